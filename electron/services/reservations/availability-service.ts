@@ -1,0 +1,369 @@
+import type { Clock } from '../../../shared/clock.ts';
+import { SEAT_STATE_CODES, type SeatState } from '../../../shared/lifecycle.ts';
+import type {
+  AvailabilityChanges,
+  AvailabilitySnapshot,
+  SeatHolder,
+  SeatMap,
+  ZoneAvailability,
+  ZoneLayout,
+} from '../../../shared/schemas/availability.ts';
+import { changesQuery, eventQuery } from '../../../shared/schemas/reservations.ts';
+import { parseInput } from '../../../shared/validation.ts';
+import type { Db } from '../../store/database.ts';
+import { Catalog } from './catalog.ts';
+
+const CODE: Record<SeatState, number> = {
+  free: SEAT_STATE_CODES.free.charCodeAt(0),
+  held: SEAT_STATE_CODES.held.charCodeAt(0),
+  reserved: SEAT_STATE_CODES.reserved.charCodeAt(0),
+  sold: SEAT_STATE_CODES.sold.charCodeAt(0),
+  blocked: SEAT_STATE_CODES.blocked.charCodeAt(0),
+};
+
+/** Above this many changed seats a rebuild is cheaper than patching. */
+const PATCH_LIMIT = 5000;
+
+interface Layout {
+  map: SeatMap;
+  indexOf: Map<number, number>;
+  zoneIndexOfSeat: Int32Array;
+  zones: ZoneLayout[];
+}
+
+interface CachedAvailability {
+  version: number;
+  states: Uint8Array;
+  holders: Map<number, SeatHolder>;
+  /** Earliest end of a hold in `holders`: after it, the cache must free that seat. */
+  nextExpiry: number;
+}
+
+interface LiveSeatRow {
+  seat_id: number;
+  status: 'ACTIVE' | 'COMPLETED';
+  reserved_until: number;
+  session_id: string;
+  tx_status: string;
+}
+
+/**
+ * Availability for the screens: the static seat map, a snapshot of every seat's state, and the
+ * changes since a version. Snapshots are cached per event and patched from the change feed
+ * (selective invalidation), so a 50,000-seat stadium is not rebuilt for every screen.
+ */
+export class AvailabilityService {
+  private readonly catalog: Catalog;
+  private readonly layouts = new Map<number, Layout>();
+  private readonly cache = new Map<number, CachedAvailability>();
+  private readonly sql;
+
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+  ) {
+    this.catalog = new Catalog(db);
+    this.sql = {
+      zones: db.prepare<
+        [number],
+        {
+          id: number;
+          code: string;
+          name: string;
+          kind: 'numbered' | 'general';
+          capacity: number;
+          price_cents: number;
+          color: string | null;
+          x: number | null;
+          y: number | null;
+          width: number | null;
+          height: number | null;
+        }
+      >(
+        `SELECT z.id, z.code, z.name, z.kind, z.capacity, p.price_cents, z.color, z.x, z.y, z.width, z.height
+         FROM zones z JOIN price_tiers p ON p.id = z.price_tier_id WHERE z.event_id = ? ORDER BY z.sort, z.id`,
+      ),
+      seats: db
+        .prepare<[number], [number, number, string, string, number, number, number, number]>(
+          `SELECT s.id, s.zone_id, s.label, s.row_label, s.number, s.x, s.y, p.price_cents
+           FROM seats s JOIN price_tiers p ON p.id = s.price_tier_id WHERE s.event_id = ? ORDER BY s.id`,
+        )
+        .raw(),
+      version: db.prepare<[number], { version: number }>('SELECT version FROM events WHERE id = ?'),
+      liveSeats: db.prepare<[number], LiveSeatRow>(
+        `SELECT t.seat_id, t.status, t.reserved_until, t.session_id, x.status AS tx_status
+         FROM reserved_tickets t JOIN transactions x ON x.id = t.transaction_id
+         WHERE t.event_id = ? AND t.status IN ('ACTIVE', 'COMPLETED') AND t.seat_id IS NOT NULL`,
+      ),
+      liveSeatsIn: db.prepare<[string], LiveSeatRow>(
+        `SELECT t.seat_id, t.status, t.reserved_until, t.session_id, x.status AS tx_status
+         FROM reserved_tickets t JOIN transactions x ON x.id = t.transaction_id
+         WHERE t.seat_id IN (SELECT value FROM json_each(?)) AND t.seat_id IS NOT NULL
+           AND t.status IN ('ACTIVE', 'COMPLETED')`,
+      ),
+      blocked: db.prepare<[number], { id: number }>(
+        'SELECT id FROM seats WHERE event_id = ? AND blocked = 1',
+      ),
+      blockedIn: db.prepare<[string], { id: number }>(
+        'SELECT id FROM seats WHERE id IN (SELECT value FROM json_each(?)) AND blocked = 1',
+      ),
+      gaUsage: db.prepare<[number], { id: number; capacity: number; used: number }>(
+        `SELECT id, capacity, used FROM zones WHERE event_id = ? AND kind = 'general'`,
+      ),
+      gaLapsed: db.prepare<[number, number], { q: number }>(
+        `SELECT COALESCE(SUM(quantity), 0) AS q FROM reserved_tickets
+         WHERE zone_id = ? AND seat_id IS NULL AND status = 'ACTIVE' AND reserved_until <= ?`,
+      ),
+      oldestChange: db.prepare<[number], { v: number | null }>(
+        'SELECT MIN(version) AS v FROM availability_changes WHERE event_id = ?',
+      ),
+      changedSeats: db
+        .prepare<[number, number], [number]>(
+          `SELECT DISTINCT seat_id FROM availability_changes
+           WHERE event_id = ? AND version > ? AND seat_id IS NOT NULL`,
+        )
+        .raw(),
+      changeCount: db.prepare<[number, number], { n: number }>(
+        `SELECT COUNT(*) AS n FROM availability_changes WHERE event_id = ? AND version > ?`,
+      ),
+      prune: db.prepare<[number, number]>(
+        'DELETE FROM availability_changes WHERE event_id = ? AND version <= ?',
+      ),
+      events: db.prepare<[], { id: number; version: number }>('SELECT id, version FROM events'),
+    };
+  }
+
+  /** The static seat map; rows are in seat-id order, the order of the snapshot's `states`. */
+  seatMap(raw: unknown): SeatMap {
+    const { eventId } = parseInput(eventQuery, raw);
+    return this.layout(eventId).map;
+  }
+
+  snapshot(raw: unknown): AvailabilitySnapshot {
+    const { eventId } = parseInput(eventQuery, raw);
+    return this.db
+      .transaction(() => {
+        const now = this.clock.now();
+        const layout = this.layout(eventId);
+        const current = this.refresh(eventId, layout, now);
+        return {
+          eventId,
+          version: current.version,
+          at: now,
+          states: Buffer.from(
+            current.states.buffer,
+            current.states.byteOffset,
+            current.states.length,
+          ).toString('latin1'),
+          taken: [...current.holders.values()],
+          zones: this.zoneAvailability(eventId, layout, current, now),
+        };
+      })
+      .deferred();
+  }
+
+  /** What changed since `sinceVersion`: the current state of each changed seat, or a reset. */
+  changesSince(raw: unknown): AvailabilityChanges {
+    const { eventId, sinceVersion } = parseInput(changesQuery, raw);
+    return this.db
+      .transaction((): AvailabilityChanges => {
+        const now = this.clock.now();
+        const layout = this.layout(eventId);
+        const version = this.sql.version.get(eventId)!.version;
+        const oldest = this.sql.oldestChange.get(eventId)?.v ?? version + 1;
+        if (sinceVersion > version || (sinceVersion < version && sinceVersion < oldest - 1)) {
+          return { eventId, reset: true, version };
+        }
+        const current = this.refresh(eventId, layout, now);
+        const seats = this.sql.changedSeats.all(eventId, sinceVersion).map(([seatId]) => {
+          return (
+            current.holders.get(seatId) ?? { seatId, state: 'free' as const, until: null, sessionId: null }
+          );
+        });
+        return {
+          eventId,
+          reset: false,
+          version: current.version,
+          at: now,
+          seats,
+          zones: this.zoneAvailability(eventId, layout, current, now),
+        };
+      })
+      .deferred();
+  }
+
+  /** Drops change rows older than the newest `keep` versions of every event. */
+  pruneFeed(keep = 20_000): number {
+    let removed = 0;
+    for (const { id, version } of this.sql.events.all()) {
+      removed += this.sql.prune.run(id, version - keep).changes;
+    }
+    return removed;
+  }
+
+  private layout(eventId: number): Layout {
+    const cached = this.layouts.get(eventId);
+    if (cached) return cached;
+    this.catalog.event(eventId);
+    const zones: ZoneLayout[] = this.sql.zones.all(eventId).map((z) => ({
+      id: z.id,
+      code: z.code,
+      name: z.name,
+      kind: z.kind,
+      capacity: z.capacity,
+      priceCents: z.price_cents,
+      color: z.color,
+      x: z.x,
+      y: z.y,
+      width: z.width,
+      height: z.height,
+    }));
+    const rows = this.sql.seats.all(eventId);
+    const seats: SeatMap['seats'] = {
+      id: [],
+      zoneId: [],
+      label: [],
+      row: [],
+      number: [],
+      x: [],
+      y: [],
+      priceCents: [],
+    };
+    const indexOf = new Map<number, number>();
+    const zoneIndex = new Map(zones.map((z, i) => [z.id, i]));
+    const zoneIndexOfSeat = new Int32Array(rows.length);
+    rows.forEach(([id, zoneId, label, row, number, x, y, price], i) => {
+      seats.id.push(id);
+      seats.zoneId.push(zoneId);
+      seats.label.push(label);
+      seats.row.push(row);
+      seats.number.push(number);
+      seats.x.push(x);
+      seats.y.push(y);
+      seats.priceCents.push(price);
+      indexOf.set(id, i);
+      zoneIndexOfSeat[i] = zoneIndex.get(zoneId) ?? -1;
+    });
+    const layout = { map: { eventId, zones, seats }, indexOf, zoneIndexOfSeat, zones };
+    this.layouts.set(eventId, layout);
+    return layout;
+  }
+
+  /** Brings the cached states to the current version and time: patch when little changed, else rebuild. */
+  private refresh(eventId: number, layout: Layout, now: number): CachedAvailability {
+    const version = this.sql.version.get(eventId)!.version;
+    let entry = this.cache.get(eventId);
+    if (entry && entry.version !== version) {
+      const oldest = this.sql.oldestChange.get(eventId)?.v ?? version + 1;
+      const patchable =
+        entry.version >= oldest - 1 &&
+        entry.version < version &&
+        (this.sql.changeCount.get(eventId, entry.version)?.n ?? 0) <= PATCH_LIMIT;
+      if (patchable) {
+        const changed = this.sql.changedSeats.all(eventId, entry.version).map(([id]) => id);
+        this.apply(entry, layout, changed, now);
+        entry.version = version;
+      } else {
+        entry = undefined;
+      }
+    }
+    if (!entry) {
+      entry = this.build(eventId, layout, version, now);
+      this.cache.set(eventId, entry);
+    }
+    if (now >= entry.nextExpiry) this.lapse(entry, layout, now);
+    return entry;
+  }
+
+  private build(eventId: number, layout: Layout, version: number, now: number): CachedAvailability {
+    const states = new Uint8Array(layout.map.seats.id.length).fill(CODE.free);
+    const entry: CachedAvailability = {
+      version,
+      states,
+      holders: new Map(),
+      nextExpiry: Number.POSITIVE_INFINITY,
+    };
+    for (const { id } of this.sql.blocked.all(eventId)) this.mark(entry, layout, id, 'blocked', null, null);
+    for (const row of this.sql.liveSeats.all(eventId)) this.markTicket(entry, layout, row, now);
+    return entry;
+  }
+
+  /** Re-reads just the given seats (the change feed's selective invalidation). */
+  private apply(entry: CachedAvailability, layout: Layout, seatIds: number[], now: number): void {
+    for (const id of seatIds) {
+      const i = layout.indexOf.get(id);
+      if (i === undefined) continue;
+      entry.states[i] = CODE.free;
+      entry.holders.delete(id);
+    }
+    const ids = JSON.stringify(seatIds);
+    for (const { id } of this.sql.blockedIn.all(ids)) this.mark(entry, layout, id, 'blocked', null, null);
+    for (const row of this.sql.liveSeatsIn.all(ids)) this.markTicket(entry, layout, row, now);
+  }
+
+  /** Frees seats whose hold ended: no write happened, time alone released them. */
+  private lapse(entry: CachedAvailability, layout: Layout, now: number): void {
+    let next = Number.POSITIVE_INFINITY;
+    for (const [seatId, holder] of entry.holders) {
+      if (holder.until === null) continue;
+      if (holder.until <= now) {
+        entry.holders.delete(seatId);
+        const i = layout.indexOf.get(seatId);
+        if (i !== undefined) entry.states[i] = CODE.free;
+      } else if (holder.until < next) {
+        next = holder.until;
+      }
+    }
+    entry.nextExpiry = next;
+  }
+
+  private markTicket(entry: CachedAvailability, layout: Layout, row: LiveSeatRow, now: number): void {
+    if (row.status === 'COMPLETED') {
+      this.mark(entry, layout, row.seat_id, 'sold', null, row.session_id);
+    } else if (row.reserved_until > now) {
+      const state = row.tx_status === 'RESERVED' ? 'reserved' : 'held';
+      this.mark(entry, layout, row.seat_id, state, row.reserved_until, row.session_id);
+      if (row.reserved_until < entry.nextExpiry) entry.nextExpiry = row.reserved_until;
+    }
+  }
+
+  private mark(
+    entry: CachedAvailability,
+    layout: Layout,
+    seatId: number,
+    state: SeatState,
+    until: number | null,
+    sessionId: string | null,
+  ): void {
+    const i = layout.indexOf.get(seatId);
+    if (i === undefined) return;
+    entry.states[i] = CODE[state];
+    entry.holders.set(seatId, { seatId, state, until, sessionId });
+  }
+
+  private zoneAvailability(
+    eventId: number,
+    layout: Layout,
+    entry: CachedAvailability,
+    now: number,
+  ): ZoneAvailability[] {
+    const freeByZone = new Int32Array(layout.zones.length);
+    const { states } = entry;
+    for (let i = 0; i < states.length; i++) {
+      if (states[i] === CODE.free) {
+        const z = layout.zoneIndexOfSeat[i]!;
+        if (z >= 0) freeByZone[z]! += 1;
+      }
+    }
+    const ga = new Map(this.sql.gaUsage.all(eventId).map((z) => [z.id, z]));
+    return layout.zones.map((zone, i) => {
+      const usage = ga.get(zone.id);
+      if (usage) {
+        // `used` still counts holds whose time ran out before cleanup; they block nobody.
+        const lapsed = this.sql.gaLapsed.get(zone.id, now)?.q ?? 0;
+        return { zoneId: zone.id, capacity: usage.capacity, free: usage.capacity - usage.used + lapsed };
+      }
+      return { zoneId: zone.id, capacity: zone.capacity, free: freeByZone[i]! };
+    });
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * Errors are values with codes. Services throw TaquillaError; transports map the code to a status,
+ * the renderer maps it to a sentence. `details` carries the facts a cashier needs.
+ */
+export interface SeatConflict {
+  seatId: number;
+  label: string;
+  state: 'held' | 'reserved' | 'sold';
+  /** Epoch ms the competing hold ends; absent for sold seats. */
+  heldUntil?: number;
+  heldBySession: string;
+  heldByActor: string;
+}
+
+export interface ErrorDetails {
+  VALIDATION: { issues: { path: string; message: string }[] };
+  UNKNOWN_EVENT: { eventId: number };
+  UNKNOWN_ZONE: { zoneId: number };
+  UNKNOWN_SEAT: { seatIds: number[]; labels?: string[] };
+  UNKNOWN_TRANSACTION: { transactionId: string };
+  SEAT_TAKEN: { seats: SeatConflict[] };
+  SEAT_BLOCKED: { seats: { seatId: number; label: string; reason: string | null }[] };
+  ZONE_FULL: { zoneId: number; zoneName: string; requested: number; available: number };
+  WRONG_ZONE_KIND: { zoneId: number; kind: 'numbered' | 'general' };
+  LIMIT_REACHED: { limit: number; held: number; requested: number };
+  HOLD_EXPIRED: { seats: { seatId: number | null; label: string; expiredAt: number }[] };
+  NOTHING_HELD: { sessionId?: string; transactionId?: string };
+  EXTENSION_LIMIT: { maxUntil: number };
+  INVALID_TRANSITION: { entity: 'transaction' | 'ticket'; id: string; from: string; to: string };
+}
+
+export type ErrorCode = keyof ErrorDetails;
+
+export class TaquillaError<C extends ErrorCode = ErrorCode> extends Error {
+  override readonly name = 'TaquillaError';
+
+  constructor(
+    readonly code: C,
+    message: string,
+    readonly details: ErrorDetails[C],
+  ) {
+    super(message);
+  }
+
+  toJSON(): { code: C; message: string; details: ErrorDetails[C] } {
+    return { code: this.code, message: this.message, details: this.details };
+  }
+}
+
+export function isTaquillaError(value: unknown): value is TaquillaError {
+  return value instanceof TaquillaError;
+}
