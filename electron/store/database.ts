@@ -55,7 +55,10 @@ export function loadMigrations(dir: string): Migration[] {
     }))
     .sort((a, b) => a.version - b.version);
   migrations.forEach((m, i) => {
-    if (m.version !== i + 1) throw new Error(`Migration ${m.name} is out of sequence (expected ${i + 1})`);
+    const previous = migrations[i - 1];
+    if (previous && previous.version === m.version) {
+      throw new Error(`Migrations ${previous.name} and ${m.name} share a number`);
+    }
   });
   return migrations;
 }

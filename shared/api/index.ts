@@ -1,0 +1,14 @@
+import type { z } from 'zod';
+import type { ApiMethod } from './define.ts';
+
+/**
+ * The table of every terminal API method, merged from one file per capability
+ * (./reservations.ts, ./printing.ts, ./payments.ts, ...). Adding a method is one entry there and one
+ * handler in electron/api/.
+ */
+export const api = {} as const satisfies Record<string, ApiMethod>;
+
+export type Api = typeof api;
+export type MethodName = keyof Api;
+export type MethodInput<M extends MethodName> = z.input<Api[M]['input']>;
+export type MethodOutput<M extends MethodName> = z.output<Api[M]['output']>;
