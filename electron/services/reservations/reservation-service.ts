@@ -55,6 +55,26 @@ export interface TransactionSummary {
   totalCents: number;
 }
 
+/** A transaction that reached COMPLETED, RESERVED or CANCELLED, as listeners see it. */
+export interface SettledTransaction {
+  transactionId: string;
+  eventId: number;
+  sessionId: string;
+  status: 'COMPLETED' | 'RESERVED' | 'CANCELLED';
+  from: TransactionStatus;
+  actor: string;
+  at: number;
+  reservedUntil: number | null;
+  tickets: HeldTicket[];
+  totalCents: number;
+}
+
+/**
+ * Runs inside the write transaction that settles a sale, so what it writes (print jobs, outbox
+ * entries) commits or rolls back with the sale. A throw refuses the sale.
+ */
+export type SettledListener = (settled: SettledTransaction) => void;
+
 export interface CleanupResult {
   expiredTickets: number;
   expiredTransactions: number;
@@ -110,6 +130,7 @@ export class ReservationService {
   private readonly audit: AuditTrail;
   private readonly feed: ChangeFeedWriter;
   private readonly sql;
+  private readonly settledListeners: SettledListener[] = [];
 
   constructor(
     private readonly db: Db,
@@ -238,6 +259,15 @@ export class ReservationService {
         `INSERT INTO seat_contention (seat_id, event_id, refused, last_at) VALUES (?, ?, 1, ?)
          ON CONFLICT (seat_id) DO UPDATE SET refused = refused + 1, last_at = excluded.last_at`,
       ),
+    };
+  }
+
+  /** Registers work that must commit together with every settled transaction. */
+  onSettled(listener: SettledListener): () => void {
+    this.settledListeners.push(listener);
+    return () => {
+      const i = this.settledListeners.indexOf(listener);
+      if (i >= 0) this.settledListeners.splice(i, 1);
     };
   }
 
@@ -582,6 +612,7 @@ export class ReservationService {
       this.sql.setTransactionStatus.run({ status: 'COMPLETED', now: now, until: null, id: tx.id });
       this.audit.record(now, input.actor, 'transaction', tx.id, tx.status, 'COMPLETED', 'paid in full');
       this.feed.flush(changes);
+      this.notifySettled(tx, 'COMPLETED', input.actor, now, null, tickets);
       return summary(tx.id, 'COMPLETED', null, tickets);
     });
   }
@@ -599,6 +630,7 @@ export class ReservationService {
       this.sql.setTransactionStatus.run({ status: 'CANCELLED', now: now, until: null, id: tx.id });
       this.audit.record(now, input.actor, 'transaction', tx.id, tx.status, 'CANCELLED', input.reason);
       this.feed.flush(changes);
+      this.notifySettled(tx, 'CANCELLED', input.actor, now, null, tickets);
       return summary(tx.id, 'CANCELLED', null, tickets);
     });
   }
@@ -763,6 +795,30 @@ export class ReservationService {
     } catch (error) {
       throw this.translate(error);
     }
+  }
+
+  private notifySettled(
+    tx: TransactionRow,
+    status: SettledTransaction['status'],
+    actor: string,
+    at: number,
+    reservedUntil: number | null,
+    tickets: TicketRow[],
+  ): void {
+    if (this.settledListeners.length === 0) return;
+    const settled: SettledTransaction = {
+      transactionId: tx.id,
+      eventId: tx.event_id,
+      sessionId: tx.session_id,
+      status,
+      from: tx.status,
+      actor,
+      at,
+      reservedUntil,
+      tickets: tickets.map(toHeld),
+      totalCents: tickets.reduce((sum, t) => sum + t.price_cents * t.quantity, 0),
+    };
+    for (const listener of this.settledListeners) listener(settled);
   }
 
   private openCart(tenantId: number, eventId: number, sessionId: string, actor: string, now: number): string {
