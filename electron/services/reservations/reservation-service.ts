@@ -144,9 +144,10 @@ export class ReservationService {
       t.reserved_until, t.created_at, t.price_cents,
       COALESCE(s.label, z.name) AS label`;
     this.sql = {
+      // CROSS JOIN keeps json_each as the outer loop: look up the requested seats, never scan the event.
       seats: db.prepare<[string, number], SeatRow>(
         `SELECT s.id, s.zone_id, s.label, s.blocked, s.blocked_reason, p.price_cents, z.kind
-         FROM json_each(?) j JOIN seats s ON s.id = j.value
+         FROM json_each(?) j CROSS JOIN seats s ON s.id = j.value
          JOIN price_tiers p ON p.id = s.price_tier_id JOIN zones z ON z.id = s.zone_id
          WHERE s.event_id = ?`,
       ),
