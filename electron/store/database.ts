@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 
 export type Db = Database.Database;
@@ -8,6 +9,11 @@ export interface OpenOptions {
   /** Where the numbered SQL migrations live; defaults to ./migrations beside this module. */
   migrationsDir?: string;
   readonly?: boolean;
+  /**
+   * false: this connection never checkpoints the WAL itself; pair it with startBackgroundCheckpoints
+   * so a hold never waits for a checkpoint's fsync. Short-lived tools keep the default (true).
+   */
+  autoCheckpoint?: boolean;
 }
 
 const DEFAULT_MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url));
@@ -36,7 +42,28 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
   db.pragma(`temp_store = ${PRAGMAS.temp_store}`);
   db.pragma(`cache_size = ${PRAGMAS.cache_size}`);
   if (!options.readonly) migrate(db, options.migrationsDir ?? DEFAULT_MIGRATIONS_DIR);
+  if (options.autoCheckpoint === false) db.pragma('wal_autocheckpoint = 0');
   return db;
+}
+
+export interface BackgroundCheckpoints {
+  stop: () => Promise<void>;
+}
+
+/** Checkpoints the WAL of `file` every `intervalMs` from a worker thread with its own connection. */
+export function startBackgroundCheckpoints(file: string, intervalMs = 500): BackgroundCheckpoints {
+  const worker = new Worker(new URL('./checkpoint-worker.js', import.meta.url), {
+    workerData: { file, intervalMs },
+  });
+  worker.unref();
+  return {
+    stop: () =>
+      new Promise<void>((resolve) => {
+        worker.once('message', () => void worker.terminate().then(() => resolve()));
+        worker.once('error', () => resolve());
+        worker.postMessage('stop');
+      }),
+  };
 }
 
 export interface Migration {
@@ -66,6 +93,11 @@ export function loadMigrations(dir: string): Migration[] {
 /** Applies each pending migration in its own transaction; the schema version is PRAGMA user_version. */
 export function migrate(db: Db, dir: string): number {
   const migrations = loadMigrations(dir);
+  const newest = migrations.at(-1)?.version ?? 0;
+  const found = db.pragma('user_version', { simple: true }) as number;
+  if (found > newest) {
+    throw new Error(`Database schema ${found} is newer than this Taquilla (${newest}); update the app`);
+  }
   for (const migration of migrations) {
     // IMMEDIATE, then re-read the version: two processes opening a new file never migrate twice.
     db.transaction(() => {
@@ -75,13 +107,7 @@ export function migrate(db: Db, dir: string): number {
       db.pragma(`user_version = ${migration.version}`);
     }).immediate();
   }
-  const version = db.pragma('user_version', { simple: true }) as number;
-  if (version > migrations.length) {
-    throw new Error(
-      `Database schema ${version} is newer than this Taquilla (${migrations.length}); update the app`,
-    );
-  }
-  return version;
+  return db.pragma('user_version', { simple: true }) as number;
 }
 
 /** Runs a write with synchronous=FULL: for commits that record money or a sale. */

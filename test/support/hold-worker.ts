@@ -1,8 +1,9 @@
 /**
  * A separate OS process that fights for seats on a shared database file. Usage:
- *   node --import tsx test/support/hold-worker.ts <db> <eventId> <worker> <startAt> <seatIds,comma,separated>
- * It waits until `startAt` (epoch ms) so all workers start together, tries to hold the seats in pairs
- * (all-or-nothing), and prints one JSON line: the seat ids it won and how many attempts were refused.
+ *   node --import tsx test/support/hold-worker.ts <db> <eventId> <worker> <seatIds,comma,separated>
+ * It prints 'ready', waits for a line on stdin so all workers start together, tries to hold the
+ * seats in pairs (all-or-nothing), and prints one JSON line: the seats it won and how many attempts
+ * were refused.
  */
 
 import { ReservationService } from '../../electron/services/reservations/reservation-service.ts';
@@ -10,7 +11,7 @@ import { openDatabase } from '../../electron/store/database.ts';
 import { systemClock } from '../../shared/clock.ts';
 import { isTaquillaError } from '../../shared/errors.ts';
 
-const [file, eventArg, worker, startArg, seatsArg] = process.argv.slice(2);
+const [file, eventArg, worker, seatsArg] = process.argv.slice(2);
 const db = openDatabase(file!);
 const service = new ReservationService(db, systemClock);
 const seatIds = seatsArg!.split(',').map(Number);
@@ -18,9 +19,8 @@ const won: number[] = [];
 let refused = 0;
 const unexpected: string[] = [];
 
-while (Date.now() < Number(startArg)) {
-  // spin: start as close to the other workers as possible
-}
+process.stdout.write('ready\n');
+await new Promise<void>((resolve) => process.stdin.once('data', () => resolve()));
 for (let i = 0; i < seatIds.length; i += 2) {
   const pair = seatIds.slice(i, i + 2);
   try {

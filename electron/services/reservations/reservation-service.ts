@@ -256,6 +256,15 @@ export class ReservationService {
       setBlocked: db.prepare<[number, string | null, number]>(
         'UPDATE seats SET blocked = ?, blocked_reason = ? WHERE id = ?',
       ),
+      auditTickets: db.prepare<[{ at: number; actor: string; to: string; reason: string; ids: string }]>(
+        `INSERT INTO audit_log (at, actor, entity, entity_id, from_state, to_state, reason)
+         SELECT @at, @actor, 'ticket', value, 'ACTIVE', @to, @reason FROM json_each(@ids)`,
+      ),
+      closable: db.prepare<[string], TransactionRow>(
+        `SELECT id, tenant_id, event_id, session_id, actor, status, reserved_until, created_at FROM transactions x
+         WHERE id IN (SELECT value FROM json_each(?)) AND status IN ('PENDING', 'RESERVED')
+           AND NOT EXISTS (SELECT 1 FROM reserved_tickets t WHERE t.transaction_id = x.id AND t.status = 'ACTIVE')`,
+      ),
       recordContention: db.prepare<[number, number, number]>(
         `INSERT INTO seat_contention (seat_id, event_id, refused, last_at) VALUES (?, ?, 1, ?)
          ON CONFLICT (seat_id) DO UPDATE SET refused = refused + 1, last_at = excluded.last_at`,
@@ -917,16 +926,17 @@ export class ReservationService {
     if (moved.length === 0) return 0;
     const transactions = new Set<string>();
     for (const t of moved) {
-      this.audit.record(now, actor, 'ticket', t.id, 'ACTIVE', to, reason);
       changes.seat(t.event_id, t.zone_id, t.seat_id);
       transactions.add(t.transaction_id);
     }
-    let closed = 0;
-    for (const id of transactions) {
-      const tx = this.sql.transaction.get(id);
-      if (tx && this.closeIfEmpty(tx, 'EXPIRED', now, actor, reason)) closed += 1;
+    // One statement per batch, not one per ticket: cleanup settles thousands at a time.
+    this.sql.auditTickets.run({ at: now, actor, to, reason, ids: JSON.stringify(moved.map((t) => String(t.id))) });
+    const closable = this.sql.closable.all(JSON.stringify([...transactions]));
+    for (const tx of closable) {
+      this.sql.setTransactionStatus.run({ status: 'EXPIRED', now, until: tx.reserved_until, id: tx.id });
+      this.audit.record(now, actor, 'transaction', tx.id, tx.status, 'EXPIRED', reason);
     }
-    return closed;
+    return closable.length;
   }
 
   private closeIfEmpty(

@@ -112,7 +112,7 @@ function apply(v: SmallVenue, c: Command, sold: Set<number>): void {
       if (!id) return;
       r.complete({ transactionId: id, actor: c.session });
       for (const row of v.db
-        .prepare<[string], { seat_id: number | null }>(
+        .prepare<[string, string], { seat_id: number | null }>(
           'SELECT seat_id FROM reserved_tickets WHERE transaction_id = ? AND status = ?',
         )
         .all(id, 'COMPLETED')) {
@@ -125,7 +125,7 @@ function apply(v: SmallVenue, c: Command, sold: Set<number>): void {
       if (!id) return;
       r.complete({ transactionId: id, actor: 'sup' });
       for (const row of v.db
-        .prepare<[string], { seat_id: number | null }>(
+        .prepare<[string, string], { seat_id: number | null }>(
           'SELECT seat_id FROM reserved_tickets WHERE transaction_id = ? AND status = ?',
         )
         .all(id, 'COMPLETED')) {

@@ -1,14 +1,13 @@
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEvent, createTenant, createVenue } from '../../../electron/services/events/event-setup.ts';
 import { type Db, openDatabase } from '../../../electron/store/database.ts';
 import { T0, tempDir } from '../../support/temp-store.ts';
 
-const run = promisify(execFile);
 const WORKERS = 4;
-const SEATS = 240;
+/** Enough pairs that the workers' write loops overlap for a good while. */
+const SEATS = 2000;
 
 let dir: ReturnType<typeof tempDir>;
 let db: Db;
@@ -70,36 +69,40 @@ function shuffled<T>(items: T[], seed: number): T[] {
 
 describe('several OS processes on one database file', () => {
   it('hold overlapping seats at once and exactly one process wins each seat', async () => {
-    const startAt = Date.now() + 2500;
     const worker = join(import.meta.dirname, '../../support/hold-worker.ts');
-    const outputs = await Promise.all(
-      Array.from({ length: WORKERS }, (_, w) =>
-        run(
-          process.execPath,
-          [
-            '--import',
-            'tsx',
-            worker,
-            file,
-            String(eventId),
-            `w${w}`,
-            String(startAt),
-            shuffled(seatIds, w + 1).join(','),
-          ],
-          {
-            cwd: join(import.meta.dirname, '../../..'),
-          },
-        ),
+    const children = Array.from({ length: WORKERS }, (_, w) =>
+      spawn(
+        process.execPath,
+        ['--import', 'tsx', worker, file, String(eventId), `w${w}`, shuffled(seatIds, w + 1).join(',')],
+        {
+          cwd: join(import.meta.dirname, '../../..'),
+          stdio: ['pipe', 'pipe', 'inherit'],
+        },
       ),
     );
-    const results = outputs.map(
-      (o) =>
-        JSON.parse(o.stdout.trim()) as {
-          worker: string;
-          won: number[];
-          refused: number;
-          unexpected: string[];
-        },
+    const outputs = children.map((child) => {
+      let text = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        text += chunk.toString();
+      });
+      return {
+        ready: new Promise<void>((resolve) => {
+          const check = () => (text.startsWith('ready\n') ? resolve() : child.stdout.once('data', check));
+          child.stdout.once('data', check);
+        }),
+        done: new Promise<string>((resolve, reject) =>
+          child.on('exit', (code) =>
+            code === 0 ? resolve(text.slice('ready\n'.length)) : reject(new Error(`worker exit ${code}`)),
+          ),
+        ),
+      };
+    });
+    // Start every worker at the same moment, once all have opened the database.
+    await Promise.all(outputs.map((o) => o.ready));
+    for (const child of children) child.stdin.end('go\n');
+    const results = (await Promise.all(outputs.map((o) => o.done))).map(
+      (out) =>
+        JSON.parse(out.trim()) as { worker: string; won: number[]; refused: number; unexpected: string[] },
     );
     for (const r of results) expect(r.unexpected).toEqual([]);
     const winners = new Map<number, string[]>();
