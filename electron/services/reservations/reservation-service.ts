@@ -930,7 +930,13 @@ export class ReservationService {
       transactions.add(t.transaction_id);
     }
     // One statement per batch, not one per ticket: cleanup settles thousands at a time.
-    this.sql.auditTickets.run({ at: now, actor, to, reason, ids: JSON.stringify(moved.map((t) => String(t.id))) });
+    this.sql.auditTickets.run({
+      at: now,
+      actor,
+      to,
+      reason,
+      ids: JSON.stringify(moved.map((t) => String(t.id))),
+    });
     const closable = this.sql.closable.all(JSON.stringify([...transactions]));
     for (const tx of closable) {
       this.sql.setTransactionStatus.run({ status: 'EXPIRED', now, until: tx.reserved_until, id: tx.id });
