@@ -27,6 +27,25 @@ export interface ErrorDetails {
   NOTHING_HELD: { sessionId?: string; transactionId?: string };
   EXTENSION_LIMIT: { maxUntil: number };
   INVALID_TRANSITION: { entity: 'transaction' | 'ticket'; id: string; from: string; to: string };
+  /** Payments (issue 6). Amounts in USD cents unless a field says VES. */
+  UNDERPAID: { dueCents: number; paidCents: number; shortCents: number; shortVesCents: number };
+  OVERPAID: {
+    dueCents: number;
+    paidCents: number;
+    excessCents: number;
+    cashCents: number;
+    reason: 'no-cash' | 'change-exceeds-cash' | 'deposit-covers-total';
+  };
+  DEPOSIT_TOO_SMALL: {
+    totalCents: number;
+    minimumCents: number;
+    paidCents: number;
+    minimumBasisPoints: number;
+  };
+  DUPLICATE_REFERENCE: { method: string; reference: string; paymentId: string };
+  RESERVATION_EXPIRED: { transactionId: string; expiredAt: number | null; customerName: string | null };
+  NOT_PAYABLE: { transactionId: string; status: string };
+  DAY_ALREADY_CLOSED: { cashier: string; businessDay: string; closingNumber: number };
 }
 
 export type ErrorCode = keyof ErrorDetails;

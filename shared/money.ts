@@ -117,3 +117,21 @@ export function formatMoney(money: Money, locale: 'es-VE' | 'en' = 'es-VE'): str
   if (money.currency === 'VES') return `Bs. ${number}`;
   return locale === 'en' ? `$${number}` : `USD ${number}`;
 }
+
+/**
+ * `basisPoints` (1/100 of a percent; 3000 = 30%) of an amount, with the same rounding rule as the
+ * conversions: half away from zero to the cent. Used for the minimum deposit of a reservation.
+ */
+export function percentOf(cents: number, basisPoints: number): number {
+  assertCents(cents);
+  if (!Number.isSafeInteger(basisPoints)) throw new RangeError(`${basisPoints} is not whole basis points`);
+  return Number(divRound(BigInt(cents) * BigInt(basisPoints), 10_000n));
+}
+
+/** Cents as a plain machine decimal ('-1234.50'): for CSV and JSON exports, never for people. */
+export function formatCents(cents: number): string {
+  assertCents(cents);
+  const sign = cents < 0 ? '-' : '';
+  const abs = Math.abs(cents);
+  return `${sign}${Math.trunc(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
+}

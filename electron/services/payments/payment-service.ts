@@ -1,0 +1,430 @@
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '../../../shared/clock.ts';
+import { TaquillaError } from '../../../shared/errors.ts';
+import { formatRate, parseRate, usdToVes } from '../../../shared/money.ts';
+import {
+  assertDeposit,
+  assertFullPayment,
+  assertInstalment,
+  DEFAULT_DEPOSIT_MINIMUM_BASIS_POINTS,
+  minimumDeposit,
+  percentToBasisPoints,
+  type Settlement,
+  settle,
+  tenderReference,
+} from '../../../shared/payments.ts';
+import {
+  checkoutInput,
+  depositInput,
+  type PaymentResult,
+  payInput,
+  paymentSettingsInput,
+  type Quote,
+  quoteInput,
+  type Tender,
+} from '../../../shared/schemas/payments.ts';
+import { parseInput } from '../../../shared/validation.ts';
+import { type Db, withDurableCommit } from '../../store/database.ts';
+import { Catalog } from '../reservations/catalog.ts';
+import type { ReservationService } from '../reservations/reservation-service.ts';
+
+type PaymentKind = 'SALE' | 'DEPOSIT' | 'INSTALMENT';
+
+interface PayableRow {
+  id: string;
+  event_id: number;
+  status: string;
+  reserved_until: number | null;
+  customer_name: string | null;
+  total_cents: number;
+  paid_cents: number;
+  tickets: number;
+}
+
+export interface PaymentServiceOptions {
+  /** Recorded with every payment: which counter or kiosk took it. */
+  terminal?: string;
+  newId?: () => string;
+}
+
+/** The short number people read and type for a transaction. */
+export function transactionNumber(transactionId: string): string {
+  return transactionId.replace(/-/g, '').slice(0, 8).toUpperCase();
+}
+
+/**
+ * Takes money (issue 6). Every payment is written in the same BEGIN IMMEDIATE transaction as the
+ * reservation change it causes (ReservationService.complete / convertToPartial run nested, as a
+ * savepoint), so money and sale commit together or not at all, on any number of terminals sharing
+ * the store.
+ */
+export class PaymentService {
+  private readonly catalog: Catalog;
+  private readonly sql;
+  private readonly terminal: string | null;
+  private readonly newId: () => string;
+
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+    private readonly reservations: ReservationService,
+    options: PaymentServiceOptions = {},
+  ) {
+    this.catalog = new Catalog(db);
+    this.terminal = options.terminal ?? null;
+    this.newId = options.newId ?? randomUUID;
+    // What a transaction costs and what has been paid on it. Payable transactions (PENDING,
+    // RESERVED) count their ACTIVE tickets: those are what complete() will sell.
+    const payable = `SELECT x.id, x.event_id, x.status, x.reserved_until, x.customer_name,
+        COALESCE((SELECT SUM(t.price_cents * t.quantity) FROM reserved_tickets t
+                  WHERE t.transaction_id = x.id AND t.status = 'ACTIVE'), 0) AS total_cents,
+        COALESCE((SELECT SUM(p.applied_cents) FROM payments p WHERE p.transaction_id = x.id), 0) AS paid_cents,
+        (SELECT COUNT(*) FROM reserved_tickets t WHERE t.transaction_id = x.id AND t.status = 'ACTIVE') AS tickets
+      FROM transactions x`;
+    this.sql = {
+      cart: db.prepare<[number, string], PayableRow>(
+        `${payable} WHERE x.event_id = ? AND x.session_id = ? AND x.status = 'PENDING'`,
+      ),
+      byId: db.prepare<[string], PayableRow>(`${payable} WHERE x.id = ?`),
+      depositMinimum: db.prepare<[number], { bp: number }>(
+        'SELECT deposit_minimum_basis_points AS bp FROM event_payment_settings WHERE event_id = ?',
+      ),
+      setDepositMinimum: db.prepare<[{ event: number; bp: number; now: number; actor: string }]>(
+        `INSERT INTO event_payment_settings (event_id, deposit_minimum_basis_points, updated_at, updated_by)
+         VALUES (@event, @bp, @now, @actor)
+         ON CONFLICT (event_id) DO UPDATE SET deposit_minimum_basis_points = @bp, updated_at = @now,
+           updated_by = @actor`,
+      ),
+      setRate: db.prepare<[string, number]>('UPDATE events SET ves_per_usd = ? WHERE id = ?'),
+      insertPayment: db.prepare<
+        [
+          {
+            id: string;
+            tx: string;
+            event: number;
+            kind: PaymentKind;
+            cashier: string;
+            terminal: string | null;
+            rate: string;
+            due: number;
+            applied: number;
+            changeCurrency: string | null;
+            change: number;
+            changeUsd: number;
+            now: number;
+          },
+        ]
+      >(
+        `INSERT INTO payments (id, transaction_id, event_id, kind, cashier, terminal, ves_per_usd, due_cents,
+           applied_cents, change_currency, change_cents, change_usd_cents, created_at)
+         VALUES (@id, @tx, @event, @kind, @cashier, @terminal, @rate, @due, @applied, @changeCurrency, @change,
+           @changeUsd, @now)`,
+      ),
+      insertTender: db.prepare<
+        [
+          {
+            payment: string;
+            method: string;
+            currency: string;
+            amount: number;
+            usd: number;
+            reference: string | null;
+            phone: string | null;
+            bank: string | null;
+            email: string | null;
+            terminalId: string | null;
+          },
+        ]
+      >(
+        `INSERT INTO payment_tenders (payment_id, method, currency, amount_cents, usd_cents, reference, phone,
+           bank_code, email, terminal_id)
+         VALUES (@payment, @method, @currency, @amount, @usd, @reference, @phone, @bank, @email, @terminalId)`,
+      ),
+      usedReference: db.prepare<
+        [{ method: string; bank: string | null; reference: string }],
+        { payment_id: string }
+      >(
+        `SELECT payment_id FROM payment_tenders
+         WHERE method = @method AND reference = @reference AND (@bank IS NULL OR bank_code = @bank)
+           AND method IN ('PAGO_MOVIL', 'TRANSFER', 'ZELLE') LIMIT 1`,
+      ),
+    };
+  }
+
+  /** The session's cart paid in full (one or many tenders, both currencies): tickets are sold. */
+  checkout(raw: unknown): PaymentResult {
+    const input = parseInput(checkoutInput, raw);
+    return this.write(() => {
+      const now = this.clock.now();
+      const tx = this.cartOrThrow(input.eventId, input.sessionId);
+      const rate = this.catalog.event(tx.event_id).ves_per_usd;
+      const due = tx.total_cents - tx.paid_cents;
+      const s = settle(due, input.tenders, rate, input.changeCurrency);
+      assertFullPayment(s);
+      const paymentId = this.record(tx, 'SALE', s, input.tenders, input.actor, input.terminal, now);
+      this.reservations.complete({ transactionId: tx.id, actor: input.actor });
+      return this.result(paymentId, tx, 'SALE', 'COMPLETED', s, null);
+    });
+  }
+
+  /**
+   * Checkout with a deposit of at least the event's minimum: the cart becomes a RESERVED
+   * transaction in the customer's name for PARTIAL_PAYMENT_HOURS (or `hours`).
+   */
+  deposit(raw: unknown): PaymentResult {
+    const input = parseInput(depositInput, raw);
+    return this.write(() => {
+      const now = this.clock.now();
+      const tx = this.cartOrThrow(input.eventId, input.sessionId);
+      const rate = this.catalog.event(tx.event_id).ves_per_usd;
+      const s = settle(tx.total_cents - tx.paid_cents, input.tenders, rate);
+      assertDeposit(s, this.depositMinimumBasisPoints(tx.event_id));
+      const paymentId = this.record(tx, 'DEPOSIT', s, input.tenders, input.actor, input.terminal, now);
+      const reserved = this.reservations.convertToPartial({
+        transactionId: tx.id,
+        actor: input.actor,
+        customer: input.customer,
+        ...(input.hours !== undefined ? { hours: input.hours } : {}),
+      });
+      return this.result(paymentId, tx, 'DEPOSIT', 'RESERVED', s, reserved.reservedUntil);
+    });
+  }
+
+  /**
+   * A later payment on a reservation, from any terminal. Part of the balance keeps it RESERVED; the
+   * rest of it completes the sale (tickets print through onSettled). An expired one is refused.
+   */
+  pay(raw: unknown): PaymentResult {
+    const input = parseInput(payInput, raw);
+    return this.write(() => {
+      const now = this.clock.now();
+      const tx = this.reservationOrThrow(input.transactionId, now);
+      const rate = this.catalog.event(tx.event_id).ves_per_usd;
+      const s = settle(tx.total_cents - tx.paid_cents, input.tenders, rate, input.changeCurrency);
+      assertInstalment(s);
+      const paymentId = this.record(tx, 'INSTALMENT', s, input.tenders, input.actor, input.terminal, now);
+      if (s.balanceCents > 0)
+        return this.result(paymentId, tx, 'INSTALMENT', 'RESERVED', s, tx.reserved_until);
+      this.reservations.complete({ transactionId: tx.id, actor: input.actor });
+      return this.result(paymentId, tx, 'INSTALMENT', 'COMPLETED', s, null);
+    });
+  }
+
+  /** What the cashier shows before taking money: total, paid, balance in both currencies, minimum deposit. */
+  quote(raw: unknown): Quote {
+    const input = parseInput(quoteInput, raw);
+    const tx =
+      'transactionId' in input
+        ? this.sql.byId.get(input.transactionId)
+        : this.sql.cart.get(input.eventId, input.sessionId);
+    if (!tx) {
+      if ('transactionId' in input) {
+        throw new TaquillaError('UNKNOWN_TRANSACTION', `There is no transaction ${input.transactionId}`, {
+          transactionId: input.transactionId,
+        });
+      }
+      throw new TaquillaError('NOTHING_HELD', 'This session holds nothing', {
+        sessionId: input.sessionId,
+      });
+    }
+    const rate = this.catalog.event(tx.event_id).ves_per_usd;
+    const balance = tx.total_cents - tx.paid_cents;
+    const bp = this.depositMinimumBasisPoints(tx.event_id);
+    const minimum = minimumDeposit(balance, bp);
+    return {
+      transactionId: tx.id,
+      status: tx.status,
+      vesPerUsd: formatRate(parseRate(rate)),
+      totalCents: tx.total_cents,
+      paidCents: tx.paid_cents,
+      balanceCents: balance,
+      balanceVesCents: usdToVes(balance, rate),
+      depositMinimumBasisPoints: bp,
+      depositMinimumCents: minimum,
+      depositMinimumVesCents: usdToVes(minimum, rate),
+      reservedUntil: tx.reserved_until,
+    };
+  }
+
+  /** Supervisor: the event's minimum deposit and/or exchange rate. Past payments keep their rate. */
+  setEventSettings(raw: unknown): {
+    eventId: number;
+    depositMinimumBasisPoints: number;
+    vesPerUsd: string;
+  } {
+    const input = parseInput(paymentSettingsInput, raw);
+    return this.db
+      .transaction(() => {
+        const now = this.clock.now();
+        this.catalog.event(input.eventId);
+        if (input.depositMinimumPercent !== undefined) {
+          this.sql.setDepositMinimum.run({
+            event: input.eventId,
+            bp: percentToBasisPoints(input.depositMinimumPercent),
+            now,
+            actor: input.actor,
+          });
+        }
+        if (input.vesPerUsd !== undefined) {
+          this.sql.setRate.run(formatRate(parseRate(input.vesPerUsd)), input.eventId);
+        }
+        return {
+          eventId: input.eventId,
+          depositMinimumBasisPoints: this.depositMinimumBasisPoints(input.eventId),
+          vesPerUsd: this.catalog.event(input.eventId).ves_per_usd,
+        };
+      })
+      .immediate();
+  }
+
+  depositMinimumBasisPoints(eventId: number): number {
+    return this.sql.depositMinimum.get(eventId)?.bp ?? DEFAULT_DEPOSIT_MINIMUM_BASIS_POINTS;
+  }
+
+  // ---- internals -------------------------------------------------------------------------------
+
+  /** synchronous=FULL for the commit: this write records money. */
+  private write<T>(fn: () => T): T {
+    return withDurableCommit(this.db, () => this.db.transaction(fn).immediate());
+  }
+
+  private cartOrThrow(eventId: number, sessionId: string): PayableRow {
+    this.catalog.event(eventId);
+    const tx = this.sql.cart.get(eventId, sessionId);
+    if (!tx || tx.tickets === 0) {
+      throw new TaquillaError('NOTHING_HELD', 'This session holds nothing to pay for', { sessionId });
+    }
+    return tx;
+  }
+
+  private reservationOrThrow(transactionId: string, now: number): PayableRow {
+    const tx = this.sql.byId.get(transactionId);
+    if (!tx) {
+      throw new TaquillaError('UNKNOWN_TRANSACTION', `There is no transaction ${transactionId}`, {
+        transactionId,
+      });
+    }
+    // A reservation whose time ran out is expired whether or not cleanup has marked it yet.
+    const expired =
+      tx.status === 'EXPIRED' ||
+      (tx.status === 'RESERVED' && tx.reserved_until !== null && tx.reserved_until <= now);
+    if (expired) {
+      const who = tx.customer_name ? ` for ${tx.customer_name}` : '';
+      throw new TaquillaError(
+        'RESERVATION_EXPIRED',
+        `Reservation ${transactionNumber(tx.id)}${who} has expired; its seats were released`,
+        {
+          transactionId: tx.id,
+          expiredAt: tx.reserved_until,
+          customerName: tx.customer_name,
+        },
+      );
+    }
+    if (tx.status !== 'RESERVED') {
+      throw new TaquillaError('NOT_PAYABLE', `Transaction ${transactionNumber(tx.id)} is ${tx.status}`, {
+        transactionId: tx.id,
+        status: tx.status,
+      });
+    }
+    return tx;
+  }
+
+  private record(
+    tx: PayableRow,
+    kind: PaymentKind,
+    s: Settlement,
+    tenders: Tender[],
+    cashier: string,
+    terminal: string | undefined,
+    now: number,
+  ): string {
+    const id = this.newId();
+    this.sql.insertPayment.run({
+      id,
+      tx: tx.id,
+      event: tx.event_id,
+      kind,
+      cashier,
+      terminal: terminal ?? this.terminal,
+      rate: s.vesPerUsd,
+      due: s.dueCents,
+      applied: s.appliedCents,
+      changeCurrency: s.change?.currency ?? null,
+      change: s.change?.cents ?? 0,
+      changeUsd: s.excessCents,
+      now,
+    });
+    s.lines.forEach((line, i) => {
+      const t = tenders[i]!;
+      const reference = tenderReference(t);
+      const bank = t.method === 'PAGO_MOVIL' || t.method === 'TRANSFER' ? t.bankCode : null;
+      // A bank or Zelle reference pays once (an old Pago Móvil screenshot shown again is refused).
+      const unique =
+        t.method === 'PAGO_MOVIL' || t.method === 'TRANSFER'
+          ? t.reference
+          : t.method === 'ZELLE'
+            ? t.reference
+            : undefined;
+      if (unique !== undefined) {
+        const used = this.sql.usedReference.get({
+          method: t.method,
+          bank,
+          reference: unique,
+        });
+        if (used) {
+          throw new TaquillaError(
+            'DUPLICATE_REFERENCE',
+            `${t.method} reference ${unique} was already used for another payment`,
+            { method: t.method, reference: unique, paymentId: used.payment_id },
+          );
+        }
+      }
+      this.sql.insertTender.run({
+        payment: id,
+        method: t.method,
+        currency: line.currency,
+        amount: line.amountCents,
+        usd: line.usdCents,
+        reference: t.method === 'ZELLE' ? (t.reference ?? null) : reference,
+        phone: t.method === 'PAGO_MOVIL' ? t.phone : null,
+        bank,
+        email: t.method === 'ZELLE' ? (t.email ?? null) : null,
+        terminalId: t.method === 'CARD' ? (t.terminalId ?? null) : null,
+      });
+    });
+    return id;
+  }
+
+  private result(
+    paymentId: string,
+    tx: PayableRow,
+    kind: PaymentKind,
+    status: 'COMPLETED' | 'RESERVED',
+    s: Settlement,
+    reservedUntil: number | null,
+  ): PaymentResult {
+    const paid = tx.paid_cents + s.appliedCents;
+    const balance = tx.total_cents - paid;
+    return {
+      paymentId,
+      transactionId: tx.id,
+      kind,
+      status,
+      vesPerUsd: s.vesPerUsd,
+      totalCents: tx.total_cents,
+      appliedCents: s.appliedCents,
+      paidCents: paid,
+      balanceCents: balance,
+      balanceVesCents: usdToVes(balance, s.vesPerUsd),
+      reservedUntil,
+      lines: s.lines.map((l) => ({
+        method: l.tender.method,
+        currency: l.currency,
+        amountCents: l.amountCents,
+        usdCents: l.usdCents,
+        reference: tenderReference(l.tender),
+      })),
+      change: s.change,
+    };
+  }
+}

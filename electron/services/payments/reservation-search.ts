@@ -1,0 +1,154 @@
+import type { Clock } from '../../../shared/clock.ts';
+import { type ReservationMatch, searchReservationsInput } from '../../../shared/schemas/payments.ts';
+import { parseInput } from '../../../shared/validation.ts';
+import type { Db } from '../../store/database.ts';
+import { transactionNumber } from './payment-service.ts';
+
+interface CandidateRow {
+  id: string;
+  event_id: number;
+  event_name: string;
+  status: string;
+  customer_name: string | null;
+  customer_id_number: string | null;
+  customer_phone: string | null;
+  reserved_until: number | null;
+  updated_at: number;
+  total_cents: number;
+  paid_cents: number;
+  seats: string | null;
+}
+
+/** Lower case without accents: 'María Pérez' and 'maria perez' are the same customer. */
+export function foldName(text: string): string {
+  return text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().replace(/\s+/g, ' ').trim();
+}
+
+/** A phone as its last ten digits: 0414-1234567, +58 414 1234567 and 4141234567 are one number. */
+export function phoneKey(text: string): string {
+  return text.replace(/\D/g, '').slice(-10);
+}
+
+/** A cédula as its digits: V-12.345.678, v12345678 and 12345678 are one person. */
+export function idNumberKey(text: string): string {
+  return text.replace(/\D/g, '');
+}
+
+const STATUS_ORDER: Record<string, number> = {
+  RESERVED: 0,
+  EXPIRED: 1,
+  COMPLETED: 2,
+  CANCELLED: 3,
+  PENDING: 4,
+};
+
+/**
+ * Finds a partial-payment reservation by customer name, cédula, phone or transaction number, so
+ * the customer can pay the balance at any terminal. Only transactions that carry a customer (made
+ * by a deposit) or whose number is typed are looked at; there are few, so the matching that
+ * ignores accents and separators is done here rather than in SQL.
+ */
+export class ReservationSearch {
+  private readonly sql;
+
+  constructor(
+    db: Db,
+    private readonly clock: Clock,
+  ) {
+    const columns = `x.id, x.event_id, e.name AS event_name, x.status, x.customer_name, x.customer_id_number,
+        x.customer_phone, x.reserved_until, x.updated_at,
+        COALESCE((SELECT SUM(t.price_cents * t.quantity) FROM reserved_tickets t WHERE t.transaction_id = x.id
+           AND t.status = CASE WHEN x.status IN ('PENDING', 'RESERVED') THEN 'ACTIVE' ELSE x.status END), 0)
+          AS total_cents,
+        COALESCE((SELECT SUM(p.applied_cents) FROM payments p WHERE p.transaction_id = x.id), 0) AS paid_cents,
+        (SELECT group_concat(COALESCE(s.label, z.name || ' ×' || t.quantity), ', ')
+           FROM reserved_tickets t LEFT JOIN seats s ON s.id = t.seat_id JOIN zones z ON z.id = t.zone_id
+           WHERE t.transaction_id = x.id
+             AND t.status = CASE WHEN x.status IN ('PENDING', 'RESERVED') THEN 'ACTIVE' ELSE x.status END) AS seats`;
+    this.sql = {
+      withCustomer: db.prepare<[{ closed: number }], CandidateRow>(
+        `SELECT ${columns} FROM transactions x JOIN events e ON e.id = x.event_id
+         WHERE x.customer_name IS NOT NULL AND (@closed = 1 OR x.status IN ('RESERVED', 'EXPIRED'))`,
+      ),
+      // Ids are lower-case UUIDs: a range on the primary key finds a typed prefix without a scan.
+      byIdPrefix: db.prepare<[string, string], CandidateRow>(
+        `SELECT ${columns} FROM transactions x JOIN events e ON e.id = x.event_id
+         WHERE x.id >= ? AND x.id < ? LIMIT 20`,
+      ),
+    };
+  }
+
+  search(raw: unknown): ReservationMatch[] {
+    const input = parseInput(searchReservationsInput, raw);
+    const now = this.clock.now();
+    const query = input.query;
+    const name = foldName(query);
+    const digits = query.replace(/\D/g, '');
+    const found = new Map<string, CandidateRow>();
+
+    const prefix = uuidPrefix(query);
+    if (prefix) for (const row of this.sql.byIdPrefix.all(prefix, `${prefix}~`)) found.set(row.id, row);
+
+    const hasLetters = /\p{L}/u.test(name.replace(/^[vejpg]-?(?=\d)/, ''));
+    for (const row of this.sql.withCustomer.all({
+      closed: input.includeClosed ? 1 : 0,
+    })) {
+      const byName = hasLetters && row.customer_name !== null && foldName(row.customer_name).includes(name);
+      const byId =
+        digits.length >= 5 &&
+        row.customer_id_number !== null &&
+        idNumberKey(row.customer_id_number) === digits;
+      const byPhone =
+        digits.length >= 7 &&
+        row.customer_phone !== null &&
+        phoneKey(row.customer_phone).endsWith(phoneKey(digits));
+      if (byName || byId || byPhone) found.set(row.id, row);
+    }
+
+    return [...found.values()]
+      .sort(
+        (a, b) =>
+          (STATUS_ORDER[a.status] ?? 9) - (STATUS_ORDER[b.status] ?? 9) ||
+          (a.reserved_until ?? 0) - (b.reserved_until ?? 0) ||
+          b.updated_at - a.updated_at,
+      )
+      .slice(0, input.limit ?? 20)
+      .map((row) => {
+        const expired =
+          row.status === 'EXPIRED' ||
+          (row.status === 'RESERVED' && row.reserved_until !== null && row.reserved_until <= now);
+        return {
+          transactionId: row.id,
+          number: transactionNumber(row.id),
+          eventId: row.event_id,
+          eventName: row.event_name,
+          status: expired ? 'EXPIRED' : row.status,
+          customerName: row.customer_name,
+          customerIdNumber: row.customer_id_number,
+          customerPhone: row.customer_phone,
+          reservedUntil: row.reserved_until,
+          totalCents: row.total_cents,
+          paidCents: row.paid_cents,
+          balanceCents: expired || row.status === 'COMPLETED' ? 0 : row.total_cents - row.paid_cents,
+          seats: row.seats ? row.seats.split(', ') : [],
+          expired,
+        };
+      });
+  }
+}
+
+/**
+ * The transaction number as people type it (the first 8 characters, any case, dashes optional)
+ * turned into a prefix of the stored lower-case UUID; null when the text cannot be one.
+ */
+function uuidPrefix(query: string): string | null {
+  const hex = query.toLowerCase().replace(/[\s-]/g, '');
+  if (!/^[0-9a-f]{6,32}$/.test(hex)) return null;
+  // Put the dashes back where a UUID has them (after 8, 12, 16, 20 hex digits).
+  let out = '';
+  for (let i = 0; i < hex.length; i++) {
+    if (i === 8 || i === 12 || i === 16 || i === 20) out += '-';
+    out += hex[i];
+  }
+  return out;
+}

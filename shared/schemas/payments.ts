@@ -1,0 +1,371 @@
+import { z } from 'zod';
+import { actor, id, sessionId, transactionId } from './reservations.ts';
+
+/**
+ * zod schemas of the payment operations (issue 6). A tender is one amount handed over by one method;
+ * each electronic method carries the reference a cashier must write down to find the payment later.
+ * Amounts are integer cents of the tender's currency (USD cents or VES céntimos).
+ */
+export const PAYMENT_METHODS = ['CASH_USD', 'CASH_VES', 'PAGO_MOVIL', 'ZELLE', 'CARD', 'TRANSFER'] as const;
+export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
+export const currency = z.enum(['USD', 'VES']);
+
+const amountCents = z
+  .number()
+  .int('amount is a whole number of cents')
+  .positive('amount must be greater than zero')
+  .max(1e13, 'amount is too large');
+
+/** Venezuelan bank code (código de banco), four digits starting with 0: 0102 Banco de Venezuela. */
+const bankCode = z
+  .string()
+  .trim()
+  .regex(/^0\d{3}$/, 'bank code has four digits, like 0102');
+
+/** Bank references are digits; separators people type are dropped. */
+const digitsReference = z
+  .string()
+  .trim()
+  .transform((v) => v.replace(/[\s.-]/g, ''))
+  .refine((v) => /^\d{4,20}$/.test(v), 'reference has 4 to 20 digits');
+
+const alphanumericReference = z
+  .string()
+  .trim()
+  .transform((v) => v.replace(/\s/g, '').toUpperCase())
+  .refine((v) => /^[A-Z0-9-]{4,40}$/.test(v), 'reference has 4 to 40 letters or digits');
+
+/** A Venezuelan mobile number as 04XX1234567, whether typed as 0414-123.45.67 or +58 414 1234567. */
+export function normalizeMobile(text: string): string {
+  const digits = text.replace(/\D/g, '');
+  if (digits.startsWith('58') && digits.length === 12) return `0${digits.slice(2)}`;
+  if (digits.length === 10 && digits.startsWith('4')) return `0${digits}`;
+  return digits;
+}
+
+const mobilePhone = z
+  .string()
+  .trim()
+  .transform(normalizeMobile)
+  .refine((v) => /^04(12|14|16|22|24|26)\d{7}$/.test(v), 'mobile number looks like 0414-1234567');
+
+const cashUsd = z.object({ method: z.literal('CASH_USD'), amountCents }).strict();
+const cashVes = z.object({ method: z.literal('CASH_VES'), amountCents }).strict();
+const pagoMovil = z
+  .object({
+    method: z.literal('PAGO_MOVIL'),
+    amountCents,
+    reference: digitsReference,
+    phone: mobilePhone,
+    bankCode,
+  })
+  .strict();
+const zelle = z
+  .object({
+    method: z.literal('ZELLE'),
+    amountCents,
+    reference: alphanumericReference.optional(),
+    email: z.string().trim().toLowerCase().pipe(z.email('email looks like name@example.com')).optional(),
+  })
+  .strict()
+  .refine((t) => t.reference !== undefined || t.email !== undefined, {
+    message: 'Zelle needs the confirmation reference or the sender email',
+    path: ['reference'],
+  });
+const card = z
+  .object({
+    method: z.literal('CARD'),
+    amountCents,
+    /** Approval (aprobación) or lot/reference number printed on the punto de venta voucher. */
+    reference: alphanumericReference,
+    terminalId: z.string().trim().min(1).max(40).optional(),
+  })
+  .strict();
+const transfer = z
+  .object({
+    method: z.literal('TRANSFER'),
+    amountCents,
+    /** Most transfers are in bolívares; a USD account transfer says so. */
+    currency: currency.default('VES'),
+    reference: digitsReference,
+    bankCode,
+  })
+  .strict();
+
+export const tender = z.discriminatedUnion('method', [cashUsd, cashVes, pagoMovil, zelle, card, transfer]);
+export type Tender = z.output<typeof tender>;
+export type TenderInput = z.input<typeof tender>;
+
+const tenders = z.array(tender).max(12, 'at most 12 tenders in one payment');
+const someTenders = tenders.min(1, 'add at least one tender');
+
+/** A cédula as V-12345678 whether typed v12.345.678, V-12345678 or 12345678 (V- assumed). */
+export function normalizeIdNumber(text: string): string {
+  const compact = text.replace(/[\s.]/g, '').toUpperCase();
+  const match = /^([VEJPG])?-?(\d{5,9})$/.exec(compact);
+  return match ? `${match[1] ?? 'V'}-${match[2]}` : compact;
+}
+
+/**
+ * Who the reservation is for: a name and at least one way to find it again (cédula or phone),
+ * normalised so the reservation engine's own schema accepts what cashiers type.
+ */
+export const reservationCustomer = z
+  .object({
+    name: z.string().trim().min(1).max(120),
+    idNumber: z
+      .string()
+      .trim()
+      .transform(normalizeIdNumber)
+      .refine((v) => /^[VEJPG]-\d{5,9}$/.test(v), 'cédula looks like V-12345678')
+      .optional(),
+    phone: z
+      .string()
+      .trim()
+      .transform((v) => (v.startsWith('+') ? `+${v.replace(/\D/g, '')}` : v.replace(/\D/g, '')))
+      .refine((v) => /^\+?\d{7,15}$/.test(v), 'phone has 7 to 15 digits')
+      .optional(),
+  })
+  .strict()
+  .refine((c) => c.idNumber !== undefined || c.phone !== undefined, {
+    message: 'give the cédula or the phone number',
+    path: ['idNumber'],
+  });
+
+const terminal = z.string().trim().min(1).max(64);
+
+export const checkoutInput = z
+  .object({
+    eventId: id,
+    sessionId,
+    actor,
+    /** May be empty only when nothing is due (courtesy tickets). */
+    tenders,
+    changeCurrency: currency.optional(),
+    terminal: terminal.optional(),
+  })
+  .strict();
+
+export const depositInput = z
+  .object({
+    eventId: id,
+    sessionId,
+    actor,
+    tenders: someTenders,
+    customer: reservationCustomer,
+    /** How long the seats stay reserved; the tenant's PARTIAL_PAYMENT_HOURS by default. */
+    hours: z.number().int().min(1).max(72).optional(),
+    terminal: terminal.optional(),
+  })
+  .strict();
+
+export const payInput = z
+  .object({
+    transactionId,
+    actor,
+    tenders: someTenders,
+    changeCurrency: currency.optional(),
+    terminal: terminal.optional(),
+  })
+  .strict();
+
+export const quoteInput = z.union([
+  z.object({ eventId: id, sessionId }).strict(),
+  z.object({ transactionId }).strict(),
+]);
+
+export const searchReservationsInput = z
+  .object({
+    /** A name (any accents or case), a cédula, a phone, or the transaction number (8+ characters). */
+    query: z.string().trim().min(2, 'type at least 2 characters').max(80),
+    includeClosed: z.boolean().optional(),
+    limit: z.number().int().min(1).max(100).optional(),
+  })
+  .strict();
+
+export const paymentSettingsInput = z
+  .object({
+    eventId: id,
+    actor,
+    /** Minimum deposit as a percentage of the total, up to two decimals (30 = 30 %). */
+    depositMinimumPercent: z.number().min(0).max(100).multipleOf(0.01).optional(),
+    /** Bolívares per dollar for this event from now on, like '36.50'. Past payments keep theirs. */
+    vesPerUsd: z
+      .string()
+      .trim()
+      .regex(/^\d{1,9}([.,]\d{1,4})?$/, 'rate like 36.50')
+      .optional(),
+  })
+  .strict();
+
+export const xReportInput = z.object({ cashier: actor.optional() }).strict();
+export const zReportInput = z.object({ cashier: actor, actor }).strict();
+export const closingQuery = z.object({ number: z.number().int().positive() }).strict();
+
+export const notificationsListInput = z
+  .object({
+    includeAcknowledged: z.boolean().optional(),
+    limit: z.number().int().min(1).max(500).optional(),
+  })
+  .strict();
+export const notificationsAckInput = z.object({ ids: z.array(id).min(1).max(500), actor }).strict();
+
+export type CheckoutInput = z.input<typeof checkoutInput>;
+export type DepositInput = z.input<typeof depositInput>;
+export type PayInput = z.input<typeof payInput>;
+export type SearchReservationsInput = z.input<typeof searchReservationsInput>;
+
+// ---- outputs (what the API returns) ------------------------------------------------------------
+
+export const tenderLine = z.object({
+  method: z.enum(PAYMENT_METHODS),
+  currency,
+  amountCents: z.number().int(),
+  /** The USD equivalent at the payment's rate; the lines of one payment add up exactly. */
+  usdCents: z.number().int(),
+  reference: z.string().nullable(),
+});
+
+export const changeGiven = z.object({
+  currency,
+  cents: z.number().int(),
+  /** What the change is worth in USD at the payment's rate. */
+  usdCents: z.number().int(),
+});
+
+export const paymentResult = z.object({
+  paymentId: z.string(),
+  transactionId: z.string(),
+  kind: z.enum(['SALE', 'DEPOSIT', 'INSTALMENT']),
+  status: z.enum(['COMPLETED', 'RESERVED']),
+  vesPerUsd: z.string(),
+  totalCents: z.number().int(),
+  /** Credited to the transaction by this payment (USD cents). */
+  appliedCents: z.number().int(),
+  paidCents: z.number().int(),
+  balanceCents: z.number().int(),
+  balanceVesCents: z.number().int(),
+  reservedUntil: z.number().int().nullable(),
+  lines: z.array(tenderLine),
+  change: changeGiven.nullable(),
+});
+export type PaymentResult = z.output<typeof paymentResult>;
+
+export const quote = z.object({
+  transactionId: z.string(),
+  status: z.string(),
+  vesPerUsd: z.string(),
+  totalCents: z.number().int(),
+  paidCents: z.number().int(),
+  balanceCents: z.number().int(),
+  balanceVesCents: z.number().int(),
+  depositMinimumBasisPoints: z.number().int(),
+  depositMinimumCents: z.number().int(),
+  depositMinimumVesCents: z.number().int(),
+  reservedUntil: z.number().int().nullable(),
+});
+export type Quote = z.output<typeof quote>;
+
+export const reservationMatch = z.object({
+  transactionId: z.string(),
+  /** What people read and type: the first 8 characters of the id, upper case. */
+  number: z.string(),
+  eventId: z.number().int(),
+  eventName: z.string(),
+  status: z.string(),
+  customerName: z.string().nullable(),
+  customerIdNumber: z.string().nullable(),
+  customerPhone: z.string().nullable(),
+  reservedUntil: z.number().int().nullable(),
+  totalCents: z.number().int(),
+  paidCents: z.number().int(),
+  balanceCents: z.number().int(),
+  seats: z.array(z.string()),
+  expired: z.boolean(),
+});
+export type ReservationMatch = z.output<typeof reservationMatch>;
+
+export const notification = z.object({
+  id: z.number().int(),
+  kind: z.string(),
+  transactionId: z.string().nullable(),
+  eventId: z.number().int().nullable(),
+  message: z.string(),
+  data: z.record(z.string(), z.unknown()),
+  createdAt: z.number().int(),
+  acknowledgedAt: z.number().int().nullable(),
+  acknowledgedBy: z.string().nullable(),
+});
+export type Notification = z.output<typeof notification>;
+
+export const methodLine = z.object({
+  method: z.enum(PAYMENT_METHODS),
+  currency,
+  count: z.number().int(),
+  receivedCents: z.number().int(),
+  changeCents: z.number().int(),
+  netCents: z.number().int(),
+  netUsdCents: z.number().int(),
+});
+
+const closingSummary = z.object({
+  payments: z.number().int(),
+  sales: z.number().int(),
+  deposits: z.number().int(),
+  instalments: z.number().int(),
+  lines: z.array(methodLine),
+  /** Net takings in USD at each payment's stored rate; equals what was credited to transactions. */
+  netUsdCents: z.number().int(),
+  firstAt: z.number().int().nullable(),
+  lastAt: z.number().int().nullable(),
+});
+
+export const closingReport = z.object({
+  kind: z.enum(['X', 'Z']),
+  number: z.number().int().nullable(),
+  businessDay: z.string(),
+  cashier: z.string().nullable(),
+  generatedAt: z.number().int(),
+  generatedBy: z.string().nullable(),
+  cashiers: z.array(closingSummary.extend({ cashier: z.string() })),
+  totals: closingSummary,
+});
+export type ClosingReport = z.output<typeof closingReport>;
+export type ClosingSummary = z.output<typeof closingSummary>;
+export type MethodLine = z.output<typeof methodLine>;
+
+export const outstandingReservation = z.object({
+  transactionId: z.string(),
+  number: z.string(),
+  customerName: z.string().nullable(),
+  totalCents: z.number().int(),
+  paidCents: z.number().int(),
+  balanceCents: z.number().int(),
+  dueAt: z.number().int().nullable(),
+});
+
+export const outstandingEvent = z.object({
+  eventId: z.number().int(),
+  name: z.string(),
+  reservations: z.number().int(),
+  balanceCents: z.number().int(),
+  paidCents: z.number().int(),
+  /** Open reservations whose time runs out within the next 24 hours. */
+  dueWithinDay: z.number().int(),
+  dueWithinDayBalanceCents: z.number().int(),
+  nextDueAt: z.number().int().nullable(),
+  items: z.array(outstandingReservation),
+});
+
+export const outstandingPayments = z.object({
+  at: z.number().int(),
+  events: z.array(outstandingEvent),
+  totals: z.object({
+    reservations: z.number().int(),
+    balanceCents: z.number().int(),
+    paidCents: z.number().int(),
+    dueWithinDay: z.number().int(),
+    dueWithinDayBalanceCents: z.number().int(),
+  }),
+});
+export type OutstandingPayments = z.output<typeof outstandingPayments>;
