@@ -46,6 +46,12 @@ export interface ErrorDetails {
   RESERVATION_EXPIRED: { transactionId: string; expiredAt: number | null; customerName: string | null };
   NOT_PAYABLE: { transactionId: string; status: string };
   DAY_ALREADY_CLOSED: { cashier: string; businessDay: string; closingNumber: number };
+  /** Counter app (issue 3): sign-in and the API's doors. */
+  NOT_SIGNED_IN: Record<string, never>;
+  ROLE_NOT_ALLOWED: { method: string; role: string; allowed: string[] };
+  BAD_PIN: { attemptsLeft: number };
+  LOCKED_OUT: { until: number };
+  UNKNOWN_METHOD: { method: string };
 }
 
 export type ErrorCode = keyof ErrorDetails;

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { counterApi } from './counter.ts';
 import type { ApiMethod } from './define.ts';
 
 /**
@@ -6,7 +7,9 @@ import type { ApiMethod } from './define.ts';
  * (./reservations.ts, ./printing.ts, ./payments.ts, ...). Adding a method is one entry there and one
  * handler in electron/api/.
  */
-export const api = {} as const satisfies Record<string, ApiMethod>;
+export const api = {
+  ...counterApi,
+} as const satisfies Record<string, ApiMethod>;
 
 export type Api = typeof api;
 export type MethodName = keyof Api;

@@ -1,5 +1,6 @@
 import type { CliCommand } from '../command.ts';
 import { reservationCommands } from './reservation-commands.ts';
+import { serveCommands } from './serve-commands.ts';
 
 /** Every `taquilla` subcommand. Each capability adds its own list here. */
-export const commands: CliCommand[] = [...reservationCommands];
+export const commands: CliCommand[] = [...reservationCommands, ...serveCommands];

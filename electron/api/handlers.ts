@@ -1,0 +1,109 @@
+import { TaquillaError } from '../../shared/errors.ts';
+import type { SignedInSession } from '../services/session/session-service.ts';
+import type { HandlerContext, Handlers } from './dispatcher.ts';
+
+function signedIn(ctx: HandlerContext): SignedInSession {
+  if (!ctx.session) throw new TaquillaError('NOT_SIGNED_IN', 'Sign in first', {});
+  return ctx.session;
+}
+
+/** Who the reservation engine records: always the signed-in session, never the payload. */
+function who(ctx: HandlerContext): { sessionId: string; actor: string } {
+  const session = signedIn(ctx);
+  return { sessionId: session.sessionId, actor: session.actor };
+}
+
+/**
+ * The counter app's handlers. Other capabilities add theirs beside these (spread into `handlers`),
+ * and the `Handlers` type keeps the table and the handlers in step.
+ */
+export function createHandlers(): Handlers {
+  return {
+    'session.users': (_input, { terminal }) => terminal.sessions.users(),
+    'session.signIn': async ({ userId, pin }, { terminal }) => {
+      const session = await terminal.sessions.signIn(userId, pin);
+      return {
+        sessionToken: session.token,
+        sessionId: session.sessionId,
+        user: session.user,
+        serverTime: terminal.clock.now(),
+      };
+    },
+    'session.signOut': (_input, ctx) => {
+      const session = signedIn(ctx);
+      const { released } = ctx.terminal.reservations.releaseSession({
+        sessionId: session.sessionId,
+        actor: session.actor,
+      });
+      ctx.terminal.sessions.signOut(session);
+      return { released };
+    },
+    'session.me': (_input, ctx) => {
+      const session = signedIn(ctx);
+      return {
+        sessionId: session.sessionId,
+        user: session.user,
+        serverTime: ctx.terminal.clock.now(),
+      };
+    },
+    'session.supervisorOverride': async ({ pin }, { terminal }) => ({
+      supervisor: await terminal.sessions.verifySupervisor(pin),
+    }),
+    'events.list': (_input, { terminal }) =>
+      terminal.db
+        .prepare<
+          [],
+          {
+            id: number;
+            name: string;
+            venue: string;
+            startsAt: number;
+            vesPerUsd: string;
+            seats: number;
+          }
+        >(
+          `SELECT e.id, e.name, v.name AS venue, e.starts_at AS startsAt, e.ves_per_usd AS vesPerUsd,
+             (SELECT COALESCE(SUM(capacity), 0) FROM zones z WHERE z.event_id = e.id) AS seats
+           FROM events e JOIN venues v ON v.id = e.venue_id ORDER BY e.starts_at, e.id`,
+        )
+        .all(),
+    'events.seatMap': ({ eventId }, { terminal }) => terminal.availability.seatMap({ eventId }),
+    'availability.snapshot': ({ eventId }, { terminal }) => terminal.availability.snapshot({ eventId }),
+    'availability.changes': (input, { terminal }) => terminal.availability.changesSince(input),
+    'holds.seats': (input, ctx) => ctx.terminal.reservations.holdSeats({ ...input, ...who(ctx) }),
+    'holds.general': (input, ctx) => ctx.terminal.reservations.holdGeneral({ ...input, ...who(ctx) }),
+    'holds.bestAvailable': (input, ctx) => ctx.terminal.bestAvailable.hold({ ...input, ...who(ctx) }),
+    'holds.releaseSeats': (input, ctx) => ctx.terminal.reservations.releaseSeats({ ...input, ...who(ctx) }),
+    'holds.releaseGeneral': (input, ctx) =>
+      ctx.terminal.reservations.releaseGeneral({ ...input, ...who(ctx) }),
+    'holds.clear': ({ eventId }, ctx) => {
+      const { sessionId, actor } = who(ctx);
+      const transactionId = ctx.terminal.carts.transactionId(eventId, sessionId);
+      if (!transactionId) return { released: 0 };
+      const result = ctx.terminal.reservations.cancel({
+        transactionId,
+        actor,
+        reason: 'cart cleared',
+      });
+      return { released: result.tickets };
+    },
+    'cart.get': ({ eventId }, ctx) => ctx.terminal.carts.cart(eventId, who(ctx).sessionId),
+    'checkout.payInFull': ({ eventId }, ctx) => {
+      const { sessionId, actor } = who(ctx);
+      const transactionId = ctx.terminal.carts.transactionId(eventId, sessionId);
+      if (!transactionId)
+        throw new TaquillaError('NOTHING_HELD', 'The cart is empty', {
+          sessionId,
+        });
+      return ctx.terminal.reservations.complete({ transactionId, actor });
+    },
+    'terminal.status': (_input, { terminal, session }) => ({
+      network: terminal.status.network(),
+      syncQueue: terminal.status.syncQueue(),
+      printer: terminal.status.printer(),
+      cashier: session?.user ?? null,
+      kiosk: terminal.kiosk,
+      serverTime: terminal.clock.now(),
+    }),
+  };
+}

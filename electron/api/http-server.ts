@@ -1,0 +1,327 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join, normalize, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { liveSubscription } from '../../shared/api/counter.ts';
+import type { Dispatch, Reply } from './dispatcher.ts';
+import type { LiveFeed } from './live-feed.ts';
+
+/** Where `vite build` puts the renderer (renderer/vite.config.ts). */
+export const DEFAULT_RENDERER_DIR = fileURLToPath(new URL('../../dist/renderer/', import.meta.url));
+
+/** The same policy the Electron window gets: nothing but this origin, no inline script. */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "font-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+export const TOKEN_COOKIE = 'taquilla_token';
+export const TOKEN_HEADER = 'x-taquilla-token';
+export const SESSION_HEADER = 'x-taquilla-session';
+
+/** HTTP status per error code: the only place codes meet statuses. */
+export function httpStatus(code: string): number {
+  switch (code) {
+    case 'VALIDATION':
+      return 400;
+    case 'NOT_SIGNED_IN':
+    case 'BAD_PIN':
+      return 401;
+    case 'ROLE_NOT_ALLOWED':
+      return 403;
+    case 'UNKNOWN_METHOD':
+    case 'UNKNOWN_EVENT':
+    case 'UNKNOWN_ZONE':
+    case 'UNKNOWN_SEAT':
+    case 'UNKNOWN_TRANSACTION':
+      return 404;
+    case 'LOCKED_OUT':
+      return 429;
+    case 'INTERNAL':
+      return 500;
+    default:
+      // Refusals by the rules (SEAT_TAKEN, ZONE_FULL, LIMIT_REACHED, HOLD_EXPIRED, ...): a conflict.
+      return 409;
+  }
+}
+
+export interface HttpServerOptions {
+  dispatch: Dispatch;
+  live: LiveFeed;
+  port?: number;
+  /** Defaults to a fresh random token per run. */
+  token?: string;
+  rendererDir?: string;
+  /** Only with `taquilla serve --test-clock`: enables POST /api/test/advance-clock. */
+  advanceClock?: (ms: number) => void;
+}
+
+export interface RunningServer {
+  server: Server;
+  port: number;
+  token: string;
+  /** The one-time URL that sets the token cookie and opens the app. */
+  url: string;
+  close: () => Promise<void>;
+}
+
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.json': 'application/json',
+  '.woff2': 'font/woff2',
+};
+
+const MAX_BODY = 1024 * 1024;
+const advanceInput = z
+  .object({
+    ms: z
+      .number()
+      .int()
+      .min(0)
+      .max(7 * 24 * 3_600_000),
+  })
+  .strict();
+
+/**
+ * The terminal's API and renderer over HTTP, on 127.0.0.1 only, behind a per-run token: how the UI
+ * runs in a plain browser (end-to-end tests, a thin kiosk). Every call goes through the dispatcher.
+ */
+export async function startHttpServer(options: HttpServerOptions): Promise<RunningServer> {
+  const token = options.token ?? randomBytes(24).toString('base64url');
+  const rendererDir = resolve(options.rendererDir ?? DEFAULT_RENDERER_DIR);
+  const closers = new Set<() => void>();
+  let port = 0;
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error) => {
+      process.stderr.write(`taquilla http: ${String(error)}\n`);
+      if (!res.headersSent)
+        sendJson(res, 500, {
+          error: { code: 'INTERNAL', message: 'Internal error' },
+        });
+      else res.end();
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    res.setHeader('Cache-Control', 'no-store');
+    // DNS rebinding: a page on evil.example resolving to 127.0.0.1 still sends its own Host.
+    const host = req.headers.host ?? '';
+    if (host !== `127.0.0.1:${port}` && host !== `localhost:${port}`) {
+      return sendJson(res, 421, {
+        error: { code: 'WRONG_HOST', message: 'Wrong host' },
+      });
+    }
+    const url = new URL(req.url ?? '/', `http://${host}`);
+    const queryToken = url.searchParams.get('token');
+    if (req.method === 'GET' && url.pathname === '/' && queryToken !== null) {
+      if (!sameSecret(queryToken, token)) return sendText(res, 401, 'Wrong token.');
+      // Swap the one-time URL for a cookie, so the token leaves the address bar and the history.
+      res.setHeader('Set-Cookie', `${TOKEN_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`);
+      res.setHeader('Location', '/');
+      res.statusCode = 302;
+      return void res.end();
+    }
+    if (!authorised(req, token)) {
+      if (url.pathname.startsWith('/api/')) {
+        return sendJson(res, 401, {
+          error: { code: 'NOT_SIGNED_IN', message: 'Terminal token required' },
+        });
+      }
+      return sendText(res, 401, 'Open the URL printed by `taquilla serve` (it carries the token).');
+    }
+    if (url.pathname === '/api/live' && req.method === 'GET') return live(req, res, url);
+    if (url.pathname === '/api/test/advance-clock') {
+      if (!options.advanceClock || req.method !== 'POST') return sendText(res, 404, 'Not found');
+      const body = await readJson(req);
+      const parsed = advanceInput.safeParse(body);
+      if (!parsed.success) {
+        return sendJson(res, 400, {
+          error: { code: 'VALIDATION', message: parsed.error.message },
+        });
+      }
+      options.advanceClock(parsed.data.ms);
+      return sendJson(res, 200, { advancedBy: parsed.data.ms });
+    }
+    if (url.pathname.startsWith('/api/')) {
+      if (req.method !== 'POST') return sendText(res, 405, 'Use POST');
+      let body: unknown;
+      try {
+        body = await readJson(req);
+      } catch (error) {
+        return sendJson(res, 400, {
+          error: {
+            code: 'VALIDATION',
+            message: String(error),
+            details: { issues: [] },
+          },
+        });
+      }
+      const reply: Reply = await options.dispatch({
+        method: decodeURIComponent(url.pathname.slice('/api/'.length)),
+        input: body,
+        sessionToken: header(req, SESSION_HEADER),
+      });
+      if (reply.ok) return sendJson(res, 200, reply.result);
+      return sendJson(res, httpStatus(reply.error.code), {
+        error: reply.error,
+      });
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') return sendText(res, 405, 'Method not allowed');
+    return serveFile(res, rendererDir, url.pathname);
+  }
+
+  async function live(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const parsed = liveSubscription.safeParse({
+      eventId: Number(url.searchParams.get('eventId')),
+      sinceVersion: Number(url.searchParams.get('since')),
+    });
+    if (!parsed.success) {
+      return sendJson(res, 400, {
+        error: { code: 'VALIDATION', message: parsed.error.message },
+      });
+    }
+    // EventSource cannot set headers: the session token comes as a query parameter.
+    const reply = await options.dispatch({
+      method: 'session.me',
+      input: {},
+      sessionToken: url.searchParams.get('session') ?? undefined,
+    });
+    if (!reply.ok)
+      return sendJson(res, httpStatus(reply.error.code), {
+        error: reply.error,
+      });
+    res.writeHead(200, {
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-store',
+      Connection: 'keep-alive',
+    });
+    res.write(': taquilla live\n\n');
+    const unsubscribe = options.live.subscribe(parsed.data.eventId, parsed.data.sinceVersion, (message) => {
+      res.write(`data: ${JSON.stringify(message)}\n\n`);
+    });
+    const end = () => {
+      unsubscribe();
+      closers.delete(end);
+      res.end();
+    };
+    closers.add(end);
+    req.on('close', end);
+  }
+
+  await new Promise<void>((ready, fail) => {
+    server.once('error', fail);
+    // Loopback only: the terminal's API is never reachable from the venue's network.
+    server.listen(options.port ?? 0, '127.0.0.1', () => ready());
+  });
+  port = (server.address() as AddressInfo).port;
+  return {
+    server,
+    port,
+    token,
+    url: `http://127.0.0.1:${port}/?token=${token}`,
+    close: () =>
+      new Promise<void>((done) => {
+        for (const end of [...closers]) end();
+        options.live.close();
+        server.close(() => done());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function cookie(req: IncomingMessage, name: string): string | undefined {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const [key, ...rest] = part.trim().split('=');
+    if (key === name) return rest.join('=');
+  }
+  return undefined;
+}
+
+function sameSecret(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function authorised(req: IncomingMessage, token: string): boolean {
+  const given = header(req, TOKEN_HEADER) ?? cookie(req, TOKEN_COOKIE);
+  return given !== undefined && sameSecret(given, token);
+}
+
+function readJson(req: IncomingMessage): Promise<unknown> {
+  return new Promise((done, fail) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY) {
+        fail(new Error('request body too large'));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      if (text.trim() === '') return done({});
+      try {
+        done(JSON.parse(text));
+      } catch {
+        fail(new Error('request body is not JSON'));
+      }
+    });
+    req.on('error', fail);
+  });
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8' });
+  res.end(text);
+}
+
+function sendText(res: ServerResponse, status: number, text: string): void {
+  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8' });
+  res.end(text);
+}
+
+function serveFile(res: ServerResponse, root: string, pathname: string): void {
+  const relative = normalize(decodeURIComponent(pathname)).replace(/^([/\\])+/, '');
+  let file = join(root, relative);
+  if (!file.startsWith(root)) return sendText(res, 404, 'Not found');
+  if (!existsSync(file) || statSync(file).isDirectory()) {
+    // The renderer is a single page: unknown paths get the app, assets 404.
+    if (extname(relative) !== '') return sendText(res, 404, 'Not found');
+    file = join(root, 'index.html');
+  }
+  if (!existsSync(file)) return sendText(res, 503, 'Renderer not built: run `npm run build:renderer`.');
+  const type = MIME[extname(file)] ?? 'application/octet-stream';
+  const headers: Record<string, string> = { 'Content-Type': type };
+  if (type.startsWith('text/html')) headers['Content-Security-Policy'] = CONTENT_SECURITY_POLICY;
+  res.writeHead(200, headers);
+  res.end(readFileSync(file));
+}

@@ -1,0 +1,219 @@
+import { z } from 'zod';
+import { availabilityChanges, availabilitySnapshot, seatMap } from '../schemas/availability.ts';
+import { id } from '../schemas/reservations.ts';
+import { defineMethod } from './define.ts';
+
+/**
+ * The counter app's methods (issue 3). No input carries a session id or an actor: the handler takes
+ * both from the signed-in session, so a renderer can never claim to be someone else.
+ */
+const empty = z.object({}).strict();
+
+export const pin = z.string().regex(/^\d{4,8}$/, 'a PIN is 4 to 8 digits');
+export const staffRole = z.enum(['cashier', 'supervisor']);
+
+export const staffMember = z.object({
+  id: z.number(),
+  name: z.string(),
+  role: staffRole,
+});
+
+export const signedIn = z.object({
+  /** Secret: sent back on every call (header or IPC argument). Never shown to others. */
+  sessionToken: z.string(),
+  /** Public: what holds are recorded under; how the map knows "held by me". */
+  sessionId: z.string(),
+  user: staffMember,
+  serverTime: z.number(),
+});
+
+export const heldTicket = z.object({
+  ticketId: z.number(),
+  seatId: z.number().nullable(),
+  zoneId: z.number(),
+  label: z.string(),
+  quantity: z.number(),
+  priceCents: z.number(),
+  reservedUntil: z.number(),
+});
+
+export const holdResult = z.object({
+  transactionId: z.string(),
+  tickets: z.array(heldTicket),
+  alreadyHeld: z.array(z.number()),
+  version: z.number(),
+});
+
+export const cart = z.object({
+  eventId: z.number(),
+  transactionId: z.string().nullable(),
+  /** Live tickets only: a hold whose time ran out is not in the cart. */
+  tickets: z.array(heldTicket),
+  /** Bolívares per dollar for this event, e.g. '236.4500'. */
+  vesPerUsd: z.string(),
+  serverTime: z.number(),
+});
+
+export const transactionSummary = z.object({
+  transactionId: z.string(),
+  status: z.enum(['PENDING', 'RESERVED', 'COMPLETED', 'CANCELLED', 'EXPIRED']),
+  reservedUntil: z.number().nullable(),
+  tickets: z.number(),
+  totalCents: z.number(),
+});
+
+export const eventSummary = z.object({
+  id: z.number(),
+  name: z.string(),
+  venue: z.string(),
+  startsAt: z.number(),
+  vesPerUsd: z.string(),
+  seats: z.number(),
+});
+
+/**
+ * What the status bar shows. Sync and printing belong to other capabilities: until they wire their
+ * services into electron/terminal.ts these report 'unknown' (a typed placeholder, not a lie).
+ */
+export const terminalStatus = z.object({
+  network: z.enum(['online', 'offline', 'unknown']),
+  /** Changes waiting in the sync outbox; null while sync is not wired. */
+  syncQueue: z.number().nullable(),
+  printer: z.enum(['ready', 'paper-out', 'offline', 'error', 'unknown']),
+  cashier: staffMember.nullable(),
+  kiosk: z.boolean(),
+  serverTime: z.number(),
+});
+
+const seatIds = z
+  .array(id)
+  .min(1)
+  .max(100)
+  .refine((ids) => new Set(ids).size === ids.length, 'a seat appears twice in the request');
+const quantity = z.number().int().min(1).max(100);
+
+export const counterApi = {
+  'session.users': defineMethod({
+    summary: 'Staff who can sign in at this terminal (names and roles only)',
+    public: true,
+    input: empty,
+    output: z.array(staffMember),
+  }),
+  'session.signIn': defineMethod({
+    summary: 'Sign in with a PIN; five wrong PINs lock the user out for a few minutes',
+    public: true,
+    input: z.object({ userId: id, pin }).strict(),
+    output: signedIn,
+  }),
+  'session.signOut': defineMethod({
+    summary: 'Sign out and release every temporary hold of the session',
+    input: empty,
+    output: z.object({ released: z.number() }),
+  }),
+  'session.me': defineMethod({
+    summary: 'Who is signed in on this session',
+    input: empty,
+    output: signedIn.omit({ sessionToken: true }),
+  }),
+  'session.supervisorOverride': defineMethod({
+    summary: 'A supervisor PIN authorises a locked action (leaving kiosk mode)',
+    public: true,
+    input: z.object({ pin }).strict(),
+    output: z.object({ supervisor: staffMember }),
+  }),
+  'events.list': defineMethod({
+    summary: 'Events on sale at this terminal',
+    input: empty,
+    output: z.array(eventSummary),
+  }),
+  'events.seatMap': defineMethod({
+    summary: 'The static seat map of an event (column-wise)',
+    input: z.object({ eventId: id }).strict(),
+    output: seatMap,
+  }),
+  'availability.snapshot': defineMethod({
+    summary: 'Every seat state of an event, versioned, with server time',
+    input: z.object({ eventId: id }).strict(),
+    output: availabilitySnapshot,
+  }),
+  'availability.changes': defineMethod({
+    summary: 'What changed since a version (or reset: take a fresh snapshot)',
+    input: z.object({ eventId: id, sinceVersion: z.number().int().min(0) }).strict(),
+    output: availabilityChanges,
+  }),
+  'holds.seats': defineMethod({
+    summary: 'Hold every requested seat for this session, or none',
+    input: z.object({ eventId: id, seatIds }).strict(),
+    output: holdResult,
+  }),
+  'holds.general': defineMethod({
+    summary: 'Hold a quantity in a general-admission zone',
+    input: z.object({ eventId: id, zoneId: id, quantity }).strict(),
+    output: holdResult,
+  }),
+  'holds.bestAvailable': defineMethod({
+    summary: 'Pick and hold the best N adjacent seats of a zone',
+    input: z
+      .object({
+        eventId: id,
+        zoneId: id,
+        quantity: z.number().int().min(1).max(20),
+      })
+      .strict(),
+    output: holdResult,
+  }),
+  'holds.releaseSeats': defineMethod({
+    summary: 'Deselect seats: their holds are cancelled',
+    input: z.object({ eventId: id, seatIds }).strict(),
+    output: z.object({
+      released: z.array(z.number()),
+      notHeld: z.array(z.number()),
+    }),
+  }),
+  'holds.releaseGeneral': defineMethod({
+    summary: "Release this session's general-admission places in a zone",
+    input: z.object({ eventId: id, zoneId: id }).strict(),
+    output: z.object({ released: z.number() }),
+  }),
+  'holds.clear': defineMethod({
+    summary: "Empty this session's cart for an event",
+    input: z.object({ eventId: id }).strict(),
+    output: z.object({ released: z.number() }),
+  }),
+  'cart.get': defineMethod({
+    summary: "This session's cart for an event",
+    input: z.object({ eventId: id }).strict(),
+    output: cart,
+  }),
+  'checkout.payInFull': defineMethod({
+    summary: "Full payment: this session's cart for the event becomes a sale",
+    input: z.object({ eventId: id }).strict(),
+    output: transactionSummary,
+  }),
+  'terminal.status': defineMethod({
+    summary: 'Network, sync queue, printer and who is signed in',
+    public: true,
+    input: empty,
+    output: terminalStatus,
+  }),
+} as const;
+
+export type SignedIn = z.infer<typeof signedIn>;
+export type StaffMember = z.infer<typeof staffMember>;
+export type Cart = z.infer<typeof cart>;
+export type HeldTicketView = z.infer<typeof heldTicket>;
+export type TerminalStatus = z.infer<typeof terminalStatus>;
+export type EventSummary = z.infer<typeof eventSummary>;
+
+/**
+ * What the live channel pushes (Server-Sent Events over HTTP, an IPC message in Electron): changes
+ * from the availability feed, and the server's clock every second so the client tracks its offset
+ * (a hold whose `until` has passed by server time is free, whatever the PC clock says).
+ */
+export const liveMessage = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('changes'), changes: availabilityChanges }),
+  z.object({ type: z.literal('clock'), at: z.number() }),
+]);
+export type LiveMessage = z.infer<typeof liveMessage>;
+
+export const liveSubscription = z.object({ eventId: id, sinceVersion: z.number().int().min(0) }).strict();
