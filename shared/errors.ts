@@ -27,6 +27,12 @@ export interface ErrorDetails {
   NOTHING_HELD: { sessionId?: string; transactionId?: string };
   EXTENSION_LIMIT: { maxUntil: number };
   INVALID_TRANSITION: { entity: 'transaction' | 'ticket'; id: string; from: string; to: string };
+  UNAUTHORIZED: Record<string, never>;
+  FORBIDDEN: { role: string };
+  IDEMPOTENCY_MISMATCH: { key: string };
+  UNKNOWN_LEASE: { leaseId: string };
+  OFFLINE: { outbox: number };
+  NOT_LEASED: { seatIds: number[]; zoneId?: number; available?: number };
   /** Payments (issue 6). Amounts in USD cents unless a field says VES. */
   UNDERPAID: { dueCents: number; paidCents: number; shortCents: number; shortVesCents: number };
   OVERPAID: {

@@ -1,0 +1,134 @@
+import pg from 'pg';
+import type { ChangeNotice } from './hold-store.ts';
+import { serverSchema } from './server-schema.ts';
+import { type FailureKind, SqlHoldStore, type SqlTx } from './sql-hold-store.ts';
+
+// BIGINT columns come back as numbers: every value we keep (epoch ms, ids, counts) is a safe integer.
+pg.types.setTypeParser(20, (v) => Number.parseInt(v, 10));
+
+const CHANNEL = 'taquilla_changes';
+
+export interface PgHoldStoreOptions {
+  /** A schema of its own (tests use a fresh one per run); created if missing. */
+  schema?: string;
+  poolSize?: number;
+}
+
+/**
+ * Several stateless server instances on one PostgreSQL. Writes run in READ COMMITTED transactions:
+ * the unique partial index makes a second concurrent insert for the same seat wait for the first and
+ * then fail (23505 -> SEAT_TAKEN); capacity is taken with one conditional UPDATE under the zone's row
+ * lock. Changes reach every instance through NOTIFY, delivered at commit.
+ */
+export class PgHoldStore extends SqlHoldStore {
+  readonly kind = 'postgres' as const;
+  private readonly pool: pg.Pool;
+  private readonly sqlCache = new Map<string, string>();
+  private listener: pg.Client | null = null;
+  private readonly schema: string | undefined;
+
+  constructor(
+    private readonly url: string,
+    options: PgHoldStoreOptions = {},
+  ) {
+    super();
+    this.schema = options.schema;
+    if (this.schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(this.schema)) {
+      throw new Error(`Bad schema name ${this.schema}`);
+    }
+    this.pool = new pg.Pool({
+      connectionString: url,
+      max: options.poolSize ?? 10,
+      ...(this.schema ? { options: `-c search_path=${this.schema}` } : {}),
+    });
+  }
+
+  async init(): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      // Two instances starting together must not both create the schema.
+      await client.query('SELECT pg_advisory_lock(7428001)');
+      if (this.schema) await client.query(`CREATE SCHEMA IF NOT EXISTS ${this.schema}`);
+      await client.query(serverSchema('postgres'));
+      await client.query('SELECT pg_advisory_unlock(7428001)');
+    } finally {
+      client.release();
+    }
+    this.listener = new pg.Client({
+      connectionString: this.url,
+      ...(this.schema ? { options: `-c search_path=${this.schema}` } : {}),
+    });
+    await this.listener.connect();
+    this.listener.on('notification', (message) => {
+      if (message.channel !== this.channel() || !message.payload) return;
+      this.emit(JSON.parse(message.payload) as ChangeNotice);
+    });
+    this.listener.on('error', () => undefined);
+    await this.listener.query(`LISTEN ${this.channel()}`);
+  }
+
+  /** One channel per schema, so test runs sharing a database do not hear each other. */
+  private channel(): string {
+    return this.schema ? `${CHANNEL}_${this.schema}` : CHANNEL;
+  }
+
+  async close(): Promise<void> {
+    await this.listener?.end().catch(() => undefined);
+    await this.pool.end();
+  }
+
+  /** Drops the store's own schema (tests). */
+  async dropSchema(): Promise<void> {
+    if (!this.schema) return;
+    const client = new pg.Client({ connectionString: this.url });
+    await client.connect();
+    await client.query(`DROP SCHEMA IF EXISTS ${this.schema} CASCADE`);
+    await client.end();
+  }
+
+  private text(sql: string): string {
+    let out = this.sqlCache.get(sql);
+    if (out === undefined) {
+      let n = 0;
+      out = sql.replace(/\?/g, () => `$${++n}`);
+      this.sqlCache.set(sql, out);
+    }
+    return out;
+  }
+
+  protected async transaction<T>(fn: (tx: SqlTx) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    const after: (() => void)[] = [];
+    const tx: SqlTx = {
+      all: async <R>(sql: string, params: unknown[] = []) =>
+        (await client.query(this.text(sql), params)).rows as R[],
+      run: async (sql, params = []) => (await client.query(this.text(sql), params)).rowCount ?? 0,
+      afterCommit: (f) => after.push(f),
+    };
+    try {
+      await client.query('BEGIN');
+      const result = await fn(tx);
+      await client.query('COMMIT');
+      for (const f of after) f();
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  protected classify(error: unknown): FailureKind {
+    const e = error as { code?: string; constraint?: string };
+    if (e.code === '23505' && e.constraint === 'one_live_ticket_per_seat') return 'seat-taken';
+    if (e.code === '23505') return 'retry'; // a twin cart or a twin idempotency key: read it next time
+    if (e.code === '23514' && e.constraint === 'zones_check') return 'zone-full';
+    if (e.code === '40001' || e.code === '40P01') return 'retry';
+    return null;
+  }
+
+  protected async publish(tx: SqlTx, notice: ChangeNotice): Promise<void> {
+    await tx.all('SELECT pg_notify(?, ?)', [this.channel(), JSON.stringify(notice)]);
+  }
+}

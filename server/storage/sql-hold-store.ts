@@ -1,0 +1,1341 @@
+import { randomUUID } from 'node:crypto';
+import { HOUR_MS, MINUTE_MS } from '../../shared/clock.ts';
+import { type ReservationSettings, resolveSettings, type SettingsOverride } from '../../shared/config.ts';
+import { type SeatConflict, TaquillaError } from '../../shared/errors.ts';
+import {
+  assertTransactionTransition,
+  extendedUntil,
+  type TransactionStatus,
+} from '../../shared/lifecycle.ts';
+import type {
+  CancelInput,
+  CompleteInput,
+  ConvertToPartialInput,
+  ExtendHoldsInput,
+  HoldGeneralInput,
+  HoldSeatsInput,
+  ReleaseGeneralInput,
+  ReleaseSeatsInput,
+  ReleaseSessionInput,
+} from '../../shared/schemas/reservations.ts';
+import {
+  type LeaseGrant,
+  leaseInput,
+  leaseReturnInput,
+  leaseSaleInput,
+  type ServerEventDefinition,
+  type ServerOperation,
+  serverOperations,
+  statusOfError,
+} from '../../shared/schemas/sync.ts';
+import { parseInput } from '../../shared/validation.ts';
+import type {
+  ChangeNotice,
+  ChangesSince,
+  CredentialRole,
+  CredentialRow,
+  HoldStore,
+  Idempotency,
+  SeatStateRow,
+  StoredReply,
+} from './hold-store.ts';
+
+/** The statements both databases understand; `?` placeholders (PostgreSQL's store rewrites them). */
+export interface SqlTx {
+  all<T>(sql: string, params?: unknown[]): Promise<T[]>;
+  run(sql: string, params?: unknown[]): Promise<number>;
+  /** Work to do once the transaction has committed (e.g. in-process notifications). */
+  afterCommit(fn: () => void): void;
+}
+
+export type FailureKind = 'seat-taken' | 'zone-full' | 'retry' | null;
+
+const LIVE = "status IN ('ACTIVE', 'COMPLETED')"; // the exact predicate of the unique partial index
+const RETRIES = 8;
+
+interface TicketRow {
+  id: number;
+  transaction_id: string;
+  zone_id: number;
+  seat_id: number | null;
+  quantity: number;
+  status: string;
+  reserved_until: number;
+  created_at: number;
+  price_cents: number;
+  label: string;
+}
+
+interface TxRow {
+  id: string;
+  event_id: number;
+  session_id: string;
+  actor: string;
+  status: TransactionStatus;
+  reserved_until: number | null;
+}
+
+class Changes {
+  readonly seats = new Set<number>();
+  readonly zones = new Set<number>();
+  seat(zoneId: number, seatId: number | null): void {
+    if (seatId === null) this.zones.add(zoneId);
+    else this.seats.add(seatId);
+  }
+  get isEmpty(): boolean {
+    return this.seats.size === 0 && this.zones.size === 0;
+  }
+}
+
+function marks(n: number): string {
+  return Array.from({ length: n }, () => '?').join(', ');
+}
+
+/**
+ * The hold rules of the server, written once over plain SQL that SQLite and PostgreSQL both run.
+ * Each implementation supplies its connection, its transaction discipline (SQLite: one writer with
+ * BEGIN IMMEDIATE; PostgreSQL: READ COMMITTED with row locks) and how its errors read. The decisive
+ * guarantee is the schema's: a unique partial index allows one live ticket per seat, and a CHECK keeps
+ * a general zone within capacity, whatever the interleaving.
+ */
+export abstract class SqlHoldStore implements HoldStore {
+  abstract readonly kind: 'sqlite' | 'postgres';
+  private readonly listeners = new Set<(notice: ChangeNotice) => void>();
+  private readonly settingsCache = new Map<number, ReservationSettings>();
+
+  abstract init(): Promise<void>;
+  abstract close(): Promise<void>;
+  protected abstract transaction<T>(fn: (tx: SqlTx) => Promise<T>): Promise<T>;
+  protected abstract classify(error: unknown): FailureKind;
+  /** Inside the write: tell every instance (PostgreSQL NOTIFY) or queue an in-process emit. */
+  protected abstract publish(tx: SqlTx, notice: ChangeNotice): Promise<void>;
+
+  onChange(listener: (notice: ChangeNotice) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  protected emit(notice: ChangeNotice): void {
+    for (const listener of this.listeners) listener(notice);
+  }
+
+  /** Runs `fn` in a transaction, again when the database asks for a retry (serialization, deadlock). */
+  protected async write<T>(fn: (tx: SqlTx) => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.transaction(fn);
+      } catch (error) {
+        const kind = this.classify(error);
+        if (kind === 'retry' && attempt < RETRIES) {
+          await new Promise((r) => setTimeout(r, Math.random() * 3 * (attempt + 1)));
+          continue;
+        }
+        if (kind === 'seat-taken') {
+          throw new TaquillaError('SEAT_TAKEN', 'Seat taken by another transaction', { seats: [] });
+        }
+        if (kind === 'zone-full') {
+          throw new TaquillaError('ZONE_FULL', 'Zone is full', {
+            zoneId: 0,
+            zoneName: '',
+            requested: 0,
+            available: 0,
+          });
+        }
+        throw error;
+      }
+    }
+  }
+
+  // ---- tenants, credentials, enrolment ---------------------------------------------------------
+
+  async createTenant(name: string, settings: SettingsOverride, now: number): Promise<number> {
+    resolveSettings(settings);
+    return this.write(async (tx) => {
+      const [row] = await tx.all<{ id: number }>(
+        'INSERT INTO tenants (name, settings, created_at) VALUES (?, ?, ?) RETURNING id',
+        [name, JSON.stringify(settings), now],
+      );
+      return Number(row!.id);
+    });
+  }
+
+  async tenantSettings(tenantId: number): Promise<ReservationSettings> {
+    const cached = this.settingsCache.get(tenantId);
+    if (cached) return cached;
+    const rows = await this.transaction((tx) =>
+      tx.all<{ settings: string }>('SELECT settings FROM tenants WHERE id = ?', [tenantId]),
+    );
+    const settings = resolveSettings(JSON.parse(rows[0]?.settings ?? '{}'));
+    this.settingsCache.set(tenantId, settings);
+    return settings;
+  }
+
+  async addCredential(c: {
+    tenantId: number;
+    role: CredentialRole;
+    name: string;
+    secretHash: string;
+    now: number;
+  }): Promise<number> {
+    return this.write(async (tx) => {
+      const [row] = await tx.all<{ id: number }>(
+        `INSERT INTO credentials (tenant_id, role, name, secret_hash, created_at)
+         VALUES (?, ?, ?, ?, ?) RETURNING id`,
+        [c.tenantId, c.role, c.name, c.secretHash, c.now],
+      );
+      return Number(row!.id);
+    });
+  }
+
+  async credentialByHash(secretHash: string): Promise<CredentialRow | null> {
+    const rows = await this.transaction((tx) =>
+      tx.all<{
+        id: number;
+        tenant_id: number;
+        role: CredentialRole;
+        name: string;
+        revoked_at: number | null;
+      }>('SELECT id, tenant_id, role, name, revoked_at FROM credentials WHERE secret_hash = ?', [secretHash]),
+    );
+    const row = rows[0];
+    if (!row) return null;
+    return {
+      id: Number(row.id),
+      tenantId: Number(row.tenant_id),
+      role: row.role,
+      name: row.name,
+      revokedAt: row.revoked_at === null ? null : Number(row.revoked_at),
+    };
+  }
+
+  async revokeCredential(tenantId: number, credentialId: number, now: number): Promise<boolean> {
+    return this.write(
+      async (tx) =>
+        (await tx.run(
+          'UPDATE credentials SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ? AND tenant_id = ?',
+          [now, credentialId, tenantId],
+        )) > 0,
+    );
+  }
+
+  async addEnrolCode(tenantId: number, codeHash: string, expiresAt: number, now: number): Promise<void> {
+    await this.write((tx) =>
+      tx.run('INSERT INTO enrol_codes (code_hash, tenant_id, expires_at, created_at) VALUES (?, ?, ?, ?)', [
+        codeHash,
+        tenantId,
+        expiresAt,
+        now,
+      ]),
+    );
+  }
+
+  async takeEnrolCode(codeHash: string, now: number): Promise<number | null> {
+    return this.write(async (tx) => {
+      // One UPDATE decides: two terminals racing for one code cannot both win.
+      const rows = await tx.all<{ tenant_id: number }>(
+        `UPDATE enrol_codes SET used_at = ? WHERE code_hash = ? AND used_at IS NULL AND expires_at > ?
+         RETURNING tenant_id`,
+        [now, codeHash, now],
+      );
+      return rows[0] ? Number(rows[0].tenant_id) : null;
+    });
+  }
+
+  // ---- inventory -------------------------------------------------------------------------------
+
+  async putEvent(tenantId: number, event: ServerEventDefinition, now: number): Promise<void> {
+    await this.write(async (tx) => {
+      const existing = await tx.all<{ id: number }>('SELECT id FROM events WHERE tenant_id = ? AND id = ?', [
+        tenantId,
+        event.eventId,
+      ]);
+      if (existing.length === 0) {
+        await tx.run(
+          'INSERT INTO events (tenant_id, id, name, lease_minutes, version, created_at) VALUES (?, ?, ?, ?, 0, ?)',
+          [tenantId, event.eventId, event.name, event.leaseMinutes, now],
+        );
+      } else {
+        await tx.run('UPDATE events SET name = ?, lease_minutes = ? WHERE tenant_id = ? AND id = ?', [
+          event.name,
+          event.leaseMinutes,
+          tenantId,
+          event.eventId,
+        ]);
+      }
+      for (const zone of event.zones) {
+        const capacity = zone.kind === 'general' ? zone.capacity : zone.seats.length;
+        await tx.run(
+          `INSERT INTO zones (tenant_id, event_id, id, kind, name, price_cents, capacity, used)
+           VALUES (?, ?, ?, ?, ?, ?, ?, 0)
+           ON CONFLICT (tenant_id, event_id, id) DO UPDATE SET name = excluded.name,
+             price_cents = excluded.price_cents, capacity = excluded.capacity`,
+          [tenantId, event.eventId, zone.zoneId, zone.kind, zone.name, zone.priceCents, capacity],
+        );
+        if (zone.kind !== 'numbered') continue;
+        for (let i = 0; i < zone.seats.length; i += 500) {
+          const chunk = zone.seats.slice(i, i + 500);
+          await tx.run(
+            `INSERT INTO seats (tenant_id, event_id, id, zone_id, label) VALUES ${chunk.map(() => '(?, ?, ?, ?, ?)').join(', ')}
+             ON CONFLICT (tenant_id, event_id, id) DO UPDATE SET label = excluded.label`,
+            chunk.flatMap((s) => [tenantId, event.eventId, s.seatId, zone.zoneId, s.label]),
+          );
+        }
+      }
+    });
+  }
+
+  // ---- operations ------------------------------------------------------------------------------
+
+  async execute(
+    tenantId: number,
+    credentialId: number,
+    op: ServerOperation,
+    raw: unknown,
+    now: number,
+    idempotency: Idempotency | null,
+  ): Promise<StoredReply> {
+    try {
+      const input = parseInput(serverOperations[op], raw);
+      const settings = await this.tenantSettings(tenantId);
+      return await this.write(async (tx) => {
+        if (idempotency) {
+          const stored = await this.storedReply(tx, tenantId, idempotency);
+          if (stored) return stored;
+        }
+        const ctx: OpContext = {
+          tx,
+          tenantId,
+          credentialId,
+          now,
+          settings,
+          changes: new Map(),
+        };
+        const result = await this.dispatch(ctx, op, input);
+        await this.flushChanges(ctx);
+        const reply: StoredReply = {
+          status: 200,
+          body: { result },
+          replayed: false,
+        };
+        if (idempotency) await this.saveReply(tx, tenantId, idempotency, reply, now);
+        return reply;
+      });
+    } catch (error) {
+      if (!(error instanceof TaquillaError)) throw error;
+      const reply: StoredReply = {
+        status: statusOfError(error.code),
+        body: {
+          error: {
+            code: error.code,
+            message: error.message,
+            details: error.details,
+          },
+        },
+        replayed: false,
+      };
+      if (!idempotency || error.code === 'IDEMPOTENCY_MISMATCH') return reply;
+      // The refusal is an answer too: a retry of the same request must hear the same thing.
+      return this.write(async (tx) => {
+        const stored = await this.storedReply(tx, tenantId, idempotency);
+        if (stored) return stored;
+        await this.saveReply(tx, tenantId, idempotency, reply, now);
+        return reply;
+      });
+    }
+  }
+
+  private async storedReply(tx: SqlTx, tenantId: number, idem: Idempotency): Promise<StoredReply | null> {
+    const [row] = await tx.all<{
+      request_hash: string;
+      status: number;
+      body: string;
+    }>('SELECT request_hash, status, body FROM idempotency WHERE tenant_id = ? AND key = ?', [
+      tenantId,
+      idem.key,
+    ]);
+    if (!row) return null;
+    if (row.request_hash !== idem.requestHash) {
+      throw new TaquillaError('IDEMPOTENCY_MISMATCH', `Key ${idem.key} was used for a different request`, {
+        key: idem.key,
+      });
+    }
+    return {
+      status: Number(row.status),
+      body: JSON.parse(row.body),
+      replayed: true,
+    };
+  }
+
+  private async saveReply(
+    tx: SqlTx,
+    tenantId: number,
+    idem: Idempotency,
+    reply: StoredReply,
+    now: number,
+  ): Promise<void> {
+    // A concurrent twin with the same key makes this a unique violation: the write retries and reads it.
+    await tx.run(
+      'INSERT INTO idempotency (tenant_id, key, request_hash, status, body, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+      [tenantId, idem.key, idem.requestHash, reply.status, JSON.stringify(reply.body), now],
+    );
+  }
+
+  private dispatch(ctx: OpContext, op: ServerOperation, input: unknown): Promise<unknown> {
+    switch (op) {
+      case 'holdSeats':
+        return this.holdSeats(ctx, input as HoldSeatsInput);
+      case 'holdGeneral':
+        return this.holdGeneral(ctx, input as HoldGeneralInput);
+      case 'releaseSeats':
+        return this.releaseSeats(ctx, input as ReleaseSeatsInput);
+      case 'releaseGeneral':
+        return this.releaseGeneral(ctx, input as ReleaseGeneralInput);
+      case 'releaseSession':
+        return this.releaseSession(ctx, input as ReleaseSessionInput);
+      case 'extendHolds':
+        return this.extendHolds(ctx, input as ExtendHoldsInput);
+      case 'convertToPartial':
+        return this.convertToPartial(ctx, input as ConvertToPartialInput);
+      case 'complete':
+        return this.complete(ctx, input as CompleteInput);
+      case 'cancel':
+        return this.cancel(ctx, input as CancelInput);
+      case 'lease':
+        return this.lease(ctx, leaseInput.parse(input));
+      case 'leaseSale':
+        return this.leaseSale(ctx, leaseSaleInput.parse(input));
+      case 'leaseReturn':
+        return this.leaseReturn(ctx, leaseReturnInput.parse(input));
+    }
+  }
+
+  // ---- holds -----------------------------------------------------------------------------------
+
+  private async holdSeats(ctx: OpContext, input: HoldSeatsInput) {
+    const { tx, tenantId, now } = ctx;
+    const event = await this.event(ctx, input.eventId);
+    const seats = await this.seatsOrThrow(ctx, event.id, input.seatIds);
+    await this.expireSeatHolds(ctx, event.id, input.seatIds);
+    const cart = await this.cartOf(ctx, event.id, input.sessionId);
+    const { alreadyHeld } = await this.assertSeatsFree(ctx, event.id, input.seatIds, cart?.id ?? null);
+    const toHold = seats.filter((s) => !alreadyHeld.includes(s.id));
+    await this.assertWithinLimit(ctx, input.sessionId, toHold.length);
+    const transactionId = cart?.id ?? (await this.openCart(ctx, event.id, input.sessionId, input.actor));
+    const until = now + ctx.settings.TEMPORARY_HOLD_MINUTES * MINUTE_MS;
+    if (toHold.length > 0) {
+      await tx.run(
+        `INSERT INTO tickets (tenant_id, transaction_id, event_id, zone_id, seat_id, quantity, session_id,
+           price_cents, status, reserved_until, created_at, updated_at)
+         VALUES ${toHold.map(() => "(?, ?, ?, ?, ?, 1, ?, ?, 'ACTIVE', ?, ?, ?)").join(', ')}`,
+        toHold.flatMap((s) => [
+          tenantId,
+          transactionId,
+          event.id,
+          s.zone_id,
+          s.id,
+          input.sessionId,
+          s.price_cents,
+          until,
+          now,
+          now,
+        ]),
+      );
+    }
+    for (const s of toHold) this.changed(ctx, event.id, s.zone_id, s.id);
+    return {
+      transactionId,
+      tickets: toHold.map((s) => ({
+        seatId: s.id,
+        zoneId: s.zone_id,
+        label: s.label,
+        quantity: 1,
+        priceCents: Number(s.price_cents),
+        reservedUntil: until,
+      })),
+      alreadyHeld,
+    };
+  }
+
+  private async holdGeneral(ctx: OpContext, input: HoldGeneralInput) {
+    const { tx, tenantId, now } = ctx;
+    const event = await this.event(ctx, input.eventId);
+    const zone = await this.generalZone(ctx, event.id, input.zoneId);
+    await this.assertWithinLimit(ctx, input.sessionId, input.quantity);
+    await this.takeCapacity(ctx, event.id, zone, input.quantity);
+    const cart = await this.cartOf(ctx, event.id, input.sessionId);
+    const transactionId = cart?.id ?? (await this.openCart(ctx, event.id, input.sessionId, input.actor));
+    const until = now + ctx.settings.TEMPORARY_HOLD_MINUTES * MINUTE_MS;
+    await tx.run(
+      `INSERT INTO tickets (tenant_id, transaction_id, event_id, zone_id, seat_id, quantity, session_id,
+         price_cents, status, reserved_until, created_at, updated_at)
+       VALUES (?, ?, ?, ?, NULL, ?, ?, ?, 'ACTIVE', ?, ?, ?)`,
+      [
+        tenantId,
+        transactionId,
+        event.id,
+        zone.id,
+        input.quantity,
+        input.sessionId,
+        zone.price_cents,
+        until,
+        now,
+        now,
+      ],
+    );
+    this.changed(ctx, event.id, zone.id, null);
+    return {
+      transactionId,
+      tickets: [
+        {
+          seatId: null,
+          zoneId: zone.id,
+          label: zone.name,
+          quantity: input.quantity,
+          priceCents: Number(zone.price_cents),
+          reservedUntil: until,
+        },
+      ],
+      alreadyHeld: [],
+    };
+  }
+
+  private async releaseSeats(ctx: OpContext, input: ReleaseSeatsInput) {
+    await this.event(ctx, input.eventId);
+    const cart = await this.cartOf(ctx, input.eventId, input.sessionId);
+    if (!cart) return { released: [], notHeld: input.seatIds };
+    const moved = await this.releaseTickets(
+      ctx,
+      cart,
+      `AND seat_id IN (${marks(input.seatIds.length)})`,
+      input.seatIds,
+    );
+    await this.closeIfEmpty(ctx, cart.id, 'CANCELLED');
+    const released = moved.map((t) => t.seat_id!);
+    return {
+      released,
+      notHeld: input.seatIds.filter((id) => !released.includes(id)),
+    };
+  }
+
+  private async releaseGeneral(ctx: OpContext, input: ReleaseGeneralInput) {
+    await this.generalZone(ctx, input.eventId, input.zoneId);
+    const cart = await this.cartOf(ctx, input.eventId, input.sessionId);
+    if (!cart) return { released: 0 };
+    const moved = await this.releaseTickets(ctx, cart, 'AND seat_id IS NULL AND zone_id = ?', [input.zoneId]);
+    await this.closeIfEmpty(ctx, cart.id, 'CANCELLED');
+    return { released: moved.reduce((n, t) => n + Number(t.quantity), 0) };
+  }
+
+  private async releaseSession(ctx: OpContext, input: ReleaseSessionInput) {
+    const carts = await ctx.tx.all<TxRow>(
+      `SELECT id, event_id, session_id, actor, status, reserved_until FROM transactions
+       WHERE tenant_id = ? AND session_id = ? AND status = 'PENDING'`,
+      [ctx.tenantId, input.sessionId],
+    );
+    let released = 0;
+    for (const cart of carts) {
+      const moved = await this.releaseTickets(ctx, cart, '', []);
+      released += moved.reduce((n, t) => n + Number(t.quantity), 0);
+      await this.closeIfEmpty(ctx, cart.id, 'CANCELLED');
+    }
+    return { released, transactions: carts.map((c) => c.id) };
+  }
+
+  private async extendHolds(ctx: OpContext, input: ExtendHoldsInput) {
+    const { tx, now, settings } = ctx;
+    await this.event(ctx, input.eventId);
+    const cart = await this.cartOf(ctx, input.eventId, input.sessionId);
+    const live = cart ? (await this.activeTickets(ctx, cart.id)).filter((t) => t.reserved_until > now) : [];
+    if (!cart || live.length === 0) {
+      throw new TaquillaError('NOTHING_HELD', 'This session holds nothing to extend', {
+        sessionId: input.sessionId,
+      });
+    }
+    const minutes = input.minutes ?? settings.TEMPORARY_HOLD_MINUTES;
+    const maxLifetime = settings.MAX_HOLD_LIFETIME_MINUTES * MINUTE_MS;
+    const extended = [];
+    for (const t of live) {
+      const next = extendedUntil(t.created_at, t.reserved_until, now + minutes * MINUTE_MS, maxLifetime);
+      if (next === null) continue;
+      await tx.run('UPDATE tickets SET reserved_until = ?, updated_at = ? WHERE tenant_id = ? AND id = ?', [
+        next,
+        now,
+        ctx.tenantId,
+        t.id,
+      ]);
+      this.changed(ctx, input.eventId, t.zone_id, t.seat_id);
+      extended.push({ ...ticketView(t), reservedUntil: next });
+    }
+    if (extended.length === 0) {
+      const maxUntil = Math.min(...live.map((t) => t.created_at + maxLifetime));
+      throw new TaquillaError('EXTENSION_LIMIT', 'These holds cannot be extended any further', { maxUntil });
+    }
+    return { transactionId: cart.id, tickets: extended };
+  }
+
+  private async convertToPartial(ctx: OpContext, input: ConvertToPartialInput) {
+    const { tx, tenantId, now } = ctx;
+    const t = await this.transactionOrThrow(ctx, input.transactionId);
+    assertTransactionTransition(t.id, t.status, 'RESERVED');
+    const tickets = await this.liveTicketsOrThrow(ctx, t.id);
+    const hours = input.hours ?? ctx.settings.PARTIAL_PAYMENT_HOURS;
+    const until = now + hours * HOUR_MS;
+    await tx.run(
+      `UPDATE tickets SET reserved_until = ?, updated_at = ? WHERE tenant_id = ? AND transaction_id = ? AND status = 'ACTIVE'`,
+      [until, now, tenantId, t.id],
+    );
+    await this.setStatus(ctx, t.id, 'RESERVED', until);
+    for (const k of tickets) this.changed(ctx, t.event_id, k.zone_id, k.seat_id);
+    return summary(t.id, 'RESERVED', until, tickets);
+  }
+
+  private async complete(ctx: OpContext, input: CompleteInput) {
+    const { tx, tenantId, now } = ctx;
+    const t = await this.transactionOrThrow(ctx, input.transactionId);
+    assertTransactionTransition(t.id, t.status, 'COMPLETED');
+    const tickets = await this.liveTicketsOrThrow(ctx, t.id);
+    await tx.run(
+      `UPDATE tickets SET status = 'COMPLETED', updated_at = ? WHERE tenant_id = ? AND transaction_id = ? AND status = 'ACTIVE'`,
+      [now, tenantId, t.id],
+    );
+    await this.setStatus(ctx, t.id, 'COMPLETED', null);
+    for (const k of tickets) this.changed(ctx, t.event_id, k.zone_id, k.seat_id);
+    return summary(t.id, 'COMPLETED', null, tickets);
+  }
+
+  private async cancel(ctx: OpContext, input: CancelInput) {
+    const t = await this.transactionOrThrow(ctx, input.transactionId);
+    assertTransactionTransition(t.id, t.status, 'CANCELLED');
+    const tickets = await this.activeTickets(ctx, t.id);
+    await this.releaseTickets(ctx, t, '', []);
+    await this.setStatus(ctx, t.id, 'CANCELLED', null);
+    return summary(t.id, 'CANCELLED', null, tickets);
+  }
+
+  // ---- offline leases --------------------------------------------------------------------------
+
+  /**
+   * Leases inventory to one terminal for offline selling: the seats are held by a RESERVED
+   * transaction of the lease until it expires, so nobody else can take them while the terminal is
+   * cut off, and the terminal gets its own block of ticket numbers.
+   */
+  private async lease(ctx: OpContext, input: ReturnType<typeof leaseInput.parse>): Promise<LeaseGrant> {
+    const { tx, tenantId, now } = ctx;
+    const event = await this.event(ctx, input.eventId);
+    const leaseId = randomUUID();
+    const expiresAt = now + Number(event.lease_minutes) * MINUTE_MS;
+    const seats = input.seatIds.length > 0 ? await this.seatsOrThrow(ctx, event.id, input.seatIds) : [];
+    if (seats.length > 0) {
+      await this.expireSeatHolds(ctx, event.id, input.seatIds);
+      await this.assertSeatsFree(ctx, event.id, input.seatIds, null);
+    }
+    let zone: ZoneRow | null = null;
+    if (input.general) {
+      zone = await this.generalZone(ctx, event.id, input.general.zoneId);
+      await this.takeCapacity(ctx, event.id, zone, input.general.quantity);
+    }
+    const transactionId = `lease-${leaseId}`;
+    await tx.run(
+      `INSERT INTO transactions (tenant_id, id, event_id, session_id, actor, status, reserved_until, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, 'RESERVED', ?, ?, ?)`,
+      [tenantId, transactionId, event.id, `lease:${leaseId}`, input.actor, expiresAt, now, now],
+    );
+    const rows: unknown[][] = seats.map((s) => [s.zone_id, s.id, 1, s.price_cents]);
+    if (zone && input.general) rows.push([zone.id, null, input.general.quantity, zone.price_cents]);
+    if (rows.length > 0) {
+      await tx.run(
+        `INSERT INTO tickets (tenant_id, transaction_id, event_id, zone_id, seat_id, quantity, session_id,
+           price_cents, status, reserved_until, created_at, updated_at)
+         VALUES ${rows.map(() => "(?, ?, ?, ?, ?, ?, ?, ?, 'ACTIVE', ?, ?, ?)").join(', ')}`,
+        rows.flatMap((r) => [
+          tenantId,
+          transactionId,
+          event.id,
+          ...r.slice(0, 3),
+          `lease:${leaseId}`,
+          r[3],
+          expiresAt,
+          now,
+          now,
+        ]),
+      );
+    }
+    for (const s of seats) this.changed(ctx, event.id, s.zone_id, s.id);
+    if (zone) this.changed(ctx, event.id, zone.id, null);
+    const [numbers] = await tx.all<{ next_ticket: number }>(
+      'UPDATE tenants SET next_ticket = next_ticket + ? WHERE id = ? RETURNING next_ticket',
+      [input.ticketNumbers, tenantId],
+    );
+    const ticketTo = Number(numbers!.next_ticket) - 1;
+    const ticketFrom = ticketTo - input.ticketNumbers + 1;
+    await tx.run(
+      `INSERT INTO leases (tenant_id, id, credential_id, event_id, transaction_id, ticket_from, ticket_to,
+         expires_at, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'OPEN', ?)`,
+      [tenantId, leaseId, ctx.credentialId, event.id, transactionId, ticketFrom, ticketTo, expiresAt, now],
+    );
+    return {
+      leaseId,
+      eventId: event.id,
+      seatIds: seats.map((s) => s.id),
+      general: input.general ? { zoneId: input.general.zoneId, quantity: input.general.quantity } : null,
+      ticketFrom,
+      ticketTo,
+      expiresAt,
+    };
+  }
+
+  /**
+   * Records a sale made offline. Seats still under the lease are simply sold; a seat whose lease ran
+   * out is sold too if nobody took it meanwhile. Only a seat someone else now holds is refused
+   * (SEAT_TAKEN), and the terminal puts that on its conflict list.
+   */
+  private async leaseSale(ctx: OpContext, input: ReturnType<typeof leaseSaleInput.parse>) {
+    const { tx, tenantId, now } = ctx;
+    const lease = await this.leaseOrThrow(ctx, input.leaseId);
+    const eventId = Number(lease.event_id);
+    const seats = input.seatIds.length > 0 ? await this.seatsOrThrow(ctx, eventId, input.seatIds) : [];
+    if (seats.length > 0) {
+      // The lease's own tickets on these seats step aside for the sale.
+      await tx.run(
+        `UPDATE tickets SET status = 'CANCELLED', updated_at = ? WHERE tenant_id = ? AND transaction_id = ?
+           AND status = 'ACTIVE' AND seat_id IN (${marks(input.seatIds.length)})`,
+        [now, tenantId, lease.transaction_id, ...input.seatIds],
+      );
+      await this.expireSeatHolds(ctx, eventId, input.seatIds);
+      await this.assertSeatsFree(ctx, eventId, input.seatIds, null);
+    }
+    let zone: ZoneRow | null = null;
+    if (input.general) {
+      zone = await this.generalZone(ctx, eventId, input.general.zoneId);
+      const [leased] = await tx.all<{ id: number; quantity: number }>(
+        `SELECT id, quantity FROM tickets WHERE tenant_id = ? AND transaction_id = ? AND status = 'ACTIVE'
+           AND seat_id IS NULL AND zone_id = ?`,
+        [tenantId, lease.transaction_id, zone.id],
+      );
+      const fromLease = Math.min(Number(leased?.quantity ?? 0), input.general.quantity);
+      if (leased && fromLease > 0) {
+        const left = Number(leased.quantity) - fromLease;
+        await tx.run(
+          left === 0
+            ? "UPDATE tickets SET status = 'CANCELLED', updated_at = ? WHERE tenant_id = ? AND id = ?"
+            : `UPDATE tickets SET quantity = ${left}, updated_at = ? WHERE tenant_id = ? AND id = ?`,
+          [now, tenantId, leased.id],
+        );
+        await tx.run('UPDATE zones SET used = used - ? WHERE tenant_id = ? AND event_id = ? AND id = ?', [
+          fromLease,
+          tenantId,
+          eventId,
+          zone.id,
+        ]);
+      }
+      await this.takeCapacity(ctx, eventId, zone, input.general.quantity);
+    }
+    const transactionId = `sale-${randomUUID()}`;
+    await tx.run(
+      `INSERT INTO transactions (tenant_id, id, event_id, session_id, actor, status, reserved_until, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, 'COMPLETED', NULL, ?, ?)`,
+      [tenantId, transactionId, eventId, `lease:${lease.id}`, input.actor, input.soldAt, now],
+    );
+    const rows: unknown[][] = seats.map((s) => [s.zone_id, s.id, 1, s.price_cents]);
+    if (zone && input.general) rows.push([zone.id, null, input.general.quantity, zone.price_cents]);
+    await tx.run(
+      `INSERT INTO tickets (tenant_id, transaction_id, event_id, zone_id, seat_id, quantity, session_id,
+         price_cents, status, reserved_until, created_at, updated_at)
+       VALUES ${rows.map(() => "(?, ?, ?, ?, ?, ?, ?, ?, 'COMPLETED', ?, ?, ?)").join(', ')}`,
+      rows.flatMap((r) => [
+        tenantId,
+        transactionId,
+        eventId,
+        ...r.slice(0, 3),
+        `lease:${lease.id}`,
+        r[3],
+        now,
+        now,
+        now,
+      ]),
+    );
+    for (const s of seats) this.changed(ctx, eventId, s.zone_id, s.id);
+    if (zone) this.changed(ctx, eventId, zone.id, null);
+    return {
+      transactionId,
+      saleId: input.saleId,
+      ticketNumbers: input.ticketNumbers,
+    };
+  }
+
+  /** Gives back what the lease did not sell, or renews it for another period. */
+  private async leaseReturn(ctx: OpContext, input: ReturnType<typeof leaseReturnInput.parse>) {
+    const { tx, tenantId, now } = ctx;
+    const lease = await this.leaseOrThrow(ctx, input.leaseId);
+    const eventId = Number(lease.event_id);
+    if (input.renewMinutes !== undefined) {
+      const expiresAt = now + input.renewMinutes * MINUTE_MS;
+      const renewed = await tx.all<{
+        seat_id: number | null;
+        zone_id: number;
+        quantity: number;
+      }>(
+        `UPDATE tickets SET reserved_until = ?, updated_at = ? WHERE tenant_id = ? AND transaction_id = ?
+           AND status = 'ACTIVE' AND reserved_until > ? RETURNING seat_id, zone_id, quantity`,
+        [expiresAt, now, tenantId, lease.transaction_id, now],
+      );
+      await tx.run('UPDATE leases SET expires_at = ? WHERE tenant_id = ? AND id = ?', [
+        expiresAt,
+        tenantId,
+        lease.id,
+      ]);
+      for (const t of renewed) this.changed(ctx, eventId, t.zone_id, t.seat_id);
+      return {
+        leaseId: lease.id,
+        expiresAt,
+        seatIds: renewed.filter((t) => t.seat_id !== null).map((t) => Number(t.seat_id)),
+        general: renewed.find((t) => t.seat_id === null) ?? null,
+      };
+    }
+    const t: TxRow = {
+      id: lease.transaction_id,
+      event_id: eventId,
+      session_id: `lease:${lease.id}`,
+      actor: input.actor,
+      status: 'RESERVED',
+      reserved_until: null,
+    };
+    const moved = await this.releaseTickets(ctx, t, '', []);
+    await tx.run("UPDATE leases SET status = 'RETURNED' WHERE tenant_id = ? AND id = ?", [
+      tenantId,
+      lease.id,
+    ]);
+    await tx.run(
+      `UPDATE transactions SET status = 'CANCELLED', updated_at = ? WHERE tenant_id = ? AND id = ? AND status = 'RESERVED'`,
+      [now, tenantId, lease.transaction_id],
+    );
+    return {
+      leaseId: lease.id,
+      returned: moved.reduce((n, k) => n + Number(k.quantity), 0),
+    };
+  }
+
+  // ---- availability ----------------------------------------------------------------------------
+
+  async changesSince(
+    tenantId: number,
+    eventId: number,
+    sinceVersion: number,
+    now: number,
+  ): Promise<ChangesSince> {
+    return this.transaction(async (tx) => {
+      const [event] = await tx.all<{ version: number }>(
+        'SELECT version FROM events WHERE tenant_id = ? AND id = ?',
+        [tenantId, eventId],
+      );
+      if (!event) throw new TaquillaError('UNKNOWN_EVENT', `There is no event ${eventId}`, { eventId });
+      const seats = await this.seatStates(
+        tx,
+        tenantId,
+        eventId,
+        now,
+        'AND s.id IN (SELECT seat_id FROM changes WHERE tenant_id = ? AND event_id = ? AND version > ? AND seat_id IS NOT NULL)',
+        [tenantId, eventId, sinceVersion],
+      );
+      const zones = await this.zoneStates(
+        tx,
+        tenantId,
+        eventId,
+        now,
+        'AND z.id IN (SELECT zone_id FROM changes WHERE tenant_id = ? AND event_id = ? AND version > ? AND seat_id IS NULL)',
+        [tenantId, eventId, sinceVersion],
+      );
+      return {
+        eventId,
+        fromVersion: sinceVersion,
+        version: Number(event.version),
+        seats,
+        zones,
+      };
+    });
+  }
+
+  async snapshot(tenantId: number, eventId: number, now: number): Promise<ChangesSince> {
+    return this.transaction(async (tx) => {
+      const [event] = await tx.all<{ version: number }>(
+        'SELECT version FROM events WHERE tenant_id = ? AND id = ?',
+        [tenantId, eventId],
+      );
+      if (!event) throw new TaquillaError('UNKNOWN_EVENT', `There is no event ${eventId}`, { eventId });
+      const seats = await this.seatStates(tx, tenantId, eventId, now, '', []);
+      const zones = await this.zoneStates(tx, tenantId, eventId, now, "AND z.kind = 'general'", []);
+      return {
+        eventId,
+        fromVersion: 0,
+        version: Number(event.version),
+        seats,
+        zones,
+      };
+    });
+  }
+
+  private async seatStates(
+    tx: SqlTx,
+    tenantId: number,
+    eventId: number,
+    now: number,
+    filter: string,
+    params: unknown[],
+  ): Promise<SeatStateRow[]> {
+    const rows = await tx.all<{
+      id: number;
+      blocked: number;
+      status: string | null;
+      tx_status: string | null;
+      session_id: string | null;
+    }>(
+      `SELECT s.id, s.blocked, t.status, x.status AS tx_status, x.session_id
+       FROM seats s
+       LEFT JOIN tickets t ON t.tenant_id = s.tenant_id AND t.event_id = s.event_id AND t.seat_id = s.id
+         AND t.${LIVE} AND (t.status = 'COMPLETED' OR t.reserved_until > ?)
+       LEFT JOIN transactions x ON x.tenant_id = t.tenant_id AND x.id = t.transaction_id
+       WHERE s.tenant_id = ? AND s.event_id = ? ${filter} ORDER BY s.id`,
+      [now, tenantId, eventId, ...params],
+    );
+    return rows.map((r) => ({
+      seatId: Number(r.id),
+      state:
+        Number(r.blocked) === 1
+          ? 'blocked'
+          : r.status === 'COMPLETED'
+            ? 'sold'
+            : r.status === 'ACTIVE'
+              ? r.tx_status === 'RESERVED' && !String(r.session_id).startsWith('lease:')
+                ? 'reserved'
+                : 'held'
+              : 'free',
+    }));
+  }
+
+  private async zoneStates(
+    tx: SqlTx,
+    tenantId: number,
+    eventId: number,
+    now: number,
+    filter: string,
+    params: unknown[],
+  ) {
+    const rows = await tx.all<{ id: number; capacity: number; live: number }>(
+      `SELECT z.id, z.capacity, (SELECT COALESCE(SUM(t.quantity), 0) FROM tickets t
+          WHERE t.tenant_id = z.tenant_id AND t.event_id = z.event_id AND t.zone_id = z.id AND t.seat_id IS NULL
+            AND t.${LIVE} AND (t.status = 'COMPLETED' OR t.reserved_until > ?)) AS live
+       FROM zones z WHERE z.tenant_id = ? AND z.event_id = ? ${filter} ORDER BY z.id`,
+      [now, tenantId, eventId, ...params],
+    );
+    return rows.map((r) => ({
+      zoneId: Number(r.id),
+      available: Number(r.capacity) - Number(r.live),
+    }));
+  }
+
+  // ---- internals -------------------------------------------------------------------------------
+
+  private changed(ctx: OpContext, eventId: number, zoneId: number, seatId: number | null): void {
+    let changes = ctx.changes.get(eventId);
+    if (!changes) {
+      changes = new Changes();
+      ctx.changes.set(eventId, changes);
+    }
+    changes.seat(Number(zoneId), seatId === null ? null : Number(seatId));
+  }
+
+  /** Last in the write: the version bump row-locks the event, so hold that lock as briefly as possible. */
+  private async flushChanges(ctx: OpContext): Promise<void> {
+    for (const [eventId, changes] of ctx.changes) {
+      if (changes.isEmpty) continue;
+      const [row] = await ctx.tx.all<{ version: number }>(
+        'UPDATE events SET version = version + 1 WHERE tenant_id = ? AND id = ? RETURNING version',
+        [ctx.tenantId, eventId],
+      );
+      const version = Number(row!.version);
+      const rows: unknown[][] = [
+        ...[...changes.seats].map((s) => [s, 0]),
+        ...[...changes.zones].map((z) => [null, z]),
+      ];
+      await ctx.tx.run(
+        `INSERT INTO changes (tenant_id, event_id, version, seat_id, zone_id) VALUES ${rows.map(() => '(?, ?, ?, ?, ?)').join(', ')}`,
+        rows.flatMap(([seat, zone]) => [ctx.tenantId, eventId, version, seat, zone]),
+      );
+      await this.publish(ctx.tx, { tenantId: ctx.tenantId, eventId, version });
+    }
+  }
+
+  private async event(ctx: OpContext, eventId: number) {
+    const [event] = await ctx.tx.all<{ id: number; lease_minutes: number }>(
+      'SELECT id, lease_minutes FROM events WHERE tenant_id = ? AND id = ?',
+      [ctx.tenantId, eventId],
+    );
+    if (!event)
+      throw new TaquillaError('UNKNOWN_EVENT', `There is no event ${eventId}`, {
+        eventId,
+      });
+    return { id: Number(event.id), lease_minutes: Number(event.lease_minutes) };
+  }
+
+  private async seatsOrThrow(ctx: OpContext, eventId: number, seatIds: number[]) {
+    const seats = await ctx.tx.all<{
+      id: number;
+      zone_id: number;
+      label: string;
+      blocked: number;
+      price_cents: number;
+    }>(
+      `SELECT s.id, s.zone_id, s.label, s.blocked, z.price_cents FROM seats s
+       JOIN zones z ON z.tenant_id = s.tenant_id AND z.event_id = s.event_id AND z.id = s.zone_id
+       WHERE s.tenant_id = ? AND s.event_id = ? AND s.id IN (${marks(seatIds.length)})`,
+      [ctx.tenantId, eventId, ...seatIds],
+    );
+    const normalized = seats.map((s) => ({
+      ...s,
+      id: Number(s.id),
+      zone_id: Number(s.zone_id),
+    }));
+    if (normalized.length !== seatIds.length) {
+      const known = new Set(normalized.map((s) => s.id));
+      const missing = seatIds.filter((id) => !known.has(id));
+      throw new TaquillaError('UNKNOWN_SEAT', `No such seat in this event: ${missing.join(', ')}`, {
+        seatIds: missing,
+      });
+    }
+    const blocked = normalized.filter((s) => Number(s.blocked) === 1);
+    if (blocked.length > 0) {
+      throw new TaquillaError('SEAT_BLOCKED', `Not on sale: ${blocked.map((s) => s.label).join(', ')}`, {
+        seats: blocked.map((s) => ({
+          seatId: s.id,
+          label: s.label,
+          reason: null,
+        })),
+      });
+    }
+    return normalized;
+  }
+
+  private async generalZone(ctx: OpContext, eventId: number, zoneId: number): Promise<ZoneRow> {
+    const [zone] = await ctx.tx.all<ZoneRow>(
+      'SELECT id, kind, name, capacity, price_cents FROM zones WHERE tenant_id = ? AND event_id = ? AND id = ?',
+      [ctx.tenantId, eventId, zoneId],
+    );
+    if (!zone)
+      throw new TaquillaError('UNKNOWN_ZONE', `There is no zone ${zoneId} in event ${eventId}`, { zoneId });
+    if (zone.kind !== 'general') {
+      throw new TaquillaError('WRONG_ZONE_KIND', `${zone.name} has numbered seats: choose seats`, {
+        zoneId,
+        kind: 'numbered',
+      });
+    }
+    return { ...zone, id: Number(zone.id), capacity: Number(zone.capacity) };
+  }
+
+  /** An expired hold blocks nobody: settle it inside this write, before deciding. */
+  private async expireSeatHolds(ctx: OpContext, eventId: number, seatIds: number[]): Promise<void> {
+    const moved = await ctx.tx.all<{ zone_id: number; seat_id: number }>(
+      `UPDATE tickets SET status = 'EXPIRED', updated_at = ?
+       WHERE tenant_id = ? AND event_id = ? AND seat_id IN (${marks(seatIds.length)})
+         AND status = 'ACTIVE' AND reserved_until <= ? RETURNING zone_id, seat_id`,
+      [ctx.now, ctx.tenantId, eventId, ...seatIds, ctx.now],
+    );
+    for (const t of moved) this.changed(ctx, eventId, t.zone_id, t.seat_id);
+  }
+
+  /**
+   * Takes general-admission capacity with one conditional UPDATE: the row lock (PostgreSQL) or the
+   * single writer (SQLite) makes check and take one step; the CHECK on `used` is the backstop.
+   */
+  private async takeCapacity(
+    ctx: OpContext,
+    eventId: number,
+    zone: ZoneRow,
+    quantity: number,
+  ): Promise<void> {
+    const { tx, tenantId, now } = ctx;
+    const expired = await tx.all<{ quantity: number }>(
+      `UPDATE tickets SET status = 'EXPIRED', updated_at = ?
+       WHERE tenant_id = ? AND event_id = ? AND zone_id = ? AND seat_id IS NULL AND status = 'ACTIVE'
+         AND reserved_until <= ? RETURNING quantity`,
+      [now, tenantId, eventId, zone.id, now],
+    );
+    const freed = expired.reduce((n, t) => n + Number(t.quantity), 0);
+    const taken = await tx.run(
+      `UPDATE zones SET used = used - ? + ? WHERE tenant_id = ? AND event_id = ? AND id = ? AND used - ? + ? <= capacity`,
+      [freed, quantity, tenantId, eventId, zone.id, freed, quantity],
+    );
+    if (taken === 0) {
+      if (freed > 0) {
+        await tx.run('UPDATE zones SET used = used - ? WHERE tenant_id = ? AND event_id = ? AND id = ?', [
+          freed,
+          tenantId,
+          eventId,
+          zone.id,
+        ]);
+      }
+      const [row] = await tx.all<{ used: number }>(
+        'SELECT used FROM zones WHERE tenant_id = ? AND event_id = ? AND id = ?',
+        [tenantId, eventId, zone.id],
+      );
+      const available = zone.capacity - Number(row?.used ?? 0);
+      throw new TaquillaError('ZONE_FULL', `${zone.name}: only ${available} left`, {
+        zoneId: zone.id,
+        zoneName: zone.name,
+        requested: quantity,
+        available,
+      });
+    }
+  }
+
+  private async assertSeatsFree(ctx: OpContext, eventId: number, seatIds: number[], cartId: string | null) {
+    const live = await ctx.tx.all<{
+      seat_id: number;
+      status: string;
+      reserved_until: number;
+      session_id: string;
+      transaction_id: string;
+      tx_status: string;
+      actor: string;
+      label: string;
+    }>(
+      `SELECT t.seat_id, t.status, t.reserved_until, t.session_id, t.transaction_id, x.status AS tx_status,
+              x.actor, s.label
+       FROM tickets t
+       JOIN transactions x ON x.tenant_id = t.tenant_id AND x.id = t.transaction_id
+       JOIN seats s ON s.tenant_id = t.tenant_id AND s.event_id = t.event_id AND s.id = t.seat_id
+       WHERE t.tenant_id = ? AND t.event_id = ? AND t.seat_id IN (${marks(seatIds.length)}) AND t.${LIVE}`,
+      [ctx.tenantId, eventId, ...seatIds],
+    );
+    const alreadyHeld: number[] = [];
+    const conflicts: SeatConflict[] = [];
+    for (const l of live) {
+      if (cartId !== null && l.transaction_id === cartId) {
+        alreadyHeld.push(Number(l.seat_id));
+        continue;
+      }
+      conflicts.push({
+        seatId: Number(l.seat_id),
+        label: l.label,
+        state: l.status === 'COMPLETED' ? 'sold' : l.tx_status === 'RESERVED' ? 'reserved' : 'held',
+        ...(l.status === 'ACTIVE' ? { heldUntil: Number(l.reserved_until) } : {}),
+        heldBySession: l.session_id,
+        heldByActor: l.actor,
+      });
+    }
+    if (conflicts.length > 0) {
+      throw new TaquillaError('SEAT_TAKEN', `Already taken: ${conflicts.map((c) => c.label).join(', ')}`, {
+        seats: conflicts,
+      });
+    }
+    return { alreadyHeld };
+  }
+
+  private async assertWithinLimit(ctx: OpContext, sessionId: string, requested: number): Promise<void> {
+    if (requested === 0) return;
+    const limit = ctx.settings.MAX_RESERVATIONS_PER_USER;
+    const [row] = await ctx.tx.all<{ held: number }>(
+      `SELECT COALESCE(SUM(t.quantity), 0) AS held FROM tickets t
+       JOIN transactions x ON x.tenant_id = t.tenant_id AND x.id = t.transaction_id
+       WHERE t.tenant_id = ? AND t.session_id = ? AND t.status = 'ACTIVE' AND x.status = 'PENDING'
+         AND t.reserved_until > ?`,
+      [ctx.tenantId, sessionId, ctx.now],
+    );
+    const held = Number(row?.held ?? 0);
+    if (held + requested > limit) {
+      throw new TaquillaError('LIMIT_REACHED', `A session may hold at most ${limit} seats (holds ${held})`, {
+        limit,
+        held,
+        requested,
+      });
+    }
+  }
+
+  private async cartOf(ctx: OpContext, eventId: number, sessionId: string): Promise<TxRow | null> {
+    const [cart] = await ctx.tx.all<TxRow>(
+      `SELECT id, event_id, session_id, actor, status, reserved_until FROM transactions
+       WHERE tenant_id = ? AND event_id = ? AND session_id = ? AND status = 'PENDING'`,
+      [ctx.tenantId, eventId, sessionId],
+    );
+    return cart ?? null;
+  }
+
+  private async openCart(ctx: OpContext, eventId: number, sessionId: string, actor: string): Promise<string> {
+    const id = randomUUID();
+    // A concurrent twin cart for the same session is a unique violation: the write retries.
+    await ctx.tx.run(
+      `INSERT INTO transactions (tenant_id, id, event_id, session_id, actor, status, reserved_until, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, 'PENDING', NULL, ?, ?)`,
+      [ctx.tenantId, id, eventId, sessionId, actor, ctx.now, ctx.now],
+    );
+    return id;
+  }
+
+  private async transactionOrThrow(ctx: OpContext, transactionId: string): Promise<TxRow> {
+    const [t] = await ctx.tx.all<TxRow>(
+      `SELECT id, event_id, session_id, actor, status, reserved_until FROM transactions
+       WHERE tenant_id = ? AND id = ?`,
+      [ctx.tenantId, transactionId],
+    );
+    if (!t || t.session_id.startsWith('lease:')) {
+      throw new TaquillaError('UNKNOWN_TRANSACTION', `There is no transaction ${transactionId}`, {
+        transactionId,
+      });
+    }
+    return { ...t, event_id: Number(t.event_id) };
+  }
+
+  private async leaseOrThrow(ctx: OpContext, leaseId: string) {
+    const [lease] = await ctx.tx.all<{
+      id: string;
+      event_id: number;
+      transaction_id: string;
+      credential_id: number;
+    }>(`SELECT id, event_id, transaction_id, credential_id FROM leases WHERE tenant_id = ? AND id = ?`, [
+      ctx.tenantId,
+      leaseId,
+    ]);
+    // A terminal reports and returns only its own leases.
+    if (!lease || Number(lease.credential_id) !== ctx.credentialId) {
+      throw new TaquillaError('UNKNOWN_LEASE', `There is no lease ${leaseId} for this terminal`, { leaseId });
+    }
+    return lease;
+  }
+
+  private async activeTickets(ctx: OpContext, transactionId: string): Promise<TicketRow[]> {
+    const rows = await ctx.tx.all<TicketRow>(
+      `SELECT t.id, t.transaction_id, t.zone_id, t.seat_id, t.quantity, t.status, t.reserved_until, t.created_at,
+              t.price_cents, COALESCE(s.label, z.name) AS label
+       FROM tickets t
+       LEFT JOIN seats s ON s.tenant_id = t.tenant_id AND s.event_id = t.event_id AND s.id = t.seat_id
+       JOIN zones z ON z.tenant_id = t.tenant_id AND z.event_id = t.event_id AND z.id = t.zone_id
+       WHERE t.tenant_id = ? AND t.transaction_id = ? AND t.status = 'ACTIVE' ORDER BY t.id`,
+      [ctx.tenantId, transactionId],
+    );
+    return rows.map((r) => ({
+      ...r,
+      id: Number(r.id),
+      zone_id: Number(r.zone_id),
+      seat_id: r.seat_id === null ? null : Number(r.seat_id),
+      quantity: Number(r.quantity),
+      reserved_until: Number(r.reserved_until),
+      created_at: Number(r.created_at),
+      price_cents: Number(r.price_cents),
+    }));
+  }
+
+  private async liveTicketsOrThrow(ctx: OpContext, transactionId: string): Promise<TicketRow[]> {
+    const tickets = await this.activeTickets(ctx, transactionId);
+    if (tickets.length === 0) {
+      throw new TaquillaError('NOTHING_HELD', 'This transaction holds nothing', { transactionId });
+    }
+    const late = tickets.filter((t) => t.reserved_until <= ctx.now);
+    if (late.length > 0) {
+      throw new TaquillaError('HOLD_EXPIRED', `Time ran out for: ${late.map((t) => t.label).join(', ')}`, {
+        seats: late.map((t) => ({
+          seatId: t.seat_id,
+          label: t.label,
+          expiredAt: t.reserved_until,
+        })),
+      });
+    }
+    return tickets;
+  }
+
+  /** Cancels the transaction's active tickets (expires those already out of time); gives GA back. */
+  private async releaseTickets(ctx: OpContext, t: TxRow, filter: string, params: unknown[]) {
+    const { tx, tenantId, now } = ctx;
+    const moved = await tx.all<{
+      zone_id: number;
+      seat_id: number | null;
+      quantity: number;
+    }>(
+      `UPDATE tickets SET status = CASE WHEN reserved_until > ? THEN 'CANCELLED' ELSE 'EXPIRED' END, updated_at = ?
+       WHERE tenant_id = ? AND transaction_id = ? AND status = 'ACTIVE' ${filter}
+       RETURNING zone_id, seat_id, quantity`,
+      [now, now, tenantId, t.id, ...params],
+    );
+    const eventId = Number(t.event_id);
+    const gaByZone = new Map<number, number>();
+    for (const m of moved) {
+      this.changed(ctx, eventId, m.zone_id, m.seat_id);
+      if (m.seat_id === null)
+        gaByZone.set(Number(m.zone_id), (gaByZone.get(Number(m.zone_id)) ?? 0) + Number(m.quantity));
+    }
+    for (const [zoneId, quantity] of gaByZone) {
+      await tx.run('UPDATE zones SET used = used - ? WHERE tenant_id = ? AND event_id = ? AND id = ?', [
+        quantity,
+        tenantId,
+        eventId,
+        zoneId,
+      ]);
+    }
+    return moved.map((m) => ({
+      ...m,
+      seat_id: m.seat_id === null ? null : Number(m.seat_id),
+    }));
+  }
+
+  private async closeIfEmpty(ctx: OpContext, transactionId: string, to: 'CANCELLED' | 'EXPIRED') {
+    await ctx.tx.run(
+      `UPDATE transactions SET status = ?, updated_at = ? WHERE tenant_id = ? AND id = ? AND status = 'PENDING'
+         AND NOT EXISTS (SELECT 1 FROM tickets t WHERE t.tenant_id = ? AND t.transaction_id = ? AND t.status = 'ACTIVE')`,
+      [to, ctx.now, ctx.tenantId, transactionId, ctx.tenantId, transactionId],
+    );
+  }
+
+  private async setStatus(
+    ctx: OpContext,
+    transactionId: string,
+    status: TransactionStatus,
+    until: number | null,
+  ) {
+    await ctx.tx.run(
+      'UPDATE transactions SET status = ?, reserved_until = ?, updated_at = ? WHERE tenant_id = ? AND id = ?',
+      [status, until, ctx.now, ctx.tenantId, transactionId],
+    );
+  }
+}
+
+interface ZoneRow {
+  id: number;
+  kind: 'numbered' | 'general';
+  name: string;
+  capacity: number;
+  price_cents: number;
+}
+
+interface OpContext {
+  tx: SqlTx;
+  tenantId: number;
+  credentialId: number;
+  now: number;
+  settings: ReservationSettings;
+  changes: Map<number, Changes>;
+}
+
+function ticketView(t: TicketRow) {
+  return {
+    seatId: t.seat_id,
+    zoneId: t.zone_id,
+    label: t.label,
+    quantity: t.quantity,
+    priceCents: t.price_cents,
+    reservedUntil: t.reserved_until,
+  };
+}
+
+function summary(
+  transactionId: string,
+  status: TransactionStatus,
+  reservedUntil: number | null,
+  tickets: TicketRow[],
+) {
+  return {
+    transactionId,
+    status,
+    reservedUntil,
+    tickets: tickets.reduce((n, t) => n + t.quantity, 0),
+    totalCents: tickets.reduce((sum, t) => sum + t.price_cents * t.quantity, 0),
+    items: tickets.map(ticketView),
+  };
+}

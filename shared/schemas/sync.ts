@@ -1,0 +1,236 @@
+import { z } from 'zod';
+import { settingsOverrideSchema } from '../config.ts';
+import {
+  actor,
+  cancelInput,
+  completeInput,
+  convertToPartialInput,
+  extendHoldsInput,
+  holdGeneralInput,
+  holdSeatsInput,
+  id,
+  releaseGeneralInput,
+  releaseSeatsInput,
+  releaseSessionInput,
+} from './reservations.ts';
+
+/**
+ * The central hold server's wire contract, shared by the server (server/) and the terminal's sync
+ * engine (electron/services/sync/). Hold operations reuse the terminal's own input schemas, so a
+ * payload is judged the same way at the counter and at the server.
+ */
+
+/** What the server stores per event: just enough inventory to enforce the seat invariant. */
+export const serverEventDefinition = z
+  .object({
+    eventId: id,
+    name: z.string().trim().min(1).max(120),
+    /** Minutes an offline lease lives before it must be renewed (per event). */
+    leaseMinutes: z
+      .number()
+      .int()
+      .min(5)
+      .max(7 * 24 * 60)
+      .default(240),
+    zones: z
+      .array(
+        z.discriminatedUnion('kind', [
+          z.object({
+            kind: z.literal('numbered'),
+            zoneId: id,
+            name: z.string().min(1).max(60),
+            priceCents: z.number().int().min(0),
+            seats: z
+              .array(z.object({ seatId: id, label: z.string().min(1).max(40) }))
+              .min(1)
+              .max(200_000),
+          }),
+          z.object({
+            kind: z.literal('general'),
+            zoneId: id,
+            name: z.string().min(1).max(60),
+            priceCents: z.number().int().min(0),
+            capacity: z.number().int().min(1),
+          }),
+        ]),
+      )
+      .min(1),
+  })
+  .strict();
+export type ServerEventDefinition = z.infer<typeof serverEventDefinition>;
+
+export const createTenantInput = z
+  .object({
+    name: z.string().trim().min(1).max(120),
+    settings: settingsOverrideSchema.default({}),
+  })
+  .strict();
+
+export const enrolCodeInput = z
+  .object({
+    minutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(7 * 24 * 60)
+      .default(60),
+  })
+  .strict();
+export const enrolInput = z
+  .object({
+    code: z.string().trim().min(6).max(64),
+    terminalName: z.string().trim().min(1).max(64),
+  })
+  .strict();
+export const enrolResult = z.object({
+  tenantId: z.number().int(),
+  credentialId: z.number().int(),
+  /** Shown once: the server keeps only its hash. */
+  secret: z.string(),
+});
+export type EnrolResult = z.infer<typeof enrolResult>;
+
+export const revokeInput = z.object({ credentialId: id }).strict();
+
+export const leaseInput = z
+  .object({
+    eventId: id,
+    actor,
+    seatIds: z.array(id).max(2000).default([]),
+    general: z
+      .object({ zoneId: id, quantity: z.number().int().min(1).max(10_000) })
+      .strict()
+      .optional(),
+    ticketNumbers: z.number().int().min(1).max(100_000),
+  })
+  .strict()
+  .refine((l) => l.seatIds.length > 0 || l.general !== undefined, 'lease seats or a general quantity')
+  .refine((l) => new Set(l.seatIds).size === l.seatIds.length, 'a seat appears twice in the lease');
+export type LeaseInput = z.input<typeof leaseInput>;
+
+export const leaseGrant = z.object({
+  leaseId: z.string(),
+  eventId: z.number().int(),
+  seatIds: z.array(z.number().int()),
+  general: z.object({ zoneId: z.number().int(), quantity: z.number().int() }).nullable(),
+  ticketFrom: z.number().int(),
+  ticketTo: z.number().int(),
+  expiresAt: z.number().int(),
+});
+export type LeaseGrant = z.infer<typeof leaseGrant>;
+
+/** A sale made offline from a lease, reported on reconnect. */
+export const leaseSaleInput = z
+  .object({
+    leaseId: z.string().min(1).max(64),
+    saleId: z.string().min(1).max(64),
+    actor,
+    seatIds: z.array(id).max(100).default([]),
+    general: z
+      .object({ zoneId: id, quantity: z.number().int().min(1).max(100) })
+      .strict()
+      .optional(),
+    ticketNumbers: z.array(z.number().int().min(1)).max(200),
+    soldAt: z.number().int(),
+  })
+  .strict();
+export type LeaseSaleInput = z.input<typeof leaseSaleInput>;
+
+export const leaseReturnInput = z
+  .object({
+    leaseId: z.string().min(1).max(64),
+    actor,
+    renewMinutes: z.number().int().min(5).optional(),
+  })
+  .strict();
+
+/** Every operation the server runs under an idempotency key: name -> input schema. */
+export const serverOperations = {
+  holdSeats: holdSeatsInput,
+  holdGeneral: holdGeneralInput,
+  releaseSeats: releaseSeatsInput,
+  releaseGeneral: releaseGeneralInput,
+  releaseSession: releaseSessionInput,
+  extendHolds: extendHoldsInput,
+  convertToPartial: convertToPartialInput,
+  complete: completeInput,
+  cancel: cancelInput,
+  lease: leaseInput,
+  leaseSale: leaseSaleInput,
+  leaseReturn: leaseReturnInput,
+} as const;
+export type ServerOperation = keyof typeof serverOperations;
+export const SERVER_OPERATIONS = Object.keys(serverOperations) as ServerOperation[];
+
+/** URL path of each operation under /v1/ops/. */
+export function operationPath(op: ServerOperation): string {
+  return `/v1/ops/${op}`;
+}
+
+/** Every reply carries the server's clock so terminals can track their offset. */
+export const errorBody = z.object({
+  code: z.string(),
+  message: z.string(),
+  details: z.unknown().optional(),
+});
+export interface OperationReply {
+  serverTime: number;
+  result?: unknown;
+  error?: z.infer<typeof errorBody>;
+}
+
+export const seatStateChange = z.object({
+  seatId: z.number().int(),
+  state: z.enum(['free', 'held', 'reserved', 'sold', 'blocked']),
+});
+export const zoneStateChange = z.object({
+  zoneId: z.number().int(),
+  available: z.number().int(),
+});
+export const availabilityDelta = z.object({
+  eventId: z.number().int(),
+  fromVersion: z.number().int(),
+  version: z.number().int(),
+  seats: z.array(seatStateChange),
+  zones: z.array(zoneStateChange),
+});
+export type AvailabilityDelta = z.infer<typeof availabilityDelta>;
+
+/** Messages on the live channel (server -> terminal). */
+export type LiveMessage =
+  { type: 'hello'; serverTime: number } | ({ type: 'changes'; serverTime: number } & AvailabilityDelta);
+
+/** Idempotency keys: one per outbox item; printable, bounded. */
+export const idempotencyKey = z.string().regex(/^[A-Za-z0-9_.:-]{8,128}$/, 'idempotency key of 8-128 chars');
+
+/** A stable JSON text (sorted keys) so the same body always hashes the same. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** HTTP status of each domain refusal at the server's edge. */
+export function statusOfError(code: string): number {
+  switch (code) {
+    case 'VALIDATION':
+      return 400;
+    case 'UNAUTHORIZED':
+      return 401;
+    case 'FORBIDDEN':
+      return 403;
+    case 'UNKNOWN_EVENT':
+    case 'UNKNOWN_ZONE':
+    case 'UNKNOWN_SEAT':
+    case 'UNKNOWN_TRANSACTION':
+    case 'UNKNOWN_LEASE':
+      return 404;
+    default:
+      return 409;
+  }
+}

@@ -1,0 +1,491 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { HoldStore, StoredReply } from '../../../server/storage/hold-store.ts';
+import { MINUTE_MS } from '../../../shared/clock.ts';
+import type { ServerEventDefinition, ServerOperation } from '../../../shared/schemas/sync.ts';
+
+export const T0 = Date.UTC(2026, 10, 24, 14, 0, 0);
+
+/** 40 numbered seats (ids 101..140) and a standing zone for 5, as a terminal would publish them. */
+export function demoEvent(eventId = 7): ServerEventDefinition {
+  return {
+    eventId,
+    name: 'Concierto',
+    leaseMinutes: 60,
+    zones: [
+      {
+        kind: 'numbered',
+        zoneId: 11,
+        name: 'Platea',
+        priceCents: 2500,
+        seats: Array.from({ length: 40 }, (_, i) => ({
+          seatId: 101 + i,
+          label: `PLA-A-${i + 1}`,
+        })),
+      },
+      {
+        kind: 'general',
+        zoneId: 12,
+        name: 'General',
+        priceCents: 1000,
+        capacity: 5,
+      },
+    ],
+  };
+}
+
+export interface StoreFixture {
+  store: HoldStore;
+  /** Another store on the same database (a second server instance), when the backend has one. */
+  twin?: HoldStore;
+  cleanup: () => Promise<void>;
+}
+
+let keys = 0;
+function key(): string {
+  return `k-${process.pid}-${++keys}-${Math.random().toString(36).slice(2)}`;
+}
+
+/** The behaviour every HoldStore must show, whatever database is under it. */
+export function holdStoreContract(name: string, open: () => Promise<StoreFixture>): void {
+  describe(`${name} hold store`, () => {
+    let fx: StoreFixture;
+    let tenant: number;
+    let other: number;
+    let now = T0;
+    const run = (op: ServerOperation, input: unknown, k: string | null = key(), t = tenant, s = fx.store) =>
+      s.execute(
+        t,
+        1,
+        op,
+        input,
+        now,
+        k === null ? null : { key: k, requestHash: `${op}:${JSON.stringify(input)}` },
+      );
+    const ok = (reply: StoredReply) => {
+      expect(reply.body.error, JSON.stringify(reply.body.error)).toBeUndefined();
+      return reply.body.result as Record<string, unknown>;
+    };
+    const code = (reply: StoredReply) => reply.body.error?.code;
+
+    beforeAll(async () => {
+      fx = await open();
+      tenant = await fx.store.createTenant('Teatro', {}, T0);
+      other = await fx.store.createTenant('Otro', {}, T0);
+      await fx.store.putEvent(tenant, demoEvent(7), T0);
+      await fx.store.putEvent(other, demoEvent(7), T0);
+    });
+    afterAll(async () => fx?.cleanup());
+
+    it('twenty sessions race for one seat: exactly one wins', async () => {
+      const stores = fx.twin ? [fx.store, fx.twin] : [fx.store];
+      const replies = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          run(
+            'holdSeats',
+            { eventId: 7, sessionId: `race-${i}`, actor: 'c', seatIds: [101] },
+            key(),
+            tenant,
+            stores[i % stores.length],
+          ),
+        ),
+      );
+      expect(replies.filter((r) => r.status === 200)).toHaveLength(1);
+      expect(replies.filter((r) => code(r) === 'SEAT_TAKEN')).toHaveLength(19);
+    });
+
+    it('overlapping batches race: every seat ends with at most one holder, batches all-or-nothing', async () => {
+      const stores = fx.twin ? [fx.store, fx.twin] : [fx.store];
+      const batches = Array.from({ length: 16 }, (_, i) => [102 + (i % 8), 102 + ((i + 3) % 8)]);
+      const replies = await Promise.all(
+        batches.map((seatIds, i) =>
+          run(
+            'holdSeats',
+            { eventId: 7, sessionId: `batch-${i}`, actor: 'c', seatIds },
+            key(),
+            tenant,
+            stores[i % stores.length],
+          ),
+        ),
+      );
+      const won = new Map<number, number>();
+      replies.forEach((r, i) => {
+        if (r.status !== 200) return;
+        for (const seat of batches[i]!) won.set(seat, (won.get(seat) ?? 0) + 1);
+      });
+      for (const count of won.values()) expect(count).toBe(1);
+      const snap = await fx.store.snapshot(tenant, 7, now);
+      const held = snap.seats.filter((s) => s.seatId >= 102 && s.seatId <= 109 && s.state === 'held');
+      expect(held.length).toBe(won.size);
+    });
+
+    it('a batch with one taken seat holds none of them', async () => {
+      ok(
+        await run('holdSeats', {
+          eventId: 7,
+          sessionId: 'a',
+          actor: 'c',
+          seatIds: [111],
+        }),
+      );
+      const refused = await run('holdSeats', {
+        eventId: 7,
+        sessionId: 'b',
+        actor: 'c',
+        seatIds: [112, 111],
+      });
+      expect(code(refused)).toBe('SEAT_TAKEN');
+      ok(
+        await run('holdSeats', {
+          eventId: 7,
+          sessionId: 'c',
+          actor: 'c',
+          seatIds: [112],
+        }),
+      );
+    });
+
+    it('an expired hold blocks nobody', async () => {
+      ok(
+        await run('holdSeats', {
+          eventId: 7,
+          sessionId: 'exp-1',
+          actor: 'c',
+          seatIds: [113],
+        }),
+      );
+      now += 11 * MINUTE_MS;
+      ok(
+        await run('holdSeats', {
+          eventId: 7,
+          sessionId: 'exp-2',
+          actor: 'c',
+          seatIds: [113],
+        }),
+      );
+    });
+
+    it('a general zone never goes over capacity under concurrency', async () => {
+      const replies = await Promise.all(
+        Array.from({ length: 8 }, (_, i) =>
+          run('holdGeneral', {
+            eventId: 7,
+            sessionId: `ga-${i}`,
+            actor: 'c',
+            zoneId: 12,
+            quantity: 2,
+          }),
+        ),
+      );
+      expect(replies.filter((r) => r.status === 200)).toHaveLength(2);
+      expect(replies.filter((r) => code(r) === 'ZONE_FULL').length).toBe(6);
+      const snap = await fx.store.snapshot(tenant, 7, now);
+      expect(snap.zones.find((z) => z.zoneId === 12)?.available).toBe(1);
+      now += 11 * MINUTE_MS; // those holds expire: capacity comes back
+      ok(
+        await run('holdGeneral', {
+          eventId: 7,
+          sessionId: 'ga-late',
+          actor: 'c',
+          zoneId: 12,
+          quantity: 5,
+        }),
+      );
+      ok(
+        await run('releaseGeneral', {
+          eventId: 7,
+          sessionId: 'ga-late',
+          actor: 'c',
+          zoneId: 12,
+        }),
+      );
+    });
+
+    it('same key and body: one effect, the same stored reply; a different body under it: refused', async () => {
+      const k = key();
+      const input = {
+        eventId: 7,
+        sessionId: 'idem',
+        actor: 'c',
+        seatIds: [114, 115],
+      };
+      const first = await run('holdSeats', input, k);
+      const again = await run('holdSeats', input, k);
+      expect(again.replayed).toBe(true);
+      expect(again.body).toEqual(first.body);
+      const twin = await Promise.all([
+        run('releaseSeats', { ...input }, `${k}-r`),
+        run('releaseSeats', { ...input }, `${k}-r`),
+      ]);
+      expect(twin[0].body).toEqual(twin[1].body);
+      expect((ok(twin[0]) as { released: number[] }).released.sort()).toEqual([114, 115]);
+      const mismatch = await run('holdSeats', { ...input, seatIds: [116] }, k);
+      expect(mismatch.status).toBe(409);
+      expect(code(mismatch)).toBe('IDEMPOTENCY_MISMATCH');
+      // a refusal is stored too: retrying a refused request hears the same refusal
+      ok(
+        await run('holdSeats', {
+          eventId: 7,
+          sessionId: 'x1',
+          actor: 'c',
+          seatIds: [117],
+        }),
+      );
+      const rk = key();
+      const refused = await run('holdSeats', { eventId: 7, sessionId: 'x2', actor: 'c', seatIds: [117] }, rk);
+      ok(
+        await run('releaseSeats', {
+          eventId: 7,
+          sessionId: 'x1',
+          actor: 'c',
+          seatIds: [117],
+        }),
+      );
+      const retried = await run('holdSeats', { eventId: 7, sessionId: 'x2', actor: 'c', seatIds: [117] }, rk);
+      expect(code(retried)).toBe('SEAT_TAKEN');
+      expect(retried.body).toEqual(refused.body);
+    });
+
+    it('hold, partial payment, full payment; cancel and session release give seats back', async () => {
+      const held = ok(
+        await run('holdSeats', {
+          eventId: 7,
+          sessionId: 'life',
+          actor: 'c',
+          seatIds: [118, 119],
+        }),
+      );
+      const txId = held.transactionId as string;
+      const ext = ok(
+        await run('extendHolds', {
+          eventId: 7,
+          sessionId: 'life',
+          actor: 'c',
+          minutes: 20,
+        }),
+      );
+      expect((ext.tickets as unknown[]).length).toBe(2);
+      const partial = ok(
+        await run('convertToPartial', {
+          transactionId: txId,
+          actor: 'c',
+          hours: 24,
+        }),
+      );
+      expect(partial.status).toBe('RESERVED');
+      const done = ok(await run('complete', { transactionId: txId, actor: 'c' }));
+      expect(done).toMatchObject({
+        status: 'COMPLETED',
+        tickets: 2,
+        totalCents: 5000,
+      });
+      expect(
+        code(
+          await run('cancel', {
+            transactionId: txId,
+            actor: 'c',
+            reason: 'no',
+          }),
+        ),
+      ).toBe('INVALID_TRANSITION');
+      const cart = ok(
+        await run('holdSeats', {
+          eventId: 7,
+          sessionId: 'gone',
+          actor: 'c',
+          seatIds: [120],
+        }),
+      );
+      ok(
+        await run('cancel', {
+          transactionId: cart.transactionId,
+          actor: 'c',
+          reason: 'customer left',
+        }),
+      );
+      ok(
+        await run('holdSeats', {
+          eventId: 7,
+          sessionId: 'gone',
+          actor: 'c',
+          seatIds: [121],
+        }),
+      );
+      ok(
+        await run('holdGeneral', {
+          eventId: 7,
+          sessionId: 'gone',
+          actor: 'c',
+          zoneId: 12,
+          quantity: 1,
+        }),
+      );
+      const rel = ok(await run('releaseSession', { sessionId: 'gone', actor: 'c' }));
+      expect(rel.released).toBe(2);
+      ok(
+        await run('holdSeats', {
+          eventId: 7,
+          sessionId: 'after',
+          actor: 'c',
+          seatIds: [120, 121],
+        }),
+      );
+    });
+
+    it('a session may hold at most MAX_RESERVATIONS_PER_USER seats', async () => {
+      const ids = Array.from({ length: 11 }, (_, i) => 122 + i);
+      expect(
+        code(
+          await run('holdSeats', {
+            eventId: 7,
+            sessionId: 'greedy',
+            actor: 'c',
+            seatIds: ids,
+          }),
+        ),
+      ).toBe('LIMIT_REACHED');
+    });
+
+    it("one tenant never reads or changes another's holds", async () => {
+      const mine = ok(
+        await run('holdSeats', {
+          eventId: 7,
+          sessionId: 'iso',
+          actor: 'c',
+          seatIds: [133],
+        }),
+      );
+      // the other tenant's event 7 is a different event: the same seat id is free there
+      ok(await run('holdSeats', { eventId: 7, sessionId: 'iso', actor: 'c', seatIds: [133] }, key(), other));
+      expect(
+        code(await run('complete', { transactionId: mine.transactionId, actor: 'x' }, key(), other)),
+      ).toBe('UNKNOWN_TRANSACTION');
+      expect(
+        code(
+          await run('cancel', { transactionId: mine.transactionId, actor: 'x', reason: 'r' }, key(), other),
+        ),
+      ).toBe('UNKNOWN_TRANSACTION');
+      const theirs = await fx.store.snapshot(other, 7, now);
+      expect(theirs.seats.filter((s) => s.state !== 'free').map((s) => s.seatId)).toEqual([133]);
+      await expect(fx.store.snapshot(tenant, 999, now)).rejects.toMatchObject({
+        code: 'UNKNOWN_EVENT',
+      });
+    });
+
+    it('a lease keeps seats and capacity for one terminal; its offline sales are recorded; the rest goes back', async () => {
+      const lease = ok(
+        await run('lease', {
+          eventId: 7,
+          actor: 't1',
+          seatIds: [134, 135, 136],
+          general: { zoneId: 12, quantity: 2 },
+          ticketNumbers: 50,
+        }),
+      );
+      expect((lease.ticketTo as number) - (lease.ticketFrom as number)).toBe(49);
+      expect(
+        code(
+          await run('holdSeats', {
+            eventId: 7,
+            sessionId: 'other',
+            actor: 'c',
+            seatIds: [134],
+          }),
+        ),
+      ).toBe('SEAT_TAKEN');
+      const sale = ok(
+        await run('leaseSale', {
+          leaseId: lease.leaseId,
+          saleId: 's1',
+          actor: 't1',
+          seatIds: [134],
+          general: { zoneId: 12, quantity: 1 },
+          ticketNumbers: [lease.ticketFrom as number],
+          soldAt: now,
+        }),
+      );
+      expect(sale.transactionId).toBeTruthy();
+      // another terminal cannot report against this lease
+      expect(
+        code(
+          await fx.store.execute(tenant, 2, 'leaseReturn', { leaseId: lease.leaseId, actor: 'x' }, now, null),
+        ),
+      ).toBe('UNKNOWN_LEASE');
+      const back = ok(await run('leaseReturn', { leaseId: lease.leaseId, actor: 't1' }));
+      expect(back.returned).toBe(3); // seats 135, 136 and one standing place
+      const snap = await fx.store.snapshot(tenant, 7, now);
+      expect(snap.seats.find((s) => s.seatId === 134)?.state).toBe('sold');
+      expect(snap.seats.find((s) => s.seatId === 135)?.state).toBe('free');
+    });
+
+    it('a sale reported after its lease ran out and the seat was taken is refused, not double-sold', async () => {
+      const lease = ok(
+        await run('lease', {
+          eventId: 7,
+          actor: 't1',
+          seatIds: [137],
+          ticketNumbers: 5,
+        }),
+      );
+      now += 61 * MINUTE_MS;
+      ok(
+        await run('holdSeats', {
+          eventId: 7,
+          sessionId: 'late',
+          actor: 'c',
+          seatIds: [137],
+        }),
+      );
+      const refused = await run('leaseSale', {
+        leaseId: lease.leaseId,
+        saleId: 's2',
+        actor: 't1',
+        seatIds: [137],
+        ticketNumbers: [lease.ticketFrom as number],
+        soldAt: now,
+      });
+      expect(code(refused)).toBe('SEAT_TAKEN');
+    });
+
+    it('changes are versioned per event and announced after commit', async () => {
+      const heard: number[] = [];
+      const off = fx.store.onChange((n) => {
+        if (n.tenantId === tenant && n.eventId === 7) heard.push(n.version);
+      });
+      const before = await fx.store.changesSince(tenant, 7, 0, now);
+      ok(
+        await run('holdSeats', {
+          eventId: 7,
+          sessionId: 'feed',
+          actor: 'c',
+          seatIds: [138],
+        }),
+      );
+      const delta = await fx.store.changesSince(tenant, 7, before.version, now);
+      expect(delta.version).toBe(before.version + 1);
+      expect(delta.seats).toEqual([{ seatId: 138, state: 'held' }]);
+      await expect.poll(() => heard.includes(delta.version)).toBe(true);
+      off();
+    });
+
+    it('an enrolment code works once, and only before it expires', async () => {
+      await fx.store.addEnrolCode(tenant, 'hash-1', now + MINUTE_MS, now);
+      await fx.store.addEnrolCode(tenant, 'hash-2', now + MINUTE_MS, now);
+      const taken = await Promise.all([
+        fx.store.takeEnrolCode('hash-1', now),
+        fx.store.takeEnrolCode('hash-1', now),
+      ]);
+      expect(taken.filter((t) => t === tenant)).toHaveLength(1);
+      expect(await fx.store.takeEnrolCode('hash-2', now + 2 * MINUTE_MS)).toBeNull();
+      const id = await fx.store.addCredential({
+        tenantId: tenant,
+        role: 'terminal',
+        name: 'T',
+        secretHash: 'h-t',
+        now,
+      });
+      expect(await fx.store.revokeCredential(other, id, now)).toBe(false);
+      expect(await fx.store.revokeCredential(tenant, id, now)).toBe(true);
+      expect((await fx.store.credentialByHash('h-t'))?.revokedAt).toBe(now);
+    });
+  });
+}
