@@ -1,6 +1,7 @@
 import type { CliCommand } from '../command.ts';
+import { paymentCommands } from './payment-commands.ts';
 import { reservationCommands } from './reservation-commands.ts';
 import { serveCommands } from './serve-commands.ts';
 
 /** Every `taquilla` subcommand. Each capability adds its own list here. */
-export const commands: CliCommand[] = [...reservationCommands, ...serveCommands];
+export const commands: CliCommand[] = [...reservationCommands, ...serveCommands, ...paymentCommands];

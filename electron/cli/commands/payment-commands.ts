@@ -1,0 +1,141 @@
+import { writeFileSync } from 'node:fs';
+import { formatMoney } from '../../../shared/money.ts';
+import type { ClosingReport } from '../../../shared/schemas/payments.ts';
+import { DayClosingService } from '../../services/day-closing/day-closing-service.ts';
+import { reportCsv, reportText } from '../../services/day-closing/report-export.ts';
+import { NotificationService } from '../../services/payments/notifications.ts';
+import { PaymentStatsService } from '../../services/payments/payment-stats.ts';
+import { ReservationSearch } from '../../services/payments/reservation-search.ts';
+import { type CliCommand, optionalPositiveInt, requiredString, UsageError } from '../command.ts';
+
+/** Writes the report where --out says: .json as JSON, .txt as the printable text, anything else CSV. */
+function writeReport(report: ClosingReport, out: string | boolean | undefined, width: number): string | null {
+  if (out === undefined) return null;
+  if (typeof out !== 'string' || out === '') throw new UsageError('--out needs a file name');
+  const content = out.endsWith('.json')
+    ? `${JSON.stringify(report, null, 2)}\n`
+    : out.endsWith('.txt')
+      ? reportText(report, width)
+      : reportCsv(report);
+  writeFileSync(out, content);
+  return out;
+}
+
+function widthOf(value: string | boolean | undefined): number {
+  const width = optionalPositiveInt(value, '--width') ?? 42;
+  if (width < 32 || width > 64) throw new UsageError('--width is between 32 and 64 characters');
+  return width;
+}
+
+const xReportCommand: CliCommand = {
+  name: 'x-report',
+  usage:
+    'x-report [--cashier NAME] [--out FILE.csv|.json|.txt] [--width N]  takings since the last Z (day stays open)',
+  options: { cashier: { type: 'string' }, out: { type: 'string' }, width: { type: 'string' } },
+  database: 'existing',
+  run: ({ db, clock, values }) => {
+    const width = widthOf(values.width);
+    const cashier = typeof values.cashier === 'string' ? { cashier: values.cashier } : {};
+    const report = new DayClosingService(db(), clock).x(cashier);
+    const written = writeReport(report, values.out, width);
+    return {
+      json: report,
+      text: `${reportText(report, width)}${written ? `Written to ${written}\n` : ''}`.trimEnd(),
+    };
+  },
+};
+
+const zReportCommand: CliCommand = {
+  name: 'z-report',
+  usage:
+    "z-report --cashier NAME [--out FILE.csv|.json|.txt] [--width N]  close the cashier's day (numbered, once a day)",
+  options: { cashier: { type: 'string' }, out: { type: 'string' }, width: { type: 'string' } },
+  database: 'existing',
+  run: ({ db, clock, values, actor }) => {
+    const width = widthOf(values.width);
+    const cashier = requiredString(values.cashier, '--cashier');
+    const report = new DayClosingService(db(), clock).z({ cashier, actor });
+    const written = writeReport(report, values.out, width);
+    return {
+      json: report,
+      text: `${reportText(report, width)}${written ? `Written to ${written}\n` : ''}`.trimEnd(),
+    };
+  },
+};
+
+const findReservationCommand: CliCommand = {
+  name: 'find-reservation',
+  usage: 'find-reservation --query TEXT [--all]  by customer name, cédula, phone or transaction number',
+  options: { query: { type: 'string' }, all: { type: 'boolean' } },
+  database: 'existing',
+  run: ({ db, clock, values }) => {
+    const query = requiredString(values.query, '--query');
+    const matches = new ReservationSearch(db(), clock).search({ query, includeClosed: values.all === true });
+    const usd = (cents: number) => formatMoney({ currency: 'USD', cents }, 'en');
+    return {
+      json: { matches },
+      text:
+        matches.length === 0
+          ? `No reservation matches '${query}'.`
+          : matches
+              .map(
+                (m) =>
+                  `${m.number}\t${m.status}\t${m.customerName ?? '-'}\t${m.customerIdNumber ?? '-'}\t${m.customerPhone ?? '-'}\t` +
+                  `${m.eventName}\t${m.seats.join(' ')}\tpaid ${usd(m.paidCents)} of ${usd(m.totalCents)}, owes ${usd(m.balanceCents)}` +
+                  (m.reservedUntil !== null && !m.expired
+                    ? `\tdue ${new Date(m.reservedUntil).toISOString()}`
+                    : '') +
+                  `\t${m.transactionId}`,
+              )
+              .join('\n'),
+    };
+  },
+};
+
+const outstandingCommand: CliCommand = {
+  name: 'outstanding-payments',
+  usage: 'outstanding-payments [--event ID]  partial-payment reservations still owing, and when they are due',
+  options: { event: { type: 'string' } },
+  database: 'existing',
+  run: ({ db, clock, values }) => {
+    const eventId = optionalPositiveInt(values.event, '--event');
+    const figures = new PaymentStatsService(db(), clock).outstanding(
+      eventId === undefined ? {} : { eventId },
+    );
+    const usd = (cents: number) => formatMoney({ currency: 'USD', cents }, 'en');
+    const lines = figures.events.map(
+      (e) =>
+        `Event ${e.eventId}: ${e.name}: ${e.reservations} reservations owe ${usd(e.balanceCents)} ` +
+        `(${e.dueWithinDay} due within 24 h, ${usd(e.dueWithinDayBalanceCents)})`,
+    );
+    lines.push(
+      `Total: ${figures.totals.reservations} reservations owe ${usd(figures.totals.balanceCents)}, ` +
+        `${usd(figures.totals.paidCents)} already paid`,
+    );
+    return { json: figures, text: lines.join('\n') };
+  },
+};
+
+const notificationsCommand: CliCommand = {
+  name: 'notifications',
+  usage: 'notifications [--ack]  messages for the cashier (expired reservations); --ack marks them read',
+  options: { ack: { type: 'boolean' } },
+  database: 'existing',
+  run: ({ db, clock, values, actor }) => {
+    const service = new NotificationService(db(), clock);
+    const list = service.list();
+    if (values.ack === true && list.length > 0) service.acknowledge({ ids: list.map((n) => n.id), actor });
+    return {
+      json: { notifications: list },
+      text: list.length === 0 ? 'No new notifications.' : list.map((n) => n.message).join('\n'),
+    };
+  },
+};
+
+export const paymentCommands: CliCommand[] = [
+  xReportCommand,
+  zReportCommand,
+  findReservationCommand,
+  outstandingCommand,
+  notificationsCommand,
+];
