@@ -1,0 +1,301 @@
+import thermal from 'node-thermal-printer';
+import { formatMoney, usdToVes } from '../../../shared/money.ts';
+import type {
+  CharacterSetName,
+  PrinterSettings,
+  PrinterType,
+  ReceiptPrintData,
+  TicketPrintData,
+} from '../../../shared/schemas/printing.ts';
+import { CODE_PAGES } from './code-pages.ts';
+
+/**
+ * Ticket, receipt and test-page layouts, built with node-thermal-printer into ESC/POS bytes. Nothing
+ * here talks to a printer: the queue sends the bytes, the virtual printer decodes them.
+ */
+
+const { ThermalPrinter, PrinterTypes, CharacterSet, BreakLine } = thermal;
+
+export interface LayoutOptions {
+  type: PrinterType;
+  paperWidth: 58 | 80;
+  characterSet: CharacterSetName;
+}
+
+export const defaultLayout: LayoutOptions = {
+  type: 'epson',
+  paperWidth: 80,
+  characterSet: 'PC858_EURO',
+};
+
+export function layoutOf(settings: PrinterSettings): LayoutOptions {
+  return {
+    type: settings.type,
+    paperWidth: settings.paperWidth,
+    characterSet: settings.characterSet,
+  };
+}
+
+/** Font A columns: 48 on 80 mm paper (576 dots), 32 on 58 mm (384 dots). */
+export function columnsFor(paperWidth: 58 | 80): number {
+  return paperWidth === 80 ? 48 : 32;
+}
+
+const CODE_PAGE_NUMBER: Record<CharacterSetName, number> = {
+  PC858_EURO: 19,
+  PC850_MULTILINGUAL: 2,
+  WPC1252: 16,
+};
+
+/** Characters the chosen code page can print, so node-thermal-printer never switches pages mid-line. */
+const printableSets = new Map<CharacterSetName, Set<string>>();
+function printableSet(cs: CharacterSetName): Set<string> {
+  let set = printableSets.get(cs);
+  if (!set) {
+    set = new Set([...CODE_PAGES[CODE_PAGE_NUMBER[cs]]!.high].filter((c) => c !== '\ufffd'));
+    printableSets.set(cs, set);
+  }
+  return set;
+}
+
+/** Text a thermal printer can print: Intl's narrow spaces become spaces, unknown letters lose accents. */
+export function printable(text: string, cs: CharacterSetName): string {
+  const set = printableSet(cs);
+  let out = '';
+  for (const ch of text.normalize('NFC')) {
+    const code = ch.codePointAt(0)!;
+    if (code >= 0x20 && code < 0x7f) out += ch;
+    else if (ch === '\u202f' || ch === '\u00a0' || ch === '\u2009') out += ' ';
+    else if (set.has(ch)) out += ch;
+    else {
+      const bare = ch.normalize('NFD').replace(/[\u0300-\u036f]/g, '');
+      out += bare.length === 1 && bare.codePointAt(0)! < 0x7f ? bare : '?';
+    }
+  }
+  return out;
+}
+
+const dateFormat = new Intl.DateTimeFormat('es-VE', {
+  timeZone: 'America/Caracas',
+  weekday: 'short',
+  day: '2-digit',
+  month: 'short',
+  year: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+});
+
+/** Event and sale times as the venue reads them: America/Caracas, Spanish. */
+export function caracasDateTime(epochMs: number): string {
+  return dateFormat.format(epochMs).replace(/[\u202f\u00a0]/g, ' ');
+}
+
+type Printer = InstanceType<typeof ThermalPrinter>;
+
+function newPrinter(o: LayoutOptions): {
+  p: Printer;
+  text: (s: string) => string;
+  columns: number;
+} {
+  const columns = columnsFor(o.paperWidth);
+  // No `interface`: the layout only builds bytes (getBuffer); the queue owns the connection.
+  const config = {
+    type: o.type === 'star' ? PrinterTypes.STAR : PrinterTypes.EPSON,
+    width: columns,
+    characterSet: CharacterSet[o.characterSet],
+    breakLine: BreakLine.WORD,
+  };
+  const p = new ThermalPrinter(config as ConstructorParameters<typeof ThermalPrinter>[0]);
+  return { p, text: (s) => printable(s, o.characterSet), columns };
+}
+
+function finish(p: Printer): Buffer {
+  p.cut();
+  return Buffer.from(p.getBuffer());
+}
+
+const usd = (cents: number): string => formatMoney({ currency: 'USD', cents });
+const ves = (cents: number): string => formatMoney({ currency: 'VES', cents });
+
+/** The rate as the cashier reads it: what one dollar is in bolívares. */
+function rateLine(vesPerUsd: string): string {
+  return `Tasa: USD 1,00 = ${ves(usdToVes(100, vesPerUsd))}`;
+}
+
+function copyBanner(p: Printer, text: (s: string) => string, copy: number, retry: boolean): void {
+  if (copy > 0) {
+    p.alignCenter();
+    p.invert(true);
+    // ESC ! (the size command) also clears bold, so size comes first.
+    p.setTextDoubleHeight();
+    p.bold(true);
+    p.println(text(` COPIA ${copy} `));
+    p.setTextNormal();
+    p.bold(false);
+    p.invert(false);
+  }
+  if (retry) {
+    p.alignCenter();
+    p.underline(true);
+    p.println(text('REIMPRESIÓN: el intento anterior no se confirmó'));
+    p.underline(false);
+  }
+}
+
+export interface PrintMarks {
+  /** 0 for the original, n for "COPIA n". */
+  copy: number;
+  /** A previous attempt may have printed: say so on paper. */
+  retry: boolean;
+}
+
+export const ORIGINAL: PrintMarks = { copy: 0, retry: false };
+
+export function buildTicket(t: TicketPrintData, o: LayoutOptions = defaultLayout, marks = ORIGINAL): Buffer {
+  const { p, text, columns } = newPrinter(o);
+  p.alignCenter();
+  p.bold(true);
+  p.println(text(t.venue));
+  p.bold(false);
+  p.setTextSize(1, 1);
+  p.println(text(t.event));
+  p.setTextNormal();
+  p.println(text(caracasDateTime(t.startsAt)));
+  p.drawLine();
+  p.alignLeft();
+  p.println(text(`Zona: ${t.zone}`));
+  if (t.row !== null && t.seat !== null) {
+    // ESC ! (the size command) also clears bold, so size comes first.
+    p.setTextDoubleHeight();
+    p.bold(true);
+    p.println(text(`Fila ${t.row}  Asiento ${t.seat}`));
+    p.setTextNormal();
+    p.bold(false);
+  } else {
+    // ESC ! (the size command) also clears bold, so size comes first.
+    p.setTextDoubleHeight();
+    p.bold(true);
+    p.println(text('Admisión general'));
+    p.setTextNormal();
+    p.bold(false);
+  }
+  p.leftRight(text('Precio'), text(usd(t.priceCents)));
+  p.leftRight('', text(ves(usdToVes(t.priceCents, t.vesPerUsd))));
+  p.println(text(rateLine(t.vesPerUsd)));
+  p.drawLine();
+  p.alignCenter();
+  p.printQR(t.code, {
+    cellSize: o.paperWidth === 80 ? 5 : 3,
+    correction: 'M',
+    model: 2,
+  });
+  p.bold(true);
+  p.println(text(`Boleto N.º ${t.ticketNumber}`));
+  p.bold(false);
+  p.alignLeft();
+  p.println(text(`Cajero: ${t.cashier}`));
+  p.println(text(`Venta: ${t.transactionId.slice(0, 8)}  ${caracasDateTime(t.issuedAt)}`).slice(0, columns));
+  copyBanner(p, text, marks.copy, marks.retry);
+  return finish(p);
+}
+
+export const METHOD_LABEL: Record<string, string> = {
+  CASH_USD: 'Efectivo USD',
+  CASH_VES: 'Efectivo Bs.',
+  PAGO_MOVIL: 'Pago Móvil',
+  ZELLE: 'Zelle',
+  CARD: 'Punto de venta',
+  TRANSFER: 'Transferencia',
+};
+
+export function buildReceipt(
+  r: ReceiptPrintData,
+  o: LayoutOptions = defaultLayout,
+  marks = ORIGINAL,
+): Buffer {
+  const { p, text } = newPrinter(o);
+  p.alignCenter();
+  p.bold(true);
+  p.println(text(r.venue));
+  p.println(text('RECIBO'));
+  p.bold(false);
+  p.println(text(r.event));
+  p.println(text(caracasDateTime(r.startsAt)));
+  p.drawLine();
+  p.alignLeft();
+  p.println(text(`Venta: ${r.transactionId}`));
+  p.println(text(`Fecha: ${caracasDateTime(r.at)}`));
+  p.drawLine();
+  for (const line of r.lines) {
+    const label = line.quantity > 1 ? `${line.quantity} x ${line.description}` : line.description;
+    p.leftRight(text(label), text(usd(line.totalCents)));
+  }
+  p.drawLine();
+  p.bold(true);
+  p.leftRight(text('TOTAL'), text(usd(r.totalCents)));
+  p.bold(false);
+  p.leftRight('', text(ves(usdToVes(r.totalCents, r.vesPerUsd))));
+  p.println(text(rateLine(r.vesPerUsd)));
+  if (r.payments && r.payments.length > 0) {
+    p.drawLine();
+    p.println(text('Pagos'));
+    for (const pay of r.payments) {
+      const label = pay.reference
+        ? `${METHOD_LABEL[pay.method]} ${pay.reference}`
+        : METHOD_LABEL[pay.method]!;
+      p.leftRight(text(label), text(formatMoney({ currency: pay.currency, cents: pay.amountCents })));
+    }
+  }
+  if (r.change && r.change.cents > 0) {
+    p.leftRight(text('Cambio'), text(formatMoney(r.change)));
+  }
+  if (r.balanceCents !== undefined && r.balanceCents > 0) {
+    p.drawLine();
+    p.bold(true);
+    p.println(text('ABONO - saldo pendiente'));
+    p.bold(false);
+    p.leftRight(text('Saldo'), text(usd(r.balanceCents)));
+    p.leftRight('', text(ves(usdToVes(r.balanceCents, r.vesPerUsd))));
+    if (r.reservedUntil) p.println(text(`Reservado hasta: ${caracasDateTime(r.reservedUntil)}`));
+  }
+  p.drawLine();
+  p.println(text(`Cajero: ${r.cashier}`));
+  p.alignCenter();
+  p.println(text('¡Gracias por su compra!'));
+  copyBanner(p, text, marks.copy, marks.retry);
+  return finish(p);
+}
+
+export function buildTestPage(settings: PrinterSettings, uri: string, at: number): Buffer {
+  const { p, text } = newPrinter(layoutOf(settings));
+  p.alignCenter();
+  p.setTextQuadArea();
+  p.println(text('Taquilla'));
+  p.setTextNormal();
+  p.println(text('Página de prueba'));
+  p.drawLine();
+  p.alignLeft();
+  p.println(text(`Impresora: ${uri}`));
+  p.println(text(`Tipo: ${settings.type}  Papel: ${settings.paperWidth} mm`));
+  p.println(text(`Página de códigos: ${settings.characterSet}`));
+  p.println(text(`Fecha: ${caracasDateTime(at)}`));
+  p.println(text('Acentos: á é í ó ú Á É Í Ó Ú ñ Ñ ü ¿ ¡'));
+  p.bold(true);
+  p.println(text('Negrita'));
+  p.bold(false);
+  p.underline(true);
+  p.println(text('Subrayado'));
+  p.underline(false);
+  p.invert(true);
+  p.println(text(' Invertido '));
+  p.invert(false);
+  p.alignCenter();
+  p.printQR('https://taquilla.local/prueba', {
+    cellSize: 4,
+    correction: 'M',
+    model: 2,
+  });
+  p.code128('TAQUILLA-123', { height: 60 });
+  p.newLine();
+  return finish(p);
+}
