@@ -1,0 +1,87 @@
+import { useEffect, useState, useSyncExternalStore } from 'react';
+import { formatDate } from './i18n/index.ts';
+import { CartPanel } from './components/CartPanel.tsx';
+import { EventPicker } from './components/EventPicker.tsx';
+import { Legend } from './components/Legend.tsx';
+import { Notices } from './components/Notices.tsx';
+import { SignIn } from './components/SignIn.tsx';
+import { StatusBar } from './components/StatusBar.tsx';
+import { ZonePanel } from './components/ZonePanel.tsx';
+import { SeatMapCanvas } from './seat-map/SeatMapCanvas.tsx';
+import type { CounterStore } from './state/counter-store.ts';
+
+export function App({ store }: { store: CounterStore }) {
+  const state = useSyncExternalStore(store.subscribe, store.getState);
+  const [focusZone, setFocusZone] = useState<number | null>(null);
+
+  // Shortcuts that work anywhere on the counter screen.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+        e.preventDefault();
+        void store.payInFull();
+      } else if (e.key === 'Escape') {
+        store.dismiss();
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [store]);
+
+  let body;
+  if (!state.session) body = <SignIn store={store} state={state} />;
+  else if (!state.event) body = <EventPicker store={store} state={state} />;
+  else
+    body = (
+      <main className="counter">
+        <section className="map-area">
+          {state.seatMap ? (
+            <SeatMapCanvas store={store} state={state} onGeneralZone={setFocusZone} />
+          ) : (
+            <div className="loading">…</div>
+          )}
+          <Legend store={store} state={state} />
+        </section>
+        <aside className="sidebar">
+          <CartPanel store={store} state={state} />
+          <ZonePanel store={store} state={state} focusZone={focusZone} />
+        </aside>
+      </main>
+    );
+
+  return (
+    <div className="app">
+      <header className="top-bar">
+        <span className="brand">{store.t('appName')}</span>
+        {state.event && (
+          <span className="event-title">
+            <strong>{state.event.name}</strong> · {state.event.venue} ·{' '}
+            {formatDate(state.locale, state.event.startsAt)}
+          </span>
+        )}
+        <span className="spacer" />
+        {state.event && (
+          <button type="button" onClick={() => store.leaveEvent()}>
+            {store.t('events.change')}
+          </button>
+        )}
+        <button
+          type="button"
+          onClick={() => store.setLocale(state.locale === 'es' ? 'en' : 'es')}
+          lang={state.locale === 'es' ? 'en' : 'es'}
+        >
+          {store.t('language')}
+        </button>
+        {state.session && (
+          <button type="button" onClick={() => void store.signOut()}>
+            {store.t('signOut')}
+          </button>
+        )}
+      </header>
+      <Notices store={store} state={state} />
+      {body}
+      <div className="shortcuts">{state.event ? store.t('shortcuts') : ''}</div>
+      <StatusBar store={store} state={state} />
+    </div>
+  );
+}

@@ -1,0 +1,42 @@
+import { formatTime } from '../i18n/index.ts';
+import type { CounterState, CounterStore } from '../state/counter-store.ts';
+
+export function StatusBar({ store, state }: { store: CounterStore; state: CounterState }) {
+  const s = state.status;
+  const network = s?.network ?? 'unknown';
+  const printer = s?.printer ?? 'unknown';
+  return (
+    <footer className="status-bar" role="contentinfo">
+      <span className={`status-item net-${network}`} data-testid="status-network">
+        <i className="dot" />
+        {store.t('status.network')}:{' '}
+        {network === 'online'
+          ? store.t('status.online')
+          : network === 'offline'
+            ? store.t('status.offline')
+            : store.t('status.unknown')}
+      </span>
+      <span className="status-item">
+        {store.t('status.sync')}: {s?.syncQueue ?? store.t('status.unknown')}
+      </span>
+      <span className="status-item">
+        {store.t('status.printer')}:{' '}
+        {printer === 'unknown' ? store.t('status.unknown') : store.t(`status.printer.${printer}`)}
+      </span>
+      {state.event && (
+        <span className={`status-item live-${state.live}`} data-testid="status-live">
+          <i className="dot" />
+          {store.t('status.live')}: {store.t(`status.live.${state.live}`)}
+        </span>
+      )}
+      {s?.kiosk && <span className="status-item">{store.t('status.kiosk')}</span>}
+      <span className="status-spacer" />
+      {state.session && (
+        <span className="status-item" data-testid="status-cashier">
+          {store.t('status.cashier')}: {state.session.user.name}
+        </span>
+      )}
+      <span className="status-item clock">{formatTime(state.locale, store.serverNow())} (Caracas)</span>
+    </footer>
+  );
+}

@@ -1,0 +1,402 @@
+import type {
+  Cart,
+  EventSummary,
+  LiveMessage,
+  StaffMember,
+  TerminalStatus,
+} from '../../../shared/api/counter.ts';
+import { formatMoney } from '../../../shared/money.ts';
+import { ApiError, type ApiClient } from '../api/client.ts';
+import { cartTotals } from '../cart/cart-totals.ts';
+import { errorText } from '../i18n/error-text.ts';
+import { type Locale, moneyLocale, translate } from '../i18n/index.ts';
+import { type AvailabilityModel, applyChanges, clockOffset, fromSnapshot, seatView } from './availability.ts';
+import { type SeatMapModel, seatMapModel } from './seat-map-model.ts';
+
+export interface Notice {
+  id: number;
+  kind: 'error' | 'info' | 'success';
+  text: string;
+}
+
+export interface CounterState {
+  locale: Locale;
+  users: StaffMember[];
+  session: { sessionId: string; user: StaffMember } | null;
+  events: EventSummary[];
+  event: EventSummary | null;
+  seatMap: SeatMapModel | null;
+  availability: AvailabilityModel | null;
+  /** serverNow = Date.now() + clockOffset. */
+  clockOffset: number;
+  cart: Cart | null;
+  status: TerminalStatus | null;
+  live: 'connecting' | 'live' | 'lost';
+  busy: boolean;
+  notices: Notice[];
+  /** Bumped on every change, so views (and the canvas) know to redraw. */
+  revision: number;
+}
+
+const STATUS_EVERY_MS = 5000;
+const RESYNC_AFTER_MS = 1000;
+const NOTICE_INFO_MS = 4000;
+const NOTICE_ERROR_MS = 12_000;
+
+/**
+ * The renderer's one store: fed by the API client and the live change feed, read by components
+ * through useSyncExternalStore. Business rules stay in the terminal; this only keeps a current copy
+ * and turns refusals into notices.
+ */
+export class CounterStore {
+  private state: CounterState = {
+    locale: 'es',
+    users: [],
+    session: null,
+    events: [],
+    event: null,
+    seatMap: null,
+    availability: null,
+    clockOffset: 0,
+    cart: null,
+    status: null,
+    live: 'connecting',
+    busy: false,
+    notices: [],
+    revision: 0,
+  };
+  private readonly listeners = new Set<() => void>();
+  private stopLive: (() => void) | null = null;
+  private timers: ReturnType<typeof setInterval>[] = [];
+  private nextNotice = 1;
+  private expiredSeen = new Set<number>();
+
+  constructor(
+    private readonly api: ApiClient,
+    private readonly now: () => number = () => Date.now(),
+  ) {}
+
+  // ---- store plumbing --------------------------------------------------------------------------
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  getState = (): CounterState => this.state;
+
+  private set(patch: Partial<CounterState>): void {
+    this.state = { ...this.state, ...patch, revision: this.state.revision + 1 };
+    for (const listener of this.listeners) listener();
+  }
+
+  serverNow(): number {
+    return this.now() + this.state.clockOffset;
+  }
+
+  t(key: Parameters<typeof translate>[1], params?: Record<string, string | number>): string {
+    return translate(this.state.locale, key, params);
+  }
+
+  // ---- start, sign-in, events ------------------------------------------------------------------
+
+  async start(): Promise<void> {
+    this.timers.push(setInterval(() => this.tick(), 250));
+    this.timers.push(setInterval(() => void this.refreshStatus(), STATUS_EVERY_MS));
+    await this.refreshStatus();
+    try {
+      const me = await this.api.call('session.me', {});
+      this.set({ session: { sessionId: me.sessionId, user: me.user } });
+      await this.loadEvents();
+    } catch {
+      this.api.setSession(null);
+      await this.loadUsers();
+    }
+  }
+
+  setLocale(locale: Locale): void {
+    document.documentElement.lang = locale === 'es' ? 'es-VE' : 'en';
+    this.set({ locale });
+  }
+
+  async loadUsers(): Promise<void> {
+    await this.run(async () => this.set({ users: await this.api.call('session.users', {}) }));
+  }
+
+  async signIn(userId: number, pin: string): Promise<boolean> {
+    return this.run(async () => {
+      const signed = await this.api.call('session.signIn', { userId, pin });
+      this.api.setSession(signed.sessionToken);
+      this.set({
+        session: { sessionId: signed.sessionId, user: signed.user },
+        clockOffset: clockOffset(signed.serverTime, this.now()),
+        notices: [],
+      });
+      await this.loadEvents();
+      void this.refreshStatus();
+    });
+  }
+
+  async signOut(): Promise<void> {
+    await this.run(async () => {
+      await this.api.call('session.signOut', {});
+    });
+    this.leaveEvent();
+    this.api.setSession(null);
+    this.set({ session: null, events: [] });
+    await this.loadUsers();
+  }
+
+  async loadEvents(): Promise<void> {
+    const events = await this.api.call('events.list', {});
+    this.set({ events });
+  }
+
+  async chooseEvent(eventId: number): Promise<void> {
+    const event = this.state.events.find((e) => e.id === eventId) ?? null;
+    if (!event) return;
+    this.leaveEvent();
+    this.set({ event, busy: true });
+    await this.run(async () => {
+      const map = await this.api.call('events.seatMap', { eventId });
+      this.set({ seatMap: seatMapModel(map) });
+      await this.resync();
+      await this.refreshCart();
+    });
+    this.set({ busy: false });
+  }
+
+  leaveEvent(): void {
+    this.stopLive?.();
+    this.stopLive = null;
+    this.set({ event: null, seatMap: null, availability: null, cart: null, notices: [] });
+  }
+
+  // ---- availability and live feed --------------------------------------------------------------
+
+  /** A fresh snapshot, then the live feed from its version. Also the answer to a `reset`. */
+  private async resync(): Promise<void> {
+    const event = this.state.event;
+    if (!event) return;
+    this.stopLive?.();
+    this.stopLive = null;
+    this.set({ live: 'connecting' });
+    const snapshot = await this.api.call('availability.snapshot', { eventId: event.id });
+    if (this.state.event?.id !== event.id) return;
+    this.set({ availability: fromSnapshot(snapshot), clockOffset: clockOffset(snapshot.at, this.now()) });
+    this.stopLive = this.api.live(
+      event.id,
+      snapshot.version,
+      (message) => this.onLive(event.id, message),
+      () => {
+        this.set({ live: 'lost' });
+        setTimeout(() => void this.resync().catch(() => this.set({ live: 'lost' })), RESYNC_AFTER_MS);
+      },
+    );
+  }
+
+  private onLive(eventId: number, message: LiveMessage): void {
+    if (this.state.event?.id !== eventId) return;
+    if (message.type === 'clock') {
+      this.set({ clockOffset: clockOffset(message.at, this.now()), live: 'live' });
+      return;
+    }
+    const { availability, seatMap } = this.state;
+    if (!availability || !seatMap) return;
+    if (!applyChanges(availability, message.changes, seatMap.indexOf)) {
+      void this.resync();
+      return;
+    }
+    const patch: Partial<CounterState> = { live: 'live' };
+    if (!message.changes.reset) patch.clockOffset = clockOffset(message.changes.at, this.now());
+    this.set(patch);
+  }
+
+  /** Called often: countdowns move, and holds that ran out by server time leave the cart. */
+  private tick(): void {
+    const cart = this.state.cart;
+    if (!cart || cart.tickets.length === 0) {
+      if (this.state.availability) this.set({});
+      return;
+    }
+    const now = this.serverNow();
+    const expired = cart.tickets.filter((t) => t.reservedUntil <= now && !this.expiredSeen.has(t.ticketId));
+    if (expired.length > 0) {
+      for (const t of expired) this.expiredSeen.add(t.ticketId);
+      this.notify('error', this.t('notice.expired', { seats: expired.map((t) => t.label).join(', ') }));
+      void this.refreshCart();
+    }
+    this.set({});
+  }
+
+  async refreshStatus(): Promise<void> {
+    try {
+      this.set({ status: await this.api.call('terminal.status', {}) });
+    } catch {
+      this.set({ status: null });
+    }
+  }
+
+  async refreshCart(): Promise<void> {
+    const event = this.state.event;
+    if (!event || !this.state.session) return;
+    const cart = await this.api.call('cart.get', { eventId: event.id });
+    if (this.state.event?.id === event.id)
+      this.set({ cart, clockOffset: clockOffset(cart.serverTime, this.now()) });
+  }
+
+  // ---- selling ---------------------------------------------------------------------------------
+
+  /** What a seat is for this cashier right now. */
+  viewOf(index: number): ReturnType<typeof seatView> {
+    const { availability, seatMap, session } = this.state;
+    if (!availability || !seatMap) return 'free';
+    return seatView(
+      availability,
+      index,
+      seatMap.map.seats.id[index]!,
+      this.serverNow(),
+      session?.sessionId ?? null,
+    );
+  }
+
+  /** Click or Enter on a seat: hold it when free, release it when it is mine, explain otherwise. */
+  async toggleSeat(index: number): Promise<void> {
+    const { event, seatMap } = this.state;
+    if (!event || !seatMap) return;
+    const seatId = seatMap.map.seats.id[index]!;
+    const label = seatMap.map.seats.label[index]!;
+    const view = this.viewOf(index);
+    if (view === 'mine') {
+      await this.run(async () => {
+        await this.api.call('holds.releaseSeats', { eventId: event.id, seatIds: [seatId] });
+        await this.refreshCart();
+      });
+      return;
+    }
+    await this.holdSeats([seatId], [label]);
+  }
+
+  /** Several seats at once, all or nothing. */
+  async holdSeats(seatIds: number[], labels: string[]): Promise<boolean> {
+    const event = this.state.event;
+    if (!event) return false;
+    return this.run(async () => {
+      await this.api.call('holds.seats', { eventId: event.id, seatIds });
+      await this.refreshCart();
+      this.notify('info', this.t('notice.held', { seats: labels.join(', ') }));
+    });
+  }
+
+  async holdGeneral(zoneId: number, quantity: number): Promise<boolean> {
+    const event = this.state.event;
+    if (!event) return false;
+    return this.run(async () => {
+      await this.api.call('holds.general', { eventId: event.id, zoneId, quantity });
+      await this.refreshCart();
+    });
+  }
+
+  async bestAvailable(zoneId: number, quantity: number): Promise<boolean> {
+    const event = this.state.event;
+    if (!event) return false;
+    return this.run(
+      async () => {
+        const result = await this.api.call('holds.bestAvailable', { eventId: event.id, zoneId, quantity });
+        await this.refreshCart();
+        this.notify('info', this.t('notice.held', { seats: result.tickets.map((t) => t.label).join(', ') }));
+      },
+      { together: true },
+    );
+  }
+
+  async removeTicket(ticket: Cart['tickets'][number]): Promise<void> {
+    const event = this.state.event;
+    if (!event) return;
+    await this.run(async () => {
+      if (ticket.seatId !== null) {
+        await this.api.call('holds.releaseSeats', { eventId: event.id, seatIds: [ticket.seatId] });
+      } else {
+        await this.api.call('holds.releaseGeneral', { eventId: event.id, zoneId: ticket.zoneId });
+      }
+      await this.refreshCart();
+    });
+  }
+
+  async clearCart(): Promise<void> {
+    const event = this.state.event;
+    if (!event) return;
+    await this.run(async () => {
+      await this.api.call('holds.clear', { eventId: event.id });
+      await this.refreshCart();
+    });
+  }
+
+  /**
+   * The checkout seam: one API call. Partial payments and payment methods (other issues) replace
+   * this method's call, not the components.
+   */
+  async payInFull(): Promise<boolean> {
+    const { event, cart, locale } = this.state;
+    if (!event || !cart) return false;
+    const totals = cartTotals(cart.tickets, cart.vesPerUsd, this.serverNow());
+    return this.run(async () => {
+      const sale = await this.api.call('checkout.payInFull', { eventId: event.id });
+      this.notify(
+        'success',
+        this.t('checkout.done', {
+          n: sale.tickets,
+          usd: formatMoney({ currency: 'USD', cents: sale.totalCents }, moneyLocale(locale)),
+          ves: formatMoney({ currency: 'VES', cents: totals.vesCents }, moneyLocale(locale)),
+        }),
+      );
+      await this.refreshCart();
+    });
+  }
+
+  // ---- notices ---------------------------------------------------------------------------------
+
+  notify(kind: Notice['kind'], text: string): void {
+    const notice = { id: this.nextNotice++, kind, text };
+    this.set({ notices: [...this.state.notices.slice(-2), notice] });
+    // Confirmations fade; refusals stay long enough to be read aloud to the customer.
+    setTimeout(() => this.dismiss(notice.id), kind === 'error' ? NOTICE_ERROR_MS : NOTICE_INFO_MS);
+  }
+
+  dismiss(id?: number): void {
+    if (id !== undefined && !this.state.notices.some((n) => n.id === id)) return;
+    this.set({ notices: id === undefined ? [] : this.state.notices.filter((n) => n.id !== id) });
+  }
+
+  /** Runs an API action; a refusal becomes a notice in the cashier's language. */
+  private async run(action: () => Promise<void>, context: { together?: boolean } = {}): Promise<boolean> {
+    try {
+      await action();
+      return true;
+    } catch (error) {
+      if (error instanceof ApiError) {
+        const details =
+          error.code === 'ZONE_FULL' && context.together
+            ? { ...(error.details as object), together: true }
+            : error.details;
+        this.notify('error', errorText(this.state.locale, error.code, error.message, details));
+        if (error.code === 'NOT_SIGNED_IN' && this.state.session) {
+          this.api.setSession(null);
+          this.leaveEvent();
+          this.set({ session: null });
+          void this.loadUsers();
+        }
+        if (error.code === 'HOLD_EXPIRED' || error.code === 'SEAT_TAKEN')
+          void this.refreshCart().catch(() => {});
+      } else {
+        this.notify('error', errorText(this.state.locale, 'other', String(error), {}));
+      }
+      return false;
+    }
+  }
+
+  dispose(): void {
+    this.stopLive?.();
+    for (const timer of this.timers) clearInterval(timer);
+  }
+}
