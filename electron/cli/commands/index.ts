@@ -1,7 +1,13 @@
 import type { CliCommand } from '../command.ts';
 import { paymentCommands } from './payment-commands.ts';
+import { printingCommands } from './printing-commands.ts';
 import { reservationCommands } from './reservation-commands.ts';
 import { serveCommands } from './serve-commands.ts';
 
 /** Every `taquilla` subcommand. Each capability adds its own list here. */
-export const commands: CliCommand[] = [...reservationCommands, ...serveCommands, ...paymentCommands];
+export const commands: CliCommand[] = [
+  ...reservationCommands,
+  ...serveCommands,
+  ...paymentCommands,
+  ...printingCommands,
+];

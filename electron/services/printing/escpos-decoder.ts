@@ -641,11 +641,11 @@ export function elementsAsText(elements: PrintElement[], columns: number): strin
   for (const el of elements) {
     switch (el.kind) {
       case 'line': {
-        // Double width shows as spaced letters so the text view keeps its proportions.
-        const text = el.runs
-          .map((r) => (r.style.width > 1 ? [...r.text].join(' '.repeat(r.style.width - 1)) : r.text))
-          .join('');
-        lines.push(place(text, el.align).trimEnd());
+        // Alignment counts double-width letters twice, as the paper does.
+        const width = el.runs.reduce((n, r) => n + r.text.length * r.style.width, 0);
+        const pad = Math.max(0, columns - width);
+        const lead = el.align === 'center' ? Math.floor(pad / 2) : el.align === 'right' ? pad : 0;
+        lines.push((' '.repeat(lead) + el.text).trimEnd());
         break;
       }
       case 'qr':

@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import {
+  printerSettings,
+  printerSettingsPatch,
+  printQueueStatus,
+  reprintInput,
+  reprintResult,
+  testPageResult,
+} from '../schemas/printing.ts';
+import { defineMethod } from './define.ts';
+
+/**
+ * Printing (issue 5). Each method maps to one call on PrintingService
+ * (electron/services/printing/printing-service.ts); see docs/printing.md for the wiring.
+ */
+const empty = z.object({}).strict();
+const staff = ['cashier', 'supervisor'] as const;
+
+export const printingApi = {
+  'printer.status': defineMethod({
+    summary: 'Printer state for the status bar: ready, printing, paused (paper out), offline; jobs waiting',
+    input: empty,
+    output: printQueueStatus,
+  }),
+  'printer.settings.get': defineMethod({
+    summary: 'Where and how this terminal prints: connection, printer type, paper width, code page',
+    roles: staff,
+    input: empty,
+    output: printerSettings,
+  }),
+  'printer.settings.set': defineMethod({
+    summary: 'Change the printer settings (a supervisor task); the queue retries at once',
+    roles: ['supervisor'],
+    input: printerSettingsPatch,
+    output: printerSettings,
+  }),
+  'printer.testPage': defineMethod({
+    summary: 'Print a test page now (accents, styles, QR, barcode) and say whether the printer confirmed it',
+    roles: staff,
+    input: empty,
+    output: testPageResult,
+  }),
+  'sales.reprint': defineMethod({
+    summary:
+      'Queue copies of a sale\'s tickets and/or receipt, marked "COPIA n" and written to the audit log',
+    roles: staff,
+    input: reprintInput,
+    output: reprintResult,
+  }),
+};
