@@ -9,7 +9,8 @@ const USAGE = `taquilla-server [serve] (--db FILE | --pg URL) [--port N] [--host
 taquilla-server create-tenant (--db FILE | --pg URL) --name NAME     prints the tenant id and its admin secret
 taquilla-server enrol-code (--db FILE | --pg URL) --tenant ID [--minutes N]   prints a one-time enrolment code
 
-  --pg-schema NAME   PostgreSQL schema to use (default: the role's search_path)`;
+  --pg-schema NAME        PostgreSQL schema to use (default: the role's search_path)
+  --clock-offset-ms MS    run the server's clock ahead (training and partition tests: "hours later")`;
 
 function openStore(values: Record<string, string | boolean | undefined>): HoldStore {
   if (typeof values.pg === 'string') {
@@ -35,6 +36,7 @@ export async function main(argv: string[]): Promise<number> {
       name: { type: 'string' },
       tenant: { type: 'string' },
       minutes: { type: 'string', default: '60' },
+      'clock-offset-ms': { type: 'string', default: '0' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -65,7 +67,9 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`${USAGE}\n`);
     return 2;
   }
-  const app = await buildServer({ store, clock: systemClock });
+  const offset = Number(values['clock-offset-ms']);
+  const clock = offset === 0 ? systemClock : { now: () => systemClock.now() + offset };
+  const app = await buildServer({ store, clock });
   const address = await app.listen({
     port: Number(values.port),
     host: values.host,

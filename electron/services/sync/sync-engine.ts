@@ -1,0 +1,911 @@
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '../../../shared/clock.ts';
+import { TaquillaError } from '../../../shared/errors.ts';
+import {
+  cancelInput,
+  completeInput,
+  convertToPartialInput,
+  extendHoldsInput,
+  holdGeneralInput,
+  holdSeatsInput,
+  releaseGeneralInput,
+  releaseSeatsInput,
+  releaseSessionInput,
+} from '../../../shared/schemas/reservations.ts';
+import {
+  type EnrolResult,
+  type LeaseGrant,
+  type LeaseInput,
+  leaseInput,
+  type ServerEventDefinition,
+  type ServerOperation,
+} from '../../../shared/schemas/sync.ts';
+import { parseInput } from '../../../shared/validation.ts';
+import type { Db } from '../../store/database.ts';
+import {
+  type HoldResult,
+  ReservationService,
+  type SettledTransaction,
+  type TransactionSummary,
+} from '../reservations/reservation-service.ts';
+import { HoldServerClient, NetworkError, type ServerReply } from './hold-server-client.ts';
+import { type OutboxItem, Outbox } from './outbox.ts';
+
+export type SyncState = 'unenrolled' | 'online' | 'offline' | 'revoked';
+
+/** What the status bar shows. */
+export interface SyncStatus {
+  state: SyncState;
+  serverUrl: string | null;
+  /** Items the server has not acknowledged. */
+  outbox: number;
+  /** Last time the server answered (server time), null if never. */
+  lastSyncAt: number | null;
+  /** serverTime - local clock, ms; expiry decisions use local clock + this. */
+  clockOffsetMs: number;
+  openConflicts: number;
+  openLeases: number;
+}
+
+export interface SyncEngineOptions {
+  /** How often the server is asked for the time while online (and the first retry when offline). */
+  heartbeatMs?: number;
+  /** The longest wait between retries while offline. */
+  maxBackoffMs?: number;
+  requestTimeoutMs?: number;
+  /** On reconnect, renew open leases for this many minutes; null returns them instead. */
+  renewLeaseMinutes?: number | null;
+  /** Offline sales reported in parallel during a replay (they never depend on each other). */
+  replayConcurrency?: number;
+}
+
+export interface ConflictRow {
+  id: number;
+  outboxId: number;
+  op: ServerOperation;
+  body: unknown;
+  errorCode: string;
+  error: string;
+  createdAt: number;
+  resolvedAt: number | null;
+  resolution: 'moved' | 'refunded' | 'override' | null;
+  resolutionNote: string | null;
+}
+
+export type ConflictAction =
+  | { action: 'move'; actor: string; seatIds?: number[]; note?: string }
+  | { action: 'refund'; actor: string; note: string }
+  | { action: 'override'; actor: string; note: string };
+
+interface Waiter {
+  resolve: (reply: ServerReply) => void;
+  reject: (error: unknown) => void;
+}
+
+interface LeaseRow {
+  id: string;
+  event_id: number;
+  expires_at: number;
+  ticket_from: number;
+  ticket_to: number;
+  next_ticket: number;
+  ga_zone_id: number | null;
+  ga_quantity: number;
+  ga_sold: number;
+  status: 'OPEN' | 'RETURNED';
+}
+
+const HOLD_OPS: ReadonlySet<ServerOperation> = new Set(['holdSeats', 'holdGeneral']);
+
+/**
+ * Keeps the terminal in step with the central hold server.
+ *
+ * Online, every hold operation goes to the server first (the authority across terminals) and is then
+ * mirrored into the local store, so screens, printing and payments keep reading one database. Every
+ * request is first written to a durable outbox with its idempotency key, so a lost reply, a crash or
+ * a partition never applies it twice. Offline, the terminal sells only seats and standing places the
+ * server leased to it; those sales are queued in the same transaction as the local sale and reported
+ * on reconnect. What the server still refuses lands in a conflict list for the supervisor.
+ *
+ * Expiry uses server time: `serverClock` is the local clock plus the offset measured on every reply.
+ * Wire `reservations` (which uses it) as the terminal's reservation service.
+ */
+export class SyncEngine {
+  readonly reservations: ReservationService;
+  readonly serverClock: Clock;
+  private readonly outbox: Outbox;
+  private readonly options: Required<SyncEngineOptions>;
+  private client: HoldServerClient | null = null;
+  private credential: { tenantId: number; credentialId: number } | null = null;
+  private state: SyncState = 'unenrolled';
+  private offsetMs: number;
+  private readonly waiters = new Map<number, Waiter>();
+  private flushing: Promise<void> | null = null;
+  private flushAgain = false;
+  private failures = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private running = false;
+  /** While set, the local mirror opens its cart under the server's transaction id. */
+  private mirrorId: string | null = null;
+  /** True while a server-confirmed change is copied locally: the settle listener must not queue it. */
+  private mirroring = false;
+  private readonly sql;
+
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+    options: SyncEngineOptions = {},
+  ) {
+    this.options = {
+      heartbeatMs: options.heartbeatMs ?? 5000,
+      maxBackoffMs: options.maxBackoffMs ?? 30_000,
+      requestTimeoutMs: options.requestTimeoutMs ?? 5000,
+      renewLeaseMinutes: options.renewLeaseMinutes === undefined ? 240 : options.renewLeaseMinutes,
+      replayConcurrency: options.replayConcurrency ?? 16,
+    };
+    this.outbox = new Outbox(db);
+    this.sql = {
+      credential: db.prepare<
+        [],
+        { server_url: string; tenant_id: number; credential_id: number; secret: string }
+      >('SELECT server_url, tenant_id, credential_id, secret FROM sync_credentials WHERE id = 1'),
+      saveCredential: db.prepare<[string, number, number, string, string, number]>(
+        `INSERT INTO sync_credentials (id, server_url, tenant_id, credential_id, secret, terminal_name, enrolled_at)
+         VALUES (1, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET server_url = excluded.server_url, tenant_id = excluded.tenant_id,
+           credential_id = excluded.credential_id, secret = excluded.secret,
+           terminal_name = excluded.terminal_name, enrolled_at = excluded.enrolled_at`,
+      ),
+      getState: db.prepare<[string], { value: string }>('SELECT value FROM sync_state WHERE key = ?'),
+      setState: db.prepare<[string, string]>(
+        'INSERT INTO sync_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+      ),
+      leaseById: db.prepare<[string], LeaseRow>('SELECT * FROM sync_leases WHERE id = ?'),
+      openLeases: db.prepare<[], LeaseRow>(
+        "SELECT * FROM sync_leases WHERE status = 'OPEN' ORDER BY created_at",
+      ),
+      insertLease: db.prepare<
+        [string, number, number, number, number, number, number | null, number, number]
+      >(
+        `INSERT INTO sync_leases (id, event_id, expires_at, ticket_from, ticket_to, next_ticket, ga_zone_id,
+           ga_quantity, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'OPEN', ?)`,
+      ),
+      insertLeaseSeat: db.prepare<[string, number]>(
+        'INSERT INTO sync_lease_seats (lease_id, seat_id) VALUES (?, ?)',
+      ),
+      leaseOfSeats: db.prepare<
+        [number, string],
+        { lease_id: string; seat_id: number; sold_at: number | null }
+      >(
+        `SELECT ls.lease_id, ls.seat_id, ls.sold_at FROM sync_lease_seats ls
+         JOIN sync_leases l ON l.id = ls.lease_id
+         WHERE l.status = 'OPEN' AND l.event_id = ? AND ls.seat_id IN (SELECT value FROM json_each(?))`,
+      ),
+      gaLease: db.prepare<[number, number], LeaseRow>(
+        `SELECT * FROM sync_leases WHERE status = 'OPEN' AND event_id = ? AND ga_zone_id = ?
+         ORDER BY expires_at DESC LIMIT 1`,
+      ),
+      gaHeldFromLease: db.prepare<[string, number], { held: number }>(
+        `SELECT COALESCE(SUM(t.quantity), 0) AS held FROM reserved_tickets t
+         JOIN sync_lease_carts c ON c.transaction_id = t.transaction_id
+         WHERE c.lease_id = ? AND t.zone_id = ? AND t.seat_id IS NULL AND t.status = 'ACTIVE'`,
+      ),
+      leaseCart: db.prepare<[string], { lease_id: string }>(
+        'SELECT lease_id FROM sync_lease_carts WHERE transaction_id = ?',
+      ),
+      addLeaseCart: db.prepare<[string, string]>(
+        'INSERT OR IGNORE INTO sync_lease_carts (transaction_id, lease_id) VALUES (?, ?)',
+      ),
+      localCart: db.prepare<[number, string], { id: string }>(
+        "SELECT id FROM transactions WHERE event_id = ? AND session_id = ? AND status = 'PENDING'",
+      ),
+      takeNumbers: db.prepare<[{ n: number; id: string }], { next_ticket: number }>(
+        `UPDATE sync_leases SET next_ticket = next_ticket + @n WHERE id = @id AND next_ticket + @n <= ticket_to + 1
+         RETURNING next_ticket`,
+      ),
+      markSold: db.prepare<[number, string, string]>(
+        'UPDATE sync_lease_seats SET sold_at = ? WHERE lease_id = ? AND seat_id IN (SELECT value FROM json_each(?))',
+      ),
+      addGaSold: db.prepare<[number, string]>('UPDATE sync_leases SET ga_sold = ga_sold + ? WHERE id = ?'),
+      renewLease: db.prepare<[number, string]>('UPDATE sync_leases SET expires_at = ? WHERE id = ?'),
+      dropLeaseSeatsExcept: db.prepare<[string, string]>(
+        `DELETE FROM sync_lease_seats WHERE lease_id = ? AND sold_at IS NULL
+           AND seat_id NOT IN (SELECT value FROM json_each(?))`,
+      ),
+      closeLease: db.prepare<[string]>("UPDATE sync_leases SET status = 'RETURNED' WHERE id = ?"),
+      insertConflict: db.prepare<[number, string, string, string, string, number]>(
+        `INSERT OR IGNORE INTO sync_conflicts (outbox_id, op, body, error_code, error, created_at)
+         VALUES (?, ?, ?, ?, ?, ?)`,
+      ),
+      conflicts: db.prepare<[number], Record<string, unknown>>(
+        `SELECT id, outbox_id, op, body, error_code, error, created_at, resolved_at, resolution, resolution_note
+         FROM sync_conflicts WHERE (? = 1 OR resolved_at IS NULL) ORDER BY id`,
+      ),
+      openConflicts: db.prepare<[], { n: number }>(
+        'SELECT COUNT(*) AS n FROM sync_conflicts WHERE resolved_at IS NULL',
+      ),
+      resolveConflict: db.prepare<[number, string, string | null, string, number]>(
+        `UPDATE sync_conflicts SET resolved_at = ?, resolution = ?, resolution_note = ?, resolved_by = ?
+         WHERE id = ? AND resolved_at IS NULL`,
+      ),
+      seatZones: db.prepare<[string], { id: number; zone_id: number }>(
+        'SELECT id, zone_id FROM seats WHERE id IN (SELECT value FROM json_each(?))',
+      ),
+    };
+    this.offsetMs = Number(this.sql.getState.get('clock_offset_ms')?.value ?? 0);
+    this.serverClock = { now: () => this.clock.now() + this.offsetMs };
+    this.reservations = new ReservationService(db, this.serverClock, () => this.mirrorId ?? randomUUID());
+    this.reservations.onSettled((settled) => this.onSettled(settled));
+    const saved = this.sql.credential.get();
+    if (saved) {
+      this.credential = { tenantId: saved.tenant_id, credentialId: saved.credential_id };
+      this.client = new HoldServerClient(
+        saved.server_url,
+        clock,
+        saved.secret,
+        this.options.requestTimeoutMs,
+      );
+      this.state = 'offline';
+    }
+  }
+
+  // ---- connection ------------------------------------------------------------------------------
+
+  /** Exchanges a one-time code from the supervisor for this terminal's own credential. */
+  async enrol(serverUrl: string, code: string, terminalName: string): Promise<EnrolResult> {
+    const client = new HoldServerClient(serverUrl, this.clock, null, this.options.requestTimeoutMs);
+    const reply = await client.enrol(code, terminalName);
+    if (reply.error) throw new TaquillaError(reply.error.code as 'UNAUTHORIZED', reply.error.message, {});
+    const result = reply.result as EnrolResult;
+    this.sql.saveCredential.run(
+      serverUrl,
+      result.tenantId,
+      result.credentialId,
+      result.secret,
+      terminalName,
+      reply.serverTime,
+    );
+    client.setSecret(result.secret);
+    this.client = client;
+    this.credential = { tenantId: result.tenantId, credentialId: result.credentialId };
+    this.noteReply(reply);
+    this.state = 'online';
+    return result;
+  }
+
+  /** Starts the heartbeat that notices going offline and coming back. */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    void this.tick();
+  }
+
+  stop(): void {
+    this.running = false;
+    clearTimeout(this.timer);
+  }
+
+  /** Waits for the current replay, if any (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.flushing) await this.flushing;
+  }
+
+  status(): SyncStatus {
+    const last = this.sql.getState.get('last_sync_at')?.value;
+    return {
+      state: this.state,
+      serverUrl: this.client?.serverUrl ?? null,
+      outbox: this.outbox.length,
+      lastSyncAt: last === undefined ? null : Number(last),
+      clockOffsetMs: this.offsetMs,
+      openConflicts: this.sql.openConflicts.get()!.n,
+      openLeases: this.sql.openLeases.all().length,
+    };
+  }
+
+  /** Asks the server for its time: decides online/offline, and replays the outbox when back. */
+  async checkConnection(): Promise<SyncState> {
+    if (!this.client || this.state === 'revoked') return this.state;
+    const wasOnline = this.state === 'online';
+    try {
+      const reply = await this.client.time();
+      this.noteReply(reply);
+      this.state = 'online';
+      this.failures = 0;
+      if (!wasOnline) await this.reconcile();
+      else if (this.outbox.length > 0) await this.flush();
+    } catch (error) {
+      if (!(error instanceof NetworkError)) throw error;
+      this.goOffline();
+    }
+    return this.state;
+  }
+
+  private async tick(): Promise<void> {
+    if (!this.running) return;
+    await this.checkConnection().catch(() => undefined);
+    if (!this.running) return;
+    const wait =
+      this.state === 'online'
+        ? this.options.heartbeatMs
+        : Math.min(this.options.maxBackoffMs, this.options.heartbeatMs * 2 ** Math.min(this.failures, 10));
+    this.timer = setTimeout(() => void this.tick(), wait * (0.8 + Math.random() * 0.4));
+    this.timer.unref();
+  }
+
+  private goOffline(): void {
+    if (this.state === 'online') this.state = 'offline';
+    this.failures += 1;
+  }
+
+  private noteReply(reply: ServerReply): void {
+    this.offsetMs = reply.serverTime - reply.localMidpoint;
+    this.sql.setState.run('clock_offset_ms', String(this.offsetMs));
+    this.sql.setState.run('last_sync_at', String(reply.serverTime));
+  }
+
+  /** Back online: report everything queued, then renew or return the open leases. */
+  private async reconcile(): Promise<void> {
+    await this.flush();
+    if (this.state !== 'online' || this.outbox.length > 0) return;
+    for (const lease of this.sql.openLeases.all()) {
+      const renew = this.options.renewLeaseMinutes;
+      const body =
+        renew === null
+          ? { leaseId: lease.id, actor: 'sync' }
+          : { leaseId: lease.id, actor: 'sync', renewMinutes: renew };
+      const reply = await this.submit('leaseReturn', body).catch(() => null);
+      if (!reply || reply.error) continue;
+      const result = reply.result as { expiresAt?: number; seatIds?: number[] };
+      if (renew === null) this.sql.closeLease.run(lease.id);
+      else {
+        this.db
+          .transaction(() => {
+            this.sql.renewLease.run(result.expiresAt!, lease.id);
+            this.sql.dropLeaseSeatsExcept.run(lease.id, JSON.stringify(result.seatIds ?? []));
+          })
+          .immediate();
+      }
+    }
+  }
+
+  // ---- the outbox ------------------------------------------------------------------------------
+
+  /** Sends everything queued, in order, until the queue is empty or the server is unreachable. */
+  flush(): Promise<void> {
+    if (this.flushing) {
+      this.flushAgain = true;
+      return this.flushing;
+    }
+    this.flushing = (async () => {
+      try {
+        do {
+          this.flushAgain = false;
+          await this.drain();
+        } while (this.flushAgain && this.state === 'online');
+      } finally {
+        this.flushing = null;
+      }
+    })();
+    return this.flushing;
+  }
+
+  private async drain(): Promise<void> {
+    while (this.client && this.state === 'online') {
+      const items = this.outbox.pending(Math.max(1, this.options.replayConcurrency));
+      if (items.length === 0) return;
+      // Offline sales are independent of each other: send a run of them together. Anything else
+      // goes alone, in order (a hold before the sale that depends on it).
+      const firstOther = items.findIndex((i) => i.op !== 'leaseSale');
+      const batch =
+        firstOther === 0 ? [items[0]!] : items.slice(0, firstOther === -1 ? items.length : firstOther);
+      const outcomes = await Promise.all(batch.map((item) => this.send(item)));
+      if (outcomes.includes(false)) return;
+    }
+  }
+
+  /** Sends one item; false when the server could not be reached. */
+  private async send(item: OutboxItem): Promise<boolean> {
+    const client = this.client!;
+    let reply: ServerReply;
+    try {
+      reply = await client.operation(item.op, item.body, item.idempotencyKey);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.outbox.failed(item.id, this.clock.now() + this.options.heartbeatMs, message);
+      this.goOffline();
+      this.waiters
+        .get(item.id)
+        ?.reject(new TaquillaError('OFFLINE', 'The server did not answer', { outbox: this.outbox.length }));
+      this.waiters.delete(item.id);
+      return false;
+    }
+    this.noteReply(reply);
+    if (reply.status === 401) {
+      this.state = 'revoked';
+      this.waiters.get(item.id)?.reject(new TaquillaError('UNAUTHORIZED', 'This terminal was revoked', {}));
+      this.waiters.delete(item.id);
+      return false;
+    }
+    const waiter = this.waiters.get(item.id);
+    this.waiters.delete(item.id);
+    this.db
+      .transaction(() => {
+        const first = this.outbox.acknowledge(item.id, this.clock.now(), reply.status, {
+          result: reply.result,
+          error: reply.error,
+        });
+        if (!first) return;
+        if (reply.error && !waiter) {
+          // Nobody is waiting to show this refusal: the supervisor must see it.
+          this.sql.insertConflict.run(
+            item.id,
+            item.op,
+            JSON.stringify(item.body),
+            reply.error.code,
+            reply.error.message,
+            this.clock.now(),
+          );
+        }
+        if (!reply.error && !waiter && HOLD_OPS.has(item.op)) this.compensate(item);
+      })
+      .immediate();
+    if (waiter) waiter.resolve(reply);
+    else if (!reply.error && !HOLD_OPS.has(item.op)) this.applyOrphan(item, reply);
+    return true;
+  }
+
+  /**
+   * The caller of this request gave up (the network dropped mid-request, or the terminal restarted)
+   * and the replay found it applied: copy what the server did, so the local store agrees with it.
+   */
+  private applyOrphan(item: OutboxItem, reply: ServerReply): void {
+    const body = item.body as never;
+    switch (item.op) {
+      case 'complete':
+        this.mirror(null, () => this.reservations.complete(body));
+        break;
+      case 'cancel':
+        this.mirror(null, () => this.reservations.cancel(body));
+        break;
+      case 'convertToPartial':
+        this.mirror(null, () => this.reservations.convertToPartial(body));
+        break;
+      case 'releaseSeats':
+        this.mirror(null, () => this.reservations.releaseSeats(body));
+        break;
+      case 'releaseGeneral':
+        this.mirror(null, () => this.reservations.releaseGeneral(body));
+        break;
+      case 'extendHolds':
+        this.mirror(null, () => this.reservations.extendHolds(body));
+        break;
+      case 'lease': {
+        // A lease nobody recorded would keep seats from everyone until it expires: give it back.
+        const grant = reply.result as LeaseGrant;
+        this.outbox.add('leaseReturn', { leaseId: grant.leaseId, actor: 'sync' }, this.clock.now());
+        break;
+      }
+      default:
+        break;
+    }
+  }
+
+  /**
+   * A hold whose caller gave up (timeout, crash) was applied when replayed: release it again, so a
+   * seat nobody is selling does not stay held until it expires.
+   */
+  private compensate(item: OutboxItem): void {
+    const body = item.body as {
+      eventId: number;
+      sessionId: string;
+      actor: string;
+      seatIds?: number[];
+      zoneId?: number;
+    };
+    if (item.op === 'holdSeats') {
+      this.outbox.add(
+        'releaseSeats',
+        { eventId: body.eventId, sessionId: body.sessionId, actor: body.actor, seatIds: body.seatIds },
+        this.clock.now(),
+      );
+    } else {
+      this.outbox.add(
+        'releaseGeneral',
+        { eventId: body.eventId, sessionId: body.sessionId, actor: body.actor, zoneId: body.zoneId },
+        this.clock.now(),
+      );
+    }
+  }
+
+  /** Queues an operation and waits for the server's answer (online only). */
+  private async submit(op: ServerOperation, body: unknown): Promise<ServerReply> {
+    if (!this.client || this.state === 'unenrolled') {
+      throw new TaquillaError('OFFLINE', 'This terminal is not enrolled with a server', { outbox: 0 });
+    }
+    if (this.state !== 'online') {
+      throw new TaquillaError('OFFLINE', 'The server cannot be reached', { outbox: this.outbox.length });
+    }
+    const item = this.outbox.add(op, body, this.clock.now());
+    const answered = new Promise<ServerReply>((resolve, reject) =>
+      this.waiters.set(item.id, { resolve, reject }),
+    );
+    void this.flush();
+    return answered;
+  }
+
+  private async serverCall<T>(op: ServerOperation, body: unknown): Promise<T> {
+    const reply = await this.submit(op, body);
+    if (reply.error) {
+      throw new TaquillaError(
+        reply.error.code as 'SEAT_TAKEN',
+        reply.error.message,
+        reply.error.details as never,
+      );
+    }
+    return reply.result as T;
+  }
+
+  /** Copies a server-confirmed change into the local store (screens, printing, payments read it). */
+  private mirror<T>(transactionId: string | null, apply: () => T): T | null {
+    this.mirrorId = transactionId;
+    this.mirroring = true;
+    try {
+      return apply();
+    } catch {
+      // The server decided; a local copy that cannot follow (e.g. already released) is not a refusal.
+      return null;
+    } finally {
+      this.mirrorId = null;
+      this.mirroring = false;
+    }
+  }
+
+  // ---- hold operations (the ReservationService's, routed) ---------------------------------------
+
+  async holdSeats(raw: unknown): Promise<HoldResult> {
+    const input = parseInput(holdSeatsInput, raw);
+    const leased = this.sql.leaseOfSeats.all(input.eventId, JSON.stringify(input.seatIds));
+    if (leased.length > 0) return this.holdFromLease(input, leased);
+    const result = await this.serverCall<{ transactionId: string }>('holdSeats', input);
+    this.mirror(result.transactionId, () => this.reservations.holdSeats(input));
+    return { ...(result as HoldResult), version: 0 };
+  }
+
+  async holdGeneral(raw: unknown): Promise<HoldResult> {
+    const input = parseInput(holdGeneralInput, raw);
+    const lease = this.sql.gaLease.get(input.eventId, input.zoneId);
+    if (lease && (this.state !== 'online' || this.localCartIsLeased(input.eventId, input.sessionId))) {
+      return this.holdGeneralFromLease(input, lease);
+    }
+    const result = await this.serverCall<{ transactionId: string }>('holdGeneral', input);
+    this.mirror(result.transactionId, () => this.reservations.holdGeneral(input));
+    return { ...(result as HoldResult), version: 0 };
+  }
+
+  async releaseSeats(raw: unknown): Promise<{ released: number[]; notHeld: number[] }> {
+    const input = parseInput(releaseSeatsInput, raw);
+    if (this.localCartIsLeased(input.eventId, input.sessionId)) return this.reservations.releaseSeats(input);
+    const result = await this.serverCall<{ released: number[]; notHeld: number[] }>('releaseSeats', input);
+    this.mirror(null, () => this.reservations.releaseSeats(input));
+    return result;
+  }
+
+  async releaseGeneral(raw: unknown): Promise<{ released: number }> {
+    const input = parseInput(releaseGeneralInput, raw);
+    if (this.localCartIsLeased(input.eventId, input.sessionId))
+      return this.reservations.releaseGeneral(input);
+    const result = await this.serverCall<{ released: number }>('releaseGeneral', input);
+    this.mirror(null, () => this.reservations.releaseGeneral(input));
+    return result;
+  }
+
+  /** Logout: local carts always; the server's too when it can be reached (they expire anyway). */
+  async releaseSession(raw: unknown): Promise<{ released: number; transactions: string[] }> {
+    const input = parseInput(releaseSessionInput, raw);
+    const local = this.reservations.releaseSession(input);
+    if (this.state === 'online') await this.serverCall('releaseSession', input).catch(() => undefined);
+    return local;
+  }
+
+  async extendHolds(raw: unknown) {
+    const input = parseInput(extendHoldsInput, raw);
+    if (this.localCartIsLeased(input.eventId, input.sessionId)) return this.reservations.extendHolds(input);
+    const result = await this.serverCall<{ transactionId: string }>('extendHolds', input);
+    this.mirror(null, () => this.reservations.extendHolds(input));
+    return result;
+  }
+
+  async convertToPartial(raw: unknown): Promise<TransactionSummary> {
+    const input = parseInput(convertToPartialInput, raw);
+    if (this.sql.leaseCart.get(input.transactionId)) {
+      // A deposit keeps seats for days, beyond any lease: only the server can grant that.
+      throw new TaquillaError('NOT_LEASED', 'A partial payment needs the server; sell in full offline', {
+        seatIds: [],
+      });
+    }
+    const result = await this.serverCall<TransactionSummary>('convertToPartial', input);
+    this.mirror(null, () => this.reservations.convertToPartial(input));
+    return result;
+  }
+
+  /** Full payment. A cart that sells from a lease completes locally and its report is queued with it. */
+  async complete(raw: unknown): Promise<TransactionSummary> {
+    const input = parseInput(completeInput, raw);
+    if (this.sql.leaseCart.get(input.transactionId)) {
+      const result = this.reservations.complete(input);
+      if (this.state === 'online') void this.flush();
+      return result;
+    }
+    const result = await this.serverCall<TransactionSummary>('complete', input);
+    this.mirror(null, () => this.reservations.complete(input));
+    return result;
+  }
+
+  async cancel(raw: unknown): Promise<TransactionSummary> {
+    const input = parseInput(cancelInput, raw);
+    if (this.sql.leaseCart.get(input.transactionId)) return this.reservations.cancel(input);
+    const result = await this.serverCall<TransactionSummary>('cancel', input);
+    this.mirror(null, () => this.reservations.cancel(input));
+    return result;
+  }
+
+  // ---- leases ----------------------------------------------------------------------------------
+
+  /** While online: takes inventory and a block of ticket numbers to sell from if the network goes. */
+  async acquireLease(raw: LeaseInput): Promise<LeaseGrant> {
+    const input = parseInput(leaseInput, raw);
+    const grant = await this.serverCall<LeaseGrant>('lease', input);
+    this.db
+      .transaction(() => {
+        this.sql.insertLease.run(
+          grant.leaseId,
+          grant.eventId,
+          grant.expiresAt,
+          grant.ticketFrom,
+          grant.ticketTo,
+          grant.ticketFrom,
+          grant.general?.zoneId ?? null,
+          grant.general?.quantity ?? 0,
+          this.serverClock.now(),
+        );
+        for (const seatId of grant.seatIds) this.sql.insertLeaseSeat.run(grant.leaseId, seatId);
+      })
+      .immediate();
+    return grant;
+  }
+
+  /** Gives a lease back now (reports first: the outbox must be empty for the return to be safe). */
+  async returnLease(leaseId: string, actor: string): Promise<{ returned: number }> {
+    await this.flush();
+    if (this.outbox.length > 0) {
+      throw new TaquillaError('OFFLINE', 'Sales are still waiting to be reported', {
+        outbox: this.outbox.length,
+      });
+    }
+    const result = await this.serverCall<{ returned: number }>('leaseReturn', { leaseId, actor });
+    this.sql.closeLease.run(leaseId);
+    return result;
+  }
+
+  private holdFromLease(
+    input: ReturnType<typeof holdSeatsInput.parse>,
+    leased: { lease_id: string; seat_id: number; sold_at: number | null }[],
+  ): HoldResult {
+    const leaseIds = new Set(leased.map((l) => l.lease_id));
+    const covered = new Set(leased.filter((l) => l.sold_at === null).map((l) => l.seat_id));
+    const missing = input.seatIds.filter((id) => !covered.has(id));
+    const lease = this.sql.leaseById.get([...leaseIds][0]!)!;
+    if (missing.length > 0 || leaseIds.size > 1 || lease.expires_at <= this.serverClock.now()) {
+      throw new TaquillaError('NOT_LEASED', 'Only seats leased to this terminal can be sold from its lease', {
+        seatIds: missing.length > 0 ? missing : input.seatIds,
+      });
+    }
+    return this.db
+      .transaction(() => {
+        this.assertCartIsLeased(input.eventId, input.sessionId, lease.id);
+        const result = this.reservations.holdSeats(input);
+        this.sql.addLeaseCart.run(result.transactionId, lease.id);
+        return result;
+      })
+      .immediate();
+  }
+
+  private holdGeneralFromLease(
+    input: ReturnType<typeof holdGeneralInput.parse>,
+    lease: LeaseRow,
+  ): HoldResult {
+    return this.db
+      .transaction(() => {
+        const held = this.sql.gaHeldFromLease.get(lease.id, input.zoneId)!.held;
+        const available = lease.ga_quantity - lease.ga_sold - held;
+        if (lease.expires_at <= this.serverClock.now() || input.quantity > available) {
+          throw new TaquillaError(
+            'NOT_LEASED',
+            `Only ${Math.max(0, available)} standing places are leased here`,
+            {
+              seatIds: [],
+              zoneId: input.zoneId,
+              available: Math.max(0, available),
+            },
+          );
+        }
+        this.assertCartIsLeased(input.eventId, input.sessionId, lease.id);
+        const result = this.reservations.holdGeneral(input);
+        this.sql.addLeaseCart.run(result.transactionId, lease.id);
+        return result;
+      })
+      .immediate();
+  }
+
+  private localCartIsLeased(eventId: number, sessionId: string): boolean {
+    const cart = this.sql.localCart.get(eventId, sessionId);
+    return cart !== undefined && this.sql.leaseCart.get(cart.id) !== undefined;
+  }
+
+  /** A cart sells either from the server or from one lease, never both. */
+  private assertCartIsLeased(eventId: number, sessionId: string, leaseId: string): void {
+    const cart = this.sql.localCart.get(eventId, sessionId);
+    if (!cart) return;
+    if (this.sql.leaseCart.get(cart.id)?.lease_id !== leaseId) {
+      throw new TaquillaError('NOT_LEASED', 'Finish or cancel the current cart before selling leased seats', {
+        seatIds: [],
+      });
+    }
+  }
+
+  /**
+   * Inside the local sale's write transaction: a sale from a lease takes its ticket numbers from the
+   * leased block and queues its report, so the sale and its report commit together or not at all.
+   */
+  private onSettled(settled: SettledTransaction): void {
+    if (this.mirroring || settled.status !== 'COMPLETED') return;
+    const cart = this.sql.leaseCart.get(settled.transactionId);
+    if (!cart) return;
+    const lease = this.sql.leaseById.get(cart.lease_id)!;
+    const seatIds = settled.tickets.filter((t) => t.seatId !== null).map((t) => t.seatId!);
+    const gaQuantity = settled.tickets.filter((t) => t.seatId === null).reduce((n, t) => n + t.quantity, 0);
+    const count = seatIds.length + gaQuantity;
+    const taken = this.sql.takeNumbers.get({ n: count, id: lease.id });
+    if (!taken) {
+      throw new TaquillaError('NOT_LEASED', 'The leased block of ticket numbers is used up', { seatIds });
+    }
+    const first = taken.next_ticket - count;
+    const ticketNumbers = Array.from({ length: count }, (_, i) => first + i);
+    if (seatIds.length > 0) this.sql.markSold.run(settled.at, lease.id, JSON.stringify(seatIds));
+    if (gaQuantity > 0) this.sql.addGaSold.run(gaQuantity, lease.id);
+    this.outbox.add(
+      'leaseSale',
+      {
+        leaseId: lease.id,
+        saleId: settled.transactionId,
+        actor: settled.actor,
+        seatIds,
+        ...(gaQuantity > 0 ? { general: { zoneId: lease.ga_zone_id!, quantity: gaQuantity } } : {}),
+        ticketNumbers,
+        soldAt: settled.at,
+      },
+      settled.at,
+    );
+  }
+
+  /** Ticket numbers a lease sale used (for the printed ticket). */
+  ticketNumbersOf(transactionId: string): number[] {
+    const row = this.db
+      .prepare<[string], { body: string }>(
+        "SELECT body FROM sync_outbox WHERE op = 'leaseSale' AND json_extract(body, '$.saleId') = ?",
+      )
+      .get(transactionId);
+    return row ? (JSON.parse(row.body) as { ticketNumbers: number[] }).ticketNumbers : [];
+  }
+
+  // ---- conflicts -------------------------------------------------------------------------------
+
+  conflicts(includeResolved = false): ConflictRow[] {
+    return this.sql.conflicts.all(includeResolved ? 1 : 0).map((r) => ({
+      id: r.id as number,
+      outboxId: r.outbox_id as number,
+      op: r.op as ServerOperation,
+      body: JSON.parse(r.body as string),
+      errorCode: r.error_code as string,
+      error: r.error as string,
+      createdAt: r.created_at as number,
+      resolvedAt: (r.resolved_at as number | null) ?? null,
+      resolution: (r.resolution as ConflictRow['resolution']) ?? null,
+      resolutionNote: (r.resolution_note as string | null) ?? null,
+    }));
+  }
+
+  /**
+   * The supervisor's way out of a refused offline sale: move the customer to an equivalent free seat
+   * (same zone; sold on the server now), refund, or override (accept it as it stands, with a note).
+   */
+  async resolveConflict(
+    id: number,
+    action: ConflictAction,
+  ): Promise<{ resolution: string; seatIds?: number[] }> {
+    const conflict = this.conflicts(true).find((c) => c.id === id);
+    if (!conflict || conflict.resolvedAt !== null) {
+      throw new TaquillaError('NOTHING_HELD', `Conflict ${id} is not open`, {});
+    }
+    const now = this.serverClock.now();
+    if (action.action !== 'move') {
+      this.sql.resolveConflict.run(
+        now,
+        action.action === 'refund' ? 'refunded' : 'override',
+        action.note,
+        action.actor,
+        id,
+      );
+      return { resolution: action.action === 'refund' ? 'refunded' : 'override' };
+    }
+    const sale = conflict.body as { leaseId: string; seatIds: number[] };
+    const lease = this.sql.leaseById.get(sale.leaseId);
+    if (!lease)
+      throw new TaquillaError('UNKNOWN_LEASE', `Unknown lease ${sale.leaseId}`, { leaseId: sale.leaseId });
+    let seatIds = action.seatIds;
+    if (!seatIds) {
+      const zones = new Set(this.sql.seatZones.all(JSON.stringify(sale.seatIds)).map((s) => s.zone_id));
+      const snapshot = (await this.client!.get(`/v1/events/${lease.event_id}/availability`)).result as {
+        seats: { seatId: number; state: string }[];
+      };
+      const free = new Set(snapshot.seats.filter((s) => s.state === 'free').map((s) => s.seatId));
+      const candidates = this.db
+        .prepare<[number], { id: number; zone_id: number }>(
+          'SELECT id, zone_id FROM seats WHERE event_id = ? ORDER BY id',
+        )
+        .all(lease.event_id)
+        .filter((s) => zones.has(s.zone_id) && free.has(s.id))
+        .map((s) => s.id);
+      if (candidates.length < sale.seatIds.length) {
+        throw new TaquillaError('SEAT_TAKEN', 'No equivalent free seats in that zone', { seats: [] });
+      }
+      seatIds = candidates.slice(0, sale.seatIds.length);
+    }
+    const sessionId = `conflict-${id}`;
+    const held = await this.holdSeats({ eventId: lease.event_id, sessionId, actor: action.actor, seatIds });
+    await this.complete({ transactionId: held.transactionId, actor: action.actor });
+    this.sql.resolveConflict.run(
+      now,
+      'moved',
+      action.note ?? `moved to ${seatIds.join(', ')}`,
+      action.actor,
+      id,
+    );
+    return { resolution: 'moved', seatIds };
+  }
+}
+
+/** The server's view of a local event: what an admin publishes before terminals sell it. */
+export function serverEventFromStore(db: Db, eventId: number, leaseMinutes = 240): ServerEventDefinition {
+  const event = db.prepare<[number], { name: string }>('SELECT name FROM events WHERE id = ?').get(eventId);
+  if (!event) throw new TaquillaError('UNKNOWN_EVENT', `There is no event ${eventId}`, { eventId });
+  const zones = db
+    .prepare<
+      [number],
+      { id: number; name: string; kind: 'numbered' | 'general'; capacity: number; price_cents: number }
+    >(
+      `SELECT z.id, z.name, z.kind, z.capacity, p.price_cents FROM zones z JOIN price_tiers p ON p.id = z.price_tier_id
+       WHERE z.event_id = ? ORDER BY z.sort, z.id`,
+    )
+    .all(eventId);
+  const seats = db.prepare<[number], { id: number; label: string }>(
+    'SELECT id, label FROM seats WHERE zone_id = ? ORDER BY id',
+  );
+  return {
+    eventId,
+    name: event.name,
+    leaseMinutes,
+    zones: zones.map((z) =>
+      z.kind === 'general'
+        ? { kind: 'general', zoneId: z.id, name: z.name, priceCents: z.price_cents, capacity: z.capacity }
+        : {
+            kind: 'numbered',
+            zoneId: z.id,
+            name: z.name,
+            priceCents: z.price_cents,
+            seats: seats.all(z.id).map((s) => ({ seatId: s.id, label: s.label })),
+          },
+    ),
+  };
+}
