@@ -44,7 +44,7 @@ interface Block {
 }
 
 function xFor(align: string, contentWidth: number, width: number): number {
-  if (align === 'center') return Math.max(0, Math.floor((width - contentWidth) / 2));
+  if (align === 'center') return Math.max(MARGIN, Math.floor((width - contentWidth) / 2));
   if (align === 'right') return Math.max(0, width - contentWidth - MARGIN);
   return MARGIN;
 }
@@ -139,7 +139,8 @@ function blockOf(el: PrintElement): Block {
 /** The document as a PNG (bytes). */
 export async function renderDocumentPng(elements: PrintElement[], paperWidth: 58 | 80 = 80): Promise<Buffer> {
   const hasFont = await loadFont();
-  const width = paperWidth === 80 ? 576 : 384;
+  // The printable width plus a margin each side, so a full 48/32-column line is not clipped.
+  const width = (paperWidth === 80 ? 576 : 384) + 2 * MARGIN;
   const blocks = elements.map(blockOf);
   const height = blocks.reduce((h, b) => h + b.height, 0) + 2 * MARGIN + 12;
   const image = PImage.make(width, height);
