@@ -47,6 +47,19 @@ export interface PaymentServiceOptions {
   newId?: () => string;
 }
 
+/** The money part of a receipt (matches the printing capability's receiptPrintData fields). */
+export interface ReceiptPayments {
+  payments: {
+    method: Tender['method'];
+    currency: 'USD' | 'VES';
+    amountCents: number;
+    reference: string | null;
+  }[];
+  change: { currency: 'USD' | 'VES'; cents: number } | null;
+  paidCents: number;
+  balanceCents: number;
+}
+
 /** The short number people read and type for a transaction. */
 export function transactionNumber(transactionId: string): string {
   return transactionId.replace(/-/g, '').slice(0, 8).toUpperCase();
@@ -82,6 +95,10 @@ export class PaymentService {
         (SELECT COUNT(*) FROM reserved_tickets t WHERE t.transaction_id = x.id AND t.status = 'ACTIVE') AS tickets
       FROM transactions x`;
     this.sql = {
+      soldTotal: db.prepare<[string], { total: number }>(
+        `SELECT COALESCE(SUM(price_cents * quantity), 0) AS total FROM reserved_tickets
+         WHERE transaction_id = ? AND status = 'COMPLETED'`,
+      ),
       cart: db.prepare<[number, string], PayableRow>(
         `${payable} WHERE x.event_id = ? AND x.session_id = ? AND x.status = 'PENDING'`,
       ),
@@ -139,6 +156,24 @@ export class PaymentService {
         `INSERT INTO payment_tenders (payment_id, method, currency, amount_cents, usd_cents, reference, phone,
            bank_code, email, terminal_id)
          VALUES (@payment, @method, @currency, @amount, @usd, @reference, @phone, @bank, @email, @terminalId)`,
+      ),
+      tendersOf: db.prepare<
+        [string],
+        {
+          method: Tender['method'];
+          currency: 'USD' | 'VES';
+          amount_cents: number;
+          reference: string | null;
+          email: string | null;
+        }
+      >(
+        `SELECT t.method, t.currency, t.amount_cents, t.reference, t.email
+         FROM payment_tenders t JOIN payments p ON p.id = t.payment_id
+         WHERE p.transaction_id = ? ORDER BY p.created_at, p.rowid, t.id`,
+      ),
+      lastChange: db.prepare<[string], { change_currency: 'USD' | 'VES' | null; change_cents: number }>(
+        `SELECT change_currency, change_cents FROM payments WHERE transaction_id = ?
+         ORDER BY created_at DESC, rowid DESC LIMIT 1`,
       ),
       usedReference: db.prepare<
         [{ method: string; bank: string | null; reference: string }],
@@ -275,6 +310,35 @@ export class PaymentService {
         };
       })
       .immediate();
+  }
+
+  /**
+   * What a receipt prints about the money of a transaction: every tender taken so far, the change
+   * of the latest payment, paid and balance. Safe to call from an onSettled listener: the payment
+   * is already written in the same transaction.
+   */
+  receiptPayments(transactionId: string): ReceiptPayments {
+    const tx = this.sql.byId.get(transactionId);
+    if (!tx) {
+      throw new TaquillaError('UNKNOWN_TRANSACTION', `There is no transaction ${transactionId}`, {
+        transactionId,
+      });
+    }
+    const total =
+      tx.status === 'COMPLETED' ? (this.sql.soldTotal.get(transactionId)?.total ?? 0) : tx.total_cents;
+    const last = this.sql.lastChange.get(transactionId);
+    return {
+      payments: this.sql.tendersOf.all(transactionId).map((t) => ({
+        method: t.method,
+        currency: t.currency,
+        amountCents: t.amount_cents,
+        reference: t.reference ?? t.email,
+      })),
+      change:
+        last && last.change_currency ? { currency: last.change_currency, cents: last.change_cents } : null,
+      paidCents: tx.paid_cents,
+      balanceCents: Math.max(0, total - tx.paid_cents),
+    };
   }
 
   depositMinimumBasisPoints(eventId: number): number {

@@ -207,4 +207,38 @@ describe('checkout', () => {
     });
     expect(sale).toMatchObject({ vesPerUsd: '40.2500', appliedCents: 2500, change: null });
   });
+
+  it('a listener settling the sale (printing) already sees its payments, in the same transaction', () => {
+    venue = smallVenue();
+    const payments = new PaymentService(venue.db, venue.clock, venue.reservations);
+    const seen: unknown[] = [];
+    venue.reservations.onSettled((settled) => seen.push(payments.receiptPayments(settled.transactionId)));
+    venue.reservations.holdSeats({
+      eventId: venue.eventId,
+      sessionId: 'c1',
+      actor: 'ana',
+      seatIds: [venue.seatIds[0]!],
+    });
+    payments.checkout({
+      eventId: venue.eventId,
+      sessionId: 'c1',
+      actor: 'ana',
+      tenders: [
+        { method: 'ZELLE', amountCents: 1500, reference: 'zl-77' },
+        { method: 'CASH_VES', amountCents: 40_000 },
+      ],
+    });
+    // $25: Zelle $15 + Bs. 400 cash for Bs. 365 owed → Bs. 35 back.
+    expect(seen).toEqual([
+      {
+        payments: [
+          { method: 'ZELLE', currency: 'USD', amountCents: 1500, reference: 'ZL-77' },
+          { method: 'CASH_VES', currency: 'VES', amountCents: 40_000, reference: null },
+        ],
+        change: { currency: 'VES', cents: 3500 },
+        paidCents: 2500,
+        balanceCents: 0,
+      },
+    ]);
+  });
 });
