@@ -1,0 +1,78 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { businessDay, nextDay } from '../../../electron/services/day-closing/day-closing-service.ts';
+import { TaquillaError } from '../../../shared/errors.ts';
+import { usdToVes } from '../../../shared/money.ts';
+import { assertFullPayment, assertInstalment, isCash, settle } from '../../../shared/payments.ts';
+import type { Tender } from '../../../shared/schemas/payments.ts';
+
+const tenderArb: fc.Arbitrary<Tender> = fc.oneof(
+  fc.integer({ min: 1, max: 500_000 }).map((amountCents) => ({ method: 'CASH_USD' as const, amountCents })),
+  fc.integer({ min: 1, max: 5_000_000 }).map((amountCents) => ({ method: 'CASH_VES' as const, amountCents })),
+  fc.integer({ min: 1, max: 5_000_000 }).map((amountCents) => ({
+    method: 'CARD' as const,
+    amountCents,
+    reference: 'A1B2',
+  })),
+  fc.integer({ min: 1, max: 500_000 }).map((amountCents) => ({
+    method: 'ZELLE' as const,
+    amountCents,
+    reference: 'Z123',
+  })),
+);
+
+describe('settlement invariants', () => {
+  it('whatever is accepted credits at most what is due, and only cash ever comes back', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 1_000_000 }),
+        fc.array(tenderArb, { minLength: 0, maxLength: 5 }),
+        fc.integer({ min: 10_000, max: 9_999_999 }),
+        fc.constantFrom(undefined, 'USD' as const, 'VES' as const),
+        (due, tenders, scaledRate, changeCurrency) => {
+          const rate = BigInt(scaledRate);
+          const s = settle(due, tenders, rate, changeCurrency);
+          expect(s.appliedCents).toBe(Math.min(due, s.tenderedCents));
+          expect(s.balanceCents + s.appliedCents).toBe(due);
+          expect(s.lines.reduce((sum, l) => sum + l.usdCents, 0)).toBe(s.tenderedCents);
+          let accepted = true;
+          try {
+            assertInstalment(s);
+          } catch (error) {
+            expect(error).toBeInstanceOf(TaquillaError);
+            accepted = false;
+          }
+          if (accepted && s.change) {
+            // Change never exceeds the cash handed over, in USD terms.
+            expect(s.change.usdCents).toBeLessThan(s.cashCents);
+            expect(tenders.some((t) => isCash(t.method))).toBe(true);
+            if (s.change.currency === 'VES') {
+              // Within a céntimo of the exact dollar excess converted at the rate.
+              expect(Math.abs(s.change.cents - usdToVes(s.excessCents, rate))).toBeLessThanOrEqual(
+                usdToVes(1, rate) + 1,
+              );
+            }
+          }
+          if (!tenders.some((t) => isCash(t.method))) {
+            expect(accepted).toBe(s.excessCents === 0);
+          }
+          let full = true;
+          try {
+            assertFullPayment(s);
+          } catch {
+            full = false;
+          }
+          expect(full).toBe(accepted && s.tenderedCents >= due);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it('the business day is the Caracas calendar day (UTC-4), whatever the UTC date says', () => {
+    expect(businessDay(Date.UTC(2026, 10, 25, 3, 30))).toBe('2026-11-24'); // 23:30 in Caracas
+    expect(businessDay(Date.UTC(2026, 10, 25, 4, 0))).toBe('2026-11-25'); // midnight in Caracas
+    expect(nextDay('2026-12-31')).toBe('2027-01-01');
+    expect(nextDay('2028-02-28')).toBe('2028-02-29');
+  });
+});
