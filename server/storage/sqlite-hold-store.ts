@@ -5,16 +5,23 @@ import { type FailureKind, SqlHoldStore, type SqlTx } from './sql-hold-store.ts'
 
 type Statement = Database.Statement<unknown[], unknown>;
 
+interface Job {
+  fn: (tx: SqlTx) => Promise<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
 /**
  * The embedded default: one SQLite file, one server process. better-sqlite3 is synchronous, so the
- * store runs one write at a time (an in-process queue) and each inside BEGIN IMMEDIATE, which also
- * keeps a second process on the same file from interleaving.
+ * store runs its writes one after another on one connection, inside BEGIN IMMEDIATE, which also keeps
+ * a second process on the same file from interleaving.
  */
 export class SqliteHoldStore extends SqlHoldStore {
   readonly kind = 'sqlite' as const;
   private readonly db: Database.Database;
   private readonly statements = new Map<string, Statement>();
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly waiting: Job[] = [];
+  private draining = false;
 
   constructor(file: string) {
     super();
@@ -30,7 +37,7 @@ export class SqliteHoldStore extends SqlHoldStore {
   }
 
   async close(): Promise<void> {
-    await this.queue.catch(() => undefined);
+    while (this.draining) await new Promise((r) => setTimeout(r, 5));
     this.db.close();
   }
 
@@ -43,34 +50,74 @@ export class SqliteHoldStore extends SqlHoldStore {
     return s;
   }
 
+  /**
+   * Group commit: writes that arrive while one is running are run together in the next BEGIN
+   * IMMEDIATE ... COMMIT, each inside its own SAVEPOINT, so one refusal rolls back only itself and the
+   * commit's cost is shared. Nobody hears an answer before the COMMIT that makes it true.
+   */
   protected transaction<T>(fn: (tx: SqlTx) => Promise<T>): Promise<T> {
-    const run = async (): Promise<T> => {
-      const after: (() => void)[] = [];
-      const tx: SqlTx = {
-        all: async <R>(sql: string, params: unknown[] = []) => {
-          const s = this.statement(sql);
-          if (s.reader) return s.all(...params) as R[];
-          s.run(...params);
-          return [] as R[];
-        },
-        run: async (sql, params = []) => this.statement(sql).run(...params).changes,
-        afterCommit: (f) => after.push(f),
-      };
-      this.db.exec('BEGIN IMMEDIATE');
-      try {
-        const result = await fn(tx);
-        this.db.exec('COMMIT');
-        for (const f of after) f();
-        return result;
-      } catch (error) {
-        if (this.db.inTransaction) this.db.exec('ROLLBACK');
-        throw error;
+    return new Promise<T>((resolve, reject) => {
+      this.waiting.push({
+        fn: fn as (tx: SqlTx) => Promise<unknown>,
+        resolve: resolve as (v: unknown) => void,
+        reject,
+      });
+      if (!this.draining) void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    this.draining = true;
+    try {
+      while (this.waiting.length > 0) {
+        const jobs = this.waiting.splice(0, 128);
+        const done: { job: Job; ok: boolean; value: unknown; after: (() => void)[] }[] = [];
+        try {
+          this.db.exec('BEGIN IMMEDIATE');
+        } catch (error) {
+          for (const job of jobs) job.reject(error);
+          continue;
+        }
+        for (const job of jobs) {
+          const after: (() => void)[] = [];
+          const tx: SqlTx = {
+            all: async <R>(sql: string, params: unknown[] = []) => {
+              const s = this.statement(sql);
+              if (s.reader) return s.all(...params) as R[];
+              s.run(...params);
+              return [] as R[];
+            },
+            run: async (sql, params = []) => this.statement(sql).run(...params).changes,
+            afterCommit: (f) => after.push(f),
+          };
+          this.db.exec('SAVEPOINT job');
+          try {
+            const value = await job.fn(tx);
+            this.db.exec('RELEASE job');
+            done.push({ job, ok: true, value, after });
+          } catch (error) {
+            this.db.exec('ROLLBACK TO job');
+            this.db.exec('RELEASE job');
+            done.push({ job, ok: false, value: error, after: [] });
+          }
+        }
+        try {
+          this.db.exec('COMMIT');
+        } catch (error) {
+          if (this.db.inTransaction) this.db.exec('ROLLBACK');
+          for (const job of jobs) job.reject(error);
+          continue;
+        }
+        for (const d of done) {
+          if (d.ok) {
+            for (const f of d.after) f();
+            d.job.resolve(d.value);
+          } else d.job.reject(d.value);
+        }
       }
-    };
-    // One transaction at a time on this connection: awaits inside `fn` must not let another begin.
-    const next = this.queue.then(run, run);
-    this.queue = next.catch(() => undefined);
-    return next;
+    } finally {
+      this.draining = false;
+    }
   }
 
   protected classify(error: unknown): FailureKind {
