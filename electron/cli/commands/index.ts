@@ -3,6 +3,7 @@ import { paymentCommands } from './payment-commands.ts';
 import { printingCommands } from './printing-commands.ts';
 import { reservationCommands } from './reservation-commands.ts';
 import { serveCommands } from './serve-commands.ts';
+import { syncCommands } from './sync-commands.ts';
 
 /** Every `taquilla` subcommand. Each capability adds its own list here. */
 export const commands: CliCommand[] = [
@@ -10,4 +11,5 @@ export const commands: CliCommand[] = [
   ...serveCommands,
   ...paymentCommands,
   ...printingCommands,
+  ...syncCommands,
 ];
