@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../../shared/clock.ts';
 import type {
   PrintQueueStatus,
@@ -21,6 +22,8 @@ export interface PrintQueueOptions {
   pausedPollMs?: number;
   /** How often an idle worker looks for jobs another process queued. */
   idlePollMs?: number;
+  /** How long a worker's claim on a job lasts if it dies mid-send (then another may take it). */
+  claimMs?: number;
 }
 
 export type RunOutcome = 'printed' | 'idle' | 'paused' | 'failed' | 'waiting';
@@ -56,6 +59,7 @@ export class PrintQueue {
   private wakeUp: (() => void) | null = null;
   private woken = false;
   private busy: Promise<RunOutcome> | null = null;
+  private readonly workerId = `${process.pid}-${randomUUID().slice(0, 8)}`;
 
   constructor(
     private readonly db: Db,
@@ -67,22 +71,40 @@ export class PrintQueue {
       maxBackoffMs: 30_000,
       pausedPollMs: 2000,
       idlePollMs: 1000,
+      claimMs: 120_000,
       ...options,
     };
     this.sql = {
-      head: db.prepare<[], JobRow>(
+      head: db.prepare<[], JobRow & { claimed_by: string | null; claimed_until: number | null }>(
         `SELECT j.id, j.kind, j.transaction_id, j.ticket_number, j.copy, j.data, j.attempts, j.uncertain,
-                i.data AS ticket_data
+                j.claimed_by, j.claimed_until, i.data AS ticket_data
          FROM print_jobs j LEFT JOIN issued_tickets i ON i.ticket_number = j.ticket_number
          WHERE j.status = 'PENDING' ORDER BY j.id LIMIT 1`,
       ),
+      // Compare-and-set: only one worker (process) holds a job's claim at a time.
+      claim: db.prepare<[{ me: string; until: number; now: number; id: number }]>(
+        `UPDATE print_jobs SET claimed_by = @me, claimed_until = @until
+         WHERE id = @id AND status = 'PENDING'
+           AND (claimed_by IS NULL OR claimed_by = @me OR claimed_until <= @now)`,
+      ),
+      takeOver: db.prepare<[{ me: string; until: number; dead: string; id: number }]>(
+        `UPDATE print_jobs SET claimed_by = @me, claimed_until = @until, uncertain = 1
+         WHERE id = @id AND status = 'PENDING' AND claimed_by = @dead`,
+      ),
       done: db.prepare<[number, number]>(
-        "UPDATE print_jobs SET status = 'DONE', printed_at = ?, attempts = attempts + 1 WHERE id = ? AND status = 'PENDING'",
+        `UPDATE print_jobs SET status = 'DONE', printed_at = ?, attempts = attempts + 1, claimed_by = NULL,
+           claimed_until = NULL WHERE id = ? AND status = 'PENDING'`,
       ),
       failed: db.prepare<[number, string, number]>(
-        'UPDATE print_jobs SET attempts = attempts + 1, uncertain = MAX(uncertain, ?), last_error = ? WHERE id = ?',
+        `UPDATE print_jobs SET attempts = attempts + 1, uncertain = MAX(uncertain, ?), last_error = ?,
+           claimed_by = NULL, claimed_until = NULL WHERE id = ?`,
       ),
-      note: db.prepare<[string, number]>('UPDATE print_jobs SET last_error = ? WHERE id = ?'),
+      note: db.prepare<[string, number]>(
+        'UPDATE print_jobs SET last_error = ?, claimed_by = NULL, claimed_until = NULL WHERE id = ?',
+      ),
+      cancel: db.prepare<[string, number]>(
+        "UPDATE print_jobs SET status = 'CANCELLED', last_error = ?, claimed_by = NULL, claimed_until = NULL WHERE id = ?",
+      ),
       pending: db.prepare<[], { n: number }>("SELECT COUNT(*) AS n FROM print_jobs WHERE status = 'PENDING'"),
     };
   }
@@ -111,8 +133,35 @@ export class PrintQueue {
       if (this.state !== 'offline' && this.state !== 'paused-paper-out') this.state = 'ready';
       return 'idle';
     }
+    const claimed = this.sql.claim.run({
+      me: this.workerId,
+      until: this.clock.now() + this.o.claimMs,
+      now: this.clock.now(),
+      id: job.id,
+    });
+    if (claimed.changes === 0) {
+      // Another worker holds it. If that process died mid-send (a crash), take over at once, and
+      // mark the job: its bytes may have reached the printer.
+      if (!job.claimed_by || workerAlive(job.claimed_by)) return 'waiting';
+      const taken = this.sql.takeOver.run({
+        me: this.workerId,
+        until: this.clock.now() + this.o.claimMs,
+        dead: job.claimed_by,
+        id: job.id,
+      });
+      if (taken.changes === 0) return 'waiting';
+      job.uncertain = 1;
+    }
+    let bytes: Buffer;
+    try {
+      bytes = this.bytesFor(job);
+    } catch (e) {
+      // A job that cannot be laid out would block every sale behind it: set it aside, visibly.
+      this.sql.cancel.run(`cannot build the job: ${(e as Error).message}`, job.id);
+      this.lastError = `job ${job.id} set aside: ${(e as Error).message}`;
+      return 'failed';
+    }
     const transport = this.o.transport();
-    const bytes = this.bytesFor(job);
     this.state = 'printing';
     let result: SendResult;
     try {
@@ -120,6 +169,8 @@ export class PrintQueue {
     } catch (e) {
       result = { outcome: 'unconfirmed', error: (e as Error).message };
     }
+    // The terminal may have closed the store while the printer was answering.
+    if (!this.db.open) return 'idle';
     const now = this.clock.now();
     switch (result.outcome) {
       case 'printed':
@@ -231,5 +282,18 @@ export class PrintQueue {
         this.wakeUp = done;
       });
     }
+  }
+}
+
+/** Whether the process that owns a claim (`<pid>-<random>`, on this PC) is still running. */
+function workerAlive(workerId: string): boolean {
+  const pid = Number(workerId.split('-')[0]);
+  if (!Number.isSafeInteger(pid) || pid <= 0) return true;
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -64,6 +64,9 @@ CREATE TABLE print_jobs (
   -- attempt is marked so a second paper copy never goes unnoticed.
   uncertain       INTEGER NOT NULL DEFAULT 0 CHECK (uncertain IN (0, 1)),
   last_error      TEXT,
+  -- The worker sending it, until when: two processes on one store never send the same job at once.
+  claimed_by      TEXT,
+  claimed_until   INTEGER,
   created_at      INTEGER NOT NULL,
   printed_at      INTEGER,
   CHECK ((kind = 'ticket') = (ticket_number IS NOT NULL)),
