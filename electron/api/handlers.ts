@@ -90,12 +90,13 @@ export function createHandlers(): Handlers {
     'cart.get': ({ eventId }, ctx) => ctx.terminal.carts.cart(eventId, who(ctx).sessionId),
     'checkout.payInFull': ({ eventId }, ctx) => {
       const { sessionId, actor } = who(ctx);
-      const transactionId = ctx.terminal.carts.transactionId(eventId, sessionId);
-      if (!transactionId)
-        throw new TaquillaError('NOTHING_HELD', 'The cart is empty', {
-          sessionId,
-        });
-      return ctx.terminal.reservations.complete({ transactionId, actor });
+      const cart = ctx.terminal.carts.cart(eventId, sessionId);
+      if (!cart.transactionId) throw new TaquillaError('NOTHING_HELD', 'The cart is empty', { sessionId });
+      // The engine refuses a sale while any ticket of the cart ran out. The cashier sells what the
+      // cart shows (its live tickets): settle the lapsed ones first. If none is live, complete()
+      // reports HOLD_EXPIRED with the seats, which is what the cashier needs to hear.
+      if (cart.tickets.length > 0) ctx.terminal.reservations.cleanupExpired({});
+      return ctx.terminal.reservations.complete({ transactionId: cart.transactionId, actor });
     },
     'terminal.status': (_input, { terminal, session }) => ({
       network: terminal.status.network(),

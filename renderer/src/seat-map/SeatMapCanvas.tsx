@@ -35,7 +35,13 @@ export function SeatMapCanvas({ store, state, onGeneralZone }: Props) {
   const drag = useRef<{ x: number; y: number; moved: boolean; id: number } | null>(null);
   const frame = useRef<number | null>(null);
   const [hover, setHover] = useState<number>(-1);
-  const [focus, setFocus] = useState<number>(-1);
+  const [focus, setFocusState] = useState<number>(-1);
+  // Key handlers read the ref: a key pressed right after focusing must see the new seat.
+  const focusRef = useRef(-1);
+  const setFocus = useCallback((index: number) => {
+    focusRef.current = index;
+    setFocusState(index);
+  }, []);
   const [, setViewTick] = useState(0);
   const { seatMap, availability, locale } = state;
 
@@ -256,14 +262,16 @@ export function SeatMapCanvas({ store, state, onGeneralZone }: Props) {
 
   const onKeyDown = (e: React.KeyboardEvent<HTMLCanvasElement>) => {
     if (!seatMap) return;
+    if (hover >= 0) setHover(-1);
     const { width, height } = sizeRef.current;
     const direction = ARROWS[e.key];
     if (direction) {
       e.preventDefault();
-      moveFocus(focus < 0 ? 0 : nextSeat(seatMap.map.seats.x, seatMap.map.seats.y, focus, direction));
+      const from = focusRef.current;
+      moveFocus(from < 0 ? 0 : nextSeat(seatMap.map.seats.x, seatMap.map.seats.y, from, direction));
     } else if ((e.key === 'Enter' || e.key === ' ') && !e.ctrlKey) {
       e.preventDefault();
-      if (focus >= 0) void store.toggleSeat(focus);
+      if (focusRef.current >= 0) void store.toggleSeat(focusRef.current);
       else moveFocus(0);
     } else if (e.key === '+' || e.key === '=') {
       setView(zoomAt(viewRef.current, 1.25, width / 2, height / 2));
@@ -282,7 +290,8 @@ export function SeatMapCanvas({ store, state, onGeneralZone }: Props) {
     setView(zoomAt(viewRef.current, factor, width / 2, height / 2));
   };
 
-  const shown = focus >= 0 ? focus : hover;
+  // The pointer wins while it is over a seat; the keyboard clears it (see onKeyDown).
+  const shown = hover >= 0 ? hover : focus;
   return (
     <div className="seat-map" ref={wrapRef}>
       <canvas
@@ -298,7 +307,7 @@ export function SeatMapCanvas({ store, state, onGeneralZone }: Props) {
         onPointerLeave={() => setHover(-1)}
         onKeyDown={onKeyDown}
         onFocus={() => {
-          if (focus < 0) setFocus(0);
+          if (focusRef.current < 0) setFocus(0);
         }}
       />
       <div className="map-controls">

@@ -284,7 +284,8 @@ export class CounterStore {
     return this.run(async () => {
       await this.api.call('holds.seats', { eventId: event.id, seatIds });
       await this.refreshCart();
-      this.notify('info', this.t('notice.held', { seats: labels.join(', ') }));
+      // The cart shows a clicked seat at once; only a multi-seat hold is worth a message.
+      if (labels.length > 1) this.notify('info', this.t('notice.held', { seats: labels.join(', ') }));
     });
   }
 

@@ -1,0 +1,186 @@
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { SeatMap } from '../../../shared/schemas/availability.ts';
+import {
+  assertChromium,
+  clickSeat,
+  ensureRendererBuilt,
+  hoverSeat,
+  launchChromium,
+  openCounter,
+  ROOT,
+  type ServedTerminal,
+  serveDemo,
+  skipE2e,
+} from './counter-fixture.ts';
+
+const RESULTS = join(ROOT, 'test-results/counter');
+const THEATRE = /Gala de Zarzuela/;
+const ANA = { name: /Ana Cajera/, pin: '1234' };
+const LUIS = { name: /Luis Supervisor/, pin: '9999' };
+
+let served: ServedTerminal;
+let browser: Browser;
+let ana: Page;
+let luis: Page;
+let map: SeatMap;
+
+/** Waits until `read` returns `expected`, polling fast; returns how long it took (ms). */
+async function within(ms: number, read: () => Promise<unknown>, expected: unknown): Promise<number> {
+  const started = performance.now();
+  let last: unknown;
+  while (performance.now() - started < ms) {
+    last = await read();
+    if (last === expected) return performance.now() - started;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`expected ${String(expected)} within ${ms} ms, last saw ${String(last)}`);
+}
+
+/** What the seat tooltip says: 'LABEL:state' (the label guards against reading another seat). */
+const tooltipState = async (page: Page) => {
+  const tip = page.locator('#seat-tooltip');
+  return `${await tip.getAttribute('data-seat')}:${await tip.getAttribute('data-state')}`;
+};
+
+describe.skipIf(skipE2e)('the counter app in Chromium against `taquilla serve`', () => {
+  beforeAll(async () => {
+    assertChromium();
+    mkdirSync(RESULTS, { recursive: true });
+    ensureRendererBuilt();
+    served = await serveDemo();
+    browser = await launchChromium();
+    const supervisor = await served.api<{ sessionToken: string }>('session.signIn', {
+      userId: 2,
+      pin: '9999',
+    });
+    map = await served.api<SeatMap>('events.seatMap', { eventId: 1 }, supervisor.sessionToken);
+  }, 120_000);
+
+  afterEach(async (ctx) => {
+    if (ctx.task.result?.state !== 'fail') return;
+    const name = ctx.task.name.replace(/\W+/g, '-').slice(0, 60);
+    await ana?.screenshot({ path: join(RESULTS, `failed-${name}-ana.png`) }).catch(() => {});
+    await luis?.screenshot({ path: join(RESULTS, `failed-${name}-luis.png`) }).catch(() => {});
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await served?.stop();
+  });
+
+  it('a cashier signs in with a PIN and opens the seat map of an event', async () => {
+    ({ page: ana } = await openCounter(browser, served, ANA, THEATRE));
+    await expect(ana.getByTestId('status-cashier').textContent()).resolves.toContain('Ana Cajera');
+    await within(3000, () => ana.getByTestId('status-live').getAttribute('class'), 'status-item live-live');
+    await ana.screenshot({ path: join(RESULTS, '01-signed-in.png') });
+  });
+
+  it('a wrong PIN is refused in Spanish with the attempts left', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(served.url);
+    await page.getByRole('button', { name: LUIS.name }).click();
+    await page.locator('#pin').fill('1111');
+    await page.getByRole('button', { name: 'Entrar' }).click();
+    await expect(page.locator('.notice-error').first().textContent()).resolves.toContain(
+      'PIN incorrecto. Intentos restantes: 4.',
+    );
+    await context.close();
+  });
+
+  it('keyboard and click select seats: each is held with a visible countdown', async () => {
+    const canvas = ana.locator('canvas.seat-map-canvas');
+    await canvas.focus(); // focus lands on the first seat
+    await within(2000, () => ana.locator('#seat-tooltip').getAttribute('data-seat'), 'VIP-A-1');
+    await ana.keyboard.press('Enter');
+    await ana.locator('.cart-line[data-label="VIP-A-1"]').waitFor({ timeout: 5000 });
+    await clickSeat(ana, map, 'VIP-A-5');
+    await ana.locator('.cart-line[data-label="VIP-A-5"]').waitFor();
+    await expect(ana.locator('.cart-line').count()).resolves.toBe(2);
+    const countdown = await ana.getByTestId('hold-countdown').textContent();
+    expect(countdown).toMatch(/^(10:00|9:[45]\d)$/);
+    await expect(ana.getByTestId('total-usd').textContent()).resolves.toBe('USD 160,00');
+    await expect(ana.getByTestId('total-ves').textContent()).resolves.toBe('Bs. 37.832,00');
+    // Click again: released.
+    await clickSeat(ana, map, 'VIP-A-5');
+    await ana.locator('.cart-line[data-label="VIP-A-5"]').waitFor({ state: 'detached' });
+  });
+
+  it('a second session sees a new hold as taken within a second, and is refused with who and until', async () => {
+    ({ page: luis } = await openCounter(browser, served, LUIS, THEATRE));
+    await hoverSeat(luis, map, 'VIP-A-10');
+    await within(2000, () => tooltipState(luis), 'VIP-A-10:free');
+    await clickSeat(ana, map, 'VIP-A-10');
+    const seenAfter = await within(1000, () => tooltipState(luis), 'VIP-A-10:held');
+    expect(seenAfter).toBeLessThan(1000);
+    await clickSeat(luis, map, 'VIP-A-10');
+    const refusal = await luis.locator('.notice-error').first().textContent();
+    expect(refusal).toMatch(
+      /No se pudo apartar: VIP-A-10 ya está tomado por Ana Cajera hasta las \d\d:\d\d:\d\d\./,
+    );
+    await luis.screenshot({ path: join(RESULTS, '02-second-session-refused.png') });
+  });
+
+  it('general admission takes a quantity; best available picks adjacent seats in one go', async () => {
+    const standing = ana.locator('.zone-row[data-zone="GEN"]');
+    await standing.locator('input').fill('3');
+    await standing.getByRole('button', { name: 'Agregar' }).click();
+    await ana.locator('.cart-line[data-label="General de pie"]').waitFor();
+    const platea = ana.locator('.zone-row[data-zone="PLA"]');
+    await platea.getByRole('button', { name: 'Mejores 2 juntos' }).click();
+    await ana.locator('.cart-line[data-label="PLA-F-20"]').waitFor();
+    await ana.locator('.cart-line[data-label="PLA-F-21"]').waitFor();
+    await hoverSeat(ana, map, 'PLA-F-21');
+    await within(2000, () => tooltipState(ana), 'PLA-F-21:mine');
+    await hoverSeat(luis, map, 'PLA-F-20');
+    await within(1000, () => tooltipState(luis), 'PLA-F-20:held');
+    // Another counter holds two VIP seats, so the picture shows both kinds of hold.
+    await luis
+      .locator('.zone-row[data-zone="VIP"]')
+      .getByRole('button', { name: 'Mejores 2 juntos' })
+      .click();
+    await luis.locator('.cart-line').nth(1).waitFor();
+    await ana.keyboard.press('Escape');
+    await hoverSeat(ana, map, 'PLA-F-21');
+    await ana.waitForTimeout(1200);
+    await ana.screenshot({ path: join(RESULTS, '03-cashier-cart.png') });
+    copyFileSync(join(RESULTS, '03-cashier-cart.png'), join(RESULTS, 'screenshot-cashier.png'));
+  });
+
+  it('a hold that runs out frees its seats for everyone and tells the cashier', async () => {
+    await served.advanceClock(10 * 60_000 + 1000);
+    const notice = ana.locator('.notice-error', { hasText: 'Se venció el tiempo de apartado' });
+    await notice.first().waitFor({ timeout: 3000 });
+    await expect(notice.first().textContent()).resolves.toContain('VIP-A-1');
+    await ana.locator('.cart-empty').waitFor({ timeout: 3000 });
+    await hoverSeat(luis, map, 'PLA-F-20');
+    await within(3000, () => tooltipState(luis), 'PLA-F-20:free');
+  });
+
+  it('full payment completes the sale: the seats show as sold on the other screen', async () => {
+    await clickSeat(ana, map, 'VIP-B-3');
+    await ana.locator('.cart-line[data-label="VIP-B-3"]').waitFor();
+    await clickSeat(ana, map, 'VIP-B-4');
+    await ana.locator('.cart-line[data-label="VIP-B-4"]').waitFor();
+    await ana.getByRole('button', { name: 'Cobrar' }).click();
+    const done = ana.locator('.notice-success span');
+    await done.first().waitFor({ timeout: 5000 });
+    await expect(done.first().textContent()).resolves.toBe(
+      'Venta completada: 2 entradas, USD 160,00 (Bs. 37.832,00).',
+    );
+    await ana.locator('.cart-empty').waitFor();
+    await hoverSeat(luis, map, 'VIP-B-4');
+    await within(1000, () => tooltipState(luis), 'VIP-B-4:sold');
+    await ana.screenshot({ path: join(RESULTS, '04-sold.png') });
+  });
+
+  it('switches to English and back', async () => {
+    await ana.getByRole('button', { name: 'English' }).click();
+    await ana.getByRole('button', { name: 'Sign out' }).waitFor();
+    await ana.getByRole('button', { name: 'Español' }).click();
+    await ana.getByRole('button', { name: 'Cerrar sesión' }).waitFor();
+  });
+});
