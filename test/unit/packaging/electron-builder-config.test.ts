@@ -30,7 +30,7 @@ describe('packaging configuration', () => {
     const config = await getConfig(root, null, null);
     await validateConfiguration(config, new DebugLogger(false));
     expect(config.linux.target).toEqual(['AppImage', 'deb']);
-    expect(config.win.target[0].target).toBe('nsis');
+    expect(config.win.target[0]?.target).toBe('nsis');
     expect(config.npmRebuild).toBe(true);
     const migrations = config.extraResources.find((r) => r.to === 'migrations')!;
     expect(existsSync(join(root, migrations.from, '001_init.sql'))).toBe(true);
