@@ -14,6 +14,8 @@ export interface TerminalOptions {
   clock: Clock;
   /** Kiosk mode: full screen, no menus, leaving needs a supervisor PIN (TAQUILLA_KIOSK=1). */
   kiosk?: boolean;
+  /** Where the SQL migrations are when bundled (Electron); defaults to electron/store/migrations. */
+  migrationsDir?: string;
 }
 
 /**
@@ -43,8 +45,8 @@ export interface Terminal {
 }
 
 /** The composition root: opens the store and wires every service. No Electron in here. */
-export function createTerminal({ dbFile, clock, kiosk = false }: TerminalOptions): Terminal {
-  const db = openDatabase(dbFile);
+export function createTerminal({ dbFile, clock, kiosk = false, migrationsDir }: TerminalOptions): Terminal {
+  const db = openDatabase(dbFile, migrationsDir ? { migrationsDir } : {});
   const reservations = new ReservationService(db, clock);
   const availability = new AvailabilityService(db, clock);
   const timers: NodeJS.Timeout[] = [];

@@ -1,3 +1,4 @@
+import type { BridgeReply, TaquillaBridge } from '../../../shared/api/bridge.ts';
 import type { LiveMessage } from '../../../shared/api/counter.ts';
 import type { ApiErrorBody } from '../../../shared/api/define.ts';
 import type { MethodInput, MethodName, MethodOutput } from '../../../shared/api/index.ts';
@@ -11,18 +12,6 @@ export class ApiError extends Error {
   ) {
     super(message);
   }
-}
-
-export type BridgeReply = { ok: true; result: unknown } | ({ ok: false } & ApiErrorBody);
-
-/** What electron/preload.ts exposes as `window.taquilla` (IPC); absent in a plain browser. */
-export interface TaquillaBridge {
-  call: (method: string, input: unknown, sessionToken: string | null) => Promise<BridgeReply>;
-  live: (
-    subscription: { eventId: number; sinceVersion: number },
-    sessionToken: string | null,
-    onMessage: (message: LiveMessage) => void,
-  ) => () => void;
 }
 
 declare global {

@@ -1,0 +1,137 @@
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { app, BrowserWindow, Menu, session, type WebFrameMain } from 'electron';
+import { systemClock } from '../shared/clock.ts';
+import { createDispatcher } from './api/dispatcher.ts';
+import { createHandlers } from './api/handlers.ts';
+import { CONTENT_SECURITY_POLICY } from './api/http-server.ts';
+import { LiveFeed } from './api/live-feed.ts';
+import { registerIpc } from './ipc.ts';
+import { createTerminal } from './terminal.ts';
+
+/**
+ * The Electron shell: wires the terminal (the same composition root the CLI and tests use), opens
+ * one locked-down window on the built renderer, and speaks IPC through the shared dispatcher.
+ * Settings come from the environment: TAQUILLA_DB (the store file), TAQUILLA_KIOSK=1 (kiosk mode).
+ */
+const here = dirname(fileURLToPath(import.meta.url));
+const rendererIndex = join(here, '../renderer/index.html');
+const rendererUrl = pathToFileURL(rendererIndex).href;
+const kiosk = process.env.TAQUILLA_KIOSK === '1';
+
+if (!app.requestSingleInstanceLock()) app.quit();
+// Every renderer sandboxed, whatever a window forgets to ask for.
+app.enableSandbox();
+
+function isOurRenderer(url: string): boolean {
+  return url.split('#')[0]!.split('?')[0] === rendererUrl;
+}
+
+function isTrustedFrame(frame: WebFrameMain | null): boolean {
+  return frame !== null && frame.parent === null && isOurRenderer(frame.url);
+}
+
+// Electron security checklist: no navigation away, no new windows, no webviews, no permissions.
+app.on('web-contents-created', (_event, contents) => {
+  contents.on('will-navigate', (event, url) => {
+    if (!isOurRenderer(url)) event.preventDefault();
+  });
+  contents.on('will-redirect', (event) => event.preventDefault());
+  contents.on('will-attach-webview', (event) => event.preventDefault());
+  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+});
+
+let quitting = false;
+
+async function start(): Promise<void> {
+  await app.whenReady();
+  const dbFile = process.env.TAQUILLA_DB ?? join(app.getPath('userData'), 'taquilla.db');
+  // Packaged: migrations beside the bundle; `npm start` from a checkout: the source folder.
+  const migrationsDir = [join(here, 'migrations'), join(here, '../../electron/store/migrations')].find(
+    (dir) => existsSync(dir),
+  );
+  const terminal = createTerminal({
+    dbFile,
+    clock: systemClock,
+    kiosk,
+    ...(migrationsDir ? { migrationsDir } : {}),
+  });
+  terminal.startMaintenance();
+  const live = new LiveFeed(terminal);
+
+  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+  session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
+    callback({
+      responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] },
+    });
+  });
+  if (kiosk) Menu.setApplicationMenu(null);
+
+  const window = new BrowserWindow({
+    width: 1440,
+    height: 900,
+    minWidth: 1024,
+    minHeight: 700,
+    show: false,
+    kiosk,
+    fullscreen: kiosk,
+    autoHideMenuBar: true,
+    backgroundColor: '#f1f5f9',
+    title: 'Taquilla',
+    webPreferences: {
+      preload: join(here, 'preload.cjs'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
+      spellcheck: false,
+      devTools: !kiosk,
+    },
+  });
+  window.once('ready-to-show', () => window.show());
+
+  if (kiosk) {
+    // No way out without a supervisor PIN: closing, reloading and leaving full screen are swallowed.
+    window.on('close', (event) => {
+      if (!quitting) event.preventDefault();
+    });
+    window.webContents.on('before-input-event', (event, input) => {
+      const key = input.key.toLowerCase();
+      const blocked =
+        (input.alt && key === 'f4') ||
+        ((input.control || input.meta) && ['w', 'q', 'r', 'n', 't'].includes(key)) ||
+        key === 'f5' ||
+        key === 'f11' ||
+        key === 'f12';
+      if (blocked) event.preventDefault();
+    });
+  }
+
+  const unregister = registerIpc({
+    dispatch: createDispatcher(terminal, createHandlers()),
+    live,
+    isTrustedFrame,
+    onKioskExit: () => {
+      quitting = true;
+      app.quit();
+    },
+  });
+
+  app.on('before-quit', () => {
+    quitting = true;
+  });
+  app.on('will-quit', () => {
+    unregister();
+    live.close();
+    terminal.close();
+  });
+  app.on('window-all-closed', () => app.quit());
+
+  await window.loadFile(rendererIndex);
+}
+
+void start();
