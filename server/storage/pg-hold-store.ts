@@ -128,6 +128,11 @@ export class PgHoldStore extends SqlHoldStore {
     return null;
   }
 
+  protected override async relaxDurability(tx: SqlTx): Promise<void> {
+    // Without this, every hold waits for its own WAL flush while holding the event's row lock.
+    await tx.run('SET LOCAL synchronous_commit = off');
+  }
+
   protected async publish(tx: SqlTx, notice: ChangeNotice): Promise<void> {
     await tx.all('SELECT pg_notify(?, ?)', [this.channel(), JSON.stringify(notice)]);
   }

@@ -52,6 +52,14 @@ export type FailureKind = 'seat-taken' | 'zone-full' | 'retry' | null;
 
 const LIVE = "status IN ('ACTIVE', 'COMPLETED')"; // the exact predicate of the unique partial index
 const RETRIES = 8;
+const RELAXED_OPS: ReadonlySet<ServerOperation> = new Set([
+  'holdSeats',
+  'holdGeneral',
+  'releaseSeats',
+  'releaseGeneral',
+  'releaseSession',
+  'extendHolds',
+]);
 
 interface TicketRow {
   id: number;
@@ -107,6 +115,11 @@ export abstract class SqlHoldStore implements HoldStore {
   abstract close(): Promise<void>;
   protected abstract transaction<T>(fn: (tx: SqlTx) => Promise<T>): Promise<T>;
   protected abstract classify(error: unknown): FailureKind;
+  /**
+   * Temporary holds may trade the last instant of durability for speed (a crash loses at most a few
+   * holds, which the cashier simply takes again); sales and deposits never do.
+   */
+  protected async relaxDurability(_tx: SqlTx): Promise<void> {}
   /** Inside the write: tell every instance (PostgreSQL NOTIFY) or queue an in-process emit. */
   protected abstract publish(tx: SqlTx, notice: ChangeNotice): Promise<void>;
 
