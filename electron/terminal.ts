@@ -1,6 +1,7 @@
 import type { TerminalStatus } from '../shared/api/counter.ts';
 import { type Clock, MINUTE_MS } from '../shared/clock.ts';
 import { DEFAULT_SETTINGS } from '../shared/config.ts';
+import { PrintingService } from './services/printing/printing-service.ts';
 import { AvailabilityService } from './services/reservations/availability-service.ts';
 import { BestAvailableService } from './services/reservations/best-available-service.ts';
 import { ReservationService } from './services/reservations/reservation-service.ts';
@@ -39,16 +40,28 @@ export interface Terminal {
   carts: CartReader;
   bestAvailable: BestAvailableService;
   status: StatusProviders;
+  /** Tickets and receipts: jobs commit with each sale; the worker starts with startMaintenance. */
+  printing: PrintingService;
   /** Marks expired holds every CLEANUP_INTERVAL_MINUTES (correctness never waits for it). */
   startMaintenance: () => void;
   close: () => void;
 }
+
+const PRINTER_STATE = {
+  ready: 'ready',
+  printing: 'ready',
+  'paused-paper-out': 'paper-out',
+  offline: 'offline',
+  unknown: 'unknown',
+} as const satisfies Record<ReturnType<PrintingService['status']>['state'], TerminalStatus['printer']>;
 
 /** The composition root: opens the store and wires every service. No Electron in here. */
 export function createTerminal({ dbFile, clock, kiosk = false, migrationsDir }: TerminalOptions): Terminal {
   const db = openDatabase(dbFile, migrationsDir ? { migrationsDir } : {});
   const reservations = new ReservationService(db, clock);
   const availability = new AvailabilityService(db, clock);
+  const printing = new PrintingService(db, clock);
+  printing.attach(reservations);
   const timers: NodeJS.Timeout[] = [];
   const terminal: Terminal = {
     db,
@@ -60,10 +73,11 @@ export function createTerminal({ dbFile, clock, kiosk = false, migrationsDir }: 
     sessions: new SessionService(db, clock),
     carts: new CartReader(db, clock),
     bestAvailable: new BestAvailableService(reservations, availability),
+    printing,
     status: {
       network: () => 'unknown',
       syncQueue: () => null,
-      printer: () => 'unknown',
+      printer: () => PRINTER_STATE[printing.status().state],
     },
     startMaintenance: () => {
       const every = DEFAULT_SETTINGS.CLEANUP_INTERVAL_MINUTES * MINUTE_MS;
@@ -73,9 +87,12 @@ export function createTerminal({ dbFile, clock, kiosk = false, migrationsDir }: 
       }, every);
       timer.unref();
       timers.push(timer);
+      printing.start();
     },
     close: () => {
       for (const timer of timers) clearInterval(timer);
+      // The worker checks the store is open before recording a result.
+      void printing.stop();
       db.close();
     },
   };

@@ -86,6 +86,7 @@ export class PrintJobs {
   private readonly numbers: TicketNumberSource;
   private readonly signer: TicketSigner;
   private readonly sql;
+  private readonly attached = new Map<ReservationService, () => void>();
 
   constructor(
     private readonly db: Db,
@@ -101,10 +102,13 @@ export class PrintJobs {
          FROM transactions x JOIN events e ON e.id = x.event_id JOIN venues v ON v.id = e.venue_id
          WHERE x.id = ?`,
       ),
+      // Places already issued are skipped: queuing a sale twice (two listeners) never prints it twice.
       places: db.prepare<[string, string], PlaceRow>(
         `SELECT t.id, t.quantity, t.price_cents, z.name AS zone, z.code AS zone_code, s.label, s.row_label, s.number
          FROM reserved_tickets t JOIN zones z ON z.id = t.zone_id LEFT JOIN seats s ON s.id = t.seat_id
-         WHERE t.transaction_id = ? AND t.id IN (SELECT value FROM json_each(?)) ORDER BY t.id`,
+         WHERE t.transaction_id = ? AND t.id IN (SELECT value FROM json_each(?))
+           AND NOT EXISTS (SELECT 1 FROM issued_tickets i WHERE i.reserved_ticket_id = t.id)
+         ORDER BY t.id`,
       ),
       issue: db.prepare<[string, string, number, number, number, string, string, number]>(
         `INSERT INTO issued_tickets (ticket_number, transaction_id, reserved_ticket_id, place, event_id, code, data,
@@ -133,15 +137,23 @@ export class PrintJobs {
     };
   }
 
-  /** Registers the sale listener; returns the function that removes it. */
+  /** Registers the sale listener (once per service); returns the function that removes it. */
   attach(reservations: ReservationService): () => void {
-    return reservations.onSettled((settled) => {
+    const existing = this.attached.get(reservations);
+    if (existing) return existing;
+    const off = reservations.onSettled((settled) => {
       if (settled.status === 'COMPLETED') this.enqueueSale(settled);
     });
+    const detach = () => {
+      off();
+      this.attached.delete(reservations);
+    };
+    this.attached.set(reservations, detach);
+    return detach;
   }
 
   /** One ticket job per seat or general-admission place, then the receipt. */
-  enqueueSale(settled: SettledTransaction): { ticketNumbers: string[]; receiptJobId: number } {
+  enqueueSale(settled: SettledTransaction): { ticketNumbers: string[]; receiptJobId: number | null } {
     const sale = this.sql.sale.get(settled.transactionId);
     if (!sale) {
       throw new TaquillaError('UNKNOWN_TRANSACTION', 'No such transaction', {
@@ -152,6 +164,7 @@ export class PrintJobs {
       settled.transactionId,
       JSON.stringify(settled.tickets.map((t) => t.ticketId)),
     );
+    if (places.length === 0) return { ticketNumbers: [], receiptJobId: null };
     const now = settled.at;
     const ticketNumbers: string[] = [];
     const lines: ReceiptPrintData['lines'] = [];

@@ -82,6 +82,20 @@ describe('workers sharing a store', () => {
   });
 });
 
+describe('queuing a sale', () => {
+  it('attaching twice, or a second service queuing the same sale, never issues a ticket twice', async () => {
+    const printing = service();
+    printing.attach(venue.reservations);
+    printing.attach(venue.reservations);
+    const other = service();
+    other.attach(venue.reservations);
+    sellSeats(printing, venue.seatIds.slice(0, 2));
+    expect(printing.status().pending).toBe(3);
+    await printing.queue.drain();
+    expect(numbers(printer)).toEqual(['T1-000001', 'T1-000002']);
+  });
+});
+
 describe('taquilla virtual-printer', () => {
   it('runs as a process, answers status, writes each ticket as text and PNG, and stops on SIGTERM', async () => {
     const { dir, remove } = tempDir('taquilla-vp-');
