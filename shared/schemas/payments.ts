@@ -134,6 +134,12 @@ export const reservationCustomer = z
 
 const terminal = z.string().trim().min(1).max(64);
 
+/**
+ * Idempotency key chosen by the caller (a UUID per attempt at paying): a retried request with the
+ * same key returns the first answer instead of taking the money twice.
+ */
+const requestId = z.string().trim().min(8).max(64);
+
 export const checkoutInput = z
   .object({
     eventId: id,
@@ -143,6 +149,7 @@ export const checkoutInput = z
     tenders,
     changeCurrency: currency.optional(),
     terminal: terminal.optional(),
+    requestId: requestId.optional(),
   })
   .strict();
 
@@ -156,6 +163,7 @@ export const depositInput = z
     /** How long the seats stay reserved; the tenant's PARTIAL_PAYMENT_HOURS by default. */
     hours: z.number().int().min(1).max(72).optional(),
     terminal: terminal.optional(),
+    requestId: requestId.optional(),
   })
   .strict();
 
@@ -166,6 +174,7 @@ export const payInput = z
     tenders: someTenders,
     changeCurrency: currency.optional(),
     terminal: terminal.optional(),
+    requestId: requestId.optional(),
   })
   .strict();
 

@@ -41,6 +41,20 @@ interface PayableRow {
   tickets: number;
 }
 
+interface StoredPaymentRow {
+  id: string;
+  transaction_id: string;
+  kind: PaymentKind;
+  ves_per_usd: string;
+  due_cents: number;
+  applied_cents: number;
+  change_currency: 'USD' | 'VES' | null;
+  change_cents: number;
+  change_usd_cents: number;
+  reserved_until: number | null;
+  paid_before: number;
+}
+
 export interface PaymentServiceOptions {
   /** Recorded with every payment: which counter or kiosk took it. */
   terminal?: string;
@@ -95,6 +109,27 @@ export class PaymentService {
         (SELECT COUNT(*) FROM reserved_tickets t WHERE t.transaction_id = x.id AND t.status = 'ACTIVE') AS tickets
       FROM transactions x`;
     this.sql = {
+      byRequest: db.prepare<[string], StoredPaymentRow>(
+        `SELECT p.id, p.transaction_id, p.kind, p.ves_per_usd, p.due_cents, p.applied_cents, p.change_currency,
+           p.change_cents, p.change_usd_cents, x.reserved_until,
+           COALESCE((SELECT SUM(q.applied_cents) FROM payments q
+                     WHERE q.transaction_id = p.transaction_id AND q.rowid < p.rowid), 0) AS paid_before
+         FROM payments p JOIN transactions x ON x.id = p.transaction_id WHERE p.request_id = ?`,
+      ),
+      linesOf: db.prepare<
+        [string],
+        {
+          method: Tender['method'];
+          currency: 'USD' | 'VES';
+          amount_cents: number;
+          usd_cents: number;
+          reference: string | null;
+          email: string | null;
+        }
+      >(
+        `SELECT method, currency, amount_cents, usd_cents, reference, email FROM payment_tenders
+         WHERE payment_id = ? ORDER BY id`,
+      ),
       soldTotal: db.prepare<[string], { total: number }>(
         `SELECT COALESCE(SUM(price_cents * quantity), 0) AS total FROM reserved_tickets
          WHERE transaction_id = ? AND status = 'COMPLETED'`,
@@ -129,13 +164,14 @@ export class PaymentService {
             change: number;
             changeUsd: number;
             now: number;
+            requestId: string | null;
           },
         ]
       >(
         `INSERT INTO payments (id, transaction_id, event_id, kind, cashier, terminal, ves_per_usd, due_cents,
-           applied_cents, change_currency, change_cents, change_usd_cents, created_at)
+           applied_cents, change_currency, change_cents, change_usd_cents, created_at, request_id)
          VALUES (@id, @tx, @event, @kind, @cashier, @terminal, @rate, @due, @applied, @changeCurrency, @change,
-           @changeUsd, @now)`,
+           @changeUsd, @now, @requestId)`,
       ),
       insertTender: db.prepare<
         [
@@ -190,13 +226,15 @@ export class PaymentService {
   checkout(raw: unknown): PaymentResult {
     const input = parseInput(checkoutInput, raw);
     return this.write(() => {
+      const replay = this.replay(input.requestId, 'SALE');
+      if (replay) return replay;
       const now = this.clock.now();
       const tx = this.cartOrThrow(input.eventId, input.sessionId);
       const rate = this.catalog.event(tx.event_id).ves_per_usd;
       const due = tx.total_cents - tx.paid_cents;
       const s = settle(due, input.tenders, rate, input.changeCurrency);
       assertFullPayment(s);
-      const paymentId = this.record(tx, 'SALE', s, input.tenders, input.actor, input.terminal, now);
+      const paymentId = this.record(tx, 'SALE', s, input, now);
       this.reservations.complete({ transactionId: tx.id, actor: input.actor });
       return this.result(paymentId, tx, 'SALE', 'COMPLETED', s, null);
     });
@@ -209,12 +247,14 @@ export class PaymentService {
   deposit(raw: unknown): PaymentResult {
     const input = parseInput(depositInput, raw);
     return this.write(() => {
+      const replay = this.replay(input.requestId, 'DEPOSIT');
+      if (replay) return replay;
       const now = this.clock.now();
       const tx = this.cartOrThrow(input.eventId, input.sessionId);
       const rate = this.catalog.event(tx.event_id).ves_per_usd;
       const s = settle(tx.total_cents - tx.paid_cents, input.tenders, rate);
       assertDeposit(s, this.depositMinimumBasisPoints(tx.event_id));
-      const paymentId = this.record(tx, 'DEPOSIT', s, input.tenders, input.actor, input.terminal, now);
+      const paymentId = this.record(tx, 'DEPOSIT', s, input, now);
       const reserved = this.reservations.convertToPartial({
         transactionId: tx.id,
         actor: input.actor,
@@ -232,12 +272,14 @@ export class PaymentService {
   pay(raw: unknown): PaymentResult {
     const input = parseInput(payInput, raw);
     return this.write(() => {
+      const replay = this.replay(input.requestId, 'INSTALMENT', input.transactionId);
+      if (replay) return replay;
       const now = this.clock.now();
       const tx = this.reservationOrThrow(input.transactionId, now);
       const rate = this.catalog.event(tx.event_id).ves_per_usd;
       const s = settle(tx.total_cents - tx.paid_cents, input.tenders, rate, input.changeCurrency);
       assertInstalment(s);
-      const paymentId = this.record(tx, 'INSTALMENT', s, input.tenders, input.actor, input.terminal, now);
+      const paymentId = this.record(tx, 'INSTALMENT', s, input, now);
       if (s.balanceCents > 0)
         return this.result(paymentId, tx, 'INSTALMENT', 'RESERVED', s, tx.reserved_until);
       this.reservations.complete({ transactionId: tx.id, actor: input.actor });
@@ -393,15 +435,68 @@ export class PaymentService {
     return tx;
   }
 
+  /**
+   * The first answer to a request already paid (same idempotency key), rebuilt from the store; null
+   * for a new request. The same key on another kind of payment or transaction is refused.
+   */
+  private replay(
+    requestId: string | undefined,
+    kind: PaymentKind,
+    transactionId?: string,
+  ): PaymentResult | null {
+    if (requestId === undefined) return null;
+    const p = this.sql.byRequest.get(requestId);
+    if (!p) return null;
+    if (p.kind !== kind || (transactionId !== undefined && p.transaction_id !== transactionId)) {
+      throw new TaquillaError(
+        'IDEMPOTENCY_MISMATCH',
+        `Request ${requestId} was already used for another payment`,
+        { key: requestId },
+      );
+    }
+    const total = p.paid_before + p.due_cents;
+    const paid = p.paid_before + p.applied_cents;
+    const balance = total - paid;
+    const status = kind === 'DEPOSIT' || balance > 0 ? 'RESERVED' : 'COMPLETED';
+    return {
+      paymentId: p.id,
+      transactionId: p.transaction_id,
+      kind,
+      status,
+      vesPerUsd: p.ves_per_usd,
+      totalCents: total,
+      appliedCents: p.applied_cents,
+      paidCents: paid,
+      balanceCents: balance,
+      balanceVesCents: usdToVes(balance, p.ves_per_usd),
+      reservedUntil: status === 'RESERVED' ? p.reserved_until : null,
+      lines: this.sql.linesOf.all(p.id).map((l) => ({
+        method: l.method,
+        currency: l.currency,
+        amountCents: l.amount_cents,
+        usdCents: l.usd_cents,
+        reference: l.reference ?? l.email,
+      })),
+      change:
+        p.change_currency === null
+          ? null
+          : { currency: p.change_currency, cents: p.change_cents, usdCents: p.change_usd_cents },
+    };
+  }
+
   private record(
     tx: PayableRow,
     kind: PaymentKind,
     s: Settlement,
-    tenders: Tender[],
-    cashier: string,
-    terminal: string | undefined,
+    input: {
+      tenders: Tender[];
+      actor: string;
+      terminal?: string | undefined;
+      requestId?: string | undefined;
+    },
     now: number,
   ): string {
+    const { tenders, actor: cashier, terminal } = input;
     const id = this.newId();
     this.sql.insertPayment.run({
       id,
@@ -417,6 +512,7 @@ export class PaymentService {
       change: s.change?.cents ?? 0,
       changeUsd: s.excessCents,
       now,
+      requestId: input.requestId ?? null,
     });
     s.lines.forEach((line, i) => {
       const t = tenders[i]!;

@@ -43,6 +43,8 @@ CREATE TABLE payments (
   created_at         INTEGER NOT NULL,
   -- Set by the Z report that closed it; NULL while the cashier's day is open.
   closing_id         INTEGER REFERENCES day_closings(id),
+  -- The caller's idempotency key: a retried request gets the first answer, never a second payment.
+  request_id         TEXT    UNIQUE,
   CHECK ((change_cents = 0) = (change_currency IS NULL))
 );
 CREATE INDEX payments_by_transaction ON payments(transaction_id);
@@ -86,6 +88,7 @@ END;
 CREATE TRIGGER payments_only_close BEFORE UPDATE ON payments
   WHEN OLD.closing_id IS NOT NULL OR NEW.id <> OLD.id OR NEW.applied_cents <> OLD.applied_cents
     OR NEW.change_cents <> OLD.change_cents OR NEW.transaction_id <> OLD.transaction_id
+    OR NEW.request_id IS NOT OLD.request_id
 BEGIN
   SELECT RAISE(ABORT, 'a payment only changes by being closed, once');
 END;

@@ -241,4 +241,58 @@ describe('checkout', () => {
       },
     ]);
   });
+
+  it('a retried request (same request id) gets the first answer and takes the money once', () => {
+    venue = smallVenue();
+    const payments = new PaymentService(venue.db, venue.clock, venue.reservations);
+    const { eventId, seatIds } = venue;
+    venue.reservations.holdSeats({ eventId, sessionId: 'c1', actor: 'ana', seatIds: [seatIds[0]!] });
+    const sale = {
+      eventId,
+      sessionId: 'c1',
+      actor: 'ana',
+      requestId: 'req-sale-0001',
+      tenders: [{ method: 'CASH_USD', amountCents: 3000 }],
+    };
+    const first = payments.checkout(sale);
+    // The reply was lost; the screen sends the same request again.
+    expect(payments.checkout(sale)).toEqual(first);
+
+    venue.reservations.holdSeats({ eventId, sessionId: 'c2', actor: 'ana', seatIds: [seatIds[1]!] });
+    const deposit = payments.deposit({
+      eventId,
+      sessionId: 'c2',
+      actor: 'ana',
+      requestId: 'req-dep-0001',
+      customer: { name: 'Ana Gómez', phone: '04161234567' },
+      tenders: [{ method: 'CASH_USD', amountCents: 1000 }],
+    });
+    expect(
+      payments.deposit({
+        eventId,
+        sessionId: 'c2',
+        actor: 'ana',
+        requestId: 'req-dep-0001',
+        customer: { name: 'Ana Gómez', phone: '04161234567' },
+        tenders: [{ method: 'CASH_USD', amountCents: 1000 }],
+      }),
+    ).toEqual(deposit);
+    const instalment = {
+      transactionId: deposit.transactionId,
+      actor: 'ana',
+      requestId: 'req-pay-0001',
+      tenders: [{ method: 'CASH_VES', amountCents: 20_000 }],
+    };
+    const paid = payments.pay(instalment);
+    expect(payments.pay(instalment)).toEqual(paid);
+    expect(paid).toMatchObject({ status: 'RESERVED', paidCents: 1548, balanceCents: 952 });
+    const count = venue.db
+      .prepare<[], { n: number; s: number }>('SELECT COUNT(*) AS n, SUM(applied_cents) AS s FROM payments')
+      .get();
+    expect(count).toEqual({ n: 3, s: 2500 + 1000 + 548 });
+    // The same key for a different payment is a mistake, not a replay.
+    expect(refusal(() => payments.pay({ ...instalment, requestId: 'req-sale-0001' })).code).toBe(
+      'IDEMPOTENCY_MISMATCH',
+    );
+  });
 });
