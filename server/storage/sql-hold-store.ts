@@ -315,22 +315,12 @@ export abstract class SqlHoldStore implements HoldStore {
           const stored = await this.storedReply(tx, tenantId, idempotency);
           if (stored) return stored;
         }
-        const ctx: OpContext = {
-          tx,
-          tenantId,
-          credentialId,
-          now,
-          settings,
-          changes: new Map(),
-        };
+        if (RELAXED_OPS.has(op)) await this.relaxDurability(tx);
+        const ctx: OpContext = { tx, tenantId, credentialId, now, settings, changes: new Map() };
         const result = await this.dispatch(ctx, op, input);
-        await this.flushChanges(ctx);
-        const reply: StoredReply = {
-          status: 200,
-          body: { result },
-          replayed: false,
-        };
+        const reply: StoredReply = { status: 200, body: { result }, replayed: false };
         if (idempotency) await this.saveReply(tx, tenantId, idempotency, reply, now);
+        await this.flushChanges(ctx); // last: it locks the event row until commit
         return reply;
       });
     } catch (error) {
