@@ -4,9 +4,11 @@ import type { ClosingReport } from '../../../shared/schemas/payments.ts';
 import { DayClosingService } from '../../services/day-closing/day-closing-service.ts';
 import { reportCsv, reportText } from '../../services/day-closing/report-export.ts';
 import { NotificationService } from '../../services/payments/notifications.ts';
+import { PaymentService } from '../../services/payments/payment-service.ts';
 import { PaymentStatsService } from '../../services/payments/payment-stats.ts';
+import { ReservationService } from '../../services/reservations/reservation-service.ts';
 import { ReservationSearch } from '../../services/payments/reservation-search.ts';
-import { type CliCommand, optionalPositiveInt, requiredString, UsageError } from '../command.ts';
+import { type CliCommand, optionalPositiveInt, positiveInt, requiredString, UsageError } from '../command.ts';
 
 /** Writes the report where --out says: .json as JSON, .txt as the printable text, anything else CSV. */
 function writeReport(report: ClosingReport, out: string | boolean | undefined, width: number): string | null {
@@ -132,7 +134,36 @@ const notificationsCommand: CliCommand = {
   },
 };
 
+const paymentSettingsCommand: CliCommand = {
+  name: 'payment-settings',
+  usage:
+    'payment-settings --event ID [--deposit-percent N] [--rate BS_PER_USD]  minimum deposit and exchange rate of an event',
+  options: { event: { type: 'string' }, 'deposit-percent': { type: 'string' }, rate: { type: 'string' } },
+  database: 'existing',
+  run: ({ db, clock, values, actor }) => {
+    const eventId = positiveInt(requiredString(values.event, '--event'), '--event');
+    const percent = values['deposit-percent'];
+    if (percent !== undefined && (typeof percent !== 'string' || !/^\d{1,3}([.,]\d{1,2})?$/.test(percent))) {
+      throw new UsageError(
+        `--deposit-percent must be a percentage like 30 or 12.5, got '${String(percent)}'`,
+      );
+    }
+    const payments = new PaymentService(db(), clock, new ReservationService(db(), clock));
+    const result = payments.setEventSettings({
+      eventId,
+      actor,
+      ...(typeof percent === 'string' ? { depositMinimumPercent: Number(percent.replace(',', '.')) } : {}),
+      ...(typeof values.rate === 'string' ? { vesPerUsd: values.rate } : {}),
+    });
+    return {
+      json: result,
+      text: `Event ${eventId}: minimum deposit ${result.depositMinimumBasisPoints / 100} %, Bs. ${result.vesPerUsd} per USD.`,
+    };
+  },
+};
+
 export const paymentCommands: CliCommand[] = [
+  paymentSettingsCommand,
   xReportCommand,
   zReportCommand,
   findReservationCommand,

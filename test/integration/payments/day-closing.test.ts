@@ -181,6 +181,10 @@ describe('day closing', () => {
     );
     expect(await runCli(['z-report', '--db', venue.file, '--cashier', 'ana'], io)).toBe(1);
     expect(err.join('\n')).toContain('DAY_ALREADY_CLOSED');
+    const settings = ['payment-settings', '--db', venue.file, '--event', String(venue.eventId)];
+    expect(await runCli([...settings, '--deposit-percent', '12.5', '--rate', '40,1'], io)).toBe(0);
+    expect(out.pop()).toBe(`Event ${venue.eventId}: minimum deposit 12.5 %, Bs. 40.1000 per USD.`);
+    expect(await runCli([...settings, '--deposit-percent', 'x'], io)).toBe(2);
     out.length = 0;
     expect(
       await runCli(['find-reservation', '--db', venue.file, '--query', 'carla', '--all', '--json'], io),
