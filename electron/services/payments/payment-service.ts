@@ -290,19 +290,18 @@ export class PaymentService {
   /** What the cashier shows before taking money: total, paid, balance in both currencies, minimum deposit. */
   quote(raw: unknown): Quote {
     const input = parseInput(quoteInput, raw);
-    const tx =
-      'transactionId' in input
-        ? this.sql.byId.get(input.transactionId)
-        : this.sql.cart.get(input.eventId, input.sessionId);
-    if (!tx) {
-      if ('transactionId' in input) {
-        throw new TaquillaError('UNKNOWN_TRANSACTION', `There is no transaction ${input.transactionId}`, {
-          transactionId: input.transactionId,
+    let tx: PayableRow | undefined;
+    if ('transactionId' in input) {
+      tx = this.sql.byId.get(input.transactionId);
+      // Anything but an open cart must be a reservation still in time (else there is nothing to pay).
+      if (tx?.status !== 'PENDING') tx = this.reservationOrThrow(input.transactionId, this.clock.now());
+    } else {
+      tx = this.sql.cart.get(input.eventId, input.sessionId);
+      if (!tx) {
+        throw new TaquillaError('NOTHING_HELD', 'This session holds nothing', {
+          sessionId: input.sessionId,
         });
       }
-      throw new TaquillaError('NOTHING_HELD', 'This session holds nothing', {
-        sessionId: input.sessionId,
-      });
     }
     const rate = this.catalog.event(tx.event_id).ves_per_usd;
     const balance = tx.total_cents - tx.paid_cents;

@@ -105,6 +105,13 @@ describe('partial payments', () => {
       tenders: [{ method: 'ZELLE', amountCents: 1000, email: 'maria@example.com' }],
     });
     expect(part).toMatchObject({ status: 'RESERVED', paidCents: 3000, balanceCents: 2000 });
+    expect(t2.payments.quote({ transactionId: deposit.transactionId })).toMatchObject({
+      status: 'RESERVED',
+      totalCents: 5000,
+      paidCents: 3000,
+      balanceCents: 2000,
+      balanceVesCents: 73_000,
+    });
     expect(settled).toEqual([]);
 
     const last = t2.payments.pay({
@@ -173,6 +180,9 @@ describe('partial payments', () => {
       }),
     );
     expect(refused.code).toBe('RESERVATION_EXPIRED');
+    expect(refusal(() => payments.quote({ transactionId: deposit.transactionId })).code).toBe(
+      'RESERVATION_EXPIRED',
+    );
     expect(refused.details).toMatchObject({
       customerName: 'María Pérez',
       transactionId: deposit.transactionId,
