@@ -22,6 +22,8 @@ export interface PrintQueueOptions {
   pausedPollMs?: number;
   /** How often an idle worker looks for jobs another process queued. */
   idlePollMs?: number;
+  /** How often an idle worker asks the printer for its status (paper, cable) for the status bar. */
+  statusPollMs?: number;
   /** How long a worker's claim on a job lasts if it dies mid-send (then another may take it). */
   claimMs?: number;
 }
@@ -59,6 +61,7 @@ export class PrintQueue {
   private wakeUp: (() => void) | null = null;
   private woken = false;
   private busy: Promise<RunOutcome> | null = null;
+  private lastProbe = Number.NEGATIVE_INFINITY;
   private readonly workerId = `${process.pid}-${randomUUID().slice(0, 8)}`;
 
   constructor(
@@ -72,6 +75,7 @@ export class PrintQueue {
       pausedPollMs: 2000,
       idlePollMs: 1000,
       claimMs: 120_000,
+      statusPollMs: 5000,
       ...options,
     };
     this.sql = {
@@ -213,13 +217,43 @@ export class PrintQueue {
     const waiting = pending === 1 ? '1 trabajo en espera' : `${pending} trabajos en espera`;
     let message: string | null = null;
     if (this.state === 'paused-paper-out') {
-      message = `Impresora sin papel: cargue un rollo nuevo. ${waiting}; se imprimirán solos.`;
+      message =
+        pending === 0
+          ? 'Impresora sin papel: cargue un rollo nuevo.'
+          : `Impresora sin papel: cargue un rollo nuevo. ${waiting}; se imprimirán solos.`;
     } else if (this.state === 'offline') {
       const seconds =
         this.retryAt === null ? 0 : Math.max(0, Math.ceil((this.retryAt - this.clock.now()) / 1000));
-      message = `Impresora desconectada (${printer}): reintento en ${seconds} s. ${waiting}.`;
+      message =
+        this.retryAt === null
+          ? `Impresora desconectada (${printer}). ${waiting}.`
+          : `Impresora desconectada (${printer}): reintento en ${seconds} s. ${waiting}.`;
     }
     return { state: this.state, pending, message, lastError: this.lastError, retryAt: this.retryAt, printer };
+  }
+
+  /**
+   * Asks the printer how it is without printing (for the status bar while the queue is empty).
+   * Transports that cannot answer leave the state as it was.
+   */
+  async probe(): Promise<PrintQueueStatus> {
+    const report = await this.o.transport().status();
+    this.lastProbe = this.clock.now();
+    if (!this.db.open || this.busy) return this.status();
+    if (!report.reachable) {
+      this.state = 'offline';
+      this.lastError = report.error ?? 'unreachable';
+    } else if (report.paperOut === true) {
+      this.state = 'paused-paper-out';
+      this.lastError = 'paper out';
+    } else if (report.paperOut === false) {
+      this.state = 'ready';
+      this.lastError = null;
+      // The printer is back: no reason to sit out the backoff.
+      this.retryAt = null;
+      this.failures = 0;
+    }
+    return this.status();
   }
 
   /** Prints until nothing is due: returns why it stopped (idle, paused, failed or waiting). */
@@ -262,6 +296,10 @@ export class PrintQueue {
     while (this.running) {
       const outcome = await this.runOnce();
       if (outcome === 'printed') continue;
+      if (outcome === 'idle' && this.clock.now() - this.lastProbe >= this.o.statusPollMs) {
+        await this.probe().catch(() => undefined);
+        if (!this.running) break;
+      }
       if (this.woken && outcome !== 'waiting') {
         this.woken = false;
         continue;

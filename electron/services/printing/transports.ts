@@ -101,14 +101,12 @@ export class TcpTransport implements PrinterTransport {
     try {
       if (!this.o.statusReplies) return { reachable: true, paperOut: null, nearEnd: null };
       const byte = await conn.ask(DLE_EOT_PAPER, this.o.statusTimeoutMs);
-      const paper = byte === null ? null : parsePaperStatus(byte);
-      if (!paper?.valid)
-        return {
-          reachable: true,
-          paperOut: null,
-          nearEnd: null,
-          error: 'no status reply',
-        };
+      // An ESC/POS printer always answers DLE EOT: silence means it cannot print either.
+      if (byte === null) return { reachable: false, paperOut: null, nearEnd: null, error: 'no status reply' };
+      const paper = parsePaperStatus(byte);
+      if (!paper.valid) {
+        return { reachable: true, paperOut: null, nearEnd: null, error: `unexpected status byte ${byte}` };
+      }
       return {
         reachable: true,
         paperOut: paper.paperOut,

@@ -82,6 +82,28 @@ describe('workers sharing a store', () => {
   });
 });
 
+describe('printer status for the status bar', () => {
+  it('an idle queue asks the printer: ready, paper out, or disconnected', async () => {
+    const printing = service();
+    expect(printing.status().state).toBe('unknown');
+    expect(await printing.queue.probe()).toMatchObject({ state: 'ready', pending: 0, message: null });
+    printer.setPaperOut(true);
+    expect(await printing.queue.probe()).toMatchObject({
+      state: 'paused-paper-out',
+      message: 'Impresora sin papel: cargue un rollo nuevo.',
+    });
+    printer.setPaperOut(false);
+    printer.setDisconnected(true);
+    const offline = await printing.queue.probe();
+    expect(offline.state).toBe('offline');
+    expect(offline.message).toMatch(
+      /^Impresora desconectada \(tcp:\/\/127\.0\.0\.1:\d+\)\. 0 trabajos en espera\.$/,
+    );
+    printer.setDisconnected(false);
+    expect((await printing.queue.probe()).state).toBe('ready');
+  });
+});
+
 describe('queuing a sale', () => {
   it('attaching twice, or a second service queuing the same sale, never issues a ticket twice', async () => {
     const printing = service();
