@@ -5,6 +5,7 @@ import { formatTime, moneyLocale, translate } from '../i18n/index.ts';
 import type { CounterState, CounterStore } from '../state/counter-store.ts';
 import { FOCUS_COLOR, FREE_FALLBACK, MINE_RING, SEAT_COLORS } from './colors.ts';
 import { hitTest } from './hit-test.ts';
+import { paintSeatPixels, pixelColor } from './pixel-painter.ts';
 import { type Direction, nextSeat } from './keyboard-nav.ts';
 import { fit, pan, reveal, toScreen, toWorld, type Viewport, zoomAt } from './viewport.ts';
 
@@ -21,6 +22,8 @@ const ARROWS: Record<string, Direction> = {
   ArrowDown: 'down',
 };
 const CLICK_SLOP_PX = 5;
+/** Seats up to this many device pixels wide are painted as pixels, not paths. */
+const PIXEL_MODE_MAX_PX = 7;
 
 /**
  * The seat map on a <canvas>: 50,000 seats are rectangles batched by colour, not DOM nodes. Wheel
@@ -34,6 +37,7 @@ export function SeatMapCanvas({ store, state, onGeneralZone }: Props) {
   const sizeRef = useRef({ width: 0, height: 0 });
   const drag = useRef<{ x: number; y: number; moved: boolean; id: number } | null>(null);
   const frame = useRef<number | null>(null);
+  const imageRef = useRef<ImageData | null>(null);
   const [hover, setHover] = useState<number>(-1);
   const [focus, setFocusState] = useState<number>(-1);
   // Key handlers read the ref: a key pressed right after focusing must see the new seat.
@@ -49,6 +53,7 @@ export function SeatMapCanvas({ store, state, onGeneralZone }: Props) {
     frame.current = null;
     const canvas = canvasRef.current;
     if (!canvas || !seatMap) return;
+    const started = performance.now();
     const ctx = canvas.getContext('2d');
     if (!ctx) return;
     const dpr = window.devicePixelRatio || 1;
@@ -57,7 +62,85 @@ export function SeatMapCanvas({ store, state, onGeneralZone }: Props) {
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.clearRect(0, 0, width, height);
     const { map, grid } = seatMap;
-    // General admission areas.
+    const size = Math.max(1.5, grid.pitch * 0.8 * v.scale);
+    const half = size / 2;
+    const xs = map.seats.x;
+    const ys = map.seats.y;
+    const zoneIds = map.seats.zoneId;
+    const zoneIndex = new Map(map.zones.map((z, i) => [z.id, i]));
+    const mine = new Path2D();
+    const viewOf = store.seatViews();
+    if (size * dpr <= PIXEL_MODE_MAX_PX) {
+      // Zoomed out: seats are a few pixels; write them straight into an image buffer.
+      const freeColors = map.zones.map((z) => pixelColor(z.color ?? FREE_FALLBACK));
+      const stateColors = {
+        held: pixelColor(SEAT_COLORS.held),
+        reserved: pixelColor(SEAT_COLORS.reserved),
+        sold: pixelColor(SEAT_COLORS.sold),
+        blocked: pixelColor(SEAT_COLORS.blocked),
+      };
+      let image = imageRef.current;
+      if (!image || image.width !== canvas.width || image.height !== canvas.height) {
+        image = ctx.createImageData(canvas.width, canvas.height);
+        imageRef.current = image;
+      }
+      paintSeatPixels(
+        new Uint32Array(image.data.buffer),
+        image.width,
+        image.height,
+        xs,
+        ys,
+        v,
+        dpr,
+        size * dpr,
+        (i) => {
+          const view = viewOf(i);
+          if (view === 'free') return freeColors[zoneIndex.get(zoneIds[i]!) ?? 0]!;
+          if (view === 'mine') {
+            mine.rect(xs[i]! * v.scale + v.tx - half, ys[i]! * v.scale + v.ty - half, size, size);
+            return 0;
+          }
+          return stateColors[view];
+        },
+      );
+      ctx.putImageData(image, 0, 0);
+    } else {
+      // Zoomed in: one path per colour, only for seats on screen.
+      const freePaths = map.zones.map(() => new Path2D());
+      const paths = {
+        held: new Path2D(),
+        reserved: new Path2D(),
+        sold: new Path2D(),
+        blocked: new Path2D(),
+      };
+      for (let i = 0; i < xs.length; i++) {
+        const sx = xs[i]! * v.scale + v.tx;
+        const sy = ys[i]! * v.scale + v.ty;
+        if (sx < -size || sy < -size || sx > width + size || sy > height + size) continue;
+        const view = viewOf(i);
+        const path =
+          view === 'free'
+            ? freePaths[zoneIndex.get(zoneIds[i]!) ?? 0]!
+            : view === 'mine'
+              ? mine
+              : paths[view];
+        path.rect(sx - half, sy - half, size, size);
+      }
+      map.zones.forEach((zone, i) => {
+        ctx.fillStyle = zone.color ?? FREE_FALLBACK;
+        ctx.fill(freePaths[i]!);
+      });
+      for (const view of ['sold', 'blocked', 'reserved', 'held'] as const) {
+        ctx.fillStyle = SEAT_COLORS[view];
+        ctx.fill(paths[view]);
+      }
+    }
+    ctx.fillStyle = SEAT_COLORS.mine;
+    ctx.fill(mine);
+    ctx.strokeStyle = MINE_RING;
+    ctx.lineWidth = Math.max(1, Math.min(2, size / 6));
+    ctx.stroke(mine);
+    // General admission areas (drawn after the seats: putImageData replaces what is under it).
     for (const zone of map.zones) {
       if (zone.kind !== 'general' || zone.x === null || zone.y === null || !zone.width || !zone.height)
         continue;
@@ -77,40 +160,6 @@ export function SeatMapCanvas({ store, state, onGeneralZone }: Props) {
         y + (zone.height * v.scale) / 2,
       );
     }
-    // Seats, one path per colour.
-    const size = Math.max(1.5, grid.pitch * 0.8 * v.scale);
-    const half = size / 2;
-    const zoneIndex = new Map(map.zones.map((z, i) => [z.id, i]));
-    const freePaths = map.zones.map(() => new Path2D());
-    const paths = {
-      mine: new Path2D(),
-      held: new Path2D(),
-      reserved: new Path2D(),
-      sold: new Path2D(),
-      blocked: new Path2D(),
-    };
-    const xs = map.seats.x;
-    const ys = map.seats.y;
-    const zoneIds = map.seats.zoneId;
-    for (let i = 0; i < xs.length; i++) {
-      const sx = xs[i]! * v.scale + v.tx;
-      const sy = ys[i]! * v.scale + v.ty;
-      if (sx < -size || sy < -size || sx > width + size || sy > height + size) continue;
-      const view = store.viewOf(i);
-      const path = view === 'free' ? freePaths[zoneIndex.get(zoneIds[i]!) ?? 0]! : paths[view];
-      path.rect(sx - half, sy - half, size, size);
-    }
-    map.zones.forEach((zone, i) => {
-      ctx.fillStyle = zone.color ?? FREE_FALLBACK;
-      ctx.fill(freePaths[i]!);
-    });
-    for (const view of ['sold', 'blocked', 'reserved', 'held', 'mine'] as const) {
-      ctx.fillStyle = SEAT_COLORS[view];
-      ctx.fill(paths[view]);
-    }
-    ctx.strokeStyle = MINE_RING;
-    ctx.lineWidth = Math.max(1, Math.min(2, size / 6));
-    ctx.stroke(paths.mine);
     for (const [index, color, widthPx] of [
       [hover, '#64748b', 1.5],
       [focus, FOCUS_COLOR, 2.5],
@@ -127,6 +176,8 @@ export function SeatMapCanvas({ store, state, onGeneralZone }: Props) {
     canvasEl.dataset.ty = String(v.ty);
     canvasEl.dataset.version = String(availability?.version ?? -1);
     canvasEl.dataset.drawn = String(Number(canvasEl.dataset.drawn ?? 0) + 1);
+    // What one frame of drawing cost: read by the seat-map benchmark.
+    canvasEl.dataset.drawMs = (performance.now() - started).toFixed(2);
   }, [seatMap, availability, locale, store, hover, focus]);
 
   const schedule = useCallback(() => {

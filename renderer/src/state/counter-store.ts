@@ -10,7 +10,14 @@ import { ApiError, type ApiClient } from '../api/client.ts';
 import { cartTotals } from '../cart/cart-totals.ts';
 import { errorText } from '../i18n/error-text.ts';
 import { type Locale, moneyLocale, translate } from '../i18n/index.ts';
-import { type AvailabilityModel, applyChanges, clockOffset, fromSnapshot, seatView } from './availability.ts';
+import {
+  type AvailabilityModel,
+  applyChanges,
+  clockOffset,
+  fromSnapshot,
+  type SeatView,
+  seatView,
+} from './availability.ts';
 import { type SeatMapModel, seatMapModel } from './seat-map-model.ts';
 
 export interface Notice {
@@ -248,16 +255,18 @@ export class CounterStore {
   // ---- selling ---------------------------------------------------------------------------------
 
   /** What a seat is for this cashier right now. */
-  viewOf(index: number): ReturnType<typeof seatView> {
+  viewOf(index: number): SeatView {
+    return this.seatViews()(index);
+  }
+
+  /** A reader of seat states at one instant: what a frame of the map uses for 50,000 seats. */
+  seatViews(): (index: number) => SeatView {
     const { availability, seatMap, session } = this.state;
-    if (!availability || !seatMap) return 'free';
-    return seatView(
-      availability,
-      index,
-      seatMap.map.seats.id[index]!,
-      this.serverNow(),
-      session?.sessionId ?? null,
-    );
+    if (!availability || !seatMap) return () => 'free';
+    const now = this.serverNow();
+    const ids = seatMap.map.seats.id;
+    const me = session?.sessionId ?? null;
+    return (index) => seatView(availability, index, ids[index]!, now, me);
   }
 
   /** Click or Enter on a seat: hold it when free, release it when it is mine, explain otherwise. */

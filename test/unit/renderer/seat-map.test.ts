@@ -100,3 +100,27 @@ describe('keyboard focus on the map', () => {
     expect(nextSeat(xs, ys, 9, 'right')).toBe(9);
   });
 });
+
+describe('pixel painting of a zoomed-out map', () => {
+  it('writes each seat as a square of its colour, skips seats off screen and seats drawn elsewhere', async () => {
+    const { paintSeatPixels, pixelColor } = await import('../../../renderer/src/seat-map/pixel-painter.ts');
+    expect(pixelColor('#ff0000')).toBe(0xff0000ff);
+    const pixels = new Uint32Array(10 * 10);
+    paintSeatPixels(pixels, 10, 10, [2, 6, 50, 8], [2, 6, 5, 2], { scale: 1, tx: 0, ty: 0 }, 1, 2, (i) =>
+      i === 3 ? 0 : 7,
+    );
+    const painted = [...pixels.keys()]
+      .filter((k) => pixels[k] === 7)
+      .map((k) => [k % 10, Math.floor(k / 10)]);
+    expect(painted).toEqual([
+      [1, 1],
+      [2, 1],
+      [1, 2],
+      [2, 2],
+      [5, 5],
+      [6, 5],
+      [5, 6],
+      [6, 6],
+    ]);
+  });
+});

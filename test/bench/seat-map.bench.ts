@@ -1,0 +1,182 @@
+/**
+ * The counter's seat map in headless Chromium against `taquilla serve`, on the 50,000-seat stadium:
+ * time to first paint of the map after choosing the event, and the cost of a pan/zoom frame.
+ * Skips (no figures, a note) when Chromium is missing.
+ */
+import type { Page } from 'playwright-core';
+import {
+  CHROMIUM,
+  chromiumMissing,
+  ensureRendererBuilt,
+  launchChromium,
+  serveDemo,
+} from '../e2e/counter/counter-fixture.ts';
+import { type BenchSuite, type Figure, percentile } from './figures.ts';
+
+const STADIUM = /Clásico/;
+
+async function openEventList(page: Page, url: string): Promise<void> {
+  await page.goto(url);
+  await page.getByRole('button', { name: /Ana Cajera/ }).click();
+  await page.locator('#pin').fill('1234');
+  await page.getByRole('button', { name: 'Entrar' }).click();
+  await page.getByRole('button', { name: STADIUM }).waitFor();
+}
+
+/** Clicks the event and returns ms until the canvas has drawn the map with its availability. */
+async function firstPaint(page: Page): Promise<number> {
+  await page.evaluate(() => {
+    const button = [...document.querySelectorAll('button.event-card')].find((b) =>
+      b.textContent?.includes('Clásico'),
+    ) as HTMLButtonElement;
+    (window as unknown as { benchStart: number }).benchStart = performance.now();
+    button.click();
+  });
+  const handle = await page.waitForFunction(
+    () => {
+      const canvas = document.querySelector('canvas.seat-map-canvas') as HTMLCanvasElement | null;
+      if (!canvas || !canvas.dataset.version || canvas.dataset.version === '-1') return false;
+      return performance.now() - (window as unknown as { benchStart: number }).benchStart;
+    },
+    undefined,
+    { polling: 'raf', timeout: 30_000 },
+  );
+  return (await handle.jsonValue()) as number;
+}
+
+/** Alternating wheel zooms, one per animation frame: draw cost and frame interval per frame. */
+async function zoomFrames(page: Page, frames: number): Promise<{ draw: number[]; interval: number[] }> {
+  return page.evaluate(async (n) => {
+    const canvas = document.querySelector('canvas.seat-map-canvas') as HTMLCanvasElement;
+    const rect = canvas.getBoundingClientRect();
+    const nextFrame = () => new Promise<number>((resolve) => requestAnimationFrame(resolve));
+    const draw: number[] = [];
+    const interval: number[] = [];
+    let last = await nextFrame();
+    for (let i = 0; i < n; i++) {
+      canvas.dispatchEvent(
+        new WheelEvent('wheel', {
+          deltaY: i % 20 < 10 ? -120 : 120,
+          clientX: rect.left + rect.width * 0.5,
+          clientY: rect.top + rect.height * 0.4,
+          bubbles: true,
+          cancelable: true,
+        }),
+      );
+      await nextFrame();
+      const now = await nextFrame();
+      interval.push((now - last) / 2);
+      last = now;
+      draw.push(Number(canvas.dataset.drawMs));
+    }
+    return { draw, interval };
+  }, frames);
+}
+
+/** Drags the map with the mouse: draw cost of each pan frame. */
+async function panFrames(page: Page, steps: number): Promise<number[]> {
+  const box = (await page.locator('canvas.seat-map-canvas').boundingBox())!;
+  const x = box.x + box.width / 2;
+  const y = box.y + box.height / 2;
+  const draws: number[] = [];
+  await page.mouse.move(x, y);
+  await page.mouse.down();
+  for (let i = 1; i <= steps; i++) {
+    await page.mouse.move(x + Math.sin(i / 5) * 200, y + Math.cos(i / 5) * 120);
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    draws.push(Number(await page.locator('canvas.seat-map-canvas').getAttribute('data-draw-ms')));
+  }
+  await page.mouse.up();
+  return draws;
+}
+
+const sorted = (values: number[]) => [...values].sort((a, b) => a - b);
+
+export const suite: BenchSuite = {
+  name: 'seat-map',
+  run: async () => {
+    if (chromiumMissing) return { figures: [], notes: { skipped: `no Chromium at ${CHROMIUM}` } };
+    ensureRendererBuilt();
+    const served = await serveDemo();
+    const browser = await launchChromium();
+    try {
+      const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+      // tsx (esbuild keepNames) wraps named functions in __name(); give evaluated code a no-op one.
+      await context.addInitScript('window.__name = (fn) => fn;');
+      const page = await context.newPage();
+      await openEventList(page, served.url);
+      const cold = await firstPaint(page);
+      const warm: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        await page.getByRole('button', { name: 'Cambiar evento' }).click();
+        await page.getByRole('button', { name: STADIUM }).waitFor();
+        warm.push(await firstPaint(page));
+      }
+      await page.waitForTimeout(300);
+      const zoom = await zoomFrames(page, 60);
+      const pan = await panFrames(page, 30);
+      const zoomDraw = sorted(zoom.draw);
+      const zoomInterval = sorted(zoom.interval);
+      const panDraw = sorted(pan);
+      const figures: Figure[] = [
+        {
+          key: 'seatmap.stadium.firstPaint.cold',
+          label: 'Stadium (50,000 seats): choose event → map painted, first load (ms)',
+          value: cold,
+          unit: 'ms',
+          target: '< 2000 ms',
+          met: cold < 2000,
+        },
+        {
+          key: 'seatmap.stadium.firstPaint.warm',
+          label: 'Stadium: choose event → map painted, again (median of 3, ms)',
+          value: percentile(sorted(warm), 50),
+          unit: 'ms',
+          target: '< 1000 ms',
+          met: percentile(sorted(warm), 50) < 1000,
+        },
+        {
+          key: 'seatmap.stadium.zoom.draw.p50',
+          label: 'Stadium: draw one zoom frame, p50 (ms)',
+          value: percentile(zoomDraw, 50),
+          unit: 'ms',
+        },
+        {
+          key: 'seatmap.stadium.zoom.draw.p95',
+          label: 'Stadium: draw one zoom frame, p95 (ms)',
+          value: percentile(zoomDraw, 95),
+          unit: 'ms',
+          target: '< 16.7 ms',
+          met: percentile(zoomDraw, 95) < 16.7,
+        },
+        {
+          key: 'seatmap.stadium.zoom.frame.p95',
+          label: 'Stadium: frame interval while zooming, p95 (ms)',
+          value: percentile(zoomInterval, 95),
+          unit: 'ms',
+          target: '< 33 ms',
+          met: percentile(zoomInterval, 95) < 33,
+        },
+        {
+          key: 'seatmap.stadium.pan.draw.p95',
+          label: 'Stadium: draw one pan frame (mouse drag), p95 (ms)',
+          value: percentile(panDraw, 95),
+          unit: 'ms',
+          target: '< 16.7 ms',
+          met: percentile(panDraw, 95) < 16.7,
+        },
+      ];
+      return {
+        figures,
+        notes: {
+          browser: 'headless Chromium, --disable-gpu (software canvas)',
+          viewport: '1440x900',
+          warmRuns: warm.map((v) => Math.round(v)),
+        },
+      };
+    } finally {
+      await browser.close();
+      await served.stop();
+    }
+  },
+};
