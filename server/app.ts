@@ -12,6 +12,7 @@ import { z } from 'zod';
 import type { Clock } from '../shared/clock.ts';
 import { isTaquillaError, TaquillaError } from '../shared/errors.ts';
 import {
+  batchInput,
   canonicalJson,
   enrolCodeInput,
   enrolInput,
@@ -259,6 +260,46 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       },
     );
   }
+
+  app.post(
+    '/v1/batch',
+    {
+      schema: {
+        summary: 'Independent operations in one request, each under its own idempotency key',
+        body: batchInput,
+      },
+      preHandler: requireRole('terminal', 'admin'),
+    },
+    async (request) => {
+      const credential = request.credential!;
+      const now = clock.now();
+      // Run together: the SQLite store commits them as one group, PostgreSQL in parallel.
+      const replies = await Promise.all(
+        request.body.items.map(async (item) => {
+          const parsed = serverOperations[item.op].safeParse(item.body);
+          if (!parsed.success) {
+            const issues = parsed.error.issues.map((i) => ({
+              path: i.path.join('.') || '(input)',
+              message: i.message,
+            }));
+            return {
+              status: 400,
+              error: { code: 'VALIDATION', message: 'Invalid input', details: { issues } },
+            };
+          }
+          const requestHash = createHash('sha256')
+            .update(`${item.op}\n${canonicalJson(parsed.data)}`)
+            .digest('hex');
+          const stored = await store.execute(credential.tenantId, credential.id, item.op, parsed.data, now, {
+            key: item.key,
+            requestHash,
+          });
+          return { status: stored.status, replayed: stored.replayed, ...stored.body };
+        }),
+      );
+      return { serverTime: now, result: { replies } };
+    },
+  );
 
   const eventParams = z.object({ eventId: z.coerce.number().int().positive() });
   app.get(

@@ -203,6 +203,28 @@ export type LiveMessage =
 /** Idempotency keys: one per outbox item; printable, bounded. */
 export const idempotencyKey = z.string().regex(/^[A-Za-z0-9_.:-]{8,128}$/, 'idempotency key of 8-128 chars');
 
+/**
+ * Several independent operations in one request (a replay of offline sales). Each item keeps its own
+ * idempotency key and is answered as if sent alone; the server may apply them in any order.
+ */
+export const batchInput = z
+  .object({
+    items: z
+      .array(
+        z
+          .object({
+            op: z.enum(Object.keys(serverOperations) as [ServerOperation, ...ServerOperation[]]),
+            key: idempotencyKey,
+            body: z.unknown(),
+          })
+          .strict(),
+      )
+      .min(1)
+      .max(200),
+  })
+  .strict();
+export type BatchInput = z.infer<typeof batchInput>;
+
 /** A stable JSON text (sorted keys) so the same body always hashes the same. */
 export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;

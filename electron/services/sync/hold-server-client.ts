@@ -41,6 +41,17 @@ export class HoldServerClient {
     return this.send('post', operationPath(op), body, { 'idempotency-key': idempotencyKey });
   }
 
+  /** Independent operations in one round trip; one reply per item, in order. */
+  async batch(
+    items: { op: ServerOperation; key: string; body: unknown }[],
+  ): Promise<{ reply: ServerReply; items: Omit<ServerReply, 'localMidpoint' | 'serverTime'>[] }> {
+    const reply = await this.send('post', '/v1/batch', { items });
+    const replies = (
+      reply.result as { replies?: { status: number; result?: unknown; error?: ServerReply['error'] }[] }
+    )?.replies;
+    return { reply, items: replies ?? [] };
+  }
+
   async enrol(code: string, terminalName: string): Promise<ServerReply> {
     return this.send('post', '/v1/enrol', { code, terminalName });
   }

@@ -399,9 +399,53 @@ export class SyncEngine {
       const firstOther = items.findIndex((i) => i.op !== 'leaseSale');
       const batch =
         firstOther === 0 ? [items[0]!] : items.slice(0, firstOther === -1 ? items.length : firstOther);
-      const outcomes = await Promise.all(batch.map((item) => this.send(item)));
-      if (outcomes.includes(false)) return;
+      const sent = batch.length > 1 ? await this.sendBatch(batch) : await this.send(batch[0]!);
+      if (!sent) return;
     }
+  }
+
+  /** Sends a run of independent items in one request; false when the server could not be reached. */
+  private async sendBatch(items: OutboxItem[]): Promise<boolean> {
+    let answer;
+    try {
+      answer = await this.client!.batch(
+        items.map((i) => ({ op: i.op, key: i.idempotencyKey, body: i.body })),
+      );
+    } catch (error) {
+      for (const item of items) this.unanswered(item, error);
+      return false;
+    }
+    this.noteReply(answer.reply);
+    if (answer.reply.status === 401) return this.revoked(items[0]!);
+    if (answer.items.length !== items.length) {
+      for (const item of items) this.unanswered(item, new Error(`batch answered ${answer.reply.status}`));
+      return false;
+    }
+    items.forEach((item, i) =>
+      this.acknowledged(item, {
+        ...answer.items[i]!,
+        serverTime: answer.reply.serverTime,
+        localMidpoint: answer.reply.localMidpoint,
+      }),
+    );
+    return true;
+  }
+
+  private unanswered(item: OutboxItem, error: unknown): void {
+    const message = error instanceof Error ? error.message : String(error);
+    this.outbox.failed(item.id, this.clock.now() + this.options.heartbeatMs, message);
+    this.goOffline();
+    this.waiters
+      .get(item.id)
+      ?.reject(new TaquillaError('OFFLINE', 'The server did not answer', { outbox: this.outbox.length }));
+    this.waiters.delete(item.id);
+  }
+
+  private revoked(item: OutboxItem): false {
+    this.state = 'revoked';
+    this.waiters.get(item.id)?.reject(new TaquillaError('UNAUTHORIZED', 'This terminal was revoked', {}));
+    this.waiters.delete(item.id);
+    return false;
   }
 
   /** Sends one item; false when the server could not be reached. */
@@ -411,22 +455,17 @@ export class SyncEngine {
     try {
       reply = await client.operation(item.op, item.body, item.idempotencyKey);
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      this.outbox.failed(item.id, this.clock.now() + this.options.heartbeatMs, message);
-      this.goOffline();
-      this.waiters
-        .get(item.id)
-        ?.reject(new TaquillaError('OFFLINE', 'The server did not answer', { outbox: this.outbox.length }));
-      this.waiters.delete(item.id);
+      this.unanswered(item, error);
       return false;
     }
     this.noteReply(reply);
-    if (reply.status === 401) {
-      this.state = 'revoked';
-      this.waiters.get(item.id)?.reject(new TaquillaError('UNAUTHORIZED', 'This terminal was revoked', {}));
-      this.waiters.delete(item.id);
-      return false;
-    }
+    if (reply.status === 401) return this.revoked(item);
+    this.acknowledged(item, reply);
+    return true;
+  }
+
+  /** Records the server's answer to an item (first answer wins; a duplicate changes nothing). */
+  private acknowledged(item: OutboxItem, reply: ServerReply): void {
     const waiter = this.waiters.get(item.id);
     this.waiters.delete(item.id);
     this.db
@@ -452,7 +491,6 @@ export class SyncEngine {
       .immediate();
     if (waiter) waiter.resolve(reply);
     else if (!reply.error && !HOLD_OPS.has(item.op)) this.applyOrphan(item, reply);
-    return true;
   }
 
   /**

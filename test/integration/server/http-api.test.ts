@@ -161,3 +161,60 @@ describe('hold server over HTTP (real process on loopback)', () => {
     expect(bad.data.error.code).toBe('VALIDATION');
   });
 });
+
+describe('batch of independent operations', () => {
+  const tmp = tempDir('taquilla-batch-');
+  const db = join(tmp.dir, 'server.db');
+  let server: ServerProcess;
+  let http: AxiosInstance;
+  let secret: string;
+
+  beforeAll(async () => {
+    secret = serverCli<{ secret: string }>(['create-tenant', '--db', db, '--name', 'Teatro']).secret;
+    server = await startServer(['--db', db]);
+    http = axios.create({
+      baseURL: server.url,
+      validateStatus: () => true,
+      headers: { authorization: `Bearer ${secret}` },
+    });
+    await http.put('/v1/admin/events', demoEvent(7));
+  });
+  afterAll(async () => {
+    await server?.stop();
+    tmp.remove();
+  });
+
+  it('answers each item as if sent alone; a duplicate delivery of the batch changes nothing', async () => {
+    const items = [101, 102, 103].map((seat) => ({
+      op: 'holdSeats',
+      key: `batch-key-${seat}`,
+      body: { eventId: 7, sessionId: `b-${seat}`, actor: 'c', seatIds: [seat] },
+    }));
+    items.push({
+      op: 'holdSeats',
+      key: 'batch-key-dup',
+      body: { eventId: 7, sessionId: 'x', actor: 'c', seatIds: [101] },
+    });
+    const first = await http.post('/v1/batch', { items });
+    expect(first.status).toBe(200);
+    const codes = first.data.result.replies.map((r: { status: number }) => r.status).sort();
+    expect(codes).toEqual([200, 200, 200, 409]);
+    const again = await http.post('/v1/batch', { items });
+    expect(again.data.result.replies.map((r: { replayed: boolean }) => r.replayed)).toEqual([
+      true,
+      true,
+      true,
+      true,
+    ]);
+    expect(
+      again.data.result.replies.map((r: { result?: unknown; error?: unknown }) => r.result ?? r.error),
+    ).toEqual(
+      first.data.result.replies.map((r: { result?: unknown; error?: unknown }) => r.result ?? r.error),
+    );
+    // the same key sent alone is the same request
+    const single = await http.post('/v1/ops/holdSeats', items[0]!.body, {
+      headers: { 'idempotency-key': items[0]!.key },
+    });
+    expect(single.headers['idempotent-replayed']).toBe('true');
+  });
+});

@@ -32,7 +32,7 @@ export class Partition {
       let isOp = false;
       upstream.connect(this.upstreamPort(), '127.0.0.1');
       client.on('data', (chunk: Buffer) => {
-        if (chunk.toString('latin1').includes('/v1/ops/')) isOp = true;
+        if (/\/v1\/(ops\/|batch)/.test(chunk.toString('latin1'))) isOp = true;
         upstream.write(chunk);
       });
       upstream.on('data', (chunk: Buffer) => {
