@@ -4,7 +4,7 @@
  * node_modules stay external: electron-builder packs the production dependencies itself and rebuilds
  * the native ones (better-sqlite3) for Electron. Cross-platform on purpose (no cp, no shell tricks).
  */
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
@@ -34,4 +34,11 @@ await build({
 });
 // The store starts its WAL checkpoint worker from a file beside the bundle (new URL(..., import.meta.url)).
 copyFileSync(`${root}electron/store/checkpoint-worker.js`, `${out}/checkpoint-worker.js`);
-process.stdout.write('Built dist/electron/main.js, preload.cjs and checkpoint-worker.js\n');
+// electron/main.ts opens the store with the migrations beside the bundle (inside app.asar when
+// packaged); electron-builder also copies them to <resources>/migrations (extraResources).
+mkdirSync(`${out}/migrations`, { recursive: true });
+for (const name of readdirSync(`${root}electron/store/migrations`)) {
+  if (name.endsWith('.sql'))
+    copyFileSync(`${root}electron/store/migrations/${name}`, `${out}/migrations/${name}`);
+}
+process.stdout.write('Built dist/electron/main.js, preload.cjs, checkpoint-worker.js and migrations/\n');
