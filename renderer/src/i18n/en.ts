@@ -16,6 +16,8 @@ export const en: Record<MessageKey, string> = {
   'map.zoomIn': 'Zoom in',
   'map.zoomOut': 'Zoom out',
   'map.fit': 'Show all',
+  'map.holdSelection': 'Hold {n} selected',
+  'map.clearSelection': 'Cancel selection',
   'map.label': 'Seat map. Arrow keys move, Enter or Space selects.',
   'legend.title': 'Legend',
   'seat.free': 'Free',
@@ -60,7 +62,7 @@ export const en: Record<MessageKey, string> = {
   'status.live.lost': 'reconnecting…',
   'status.kiosk': 'Kiosk mode',
   shortcuts:
-    'Arrows: move · Enter/Space: hold or release · +/−: zoom · 0: show all · Esc: clear · Ctrl+Enter: charge',
+    'Arrows: move · Enter/Space: hold or release · Shift+click or Shift+Enter: pick several · +/−: zoom · 0: show all · Esc: clear · Ctrl+Enter: charge',
   language: 'Español',
   dismiss: 'Dismiss',
   'error.SEAT_TAKEN': 'Could not hold: {seats} is taken by {who}{until}.',

@@ -15,6 +15,8 @@ export const es = {
   'map.zoomIn': 'Acercar',
   'map.zoomOut': 'Alejar',
   'map.fit': 'Ver todo',
+  'map.holdSelection': 'Apartar {n} seleccionados',
+  'map.clearSelection': 'Cancelar selección',
   'map.label': 'Mapa de asientos. Flechas para moverse, Enter o Espacio para seleccionar.',
   'legend.title': 'Leyenda',
   'seat.free': 'Libre',
@@ -59,7 +61,7 @@ export const es = {
   'status.live.lost': 'reconectando…',
   'status.kiosk': 'Modo quiosco',
   shortcuts:
-    'Flechas: mover · Enter/Espacio: apartar o soltar · +/−: zoom · 0: ver todo · Esc: limpiar · Ctrl+Enter: cobrar',
+    'Flechas: mover · Enter/Espacio: apartar o soltar · Mayús+clic o Mayús+Enter: elegir varios · +/−: zoom · 0: ver todo · Esc: limpiar · Ctrl+Enter: cobrar',
   language: 'English',
   dismiss: 'Cerrar',
   'error.SEAT_TAKEN': 'No se pudo apartar: {seats} ya está tomado por {who}{until}.',

@@ -160,6 +160,17 @@ export function SeatMapCanvas({ store, state, onGeneralZone }: Props) {
         y + (zone.height * v.scale) / 2,
       );
     }
+    // The Shift-picked group: dashed outlines until it is held.
+    if (state.pending.length > 0) {
+      ctx.setLineDash([3, 2]);
+      ctx.strokeStyle = SEAT_COLORS.mine;
+      ctx.lineWidth = 2;
+      for (const index of state.pending) {
+        const [sx, sy] = toScreen(v, xs[index]!, ys[index]!);
+        ctx.strokeRect(sx - half - 2, sy - half - 2, size + 4, size + 4);
+      }
+      ctx.setLineDash([]);
+    }
     for (const [index, color, widthPx] of [
       [hover, '#64748b', 1.5],
       [focus, FOCUS_COLOR, 2.5],
@@ -178,7 +189,7 @@ export function SeatMapCanvas({ store, state, onGeneralZone }: Props) {
     canvasEl.dataset.drawn = String(Number(canvasEl.dataset.drawn ?? 0) + 1);
     // What one frame of drawing cost: read by the seat-map benchmark.
     canvasEl.dataset.drawMs = (performance.now() - started).toFixed(2);
-  }, [seatMap, availability, locale, store, hover, focus]);
+  }, [seatMap, availability, locale, store, hover, focus, state.pending]);
 
   const schedule = useCallback(() => {
     if (frame.current === null) frame.current = requestAnimationFrame(draw);
@@ -297,7 +308,8 @@ export function SeatMapCanvas({ store, state, onGeneralZone }: Props) {
     const index = seatAt(e.clientX, e.clientY);
     if (index >= 0) {
       setFocus(index);
-      void store.toggleSeat(index);
+      if (e.shiftKey) store.togglePending(index);
+      else void store.toggleSeat(index);
       return;
     }
     const zoneId = generalZoneAt(e.clientX, e.clientY);
@@ -322,8 +334,10 @@ export function SeatMapCanvas({ store, state, onGeneralZone }: Props) {
       moveFocus(from < 0 ? 0 : nextSeat(seatMap.map.seats.x, seatMap.map.seats.y, from, direction));
     } else if ((e.key === 'Enter' || e.key === ' ') && !e.ctrlKey) {
       e.preventDefault();
-      if (focusRef.current >= 0) void store.toggleSeat(focusRef.current);
-      else moveFocus(0);
+      if (focusRef.current < 0) moveFocus(0);
+      else if (e.shiftKey) store.togglePending(focusRef.current);
+      else if (state.pending.length > 0) void store.holdPending();
+      else void store.toggleSeat(focusRef.current);
     } else if (e.key === '+' || e.key === '=') {
       setView(zoomAt(viewRef.current, 1.25, width / 2, height / 2));
     } else if (e.key === '-') {
@@ -332,6 +346,7 @@ export function SeatMapCanvas({ store, state, onGeneralZone }: Props) {
       setView(fit(seatMap.grid.bounds, width, height));
     } else if (e.key === 'Escape') {
       setFocus(-1);
+      store.clearPending();
       store.dismiss();
     }
   };
@@ -361,6 +376,16 @@ export function SeatMapCanvas({ store, state, onGeneralZone }: Props) {
           if (focusRef.current < 0) setFocus(0);
         }}
       />
+      {state.pending.length > 0 && (
+        <div className="pending-bar">
+          <button type="button" className="primary" onClick={() => void store.holdPending()}>
+            {translate(locale, 'map.holdSelection', { n: state.pending.length })}
+          </button>
+          <button type="button" onClick={() => store.clearPending()}>
+            {translate(locale, 'map.clearSelection')}
+          </button>
+        </div>
+      )}
       <div className="map-controls">
         <button type="button" onClick={() => zoomButton(1.25)} aria-label={translate(locale, 'map.zoomIn')}>
           +

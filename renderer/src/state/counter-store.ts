@@ -40,6 +40,8 @@ export interface CounterState {
   status: TerminalStatus | null;
   live: 'connecting' | 'live' | 'lost';
   busy: boolean;
+  /** Seats picked with Shift, to be held together, all or nothing (seat-map indexes). */
+  pending: number[];
   notices: Notice[];
   /** Bumped on every change, so views (and the canvas) know to redraw. */
   revision: number;
@@ -69,6 +71,7 @@ export class CounterStore {
     status: null,
     live: 'connecting',
     busy: false,
+    pending: [],
     notices: [],
     revision: 0,
   };
@@ -176,7 +179,7 @@ export class CounterStore {
   leaveEvent(): void {
     this.stopLive?.();
     this.stopLive = null;
-    this.set({ event: null, seatMap: null, availability: null, cart: null, notices: [] });
+    this.set({ event: null, seatMap: null, availability: null, cart: null, notices: [], pending: [] });
   }
 
   // ---- availability and live feed --------------------------------------------------------------
@@ -284,6 +287,29 @@ export class CounterStore {
       return;
     }
     await this.holdSeats([seatId], [label]);
+  }
+
+  /** Shift+click: add a free seat to (or take it out of) the group to hold together. */
+  togglePending(index: number): void {
+    const pending = this.state.pending;
+    if (pending.includes(index)) this.set({ pending: pending.filter((i) => i !== index) });
+    else if (this.viewOf(index) === 'free') this.set({ pending: [...pending, index] });
+  }
+
+  clearPending(): void {
+    if (this.state.pending.length > 0) this.set({ pending: [] });
+  }
+
+  /** Holds the Shift-picked group in one request: every seat or none of them. */
+  async holdPending(): Promise<boolean> {
+    const { pending, seatMap } = this.state;
+    if (!seatMap || pending.length === 0) return false;
+    const ok = await this.holdSeats(
+      pending.map((i) => seatMap.map.seats.id[i]!),
+      pending.map((i) => seatMap.map.seats.label[i]!),
+    );
+    if (ok) this.set({ pending: [] });
+    return ok;
   }
 
   /** Several seats at once, all or nothing. */

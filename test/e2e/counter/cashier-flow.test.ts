@@ -150,6 +150,29 @@ describe.skipIf(skipE2e)('the counter app in Chromium against `taquilla serve`',
     copyFileSync(join(RESULTS, '03-cashier-cart.png'), join(RESULTS, 'screenshot-cashier.png'));
   });
 
+  it('Shift picks several seats held together, all or nothing', async () => {
+    await ana.keyboard.down('Shift');
+    await clickSeat(ana, map, 'VIP-C-4');
+    await clickSeat(ana, map, 'VIP-C-6');
+    await ana.keyboard.up('Shift');
+    await ana.getByRole('button', { name: 'Apartar 2 seleccionados' }).waitFor();
+    // Meanwhile another counter takes one of them: the group is refused whole.
+    await clickSeat(luis, map, 'VIP-C-6');
+    await hoverSeat(ana, map, 'VIP-C-6');
+    await within(1000, () => tooltipState(ana), 'VIP-C-6:held');
+    await ana.getByRole('button', { name: 'Apartar 2 seleccionados' }).click();
+    await ana.locator('.notice-error', { hasText: 'VIP-C-6 ya está tomado por Luis Supervisor' }).waitFor();
+    await expect(ana.locator('.cart-line[data-label="VIP-C-4"]').count()).resolves.toBe(0);
+    await ana.getByRole('button', { name: 'Cancelar selección' }).click();
+    await ana.keyboard.down('Shift');
+    await clickSeat(ana, map, 'VIP-C-7');
+    await clickSeat(ana, map, 'VIP-C-8');
+    await ana.keyboard.up('Shift');
+    await ana.getByRole('button', { name: 'Apartar 2 seleccionados' }).click();
+    await ana.locator('.cart-line[data-label="VIP-C-7"]').waitFor();
+    await ana.locator('.cart-line[data-label="VIP-C-8"]').waitFor();
+  });
+
   it('a hold that runs out frees its seats for everyone and tells the cashier', async () => {
     await served.advanceClock(10 * 60_000 + 1000);
     const notice = ana.locator('.notice-error', { hasText: 'Se venció el tiempo de apartado' });
