@@ -117,6 +117,35 @@ function finish(p: Printer): Buffer {
 const usd = (cents: number): string => formatMoney({ currency: 'USD', cents });
 const ves = (cents: number): string => formatMoney({ currency: 'VES', cents });
 
+/** Words folded into lines of at most `width` characters (a longer word is cut). */
+export function foldWords(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    for (let w = word; w.length > 0;) {
+      const room = line ? width - line.length - 1 : width;
+      if (w.length <= room) {
+        line = line ? `${line} ${w}` : w;
+        w = '';
+      } else if (line) {
+        lines.push(line);
+        line = '';
+      } else {
+        lines.push(w.slice(0, width));
+        w = w.slice(width);
+      }
+    }
+  }
+  if (line) lines.push(line);
+  return lines;
+}
+
+/** Label left, amount right on one line; a label too long for the line is shortened, never wrapped. */
+function pair(p: Printer, columns: number, left: string, right: string): void {
+  const room = columns - right.length - 1;
+  p.leftRight(left.length > room ? `${left.slice(0, Math.max(0, room - 1))}.` : left, right);
+}
+
 /** The rate as the cashier reads it: what one dollar is in bolívares. */
 function rateLine(vesPerUsd: string): string {
   return `Tasa: USD 1,00 = ${ves(usdToVes(100, vesPerUsd))}`;
@@ -158,7 +187,8 @@ export function buildTicket(t: TicketPrintData, o: LayoutOptions = defaultLayout
   p.println(text(t.venue));
   p.bold(false);
   p.setTextSize(1, 1);
-  p.println(text(t.event));
+  // Double width: half the columns, folded here by words so the printer never breaks a word.
+  for (const line of foldWords(text(t.event), Math.floor(columns / 2))) p.println(line);
   p.setTextNormal();
   p.println(text(caracasDateTime(t.startsAt)));
   p.drawLine();
@@ -179,13 +209,13 @@ export function buildTicket(t: TicketPrintData, o: LayoutOptions = defaultLayout
     p.setTextNormal();
     p.bold(false);
   }
-  p.leftRight(text('Precio'), text(usd(t.priceCents)));
-  p.leftRight('', text(ves(usdToVes(t.priceCents, t.vesPerUsd))));
+  pair(p, columns, text('Precio'), text(usd(t.priceCents)));
+  pair(p, columns, '', text(ves(usdToVes(t.priceCents, t.vesPerUsd))));
   p.println(text(rateLine(t.vesPerUsd)));
   p.drawLine();
   p.alignCenter();
   p.printQR(t.code, {
-    cellSize: o.paperWidth === 80 ? 5 : 3,
+    cellSize: o.paperWidth === 80 ? 5 : 4,
     correction: 'M',
     model: 2,
   });
@@ -213,7 +243,7 @@ export function buildReceipt(
   o: LayoutOptions = defaultLayout,
   marks = ORIGINAL,
 ): Buffer {
-  const { p, text } = newPrinter(o);
+  const { p, text, columns } = newPrinter(o);
   p.alignCenter();
   p.bold(true);
   p.println(text(r.venue));
@@ -228,13 +258,13 @@ export function buildReceipt(
   p.drawLine();
   for (const line of r.lines) {
     const label = line.quantity > 1 ? `${line.quantity} x ${line.description}` : line.description;
-    p.leftRight(text(label), text(usd(line.totalCents)));
+    pair(p, columns, text(label), text(usd(line.totalCents)));
   }
   p.drawLine();
   p.bold(true);
-  p.leftRight(text('TOTAL'), text(usd(r.totalCents)));
+  pair(p, columns, text('TOTAL'), text(usd(r.totalCents)));
   p.bold(false);
-  p.leftRight('', text(ves(usdToVes(r.totalCents, r.vesPerUsd))));
+  pair(p, columns, '', text(ves(usdToVes(r.totalCents, r.vesPerUsd))));
   p.println(text(rateLine(r.vesPerUsd)));
   if (r.payments && r.payments.length > 0) {
     p.drawLine();
@@ -243,19 +273,19 @@ export function buildReceipt(
       const label = pay.reference
         ? `${METHOD_LABEL[pay.method]} ${pay.reference}`
         : METHOD_LABEL[pay.method]!;
-      p.leftRight(text(label), text(formatMoney({ currency: pay.currency, cents: pay.amountCents })));
+      pair(p, columns, text(label), text(formatMoney({ currency: pay.currency, cents: pay.amountCents })));
     }
   }
   if (r.change && r.change.cents > 0) {
-    p.leftRight(text('Cambio'), text(formatMoney(r.change)));
+    pair(p, columns, text('Cambio'), text(formatMoney(r.change)));
   }
   if (r.balanceCents !== undefined && r.balanceCents > 0) {
     p.drawLine();
     p.bold(true);
     p.println(text('ABONO - saldo pendiente'));
     p.bold(false);
-    p.leftRight(text('Saldo'), text(usd(r.balanceCents)));
-    p.leftRight('', text(ves(usdToVes(r.balanceCents, r.vesPerUsd))));
+    pair(p, columns, text('Saldo'), text(usd(r.balanceCents)));
+    pair(p, columns, '', text(ves(usdToVes(r.balanceCents, r.vesPerUsd))));
     if (r.reservedUntil) p.println(text(`Reservado hasta: ${caracasDateTime(r.reservedUntil)}`));
   }
   p.drawLine();

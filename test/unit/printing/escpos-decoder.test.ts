@@ -324,12 +324,18 @@ describe('layouts through the decoder', () => {
   });
 
   it('58 mm tickets fold to 32 columns', () => {
-    const data = buildTicket(ticket, {
-      type: 'epson',
-      paperWidth: 58,
-      characterSet: 'PC858_EURO',
-    });
-    for (const l of lines(decodeAll(data))) expect(l.text.length).toBeLessThanOrEqual(32);
+    const long = { ...ticket, event: 'Gran Concierto Sinfónico de Año Nuevo en Caracas', venue: 'Teatro' };
+    const data = buildTicket(long, { type: 'epson', paperWidth: 58, characterSet: 'PC858_EURO' });
+    const printed = lines(decodeAll(data));
+    for (const l of printed) {
+      // Double-width letters take two columns.
+      expect(l.runs.reduce((n, r) => n + r.text.length * r.style.width, 0)).toBeLessThanOrEqual(32);
+    }
+    expect(printed.filter((l) => l.runs[0]?.style.width === 2).map((l) => l.text)).toEqual([
+      'Gran Concierto',
+      'Sinfónico de Año',
+      'Nuevo en Caracas',
+    ]);
   });
 
   it('a receipt prints lines, payments by method and currency, change and the balance left', () => {
@@ -364,6 +370,7 @@ describe('layouts through the decoder', () => {
       reservedUntil: ticket.startsAt,
     });
     const text = elementsAsText(documentsOf(decodeAll(data))[0]!.elements, 48);
+    for (const line of text.split('\n')) expect(line.length).toBeLessThanOrEqual(48);
     expect(text).toContain('2 x Platea PLA-A-1');
     expect(text).toMatch(/TOTAL\s+USD 50,00/);
     expect(text).toContain('Bs. 1.825,00');
