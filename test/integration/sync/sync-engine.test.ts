@@ -5,7 +5,7 @@ import { assertInvariants, type SyncWorld, syncWorld } from './sync-fixture.ts';
 let world: SyncWorld | undefined;
 afterEach(async () => {
   if (world) {
-    expect(assertInvariants(world)).toEqual({ doubleSold: 0, pendingOutbox: 0, unapplied: 0 });
+    expect(assertInvariants(world)).toEqual({ doubleSold: 0, pendingOutbox: 0, unapplied: 0, lostSales: 0 });
     await world.close();
     world = undefined;
   }

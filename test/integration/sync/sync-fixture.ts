@@ -190,5 +190,34 @@ export function assertInvariants(world: SyncWorld): {
       else if (!keys.has(item.idempotency_key)) unapplied += 1;
     }
   }
-  return { doubleSold, pendingOutbox, unapplied };
+  // Every sale a cashier completed is on the server, or on the supervisor's conflict list.
+  let lostSales = 0;
+  const serverCompleted = new Set(
+    world
+      .serverRows<{ id: string }>("SELECT id FROM transactions WHERE status = 'COMPLETED'")
+      .map((r) => r.id),
+  );
+  for (const t of world.terminals) {
+    const db = t.venue.db;
+    const completed = db
+      .prepare<[], { id: string; leased: number }>(
+        `SELECT x.id, EXISTS (SELECT 1 FROM sync_lease_carts c WHERE c.transaction_id = x.id) AS leased
+         FROM transactions x WHERE x.status = 'COMPLETED'`,
+      )
+      .all();
+    for (const sale of completed) {
+      if (!sale.leased) {
+        if (!serverCompleted.has(sale.id)) lostSales += 1;
+        continue;
+      }
+      const report = db
+        .prepare<[string], { id: number; reply_status: number | null; conflict: number }>(
+          `SELECT o.id, o.reply_status, EXISTS (SELECT 1 FROM sync_conflicts k WHERE k.outbox_id = o.id) AS conflict
+           FROM sync_outbox o WHERE o.op = 'leaseSale' AND json_extract(o.body, '$.saleId') = ?`,
+        )
+        .get(sale.id);
+      if (!report || (report.reply_status !== 200 && !report.conflict)) lostSales += 1;
+    }
+  }
+  return { doubleSold, pendingOutbox, unapplied, lostSales };
 }
