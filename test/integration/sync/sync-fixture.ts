@@ -171,6 +171,7 @@ export function assertInvariants(world: SyncWorld): {
   doubleSold: number;
   pendingOutbox: number;
   unapplied: number;
+  lostSales: number;
 } {
   const doubleSold = world.serverRows<{ seat_id: number }>(
     `SELECT seat_id FROM tickets WHERE seat_id IS NOT NULL AND status IN ('ACTIVE', 'COMPLETED')
