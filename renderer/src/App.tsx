@@ -2,6 +2,7 @@ import { useEffect, useState, useSyncExternalStore } from 'react';
 import { formatDate } from './i18n/index.ts';
 import { CartPanel } from './components/CartPanel.tsx';
 import { EventPicker } from './components/EventPicker.tsx';
+import { KioskExit } from './components/KioskExit.tsx';
 import { Legend } from './components/Legend.tsx';
 import { Notices } from './components/Notices.tsx';
 import { SignIn } from './components/SignIn.tsx';
@@ -82,6 +83,7 @@ export function App({ store }: { store: CounterStore }) {
       {body}
       <div className="shortcuts">{state.event ? store.t('shortcuts') : ''}</div>
       <StatusBar store={store} state={state} />
+      <KioskExit store={store} state={state} />
     </div>
   );
 }

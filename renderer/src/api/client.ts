@@ -30,6 +30,8 @@ export interface ApiClient {
     onLost: () => void,
   ): () => void;
   setSession(token: string | null): void;
+  /** Kiosk mode: leave the locked full screen with a supervisor PIN (Electron only). */
+  exitKiosk(pin: string): Promise<void>;
   readonly transport: 'ipc' | 'http';
 }
 
@@ -74,6 +76,14 @@ export function createClient(win: Window = window): ApiClient {
       if (res.ok) return body as never;
       const error = (body as ApiErrorBody | null)?.error;
       throw new ApiError(error?.code ?? 'NETWORK', error?.message ?? `HTTP ${res.status}`, error?.details);
+    },
+    async exitKiosk(pin) {
+      if (bridge) {
+        unwrap(await bridge.exitKiosk(pin));
+        return;
+      }
+      // A browser kiosk has no window to leave; the PIN is still checked, so the answer is honest.
+      await this.call('session.supervisorOverride', { pin });
     },
     live(eventId, sinceVersion, onMessage, onLost) {
       if (bridge) return bridge.live({ eventId, sinceVersion }, session, onMessage);

@@ -61,6 +61,8 @@ export const en: Record<MessageKey, string> = {
   'status.live.connecting': 'connecting…',
   'status.live.lost': 'reconnecting…',
   'status.kiosk': 'Kiosk mode',
+  'kiosk.exit': 'Leave kiosk mode',
+  'kiosk.pin': 'Supervisor PIN',
   shortcuts:
     'Arrows: move · Enter/Space: hold or release · Shift+click or Shift+Enter: pick several · +/−: zoom · 0: show all · Esc: clear · Ctrl+Enter: charge',
   language: 'Español',

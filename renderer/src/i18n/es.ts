@@ -60,6 +60,8 @@ export const es = {
   'status.live.connecting': 'conectando…',
   'status.live.lost': 'reconectando…',
   'status.kiosk': 'Modo quiosco',
+  'kiosk.exit': 'Salir del modo quiosco',
+  'kiosk.pin': 'PIN de supervisor',
   shortcuts:
     'Flechas: mover · Enter/Espacio: apartar o soltar · Mayús+clic o Mayús+Enter: elegir varios · +/−: zoom · 0: ver todo · Esc: limpiar · Ctrl+Enter: cobrar',
   language: 'English',

@@ -390,6 +390,10 @@ export class CounterStore {
     });
   }
 
+  async exitKiosk(pin: string): Promise<boolean> {
+    return this.run(() => this.api.exitKiosk(pin));
+  }
+
   // ---- notices ---------------------------------------------------------------------------------
 
   notify(kind: Notice['kind'], text: string): void {
