@@ -255,8 +255,13 @@ export class DeviceTransport implements PrinterTransport {
   send(bytes: Uint8Array): Promise<SendResult> {
     return new Promise((resolve) => {
       const stream = createWriteStream(this.path, { flags: 'a' });
-      stream.once('error', (e) => resolve({ outcome: 'unreachable', error: e.message }));
-      stream.end(bytes, () => resolve({ outcome: 'sent' }));
+      // 'close' comes after either 'finish' or 'error', so the outcome is known by then.
+      let failure: Error | null = null;
+      stream.once('error', (e) => (failure = e));
+      stream.once('close', () =>
+        resolve(failure ? { outcome: 'unreachable', error: failure.message } : { outcome: 'sent' }),
+      );
+      stream.end(bytes);
     });
   }
 

@@ -1,0 +1,69 @@
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  documentsOf,
+  EscPosDecoder,
+  elementsAsText,
+} from '../../../electron/services/printing/escpos-decoder.ts';
+import { buildTestPage } from '../../../electron/services/printing/layouts.ts';
+import {
+  DeviceTransport,
+  OsPrinterTransport,
+  TcpTransport,
+  transportFor,
+} from '../../../electron/services/printing/transports.ts';
+import { defaultPrinterSettings } from '../../../shared/schemas/printing.ts';
+import { tempDir } from '../../support/temp-store.ts';
+
+let dir: string;
+let remove: () => void;
+
+beforeEach(() => {
+  ({ dir, remove } = tempDir('taquilla-transport-'));
+});
+afterEach(() => remove());
+
+const page = buildTestPage(defaultPrinterSettings, 'test', 0);
+const decodedText = (bytes: Buffer): string =>
+  elementsAsText(documentsOf(new EscPosDecoder().push(bytes))[0]!.elements, 48);
+
+describe('transports', () => {
+  it('a device path receives the exact bytes (USB/serial printers are device files)', async () => {
+    const device = join(dir, 'lp0');
+    const transport = transportFor({
+      ...defaultPrinterSettings,
+      connection: { kind: 'device', path: device },
+    });
+    expect(transport).toBeInstanceOf(DeviceTransport);
+    expect(await transport.send(page)).toEqual({ outcome: 'sent' });
+    expect(readFileSync(device).equals(page)).toBe(true);
+    expect(decodedText(readFileSync(device))).toContain('Página de prueba');
+    expect(await new DeviceTransport(join(dir, 'missing', 'lp0')).send(page)).toMatchObject({
+      outcome: 'unreachable',
+    });
+  });
+
+  it('an OS printer gets the job raw on stdin of `lp -d NAME -o raw -s`', async () => {
+    const fakeLp = join(dir, 'lp');
+    writeFileSync(fakeLp, `#!/bin/sh\necho "$@" > "${dir}/args"\ncat > "${dir}/job"\n`);
+    chmodSync(fakeLp, 0o755);
+    expect(await new OsPrinterTransport('TM_T20', fakeLp).send(page)).toEqual({ outcome: 'sent' });
+    expect(readFileSync(join(dir, 'args'), 'utf8').trim()).toBe('-d TM_T20 -o raw -s');
+    expect(readFileSync(join(dir, 'job')).equals(page)).toBe(true);
+    expect(await new OsPrinterTransport('TM_T20', join(dir, 'no-such-lp')).send(page)).toMatchObject({
+      outcome: 'unreachable',
+    });
+  });
+
+  it('a TCP printer that is not there is unreachable, quickly', async () => {
+    const transport = new TcpTransport('127.0.0.1', 1, { connectTimeoutMs: 500 });
+    expect(await transport.send(page)).toMatchObject({ outcome: 'unreachable' });
+    expect(await transport.status()).toMatchObject({ reachable: false });
+  });
+
+  it('Star printers over TCP are sent to without ESC/POS status questions', () => {
+    const star = transportFor({ ...defaultPrinterSettings, type: 'star' });
+    expect(star.description).toBe('tcp://127.0.0.1:9100');
+  });
+});
