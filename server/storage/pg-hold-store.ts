@@ -38,7 +38,7 @@ export class PgHoldStore extends SqlHoldStore {
     }
     this.pool = new pg.Pool({
       connectionString: url,
-      max: options.poolSize ?? 10,
+      max: options.poolSize ?? 16,
       ...(this.schema ? { options: `-c search_path=${this.schema}` } : {}),
     });
   }
@@ -131,6 +131,27 @@ export class PgHoldStore extends SqlHoldStore {
   protected override async relaxDurability(tx: SqlTx): Promise<void> {
     // Without this, every hold waits for its own WAL flush while holding the event's row lock.
     await tx.run('SET LOCAL synchronous_commit = off');
+  }
+
+  /**
+   * One round trip for bump, record and NOTIFY: the event's row lock is held from here to COMMIT,
+   * so every round trip inside that window is paid by every writer of the event.
+   */
+  protected override async recordChanges(
+    tx: SqlTx,
+    tenantId: number,
+    eventId: number,
+    rows: { seat_id: number | null; zone_id: number }[],
+  ): Promise<void> {
+    await tx.all(
+      `WITH v AS (UPDATE events SET version = version + 1 WHERE tenant_id = ? AND id = ? RETURNING version),
+       ins AS (INSERT INTO changes (tenant_id, event_id, version, seat_id, zone_id)
+               SELECT ?, ?, v.version, c.seat_id, c.zone_id
+               FROM v, jsonb_to_recordset(?::jsonb) AS c(seat_id bigint, zone_id bigint))
+       SELECT pg_notify(?, json_build_object('tenantId', ?::bigint, 'eventId', ?::bigint, 'version', v.version)::text)
+       FROM v`,
+      [tenantId, eventId, tenantId, eventId, JSON.stringify(rows), this.channel(), tenantId, eventId],
+    );
   }
 
   protected async publish(tx: SqlTx, notice: ChangeNotice): Promise<void> {

@@ -951,21 +951,30 @@ export abstract class SqlHoldStore implements HoldStore {
   private async flushChanges(ctx: OpContext): Promise<void> {
     for (const [eventId, changes] of ctx.changes) {
       if (changes.isEmpty) continue;
-      const [row] = await ctx.tx.all<{ version: number }>(
-        'UPDATE events SET version = version + 1 WHERE tenant_id = ? AND id = ? RETURNING version',
-        [ctx.tenantId, eventId],
-      );
-      const version = Number(row!.version);
-      const rows: unknown[][] = [
-        ...[...changes.seats].map((s) => [s, 0]),
-        ...[...changes.zones].map((z) => [null, z]),
-      ];
-      await ctx.tx.run(
-        `INSERT INTO changes (tenant_id, event_id, version, seat_id, zone_id) VALUES ${rows.map(() => '(?, ?, ?, ?, ?)').join(', ')}`,
-        rows.flatMap(([seat, zone]) => [ctx.tenantId, eventId, version, seat, zone]),
-      );
-      await this.publish(ctx.tx, { tenantId: ctx.tenantId, eventId, version });
+      await this.recordChanges(ctx.tx, ctx.tenantId, eventId, [
+        ...[...changes.seats].map((seatId) => ({ seat_id: seatId, zone_id: 0 })),
+        ...[...changes.zones].map((zoneId) => ({ seat_id: null, zone_id: zoneId })),
+      ]);
     }
+  }
+
+  /** Bumps the event's version, records what changed under it and announces it. */
+  protected async recordChanges(
+    tx: SqlTx,
+    tenantId: number,
+    eventId: number,
+    rows: { seat_id: number | null; zone_id: number }[],
+  ): Promise<void> {
+    const [row] = await tx.all<{ version: number }>(
+      'UPDATE events SET version = version + 1 WHERE tenant_id = ? AND id = ? RETURNING version',
+      [tenantId, eventId],
+    );
+    const version = Number(row!.version);
+    await tx.run(
+      `INSERT INTO changes (tenant_id, event_id, version, seat_id, zone_id) VALUES ${rows.map(() => '(?, ?, ?, ?, ?)').join(', ')}`,
+      rows.flatMap((r) => [tenantId, eventId, version, r.seat_id, r.zone_id]),
+    );
+    await this.publish(tx, { tenantId, eventId, version });
   }
 
   private async event(ctx: OpContext, eventId: number) {
