@@ -99,10 +99,22 @@ export class TcpTransport implements PrinterTransport {
       };
     }
     try {
-      if (!this.o.statusReplies) return { reachable: true, paperOut: null, nearEnd: null };
+      if (!this.o.statusReplies || this.answersRealtime === false) {
+        return { reachable: true, paperOut: null, nearEnd: null };
+      }
       const byte = await conn.ask(DLE_EOT_PAPER, this.o.statusTimeoutMs);
-      // An ESC/POS printer always answers DLE EOT: silence means it cannot print either.
-      if (byte === null) return { reachable: false, paperOut: null, nearEnd: null, error: 'no status reply' };
+      if (byte === null) {
+        // Dropped: as good as unplugged. Connected but silent: a printer that cannot tell.
+        if (conn.isClosed)
+          return { reachable: false, paperOut: null, nearEnd: null, error: 'no status reply' };
+        return {
+          reachable: true,
+          paperOut: null,
+          nearEnd: null,
+          error: 'the printer does not answer status',
+        };
+      }
+      this.answersRealtime = true;
       const paper = parsePaperStatus(byte);
       if (!paper.valid) {
         return { reachable: true, paperOut: null, nearEnd: null, error: `unexpected status byte ${byte}` };
@@ -117,6 +129,10 @@ export class TcpTransport implements PrinterTransport {
     }
   }
 
+  /** Learned per printer: null until it answers or stays silent; a silent printer is never asked again. */
+  private answersRealtime: boolean | null = null;
+  private answersTransmit: boolean | null = null;
+
   async send(bytes: Uint8Array): Promise<SendResult> {
     let conn: Connection;
     try {
@@ -126,35 +142,48 @@ export class TcpTransport implements PrinterTransport {
     }
     let written = false;
     try {
-      if (this.o.statusReplies) {
+      const asks = this.o.statusReplies && this.answersRealtime !== false;
+      if (asks) {
         const before = await conn.ask(DLE_EOT_PAPER, this.o.statusTimeoutMs);
-        const paper = before === null ? null : parsePaperStatus(before);
-        if (paper?.valid && paper.paperOut) return { outcome: 'paper-out' };
+        if (before === null) {
+          if (conn.isClosed) return { outcome: 'unreachable', error: 'the printer dropped the connection' };
+          // Connected but mute: a printer without ESC/POS status. Print without questions from now on,
+          // or every job would be "unconfirmed" and printed again and again.
+          this.answersRealtime = false;
+        } else {
+          this.answersRealtime = true;
+          const paper = parsePaperStatus(before);
+          if (paper.valid && paper.paperOut) return { outcome: 'paper-out' };
+        }
       }
       written = true;
-      if (!this.o.statusReplies) {
+      if (!this.o.statusReplies || this.answersRealtime === false) {
         await conn.write(bytes);
         return { outcome: 'sent' };
       }
-      const wait = this.o.statusTimeoutMs + Math.ceil(bytes.length / 1024) * this.o.printMsPerKb;
-      const after = await conn.ask(Buffer.concat([bytes, GS_R_PAPER]), wait);
-      if (after === null)
-        return {
-          outcome: 'unconfirmed',
-          error: 'the printer did not confirm the job',
-        };
-      const paper = parseTransmitPaperStatus(after);
-      if (!paper.valid)
-        return {
-          outcome: 'unconfirmed',
-          error: `unexpected status byte ${after}`,
-        };
-      return { outcome: paper.paperOut ? 'paper-out-after' : 'printed' };
+      if (this.answersTransmit !== false) {
+        const wait = this.o.statusTimeoutMs + Math.ceil(bytes.length / 1024) * this.o.printMsPerKb;
+        const after = await conn.ask(Buffer.concat([bytes, GS_R_PAPER]), wait);
+        if (after !== null) {
+          this.answersTransmit = true;
+          const paper = parseTransmitPaperStatus(after);
+          if (!paper.valid) return { outcome: 'sent', error: `unexpected status byte ${after}` };
+          return { outcome: paper.paperOut ? 'paper-out-after' : 'printed' };
+        }
+        if (conn.isClosed) return { outcome: 'unconfirmed', error: 'the connection dropped during the job' };
+        // It answers DLE EOT but not GS r: from now on check the paper sensor after each job instead.
+        this.answersTransmit = false;
+      } else {
+        await conn.write(bytes);
+      }
+      const again = await conn.ask(DLE_EOT_PAPER, this.o.statusTimeoutMs);
+      if (again === null)
+        return { outcome: 'unconfirmed', error: 'the printer did not answer after the job' };
+      const paper = parsePaperStatus(again);
+      if (paper.valid && paper.paperOut) return { outcome: 'paper-out-after' };
+      return { outcome: 'sent' };
     } catch (e) {
-      return {
-        outcome: written ? 'unconfirmed' : 'unreachable',
-        error: (e as Error).message,
-      };
+      return { outcome: written ? 'unconfirmed' : 'unreachable', error: (e as Error).message };
     } finally {
       conn.close();
     }
@@ -198,6 +227,10 @@ class Connection {
         resolve(new Connection(socket));
       });
     });
+  }
+
+  get isClosed(): boolean {
+    return this.closed !== null;
   }
 
   private deliver(): void {

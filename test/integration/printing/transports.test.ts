@@ -67,3 +67,65 @@ describe('transports', () => {
     expect(star.description).toBe('tcp://127.0.0.1:9100');
   });
 });
+
+/** A printer on TCP that reads everything and answers only what `reply` says. */
+async function fakePrinter(
+  reply: (chunk: Buffer) => number[],
+): Promise<{ port: number; received: () => Buffer; close: () => Promise<void> }> {
+  const { createServer } = await import('node:net');
+  const chunks: Buffer[] = [];
+  const server = createServer((socket) => {
+    socket.on('data', (c: Buffer) => {
+      chunks.push(c);
+      const answer = reply(c);
+      if (answer.length) socket.write(Buffer.from(answer));
+    });
+    socket.on('error', () => undefined);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const address = server.address();
+  return {
+    port: typeof address === 'object' && address ? address.port : 0,
+    received: () => Buffer.concat(chunks),
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+
+describe('printers that answer less than an Epson', () => {
+  it('a printer that never answers status gets each job once ("sent"), and is not asked again', async () => {
+    const mute = await fakePrinter(() => []);
+    try {
+      const transport = new TcpTransport('127.0.0.1', mute.port, { statusTimeoutMs: 150 });
+      expect(await transport.send(page)).toEqual({ outcome: 'sent' });
+      const started = performance.now();
+      expect(await transport.send(page)).toEqual({ outcome: 'sent' });
+      expect(performance.now() - started).toBeLessThan(150);
+      await new Promise((r) => setTimeout(r, 50));
+      const docs = documentsOf(new EscPosDecoder().push(mute.received()));
+      expect(docs.filter((d) => d.cut)).toHaveLength(2);
+      expect(await transport.status()).toMatchObject({ reachable: true, paperOut: null });
+    } finally {
+      await mute.close();
+    }
+  });
+
+  it('a printer that answers DLE EOT but not GS r is checked with the paper sensor after each job', async () => {
+    let paperOut = false;
+    const partial = await fakePrinter((c) => {
+      const asks = c.includes(Buffer.from([0x10, 0x04, 0x04]));
+      return asks ? [paperOut ? 0x72 : 0x12] : [];
+    });
+    try {
+      const transport = new TcpTransport('127.0.0.1', partial.port, {
+        statusTimeoutMs: 150,
+        printMsPerKb: 0,
+      });
+      expect(await transport.send(page)).toEqual({ outcome: 'sent' });
+      expect(await transport.send(page)).toEqual({ outcome: 'sent' });
+      paperOut = true;
+      expect(await transport.send(page)).toEqual({ outcome: 'paper-out' });
+    } finally {
+      await partial.close();
+    }
+  });
+});
