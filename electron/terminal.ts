@@ -7,6 +7,7 @@ import { BestAvailableService } from './services/reservations/best-available-ser
 import { ReservationService } from './services/reservations/reservation-service.ts';
 import { ReservationStatsService } from './services/reservations/reservation-stats.ts';
 import { CartReader } from './services/session/cart.ts';
+import { EventList } from './services/session/event-list.ts';
 import { SessionService } from './services/session/session-service.ts';
 import { type Db, openDatabase } from './store/database.ts';
 
@@ -38,6 +39,7 @@ export interface Terminal {
   stats: ReservationStatsService;
   sessions: SessionService;
   carts: CartReader;
+  events: EventList;
   bestAvailable: BestAvailableService;
   status: StatusProviders;
   /** Tickets and receipts: jobs commit with each sale; the worker starts with startMaintenance. */
@@ -72,6 +74,7 @@ export function createTerminal({ dbFile, clock, kiosk = false, migrationsDir }: 
     stats: new ReservationStatsService(db, clock),
     sessions: new SessionService(db, clock),
     carts: new CartReader(db, clock),
+    events: new EventList(db),
     bestAvailable: new BestAvailableService(reservations, availability),
     printing,
     status: {

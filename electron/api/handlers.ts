@@ -1,6 +1,8 @@
 import { TaquillaError } from '../../shared/errors.ts';
 import type { SignedInSession } from '../services/session/session-service.ts';
+import { createDashboardHandlers } from './dashboard-handlers.ts';
 import type { HandlerContext, Handlers } from './dispatcher.ts';
+import { createPaymentHandlers } from './payment-handlers.ts';
 
 function signedIn(ctx: HandlerContext): SignedInSession {
   if (!ctx.session) throw new TaquillaError('NOT_SIGNED_IN', 'Sign in first', {});
@@ -19,6 +21,8 @@ function who(ctx: HandlerContext): { sessionId: string; actor: string } {
  */
 export function createHandlers(): Handlers {
   return {
+    ...createPaymentHandlers(),
+    ...createDashboardHandlers(),
     'session.users': (_input, { terminal }) => terminal.sessions.users(),
     'session.signIn': async ({ userId, pin }, { terminal }) => {
       const session = await terminal.sessions.signIn(userId, pin);
@@ -49,24 +53,7 @@ export function createHandlers(): Handlers {
     'session.supervisorOverride': async ({ pin }, { terminal }) => ({
       supervisor: await terminal.sessions.verifySupervisor(pin),
     }),
-    'events.list': (_input, { terminal }) =>
-      terminal.db
-        .prepare<
-          [],
-          {
-            id: number;
-            name: string;
-            venue: string;
-            startsAt: number;
-            vesPerUsd: string;
-            seats: number;
-          }
-        >(
-          `SELECT e.id, e.name, v.name AS venue, e.starts_at AS startsAt, e.ves_per_usd AS vesPerUsd,
-             (SELECT COALESCE(SUM(capacity), 0) FROM zones z WHERE z.event_id = e.id) AS seats
-           FROM events e JOIN venues v ON v.id = e.venue_id ORDER BY e.starts_at, e.id`,
-        )
-        .all(),
+    'events.list': (_input, { terminal }) => terminal.events.list(),
     'events.seatMap': ({ eventId }, { terminal }) => terminal.availability.seatMap({ eventId }),
     'availability.snapshot': ({ eventId }, { terminal }) => terminal.availability.snapshot({ eventId }),
     'availability.changes': (input, { terminal }) => terminal.availability.changesSince(input),

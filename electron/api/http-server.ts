@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 import { z } from 'zod';
 import { liveSubscription } from '../../shared/api/counter.ts';
 import type { Dispatch, Reply } from './dispatcher.ts';
@@ -180,7 +181,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
         input: body,
         sessionToken: header(req, SESSION_HEADER),
       });
-      if (reply.ok) return sendJson(res, 200, reply.result);
+      if (reply.ok) return sendJson(res, 200, reply.result, acceptsGzip(req));
       return sendJson(res, httpStatus(reply.error.code), {
         error: reply.error,
       });
@@ -298,8 +299,20 @@ function readJson(req: IncomingMessage): Promise<unknown> {
   });
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
+/** Above this size a JSON answer is gzipped (the stadium's seat map is 3.5 MB of JSON, 0.5 MB zipped). */
+const GZIP_ABOVE = 64 * 1024;
+
+function acceptsGzip(req: IncomingMessage): boolean {
+  return /\bgzip\b/.test(header(req, 'accept-encoding') ?? '');
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, gzip = false): void {
   const text = JSON.stringify(body);
+  if (gzip && text.length > GZIP_ABOVE) {
+    res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Encoding': 'gzip' });
+    res.end(gzipSync(text, { level: 1 }));
+    return;
+  }
   res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8' });
   res.end(text);
 }
