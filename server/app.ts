@@ -146,6 +146,21 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     }),
   );
 
+  app.get(
+    '/v1/whoami',
+    {
+      schema: { summary: "The caller's credential and the server clock (the terminals' heartbeat)" },
+      preHandler: requireRole('terminal', 'admin'),
+    },
+    async (request) => {
+      const c = request.credential!;
+      return {
+        serverTime: clock.now(),
+        result: { tenantId: c.tenantId, credentialId: c.id, role: c.role, name: c.name },
+      };
+    },
+  );
+
   app.post(
     '/v1/enrol',
     {

@@ -33,8 +33,9 @@ export class HoldServerClient {
     this.secret = secret;
   }
 
+  /** The heartbeat: the server's clock, and whether this credential still works (401 when revoked). */
   async time(): Promise<ServerReply> {
-    return this.send('get', '/v1/time');
+    return this.send('get', this.secret ? '/v1/whoami' : '/v1/time');
   }
 
   async operation(op: ServerOperation, body: unknown, idempotencyKey: string): Promise<ServerReply> {

@@ -310,6 +310,10 @@ export class SyncEngine {
     try {
       const reply = await this.client.time();
       this.noteReply(reply);
+      if (reply.status === 401) {
+        this.state = 'revoked';
+        return this.state;
+      }
       this.state = 'online';
       this.failures = 0;
       if (!wasOnline) await this.reconcile();
@@ -560,6 +564,9 @@ export class SyncEngine {
   private async submit(op: ServerOperation, body: unknown): Promise<ServerReply> {
     if (!this.client || this.state === 'unenrolled') {
       throw new TaquillaError('OFFLINE', 'This terminal is not enrolled with a server', { outbox: 0 });
+    }
+    if (this.state === 'revoked') {
+      throw new TaquillaError('UNAUTHORIZED', 'This terminal was revoked at the server; enrol it again', {});
     }
     if (this.state !== 'online') {
       throw new TaquillaError('OFFLINE', 'The server cannot be reached', { outbox: this.outbox.length });

@@ -254,3 +254,33 @@ describe('terminal sync with the central hold server (real server process, two t
     expect(a.sync.conflicts(true)[0]).toMatchObject({ resolution: 'moved' });
   });
 });
+
+describe('revocation', () => {
+  it('a revoked terminal notices on its next heartbeat and stops sending', async () => {
+    const w = await syncWorld({ terminals: 1 });
+    try {
+      const t = w.terminals[0]!;
+      expect(await t.sync.checkConnection()).toBe('online');
+      const credentialId = t.venue.db
+        .prepare<[], { credential_id: number }>('SELECT credential_id FROM sync_credentials')
+        .get()!.credential_id;
+      const res = await fetch(`${w.server.url}/v1/admin/revoke`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${w.admin.secret}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ credentialId }),
+      });
+      expect(res.status).toBe(200);
+      expect(await t.sync.checkConnection()).toBe('revoked');
+      await expect(
+        t.sync.holdSeats({
+          eventId: t.venue.eventId,
+          sessionId: 's',
+          actor: 'c',
+          seatIds: [t.venue.seatIds[0]!],
+        }),
+      ).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+    } finally {
+      await w.close();
+    }
+  });
+});
