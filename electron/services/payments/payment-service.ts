@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { z } from 'zod';
 import type { Clock } from '../../../shared/clock.ts';
 import { TaquillaError } from '../../../shared/errors.ts';
 import { formatRate, parseRate, usdToVes } from '../../../shared/money.ts';
@@ -39,6 +40,35 @@ interface PayableRow {
   total_cents: number;
   paid_cents: number;
   tickets: number;
+}
+
+/** Who settles sales when the terminal is enrolled with the central server (the SyncEngine fits). */
+export interface SaleAuthority {
+  complete(raw: { transactionId: string; actor: string }): Promise<unknown>;
+  convertToPartial(raw: {
+    transactionId: string;
+    actor: string;
+    customer: z.output<typeof depositInput>['customer'];
+    hours?: number;
+  }): Promise<{ reservedUntil: number | null }>;
+}
+
+type RecordInput = {
+  tenders: Tender[];
+  actor: string;
+  terminal?: string | undefined;
+  requestId?: string | undefined;
+};
+
+/** What a payment will do, decided before anything is written. */
+interface Plan {
+  tx: PayableRow;
+  kind: PaymentKind;
+  s: Settlement;
+  settles: {
+    complete?: { transactionId: string; actor: string };
+    reserve?: Parameters<SaleAuthority['convertToPartial']>[0];
+  };
 }
 
 interface StoredPaymentRow {
@@ -129,6 +159,12 @@ export class PaymentService {
       >(
         `SELECT method, currency, amount_cents, usd_cents, reference, email FROM payment_tenders
          WHERE payment_id = ? ORDER BY id`,
+      ),
+      unpaid: db.prepare<[], { id: string; completed_at: number | null; actor: string }>(
+        `SELECT x.id, x.completed_at, x.actor FROM transactions x
+         WHERE x.status = 'COMPLETED' AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.transaction_id = x.id)
+           AND EXISTS (SELECT 1 FROM reserved_tickets t WHERE t.transaction_id = x.id AND t.price_cents > 0)
+         ORDER BY x.completed_at`,
       ),
       soldTotal: db.prepare<[string], { total: number }>(
         `SELECT COALESCE(SUM(price_cents * quantity), 0) AS total FROM reserved_tickets
@@ -225,19 +261,9 @@ export class PaymentService {
   /** The session's cart paid in full (one or many tenders, both currencies): tickets are sold. */
   checkout(raw: unknown): PaymentResult {
     const input = parseInput(checkoutInput, raw);
-    return this.write(() => {
-      const replay = this.replay(input.requestId, 'SALE');
-      if (replay) return replay;
-      const now = this.clock.now();
-      const tx = this.cartOrThrow(input.eventId, input.sessionId);
-      const rate = this.catalog.event(tx.event_id).ves_per_usd;
-      const due = tx.total_cents - tx.paid_cents;
-      const s = settle(due, input.tenders, rate, input.changeCurrency);
-      assertFullPayment(s);
-      const paymentId = this.record(tx, 'SALE', s, input, now);
-      this.reservations.complete({ transactionId: tx.id, actor: input.actor });
-      return this.result(paymentId, tx, 'SALE', 'COMPLETED', s, null);
-    });
+    return this.write(
+      () => this.replay(input.requestId, 'SALE') ?? this.commit(this.planCheckout(input), input),
+    );
   }
 
   /**
@@ -246,23 +272,9 @@ export class PaymentService {
    */
   deposit(raw: unknown): PaymentResult {
     const input = parseInput(depositInput, raw);
-    return this.write(() => {
-      const replay = this.replay(input.requestId, 'DEPOSIT');
-      if (replay) return replay;
-      const now = this.clock.now();
-      const tx = this.cartOrThrow(input.eventId, input.sessionId);
-      const rate = this.catalog.event(tx.event_id).ves_per_usd;
-      const s = settle(tx.total_cents - tx.paid_cents, input.tenders, rate);
-      assertDeposit(s, this.depositMinimumBasisPoints(tx.event_id));
-      const paymentId = this.record(tx, 'DEPOSIT', s, input, now);
-      const reserved = this.reservations.convertToPartial({
-        transactionId: tx.id,
-        actor: input.actor,
-        customer: input.customer,
-        ...(input.hours !== undefined ? { hours: input.hours } : {}),
-      });
-      return this.result(paymentId, tx, 'DEPOSIT', 'RESERVED', s, reserved.reservedUntil);
-    });
+    return this.write(
+      () => this.replay(input.requestId, 'DEPOSIT') ?? this.commit(this.planDeposit(input), input),
+    );
   }
 
   /**
@@ -271,19 +283,120 @@ export class PaymentService {
    */
   pay(raw: unknown): PaymentResult {
     const input = parseInput(payInput, raw);
+    return this.write(
+      () =>
+        this.replay(input.requestId, 'INSTALMENT', input.transactionId) ??
+        this.commit(this.planInstalment(input), input),
+    );
+  }
+
+  /**
+   * The same three operations on a terminal enrolled with the central hold server: the `authority`
+   * (the SyncEngine: server first, then its local mirror) settles the sale, and the money is recorded
+   * right after, in the local store. Every rule is checked before the authority is asked, so a
+   * refused payment never sells anything; a crash between the two leaves a sale without its payment
+   * row (found by `unpaidSales()`), never money without a sale.
+   */
+  async checkoutVia(authority: SaleAuthority, raw: unknown): Promise<PaymentResult> {
+    const input = parseInput(checkoutInput, raw);
+    return this.viaAuthority(authority, input, 'SALE', () => this.planCheckout(input));
+  }
+
+  async depositVia(authority: SaleAuthority, raw: unknown): Promise<PaymentResult> {
+    const input = parseInput(depositInput, raw);
+    return this.viaAuthority(authority, input, 'DEPOSIT', () => this.planDeposit(input));
+  }
+
+  async payVia(authority: SaleAuthority, raw: unknown): Promise<PaymentResult> {
+    const input = parseInput(payInput, raw);
+    return this.viaAuthority(
+      authority,
+      input,
+      'INSTALMENT',
+      () => this.planInstalment(input),
+      input.transactionId,
+    );
+  }
+
+  /** Completed sales with no payment recorded (a crash between the authority and the local write). */
+  unpaidSales(): { transactionId: string; completedAt: number | null; actor: string }[] {
+    return this.sql.unpaid
+      .all()
+      .map((r) => ({ transactionId: r.id, completedAt: r.completed_at, actor: r.actor }));
+  }
+
+  // ---- the three payments: decide (read), then settle and record (write) -------------------------
+
+  private planCheckout(input: z.output<typeof checkoutInput>): Plan {
+    const tx = this.cartOrThrow(input.eventId, input.sessionId);
+    const rate = this.catalog.event(tx.event_id).ves_per_usd;
+    const s = settle(tx.total_cents - tx.paid_cents, input.tenders, rate, input.changeCurrency);
+    assertFullPayment(s);
+    this.assertReferencesUnused(input.tenders);
+    return { tx, kind: 'SALE', s, settles: { complete: { transactionId: tx.id, actor: input.actor } } };
+  }
+
+  private planDeposit(input: z.output<typeof depositInput>): Plan {
+    const tx = this.cartOrThrow(input.eventId, input.sessionId);
+    const rate = this.catalog.event(tx.event_id).ves_per_usd;
+    const s = settle(tx.total_cents - tx.paid_cents, input.tenders, rate);
+    assertDeposit(s, this.depositMinimumBasisPoints(tx.event_id));
+    this.assertReferencesUnused(input.tenders);
+    const reserve = {
+      transactionId: tx.id,
+      actor: input.actor,
+      customer: input.customer,
+      ...(input.hours !== undefined ? { hours: input.hours } : {}),
+    };
+    return { tx, kind: 'DEPOSIT', s, settles: { reserve } };
+  }
+
+  private planInstalment(input: z.output<typeof payInput>): Plan {
+    const tx = this.reservationOrThrow(input.transactionId, this.clock.now());
+    const rate = this.catalog.event(tx.event_id).ves_per_usd;
+    const s = settle(tx.total_cents - tx.paid_cents, input.tenders, rate, input.changeCurrency);
+    assertInstalment(s);
+    this.assertReferencesUnused(input.tenders);
+    const settles = s.balanceCents > 0 ? {} : { complete: { transactionId: tx.id, actor: input.actor } };
+    return { tx, kind: 'INSTALMENT', s, settles };
+  }
+
+  /** Local engine: money and sale in this one write transaction (the engine's write nests). */
+  private commit(plan: Plan, input: RecordInput): PaymentResult {
+    const paymentId = this.record(plan.tx, plan.kind, plan.s, input, this.clock.now());
+    if (plan.settles.complete) {
+      this.reservations.complete(plan.settles.complete);
+      return this.result(paymentId, plan.tx, plan.kind, 'COMPLETED', plan.s, null);
+    }
+    if (plan.settles.reserve) {
+      const reserved = this.reservations.convertToPartial(plan.settles.reserve);
+      return this.result(paymentId, plan.tx, plan.kind, 'RESERVED', plan.s, reserved.reservedUntil);
+    }
+    return this.result(paymentId, plan.tx, plan.kind, 'RESERVED', plan.s, plan.tx.reserved_until);
+  }
+
+  private async viaAuthority(
+    authority: SaleAuthority,
+    input: RecordInput,
+    kind: PaymentKind,
+    decide: () => Plan,
+    transactionId?: string,
+  ): Promise<PaymentResult> {
+    const first = this.db.transaction(() => this.replay(input.requestId, kind, transactionId))();
+    if (first) return first;
+    const plan = this.db.transaction(decide)();
+    let status: 'COMPLETED' | 'RESERVED' = 'RESERVED';
+    let reservedUntil = plan.tx.reserved_until;
+    if (plan.settles.complete) {
+      await authority.complete(plan.settles.complete);
+      status = 'COMPLETED';
+      reservedUntil = null;
+    } else if (plan.settles.reserve) {
+      reservedUntil = (await authority.convertToPartial(plan.settles.reserve)).reservedUntil;
+    }
     return this.write(() => {
-      const replay = this.replay(input.requestId, 'INSTALMENT', input.transactionId);
-      if (replay) return replay;
-      const now = this.clock.now();
-      const tx = this.reservationOrThrow(input.transactionId, now);
-      const rate = this.catalog.event(tx.event_id).ves_per_usd;
-      const s = settle(tx.total_cents - tx.paid_cents, input.tenders, rate, input.changeCurrency);
-      assertInstalment(s);
-      const paymentId = this.record(tx, 'INSTALMENT', s, input, now);
-      if (s.balanceCents > 0)
-        return this.result(paymentId, tx, 'INSTALMENT', 'RESERVED', s, tx.reserved_until);
-      this.reservations.complete({ transactionId: tx.id, actor: input.actor });
-      return this.result(paymentId, tx, 'INSTALMENT', 'COMPLETED', s, null);
+      const paymentId = this.record(plan.tx, plan.kind, plan.s, input, this.clock.now());
+      return this.result(paymentId, plan.tx, plan.kind, status, plan.s, reservedUntil);
     });
   }
 
@@ -483,18 +596,29 @@ export class PaymentService {
     };
   }
 
-  private record(
-    tx: PayableRow,
-    kind: PaymentKind,
-    s: Settlement,
-    input: {
-      tenders: Tender[];
-      actor: string;
-      terminal?: string | undefined;
-      requestId?: string | undefined;
-    },
-    now: number,
-  ): string {
+  /** A bank or Zelle reference pays once (an old Pago Móvil screenshot shown again is refused). */
+  private assertReferencesUnused(tenders: readonly Tender[]): void {
+    for (const t of tenders) {
+      const reference =
+        t.method === 'PAGO_MOVIL' || t.method === 'TRANSFER'
+          ? t.reference
+          : t.method === 'ZELLE'
+            ? t.reference
+            : undefined;
+      if (reference === undefined) continue;
+      const bank = t.method === 'PAGO_MOVIL' || t.method === 'TRANSFER' ? t.bankCode : null;
+      const used = this.sql.usedReference.get({ method: t.method, bank, reference });
+      if (used) {
+        throw new TaquillaError(
+          'DUPLICATE_REFERENCE',
+          `${t.method} reference ${reference} was already used for another payment`,
+          { method: t.method, reference, paymentId: used.payment_id },
+        );
+      }
+    }
+  }
+
+  private record(tx: PayableRow, kind: PaymentKind, s: Settlement, input: RecordInput, now: number): string {
     const { tenders, actor: cashier, terminal } = input;
     const id = this.newId();
     this.sql.insertPayment.run({
@@ -517,27 +641,7 @@ export class PaymentService {
       const t = tenders[i]!;
       const reference = tenderReference(t);
       const bank = t.method === 'PAGO_MOVIL' || t.method === 'TRANSFER' ? t.bankCode : null;
-      // A bank or Zelle reference pays once (an old Pago Móvil screenshot shown again is refused).
-      const unique =
-        t.method === 'PAGO_MOVIL' || t.method === 'TRANSFER'
-          ? t.reference
-          : t.method === 'ZELLE'
-            ? t.reference
-            : undefined;
-      if (unique !== undefined) {
-        const used = this.sql.usedReference.get({
-          method: t.method,
-          bank,
-          reference: unique,
-        });
-        if (used) {
-          throw new TaquillaError(
-            'DUPLICATE_REFERENCE',
-            `${t.method} reference ${unique} was already used for another payment`,
-            { method: t.method, reference: unique, paymentId: used.payment_id },
-          );
-        }
-      }
+      this.assertReferencesUnused([t]);
       this.sql.insertTender.run({
         payment: id,
         method: t.method,
