@@ -307,44 +307,63 @@ export abstract class SqlHoldStore implements HoldStore {
     now: number,
     idempotency: Idempotency | null,
   ): Promise<StoredReply> {
+    let input: unknown;
     try {
-      const input = parseInput(serverOperations[op], raw);
-      const settings = await this.tenantSettings(tenantId);
+      input = parseInput(serverOperations[op], raw);
+    } catch (error) {
+      if (error instanceof TaquillaError) return refusal(error);
+      throw error;
+    }
+    const settings = await this.tenantSettings(tenantId);
+    try {
       return await this.write(async (tx) => {
         if (idempotency) {
           const stored = await this.storedReply(tx, tenantId, idempotency);
           if (stored) return stored;
         }
         if (RELAXED_OPS.has(op)) await this.relaxDurability(tx);
-        const ctx: OpContext = { tx, tenantId, credentialId, now, settings, changes: new Map() };
-        const result = await this.dispatch(ctx, op, input);
-        const reply: StoredReply = { status: 200, body: { result }, replayed: false };
-        if (idempotency) await this.saveReply(tx, tenantId, idempotency, reply, now);
-        await this.flushChanges(ctx); // last: it locks the event row until commit
-        return reply;
+        // A refusal undoes the operation's writes but keeps the transaction, which then stores the
+        // refusal as this key's answer: one write either way. (COMMIT releases the savepoint.)
+        await tx.run('SAVEPOINT op');
+        try {
+          const ctx: OpContext = { tx, tenantId, credentialId, now, settings, changes: new Map() };
+          const result = await this.dispatch(ctx, op, input);
+          const reply: StoredReply = { status: 200, body: { result }, replayed: false };
+          if (idempotency) await this.saveReply(tx, tenantId, idempotency, reply, now);
+          await this.flushChanges(ctx); // last: it locks the event row until commit
+          return reply;
+        } catch (error) {
+          const refused = this.asRefusal(error);
+          if (!refused) throw error;
+          await tx.run('ROLLBACK TO SAVEPOINT op');
+          const reply = refusal(refused);
+          // The refusal is an answer too: a retry of the same request must hear the same thing.
+          if (idempotency) await this.saveReply(tx, tenantId, idempotency, reply, now);
+          return reply;
+        }
       });
     } catch (error) {
-      if (!(error instanceof TaquillaError)) throw error;
-      const reply: StoredReply = {
-        status: statusOfError(error.code),
-        body: {
-          error: {
-            code: error.code,
-            message: error.message,
-            details: error.details,
-          },
-        },
-        replayed: false,
-      };
-      if (!idempotency || error.code === 'IDEMPOTENCY_MISMATCH') return reply;
-      // The refusal is an answer too: a retry of the same request must hear the same thing.
-      return this.write(async (tx) => {
-        const stored = await this.storedReply(tx, tenantId, idempotency);
-        if (stored) return stored;
-        await this.saveReply(tx, tenantId, idempotency, reply, now);
-        return reply;
+      if (error instanceof TaquillaError) return refusal(error);
+      throw error;
+    }
+  }
+
+  /** A domain refusal (thrown by the rules, or the schema's backstop) as a TaquillaError; else null. */
+  private asRefusal(error: unknown): TaquillaError | null {
+    if (error instanceof TaquillaError) return error;
+    const kind = this.classify(error);
+    if (kind === 'seat-taken') {
+      return new TaquillaError('SEAT_TAKEN', 'Seat taken by another transaction', { seats: [] });
+    }
+    if (kind === 'zone-full') {
+      return new TaquillaError('ZONE_FULL', 'Zone is full', {
+        zoneId: 0,
+        zoneName: '',
+        requested: 0,
+        available: 0,
       });
     }
+    return null;
   }
 
   private async storedReply(tx: SqlTx, tenantId: number, idem: Idempotency): Promise<StoredReply | null> {
@@ -1323,6 +1342,14 @@ interface OpContext {
   now: number;
   settings: ReservationSettings;
   changes: Map<number, Changes>;
+}
+
+function refusal(error: TaquillaError): StoredReply {
+  return {
+    status: statusOfError(error.code),
+    body: { error: { code: error.code, message: error.message, details: error.details } },
+    replayed: false,
+  };
 }
 
 function ticketView(t: TicketRow) {
