@@ -74,6 +74,7 @@ export function createHandlers(): Handlers {
       });
       return { released: result.tickets };
     },
+    'holds.extend': (input, ctx) => ctx.terminal.reservations.extendHolds({ ...input, ...who(ctx) }),
     'cart.get': ({ eventId }, ctx) => ctx.terminal.carts.cart(eventId, who(ctx).sessionId),
     'checkout.payInFull': ({ eventId }, ctx) => {
       const { sessionId, actor } = who(ctx);

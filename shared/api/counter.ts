@@ -180,6 +180,11 @@ export const counterApi = {
     input: z.object({ eventId: id }).strict(),
     output: z.object({ released: z.number() }),
   }),
+  'holds.extend': defineMethod({
+    summary: "More time for this session's holds in an event (capped by the hold lifetime)",
+    input: z.object({ eventId: id }).strict(),
+    output: z.object({ transactionId: z.string(), tickets: z.array(heldTicket) }),
+  }),
   'cart.get': defineMethod({
     summary: "This session's cart for an event",
     input: z.object({ eventId: id }).strict(),

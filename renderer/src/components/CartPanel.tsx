@@ -21,6 +21,9 @@ export function CartPanel({ store, state }: { store: CounterStore; state: Counte
           <div className={`big-countdown${remaining.urgent ? ' urgent' : ''}`} role="timer" aria-live="off">
             <span>{store.t('cart.expiresIn')}</span>
             <strong data-testid="hold-countdown">{remaining.text}</strong>
+            <button type="button" className="link extend" onClick={() => void store.extendHolds()}>
+              {store.t('cart.extend')}
+            </button>
           </div>
         )}
       </header>

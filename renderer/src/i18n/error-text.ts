@@ -42,6 +42,10 @@ export function errorText(locale: Locale, code: string, message: string, details
       const d = details as ErrorDetails['HOLD_EXPIRED'];
       return t('error.HOLD_EXPIRED', { seats: d.seats.map((s) => s.label).join(', ') });
     }
+    case 'EXTENSION_LIMIT':
+      return t('error.EXTENSION_LIMIT', {
+        time: formatTime(locale, (details as ErrorDetails['EXTENSION_LIMIT']).maxUntil),
+      });
     case 'NOTHING_HELD':
       return t('error.NOTHING_HELD');
     case 'BAD_PIN':

@@ -359,6 +359,16 @@ export class CounterStore {
     });
   }
 
+  /** The customer needs more time: every hold of the cart gets a fresh period (capped). */
+  async extendHolds(): Promise<void> {
+    const event = this.state.event;
+    if (!event) return;
+    await this.run(async () => {
+      await this.api.call('holds.extend', { eventId: event.id });
+      await this.refreshCart();
+    });
+  }
+
   async clearCart(): Promise<void> {
     const event = this.state.event;
     if (!event) return;

@@ -350,3 +350,24 @@ describe('the test clock route', () => {
     }
   });
 });
+
+describe('more time for a hold', () => {
+  it('extends every hold of the cart, but never past the hold lifetime cap (EXTENSION_LIMIT)', async () => {
+    const ana = await api.signIn(api.users.cashier, '1234');
+    await api.call('holds.seats', { eventId: api.eventId, seatIds: [api.seatIds[0]] }, ana);
+    api.clock.advance(8 * MINUTE_MS);
+    const more = await api.call('holds.extend', { eventId: api.eventId }, ana);
+    expect(more.status).toBe(200);
+    expect(more.body.tickets[0].reservedUntil).toBe(T0 + 18 * MINUTE_MS);
+    api.clock.advance(9 * MINUTE_MS);
+    await api.call('holds.extend', { eventId: api.eventId }, ana); // to T0 + 27 min
+    api.clock.advance(9 * MINUTE_MS);
+    await api.call('holds.extend', { eventId: api.eventId }, ana); // capped at T0 + 30 min
+    const refused = await api.call('holds.extend', { eventId: api.eventId }, ana);
+    expect(refused.status).toBe(409);
+    expect(refused.body.error).toMatchObject({
+      code: 'EXTENSION_LIMIT',
+      details: { maxUntil: T0 + 30 * MINUTE_MS },
+    });
+  });
+});
