@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { createEvent, createTenant, createVenue } from '../../electron/services/events/event-setup.ts';
@@ -57,9 +58,11 @@ async function contention(
         body: JSON.stringify(body),
       });
     const latencies: number[] = [];
+    const cpuBefore = processCpuMs(server.child.pid!);
     let won = 0;
     let refused = 0;
     let errors = 0;
+    let requests = 0;
     const end = performance.now() + DURATION_MS;
     const warmEnd = performance.now() + 500;
     await Promise.all(
@@ -71,10 +74,20 @@ async function contention(
           const res = await post('holdSeats', { eventId: 1, sessionId, actor: 'bench', seatIds: [seatId] });
           const body = (await res.json()) as { error?: { code: string } };
           const took = performance.now() - started;
-          if (started < warmEnd) continue; // JIT and connection warm-up
+          requests += 1; // all of them, warm-up included: the CPU reading covers them all
+          if (started < warmEnd) {
+            if (res.status === 200) {
+              requests += 1;
+              await (
+                await post('releaseSeats', { eventId: 1, sessionId, actor: 'bench', seatIds: [seatId] })
+              ).arrayBuffer();
+            }
+            continue; // JIT and connection warm-up
+          }
           latencies.push(took);
           if (res.status === 200) {
             won += 1;
+            requests += 1;
             await (
               await post('releaseSeats', { eventId: 1, sessionId, actor: 'bench', seatIds: [seatId] })
             ).arrayBuffer();
@@ -83,6 +96,7 @@ async function contention(
         }
       }),
     );
+    const cpuMs = processCpuMs(server.child.pid!) - cpuBefore;
     const seconds = (DURATION_MS - 500) / 1000;
     const sorted = latencies.sort((a, b) => a - b);
     const holdsPerSecond = latencies.length / seconds;
@@ -106,6 +120,12 @@ async function contention(
           met: p95 < 20,
         },
         {
+          key: `server.${label}.cpu_per_request`,
+          label: `${label}: server CPU per request (holds and releases; independent of other load on the box)`,
+          value: cpuMs / Math.max(1, requests),
+          unit: 'ms',
+        },
+        {
           key: `server.${label}.hold_p50`,
           label: `${label}: hold latency p50`,
           value: percentile(sorted, 50),
@@ -116,6 +136,17 @@ async function contention(
     };
   } finally {
     await server.stop();
+  }
+}
+
+/** CPU time (user + system) a process has used, from /proc; NaN where /proc is missing. */
+function processCpuMs(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    // utime and stime are fields 14 and 15 of stat, in clock ticks (100 per second on Linux)
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return Number.NaN;
   }
 }
 
