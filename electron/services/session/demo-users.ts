@@ -5,6 +5,7 @@ import { SessionService } from './session-service.ts';
 /** The demo staff `seed-demo` creates (documented in docs/counter-app.md). */
 export const DEMO_USERS = [
   { name: 'Ana Cajera', role: 'cashier', pin: '1234' },
+  { name: 'Beto Cajero', role: 'cashier', pin: '5678' },
   { name: 'Luis Supervisor', role: 'supervisor', pin: '9999' },
 ] as const;
 

@@ -19,12 +19,13 @@ import {
 const RESULTS = join(ROOT, 'test-results/counter');
 const THEATRE = /Gala de Zarzuela/;
 const ANA = { name: /Ana Cajera/, pin: '1234' };
-const LUIS = { name: /Luis Supervisor/, pin: '9999' };
+// A second counter: another cashier in another browser context (its own cookies and session).
+const BETO = { name: /Beto Cajero/, pin: '5678' };
 
 let served: ServedTerminal;
 let browser: Browser;
 let ana: Page;
-let luis: Page;
+let beto: Page;
 let map: SeatMap;
 
 /** Waits until `read` returns `expected`, polling fast; returns how long it took (ms). */
@@ -52,8 +53,11 @@ describe.skipIf(skipE2e)('the counter app in Chromium against `taquilla serve`',
     ensureRendererBuilt();
     served = await serveDemo();
     browser = await launchChromium();
+    // The test reads the seat map as the supervisor (found by name, not by id).
+    const users = await served.api<{ id: number; name: string }[]>('session.users', {});
+    const supervisorId = users.find((u) => u.name === 'Luis Supervisor')!.id;
     const supervisor = await served.api<{ sessionToken: string }>('session.signIn', {
-      userId: 2,
+      userId: supervisorId,
       pin: '9999',
     });
     map = await served.api<SeatMap>('events.seatMap', { eventId: 1 }, supervisor.sessionToken);
@@ -63,7 +67,7 @@ describe.skipIf(skipE2e)('the counter app in Chromium against `taquilla serve`',
     if (ctx.task.result?.state !== 'fail') return;
     const name = ctx.task.name.replace(/\W+/g, '-').slice(0, 60);
     await ana?.screenshot({ path: join(RESULTS, `failed-${name}-ana.png`) }).catch(() => {});
-    await luis?.screenshot({ path: join(RESULTS, `failed-${name}-luis.png`) }).catch(() => {});
+    await beto?.screenshot({ path: join(RESULTS, `failed-${name}-beto.png`) }).catch(() => {});
   });
 
   afterAll(async () => {
@@ -82,7 +86,7 @@ describe.skipIf(skipE2e)('the counter app in Chromium against `taquilla serve`',
     const context = await browser.newContext();
     const page = await context.newPage();
     await page.goto(served.url);
-    await page.getByRole('button', { name: LUIS.name }).click();
+    await page.getByRole('button', { name: BETO.name }).click();
     await page.locator('#pin').fill('1111');
     await page.getByRole('button', { name: 'Entrar' }).click();
     await expect(page.locator('.notice-error').first().textContent()).resolves.toContain(
@@ -110,18 +114,18 @@ describe.skipIf(skipE2e)('the counter app in Chromium against `taquilla serve`',
   });
 
   it('a second session sees a new hold as taken within a second, and is refused with who and until', async () => {
-    ({ page: luis } = await openCounter(browser, served, LUIS, THEATRE));
-    await hoverSeat(luis, map, 'VIP-A-10');
-    await within(2000, () => tooltipState(luis), 'VIP-A-10:free');
+    ({ page: beto } = await openCounter(browser, served, BETO, THEATRE));
+    await hoverSeat(beto, map, 'VIP-A-10');
+    await within(2000, () => tooltipState(beto), 'VIP-A-10:free');
     await clickSeat(ana, map, 'VIP-A-10');
-    const seenAfter = await within(1000, () => tooltipState(luis), 'VIP-A-10:held');
+    const seenAfter = await within(1000, () => tooltipState(beto), 'VIP-A-10:held');
     expect(seenAfter).toBeLessThan(1000);
-    await clickSeat(luis, map, 'VIP-A-10');
-    const refusal = await luis.locator('.notice-error').first().textContent();
+    await clickSeat(beto, map, 'VIP-A-10');
+    const refusal = await beto.locator('.notice-error').first().textContent();
     expect(refusal).toMatch(
       /No se pudo apartar: VIP-A-10 ya está tomado por Ana Cajera hasta las \d\d:\d\d:\d\d\./,
     );
-    await luis.screenshot({ path: join(RESULTS, '02-second-session-refused.png') });
+    await beto.screenshot({ path: join(RESULTS, '02-second-session-refused.png') });
   });
 
   it('general admission takes a quantity; best available picks adjacent seats in one go', async () => {
@@ -135,14 +139,14 @@ describe.skipIf(skipE2e)('the counter app in Chromium against `taquilla serve`',
     await ana.locator('.cart-line[data-label="PLA-F-21"]').waitFor();
     await hoverSeat(ana, map, 'PLA-F-21');
     await within(2000, () => tooltipState(ana), 'PLA-F-21:mine');
-    await hoverSeat(luis, map, 'PLA-F-20');
-    await within(1000, () => tooltipState(luis), 'PLA-F-20:held');
+    await hoverSeat(beto, map, 'PLA-F-20');
+    await within(1000, () => tooltipState(beto), 'PLA-F-20:held');
     // Another counter holds two VIP seats, so the picture shows both kinds of hold.
-    await luis
+    await beto
       .locator('.zone-row[data-zone="VIP"]')
       .getByRole('button', { name: 'Mejores 2 juntos' })
       .click();
-    await luis.locator('.cart-line').nth(1).waitFor();
+    await beto.locator('.cart-line').nth(1).waitFor();
     await ana.keyboard.press('Escape');
     await hoverSeat(ana, map, 'PLA-F-21');
     await ana.waitForTimeout(1200);
@@ -157,11 +161,11 @@ describe.skipIf(skipE2e)('the counter app in Chromium against `taquilla serve`',
     await ana.keyboard.up('Shift');
     await ana.getByRole('button', { name: 'Apartar 2 seleccionados' }).waitFor();
     // Meanwhile another counter takes one of them: the group is refused whole.
-    await clickSeat(luis, map, 'VIP-C-6');
+    await clickSeat(beto, map, 'VIP-C-6');
     await hoverSeat(ana, map, 'VIP-C-6');
     await within(1000, () => tooltipState(ana), 'VIP-C-6:held');
     await ana.getByRole('button', { name: 'Apartar 2 seleccionados' }).click();
-    await ana.locator('.notice-error', { hasText: 'VIP-C-6 ya está tomado por Luis Supervisor' }).waitFor();
+    await ana.locator('.notice-error', { hasText: 'VIP-C-6 ya está tomado por Beto Cajero' }).waitFor();
     await expect(ana.locator('.cart-line[data-label="VIP-C-4"]').count()).resolves.toBe(0);
     await ana.getByRole('button', { name: 'Cancelar selección' }).click();
     await ana.keyboard.down('Shift');
@@ -179,24 +183,25 @@ describe.skipIf(skipE2e)('the counter app in Chromium against `taquilla serve`',
     await notice.first().waitFor({ timeout: 3000 });
     await expect(notice.first().textContent()).resolves.toContain('VIP-A-1');
     await ana.locator('.cart-empty').waitFor({ timeout: 3000 });
-    await hoverSeat(luis, map, 'PLA-F-20');
-    await within(3000, () => tooltipState(luis), 'PLA-F-20:free');
+    await hoverSeat(beto, map, 'PLA-F-20');
+    await within(3000, () => tooltipState(beto), 'PLA-F-20:free');
   });
 
-  it('full payment completes the sale: the seats show as sold on the other screen', async () => {
+  it('full payment (Ctrl+Enter) completes the sale: the seats show as sold on the other screen', async () => {
     await clickSeat(ana, map, 'VIP-B-3');
     await ana.locator('.cart-line[data-label="VIP-B-3"]').waitFor();
     await clickSeat(ana, map, 'VIP-B-4');
     await ana.locator('.cart-line[data-label="VIP-B-4"]').waitFor();
-    await ana.getByRole('button', { name: 'Cobrar' }).click();
+    // Ctrl+Enter is the cashier's full-payment shortcut (the "Cobrar" button belongs to payments).
+    await ana.keyboard.press('Control+Enter');
     const done = ana.locator('.notice-success span');
     await done.first().waitFor({ timeout: 5000 });
     await expect(done.first().textContent()).resolves.toBe(
       'Venta completada: 2 entradas, USD 160,00 (Bs. 37.832,00).',
     );
     await ana.locator('.cart-empty').waitFor();
-    await hoverSeat(luis, map, 'VIP-B-4');
-    await within(1000, () => tooltipState(luis), 'VIP-B-4:sold');
+    await hoverSeat(beto, map, 'VIP-B-4');
+    await within(1000, () => tooltipState(beto), 'VIP-B-4:sold');
     await ana.screenshot({ path: join(RESULTS, '04-sold.png') });
   });
 
