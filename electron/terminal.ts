@@ -1,6 +1,11 @@
 import type { TerminalStatus } from '../shared/api/counter.ts';
 import { type Clock, MINUTE_MS } from '../shared/clock.ts';
 import { DEFAULT_SETTINGS } from '../shared/config.ts';
+import { DayClosingService } from './services/day-closing/day-closing-service.ts';
+import { NotificationService } from './services/payments/notifications.ts';
+import { PaymentService } from './services/payments/payment-service.ts';
+import { PaymentStatsService } from './services/payments/payment-stats.ts';
+import { ReservationSearch } from './services/payments/reservation-search.ts';
 import { PrintingService } from './services/printing/printing-service.ts';
 import { AvailabilityService } from './services/reservations/availability-service.ts';
 import { BestAvailableService } from './services/reservations/best-available-service.ts';
@@ -44,6 +49,12 @@ export interface Terminal {
   status: StatusProviders;
   /** Tickets and receipts: jobs commit with each sale; the worker starts with startMaintenance. */
   printing: PrintingService;
+  /** Money (issue 6): sales, deposits, instalments; their search, figures, day closing and notices. */
+  payments: PaymentService;
+  paymentSearch: ReservationSearch;
+  paymentStats: PaymentStatsService;
+  dayClosing: DayClosingService;
+  notifications: NotificationService;
   /** Marks expired holds every CLEANUP_INTERVAL_MINUTES (correctness never waits for it). */
   startMaintenance: () => void;
   close: () => void;
@@ -77,6 +88,11 @@ export function createTerminal({ dbFile, clock, kiosk = false, migrationsDir }: 
     events: new EventList(db),
     bestAvailable: new BestAvailableService(reservations, availability),
     printing,
+    payments: new PaymentService(db, clock, reservations, { terminal: kiosk ? 'kiosk' : 'counter' }),
+    paymentSearch: new ReservationSearch(db, clock),
+    paymentStats: new PaymentStatsService(db, clock),
+    dayClosing: new DayClosingService(db, clock),
+    notifications: new NotificationService(db, clock),
     status: {
       network: () => 'unknown',
       syncQueue: () => null,
@@ -86,6 +102,7 @@ export function createTerminal({ dbFile, clock, kiosk = false, migrationsDir }: 
       const every = DEFAULT_SETTINGS.CLEANUP_INTERVAL_MINUTES * MINUTE_MS;
       const timer = setInterval(() => {
         reservations.cleanupExpired();
+        terminal.notifications.collect();
         availability.pruneFeed();
       }, every);
       timer.unref();

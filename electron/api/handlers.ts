@@ -1,6 +1,8 @@
 import { TaquillaError } from '../../shared/errors.ts';
 import type { SignedInSession } from '../services/session/session-service.ts';
+import { createDashboardHandlers } from './dashboard-handlers.ts';
 import type { HandlerContext, Handlers } from './dispatcher.ts';
+import { createPaymentHandlers } from './payment-handlers.ts';
 
 function signedIn(ctx: HandlerContext): SignedInSession {
   if (!ctx.session) throw new TaquillaError('NOT_SIGNED_IN', 'Sign in first', {});
@@ -19,6 +21,8 @@ function who(ctx: HandlerContext): { sessionId: string; actor: string } {
  */
 export function createHandlers(): Handlers {
   return {
+    ...createPaymentHandlers(),
+    ...createDashboardHandlers(),
     'session.users': (_input, { terminal }) => terminal.sessions.users(),
     'session.signIn': async ({ userId, pin }, { terminal }) => {
       const session = await terminal.sessions.signIn(userId, pin);

@@ -8,6 +8,8 @@ import { Notices } from './components/Notices.tsx';
 import { SignIn } from './components/SignIn.tsx';
 import { StatusBar } from './components/StatusBar.tsx';
 import { ZonePanel } from './components/ZonePanel.tsx';
+import { KioskApp } from './kiosk/KioskApp.tsx';
+import { BackOffice } from './payments/BackOffice.tsx';
 import { SeatMapCanvas } from './seat-map/SeatMapCanvas.tsx';
 import type { CounterStore } from './state/counter-store.ts';
 
@@ -28,6 +30,15 @@ export function App({ store }: { store: CounterStore }) {
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
   }, [store]);
+
+  if (state.status?.kiosk)
+    return (
+      <div className="app">
+        <KioskApp store={store} state={state} />
+        <Notices store={store} state={state} />
+        <KioskExit store={store} state={state} />
+      </div>
+    );
 
   let body;
   if (!state.session) body = <SignIn store={store} state={state} />;
@@ -61,6 +72,7 @@ export function App({ store }: { store: CounterStore }) {
           </span>
         )}
         <span className="spacer" />
+        <BackOffice store={store} state={state} />
         {state.event && (
           <button type="button" onClick={() => store.leaveEvent()}>
             {store.t('events.change')}

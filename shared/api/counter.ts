@@ -10,7 +10,8 @@ import { defineMethod } from './define.ts';
 const empty = z.object({}).strict();
 
 export const pin = z.string().regex(/^\d{4,8}$/, 'a PIN is 4 to 8 digits');
-export const staffRole = z.enum(['cashier', 'supervisor']);
+/** 'kiosk' is the role of a kiosk's self-created customer session (never a user row). */
+export const staffRole = z.enum(['cashier', 'supervisor', 'kiosk']);
 
 export const staffMember = z.object({
   id: z.number(),

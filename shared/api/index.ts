@@ -1,6 +1,8 @@
 import type { z } from 'zod';
 import { counterApi } from './counter.ts';
+import { dashboardApi } from './dashboard.ts';
 import type { ApiMethod } from './define.ts';
+import { paymentsApi } from './payments.ts';
 
 /**
  * The table of every terminal API method, merged from one file per capability
@@ -9,6 +11,8 @@ import type { ApiMethod } from './define.ts';
  */
 export const api = {
   ...counterApi,
+  ...paymentsApi,
+  ...dashboardApi,
 } as const satisfies Record<string, ApiMethod>;
 
 export type Api = typeof api;

@@ -15,10 +15,11 @@ function portOf(value: string | boolean | undefined): number {
 const serveCommand: CliCommand = {
   name: 'serve',
   usage:
-    'serve [--port N] [--test-clock]   the counter app and its API on http://127.0.0.1 (token in the printed URL)',
+    'serve [--port N] [--test-clock] [--kiosk]  the counter app and its API on http://127.0.0.1 (token in the printed URL)',
   options: {
     port: { type: 'string' },
     'test-clock': { type: 'boolean', default: false },
+    kiosk: { type: 'boolean', default: false },
   },
   database: 'existing',
   run: async ({ values, io }) => {
@@ -29,7 +30,7 @@ const serveCommand: CliCommand = {
     const terminal = createTerminal({
       dbFile,
       clock,
-      kiosk: process.env.TAQUILLA_KIOSK === '1',
+      kiosk: values.kiosk === true || process.env.TAQUILLA_KIOSK === '1',
     });
     terminal.startMaintenance();
     const running = await startCounterServer(terminal, {

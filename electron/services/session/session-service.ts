@@ -6,11 +6,13 @@ import type { Db } from '../../store/database.ts';
 import { hashPin, verifyPin } from './pin-hash.ts';
 
 export type StaffRole = 'cashier' | 'supervisor';
+/** A kiosk signs itself in (no PIN, no user row): it may only sell, never take deposits or close days. */
+export type SessionRole = StaffRole | 'kiosk';
 
 export interface StaffMember {
   id: number;
   name: string;
-  role: StaffRole;
+  role: SessionRole;
 }
 
 /** One signed-in selling session: what every handler takes "who is calling" from. */
@@ -109,6 +111,20 @@ export class SessionService {
     return session;
   }
 
+  /** A kiosk's customer session: created without a PIN, only on a terminal running in kiosk mode. */
+  startKiosk(): SignedInSession {
+    const session: SignedInSession = {
+      token: randomBytes(24).toString('base64url'),
+      sessionId: `kiosco-${randomUUID()}`,
+      user: { id: 0, name: 'Quiosco', role: 'kiosk' },
+      actor: 'kiosk:Quiosco',
+      startedAt: this.clock.now(),
+    };
+    this.sessions.set(session.token, session);
+    this.sql.log.run(null, session.startedAt, 'signed-in', session.sessionId);
+    return session;
+  }
+
   /** The session a token belongs to, or null (unknown, or signed out). */
   resolve(token: string | undefined): SignedInSession | null {
     if (!token) return null;
@@ -117,7 +133,8 @@ export class SessionService {
 
   signOut(session: SignedInSession): void {
     this.sessions.delete(session.token);
-    this.sql.log.run(session.user.id, this.clock.now(), 'signed-out', session.sessionId);
+    const userId = session.user.role === 'kiosk' ? null : session.user.id;
+    this.sql.log.run(userId, this.clock.now(), 'signed-out', session.sessionId);
   }
 
   /** Any supervisor's PIN; lockout applies per supervisor as for sign-in. */

@@ -1,0 +1,59 @@
+import type { MethodName } from '../../shared/api/index.ts';
+import { TaquillaError } from '../../shared/errors.ts';
+import { reportCsv } from '../services/day-closing/report-export.ts';
+import type { Handler, HandlerContext } from './dispatcher.ts';
+
+type DashboardMethodName = Extract<
+  MethodName,
+  `dashboard.${string}` | `kiosk.${string}` | 'reports.csv' | 'reports.closings'
+>;
+
+function actorOf(ctx: HandlerContext): { actor: string; supervisor: boolean } {
+  if (!ctx.session) throw new TaquillaError('NOT_SIGNED_IN', 'Sign in first', {});
+  return { actor: ctx.session.actor, supervisor: ctx.session.user.role === 'supervisor' };
+}
+
+/** Handlers of shared/api/dashboard.ts: the dashboard, the CSV export and the kiosk's sign-in. */
+export function createDashboardHandlers(): { [M in DashboardMethodName]: Handler<M> } {
+  return {
+    'dashboard.summary': (input, { terminal }) => {
+      const eventId = input.eventId === undefined ? {} : { eventId: input.eventId };
+      // The same service calls as `taquilla reservation-stats` and the payment stats.
+      const reservations = terminal.stats.stats({ ...eventId, contestedLimit: input.contestedLimit ?? 50 });
+      return { at: reservations.at, reservations, outstanding: terminal.paymentStats.outstanding(eventId) };
+    },
+    'reports.csv': (input, ctx) => {
+      const { actor, supervisor } = actorOf(ctx);
+      if (input.number !== undefined) {
+        const report = ctx.terminal.dayClosing.closing({ number: input.number });
+        if (!report || (!supervisor && report.cashier !== actor)) {
+          throw new TaquillaError('ROLE_NOT_ALLOWED', `No Z report ${input.number} for ${actor}`, {
+            method: 'reports.csv',
+            role: ctx.session!.user.role,
+            allowed: ['supervisor'],
+          });
+        }
+        return { filename: `z-${report.number}-${report.businessDay}.csv`, csv: reportCsv(report) };
+      }
+      const report = ctx.terminal.dayClosing.x(
+        supervisor ? (input.cashier ? { cashier: input.cashier } : {}) : { cashier: actor },
+      );
+      return { filename: `x-${report.businessDay}.csv`, csv: reportCsv(report) };
+    },
+    'reports.closings': (_input, ctx) => {
+      const { actor, supervisor } = actorOf(ctx);
+      return ctx.terminal.dayClosing.closings().filter((c) => supervisor || c.cashier === actor);
+    },
+    'kiosk.start': (_input, { terminal }) => {
+      if (!terminal.kiosk) {
+        throw new TaquillaError('ROLE_NOT_ALLOWED', 'This terminal is not a kiosk', {
+          method: 'kiosk.start',
+          role: 'kiosk',
+          allowed: [],
+        });
+      }
+      const session = terminal.sessions.startKiosk();
+      return { sessionToken: session.token, sessionId: session.sessionId, serverTime: terminal.clock.now() };
+    },
+  };
+}

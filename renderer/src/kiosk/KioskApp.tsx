@@ -1,0 +1,249 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { usdToVes } from '../../../shared/money.ts';
+import type { PaymentMethod, PaymentResult } from '../../../shared/schemas/payments.ts';
+import { cartTotals } from '../cart/cart-totals.ts';
+import { formatDate } from '../i18n/index.ts';
+import { PaymentDialog } from '../payments/PaymentDialog.tsx';
+import { paymentErrorText, pt, usd, ves } from '../payments/payment-texts.ts';
+import { errorParts, sessionClient } from '../payments/session-client.ts';
+import { SeatMapCanvas } from '../seat-map/SeatMapCanvas.tsx';
+import type { CounterState, CounterStore } from '../state/counter-store.ts';
+import { IDLE_SETTING_KEY, idlePhase, idleSettings } from './idle-timer.ts';
+import '../payments/payments.css';
+
+/** A kiosk has no cash drawer: only the methods a customer completes alone. */
+export const KIOSK_METHODS: readonly PaymentMethod[] = ['CARD', 'PAGO_MOVIL'];
+const QUANTITIES = [1, 2, 3, 4, 5, 6];
+const DONE_SCREEN_MS = 20_000;
+
+/**
+ * The customer-facing flow: pick an event, pick seats (map or best N), pay by card or Pago Móvil,
+ * collect the tickets. Left alone, it warns, then releases the session's holds and starts over.
+ * Leaving kiosk mode needs a supervisor PIN (components/KioskExit.tsx).
+ */
+export function KioskApp({ store, state }: { store: CounterStore; state: CounterState }) {
+  const locale = state.locale;
+  const client = useMemo(() => sessionClient(), []);
+  const [error, setError] = useState<string | null>(null);
+  const [paying, setPaying] = useState(false);
+  const [done, setDone] = useState<PaymentResult | null>(null);
+  const settings = useMemo(() => idleSettings(window.localStorage?.getItem(IDLE_SETTING_KEY) ?? null), []);
+  const lastActivity = useRef(Date.now());
+  const [now, setNow] = useState(Date.now());
+  const resetting = useRef(false);
+
+  // A kiosk signs itself in: a customer session with no PIN, then a fresh page on it.
+  useEffect(() => {
+    if (state.session || resetting.current) return;
+    resetting.current = true;
+    client.call('kiosk.start', {}).then(
+      (started) => {
+        client.setSession(started.sessionToken);
+        window.location.reload();
+      },
+      (e: unknown) => {
+        resetting.current = false;
+        const p = errorParts(e);
+        setError(paymentErrorText(locale, p.code, p.message, p.details));
+      },
+    );
+  }, [state.session, client, locale]);
+
+  /** Back to the start: the session's holds are released (signOut) and a new session begins. */
+  const reset = useCallback(async () => {
+    if (resetting.current) return;
+    setPaying(false);
+    setDone(null);
+    await store.signOut();
+  }, [store]);
+
+  useEffect(() => {
+    const touch = () => {
+      lastActivity.current = Date.now();
+    };
+    const events = ['pointerdown', 'keydown', 'touchstart', 'wheel'] as const;
+    for (const e of events) window.addEventListener(e, touch, { passive: true });
+    const timer = setInterval(() => setNow(Date.now()), 250);
+    return () => {
+      for (const e of events) window.removeEventListener(e, touch);
+      clearInterval(timer);
+    };
+  }, []);
+
+  const busy = state.event !== null || done !== null;
+  const idle = busy ? idlePhase(lastActivity.current, now, settings) : ({ phase: 'active' } as const);
+  useEffect(() => {
+    if (idle.phase === 'expired') void reset();
+  }, [idle.phase, reset]);
+  useEffect(() => {
+    if (!done) return;
+    const timer = setTimeout(() => void reset(), DONE_SCREEN_MS);
+    return () => clearTimeout(timer);
+  }, [done, reset]);
+
+  const serverNow = store.serverNow();
+  const live = state.cart?.tickets.filter((t) => t.reservedUntil > serverNow) ?? [];
+  const totals = state.cart ? cartTotals(live, state.cart.vesPerUsd, serverNow) : null;
+
+  let body;
+  if (!state.session) {
+    body = (
+      <div className="kiosk-body single">
+        <p role={error ? 'alert' : undefined}>{error ?? '…'}</p>
+      </div>
+    );
+  } else if (done) {
+    body = (
+      <div className="kiosk-body single">
+        <div className="kiosk-done" data-testid="kiosk-done">
+          <h2>{pt(locale, 'kiosk.done')}</h2>
+          <p>
+            {pt(locale, 'kiosk.doneBody', {
+              number: done.transactionId.replace(/-/g, '').slice(0, 8).toUpperCase(),
+              usd: usd(locale, done.totalCents),
+              ves: ves(locale, usdToVes(done.totalCents, done.vesPerUsd)),
+            })}
+          </p>
+          <button type="button" className="primary" onClick={() => void reset()}>
+            {pt(locale, 'kiosk.startOver')}
+          </button>
+        </div>
+      </div>
+    );
+  } else if (!state.event) {
+    body = (
+      <div className="kiosk-body single">
+        <div className="kiosk-events" data-testid="kiosk-start">
+          <h2>{pt(locale, 'kiosk.pickEvent')}</h2>
+          {state.events.map((e) => (
+            <button key={e.id} type="button" onClick={() => void store.chooseEvent(e.id)}>
+              <strong>{e.name}</strong>
+              <span>
+                {e.venue} · {formatDate(locale, e.startsAt)}
+              </span>
+            </button>
+          ))}
+        </div>
+      </div>
+    );
+  } else {
+    const zones = state.seatMap?.map.zones ?? [];
+    body = (
+      <div className="kiosk-body">
+        <section className="map-area seat-map-host">
+          {state.seatMap ? (
+            <SeatMapCanvas store={store} state={state} onGeneralZone={() => {}} />
+          ) : (
+            <div>…</div>
+          )}
+        </section>
+        <aside className="kiosk-side panel">
+          <h2>{pt(locale, 'kiosk.howMany')}</h2>
+          {zones.map((z) => (
+            <div key={z.id} className="kiosk-zone" data-zone={z.code}>
+              <strong>
+                {z.name} · {usd(locale, z.priceCents)}
+              </strong>
+              <div className="kiosk-qty">
+                {QUANTITIES.map((n) => (
+                  <button
+                    key={n}
+                    type="button"
+                    aria-label={`${z.name}: ${pt(locale, 'kiosk.best', { n })}`}
+                    disabled={state.busy}
+                    onClick={() =>
+                      void (z.kind === 'numbered' ? store.bestAvailable(z.id, n) : store.holdGeneral(z.id, n))
+                    }
+                  >
+                    {n}
+                  </button>
+                ))}
+              </div>
+            </div>
+          ))}
+          <small>{pt(locale, 'kiosk.orMap')}</small>
+          <ul className="cart-lines" data-testid="kiosk-cart">
+            {live.map((t) => (
+              <li key={t.ticketId} data-label={t.label}>
+                {t.quantity > 1 ? `${t.quantity} × ` : ''}
+                {t.label} · {usd(locale, t.priceCents * t.quantity)}
+              </li>
+            ))}
+          </ul>
+          {totals && live.length > 0 && (
+            <p>
+              <strong data-testid="kiosk-total">{usd(locale, totals.usdCents)}</strong> ·{' '}
+              {ves(locale, totals.vesCents)}
+            </p>
+          )}
+          <button
+            type="button"
+            className="primary"
+            disabled={live.length === 0}
+            onClick={() => setPaying(true)}
+          >
+            {pt(locale, 'kiosk.pay')}
+          </button>
+          <button type="button" onClick={() => void reset()}>
+            {pt(locale, 'kiosk.startOver')}
+          </button>
+        </aside>
+        {paying && (
+          <PaymentDialog
+            store={store}
+            state={state}
+            target={{ kind: 'cart', eventId: state.event.id }}
+            methods={KIOSK_METHODS}
+            simulate
+            large
+            onClose={() => setPaying(false)}
+            onDone={(result) => {
+              setPaying(false);
+              setDone(result);
+              void store.refreshCart();
+            }}
+          />
+        )}
+      </div>
+    );
+  }
+
+  return (
+    <div className="kiosk" data-testid="kiosk">
+      <header className="kiosk-top">
+        <h1>{state.event ? state.event.name : pt(locale, 'kiosk.welcome')}</h1>
+        <button
+          type="button"
+          onClick={() => store.setLocale(locale === 'es' ? 'en' : 'es')}
+          lang={locale === 'es' ? 'en' : 'es'}
+        >
+          {locale === 'es' ? 'English' : 'Español'}
+        </button>
+      </header>
+      {body}
+      {idle.phase === 'warning' && (
+        <div className="modal-backdrop">
+          <div
+            className="panel modal kiosk-idle"
+            role="alertdialog"
+            aria-label={pt(locale, 'kiosk.idle')}
+            data-testid="kiosk-idle"
+          >
+            <h2>{pt(locale, 'kiosk.idle')}</h2>
+            <p>{pt(locale, 'kiosk.idleBody', { s: idle.secondsLeft })}</p>
+            <button
+              type="button"
+              className="primary"
+              onClick={() => {
+                lastActivity.current = Date.now();
+                setNow(Date.now());
+              }}
+            >
+              {pt(locale, 'kiosk.stay')}
+            </button>
+          </div>
+        </div>
+      )}
+    </div>
+  );
+}

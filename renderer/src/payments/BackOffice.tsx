@@ -1,0 +1,61 @@
+import { useEffect, useState } from 'react';
+import { DashboardScreen } from '../dashboard/DashboardScreen.tsx';
+import { DayClosingScreen } from '../day-closing/DayClosingScreen.tsx';
+import type { CounterState, CounterStore } from '../state/counter-store.ts';
+import { type PaymentTextKey, pt } from './payment-texts.ts';
+import { ReservationsScreen } from './ReservationsScreen.tsx';
+
+type Screen = 'reservations' | 'dashboard' | 'closing';
+
+const TITLES: Record<Screen, PaymentTextKey> = {
+  reservations: 'nav.reservations',
+  dashboard: 'nav.dashboard',
+  closing: 'nav.closing',
+};
+
+/**
+ * The top bar's way to the back-office screens (reservations with deposits, the supervisor's
+ * dashboard, day closing). Each opens over the counter, which keeps its cart and live feed.
+ */
+export function BackOffice({ store, state }: { store: CounterStore; state: CounterState }) {
+  const [screen, setScreen] = useState<Screen | null>(null);
+  const role = state.session?.user.role;
+  useEffect(() => {
+    if (!state.session) setScreen(null);
+  }, [state.session]);
+  if (!role || role === 'kiosk') return null;
+  const screens: Screen[] =
+    role === 'supervisor' ? ['reservations', 'dashboard', 'closing'] : ['reservations', 'closing'];
+  return (
+    <>
+      <nav className="back-office" aria-label="Back office">
+        {screens.map((s) => (
+          <button
+            key={s}
+            type="button"
+            aria-pressed={screen === s}
+            className={screen === s ? 'primary' : ''}
+            onClick={() => setScreen(screen === s ? null : s)}
+          >
+            {pt(state.locale, TITLES[s])}
+          </button>
+        ))}
+      </nav>
+      {screen && (
+        <div className="screen-overlay" role="region" aria-label={pt(state.locale, TITLES[screen])}>
+          <header>
+            <h1>
+              {screen === 'dashboard' ? pt(state.locale, 'dash.title') : pt(state.locale, TITLES[screen])}
+            </h1>
+            <button type="button" onClick={() => setScreen(null)}>
+              {pt(state.locale, 'nav.close')}
+            </button>
+          </header>
+          {screen === 'reservations' && <ReservationsScreen store={store} state={state} />}
+          {screen === 'dashboard' && <DashboardScreen state={state} />}
+          {screen === 'closing' && <DayClosingScreen state={state} />}
+        </div>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,358 @@
+import type { ErrorDetails } from '../../../shared/errors.ts';
+import { formatMoney } from '../../../shared/money.ts';
+import type { PaymentMethod } from '../../../shared/schemas/payments.ts';
+import { errorText } from '../i18n/error-text.ts';
+import { formatTime, type Locale, moneyLocale } from '../i18n/index.ts';
+
+/**
+ * The words of the payment, reservation, dashboard, kiosk and day-closing screens. Kept beside those
+ * screens (one dictionary per language, same keys) so the counter's dictionaries stay the counter's.
+ */
+const es = {
+  'pay.title': 'Cobro',
+  'pay.reservationTitle': 'Abono a la reserva {number}',
+  'pay.total': 'Total',
+  'pay.due': 'Por cobrar',
+  'pay.rate': 'Tasa: {rate} Bs./USD',
+  'pay.tendered': 'Entregado',
+  'pay.remaining': 'Resta',
+  'pay.change': 'Vuelto',
+  'pay.minimum': 'Abono mínimo ({percent} %): {usd} · {ves}',
+  'pay.add': 'Agregar pago',
+  'pay.method': 'Forma de pago',
+  'pay.amount': 'Monto ({currency})',
+  'pay.reference': 'Referencia',
+  'pay.phone': 'Teléfono',
+  'pay.bankCode': 'Banco (código)',
+  'pay.email': 'Correo Zelle',
+  'pay.currency': 'Moneda',
+  'pay.rest': 'Resto',
+  'pay.remove': 'Quitar',
+  'pay.payFull': 'Cobrar total',
+  'pay.deposit': 'Reservar con abono',
+  'pay.payInstalment': 'Registrar abono',
+  'pay.cancel': 'Cancelar',
+  'pay.customer': 'Cliente (reserva con abono)',
+  'pay.customerName': 'Nombre',
+  'pay.customerId': 'Cédula',
+  'pay.customerPhone': 'Teléfono',
+  'pay.hours': 'Horas para completar el pago',
+  'pay.working': 'Procesando…',
+  'pay.sold': 'Venta completada: {n} entradas, {usd} ({ves}).',
+  'pay.soldChange': 'Entregue vuelto: {change}.',
+  'pay.reserved': 'Reserva {number} registrada: pagado {paid}, resta {balance} hasta las {time}.',
+  'pay.instalmentDone': 'Abono registrado: resta {balance}.',
+  'pay.completed': 'Pago completo: la reserva {number} quedó vendida.',
+  'pay.incomplete': 'Complete los datos de cada pago.',
+  'pay.lineProblem': 'Revise: {problem}',
+  'method.CASH_USD': 'Efectivo USD',
+  'method.CASH_VES': 'Efectivo Bs.',
+  'method.PAGO_MOVIL': 'Pago Móvil',
+  'method.ZELLE': 'Zelle',
+  'method.CARD': 'Tarjeta de débito (punto de venta)',
+  'method.TRANSFER': 'Transferencia bancaria',
+  'res.title': 'Reservas con abono',
+  'res.search': 'Buscar por nombre, cédula, teléfono o número',
+  'res.searchButton': 'Buscar',
+  'res.none': 'No hay reservas que coincidan.',
+  'res.paid': 'Pagado',
+  'res.balance': 'Resta',
+  'res.until': 'Vence',
+  'res.expired': 'Vencida',
+  'res.pay': 'Abonar',
+  'nav.reservations': 'Reservas',
+  'nav.dashboard': 'Tablero',
+  'nav.closing': 'Cierre de caja',
+  'nav.close': 'Volver a la venta',
+  'dash.title': 'Tablero del supervisor',
+  'dash.updated': 'Actualizado a las {time}',
+  'dash.activeHolds': 'Apartados activos',
+  'dash.expiring': 'Vencen en < 1 h',
+  'dash.conversion': 'Conversión apartado → venta',
+  'dash.reserved': 'Reservados (abono)',
+  'dash.sold': 'Vendidos',
+  'dash.expired': 'Vencidos',
+  'dash.cancelled': 'Cancelados',
+  'dash.abandoned': 'Carritos abandonados',
+  'dash.outstanding': 'Abonos pendientes',
+  'dash.outstandingTotal': '{n} reservas · resta {balance} · {soon} vencen en 24 h',
+  'dash.customer': 'Cliente',
+  'dash.due': 'Vence',
+  'dash.heat': 'Asientos disputados',
+  'dash.heatNone': 'Sin intentos rechazados.',
+  'dash.alerts': 'Alertas',
+  'dash.noAlerts': 'Sin alertas.',
+  'dash.alert.expiring': '{event}: {n} apartados o reservas vencen en menos de una hora.',
+  'dash.alert.contested': '{event}: el asiento {seat} tuvo {n} intentos rechazados.',
+  'dash.alert.abandonment': '{event}: {n} carritos abandonados ({percent} % de los que terminaron).',
+  'dash.alert.dueSoon': '{event}: {n} reservas con abono vencen en 24 h (resta {balance}).',
+  'dash.chart': 'Entradas por estado',
+  'dash.event': 'Evento',
+  'close.title': 'Cierre de caja',
+  'close.x': 'Reporte X (ver)',
+  'close.z': 'Reporte Z (cerrar el día)',
+  'close.zConfirm': '¿Cerrar el día de {cashier}? No se puede deshacer.',
+  'close.zDone': 'Reporte Z n.º {number} emitido.',
+  'close.csv': 'Exportar CSV',
+  'close.day': 'Día {day}',
+  'close.kind': 'Reporte {kind}',
+  'close.number': 'n.º {number}',
+  'close.cashier': 'Cajero',
+  'close.method': 'Forma de pago',
+  'close.currency': 'Moneda',
+  'close.count': 'Pagos',
+  'close.received': 'Recibido',
+  'close.changeGiven': 'Vuelto',
+  'close.net': 'Neto',
+  'close.netUsd': 'Neto USD',
+  'close.totals': 'Totales',
+  'close.summary': '{payments} pagos: {sales} ventas, {deposits} abonos iniciales, {instalments} abonos',
+  'close.empty': 'Sin pagos desde el último cierre.',
+  'close.all': 'Todos los cajeros',
+  'close.previous': 'Cierres anteriores',
+  'kiosk.welcome': 'Compre sus entradas aquí',
+  'kiosk.touch': 'Toque para comenzar',
+  'kiosk.pickEvent': 'Elija un evento',
+  'kiosk.best': 'Mejores {n} asientos',
+  'kiosk.howMany': '¿Cuántas entradas?',
+  'kiosk.orMap': 'o toque los asientos en el mapa',
+  'kiosk.pay': 'Pagar',
+  'kiosk.back': 'Volver',
+  'kiosk.startOver': 'Empezar de nuevo',
+  'kiosk.idle': '¿Sigue ahí?',
+  'kiosk.idleBody': 'Por inactividad, su selección se liberará en {s} s.',
+  'kiosk.stay': 'Sí, continuar',
+  'kiosk.done': '¡Listo! Retire sus entradas.',
+  'kiosk.doneBody': 'Compra {number} · {usd} ({ves})',
+  'kiosk.simulate': 'Simular aprobación',
+  'kiosk.cardHint': 'Pase su tarjeta por el punto de venta e ingrese el número de aprobación.',
+  'kiosk.pmHint': 'Haga el Pago Móvil y escriba la referencia, su teléfono y el código de su banco.',
+  'kiosk.exitHint': 'Supervisor: Ctrl+Mayús+Q',
+  'kiosk.zone': 'Zona',
+  'err.UNDERPAID': 'Pago insuficiente: faltan {short} ({shortVes}).',
+  'err.OVERPAID.no-cash':
+    'Los pagos electrónicos superan lo adeudado en {excess}; solo el efectivo da vuelto.',
+  'err.OVERPAID.change-exceeds-cash': 'El vuelto ({excess}) no puede ser mayor que el efectivo entregado.',
+  'err.OVERPAID.deposit-covers-total': 'El abono cubre el total: use «Cobrar total».',
+  'err.DEPOSIT_TOO_SMALL': 'El abono mínimo es {minimum} ({percent} % del total); entregado {paid}.',
+  'err.RESERVATION_EXPIRED':
+    'La reserva de {customer} venció a las {time}: ya no admite pagos y sus asientos se liberaron.',
+  'err.NOT_PAYABLE': 'Esta transacción no admite pagos (estado: {status}).',
+  'err.DUPLICATE_REFERENCE': 'La referencia {reference} ya fue usada en otro pago.',
+  'err.DAY_ALREADY_CLOSED': 'El día {day} de {cashier} ya fue cerrado (Z n.º {number}).',
+  'err.ROLE_NOT_ALLOWED': 'Su usuario no tiene permiso para esta operación.',
+  'err.INCOMPLETE': 'Complete los datos de cada pago.',
+};
+
+export type PaymentTextKey = keyof typeof es;
+
+const en: Record<PaymentTextKey, string> = {
+  'pay.title': 'Payment',
+  'pay.reservationTitle': 'Payment on reservation {number}',
+  'pay.total': 'Total',
+  'pay.due': 'Due',
+  'pay.rate': 'Rate: {rate} Bs./USD',
+  'pay.tendered': 'Tendered',
+  'pay.remaining': 'Remaining',
+  'pay.change': 'Change',
+  'pay.minimum': 'Minimum deposit ({percent} %): {usd} · {ves}',
+  'pay.add': 'Add payment',
+  'pay.method': 'Method',
+  'pay.amount': 'Amount ({currency})',
+  'pay.reference': 'Reference',
+  'pay.phone': 'Phone',
+  'pay.bankCode': 'Bank (code)',
+  'pay.email': 'Zelle email',
+  'pay.currency': 'Currency',
+  'pay.rest': 'Rest',
+  'pay.remove': 'Remove',
+  'pay.payFull': 'Pay in full',
+  'pay.deposit': 'Reserve with deposit',
+  'pay.payInstalment': 'Record payment',
+  'pay.cancel': 'Cancel',
+  'pay.customer': 'Customer (deposit reservation)',
+  'pay.customerName': 'Name',
+  'pay.customerId': 'ID (cédula)',
+  'pay.customerPhone': 'Phone',
+  'pay.hours': 'Hours to complete payment',
+  'pay.working': 'Working…',
+  'pay.sold': 'Sale completed: {n} tickets, {usd} ({ves}).',
+  'pay.soldChange': 'Give change: {change}.',
+  'pay.reserved': 'Reservation {number} recorded: paid {paid}, {balance} left until {time}.',
+  'pay.instalmentDone': 'Payment recorded: {balance} left.',
+  'pay.completed': 'Paid in full: reservation {number} is now sold.',
+  'pay.incomplete': 'Complete every payment line.',
+  'pay.lineProblem': 'Check: {problem}',
+  'method.CASH_USD': 'Cash USD',
+  'method.CASH_VES': 'Cash Bs.',
+  'method.PAGO_MOVIL': 'Pago Móvil',
+  'method.ZELLE': 'Zelle',
+  'method.CARD': 'Debit card (POS)',
+  'method.TRANSFER': 'Bank transfer',
+  'res.title': 'Deposit reservations',
+  'res.search': 'Search by name, ID, phone or number',
+  'res.searchButton': 'Search',
+  'res.none': 'No matching reservations.',
+  'res.paid': 'Paid',
+  'res.balance': 'Left',
+  'res.until': 'Due',
+  'res.expired': 'Expired',
+  'res.pay': 'Pay',
+  'nav.reservations': 'Reservations',
+  'nav.dashboard': 'Dashboard',
+  'nav.closing': 'Day closing',
+  'nav.close': 'Back to selling',
+  'dash.title': 'Supervisor dashboard',
+  'dash.updated': 'Updated at {time}',
+  'dash.activeHolds': 'Active holds',
+  'dash.expiring': 'Expire in < 1 h',
+  'dash.conversion': 'Hold → sale conversion',
+  'dash.reserved': 'Reserved (deposit)',
+  'dash.sold': 'Sold',
+  'dash.expired': 'Expired',
+  'dash.cancelled': 'Cancelled',
+  'dash.abandoned': 'Abandoned carts',
+  'dash.outstanding': 'Outstanding deposits',
+  'dash.outstandingTotal': '{n} reservations · {balance} left · {soon} due within 24 h',
+  'dash.customer': 'Customer',
+  'dash.due': 'Due',
+  'dash.heat': 'Contested seats',
+  'dash.heatNone': 'No refused attempts.',
+  'dash.alerts': 'Alerts',
+  'dash.noAlerts': 'No alerts.',
+  'dash.alert.expiring': '{event}: {n} holds or reservations expire within an hour.',
+  'dash.alert.contested': '{event}: seat {seat} had {n} refused attempts.',
+  'dash.alert.abandonment': '{event}: {n} abandoned carts ({percent} % of those that ended).',
+  'dash.alert.dueSoon': '{event}: {n} deposit reservations due within 24 h ({balance} left).',
+  'dash.chart': 'Tickets by state',
+  'dash.event': 'Event',
+  'close.title': 'Day closing',
+  'close.x': 'X report (view)',
+  'close.z': 'Z report (close the day)',
+  'close.zConfirm': "Close {cashier}'s day? This cannot be undone.",
+  'close.zDone': 'Z report no. {number} issued.',
+  'close.csv': 'Export CSV',
+  'close.day': 'Day {day}',
+  'close.kind': '{kind} report',
+  'close.number': 'no. {number}',
+  'close.cashier': 'Cashier',
+  'close.method': 'Method',
+  'close.currency': 'Currency',
+  'close.count': 'Payments',
+  'close.received': 'Received',
+  'close.changeGiven': 'Change',
+  'close.net': 'Net',
+  'close.netUsd': 'Net USD',
+  'close.totals': 'Totals',
+  'close.summary': '{payments} payments: {sales} sales, {deposits} deposits, {instalments} instalments',
+  'close.empty': 'No payments since the last closing.',
+  'close.all': 'All cashiers',
+  'close.previous': 'Previous closings',
+  'kiosk.welcome': 'Buy your tickets here',
+  'kiosk.touch': 'Touch to start',
+  'kiosk.pickEvent': 'Choose an event',
+  'kiosk.best': 'Best {n} seats',
+  'kiosk.howMany': 'How many tickets?',
+  'kiosk.orMap': 'or touch seats on the map',
+  'kiosk.pay': 'Pay',
+  'kiosk.back': 'Back',
+  'kiosk.startOver': 'Start over',
+  'kiosk.idle': 'Are you still there?',
+  'kiosk.idleBody': 'Your selection will be released in {s} s.',
+  'kiosk.stay': 'Yes, continue',
+  'kiosk.done': 'Done! Collect your tickets.',
+  'kiosk.doneBody': 'Purchase {number} · {usd} ({ves})',
+  'kiosk.simulate': 'Simulate approval',
+  'kiosk.cardHint': 'Swipe your card at the POS and enter the approval number.',
+  'kiosk.pmHint': 'Make the Pago Móvil and type the reference, your phone and your bank code.',
+  'kiosk.exitHint': 'Supervisor: Ctrl+Shift+Q',
+  'kiosk.zone': 'Zone',
+  'err.UNDERPAID': 'Underpaid: {short} ({shortVes}) missing.',
+  'err.OVERPAID.no-cash': 'Electronic payments exceed what is due by {excess}; only cash gives change.',
+  'err.OVERPAID.change-exceeds-cash': 'The change ({excess}) cannot exceed the cash handed over.',
+  'err.OVERPAID.deposit-covers-total': 'The deposit covers the total: use "Pay in full".',
+  'err.DEPOSIT_TOO_SMALL': 'The minimum deposit is {minimum} ({percent} % of the total); tendered {paid}.',
+  'err.RESERVATION_EXPIRED':
+    "{customer}'s reservation expired at {time}: it takes no more payments and its seats were released.",
+  'err.NOT_PAYABLE': 'This transaction takes no payments (status: {status}).',
+  'err.DUPLICATE_REFERENCE': 'Reference {reference} was already used by another payment.',
+  'err.DAY_ALREADY_CLOSED': "{cashier}'s day {day} is already closed (Z no. {number}).",
+  'err.ROLE_NOT_ALLOWED': 'Your user may not do this.',
+  'err.INCOMPLETE': 'Complete every payment line.',
+};
+
+const DICTIONARIES: Record<Locale, Record<PaymentTextKey, string>> = { es, en };
+
+export function pt(
+  locale: Locale,
+  key: PaymentTextKey,
+  params: Record<string, string | number> = {},
+): string {
+  return DICTIONARIES[locale][key].replace(/\{(\w+)\}/g, (_, name: string) =>
+    name in params ? String(params[name]) : `{${name}}`,
+  );
+}
+
+export function usd(locale: Locale, cents: number): string {
+  return formatMoney({ currency: 'USD', cents }, moneyLocale(locale));
+}
+
+export function ves(locale: Locale, cents: number): string {
+  return formatMoney({ currency: 'VES', cents }, moneyLocale(locale));
+}
+
+export function methodName(locale: Locale, method: PaymentMethod): string {
+  return pt(locale, `method.${method}`);
+}
+
+/** A payment refusal as a sentence; anything else goes to the counter's own error sentences. */
+export function paymentErrorText(locale: Locale, code: string, message: string, details: unknown): string {
+  switch (code) {
+    case 'UNDERPAID': {
+      const d = details as ErrorDetails['UNDERPAID'];
+      return pt(locale, 'err.UNDERPAID', {
+        short: usd(locale, d.shortCents),
+        shortVes: ves(locale, d.shortVesCents),
+      });
+    }
+    case 'OVERPAID': {
+      const d = details as ErrorDetails['OVERPAID'];
+      return pt(locale, `err.OVERPAID.${d.reason}`, { excess: usd(locale, d.excessCents) });
+    }
+    case 'DEPOSIT_TOO_SMALL': {
+      const d = details as ErrorDetails['DEPOSIT_TOO_SMALL'];
+      return pt(locale, 'err.DEPOSIT_TOO_SMALL', {
+        minimum: usd(locale, d.minimumCents),
+        percent: d.minimumBasisPoints / 100,
+        paid: usd(locale, d.paidCents),
+      });
+    }
+    case 'RESERVATION_EXPIRED': {
+      const d = details as ErrorDetails['RESERVATION_EXPIRED'];
+      return pt(locale, 'err.RESERVATION_EXPIRED', {
+        customer: d.customerName ?? '—',
+        time: d.expiredAt === null ? '—' : formatTime(locale, d.expiredAt),
+      });
+    }
+    case 'NOT_PAYABLE':
+      return pt(locale, 'err.NOT_PAYABLE', { status: (details as ErrorDetails['NOT_PAYABLE']).status });
+    case 'DUPLICATE_REFERENCE':
+      return pt(locale, 'err.DUPLICATE_REFERENCE', {
+        reference: (details as ErrorDetails['DUPLICATE_REFERENCE']).reference,
+      });
+    case 'DAY_ALREADY_CLOSED': {
+      const d = details as ErrorDetails['DAY_ALREADY_CLOSED'];
+      return pt(locale, 'err.DAY_ALREADY_CLOSED', {
+        day: d.businessDay,
+        cashier: d.cashier.replace(/^(cashier|supervisor):/, ''),
+        number: d.closingNumber,
+      });
+    }
+    case 'ROLE_NOT_ALLOWED':
+      return pt(locale, 'err.ROLE_NOT_ALLOWED');
+    case 'INCOMPLETE':
+      return pt(locale, 'err.INCOMPLETE');
+    default:
+      return errorText(locale, code, message, details);
+  }
+}

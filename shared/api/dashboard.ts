@@ -1,0 +1,89 @@
+import { z } from 'zod';
+import { outstandingPayments } from '../schemas/payments.ts';
+import { id } from '../schemas/reservations.ts';
+import { defineMethod } from './define.ts';
+
+/**
+ * The supervisor dashboard, the day-closing export and the kiosk's own sign-in (issue 6, user-facing
+ * half). The dashboard's figures are the very objects `taquilla reservation-stats --json` prints
+ * (ReservationStatsService) and PaymentStatsService's outstanding balances, so screen and CLI agree.
+ */
+const empty = z.object({}).strict();
+
+export const contestedSeat = z.object({
+  seatId: z.number().int(),
+  label: z.string(),
+  /** Hold attempts refused because someone else had the seat. */
+  refused: z.number().int(),
+  lastAt: z.number().int(),
+});
+
+export const eventReservationStats = z.object({
+  eventId: z.number().int(),
+  name: z.string(),
+  startsAt: z.number().int(),
+  activeHolds: z.number().int(),
+  reserved: z.number().int(),
+  reservationsOpen: z.number().int(),
+  sold: z.number().int(),
+  expiringWithinHour: z.number().int(),
+  expired: z.number().int(),
+  cancelled: z.number().int(),
+  conversionRate: z.number().nullable(),
+  abandonedCarts: z.number().int(),
+  contested: z.array(contestedSeat),
+});
+
+export const reservationStats = z.object({ at: z.number().int(), events: z.array(eventReservationStats) });
+
+export const dashboardSummary = z.object({
+  at: z.number().int(),
+  reservations: reservationStats,
+  outstanding: outstandingPayments,
+});
+
+export type DashboardSummary = z.output<typeof dashboardSummary>;
+export type EventReservationStats = z.output<typeof eventReservationStats>;
+export type ContestedSeat = z.output<typeof contestedSeat>;
+
+export const dashboardApi = {
+  'dashboard.summary': defineMethod({
+    summary: 'Holds, reservations, conversion, contested seats and balances due (same figures as the CLI)',
+    roles: ['supervisor'],
+    input: z
+      .object({ eventId: id.optional(), contestedLimit: z.number().int().min(1).max(500).optional() })
+      .strict(),
+    output: dashboardSummary,
+  }),
+  'reports.csv': defineMethod({
+    summary: 'A day-closing report as CSV: the open X report, or a stored Z report by its number',
+    roles: ['cashier', 'supervisor'],
+    input: z
+      .object({
+        number: z.number().int().positive().optional(),
+        cashier: z.string().min(1).max(64).optional(),
+      })
+      .strict(),
+    output: z.object({ filename: z.string(), csv: z.string() }),
+  }),
+  'reports.closings': defineMethod({
+    summary: 'Z reports already taken (number, cashier, business day)',
+    roles: ['cashier', 'supervisor'],
+    input: empty,
+    output: z.array(
+      z.object({
+        number: z.number().int(),
+        cashier: z.string(),
+        businessDay: z.string(),
+        closedAt: z.number().int(),
+        closedBy: z.string(),
+      }),
+    ),
+  }),
+  'kiosk.start': defineMethod({
+    summary: "A kiosk's customer session (no PIN); refused unless the terminal runs in kiosk mode",
+    public: true,
+    input: empty,
+    output: z.object({ sessionToken: z.string(), sessionId: z.string(), serverTime: z.number() }),
+  }),
+} as const;
