@@ -208,6 +208,9 @@ export class SyncEngine {
       ),
       addGaSold: db.prepare<[number, string]>('UPDATE sync_leases SET ga_sold = ga_sold + ? WHERE id = ?'),
       renewLease: db.prepare<[number, string]>('UPDATE sync_leases SET expires_at = ? WHERE id = ?'),
+      setGaQuantity: db.prepare<[number, string]>(
+        'UPDATE sync_leases SET ga_quantity = ga_sold + ? WHERE id = ?',
+      ),
       dropLeaseSeatsExcept: db.prepare<[string, string]>(
         `DELETE FROM sync_lease_seats WHERE lease_id = ? AND sold_at IS NULL
            AND seat_id NOT IN (SELECT value FROM json_each(?))`,
@@ -360,13 +363,19 @@ export class SyncEngine {
           : { leaseId: lease.id, actor: 'sync', renewMinutes: renew };
       const reply = await this.submit('leaseReturn', body).catch(() => null);
       if (!reply || reply.error) continue;
-      const result = reply.result as { expiresAt?: number; seatIds?: number[] };
+      const result = reply.result as {
+        expiresAt?: number;
+        seatIds?: number[];
+        general?: { quantity: number } | null;
+      };
       if (renew === null) this.sql.closeLease.run(lease.id);
       else {
         this.db
           .transaction(() => {
             this.sql.renewLease.run(result.expiresAt!, lease.id);
             this.sql.dropLeaseSeatsExcept.run(lease.id, JSON.stringify(result.seatIds ?? []));
+            // Standing places that ran out before the renewal are no longer this terminal's.
+            this.sql.setGaQuantity.run(Number(result.general?.quantity ?? 0), lease.id);
           })
           .immediate();
       }
@@ -611,7 +620,11 @@ export class SyncEngine {
   async holdSeats(raw: unknown): Promise<HoldResult> {
     const input = parseInput(holdSeatsInput, raw);
     const leased = this.sql.leaseOfSeats.all(input.eventId, JSON.stringify(input.seatIds));
-    if (leased.length > 0) return this.holdFromLease(input, leased);
+    const leaseLive = leased.some(
+      (l) => this.sql.leaseById.get(l.lease_id)!.expires_at > this.serverClock.now(),
+    );
+    // A live lease sells its own seats; once it has run out, online, the server decides again.
+    if (leased.length > 0 && (leaseLive || this.state !== 'online')) return this.holdFromLease(input, leased);
     const result = await this.serverCall<{ transactionId: string }>('holdSeats', input);
     this.mirror(result.transactionId, () => this.reservations.holdSeats(input));
     return { ...(result as HoldResult), version: 0 };
