@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { createEvent, createTenant, createVenue } from '../../electron/services/events/event-setup.ts';
 import { SyncEngine, serverEventFromStore } from '../../electron/services/sync/sync-engine.ts';
+import { LiveAvailability } from '../../electron/services/sync/live-availability.ts';
 import { openDatabase } from '../../electron/store/database.ts';
 import { ManualClock } from '../../shared/clock.ts';
 import type { ServerEventDefinition } from '../../shared/schemas/sync.ts';
@@ -139,6 +140,64 @@ async function contention(
   }
 }
 
+/** A hold through one client until another client's live socket shows it (loopback). */
+async function pushLatency(storeArgs: string[], label: string): Promise<Figure[]> {
+  const admin = serverCli<{ secret: string }>(['create-tenant', ...storeArgs, '--name', 'Push']);
+  const servers = [await startServer(storeArgs)];
+  // On PostgreSQL the change crosses instances: written through one, pushed by the other.
+  if (label === 'postgres') servers.push(await startServer(storeArgs));
+  const writer = servers[0]!;
+  const reader = servers[servers.length - 1]!;
+  try {
+    const auth = { authorization: `Bearer ${admin.secret}`, 'content-type': 'application/json' };
+    await fetch(`${writer.url}/v1/admin/events`, {
+      method: 'PUT',
+      headers: auth,
+      body: JSON.stringify(seatEvent(2)),
+    });
+    const seen = new Map<number, number>();
+    const live = new LiveAvailability({
+      serverUrl: reader.url,
+      secret: admin.secret,
+      eventId: 2,
+      onDelta: (d) => {
+        for (const seat of d.seats) if (!seen.has(seat.seatId)) seen.set(seat.seatId, performance.now());
+      },
+    });
+    await live.ready();
+    const samples: number[] = [];
+    for (let i = 1; i <= 100; i++) {
+      const started = performance.now();
+      await (
+        await fetch(`${writer.url}/v1/ops/holdSeats`, {
+          method: 'POST',
+          headers: { ...auth, 'idempotency-key': `push-${i}-${randomBytes(6).toString('hex')}` },
+          body: JSON.stringify({ eventId: 2, sessionId: `p${i}`, actor: 'bench', seatIds: [i] }),
+        })
+      ).arrayBuffer();
+      while (!seen.has(i) && performance.now() - started < 2000) await new Promise((r) => setTimeout(r, 1));
+      samples.push((seen.get(i) ?? Number.POSITIVE_INFINITY) - started);
+    }
+    live.close();
+    const p95 = percentile(
+      samples.sort((a, b) => a - b),
+      95,
+    );
+    return [
+      {
+        key: `server.${label}.push_p95`,
+        label: `${label}: a hold visible on another client's live socket, p95${label === 'postgres' ? ' (across two instances)' : ''}`,
+        value: p95,
+        unit: 'ms',
+        target: '< 250 ms',
+        met: p95 < 250,
+      },
+    ];
+  } finally {
+    await Promise.all(servers.map((s) => s.stop()));
+  }
+}
+
 /** CPU time (user + system) a process has used, from /proc; NaN where /proc is missing. */
 function processCpuMs(pid: number): number {
   try {
@@ -248,6 +307,7 @@ export const suite: BenchSuite = {
       const sqlite = await contention(['--db', join(dir, 'server.db')], 'sqlite');
       figures.push(...sqlite.figures);
       Object.assign(notes, sqlite.notes);
+      figures.push(...(await pushLatency(['--db', join(dir, 'push.db')], 'sqlite')));
       const url = process.env.TAQUILLA_PG_URL;
       if (url) {
         const schema = `b_${randomBytes(6).toString('hex')}`;
@@ -255,10 +315,12 @@ export const suite: BenchSuite = {
           const postgres = await contention(['--pg', url, '--pg-schema', schema], 'postgres');
           figures.push(...postgres.figures);
           Object.assign(notes, postgres.notes);
+          figures.push(...(await pushLatency(['--pg', url, '--pg-schema', `${schema}_p`], 'postgres')));
         } finally {
           const client = new pg.Client({ connectionString: url });
           await client.connect();
           await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+          await client.query(`DROP SCHEMA IF EXISTS ${schema}_p CASCADE`);
           await client.end();
         }
       } else {
