@@ -63,7 +63,7 @@ export function StateChart({
       })}
       <g transform={`translate(0 ${events.length * (barH + gap) + 8})`}>
         {PARTS.map((p, i) => (
-          <g key={p.key} transform={`translate(${i * 125} 0)`}>
+          <g key={p.key} transform={`translate(${i * 150} 0)`}>
             <rect width={12} height={12} fill={p.color} />
             <text x={16} y={10} fontSize="11" fill="#0f172a">
               {names[p.key]}

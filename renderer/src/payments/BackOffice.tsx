@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { createPortal } from 'react-dom';
 import { DashboardScreen } from '../dashboard/DashboardScreen.tsx';
 import { DayClosingScreen } from '../day-closing/DayClosingScreen.tsx';
 import type { CounterState, CounterStore } from '../state/counter-store.ts';
@@ -41,21 +42,24 @@ export function BackOffice({ store, state }: { store: CounterStore; state: Count
           </button>
         ))}
       </nav>
-      {screen && (
-        <div className="screen-overlay" role="region" aria-label={pt(state.locale, TITLES[screen])}>
-          <header>
-            <h1>
-              {screen === 'dashboard' ? pt(state.locale, 'dash.title') : pt(state.locale, TITLES[screen])}
-            </h1>
-            <button type="button" onClick={() => setScreen(null)}>
-              {pt(state.locale, 'nav.close')}
-            </button>
-          </header>
-          {screen === 'reservations' && <ReservationsScreen store={store} state={state} />}
-          {screen === 'dashboard' && <DashboardScreen state={state} />}
-          {screen === 'closing' && <DayClosingScreen state={state} />}
-        </div>
-      )}
+      {screen &&
+        // Outside the top bar (its colours are for a dark background), over the counter.
+        createPortal(
+          <div className="screen-overlay" role="region" aria-label={pt(state.locale, TITLES[screen])}>
+            <header>
+              <h1>
+                {screen === 'dashboard' ? pt(state.locale, 'dash.title') : pt(state.locale, TITLES[screen])}
+              </h1>
+              <button type="button" onClick={() => setScreen(null)}>
+                {pt(state.locale, 'nav.close')}
+              </button>
+            </header>
+            {screen === 'reservations' && <ReservationsScreen store={store} state={state} />}
+            {screen === 'dashboard' && <DashboardScreen state={state} />}
+            {screen === 'closing' && <DayClosingScreen state={state} />}
+          </div>,
+          document.body,
+        )}
     </>
   );
 }

@@ -5,5 +5,6 @@ export async function signInAs(served: ServedTerminal, name: string, pin: string
   const users = await served.api<{ id: number; name: string }[]>('session.users', {});
   const user = users.find((u) => u.name === name);
   if (!user) throw new Error(`no demo user ${name}`);
-  return (await served.api<{ sessionToken: string }>('session.signIn', { userId: user.id, pin })).sessionToken;
+  return (await served.api<{ sessionToken: string }>('session.signIn', { userId: user.id, pin }))
+    .sessionToken;
 }
