@@ -1,3 +1,4 @@
+import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import type { ChangeNotice } from './hold-store.ts';
 import { serverSchema } from './server-schema.ts';
@@ -20,24 +21,58 @@ export class SqliteHoldStore extends SqlHoldStore {
   readonly kind = 'sqlite' as const;
   private readonly db: Database.Database;
   private readonly statements = new Map<string, Statement>();
+  private readonly control: Record<
+    'begin' | 'commit' | 'rollback' | 'savepoint' | 'release' | 'undo',
+    () => void
+  >;
+  private checkpoints: Worker | null = null;
   private readonly waiting: Job[] = [];
   private draining = false;
 
-  constructor(file: string) {
+  constructor(private readonly file: string) {
     super();
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 5000');
     this.db.pragma('foreign_keys = ON');
+    const control = (sql: string) => {
+      const statement = this.db.prepare(sql);
+      return () => void statement.run();
+    };
+    this.control = {
+      begin: control('BEGIN IMMEDIATE'),
+      commit: control('COMMIT'),
+      rollback: control('ROLLBACK'),
+      savepoint: control('SAVEPOINT job'),
+      release: control('RELEASE job'),
+      undo: control('ROLLBACK TO job'),
+    };
   }
 
+  /**
+   * Creates the schema and moves WAL checkpoints to a worker thread (wal_autocheckpoint = 0 here):
+   * the writer never waits for a checkpoint's fsync.
+   */
   async init(): Promise<void> {
     this.db.exec(serverSchema('sqlite'));
+    this.db.pragma('wal_autocheckpoint = 0');
+    this.checkpoints = new Worker(new URL('./checkpoint-worker.js', import.meta.url), {
+      workerData: { file: this.file, intervalMs: 500 },
+    });
+    this.checkpoints.unref();
   }
 
   async close(): Promise<void> {
     while (this.draining) await new Promise((r) => setTimeout(r, 5));
+    const worker = this.checkpoints;
+    if (worker) {
+      await new Promise<void>((resolve) => {
+        worker.once('message', () => void worker.terminate().then(() => resolve()));
+        worker.once('error', () => resolve());
+        worker.postMessage('stop');
+      });
+    }
     this.db.close();
   }
 
@@ -73,7 +108,7 @@ export class SqliteHoldStore extends SqlHoldStore {
         const jobs = this.waiting.splice(0, 128);
         const done: { job: Job; ok: boolean; value: unknown; after: (() => void)[] }[] = [];
         try {
-          this.db.exec('BEGIN IMMEDIATE');
+          this.control.begin();
         } catch (error) {
           for (const job of jobs) job.reject(error);
           continue;
@@ -90,21 +125,21 @@ export class SqliteHoldStore extends SqlHoldStore {
             run: async (sql, params = []) => this.statement(sql).run(...params).changes,
             afterCommit: (f) => after.push(f),
           };
-          this.db.exec('SAVEPOINT job');
+          this.control.savepoint();
           try {
             const value = await job.fn(tx);
-            this.db.exec('RELEASE job');
+            this.control.release();
             done.push({ job, ok: true, value, after });
           } catch (error) {
-            this.db.exec('ROLLBACK TO job');
-            this.db.exec('RELEASE job');
+            this.control.undo();
+            this.control.release();
             done.push({ job, ok: false, value: error, after: [] });
           }
         }
         try {
-          this.db.exec('COMMIT');
+          this.control.commit();
         } catch (error) {
-          if (this.db.inTransaction) this.db.exec('ROLLBACK');
+          if (this.db.inTransaction) this.control.rollback();
           for (const job of jobs) job.reject(error);
           continue;
         }
