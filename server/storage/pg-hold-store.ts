@@ -23,7 +23,7 @@ export interface PgHoldStoreOptions {
 export class PgHoldStore extends SqlHoldStore {
   readonly kind = 'postgres' as const;
   private readonly pool: pg.Pool;
-  private readonly sqlCache = new Map<string, string>();
+  private readonly sqlCache = new Map<string, { text: string; name: string }>();
   private listener: pg.Client | null = null;
   private readonly schema: string | undefined;
 
@@ -86,14 +86,15 @@ export class PgHoldStore extends SqlHoldStore {
     await client.end();
   }
 
-  private text(sql: string): string {
-    let out = this.sqlCache.get(sql);
-    if (out === undefined) {
+  /** `?` -> `$n`, and a statement name: each connection parses and plans a statement once. */
+  private query(sql: string, values: unknown[]): pg.QueryConfig {
+    let cached = this.sqlCache.get(sql);
+    if (cached === undefined) {
       let n = 0;
-      out = sql.replace(/\?/g, () => `$${++n}`);
-      this.sqlCache.set(sql, out);
+      cached = { text: sql.replace(/\?/g, () => `$${++n}`), name: `tq${this.sqlCache.size}` };
+      this.sqlCache.set(sql, cached);
     }
-    return out;
+    return { text: cached.text, name: cached.name, values };
   }
 
   protected async transaction<T>(fn: (tx: SqlTx) => Promise<T>): Promise<T> {
@@ -101,8 +102,8 @@ export class PgHoldStore extends SqlHoldStore {
     const after: (() => void)[] = [];
     const tx: SqlTx = {
       all: async <R>(sql: string, params: unknown[] = []) =>
-        (await client.query(this.text(sql), params)).rows as R[],
-      run: async (sql, params = []) => (await client.query(this.text(sql), params)).rowCount ?? 0,
+        (await client.query(this.query(sql, params))).rows as R[],
+      run: async (sql, params = []) => (await client.query(this.query(sql, params))).rowCount ?? 0,
       afterCommit: (f) => after.push(f),
     };
     try {
