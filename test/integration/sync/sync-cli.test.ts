@@ -1,0 +1,73 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../../electron/cli/taquilla.ts';
+import { ManualClock } from '../../../shared/clock.ts';
+import { type ServerProcess, serverCli, startServer } from '../server/server-process.ts';
+import { T0, tempDir } from '../../support/temp-store.ts';
+
+describe('taquilla enrol / publish-event / sync-status (the documented commands)', () => {
+  const tmp = tempDir('taquilla-sync-cli-');
+  const serverDb = join(tmp.dir, 'server.db');
+  const terminalDb = join(tmp.dir, 'terminal.db');
+  let server: ServerProcess;
+  let admin: { tenantId: number; secret: string };
+  const run = async (args: string[]) => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await runCli(args, {
+      out: (l) => out.push(l),
+      err: (l) => err.push(l),
+      clock: new ManualClock(T0),
+    });
+    return { code, out: out.join('\n'), err: err.join('\n') };
+  };
+
+  beforeAll(async () => {
+    admin = serverCli(['create-tenant', '--db', serverDb, '--name', 'Teatro']);
+    server = await startServer(['--db', serverDb]);
+  });
+  afterAll(async () => {
+    await server?.stop();
+    tmp.remove();
+  });
+
+  it('enrols with a one-time code, publishes an event, and reports the link', async () => {
+    expect((await run(['seed-demo', '--db', terminalDb])).code).toBe(0);
+    const { code } = serverCli<{ code: string }>([
+      'enrol-code',
+      '--db',
+      serverDb,
+      '--tenant',
+      String(admin.tenantId),
+    ]);
+    const enrolled = await run([
+      'enrol',
+      '--server',
+      server.url,
+      '--code',
+      code,
+      '--name',
+      'Caja 1',
+      '--db',
+      terminalDb,
+    ]);
+    expect(enrolled.code).toBe(0);
+    expect((await run(['enrol', '--server', server.url, '--code', code, '--db', terminalDb])).code).not.toBe(
+      0,
+    );
+    const published = await run([
+      'publish-event',
+      '--event',
+      '1',
+      '--admin-secret',
+      admin.secret,
+      '--db',
+      terminalDb,
+    ]);
+    expect(published.code).toBe(0);
+    const status = await run(['sync-status', '--now', '--json', '--db', terminalDb]);
+    expect(JSON.parse(status.out)).toMatchObject({ state: 'online', outbox: 0, openConflicts: 0 });
+    // the terminal's PC clock (fixed at T0) is not the server's: the offset says by how much
+    expect(Math.abs(JSON.parse(status.out).clockOffsetMs - (Date.now() - T0))).toBeLessThan(5000);
+  });
+});
