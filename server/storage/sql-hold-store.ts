@@ -114,6 +114,10 @@ export abstract class SqlHoldStore implements HoldStore {
   abstract init(): Promise<void>;
   abstract close(): Promise<void>;
   protected abstract transaction<T>(fn: (tx: SqlTx) => Promise<T>): Promise<T>;
+  /** A read that sees only committed data; by default a transaction like any other. */
+  protected read<T>(fn: (tx: SqlTx) => Promise<T>): Promise<T> {
+    return this.transaction(fn);
+  }
   protected abstract classify(error: unknown): FailureKind;
   /**
    * Temporary holds may trade the last instant of durability for speed (a crash loses at most a few
@@ -175,7 +179,7 @@ export abstract class SqlHoldStore implements HoldStore {
   async tenantSettings(tenantId: number): Promise<ReservationSettings> {
     const cached = this.settingsCache.get(tenantId);
     if (cached) return cached;
-    const rows = await this.transaction((tx) =>
+    const rows = await this.read((tx) =>
       tx.all<{ settings: string }>('SELECT settings FROM tenants WHERE id = ?', [tenantId]),
     );
     const settings = resolveSettings(JSON.parse(rows[0]?.settings ?? '{}'));
@@ -201,7 +205,7 @@ export abstract class SqlHoldStore implements HoldStore {
   }
 
   async credentialByHash(secretHash: string): Promise<CredentialRow | null> {
-    const rows = await this.transaction((tx) =>
+    const rows = await this.read((tx) =>
       tx.all<{
         id: number;
         tenant_id: number;
@@ -845,7 +849,7 @@ export abstract class SqlHoldStore implements HoldStore {
     sinceVersion: number,
     now: number,
   ): Promise<ChangesSince> {
-    return this.transaction(async (tx) => {
+    return this.read(async (tx) => {
       const [event] = await tx.all<{ version: number }>(
         'SELECT version FROM events WHERE tenant_id = ? AND id = ?',
         [tenantId, eventId],
@@ -878,7 +882,7 @@ export abstract class SqlHoldStore implements HoldStore {
   }
 
   async snapshot(tenantId: number, eventId: number, now: number): Promise<ChangesSince> {
-    return this.transaction(async (tx) => {
+    return this.read(async (tx) => {
       const [event] = await tx.all<{ version: number }>(
         'SELECT version FROM events WHERE tenant_id = ? AND id = ?',
         [tenantId, eventId],

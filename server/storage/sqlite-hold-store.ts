@@ -26,6 +26,9 @@ export class SqliteHoldStore extends SqlHoldStore {
     () => void
   >;
   private checkpoints: Worker | null = null;
+  /** Readers (availability, credentials) use their own connection: WAL lets them run beside writes. */
+  private reader: Database.Database | null = null;
+  private readonly readStatements = new Map<string, Statement>();
   private readonly waiting: Job[] = [];
   private draining = false;
 
@@ -61,6 +64,32 @@ export class SqliteHoldStore extends SqlHoldStore {
       workerData: { file: this.file, intervalMs: 500 },
     });
     this.checkpoints.unref();
+    this.reader = new Database(this.file, { readonly: true });
+    this.reader.pragma('busy_timeout = 5000');
+  }
+
+  /**
+   * better-sqlite3 runs each read to completion synchronously, so a read on the reader connection
+   * never interleaves with itself, and never sees the writer's uncommitted work.
+   */
+  protected override read<T>(fn: (tx: SqlTx) => Promise<T>): Promise<T> {
+    const reader = this.reader;
+    if (!reader) return this.transaction(fn);
+    const tx: SqlTx = {
+      all: async <R>(sql: string, params: unknown[] = []) => {
+        let s = this.readStatements.get(sql);
+        if (!s) {
+          s = reader.prepare(sql);
+          this.readStatements.set(sql, s);
+        }
+        return s.all(...params) as R[];
+      },
+      run: async () => {
+        throw new Error('read-only');
+      },
+      afterCommit: (f) => f(),
+    };
+    return fn(tx);
   }
 
   async close(): Promise<void> {
@@ -73,6 +102,7 @@ export class SqliteHoldStore extends SqlHoldStore {
         worker.postMessage('stop');
       });
     }
+    this.reader?.close();
     this.db.close();
   }
 
