@@ -15,6 +15,8 @@ import '../payments/payments.css';
 export const KIOSK_METHODS: readonly PaymentMethod[] = ['CARD', 'PAGO_MOVIL'];
 const QUANTITIES = [1, 2, 3, 4, 5, 6];
 const DONE_SCREEN_MS = 20_000;
+/** Where the API client keeps the session token (renderer/src/api/client.ts). */
+const SESSION_KEY = 'taquilla.session';
 
 /**
  * The customer-facing flow: pick an event, pick seats (map or best N), pay by card or Pago Móvil,
@@ -34,7 +36,10 @@ export function KioskApp({ store, state }: { store: CounterStore; state: Counter
 
   // A kiosk signs itself in: a customer session with no PIN, then a fresh page on it.
   useEffect(() => {
-    if (state.session || resetting.current) return;
+    // Only once the counter store has finished starting without a session (it then lists the staff;
+    // a kiosk always has a supervisor): before that, a stored token may still be resuming.
+    const resuming = window.sessionStorage?.getItem(SESSION_KEY) != null;
+    if (state.session || state.users.length === 0 || resuming || resetting.current) return;
     resetting.current = true;
     client.call('kiosk.start', {}).then(
       (started) => {
@@ -47,7 +52,7 @@ export function KioskApp({ store, state }: { store: CounterStore; state: Counter
         setError(paymentErrorText(locale, p.code, p.message, p.details));
       },
     );
-  }, [state.session, client, locale]);
+  }, [state.session, state.users, client, locale]);
 
   /** Back to the start: the session's holds are released (signOut) and a new session begins. */
   const reset = useCallback(async () => {
@@ -138,31 +143,7 @@ export function KioskApp({ store, state }: { store: CounterStore; state: Counter
           )}
         </section>
         <aside className="kiosk-side panel">
-          <h2>{pt(locale, 'kiosk.howMany')}</h2>
-          {zones.map((z) => (
-            <div key={z.id} className="kiosk-zone" data-zone={z.code}>
-              <strong>
-                {z.name} · {usd(locale, z.priceCents)}
-              </strong>
-              <div className="kiosk-qty">
-                {QUANTITIES.map((n) => (
-                  <button
-                    key={n}
-                    type="button"
-                    aria-label={`${z.name}: ${pt(locale, 'kiosk.best', { n })}`}
-                    disabled={state.busy}
-                    onClick={() =>
-                      void (z.kind === 'numbered' ? store.bestAvailable(z.id, n) : store.holdGeneral(z.id, n))
-                    }
-                  >
-                    {n}
-                  </button>
-                ))}
-              </div>
-            </div>
-          ))}
-          <small>{pt(locale, 'kiosk.orMap')}</small>
-          <ul className="cart-lines" data-testid="kiosk-cart">
+          <ul className="kiosk-cart" data-testid="kiosk-cart">
             {live.map((t) => (
               <li key={t.ticketId} data-label={t.label}>
                 {t.quantity > 1 ? `${t.quantity} × ` : ''}
@@ -187,6 +168,30 @@ export function KioskApp({ store, state }: { store: CounterStore; state: Counter
           <button type="button" onClick={() => void reset()}>
             {pt(locale, 'kiosk.startOver')}
           </button>
+          <h2>{pt(locale, 'kiosk.howMany')}</h2>
+          {zones.map((z) => (
+            <div key={z.id} className="kiosk-zone" data-zone={z.code}>
+              <strong>
+                {z.name} · {usd(locale, z.priceCents)}
+              </strong>
+              <div className="kiosk-qty">
+                {QUANTITIES.map((n) => (
+                  <button
+                    key={n}
+                    type="button"
+                    aria-label={`${z.name}: ${pt(locale, 'kiosk.best', { n })}`}
+                    disabled={state.busy}
+                    onClick={() =>
+                      void (z.kind === 'numbered' ? store.bestAvailable(z.id, n) : store.holdGeneral(z.id, n))
+                    }
+                  >
+                    {n}
+                  </button>
+                ))}
+              </div>
+            </div>
+          ))}
+          <small>{pt(locale, 'kiosk.orMap')}</small>
         </aside>
         {paying && (
           <PaymentDialog
