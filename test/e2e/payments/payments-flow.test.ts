@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -158,6 +158,56 @@ describe.skipIf(skipE2e)('payments at the counter in Chromium against `taquilla 
       .waitFor({ timeout: 5000 });
     await ana.locator('tr[data-status="COMPLETED"]').waitFor();
     await expect(seatState('VIP-A-2')).resolves.toBe('sold');
+    await ana.getByRole('button', { name: 'Volver a la venta' }).click();
+  });
+
+  it('day closing: the X report shows takings by method and currency, Z closes the day once, CSV downloads', async () => {
+    await ana.getByRole('button', { name: 'Cierre de caja' }).click();
+    const report = ana.getByTestId('closing-report');
+    await report.waitFor();
+    await expect(report.getAttribute('data-kind')).resolves.toBe('X');
+    const row = (method: string) =>
+      ana.locator(`[data-testid="closing-totals"] tr[data-method="${method}"] td`);
+    // Cash dollars: 50 (sale) + 60 + 50 (instalments); bolívares: 8.000 in, 906,50 back.
+    await expect(row('CASH_USD').allTextContents()).resolves.toEqual([
+      'Efectivo USD',
+      'USD',
+      '3',
+      'USD 160,00',
+      'USD 0,00',
+      'USD 160,00',
+      'USD 160,00',
+    ]);
+    await expect(row('CASH_VES').allTextContents()).resolves.toEqual([
+      'Efectivo Bs.',
+      'Bs.',
+      '1',
+      'Bs. 8.000,00',
+      'Bs. 906,50',
+      'Bs. 7.093,50',
+      'USD 30,00',
+    ]);
+    await expect(row('PAGO_MOVIL').nth(3).textContent()).resolves.toBe('Bs. 11.822,50');
+    await expect(ana.getByTestId('closing-totals-usd').textContent()).resolves.toBe('USD 240,00');
+
+    await ana.getByRole('button', { name: 'Reporte Z (cerrar el día)' }).click();
+    await ana.getByRole('alertdialog').getByRole('button', { name: 'Reporte Z (cerrar el día)' }).click();
+    await ana.locator('[data-testid="closing-report"][data-kind="Z"]').waitFor();
+    await expect(report.getAttribute('data-number')).resolves.toBe('1');
+    const [download] = await Promise.all([
+      ana.waitForEvent('download'),
+      ana.getByRole('button', { name: 'Exportar CSV' }).first().click(),
+    ]);
+    const csv = await download.path().then((path) => readFileSync(path, 'utf8'));
+    expect(download.suggestedFilename()).toMatch(/^z-1-\d{4}-\d{2}-\d{2}\.csv$/);
+    expect(csv).toContain('Z,1,');
+    expect(csv).toContain('CASH_VES,VES,1,8000.00,906.50,7093.50,30.00');
+
+    await ana.getByRole('button', { name: 'Reporte Z (cerrar el día)' }).click();
+    await ana.getByRole('alertdialog').getByRole('button', { name: 'Reporte Z (cerrar el día)' }).click();
+    await expect(ana.getByTestId('closing-error').textContent()).resolves.toMatch(
+      /^El día .+ de Ana Cajera ya fue cerrado \(Z n\.º 1\)\.$/,
+    );
     await ana.getByRole('button', { name: 'Volver a la venta' }).click();
   });
 
