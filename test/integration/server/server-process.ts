@@ -39,6 +39,10 @@ export async function startServer(storeArgs: string[], port = 0): Promise<Server
     });
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // A test that fails before its cleanup must not leave a server running.
+  const orphan = () => child.kill('SIGKILL');
+  process.once('exit', orphan);
+  void exited.then(() => process.off('exit', orphan));
   const signal = async (sig: NodeJS.Signals) => {
     if (child.exitCode === null && child.signalCode === null) child.kill(sig);
     await exited;

@@ -4,10 +4,13 @@ import { assertInvariants, type SyncWorld, syncWorld } from './sync-fixture.ts';
 
 let world: SyncWorld | undefined;
 afterEach(async () => {
-  if (world) {
-    expect(assertInvariants(world)).toEqual({ doubleSold: 0, pendingOutbox: 0, unapplied: 0, lostSales: 0 });
-    await world.close();
-    world = undefined;
+  if (!world) return;
+  const w = world;
+  world = undefined;
+  try {
+    expect(assertInvariants(w)).toEqual({ doubleSold: 0, pendingOutbox: 0, unapplied: 0, lostSales: 0 });
+  } finally {
+    await w.close();
   }
 });
 
