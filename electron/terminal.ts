@@ -14,7 +14,12 @@ import { ReservationStatsService } from './services/reservations/reservation-sta
 import { CartReader } from './services/session/cart.ts';
 import { EventList } from './services/session/event-list.ts';
 import { SessionService } from './services/session/session-service.ts';
-import { type Db, openDatabase } from './store/database.ts';
+import {
+  type BackgroundCheckpoints,
+  type Db,
+  openDatabase,
+  startBackgroundCheckpoints,
+} from './store/database.ts';
 
 export interface TerminalOptions {
   dbFile: string;
@@ -76,6 +81,7 @@ export function createTerminal({ dbFile, clock, kiosk = false, migrationsDir }: 
   const printing = new PrintingService(db, clock);
   printing.attach(reservations);
   const timers: NodeJS.Timeout[] = [];
+  let checkpoints: BackgroundCheckpoints | undefined;
   const terminal: Terminal = {
     db,
     clock,
@@ -108,11 +114,17 @@ export function createTerminal({ dbFile, clock, kiosk = false, migrationsDir }: 
       timer.unref();
       timers.push(timer);
       printing.start();
+      // A hold never waits for a checkpoint's fsync: a worker thread checkpoints the WAL instead.
+      if (!checkpoints) {
+        db.pragma('wal_autocheckpoint = 0');
+        checkpoints = startBackgroundCheckpoints(dbFile);
+      }
     },
     close: () => {
       for (const timer of timers) clearInterval(timer);
       // The worker checks the store is open before recording a result.
       void printing.stop();
+      void checkpoints?.stop();
       db.close();
     },
   };

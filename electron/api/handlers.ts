@@ -2,6 +2,7 @@ import { TaquillaError } from '../../shared/errors.ts';
 import type { SignedInSession } from '../services/session/session-service.ts';
 import { createDashboardHandlers } from './dashboard-handlers.ts';
 import type { HandlerContext, Handlers } from './dispatcher.ts';
+import { createPrintingHandlers } from './printing-handlers.ts';
 import { createPaymentHandlers } from './payment-handlers.ts';
 
 function signedIn(ctx: HandlerContext): SignedInSession {
@@ -23,6 +24,7 @@ export function createHandlers(): Handlers {
   return {
     ...createPaymentHandlers(),
     ...createDashboardHandlers(),
+    ...createPrintingHandlers(),
     'session.users': (_input, { terminal }) => terminal.sessions.users(),
     'session.signIn': async ({ userId, pin }, { terminal }) => {
       const session = await terminal.sessions.signIn(userId, pin);

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { counterApi } from './counter.ts';
 import { dashboardApi } from './dashboard.ts';
 import type { ApiMethod } from './define.ts';
+import { printingApi } from './printing.ts';
 import { paymentsApi } from './payments.ts';
 
 /**
@@ -13,6 +14,7 @@ export const api = {
   ...counterApi,
   ...paymentsApi,
   ...dashboardApi,
+  ...printingApi,
 } as const satisfies Record<string, ApiMethod>;
 
 export type Api = typeof api;

@@ -1,0 +1,21 @@
+import type { MethodName } from '../../shared/api/index.ts';
+import { TaquillaError } from '../../shared/errors.ts';
+import type { Handler, HandlerContext } from './dispatcher.ts';
+
+type PrintingMethodName = Extract<MethodName, `printer.${string}` | 'sales.reprint'>;
+
+function actorOf(ctx: HandlerContext): string {
+  if (!ctx.session) throw new TaquillaError('NOT_SIGNED_IN', 'Sign in first', {});
+  return ctx.session.actor;
+}
+
+/** Printing (shared/api/printing.ts): each method is one call on the terminal's PrintingService. */
+export function createPrintingHandlers(): { [M in PrintingMethodName]: Handler<M> } {
+  return {
+    'printer.status': (_input, { terminal }) => terminal.printing.status(),
+    'printer.settings.get': (_input, { terminal }) => terminal.printing.getSettings(),
+    'printer.settings.set': (input, ctx) => ctx.terminal.printing.setSettings(input, actorOf(ctx)),
+    'printer.testPage': (_input, { terminal }) => terminal.printing.testPage(),
+    'sales.reprint': (input, ctx) => ctx.terminal.printing.reprint(input, actorOf(ctx)),
+  };
+}
