@@ -7,6 +7,7 @@ import { errorParts, sessionClient } from '../payments/session-client.ts';
 import type { CounterState } from '../state/counter-store.ts';
 import { conversionText, type DashboardAlert, dashboardAlerts } from './alerts.ts';
 import { HeatMap } from './HeatMap.tsx';
+import { NotificationsPanel } from './NotificationsPanel.tsx';
 import { StateChart } from './StateChart.tsx';
 
 /** Short enough to feel live; each refresh is two indexed queries per event. */
@@ -61,6 +62,7 @@ export function DashboardScreen({ state }: { state: CounterState }) {
     <div className="dashboard" data-testid="dashboard" data-at={summary.at}>
       <p className="muted">{pt(locale, 'dash.updated', { time: formatTime(locale, summary.at) })}</p>
       {error && <p className="payment-error">{error}</p>}
+      <NotificationsPanel locale={locale} />
       <section className="panel" aria-label={pt(locale, 'dash.alerts')}>
         <h2>{pt(locale, 'dash.alerts')}</h2>
         {alerts.length === 0 ? (
@@ -156,7 +158,7 @@ export function DashboardScreen({ state }: { state: CounterState }) {
         <table className="figures">
           <thead>
             <tr>
-              <th>N.º</th>
+              <th>{pt(locale, 'res.number')}</th>
               <th>{pt(locale, 'dash.event')}</th>
               <th>{pt(locale, 'dash.customer')}</th>
               <th className="num">{pt(locale, 'pay.total')}</th>

@@ -1,5 +1,6 @@
 import { useMemo, useState } from 'react';
 import type { ReservationMatch } from '../../../shared/schemas/payments.ts';
+import { NotificationsPanel } from '../dashboard/NotificationsPanel.tsx';
 import { formatDate } from '../i18n/index.ts';
 import type { CounterState, CounterStore } from '../state/counter-store.ts';
 import { PaymentDialog, paymentDoneText } from './PaymentDialog.tsx';
@@ -26,94 +27,97 @@ export function ReservationsScreen({ store, state }: { store: CounterStore; stat
   }
 
   return (
-    <section className="panel" aria-label={pt(locale, 'res.title')}>
-      <form
-        className="search-row"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void search();
-        }}
-      >
-        <input
-          aria-label={pt(locale, 'res.search')}
-          placeholder={pt(locale, 'res.search')}
-          value={query}
-          autoFocus
-          onChange={(e) => setQuery(e.target.value)}
-        />
-        <button type="submit" className="primary" disabled={query.trim().length < 2}>
-          {pt(locale, 'res.searchButton')}
-        </button>
-      </form>
-      {error && (
-        <p className="payment-error" role="alert">
-          {error}
-        </p>
-      )}
-      {matches && matches.length === 0 && <p>{pt(locale, 'res.none')}</p>}
-      {matches && matches.length > 0 && (
-        <table className="figures" data-testid="reservation-results">
-          <thead>
-            <tr>
-              <th>N.º</th>
-              <th>{pt(locale, 'dash.customer')}</th>
-              <th>{pt(locale, 'dash.event')}</th>
-              <th>Asientos</th>
-              <th className="num">{pt(locale, 'pay.total')}</th>
-              <th className="num">{pt(locale, 'res.paid')}</th>
-              <th className="num">{pt(locale, 'res.balance')}</th>
-              <th>{pt(locale, 'res.until')}</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody>
-            {matches.map((m) => (
-              <tr key={m.transactionId} data-number={m.number} data-status={m.status}>
-                <td>{m.number}</td>
-                <td>
-                  {m.customerName ?? '—'}
-                  <br />
-                  <small>{[m.customerIdNumber, m.customerPhone].filter(Boolean).join(' · ')}</small>
-                </td>
-                <td>{m.eventName}</td>
-                <td>{m.seats.join(', ')}</td>
-                <td className="num">{usd(locale, m.totalCents)}</td>
-                <td className="num">{usd(locale, m.paidCents)}</td>
-                <td className="num" data-testid={`balance-${m.number}`}>
-                  {usd(locale, m.balanceCents)}
-                </td>
-                <td>
-                  {m.expired
-                    ? pt(locale, 'res.expired')
-                    : m.reservedUntil
-                      ? formatDate(locale, m.reservedUntil)
-                      : m.status}
-                </td>
-                <td>
-                  {m.status === 'RESERVED' && (
-                    <button type="button" className="primary" onClick={() => setPaying(m)}>
-                      {pt(locale, 'res.pay')}
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-      {paying && (
-        <PaymentDialog
-          store={store}
-          state={state}
-          target={{ kind: 'reservation', transactionId: paying.transactionId, number: paying.number }}
-          onClose={() => setPaying(null)}
-          onDone={(result) => {
-            setPaying(null);
-            store.notify('success', paymentDoneText(state, result));
+    <>
+      <NotificationsPanel locale={locale} />
+      <section className="panel" aria-label={pt(locale, 'res.title')}>
+        <form
+          className="search-row"
+          onSubmit={(e) => {
+            e.preventDefault();
             void search();
           }}
-        />
-      )}
-    </section>
+        >
+          <input
+            aria-label={pt(locale, 'res.search')}
+            placeholder={pt(locale, 'res.search')}
+            value={query}
+            autoFocus
+            onChange={(e) => setQuery(e.target.value)}
+          />
+          <button type="submit" className="primary" disabled={query.trim().length < 2}>
+            {pt(locale, 'res.searchButton')}
+          </button>
+        </form>
+        {error && (
+          <p className="payment-error" role="alert">
+            {error}
+          </p>
+        )}
+        {matches && matches.length === 0 && <p>{pt(locale, 'res.none')}</p>}
+        {matches && matches.length > 0 && (
+          <table className="figures" data-testid="reservation-results">
+            <thead>
+              <tr>
+                <th>{pt(locale, 'res.number')}</th>
+                <th>{pt(locale, 'dash.customer')}</th>
+                <th>{pt(locale, 'dash.event')}</th>
+                <th>{pt(locale, 'res.seats')}</th>
+                <th className="num">{pt(locale, 'pay.total')}</th>
+                <th className="num">{pt(locale, 'res.paid')}</th>
+                <th className="num">{pt(locale, 'res.balance')}</th>
+                <th>{pt(locale, 'res.until')}</th>
+                <th />
+              </tr>
+            </thead>
+            <tbody>
+              {matches.map((m) => (
+                <tr key={m.transactionId} data-number={m.number} data-status={m.status}>
+                  <td>{m.number}</td>
+                  <td>
+                    {m.customerName ?? '—'}
+                    <br />
+                    <small>{[m.customerIdNumber, m.customerPhone].filter(Boolean).join(' · ')}</small>
+                  </td>
+                  <td>{m.eventName}</td>
+                  <td>{m.seats.join(', ')}</td>
+                  <td className="num">{usd(locale, m.totalCents)}</td>
+                  <td className="num">{usd(locale, m.paidCents)}</td>
+                  <td className="num" data-testid={`balance-${m.number}`}>
+                    {usd(locale, m.balanceCents)}
+                  </td>
+                  <td>
+                    {m.expired
+                      ? pt(locale, 'res.expired')
+                      : m.reservedUntil
+                        ? formatDate(locale, m.reservedUntil)
+                        : m.status}
+                  </td>
+                  <td>
+                    {m.status === 'RESERVED' && (
+                      <button type="button" className="primary" onClick={() => setPaying(m)}>
+                        {pt(locale, 'res.pay')}
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+        {paying && (
+          <PaymentDialog
+            store={store}
+            state={state}
+            target={{ kind: 'reservation', transactionId: paying.transactionId, number: paying.number }}
+            onClose={() => setPaying(null)}
+            onDone={(result) => {
+              setPaying(null);
+              store.notify('success', paymentDoneText(state, result));
+              void search();
+            }}
+          />
+        )}
+      </section>
+    </>
   );
 }
