@@ -9,11 +9,17 @@ import { ReservationSearch } from './services/payments/reservation-search.ts';
 import { PrintingService } from './services/printing/printing-service.ts';
 import { AvailabilityService } from './services/reservations/availability-service.ts';
 import { BestAvailableService } from './services/reservations/best-available-service.ts';
-import { ReservationService } from './services/reservations/reservation-service.ts';
+import {
+  type HoldResult,
+  type HeldTicket,
+  ReservationService,
+  type TransactionSummary,
+} from './services/reservations/reservation-service.ts';
 import { ReservationStatsService } from './services/reservations/reservation-stats.ts';
 import { CartReader } from './services/session/cart.ts';
 import { EventList } from './services/session/event-list.ts';
 import { SessionService } from './services/session/session-service.ts';
+import { SyncEngine, type SyncStatus } from './services/sync/sync-engine.ts';
 import {
   type BackgroundCheckpoints,
   type Db,
@@ -40,11 +46,34 @@ export interface StatusProviders {
   printer: () => TerminalStatus['printer'];
 }
 
+type Awaitable<T> = T | Promise<T>;
+
+/**
+ * The hold and sale operations the counter calls. Unenrolled, they are the local reservation
+ * engine; enrolled with a central server, they are the sync engine's (server first, mirrored
+ * locally, sold from the offline lease when the server is out of reach).
+ */
+export interface HoldOperations {
+  holdSeats(raw: unknown): Awaitable<HoldResult>;
+  holdGeneral(raw: unknown): Awaitable<HoldResult>;
+  releaseSeats(raw: unknown): Awaitable<{ released: number[]; notHeld: number[] }>;
+  releaseGeneral(raw: unknown): Awaitable<{ released: number }>;
+  releaseSession(raw: unknown): Awaitable<{ released: number; transactions: string[] }>;
+  extendHolds(raw: unknown): Awaitable<{ transactionId: string; tickets: HeldTicket[] }>;
+  convertToPartial(raw: unknown): Awaitable<TransactionSummary>;
+  complete(raw: unknown): Awaitable<TransactionSummary>;
+  cancel(raw: unknown): Awaitable<TransactionSummary>;
+}
+
 export interface Terminal {
   db: Db;
   clock: Clock;
   kiosk: boolean;
+  /** The local engine (reads, cleanup); on an enrolled terminal it runs on the server's clock. */
   reservations: ReservationService;
+  /** Holds and sales: local, or through the central server when enrolled. */
+  holds: HoldOperations;
+  sync: SyncEngine;
   availability: AvailabilityService;
   stats: ReservationStatsService;
   sessions: SessionService;
@@ -73,35 +102,49 @@ const PRINTER_STATE = {
   unknown: 'unknown',
 } as const satisfies Record<ReturnType<PrintingService['status']>['state'], TerminalStatus['printer']>;
 
+const NETWORK_STATE = {
+  unenrolled: 'unknown',
+  online: 'online',
+  offline: 'offline',
+  revoked: 'offline',
+} as const satisfies Record<SyncStatus['state'], TerminalStatus['network']>;
+
 /** The composition root: opens the store and wires every service. No Electron in here. */
 export function createTerminal({ dbFile, clock, kiosk = false, migrationsDir }: TerminalOptions): Terminal {
   const db = openDatabase(dbFile, migrationsDir ? { migrationsDir } : {});
-  const reservations = new ReservationService(db, clock);
-  const availability = new AvailabilityService(db, clock);
-  const printing = new PrintingService(db, clock);
+  const sync = new SyncEngine(db, clock);
+  const enrolled = sync.status().state !== 'unenrolled';
+  // Enrolled: the sync engine's engine is the terminal's (server time; its sales go to the outbox).
+  const reservations = enrolled ? sync.reservations : new ReservationService(db, clock);
+  // Expiry decisions use server time on an enrolled terminal: every service reads the same clock.
+  const time = enrolled ? sync.serverClock : clock;
+  const availability = new AvailabilityService(db, time);
+  const printing = new PrintingService(db, time);
   printing.attach(reservations);
   const timers: NodeJS.Timeout[] = [];
   let checkpoints: BackgroundCheckpoints | undefined;
   const terminal: Terminal = {
     db,
-    clock,
+    clock: time,
     kiosk,
     reservations,
+    holds: enrolled ? sync : reservations,
+    sync,
     availability,
-    stats: new ReservationStatsService(db, clock),
-    sessions: new SessionService(db, clock),
-    carts: new CartReader(db, clock),
+    stats: new ReservationStatsService(db, time),
+    sessions: new SessionService(db, time),
+    carts: new CartReader(db, time),
     events: new EventList(db),
     bestAvailable: new BestAvailableService(reservations, availability),
     printing,
-    payments: new PaymentService(db, clock, reservations, { terminal: kiosk ? 'kiosk' : 'counter' }),
-    paymentSearch: new ReservationSearch(db, clock),
-    paymentStats: new PaymentStatsService(db, clock),
-    dayClosing: new DayClosingService(db, clock),
-    notifications: new NotificationService(db, clock),
+    payments: new PaymentService(db, time, reservations, { terminal: kiosk ? 'kiosk' : 'counter' }),
+    paymentSearch: new ReservationSearch(db, time),
+    paymentStats: new PaymentStatsService(db, time),
+    dayClosing: new DayClosingService(db, time),
+    notifications: new NotificationService(db, time),
     status: {
-      network: () => 'unknown',
-      syncQueue: () => null,
+      network: () => NETWORK_STATE[sync.status().state],
+      syncQueue: () => (enrolled ? sync.status().outbox : null),
       printer: () => PRINTER_STATE[printing.status().state],
     },
     startMaintenance: () => {
@@ -114,6 +157,7 @@ export function createTerminal({ dbFile, clock, kiosk = false, migrationsDir }: 
       timer.unref();
       timers.push(timer);
       printing.start();
+      if (enrolled) sync.start();
       // A hold never waits for a checkpoint's fsync: a worker thread checkpoints the WAL instead.
       if (!checkpoints) {
         db.pragma('wal_autocheckpoint = 0');
@@ -123,6 +167,7 @@ export function createTerminal({ dbFile, clock, kiosk = false, migrationsDir }: 
     close: () => {
       for (const timer of timers) clearInterval(timer);
       // The worker checks the store is open before recording a result.
+      sync.stop();
       void printing.stop();
       void checkpoints?.stop();
       db.close();

@@ -35,9 +35,9 @@ export function createHandlers(): Handlers {
         serverTime: terminal.clock.now(),
       };
     },
-    'session.signOut': (_input, ctx) => {
+    'session.signOut': async (_input, ctx) => {
       const session = signedIn(ctx);
-      const { released } = ctx.terminal.reservations.releaseSession({
+      const { released } = await ctx.terminal.holds.releaseSession({
         sessionId: session.sessionId,
         actor: session.actor,
       });
@@ -59,24 +59,23 @@ export function createHandlers(): Handlers {
     'events.seatMap': ({ eventId }, { terminal }) => terminal.availability.seatMap({ eventId }),
     'availability.snapshot': ({ eventId }, { terminal }) => terminal.availability.snapshot({ eventId }),
     'availability.changes': (input, { terminal }) => terminal.availability.changesSince(input),
-    'holds.seats': (input, ctx) => ctx.terminal.reservations.holdSeats({ ...input, ...who(ctx) }),
-    'holds.general': (input, ctx) => ctx.terminal.reservations.holdGeneral({ ...input, ...who(ctx) }),
+    'holds.seats': (input, ctx) => ctx.terminal.holds.holdSeats({ ...input, ...who(ctx) }),
+    'holds.general': (input, ctx) => ctx.terminal.holds.holdGeneral({ ...input, ...who(ctx) }),
     'holds.bestAvailable': (input, ctx) => ctx.terminal.bestAvailable.hold({ ...input, ...who(ctx) }),
-    'holds.releaseSeats': (input, ctx) => ctx.terminal.reservations.releaseSeats({ ...input, ...who(ctx) }),
-    'holds.releaseGeneral': (input, ctx) =>
-      ctx.terminal.reservations.releaseGeneral({ ...input, ...who(ctx) }),
-    'holds.clear': ({ eventId }, ctx) => {
+    'holds.releaseSeats': (input, ctx) => ctx.terminal.holds.releaseSeats({ ...input, ...who(ctx) }),
+    'holds.releaseGeneral': (input, ctx) => ctx.terminal.holds.releaseGeneral({ ...input, ...who(ctx) }),
+    'holds.clear': async ({ eventId }, ctx) => {
       const { sessionId, actor } = who(ctx);
       const transactionId = ctx.terminal.carts.transactionId(eventId, sessionId);
       if (!transactionId) return { released: 0 };
-      const result = ctx.terminal.reservations.cancel({
+      const result = await ctx.terminal.holds.cancel({
         transactionId,
         actor,
         reason: 'cart cleared',
       });
       return { released: result.tickets };
     },
-    'holds.extend': (input, ctx) => ctx.terminal.reservations.extendHolds({ ...input, ...who(ctx) }),
+    'holds.extend': (input, ctx) => ctx.terminal.holds.extendHolds({ ...input, ...who(ctx) }),
     'cart.get': ({ eventId }, ctx) => ctx.terminal.carts.cart(eventId, who(ctx).sessionId),
     'checkout.payInFull': ({ eventId }, ctx) => {
       const { sessionId, actor } = who(ctx);
@@ -86,7 +85,7 @@ export function createHandlers(): Handlers {
       // cart shows (its live tickets): settle the lapsed ones first. If none is live, complete()
       // reports HOLD_EXPIRED with the seats, which is what the cashier needs to hear.
       if (cart.tickets.length > 0) ctx.terminal.reservations.cleanupExpired({});
-      return ctx.terminal.reservations.complete({ transactionId: cart.transactionId, actor });
+      return ctx.terminal.holds.complete({ transactionId: cart.transactionId, actor });
     },
     'terminal.status': (_input, { terminal, session }) => ({
       network: terminal.status.network(),

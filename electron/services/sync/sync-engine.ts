@@ -670,8 +670,9 @@ export class SyncEngine {
     const input = parseInput(extendHoldsInput, raw);
     if (this.localCartIsLeased(input.eventId, input.sessionId)) return this.reservations.extendHolds(input);
     const result = await this.serverCall<{ transactionId: string }>('extendHolds', input);
-    this.mirror(null, () => this.reservations.extendHolds(input));
-    return result;
+    // The screen wants its own tickets' new ends: the local copy has them.
+    const local = this.mirror(null, () => this.reservations.extendHolds(input));
+    return local ?? { transactionId: result.transactionId, tickets: [] };
   }
 
   async convertToPartial(raw: unknown): Promise<TransactionSummary> {

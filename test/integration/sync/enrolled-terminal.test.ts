@@ -1,0 +1,66 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isTaquillaError } from '../../../shared/errors.ts';
+import { createTerminal, type Terminal } from '../../../electron/terminal.ts';
+import { type SyncWorld, syncWorld } from './sync-fixture.ts';
+
+/** The composition root routes an enrolled counter's holds and sales through the central server. */
+let world: SyncWorld;
+let terminal: Terminal;
+
+beforeAll(async () => {
+  world = await syncWorld({ terminals: 2 });
+  const core = world.terminals[0]!;
+  core.sync.stop(); // the terminal below brings its own engine on the same file
+  terminal = createTerminal({ dbFile: core.venue.file, clock: core.venue.clock });
+});
+afterAll(async () => {
+  terminal.close();
+  await world.close();
+});
+
+describe('an enrolled counter terminal', () => {
+  it('reports the link and the outbox in its status bar', async () => {
+    expect(terminal.holds).toBe(terminal.sync);
+    await terminal.sync.checkConnection();
+    expect(terminal.status.network()).toBe('online');
+    expect(terminal.status.syncQueue()).toBe(0);
+  });
+
+  it('holds at the server first, so another terminal is refused the same seat', async () => {
+    const { eventId, seatIds } = world.terminals[0]!.venue;
+    const held = await terminal.holds.holdSeats({
+      eventId,
+      sessionId: 'caja-1',
+      actor: 'ana',
+      seatIds: [seatIds[0]],
+    });
+    expect(held.tickets).toHaveLength(1);
+    const other = world.terminals[1]!;
+    const refusal = await other.sync
+      .holdSeats({
+        eventId: other.venue.eventId,
+        sessionId: 'caja-2',
+        actor: 'beto',
+        seatIds: [other.venue.seatIds[0]],
+      })
+      .then(
+        () => null,
+        (error: unknown) => error,
+      );
+    expect(isTaquillaError(refusal) && refusal.code).toBe('SEAT_TAKEN');
+    // The local mirror shows the hold too, so the seat map is right without asking the server.
+    const snap = terminal.availability.snapshot({ eventId });
+    expect(snap.taken.map((t) => t.seatId)).toContain(seatIds[0]);
+  });
+
+  it('sells through the server and the sale is mirrored locally', async () => {
+    const { eventId } = world.terminals[0]!.venue;
+    const cart = terminal.carts.cart(eventId, 'caja-1');
+    const sale = await terminal.holds.complete({ transactionId: cart.transactionId!, actor: 'ana' });
+    expect(sale.status).toBe('COMPLETED');
+    const serverSales = world.serverRows<{ n: number }>(
+      "SELECT COUNT(*) AS n FROM transactions WHERE status = 'COMPLETED'",
+    );
+    expect(serverSales[0]!.n).toBe(1);
+  });
+});
