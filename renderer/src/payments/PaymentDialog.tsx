@@ -59,14 +59,16 @@ export function PaymentDialog({
   const [busy, setBusy] = useState(false);
   const depositMode = allowDeposit && target.kind === 'cart';
 
+  // Keyed by what is paid for: the parent re-renders several times a second (countdowns).
+  const targetKey = target.kind === 'cart' ? `cart:${target.eventId}` : `tx:${target.transactionId}`;
   useEffect(() => {
-    const input =
-      target.kind === 'cart' ? { eventId: target.eventId } : { transactionId: target.transactionId };
+    const [kind, id] = targetKey.split(':') as ['cart' | 'tx', string];
+    const input = kind === 'cart' ? { eventId: Number(id) } : { transactionId: id };
     client.call('payments.quote', input).then(setQuote, (e: unknown) => {
       const p = errorParts(e);
       setError(paymentErrorText(locale, p.code, p.message, p.details));
     });
-  }, [client, target, locale]);
+  }, [client, targetKey, locale]);
 
   if (!quote) {
     return (
