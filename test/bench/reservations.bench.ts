@@ -200,6 +200,8 @@ export const suite: BenchSuite = {
         notes: {
           sqlite: sqliteVersion,
           pragmas: PRAGMAS,
+          checkpoints:
+            'wal_autocheckpoint=0 on the selling connection; PASSIVE checkpoint every 500 ms from a worker thread',
           durableCommits: 'synchronous=FULL for complete/convert/cancel',
         },
       };
