@@ -1,14 +1,16 @@
 /**
  * `npm run bench`: runs every test/bench/*.bench.ts suite and prints each figure beside its target.
  * `npm run bench -- --json` prints one JSON object instead. `--only NAME` runs one suite.
+ * `--markdown FILE` also writes the report as a Markdown table (docs/benchmarks.md).
  */
-import { readdirSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import type { BenchSuite, Figure } from './figures.ts';
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
+const markdown = args.includes('--markdown') ? args[args.indexOf('--markdown') + 1] : undefined;
 const log = (line: string) => {
   if (!json) process.stdout.write(`${line}\n`);
 };
@@ -59,3 +61,26 @@ for (const file of files) {
 }
 
 if (json) process.stdout.write(`${JSON.stringify(report)}\n`);
+
+if (markdown) {
+  const lines = [
+    '# Benchmarks',
+    '',
+    `Measured by \`npm run bench -- --markdown ${markdown}\` on ${new Date().toISOString().slice(0, 10)}:`,
+    `Node ${report.machine.node}, ${report.machine.cpus} cores (${report.machine.cpu}). Figures on a shared`,
+    'machine move between runs; targets are reported, never asserted in tests.',
+    '',
+  ];
+  for (const [name, result] of Object.entries(report.suites)) {
+    lines.push(`## ${name}`, '', '| figure | value | target | met |', '| --- | ---: | --- | :-: |');
+    for (const f of result.figures) {
+      const met = f.met === undefined ? '' : f.met ? '✓' : '✗';
+      lines.push(`| ${f.label} | ${format(f.value)} ${f.unit} | ${f.target ?? ''} | ${met} |`);
+    }
+    if (result.error) lines.push('', `Failed: ${result.error}`);
+    if (result.notes) lines.push('', `Notes: \`${JSON.stringify(result.notes)}\``);
+    lines.push('');
+  }
+  writeFileSync(markdown, `${lines.join('\n')}\n`);
+  log(`\nwrote ${markdown}`);
+}
