@@ -1,0 +1,841 @@
+import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import axios, { type AxiosInstance } from 'axios';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import { createEvent, createTenant, createVenue } from '../../electron/services/events/event-setup.ts';
+import { SyncEngine, serverEventFromStore } from '../../electron/services/sync/sync-engine.ts';
+import { type Db, openDatabase } from '../../electron/store/database.ts';
+import { MINUTE_MS, ManualClock } from '../../shared/clock.ts';
+import { isTaquillaError } from '../../shared/errors.ts';
+import { Partition } from '../integration/sync/sync-fixture.ts';
+import { type ServerProcess, serverCli, startServer } from '../integration/server/server-process.ts';
+import { T0, tempDir } from '../support/temp-store.ts';
+import { type AckedSale, checkInvariants, type InvariantView } from './invariants.ts';
+import { Prng } from './prng.ts';
+
+export interface SoakOptions {
+  ops: number;
+  seed: number;
+  terminals?: number;
+  /** Server processes (more than one needs PostgreSQL: they share its database). */
+  servers?: number;
+  /** PostgreSQL URL; SQLite file when absent. */
+  pgUrl?: string;
+  /** Invariants are checked every this many operations (and at the end). */
+  checkEvery?: number;
+  /** Up to this many operations of different terminals run at once (1 = strictly sequential). */
+  burst?: number;
+  /** Numbered seats per event (a new event opens every `rolloverEvery` operations). */
+  seatsPerEvent?: number;
+  gaCapacity?: number;
+  rolloverEvery?: number;
+  sessionsPerTerminal?: number;
+  /** Every line of the operation log (default: kept in memory, the tail printed on failure). */
+  log?: (line: string) => void;
+  /** Progress every N ops to stderr (0 = quiet). */
+  progressEvery?: number;
+}
+
+export interface SoakFigures {
+  ops: number;
+  opsByKind: Record<string, number>;
+  ok: number;
+  refused: Record<string, number>;
+  partitions: number;
+  serverRestarts: number;
+  serverCrashes: number;
+  timeJumps: number;
+  terminalRestarts: number;
+  salesAcknowledged: number;
+  salesOnline: number;
+  salesFromLease: number;
+  leasesTaken: number;
+  conflicts: number;
+  conflictsResolved: number;
+  redeliveries: number;
+  checkpoints: number;
+  invariantChecks: number;
+  events: number;
+  durationMs: number;
+}
+
+export interface SoakFailure {
+  op: number;
+  phase: 'checkpoint' | 'final';
+  violations: string[];
+}
+
+/** Something unexpected the product did (an error it should not throw); the run goes on. */
+export interface SoakFinding {
+  op: number;
+  what: string;
+}
+
+export interface SoakReport {
+  seed: number;
+  options: Required<Omit<SoakOptions, 'log' | 'pgUrl'>> & { store: 'sqlite' | 'postgres' };
+  figures: SoakFigures;
+  failure: SoakFailure | null;
+  findings: SoakFinding[];
+  logTail: string[];
+  replay: string;
+}
+
+/** Refusals the product is allowed to give a cashier; anything else is a finding. */
+const EXPECTED_REFUSALS = new Set([
+  'SEAT_TAKEN',
+  'ZONE_FULL',
+  'OFFLINE',
+  'NOT_LEASED',
+  'LIMIT_REACHED',
+  'HOLD_EXPIRED',
+  'NOTHING_HELD',
+  'EXTENSION_LIMIT',
+  'INVALID_TRANSITION',
+  'UNKNOWN_TRANSACTION',
+  'UNKNOWN_LEASE',
+]);
+
+const SYNC_OPTIONS = { heartbeatMs: 50, maxBackoffMs: 200, requestTimeoutMs: 3000 } as const;
+
+const OP_WEIGHTS = {
+  holdSeats: 20,
+  holdGeneral: 7,
+  releaseSeats: 5,
+  releaseGeneral: 2,
+  releaseSession: 4,
+  extendHolds: 4,
+  convertToPartial: 4,
+  complete: 14,
+  sell: 12,
+  completeReserved: 3,
+  cancel: 4,
+  cleanup: 2,
+  clockAdvance: 3,
+  skew: 1,
+  partition: 5,
+  reconnect: 6,
+  lease: 4,
+  leaseReturn: 1,
+  resolveConflict: 1.5,
+  redeliver: 1.5,
+  terminalRestart: 1.2,
+  serverCrash: 0.6,
+  timeJump: 0.4,
+  failover: 0.5,
+} as const;
+
+type OpKind = keyof typeof OP_WEIGHTS;
+const WORLD_OPS: ReadonlySet<OpKind> = new Set(['serverCrash', 'timeJump', 'clockAdvance']);
+
+/** An operation, fully drawn from the PRNG before it runs: the sequence depends on the seed only. */
+interface Op {
+  index: number;
+  kind: OpKind;
+  terminal: number;
+  session: number;
+  /** Independent draws the operation turns into its arguments against the current state. */
+  r: [number, number, number, number];
+}
+
+interface Terminal {
+  index: number;
+  file: string;
+  clock: ManualClock;
+  db: Db;
+  sync: SyncEngine;
+  proxy: Partition;
+  /** Which server process this terminal's cable leads to. */
+  server: number;
+  /** Op index at which a cut cable is plugged back in. */
+  healAt: number;
+}
+
+interface ServerSlot {
+  proc: ServerProcess | null;
+  port: number;
+  /** Op index at which a crashed server comes back. */
+  downUntil: number;
+}
+
+interface EventInfo {
+  eventId: number;
+  seatIds: number[];
+  gaZoneId: number;
+}
+
+function drawOp(random: Prng, index: number, terminals: number, sessions: number): Op {
+  return {
+    index,
+    kind: random.weighted(OP_WEIGHTS),
+    terminal: random.int(0, terminals - 1),
+    session: random.int(0, sessions - 1),
+    r: [random.next(), random.next(), random.next(), random.next()],
+  };
+}
+
+/** Runs one randomized soak: builds the world, runs `ops` operations, checks, tears everything down. */
+export async function runSoak(options: SoakOptions): Promise<SoakReport> {
+  const opts = {
+    ops: options.ops,
+    seed: options.seed,
+    terminals: options.terminals ?? 3,
+    servers: options.servers ?? (options.pgUrl ? 2 : 1),
+    checkEvery: options.checkEvery ?? 100,
+    burst: options.burst ?? 3,
+    seatsPerEvent: options.seatsPerEvent ?? 48,
+    gaCapacity: options.gaCapacity ?? 12,
+    rolloverEvery: options.rolloverEvery ?? 200,
+    sessionsPerTerminal: options.sessionsPerTerminal ?? 3,
+    progressEvery: options.progressEvery ?? 0,
+  };
+  if (opts.servers > 1 && !options.pgUrl) {
+    throw new Error('several server processes share one store only on PostgreSQL (--pg)');
+  }
+  const started = Date.now();
+  const random = new Prng(opts.seed);
+  const tail: string[] = [];
+  const log = (line: string) => {
+    tail.push(line);
+    if (tail.length > 60) tail.shift();
+    options.log?.(line);
+  };
+  const figures: SoakFigures = {
+    ops: 0,
+    opsByKind: {},
+    ok: 0,
+    refused: {},
+    partitions: 0,
+    serverRestarts: 0,
+    serverCrashes: 0,
+    timeJumps: 0,
+    terminalRestarts: 0,
+    salesAcknowledged: 0,
+    salesOnline: 0,
+    salesFromLease: 0,
+    leasesTaken: 0,
+    conflicts: 0,
+    conflictsResolved: 0,
+    redeliveries: 0,
+    checkpoints: 0,
+    invariantChecks: 0,
+    events: 0,
+    durationMs: 0,
+  };
+  const findings: SoakFinding[] = [];
+  const sales: AckedSale[] = [];
+  let failure: SoakFailure | null = null;
+
+  // ---- the world -------------------------------------------------------------------------------
+  const tmp = tempDir('taquilla-soak-');
+  const schema = `soak_${opts.seed}_${randomBytes(4).toString('hex')}`;
+  const storeArgs = options.pgUrl
+    ? ['--pg', options.pgUrl, '--pg-schema', schema]
+    : ['--db', join(tmp.dir, 'server.db')];
+  const admin = serverCli<{ tenantId: number; secret: string }>([
+    'create-tenant',
+    ...storeArgs,
+    '--name',
+    'Soak',
+  ]);
+  let serverOffsetMs = 0;
+  const servers: ServerSlot[] = [];
+  for (let i = 0; i < opts.servers; i++) {
+    const proc = await startServer(storeArgs);
+    servers.push({ proc, port: proc.port, downUntil: 0 });
+  }
+  const upServer = () => servers.find((s) => s.proc !== null);
+  const adminHttp = (): AxiosInstance | null => {
+    const s = upServer();
+    return s
+      ? axios.create({ baseURL: s.proc!.url, headers: { authorization: `Bearer ${admin.secret}` } })
+      : null;
+  };
+  const startSlot = async (slot: ServerSlot) => {
+    slot.proc = await startServer([...storeArgs, '--clock-offset-ms', String(serverOffsetMs)], slot.port);
+    figures.serverRestarts += 1;
+  };
+
+  const pgPool = options.pgUrl
+    ? new pg.Pool({ connectionString: options.pgUrl, options: `-c search_path=${schema}`, max: 2 })
+    : null;
+  const serverRows = async <T>(sql: string, params: unknown[] = []): Promise<T[]> => {
+    if (pgPool) {
+      let n = 0;
+      return (
+        await pgPool.query(
+          sql.replace(/\?/g, () => `$${++n}`),
+          params,
+        )
+      ).rows as T[];
+    }
+    const db = new Database(storeArgs[1]!, { readonly: true, fileMustExist: true });
+    try {
+      return db.prepare(sql).all(...params) as T[];
+    } finally {
+      db.close();
+    }
+  };
+
+  // Every terminal has the same catalogue (same ids), built the same way in its own file.
+  const events: EventInfo[] = [];
+  const terminals: Terminal[] = [];
+  const addEvent = (db: Db, tenantId: number, venueId: number, n: number): EventInfo => {
+    const perRow = 12;
+    const seats = Array.from({ length: opts.seatsPerEvent }, (_, i) => ({
+      row: String.fromCharCode(65 + Math.floor(i / perRow)),
+      number: (i % perRow) + 1,
+      x: (i % perRow) * 10,
+      y: Math.floor(i / perRow) * 10,
+    }));
+    const created = createEvent(
+      db,
+      {
+        tenantId,
+        venueId,
+        name: `Función ${n}`,
+        startsAt: T0 + 86_400_000,
+        vesPerUsd: '36.50',
+        zones: [
+          { kind: 'numbered', code: 'PLA', name: 'Platea', priceCents: 2500, seats },
+          { kind: 'general', code: 'GEN', name: 'General', priceCents: 1000, capacity: opts.gaCapacity },
+        ],
+      },
+      T0,
+    );
+    return { eventId: created.eventId, seatIds: created.zones[0]!.seatIds, gaZoneId: created.zones[1]!.id };
+  };
+  const openRollover = async (): Promise<boolean> => {
+    const http = adminHttp();
+    if (!http) return false;
+    let info: EventInfo | null = null;
+    for (const t of terminals) {
+      const tenantId = t.db.prepare<[], { id: number }>('SELECT id FROM tenants ORDER BY id LIMIT 1').get()!
+        .id;
+      const venueId = t.db.prepare<[], { id: number }>('SELECT id FROM venues ORDER BY id LIMIT 1').get()!.id;
+      const made = addEvent(t.db, tenantId, venueId, events.length + 1);
+      if (info && made.eventId !== info.eventId) throw new Error('terminal catalogues diverged');
+      info = made;
+    }
+    await http.put('/v1/admin/events', serverEventFromStore(terminals[0]!.db, info!.eventId, 60));
+    events.push(info!);
+    figures.events += 1;
+    return true;
+  };
+
+  const newEngine = (t: Pick<Terminal, 'db' | 'clock'>) => new SyncEngine(t.db, t.clock, SYNC_OPTIONS);
+  for (let i = 0; i < opts.terminals; i++) {
+    const dir = join(tmp.dir, `terminal-${i}`);
+    const file = join(dir, 'terminal.db');
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(dir);
+    const db = openDatabase(file);
+    const tenantId = createTenant(db, 'Soak', T0, {});
+    createVenue(db, tenantId, 'Sala Soak');
+    const clock = new ManualClock(T0);
+    const slot = i % servers.length;
+    const proxy = new Partition(() => servers[terminals[i]?.server ?? slot]!.port);
+    await proxy.listen();
+    terminals.push({
+      index: i,
+      file,
+      clock,
+      db,
+      sync: newEngine({ db, clock }),
+      proxy,
+      server: slot,
+      healAt: 0,
+    });
+  }
+  await openRollover();
+  for (const t of terminals) {
+    const code = (await adminHttp()!.post('/v1/admin/enrol-codes', { minutes: 5 })).data.result
+      .code as string;
+    await t.sync.enrol(`http://127.0.0.1:${t.proxy.port}`, code, `Taquilla ${t.index + 1}`);
+  }
+
+  const view = (): InvariantView => ({
+    tenantId: admin.tenantId,
+    terminals: terminals.map((t) => ({
+      index: t.index,
+      db: t.db,
+      serverNow: () => t.sync.serverClock.now(),
+    })),
+    sales,
+    serverRows,
+  });
+
+  // ---- operations ------------------------------------------------------------------------------
+  const sessionId = (t: Terminal, s: number) => `t${t.index}-s${s}`;
+  const actor = (t: Terminal) => `cajero${t.index}`;
+  const eventFor = (r: number): EventInfo =>
+    r < 0.85 || events.length === 1
+      ? events[events.length - 1]!
+      : events[Math.floor(r * 7919) % events.length]!;
+  const pickSeats = (ev: EventInfo, r1: number, r2: number): number[] => {
+    const n = 1 + Math.floor(r1 * 3);
+    const start = Math.floor(r2 * ev.seatIds.length);
+    // Neighbouring seats: carts overlap, so terminals really compete.
+    return Array.from(
+      { length: n },
+      (_, k) => ev.seatIds[(start + k * (1 + (k % 2))) % ev.seatIds.length]!,
+    ).filter((id, k, all) => all.indexOf(id) === k);
+  };
+  /** The session's open cart (its latest, whatever the event). */
+  const cartOf = (t: Terminal, session: string) =>
+    t.db
+      .prepare<[string], { id: string }>(
+        "SELECT id FROM transactions WHERE session_id = ? AND status = 'PENDING' ORDER BY created_at DESC, id LIMIT 1",
+      )
+      .get(session)?.id;
+  const freeSeats = async (eventId: number): Promise<number[]> => {
+    const http = adminHttp();
+    if (!http) return [];
+    const snapshot = await http
+      .get<{ result: { seats: { seatId: number; state: string }[] } }>(`/v1/events/${eventId}/availability`)
+      .catch(() => null);
+    return (snapshot?.data.result.seats ?? []).filter((s) => s.state === 'free').map((s) => s.seatId);
+  };
+  const nth = <T>(rows: T[], r: number): T | undefined => rows[Math.floor(r * rows.length)];
+  const recordSale = (t: Terminal, transactionId: string, op: number) => {
+    const leased =
+      t.db
+        .prepare<[string], { n: number }>(
+          'SELECT COUNT(*) AS n FROM sync_lease_carts WHERE transaction_id = ?',
+        )
+        .get(transactionId)!.n > 0;
+    sales.push({ terminal: t.index, transactionId, leased, op });
+    figures.salesAcknowledged += 1;
+    if (leased) figures.salesFromLease += 1;
+    else figures.salesOnline += 1;
+  };
+
+  const restartTerminal = async (t: Terminal) => {
+    await t.sync.idle();
+    t.sync.stop();
+    t.db.close();
+    t.db = openDatabase(t.file);
+    t.sync = newEngine(t);
+    figures.terminalRestarts += 1;
+  };
+
+  /** Runs one terminal operation; returns a short description of what happened. */
+  const runTerminalOp = async (op: Op): Promise<string> => {
+    const t = terminals[op.terminal]!;
+    const [r0, r1, r2, r3] = op.r;
+    const session = sessionId(t, op.session);
+    const ev = eventFor(r0);
+    const who = actor(t);
+    const sync = t.sync;
+    switch (op.kind) {
+      case 'holdSeats': {
+        const seatIds = pickSeats(ev, r1, r2);
+        const held = await sync.holdSeats({ eventId: ev.eventId, sessionId: session, actor: who, seatIds });
+        return `ev${ev.eventId} ${session} seats=${seatIds.join(',')} tx=${held.transactionId}`;
+      }
+      case 'holdGeneral': {
+        const quantity = 1 + Math.floor(r1 * 3);
+        await sync.holdGeneral({
+          eventId: ev.eventId,
+          sessionId: session,
+          actor: who,
+          zoneId: ev.gaZoneId,
+          quantity,
+        });
+        return `ev${ev.eventId} ${session} ga=${quantity}`;
+      }
+      case 'releaseSeats': {
+        const seatIds = pickSeats(ev, r1, r2);
+        const out = await sync.releaseSeats({ eventId: ev.eventId, sessionId: session, actor: who, seatIds });
+        return `ev${ev.eventId} ${session} seats=${seatIds.join(',')} released=${out.released.length}`;
+      }
+      case 'releaseGeneral': {
+        const out = await sync.releaseGeneral({
+          eventId: ev.eventId,
+          sessionId: session,
+          actor: who,
+          zoneId: ev.gaZoneId,
+        });
+        return `ev${ev.eventId} ${session} released=${out.released}`;
+      }
+      case 'releaseSession': {
+        const out = await sync.releaseSession({ sessionId: session, actor: who });
+        return `${session} released=${out.released}`;
+      }
+      case 'extendHolds': {
+        const minutes = 1 + Math.floor(r1 * 10);
+        await sync.extendHolds({ eventId: ev.eventId, sessionId: session, actor: who, minutes });
+        return `ev${ev.eventId} ${session} +${minutes}min`;
+      }
+      case 'sell': {
+        // The counter's usual: pick, pay in full, next customer.
+        const held =
+          r3 < 0.3
+            ? await sync.holdGeneral({
+                eventId: ev.eventId,
+                sessionId: session,
+                actor: who,
+                zoneId: ev.gaZoneId,
+                quantity: 1 + Math.floor(r1 * 2),
+              })
+            : await sync.holdSeats({
+                eventId: ev.eventId,
+                sessionId: session,
+                actor: who,
+                seatIds: pickSeats(ev, r1, r2),
+              });
+        await sync.complete({ transactionId: held.transactionId, actor: who });
+        recordSale(t, held.transactionId, op.index);
+        return `ev${ev.eventId} ${session} sold tx=${held.transactionId} (${held.tickets.length} lines)`;
+      }
+      case 'convertToPartial':
+      case 'complete':
+      case 'cancel': {
+        const cart = cartOf(t, session);
+        if (!cart) return `ev${ev.eventId} ${session} skip: no cart`;
+        if (op.kind === 'complete') {
+          await sync.complete({ transactionId: cart, actor: who });
+          recordSale(t, cart, op.index);
+          return `ev${ev.eventId} ${session} sold tx=${cart}`;
+        }
+        if (op.kind === 'cancel') {
+          await sync.cancel({ transactionId: cart, actor: who, reason: 'soak: customer left' });
+          return `tx=${cart} cancelled`;
+        }
+        await sync.convertToPartial({
+          transactionId: cart,
+          actor: who,
+          hours: 1 + Math.floor(r1 * 72),
+          customer: { name: 'Cliente Soak' },
+        });
+        return `tx=${cart} reserved`;
+      }
+      case 'completeReserved': {
+        const reserved = t.db
+          .prepare<[], { id: string }>("SELECT id FROM transactions WHERE status = 'RESERVED' ORDER BY id")
+          .all();
+        const pick = nth(reserved, r1);
+        if (!pick) return 'skip: no reservation';
+        if (r2 < 0.25) {
+          await sync.cancel({ transactionId: pick.id, actor: who, reason: 'soak: deposit refunded' });
+          return `tx=${pick.id} reservation cancelled`;
+        }
+        await sync.complete({ transactionId: pick.id, actor: who });
+        recordSale(t, pick.id, op.index);
+        return `tx=${pick.id} reservation paid`;
+      }
+      case 'cleanup': {
+        const out = sync.reservations.cleanupExpired({});
+        return `expired ${out.expiredTickets}`;
+      }
+      case 'skew': {
+        // The PC clock jumps (a wrong NTP, a CMOS battery): ±3 h.
+        const ms = Math.round((r1 * 2 - 1) * 180) * MINUTE_MS;
+        t.clock.advance(ms);
+        return `pc clock ${ms >= 0 ? '+' : ''}${ms / MINUTE_MS}min`;
+      }
+      case 'partition': {
+        const mode = t.proxy.mode === 'up' ? (r1 < 0.6 ? 'down' : 'drop-op-replies') : 'up';
+        t.proxy.set(mode);
+        t.healAt = op.index + 5 + Math.floor(r2 * 40);
+        if (mode !== 'up') figures.partitions += 1;
+        const state = await sync.checkConnection();
+        return `cable ${mode}, ${state}`;
+      }
+      case 'reconnect': {
+        const state = await sync.checkConnection();
+        await sync.idle();
+        return `${state}, outbox ${sync.status().outbox}`;
+      }
+      case 'lease': {
+        // A supervisor leases seats the server shows free (a guess at random would mostly be refused).
+        const free = await freeSeats(ev.eventId);
+        const n = 2 + Math.floor(r1 * 4);
+        const from = Math.floor(r2 * Math.max(1, free.length - n));
+        const seatIds = free.length > 0 ? free.slice(from, from + n) : pickSeats(ev, r1, r2);
+        const general =
+          r3 < 0.5 ? { general: { zoneId: ev.gaZoneId, quantity: 1 + Math.floor(r2 * 2) } } : {};
+        const grant = await sync.acquireLease({
+          eventId: ev.eventId,
+          actor: who,
+          seatIds,
+          ...general,
+          ticketNumbers: 40,
+        });
+        figures.leasesTaken += 1;
+        return `ev${ev.eventId} lease ${grant.leaseId} seats=${grant.seatIds.join(',')} ga=${grant.general?.quantity ?? 0}`;
+      }
+      case 'leaseReturn': {
+        const open = t.db
+          .prepare<[], { id: string }>("SELECT id FROM sync_leases WHERE status = 'OPEN' ORDER BY id")
+          .all();
+        const pick = nth(open, r1);
+        if (!pick) return 'skip: no lease';
+        const out = await sync.returnLease(pick.id, who);
+        return `lease ${pick.id} returned ${out.returned}`;
+      }
+      case 'resolveConflict': {
+        const open = sync.conflicts();
+        const pick = nth(open, r1);
+        if (!pick) return 'skip: no conflict';
+        const action =
+          r2 < 0.4
+            ? ({ action: 'move', actor: who } as const)
+            : r2 < 0.7
+              ? ({ action: 'refund', actor: who, note: 'soak: refunded' } as const)
+              : ({ action: 'override', actor: who, note: 'soak: accepted' } as const);
+        const out = await sync.resolveConflict(pick.id, action);
+        figures.conflictsResolved += 1;
+        return `conflict ${pick.id} ${out.resolution}`;
+      }
+      case 'redeliver': {
+        // A duplicate delivery: an item the server already answered, sent again with its key.
+        const items = t.db
+          .prepare<[], { idempotency_key: string; op: string; body: string; reply_status: number }>(
+            `SELECT idempotency_key, op, body, reply_status FROM sync_outbox
+             WHERE acked_at IS NOT NULL AND reply_status <> 400 ORDER BY id`,
+          )
+          .all();
+        const item = nth(items, r1);
+        if (!item) return 'skip: nothing acknowledged';
+        const secret = t.db
+          .prepare<[], { secret: string }>('SELECT secret FROM sync_credentials WHERE id = 1')
+          .get()!.secret;
+        const reply = await axios
+          .post(
+            `http://127.0.0.1:${t.proxy.port}/v1/batch`,
+            { items: [{ op: item.op, key: item.idempotency_key, body: JSON.parse(item.body) }] },
+            {
+              headers: { authorization: `Bearer ${secret}` },
+              timeout: 3000,
+              validateStatus: () => true,
+            },
+          )
+          .catch(() => null);
+        if (!reply || reply.status >= 500) return `${item.op} not delivered (network)`;
+        figures.redeliveries += 1;
+        const status = (reply.data as { result?: { replies?: { status: number }[] } })?.result?.replies?.[0]
+          ?.status;
+        if (status !== item.reply_status) {
+          findings.push({
+            op: op.index,
+            what: `redelivered ${item.op} ${item.idempotency_key}: first answer ${item.reply_status}, now ${status}`,
+          });
+        }
+        return `${item.op} redelivered -> ${status}`;
+      }
+      case 'terminalRestart': {
+        await restartTerminal(t);
+        const state = await t.sync.checkConnection();
+        return `restarted, ${state}`;
+      }
+      case 'failover': {
+        if (servers.length < 2) {
+          await sync.flush();
+          await sync.idle();
+          return 'flush (one server)';
+        }
+        t.server = (t.server + 1) % servers.length;
+        t.proxy.set(t.proxy.mode);
+        return `now via server ${t.server}`;
+      }
+      default:
+        throw new Error(`not a terminal op: ${op.kind}`);
+    }
+  };
+
+  /** Operations on the whole world (servers, time): run alone, between bursts. */
+  const runWorldOp = async (op: Op): Promise<string> => {
+    const [, r1, r2] = op.r;
+    if (op.kind === 'clockAdvance') {
+      // Every PC clock moves on (minutes pass at the counter); the servers' clocks run on real time.
+      const ms = Math.round(1 + r1 * 20) * MINUTE_MS;
+      for (const t of terminals) t.clock.advance(ms);
+      return `pc clocks +${ms / MINUTE_MS}min`;
+    }
+    if (op.kind === 'serverCrash') {
+      const slot = servers[Math.floor(r1 * servers.length)]!;
+      if (!slot.proc) return 'skip: already down';
+      if (r2 < 0.5) await slot.proc.kill();
+      else await slot.proc.stop();
+      slot.proc = null;
+      slot.downUntil = op.index + 3 + Math.floor(r2 * 40);
+      figures.serverCrashes += 1;
+      return `server on ${slot.port} ${r2 < 0.5 ? 'killed' : 'stopped'} until op ${slot.downUntil}`;
+    }
+    // timeJump: the world moves ahead (holds expire at the server; 1 h+ runs out offline leases).
+    const minutes = r1 < 0.6 ? 5 + Math.floor(r2 * 25) : 60 + Math.floor(r2 * 120);
+    serverOffsetMs += minutes * MINUTE_MS;
+    for (const slot of servers) {
+      if (slot.proc) await slot.proc.stop();
+      slot.proc = null;
+    }
+    for (const slot of servers) await startSlot(slot);
+    for (const t of terminals) t.clock.advance(minutes * MINUTE_MS);
+    figures.timeJumps += 1;
+    return `world +${minutes}min (servers restarted)`;
+  };
+
+  const outcome = (error: unknown, op: Op): string => {
+    if (isTaquillaError(error)) {
+      figures.refused[error.code] = (figures.refused[error.code] ?? 0) + 1;
+      if (!EXPECTED_REFUSALS.has(error.code)) {
+        findings.push({
+          op: op.index,
+          what: `${op.kind} on terminal ${op.terminal}: ${error.code} ${error.message}`,
+        });
+      }
+      return `refused ${error.code}`;
+    }
+    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    figures.refused.THROWN = (figures.refused.THROWN ?? 0) + 1;
+    findings.push({ op: op.index, what: `${op.kind} on terminal ${op.terminal} threw ${message}` });
+    return `THREW ${message}`;
+  };
+
+  const runOp = async (op: Op) => {
+    figures.ops += 1;
+    figures.opsByKind[op.kind] = (figures.opsByKind[op.kind] ?? 0) + 1;
+    let result: string;
+    try {
+      result = WORLD_OPS.has(op.kind) ? await runWorldOp(op) : await runTerminalOp(op);
+      figures.ok += 1;
+    } catch (error) {
+      result = outcome(error, op);
+    }
+    log(`#${op.index} ${WORLD_OPS.has(op.kind) ? 'world' : `t${op.terminal}`} ${op.kind} ${result}`);
+  };
+
+  const check = async (index: number, final: boolean): Promise<boolean> => {
+    figures.checkpoints += 1;
+    const result = await checkInvariants(view(), final);
+    figures.invariantChecks += result.checks;
+    if (result.violations.length > 0) {
+      failure = { op: index, phase: final ? 'final' : 'checkpoint', violations: result.violations };
+      log(`#${index} CHECK FAILED: ${result.violations.length} violations`);
+      return false;
+    }
+    log(`#${index} check ok (${result.checks} assertions)`);
+    return true;
+  };
+
+  /** Everyone back: cables up, servers up, every terminal reconnects and drains its outbox. */
+  const settle = async (index: number) => {
+    for (const slot of servers) if (!slot.proc) await startSlot(slot);
+    for (const t of terminals) t.proxy.set('up');
+    for (let round = 0; round < 20; round++) {
+      let pending = 0;
+      for (const t of terminals) {
+        await t.sync.checkConnection();
+        await t.sync.idle();
+        await t.sync.flush();
+        await t.sync.idle();
+        pending += t.sync.status().outbox;
+      }
+      if (pending === 0) break;
+    }
+    log(
+      `#${index} settled: ${terminals.map((t) => `t${t.index} ${t.sync.status().state}/${t.sync.status().outbox}`).join(' ')}`,
+    );
+  };
+
+  // Unhandled rejections from background flushes are findings, not crashes of the harness.
+  let currentOp = 0;
+  const onUnhandled = (reason: unknown) => {
+    findings.push({
+      op: currentOp,
+      what: `unhandled rejection: ${reason instanceof Error ? reason.stack : String(reason)}`,
+    });
+  };
+  process.on('unhandledRejection', onUnhandled);
+
+  try {
+    let index = 0;
+    let nextCheck = opts.checkEvery;
+    let nextRollover = opts.rolloverEvery;
+    while (index < opts.ops && !failure) {
+      currentOp = index;
+      for (const slot of servers) {
+        if (!slot.proc && slot.downUntil <= index) await startSlot(slot);
+      }
+      for (const t of terminals) {
+        if (t.proxy.mode !== 'up' && t.healAt <= index) {
+          t.proxy.set('up');
+          log(`#${index} t${t.index} cable up again`);
+        }
+      }
+      if (index >= nextRollover) {
+        if (await openRollover()) log(`#${index} world new event ${events[events.length - 1]!.eventId}`);
+        nextRollover += opts.rolloverEvery;
+      }
+      // A burst: terminal operations of different terminals at once; world operations alone.
+      const size = random.int(1, opts.burst);
+      const burst: Op[] = [];
+      while (burst.length < size && index < opts.ops) {
+        const op = drawOp(random, index, terminals.length, opts.sessionsPerTerminal);
+        if (WORLD_OPS.has(op.kind) && burst.length > 0) break;
+        if (burst.some((b) => b.terminal === op.terminal))
+          op.terminal = (op.terminal + burst.length) % terminals.length;
+        if (burst.some((b) => b.terminal === op.terminal)) break;
+        burst.push(op);
+        index += 1;
+        if (WORLD_OPS.has(op.kind)) break;
+      }
+      if (burst.length === 0) {
+        const op = drawOp(random, index, terminals.length, opts.sessionsPerTerminal);
+        burst.push(op);
+        index += 1;
+      }
+      await Promise.all(burst.map(runOp));
+      if (
+        opts.progressEvery > 0 &&
+        Math.floor(index / opts.progressEvery) !== Math.floor((index - burst.length) / opts.progressEvery)
+      ) {
+        process.stderr.write(
+          `soak: ${index}/${opts.ops} ops, ${figures.salesAcknowledged} sales, ${figures.checkpoints} checkpoints, ${Math.round((Date.now() - started) / 1000)} s\n`,
+        );
+      }
+      if (index >= nextCheck) {
+        for (const t of terminals) await t.sync.idle();
+        await check(index - 1, false);
+        nextCheck += opts.checkEvery;
+      }
+    }
+    if (!failure) {
+      await settle(index);
+      figures.conflicts = terminals.reduce((n, t) => n + t.sync.conflicts(true).length, 0);
+      await check(index, true);
+    } else {
+      figures.conflicts = terminals.reduce((n, t) => n + t.sync.conflicts(true).length, 0);
+    }
+  } finally {
+    process.off('unhandledRejection', onUnhandled);
+    for (const t of terminals) {
+      await t.sync.idle().catch(() => undefined);
+      t.sync.stop();
+      await t.proxy.close();
+      t.db.close();
+    }
+    for (const slot of servers) await slot.proc?.stop();
+    if (pgPool) {
+      await pgPool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined);
+      await pgPool.end();
+    }
+    rmSync(dirname(join(tmp.dir, 'x')), { recursive: true, force: true });
+  }
+  figures.durationMs = Date.now() - started;
+  const replay = `npm run soak -- --ops ${opts.ops} --seed ${opts.seed}${options.pgUrl ? ' --pg' : ''}${
+    opts.terminals !== 3 ? ` --terminals ${opts.terminals}` : ''
+  }${opts.burst !== 3 ? ` --burst ${opts.burst}` : ''}`;
+  return {
+    seed: opts.seed,
+    options: { ...opts, store: options.pgUrl ? 'postgres' : 'sqlite' },
+    figures,
+    failure,
+    findings,
+    logTail: tail,
+    replay,
+  };
+}
