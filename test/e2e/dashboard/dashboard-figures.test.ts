@@ -14,7 +14,7 @@ import {
   serveDemo,
   skipE2e,
 } from '../counter/counter-fixture.ts';
-import { signInAs } from './dashboard-fixture.ts';
+import { screenshotPath, signInAs } from './dashboard-fixture.ts';
 
 const RESULTS = join(ROOT, 'test-results/dashboard');
 
@@ -152,7 +152,7 @@ describe.skipIf(skipE2e)('the supervisor dashboard in Chromium', () => {
     );
     await expect(alerts.locator('[data-kind="abandonment"]').count()).resolves.toBe(1);
     await expect(alerts.locator('[data-kind="dueSoon"]').count()).resolves.toBe(0);
-    await page.screenshot({ path: join(ROOT, 'docs/screenshot-dashboard.png'), fullPage: false });
+    await page.screenshot({ path: screenshotPath('screenshot-dashboard.png', RESULTS), fullPage: false });
   });
 
   it('follows new activity without a reload', async () => {

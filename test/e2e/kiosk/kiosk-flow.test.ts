@@ -11,7 +11,7 @@ import {
   serveDemo,
   skipE2e,
 } from '../counter/counter-fixture.ts';
-import { signInAs } from '../dashboard/dashboard-fixture.ts';
+import { screenshotPath, signInAs } from '../dashboard/dashboard-fixture.ts';
 
 const RESULTS = join(ROOT, 'test-results/kiosk');
 /** Short for the test (8 s, warning in the last 2 s); a real kiosk defaults to 60 s. */
@@ -81,7 +81,7 @@ describe.skipIf(skipE2e)('kiosk mode in Chromium against `taquilla serve --kiosk
   it('signs itself in as a kiosk (no PIN, no deposits) and offers only card and Pago Móvil', async () => {
     await startBuying();
     await expect(heldCount()).resolves.toBe(2);
-    await page.screenshot({ path: join(ROOT, 'docs/screenshot-kiosk.png') });
+    await page.screenshot({ path: screenshotPath('screenshot-kiosk.png', RESULTS) });
     await page.getByRole('button', { name: 'Pagar' }).click();
     const options = await page.getByTestId('tender-0').locator('select option').allTextContents();
     expect(options).toEqual(['Tarjeta de débito (punto de venta)', 'Pago Móvil']);

@@ -14,7 +14,7 @@ import {
   serveDemo,
   skipE2e,
 } from '../counter/counter-fixture.ts';
-import { signInAs } from '../dashboard/dashboard-fixture.ts';
+import { screenshotPath, signInAs } from '../dashboard/dashboard-fixture.ts';
 
 const RESULTS = join(ROOT, 'test-results/payments');
 const THEATRE = /Gala de Zarzuela/;
@@ -97,7 +97,7 @@ describe.skipIf(skipE2e)('payments at the counter in Chromium against `taquilla 
     await fillTender(ana, 1, 'CASH_VES', '8000');
     await expect(ana.getByTestId('pay-remaining').textContent()).resolves.toBe('USD 0,00 · Bs. 0,00');
     await expect(ana.getByTestId('pay-change').textContent()).resolves.toBe('Bs. 906,50');
-    await ana.screenshot({ path: join(ROOT, 'docs/screenshot-payment.png') });
+    await ana.screenshot({ path: screenshotPath('screenshot-payment.png', RESULTS) });
     await ana.getByRole('button', { name: 'Cobrar total' }).click();
     const done = ana.locator('.notice-success span');
     await done.first().waitFor({ timeout: 5000 });
