@@ -3,7 +3,7 @@ import { type Clock, MINUTE_MS } from '../shared/clock.ts';
 import { DEFAULT_SETTINGS } from '../shared/config.ts';
 import { DayClosingService } from './services/day-closing/day-closing-service.ts';
 import { NotificationService } from './services/payments/notifications.ts';
-import { PaymentService } from './services/payments/payment-service.ts';
+import { PaymentService, type SaleAuthority } from './services/payments/payment-service.ts';
 import { PaymentStatsService } from './services/payments/payment-stats.ts';
 import { ReservationSearch } from './services/payments/reservation-search.ts';
 import { PrintingService } from './services/printing/printing-service.ts';
@@ -74,6 +74,8 @@ export interface Terminal {
   /** Holds and sales: local, or through the central server when enrolled. */
   holds: HoldOperations;
   sync: SyncEngine;
+  /** Enrolled: payments settle the sale at the central server first (PaymentService.*Via). */
+  saleAuthority: SaleAuthority | null;
   availability: AvailabilityService;
   stats: ReservationStatsService;
   sessions: SessionService;
@@ -130,6 +132,7 @@ export function createTerminal({ dbFile, clock, kiosk = false, migrationsDir }: 
     reservations,
     holds: enrolled ? sync : reservations,
     sync,
+    saleAuthority: enrolled ? sync : null,
     availability,
     stats: new ReservationStatsService(db, time),
     sessions: new SessionService(db, time),

@@ -29,15 +29,24 @@ export function createPaymentHandlers(): { [M in PaymentMethodName]: Handler<M> 
       const { sessionId } = signedIn(ctx);
       return ctx.terminal.payments.quote('eventId' in input ? { ...input, sessionId } : input);
     },
+    // An enrolled terminal settles the sale at the central server first, then records the money.
     'payments.checkout': (input, ctx) => {
       const { sessionId, actor } = signedIn(ctx);
-      return ctx.terminal.payments.checkout({ ...input, sessionId, actor });
+      const { payments, saleAuthority } = ctx.terminal;
+      const request = { ...input, sessionId, actor };
+      return saleAuthority ? payments.checkoutVia(saleAuthority, request) : payments.checkout(request);
     },
     'payments.deposit': (input, ctx) => {
       const { sessionId, actor } = signedIn(ctx);
-      return ctx.terminal.payments.deposit({ ...input, sessionId, actor });
+      const { payments, saleAuthority } = ctx.terminal;
+      const request = { ...input, sessionId, actor };
+      return saleAuthority ? payments.depositVia(saleAuthority, request) : payments.deposit(request);
     },
-    'payments.pay': (input, ctx) => ctx.terminal.payments.pay({ ...input, actor: signedIn(ctx).actor }),
+    'payments.pay': (input, ctx) => {
+      const { payments, saleAuthority } = ctx.terminal;
+      const request = { ...input, actor: signedIn(ctx).actor };
+      return saleAuthority ? payments.payVia(saleAuthority, request) : payments.pay(request);
+    },
     'payments.outstanding': (input, ctx) => ctx.terminal.paymentStats.outstanding(input),
     'payments.settings': (input, ctx) =>
       ctx.terminal.payments.setEventSettings({ ...input, actor: signedIn(ctx).actor }),

@@ -63,4 +63,22 @@ describe('an enrolled counter terminal', () => {
     );
     expect(serverSales[0]!.n).toBe(1);
   });
+
+  it('takes payments through the server too: the money is recorded only once the server sold', async () => {
+    const { eventId, seatIds } = world.terminals[0]!.venue;
+    expect(terminal.saleAuthority).toBe(terminal.sync);
+    await terminal.holds.holdSeats({ eventId, sessionId: 'caja-3', actor: 'ana', seatIds: [seatIds[5]] });
+    const due = terminal.payments.quote({ eventId, sessionId: 'caja-3' }).balanceCents;
+    const paid = await terminal.payments.checkoutVia(terminal.saleAuthority!, {
+      eventId,
+      sessionId: 'caja-3',
+      actor: 'ana',
+      tenders: [{ method: 'CASH_USD', amountCents: due }],
+    });
+    expect(paid.status).toBe('COMPLETED');
+    const serverSales = world.serverRows<{ n: number }>(
+      "SELECT COUNT(*) AS n FROM transactions WHERE status = 'COMPLETED'",
+    );
+    expect(serverSales[0]!.n).toBe(2);
+  });
 });
