@@ -21,7 +21,14 @@ export interface InvariantView {
 export interface CheckResult {
   /** Individual assertions evaluated (rows, sales, outbox items...). */
   checks: number;
+  /** Broken promises: a seat sold twice, capacity exceeded, a sale lost or applied twice... */
   violations: string[];
+  /**
+   * A terminal's store behind the server: the server holds a sale the terminal does not show (or
+   * shows differently). Nothing is double-sold or lost at the authority, but the terminal could not
+   * print or take payment for it. Reported as findings; `strict` runs treat them as violations.
+   */
+  divergences: string[];
 }
 
 interface Sold {
@@ -53,12 +60,35 @@ function sameSale(a: Sold | undefined, b: Sold | undefined): boolean {
   return true;
 }
 
+/** What the terminal's store says about a sale it lacks: which of its carts holds those seats instead. */
+function localStory(view: InvariantView, sale: AckedSale, atServer: Sold | undefined): string {
+  const db = view.terminals.find((t) => t.index === sale.terminal)?.db;
+  if (!db) return '';
+  const own = db
+    .prepare<[string], { status: string; session_id: string }>(
+      'SELECT status, session_id FROM transactions WHERE id = ?',
+    )
+    .get(sale.transactionId);
+  const seats = atServer?.seats ?? [];
+  const holders = db
+    .prepare<[string], { transaction_id: string; status: string; session_id: string }>(
+      `SELECT t.transaction_id, x.status, x.session_id FROM reserved_tickets t JOIN transactions x ON x.id = t.transaction_id
+       WHERE t.seat_id IN (SELECT value FROM json_each(?)) AND t.status IN ('ACTIVE', 'COMPLETED')`,
+    )
+    .all(JSON.stringify(seats));
+  const under = holders.map((h) => `${h.transaction_id} ${h.status} ${h.session_id}`).join(', ');
+  return ` [local: ${own ? `${own.status} in ${own.session_id}` : 'absent'}; server seats ${seats.join(',') || '-'}${
+    under ? `; locally under ${under}` : ''
+  }]`;
+}
+
 /**
  * The promises of the product, checked across the server and every terminal. `final` adds the ones
  * that only hold once every terminal is back online and has synced (outbox drained, stores agree).
  */
 export async function checkInvariants(view: InvariantView, final: boolean): Promise<CheckResult> {
   const violations: string[] = [];
+  const divergences: string[] = [];
   let checks = 0;
   const tenant = [view.tenantId];
 
@@ -212,7 +242,8 @@ export async function checkInvariants(view: InvariantView, final: boolean): Prom
     }
     if (final && pending > 0) violations.push(`terminal ${t.index}: ${pending} outbox items never drained`);
 
-    for (const [txId, sale] of localSold) {
+    for (const [txId, localSale] of localSold) {
+      let sale = localSale;
       checks += 1;
       const where = `terminal ${t.index}: sale ${txId}`;
       if (conflicted.has(txId)) continue; // on the supervisor's list: not counted as sold
@@ -239,10 +270,16 @@ export async function checkInvariants(view: InvariantView, final: boolean): Prom
           continue;
         }
       } else if (!sameSale(sale, serverSold.get(txId))) {
-        violations.push(
-          `${where} is not the same sale at the server (${serverTx.get(txId)?.status ?? 'absent'})`,
+        const atServer = serverSold.get(txId);
+        if (!atServer) {
+          violations.push(`${where} is not sold at the server (${serverTx.get(txId)?.status ?? 'absent'})`);
+          continue;
+        }
+        divergences.push(
+          `${where}: seats ${sale.seats.join(',') || '-'} here, ${atServer.seats.join(',') || '-'} at the server`,
         );
-        continue;
+        // The server's sale is the truth for the checks across terminals.
+        sale = atServer;
       }
       for (const seat of sale.seats) {
         const owners = effectiveSeats.get(seat) ?? [];
@@ -264,8 +301,9 @@ export async function checkInvariants(view: InvariantView, final: boolean): Prom
   for (const sale of view.sales) {
     checks += 1;
     if (!locallySold.get(sale.terminal)?.has(sale.transactionId)) {
-      violations.push(
-        `terminal ${sale.terminal}: acknowledged sale ${sale.transactionId} (op ${sale.op}) missing locally`,
+      divergences.push(
+        `terminal ${sale.terminal}: acknowledged sale ${sale.transactionId} (op ${sale.op}) missing locally` +
+          localStory(view, sale, serverSold.get(sale.transactionId)),
       );
     }
     if (!sale.leased && serverTx.get(sale.transactionId)?.status !== 'COMPLETED') {
@@ -284,7 +322,7 @@ export async function checkInvariants(view: InvariantView, final: boolean): Prom
     for (const [seat, txId] of serverSeats) {
       checks += 1;
       if (!effectiveSeats.has(seat))
-        violations.push(`seat ${seat} sold at the server (${txId}) but on no terminal`);
+        divergences.push(`seat ${seat} sold at the server (${txId}) but on no terminal`);
     }
     for (const seat of effectiveSeats.keys()) {
       checks += 1;
@@ -294,7 +332,8 @@ export async function checkInvariants(view: InvariantView, final: boolean): Prom
       checks += 1;
       const s = serverGeneral.get(zone) ?? 0;
       const l = effectiveGeneral.get(zone) ?? 0;
-      if (s !== l) violations.push(`standing zone ${zone}: server sold ${s}, terminals sold ${l}`);
+      if (s < l) violations.push(`standing zone ${zone}: server sold ${s}, terminals sold ${l}`);
+      else if (s > l) divergences.push(`standing zone ${zone}: server sold ${s}, terminals show ${l}`);
     }
     // 7. Once everyone has heard the server's clock, no seat is held live on two terminals.
     const holders = new Map<number, number[]>();
@@ -312,5 +351,5 @@ export async function checkInvariants(view: InvariantView, final: boolean): Prom
       if (who.length > 1) violations.push(`seat ${seat} held live on terminals ${who.join(', ')}`);
     }
   }
-  return { checks, violations };
+  return { checks, violations, divergences };
 }

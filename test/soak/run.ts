@@ -11,6 +11,7 @@ const USAGE = `npm run soak -- --ops N --seed S [options]
   --servers N        server processes (more than one needs --pg)
   --check-every K    check the invariants every K operations (default 100)
   --burst N          up to N operations of different terminals at once (default 3; 1 = sequential)
+  --strict          a terminal store behind the server fails the run (default: reported as a finding)
   --log FILE         write every operation to FILE
   --json FILE        write the report as JSON
   --progress N       a progress line every N operations (default: ops/20)`;
@@ -26,9 +27,15 @@ function summary(report: SoakReport): string {
     `  invariant checkpoints ${f.checkpoints}, assertions ${f.invariantChecks}`,
     `  ops by kind ${JSON.stringify(f.opsByKind)}`,
   ];
-  if (report.findings.length > 0) {
-    lines.push(`  findings (${report.findings.length}):`);
-    for (const x of report.findings.slice(0, 20)) lines.push(`    op ${x.op}: ${x.what}`);
+  for (const kind of ['error', 'divergence'] as const) {
+    const found = report.findings.filter((x) => x.kind === kind);
+    if (found.length === 0) continue;
+    lines.push(
+      kind === 'error'
+        ? `  findings: ${found.length} unexpected errors`
+        : `  findings: ${found.length} divergences (a terminal's store behind the server; --strict fails on them)`,
+    );
+    for (const x of found.slice(0, 12)) lines.push(`    op ${x.op}: ${x.what}`);
   }
   return lines.join('\n');
 }
@@ -41,6 +48,7 @@ async function main(): Promise<number> {
       terminals: { type: 'string' },
       servers: { type: 'string' },
       pg: { type: 'boolean', default: false },
+      strict: { type: 'boolean', default: false },
       'check-every': { type: 'string' },
       burst: { type: 'string' },
       log: { type: 'string' },
@@ -71,6 +79,7 @@ async function main(): Promise<number> {
     ...(opt(values.servers) ? { servers: opt(values.servers)! } : {}),
     ...(opt(values['check-every']) ? { checkEvery: opt(values['check-every'])! } : {}),
     ...(opt(values.burst) ? { burst: opt(values.burst)! } : {}),
+    strict: values.strict ?? false,
     progressEvery: opt(values.progress) ?? Math.max(50, Math.round(ops / 20)),
     ...(values.log ? { log: (line: string) => appendFileSync(values.log!, `${line}\n`) } : {}),
   });

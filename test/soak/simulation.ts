@@ -36,6 +36,8 @@ export interface SoakOptions {
   log?: (line: string) => void;
   /** Progress every N ops to stderr (0 = quiet). */
   progressEvery?: number;
+  /** A terminal store behind the server (a divergence) fails the run instead of being a finding. */
+  strict?: boolean;
 }
 
 export interface SoakFigures {
@@ -70,6 +72,8 @@ export interface SoakFailure {
 /** Something unexpected the product did (an error it should not throw); the run goes on. */
 export interface SoakFinding {
   op: number;
+  /** 'error': an operation threw what it should not; 'divergence': a terminal's store behind the server. */
+  kind: 'error' | 'divergence';
   what: string;
 }
 
@@ -190,6 +194,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     rolloverEvery: options.rolloverEvery ?? 200,
     sessionsPerTerminal: options.sessionsPerTerminal ?? 3,
     progressEvery: options.progressEvery ?? 0,
+    strict: options.strict ?? false,
   };
   if (opts.servers > 1 && !options.pgUrl) {
     throw new Error('several server processes share one store only on PostgreSQL (--pg)');
@@ -621,6 +626,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
         if (status !== item.reply_status) {
           findings.push({
             op: op.index,
+            kind: 'error',
             what: `redelivered ${item.op} ${item.idempotency_key}: first answer ${item.reply_status}, now ${status}`,
           });
         }
@@ -684,6 +690,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       if (!EXPECTED_REFUSALS.has(error.code)) {
         findings.push({
           op: op.index,
+          kind: 'error',
           what: `${op.kind} on terminal ${op.terminal}: ${error.code} ${error.message}`,
         });
       }
@@ -691,7 +698,11 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     }
     const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     figures.refused.THROWN = (figures.refused.THROWN ?? 0) + 1;
-    findings.push({ op: op.index, what: `${op.kind} on terminal ${op.terminal} threw ${message}` });
+    findings.push({
+      op: op.index,
+      kind: 'error',
+      what: `${op.kind} on terminal ${op.terminal} threw ${message}`,
+    });
     return `THREW ${message}`;
   };
 
@@ -708,12 +719,20 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     log(`#${op.index} ${WORLD_OPS.has(op.kind) ? 'world' : `t${op.terminal}`} ${op.kind} ${result}`);
   };
 
+  const seenDivergences = new Set<string>();
   const check = async (index: number, final: boolean): Promise<boolean> => {
     figures.checkpoints += 1;
     const result = await checkInvariants(view(), final);
     figures.invariantChecks += result.checks;
-    if (result.violations.length > 0) {
-      failure = { op: index, phase: final ? 'final' : 'checkpoint', violations: result.violations };
+    for (const what of result.divergences) {
+      if (seenDivergences.has(what)) continue;
+      seenDivergences.add(what);
+      findings.push({ op: index, kind: 'divergence', what });
+      log(`#${index} DIVERGENCE ${what}`);
+    }
+    const broken = opts.strict ? [...result.violations, ...result.divergences] : result.violations;
+    if (broken.length > 0) {
+      failure = { op: index, phase: final ? 'final' : 'checkpoint', violations: broken };
       log(`#${index} CHECK FAILED: ${result.violations.length} violations`);
       return false;
     }
@@ -746,6 +765,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const onUnhandled = (reason: unknown) => {
     findings.push({
       op: currentOp,
+      kind: 'error',
       what: `unhandled rejection: ${reason instanceof Error ? reason.stack : String(reason)}`,
     });
   };
@@ -828,7 +848,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   figures.durationMs = Date.now() - started;
   const replay = `npm run soak -- --ops ${opts.ops} --seed ${opts.seed}${options.pgUrl ? ' --pg' : ''}${
     opts.terminals !== 3 ? ` --terminals ${opts.terminals}` : ''
-  }${opts.burst !== 3 ? ` --burst ${opts.burst}` : ''}`;
+  }${opts.burst !== 3 ? ` --burst ${opts.burst}` : ''}${opts.strict ? ' --strict' : ''}`;
   return {
     seed: opts.seed,
     options: { ...opts, store: options.pgUrl ? 'postgres' : 'sqlite' },

@@ -1,0 +1,137 @@
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { serverSchema } from '../../server/storage/server-schema.ts';
+import { type SmallVenue, smallVenue } from '../support/temp-store.ts';
+import { checkInvariants, type InvariantView } from './invariants.ts';
+import { runSoak } from './simulation.ts';
+
+/** A failing seed prints what to replay: `npm run soak -- --ops 300 --seed S`. */
+function explain(report: Awaited<ReturnType<typeof runSoak>>): string {
+  return [
+    `seed ${report.seed}: ${report.failure?.violations.join('; ') ?? 'no invariant broken'}`,
+    ...report.findings.map((f) => `finding at op ${f.op}: ${f.what}`),
+    ...report.logTail.slice(-15),
+    `replay: ${report.replay}`,
+  ].join('\n');
+}
+
+describe('soak: terminals and a real hold server under random operations, partitions and restarts', () => {
+  for (const seed of [20261124, 7, 4242]) {
+    it(`seed ${seed}: 300 operations keep every seat sold once and every sale at the server`, async () => {
+      const report = await runSoak({ ops: 300, seed, checkEvery: 100 });
+      expect(report.failure, explain(report)).toBeNull();
+      // Divergences (a terminal's store behind the server) are known findings, pinned in
+      // known-divergences.test.ts; an unexpected error is not.
+      expect(
+        report.findings.filter((f) => f.kind === 'error'),
+        explain(report),
+      ).toEqual([]);
+      expect(report.figures.salesAcknowledged).toBeGreaterThan(0);
+      expect(report.figures.checkpoints).toBeGreaterThanOrEqual(4);
+    }, 60_000);
+  }
+});
+
+describe('soak checks are not vacuous', () => {
+  const venues: SmallVenue[] = [];
+  afterEach(() => {
+    for (const v of venues.splice(0)) v.close();
+  });
+
+  /** A server store in memory with the real schema, holding what the test writes into it. */
+  function serverStore(venue: SmallVenue) {
+    const db = new Database(':memory:');
+    db.exec(serverSchema('sqlite'));
+    db.prepare("INSERT INTO tenants (id, name, created_at) VALUES (1, 'T', 0)").run();
+    db.prepare(
+      "INSERT INTO events (tenant_id, id, name, lease_minutes, created_at) VALUES (1, ?, 'E', 60, 0)",
+    ).run(venue.eventId);
+    db.prepare(
+      "INSERT INTO zones (tenant_id, event_id, id, kind, name, price_cents, capacity, used) VALUES (1, ?, ?, 'numbered', 'P', 2500, 20, 0)",
+    ).run(venue.eventId, venue.numberedZoneId);
+    db.prepare(
+      "INSERT INTO zones (tenant_id, event_id, id, kind, name, price_cents, capacity, used) VALUES (1, ?, ?, 'general', 'G', 1000, 5, 0)",
+    ).run(venue.eventId, venue.gaZoneId);
+    const sale = (id: string, seatId: number) => {
+      db.prepare(
+        "INSERT INTO transactions (tenant_id, id, event_id, session_id, actor, status, created_at, updated_at) VALUES (1, ?, ?, 's', 'a', 'COMPLETED', 0, 0)",
+      ).run(id, venue.eventId);
+      db.prepare(
+        `INSERT INTO tickets (tenant_id, transaction_id, event_id, zone_id, seat_id, quantity, session_id, price_cents,
+           status, reserved_until, created_at, updated_at) VALUES (1, ?, ?, ?, ?, 1, 's', 2500, 'COMPLETED', 0, 0, 0)`,
+      ).run(id, venue.eventId, venue.numberedZoneId, seatId);
+    };
+    return { db, sale };
+  }
+
+  function view(
+    server: Database.Database,
+    terminals: SmallVenue[],
+    sales: InvariantView['sales'],
+  ): InvariantView {
+    return {
+      tenantId: 1,
+      terminals: terminals.map((v, index) => ({ index, db: v.db, serverNow: () => v.clock.now() })),
+      sales,
+      serverRows: async <T>(sql: string, params: unknown[] = []) => server.prepare(sql).all(...params) as T[],
+    };
+  }
+
+  function localSale(venue: SmallVenue, seatId: number): string {
+    const held = venue.reservations.holdSeats({
+      eventId: venue.eventId,
+      sessionId: `s${seatId}`,
+      actor: 'a',
+      seatIds: [seatId],
+    });
+    venue.reservations.complete({ transactionId: held.transactionId, actor: 'a' });
+    return held.transactionId;
+  }
+
+  it('agreeing stores pass; a seat sold twice, a lost sale and an undrained outbox are each caught', async () => {
+    const a = smallVenue();
+    const b = smallVenue();
+    venues.push(a, b);
+    const seat = a.seatIds[0]!;
+    const server = serverStore(a);
+    const sold = localSale(a, seat);
+    server.sale(sold, seat);
+    expect(
+      await checkInvariants(
+        view(server.db, [a, b], [{ terminal: 0, transactionId: sold, leased: false, op: 1 }]),
+        true,
+      ),
+    ).toMatchObject({ violations: [], divergences: [] });
+
+    // The same seat sold on the other terminal too, a sale the server never got, a report never sent.
+    localSale(b, seat);
+    const lost = localSale(b, b.seatIds[5]!);
+    b.db
+      .prepare(
+        "INSERT INTO sync_outbox (idempotency_key, op, body, created_at, next_attempt_at) VALUES ('k-1', 'complete', '{}', 0, 0)",
+      )
+      .run();
+    const { violations } = await checkInvariants(
+      view(server.db, [a, b], [{ terminal: 1, transactionId: lost, leased: false, op: 2 }]),
+      true,
+    );
+    expect(violations.join('\n')).toMatch(/is not sold at the server/);
+    expect(violations.join('\n')).toMatch(/acknowledged sale .* is not COMPLETED/);
+    expect(violations.join('\n')).toMatch(/1 outbox items never drained/);
+
+    // A sale the server completed that the terminal never recorded: a divergence, not a lost sale.
+    server.sale('only-at-server', a.seatIds[9]!);
+    const behind = await checkInvariants(
+      view(server.db, [a], [{ terminal: 0, transactionId: 'only-at-server', leased: false, op: 3 }]),
+      true,
+    );
+    expect(behind.violations).toEqual([]);
+    expect(behind.divergences.join('\n')).toMatch(/only-at-server .* missing locally/);
+
+    // A store that lost its unique index and sold a seat twice.
+    server.db.exec('DROP INDEX one_live_ticket_per_seat');
+    server.sale('dup', seat);
+    const broken = await checkInvariants(view(server.db, [a], []), false);
+    expect(broken.violations.join('\n')).toMatch(/seat \d+ of event \d+ has 2 live tickets/);
+  });
+});
