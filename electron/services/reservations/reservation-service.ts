@@ -314,6 +314,7 @@ export class ReservationService {
             'system',
             'hold time ran out',
             changes,
+            this.sql.cartOf.get(event.id, input.sessionId)?.id,
           );
 
           const cart = this.sql.cartOf.get(event.id, input.sessionId);
@@ -411,6 +412,7 @@ export class ReservationService {
             'system',
             'hold time ran out',
             changes,
+            this.sql.cartOf.get(event.id, input.sessionId)?.id,
           );
           const used = this.catalog.zone(event.id, zone.id).used;
           const available = zone.capacity - used;
@@ -915,6 +917,11 @@ export class ReservationService {
    * Records tickets an UPDATE already moved to `to`, and closes their transactions when nothing in
    * them is still active. Returns how many transactions closed.
    */
+  /**
+   * `keepOpen`: the cart of the session that is holding right now stays open even if this empties
+   * it (the hold adds to it), as the central server does: a terminal mirroring the server's cart id
+   * must find the same cart, not open a second one under that id.
+   */
   private settle(
     moved: MovedTicket[],
     to: TicketStatus,
@@ -922,6 +929,7 @@ export class ReservationService {
     actor: string,
     reason: string,
     changes: ChangeSet,
+    keepOpen?: string,
   ): number {
     if (moved.length === 0) return 0;
     const transactions = new Set<string>();
@@ -937,7 +945,9 @@ export class ReservationService {
       reason,
       ids: JSON.stringify(moved.map((t) => String(t.id))),
     });
-    const closable = this.sql.closable.all(JSON.stringify([...transactions]));
+    const closable = this.sql.closable
+      .all(JSON.stringify([...transactions]))
+      .filter((tx) => tx.id !== keepOpen);
     for (const tx of closable) {
       this.sql.setTransactionStatus.run({ status: 'EXPIRED', now, until: tx.reserved_until, id: tx.id });
       this.audit.record(now, actor, 'transaction', tx.id, tx.status, 'EXPIRED', reason);
