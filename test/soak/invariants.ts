@@ -52,6 +52,11 @@ function soldOf(rows: { transaction_id: string; seat_id: unknown; zone_id: unkno
   return sold;
 }
 
+function describeSale(s: Sold): string {
+  const general = [...s.general].map(([zone, n]) => `${n} in zone ${zone}`);
+  return [`seats ${s.seats.join(',') || '-'}`, ...general].join(' + ');
+}
+
 function sameSale(a: Sold | undefined, b: Sold | undefined): boolean {
   if (!a || !b) return false;
   if (a.seats.join(',') !== b.seats.join(',')) return false;
@@ -275,9 +280,7 @@ export async function checkInvariants(view: InvariantView, final: boolean): Prom
           violations.push(`${where} is not sold at the server (${serverTx.get(txId)?.status ?? 'absent'})`);
           continue;
         }
-        divergences.push(
-          `${where}: seats ${sale.seats.join(',') || '-'} here, ${atServer.seats.join(',') || '-'} at the server`,
-        );
+        divergences.push(`${where}: ${describeSale(sale)} here, ${describeSale(atServer)} at the server`);
         // The server's sale is the truth for the checks across terminals.
         sale = atServer;
       }

@@ -23,7 +23,7 @@ function summary(report: SoakReport): string {
     `  terminals ${report.options.terminals}, servers ${report.options.servers}, events ${f.events}`,
     `  ok ${f.ok}; refused ${JSON.stringify(f.refused)}`,
     `  partitions ${f.partitions}, server crashes ${f.serverCrashes}, server restarts ${f.serverRestarts}, time jumps ${f.timeJumps}, terminal restarts ${f.terminalRestarts}`,
-    `  sales acknowledged ${f.salesAcknowledged} (online ${f.salesOnline}, from a lease ${f.salesFromLease}); leases ${f.leasesTaken}; conflicts ${f.conflicts} (resolved ${f.conflictsResolved}); redeliveries ${f.redeliveries}`,
+    `  sales acknowledged ${f.salesAcknowledged} (online ${f.salesOnline}, from a lease ${f.salesFromLease}); leases ${f.leasesTaken}; conflicts ${f.conflicts} ${JSON.stringify(f.conflictCodes)} (resolved ${f.conflictsResolved}); redeliveries ${f.redeliveries}`,
     `  invariant checkpoints ${f.checkpoints}, assertions ${f.invariantChecks}`,
     `  ops by kind ${JSON.stringify(f.opsByKind)}`,
   ];

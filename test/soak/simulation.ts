@@ -55,6 +55,8 @@ export interface SoakFigures {
   salesFromLease: number;
   leasesTaken: number;
   conflicts: number;
+  /** Refused offline reports by the server's error code (SEAT_TAKEN: someone else sold it first). */
+  conflictCodes: Record<string, number>;
   conflictsResolved: number;
   redeliveries: number;
   checkpoints: number;
@@ -222,6 +224,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     salesFromLease: 0,
     leasesTaken: 0,
     conflicts: 0,
+    conflictCodes: {},
     conflictsResolved: 0,
     redeliveries: 0,
     checkpoints: 0,
@@ -825,10 +828,14 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     }
     if (!failure) {
       await settle(index);
-      figures.conflicts = terminals.reduce((n, t) => n + t.sync.conflicts(true).length, 0);
       await check(index, true);
-    } else {
-      figures.conflicts = terminals.reduce((n, t) => n + t.sync.conflicts(true).length, 0);
+    }
+    for (const t of terminals) {
+      for (const c of t.sync.conflicts(true)) {
+        figures.conflicts += 1;
+        const code = `${c.op}:${c.errorCode}`;
+        figures.conflictCodes[code] = (figures.conflictCodes[code] ?? 0) + 1;
+      }
     }
   } finally {
     process.off('unhandledRejection', onUnhandled);

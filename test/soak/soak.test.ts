@@ -32,6 +32,24 @@ describe('soak: terminals and a real hold server under random operations, partit
   }
 });
 
+const pgUrl = process.env.TAQUILLA_PG_URL;
+
+describe.skipIf(!pgUrl)(
+  'soak on PostgreSQL: two server processes share the store (set TAQUILLA_PG_URL)',
+  () => {
+    it('seed 3: 300 operations through both instances keep every invariant', async () => {
+      const report = await runSoak({ ops: 300, seed: 3, checkEvery: 100, pgUrl: pgUrl! });
+      expect(report.options.servers).toBe(2);
+      expect(report.failure, explain(report)).toBeNull();
+      expect(
+        report.findings.filter((f) => f.kind === 'error'),
+        explain(report),
+      ).toEqual([]);
+      expect(report.figures.salesAcknowledged).toBeGreaterThan(0);
+    }, 60_000);
+  },
+);
+
 describe('soak checks are not vacuous', () => {
   const venues: SmallVenue[] = [];
   afterEach(() => {
