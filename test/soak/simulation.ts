@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import axios, { type AxiosInstance } from 'axios';
 import Database from 'better-sqlite3';
 import pg from 'pg';
@@ -337,7 +337,6 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   for (let i = 0; i < opts.terminals; i++) {
     const dir = join(tmp.dir, `terminal-${i}`);
     const file = join(dir, 'terminal.db');
-    const { mkdirSync } = await import('node:fs');
     mkdirSync(dir);
     const db = openDatabase(file);
     const tenantId = createTenant(db, 'Soak', T0, {});
@@ -850,7 +849,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       await pgPool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined);
       await pgPool.end();
     }
-    rmSync(dirname(join(tmp.dir, 'x')), { recursive: true, force: true });
+    tmp.remove();
   }
   figures.durationMs = Date.now() - started;
   const replay = `npm run soak -- --ops ${opts.ops} --seed ${opts.seed}${options.pgUrl ? ' --pg' : ''}${
