@@ -278,8 +278,11 @@ export class CounterStore {
     if (!event || !seatMap) return;
     const seatId = seatMap.map.seats.id[index]!;
     const label = seatMap.map.seats.label[index]!;
-    const view = this.viewOf(index);
-    if (view === 'mine') {
+    // The cart is this session's own word on what it holds; the live feed may still be on its way.
+    const inCart = this.state.cart?.tickets.some(
+      (t) => t.seatId === seatId && t.reservedUntil > this.serverNow(),
+    );
+    if (inCart || this.viewOf(index) === 'mine') {
       await this.run(async () => {
         await this.api.call('holds.releaseSeats', { eventId: event.id, seatIds: [seatId] });
         await this.refreshCart();
