@@ -428,6 +428,24 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     figures.terminalRestarts += 1;
   };
 
+  /** The terminal's open leases and the standing places its lease carts hold (for a finding). */
+  const leaseStory = (t: Terminal): string =>
+    JSON.stringify({
+      leases: t.db
+        .prepare(
+          'SELECT id, expires_at, ga_quantity, ga_sold, status FROM sync_leases WHERE ga_zone_id IS NOT NULL',
+        )
+        .all()
+        .slice(-3),
+      held: t.db
+        .prepare(
+          `SELECT c.lease_id, t.transaction_id, t.quantity, t.status, t.reserved_until FROM reserved_tickets t
+           JOIN sync_lease_carts c ON c.transaction_id = t.transaction_id WHERE t.seat_id IS NULL AND t.status = 'ACTIVE'`,
+        )
+        .all(),
+      serverNow: t.sync.serverClock.now(),
+    });
+
   /** Runs one terminal operation; returns a short description of what happened. */
   const runTerminalOp = async (op: Op): Promise<string> => {
     const t = terminals[op.terminal]!;
@@ -698,7 +716,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       }
       return `refused ${error.code}`;
     }
-    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    let message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    if (message.includes('ga_sold')) message += ` ${leaseStory(terminals[op.terminal]!)}`;
     figures.refused.THROWN = (figures.refused.THROWN ?? 0) + 1;
     findings.push({
       op: op.index,
