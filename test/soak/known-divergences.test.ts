@@ -95,4 +95,34 @@ describe('known divergences between a terminal and the server (soak findings)', 
       });
     },
   );
+
+  it.fails('a request queued while another is in flight gets an answer when the cable is cut', async () => {
+    world = await syncWorld({ terminals: 1 });
+    const t = world.terminals[0]!;
+    const ev = t.venue.eventId;
+    const first = t.sync.holdSeats({
+      eventId: ev,
+      sessionId: 'x',
+      actor: 'ana',
+      seatIds: [t.venue.seatIds[0]!],
+    });
+    const second = t.sync.holdSeats({
+      eventId: ev,
+      sessionId: 'y',
+      actor: 'ana',
+      seatIds: [t.venue.seatIds[1]!],
+    });
+    t.proxy.set('down');
+    const answer = (p: Promise<unknown>) =>
+      p.then(
+        () => 'ok',
+        (e: { code?: string }) => e.code ?? 'error',
+      );
+    const hung = new Promise<string>((resolve) => setTimeout(() => resolve('no answer after 5 s'), 5000));
+    // Today the second waits until the network is back: its waiter is only settled by a later replay.
+    expect(await Promise.all([answer(first), Promise.race([answer(second), hung])])).toEqual([
+      'OFFLINE',
+      'OFFLINE',
+    ]);
+  });
 });

@@ -104,6 +104,16 @@ const EXPECTED_REFUSALS = new Set([
   'UNKNOWN_LEASE',
 ]);
 
+/** Longer than any request timeout of the engine (3 s) plus a server restart. */
+const OP_TIMEOUT_MS = 30_000;
+
+class HungOperation extends Error {
+  override readonly name = 'HungOperation';
+  constructor() {
+    super(`no answer after ${OP_TIMEOUT_MS / 1000} s`);
+  }
+}
+
 const SYNC_OPTIONS = { heartbeatMs: 50, maxBackoffMs: 200, requestTimeoutMs: 3000 } as const;
 
 const OP_WEIGHTS = {
@@ -732,7 +742,17 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     figures.opsByKind[op.kind] = (figures.opsByKind[op.kind] ?? 0) + 1;
     let result: string;
     try {
-      result = WORLD_OPS.has(op.kind) ? await runWorldOp(op) : await runTerminalOp(op);
+      const running = WORLD_OPS.has(op.kind) ? runWorldOp(op) : runTerminalOp(op);
+      // An operation that never answers is a finding, not a hung harness: the run goes on.
+      let timer: NodeJS.Timeout | undefined;
+      const hung = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new HungOperation()), OP_TIMEOUT_MS);
+      });
+      try {
+        result = await Promise.race([running, hung]);
+      } finally {
+        clearTimeout(timer);
+      }
       figures.ok += 1;
     } catch (error) {
       result = outcome(error, op);

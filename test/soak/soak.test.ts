@@ -6,13 +6,14 @@ import { checkInvariants, type InvariantView } from './invariants.ts';
 import { runSoak } from './simulation.ts';
 
 /**
- * Unexpected errors the soak already found in the sync engine (docs/soak.md, findings 5 and 6): the
+ * Unexpected errors the soak already found in the sync engine (docs/soak.md, findings 5, 6 and 7): the
  * timing of a run decides whether a seed meets them, so they must not make CI flaky. Any other
  * error fails the test.
  */
 const KNOWN_ERRORS = [
   /resolveConflict on terminal \d+ threw NetworkError/,
   /complete on terminal \d+ threw SqliteError: CHECK constraint failed: ga_sold BETWEEN 0 AND ga_quantity/,
+  /threw HungOperation/, // finding 7: costs 30 s when it happens, hence the 90 s test timeout
 ];
 const unexpected = (report: Awaited<ReturnType<typeof runSoak>>) =>
   report.findings.filter((f) => f.kind === 'error' && !KNOWN_ERRORS.some((k) => k.test(f.what)));
@@ -37,7 +38,7 @@ describe('soak: terminals and a real hold server under random operations, partit
       expect(unexpected(report), explain(report)).toEqual([]);
       expect(report.figures.salesAcknowledged).toBeGreaterThan(0);
       expect(report.figures.checkpoints).toBeGreaterThanOrEqual(4);
-    }, 60_000);
+    }, 90_000);
   }
 });
 
