@@ -625,6 +625,7 @@ export class SyncEngine {
     );
     // A live lease sells its own seats; once it has run out, online, the server decides again.
     if (leased.length > 0 && (leaseLive || this.state !== 'online')) return this.holdFromLease(input, leased);
+    this.refuseServerHoldInLeaseCart(input.eventId, input.sessionId, { seatIds: input.seatIds });
     const result = await this.serverCall<{ transactionId: string }>('holdSeats', input);
     this.mirror(result.transactionId, () => this.reservations.holdSeats(input));
     return { ...(result as HoldResult), version: 0 };
@@ -636,6 +637,7 @@ export class SyncEngine {
     if (lease && (this.state !== 'online' || this.localCartIsLeased(input.eventId, input.sessionId))) {
       return this.holdGeneralFromLease(input, lease);
     }
+    this.refuseServerHoldInLeaseCart(input.eventId, input.sessionId, { seatIds: [], zoneId: input.zoneId });
     const result = await this.serverCall<{ transactionId: string }>('holdGeneral', input);
     this.mirror(result.transactionId, () => this.reservations.holdGeneral(input));
     return { ...(result as HoldResult), version: 0 };
@@ -800,6 +802,24 @@ export class SyncEngine {
   private localCartIsLeased(eventId: number, sessionId: string): boolean {
     const cart = this.sql.localCart.get(eventId, sessionId);
     return cart !== undefined && this.sql.leaseCart.get(cart.id) !== undefined;
+  }
+
+  /**
+   * The other half of "never both": a cart selling from a lease takes no holds from the server, or
+   * its seats would be sold online and again in the lease's report (soak finding: one seat, two
+   * customers).
+   */
+  private refuseServerHoldInLeaseCart(
+    eventId: number,
+    sessionId: string,
+    details: { seatIds: number[]; zoneId?: number },
+  ): void {
+    if (!this.localCartIsLeased(eventId, sessionId)) return;
+    throw new TaquillaError(
+      'NOT_LEASED',
+      'This cart sells from the offline lease: finish it, then sell the other places in a new sale',
+      details,
+    );
   }
 
   /** A cart sells either from the server or from one lease, never both. */
