@@ -665,6 +665,9 @@ export class SyncEngine {
     const input = parseInput(releaseSessionInput, raw);
     const local = this.reservations.releaseSession(input);
     if (this.state === 'online') await this.serverCall('releaseSession', input).catch(() => undefined);
+    // Offline, the server still holds the session's cart: queue the release, or back online the
+    // session's next hold would join that cart and its sale would include the released seats.
+    else if (this.state === 'offline') this.outbox.add('releaseSession', input, this.clock.now());
     return local;
   }
 
