@@ -916,8 +916,7 @@ export class ReservationService {
   /**
    * Records tickets an UPDATE already moved to `to`, and closes their transactions when nothing in
    * them is still active. Returns how many transactions closed.
-   */
-  /**
+   *
    * `keepOpen`: the cart of the session that is holding right now stays open even if this empties
    * it (the hold adds to it), as the central server does: a terminal mirroring the server's cart id
    * must find the same cart, not open a second one under that id.
