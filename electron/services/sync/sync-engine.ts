@@ -925,10 +925,21 @@ export class SyncEngine {
     const lease = this.sql.leaseById.get(sale.leaseId);
     if (!lease)
       throw new TaquillaError('UNKNOWN_LEASE', `Unknown lease ${sale.leaseId}`, { leaseId: sale.leaseId });
+    // Moving a customer takes seats at the server: say so plainly when it cannot be reached.
+    const offline = () =>
+      new TaquillaError('OFFLINE', 'Moving a customer needs the server; try again when it is reachable', {
+        outbox: this.outbox.length,
+      });
+    if (!this.client || this.state !== 'online') throw offline();
+    const client = this.client;
     let seatIds = action.seatIds;
     if (!seatIds) {
       const zones = new Set(this.sql.seatZones.all(JSON.stringify(sale.seatIds)).map((s) => s.zone_id));
-      const snapshot = (await this.client!.get(`/v1/events/${lease.event_id}/availability`)).result as {
+      const snapshot = (
+        await client.get(`/v1/events/${lease.event_id}/availability`).catch(() => {
+          throw offline();
+        })
+      ).result as {
         seats: { seatId: number; state: string }[];
       };
       const free = new Set(snapshot.seats.filter((s) => s.state === 'free').map((s) => s.seatId));

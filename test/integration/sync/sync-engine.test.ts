@@ -250,6 +250,15 @@ describe('terminal sync with the central hold server (real server process, two t
     expect(conflicts).toHaveLength(1);
     expect(conflicts[0]).toMatchObject({ op: 'leaseSale', errorCode: 'SEAT_TAKEN' });
     expect(a.sync.status().openConflicts).toBe(1);
+    // Cut off, a move is refused plainly (OFFLINE) and the conflict stays open.
+    a.proxy.set('down');
+    await a.sync.checkConnection();
+    await expect(
+      a.sync.resolveConflict(conflicts[0]!.id, { action: 'move', actor: 'supervisor' }),
+    ).rejects.toMatchObject({ code: 'OFFLINE' });
+    expect(a.sync.status().openConflicts).toBe(1);
+    a.proxy.set('up');
+    await a.sync.checkConnection();
     const moved = await a.sync.resolveConflict(conflicts[0]!.id, { action: 'move', actor: 'supervisor' });
     expect(moved.seatIds).toHaveLength(1);
     expect(sold(world)).toContain(moved.seatIds![0]);
