@@ -83,6 +83,8 @@ describe.skipIf(skipE2e)('kiosk mode in Chromium against `taquilla serve --kiosk
     await expect(heldCount()).resolves.toBe(2);
     await page.screenshot({ path: screenshotPath('screenshot-kiosk.png', RESULTS) });
     await page.getByRole('button', { name: 'Pagar' }).click();
+    // allTextContents does not wait: let the dialog's first tender line render first.
+    await page.getByTestId('tender-0').locator('select').waitFor();
     const options = await page.getByTestId('tender-0').locator('select option').allTextContents();
     expect(options).toEqual(['Tarjeta de débito (punto de venta)', 'Pago Móvil']);
     await expect(page.getByRole('button', { name: 'Reservar con abono' }).count()).resolves.toBe(0);
