@@ -452,6 +452,14 @@ export class SyncEngine {
       .get(item.id)
       ?.reject(new TaquillaError('OFFLINE', 'The server did not answer', { outbox: this.outbox.length }));
     this.waiters.delete(item.id);
+    // The drain stops here, so requests queued behind this one would wait for a later replay: answer
+    // them now. Their items stay in the outbox; a reply nobody waits for is settled as a lost reply.
+    for (const waiter of this.waiters.values()) {
+      waiter.reject(
+        new TaquillaError('OFFLINE', 'The server cannot be reached', { outbox: this.outbox.length }),
+      );
+    }
+    this.waiters.clear();
   }
 
   private revoked(item: OutboxItem): false {
