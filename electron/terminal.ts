@@ -6,6 +6,7 @@ import { NotificationService } from './services/payments/notifications.ts';
 import { PaymentService, type SaleAuthority } from './services/payments/payment-service.ts';
 import { PaymentStatsService } from './services/payments/payment-stats.ts';
 import { ReservationSearch } from './services/payments/reservation-search.ts';
+import { SalesDesk } from './services/payments/sales-desk.ts';
 import { PrintingService } from './services/printing/printing-service.ts';
 import { AvailabilityService } from './services/reservations/availability-service.ts';
 import { BestAvailableService } from './services/reservations/best-available-service.ts';
@@ -76,6 +77,8 @@ export interface Terminal {
   sync: SyncEngine;
   /** Enrolled: payments settle the sale at the central server first (PaymentService.*Via). */
   saleAuthority: SaleAuthority | null;
+  /** Where the API takes money: local, or through the server when enrolled. */
+  sales: SalesDesk;
   availability: AvailabilityService;
   stats: ReservationStatsService;
   sessions: SessionService;
@@ -123,6 +126,9 @@ export function createTerminal({ dbFile, clock, kiosk = false, migrationsDir }: 
   const availability = new AvailabilityService(db, time);
   const printing = new PrintingService(db, time);
   printing.attach(reservations);
+  const payments = new PaymentService(db, time, reservations, { terminal: kiosk ? 'kiosk' : 'counter' });
+  const carts = new CartReader(db, time);
+  const saleAuthority = enrolled ? sync : null;
   const timers: NodeJS.Timeout[] = [];
   let checkpoints: BackgroundCheckpoints | undefined;
   const terminal: Terminal = {
@@ -132,15 +138,16 @@ export function createTerminal({ dbFile, clock, kiosk = false, migrationsDir }: 
     reservations,
     holds: enrolled ? sync : reservations,
     sync,
-    saleAuthority: enrolled ? sync : null,
+    saleAuthority,
+    sales: new SalesDesk(payments, carts, reservations, saleAuthority),
     availability,
     stats: new ReservationStatsService(db, time),
     sessions: new SessionService(db, time),
-    carts: new CartReader(db, time),
+    carts,
     events: new EventList(db),
     bestAvailable: new BestAvailableService(reservations, availability),
     printing,
-    payments: new PaymentService(db, time, reservations, { terminal: kiosk ? 'kiosk' : 'counter' }),
+    payments,
     paymentSearch: new ReservationSearch(db, time),
     paymentStats: new PaymentStatsService(db, time),
     dayClosing: new DayClosingService(db, time),

@@ -77,35 +77,7 @@ export function createHandlers(): Handlers {
     },
     'holds.extend': (input, ctx) => ctx.terminal.holds.extendHolds({ ...input, ...who(ctx) }),
     'cart.get': ({ eventId }, ctx) => ctx.terminal.carts.cart(eventId, who(ctx).sessionId),
-    // The counter's fast path (Ctrl+Enter): the exact total in US dollars cash. It is a payment like
-    // any other, so the sale and its money commit together and the day's X/Z reports count it.
-    'checkout.payInFull': async ({ eventId }, ctx) => {
-      const { sessionId, actor } = who(ctx);
-      const cart = ctx.terminal.carts.cart(eventId, sessionId);
-      if (!cart.transactionId) throw new TaquillaError('NOTHING_HELD', 'The cart is empty', { sessionId });
-      // The engine refuses a sale while any ticket of the cart ran out. The cashier sells what the
-      // cart shows (its live tickets): settle the lapsed ones first. If none is live, the sale
-      // reports HOLD_EXPIRED with the seats, which is what the cashier needs to hear.
-      if (cart.tickets.length > 0) ctx.terminal.reservations.cleanupExpired({});
-      const { payments, saleAuthority } = ctx.terminal;
-      const due = payments.quote({ eventId, sessionId }).balanceCents;
-      const request = {
-        eventId,
-        sessionId,
-        actor,
-        tenders: due > 0 ? [{ method: 'CASH_USD' as const, amountCents: due }] : [],
-      };
-      const paid = saleAuthority
-        ? await payments.checkoutVia(saleAuthority, request)
-        : payments.checkout(request);
-      return {
-        transactionId: paid.transactionId,
-        status: paid.status,
-        reservedUntil: paid.reservedUntil,
-        tickets: cart.tickets.reduce((n, t) => n + t.quantity, 0),
-        totalCents: paid.totalCents,
-      };
-    },
+    'checkout.payInFull': ({ eventId }, ctx) => ctx.terminal.sales.quickSale({ eventId, ...who(ctx) }),
     'terminal.status': (_input, { terminal, session }) => ({
       network: terminal.status.network(),
       syncQueue: terminal.status.syncQueue(),

@@ -29,24 +29,16 @@ export function createPaymentHandlers(): { [M in PaymentMethodName]: Handler<M> 
       const { sessionId } = signedIn(ctx);
       return ctx.terminal.payments.quote('eventId' in input ? { ...input, sessionId } : input);
     },
-    // An enrolled terminal settles the sale at the central server first, then records the money.
+    // SalesDesk routes through the central server on an enrolled terminal.
     'payments.checkout': (input, ctx) => {
       const { sessionId, actor } = signedIn(ctx);
-      const { payments, saleAuthority } = ctx.terminal;
-      const request = { ...input, sessionId, actor };
-      return saleAuthority ? payments.checkoutVia(saleAuthority, request) : payments.checkout(request);
+      return ctx.terminal.sales.checkout({ ...input, sessionId, actor });
     },
     'payments.deposit': (input, ctx) => {
       const { sessionId, actor } = signedIn(ctx);
-      const { payments, saleAuthority } = ctx.terminal;
-      const request = { ...input, sessionId, actor };
-      return saleAuthority ? payments.depositVia(saleAuthority, request) : payments.deposit(request);
+      return ctx.terminal.sales.deposit({ ...input, sessionId, actor });
     },
-    'payments.pay': (input, ctx) => {
-      const { payments, saleAuthority } = ctx.terminal;
-      const request = { ...input, actor: signedIn(ctx).actor };
-      return saleAuthority ? payments.payVia(saleAuthority, request) : payments.pay(request);
-    },
+    'payments.pay': (input, ctx) => ctx.terminal.sales.pay({ ...input, actor: signedIn(ctx).actor }),
     'payments.outstanding': (input, ctx) => ctx.terminal.paymentStats.outstanding(input),
     'payments.settings': (input, ctx) =>
       ctx.terminal.payments.setEventSettings({ ...input, actor: signedIn(ctx).actor }),

@@ -69,7 +69,7 @@ describe('an enrolled counter terminal', () => {
     expect(terminal.saleAuthority).toBe(terminal.sync);
     await terminal.holds.holdSeats({ eventId, sessionId: 'caja-3', actor: 'ana', seatIds: [seatIds[5]] });
     const due = terminal.payments.quote({ eventId, sessionId: 'caja-3' }).balanceCents;
-    const paid = await terminal.payments.checkoutVia(terminal.saleAuthority!, {
+    const paid = await terminal.sales.checkout({
       eventId,
       sessionId: 'caja-3',
       actor: 'ana',
