@@ -33,6 +33,8 @@ export interface ErrorDetails {
   UNKNOWN_LEASE: { leaseId: string };
   OFFLINE: { outbox: number };
   NOT_LEASED: { seatIds: number[]; zoneId?: number; available?: number };
+  /** Only a refused offline sale can be moved to other seats; other conflicts are refunded or accepted. */
+  CONFLICT_NOT_MOVABLE: { conflictId: number; op: string; errorCode: string };
   /** Payments (issue 6). Amounts in USD cents unless a field says VES. */
   UNDERPAID: { dueCents: number; paidCents: number; shortCents: number; shortVesCents: number };
   OVERPAID: {

@@ -612,7 +612,7 @@ export abstract class SqlHoldStore implements HoldStore {
     );
     await this.setStatus(ctx, t.id, 'RESERVED', until);
     for (const k of tickets) this.changed(ctx, t.event_id, k.zone_id, k.seat_id);
-    return summary(t.id, 'RESERVED', until, tickets);
+    return summary(t, 'RESERVED', until, tickets);
   }
 
   private async complete(ctx: OpContext, input: CompleteInput) {
@@ -626,7 +626,7 @@ export abstract class SqlHoldStore implements HoldStore {
     );
     await this.setStatus(ctx, t.id, 'COMPLETED', null);
     for (const k of tickets) this.changed(ctx, t.event_id, k.zone_id, k.seat_id);
-    return summary(t.id, 'COMPLETED', null, tickets);
+    return summary(t, 'COMPLETED', null, tickets);
   }
 
   private async cancel(ctx: OpContext, input: CancelInput) {
@@ -635,7 +635,7 @@ export abstract class SqlHoldStore implements HoldStore {
     const tickets = await this.activeTickets(ctx, t.id);
     await this.releaseTickets(ctx, t, '', []);
     await this.setStatus(ctx, t.id, 'CANCELLED', null);
-    return summary(t.id, 'CANCELLED', null, tickets);
+    return summary(t, 'CANCELLED', null, tickets);
   }
 
   // ---- offline leases --------------------------------------------------------------------------
@@ -1367,14 +1367,12 @@ function ticketView(t: TicketRow) {
   };
 }
 
-function summary(
-  transactionId: string,
-  status: TransactionStatus,
-  reservedUntil: number | null,
-  tickets: TicketRow[],
-) {
+/** A transaction as the terminals copy it: with its event, session and every live ticket. */
+function summary(t: TxRow, status: TransactionStatus, reservedUntil: number | null, tickets: TicketRow[]) {
   return {
-    transactionId,
+    transactionId: t.id,
+    eventId: Number(t.event_id),
+    sessionId: t.session_id,
     status,
     reservedUntil,
     tickets: tickets.reduce((n, t) => n + t.quantity, 0),

@@ -119,6 +119,41 @@ export const leaseGrant = z.object({
 });
 export type LeaseGrant = z.infer<typeof leaseGrant>;
 
+/** One ticket as the server reports it in hold and sale replies. */
+export const serverTicketView = z.object({
+  seatId: z.number().int().nullable(),
+  zoneId: z.number().int(),
+  label: z.string(),
+  quantity: z.number().int().min(1),
+  priceCents: z.number().int().min(0),
+  reservedUntil: z.number().int(),
+});
+
+/** The server's answer to holdSeats / holdGeneral: the tickets this hold added to the session's cart. */
+export const serverHoldReply = z.object({
+  transactionId: z.string().min(1),
+  tickets: z.array(serverTicketView),
+  alreadyHeld: z.array(z.number().int()),
+});
+export type ServerHoldReply = z.infer<typeof serverHoldReply>;
+
+/**
+ * The server's answer to complete / convertToPartial / cancel: the transaction with every live ticket
+ * (`items`), which terminals copy as it stands. `eventId` and `sessionId` are absent from replies
+ * stored before they were added (an idempotent replay returns the stored reply).
+ */
+export const serverTransactionReply = z.object({
+  transactionId: z.string().min(1),
+  eventId: z.number().int().optional(),
+  sessionId: z.string().optional(),
+  status: z.enum(['PENDING', 'RESERVED', 'COMPLETED', 'CANCELLED', 'EXPIRED']),
+  reservedUntil: z.number().int().nullable(),
+  tickets: z.number().int(),
+  totalCents: z.number().int(),
+  items: z.array(serverTicketView),
+});
+export type ServerTransactionReply = z.infer<typeof serverTransactionReply>;
+
 /** A sale made offline from a lease, reported on reconnect. */
 export const leaseSaleInput = z
   .object({

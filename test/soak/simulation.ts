@@ -102,6 +102,7 @@ const EXPECTED_REFUSALS = new Set([
   'INVALID_TRANSITION',
   'UNKNOWN_TRANSACTION',
   'UNKNOWN_LEASE',
+  'CONFLICT_NOT_MOVABLE',
 ]);
 
 /** Longer than any request timeout of the engine (3 s) plus a server restart. */

@@ -28,6 +28,7 @@ import { type Db, withDurableCommit } from '../../store/database.ts';
 import { AuditTrail } from './audit-trail.ts';
 import { Catalog } from './catalog.ts';
 import { ChangeFeedWriter, ChangeSet } from './change-set.ts';
+import { type AdoptResult, ServerStateCopier, type ServerTransactionState } from './server-state.ts';
 
 export interface HeldTicket {
   ticketId: number;
@@ -131,6 +132,7 @@ export class ReservationService {
   private readonly feed: ChangeFeedWriter;
   private readonly sql;
   private readonly settledListeners: SettledListener[] = [];
+  private readonly serverCopy: ServerStateCopier;
 
   constructor(
     private readonly db: Db,
@@ -140,6 +142,13 @@ export class ReservationService {
     this.catalog = new Catalog(db);
     this.audit = new AuditTrail(db);
     this.feed = new ChangeFeedWriter(db);
+    this.serverCopy = new ServerStateCopier(db, this.catalog, this.audit, {
+      releaseTickets: (tickets, now, actor, reason, changes) =>
+        this.releaseTickets(tickets, now, actor, reason, changes),
+      closeIfEmpty: (tx, to, now, actor, reason) => this.closeIfEmpty(tx, to, now, actor, reason),
+      announceCompleted: (tx, actor, now, tickets) =>
+        this.notifySettled(tx, 'COMPLETED', actor, now, null, tickets),
+    });
     const ticketColumns = `t.id, t.transaction_id, t.event_id, t.zone_id, t.seat_id, t.quantity, t.status,
       t.reserved_until, t.created_at, t.price_cents,
       COALESCE(s.label, z.name) AS label`;
@@ -722,6 +731,29 @@ export class ReservationService {
       if (moved < batchSize) break;
     }
     return result;
+  }
+
+  /**
+   * An enrolled terminal's copy of what the central server decided on one transaction (the server is
+   * the authority): stale local holds in the way give way, a cart closed here is reopened or sold.
+   * A sale completed this way reaches the settle listeners (printing) like a local one.
+   */
+  adoptServerState(state: ServerTransactionState): AdoptResult {
+    const write = () => {
+      const now = this.clock.now();
+      const changes = new ChangeSet();
+      const result = this.serverCopy.adopt(state, now, changes);
+      this.feed.flush(changes);
+      return result;
+    };
+    if (state.status === 'PENDING') {
+      try {
+        return this.db.transaction(write).immediate();
+      } catch (error) {
+        throw this.translate(error);
+      }
+    }
+    return this.durableWrite(write);
   }
 
   // ---- house seats -----------------------------------------------------------------------------

@@ -19,6 +19,8 @@ import {
   leaseInput,
   type ServerEventDefinition,
   type ServerOperation,
+  serverHoldReply,
+  serverTransactionReply,
 } from '../../../shared/schemas/sync.ts';
 import { parseInput } from '../../../shared/validation.ts';
 import type { Db } from '../../store/database.ts';
@@ -28,6 +30,7 @@ import {
   type SettledTransaction,
   type TransactionSummary,
 } from '../reservations/reservation-service.ts';
+import type { ServerTransactionState } from '../reservations/server-state.ts';
 import { HoldServerClient, NetworkError, type ServerReply } from './hold-server-client.ts';
 import { type OutboxItem, Outbox } from './outbox.ts';
 
@@ -96,6 +99,9 @@ interface LeaseRow {
 }
 
 const HOLD_OPS: ReadonlySet<ServerOperation> = new Set(['holdSeats', 'holdGeneral']);
+
+/** A refused offline sale is the supervisor's to resolve; this terminal could not copy a server sale. */
+export const LOCAL_COPY_FAILED = 'LOCAL_COPY_FAILED';
 
 /**
  * Keeps the terminal in step with the central hold server.
@@ -231,6 +237,10 @@ export class SyncEngine {
         `UPDATE sync_conflicts SET resolved_at = ?, resolution = ?, resolution_note = ?, resolved_by = ?
          WHERE id = ? AND resolved_at IS NULL`,
       ),
+      transactionRow: db.prepare<[string], { event_id: number; session_id: string }>(
+        'SELECT event_id, session_id FROM transactions WHERE id = ?',
+      ),
+      eventOfZone: db.prepare<[number], { event_id: number }>('SELECT event_id FROM zones WHERE id = ?'),
       seatZones: db.prepare<[string], { id: number; zone_id: number }>(
         'SELECT id, zone_id FROM seats WHERE id IN (SELECT value FROM json_each(?))',
       ),
@@ -361,7 +371,9 @@ export class SyncEngine {
         renew === null
           ? { leaseId: lease.id, actor: 'sync' }
           : { leaseId: lease.id, actor: 'sync', renewMinutes: renew };
-      const reply = await this.submit('leaseReturn', body).catch(() => null);
+      const reply = await this.submit('leaseReturn', body)
+        .then((sent) => sent.reply)
+        .catch(() => null);
       if (!reply || reply.error) continue;
       const result = reply.result as {
         expiresAt?: number;
@@ -496,8 +508,9 @@ export class SyncEngine {
           error: reply.error,
         });
         if (!first) return;
-        if (reply.error && !waiter) {
-          // Nobody is waiting to show this refusal: the supervisor must see it.
+        if (reply.error && !waiter && item.op === 'leaseSale') {
+          // An offline sale the server refused: money was taken, so the supervisor must resolve it.
+          // Any other refusal nobody waited for changed nothing (the cashier was told OFFLINE).
           this.sql.insertConflict.run(
             item.id,
             item.op,
@@ -522,13 +535,11 @@ export class SyncEngine {
     const body = item.body as never;
     switch (item.op) {
       case 'complete':
-        this.mirror(null, () => this.reservations.complete(body));
+      case 'convertToPartial':
+        this.copySale(item.id, item.op, body, reply.result);
         break;
       case 'cancel':
         this.mirror(null, () => this.reservations.cancel(body));
-        break;
-      case 'convertToPartial':
-        this.mirror(null, () => this.reservations.convertToPartial(body));
         break;
       case 'releaseSeats':
         this.mirror(null, () => this.reservations.releaseSeats(body));
@@ -578,7 +589,7 @@ export class SyncEngine {
   }
 
   /** Queues an operation and waits for the server's answer (online only). */
-  private async submit(op: ServerOperation, body: unknown): Promise<ServerReply> {
+  private async submit(op: ServerOperation, body: unknown): Promise<{ reply: ServerReply; itemId: number }> {
     if (!this.client || this.state === 'unenrolled') {
       throw new TaquillaError('OFFLINE', 'This terminal is not enrolled with a server', { outbox: 0 });
     }
@@ -593,11 +604,19 @@ export class SyncEngine {
       this.waiters.set(item.id, { resolve, reject }),
     );
     void this.flush();
-    return answered;
+    return { reply: await answered, itemId: item.id };
   }
 
   private async serverCall<T>(op: ServerOperation, body: unknown): Promise<T> {
-    const reply = await this.submit(op, body);
+    return (await this.serverExchange<T>(op, body)).result;
+  }
+
+  /** serverCall, also naming the outbox item (a sale copy that fails is recorded against it). */
+  private async serverExchange<T>(
+    op: ServerOperation,
+    body: unknown,
+  ): Promise<{ result: T; itemId: number }> {
+    const { reply, itemId } = await this.submit(op, body);
     if (reply.error) {
       throw new TaquillaError(
         reply.error.code as 'SEAT_TAKEN',
@@ -605,21 +624,97 @@ export class SyncEngine {
         reply.error.details as never,
       );
     }
-    return reply.result as T;
+    return { result: reply.result as T, itemId };
   }
 
   /** Copies a server-confirmed change into the local store (screens, printing, payments read it). */
   private mirror<T>(transactionId: string | null, apply: () => T): T | null {
+    try {
+      return this.asMirror(transactionId, apply);
+    } catch {
+      // The server decided; a local copy that cannot follow (e.g. already released) is not a refusal.
+      return null;
+    }
+  }
+
+  private asMirror<T>(transactionId: string | null, apply: () => T): T {
     this.mirrorId = transactionId;
     this.mirroring = true;
     try {
       return apply();
-    } catch {
-      // The server decided; a local copy that cannot follow (e.g. already released) is not a refusal.
-      return null;
     } finally {
       this.mirrorId = null;
       this.mirroring = false;
+    }
+  }
+
+  /**
+   * Copies the holds the server just granted. The local store follows the server as it stands (a
+   * cart its cleanup closed is reopened, a stale local hold on the seat gives way), so the sale that
+   * follows can be copied too. A copy that still fails is repaired by the sale's own copy.
+   */
+  private copyHold(input: { eventId: number; sessionId: string; actor: string }, raw: unknown): void {
+    const reply = serverHoldReply.safeParse(raw);
+    if (!reply.success) return;
+    this.mirror(reply.data.transactionId, () =>
+      this.reservations.adoptServerState({
+        transactionId: reply.data.transactionId,
+        eventId: input.eventId,
+        sessionId: input.sessionId,
+        actor: input.actor,
+        status: 'PENDING',
+        reservedUntil: null,
+        tickets: reply.data.tickets,
+        scope: 'added',
+      }),
+    );
+  }
+
+  /**
+   * Copies a sale or reservation the server recorded, with exactly the tickets the server sold, so the
+   * terminal can print it and take its money. A copy that cannot follow (this terminal sold one of
+   * those seats itself, offline) goes on the supervisor's conflict list: never silently.
+   */
+  private copySale(itemId: number, op: 'complete' | 'convertToPartial', body: unknown, raw: unknown): void {
+    const reply = serverTransactionReply.safeParse(raw);
+    const partial = op === 'convertToPartial' ? convertToPartialInput.parse(body) : null;
+    const input = partial ?? completeInput.parse(body);
+    const fallback = () =>
+      partial ? this.reservations.convertToPartial(partial) : this.reservations.complete(input);
+    if (!reply.success || (reply.data.status !== 'COMPLETED' && reply.data.status !== 'RESERVED')) {
+      this.mirror(null, fallback);
+      return;
+    }
+    const sale = reply.data;
+    const local = this.sql.transactionRow.get(sale.transactionId);
+    const eventId =
+      sale.eventId ?? local?.event_id ?? this.sql.eventOfZone.get(sale.items[0]?.zoneId ?? 0)?.event_id;
+    if (eventId === undefined) {
+      this.mirror(null, fallback);
+      return;
+    }
+    const state: ServerTransactionState = {
+      transactionId: sale.transactionId,
+      eventId,
+      sessionId: sale.sessionId ?? local?.session_id ?? `server:${sale.transactionId}`,
+      actor: input.actor,
+      status: sale.status === 'COMPLETED' ? 'COMPLETED' : 'RESERVED',
+      reservedUntil: sale.reservedUntil,
+      tickets: sale.items,
+      scope: 'whole',
+      ...(partial?.customer ? { customer: partial.customer } : {}),
+    };
+    try {
+      this.asMirror(null, () => this.reservations.adoptServerState(state));
+    } catch (error) {
+      this.sql.insertConflict.run(
+        itemId,
+        op,
+        JSON.stringify(body),
+        LOCAL_COPY_FAILED,
+        `Sold at the central server but not copied here: ${error instanceof Error ? error.message : String(error)}`,
+        this.clock.now(),
+      );
     }
   }
 
@@ -635,7 +730,7 @@ export class SyncEngine {
     if (leased.length > 0 && (leaseLive || this.state !== 'online')) return this.holdFromLease(input, leased);
     this.refuseServerHoldInLeaseCart(input.eventId, input.sessionId, { seatIds: input.seatIds });
     const result = await this.serverCall<{ transactionId: string }>('holdSeats', input);
-    this.mirror(result.transactionId, () => this.reservations.holdSeats(input));
+    this.copyHold(input, result);
     return { ...(result as HoldResult), version: 0 };
   }
 
@@ -647,7 +742,7 @@ export class SyncEngine {
     }
     this.refuseServerHoldInLeaseCart(input.eventId, input.sessionId, { seatIds: [], zoneId: input.zoneId });
     const result = await this.serverCall<{ transactionId: string }>('holdGeneral', input);
-    this.mirror(result.transactionId, () => this.reservations.holdGeneral(input));
+    this.copyHold(input, result);
     return { ...(result as HoldResult), version: 0 };
   }
 
@@ -696,8 +791,8 @@ export class SyncEngine {
         seatIds: [],
       });
     }
-    const result = await this.serverCall<TransactionSummary>('convertToPartial', input);
-    this.mirror(null, () => this.reservations.convertToPartial(input));
+    const { result, itemId } = await this.serverExchange<TransactionSummary>('convertToPartial', input);
+    this.copySale(itemId, 'convertToPartial', input, result);
     return result;
   }
 
@@ -709,8 +804,8 @@ export class SyncEngine {
       if (this.state === 'online') void this.flush();
       return result;
     }
-    const result = await this.serverCall<TransactionSummary>('complete', input);
-    this.mirror(null, () => this.reservations.complete(input));
+    const { result, itemId } = await this.serverExchange<TransactionSummary>('complete', input);
+    this.copySale(itemId, 'complete', input, result);
     return result;
   }
 
@@ -928,6 +1023,13 @@ export class SyncEngine {
         id,
       );
       return { resolution: action.action === 'refund' ? 'refunded' : 'override' };
+    }
+    if (conflict.op !== 'leaseSale') {
+      throw new TaquillaError(
+        'CONFLICT_NOT_MOVABLE',
+        'Only a refused offline sale can be moved to other seats: refund it or accept it',
+        { conflictId: id, op: conflict.op, errorCode: conflict.errorCode },
+      );
     }
     const sale = conflict.body as { leaseId: string; seatIds: number[] };
     const lease = this.sql.leaseById.get(sale.leaseId);
