@@ -1,5 +1,5 @@
 import axios from 'axios';
-import { SyncEngine, serverEventFromStore } from '../../services/sync/sync-engine.ts';
+import { type ConflictRow, SyncEngine, serverEventFromStore } from '../../services/sync/sync-engine.ts';
 import { type CliCommand, positiveInt, requiredString, UsageError } from '../command.ts';
 
 const enrolCommand: CliCommand = {
@@ -76,4 +76,62 @@ const publishCommand: CliCommand = {
   },
 };
 
-export const syncCommands: CliCommand[] = [enrolCommand, statusCommand, publishCommand];
+const conflictsCommand: CliCommand = {
+  name: 'sync-conflicts',
+  usage:
+    'sync-conflicts [--all] [--resolve ID --action move|refund|override [--note TEXT] [--seats 1,2]]  refused offline sales',
+  options: {
+    all: { type: 'boolean', default: false },
+    resolve: { type: 'string' },
+    action: { type: 'string' },
+    note: { type: 'string' },
+    seats: { type: 'string' },
+  },
+  database: 'existing',
+  run: async ({ db, clock, values, actor }) => {
+    const sync = new SyncEngine(db(), clock);
+    if (values.resolve === undefined) {
+      const rows = sync.conflicts(values.all === true);
+      const line = (c: ConflictRow) =>
+        [
+          `#${c.id}`,
+          new Date(c.createdAt).toISOString(),
+          c.op,
+          c.errorCode,
+          c.error,
+          c.resolution ? `→ ${c.resolution}${c.resolutionNote ? ` (${c.resolutionNote})` : ''}` : '',
+        ]
+          .filter(Boolean)
+          .join('  ');
+      return {
+        json: rows,
+        text: rows.length === 0 ? 'No open conflicts.' : rows.map(line).join('\n'),
+      };
+    }
+    const id = positiveInt(values.resolve, '--resolve');
+    const note = typeof values.note === 'string' ? values.note.trim() : '';
+    const action = values.action;
+    if (action !== 'move' && action !== 'refund' && action !== 'override') {
+      throw new UsageError('--action must be move, refund or override');
+    }
+    if (action !== 'move' && note === '') throw new UsageError(`--note says why (required to ${action})`);
+    const seatIds =
+      typeof values.seats === 'string'
+        ? values.seats.split(',').map((seat) => positiveInt(seat.trim(), '--seats'))
+        : undefined;
+    // Moving sells other seats at the server: find out first whether it can be reached.
+    if (action === 'move') await sync.checkConnection();
+    const result = await sync.resolveConflict(
+      id,
+      action === 'move'
+        ? { action, actor, ...(seatIds ? { seatIds } : {}), ...(note ? { note } : {}) }
+        : { action, actor, note },
+    );
+    return {
+      json: { id, ...result },
+      text: `Conflict #${id}: ${result.resolution}${result.seatIds ? ` to seats ${result.seatIds.join(', ')}` : ''}`,
+    };
+  },
+};
+
+export const syncCommands: CliCommand[] = [enrolCommand, statusCommand, publishCommand, conflictsCommand];

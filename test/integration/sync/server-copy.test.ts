@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { runCli } from '../../../electron/cli/taquilla.ts';
 import { MINUTE_MS } from '../../../shared/clock.ts';
 import type { SettledTransaction } from '../../../electron/services/reservations/reservation-service.ts';
 import { type SyncWorld, syncWorld, type TerminalCore } from './sync-fixture.ts';
@@ -153,7 +154,7 @@ describe('the terminal copies the server’s holds and sales as the server recor
     expect(localSale(t, held.transactionId)).toEqual(serverSale(held.transactionId));
   });
 
-  it('a seat this terminal sold offline and the server sold to someone else goes on the conflict list', async () => {
+  it('a seat this terminal sold offline and the server sold to someone else goes on the conflict list, and the supervisor resolves it', async () => {
     world = await syncWorld({ terminals: 1 });
     const t = world.terminals[0]!;
     const ev = t.venue.eventId;
@@ -180,9 +181,40 @@ describe('the terminal copies the server’s holds and sales as the server recor
     ).rejects.toMatchObject({
       code: 'CONFLICT_NOT_MOVABLE',
     });
-    await expect(
-      t.sync.resolveConflict(conflict!.id, { action: 'refund', actor: 'sup', note: 'devuelto' }),
-    ).resolves.toEqual({ resolution: 'refunded' });
+    // The supervisor's command line: the list, a refusal to move, a refund without a reason refused,
+    // then the refund.
+    const cli = async (...args: string[]) => {
+      const out: string[] = [];
+      const err: string[] = [];
+      const code = await runCli([...args, '--db', t.venue.file, '--actor', 'sup'], {
+        out: (l) => out.push(l),
+        err: (l) => err.push(l),
+        clock: t.venue.clock,
+      });
+      return { code, out: out.join('\n'), err: err.join('\n') };
+    };
+    const listed = await cli('sync-conflicts');
+    expect(listed.code).toBe(0);
+    expect(listed.out).toMatch(new RegExp(`#${conflict!.id} .* complete  LOCAL_COPY_FAILED`));
+    const move = await cli('sync-conflicts', '--resolve', String(conflict!.id), '--action', 'move');
+    expect(move.code).not.toBe(0);
+    expect(move.err).toMatch(/refund it or accept it/);
+    expect(
+      (await cli('sync-conflicts', '--resolve', String(conflict!.id), '--action', 'refund')).err,
+    ).toMatch(/--note/);
+    const refunded = await cli(
+      'sync-conflicts',
+      '--resolve',
+      String(conflict!.id),
+      '--action',
+      'refund',
+      '--note',
+      'devuelto',
+    );
+    expect(refunded).toMatchObject({ code: 0, out: `Conflict #${conflict!.id}: refunded` });
+    expect((await cli('sync-conflicts')).out).toBe('No open conflicts.');
+    expect((await cli('sync-conflicts', '--all')).out).toMatch(/→ refunded \(devuelto\)/);
+    expect(t.sync.conflicts(true)[0]).toMatchObject({ resolution: 'refunded', resolutionNote: 'devuelto' });
   });
 
   it('a hold refused on replay that nobody waited for is not a conflict (soak finding 5)', async () => {
