@@ -26,7 +26,7 @@ export interface CheckResult {
   /**
    * A terminal's store behind the server: the server holds a sale the terminal does not show (or
    * shows differently). Nothing is double-sold or lost at the authority, but the terminal could not
-   * print or take payment for it. Reported as findings; `strict` runs treat them as violations.
+   * print or take payment for it. Violations in strict runs (the default); findings with --lenient.
    */
   divergences: string[];
 }

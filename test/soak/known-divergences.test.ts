@@ -2,9 +2,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type SyncWorld, syncWorld } from '../integration/sync/sync-fixture.ts';
 
 /**
- * Findings of the soak in the sync engine (not the soak's code to fix), pinned as failing tests: each
- * `it.fails` starts passing as a plain `it` once the terminal's store follows the server again.
- * Soak runs report them as "divergences" (npm run soak -- --strict turns them into failures).
+ * Regression tests for findings of the soak in the sync engine, one scenario each, replayed against a
+ * real server. They were pinned as `it.fails` while open; each became a plain `it` with its fix.
+ * Finding 3 (the local copy of server sales) has its own file: test/integration/sync/server-copy.test.ts.
  */
 describe('known divergences between a terminal and the server (soak findings)', () => {
   let world: SyncWorld | undefined;

@@ -36,7 +36,7 @@ export interface SoakOptions {
   log?: (line: string) => void;
   /** Progress every N ops to stderr (0 = quiet). */
   progressEvery?: number;
-  /** A terminal store behind the server (a divergence) fails the run instead of being a finding. */
+  /** A terminal store behind the server (a divergence) fails the run (default); false: a finding. */
   strict?: boolean;
 }
 
@@ -207,7 +207,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     rolloverEvery: options.rolloverEvery ?? 200,
     sessionsPerTerminal: options.sessionsPerTerminal ?? 3,
     progressEvery: options.progressEvery ?? 0,
-    strict: options.strict ?? false,
+    strict: options.strict ?? true,
   };
   if (opts.servers > 1 && !options.pgUrl) {
     throw new Error('several server processes share one store only on PostgreSQL (--pg)');
@@ -894,7 +894,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   figures.durationMs = Date.now() - started;
   const replay = `npm run soak -- --ops ${opts.ops} --seed ${opts.seed}${options.pgUrl ? ' --pg' : ''}${
     opts.terminals !== 3 ? ` --terminals ${opts.terminals}` : ''
-  }${opts.burst !== 3 ? ` --burst ${opts.burst}` : ''}${opts.strict ? ' --strict' : ''}`;
+  }${opts.burst !== 3 ? ` --burst ${opts.burst}` : ''}${opts.strict ? '' : ' --lenient'}`;
   return {
     seed: opts.seed,
     options: { ...opts, store: options.pgUrl ? 'postgres' : 'sqlite' },

@@ -18,8 +18,8 @@ function explain(report: Awaited<ReturnType<typeof runSoak>>): string {
 describe('soak: terminals and a real hold server under random operations, partitions and restarts', () => {
   for (const seed of [20261124, 7, 4242]) {
     it(`seed ${seed}: 300 operations keep every seat sold once and every sale at the server`, async () => {
-      // Strict: a terminal's store behind the server (a divergence) breaks the run like a double sale.
-      const report = await runSoak({ ops: 300, seed, checkEvery: 100, strict: true });
+      // Strict (the default): a terminal's store behind the server breaks the run like a double sale.
+      const report = await runSoak({ ops: 300, seed, checkEvery: 100 });
       expect(report.failure, explain(report)).toBeNull();
       // Any error other than an expected refusal is a finding; every finding fails CI.
       expect(report.findings, explain(report)).toEqual([]);
@@ -35,7 +35,7 @@ describe.skipIf(!pgUrl)(
   'soak on PostgreSQL: two server processes share the store (set TAQUILLA_PG_URL)',
   () => {
     it('seed 3: 300 operations through both instances keep every invariant', async () => {
-      const report = await runSoak({ ops: 300, seed: 3, checkEvery: 100, pgUrl: pgUrl!, strict: true });
+      const report = await runSoak({ ops: 300, seed: 3, checkEvery: 100, pgUrl: pgUrl! });
       expect(report.options.servers).toBe(2);
       expect(report.failure, explain(report)).toBeNull();
       // Any error other than an expected refusal is a finding; every finding fails CI.

@@ -100,7 +100,7 @@ interface LeaseRow {
 
 const HOLD_OPS: ReadonlySet<ServerOperation> = new Set(['holdSeats', 'holdGeneral']);
 
-/** A refused offline sale is the supervisor's to resolve; this terminal could not copy a server sale. */
+/** The conflict code of a sale the server recorded that this terminal could not copy into its store. */
 export const LOCAL_COPY_FAILED = 'LOCAL_COPY_FAILED';
 
 /**
@@ -131,8 +131,6 @@ export class SyncEngine {
   private failures = 0;
   private timer: NodeJS.Timeout | undefined;
   private running = false;
-  /** While set, the local mirror opens its cart under the server's transaction id. */
-  private mirrorId: string | null = null;
   /** True while a server-confirmed change is copied locally: the settle listener must not queue it. */
   private mirroring = false;
   private readonly sql;
@@ -247,7 +245,7 @@ export class SyncEngine {
     };
     this.offsetMs = Number(this.sql.getState.get('clock_offset_ms')?.value ?? 0);
     this.serverClock = { now: () => this.clock.now() + this.offsetMs };
-    this.reservations = new ReservationService(db, this.serverClock, () => this.mirrorId ?? randomUUID());
+    this.reservations = new ReservationService(db, this.serverClock, randomUUID);
     this.reservations.onSettled((settled) => this.onSettled(settled));
     const saved = this.sql.credential.get();
     if (saved) {
@@ -539,16 +537,16 @@ export class SyncEngine {
         this.copySale(item.id, item.op, body, reply.result);
         break;
       case 'cancel':
-        this.mirror(null, () => this.reservations.cancel(body));
+        this.mirror(() => this.reservations.cancel(body));
         break;
       case 'releaseSeats':
-        this.mirror(null, () => this.reservations.releaseSeats(body));
+        this.mirror(() => this.reservations.releaseSeats(body));
         break;
       case 'releaseGeneral':
-        this.mirror(null, () => this.reservations.releaseGeneral(body));
+        this.mirror(() => this.reservations.releaseGeneral(body));
         break;
       case 'extendHolds':
-        this.mirror(null, () => this.reservations.extendHolds(body));
+        this.mirror(() => this.reservations.extendHolds(body));
         break;
       case 'lease': {
         // A lease nobody recorded would keep seats from everyone until it expires: give it back.
@@ -628,22 +626,21 @@ export class SyncEngine {
   }
 
   /** Copies a server-confirmed change into the local store (screens, printing, payments read it). */
-  private mirror<T>(transactionId: string | null, apply: () => T): T | null {
+  private mirror<T>(apply: () => T): T | null {
     try {
-      return this.asMirror(transactionId, apply);
+      return this.asMirror(apply);
     } catch {
       // The server decided; a local copy that cannot follow (e.g. already released) is not a refusal.
       return null;
     }
   }
 
-  private asMirror<T>(transactionId: string | null, apply: () => T): T {
-    this.mirrorId = transactionId;
+  /** Runs a copy of the server's decision: the settle listener must not queue it back to the server. */
+  private asMirror<T>(apply: () => T): T {
     this.mirroring = true;
     try {
       return apply();
     } finally {
-      this.mirrorId = null;
       this.mirroring = false;
     }
   }
@@ -656,7 +653,7 @@ export class SyncEngine {
   private copyHold(input: { eventId: number; sessionId: string; actor: string }, raw: unknown): void {
     const reply = serverHoldReply.safeParse(raw);
     if (!reply.success) return;
-    this.mirror(reply.data.transactionId, () =>
+    this.mirror(() =>
       this.reservations.adoptServerState({
         transactionId: reply.data.transactionId,
         eventId: input.eventId,
@@ -682,7 +679,7 @@ export class SyncEngine {
     const fallback = () =>
       partial ? this.reservations.convertToPartial(partial) : this.reservations.complete(input);
     if (!reply.success || (reply.data.status !== 'COMPLETED' && reply.data.status !== 'RESERVED')) {
-      this.mirror(null, fallback);
+      this.mirror(fallback);
       return;
     }
     const sale = reply.data;
@@ -690,7 +687,7 @@ export class SyncEngine {
     const eventId =
       sale.eventId ?? local?.event_id ?? this.sql.eventOfZone.get(sale.items[0]?.zoneId ?? 0)?.event_id;
     if (eventId === undefined) {
-      this.mirror(null, fallback);
+      this.mirror(fallback);
       return;
     }
     const state: ServerTransactionState = {
@@ -705,7 +702,7 @@ export class SyncEngine {
       ...(partial?.customer ? { customer: partial.customer } : {}),
     };
     try {
-      this.asMirror(null, () => this.reservations.adoptServerState(state));
+      this.asMirror(() => this.reservations.adoptServerState(state));
     } catch (error) {
       this.sql.insertConflict.run(
         itemId,
@@ -750,7 +747,7 @@ export class SyncEngine {
     const input = parseInput(releaseSeatsInput, raw);
     if (this.localCartIsLeased(input.eventId, input.sessionId)) return this.reservations.releaseSeats(input);
     const result = await this.serverCall<{ released: number[]; notHeld: number[] }>('releaseSeats', input);
-    this.mirror(null, () => this.reservations.releaseSeats(input));
+    this.mirror(() => this.reservations.releaseSeats(input));
     return result;
   }
 
@@ -759,7 +756,7 @@ export class SyncEngine {
     if (this.localCartIsLeased(input.eventId, input.sessionId))
       return this.reservations.releaseGeneral(input);
     const result = await this.serverCall<{ released: number }>('releaseGeneral', input);
-    this.mirror(null, () => this.reservations.releaseGeneral(input));
+    this.mirror(() => this.reservations.releaseGeneral(input));
     return result;
   }
 
@@ -779,7 +776,7 @@ export class SyncEngine {
     if (this.localCartIsLeased(input.eventId, input.sessionId)) return this.reservations.extendHolds(input);
     const result = await this.serverCall<{ transactionId: string }>('extendHolds', input);
     // The screen wants its own tickets' new ends: the local copy has them.
-    const local = this.mirror(null, () => this.reservations.extendHolds(input));
+    const local = this.mirror(() => this.reservations.extendHolds(input));
     return local ?? { transactionId: result.transactionId, tickets: [] };
   }
 
@@ -813,7 +810,7 @@ export class SyncEngine {
     const input = parseInput(cancelInput, raw);
     if (this.sql.leaseCart.get(input.transactionId)) return this.reservations.cancel(input);
     const result = await this.serverCall<TransactionSummary>('cancel', input);
-    this.mirror(null, () => this.reservations.cancel(input));
+    this.mirror(() => this.reservations.cancel(input));
     return result;
   }
 
