@@ -34,6 +34,20 @@ export interface ErrorDetails {
   OFFLINE: { outbox: number };
   NOT_LEASED: { seatIds: number[]; zoneId?: number; available?: number };
   /** Only a refused offline sale can be moved to other seats; other conflicts are refunded or accepted. */
+  /** The transaction holds other tickets than the cashier charged for; `items`: what it holds now. */
+  CART_CHANGED: {
+    transactionId: string;
+    expected: { totalCents: number; seatIds: number[]; places: number };
+    actual: { totalCents: number; seatIds: number[]; places: number };
+    items: {
+      seatId: number | null;
+      zoneId: number;
+      label: string;
+      quantity: number;
+      priceCents: number;
+      reservedUntil: number;
+    }[];
+  };
   CONFLICT_NOT_MOVABLE: { conflictId: number; op: string; errorCode: string };
   /** Payments (issue 6). Amounts in USD cents unless a field says VES. */
   UNDERPAID: { dueCents: number; paidCents: number; shortCents: number; shortVesCents: number };

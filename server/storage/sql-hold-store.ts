@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { assertCartAsExpected } from '../../shared/cart-expectation.ts';
 import { HOUR_MS, MINUTE_MS } from '../../shared/clock.ts';
 import { type ReservationSettings, resolveSettings, type SettingsOverride } from '../../shared/config.ts';
 import { type SeatConflict, TaquillaError } from '../../shared/errors.ts';
@@ -604,6 +605,7 @@ export abstract class SqlHoldStore implements HoldStore {
     const t = await this.transactionOrThrow(ctx, input.transactionId);
     assertTransactionTransition(t.id, t.status, 'RESERVED');
     const tickets = await this.liveTicketsOrThrow(ctx, t.id);
+    assertCartAsExpected(t.id, input.expect, tickets.map(ticketView));
     const hours = input.hours ?? ctx.settings.PARTIAL_PAYMENT_HOURS;
     const until = now + hours * HOUR_MS;
     await tx.run(
@@ -620,6 +622,7 @@ export abstract class SqlHoldStore implements HoldStore {
     const t = await this.transactionOrThrow(ctx, input.transactionId);
     assertTransactionTransition(t.id, t.status, 'COMPLETED');
     const tickets = await this.liveTicketsOrThrow(ctx, t.id);
+    assertCartAsExpected(t.id, input.expect, tickets.map(ticketView));
     await tx.run(
       `UPDATE tickets SET status = 'COMPLETED', updated_at = ? WHERE tenant_id = ? AND transaction_id = ? AND status = 'ACTIVE'`,
       [now, tenantId, t.id],

@@ -42,15 +42,29 @@ export const customer = z
   })
   .strict();
 
+/**
+ * What the cashier charged for. With it, a sale or reservation is refused (CART_CHANGED) when the
+ * transaction holds anything else by then, so nobody is sold a seat they did not pay for.
+ */
+export const cartExpectation = z
+  .object({
+    totalCents: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+    seatIds: z.array(id).max(1000),
+    places: z.number().int().min(0).max(100_000),
+  })
+  .strict();
+export type CartExpectation = z.infer<typeof cartExpectation>;
+
 export const convertToPartialInput = z
   .object({
     transactionId,
     actor,
     hours: z.number().int().min(1).max(72).optional(),
     customer: customer.optional(),
+    expect: cartExpectation.optional(),
   })
   .strict();
-export const completeInput = z.object({ transactionId, actor }).strict();
+export const completeInput = z.object({ transactionId, actor, expect: cartExpectation.optional() }).strict();
 export const cancelInput = z.object({ transactionId, actor, reason }).strict();
 export const extendReservationsInput = z
   .object({ hours: z.number().int().min(1).max(168), eventId: id.optional(), actor })

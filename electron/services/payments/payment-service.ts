@@ -24,6 +24,7 @@ import {
   quoteInput,
   type Tender,
 } from '../../../shared/schemas/payments.ts';
+import type { CartExpectation } from '../../../shared/schemas/reservations.ts';
 import { parseInput } from '../../../shared/validation.ts';
 import { type Db, withDurableCommit } from '../../store/database.ts';
 import { Catalog } from '../reservations/catalog.ts';
@@ -44,10 +45,11 @@ interface PayableRow {
 
 /** Who settles sales when the terminal is enrolled with the central server (the SyncEngine fits). */
 export interface SaleAuthority {
-  complete(raw: { transactionId: string; actor: string }): Promise<unknown>;
+  complete(raw: { transactionId: string; actor: string; expect?: CartExpectation }): Promise<unknown>;
   convertToPartial(raw: {
     transactionId: string;
     actor: string;
+    expect?: CartExpectation;
     customer: z.output<typeof depositInput>['customer'];
     hours?: number;
   }): Promise<{ reservedUntil: number | null }>;
@@ -174,6 +176,9 @@ export class PaymentService {
         `${payable} WHERE x.event_id = ? AND x.session_id = ? AND x.status = 'PENDING'`,
       ),
       byId: db.prepare<[string], PayableRow>(`${payable} WHERE x.id = ?`),
+      liveTickets: db.prepare<[string], { seat_id: number | null; quantity: number }>(
+        "SELECT seat_id, quantity FROM reserved_tickets WHERE transaction_id = ? AND status = 'ACTIVE'",
+      ),
       depositMinimum: db.prepare<[number], { bp: number }>(
         'SELECT deposit_minimum_basis_points AS bp FROM event_payment_settings WHERE event_id = ?',
       ),
@@ -333,7 +338,8 @@ export class PaymentService {
     const s = settle(tx.total_cents - tx.paid_cents, input.tenders, rate, input.changeCurrency);
     assertFullPayment(s);
     this.assertReferencesUnused(input.tenders);
-    return { tx, kind: 'SALE', s, settles: { complete: { transactionId: tx.id, actor: input.actor } } };
+    const complete = { transactionId: tx.id, actor: input.actor, expect: this.chargedFor(tx) };
+    return { tx, kind: 'SALE', s, settles: { complete } };
   }
 
   private planDeposit(input: z.output<typeof depositInput>): Plan {
@@ -345,6 +351,7 @@ export class PaymentService {
     const reserve = {
       transactionId: tx.id,
       actor: input.actor,
+      expect: this.chargedFor(tx),
       customer: input.customer,
       ...(input.hours !== undefined ? { hours: input.hours } : {}),
     };
@@ -357,8 +364,24 @@ export class PaymentService {
     const s = settle(tx.total_cents - tx.paid_cents, input.tenders, rate, input.changeCurrency);
     assertInstalment(s);
     this.assertReferencesUnused(input.tenders);
-    const settles = s.balanceCents > 0 ? {} : { complete: { transactionId: tx.id, actor: input.actor } };
+    const settles =
+      s.balanceCents > 0
+        ? {}
+        : { complete: { transactionId: tx.id, actor: input.actor, expect: this.chargedFor(tx) } };
     return { tx, kind: 'INSTALMENT', s, settles };
+  }
+
+  /**
+   * What this payment is for, as the cashier's screen shows it: the sale is refused (CART_CHANGED)
+   * if the transaction holds anything else when it settles, here or at the central server.
+   */
+  private chargedFor(tx: PayableRow): CartExpectation {
+    const tickets = this.sql.liveTickets.all(tx.id);
+    return {
+      totalCents: tx.total_cents,
+      seatIds: tickets.filter((t) => t.seat_id !== null).map((t) => t.seat_id!),
+      places: tickets.filter((t) => t.seat_id === null).reduce((n, t) => n + t.quantity, 0),
+    };
   }
 
   /** Local engine: money and sale in this one write transaction (the engine's write nests). */

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { assertCartAsExpected } from '../../../shared/cart-expectation.ts';
 import type { Clock } from '../../../shared/clock.ts';
 import { HOUR_MS, MINUTE_MS } from '../../../shared/clock.ts';
 import { type SeatConflict, TaquillaError } from '../../../shared/errors.ts';
@@ -592,6 +593,7 @@ export class ReservationService {
       assertTransactionTransition(tx.id, tx.status, 'RESERVED');
       const settings = this.catalog.settings(tx.tenant_id);
       const tickets = this.liveTicketsOrThrow(tx, now);
+      assertCartAsExpected(tx.id, input.expect, tickets.map(toHeld));
       const hours = input.hours ?? settings.PARTIAL_PAYMENT_HOURS;
       const until = now + hours * HOUR_MS;
       for (const t of tickets) this.sql.setTicketUntil.run(until, now, t.id);
@@ -624,6 +626,7 @@ export class ReservationService {
       const tx = this.transactionOrThrow(input.transactionId);
       assertTransactionTransition(tx.id, tx.status, 'COMPLETED');
       const tickets = this.liveTicketsOrThrow(tx, now);
+      assertCartAsExpected(tx.id, input.expect, tickets.map(toHeld));
       const changes = new ChangeSet();
       for (const t of tickets) {
         this.sql.setTicketStatus.run('COMPLETED', now, t.id);

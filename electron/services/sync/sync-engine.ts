@@ -235,9 +235,10 @@ export class SyncEngine {
         `UPDATE sync_conflicts SET resolved_at = ?, resolution = ?, resolution_note = ?, resolved_by = ?
          WHERE id = ? AND resolved_at IS NULL`,
       ),
-      transactionRow: db.prepare<[string], { event_id: number; session_id: string }>(
-        'SELECT event_id, session_id FROM transactions WHERE id = ?',
-      ),
+      transactionState: db.prepare<
+        [string],
+        { event_id: number; session_id: string; status: string; reserved_until: number | null }
+      >('SELECT event_id, session_id, status, reserved_until FROM transactions WHERE id = ?'),
       eventOfZone: db.prepare<[number], { event_id: number }>('SELECT event_id FROM zones WHERE id = ?'),
       seatZones: db.prepare<[string], { id: number; zone_id: number }>(
         'SELECT id, zone_id FROM seats WHERE id IN (SELECT value FROM json_each(?))',
@@ -625,6 +626,40 @@ export class SyncEngine {
     return { result: reply.result as T, itemId };
   }
 
+  /**
+   * A sale or reservation at the server. Refused because the server's cart is not what the cashier
+   * charged for (CART_CHANGED), the local cart is brought in line with the server's first, so the
+   * screen shows what would really be sold before the cashier charges again.
+   */
+  private async settleAtServer(
+    op: 'complete' | 'convertToPartial',
+    input: { transactionId: string; actor: string },
+  ): Promise<{ result: TransactionSummary; itemId: number }> {
+    try {
+      return await this.serverExchange<TransactionSummary>(op, input);
+    } catch (error) {
+      if (error instanceof TaquillaError && error.code === 'CART_CHANGED') {
+        const local = this.sql.transactionState.get(input.transactionId);
+        const details = error.details as { items: ServerTransactionState['tickets'] };
+        if (local && (local.status === 'PENDING' || local.status === 'RESERVED')) {
+          this.mirror(() =>
+            this.reservations.adoptServerState({
+              transactionId: input.transactionId,
+              eventId: local.event_id,
+              sessionId: local.session_id,
+              actor: input.actor,
+              status: local.status as 'PENDING' | 'RESERVED',
+              reservedUntil: local.reserved_until,
+              tickets: details.items,
+              scope: 'whole',
+            }),
+          );
+        }
+      }
+      throw error;
+    }
+  }
+
   /** Copies a server-confirmed change into the local store (screens, printing, payments read it). */
   private mirror<T>(apply: () => T): T | null {
     try {
@@ -683,7 +718,7 @@ export class SyncEngine {
       return;
     }
     const sale = reply.data;
-    const local = this.sql.transactionRow.get(sale.transactionId);
+    const local = this.sql.transactionState.get(sale.transactionId);
     const eventId =
       sale.eventId ?? local?.event_id ?? this.sql.eventOfZone.get(sale.items[0]?.zoneId ?? 0)?.event_id;
     if (eventId === undefined) {
@@ -788,7 +823,7 @@ export class SyncEngine {
         seatIds: [],
       });
     }
-    const { result, itemId } = await this.serverExchange<TransactionSummary>('convertToPartial', input);
+    const { result, itemId } = await this.settleAtServer('convertToPartial', input);
     this.copySale(itemId, 'convertToPartial', input, result);
     return result;
   }
@@ -801,7 +836,7 @@ export class SyncEngine {
       if (this.state === 'online') void this.flush();
       return result;
     }
-    const { result, itemId } = await this.serverExchange<TransactionSummary>('complete', input);
+    const { result, itemId } = await this.settleAtServer('complete', input);
     this.copySale(itemId, 'complete', input, result);
     return result;
   }

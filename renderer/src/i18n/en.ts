@@ -75,6 +75,8 @@ export const en: Record<MessageKey, string> = {
   'error.ZONE_FULL': '{zone}: {requested} not available ({available} left).',
   'error.ZONE_FULL.together': '{zone}: no {requested} seats together ({available} free).',
   'error.LIMIT_REACHED': 'Limit reached: one sale may hold up to {limit} tickets (holds {held}).',
+  'error.CART_CHANGED':
+    'The cart changed at the server (now {seats}, {total}). Check it and charge again: nothing was charged.',
   'error.HOLD_EXPIRED': 'Hold time ran out: {seats}. The seats are free again.',
   'error.NOTHING_HELD': 'The cart is empty.',
   'error.EXTENSION_LIMIT': 'Cannot extend any more: the hold ends at {time} at the latest.',

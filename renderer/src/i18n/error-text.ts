@@ -1,4 +1,5 @@
 import type { ErrorDetails } from '../../../shared/errors.ts';
+import { formatMoney } from '../../../shared/money.ts';
 import { formatTime, type Locale, translate } from './index.ts';
 
 /**
@@ -54,6 +55,14 @@ export function errorText(locale: Locale, code: string, message: string, details
       return t('error.LOCKED_OUT', {
         time: formatTime(locale, (details as ErrorDetails['LOCKED_OUT']).until),
       });
+    case 'CART_CHANGED': {
+      const d = details as ErrorDetails['CART_CHANGED'];
+      return t('error.CART_CHANGED', {
+        seats:
+          d.items.map((i) => (i.seatId === null ? `${i.quantity} × ${i.label}` : i.label)).join(', ') || '—',
+        total: formatMoney({ currency: 'USD', cents: d.actual.totalCents }, locale === 'en' ? 'en' : 'es-VE'),
+      });
+    }
     case 'NOT_SIGNED_IN':
       return t('error.NOT_SIGNED_IN');
     case 'VALIDATION':

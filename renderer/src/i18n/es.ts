@@ -75,6 +75,8 @@ export const es = {
   'error.ZONE_FULL.together': '{zone}: no hay {requested} asientos juntos (quedan {available} libres).',
   'error.LIMIT_REACHED':
     'Límite alcanzado: una venta puede apartar hasta {limit} entradas (ya tiene {held}).',
+  'error.CART_CHANGED':
+    'El carrito cambió en el servidor (ahora {seats}, {total}). Revíselo y cobre de nuevo: no se cobró nada.',
   'error.HOLD_EXPIRED': 'Se venció el tiempo de apartado: {seats}. Los asientos quedaron libres.',
   'error.NOTHING_HELD': 'El carrito está vacío.',
   'error.EXTENSION_LIMIT': 'Ya no se puede extender: el apartado vence a más tardar a las {time}.',

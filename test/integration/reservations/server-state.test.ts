@@ -140,4 +140,30 @@ describe('copying the central server’s state of a transaction', () => {
     v.reservations.adoptServerState(sale(v, [v.seatIds[0]!]));
     expect(settled).toEqual(['srv-1:COMPLETED']);
   });
+
+  it('the local engine refuses a sale of anything but what was charged for, too', () => {
+    venue = smallVenue();
+    const v = venue;
+    const [a, b] = v.seatIds as [number, number];
+    const held = v.reservations.holdSeats({
+      eventId: v.eventId,
+      sessionId: 's',
+      actor: 'ana',
+      seatIds: [a, b],
+    });
+    expect(() =>
+      v.reservations.complete({
+        transactionId: held.transactionId,
+        actor: 'ana',
+        expect: { totalCents: 2500, seatIds: [a], places: 0 },
+      }),
+    ).toThrow(expect.objectContaining({ code: 'CART_CHANGED' }));
+    expect(statusOf(v, held.transactionId)).toBe('PENDING');
+    const sale = v.reservations.complete({
+      transactionId: held.transactionId,
+      actor: 'ana',
+      expect: { totalCents: 5000, seatIds: [b, a], places: 0 },
+    });
+    expect(sale.status).toBe('COMPLETED');
+  });
 });

@@ -331,6 +331,32 @@ export function holdStoreContract(name: string, open: () => Promise<StoreFixture
       );
     });
 
+    it('sells or reserves only what the cashier charged for (CART_CHANGED otherwise, nothing changes)', async () => {
+      const held = ok(
+        await run('holdSeats', { eventId: 7, sessionId: 'charged', actor: 'c', seatIds: [139, 140] }),
+      );
+      const transactionId = held.transactionId as string;
+      const oneSeat = { totalCents: 2500, seatIds: [139], places: 0 };
+      const refused = await run('complete', { transactionId, actor: 'c', expect: oneSeat });
+      expect(code(refused)).toBe('CART_CHANGED');
+      expect(refused.body.error?.details).toMatchObject({
+        actual: { totalCents: 5000, seatIds: [139, 140], places: 0 },
+        items: [{ seatId: 139 }, { seatId: 140 }],
+      });
+      expect(code(await run('convertToPartial', { transactionId, actor: 'c', expect: oneSeat }))).toBe(
+        'CART_CHANGED',
+      );
+      const snap = await fx.store.snapshot(tenant, 7, now);
+      expect(snap.seats.filter((x) => x.seatId >= 139).map((x) => x.state)).toEqual(['held', 'held']);
+      const both = { totalCents: 5000, seatIds: [140, 139], places: 0 };
+      expect(ok(await run('complete', { transactionId, actor: 'c', expect: both }))).toMatchObject({
+        status: 'COMPLETED',
+        eventId: 7,
+        sessionId: 'charged',
+        items: [{ seatId: 139 }, { seatId: 140 }],
+      });
+    });
+
     it('a session may hold at most MAX_RESERVATIONS_PER_USER seats', async () => {
       const ids = Array.from({ length: 11 }, (_, i) => 122 + i);
       expect(

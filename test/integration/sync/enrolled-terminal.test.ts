@@ -81,4 +81,48 @@ describe('an enrolled counter terminal', () => {
     );
     expect(serverSales[0]!.n).toBe(2);
   });
+
+  it('never sells more than the cashier charged for: a cart that differs at the server is refused and shown as it is', async () => {
+    const { eventId, seatIds } = world.terminals[0]!.venue;
+    const [a, b] = [seatIds[8]!, seatIds[9]!];
+    await terminal.holds.holdSeats({ eventId, sessionId: 'caja-4', actor: 'ana', seatIds: [a, b] });
+    // This store drops seat a (its copy drifted); the server still holds both in the cart.
+    terminal.sync.reservations.releaseSeats({ eventId, sessionId: 'caja-4', actor: 'ana', seatIds: [a] });
+    const charged = terminal.payments.quote({ eventId, sessionId: 'caja-4' }).balanceCents;
+    const payments = () =>
+      terminal.db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM payments').get()!.n;
+    const before = payments();
+    const refusal = await Promise.resolve()
+      .then(() =>
+        terminal.sales.checkout({
+          eventId,
+          sessionId: 'caja-4',
+          actor: 'ana',
+          tenders: [{ method: 'CASH_USD', amountCents: charged }],
+        }),
+      )
+      .then(
+        () => null,
+        (error: unknown) => error,
+      );
+    expect(isTaquillaError(refusal) && refusal.code).toBe('CART_CHANGED');
+    expect(payments()).toBe(before); // no money taken
+    const cart = terminal.carts.cart(eventId, 'caja-4');
+    const serverCart = world.serverRows<{ status: string }>(
+      'SELECT status FROM transactions WHERE id = ?',
+      cart.transactionId,
+    );
+    expect(serverCart[0]!.status).toBe('PENDING'); // nothing sold
+    // The screen now shows the server's cart; charging that sells it.
+    expect(cart.tickets.map((t) => t.seatId).sort()).toEqual([a, b].sort());
+    const due = terminal.payments.quote({ eventId, sessionId: 'caja-4' }).balanceCents;
+    expect(due).toBe(2 * charged);
+    const paid = await terminal.sales.checkout({
+      eventId,
+      sessionId: 'caja-4',
+      actor: 'ana',
+      tenders: [{ method: 'CASH_USD', amountCents: due }],
+    });
+    expect(paid.status).toBe('COMPLETED');
+  });
 });

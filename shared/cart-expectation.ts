@@ -1,0 +1,47 @@
+import type { ErrorDetails } from './errors.ts';
+import { TaquillaError } from './errors.ts';
+import type { CartExpectation } from './schemas/reservations.ts';
+
+type CartItem = ErrorDetails['CART_CHANGED']['items'][number];
+
+/** What a transaction holds, in the terms a cashier charges for: total, seats, standing places. */
+export function describeCart(items: readonly CartItem[]): CartExpectation {
+  return {
+    totalCents: items.reduce((sum, t) => sum + t.priceCents * t.quantity, 0),
+    seatIds: items
+      .filter((t) => t.seatId !== null)
+      .map((t) => t.seatId!)
+      .sort((a, b) => a - b),
+    places: items.filter((t) => t.seatId === null).reduce((n, t) => n + t.quantity, 0),
+  };
+}
+
+/**
+ * Refuses a sale or reservation of anything but what the cashier charged for. The same rule runs in
+ * the terminal's engine and at the central server, whose copy of a cart can differ from the screen's.
+ */
+export function assertCartAsExpected(
+  transactionId: string,
+  expected: CartExpectation | undefined,
+  items: readonly CartItem[],
+): void {
+  if (!expected) return;
+  const actual = describeCart(items);
+  const seats = [...expected.seatIds].sort((a, b) => a - b);
+  const same =
+    actual.totalCents === expected.totalCents &&
+    actual.places === expected.places &&
+    actual.seatIds.length === seats.length &&
+    actual.seatIds.every((id, i) => id === seats[i]);
+  if (same) return;
+  throw new TaquillaError(
+    'CART_CHANGED',
+    'The cart changed since it was charged: check it and charge again',
+    {
+      transactionId,
+      expected: { ...expected, seatIds: seats },
+      actual,
+      items: [...items],
+    },
+  );
+}
