@@ -1,11 +1,8 @@
-import type { ErrorDetails } from './errors.ts';
-import { TaquillaError } from './errors.ts';
+import { TaquillaError, type TicketView } from './errors.ts';
 import type { CartExpectation } from './schemas/reservations.ts';
 
-type CartItem = ErrorDetails['CART_CHANGED']['items'][number];
-
 /** What a transaction holds, in the terms a cashier charges for: total, seats, standing places. */
-export function describeCart(items: readonly CartItem[]): CartExpectation {
+export function describeCart(items: readonly TicketView[]): CartExpectation {
   return {
     totalCents: items.reduce((sum, t) => sum + t.priceCents * t.quantity, 0),
     seatIds: items
@@ -23,7 +20,7 @@ export function describeCart(items: readonly CartItem[]): CartExpectation {
 export function assertCartAsExpected(
   transactionId: string,
   expected: CartExpectation | undefined,
-  items: readonly CartItem[],
+  items: readonly TicketView[],
 ): void {
   if (!expected) return;
   const actual = describeCart(items);

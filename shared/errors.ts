@@ -12,6 +12,17 @@ export interface SeatConflict {
   heldByActor: string;
 }
 
+/** One ticket of a transaction as screens, the server and error details describe it. */
+export interface TicketView {
+  /** Null for general admission (a quantity of standing places). */
+  seatId: number | null;
+  zoneId: number;
+  label: string;
+  quantity: number;
+  priceCents: number;
+  reservedUntil: number;
+}
+
 export interface ErrorDetails {
   VALIDATION: { issues: { path: string; message: string }[] };
   UNKNOWN_EVENT: { eventId: number };
@@ -39,14 +50,7 @@ export interface ErrorDetails {
     transactionId: string;
     expected: { totalCents: number; seatIds: number[]; places: number };
     actual: { totalCents: number; seatIds: number[]; places: number };
-    items: {
-      seatId: number | null;
-      zoneId: number;
-      label: string;
-      quantity: number;
-      priceCents: number;
-      reservedUntil: number;
-    }[];
+    items: TicketView[];
   };
   CONFLICT_NOT_MOVABLE: { conflictId: number; op: string; errorCode: string };
   /** Payments (issue 6). Amounts in USD cents unless a field says VES. */

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { assertCartAsExpected } from '../../../shared/cart-expectation.ts';
 import type { Clock } from '../../../shared/clock.ts';
 import { HOUR_MS, MINUTE_MS } from '../../../shared/clock.ts';
-import { type SeatConflict, TaquillaError } from '../../../shared/errors.ts';
+import { type SeatConflict, TaquillaError, type TicketView } from '../../../shared/errors.ts';
 import {
   assertTransactionTransition,
   extendedUntil,
@@ -31,14 +31,8 @@ import { Catalog } from './catalog.ts';
 import { ChangeFeedWriter, ChangeSet } from './change-set.ts';
 import { type AdoptResult, ServerStateCopier, type ServerTransactionState } from './server-state.ts';
 
-export interface HeldTicket {
+export interface HeldTicket extends TicketView {
   ticketId: number;
-  seatId: number | null;
-  zoneId: number;
-  label: string;
-  quantity: number;
-  priceCents: number;
-  reservedUntil: number;
 }
 
 export interface HoldResult {

@@ -1,17 +1,12 @@
 import type { Cart } from '../../../shared/api/counter.ts';
 import type { Clock } from '../../../shared/clock.ts';
+import type { TicketView } from '../../../shared/errors.ts';
 import type { Db } from '../../store/database.ts';
 import { Catalog } from '../reservations/catalog.ts';
 
-interface CartRow {
+interface CartRow extends TicketView {
   transactionId: string;
   ticketId: number;
-  seatId: number | null;
-  zoneId: number;
-  label: string;
-  quantity: number;
-  priceCents: number;
-  reservedUntil: number;
 }
 
 /** Reads a session's open cart for an event: its live tickets, by server time. */
