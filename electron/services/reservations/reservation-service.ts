@@ -29,6 +29,7 @@ import { type Db, withDurableCommit } from '../../store/database.ts';
 import { AuditTrail } from './audit-trail.ts';
 import { Catalog } from './catalog.ts';
 import { ChangeFeedWriter, ChangeSet } from './change-set.ts';
+import type { TicketRow, TransactionRow } from './rows.ts';
 import { type AdoptResult, ServerStateCopier, type ServerTransactionState } from './server-state.ts';
 
 export interface HeldTicket extends TicketView {
@@ -75,31 +76,6 @@ export interface CleanupResult {
   expiredTickets: number;
   expiredTransactions: number;
   batches: number;
-}
-
-interface TicketRow {
-  id: number;
-  transaction_id: string;
-  event_id: number;
-  zone_id: number;
-  seat_id: number | null;
-  quantity: number;
-  status: TicketStatus;
-  reserved_until: number;
-  created_at: number;
-  price_cents: number;
-  label: string;
-}
-
-interface TransactionRow {
-  id: string;
-  tenant_id: number;
-  event_id: number;
-  session_id: string;
-  actor: string;
-  status: TransactionStatus;
-  reserved_until: number | null;
-  created_at: number;
 }
 
 interface SeatRow {

@@ -4,6 +4,7 @@ import type { Db } from '../../store/database.ts';
 import type { AuditTrail } from './audit-trail.ts';
 import type { Catalog } from './catalog.ts';
 import type { ChangeSet } from './change-set.ts';
+import type { TicketRow, TransactionRow } from './rows.ts';
 
 /** One ticket as the central server recorded it. */
 export interface ServerTicket {
@@ -41,42 +42,11 @@ export interface AdoptResult {
   reopened: boolean;
 }
 
-export interface AdoptTicketRow {
-  id: number;
-  transaction_id: string;
-  event_id: number;
-  zone_id: number;
-  seat_id: number | null;
-  quantity: number;
-  status: TicketStatus;
-  reserved_until: number;
-  created_at: number;
-  price_cents: number;
-  label: string;
-}
-
-export interface AdoptTransactionRow {
-  id: string;
-  tenant_id: number;
-  event_id: number;
-  session_id: string;
-  actor: string;
-  status: TransactionStatus;
-  reserved_until: number | null;
-  created_at: number;
-}
-
 /** Hooks into the reservation engine: the copy settles tickets and announces sales the same way. */
 export interface AdoptHooks {
-  releaseTickets(
-    tickets: AdoptTicketRow[],
-    now: number,
-    actor: string,
-    reason: string,
-    changes: ChangeSet,
-  ): void;
-  closeIfEmpty(tx: AdoptTransactionRow, to: 'CANCELLED', now: number, actor: string, reason: string): void;
-  announceCompleted(tx: AdoptTransactionRow, actor: string, now: number, tickets: AdoptTicketRow[]): void;
+  releaseTickets(tickets: TicketRow[], now: number, actor: string, reason: string, changes: ChangeSet): void;
+  closeIfEmpty(tx: TransactionRow, to: 'CANCELLED', now: number, actor: string, reason: string): void;
+  announceCompleted(tx: TransactionRow, actor: string, now: number, tickets: TicketRow[]): void;
 }
 
 /**
@@ -102,10 +72,8 @@ export class ServerStateCopier {
       t.reserved_until, t.created_at, t.price_cents, COALESCE(s.label, z.name) AS label`;
     const txColumns = 'id, tenant_id, event_id, session_id, actor, status, reserved_until, created_at';
     this.sql = {
-      transaction: db.prepare<[string], AdoptTransactionRow>(
-        `SELECT ${txColumns} FROM transactions WHERE id = ?`,
-      ),
-      cartOf: db.prepare<[number, string], AdoptTransactionRow>(
+      transaction: db.prepare<[string], TransactionRow>(`SELECT ${txColumns} FROM transactions WHERE id = ?`),
+      cartOf: db.prepare<[number, string], TransactionRow>(
         `SELECT ${txColumns} FROM transactions WHERE event_id = ? AND session_id = ? AND status = 'PENDING'`,
       ),
       insertTransaction: db.prepare<[string, number, number, string, string, number, number]>(
@@ -121,17 +89,17 @@ export class ServerStateCopier {
         'INSERT OR IGNORE INTO transaction_reopen_grants (transaction_id) VALUES (?)',
       ),
       revoke: db.prepare<[string]>('DELETE FROM transaction_reopen_grants WHERE transaction_id = ?'),
-      activeOf: db.prepare<[string], AdoptTicketRow>(
+      activeOf: db.prepare<[string], TicketRow>(
         `SELECT ${ticketColumns} FROM reserved_tickets t
          LEFT JOIN seats s ON s.id = t.seat_id JOIN zones z ON z.id = t.zone_id
          WHERE t.transaction_id = ? AND t.status = 'ACTIVE'`,
       ),
-      liveOnSeat: db.prepare<[number], AdoptTicketRow>(
+      liveOnSeat: db.prepare<[number], TicketRow>(
         `SELECT ${ticketColumns} FROM reserved_tickets t
          LEFT JOIN seats s ON s.id = t.seat_id JOIN zones z ON z.id = t.zone_id
          WHERE t.seat_id = ? AND t.status IN ('ACTIVE', 'COMPLETED')`,
       ),
-      otherGaHolds: db.prepare<[number, string], AdoptTicketRow>(
+      otherGaHolds: db.prepare<[number, string], TicketRow>(
         `SELECT ${ticketColumns} FROM reserved_tickets t
          LEFT JOIN seats s ON s.id = t.seat_id JOIN zones z ON z.id = t.zone_id
          WHERE t.zone_id = ? AND t.seat_id IS NULL AND t.status = 'ACTIVE' AND t.transaction_id <> ?
@@ -347,7 +315,7 @@ export class ServerStateCopier {
   ): number {
     const zone = this.catalog.zone(eventId, ticket.zoneId);
     let short = ticket.quantity - (zone.capacity - zone.used);
-    const displaced: AdoptTicketRow[] = [];
+    const displaced: TicketRow[] = [];
     for (const hold of this.sql.otherGaHolds.all(zone.id, transactionId)) {
       if (short <= 0) break;
       displaced.push(hold);
@@ -372,7 +340,7 @@ export class ServerStateCopier {
   }
 
   private displace(
-    tickets: AdoptTicketRow[],
+    tickets: TicketRow[],
     now: number,
     actor: string,
     reason: string,
@@ -393,7 +361,7 @@ function serverGa(tickets: readonly ServerTicket[], zoneId: number): number {
 }
 
 /** Standing places of one zone the local copy holds. */
-function localGa(tickets: readonly AdoptTicketRow[], zoneId: number): number {
+function localGa(tickets: readonly TicketRow[], zoneId: number): number {
   return tickets
     .filter((t) => t.seat_id === null && t.zone_id === zoneId)
     .reduce((n, t) => n + t.quantity, 0);
