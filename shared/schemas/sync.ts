@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { settingsOverrideSchema } from '../config.ts';
+import type { TicketView } from '../errors.ts';
 import {
   actor,
   cancelInput,
@@ -127,7 +128,7 @@ export const serverTicketView = z.object({
   quantity: z.number().int().min(1),
   priceCents: z.number().int().min(0),
   reservedUntil: z.number().int(),
-});
+}) satisfies z.ZodType<TicketView>;
 
 /** The server's answer to holdSeats / holdGeneral: the tickets this hold added to the session's cart. */
 export const serverHoldReply = z.object({

@@ -1,4 +1,4 @@
-import { TaquillaError } from '../../../shared/errors.ts';
+import { TaquillaError, type TicketView } from '../../../shared/errors.ts';
 import type { TicketStatus, TransactionStatus } from '../../../shared/lifecycle.ts';
 import type { Db } from '../../store/database.ts';
 import type { AuditTrail } from './audit-trail.ts';
@@ -6,14 +6,8 @@ import type { Catalog } from './catalog.ts';
 import type { ChangeSet } from './change-set.ts';
 import type { TicketRow, TransactionRow } from './rows.ts';
 
-/** One ticket as the central server recorded it. */
-export interface ServerTicket {
-  seatId: number | null;
-  zoneId: number;
-  quantity: number;
-  priceCents: number;
-  reservedUntil: number;
-}
+/** One ticket as the central server recorded it (its label is the local store's own). */
+export type ServerTicket = Omit<TicketView, 'label'>;
 
 /**
  * The central server's word on one transaction, to be copied into this terminal's store.
