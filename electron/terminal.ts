@@ -21,6 +21,7 @@ import { CartReader } from './services/session/cart.ts';
 import { EventList } from './services/session/event-list.ts';
 import { SessionService } from './services/session/session-service.ts';
 import { SyncEngine, type SyncStatus } from './services/sync/sync-engine.ts';
+import { type TerminalMode, TerminalModeStore } from './services/terminal-mode/terminal-mode.ts';
 import {
   type BackgroundCheckpoints,
   type Db,
@@ -70,6 +71,8 @@ export interface Terminal {
   db: Db;
   clock: Clock;
   kiosk: boolean;
+  /** 'training': a practice store (simulated approvals, marked paper, never synced); read from the store. */
+  mode: TerminalMode;
   /** The local engine (reads, cleanup); on an enrolled terminal it runs on the server's clock. */
   reservations: ReservationService;
   /** Holds and sales: local, or through the central server when enrolled. */
@@ -117,6 +120,7 @@ const NETWORK_STATE = {
 /** The composition root: opens the store and wires every service. No Electron in here. */
 export function createTerminal({ dbFile, clock, kiosk = false, migrationsDir }: TerminalOptions): Terminal {
   const db = openDatabase(dbFile, migrationsDir ? { migrationsDir } : {});
+  const mode = new TerminalModeStore(db, clock).mode();
   const sync = new SyncEngine(db, clock);
   const enrolled = sync.status().state !== 'unenrolled';
   // Enrolled: the sync engine's engine is the terminal's (server time; its sales go to the outbox).
@@ -124,7 +128,7 @@ export function createTerminal({ dbFile, clock, kiosk = false, migrationsDir }: 
   // Expiry decisions use server time on an enrolled terminal: every service reads the same clock.
   const time = enrolled ? sync.serverClock : clock;
   const availability = new AvailabilityService(db, time);
-  const printing = new PrintingService(db, time);
+  const printing = new PrintingService(db, time, { training: mode === 'training' });
   printing.attach(reservations);
   const payments = new PaymentService(db, time, reservations, { terminal: kiosk ? 'kiosk' : 'counter' });
   const carts = new CartReader(db, time);
@@ -135,6 +139,7 @@ export function createTerminal({ dbFile, clock, kiosk = false, migrationsDir }: 
     db,
     clock: time,
     kiosk,
+    mode,
     reservations,
     holds: enrolled ? sync : reservations,
     sync,

@@ -78,6 +78,8 @@ export interface ErrorDetails {
   BAD_PIN: { attemptsLeft: number };
   LOCKED_OUT: { until: number };
   UNKNOWN_METHOD: { method: string };
+  /** Training mode (issue 11): what keeps a store from becoming, or acting as, a training store. */
+  TRAINING_MODE: { reason: 'enrolled' | 'has-sales' | 'training-store' };
 }
 
 export type ErrorCode = keyof ErrorDetails;

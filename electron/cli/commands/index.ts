@@ -1,4 +1,5 @@
 import type { CliCommand } from '../command.ts';
+import { modeCommands } from './mode-commands.ts';
 import { paymentCommands } from './payment-commands.ts';
 import { printingCommands } from './printing-commands.ts';
 import { reservationCommands } from './reservation-commands.ts';
@@ -12,4 +13,5 @@ export const commands: CliCommand[] = [
   ...paymentCommands,
   ...printingCommands,
   ...syncCommands,
+  ...modeCommands,
 ];
