@@ -16,6 +16,8 @@ export function createPrintingHandlers(): { [M in PrintingMethodName]: Handler<M
     'printer.settings.get': (_input, { terminal }) => terminal.printing.getSettings(),
     'printer.settings.set': (input, ctx) => ctx.terminal.printing.setSettings(input, actorOf(ctx)),
     'printer.testPage': (_input, { terminal }) => terminal.printing.testPage(),
+    'printer.interrupted.resolve': (input, ctx) =>
+      ctx.terminal.printing.resolveInterrupted(input, actorOf(ctx)),
     'sales.reprint': (input, ctx) => ctx.terminal.printing.reprint(input, actorOf(ctx)),
   };
 }

@@ -5,6 +5,7 @@ import {
   printQueueStatus,
   reprintInput,
   reprintResult,
+  resolveInterruptedInput,
   testPageResult,
 } from '../schemas/printing.ts';
 import { defineMethod } from './define.ts';
@@ -18,7 +19,8 @@ const staff = ['cashier', 'supervisor'] as const;
 
 export const printingApi = {
   'printer.status': defineMethod({
-    summary: 'Printer state for the status bar: ready, printing, paused (paper out), offline; jobs waiting',
+    summary:
+      'Printer state (paper out, cover open, cutter error, not answering, offline...), jobs waiting, jobs it stopped on',
     input: empty,
     output: printQueueStatus,
   }),
@@ -39,6 +41,13 @@ export const printingApi = {
     roles: staff,
     input: empty,
     output: testPageResult,
+  }),
+  'printer.interrupted.resolve': defineMethod({
+    summary:
+      'The cashier says which jobs the printer stopped on came out whole; the others are reprinted marked COPIA',
+    roles: staff,
+    input: resolveInterruptedInput,
+    output: reprintResult,
   }),
   'sales.reprint': defineMethod({
     summary:

@@ -142,13 +142,66 @@ export const receiptPrintData = z.object({
 });
 export type ReceiptPrintData = z.infer<typeof receiptPrintData>;
 
-export const PRINTER_STATES = ['ready', 'printing', 'paused-paper-out', 'offline', 'unknown'] as const;
+/**
+ * What the printer is doing, as the worker last heard it. Every state but ready/printing stops the
+ * queue until the printer itself says it is back; jobs wait, nothing is lost.
+ * - no-reply: connected, but it does not answer its status (nothing is printed while it is silent).
+ * - offline: cannot connect (cable, power, address).
+ * - unknown: not asked yet.
+ */
+export const PRINTER_STATES = [
+  'ready',
+  'printing',
+  'paper-out',
+  'cover-open',
+  'cutter-error',
+  'error',
+  'no-reply',
+  'offline',
+  'unknown',
+] as const;
+export type PrinterState = (typeof PRINTER_STATES)[number];
+
+/** Why a job that reached the printer was not confirmed (see print_jobs.interruption). */
+export const INTERRUPTIONS = [
+  'paper-out',
+  'cover-open',
+  'cutter-error',
+  'error',
+  'unconfirmed',
+  'crashed',
+] as const;
+export type Interruption = (typeof INTERRUPTIONS)[number];
+
+/** A job that may or may not have come out: the cashier says which (printer.interrupted.resolve). */
+export const interruptedJob = z.object({
+  jobId: z.number().int(),
+  kind: z.enum(['ticket', 'receipt']),
+  transactionId: z.string(),
+  /** What people read: the first 8 characters of the sale, upper case. */
+  saleNumber: z.string(),
+  ticketNumber: z.string().nullable(),
+  /** Seat label or zone, for the list the cashier checks against the paper. */
+  place: z.string().nullable(),
+  copy: z.number().int(),
+  reason: z.enum(INTERRUPTIONS),
+  at: z.number(),
+});
+export type InterruptedJob = z.infer<typeof interruptedJob>;
 
 export const printQueueStatus = z.object({
   state: z.enum(PRINTER_STATES),
-  /** Jobs waiting to print (tickets, receipts, copies). */
+  /** The roll is nearly finished: still printing, have a new roll ready. */
+  paperNearEnd: z.boolean(),
+  /** Whether this printer confirms jobs (false: a device file or spooler; jobs are only "sent"). */
+  confirms: z.boolean(),
+  /** Jobs waiting to print (tickets, receipts, copies), interrupted ones not included. */
   pending: z.number().int(),
-  /** A sentence for the status bar (Spanish); null when all is well. */
+  /** The ticket numbers among them, oldest first (at most 50). */
+  waitingTickets: z.array(z.string()),
+  /** Jobs the printer stopped on: the cashier must say whether they came out. */
+  interrupted: z.array(interruptedJob),
+  /** A sentence for the status bar and the CLI (Spanish); null when all is well. */
   message: z.string().nullable(),
   lastError: z.string().nullable(),
   /** When the worker tries again after a failure (epoch ms), if it is waiting. */
@@ -156,6 +209,17 @@ export const printQueueStatus = z.object({
   printer: z.string(),
 });
 export type PrintQueueStatus = z.infer<typeof printQueueStatus>;
+
+/** The cashier's answer for each interrupted job: it came out whole, or it did not (print a copy). */
+export const resolveInterruptedInput = z
+  .object({
+    jobs: z
+      .array(z.object({ jobId: z.number().int().positive(), cameOut: z.boolean() }).strict())
+      .min(1)
+      .max(200),
+  })
+  .strict();
+export type ResolveInterruptedInput = z.infer<typeof resolveInterruptedInput>;
 
 export const reprintInput = z.object({
   transactionId: z.string().min(1),
@@ -179,7 +243,9 @@ export const reprintResult = z.object({
 export type ReprintResult = z.infer<typeof reprintResult>;
 
 export const testPageResult = z.object({
-  outcome: z.enum(['printed', 'sent', 'paper-out', 'unreachable', 'unconfirmed']),
+  outcome: z.enum(['printed', 'sent', 'not-ready', 'no-reply', 'unreachable', 'interrupted', 'unconfirmed']),
+  /** The printer's state when it answered (paper-out, cover-open...), if it said. */
+  state: z.enum(PRINTER_STATES).nullable(),
   message: z.string(),
 });
 export type TestPageResult = z.infer<typeof testPageResult>;

@@ -38,7 +38,17 @@ const virtualPrinterCommand: CliCommand = {
         );
       }
     });
-    printer.on('truncated', () => io.out('--- a document was cut short: out of paper'));
+    printer.on('condition', (c) => {
+      const faults = [
+        c.paperOut && 'paper out',
+        c.coverOpen && 'cover open',
+        c.cutterError && 'cutter error',
+        c.paperNearEnd && 'paper near end',
+      ].filter(Boolean);
+      io.out(
+        `--- printer: ${faults.length ? faults.join(', ') : 'ready'}${printer.buffered ? ` (${printer.buffered} commands waiting)` : ''}`,
+      );
+    });
     const bound = await printer.start();
     io.out(`Virtual printer listening on tcp://127.0.0.1:${bound} (${paper} mm), writing to ${out}`);
     io.out('SIGUSR1 toggles paper out, SIGUSR2 toggles a loose cable, Ctrl+C stops.');
@@ -63,8 +73,12 @@ const virtualPrinterCommand: CliCommand = {
     await printer.stop();
     await writing;
     return {
-      json: { documents: printer.documents.length, truncated: printer.truncated.length, out },
-      text: `Stopped: ${printer.documents.length} documents printed, ${printer.truncated.length} cut short.`,
+      json: {
+        documents: printer.documents.length,
+        interrupted: printer.documents.filter((d) => d.interrupted).length,
+        out,
+      },
+      text: `Stopped: ${printer.documents.length} documents printed, ${printer.documents.filter((d) => d.interrupted).length} interrupted.`,
     };
   },
 };

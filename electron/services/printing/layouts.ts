@@ -166,7 +166,7 @@ function trainingBanner(p: Printer, o: LayoutOptions, text: (s: string) => strin
   p.invert(false);
 }
 
-function copyBanner(p: Printer, text: (s: string) => string, copy: number, retry: boolean): void {
+function copyBanner(p: Printer, text: (s: string) => string, copy: number): void {
   if (copy > 0) {
     p.alignCenter();
     p.invert(true);
@@ -178,22 +178,14 @@ function copyBanner(p: Printer, text: (s: string) => string, copy: number, retry
     p.bold(false);
     p.invert(false);
   }
-  if (retry) {
-    p.alignCenter();
-    p.underline(true);
-    p.println(text('REIMPRESIÓN: el intento anterior no se confirmó'));
-    p.underline(false);
-  }
 }
 
 export interface PrintMarks {
-  /** 0 for the original, n for "COPIA n". */
+  /** 0 for the original, n for "COPIA n" (every reprint, whatever its reason). */
   copy: number;
-  /** A previous attempt may have printed: say so on paper. */
-  retry: boolean;
 }
 
-export const ORIGINAL: PrintMarks = { copy: 0, retry: false };
+export const ORIGINAL: PrintMarks = { copy: 0 };
 
 export function buildTicket(t: TicketPrintData, o: LayoutOptions = defaultLayout, marks = ORIGINAL): Buffer {
   const { p, text, columns } = newPrinter(o);
@@ -241,7 +233,7 @@ export function buildTicket(t: TicketPrintData, o: LayoutOptions = defaultLayout
   p.alignLeft();
   p.println(text(`Cajero: ${t.cashier}`));
   p.println(text(`Venta: ${t.transactionId.slice(0, 8)}  ${caracasDateTime(t.issuedAt)}`).slice(0, columns));
-  copyBanner(p, text, marks.copy, marks.retry);
+  copyBanner(p, text, marks.copy);
   trainingBanner(p, o, text);
   return finish(p);
 }
@@ -310,7 +302,7 @@ export function buildReceipt(
   p.println(text(`Cajero: ${r.cashier}`));
   p.alignCenter();
   p.println(text('¡Gracias por su compra!'));
-  copyBanner(p, text, marks.copy, marks.retry);
+  copyBanner(p, text, marks.copy);
   trainingBanner(p, o, text);
   return finish(p);
 }

@@ -9,6 +9,7 @@ import {
   type ReceiptPrintData,
   type ReprintResult,
   reprintInput,
+  resolveInterruptedInput,
   type TicketPrintData,
 } from '../../../shared/schemas/printing.ts';
 import { parseInput } from '../../../shared/validation.ts';
@@ -130,6 +131,27 @@ export class PrintJobs {
       receiptCopies: db.prepare<[string], { n: number }>(
         `SELECT COALESCE(MAX(copy), 0) AS n FROM print_jobs WHERE transaction_id = ? AND kind = 'receipt'`,
       ),
+      interruptedJob: db.prepare<
+        [number],
+        {
+          id: number;
+          kind: 'ticket' | 'receipt';
+          transaction_id: string;
+          ticket_number: string | null;
+          copy: number;
+          interruption: string;
+        }
+      >(
+        `SELECT id, kind, transaction_id, ticket_number, copy, interruption FROM print_jobs
+         WHERE id = ? AND status = 'PENDING' AND interrupted_at IS NOT NULL`,
+      ),
+      cameOut: db.prepare<[number, string, number]>(
+        `UPDATE print_jobs SET status = 'DONE', printed_at = ?, last_error = ? WHERE id = ? AND status = 'PENDING'`,
+      ),
+      didNotComeOut: db.prepare<[string, number]>(
+        `UPDATE print_jobs SET status = 'CANCELLED', last_error = ? WHERE id = ? AND status = 'PENDING'`,
+      ),
+      receiptOfJob: db.prepare<[number], { data: string }>('SELECT data FROM print_jobs WHERE id = ?'),
       audit: db.prepare<[number, string, string, string, string | null, string, string]>(
         `INSERT INTO audit_log (at, actor, entity, entity_id, from_state, to_state, reason)
          VALUES (?, ?, ?, ?, ?, ?, ?)`,
@@ -275,38 +297,108 @@ export class PrintJobs {
         const jobs: ReprintResult['jobs'] = [];
         for (const t of issued) {
           if (wanted && !wanted.has(t.ticket_number)) continue;
-          const { copies } = this.sql.bumpCopies.get(t.ticket_number)!;
-          const { id } = this.sql.job.get('ticket', input.transactionId, t.ticket_number, copies, '{}', now)!;
-          this.sql.audit.run(
-            now,
-            actor,
-            'ticket',
-            t.ticket_number,
-            copies === 1 ? 'PRINTED' : `COPIA ${copies - 1}`,
-            `COPIA ${copies}`,
-            `reprint of ticket ${t.ticket_number}, print job ${id}${reason}`,
-          );
-          jobs.push({ jobId: id, kind: 'ticket', copy: copies });
+          jobs.push(this.copyTicket(input.transactionId, t.ticket_number, actor, now, reason));
         }
         const original = this.sql.originalReceipt.get(input.transactionId);
         if ((input.receipt ?? !wanted) && original) {
-          const copy = this.sql.receiptCopies.get(input.transactionId)!.n + 1;
-          const id = this.enqueueReceipt(JSON.parse(original.data) as ReceiptPrintData, copy);
-          this.sql.audit.run(
-            now,
-            actor,
-            'transaction',
-            input.transactionId,
-            null,
-            `RECEIPT COPIA ${copy}`,
-            `reprint of the receipt, print job ${id}${reason}`,
-          );
-          jobs.push({ jobId: id, kind: 'receipt', copy });
+          jobs.push(this.copyReceipt(input.transactionId, original.data, actor, now, reason));
         }
         this.options.onEnqueued?.();
         return { jobs };
       })
       .immediate();
+  }
+
+  /**
+   * The cashier's word on jobs the printer stopped on: one that came out whole is done; one that did
+   * not is cancelled and a copy marked COPIA n takes its place (never an unmarked second original).
+   * Each answer is written to the audit log.
+   */
+  resolveInterrupted(raw: unknown, actor: string): ReprintResult {
+    const input = parseInput(resolveInterruptedInput, raw);
+    return this.db
+      .transaction(() => {
+        const now = this.clock.now();
+        const jobs: ReprintResult['jobs'] = [];
+        for (const answer of input.jobs) {
+          const job = this.sql.interruptedJob.get(answer.jobId);
+          if (!job) {
+            throw new TaquillaError('VALIDATION', `Print job ${answer.jobId} is not waiting for an answer`, {
+              issues: [{ path: 'jobs', message: `job ${answer.jobId} is not interrupted` }],
+            });
+          }
+          const entity = job.kind === 'ticket' ? 'ticket' : 'transaction';
+          const entityId = job.ticket_number ?? job.transaction_id;
+          const what = job.kind === 'ticket' ? `ticket ${job.ticket_number}` : 'the receipt';
+          const mark = job.copy > 0 ? `COPIA ${job.copy}` : 'ORIGINAL';
+          if (answer.cameOut) {
+            this.sql.cameOut.run(now, `came out (${job.interruption}), said ${actor}`, job.id);
+            this.sql.audit.run(
+              now,
+              actor,
+              entity,
+              entityId,
+              `INTERRUPTED ${mark}`,
+              job.kind === 'ticket' ? 'PRINTED' : 'RECEIPT PRINTED',
+              `print job ${job.id} (${what}) stopped (${job.interruption}) and came out whole`,
+            );
+            continue;
+          }
+          this.sql.didNotComeOut.run(`did not come out (${job.interruption}), said ${actor}`, job.id);
+          const reason = `: print job ${job.id} stopped (${job.interruption}) and did not come out`;
+          if (job.kind === 'ticket') {
+            jobs.push(this.copyTicket(job.transaction_id, job.ticket_number!, actor, now, reason));
+          } else {
+            const original = this.sql.receiptOfJob.get(job.id)!;
+            jobs.push(this.copyReceipt(job.transaction_id, original.data, actor, now, reason));
+          }
+        }
+        if (jobs.length) this.options.onEnqueued?.();
+        return { jobs };
+      })
+      .immediate();
+  }
+
+  private copyTicket(
+    transactionId: string,
+    ticketNumber: string,
+    actor: string,
+    now: number,
+    reason: string,
+  ): ReprintResult['jobs'][number] {
+    const { copies } = this.sql.bumpCopies.get(ticketNumber)!;
+    const { id } = this.sql.job.get('ticket', transactionId, ticketNumber, copies, '{}', now)!;
+    this.sql.audit.run(
+      now,
+      actor,
+      'ticket',
+      ticketNumber,
+      copies === 1 ? 'PRINTED' : `COPIA ${copies - 1}`,
+      `COPIA ${copies}`,
+      `reprint of ticket ${ticketNumber}, print job ${id}${reason}`,
+    );
+    return { jobId: id, kind: 'ticket', copy: copies };
+  }
+
+  private copyReceipt(
+    transactionId: string,
+    data: string,
+    actor: string,
+    now: number,
+    reason: string,
+  ): ReprintResult['jobs'][number] {
+    const copy = this.sql.receiptCopies.get(transactionId)!.n + 1;
+    const id = this.enqueueReceipt(JSON.parse(data) as ReceiptPrintData, copy);
+    this.sql.audit.run(
+      now,
+      actor,
+      'transaction',
+      transactionId,
+      null,
+      `RECEIPT COPIA ${copy}`,
+      `reprint of the receipt, print job ${id}${reason}`,
+    );
+    return { jobId: id, kind: 'receipt', copy };
   }
 }
 

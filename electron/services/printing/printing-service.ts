@@ -11,6 +11,7 @@ import type { ReservationService } from '../reservations/reservation-service.ts'
 import { buildTestPage, layoutOf } from './layouts.ts';
 import { type PrintJobsOptions, PrintJobs, receiptPaymentsFromStore } from './print-jobs.ts';
 import { PrintQueue, type PrintQueueOptions } from './print-queue.ts';
+import { stateOf } from './printer-status.ts';
 import { type PrinterTransport, type TcpOptions, transportFor } from './transports.ts';
 
 export interface PrintingServiceOptions {
@@ -25,10 +26,19 @@ export interface PrintingServiceOptions {
 
 const TEST_PAGE_MESSAGES: Record<TestPageResult['outcome'], string> = {
   printed: 'Página de prueba impresa.',
-  sent: 'Página de prueba enviada (esta impresora no informa su estado).',
-  'paper-out': 'La impresora no tiene papel.',
+  sent: 'Página de prueba enviada (esta conexión no informa el estado de la impresora).',
+  'not-ready': 'La impresora no está lista: no se envió nada.',
+  'no-reply': 'La impresora no responde a la consulta de estado: no se envió nada.',
   unreachable: 'No se pudo conectar con la impresora.',
+  interrupted: 'La impresora se detuvo mientras imprimía la página.',
   unconfirmed: 'Se envió la página pero la impresora no confirmó.',
+};
+
+const STATE_TEXT: Partial<Record<ReturnType<typeof stateOf>, string>> = {
+  'paper-out': 'sin papel',
+  'cover-open': 'tapa abierta',
+  'cutter-error': 'error de cuchilla',
+  error: 'error de la impresora',
 };
 
 /**
@@ -98,12 +108,18 @@ export class PrintingService {
     const result = await transport.send(
       buildTestPage(settings, printerUri(settings.connection), this.clock.now()),
     );
-    const outcome = result.outcome === 'paper-out-after' ? 'paper-out' : result.outcome;
-    const detail = result.error ? ` (${result.error})` : '';
-    return { outcome, message: `${TEST_PAGE_MESSAGES[outcome]}${detail}` };
+    const state = result.condition ? stateOf(result.condition) : null;
+    const why =
+      state && STATE_TEXT[state] ? ` (${STATE_TEXT[state]})` : result.error ? ` (${result.error})` : '';
+    return { outcome: result.outcome, state, message: `${TEST_PAGE_MESSAGES[result.outcome]}${why}` };
   }
 
   reprint(raw: unknown, actor: string): ReprintResult {
     return this.jobs.reprint(raw, actor);
+  }
+
+  /** The cashier says which interrupted jobs came out; the others are reprinted marked COPIA. */
+  resolveInterrupted(raw: unknown, actor: string): ReprintResult {
+    return this.jobs.resolveInterrupted(raw, actor);
   }
 }

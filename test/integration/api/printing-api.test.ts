@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiFixture, startApi } from './api-fixture.ts';
+import { PRINTER_STATES } from '../../../shared/schemas/printing.ts';
 
 /** The printing methods through the same HTTP door as the counter: status, settings, reprint. */
 let api: ApiFixture;
@@ -18,7 +19,7 @@ describe('printing over the terminal API', () => {
     const { status, body } = await api.call('printer.status', {}, cashier);
     expect(status).toBe(200);
     expect(body).toMatchObject({ pending: 0 });
-    expect(['ready', 'printing', 'paused-paper-out', 'offline', 'unknown']).toContain(body.state);
+    expect(PRINTER_STATES).toContain(body.state);
   });
 
   it('lets only a supervisor change the printer settings', async () => {

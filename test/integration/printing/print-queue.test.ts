@@ -157,46 +157,18 @@ describe('printing a sale through the virtual printer', () => {
     expect(venue.db.prepare('SELECT COUNT(*) AS n FROM issued_tickets').get()).toEqual({ n: 0 });
   });
 
-  it('paper-out mid-batch pauses with a clear message and resumes with no ticket lost or duplicated unnoticed', async () => {
-    const printing = printingFor(venue);
-    printing.attach(venue.reservations);
-    sell(venue.reservations, venue.seatIds.slice(0, 6));
-    printer.paperOutAfter(3);
-    expect(await printing.queue.drain()).toBe('paused');
-    const paused = printing.status();
-    expect(paused.state).toBe('paused-paper-out');
-    expect(paused.pending).toBe(4);
-    expect(paused.message).toMatch(/sin papel.*4 trabajos en espera/i);
-    expect(printer.documents).toHaveLength(3);
-    expect(printer.truncated).toHaveLength(1);
-    // Still out: polling sends nothing and counts no attempt.
-    expect(await printing.queue.drain()).toBe('paused');
-    expect(printer.truncated).toHaveLength(1);
-
-    printer.setPaperOut(false);
-    printing.queue.wake();
-    expect(await printing.queue.drain()).toBe('idle');
-    const numbers = ticketNumbersPrinted(printer);
-    expect(numbers).toEqual(['T1-000001', 'T1-000002', 'T1-000003', 'T1-000004', 'T1-000005', 'T1-000006']);
-    expect(new Set(numbers).size).toBe(6);
-    // The ticket cut short is printed again, marked so the cashier knows why there are two stubs.
-    expect(printer.documents[3]!.text).toContain('REIMPRESIÓN');
-    expect(printer.documents.filter((d) => d.text.includes('REIMPRESIÓN'))).toHaveLength(1);
-    expect(printer.documents.at(-1)!.text).toContain('RECIBO');
-    expect(printing.status()).toMatchObject({ state: 'ready', pending: 0 });
-  });
-
   it('paper out before printing starts: nothing is sent until a roll is loaded', async () => {
     const printing = printingFor(venue);
     printing.attach(venue.reservations);
     printer.setPaperOut(true);
     sell(venue.reservations, [venue.seatIds[0]!]);
     expect(await printing.queue.drain()).toBe('paused');
-    expect(printer.truncated).toHaveLength(0);
+    expect(printer.buffered).toBe(0);
     expect(venue.db.prepare('SELECT MAX(attempts) AS a FROM print_jobs').get()).toEqual({ a: 0 });
     printer.setPaperOut(false);
     expect(await printing.queue.drain()).toBe('idle');
-    expect(printer.documents.map((d) => d.text.includes('REIMPRESIÓN'))).toEqual([false, false]);
+    expect(printer.documents.map((d) => d.interrupted)).toEqual([false, false]);
+    expect(printer.documents.some((d) => d.text.includes('COPIA'))).toBe(false);
   });
 
   it('a disconnected printer: the queue backs off, says so, and prints everything once the cable is back', async () => {
@@ -208,6 +180,7 @@ describe('printing a sale through the virtual printer', () => {
     const offline = printing.status();
     expect(offline.state).toBe('offline');
     expect(offline.message).toMatch(/desconectada.*reintento.*3 trabajos en espera/);
+    expect(offline.waitingTickets).toEqual(['T1-000001', 'T1-000002']);
     expect(offline.retryAt).toBe(T0 + 50);
     expect(await printing.queue.drain()).toBe('waiting');
     venue.clock.advance(50);

@@ -1,0 +1,221 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { PrintingService } from '../../../electron/services/printing/printing-service.ts';
+import {
+  VirtualPrinter,
+  type VirtualPrinterOptions,
+} from '../../../electron/services/printing/virtual-printer.ts';
+import { type SmallVenue, smallVenue } from '../../support/temp-store.ts';
+
+/**
+ * Issue 15: every situation a real printer puts the queue in, against the virtual printer behaving as
+ * the Epson manual says (offline and silent to GS r on paper end, cover open or cutter error; real-time
+ * status answered even then; automatic status back arriving unasked).
+ */
+let venue: SmallVenue;
+let printer: VirtualPrinter;
+
+async function setUp(options: VirtualPrinterOptions = {}): Promise<PrintingService> {
+  venue = smallVenue();
+  printer = new VirtualPrinter(options);
+  await printer.start();
+  const printing = new PrintingService(venue.db, venue.clock, {
+    queue: { backoffMs: 50, maxBackoffMs: 200 },
+    tcp: { connectTimeoutMs: 500, statusTimeoutMs: 300, printTimeoutMs: 1500, pollMs: 20 },
+  });
+  printing.setSettings({ connection: { kind: 'tcp', host: '127.0.0.1', port: printer.port } }, 'test');
+  printing.attach(venue.reservations);
+  return printing;
+}
+
+afterEach(async () => {
+  await printer.stop();
+  venue.close();
+});
+
+function sellSeats(n: number, from = 0): string {
+  const { transactionId } = venue.reservations.holdSeats({
+    eventId: venue.eventId,
+    sessionId: 'caja-1',
+    actor: 'Ana',
+    seatIds: venue.seatIds.slice(from, from + n),
+  });
+  venue.reservations.complete({ transactionId, actor: 'Ana' });
+  return transactionId;
+}
+
+const numbers = (): string[] =>
+  printer.documents.flatMap((d) => [...d.text.matchAll(/Boleto N\.º (T1-\d{6})/g)].map((m) => m[1]!));
+const jobStates = (): { status: string; n: number }[] =>
+  venue.db.prepare('SELECT status, COUNT(*) AS n FROM print_jobs GROUP BY status ORDER BY status').all() as {
+    status: string;
+    n: number;
+  }[];
+
+describe('a job is printed only when the printer said so', () => {
+  it('a printer that accepts the connection but never answers: nothing is marked printed, the queue keeps asking, and prints once it answers', async () => {
+    const printing = await setUp();
+    printer.setMute(true);
+    sellSeats(2);
+    expect(await printing.queue.drain()).toBe('paused');
+    expect(await printing.queue.drain()).toBe('paused');
+    expect(printer.documents).toHaveLength(0);
+    expect(jobStates()).toEqual([{ status: 'PENDING', n: 3 }]);
+    const silent = printing.status();
+    expect(silent).toMatchObject({
+      state: 'no-reply',
+      pending: 3,
+      waitingTickets: ['T1-000001', 'T1-000002'],
+    });
+    expect(silent.message).toMatch(
+      /^La impresora no responde \(tcp:.*\): no se imprime nada hasta que responda\. 3 trabajos en espera\.$/,
+    );
+    // It keeps asking: every attempt starts with DLE EOT 1 (a probe too, however long it stayed silent).
+    const asked = printer.bytesReceived;
+    expect((await printing.queue.probe()).state).toBe('no-reply');
+    expect(printer.bytesReceived).toBe(asked + 3);
+
+    printer.setMute(false);
+    expect(await printing.queue.drain()).toBe('idle');
+    expect(numbers()).toEqual(['T1-000001', 'T1-000002']);
+    expect(jobStates()).toEqual([{ status: 'DONE', n: 3 }]);
+    expect(printing.status()).toMatchObject({ state: 'ready', message: null });
+  });
+
+  it('cover open: nothing is sent, the cashier is told, and the jobs print when it is closed', async () => {
+    const printing = await setUp();
+    printer.setCoverOpen(true);
+    sellSeats(1);
+    expect(await printing.queue.drain()).toBe('paused');
+    expect(printer.buffered).toBe(0);
+    expect(printing.status()).toMatchObject({
+      state: 'cover-open',
+      pending: 2,
+      message: 'La tapa de la impresora está abierta: ciérrela. 2 trabajos en espera; se imprimirán solos.',
+    });
+    expect(venue.db.prepare('SELECT MAX(attempts) AS a FROM print_jobs').get()).toEqual({ a: 0 });
+    printer.setCoverOpen(false);
+    expect(await printing.queue.drain()).toBe('idle');
+    expect(numbers()).toEqual(['T1-000001']);
+  });
+
+  it('a cutter jam: the ticket came out uncut, the queue stops and asks the cashier, then goes on', async () => {
+    const printing = await setUp();
+    sellSeats(2);
+    printer.jamCutterOnNextCut();
+    expect(await printing.queue.drain()).toBe('paused');
+    expect(printer.documents.map((d) => d.cut)).toEqual([false]);
+    const jammed = printing.status();
+    expect(jammed.state).toBe('cutter-error');
+    expect(jammed.message).toMatch(
+      /^Error de cuchilla: abra la tapa, retire el papel atascado y ciérrela\. 2 trabajos en espera; se imprimirán solos\. La impresora se detuvo en 1 trabajo/,
+    );
+    expect(jammed.interrupted).toMatchObject([
+      { jobId: 1, ticketNumber: 'T1-000001', reason: 'cutter-error' },
+    ]);
+    expect(await printing.queue.drain()).toBe('paused');
+    printer.clearCutterError();
+    expect(await printing.queue.drain()).toBe('idle');
+    expect(numbers()).toEqual(['T1-000001', 'T1-000002']);
+    // The cashier holds the uncut ticket: it came out.
+    expect(printing.resolveInterrupted({ jobs: [{ jobId: 1, cameOut: true }] }, 'Ana')).toEqual({ jobs: [] });
+    expect(jobStates()).toEqual([{ status: 'DONE', n: 3 }]);
+    expect(
+      venue.db
+        .prepare(
+          "SELECT from_state, to_state, actor FROM audit_log WHERE entity = 'ticket' AND reason LIKE 'print job%'",
+        )
+        .all(),
+    ).toEqual([{ from_state: 'INTERRUPTED ORIGINAL', to_state: 'PRINTED', actor: 'Ana' }]);
+  });
+
+  it('paper near end is shown while it still prints', async () => {
+    const printing = await setUp();
+    printer.setPaperNearEnd(true);
+    sellSeats(1);
+    expect(await printing.queue.drain()).toBe('idle');
+    expect(printing.status()).toMatchObject({
+      state: 'ready',
+      paperNearEnd: true,
+      message: 'Papel por acabarse: tenga un rollo nuevo a mano.',
+    });
+  });
+
+  it('paper runs out mid-ticket: the rest prints on the new roll, nothing is printed twice unasked, and the cashier says which came out', async () => {
+    const printing = await setUp();
+    const tx = sellSeats(6);
+    // Three tickets, then four lines of the fourth: the roll ends under the head.
+    printer.paperOutAfter(3, 4);
+    expect(await printing.queue.drain()).toBe('paused');
+    expect(numbers()).toEqual(['T1-000001', 'T1-000002', 'T1-000003']);
+    expect(printer.onTheHead.length).toBe(4);
+    // A real printer answers no GS r while out of paper: the job waits in its buffer.
+    expect(printer.buffered).toBeGreaterThan(0);
+    const stopped = printing.status();
+    expect(stopped).toMatchObject({
+      state: 'paper-out',
+      pending: 3,
+      waitingTickets: ['T1-000005', 'T1-000006'],
+      interrupted: [
+        { jobId: 4, kind: 'ticket', ticketNumber: 'T1-000004', place: 'PLA-A-4', reason: 'paper-out' },
+      ],
+    });
+    expect(stopped.interrupted[0]!.saleNumber).toBe(tx.slice(0, 8).toUpperCase());
+    expect(stopped.message).toBe(
+      'Impresora sin papel: cargue un rollo nuevo y cierre la tapa. 3 trabajos en espera; se imprimirán solos. ' +
+        'La impresora se detuvo en 1 trabajo: indique si salió completo.',
+    );
+    // Still out: polling sends nothing.
+    expect(await printing.queue.drain()).toBe('paused');
+
+    printer.setPaperOut(false);
+    expect(await printing.queue.drain()).toBe('idle');
+    // The buffered original finished on the new roll; nothing was reprinted by itself.
+    expect(numbers()).toEqual(['T1-000001', 'T1-000002', 'T1-000003', 'T1-000004', 'T1-000005', 'T1-000006']);
+    expect(printer.documents.map((d) => d.interrupted)).toEqual([
+      false,
+      false,
+      false,
+      true,
+      false,
+      false,
+      false,
+    ]);
+    expect(printer.documents.some((d) => d.text.includes('COPIA'))).toBe(false);
+    expect(printing.status()).toMatchObject({ state: 'ready', pending: 0 });
+    expect(printing.status().interrupted).toHaveLength(1);
+
+    // Torn across two rolls: the cashier asks for it again. The copy is marked.
+    const { jobs } = printing.resolveInterrupted({ jobs: [{ jobId: 4, cameOut: false }] }, 'Ana');
+    expect(jobs).toMatchObject([{ kind: 'ticket', copy: 1 }]);
+    expect(await printing.queue.drain()).toBe('idle');
+    const last = printer.documents.at(-1)!;
+    expect(last.text).toContain('Boleto N.º T1-000004');
+    expect(last.text).toContain('COPIA 1');
+    expect(printing.status().interrupted).toEqual([]);
+    expect(() => printing.resolveInterrupted({ jobs: [{ jobId: 4, cameOut: true }] }, 'Ana')).toThrow(
+      /not waiting/,
+    );
+  });
+
+  it('status bytes that arrive unasked (automatic status back) are never read as the answer', async () => {
+    const printing = await setUp({ asb: true });
+    printer.setPaperOut(true);
+    sellSeats(2);
+    // Every connection opens with four ASB bytes reporting paper end, before any answer.
+    expect(await printing.queue.drain()).toBe('paused');
+    expect(printer.buffered).toBe(0);
+    expect(printing.status().state).toBe('paper-out');
+    printer.setPaperOut(false);
+    printer.setPaperNearEnd(true);
+    expect(await printing.queue.drain()).toBe('idle');
+    expect(numbers()).toEqual(['T1-000001', 'T1-000002']);
+    expect(jobStates()).toEqual([{ status: 'DONE', n: 3 }]);
+    expect(printing.status()).toMatchObject({ state: 'ready', paperNearEnd: true, interrupted: [] });
+
+    // A fault mid-job: the ASB block and the GS r that never comes must not be confused.
+    sellSeats(1, 5);
+    printer.paperOutAfter(0, 2);
+    expect(await printing.queue.drain()).toBe('paused');
+    expect(printing.status().interrupted).toMatchObject([{ reason: 'paper-out' }]);
+  });
+});
