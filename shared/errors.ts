@@ -78,6 +78,8 @@ export interface ErrorDetails {
   BAD_PIN: { attemptsLeft: number };
   LOCKED_OUT: { until: number };
   UNKNOWN_METHOD: { method: string };
+  /** Printing (issue 15): a copy of a ticket or receipt needs a supervisor's PIN. */
+  SUPERVISOR_APPROVAL: { action: 'reprint' };
   /** Training mode (issue 11): what keeps a store from becoming, or acting as, a training store. */
   TRAINING_MODE: { reason: 'enrolled' | 'has-sales' | 'training-store' };
 }

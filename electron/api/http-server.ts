@@ -40,6 +40,7 @@ export function httpStatus(code: string): number {
     case 'BAD_PIN':
       return 401;
     case 'ROLE_NOT_ALLOWED':
+    case 'SUPERVISOR_APPROVAL':
       return 403;
     case 'UNKNOWN_METHOD':
     case 'UNKNOWN_EVENT':

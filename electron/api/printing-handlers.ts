@@ -2,7 +2,7 @@ import type { MethodName } from '../../shared/api/index.ts';
 import { TaquillaError } from '../../shared/errors.ts';
 import type { Handler, HandlerContext } from './dispatcher.ts';
 
-type PrintingMethodName = Extract<MethodName, `printer.${string}` | 'sales.reprint'>;
+type PrintingMethodName = Extract<MethodName, `printer.${string}` | 'sales.reprint' | 'sales.printed'>;
 
 function actorOf(ctx: HandlerContext): string {
   if (!ctx.session) throw new TaquillaError('NOT_SIGNED_IN', 'Sign in first', {});
@@ -18,6 +18,12 @@ export function createPrintingHandlers(): { [M in PrintingMethodName]: Handler<M
     'printer.testPage': (_input, { terminal }) => terminal.printing.testPage(),
     'printer.interrupted.resolve': (input, ctx) =>
       ctx.terminal.printing.resolveInterrupted(input, actorOf(ctx)),
-    'sales.reprint': (input, ctx) => ctx.terminal.printing.reprint(input, actorOf(ctx)),
+    'sales.printed': (input, { terminal }) => terminal.printing.printedSale(input),
+    'sales.reprint': (input, ctx) =>
+      ctx.terminal.printing.reprint(input, {
+        actor: actorOf(ctx),
+        supervisor: ctx.session?.user.role === 'supervisor',
+        verifySupervisor: (pin) => ctx.terminal.sessions.verifySupervisor(pin),
+      }),
   };
 }

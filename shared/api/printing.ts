@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  printedSale,
   printerSettings,
   printerSettingsPatch,
   printQueueStatus,
@@ -49,9 +50,15 @@ export const printingApi = {
     input: resolveInterruptedInput,
     output: reprintResult,
   }),
+  'sales.printed': defineMethod({
+    summary: 'What a sale printed (tickets, receipt, copies so far), found by its short number',
+    roles: staff,
+    input: z.object({ saleNumber: z.string().max(20) }).strict(),
+    output: printedSale,
+  }),
   'sales.reprint': defineMethod({
     summary:
-      'Queue copies of a sale\'s tickets and/or receipt, marked "COPIA n" and written to the audit log',
+      'Queue copies of a sale\'s tickets and/or receipt, marked "COPIA n", approved by a supervisor, audited',
     roles: staff,
     input: reprintInput,
     output: reprintResult,

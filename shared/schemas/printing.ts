@@ -221,15 +221,58 @@ export const resolveInterruptedInput = z
   .strict();
 export type ResolveInterruptedInput = z.infer<typeof resolveInterruptedInput>;
 
-export const reprintInput = z.object({
-  transactionId: z.string().min(1),
-  /** Which tickets to copy; omitted means every ticket of the sale. */
-  ticketNumbers: z.array(z.string()).max(200).optional(),
-  /** Also copy the receipt (default true when no ticket numbers are given). */
-  receipt: z.boolean().optional(),
-  reason: z.string().max(200).optional(),
+/**
+ * The number on screen and paper for a sale: the first 8 characters of its id, upper case
+ * (`3F2A9C1D`). Typed with or without dashes, in any case.
+ */
+export const saleNumber = z
+  .string()
+  .trim()
+  .transform((s) => s.replace(/[\s-]/g, '').toUpperCase())
+  .refine((s) => /^[0-9A-F]{8}$/.test(s), 'a sale number is 8 letters and digits, like 3F2A9C1D');
+
+export function saleNumberOf(transactionId: string): string {
+  return transactionId.replace(/-/g, '').slice(0, 8).toUpperCase();
+}
+
+const supervisorPin = z.string().regex(/^\d{4,8}$/, 'a PIN is 4 to 8 digits');
+
+/**
+ * Copies of a sale's tickets and/or receipt. Name the sale by its id or its short number. Tickets:
+ * the ones named in ticketNumbers, or all with allTickets; the receipt only with receipt: true. With
+ * none of the three, everything is copied (the CLI's plain `reprint --transaction ID`).
+ */
+export const reprintInput = z
+  .object({
+    transactionId: z.string().min(1).optional(),
+    saleNumber: saleNumber.optional(),
+    ticketNumbers: z.array(z.string()).max(200).optional(),
+    allTickets: z.boolean().optional(),
+    receipt: z.boolean().optional(),
+    reason: z.string().max(200).optional(),
+    /** A cashier's reprint needs a supervisor's PIN; a signed-in supervisor approves their own. */
+    supervisorPin: supervisorPin.optional(),
+  })
+  .strict()
+  .refine((r) => (r.transactionId === undefined) !== (r.saleNumber === undefined), {
+    message: 'give the sale number or the transaction id',
+    path: ['saleNumber'],
+  });
+export type ReprintInput = z.input<typeof reprintInput>;
+
+/** What a sale printed, for the reprint screen. */
+export const printedSale = z.object({
+  transactionId: z.string(),
+  saleNumber: z.string(),
+  event: z.string(),
+  startsAt: z.number(),
+  cashier: z.string(),
+  issuedAt: z.number(),
+  tickets: z.array(z.object({ ticketNumber: z.string(), place: z.string(), copies: z.number().int() })),
+  /** Copies of the receipt so far; null when the sale has no receipt. */
+  receipt: z.object({ copies: z.number().int() }).nullable(),
 });
-export type ReprintInput = z.infer<typeof reprintInput>;
+export type PrintedSale = z.infer<typeof printedSale>;
 
 export const reprintResult = z.object({
   jobs: z.array(

@@ -147,24 +147,32 @@ const printQueueCommand: CliCommand = {
 
 const reprintCommand: CliCommand = {
   name: 'reprint',
-  usage: 'reprint --transaction ID [--ticket N]... [--receipt] [--reason TEXT]  queue copies marked COPIA',
+  usage:
+    'reprint (--sale NUMBER | --transaction ID) [--ticket N]... [--all-tickets] [--receipt] [--reason TEXT]  queue copies marked COPIA (everything when none is chosen)',
   options: {
+    sale: { type: 'string' },
     transaction: { type: 'string' },
+    'all-tickets': { type: 'boolean' },
     ticket: { type: 'string', multiple: true },
     receipt: { type: 'boolean' },
     reason: { type: 'string' },
   },
   database: 'existing',
-  run: ({ db, clock, values, actor }) => {
+  run: async ({ db, clock, values, actor }) => {
     const tickets = (values as Record<string, unknown>).ticket as string[] | undefined;
-    const result = new PrintingService(db(), clock).reprint(
+    if ((typeof values.sale === 'string') === (typeof values.transaction === 'string'))
+      throw new UsageError('give --sale NUMBER or --transaction ID');
+    // Whoever runs the command line holds the store's file: they approve their own copies (audited).
+    const result = await new PrintingService(db(), clock).reprint(
       {
-        transactionId: requiredString(values.transaction, '--transaction'),
+        ...(typeof values.sale === 'string' ? { saleNumber: values.sale } : {}),
+        ...(typeof values.transaction === 'string' ? { transactionId: values.transaction } : {}),
         ...(tickets ? { ticketNumbers: tickets } : {}),
+        ...(values['all-tickets'] === true ? { allTickets: true } : {}),
         ...(typeof values.receipt === 'boolean' ? { receipt: values.receipt } : {}),
         ...(typeof values.reason === 'string' ? { reason: values.reason } : {}),
       },
-      actor,
+      { actor, supervisor: true, verifySupervisor: () => Promise.reject(new Error('not used')) },
     );
     return {
       json: result,

@@ -1,8 +1,10 @@
+import { z } from 'zod';
 import type { Clock } from '../../../shared/clock.ts';
 import { TaquillaError } from '../../../shared/errors.ts';
 import { TRANSACTION_PREFIX_LENGTH, ticketPlace } from '../../../shared/printing/ticket-code.ts';
 import {
   defaultPrinterSettings,
+  type PrintedSale,
   type PrinterSettings,
   printerSettings,
   printerSettingsPatch,
@@ -10,6 +12,8 @@ import {
   type ReprintResult,
   reprintInput,
   resolveInterruptedInput,
+  saleNumber,
+  saleNumberOf,
   type TicketPrintData,
 } from '../../../shared/schemas/printing.ts';
 import { parseInput } from '../../../shared/validation.ts';
@@ -130,6 +134,13 @@ export class PrintJobs {
       ),
       receiptCopies: db.prepare<[string], { n: number }>(
         `SELECT COALESCE(MAX(copy), 0) AS n FROM print_jobs WHERE transaction_id = ? AND kind = 'receipt'`,
+      ),
+      bySaleNumber: db.prepare<[string], { id: string }>(
+        `SELECT id FROM transactions WHERE substr(replace(id, '-', ''), 1, 8) = ?
+           AND EXISTS (SELECT 1 FROM print_jobs j WHERE j.transaction_id = transactions.id) LIMIT 5`,
+      ),
+      issuedWithData: db.prepare<[string], { ticket_number: string; copies: number; data: string }>(
+        'SELECT ticket_number, copies, data FROM issued_tickets WHERE transaction_id = ? ORDER BY reserved_ticket_id, place',
       ),
       interruptedJob: db.prepare<
         [number],
@@ -268,22 +279,70 @@ export class PrintJobs {
     )!.id;
   }
 
+  /** The transaction a reprint names, by id or by its short number (the one on screen and paper). */
+  saleOf(input: { transactionId?: string | undefined; saleNumber?: string | undefined }): string {
+    if (input.transactionId !== undefined) return input.transactionId;
+    const number = input.saleNumber!;
+    const matches = this.sql.bySaleNumber.all(number.toLowerCase());
+    if (matches.length === 0) {
+      throw new TaquillaError('UNKNOWN_TRANSACTION', `No sale ${number} printed here`, {
+        transactionId: number,
+      });
+    }
+    if (matches.length > 1) {
+      // 8 hex digits collide once in billions of sales; say so rather than copy the wrong sale.
+      throw new TaquillaError('VALIDATION', `Sale number ${number} is not unique: give the full id`, {
+        issues: [{ path: 'saleNumber', message: `matches ${matches.map((m) => m.id).join(', ')}` }],
+      });
+    }
+    return matches[0]!.id;
+  }
+
+  /** What a sale printed (tickets with their copies so far, the receipt), for the reprint screen. */
+  printedSale(raw: unknown): PrintedSale {
+    const { saleNumber: number } = parseInput(z.object({ saleNumber }).strict(), raw);
+    const transactionId = this.saleOf({ saleNumber: number });
+    const issued = this.sql.issuedWithData.all(transactionId);
+    const receipt = this.sql.originalReceipt.get(transactionId);
+    const sale = this.sql.sale.get(transactionId)!;
+    const first = issued[0] ? (JSON.parse(issued[0].data) as TicketPrintData) : null;
+    const receiptData = receipt ? (JSON.parse(receipt.data) as ReceiptPrintData) : null;
+    return {
+      transactionId,
+      saleNumber: saleNumberOf(transactionId),
+      event: sale.event,
+      startsAt: sale.starts_at,
+      cashier: first?.cashier ?? receiptData?.cashier ?? '',
+      issuedAt: first?.issuedAt ?? receiptData?.at ?? 0,
+      tickets: issued.map((t) => {
+        const data = JSON.parse(t.data) as TicketPrintData;
+        return { ticketNumber: t.ticket_number, place: data.seatLabel ?? data.zone, copies: t.copies };
+      }),
+      receipt: receipt ? { copies: this.sql.receiptCopies.get(transactionId)!.n } : null,
+    };
+  }
+
   /**
-   * Queues copies marked "COPIA n" of a sale's tickets (all, or the ones named) and, by default, its
-   * receipt; each copy is written to the audit log.
+   * Queues copies marked "COPIA n" of a sale's tickets and/or its receipt (see reprintInput for which)
+   * and writes each to the audit log with who asked and who approved. The approval itself (a
+   * supervisor's PIN) is checked by PrintingService.reprint before this runs.
    */
-  reprint(raw: unknown, actor: string): ReprintResult {
+  reprint(raw: unknown, actor: string, approvedBy: string): ReprintResult {
     const input = parseInput(reprintInput, raw);
     return this.db
       .transaction(() => {
         const now = this.clock.now();
-        const issued = this.sql.issuedOf.all(input.transactionId);
-        if (issued.length === 0 && !this.sql.originalReceipt.get(input.transactionId)) {
+        const transactionId = this.saleOf(input);
+        const issued = this.sql.issuedOf.all(transactionId);
+        if (issued.length === 0 && !this.sql.originalReceipt.get(transactionId)) {
           throw new TaquillaError('UNKNOWN_TRANSACTION', 'This sale has nothing printed to copy', {
-            transactionId: input.transactionId,
+            transactionId,
           });
         }
+        const everything =
+          input.ticketNumbers === undefined && input.allTickets === undefined && input.receipt === undefined;
         const wanted = input.ticketNumbers ? new Set(input.ticketNumbers) : null;
+        const allTickets = everything || input.allTickets === true;
         if (wanted) {
           const known = new Set(issued.map((i) => i.ticket_number));
           const unknown = [...wanted].filter((n) => !known.has(n));
@@ -293,15 +352,21 @@ export class PrintJobs {
             });
           }
         }
-        const reason = input.reason ? `: ${input.reason}` : '';
+        const approval = approvedBy === actor ? '' : `, approved by ${approvedBy}`;
+        const reason = `${approval}${input.reason ? `: ${input.reason}` : ''}`;
         const jobs: ReprintResult['jobs'] = [];
         for (const t of issued) {
-          if (wanted && !wanted.has(t.ticket_number)) continue;
-          jobs.push(this.copyTicket(input.transactionId, t.ticket_number, actor, now, reason));
+          if (!allTickets && !wanted?.has(t.ticket_number)) continue;
+          jobs.push(this.copyTicket(transactionId, t.ticket_number, actor, now, reason));
         }
-        const original = this.sql.originalReceipt.get(input.transactionId);
-        if ((input.receipt ?? !wanted) && original) {
-          jobs.push(this.copyReceipt(input.transactionId, original.data, actor, now, reason));
+        const original = this.sql.originalReceipt.get(transactionId);
+        if ((everything || input.receipt === true) && original) {
+          jobs.push(this.copyReceipt(transactionId, original.data, actor, now, reason));
+        }
+        if (jobs.length === 0) {
+          throw new TaquillaError('VALIDATION', 'Choose the tickets or the receipt to copy', {
+            issues: [{ path: 'ticketNumbers', message: 'nothing chosen' }],
+          });
         }
         this.options.onEnqueued?.();
         return { jobs };

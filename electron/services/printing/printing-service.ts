@@ -1,11 +1,15 @@
 import type { Clock } from '../../../shared/clock.ts';
 import {
+  type PrintedSale,
   type PrinterSettings,
   type PrintQueueStatus,
   printerUri,
   type ReprintResult,
+  reprintInput,
   type TestPageResult,
 } from '../../../shared/schemas/printing.ts';
+import { TaquillaError } from '../../../shared/errors.ts';
+import { parseInput } from '../../../shared/validation.ts';
 import type { Db } from '../../store/database.ts';
 import type { ReservationService } from '../reservations/reservation-service.ts';
 import { buildTestPage, layoutOf } from './layouts.ts';
@@ -13,6 +17,14 @@ import { type PrintJobsOptions, PrintJobs, receiptPaymentsFromStore } from './pr
 import { PrintQueue, type PrintQueueOptions } from './print-queue.ts';
 import { stateOf } from './printer-status.ts';
 import { type PrinterTransport, type TcpOptions, transportFor } from './transports.ts';
+
+/** Who asks for a copy, and how to check a supervisor's PIN (SessionService.verifySupervisor). */
+export interface ReprintRequester {
+  actor: string;
+  /** The one asking is a supervisor (or the operator of the command line). */
+  supervisor: boolean;
+  verifySupervisor: (pin: string) => Promise<{ name: string }>;
+}
 
 export interface PrintingServiceOptions {
   tcp?: TcpOptions;
@@ -114,8 +126,26 @@ export class PrintingService {
     return { outcome: result.outcome, state, message: `${TEST_PAGE_MESSAGES[result.outcome]}${why}` };
   }
 
-  reprint(raw: unknown, actor: string): ReprintResult {
-    return this.jobs.reprint(raw, actor);
+  /**
+   * Copies of a sale's tickets and/or receipt, marked COPIA n. A copy is a second valid ticket in
+   * someone's hand, so it needs a supervisor: the one signed in, or a supervisor's PIN typed at the
+   * cashier's screen (SUPERVISOR_APPROVAL otherwise; BAD_PIN for a wrong one).
+   */
+  async reprint(raw: unknown, who: ReprintRequester): Promise<ReprintResult> {
+    const input = parseInput(reprintInput, raw);
+    let approvedBy = who.supervisor ? who.actor : null;
+    if (!approvedBy && input.supervisorPin !== undefined) {
+      approvedBy = (await who.verifySupervisor(input.supervisorPin)).name;
+    }
+    if (!approvedBy) {
+      throw new TaquillaError('SUPERVISOR_APPROVAL', 'A copy needs a supervisor', { action: 'reprint' });
+    }
+    return this.jobs.reprint(input, who.actor, approvedBy);
+  }
+
+  /** What a sale printed, found by its short number (the reprint screen). */
+  printedSale(raw: unknown): PrintedSale {
+    return this.jobs.printedSale(raw);
   }
 
   /** The cashier says which interrupted jobs came out; the others are reprinted marked COPIA. */

@@ -207,17 +207,23 @@ describe('printing a sale through the virtual printer', () => {
   });
 });
 
+const supervisor = {
+  actor: 'supervisor',
+  supervisor: true,
+  verifySupervisor: () => Promise.reject(new Error('not asked')),
+};
+
 describe('reprints', () => {
   it('a reprint is marked COPIA n with a counter and written to the audit log', async () => {
     const printing = printingFor(venue);
     printing.attach(venue.reservations);
     const tx = sell(venue.reservations, venue.seatIds.slice(0, 2));
     await printing.queue.drain();
-    printing.reprint(
+    await printing.reprint(
       { transactionId: tx, ticketNumbers: ['T1-000002'], reason: 'customer lost it' },
-      'supervisor',
+      supervisor,
     );
-    printing.reprint({ transactionId: tx }, 'supervisor');
+    await printing.reprint({ transactionId: tx }, supervisor);
     await printing.queue.drain();
     const copies = printer.documents.slice(3).map((d) => ({
       number: /Boleto N\.º (T1-\d+)/.exec(d.text)?.[1] ?? 'receipt',
@@ -264,10 +270,69 @@ describe('reprints', () => {
         actor: 'supervisor',
       },
     ]);
-    expect(() => printing.reprint({ transactionId: tx, ticketNumbers: ['T9-000001'] }, 'x')).toThrow(
-      /not part/,
-    );
-    expect(() => printing.reprint({ transactionId: 'nope' }, 'x')).toThrow(/nothing printed/);
+    await expect(
+      printing.reprint({ transactionId: tx, ticketNumbers: ['T9-000001'] }, supervisor),
+    ).rejects.toThrow(/not part/);
+    await expect(printing.reprint({ transactionId: 'nope' }, supervisor)).rejects.toThrow(/nothing printed/);
+  });
+
+  it('by the short sale number, receipt and tickets separately, and only with a supervisor', async () => {
+    const printing = printingFor(venue);
+    printing.attach(venue.reservations);
+    const tx = sell(venue.reservations, venue.seatIds.slice(0, 2));
+    await printing.queue.drain();
+    const number = tx.slice(0, 8).toUpperCase();
+    expect(printing.printedSale({ saleNumber: number.toLowerCase() })).toMatchObject({
+      transactionId: tx,
+      saleNumber: number,
+      event: 'Concierto de prueba',
+      cashier: 'María Peña',
+      tickets: [
+        { ticketNumber: 'T1-000001', place: 'PLA-A-1', copies: 0 },
+        { ticketNumber: 'T1-000002', place: 'PLA-A-2', copies: 0 },
+      ],
+      receipt: { copies: 0 },
+    });
+    // A cashier alone cannot; with a wrong PIN neither; with a supervisor's PIN, yes, and it is audited.
+    const cashier = {
+      actor: 'María Peña',
+      supervisor: false,
+      verifySupervisor: async (pin: string) => {
+        if (pin !== '9999') throw new Error('BAD_PIN');
+        return { name: 'Luis Supervisor' };
+      },
+    };
+    await expect(printing.reprint({ saleNumber: number, receipt: true }, cashier)).rejects.toMatchObject({
+      code: 'SUPERVISOR_APPROVAL',
+    });
+    await expect(
+      printing.reprint({ saleNumber: number, receipt: true, supervisorPin: '1111' }, cashier),
+    ).rejects.toThrow('BAD_PIN');
+    // The receipt alone: no ticket is copied with it.
+    expect(
+      await printing.reprint({ saleNumber: number, receipt: true, supervisorPin: '9999' }, cashier),
+    ).toMatchObject({ jobs: [{ kind: 'receipt', copy: 1 }] });
+    expect(
+      await printing.reprint(
+        { saleNumber: number, ticketNumbers: ['T1-000002'], supervisorPin: '9999' },
+        cashier,
+      ),
+    ).toMatchObject({ jobs: [{ kind: 'ticket', copy: 1 }] });
+    await printing.queue.drain();
+    expect(
+      printer.documents.slice(3).map((d) => [d.text.includes('RECIBO'), /COPIA 1/.test(d.text)]),
+    ).toEqual([
+      [true, true],
+      [false, true],
+    ]);
+    expect(
+      venue.db.prepare("SELECT actor, reason FROM audit_log WHERE to_state LIKE '%COPIA%' ORDER BY id").all(),
+    ).toEqual([
+      { actor: 'María Peña', reason: expect.stringContaining('approved by Luis Supervisor') },
+      { actor: 'María Peña', reason: expect.stringContaining('approved by Luis Supervisor') },
+    ]);
+    expect(() => printing.printedSale({ saleNumber: 'FFFFFFFF' })).toThrow(/No sale FFFFFFFF/);
+    expect(() => printing.printedSale({ saleNumber: 'xyz' })).toThrow(/8 letters and digits/);
   });
 });
 
