@@ -6,6 +6,7 @@ import type {
   TerminalStatus,
 } from '../../../shared/api/counter.ts';
 import { formatMoney } from '../../../shared/money.ts';
+import type { PrintQueueStatus } from '../../../shared/schemas/printing.ts';
 import { ApiError, type ApiClient } from '../api/client.ts';
 import { cartTotals } from '../cart/cart-totals.ts';
 import { errorText } from '../i18n/error-text.ts';
@@ -18,6 +19,7 @@ import {
   type SeatView,
   seatView,
 } from './availability.ts';
+import { printerProblem, prt } from '../printing/printing-texts.ts';
 import { type SeatMapModel, seatMapModel } from './seat-map-model.ts';
 
 export interface Notice {
@@ -38,6 +40,8 @@ export interface CounterState {
   clockOffset: number;
   cart: Cart | null;
   status: TerminalStatus | null;
+  /** The print queue as the terminal reports it (signed-in staff only): state, jobs waiting, stopped jobs. */
+  printer: PrintQueueStatus | null;
   live: 'connecting' | 'live' | 'lost';
   busy: boolean;
   /** Seats picked with Shift, to be held together, all or nothing (seat-map indexes). */
@@ -69,6 +73,7 @@ export class CounterStore {
     clockOffset: 0,
     cart: null,
     status: null,
+    printer: null,
     live: 'connecting',
     busy: false,
     pending: [],
@@ -117,6 +122,7 @@ export class CounterStore {
     try {
       const me = await this.api.call('session.me', {});
       this.set({ session: { sessionId: me.sessionId, user: me.user } });
+      void this.refreshPrinter();
       await this.loadEvents();
     } catch {
       this.api.setSession(null);
@@ -153,7 +159,7 @@ export class CounterStore {
     });
     this.leaveEvent();
     this.api.setSession(null);
-    this.set({ session: null, events: [] });
+    this.set({ session: null, events: [], printer: null });
     await this.loadUsers();
   }
 
@@ -244,6 +250,23 @@ export class CounterStore {
       this.set({ status: await this.api.call('terminal.status', {}) });
     } catch {
       this.set({ status: null });
+    }
+    await this.refreshPrinter();
+  }
+
+  /** The print queue's state, for the printer notice (kiosk customers are not shown it). */
+  async refreshPrinter(): Promise<PrintQueueStatus | null> {
+    const role = this.state.session?.user.role;
+    if (!role || role === 'kiosk') {
+      if (this.state.printer) this.set({ printer: null });
+      return null;
+    }
+    try {
+      const printer = await this.api.call('printer.status', {});
+      this.set({ printer });
+      return printer;
+    } catch {
+      return this.state.printer;
     }
   }
 
@@ -400,7 +423,27 @@ export class CounterStore {
         }),
       );
       await this.refreshCart();
+      await this.confirmPrinting();
     });
+  }
+
+  /**
+   * After a sale: if the printer cannot print its tickets now, the cashier hears it with the sale's
+   * confirmation (the tickets wait in the queue and print by themselves once it is fixed).
+   */
+  async confirmPrinting(): Promise<void> {
+    // The worker tries the sale's jobs a moment after it commits: ask again while they wait unanswered.
+    for (const wait of [0, 1000, 2000]) {
+      if (wait) await new Promise((r) => setTimeout(r, wait));
+      const printer = await this.refreshPrinter();
+      if (!printer) return;
+      const problem = printerProblem(this.state.locale, printer);
+      if (problem) {
+        this.notify('error', prt(this.state.locale, 'printer.afterSale', { problem }));
+        return;
+      }
+      if (printer.pending === 0) return;
+    }
   }
 
   async exitKiosk(pin: string): Promise<boolean> {
