@@ -6,8 +6,22 @@ import { z } from 'zod';
  * is renamed later.
  */
 
+/**
+ * Printer types as installers know them. Every one but `star` speaks ESC/POS and gets byte-identical
+ * Epson commands (Tanca, Daruma, Brother and "custom" thermal printers are Epson-compatible); `star`
+ * is Star Line mode.
+ */
 export const PRINTER_TYPES = ['epson', 'star', 'tanca', 'daruma', 'brother', 'custom'] as const;
 export type PrinterType = (typeof PRINTER_TYPES)[number];
+
+/** The command set a printer type speaks. */
+export function commandSetOf(type: PrinterType): 'escpos' | 'star-line' {
+  return type === 'star' ? 'star-line' : 'escpos';
+}
+
+/** Font A columns: 58 mm paper prints 32 (384 dots); 80 mm prints 48 (576 dots) or, on some models, 42. */
+export const COLUMNS = { 58: [32], 80: [48, 42] } as const;
+export type Columns = 32 | 42 | 48;
 
 /** Code pages node-thermal-printer can select that hold á é í ó ú ñ ¿ ¡ (and the decoder reads). */
 export const CHARACTER_SETS = ['PC858_EURO', 'PC850_MULTILINGUAL', 'WPC1252'] as const;
@@ -33,18 +47,38 @@ export const printerConnection = z.discriminatedUnion('kind', [
 ]);
 export type PrinterConnection = z.infer<typeof printerConnection>;
 
-export const printerSettings = z.object({
+const printerSettingsObject = z.object({
   connection: printerConnection,
   type: z.enum(PRINTER_TYPES),
   paperWidth: z.union([z.literal(58), z.literal(80)]),
+  /** Font A columns; omitted: 32 on 58 mm, 48 on 80 mm. 42 for 80 mm models with a 512-dot head. */
+  columns: z.union([z.literal(32), z.literal(42), z.literal(48)]).optional(),
   characterSet: z.enum(CHARACTER_SETS),
+  /**
+   * The cash drawer on the receipt printer's kick connector, opened (ESC p) when a sale takes cash:
+   * pin 2 or pin 5 of the connector, or none.
+   */
+  cashDrawer: z.enum(['none', 'pin2', 'pin5']).default('none'),
   /** Prefix of this terminal's ticket numbers (T1-000123). */
   terminalCode: z
     .string()
     .regex(/^[A-Z0-9]{1,6}$/, 'a terminal code is 1 to 6 capital letters or digits')
     .default('T1'),
 });
+
+export const printerSettings = printerSettingsObject.refine(
+  (s) => s.columns === undefined || (COLUMNS[s.paperWidth] as readonly number[]).includes(s.columns),
+  {
+    message: '58 mm paper prints 32 columns; 80 mm prints 48 or 42',
+    path: ['columns'],
+  },
+);
 export type PrinterSettings = z.infer<typeof printerSettings>;
+
+/** The columns a printer prints, from its settings. */
+export function columnsOf(settings: Pick<PrinterSettings, 'paperWidth' | 'columns'>): Columns {
+  return settings.columns ?? (settings.paperWidth === 58 ? 32 : 48);
+}
 
 /** The demo's default: the built-in virtual printer on this PC. */
 export const DEFAULT_VIRTUAL_PRINTER_PORT = 9100;
@@ -57,11 +91,12 @@ export const defaultPrinterSettings: PrinterSettings = {
   type: 'epson',
   paperWidth: 80,
   characterSet: 'PC858_EURO',
+  cashDrawer: 'none',
   terminalCode: 'T1',
 };
 
 /** A partial change of the settings (what the settings screen and the CLI send). */
-export const printerSettingsPatch = printerSettings.partial();
+export const printerSettingsPatch = printerSettingsObject.partial();
 
 /** `tcp://host:port`, `printer:NAME` or a device path, as typed on the command line. */
 export function parsePrinterUri(uri: string): PrinterConnection {
@@ -113,7 +148,11 @@ export const receiptPayment = z.object({
 export type ReceiptPayment = z.infer<typeof receiptPayment>;
 
 export const receiptPrintData = z.object({
+  /** 'deposit': the receipt of an abono (the seats reserved, the code to pay the rest, until when). */
+  kind: z.enum(['sale', 'deposit']).optional(),
   transactionId: z.string(),
+  /** Who the reservation is for (deposits). */
+  customer: z.string().nullable().optional(),
   venue: z.string(),
   event: z.string(),
   startsAt: z.number(),

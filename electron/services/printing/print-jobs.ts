@@ -47,7 +47,10 @@ export class PrinterSettingsStore {
 
   set(raw: unknown, actor: string): PrinterSettings {
     const patch = parseInput(printerSettingsPatch, raw);
-    const next = parseInput(printerSettings, { ...this.get(), ...patch });
+    const merged = { ...this.get(), ...patch };
+    // A new paper width without columns takes that width's default (48 columns never fit 58 mm).
+    if (patch.paperWidth !== undefined && patch.columns === undefined) delete merged.columns;
+    const next = parseInput(printerSettings, merged);
     this.write.run(JSON.stringify(next), this.clock.now(), actor);
     return next;
   }
@@ -135,6 +138,21 @@ export class PrintJobs {
       receiptCopies: db.prepare<[string], { n: number }>(
         `SELECT COALESCE(MAX(copy), 0) AS n FROM print_jobs WHERE transaction_id = ? AND kind = 'receipt'`,
       ),
+      depositReceipt: db.prepare<[string], { id: number }>(
+        `SELECT id FROM print_jobs WHERE transaction_id = ? AND kind = 'receipt' AND copy = 0
+           AND json_extract(data, '$.kind') = 'deposit'`,
+      ),
+      reservedPlaces: db.prepare<
+        [string],
+        { quantity: number; price_cents: number; zone: string; label: string | null }
+      >(
+        `SELECT t.quantity, t.price_cents, z.name AS zone, s.label
+         FROM reserved_tickets t JOIN zones z ON z.id = t.zone_id LEFT JOIN seats s ON s.id = t.seat_id
+         WHERE t.transaction_id = ? AND t.status = 'ACTIVE' ORDER BY t.id`,
+      ),
+      customerOf: db.prepare<[string], { customer_name: string | null }>(
+        'SELECT customer_name FROM transactions WHERE id = ?',
+      ),
       bySaleNumber: db.prepare<[string], { id: string }>(
         `SELECT id FROM transactions WHERE substr(replace(id, '-', ''), 1, 8) = ?
            AND EXISTS (SELECT 1 FROM print_jobs j WHERE j.transaction_id = transactions.id) LIMIT 5`,
@@ -176,6 +194,7 @@ export class PrintJobs {
     if (existing) return existing;
     const off = reservations.onSettled((settled) => {
       if (settled.status === 'COMPLETED') this.enqueueSale(settled);
+      else if (settled.status === 'RESERVED') this.enqueueDeposit(settled);
     });
     const detach = () => {
       off();
@@ -262,6 +281,40 @@ export class PrintJobs {
     const receiptJobId = this.enqueueReceipt(receipt);
     this.options.onEnqueued?.();
     return { ticketNumbers, receiptJobId };
+  }
+
+  /**
+   * A deposit (abono) reserved the seats: its receipt, with the code to pay the rest, the balance
+   * (added at print time from the payments recorded) and until when the seats are kept. Queued in the
+   * same transaction as the reservation; never twice for one reservation.
+   */
+  enqueueDeposit(settled: SettledTransaction): number | null {
+    if (this.sql.depositReceipt.get(settled.transactionId)) return null;
+    const sale = this.sql.sale.get(settled.transactionId);
+    if (!sale) return null;
+    const places = this.sql.reservedPlaces.all(settled.transactionId);
+    const lines: ReceiptPrintData['lines'] = places.map((place) => ({
+      description: place.label ? `${place.zone} ${place.label}` : `${place.zone} (Admisión general)`,
+      quantity: place.quantity,
+      unitCents: place.price_cents,
+      totalCents: place.price_cents * place.quantity,
+    }));
+    const id = this.enqueueReceipt({
+      kind: 'deposit',
+      transactionId: settled.transactionId,
+      customer: this.sql.customerOf.get(settled.transactionId)?.customer_name ?? null,
+      venue: sale.venue,
+      event: sale.event,
+      startsAt: sale.starts_at,
+      cashier: settled.actor,
+      at: settled.at,
+      vesPerUsd: sale.ves_per_usd,
+      lines,
+      totalCents: lines.reduce((sum, l) => sum + l.totalCents, 0),
+      reservedUntil: settled.reservedUntil,
+    });
+    this.options.onEnqueued?.();
+    return id;
   }
 
   /**

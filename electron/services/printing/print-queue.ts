@@ -17,6 +17,8 @@ export interface PrintQueueOptions {
   /** The transport of the current settings; asked before every job so a settings change applies. */
   transport: () => PrinterTransport;
   layout: () => LayoutOptions;
+  /** The cash drawer's connector pin (2 or 5), or null: opened by an original receipt with cash. */
+  cashDrawer?: () => 2 | 5 | null;
   /** Payments to add to a receipt at print time (receiptPaymentsFromStore). */
   receiptPayments?: (transactionId: string, totalCents: number) => Partial<ReceiptPrintData>;
   /** First retry delay after a failure; doubles up to maxBackoffMs. */
@@ -59,8 +61,8 @@ interface JobRow {
  * aside as interrupted until the cashier says whether it came out (PrintJobs.resolveInterrupted).
  */
 export class PrintQueue {
-  private readonly o: Required<Omit<PrintQueueOptions, 'receiptPayments'>> &
-    Pick<PrintQueueOptions, 'receiptPayments'>;
+  private readonly o: Required<Omit<PrintQueueOptions, 'receiptPayments' | 'cashDrawer'>> &
+    Pick<PrintQueueOptions, 'receiptPayments' | 'cashDrawer'>;
   private readonly sql;
   private state: PrinterState = 'unknown';
   private condition: PrinterCondition | null = null;
@@ -154,7 +156,10 @@ export class PrintQueue {
     };
   }
 
-  /** Bytes for a job, with its mark: COPIA n for reprints. */
+  /**
+   * Bytes for a job, with its mark: COPIA n for reprints. An original receipt of a sale or deposit
+   * paid (partly) in cash opens the cash drawer, if one is configured; a copy never does.
+   */
   bytesFor(job: Pick<JobRow, 'kind' | 'copy' | 'data' | 'ticket_data'>): Buffer {
     const marks = { copy: job.copy };
     if (job.kind === 'ticket') {
@@ -162,7 +167,10 @@ export class PrintQueue {
     }
     const receipt = JSON.parse(job.data) as ReceiptPrintData;
     const paid = this.o.receiptPayments?.(receipt.transactionId, receipt.totalCents) ?? {};
-    return buildReceipt({ ...receipt, ...paid }, this.o.layout(), marks);
+    const full = { ...receipt, ...paid };
+    const drawer = this.o.cashDrawer?.() ?? null;
+    const cash = full.payments?.some((p) => p.method === 'CASH_USD' || p.method === 'CASH_VES') === true;
+    return buildReceipt(full, this.o.layout(), marks, drawer && cash && job.copy === 0 ? { drawer } : {});
   }
 
   /** Tries the oldest pending job once. Never runs two jobs at a time, even if called concurrently. */

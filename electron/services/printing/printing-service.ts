@@ -28,7 +28,7 @@ export interface ReprintRequester {
 
 export interface PrintingServiceOptions {
   tcp?: TcpOptions;
-  queue?: Partial<Omit<PrintQueueOptions, 'transport' | 'layout'>>;
+  queue?: Partial<Omit<PrintQueueOptions, 'transport' | 'layout' | 'cashDrawer'>>;
   jobs?: Omit<PrintJobsOptions, 'onEnqueued'>;
   /** A training store: every ticket and receipt is marked as worth nothing (layouts.ts). */
   training?: boolean;
@@ -45,6 +45,8 @@ const TEST_PAGE_MESSAGES: Record<TestPageResult['outcome'], string> = {
   interrupted: 'La impresora se detuvo mientras imprimía la página.',
   unconfirmed: 'Se envió la página pero la impresora no confirmó.',
 };
+
+const DRAWER_PIN = { none: null, pin2: 2, pin5: 5 } as const;
 
 const STATE_TEXT: Partial<Record<ReturnType<typeof stateOf>, string>> = {
   'paper-out': 'sin papel',
@@ -72,6 +74,7 @@ export class PrintingService {
       ...options.queue,
       transport: () => this.transport(),
       layout: () => ({ ...layoutOf(this.jobs.settings.get()), training: options.training === true }),
+      cashDrawer: () => DRAWER_PIN[this.jobs.settings.get().cashDrawer],
       receiptPayments: options.queue?.receiptPayments ?? receiptPaymentsFromStore(db),
     });
   }

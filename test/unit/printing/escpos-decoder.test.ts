@@ -329,9 +329,12 @@ describe('layouts through the decoder', () => {
     expect(text).toContain('¡Gracias por su compra!');
   });
 
-  it('text the code page lacks never switches code pages: accents drop, unknown signs become ?', () => {
-    expect(printable('Ação — “ok”', 'PC858_EURO')).toBe('Ação ? ?ok?');
+  it('text the code page lacks never switches code pages: transliterated, accents dropped, ? last', () => {
+    expect(printable('Ação — “ok” … ‘sí’', 'PC858_EURO')).toBe('Ação - "ok" ... \'sí\'');
     expect(printable('ŝ', 'PC858_EURO')).toBe('s');
+    expect(printable('€ 5', 'PC850_MULTILINGUAL')).toBe('EUR 5');
+    expect(printable('€ 5', 'PC858_EURO')).toBe('€ 5');
+    expect(printable('中', 'PC858_EURO')).toBe('?');
     const events = decodeAll(buildTicket({ ...ticket, venue: 'Sala “Ríos” — Ŝ' }));
     expect(events.filter((e) => e.kind === 'code-page')).toHaveLength(1);
   });
