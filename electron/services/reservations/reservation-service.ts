@@ -584,6 +584,8 @@ export class ReservationService {
       const changes = new ChangeSet();
       for (const t of tickets) changes.seat(t.event_id, t.zone_id, t.seat_id);
       this.feed.flush(changes);
+      // Listeners run inside this write (printing queues the deposit receipt with the reservation).
+      this.notifySettled(tx, 'RESERVED', input.actor, now, until, tickets);
       return summary(tx.id, 'RESERVED', until, tickets);
     });
   }

@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { PaymentService } from '../../../electron/services/payments/payment-service.ts';
+import { caracasDateTime } from '../../../electron/services/printing/layouts.ts';
 import { PrintingService } from '../../../electron/services/printing/printing-service.ts';
 import {
   VirtualPrinter,
@@ -219,3 +221,56 @@ describe('a job is printed only when the printer said so', () => {
     expect(printing.status().interrupted).toMatchObject([{ reason: 'paper-out' }]);
   });
 });
+
+describe('at the counter', () => {
+  it('a deposit prints its receipt with the code, the balance and the expiry; paying the rest prints the tickets; cash opens the drawer once', async () => {
+    const printing = await setUp();
+    printing.setSettings({ cashDrawer: 'pin2' }, 'test');
+    const payments = new PaymentService(venue.db, venue.clock, venue.reservations);
+    venue.reservations.holdSeats({
+      eventId: venue.eventId,
+      sessionId: 'caja-1',
+      actor: 'Ana',
+      seatIds: venue.seatIds.slice(0, 2),
+    });
+    const deposit = payments.deposit({
+      eventId: venue.eventId,
+      sessionId: 'caja-1',
+      actor: 'Ana',
+      customer: { name: 'Pedro Pérez', idNumber: 'V-12.345.678' },
+      tenders: [{ method: 'CASH_USD', amountCents: 2000 }],
+    });
+    expect(await printing.queue.drain()).toBe('idle');
+    expect(printer.documents).toHaveLength(1);
+    const receipt = printer.documents[0]!.text;
+    const code = deposit.transactionId.slice(0, 8).toUpperCase();
+    expect(receipt).toContain('RECIBO DE ABONO');
+    expect(receipt).toContain('Cliente: Pedro Pérez');
+    expect(receipt).toMatch(/Efectivo USD\s+USD 20,00/);
+    expect(receipt).toMatch(/Saldo\s+USD 30,00/);
+    expect(receipt).toContain(caracasDateTime(deposit.reservedUntil!));
+    expect(receipt).toContain(`[BARCODE ${code}]`);
+    expect(printer.drawerKicks).toEqual([0]);
+
+    payments.pay({
+      transactionId: deposit.transactionId,
+      actor: 'Ana',
+      tenders: [{ method: 'CASH_USD', amountCents: 3000 }],
+    });
+    expect(await printing.queue.drain()).toBe('idle');
+    expect(numbers()).toEqual(['T1-000001', 'T1-000002']);
+    expect(printer.documents.at(-1)!.text).toMatch(/^\s*Sala Prueba\s+RECIBO\n/);
+    // Cash again: the sale's receipt opens the drawer (pin 2), once.
+    expect(printer.drawerKicks).toEqual([0, 0]);
+    // A copy never opens the drawer.
+    await printing.reprint({ transactionId: deposit.transactionId, receipt: true }, supervisorRequester);
+    expect(await printing.queue.drain()).toBe('idle');
+    expect(printer.drawerKicks).toEqual([0, 0]);
+  });
+});
+
+const supervisorRequester = {
+  actor: 'Luis',
+  supervisor: true,
+  verifySupervisor: () => Promise.reject(new Error('not asked')),
+};
