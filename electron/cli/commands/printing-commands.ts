@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parsePrinterUri, printerUri } from '../../../shared/schemas/printing.ts';
+import { columnsOf, commandSetOf, parsePrinterUri, printerUri } from '../../../shared/schemas/printing.ts';
 import { PrintingService } from '../../services/printing/printing-service.ts';
 import { renderDocumentPng } from '../../services/printing/ticket-image.ts';
 import { publicSigningKeys, verifyTicketCode } from '../../services/printing/ticket-signing.ts';
@@ -10,9 +10,12 @@ import { type CliCommand, positiveInt, requiredString, UsageError } from '../com
 const virtualPrinterCommand: CliCommand = {
   name: 'virtual-printer',
   usage:
-    'virtual-printer [--port N] [--out DIR] [--paper 58|80] [--paper-out]  ESC/POS printer on 127.0.0.1 (SIGUSR1 paper, SIGUSR2 cable)',
+    'virtual-printer [--port N] [--out DIR] [--paper 58|80] [--columns 32|42|48] [--star] [--asb] [--paper-out]  a printer on 127.0.0.1 (SIGUSR1 paper, SIGUSR2 cable)',
   options: {
     port: { type: 'string' },
+    columns: { type: 'string' },
+    star: { type: 'boolean', default: false },
+    asb: { type: 'boolean', default: false },
     out: { type: 'string' },
     paper: { type: 'string' },
     'paper-out': { type: 'boolean', default: false },
@@ -25,7 +28,16 @@ const virtualPrinterCommand: CliCommand = {
     if (paper !== 58 && paper !== 80) throw new UsageError('--paper must be 58 or 80');
     const out = resolve(typeof values.out === 'string' ? values.out : './virtual-printer-out');
     mkdirSync(out, { recursive: true });
-    const printer = new VirtualPrinter({ port, paperWidth: paper });
+    const columns = values.columns === undefined ? undefined : Number(values.columns);
+    if (columns !== undefined && ![32, 42, 48].includes(columns))
+      throw new UsageError('--columns must be 32, 42 or 48');
+    const printer = new VirtualPrinter({
+      port,
+      paperWidth: paper,
+      ...(columns ? { columns } : {}),
+      asb: values.asb === true,
+      commandSet: values.star ? 'star-line' : 'escpos',
+    });
     if (values['paper-out']) printer.setPaperOut(true);
     let writing = Promise.resolve();
     printer.on('document', (doc) => {
@@ -50,7 +62,9 @@ const virtualPrinterCommand: CliCommand = {
       );
     });
     const bound = await printer.start();
-    io.out(`Virtual printer listening on tcp://127.0.0.1:${bound} (${paper} mm), writing to ${out}`);
+    io.out(
+      `Virtual printer listening on tcp://127.0.0.1:${bound} (${paper} mm, ${printer.columns} columns, ${values.star ? 'Star Line mode' : 'ESC/POS'}), writing to ${out}`,
+    );
     io.out('SIGUSR1 toggles paper out, SIGUSR2 toggles a loose cable, Ctrl+C stops.');
     const togglePaper = () => {
       printer.setPaperOut(!printer.condition.paperOut);
@@ -86,8 +100,10 @@ const virtualPrinterCommand: CliCommand = {
 const settingsCommand: CliCommand = {
   name: 'printer-settings',
   usage:
-    'printer-settings [--printer URI] [--type T] [--paper 58|80] [--code-page CS] [--terminal CODE]  show or change',
+    'printer-settings [--printer URI] [--type T] [--paper 58|80] [--columns 32|42|48] [--code-page CS] [--drawer none|pin2|pin5] [--terminal CODE]  show or change',
   options: {
+    columns: { type: 'string' },
+    drawer: { type: 'string' },
     printer: { type: 'string' },
     type: { type: 'string' },
     paper: { type: 'string' },
@@ -101,6 +117,8 @@ const settingsCommand: CliCommand = {
     if (typeof values.printer === 'string') patch.connection = parsePrinterUri(values.printer);
     if (typeof values.type === 'string') patch.type = values.type;
     if (typeof values.paper === 'string') patch.paperWidth = Number(values.paper);
+    if (typeof values.columns === 'string') patch.columns = Number(values.columns);
+    if (typeof values.drawer === 'string') patch.cashDrawer = values.drawer;
     if (typeof values['code-page'] === 'string') patch.characterSet = values['code-page'];
     if (typeof values.terminal === 'string') patch.terminalCode = values.terminal;
     const settings = Object.keys(patch).length ? printing.setSettings(patch, actor) : printing.getSettings();
@@ -108,8 +126,9 @@ const settingsCommand: CliCommand = {
       json: settings,
       text: [
         `Printer:   ${printerUri(settings.connection)}`,
-        `Type:      ${settings.type}`,
-        `Paper:     ${settings.paperWidth} mm`,
+        `Type:      ${settings.type} (${commandSetOf(settings.type) === 'escpos' ? 'ESC/POS, Epson-compatible' : 'Star Line mode'})`,
+        `Paper:     ${settings.paperWidth} mm, ${columnsOf(settings)} columns`,
+        `Drawer:    ${settings.cashDrawer}`,
         `Code page: ${settings.characterSet}`,
         `Terminal:  ${settings.terminalCode}`,
       ].join('\n'),

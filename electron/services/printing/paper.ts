@@ -220,7 +220,12 @@ export class StarLinePaper implements Paper {
   }
 
   bytes(): Buffer {
-    return Buffer.from(this.e.encode());
+    const bytes = Buffer.from(this.e.encode());
+    // The encoder ends every command with a line feed, even the cut: that blank line would start
+    // the next ticket.
+    let end = bytes.length;
+    while (end > 0 && (bytes[end - 1] === 0x0a || bytes[end - 1] === 0x0d)) end--;
+    return bytes.subarray(0, end);
   }
 }
 

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { createServer, type Server, type Socket } from 'node:net';
 import { type DecodeEvent, EscPosDecoder, elementsAsText, type PrintElement } from './escpos-decoder.ts';
+import { StarLineDecoder } from './star-line-decoder.ts';
 import {
   asbBytes,
   isOffline,
@@ -44,6 +45,11 @@ export interface VirtualPrinterOptions {
   columns?: number;
   /** Automatic status back on from power-up (a memory switch) for every connection. */
   asb?: boolean;
+  /**
+   * 'star-line': a Star printer in Star Line mode (decodes Star commands; answers no ESC/POS status,
+   * as a Star in line mode does not).
+   */
+  commandSet?: 'escpos' | 'star-line';
 }
 
 interface Connection {
@@ -77,7 +83,7 @@ export class VirtualPrinter extends EventEmitter<{
   private cutterJam = false;
   /** Paper left: whole documents, then printed elements of the next one. */
   private paperLeft: { documents: number; elements: number } | null = null;
-  private readonly decoder = new EscPosDecoder();
+  private readonly decoder: EscPosDecoder | StarLineDecoder;
   /** Decoded but not yet executed: what waits in the buffer while the printer is offline. */
   private readonly buffer: Queued[] = [];
   private current: PrintElement[] = [];
@@ -88,6 +94,7 @@ export class VirtualPrinter extends EventEmitter<{
   constructor(private readonly options: VirtualPrinterOptions = {}) {
     super();
     this.columns = options.columns ?? ((options.paperWidth ?? 80) === 80 ? 48 : 32);
+    this.decoder = options.commandSet === 'star-line' ? new StarLineDecoder() : new EscPosDecoder();
   }
 
   get port(): number {

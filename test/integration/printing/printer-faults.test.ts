@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { PaymentService } from '../../../electron/services/payments/payment-service.ts';
 import { caracasDateTime } from '../../../electron/services/printing/layouts.ts';
 import { PrintingService } from '../../../electron/services/printing/printing-service.ts';
+import { publicSigningKeys, verifyTicketCode } from '../../../electron/services/printing/ticket-signing.ts';
 import {
   VirtualPrinter,
   type VirtualPrinterOptions,
@@ -43,6 +44,11 @@ function sellSeats(n: number, from = 0): string {
   });
   venue.reservations.complete({ transactionId, actor: 'Ana' });
   return transactionId;
+}
+
+async function until(check: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
+  expect(check()).toBe(true);
 }
 
 const numbers = (): string[] =>
@@ -274,3 +280,33 @@ const supervisorRequester = {
   supervisor: true,
   verifySupervisor: () => Promise.reject(new Error('not asked')),
 };
+
+describe('Star printers in Star Line mode', () => {
+  it('tickets and receipts print with a QR whose data is stored first, decoded by the virtual printer', async () => {
+    const printing = await setUp({ commandSet: 'star-line' });
+    printing.setSettings({ type: 'star' }, 'test');
+    const tx = sellSeats(2);
+    expect(await printing.queue.drain()).toBe('idle');
+    // "Sent" is all the queue knows: the printer may still be reading the last job.
+    await until(() => printer.documents.length === 3);
+    expect(printer.unknownCommands).toEqual([]);
+    expect(numbers()).toEqual(['T1-000001', 'T1-000002']);
+    const keys = new Map(publicSigningKeys(venue.db).map((k) => [k.keyId, k.publicKey]));
+    const codes = printer.documents.flatMap((d) =>
+      d.elements.flatMap((e) => (e.kind === 'qr' ? [e.data] : [])),
+    );
+    expect(codes.map((c) => verifyTicketCode(c, keys).valid)).toEqual([true, true]);
+    const first = printer.documents[0]!.text;
+    expect(first).toContain('Fila A  Asiento 1');
+    expect(first).toContain(`Venta: ${tx.slice(0, 8).toUpperCase()}`);
+    expect(printer.documents[2]!.text).toContain('RECIBO');
+    // Star line mode answers no ESC/POS status: the queue says it cannot confirm, never "printed".
+    expect(printing.status()).toMatchObject({ confirms: false });
+    await printing.reprint({ transactionId: tx, ticketNumbers: ['T1-000002'] }, supervisorRequester);
+    expect(await printing.queue.drain()).toBe('idle');
+    await until(() => printer.documents.length === 4);
+    const copy = printer.documents.at(-1)!;
+    expect(copy.text).toContain('COPIA 1');
+    expect(copy.elements.find((e) => e.kind === 'qr')).toBeDefined();
+  });
+});
