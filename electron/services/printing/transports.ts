@@ -171,11 +171,15 @@ export class TcpTransport implements PrinterTransport {
     }
   }
 
-  /** DLE EOT 1, 2, 3 and 4, one at a time; null if any goes unanswered or breaks its fixed bits. */
+  /**
+   * DLE EOT 1, 2, 3 and 4 in one write: real-time replies come back in the order asked (they all
+   * share one bit pattern, so order is what tells them apart); null if any goes unanswered or breaks
+   * its fixed bits.
+   */
   private async readCondition(conn: Connection): Promise<PrinterCondition | null> {
+    await conn.write(Buffer.concat([DLE_EOT(1), DLE_EOT(2), DLE_EOT(3), DLE_EOT(4)]));
     const replies: number[] = [];
-    for (const n of [1, 2, 3, 4] as const) {
-      await conn.write(DLE_EOT(n));
+    for (let n = 0; n < 4; n++) {
       const reply = await conn.next('realtime', this.o.statusTimeoutMs);
       if (reply === null) return null;
       replies.push(reply);
