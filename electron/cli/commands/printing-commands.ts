@@ -149,17 +149,39 @@ const testPageCommand: CliCommand = {
 
 const printQueueCommand: CliCommand = {
   name: 'print-queue',
-  usage: 'print-queue [--drain]             show the print queue; --drain prints what is waiting',
-  options: { drain: { type: 'boolean', default: false } },
+  usage:
+    'print-queue [--drain] [--came-out JOB]... [--not-out JOB]...  show the queue and the jobs the printer stopped on; say which came out (the others print again as COPIA)',
+  options: {
+    drain: { type: 'boolean', default: false },
+    'came-out': { type: 'string', multiple: true },
+    'not-out': { type: 'string', multiple: true },
+  },
   database: 'existing',
-  run: async ({ db, clock, values }) => {
+  run: async ({ db, clock, values, actor }) => {
     const printing = new PrintingService(db(), clock, { queue: { backoffMs: 200 } });
+    const list = (name: string) =>
+      (((values as Record<string, unknown>)[name] as string[] | undefined) ?? []).map((id) =>
+        positiveInt(id, `--${name}`),
+      );
+    const answers = [
+      ...list('came-out').map((jobId) => ({ jobId, cameOut: true })),
+      ...list('not-out').map((jobId) => ({ jobId, cameOut: false })),
+    ];
+    const copies = answers.length ? printing.resolveInterrupted({ jobs: answers }, actor).jobs : [];
     let outcome: string | null = null;
     if (values.drain) outcome = await printing.queue.drain();
     const status = printing.status();
+    const stopped = status.interrupted.map(
+      (j) =>
+        `  job ${j.jobId}: ${j.kind === 'ticket' ? `ticket ${j.ticketNumber} (${j.place})` : 'receipt'} of sale ${j.saleNumber}, stopped: ${j.reason}`,
+    );
     return {
-      json: { ...status, outcome },
-      text: `${status.state}: ${status.pending} pending${status.message ? ` - ${status.message}` : ''}`,
+      json: { ...status, outcome, copies },
+      text: [
+        `${status.state}: ${status.pending} pending${status.message ? ` - ${status.message}` : ''}`,
+        ...(stopped.length ? ['Stopped on (say --came-out JOB or --not-out JOB):', ...stopped] : []),
+        ...copies.map((c) => `job ${c.jobId}: ${c.kind} COPIA ${c.copy} queued`),
+      ].join('\n'),
     };
   },
 };

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { runCli } from '../../../electron/cli/taquilla.ts';
 import { PaymentService } from '../../../electron/services/payments/payment-service.ts';
 import { caracasDateTime } from '../../../electron/services/printing/layouts.ts';
 import { PrintingService } from '../../../electron/services/printing/printing-service.ts';
@@ -7,6 +8,7 @@ import {
   VirtualPrinter,
   type VirtualPrinterOptions,
 } from '../../../electron/services/printing/virtual-printer.ts';
+import { openDatabase } from '../../../electron/store/database.ts';
 import { type SmallVenue, smallVenue } from '../../support/temp-store.ts';
 
 /**
@@ -309,5 +311,40 @@ describe('Star printers in Star Line mode', () => {
     const copy = printer.documents.at(-1)!;
     expect(copy.text).toContain('COPIA 1');
     expect(copy.elements.find((e) => e.kind === 'qr')).toBeDefined();
+  });
+});
+
+describe('the command line', () => {
+  it('print-queue lists the jobs the printer stopped on and takes the answer; reprint --sale --receipt copies the receipt alone', async () => {
+    const printing = await setUp();
+    const tx = sellSeats(2);
+    printer.paperOutAfter(0, 3);
+    expect(await printing.queue.drain()).toBe('paused');
+    printer.setPaperOut(false);
+    expect(await printing.queue.drain()).toBe('idle');
+    venue.db.close();
+    const out: string[] = [];
+    const io = { out: (l: string) => out.push(l), err: (l: string) => out.push(l), clock: venue.clock };
+    expect(await runCli(['print-queue', '--db', venue.file], io)).toBe(0);
+    expect(out.at(-1)).toMatch(
+      /Stopped on.*\n {2}job 1: ticket T1-000001 \(PLA-A-1\) of sale \w{8}, stopped: paper-out/s,
+    );
+    expect(await runCli(['print-queue', '--db', venue.file, '--not-out', '1', '--drain'], io)).toBe(0);
+    expect(out.at(-1)).toContain('job 4: ticket COPIA 1 queued');
+    const number = tx.slice(0, 8).toLowerCase();
+    expect(await runCli(['reprint', '--db', venue.file, '--sale', number, '--receipt'], io)).toBe(0);
+    expect(out.at(-1)).toMatch(/^job \d+: receipt COPIA 1$/);
+    expect(await runCli(['reprint', '--db', venue.file], io)).toBe(2);
+    expect(await runCli(['print-queue', '--db', venue.file, '--drain'], io)).toBe(0);
+    await until(() => printer.documents.length === 5);
+    expect(
+      printer.documents
+        .slice(3)
+        .map((d) => [/T1-000001/.test(d.text), /RECIBO/.test(d.text), /COPIA 1/.test(d.text)]),
+    ).toEqual([
+      [true, false, true],
+      [false, true, true],
+    ]);
+    venue.db = openDatabase(venue.file);
   });
 });
