@@ -22,6 +22,7 @@ import { EventList } from './services/session/event-list.ts';
 import { SessionService } from './services/session/session-service.ts';
 import { SyncEngine, type SyncStatus } from './services/sync/sync-engine.ts';
 import { type TerminalMode, TerminalModeStore } from './services/terminal-mode/terminal-mode.ts';
+import { type AutomaticBackupOptions, AutomaticBackups } from './store/automatic-backups.ts';
 import {
   type BackgroundCheckpoints,
   type Db,
@@ -36,6 +37,8 @@ export interface TerminalOptions {
   kiosk?: boolean;
   /** Where the SQL migrations are when bundled (Electron); defaults to electron/store/migrations. */
   migrationsDir?: string;
+  /** Rotating copies of the store in `backups/` beside it (default hourly, keep 24), from startMaintenance. */
+  backups?: AutomaticBackupOptions;
 }
 
 /**
@@ -97,6 +100,8 @@ export interface Terminal {
   paymentStats: PaymentStatsService;
   dayClosing: DayClosingService;
   notifications: NotificationService;
+  /** Hourly rotating backups of the store (started with startMaintenance). */
+  backups: AutomaticBackups;
   /** Marks expired holds every CLEANUP_INTERVAL_MINUTES (correctness never waits for it). */
   startMaintenance: () => void;
   close: () => void;
@@ -118,7 +123,13 @@ const NETWORK_STATE = {
 } as const satisfies Record<SyncStatus['state'], TerminalStatus['network']>;
 
 /** The composition root: opens the store and wires every service. No Electron in here. */
-export function createTerminal({ dbFile, clock, kiosk = false, migrationsDir }: TerminalOptions): Terminal {
+export function createTerminal({
+  dbFile,
+  clock,
+  kiosk = false,
+  migrationsDir,
+  backups,
+}: TerminalOptions): Terminal {
   const db = openDatabase(dbFile, migrationsDir ? { migrationsDir } : {});
   const mode = new TerminalModeStore(db, clock).mode();
   const sync = new SyncEngine(db, clock);
@@ -157,6 +168,7 @@ export function createTerminal({ dbFile, clock, kiosk = false, migrationsDir }: 
     paymentStats: new PaymentStatsService(db, time),
     dayClosing: new DayClosingService(db, time),
     notifications: new NotificationService(db, time),
+    backups: new AutomaticBackups(db, dbFile, clock, backups),
     status: {
       network: () => NETWORK_STATE[sync.status().state],
       syncQueue: () => (enrolled ? sync.status().outbox : null),
@@ -172,6 +184,7 @@ export function createTerminal({ dbFile, clock, kiosk = false, migrationsDir }: 
       timer.unref();
       timers.push(timer);
       printing.start();
+      terminal.backups.start();
       if (enrolled) sync.start();
       // A hold never waits for a checkpoint's fsync: a worker thread checkpoints the WAL instead.
       if (!checkpoints) {
@@ -183,6 +196,7 @@ export function createTerminal({ dbFile, clock, kiosk = false, migrationsDir }: 
       for (const timer of timers) clearInterval(timer);
       // The worker checks the store is open before recording a result.
       sync.stop();
+      void terminal.backups.stop();
       void printing.stop();
       void checkpoints?.stop();
       db.close();

@@ -1,7 +1,9 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
+import { automaticBackupFile } from './backup.ts';
 
 export type Db = Database.Database;
 
@@ -90,13 +92,29 @@ export function loadMigrations(dir: string): Migration[] {
   return migrations;
 }
 
-/** Applies each pending migration in its own transaction; the schema version is PRAGMA user_version. */
+/** The schema version this build of the terminal migrates stores to. */
+export function newestSchemaVersion(dir = DEFAULT_MIGRATIONS_DIR): number {
+  return loadMigrations(dir).at(-1)?.version ?? 0;
+}
+
+/**
+ * Applies each pending migration in its own transaction; the schema version is PRAGMA user_version.
+ * A store that already holds data is first copied to `backups/<name>.before-vN-<stamp>.backup`, so an
+ * upgrade that goes wrong can always be undone with `taquilla restore`.
+ */
 export function migrate(db: Db, dir: string): number {
   const migrations = loadMigrations(dir);
   const newest = migrations.at(-1)?.version ?? 0;
   const found = db.pragma('user_version', { simple: true }) as number;
   if (found > newest) {
     throw new Error(`Database schema ${found} is newer than this Taquilla (${newest}); update the app`);
+  }
+  if (found > 0 && found < newest && db.name !== ':memory:') {
+    // The wall clock only names the file; no business decision reads it.
+    const file = automaticBackupFile(db.name, `before-v${newest}`, Date.now());
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+    // VACUUM INTO is synchronous and reads one consistent snapshot: nothing else runs during an upgrade.
+    db.prepare('VACUUM INTO ?').run(file);
   }
   for (const migration of migrations) {
     // IMMEDIATE, then re-read the version: two processes opening a new file never migrate twice.
