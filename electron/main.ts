@@ -1,13 +1,14 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { app, BrowserWindow, Menu, session, type WebFrameMain } from 'electron';
+import { app, BrowserWindow, dialog, Menu, session, type WebFrameMain } from 'electron';
 import { systemClock } from '../shared/clock.ts';
 import { createDispatcher } from './api/dispatcher.ts';
 import { createHandlers } from './api/handlers.ts';
 import { CONTENT_SECURITY_POLICY } from './api/http-server.ts';
 import { LiveFeed } from './api/live-feed.ts';
 import { registerIpc } from './ipc.ts';
+import { StoreDamagedError } from './store/store-health.ts';
 import { createTerminal } from './terminal.ts';
 
 /**
@@ -51,12 +52,23 @@ async function start(): Promise<void> {
   const migrationsDir = [join(here, 'migrations'), join(here, '../../electron/store/migrations')].find(
     (dir) => existsSync(dir),
   );
-  const terminal = createTerminal({
-    dbFile,
-    clock: systemClock,
-    kiosk,
-    ...(migrationsDir ? { migrationsDir } : {}),
-  });
+  let terminal;
+  try {
+    terminal = createTerminal({
+      dbFile,
+      clock: systemClock,
+      kiosk,
+      ...(migrationsDir ? { migrationsDir } : {}),
+    });
+  } catch (error) {
+    // A damaged store: say so in words (and which backup to restore), never start selling on it.
+    if (error instanceof StoreDamagedError) {
+      dialog.showErrorBox('Taquilla', error.message);
+      app.exit(1);
+      return;
+    }
+    throw error;
+  }
   terminal.startMaintenance();
   const live = new LiveFeed(terminal);
 

@@ -23,6 +23,7 @@ import { SessionService } from './services/session/session-service.ts';
 import { SyncEngine, type SyncStatus } from './services/sync/sync-engine.ts';
 import { type TerminalMode, TerminalModeStore } from './services/terminal-mode/terminal-mode.ts';
 import { type AutomaticBackupOptions, AutomaticBackups } from './store/automatic-backups.ts';
+import { assertStoreHealthy } from './store/store-health.ts';
 import {
   type BackgroundCheckpoints,
   type Db,
@@ -130,6 +131,8 @@ export function createTerminal({
   migrationsDir,
   backups,
 }: TerminalOptions): Terminal {
+  // A store with a corrupt page never starts selling (StoreDamagedError names the backup to restore).
+  assertStoreHealthy(dbFile);
   const db = openDatabase(dbFile, migrationsDir ? { migrationsDir } : {});
   const mode = new TerminalModeStore(db, clock).mode();
   const sync = new SyncEngine(db, clock);
