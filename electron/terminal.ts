@@ -192,7 +192,7 @@ export function createTerminal({
       // A hold never waits for a checkpoint's fsync: a worker thread checkpoints the WAL instead.
       if (!checkpoints) {
         db.pragma('wal_autocheckpoint = 0');
-        checkpoints = startBackgroundCheckpoints(dbFile);
+        checkpoints = startBackgroundCheckpoints(dbFile, 500, undefined, db);
       }
     },
     close: () => {

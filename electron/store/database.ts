@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -52,15 +52,51 @@ export interface BackgroundCheckpoints {
   stop: () => Promise<void>;
 }
 
-/** Checkpoints the WAL of `file` every `intervalMs` from a worker thread with its own connection. */
-export function startBackgroundCheckpoints(file: string, intervalMs = 500): BackgroundCheckpoints {
+/** Where a store's WAL is, and how big it is now (0 when there is none). */
+export function walBytes(file: string): number {
+  try {
+    return statSync(`${file}-wal`).size;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Checkpoints the WAL of `file` every `intervalMs` from a worker thread with its own connection, so
+ * the connection that sells never waits for a checkpoint's fsync.
+ *
+ * A PASSIVE checkpoint never blocks anyone, but under steady selling the WAL is never restarted (there
+ * are always newer frames), so the file grows without end (1.5 GB after 10,000 holds). So once the
+ * WAL passes `walLimitBytes` (default 16 MiB), `seller` (the selling connection, between two of its
+ * own writes, on this thread) truncates it: the worker has already copied the frames, so this is
+ * cheap, and it cannot be starved by the seller's own stream of writes the way another connection is.
+ */
+export function startBackgroundCheckpoints(
+  file: string,
+  intervalMs = 500,
+  walLimitBytes = 16 * 1024 * 1024,
+  seller?: Db,
+): BackgroundCheckpoints {
   const worker = new Worker(new URL('./checkpoint-worker.js', import.meta.url), {
-    workerData: { file, intervalMs },
+    workerData: { file, intervalMs, walLimitBytes, sellerTruncates: seller !== undefined },
   });
   worker.unref();
+  const bound = seller
+    ? setInterval(() => {
+        if (seller.open && !seller.inTransaction && walBytes(file) > walLimitBytes) {
+          try {
+            seller.pragma('wal_checkpoint(TRUNCATE)');
+          } catch {
+            // Another process is writing: the next tick tries again.
+          }
+        }
+      }, intervalMs)
+    : null;
+  bound?.unref();
   return {
     stop: () =>
       new Promise<void>((resolve) => {
+        if (bound) clearInterval(bound);
         worker.once('message', () => void worker.terminate().then(() => resolve()));
         worker.once('error', () => resolve());
         worker.postMessage('stop');
