@@ -196,12 +196,7 @@ export class SqliteHoldStore extends SqlHoldStore {
    * nothing can starve it (the worker has already copied most frames, so this is short).
    */
   private boundWal(): void {
-    let bytes = 0;
-    try {
-      bytes = statSync(`${this.file}-wal`).size;
-    } catch {
-      return;
-    }
+    const bytes = statSync(`${this.file}-wal`, { throwIfNoEntry: false })?.size ?? 0;
     if (bytes <= WAL_LIMIT_BYTES || this.db.inTransaction) return;
     try {
       this.db.pragma('wal_checkpoint(TRUNCATE)');
