@@ -8,7 +8,7 @@ import { createHandlers } from './api/handlers.ts';
 import { CONTENT_SECURITY_POLICY } from './api/http-server.ts';
 import { LiveFeed } from './api/live-feed.ts';
 import { registerIpc } from './ipc.ts';
-import { StoreDamagedError } from './store/store-health.ts';
+import { storeStartupProblem } from './store/store-health.ts';
 import { createTerminal } from './terminal.ts';
 
 /**
@@ -61,9 +61,10 @@ async function start(): Promise<void> {
       ...(migrationsDir ? { migrationsDir } : {}),
     });
   } catch (error) {
-    // A damaged store: say so in words (and which backup to restore), never start selling on it.
-    if (error instanceof StoreDamagedError) {
-      dialog.showErrorBox('Taquilla', error.message);
+    // A damaged or read-only store: say so in words (and which backup to restore), never sell on it.
+    const problem = storeStartupProblem(error);
+    if (problem) {
+      dialog.showErrorBox('Taquilla', problem);
       app.exit(1);
       return;
     }

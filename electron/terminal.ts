@@ -1,3 +1,5 @@
+import { statfsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { TerminalStatus } from '../shared/api/counter.ts';
 import { type Clock, MINUTE_MS } from '../shared/clock.ts';
 import { DEFAULT_SETTINGS } from '../shared/config.ts';
@@ -40,6 +42,8 @@ export interface TerminalOptions {
   migrationsDir?: string;
   /** Rotating copies of the store in `backups/` beside it (default hourly, keep 24), from startMaintenance. */
   backups?: AutomaticBackupOptions;
+  /** Below this many free bytes on the store's disk the status bar warns (default 256 MiB). */
+  lowDiskBytes?: number;
 }
 
 /**
@@ -50,6 +54,7 @@ export interface StatusProviders {
   network: () => TerminalStatus['network'];
   syncQueue: () => number | null;
   printer: () => TerminalStatus['printer'];
+  disk: () => { state: TerminalStatus['disk']; freeBytes: number | null };
 }
 
 type Awaitable<T> = T | Promise<T>;
@@ -123,6 +128,16 @@ const NETWORK_STATE = {
   revoked: 'offline',
 } as const satisfies Record<SyncStatus['state'], TerminalStatus['network']>;
 
+/** Free bytes for this user on the disk that holds the store; null where the OS does not say. */
+function freeDiskBytes(dbFile: string): number | null {
+  try {
+    const fs = statfsSync(dirname(resolve(dbFile)));
+    return fs.bavail * fs.bsize;
+  } catch {
+    return null;
+  }
+}
+
 /** The composition root: opens the store and wires every service. No Electron in here. */
 export function createTerminal({
   dbFile,
@@ -130,6 +145,7 @@ export function createTerminal({
   kiosk = false,
   migrationsDir,
   backups,
+  lowDiskBytes = 256 * 1024 * 1024,
 }: TerminalOptions): Terminal {
   // A store with a corrupt page never starts selling (StoreDamagedError names the backup to restore).
   assertStoreHealthy(dbFile);
@@ -176,6 +192,11 @@ export function createTerminal({
       network: () => NETWORK_STATE[sync.status().state],
       syncQueue: () => (enrolled ? sync.status().outbox : null),
       printer: () => PRINTER_STATE[printing.status().state],
+      disk: () => {
+        const freeBytes = freeDiskBytes(dbFile);
+        if (freeBytes === null) return { state: 'unknown', freeBytes };
+        return { state: freeBytes < lowDiskBytes ? 'low' : 'ok', freeBytes };
+      },
     },
     startMaintenance: () => {
       const every = DEFAULT_SETTINGS.CLEANUP_INTERVAL_MINUTES * MINUTE_MS;

@@ -78,6 +78,10 @@ export interface ErrorDetails {
   BAD_PIN: { attemptsLeft: number };
   LOCKED_OUT: { until: number };
   UNKNOWN_METHOD: { method: string };
+  /** The terminal's own store failed (issue 18): nothing was written; the words say what to do. */
+  STORE_FULL: Record<string, never>;
+  STORE_READ_ONLY: Record<string, never>;
+  STORE_UNAVAILABLE: { sqliteCode: string };
   /** Training mode (issue 11): what keeps a store from becoming, or acting as, a training store. */
   TRAINING_MODE: { reason: 'enrolled' | 'has-sales' | 'training-store' };
 }

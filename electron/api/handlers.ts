@@ -78,14 +78,19 @@ export function createHandlers(): Handlers {
     'holds.extend': (input, ctx) => ctx.terminal.holds.extendHolds({ ...input, ...who(ctx) }),
     'cart.get': ({ eventId }, ctx) => ctx.terminal.carts.cart(eventId, who(ctx).sessionId),
     'checkout.payInFull': ({ eventId }, ctx) => ctx.terminal.sales.quickSale({ eventId, ...who(ctx) }),
-    'terminal.status': (_input, { terminal, session }) => ({
-      network: terminal.status.network(),
-      syncQueue: terminal.status.syncQueue(),
-      printer: terminal.status.printer(),
-      cashier: session?.user ?? null,
-      kiosk: terminal.kiosk,
-      mode: terminal.mode,
-      serverTime: terminal.clock.now(),
-    }),
+    'terminal.status': (_input, { terminal, session }) => {
+      const disk = terminal.status.disk();
+      return {
+        disk: disk.state,
+        diskFreeBytes: disk.freeBytes,
+        network: terminal.status.network(),
+        syncQueue: terminal.status.syncQueue(),
+        printer: terminal.status.printer(),
+        cashier: session?.user ?? null,
+        kiosk: terminal.kiosk,
+        mode: terminal.mode,
+        serverTime: terminal.clock.now(),
+      };
+    },
   };
 }

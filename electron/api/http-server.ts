@@ -51,6 +51,11 @@ export function httpStatus(code: string): number {
       return 429;
     case 'INTERNAL':
       return 500;
+    case 'STORE_FULL':
+      return 507;
+    case 'STORE_READ_ONLY':
+    case 'STORE_UNAVAILABLE':
+      return 503;
     default:
       // Refusals by the rules (SEAT_TAKEN, ZONE_FULL, LIMIT_REACHED, HOLD_EXPIRED, ...): a conflict.
       return 409;

@@ -37,6 +37,11 @@ export interface CliCommand {
   options?: OptionSpec;
   /** 'existing': --db must name a database that exists; 'create': may create it; 'none': no database. */
   database: 'existing' | 'create' | 'none';
+  /**
+   * 'read': the command only reads (or refuses its writes clearly), so on a store it cannot open for
+   * writing (a read-only disk) it still runs, on a read-only snapshot of the files.
+   */
+  access?: 'read';
   run: (ctx: CliContext) => CommandResult | Promise<CommandResult>;
 }
 

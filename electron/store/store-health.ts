@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { checkStoreFile, listBackups } from './backup.ts';
+import { isTaquillaError } from '../../shared/errors.ts';
+import { storeFailure } from './store-errors.ts';
 
 /**
  * A store that failed its check when the terminal opened it. The message is for the person at the
@@ -52,6 +54,9 @@ function quickCheck(storeFile: string): string | null {
     const lines = rows.map((r) => r.quick_check);
     return lines.length === 1 && lines[0] === 'ok' ? null : `quick_check: ${lines.slice(0, 2).join('; ')}`;
   } catch (error) {
+    // Not damage: a store on a read-only disk is told as what it is.
+    const failure = storeFailure(error, storeFile);
+    if (failure?.code === 'STORE_READ_ONLY') throw failure;
     return (error as Error).message;
   } finally {
     db?.close();
@@ -68,4 +73,24 @@ function newestSoundBackup(storeFile: string): string | null {
     }
   }
   return null;
+}
+
+/**
+ * What the person at the machine is told when the terminal cannot start on its store (before any
+ * screen exists, so the words are here): Spanish first, then English. Null when `error` is not about
+ * the store.
+ */
+export function storeStartupProblem(error: unknown): string | null {
+  if (error instanceof StoreDamagedError) return error.message;
+  if (!isTaquillaError(error)) return null;
+  switch (error.code) {
+    case 'STORE_READ_ONLY':
+      return "La base de datos de esta taquilla está en un disco de solo lectura: no se puede vender. Avise a soporte técnico.\nThis terminal's store is on a read-only disk: it cannot sell.";
+    case 'STORE_FULL':
+      return "El disco de esta taquilla está lleno: libere espacio y vuelva a abrir Taquilla.\nThis terminal's disk is full: free some space and start Taquilla again.";
+    case 'STORE_UNAVAILABLE':
+      return "No se puede abrir la base de datos de esta taquilla. Avise a soporte técnico.\nThis terminal's store cannot be opened.";
+    default:
+      return null;
+  }
 }

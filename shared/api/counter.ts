@@ -83,6 +83,9 @@ export const terminalStatus = z.object({
   printer: z.enum(['ready', 'paper-out', 'offline', 'error', 'unknown']),
   cashier: staffMember.nullable(),
   kiosk: z.boolean(),
+  /** Free space where the store lives; 'low' below the terminal's threshold (default 256 MiB). */
+  disk: z.enum(['ok', 'low', 'unknown']),
+  diskFreeBytes: z.number().nullable(),
   /** 'training': a practice store; screens and paper say its sales are worth nothing. */
   mode: z.enum(['live', 'training']),
   serverTime: z.number(),

@@ -18,6 +18,7 @@ const backupCommand: CliCommand = {
   usage: 'backup --out FILE                  a consistent copy of the store, safe while the terminal sells',
   options: { out: { type: 'string' } },
   database: 'existing',
+  access: 'read',
   run: async ({ db, clock, values }) => {
     const out = resolve(requiredString(values.out, '--out'));
     const info = await usageOf(() => backupStore(db(), out, clock.now()));

@@ -164,6 +164,7 @@ const verifyCommand: CliCommand = {
   usage: 'verify-ticket --code CODE (--db FILE | --public-key KEYID=KEY)  check a scanned ticket QR offline',
   options: { code: { type: 'string' }, 'public-key': { type: 'string', multiple: true } },
   database: 'none',
+  access: 'read',
   run: ({ db, values }) => {
     const code = requiredString(values.code, '--code');
     const given = (values as Record<string, unknown>)['public-key'] as string[] | undefined;
@@ -190,6 +191,7 @@ const keysCommand: CliCommand = {
   name: 'ticket-keys',
   usage: 'ticket-keys                       public keys door scanners need to verify tickets',
   database: 'existing',
+  access: 'read',
   run: ({ db }) => {
     const keys = publicSigningKeys(db());
     return {

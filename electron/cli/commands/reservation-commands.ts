@@ -40,6 +40,7 @@ const eventsCommand: CliCommand = {
   name: 'events',
   usage: 'events                            list events with their ids',
   database: 'existing',
+  access: 'read',
   run: ({ db }) => {
     const events = db()
       .prepare<[], { id: number; name: string; starts_at: number; seats: number }>(
@@ -77,6 +78,7 @@ const statsCommand: CliCommand = {
   usage: 'reservation-stats [--event ID]    holds, reservations, sales, conversion, contested seats',
   options: { event: { type: 'string' } },
   database: 'existing',
+  access: 'read',
   run: ({ db, clock, values }) => {
     const eventId = optionalPositiveInt(values.event, '--event');
     const stats = new ReservationStatsService(db(), clock).stats(eventId === undefined ? {} : { eventId });

@@ -86,6 +86,12 @@ export const en: Record<MessageKey, string> = {
   'error.NOT_SIGNED_IN': 'The session ended. Please sign in again.',
   'error.VALIDATION': 'Invalid data: {message}',
   'error.NETWORK': 'Cannot reach the terminal.',
+  'error.STORE_FULL':
+    "This terminal's disk is full: nothing was done and nothing was lost. Ask the supervisor to free space.",
+  'error.STORE_READ_ONLY': "This terminal's store is read-only: it cannot sell. Ask the supervisor.",
+  'error.STORE_UNAVAILABLE':
+    "This terminal's store cannot be read or written: nothing was done. Ask the supervisor.",
+  'status.disk.low': 'Low disk space: {free} free',
   'error.other': 'Could not complete: {message}',
   'notice.expired': 'Hold time ran out: {seats}. The seats are free again.',
   'notice.held': 'Held: {seats}.',

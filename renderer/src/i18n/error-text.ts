@@ -69,6 +69,12 @@ export function errorText(locale: Locale, code: string, message: string, details
       return t('error.VALIDATION', { message });
     case 'NETWORK':
       return t('error.NETWORK');
+    case 'STORE_FULL':
+      return t('error.STORE_FULL');
+    case 'STORE_READ_ONLY':
+      return t('error.STORE_READ_ONLY');
+    case 'STORE_UNAVAILABLE':
+      return t('error.STORE_UNAVAILABLE');
     default:
       return t('error.other', { message });
   }

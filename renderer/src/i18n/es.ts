@@ -86,6 +86,13 @@ export const es = {
   'error.NOT_SIGNED_IN': 'La sesión terminó. Inicie sesión de nuevo.',
   'error.VALIDATION': 'Datos no válidos: {message}',
   'error.NETWORK': 'No hay comunicación con la terminal.',
+  'error.STORE_FULL':
+    'El disco de esta taquilla está lleno: no se hizo la operación y no se perdió nada. Avise al encargado para liberar espacio.',
+  'error.STORE_READ_ONLY':
+    'La base de datos de esta taquilla es de solo lectura: no se puede vender. Avise al encargado.',
+  'error.STORE_UNAVAILABLE':
+    'No se puede leer ni escribir la base de datos de esta taquilla: no se hizo la operación. Avise al encargado.',
+  'status.disk.low': 'Poco espacio en disco: {free} libres',
   'error.other': 'No se pudo completar: {message}',
   'notice.expired': 'Se venció el tiempo de apartado: {seats}. Los asientos quedaron libres.',
   'notice.held': 'Apartado: {seats}.',
