@@ -86,6 +86,8 @@ export const en: Record<MessageKey, string> = {
   'error.NOT_SIGNED_IN': 'The session ended. Please sign in again.',
   'error.VALIDATION': 'Invalid data: {message}',
   'error.NETWORK': 'Cannot reach the terminal.',
+  'error.FOREIGN_ORIGIN':
+    "This page is not this terminal's own: open it with the address `taquilla serve` shows.",
   'error.other': 'Could not complete: {message}',
   'notice.expired': 'Hold time ran out: {seats}. The seats are free again.',
   'notice.held': 'Held: {seats}.',

@@ -86,6 +86,8 @@ export const es = {
   'error.NOT_SIGNED_IN': 'La sesión terminó. Inicie sesión de nuevo.',
   'error.VALIDATION': 'Datos no válidos: {message}',
   'error.NETWORK': 'No hay comunicación con la terminal.',
+  'error.FOREIGN_ORIGIN':
+    'Esta página no es la de esta terminal: ábrala con la dirección que muestra `taquilla serve`.',
   'error.other': 'No se pudo completar: {message}',
   'notice.expired': 'Se venció el tiempo de apartado: {seats}. Los asientos quedaron libres.',
   'notice.held': 'Apartado: {seats}.',

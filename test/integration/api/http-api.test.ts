@@ -32,15 +32,17 @@ describe('the local HTTP door', () => {
     expect((await fetch(`${api.base}/?token=guess`, { redirect: 'manual' })).status).toBe(401);
   });
 
-  it('trades the one-time URL for an HttpOnly cookie that opens the API', async () => {
+  it("trades the one-time URL for this instance's HttpOnly cookie, which opens the API from its own page", async () => {
     const first = await fetch(api.server.url, { redirect: 'manual' });
     expect(first.status).toBe(302);
-    const cookie = first.headers.get('set-cookie')!;
+    expect(first.headers.get('location')).toBe(new URL(api.server.appUrl).pathname);
+    const cookie = first.headers.getSetCookie().find((c) => c.startsWith(`${api.server.cookieName}=`))!;
     expect(cookie).toMatch(/HttpOnly/);
     expect(cookie).toMatch(/SameSite=Strict/);
-    const res = await fetch(`${api.base}/api/session.users`, {
+    expect(cookie).toContain(`Path=${new URL(api.server.appUrl).pathname.replace(/\/$/, '')}`);
+    const res = await fetch(`${api.server.appUrl}api/session.users`, {
       method: 'POST',
-      headers: { cookie: cookie.split(';')[0]! },
+      headers: { cookie: cookie.split(';')[0]!, origin: api.base },
       body: '{}',
     });
     expect(res.status).toBe(200);
