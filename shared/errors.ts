@@ -1,3 +1,5 @@
+import type { PrinterTargetProblem } from './schemas/printing.ts';
+
 /**
  * Errors are values with codes. Services throw TaquillaError; transports map the code to a status,
  * the renderer maps it to a sentence. `details` carries the facts a cashier needs.
@@ -78,6 +80,11 @@ export interface ErrorDetails {
   BAD_PIN: { attemptsLeft: number };
   LOCKED_OUT: { until: number };
   UNKNOWN_METHOD: { method: string };
+  /** A printer device path or capture file the terminal will not write to (shared/schemas/printing.ts). */
+  PRINTER_TARGET: {
+    path: string;
+    problem: PrinterTargetProblem;
+  };
   /** Training mode (issue 11): what keeps a store from becoming, or acting as, a training store. */
   TRAINING_MODE: { reason: 'enrolled' | 'has-sales' | 'training-store' };
 }

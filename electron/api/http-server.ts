@@ -37,6 +37,7 @@ export const SESSION_HEADER = 'x-taquilla-session';
 export function httpStatus(code: string): number {
   switch (code) {
     case 'VALIDATION':
+    case 'PRINTER_TARGET':
       return 400;
     case 'NOT_SIGNED_IN':
     case 'BAD_PIN':

@@ -71,6 +71,10 @@ export function errorText(locale: Locale, code: string, message: string, details
       return t('error.NETWORK');
     case 'FOREIGN_ORIGIN':
       return t('error.FOREIGN_ORIGIN');
+    case 'PRINTER_TARGET': {
+      const d = details as ErrorDetails['PRINTER_TARGET'];
+      return t('error.PRINTER_TARGET', { path: d.path, why: t(`error.PRINTER_TARGET.${d.problem}`) });
+    }
     default:
       return t('error.other', { message });
   }

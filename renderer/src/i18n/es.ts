@@ -88,6 +88,16 @@ export const es = {
   'error.NETWORK': 'No hay comunicación con la terminal.',
   'error.FOREIGN_ORIGIN':
     'Esta página no es la de esta terminal: ábrala con la dirección que muestra `taquilla serve`.',
+  'error.PRINTER_TARGET': 'No se imprime en {path}: {why}. No se escribió nada.',
+  'error.PRINTER_TARGET.missing': 'no existe',
+  'error.PRINTER_TARGET.relative': 'la ruta debe empezar en la raíz (/dev/…)',
+  'error.PRINTER_TARGET.not-a-device':
+    'no es un dispositivo de caracteres (el archivo de dispositivo de una impresora USB o serie)',
+  'error.PRINTER_TARGET.symlink': 'es un enlace simbólico fuera de /dev; indique el dispositivo mismo',
+  'error.PRINTER_TARGET.not-a-port': 'no es un puerto COM o LPT (una impresora compartida es printer:NOMBRE)',
+  'error.PRINTER_TARGET.file-live-store': 'imprimir en un archivo es solo para tiendas de entrenamiento',
+  'error.PRINTER_TARGET.file-name': 'un archivo de captura se llama *.prn o *.escpos',
+  'error.PRINTER_TARGET.file-not-plain': 'el archivo de captura debe ser un archivo simple, no un enlace',
   'error.other': 'No se pudo completar: {message}',
   'notice.expired': 'Se venció el tiempo de apartado: {seats}. Los asientos quedaron libres.',
   'notice.held': 'Apartado: {seats}.',
