@@ -283,4 +283,15 @@ describe('a training store', () => {
     await api.terminal.printing.queue.drain();
     expect(readFileSync(victim, 'utf8')).toBe(DOTFILE_TEXT);
   });
+
+  it("the CLI's print-queue --drain knows the store's mode: it prints to the capture file, marked", async () => {
+    const capture = join(api.dir, 'cli.prn');
+    await api.call('printer.settings.set', { connection: { kind: 'file', path: capture } }, supervisor);
+    const transactionId = await sellOneSeat(3);
+    const drained = await cli('print-queue', '--db', api.file, '--drain', '--json');
+    expect(drained.code).toBe(0);
+    const text = textOf(readFileSync(capture));
+    expect(text).toContain(transactionId.slice(0, 8));
+    expect(text).toContain('ENTRENAMIENTO');
+  });
 });
