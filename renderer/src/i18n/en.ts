@@ -45,7 +45,6 @@ export const en: Record<MessageKey, string> = {
   'cart.rate': 'Rate: {rate} Bs./USD',
   'checkout.pay': 'Charge',
   'checkout.paying': 'Charging…',
-  'checkout.done': 'Sale completed: {n} tickets, {usd} ({ves}).',
   'status.network': 'Network',
   'status.online': 'Online',
   'status.offline': 'Offline',
@@ -66,7 +65,7 @@ export const en: Record<MessageKey, string> = {
   'kiosk.exit': 'Leave kiosk mode',
   'kiosk.pin': 'Supervisor PIN',
   shortcuts:
-    'Arrows: move · Enter/Space: hold or release · Shift+click or Shift+Enter: pick several · +/−: zoom · 0: show all · Esc: clear · Ctrl+Enter: charge',
+    'Arrows: move · Enter/Space: hold or release · Shift+click or Shift+Enter: pick several · +/−: zoom · 0: show all · Esc: clear · Ctrl+Enter: charge in cash USD (Enter confirms)',
   language: 'Español',
   dismiss: 'Dismiss',
   'error.SEAT_TAKEN': 'Could not hold: {seats} is taken by {who}{until}.',

@@ -44,7 +44,6 @@ export const es = {
   'cart.rate': 'Tasa: {rate} Bs./USD',
   'checkout.pay': 'Cobrar',
   'checkout.paying': 'Cobrando…',
-  'checkout.done': 'Venta completada: {n} entradas, {usd} ({ves}).',
   'status.network': 'Red',
   'status.online': 'En línea',
   'status.offline': 'Sin conexión',
@@ -65,7 +64,7 @@ export const es = {
   'kiosk.exit': 'Salir del modo quiosco',
   'kiosk.pin': 'PIN de supervisor',
   shortcuts:
-    'Flechas: mover · Enter/Espacio: apartar o soltar · Mayús+clic o Mayús+Enter: elegir varios · +/−: zoom · 0: ver todo · Esc: limpiar · Ctrl+Enter: cobrar',
+    'Flechas: mover · Enter/Espacio: apartar o soltar · Mayús+clic o Mayús+Enter: elegir varios · +/−: zoom · 0: ver todo · Esc: limpiar · Ctrl+Enter: cobrar en efectivo USD (Enter confirma)',
   language: 'English',
   dismiss: 'Cerrar',
   'error.SEAT_TAKEN': 'No se pudo apartar: {seats} ya está tomado por {who}{until}.',
