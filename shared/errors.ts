@@ -1,3 +1,5 @@
+import type { PrinterTargetProblem } from './schemas/printing.ts';
+
 /**
  * Errors are values with codes. Services throw TaquillaError; transports map the code to a status,
  * the renderer maps it to a sentence. `details` carries the facts a cashier needs.
@@ -82,6 +84,11 @@ export interface ErrorDetails {
   STORE_FULL: Record<string, never>;
   STORE_READ_ONLY: Record<string, never>;
   STORE_UNAVAILABLE: { sqliteCode: string };
+  /** A printer device path or capture file the terminal will not write to (shared/schemas/printing.ts). */
+  PRINTER_TARGET: {
+    path: string;
+    problem: PrinterTargetProblem;
+  };
   /** Training mode (issue 11): what keeps a store from becoming, or acting as, a training store. */
   TRAINING_MODE: { reason: 'enrolled' | 'has-sales' | 'training-store' };
 }

@@ -77,7 +77,6 @@ export function createHandlers(): Handlers {
     },
     'holds.extend': (input, ctx) => ctx.terminal.holds.extendHolds({ ...input, ...who(ctx) }),
     'cart.get': ({ eventId }, ctx) => ctx.terminal.carts.cart(eventId, who(ctx).sessionId),
-    'checkout.payInFull': ({ eventId }, ctx) => ctx.terminal.sales.quickSale({ eventId, ...who(ctx) }),
     'terminal.status': (_input, { terminal, session }) => {
       const disk = terminal.status.disk();
       return {

@@ -22,8 +22,9 @@ export function App({ store }: { store: CounterStore }) {
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+        // Opens the payment to confirm (cash USD, whole amount); it never sells by itself.
         e.preventDefault();
-        void store.payInFull();
+        if (!e.repeat) store.openCheckout('cash-usd');
       } else if (e.key === 'Escape') {
         store.dismiss();
       }

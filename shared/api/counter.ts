@@ -196,11 +196,6 @@ export const counterApi = {
     input: z.object({ eventId: id }).strict(),
     output: cart,
   }),
-  'checkout.payInFull': defineMethod({
-    summary: "Full payment: this session's cart for the event becomes a sale",
-    input: z.object({ eventId: id }).strict(),
-    output: transactionSummary,
-  }),
   'terminal.status': defineMethod({
     summary: 'Network, sync queue, printer and who is signed in',
     public: true,

@@ -19,8 +19,14 @@ export const printerConnection = z.discriminatedUnion('kind', [
     host: z.string().min(1).max(253),
     port: z.number().int().min(1).max(65535),
   }),
-  /** A USB or serial device file, e.g. /dev/usb/lp0 or /dev/ttyUSB0. */
+  /**
+   * A USB or serial printer's device file (/dev/usb/lp0, /dev/ttyUSB0; COM3 or LPT1 on Windows).
+   * It must be a character device: the terminal never writes into a plain file through it
+   * (electron/services/printing/printer-target.ts).
+   */
   z.object({ kind: z.literal('device'), path: z.string().min(1).max(500) }),
+  /** Training stores only: a capture file (*.prn, *.escpos) that each job is appended to. */
+  z.object({ kind: z.literal('file'), path: z.string().min(1).max(500) }),
   /** A printer the OS spooler knows (CUPS `lp -d NAME`), sent raw. */
   z.object({
     kind: z.literal('os'),
@@ -63,20 +69,46 @@ export const defaultPrinterSettings: PrinterSettings = {
 /** A partial change of the settings (what the settings screen and the CLI send). */
 export const printerSettingsPatch = printerSettings.partial();
 
-/** `tcp://host:port`, `printer:NAME` or a device path, as typed on the command line. */
+/** `tcp://host:port`, `printer:NAME`, `file:PATH` or a device path, as typed on the command line. */
 export function parsePrinterUri(uri: string): PrinterConnection {
   const tcp = /^tcp:\/\/([^/:]+)(?::(\d{1,5}))?\/?$/i.exec(uri);
   if (tcp) return { kind: 'tcp', host: tcp[1]!, port: tcp[2] ? Number(tcp[2]) : 9100 };
   const os = /^printer:(.+)$/i.exec(uri);
   if (os) return { kind: 'os', name: os[1]! };
+  const file = /^file:(.+)$/i.exec(uri);
+  if (file) return { kind: 'file', path: file[1]! };
   return { kind: 'device', path: uri };
 }
 
 export function printerUri(connection: PrinterConnection): string {
   if (connection.kind === 'tcp') return `tcp://${connection.host}:${connection.port}`;
   if (connection.kind === 'os') return `printer:${connection.name}`;
+  if (connection.kind === 'file') return `file:${connection.path}`;
   return connection.path;
 }
+
+/**
+ * Why a device or file target was refused (PRINTER_TARGET):
+ * - missing: nothing at that path (the terminal creates no device file);
+ * - relative: the path does not start at the root;
+ * - not-a-device: something other than a character device (a plain file, a folder, a pipe);
+ * - symlink: a symbolic link outside /dev (it could later point at a file);
+ * - not-a-port: on Windows, not a COM or LPT port (a shared printer is an OS printer, `printer:NAME`);
+ * - file-live-store: a file target on a store that sells for real;
+ * - file-name: a capture file is named *.prn or *.escpos, so no dotfile or script can be one;
+ * - file-not-plain: the capture file is a link (symbolic or hard) or not a plain file.
+ */
+export const PRINTER_TARGET_PROBLEMS = [
+  'missing',
+  'relative',
+  'not-a-device',
+  'symlink',
+  'not-a-port',
+  'file-live-store',
+  'file-name',
+  'file-not-plain',
+] as const;
+export type PrinterTargetProblem = (typeof PRINTER_TARGET_PROBLEMS)[number];
 
 const cents = z.number().int();
 

@@ -72,7 +72,7 @@ const virtualPrinterCommand: CliCommand = {
 const settingsCommand: CliCommand = {
   name: 'printer-settings',
   usage:
-    'printer-settings [--printer URI] [--type T] [--paper 58|80] [--code-page CS] [--terminal CODE]  show or change',
+    'printer-settings [--printer URI] [--type T] [--paper 58|80] [--code-page CS] [--terminal CODE]  show or change (URI: tcp://HOST:PORT, printer:NAME, a character device such as /dev/usb/lp0, or file:PATH.prn on a training store)',
   options: {
     printer: { type: 'string' },
     type: { type: 'string' },

@@ -40,9 +40,11 @@ export class PrinterSettingsStore {
     return printerSettings.parse({ ...defaultPrinterSettings, ...JSON.parse(row.settings) });
   }
 
-  set(raw: unknown, actor: string): PrinterSettings {
+  /** Saves the settings merged with `raw`, once `accept` (if given) did not throw on them. */
+  set(raw: unknown, actor: string, accept?: (next: PrinterSettings) => void): PrinterSettings {
     const patch = parseInput(printerSettingsPatch, raw);
     const next = parseInput(printerSettings, { ...this.get(), ...patch });
+    accept?.(next);
     this.write.run(JSON.stringify(next), this.clock.now(), actor);
     return next;
   }

@@ -45,7 +45,6 @@ export const en: Record<MessageKey, string> = {
   'cart.rate': 'Rate: {rate} Bs./USD',
   'checkout.pay': 'Charge',
   'checkout.paying': 'Charging…',
-  'checkout.done': 'Sale completed: {n} tickets, {usd} ({ves}).',
   'status.network': 'Network',
   'status.online': 'Online',
   'status.offline': 'Offline',
@@ -66,7 +65,7 @@ export const en: Record<MessageKey, string> = {
   'kiosk.exit': 'Leave kiosk mode',
   'kiosk.pin': 'Supervisor PIN',
   shortcuts:
-    'Arrows: move · Enter/Space: hold or release · Shift+click or Shift+Enter: pick several · +/−: zoom · 0: show all · Esc: clear · Ctrl+Enter: charge',
+    'Arrows: move · Enter/Space: hold or release · Shift+click or Shift+Enter: pick several · +/−: zoom · 0: show all · Esc: clear · Ctrl+Enter: charge in cash USD (Enter confirms)',
   language: 'Español',
   dismiss: 'Dismiss',
   'error.SEAT_TAKEN': 'Could not hold: {seats} is taken by {who}{until}.',
@@ -92,6 +91,18 @@ export const en: Record<MessageKey, string> = {
   'error.STORE_UNAVAILABLE':
     "This terminal's store cannot be read or written: nothing was done. Ask the supervisor.",
   'status.disk.low': 'Low disk space: {free} free',
+  'error.FOREIGN_ORIGIN':
+    "This page is not this terminal's own: open it with the address `taquilla serve` shows.",
+  'error.PRINTER_TARGET': 'Not printing to {path}: {why}. Nothing was written.',
+  'error.PRINTER_TARGET.missing': 'there is nothing there',
+  'error.PRINTER_TARGET.relative': 'the path must start at the root (/dev/…)',
+  'error.PRINTER_TARGET.not-a-device':
+    'it is not a character device (the device file of a USB or serial printer)',
+  'error.PRINTER_TARGET.symlink': 'it is a symbolic link outside /dev; name the device itself',
+  'error.PRINTER_TARGET.not-a-port': 'it is not a COM or LPT port (a shared printer is printer:NAME)',
+  'error.PRINTER_TARGET.file-live-store': 'printing into a file is for training stores only',
+  'error.PRINTER_TARGET.file-name': 'a capture file is named *.prn or *.escpos',
+  'error.PRINTER_TARGET.file-not-plain': 'the capture file must be a plain file, not a link',
   'error.other': 'Could not complete: {message}',
   'notice.expired': 'Hold time ran out: {seats}. The seats are free again.',
   'notice.held': 'Held: {seats}.',

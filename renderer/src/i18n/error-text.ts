@@ -75,6 +75,12 @@ export function errorText(locale: Locale, code: string, message: string, details
       return t('error.STORE_READ_ONLY');
     case 'STORE_UNAVAILABLE':
       return t('error.STORE_UNAVAILABLE');
+    case 'FOREIGN_ORIGIN':
+      return t('error.FOREIGN_ORIGIN');
+    case 'PRINTER_TARGET': {
+      const d = details as ErrorDetails['PRINTER_TARGET'];
+      return t('error.PRINTER_TARGET', { path: d.path, why: t(`error.PRINTER_TARGET.${d.problem}`) });
+    }
     default:
       return t('error.other', { message });
   }

@@ -5,11 +5,9 @@ import type {
   StaffMember,
   TerminalStatus,
 } from '../../../shared/api/counter.ts';
-import { formatMoney } from '../../../shared/money.ts';
 import { ApiError, type ApiClient } from '../api/client.ts';
-import { cartTotals } from '../cart/cart-totals.ts';
 import { errorText } from '../i18n/error-text.ts';
-import { type Locale, moneyLocale, translate } from '../i18n/index.ts';
+import { type Locale, translate } from '../i18n/index.ts';
 import {
   type AvailabilityModel,
   applyChanges,
@@ -43,6 +41,12 @@ export interface CounterState {
   /** Seats picked with Shift, to be held together, all or nothing (seat-map indexes). */
   pending: number[];
   notices: Notice[];
+  /**
+   * The payment dialog on the cart, while open. `prefill: 'cash-usd'` when Ctrl+Enter opened it: one
+   * line of US dollars cash for the whole amount, ready to confirm. Nothing is charged until the
+   * cashier confirms in the dialog.
+   */
+  checkout: { prefill: 'cash-usd' | null } | null;
   /** Bumped on every change, so views (and the canvas) know to redraw. */
   revision: number;
 }
@@ -73,6 +77,7 @@ export class CounterStore {
     busy: false,
     pending: [],
     notices: [],
+    checkout: null,
     revision: 0,
   };
   private readonly listeners = new Set<() => void>();
@@ -179,7 +184,15 @@ export class CounterStore {
   leaveEvent(): void {
     this.stopLive?.();
     this.stopLive = null;
-    this.set({ event: null, seatMap: null, availability: null, cart: null, notices: [], pending: [] });
+    this.set({
+      event: null,
+      seatMap: null,
+      availability: null,
+      cart: null,
+      notices: [],
+      pending: [],
+      checkout: null,
+    });
   }
 
   // ---- availability and live feed --------------------------------------------------------------
@@ -382,25 +395,20 @@ export class CounterStore {
   }
 
   /**
-   * The checkout seam: one API call. Partial payments and payment methods (other issues) replace
-   * this method's call, not the components.
+   * Opens the payment dialog on the cart: the "Cobrar" button, or Ctrl+Enter with the whole amount
+   * as US dollars cash filled in. One key never sells: the dialog takes the money only when the
+   * cashier confirms it there. Does nothing on the kiosk, without live tickets, or when already open.
    */
-  async payInFull(): Promise<boolean> {
-    const { event, cart, locale } = this.state;
-    if (!event || !cart) return false;
-    const totals = cartTotals(cart.tickets, cart.vesPerUsd, this.serverNow());
-    return this.run(async () => {
-      const sale = await this.api.call('checkout.payInFull', { eventId: event.id });
-      this.notify(
-        'success',
-        this.t('checkout.done', {
-          n: sale.tickets,
-          usd: formatMoney({ currency: 'USD', cents: sale.totalCents }, moneyLocale(locale)),
-          ves: formatMoney({ currency: 'VES', cents: totals.vesCents }, moneyLocale(locale)),
-        }),
-      );
-      await this.refreshCart();
-    });
+  openCheckout(prefill: 'cash-usd' | null = null): void {
+    const { event, session, cart, checkout, status } = this.state;
+    if (!event || !session || checkout || status?.kiosk) return;
+    const now = this.serverNow();
+    if (!cart?.tickets.some((t) => t.reservedUntil > now)) return;
+    this.set({ checkout: { prefill } });
+  }
+
+  closeCheckout(): void {
+    if (this.state.checkout) this.set({ checkout: null });
   }
 
   async exitKiosk(pin: string): Promise<boolean> {

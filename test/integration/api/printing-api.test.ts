@@ -33,7 +33,11 @@ describe('printing over the terminal API', () => {
 
   it('queues copies of a sale marked COPIA, and refuses an unknown sale', async () => {
     await api.call('holds.seats', { eventId: api.eventId, seatIds: [api.seatIds[0]] }, cashier);
-    const sale = await api.call('checkout.payInFull', { eventId: api.eventId }, cashier);
+    const sale = await api.call(
+      'payments.checkout',
+      { eventId: api.eventId, tenders: [{ method: 'CASH_USD', amountCents: 2500 }] },
+      cashier,
+    );
     expect(sale.status).toBe(200);
     const copy = await api.call('sales.reprint', { transactionId: sale.body.transactionId }, cashier);
     expect(copy.status).toBe(200);

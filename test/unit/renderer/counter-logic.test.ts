@@ -3,6 +3,7 @@ import { cartTotals } from '../../../renderer/src/cart/cart-totals.ts';
 import { countdown, earliest } from '../../../renderer/src/countdown.ts';
 import { errorText } from '../../../renderer/src/i18n/error-text.ts';
 import { applyChanges, fromSnapshot, seatView } from '../../../renderer/src/state/availability.ts';
+import { PRINTER_TARGET_PROBLEMS } from '../../../shared/schemas/printing.ts';
 
 const T = Date.UTC(2026, 10, 24, 14, 0, 0);
 
@@ -130,5 +131,26 @@ describe('refusals in the cashier’s words', () => {
     expect(errorText('en', 'HOLD_EXPIRED', '', { seats: [{ seatId: 1, label: 'A-1', expiredAt: T }] })).toBe(
       'Hold time ran out: A-1. The seats are free again.',
     );
+  });
+
+  it('PRINTER_TARGET says where and why, in Spanish and English, for every problem', () => {
+    expect(
+      errorText('es', 'PRINTER_TARGET', '', { path: '/home/caja/.bashrc', problem: 'not-a-device' }),
+    ).toBe(
+      'No se imprime en /home/caja/.bashrc: no es un dispositivo de caracteres (el archivo de dispositivo de una impresora USB o serie). No se escribió nada.',
+    );
+    expect(errorText('en', 'PRINTER_TARGET', '', { path: '/tmp/x.prn', problem: 'file-live-store' })).toBe(
+      'Not printing to /tmp/x.prn: printing into a file is for training stores only. Nothing was written.',
+    );
+    for (const problem of PRINTER_TARGET_PROBLEMS) {
+      for (const locale of ['es', 'en'] as const) {
+        expect(errorText(locale, 'PRINTER_TARGET', '', { path: '/x', problem })).not.toContain('error.');
+      }
+    }
+  });
+
+  it('FOREIGN_ORIGIN tells how to open the terminal', () => {
+    expect(errorText('es', 'FOREIGN_ORIGIN', '', {})).toMatch(/taquilla serve/);
+    expect(errorText('en', 'FOREIGN_ORIGIN', '', {})).toMatch(/taquilla serve/);
   });
 });
