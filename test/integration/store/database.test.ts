@@ -93,17 +93,20 @@ describe('the store', () => {
     const checkpoints = startBackgroundCheckpoints(file, 20, limit, db);
     let largest = 0;
     // Small commits one after another, each its own request as at a busy counter (the event loop
-    // turns between them): ~40 MB of WAL if it were never reset, a few MB with the bound.
-    for (let i = 0; i < 6000; i++) {
+    // turns between them): ~50 MB of WAL if it were never reset.
+    for (let i = 0; i < 8000; i++) {
       db.transaction(() => insert.run(i % 500, 'x'.repeat(1500)))();
       if (i % 10 === 0) count.get();
       largest = Math.max(largest, statSync(`${file}-wal`).size);
       await new Promise((r) => setImmediate(r));
     }
+    // Between two ticks the WAL passes the limit by what was written meanwhile (more on a loaded
+    // machine, whose timers run late), never by anything like the whole stream.
+    expect(largest).toBeLessThan(24 * limit);
+    // Once the counter pauses, the next tick empties it.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(statSync(`${file}-wal`).size).toBeLessThanOrEqual(limit);
     await checkpoints.stop();
-    // Between two ticks the WAL may pass the limit by what was written meanwhile, never by much more.
-    expect(largest).toBeLessThan(8 * limit);
-    expect(statSync(`${file}-wal`).size).toBeLessThan(8 * limit);
     reader.close();
     db.close();
   });
