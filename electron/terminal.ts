@@ -19,6 +19,8 @@ import {
 import { ReservationStatsService } from './services/reservations/reservation-stats.ts';
 import { CartReader } from './services/session/cart.ts';
 import { EventList } from './services/session/event-list.ts';
+import { TicketSigner } from './services/printing/ticket-signing.ts';
+import type { PinPolicy } from './services/session/pin-guard.ts';
 import { SessionService } from './services/session/session-service.ts';
 import { SyncEngine, type SyncStatus } from './services/sync/sync-engine.ts';
 import {
@@ -27,6 +29,7 @@ import {
   openDatabase,
   startBackgroundCheckpoints,
 } from './store/database.ts';
+import { type KeyWrap, StoreKey } from './store/store-key.ts';
 
 export interface TerminalOptions {
   dbFile: string;
@@ -35,6 +38,10 @@ export interface TerminalOptions {
   kiosk?: boolean;
   /** Where the SQL migrations are when bundled (Electron); defaults to electron/store/migrations. */
   migrationsDir?: string;
+  /** Wraps the store key (Electron: the OS keychain); none: a 0600 key file beside the store. */
+  keyWrap?: KeyWrap | null;
+  /** PIN tries and locks; DEFAULT_PIN_POLICY unless given. */
+  pinPolicy?: PinPolicy;
 }
 
 /**
@@ -68,6 +75,8 @@ export interface HoldOperations {
 
 export interface Terminal {
   db: Db;
+  /** Seals the store's secrets and peppers its PINs; kept outside the database. */
+  storeKey: StoreKey;
   clock: Clock;
   kiosk: boolean;
   /** The local engine (reads, cleanup); on an enrolled terminal it runs on the server's clock. */
@@ -115,16 +124,32 @@ const NETWORK_STATE = {
 } as const satisfies Record<SyncStatus['state'], TerminalStatus['network']>;
 
 /** The composition root: opens the store and wires every service. No Electron in here. */
-export function createTerminal({ dbFile, clock, kiosk = false, migrationsDir }: TerminalOptions): Terminal {
+export function createTerminal({
+  dbFile,
+  clock,
+  kiosk = false,
+  migrationsDir,
+  keyWrap = null,
+  pinPolicy,
+}: TerminalOptions): Terminal {
   const db = openDatabase(dbFile, migrationsDir ? { migrationsDir } : {});
-  const sync = new SyncEngine(db, clock);
+  let storeKey: StoreKey;
+  try {
+    // Refuses (StoreKeyError) before anything runs if the key file is missing, foreign or readable
+    // by others. Each service that owns a secret seals any plain-text one in place as it starts.
+    storeKey = StoreKey.open(db, clock, keyWrap);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  const sync = new SyncEngine(db, clock, { storeKey });
   const enrolled = sync.status().state !== 'unenrolled';
   // Enrolled: the sync engine's engine is the terminal's (server time; its sales go to the outbox).
   const reservations = enrolled ? sync.reservations : new ReservationService(db, clock);
   // Expiry decisions use server time on an enrolled terminal: every service reads the same clock.
   const time = enrolled ? sync.serverClock : clock;
   const availability = new AvailabilityService(db, time);
-  const printing = new PrintingService(db, time);
+  const printing = new PrintingService(db, time, { jobs: { signer: new TicketSigner(db, time, storeKey) } });
   printing.attach(reservations);
   const payments = new PaymentService(db, time, reservations, { terminal: kiosk ? 'kiosk' : 'counter' });
   const carts = new CartReader(db, time);
@@ -133,6 +158,7 @@ export function createTerminal({ dbFile, clock, kiosk = false, migrationsDir }: 
   let checkpoints: BackgroundCheckpoints | undefined;
   const terminal: Terminal = {
     db,
+    storeKey,
     clock: time,
     kiosk,
     reservations,
@@ -142,7 +168,10 @@ export function createTerminal({ dbFile, clock, kiosk = false, migrationsDir }: 
     sales: new SalesDesk(payments, carts, reservations, saleAuthority),
     availability,
     stats: new ReservationStatsService(db, time),
-    sessions: new SessionService(db, time),
+    sessions: new SessionService(db, time, {
+      pepper: storeKey.pepper,
+      ...(pinPolicy ? { policy: pinPolicy } : {}),
+    }),
     carts,
     events: new EventList(db),
     bestAvailable: new BestAvailableService(reservations, availability),

@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { systemClock } from '../../shared/clock.ts';
 import { isTaquillaError } from '../../shared/errors.ts';
 import { type Db, openDatabase } from '../store/database.ts';
+import { StoreKey } from '../store/store-key.ts';
 import { type CliCommand, type CliIo, type OptionSpec, type OptionValues, UsageError } from './command.ts';
 import { commands } from './commands/index.ts';
 
@@ -43,6 +44,7 @@ export async function runCli(
   list: CliCommand[] = commands,
 ): Promise<number> {
   let db: Db | undefined;
+  let storeKey: StoreKey | undefined;
   try {
     const name = argv.find((a) => !a.startsWith('-'));
     if (!name || argv.includes('--help') || argv.includes('-h')) {
@@ -64,16 +66,18 @@ export async function runCli(
       if (command.database === 'existing' && !existsSync(file))
         throw new UsageError(`no database at ${file}`);
     }
+    const openDb = () => {
+      if (typeof file !== 'string') throw new UsageError('--db FILE is required');
+      db ??= openDatabase(file);
+      return db;
+    };
     const result = await command.run({
       values: values as OptionValues,
       io,
       clock: io.clock,
       actor: typeof values.actor === 'string' ? values.actor : `cli:${safeUser()}`,
-      db: () => {
-        if (typeof file !== 'string') throw new UsageError('--db FILE is required');
-        db ??= openDatabase(file);
-        return db;
-      },
+      db: openDb,
+      storeKey: () => (storeKey ??= StoreKey.open(openDb(), io.clock)),
     });
     io.out(values.json ? JSON.stringify(result.json) : result.text);
     return 0;

@@ -2,6 +2,7 @@ import type { CliCommand } from '../command.ts';
 import { paymentCommands } from './payment-commands.ts';
 import { printingCommands } from './printing-commands.ts';
 import { reservationCommands } from './reservation-commands.ts';
+import { securityCommands } from './security-commands.ts';
 import { serveCommands } from './serve-commands.ts';
 import { syncCommands } from './sync-commands.ts';
 
@@ -12,4 +13,5 @@ export const commands: CliCommand[] = [
   ...paymentCommands,
   ...printingCommands,
   ...syncCommands,
+  ...securityCommands,
 ];

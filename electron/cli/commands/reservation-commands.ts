@@ -21,11 +21,11 @@ const seedDemoCommand: CliCommand = {
   usage:
     'seed-demo                         the demo theatre (2,400 seats + standing) and 50,000-seat stadium',
   database: 'create',
-  run: async ({ db, clock }) => {
+  run: async ({ db, clock, storeKey }) => {
     const existing = db().prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM events').get()!.n;
     if (existing > 0) throw new UsageError(`database already has ${existing} events; seed a new file`);
     const ids = seedDemo(db(), clock.now());
-    await seedDemoUsers(db(), clock);
+    await seedDemoUsers(db(), clock, storeKey().pepper);
     return {
       json: ids,
       text: `Demo ready: theatre event ${ids.theatreEventId} (2,400 seats + 300 standing), stadium event ${ids.stadiumEventId} (50,000 seats + 5,000 field).`,
