@@ -10,6 +10,8 @@ import { LiveFeed } from './api/live-feed.ts';
 import { registerIpc } from './ipc.ts';
 import { osKeychain } from './os-keychain.ts';
 import { preparePrivateFolder } from './store/database.ts';
+import { StoreDamagedError } from './store/store-health.ts';
+import { StoreKeyError } from './store/store-key.ts';
 import { createTerminal } from './terminal.ts';
 
 /**
@@ -55,14 +57,26 @@ async function start(): Promise<void> {
   const migrationsDir = [join(here, 'migrations'), join(here, '../../electron/store/migrations')].find(
     (dir) => existsSync(dir),
   );
-  const terminal = createTerminal({
-    dbFile,
-    clock: systemClock,
-    kiosk,
-    ...(migrationsDir ? { migrationsDir } : {}),
-    // The store key is wrapped by the OS keychain: a copy of the user-data folder opens nothing.
-    keyWrap: osKeychain(),
-  });
+  let terminal;
+  try {
+    terminal = createTerminal({
+      dbFile,
+      clock: systemClock,
+      kiosk,
+      ...(migrationsDir ? { migrationsDir } : {}),
+      // The store key is wrapped by the OS keychain: a copy of the user-data folder opens nothing.
+      keyWrap: osKeychain(),
+    });
+  } catch (error) {
+    // A damaged store, or its key file missing or open to others: say so in words (and which backup
+    // to restore, or what to fix), never start selling on it.
+    if (error instanceof StoreDamagedError || error instanceof StoreKeyError) {
+      dialog.showErrorBox('Taquilla', error.message);
+      app.exit(1);
+      return;
+    }
+    throw error;
+  }
   terminal.startMaintenance();
   const live = new LiveFeed(terminal);
 
@@ -141,7 +155,7 @@ async function start(): Promise<void> {
 }
 
 start().catch((error: unknown) => {
-  // E.g. the store's key file is missing or readable by others: say so, never run half-open.
+  // Whatever else stops the start: say so, never run half-open.
   dialog.showErrorBox('Taquilla', error instanceof Error ? error.message : String(error));
   app.exit(1);
 });

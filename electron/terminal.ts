@@ -23,6 +23,9 @@ import { TicketSigner } from './services/printing/ticket-signing.ts';
 import type { PinPolicy } from './services/session/pin-guard.ts';
 import { SessionService } from './services/session/session-service.ts';
 import { SyncEngine, type SyncStatus } from './services/sync/sync-engine.ts';
+import { type TerminalMode, TerminalModeStore } from './services/terminal-mode/terminal-mode.ts';
+import { type AutomaticBackupOptions, AutomaticBackups } from './store/automatic-backups.ts';
+import { assertStoreHealthy } from './store/store-health.ts';
 import {
   type BackgroundCheckpoints,
   type Db,
@@ -38,6 +41,8 @@ export interface TerminalOptions {
   kiosk?: boolean;
   /** Where the SQL migrations are when bundled (Electron); defaults to electron/store/migrations. */
   migrationsDir?: string;
+  /** Rotating copies of the store in `backups/` beside it (default hourly, keep 24), from startMaintenance. */
+  backups?: AutomaticBackupOptions;
   /** Wraps the store key (Electron: the OS keychain); none: a 0600 key file beside the store. */
   keyWrap?: KeyWrap | null;
   /** PIN tries and locks; DEFAULT_PIN_POLICY unless given. */
@@ -79,6 +84,8 @@ export interface Terminal {
   storeKey: StoreKey;
   clock: Clock;
   kiosk: boolean;
+  /** 'training': a practice store (simulated approvals, marked paper, never synced); read from the store. */
+  mode: TerminalMode;
   /** The local engine (reads, cleanup); on an enrolled terminal it runs on the server's clock. */
   reservations: ReservationService;
   /** Holds and sales: local, or through the central server when enrolled. */
@@ -103,6 +110,8 @@ export interface Terminal {
   paymentStats: PaymentStatsService;
   dayClosing: DayClosingService;
   notifications: NotificationService;
+  /** Hourly rotating backups of the store (started with startMaintenance). */
+  backups: AutomaticBackups;
   /** Marks expired holds every CLEANUP_INTERVAL_MINUTES (correctness never waits for it). */
   startMaintenance: () => void;
   close: () => void;
@@ -129,9 +138,12 @@ export function createTerminal({
   clock,
   kiosk = false,
   migrationsDir,
+  backups,
   keyWrap = null,
   pinPolicy,
 }: TerminalOptions): Terminal {
+  // A store with a corrupt page never starts selling (StoreDamagedError names the backup to restore).
+  assertStoreHealthy(dbFile);
   const db = openDatabase(dbFile, migrationsDir ? { migrationsDir } : {});
   let storeKey: StoreKey;
   try {
@@ -142,6 +154,7 @@ export function createTerminal({
     db.close();
     throw error;
   }
+  const mode = new TerminalModeStore(db, clock).mode();
   const sync = new SyncEngine(db, clock, { storeKey });
   const enrolled = sync.status().state !== 'unenrolled';
   // Enrolled: the sync engine's engine is the terminal's (server time; its sales go to the outbox).
@@ -149,7 +162,10 @@ export function createTerminal({
   // Expiry decisions use server time on an enrolled terminal: every service reads the same clock.
   const time = enrolled ? sync.serverClock : clock;
   const availability = new AvailabilityService(db, time);
-  const printing = new PrintingService(db, time, { jobs: { signer: new TicketSigner(db, time, storeKey) } });
+  const printing = new PrintingService(db, time, {
+    training: mode === 'training',
+    jobs: { signer: new TicketSigner(db, time, storeKey) },
+  });
   printing.attach(reservations);
   const payments = new PaymentService(db, time, reservations, { terminal: kiosk ? 'kiosk' : 'counter' });
   const carts = new CartReader(db, time);
@@ -161,6 +177,7 @@ export function createTerminal({
     storeKey,
     clock: time,
     kiosk,
+    mode,
     reservations,
     holds: enrolled ? sync : reservations,
     sync,
@@ -181,6 +198,7 @@ export function createTerminal({
     paymentStats: new PaymentStatsService(db, time),
     dayClosing: new DayClosingService(db, time),
     notifications: new NotificationService(db, time),
+    backups: new AutomaticBackups(db, dbFile, clock, backups),
     status: {
       network: () => NETWORK_STATE[sync.status().state],
       syncQueue: () => (enrolled ? sync.status().outbox : null),
@@ -196,17 +214,19 @@ export function createTerminal({
       timer.unref();
       timers.push(timer);
       printing.start();
+      terminal.backups.start();
       if (enrolled) sync.start();
       // A hold never waits for a checkpoint's fsync: a worker thread checkpoints the WAL instead.
       if (!checkpoints) {
         db.pragma('wal_autocheckpoint = 0');
-        checkpoints = startBackgroundCheckpoints(dbFile);
+        checkpoints = startBackgroundCheckpoints(dbFile, 500, undefined, db);
       }
     },
     close: () => {
       for (const timer of timers) clearInterval(timer);
       // The worker checks the store is open before recording a result.
       sync.stop();
+      void terminal.backups.stop();
       void printing.stop();
       void checkpoints?.stop();
       db.close();

@@ -80,6 +80,8 @@ export interface ErrorDetails {
   /** What is locked until when: one user, the supervisor override, or every PIN at the terminal. */
   LOCKED_OUT: { until: number; scope: 'user' | 'supervisor-override' | 'terminal' };
   UNKNOWN_METHOD: { method: string };
+  /** Training mode (issue 11): what keeps a store from becoming, or acting as, a training store. */
+  TRAINING_MODE: { reason: 'enrolled' | 'has-sales' | 'training-store' };
 }
 
 export type ErrorCode = keyof ErrorDetails;

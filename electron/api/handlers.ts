@@ -87,6 +87,7 @@ export function createHandlers(): Handlers {
       printer: terminal.status.printer(),
       cashier: session?.user ?? null,
       kiosk: terminal.kiosk,
+      mode: terminal.mode,
       serverTime: terminal.clock.now(),
     }),
   };

@@ -7,6 +7,7 @@ import { Legend } from './components/Legend.tsx';
 import { Notices } from './components/Notices.tsx';
 import { SignIn } from './components/SignIn.tsx';
 import { StatusBar } from './components/StatusBar.tsx';
+import { TrainingBanner } from './components/TrainingBanner.tsx';
 import { ZonePanel } from './components/ZonePanel.tsx';
 import { KioskApp } from './kiosk/KioskApp.tsx';
 import { BackOffice } from './payments/BackOffice.tsx';
@@ -34,6 +35,7 @@ export function App({ store }: { store: CounterStore }) {
   if (state.status?.kiosk)
     return (
       <div className="app">
+        <TrainingBanner store={store} state={state} />
         <KioskApp store={store} state={state} />
         <Notices store={store} state={state} />
         <KioskExit store={store} state={state} />
@@ -91,6 +93,7 @@ export function App({ store }: { store: CounterStore }) {
           </button>
         )}
       </header>
+      <TrainingBanner store={store} state={state} />
       <Notices store={store} state={state} />
       {body}
       <div className="shortcuts">{state.event ? store.t('shortcuts') : ''}</div>

@@ -91,6 +91,8 @@ export const terminalStatus = z.object({
   printer: z.enum(['ready', 'paper-out', 'offline', 'error', 'unknown']),
   cashier: staffMember.nullable(),
   kiosk: z.boolean(),
+  /** 'training': a practice store; screens and paper say its sales are worth nothing. */
+  mode: z.enum(['live', 'training']),
   serverTime: z.number(),
 });
 

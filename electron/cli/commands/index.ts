@@ -1,4 +1,6 @@
 import type { CliCommand } from '../command.ts';
+import { backupCommands } from './backup-commands.ts';
+import { modeCommands } from './mode-commands.ts';
 import { paymentCommands } from './payment-commands.ts';
 import { printingCommands } from './printing-commands.ts';
 import { reservationCommands } from './reservation-commands.ts';
@@ -13,5 +15,7 @@ export const commands: CliCommand[] = [
   ...paymentCommands,
   ...printingCommands,
   ...syncCommands,
+  ...modeCommands,
+  ...backupCommands,
   ...securityCommands,
 ];

@@ -7,6 +7,7 @@ import {
   ReservationStatsService,
 } from '../../services/reservations/reservation-stats.ts';
 import { seedDemoUsers } from '../../services/session/demo-users.ts';
+import { TerminalModeStore } from '../../services/terminal-mode/terminal-mode.ts';
 import {
   type CliCommand,
   type CliContext,
@@ -19,11 +20,13 @@ import {
 const seedDemoCommand: CliCommand = {
   name: 'seed-demo',
   usage:
-    'seed-demo                         the demo theatre (2,400 seats + standing) and 50,000-seat stadium',
+    'seed-demo [--training]            the demo theatre (2,400 seats + standing) and 50,000-seat stadium',
+  options: { training: { type: 'boolean', default: false } },
   database: 'create',
-  run: async ({ db, clock, storeKey }) => {
+  run: async ({ db, clock, values, actor, storeKey }) => {
     const existing = db().prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM events').get()!.n;
     if (existing > 0) throw new UsageError(`database already has ${existing} events; seed a new file`);
+    if (values.training === true) new TerminalModeStore(db(), clock).enableTraining(actor);
     const ids = seedDemo(db(), clock.now());
     await seedDemoUsers(db(), clock, storeKey().pepper);
     return {

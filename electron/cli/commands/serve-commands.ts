@@ -38,6 +38,11 @@ const serveCommand: CliCommand = {
       ...(testClock ? { advanceClock: (ms: number) => clock.advance(ms) } : {}),
     });
     io.out(`Taquilla counter: ${running.url}`);
+    if (terminal.mode === 'training') {
+      io.out(
+        'TRAINING MODE: simulated approvals; every ticket and receipt prints "ENTRENAMIENTO - SIN VALOR".',
+      );
+    }
     if (testClock) io.out('Test clock enabled: POST /api/test/advance-clock {"ms": N}');
     const signal = await new Promise<NodeJS.Signals>((stop) => {
       process.once('SIGINT', () => stop('SIGINT'));

@@ -1,5 +1,6 @@
 import axios from 'axios';
 import { type ConflictRow, SyncEngine, serverEventFromStore } from '../../services/sync/sync-engine.ts';
+import { TerminalModeStore } from '../../services/terminal-mode/terminal-mode.ts';
 import { type CliCommand, positiveInt, requiredString, UsageError } from '../command.ts';
 
 const enrolCommand: CliCommand = {
@@ -11,6 +12,8 @@ const enrolCommand: CliCommand = {
     const server = requiredString(values.server, '--server');
     const code = requiredString(values.code, '--code');
     const name = typeof values.name === 'string' ? values.name : 'Taquilla';
+    // Asked before the server spends an enrolment code on a store that could never use it.
+    new TerminalModeStore(db(), clock).assertLive('be enrolled with a server');
     const sync = new SyncEngine(db(), clock);
     const result = await sync.enrol(server, code, name);
     return {

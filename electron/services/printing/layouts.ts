@@ -20,6 +20,8 @@ export interface LayoutOptions {
   type: PrinterType;
   paperWidth: 58 | 80;
   characterSet: CharacterSetName;
+  /** A training store's paper: every ticket and receipt says it is worth nothing, top and bottom. */
+  training?: boolean;
 }
 
 export const defaultLayout: LayoutOptions = {
@@ -151,6 +153,19 @@ function rateLine(vesPerUsd: string): string {
   return `Tasa: USD 1,00 = ${ves(usdToVes(100, vesPerUsd))}`;
 }
 
+/** Printable on every code page we support (no em dash), inverted so it cannot be missed. */
+export const TRAINING_BANNER = 'ENTRENAMIENTO - SIN VALOR';
+
+function trainingBanner(p: Printer, o: LayoutOptions, text: (s: string) => string): void {
+  if (!o.training) return;
+  p.alignCenter();
+  p.invert(true);
+  p.bold(true);
+  p.println(text(` ${TRAINING_BANNER} `));
+  p.bold(false);
+  p.invert(false);
+}
+
 function copyBanner(p: Printer, text: (s: string) => string, copy: number, retry: boolean): void {
   if (copy > 0) {
     p.alignCenter();
@@ -182,6 +197,7 @@ export const ORIGINAL: PrintMarks = { copy: 0, retry: false };
 
 export function buildTicket(t: TicketPrintData, o: LayoutOptions = defaultLayout, marks = ORIGINAL): Buffer {
   const { p, text, columns } = newPrinter(o);
+  trainingBanner(p, o, text);
   p.alignCenter();
   p.bold(true);
   p.println(text(t.venue));
@@ -226,6 +242,7 @@ export function buildTicket(t: TicketPrintData, o: LayoutOptions = defaultLayout
   p.println(text(`Cajero: ${t.cashier}`));
   p.println(text(`Venta: ${t.transactionId.slice(0, 8)}  ${caracasDateTime(t.issuedAt)}`).slice(0, columns));
   copyBanner(p, text, marks.copy, marks.retry);
+  trainingBanner(p, o, text);
   return finish(p);
 }
 
@@ -244,6 +261,7 @@ export function buildReceipt(
   marks = ORIGINAL,
 ): Buffer {
   const { p, text, columns } = newPrinter(o);
+  trainingBanner(p, o, text);
   p.alignCenter();
   p.bold(true);
   p.println(text(r.venue));
@@ -293,6 +311,7 @@ export function buildReceipt(
   p.alignCenter();
   p.println(text('¡Gracias por su compra!'));
   copyBanner(p, text, marks.copy, marks.retry);
+  trainingBanner(p, o, text);
   return finish(p);
 }
 

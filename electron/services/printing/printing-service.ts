@@ -17,6 +17,8 @@ export interface PrintingServiceOptions {
   tcp?: TcpOptions;
   queue?: Partial<Omit<PrintQueueOptions, 'transport' | 'layout'>>;
   jobs?: Omit<PrintJobsOptions, 'onEnqueued'>;
+  /** A training store: every ticket and receipt is marked as worth nothing (layouts.ts). */
+  training?: boolean;
   /** Replaces the transport built from the settings (tests of a printer's edge cases). */
   transport?: (settings: PrinterSettings) => PrinterTransport;
 }
@@ -47,7 +49,7 @@ export class PrintingService {
     this.queue = new PrintQueue(db, clock, {
       ...options.queue,
       transport: () => this.transport(),
-      layout: () => layoutOf(this.jobs.settings.get()),
+      layout: () => ({ ...layoutOf(this.jobs.settings.get()), training: options.training === true }),
       receiptPayments: options.queue?.receiptPayments ?? receiptPaymentsFromStore(db),
     });
   }

@@ -61,6 +61,7 @@ export const en: Record<MessageKey, string> = {
   'status.live.live': 'live',
   'status.live.connecting': 'connecting…',
   'status.live.lost': 'reconnecting…',
+  'status.training': 'TRAINING MODE: sales are worth nothing and are never synced',
   'status.kiosk': 'Kiosk mode',
   'kiosk.exit': 'Leave kiosk mode',
   'kiosk.pin': 'Supervisor PIN',

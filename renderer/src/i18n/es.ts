@@ -60,6 +60,7 @@ export const es = {
   'status.live.live': 'en vivo',
   'status.live.connecting': 'conectando…',
   'status.live.lost': 'reconectando…',
+  'status.training': 'MODO ENTRENAMIENTO: las ventas no tienen valor y no se sincronizan',
   'status.kiosk': 'Modo quiosco',
   'kiosk.exit': 'Salir del modo quiosco',
   'kiosk.pin': 'PIN de supervisor',
