@@ -21,6 +21,8 @@ import {
 import { ReservationStatsService } from './services/reservations/reservation-stats.ts';
 import { CartReader } from './services/session/cart.ts';
 import { EventList } from './services/session/event-list.ts';
+import { TicketSigner } from './services/printing/ticket-signing.ts';
+import type { PinPolicy } from './services/session/pin-guard.ts';
 import { SessionService } from './services/session/session-service.ts';
 import { SyncEngine, type SyncStatus } from './services/sync/sync-engine.ts';
 import { type TerminalMode, TerminalModeStore } from './services/terminal-mode/terminal-mode.ts';
@@ -32,6 +34,7 @@ import {
   openDatabase,
   startBackgroundCheckpoints,
 } from './store/database.ts';
+import { type KeyWrap, StoreKey } from './store/store-key.ts';
 
 export interface TerminalOptions {
   dbFile: string;
@@ -44,6 +47,10 @@ export interface TerminalOptions {
   backups?: AutomaticBackupOptions;
   /** Below this many free bytes on the store's disk the status bar warns (default 256 MiB). */
   lowDiskBytes?: number;
+  /** Wraps the store key (Electron: the OS keychain); none: a 0600 key file beside the store. */
+  keyWrap?: KeyWrap | null;
+  /** PIN tries and locks; DEFAULT_PIN_POLICY unless given. */
+  pinPolicy?: PinPolicy;
 }
 
 /**
@@ -78,6 +85,8 @@ export interface HoldOperations {
 
 export interface Terminal {
   db: Db;
+  /** Seals the store's secrets and peppers its PINs; kept outside the database. */
+  storeKey: StoreKey;
   clock: Clock;
   kiosk: boolean;
   /** 'training': a practice store (simulated approvals, marked paper, never synced); read from the store. */
@@ -146,19 +155,33 @@ export function createTerminal({
   migrationsDir,
   backups,
   lowDiskBytes = 256 * 1024 * 1024,
+  keyWrap = null,
+  pinPolicy,
 }: TerminalOptions): Terminal {
   // A store with a corrupt page never starts selling (StoreDamagedError names the backup to restore).
   assertStoreHealthy(dbFile);
   const db = openDatabase(dbFile, migrationsDir ? { migrationsDir } : {});
+  let storeKey: StoreKey;
+  try {
+    // Refuses (StoreKeyError) before anything runs if the key file is missing, foreign or readable
+    // by others. Each service that owns a secret seals any plain-text one in place as it starts.
+    storeKey = StoreKey.open(db, clock, keyWrap);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
   const mode = new TerminalModeStore(db, clock).mode();
-  const sync = new SyncEngine(db, clock);
+  const sync = new SyncEngine(db, clock, { storeKey });
   const enrolled = sync.status().state !== 'unenrolled';
   // Enrolled: the sync engine's engine is the terminal's (server time; its sales go to the outbox).
   const reservations = enrolled ? sync.reservations : new ReservationService(db, clock);
   // Expiry decisions use server time on an enrolled terminal: every service reads the same clock.
   const time = enrolled ? sync.serverClock : clock;
   const availability = new AvailabilityService(db, time);
-  const printing = new PrintingService(db, time, { training: mode === 'training' });
+  const printing = new PrintingService(db, time, {
+    training: mode === 'training',
+    jobs: { signer: new TicketSigner(db, time, storeKey) },
+  });
   printing.attach(reservations);
   const payments = new PaymentService(db, time, reservations, { terminal: kiosk ? 'kiosk' : 'counter' });
   const carts = new CartReader(db, time);
@@ -167,6 +190,7 @@ export function createTerminal({
   let checkpoints: BackgroundCheckpoints | undefined;
   const terminal: Terminal = {
     db,
+    storeKey,
     clock: time,
     kiosk,
     mode,
@@ -177,7 +201,10 @@ export function createTerminal({
     sales: new SalesDesk(payments, carts, reservations, saleAuthority),
     availability,
     stats: new ReservationStatsService(db, time),
-    sessions: new SessionService(db, time),
+    sessions: new SessionService(db, time, {
+      pepper: storeKey.pepper,
+      ...(pinPolicy ? { policy: pinPolicy } : {}),
+    }),
     carts,
     events: new EventList(db),
     bestAvailable: new BestAvailableService(reservations, availability),

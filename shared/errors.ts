@@ -77,8 +77,10 @@ export interface ErrorDetails {
   /** Counter app (issue 3): sign-in and the API's doors. */
   NOT_SIGNED_IN: Record<string, never>;
   ROLE_NOT_ALLOWED: { method: string; role: string; allowed: string[] };
+  /** The fewest tries left: the user's (or the override's) and the terminal's. */
   BAD_PIN: { attemptsLeft: number };
-  LOCKED_OUT: { until: number };
+  /** What is locked until when: one user, the supervisor override, or every PIN at the terminal. */
+  LOCKED_OUT: { until: number; scope: 'user' | 'supervisor-override' | 'terminal' };
   UNKNOWN_METHOD: { method: string };
   /** The terminal's own store failed (issue 18): nothing was written; the words say what to do. */
   STORE_FULL: Record<string, never>;

@@ -52,8 +52,11 @@ export function createHandlers(): Handlers {
         serverTime: ctx.terminal.clock.now(),
       };
     },
-    'session.supervisorOverride': async ({ pin }, { terminal }) => ({
-      supervisor: await terminal.sessions.verifySupervisor(pin),
+    'session.supervisorOverride': async ({ pin }, ctx) => ({
+      supervisor: await ctx.terminal.sessions.verifySupervisor(pin, signedIn(ctx)),
+    }),
+    'session.unlock': (target, ctx) => ({
+      unlocked: ctx.terminal.sessions.unlock(target, signedIn(ctx).actor),
     }),
     'events.list': (_input, { terminal }) => terminal.events.list(),
     'events.seatMap': ({ eventId }, { terminal }) => terminal.availability.seatMap({ eventId }),

@@ -6,6 +6,7 @@ import { isTaquillaError } from '../../shared/errors.ts';
 import { type Db, openDatabase } from '../store/database.ts';
 import { cannotOpenForWriting, openReadOnlySnapshot } from '../store/read-only-snapshot.ts';
 import { storeFailure } from '../store/store-errors.ts';
+import { StoreKey } from '../store/store-key.ts';
 import { type CliCommand, type CliIo, type OptionSpec, type OptionValues, UsageError } from './command.ts';
 import { commands } from './commands/index.ts';
 
@@ -47,6 +48,7 @@ export async function runCli(
   let db: Db | undefined;
   let closeDb: (() => void) | undefined;
   let storeFile: string | undefined;
+  let storeKey: StoreKey | undefined;
   try {
     const name = argv.find((a) => !a.startsWith('-'));
     if (!name || argv.includes('--help') || argv.includes('-h')) {
@@ -69,26 +71,28 @@ export async function runCli(
       if (command.database === 'existing' && !existsSync(file))
         throw new UsageError(`no database at ${file}`);
     }
+    const openDb = (): Db => {
+      if (typeof file !== 'string') throw new UsageError('--db FILE is required');
+      if (db) return db;
+      try {
+        db = openDatabase(file);
+        closeDb = () => db?.close();
+      } catch (error) {
+        // A read-only disk: commands that only read still answer, from a snapshot of the files.
+        if (command.access !== 'read' || !existsSync(file) || !cannotOpenForWriting(error)) throw error;
+        const snapshot = openReadOnlySnapshot(file);
+        db = snapshot.db;
+        closeDb = snapshot.close;
+      }
+      return db;
+    };
     const result = await command.run({
       values: values as OptionValues,
       io,
       clock: io.clock,
       actor: typeof values.actor === 'string' ? values.actor : `cli:${safeUser()}`,
-      db: () => {
-        if (typeof file !== 'string') throw new UsageError('--db FILE is required');
-        if (db) return db;
-        try {
-          db = openDatabase(file);
-          closeDb = () => db?.close();
-        } catch (error) {
-          // A read-only disk: commands that only read still answer, from a snapshot of the files.
-          if (command.access !== 'read' || !existsSync(file) || !cannotOpenForWriting(error)) throw error;
-          const snapshot = openReadOnlySnapshot(file);
-          db = snapshot.db;
-          closeDb = snapshot.close;
-        }
-        return db;
-      },
+      db: openDb,
+      storeKey: () => (storeKey ??= StoreKey.open(openDb(), io.clock)),
     });
     io.out(values.json ? JSON.stringify(result.json) : result.text);
     return 0;

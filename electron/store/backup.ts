@@ -1,4 +1,13 @@
-import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Db } from './database.ts';
@@ -34,6 +43,8 @@ export async function backupStore(db: Db, outFile: string, now: number): Promise
   rmSync(partial, { force: true });
   try {
     await db.backup(partial);
+    // Owner-only, like the store: a backup holds the same sales and customers.
+    chmodSync(partial, 0o600);
     const checked = checkStoreFile(partial);
     renameSync(partial, outFile);
     return { file: outFile, bytes: statSync(outFile).size, schemaVersion: checked.schemaVersion, at: now };

@@ -1,4 +1,13 @@
-import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+} from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -36,6 +45,7 @@ export const PRAGMAS = {
 } as const;
 
 export function openDatabase(file: string, options: OpenOptions = {}): Db {
+  if (!options.readonly) preparePrivateStore(file);
   const db = new Database(file, { readonly: options.readonly ?? false });
   db.pragma(`busy_timeout = ${PRAGMAS.busy_timeout}`);
   if (!options.readonly) db.pragma(`journal_mode = ${PRAGMAS.journal_mode}`);
@@ -46,6 +56,40 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
   if (!options.readonly) migrate(db, options.migrationsDir ?? DEFAULT_MIGRATIONS_DIR);
   if (options.autoCheckpoint === false) db.pragma('wal_autocheckpoint = 0');
   return db;
+}
+
+/** Owner-only modes: the store holds sales, customers and (sealed) secrets. */
+export const PRIVATE_FILE_MODE = 0o600;
+export const PRIVATE_FOLDER_MODE = 0o700;
+/** The files SQLite keeps beside a store in WAL mode. */
+export const STORE_COMPANIONS = ['-wal', '-shm', '-journal'] as const;
+const POSIX = process.platform !== 'win32';
+
+/**
+ * Makes `file` a store only its owner can read, before SQLite touches it: a missing folder is
+ * created 0700, a new store file 0600 (SQLite would create it 0644 under the usual umask), and an
+ * existing store, -wal or -shm that others can read is tightened to 0600. SQLite creates the -wal
+ * and -shm files with the store file's own mode, so they follow. An existing folder keeps its mode.
+ */
+export function preparePrivateStore(file: string): void {
+  if (file === '' || file === ':memory:' || file.startsWith('file:')) return;
+  const folder = dirname(file);
+  if (!existsSync(folder)) mkdirSync(folder, { recursive: true, mode: PRIVATE_FOLDER_MODE });
+  try {
+    closeSync(openSync(file, 'wx', PRIVATE_FILE_MODE));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  if (!POSIX) return;
+  for (const path of [file, ...STORE_COMPANIONS.map((suffix) => file + suffix)]) {
+    if (existsSync(path) && (statSync(path).mode & 0o077) !== 0) chmodSync(path, PRIVATE_FILE_MODE);
+  }
+}
+
+/** Creates `folder` 0700, or tightens it to 0700: for a folder that belongs to Taquilla alone. */
+export function preparePrivateFolder(folder: string): void {
+  mkdirSync(folder, { recursive: true, mode: PRIVATE_FOLDER_MODE });
+  if (POSIX && (statSync(folder).mode & 0o077) !== 0) chmodSync(folder, PRIVATE_FOLDER_MODE);
 }
 
 export interface BackgroundCheckpoints {
@@ -151,6 +195,7 @@ export function migrate(db: Db, dir: string): number {
     mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
     // VACUUM INTO is synchronous and reads one consistent snapshot: nothing else runs during an upgrade.
     db.prepare('VACUUM INTO ?').run(file);
+    chmodSync(file, PRIVATE_FILE_MODE);
   }
   for (const migration of migrations) {
     // IMMEDIATE, then re-read the version: two processes opening a new file never migrate twice.

@@ -1,7 +1,8 @@
-import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { type Db, openDatabase } from './database.ts';
+import { keyFileOf } from './store-key.ts';
 
 /** SQLite cannot open a WAL store on a read-only disk (it needs its -shm file): these are its words. */
 export function cannotOpenForWriting(error: unknown): boolean {
@@ -19,6 +20,11 @@ export function openReadOnlySnapshot(file: string): { db: Db; close: () => void 
   const copy = join(dir, basename(file));
   copyFileSync(file, copy);
   if (existsSync(`${file}-wal`)) copyFileSync(`${file}-wal`, `${copy}-wal`);
+  // The key file beside the store (store-key.ts) goes with it, still readable by its owner only.
+  if (existsSync(keyFileOf(file))) {
+    copyFileSync(keyFileOf(file), keyFileOf(copy));
+    chmodSync(keyFileOf(copy), 0o600);
+  }
   try {
     const db = openDatabase(copy, { readonly: true });
     return {

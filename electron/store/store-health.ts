@@ -3,6 +3,7 @@ import Database from 'better-sqlite3';
 import { checkStoreFile, listBackups } from './backup.ts';
 import { isTaquillaError } from '../../shared/errors.ts';
 import { storeFailure } from './store-errors.ts';
+import { StoreKeyError } from './store-key.ts';
 
 /**
  * A store that failed its check when the terminal opened it. The message is for the person at the
@@ -77,11 +78,11 @@ function newestSoundBackup(storeFile: string): string | null {
 
 /**
  * What the person at the machine is told when the terminal cannot start on its store (before any
- * screen exists, so the words are here): Spanish first, then English. Null when `error` is not about
- * the store.
+ * screen exists, so the words are here): Spanish first, then English, or the key file's own message.
+ * Null when `error` is not about the store.
  */
 export function storeStartupProblem(error: unknown): string | null {
-  if (error instanceof StoreDamagedError) return error.message;
+  if (error instanceof StoreDamagedError || error instanceof StoreKeyError) return error.message;
   if (!isTaquillaError(error)) return null;
   switch (error.code) {
     case 'STORE_READ_ONLY':

@@ -4,6 +4,7 @@ import { modeCommands } from './mode-commands.ts';
 import { paymentCommands } from './payment-commands.ts';
 import { printingCommands } from './printing-commands.ts';
 import { reservationCommands } from './reservation-commands.ts';
+import { securityCommands } from './security-commands.ts';
 import { serveCommands } from './serve-commands.ts';
 import { syncCommands } from './sync-commands.ts';
 
@@ -16,4 +17,5 @@ export const commands: CliCommand[] = [
   ...syncCommands,
   ...modeCommands,
   ...backupCommands,
+  ...securityCommands,
 ];

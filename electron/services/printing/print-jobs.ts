@@ -13,6 +13,7 @@ import {
 } from '../../../shared/schemas/printing.ts';
 import { parseInput } from '../../../shared/validation.ts';
 import type { Db } from '../../store/database.ts';
+import { StoreKey } from '../../store/store-key.ts';
 import type { ReservationService, SettledTransaction } from '../reservations/reservation-service.ts';
 import { LocalTicketNumbers, type TicketNumberSource } from './ticket-numbers.ts';
 import { TicketSigner } from './ticket-signing.ts';
@@ -72,6 +73,10 @@ interface PlaceRow {
 
 export interface PrintJobsOptions {
   numbers?: TicketNumberSource;
+  /**
+   * Signs the ticket codes. Default: the store's own key file beside it (`taquilla serve` and the
+   * CLI); the terminal passes one built on the key it opened (keychain-wrapped under Electron).
+   */
   signer?: TicketSigner;
   /** Called after jobs are queued (still inside the sale's transaction): wake the worker. */
   onEnqueued?: () => void;
@@ -97,7 +102,7 @@ export class PrintJobs {
   ) {
     this.settings = new PrinterSettingsStore(db, clock);
     this.numbers = options.numbers ?? new LocalTicketNumbers(db, () => this.settings.get().terminalCode);
-    this.signer = options.signer ?? new TicketSigner(db, clock);
+    this.signer = options.signer ?? new TicketSigner(db, clock, StoreKey.open(db, clock));
     this.sql = {
       sale: db.prepare<[string], SaleRow>(
         `SELECT x.tenant_id, x.event_id, e.name AS event, e.starts_at, e.ves_per_usd, v.name AS venue

@@ -82,7 +82,7 @@ export function createClient(win: Window = window): ApiClient {
     },
     async exitKiosk(pin) {
       if (bridge) {
-        unwrap(await bridge.exitKiosk(pin));
+        unwrap(await bridge.exitKiosk(pin, session));
         return;
       }
       // A browser kiosk has no window to leave; the PIN is still checked, so the answer is honest.

@@ -64,6 +64,7 @@ export const en: Record<MessageKey, string> = {
   'status.kiosk': 'Kiosk mode',
   'kiosk.exit': 'Leave kiosk mode',
   'kiosk.pin': 'Supervisor PIN',
+  'kiosk.exitAccepted': 'Supervisor PIN accepted.',
   shortcuts:
     'Arrows: move · Enter/Space: hold or release · Shift+click or Shift+Enter: pick several · +/−: zoom · 0: show all · Esc: clear · Ctrl+Enter: charge in cash USD (Enter confirms)',
   language: 'Español',
@@ -82,6 +83,10 @@ export const en: Record<MessageKey, string> = {
   'error.EXTENSION_LIMIT': 'Cannot extend any more: the hold ends at {time} at the latest.',
   'error.BAD_PIN': 'Wrong PIN. Attempts left: {left}.',
   'error.LOCKED_OUT': 'User locked out after too many attempts. Try again at {time}.',
+  'error.LOCKED_OUT.supervisor-override':
+    'Supervisor PIN locked after too many attempts. Try again at {time}.',
+  'error.LOCKED_OUT.terminal':
+    'Too many wrong PINs at this terminal: every PIN is locked until {time} (or until a supervisor unlocks it).',
   'error.NOT_SIGNED_IN': 'The session ended. Please sign in again.',
   'error.VALIDATION': 'Invalid data: {message}',
   'error.NETWORK': 'Cannot reach the terminal.',

@@ -63,6 +63,7 @@ export const es = {
   'status.kiosk': 'Modo quiosco',
   'kiosk.exit': 'Salir del modo quiosco',
   'kiosk.pin': 'PIN de supervisor',
+  'kiosk.exitAccepted': 'PIN de supervisor aceptado.',
   shortcuts:
     'Flechas: mover · Enter/Espacio: apartar o soltar · Mayús+clic o Mayús+Enter: elegir varios · +/−: zoom · 0: ver todo · Esc: limpiar · Ctrl+Enter: cobrar en efectivo USD (Enter confirma)',
   language: 'English',
@@ -82,6 +83,10 @@ export const es = {
   'error.EXTENSION_LIMIT': 'Ya no se puede extender: el apartado vence a más tardar a las {time}.',
   'error.BAD_PIN': 'PIN incorrecto. Intentos restantes: {left}.',
   'error.LOCKED_OUT': 'Usuario bloqueado por demasiados intentos. Intente de nuevo a las {time}.',
+  'error.LOCKED_OUT.supervisor-override':
+    'PIN de supervisor bloqueado por demasiados intentos. Intente de nuevo a las {time}.',
+  'error.LOCKED_OUT.terminal':
+    'Demasiados PIN incorrectos en esta terminal: todos los PIN están bloqueados hasta las {time} (o hasta que un supervisor los desbloquee).',
   'error.NOT_SIGNED_IN': 'La sesión terminó. Inicie sesión de nuevo.',
   'error.VALIDATION': 'Datos no válidos: {message}',
   'error.NETWORK': 'No hay comunicación con la terminal.',

@@ -24,6 +24,18 @@ export interface Notice {
   text: string;
 }
 
+/** The last PIN refused at sign-in or kiosk exit: what the PIN field shows until the next try. */
+export interface PinRefusal {
+  for: 'sign-in' | 'kiosk-exit';
+  /** Sign-in: whose PIN it was. */
+  userId: number | null;
+  code: 'BAD_PIN' | 'LOCKED_OUT';
+  /** BAD_PIN { attemptsLeft } or LOCKED_OUT { until, scope }: errorText turns them into words. */
+  details: unknown;
+  /** Server time the lock ends; null for a wrong PIN with tries left. */
+  lockedUntil: number | null;
+}
+
 export interface CounterState {
   locale: Locale;
   users: StaffMember[];
@@ -47,6 +59,7 @@ export interface CounterState {
    * cashier confirms in the dialog.
    */
   checkout: { prefill: 'cash-usd' | null } | null;
+  pinRefusal: PinRefusal | null;
   /** Bumped on every change, so views (and the canvas) know to redraw. */
   revision: number;
 }
@@ -78,6 +91,7 @@ export class CounterStore {
     pending: [],
     notices: [],
     checkout: null,
+    pinRefusal: null,
     revision: 0,
   };
   private readonly listeners = new Set<() => void>();
@@ -139,17 +153,21 @@ export class CounterStore {
   }
 
   async signIn(userId: number, pin: string): Promise<boolean> {
-    return this.run(async () => {
-      const signed = await this.api.call('session.signIn', { userId, pin });
-      this.api.setSession(signed.sessionToken);
-      this.set({
-        session: { sessionId: signed.sessionId, user: signed.user },
-        clockOffset: clockOffset(signed.serverTime, this.now()),
-        notices: [],
-      });
-      await this.loadEvents();
-      void this.refreshStatus();
-    });
+    return this.run(
+      async () => {
+        const signed = await this.api.call('session.signIn', { userId, pin });
+        this.api.setSession(signed.sessionToken);
+        this.set({
+          session: { sessionId: signed.sessionId, user: signed.user },
+          clockOffset: clockOffset(signed.serverTime, this.now()),
+          notices: [],
+          pinRefusal: null,
+        });
+        await this.loadEvents();
+        void this.refreshStatus();
+      },
+      { pin: { for: 'sign-in', userId } },
+    );
   }
 
   async signOut(): Promise<void> {
@@ -254,7 +272,9 @@ export class CounterStore {
 
   async refreshStatus(): Promise<void> {
     try {
-      this.set({ status: await this.api.call('terminal.status', {}) });
+      const status = await this.api.call('terminal.status', {});
+      // Also keeps server time current on screens without a live feed (a PIN lock's end).
+      this.set({ status, clockOffset: clockOffset(status.serverTime, this.now()) });
     } catch {
       this.set({ status: null });
     }
@@ -411,8 +431,21 @@ export class CounterStore {
     if (this.state.checkout) this.set({ checkout: null });
   }
 
+  /** The refusal is shown in the dialog itself (pinRefusal), not as a notice behind it. */
   async exitKiosk(pin: string): Promise<boolean> {
-    return this.run(() => this.api.exitKiosk(pin));
+    return this.run(
+      async () => {
+        await this.api.exitKiosk(pin);
+        this.set({ pinRefusal: null });
+        // In Electron the app has quit by now; a browser kiosk has no window to leave.
+        if (this.api.transport === 'http') this.notify('info', this.t('kiosk.exitAccepted'));
+      },
+      { pin: { for: 'kiosk-exit', userId: null } },
+    );
+  }
+
+  clearPinRefusal(): void {
+    if (this.state.pinRefusal) this.set({ pinRefusal: null });
   }
 
   // ---- notices ---------------------------------------------------------------------------------
@@ -430,7 +463,10 @@ export class CounterStore {
   }
 
   /** Runs an API action; a refusal becomes a notice in the cashier's language. */
-  private async run(action: () => Promise<void>, context: { together?: boolean } = {}): Promise<boolean> {
+  private async run(
+    action: () => Promise<void>,
+    context: { together?: boolean; pin?: Pick<PinRefusal, 'for' | 'userId'> } = {},
+  ): Promise<boolean> {
     try {
       await action();
       return true;
@@ -440,7 +476,20 @@ export class CounterStore {
           error.code === 'ZONE_FULL' && context.together
             ? { ...(error.details as object), together: true }
             : error.details;
-        this.notify('error', errorText(this.state.locale, error.code, error.message, details));
+        const text = errorText(this.state.locale, error.code, error.message, details);
+        const pinCode = error.code === 'BAD_PIN' || error.code === 'LOCKED_OUT' ? error.code : null;
+        if (context.pin && pinCode) {
+          const until = (details as { until?: unknown } | null)?.until;
+          this.set({
+            pinRefusal: {
+              ...context.pin,
+              code: pinCode,
+              details,
+              lockedUntil: pinCode === 'LOCKED_OUT' && typeof until === 'number' ? until : null,
+            },
+          });
+        }
+        if (context.pin?.for !== 'kiosk-exit' || !pinCode) this.notify('error', text);
         if (error.code === 'NOT_SIGNED_IN' && this.state.session) {
           this.api.setSession(null);
           this.leaveEvent();

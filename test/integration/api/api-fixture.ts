@@ -30,7 +30,7 @@ export interface ApiFixture {
 
 /** A real terminal on a temp SQLite file, served on a loopback port, with three staff members. */
 export async function startApi(
-  options: { testClock?: boolean; training?: boolean } = {},
+  options: { testClock?: boolean; training?: boolean; kiosk?: boolean } = {},
 ): Promise<ApiFixture> {
   const { dir, remove } = tempDir('taquilla-api-');
   const file = join(dir, 'terminal.db');
@@ -74,7 +74,7 @@ export async function startApi(
   if (options.training) new TerminalModeStore(setup, new ManualClock(T0)).enableTraining('test');
   setup.close();
   const clock = new ManualClock(T0);
-  const terminal = createTerminal({ dbFile: file, clock });
+  const terminal = createTerminal({ dbFile: file, clock, kiosk: options.kiosk ?? false });
   const users = {
     cashier: await terminal.sessions.createUser('Ana', 'cashier', '1234'),
     other: await terminal.sessions.createUser('Beto', 'cashier', '4321'),

@@ -34,6 +34,7 @@ const fake = vi.hoisted(() => {
     Menu: { setApplicationMenu: () => {} },
     session: { defaultSession: {} },
     ipcMain: { handle() {}, on() {}, removeHandler() {}, removeAllListeners() {} },
+    safeStorage: { isEncryptionAvailable: () => false, getSelectedStorageBackend: () => 'basic_text' },
   };
   return { state, module };
 });

@@ -153,4 +153,20 @@ describe('refusals in the cashier’s words', () => {
     expect(errorText('es', 'FOREIGN_ORIGIN', '', {})).toMatch(/taquilla serve/);
     expect(errorText('en', 'FOREIGN_ORIGIN', '', {})).toMatch(/taquilla serve/);
   });
+
+  it('PIN refusals say the tries left, and what is locked until when', () => {
+    const until = Date.UTC(2026, 10, 24, 18, 5, 0);
+    expect(errorText('es', 'BAD_PIN', '', { attemptsLeft: 3 })).toBe(
+      'PIN incorrecto. Intentos restantes: 3.',
+    );
+    expect(errorText('es', 'LOCKED_OUT', '', { until, scope: 'user' })).toBe(
+      'Usuario bloqueado por demasiados intentos. Intente de nuevo a las 14:05:00.',
+    );
+    expect(errorText('es', 'LOCKED_OUT', '', { until, scope: 'supervisor-override' })).toBe(
+      'PIN de supervisor bloqueado por demasiados intentos. Intente de nuevo a las 14:05:00.',
+    );
+    expect(errorText('en', 'LOCKED_OUT', '', { until, scope: 'terminal' })).toMatch(
+      /^Too many wrong PINs at this terminal: every PIN is locked until 14:05:00/,
+    );
+  });
 });
