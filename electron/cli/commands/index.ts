@@ -1,4 +1,5 @@
 import type { CliCommand } from '../command.ts';
+import { kioskCommands } from './kiosk-commands.ts';
 import { modeCommands } from './mode-commands.ts';
 import { paymentCommands } from './payment-commands.ts';
 import { printingCommands } from './printing-commands.ts';
@@ -14,4 +15,5 @@ export const commands: CliCommand[] = [
   ...printingCommands,
   ...syncCommands,
   ...modeCommands,
+  ...kioskCommands,
 ];
