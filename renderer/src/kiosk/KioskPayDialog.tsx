@@ -35,6 +35,9 @@ export function KioskPayDialog({
   const [claim, setClaim] = useState({ reference: '', phone: '', bankCode: '' });
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  // One key per attempt. When the answer is lost (NETWORK) the next press asks with the same key, so
+  // a provider that already took the money is not asked to take it again.
+  const [requestId, setRequestId] = useState(newRequestId);
   const bs = ves(locale, totalVesCents);
   // A real provider needs the customer's Pago Móvil reference to find it at the bank; the training
   // provider simulates it when the fields are left empty.
@@ -49,13 +52,14 @@ export function KioskPayDialog({
       const result = await client.call('kiosk.pay', {
         eventId,
         method,
-        requestId: newRequestId(),
+        requestId,
         ...(method === 'PAGO_MOVIL' && (claimGiven || needsClaim) ? { pagoMovil: claim } : {}),
       });
       onDone(result);
     } catch (e) {
       const p = errorParts(e);
       setError(paymentErrorText(locale, p.code, p.message, p.details));
+      if (p.code !== 'NETWORK') setRequestId(newRequestId());
     } finally {
       setBusy(false);
     }
