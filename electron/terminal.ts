@@ -4,11 +4,15 @@ import type { TerminalStatus } from '../shared/api/counter.ts';
 import { type Clock, MINUTE_MS } from '../shared/clock.ts';
 import { DEFAULT_SETTINGS } from '../shared/config.ts';
 import { DayClosingService } from './services/day-closing/day-closing-service.ts';
+import { KioskCheckout } from './services/payments/kiosk-checkout.ts';
 import { NotificationService } from './services/payments/notifications.ts';
+import { PayAtCounter } from './services/payments/pay-at-counter.ts';
 import { PaymentService, type SaleAuthority } from './services/payments/payment-service.ts';
 import { PaymentStatsService } from './services/payments/payment-stats.ts';
+import { PaymentProviders } from './services/payments/providers/provider-registry.ts';
 import { ReservationSearch } from './services/payments/reservation-search.ts';
 import { SalesDesk } from './services/payments/sales-desk.ts';
+import { TenderAcceptance } from './services/payments/tender-acceptance.ts';
 import { PrintingService } from './services/printing/printing-service.ts';
 import { AvailabilityService } from './services/reservations/availability-service.ts';
 import { BestAvailableService } from './services/reservations/best-available-service.ts';
@@ -100,6 +104,12 @@ export interface Terminal {
   saleAuthority: SaleAuthority | null;
   /** Where the API takes money: local, or through the server when enrolled. */
   sales: SalesDesk;
+  /** Which payment provider confirms a kiosk's card and Pago Móvil payments (none: pay at the counter). */
+  providers: PaymentProviders;
+  /** A kiosk's payment through the provider: only what it confirmed is recorded (issue 11). */
+  kioskCheckout: KioskCheckout;
+  /** A kiosk without a provider: the cart becomes a short reservation with a slip, paid at the counter. */
+  payAtCounter: PayAtCounter;
   availability: AvailabilityService;
   stats: ReservationStatsService;
   sessions: SessionService;
@@ -170,7 +180,8 @@ export function createTerminal({
     db.close();
     throw error;
   }
-  const mode = new TerminalModeStore(db, clock).mode();
+  const modes = new TerminalModeStore(db, clock);
+  const mode = modes.mode();
   const sync = new SyncEngine(db, clock, { storeKey });
   const enrolled = sync.status().state !== 'unenrolled';
   // Enrolled: the sync engine's engine is the terminal's (server time; its sales go to the outbox).
@@ -186,6 +197,12 @@ export function createTerminal({
   const payments = new PaymentService(db, time, reservations, { terminal: kiosk ? 'kiosk' : 'counter' });
   const carts = new CartReader(db, time);
   const saleAuthority = enrolled ? sync : null;
+  const sales = new SalesDesk(payments, carts, reservations, saleAuthority);
+  const providers = new PaymentProviders(db, time, () => modes.mode());
+  const payAtCounter = new PayAtCounter(db, time, reservations, carts, printing.jobs, {
+    authority: enrolled ? sync : null,
+    terminal: kiosk ? 'kiosk' : 'counter',
+  });
   const timers: NodeJS.Timeout[] = [];
   let checkpoints: BackgroundCheckpoints | undefined;
   const terminal: Terminal = {
@@ -198,7 +215,18 @@ export function createTerminal({
     holds: enrolled ? sync : reservations,
     sync,
     saleAuthority,
-    sales: new SalesDesk(payments, carts, reservations, saleAuthority),
+    sales,
+    providers,
+    kioskCheckout: new KioskCheckout({
+      payments,
+      sales,
+      carts,
+      reservations,
+      providers,
+      acceptance: new TenderAcceptance(db, time),
+      payAtCounterMinutes: (eventId) => payAtCounter.minutesFor(eventId),
+    }),
+    payAtCounter,
     availability,
     stats: new ReservationStatsService(db, time),
     sessions: new SessionService(db, time, {

@@ -70,7 +70,14 @@ export interface ErrorDetails {
     paidCents: number;
     minimumBasisPoints: number;
   };
-  DUPLICATE_REFERENCE: { method: string; reference: string; paymentId: string };
+  /** The reference (normalised: method, bank, digits without leading zeros) paid sale `transactionNumber`. */
+  DUPLICATE_REFERENCE: {
+    method: string;
+    reference: string;
+    paymentId: string;
+    transactionId: string;
+    transactionNumber: string;
+  };
   RESERVATION_EXPIRED: { transactionId: string; expiredAt: number | null; customerName: string | null };
   NOT_PAYABLE: { transactionId: string; status: string };
   DAY_ALREADY_CLOSED: { cashier: string; businessDay: string; closingNumber: number };
@@ -92,7 +99,29 @@ export interface ErrorDetails {
     problem: PrinterTargetProblem;
   };
   /** Training mode (issue 11): what keeps a store from becoming, or acting as, a training store. */
-  TRAINING_MODE: { reason: 'enrolled' | 'has-sales' | 'training-store' };
+  TRAINING_MODE: { reason: 'enrolled' | 'has-sales' | 'training-store' | 'live-store' };
+  /** Issue 11: a kiosk records only money a payment provider confirmed. */
+  PAYMENT_UNCONFIRMED: {
+    method: string;
+    reason:
+      | 'kiosk-cash'
+      | 'no-confirmation'
+      | 'no-provider'
+      | 'method-not-offered'
+      | 'provider-mismatch'
+      | 'reversed';
+  };
+  /** The provider refused to take the money (card declined, Pago Móvil not found at the bank). */
+  PAYMENT_DECLINED: { provider: string; method: string; reason: string };
+  /** The provider took the money, the sale was then refused, and giving it back failed: see the counter. */
+  PAYMENT_NOT_REVERSED: {
+    provider: string;
+    method: string;
+    reference: string;
+    amountCents: number;
+    currency: 'USD' | 'VES';
+  };
+  UNKNOWN_PAYMENT_PROVIDER: { provider: string; available: string[] };
 }
 
 export type ErrorCode = keyof ErrorDetails;

@@ -1,6 +1,7 @@
 import { TaquillaError } from '../../shared/errors.ts';
 import type { SignedInSession } from '../services/session/session-service.ts';
 import { createDashboardHandlers } from './dashboard-handlers.ts';
+import { createKioskHandlers } from './kiosk-handlers.ts';
 import type { HandlerContext, Handlers } from './dispatcher.ts';
 import { createPrintingHandlers } from './printing-handlers.ts';
 import { createPaymentHandlers } from './payment-handlers.ts';
@@ -25,6 +26,7 @@ export function createHandlers(): Handlers {
     ...createPaymentHandlers(),
     ...createDashboardHandlers(),
     ...createPrintingHandlers(),
+    ...createKioskHandlers(),
     'session.users': (_input, { terminal }) => terminal.sessions.users(),
     'session.signIn': async ({ userId, pin }, { terminal }) => {
       const session = await terminal.sessions.signIn(userId, pin);

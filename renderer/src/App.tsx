@@ -36,7 +36,7 @@ export function App({ store }: { store: CounterStore }) {
   if (state.status?.kiosk)
     return (
       <div className="app">
-        <TrainingBanner store={store} state={state} />
+        {/* The kiosk fills the screen: it shows the training banner inside its own layout. */}
         <KioskApp store={store} state={state} />
         <Notices store={store} state={state} />
         <KioskExit store={store} state={state} />

@@ -174,6 +174,25 @@ export const receiptPrintData = z.object({
 });
 export type ReceiptPrintData = z.infer<typeof receiptPrintData>;
 
+/**
+ * A kiosk's "Pagar en taquilla" slip (issue 11): not a ticket. It carries the code the cashier types
+ * or scans (printed, as a QR and as a CODE128 barcode), the seats, the amount and the time it lapses.
+ */
+export const slipPrintData = z.object({
+  transactionId: z.string(),
+  /** Compact ('ACE347'); printed as 'ACE-347'. */
+  code: z.string(),
+  venue: z.string(),
+  event: z.string(),
+  startsAt: z.number(),
+  seats: z.array(z.string()),
+  totalCents: cents,
+  vesPerUsd: z.string(),
+  reservedUntil: z.number(),
+  issuedAt: z.number(),
+});
+export type SlipPrintData = z.infer<typeof slipPrintData>;
+
 export const PRINTER_STATES = ['ready', 'printing', 'paused-paper-out', 'offline', 'unknown'] as const;
 
 export const printQueueStatus = z.object({

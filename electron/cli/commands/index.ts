@@ -1,5 +1,6 @@
 import type { CliCommand } from '../command.ts';
 import { backupCommands } from './backup-commands.ts';
+import { kioskCommands } from './kiosk-commands.ts';
 import { modeCommands } from './mode-commands.ts';
 import { paymentCommands } from './payment-commands.ts';
 import { printingCommands } from './printing-commands.ts';
@@ -18,4 +19,5 @@ export const commands: CliCommand[] = [
   ...modeCommands,
   ...backupCommands,
   ...securityCommands,
+  ...kioskCommands,
 ];

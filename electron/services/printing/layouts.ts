@@ -5,8 +5,10 @@ import type {
   PrinterSettings,
   PrinterType,
   ReceiptPrintData,
+  SlipPrintData,
   TicketPrintData,
 } from '../../../shared/schemas/printing.ts';
+import { formatSlipCode } from '../../../shared/slip-code.ts';
 import { CODE_PAGES } from './code-pages.ts';
 
 /**
@@ -90,6 +92,17 @@ const dateFormat = new Intl.DateTimeFormat('es-VE', {
 /** Event and sale times as the venue reads them: America/Caracas, Spanish. */
 export function caracasDateTime(epochMs: number): string {
   return dateFormat.format(epochMs).replace(/[\u202f\u00a0]/g, ' ');
+}
+
+const timeFormat = new Intl.DateTimeFormat('es-VE', {
+  timeZone: 'America/Caracas',
+  hour: '2-digit',
+  minute: '2-digit',
+});
+
+/** A time of today as the venue reads it ('10:30 a. m.'). */
+export function caracasTime(epochMs: number): string {
+  return timeFormat.format(epochMs).replace(/[\u202f\u00a0]/g, ' ');
 }
 
 type Printer = InstanceType<typeof ThermalPrinter>;
@@ -310,6 +323,62 @@ export function buildReceipt(
   p.println(text(`Cajero: ${r.cashier}`));
   p.alignCenter();
   p.println(text('¡Gracias por su compra!'));
+  copyBanner(p, text, marks.copy, marks.retry);
+  trainingBanner(p, o, text);
+  return finish(p);
+}
+
+/**
+ * A kiosk's "Pagar en taquilla" slip: the code large (typed) and as a QR and a CODE128 barcode
+ * (scanned), what it keeps and until when. It says it is not a ticket: the tickets print at the
+ * counter once it is paid.
+ */
+export function buildSlip(slip: SlipPrintData, o: LayoutOptions = defaultLayout, marks = ORIGINAL): Buffer {
+  const { p, text, columns } = newPrinter(o);
+  trainingBanner(p, o, text);
+  p.alignCenter();
+  p.bold(true);
+  p.println(text(slip.venue));
+  p.bold(false);
+  p.println(text(slip.event));
+  p.println(text(caracasDateTime(slip.startsAt)));
+  p.drawLine();
+  // ESC ! (the size command) also clears bold, so size comes first.
+  p.setTextDoubleHeight();
+  p.bold(true);
+  p.println(text('PAGAR EN TAQUILLA'));
+  p.setTextNormal();
+  p.bold(false);
+  p.println(text('Código'));
+  p.setTextQuadArea();
+  p.println(formatSlipCode(slip.code));
+  p.setTextNormal();
+  p.printQR(slip.code, { cellSize: o.paperWidth === 80 ? 6 : 5, correction: 'M', model: 2 });
+  // CODE128-B of six characters is 112 modules: 336 dots at the default module width, inside even a
+  // 58 mm head's 384 (a wider barcode would be skipped silently by the printer).
+  p.code128(slip.code, { height: 60 });
+  p.newLine();
+  p.drawLine();
+  p.alignLeft();
+  for (const line of foldWords(text(`Asientos: ${slip.seats.join(', ')}`), columns)) p.println(line);
+  pair(p, columns, text('Total'), text(usd(slip.totalCents)));
+  pair(p, columns, '', text(ves(usdToVes(slip.totalCents, slip.vesPerUsd))));
+  p.drawLine();
+  p.alignCenter();
+  p.println(text('Pague antes de las'));
+  // ESC ! (the size command) also clears bold, so size comes first.
+  p.setTextDoubleHeight();
+  p.bold(true);
+  p.println(text(caracasTime(slip.reservedUntil)));
+  p.setTextNormal();
+  p.bold(false);
+  p.alignLeft();
+  const note =
+    'Este comprobante no es una entrada. Presente el código en la taquilla y pague allí; sus ' +
+    'entradas se imprimen al pagar. Pasada la hora, los asientos vuelven a la venta.';
+  for (const line of foldWords(text(note), columns)) p.println(line);
+  p.println(text(`Reserva: ${slip.transactionId.slice(0, 8).toUpperCase()}`));
+  for (const line of foldWords(text(`Emitido: ${caracasDateTime(slip.issuedAt)}`), columns)) p.println(line);
   copyBanner(p, text, marks.copy, marks.retry);
   trainingBanner(p, o, text);
   return finish(p);

@@ -9,6 +9,7 @@ import {
   type ReceiptPrintData,
   type ReprintResult,
   reprintInput,
+  type SlipPrintData,
   type TicketPrintData,
 } from '../../../shared/schemas/printing.ts';
 import { parseInput } from '../../../shared/validation.ts';
@@ -251,6 +252,36 @@ export class PrintJobs {
       JSON.stringify(receipt),
       this.clock.now(),
     )!.id;
+  }
+
+  /**
+   * Queues a kiosk's "Pagar en taquilla" slip for a reservation (issue 11), inside the caller's write
+   * so the slip and the reservation commit together. The venue, event and rate come from the store.
+   */
+  enqueueSlip(slip: Omit<SlipPrintData, 'venue' | 'event' | 'startsAt' | 'vesPerUsd'>): number {
+    const sale = this.sql.sale.get(slip.transactionId);
+    if (!sale) {
+      throw new TaquillaError('UNKNOWN_TRANSACTION', 'No such transaction', {
+        transactionId: slip.transactionId,
+      });
+    }
+    const data: SlipPrintData = {
+      ...slip,
+      venue: sale.venue,
+      event: sale.event,
+      startsAt: sale.starts_at,
+      vesPerUsd: sale.ves_per_usd,
+    };
+    const id = this.sql.job.get(
+      'slip',
+      slip.transactionId,
+      null,
+      0,
+      JSON.stringify(data),
+      this.clock.now(),
+    )!.id;
+    this.options.onEnqueued?.();
+    return id;
   }
 
   /**

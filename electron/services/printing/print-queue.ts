@@ -3,10 +3,11 @@ import type { Clock } from '../../../shared/clock.ts';
 import type {
   PrintQueueStatus,
   ReceiptPrintData,
+  SlipPrintData,
   TicketPrintData,
 } from '../../../shared/schemas/printing.ts';
 import type { Db } from '../../store/database.ts';
-import { buildReceipt, buildTicket, type LayoutOptions } from './layouts.ts';
+import { buildReceipt, buildSlip, buildTicket, type LayoutOptions } from './layouts.ts';
 import type { PrinterTransport, SendResult } from './transports.ts';
 
 export interface PrintQueueOptions {
@@ -32,7 +33,7 @@ export type RunOutcome = 'printed' | 'idle' | 'paused' | 'failed' | 'waiting';
 
 interface JobRow {
   id: number;
-  kind: 'ticket' | 'receipt';
+  kind: 'ticket' | 'receipt' | 'slip';
   transaction_id: string;
   ticket_number: string | null;
   copy: number;
@@ -119,6 +120,7 @@ export class PrintQueue {
     if (job.kind === 'ticket') {
       return buildTicket(JSON.parse(job.ticket_data!) as TicketPrintData, this.o.layout(), marks);
     }
+    if (job.kind === 'slip') return buildSlip(JSON.parse(job.data) as SlipPrintData, this.o.layout(), marks);
     const receipt = JSON.parse(job.data) as ReceiptPrintData;
     const paid = this.o.receiptPayments?.(receipt.transactionId, receipt.totalCents) ?? {};
     return buildReceipt({ ...receipt, ...paid }, this.o.layout(), marks);

@@ -6,6 +6,7 @@ import { type SeatConflict, TaquillaError, type TicketView } from '../../../shar
 import {
   assertTransactionTransition,
   extendedUntil,
+  reservationLengthMs,
   type TicketStatus,
   type TransactionStatus,
 } from '../../../shared/lifecycle.ts';
@@ -564,8 +565,7 @@ export class ReservationService {
       const settings = this.catalog.settings(tx.tenant_id);
       const tickets = this.liveTicketsOrThrow(tx, now);
       assertCartAsExpected(tx.id, input.expect, tickets.map(toHeld));
-      const hours = input.hours ?? settings.PARTIAL_PAYMENT_HOURS;
-      const until = now + hours * HOUR_MS;
+      const until = now + reservationLengthMs(input, settings.PARTIAL_PAYMENT_HOURS);
       for (const t of tickets) this.sql.setTicketUntil.run(until, now, t.id);
       this.sql.setTransactionStatus.run({ status: 'RESERVED', now: now, until: until, id: tx.id });
       if (input.customer) {
@@ -579,7 +579,9 @@ export class ReservationService {
         tx.id,
         tx.status,
         'RESERVED',
-        `partial payment, ${hours} h`,
+        input.minutes !== undefined
+          ? `pay at the counter, ${input.minutes} min`
+          : `partial payment, ${input.hours ?? settings.PARTIAL_PAYMENT_HOURS} h`,
       );
       const changes = new ChangeSet();
       for (const t of tickets) changes.seat(t.event_id, t.zone_id, t.seat_id);

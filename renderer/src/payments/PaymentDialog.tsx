@@ -26,8 +26,6 @@ export interface PaymentDialogProps {
   /** The methods offered (a kiosk has no cash drawer). */
   methods?: readonly PaymentMethod[];
   allowDeposit?: boolean;
-  /** Kiosk: a button fills a simulated approval reference (no real card terminal here). */
-  simulate?: boolean;
   large?: boolean;
   /**
    * Opened by the counter's Ctrl+Enter: one line of this method for the whole amount due, and the
@@ -50,7 +48,6 @@ export function PaymentDialog({
   target,
   methods = PAYMENT_METHODS,
   allowDeposit = false,
-  simulate = false,
   large = false,
   confirmWith,
   onDone,
@@ -281,20 +278,6 @@ export function PaymentDialog({
                     />
                   </label>
                 ))}
-                {simulate && d.method !== 'CASH_USD' && d.method !== 'CASH_VES' && (
-                  <button
-                    type="button"
-                    onClick={() =>
-                      update(d.key, {
-                        amount: remainderAmount(preview, check),
-                        reference: String(Date.now()).slice(-8),
-                        ...(d.method === 'PAGO_MOVIL' ? { phone: '04141234567', bankCode: '0102' } : {}),
-                      })
-                    }
-                  >
-                    {pt(locale, 'kiosk.simulate')}
-                  </button>
-                )}
                 {drafts.length > 1 && (
                   <button
                     type="button"
