@@ -48,9 +48,12 @@ describe('a kiosk session never records money nobody confirmed', () => {
       ok: false,
       error: { code: 'PAYMENT_UNCONFIRMED', details: { method: 'CASH_USD', reason: 'kiosk-cash' } },
     });
-    // The counter's quick sale is cash too: refused for a kiosk session the same way.
-    const quick = await kioskCall('checkout.payInFull', { eventId: api.eventId });
-    expect(quick).toMatchObject({ ok: false, error: { code: 'PAYMENT_UNCONFIRMED' } });
+    // Cash in bolívares is refused the same way.
+    const ves = await kioskCall('payments.checkout', {
+      eventId: api.eventId,
+      tenders: [{ method: 'CASH_VES', amountCents: 100_000 }],
+    });
+    expect(ves).toMatchObject({ ok: false, error: { code: 'PAYMENT_UNCONFIRMED' } });
     expect(count('SELECT COUNT(*) AS n FROM payments')).toBe(0);
     expect(count("SELECT COUNT(*) AS n FROM transactions WHERE status = 'COMPLETED'")).toBe(0);
   });

@@ -59,7 +59,11 @@ async function storeWithSale(): Promise<{
   let next = 0;
   const sell = async () => {
     await api.call('holds.seats', { eventId: api.eventId, seatIds: [api.seatIds[next++]] }, ana);
-    const sale = await api.call('checkout.payInFull', { eventId: api.eventId }, ana);
+    const sale = await api.call(
+      'payments.checkout',
+      { eventId: api.eventId, tenders: [{ method: 'CASH_USD', amountCents: 2500 }] },
+      ana,
+    );
     expect(sale.status).toBe(200);
     return api.terminal.db
       .prepare<[string], { code: string }>(
