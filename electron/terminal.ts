@@ -1,12 +1,18 @@
+import { statfsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { TerminalStatus } from '../shared/api/counter.ts';
 import { type Clock, MINUTE_MS } from '../shared/clock.ts';
 import { DEFAULT_SETTINGS } from '../shared/config.ts';
 import { DayClosingService } from './services/day-closing/day-closing-service.ts';
+import { KioskCheckout } from './services/payments/kiosk-checkout.ts';
 import { NotificationService } from './services/payments/notifications.ts';
+import { PayAtCounter } from './services/payments/pay-at-counter.ts';
 import { PaymentService, type SaleAuthority } from './services/payments/payment-service.ts';
 import { PaymentStatsService } from './services/payments/payment-stats.ts';
+import { PaymentProviders } from './services/payments/providers/provider-registry.ts';
 import { ReservationSearch } from './services/payments/reservation-search.ts';
 import { SalesDesk } from './services/payments/sales-desk.ts';
+import { TenderAcceptance } from './services/payments/tender-acceptance.ts';
 import { PrintingService } from './services/printing/printing-service.ts';
 import { AvailabilityService } from './services/reservations/availability-service.ts';
 import { BestAvailableService } from './services/reservations/best-available-service.ts';
@@ -19,15 +25,20 @@ import {
 import { ReservationStatsService } from './services/reservations/reservation-stats.ts';
 import { CartReader } from './services/session/cart.ts';
 import { EventList } from './services/session/event-list.ts';
+import { TicketSigner } from './services/printing/ticket-signing.ts';
+import type { PinPolicy } from './services/session/pin-guard.ts';
 import { SessionService } from './services/session/session-service.ts';
 import { SyncEngine, type SyncStatus } from './services/sync/sync-engine.ts';
 import { type TerminalMode, TerminalModeStore } from './services/terminal-mode/terminal-mode.ts';
+import { type AutomaticBackupOptions, AutomaticBackups } from './store/automatic-backups.ts';
+import { assertStoreHealthy } from './store/store-health.ts';
 import {
   type BackgroundCheckpoints,
   type Db,
   openDatabase,
   startBackgroundCheckpoints,
 } from './store/database.ts';
+import { type KeyWrap, StoreKey } from './store/store-key.ts';
 
 export interface TerminalOptions {
   dbFile: string;
@@ -36,6 +47,14 @@ export interface TerminalOptions {
   kiosk?: boolean;
   /** Where the SQL migrations are when bundled (Electron); defaults to electron/store/migrations. */
   migrationsDir?: string;
+  /** Rotating copies of the store in `backups/` beside it (default hourly, keep 24), from startMaintenance. */
+  backups?: AutomaticBackupOptions;
+  /** Below this many free bytes on the store's disk the status bar warns (default 256 MiB). */
+  lowDiskBytes?: number;
+  /** Wraps the store key (Electron: the OS keychain); none: a 0600 key file beside the store. */
+  keyWrap?: KeyWrap | null;
+  /** PIN tries and locks; DEFAULT_PIN_POLICY unless given. */
+  pinPolicy?: PinPolicy;
 }
 
 /**
@@ -46,6 +65,7 @@ export interface StatusProviders {
   network: () => TerminalStatus['network'];
   syncQueue: () => number | null;
   printer: () => TerminalStatus['printer'];
+  disk: () => { state: TerminalStatus['disk']; freeBytes: number | null };
 }
 
 type Awaitable<T> = T | Promise<T>;
@@ -69,6 +89,8 @@ export interface HoldOperations {
 
 export interface Terminal {
   db: Db;
+  /** Seals the store's secrets and peppers its PINs; kept outside the database. */
+  storeKey: StoreKey;
   clock: Clock;
   kiosk: boolean;
   /** 'training': a practice store (simulated approvals, marked paper, never synced); read from the store. */
@@ -82,6 +104,12 @@ export interface Terminal {
   saleAuthority: SaleAuthority | null;
   /** Where the API takes money: local, or through the server when enrolled. */
   sales: SalesDesk;
+  /** Which payment provider confirms a kiosk's card and Pago Móvil payments (none: pay at the counter). */
+  providers: PaymentProviders;
+  /** A kiosk's payment through the provider: only what it confirmed is recorded (issue 11). */
+  kioskCheckout: KioskCheckout;
+  /** A kiosk without a provider: the cart becomes a short reservation with a slip, paid at the counter. */
+  payAtCounter: PayAtCounter;
   availability: AvailabilityService;
   stats: ReservationStatsService;
   sessions: SessionService;
@@ -97,6 +125,8 @@ export interface Terminal {
   paymentStats: PaymentStatsService;
   dayClosing: DayClosingService;
   notifications: NotificationService;
+  /** Hourly rotating backups of the store (started with startMaintenance). */
+  backups: AutomaticBackups;
   /** Marks expired holds every CLEANUP_INTERVAL_MINUTES (correctness never waits for it). */
   startMaintenance: () => void;
   close: () => void;
@@ -121,26 +151,67 @@ const NETWORK_STATE = {
   revoked: 'offline',
 } as const satisfies Record<SyncStatus['state'], TerminalStatus['network']>;
 
+/** Free bytes for this user on the disk that holds the store; null where the OS does not say. */
+function freeDiskBytes(dbFile: string): number | null {
+  try {
+    const fs = statfsSync(dirname(resolve(dbFile)));
+    return fs.bavail * fs.bsize;
+  } catch {
+    return null;
+  }
+}
+
 /** The composition root: opens the store and wires every service. No Electron in here. */
-export function createTerminal({ dbFile, clock, kiosk = false, migrationsDir }: TerminalOptions): Terminal {
+export function createTerminal({
+  dbFile,
+  clock,
+  kiosk = false,
+  migrationsDir,
+  backups,
+  lowDiskBytes = 256 * 1024 * 1024,
+  keyWrap = null,
+  pinPolicy,
+}: TerminalOptions): Terminal {
+  // A store with a corrupt page never starts selling (StoreDamagedError names the backup to restore).
+  assertStoreHealthy(dbFile);
   const db = openDatabase(dbFile, migrationsDir ? { migrationsDir } : {});
-  const mode = new TerminalModeStore(db, clock).mode();
-  const sync = new SyncEngine(db, clock);
+  let storeKey: StoreKey;
+  try {
+    // Refuses (StoreKeyError) before anything runs if the key file is missing, foreign or readable
+    // by others. Each service that owns a secret seals any plain-text one in place as it starts.
+    storeKey = StoreKey.open(db, clock, keyWrap);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  const modes = new TerminalModeStore(db, clock);
+  const mode = modes.mode();
+  const sync = new SyncEngine(db, clock, { storeKey });
   const enrolled = sync.status().state !== 'unenrolled';
   // Enrolled: the sync engine's engine is the terminal's (server time; its sales go to the outbox).
   const reservations = enrolled ? sync.reservations : new ReservationService(db, clock);
   // Expiry decisions use server time on an enrolled terminal: every service reads the same clock.
   const time = enrolled ? sync.serverClock : clock;
   const availability = new AvailabilityService(db, time);
-  const printing = new PrintingService(db, time, { training: mode === 'training' });
+  const printing = new PrintingService(db, time, {
+    training: mode === 'training',
+    jobs: { signer: new TicketSigner(db, time, storeKey) },
+  });
   printing.attach(reservations);
   const payments = new PaymentService(db, time, reservations, { terminal: kiosk ? 'kiosk' : 'counter' });
   const carts = new CartReader(db, time);
   const saleAuthority = enrolled ? sync : null;
+  const sales = new SalesDesk(payments, carts, reservations, saleAuthority);
+  const providers = new PaymentProviders(db, time, () => modes.mode());
+  const payAtCounter = new PayAtCounter(db, time, reservations, carts, printing.jobs, {
+    authority: enrolled ? sync : null,
+    terminal: kiosk ? 'kiosk' : 'counter',
+  });
   const timers: NodeJS.Timeout[] = [];
   let checkpoints: BackgroundCheckpoints | undefined;
   const terminal: Terminal = {
     db,
+    storeKey,
     clock: time,
     kiosk,
     mode,
@@ -148,10 +219,24 @@ export function createTerminal({ dbFile, clock, kiosk = false, migrationsDir }: 
     holds: enrolled ? sync : reservations,
     sync,
     saleAuthority,
-    sales: new SalesDesk(payments, carts, reservations, saleAuthority),
+    sales,
+    providers,
+    kioskCheckout: new KioskCheckout({
+      payments,
+      sales,
+      carts,
+      reservations,
+      providers,
+      acceptance: new TenderAcceptance(db, time),
+      payAtCounterMinutes: (eventId) => payAtCounter.minutesFor(eventId),
+    }),
+    payAtCounter,
     availability,
     stats: new ReservationStatsService(db, time),
-    sessions: new SessionService(db, time),
+    sessions: new SessionService(db, time, {
+      pepper: storeKey.pepper,
+      ...(pinPolicy ? { policy: pinPolicy } : {}),
+    }),
     carts,
     events: new EventList(db),
     bestAvailable: new BestAvailableService(reservations, availability),
@@ -161,10 +246,16 @@ export function createTerminal({ dbFile, clock, kiosk = false, migrationsDir }: 
     paymentStats: new PaymentStatsService(db, time),
     dayClosing: new DayClosingService(db, time),
     notifications: new NotificationService(db, time),
+    backups: new AutomaticBackups(db, dbFile, clock, backups),
     status: {
       network: () => NETWORK_STATE[sync.status().state],
       syncQueue: () => (enrolled ? sync.status().outbox : null),
       printer: () => PRINTER_STATE[printing.status().state],
+      disk: () => {
+        const freeBytes = freeDiskBytes(dbFile);
+        if (freeBytes === null) return { state: 'unknown', freeBytes };
+        return { state: freeBytes < lowDiskBytes ? 'low' : 'ok', freeBytes };
+      },
     },
     startMaintenance: () => {
       const every = DEFAULT_SETTINGS.CLEANUP_INTERVAL_MINUTES * MINUTE_MS;
@@ -176,17 +267,19 @@ export function createTerminal({ dbFile, clock, kiosk = false, migrationsDir }: 
       timer.unref();
       timers.push(timer);
       printing.start();
+      terminal.backups.start();
       if (enrolled) sync.start();
       // A hold never waits for a checkpoint's fsync: a worker thread checkpoints the WAL instead.
       if (!checkpoints) {
         db.pragma('wal_autocheckpoint = 0');
-        checkpoints = startBackgroundCheckpoints(dbFile);
+        checkpoints = startBackgroundCheckpoints(dbFile, 500, undefined, db);
       }
     },
     close: () => {
       for (const timer of timers) clearInterval(timer);
       // The worker checks the store is open before recording a result.
       sync.stop();
+      void terminal.backups.stop();
       void printing.stop();
       void checkpoints?.stop();
       db.close();

@@ -17,6 +17,12 @@ export const reservationSettingsSchema = z.object({
     .int()
     .min(24)
     .max(24 * 30),
+  /**
+   * How long a kiosk's "Pagar en taquilla" reservation keeps its seats (issue 11). Long enough to walk
+   * from the kiosk to the counter and wait in a pre-show queue; short enough that seats a customer
+   * walked away from are back on sale well before the show, as a cart would be.
+   */
+  PAY_AT_COUNTER_MINUTES: z.number().int().min(5).max(240),
 });
 
 export type ReservationSettings = z.infer<typeof reservationSettingsSchema>;
@@ -29,6 +35,7 @@ export const DEFAULT_SETTINGS: Readonly<ReservationSettings> = Object.freeze({
   MAX_RESERVATIONS_PER_USER: 10,
   MAX_HOLD_LIFETIME_MINUTES: 30,
   MAX_RESERVATION_LIFETIME_HOURS: 24 * 7,
+  PAY_AT_COUNTER_MINUTES: 30,
 });
 
 export const settingsOverrideSchema = reservationSettingsSchema.partial().strict();

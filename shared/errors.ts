@@ -1,3 +1,5 @@
+import type { PrinterTargetProblem } from './schemas/printing.ts';
+
 /**
  * Errors are values with codes. Services throw TaquillaError; transports map the code to a status,
  * the renderer maps it to a sentence. `details` carries the facts a cashier needs.
@@ -68,20 +70,60 @@ export interface ErrorDetails {
     paidCents: number;
     minimumBasisPoints: number;
   };
-  DUPLICATE_REFERENCE: { method: string; reference: string; paymentId: string };
+  /** The reference (normalised: method, bank, digits without leading zeros) paid sale `transactionNumber`. */
+  DUPLICATE_REFERENCE: {
+    method: string;
+    reference: string;
+    paymentId: string;
+    transactionId: string;
+    transactionNumber: string;
+  };
   RESERVATION_EXPIRED: { transactionId: string; expiredAt: number | null; customerName: string | null };
   NOT_PAYABLE: { transactionId: string; status: string };
   DAY_ALREADY_CLOSED: { cashier: string; businessDay: string; closingNumber: number };
   /** Counter app (issue 3): sign-in and the API's doors. */
   NOT_SIGNED_IN: Record<string, never>;
   ROLE_NOT_ALLOWED: { method: string; role: string; allowed: string[] };
+  /** The fewest tries left: the user's (or the override's) and the terminal's. */
   BAD_PIN: { attemptsLeft: number };
-  LOCKED_OUT: { until: number };
+  /** What is locked until when: one user, the supervisor override, or every PIN at the terminal. */
+  LOCKED_OUT: { until: number; scope: 'user' | 'supervisor-override' | 'terminal' };
   UNKNOWN_METHOD: { method: string };
   /** Printing (issue 15): a copy of a ticket or receipt needs a supervisor's PIN. */
   SUPERVISOR_APPROVAL: { action: 'reprint' };
+  /** The terminal's own store failed (issue 18): nothing was written; the words say what to do. */
+  STORE_FULL: Record<string, never>;
+  STORE_READ_ONLY: Record<string, never>;
+  STORE_UNAVAILABLE: { sqliteCode: string };
+  /** A printer device path or capture file the terminal will not write to (shared/schemas/printing.ts). */
+  PRINTER_TARGET: {
+    path: string;
+    problem: PrinterTargetProblem;
+  };
   /** Training mode (issue 11): what keeps a store from becoming, or acting as, a training store. */
-  TRAINING_MODE: { reason: 'enrolled' | 'has-sales' | 'training-store' };
+  TRAINING_MODE: { reason: 'enrolled' | 'has-sales' | 'training-store' | 'live-store' };
+  /** Issue 11: a kiosk records only money a payment provider confirmed. */
+  PAYMENT_UNCONFIRMED: {
+    method: string;
+    reason:
+      | 'kiosk-cash'
+      | 'no-confirmation'
+      | 'no-provider'
+      | 'method-not-offered'
+      | 'provider-mismatch'
+      | 'reversed';
+  };
+  /** The provider refused to take the money (card declined, Pago Móvil not found at the bank). */
+  PAYMENT_DECLINED: { provider: string; method: string; reason: string };
+  /** The provider took the money, the sale was then refused, and giving it back failed: see the counter. */
+  PAYMENT_NOT_REVERSED: {
+    provider: string;
+    method: string;
+    reference: string;
+    amountCents: number;
+    currency: 'USD' | 'VES';
+  };
+  UNKNOWN_PAYMENT_PROVIDER: { provider: string; available: string[] };
 }
 
 export type ErrorCode = keyof ErrorDetails;

@@ -1,3 +1,4 @@
+import { HOUR_MS, MINUTE_MS } from './clock.ts';
 import { TaquillaError } from './errors.ts';
 
 /**
@@ -69,6 +70,23 @@ export function extendedUntil(
   const cap = createdAt + maxLifetimeMs;
   const next = Math.min(requestedUntil, cap);
   return next > currentUntil ? next : null;
+}
+
+/**
+ * How long a RESERVED transaction keeps its seats, in ms: `minutes` (a kiosk's "Pagar en taquilla"
+ * slip, issue 11) or `hours` (a deposit), else the tenant's PARTIAL_PAYMENT_HOURS. Both is a mistake.
+ */
+export function reservationLengthMs(
+  input: { hours?: number | undefined; minutes?: number | undefined },
+  partialPaymentHours: number,
+): number {
+  if (input.minutes !== undefined && input.hours !== undefined) {
+    throw new TaquillaError('VALIDATION', 'Give hours or minutes, not both', {
+      issues: [{ path: 'minutes', message: 'give hours or minutes, not both' }],
+    });
+  }
+  if (input.minutes !== undefined) return input.minutes * MINUTE_MS;
+  return (input.hours ?? partialPaymentHours) * HOUR_MS;
 }
 
 /** What a seat looks like to a screen. */

@@ -5,7 +5,7 @@ import type { Handler, HandlerContext } from './dispatcher.ts';
 
 type DashboardMethodName = Extract<
   MethodName,
-  `dashboard.${string}` | `kiosk.${string}` | 'reports.csv' | 'reports.closings'
+  `dashboard.${string}` | 'kiosk.start' | 'reports.csv' | 'reports.closings'
 >;
 
 function actorOf(ctx: HandlerContext): { actor: string; supervisor: boolean } {

@@ -27,7 +27,7 @@ export function createPaymentHandlers(): { [M in PaymentMethodName]: Handler<M> 
   return {
     'payments.quote': (input, ctx) => {
       const { sessionId } = signedIn(ctx);
-      return ctx.terminal.payments.quote('eventId' in input ? { ...input, sessionId } : input);
+      return ctx.terminal.sales.quote('eventId' in input ? { ...input, sessionId } : input);
     },
     // SalesDesk routes through the central server on an enrolled terminal.
     'payments.checkout': (input, ctx) => {

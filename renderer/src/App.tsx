@@ -23,8 +23,9 @@ export function App({ store }: { store: CounterStore }) {
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+        // Opens the payment to confirm (cash USD, whole amount); it never sells by itself.
         e.preventDefault();
-        void store.payInFull();
+        if (!e.repeat) store.openCheckout('cash-usd');
       } else if (e.key === 'Escape') {
         store.dismiss();
       }
@@ -36,7 +37,7 @@ export function App({ store }: { store: CounterStore }) {
   if (state.status?.kiosk)
     return (
       <div className="app">
-        <TrainingBanner store={store} state={state} />
+        {/* The kiosk fills the screen: it shows the training banner inside its own layout. */}
         <KioskApp store={store} state={state} />
         <Notices store={store} state={state} />
         <KioskExit store={store} state={state} />

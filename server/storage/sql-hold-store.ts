@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { assertCartAsExpected } from '../../shared/cart-expectation.ts';
-import { HOUR_MS, MINUTE_MS } from '../../shared/clock.ts';
+import { MINUTE_MS } from '../../shared/clock.ts';
 import { type ReservationSettings, resolveSettings, type SettingsOverride } from '../../shared/config.ts';
 import { type SeatConflict, TaquillaError } from '../../shared/errors.ts';
 import {
   assertTransactionTransition,
   extendedUntil,
+  reservationLengthMs,
   type TransactionStatus,
 } from '../../shared/lifecycle.ts';
 import type {
@@ -606,8 +607,7 @@ export abstract class SqlHoldStore implements HoldStore {
     assertTransactionTransition(t.id, t.status, 'RESERVED');
     const tickets = await this.liveTicketsOrThrow(ctx, t.id);
     assertCartAsExpected(t.id, input.expect, tickets.map(ticketView));
-    const hours = input.hours ?? ctx.settings.PARTIAL_PAYMENT_HOURS;
-    const until = now + hours * HOUR_MS;
+    const until = now + reservationLengthMs(input, ctx.settings.PARTIAL_PAYMENT_HOURS);
     await tx.run(
       `UPDATE tickets SET reserved_until = ?, updated_at = ? WHERE tenant_id = ? AND transaction_id = ? AND status = 'ACTIVE'`,
       [until, now, tenantId, t.id],

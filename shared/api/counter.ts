@@ -13,6 +13,14 @@ export const pin = z.string().regex(/^\d{4,8}$/, 'a PIN is 4 to 8 digits');
 /** 'kiosk' is the role of a kiosk's self-created customer session (never a user row). */
 export const staffRole = z.enum(['cashier', 'supervisor', 'kiosk']);
 
+/** What a PIN lock stops (LOCKED_OUT.details.scope). */
+export const pinLockScope = z.enum(['user', 'supervisor-override', 'terminal']);
+export const pinLockTarget = z.discriminatedUnion('scope', [
+  z.object({ scope: z.literal('user'), userId: id }).strict(),
+  z.object({ scope: z.literal('supervisor-override') }).strict(),
+  z.object({ scope: z.literal('terminal') }).strict(),
+]);
+
 export const staffMember = z.object({
   id: z.number(),
   name: z.string(),
@@ -93,6 +101,9 @@ export const terminalStatus = z.object({
   ]),
   cashier: staffMember.nullable(),
   kiosk: z.boolean(),
+  /** Free space where the store lives; 'low' below the terminal's threshold (default 256 MiB). */
+  disk: z.enum(['ok', 'low', 'unknown']),
+  diskFreeBytes: z.number().nullable(),
   /** 'training': a practice store; screens and paper say its sales are worth nothing. */
   mode: z.enum(['live', 'training']),
   serverTime: z.number(),
@@ -113,7 +124,7 @@ export const counterApi = {
     output: z.array(staffMember),
   }),
   'session.signIn': defineMethod({
-    summary: 'Sign in with a PIN; five wrong PINs lock the user out for a few minutes',
+    summary: 'Sign in with a PIN; five wrong PINs lock the user out, longer after each lock',
     public: true,
     input: z.object({ userId: id, pin }).strict(),
     output: signedIn,
@@ -129,10 +140,16 @@ export const counterApi = {
     output: signedIn.omit({ sessionToken: true }),
   }),
   'session.supervisorOverride': defineMethod({
-    summary: 'A supervisor PIN authorises a locked action (leaving kiosk mode)',
-    public: true,
+    summary:
+      'A supervisor PIN authorises a locked action (leaving kiosk mode); any signed-in session may ask, five wrong PINs lock it',
     input: z.object({ pin }).strict(),
     output: z.object({ supervisor: staffMember }),
+  }),
+  'session.unlock': defineMethod({
+    summary: 'Lift a PIN lock: one user, the supervisor override, or every PIN at this terminal',
+    roles: ['supervisor'],
+    input: pinLockTarget,
+    output: z.object({ unlocked: z.boolean() }),
   }),
   'events.list': defineMethod({
     summary: 'Events on sale at this terminal',
@@ -202,11 +219,6 @@ export const counterApi = {
     summary: "This session's cart for an event",
     input: z.object({ eventId: id }).strict(),
     output: cart,
-  }),
-  'checkout.payInFull': defineMethod({
-    summary: "Full payment: this session's cart for the event becomes a sale",
-    input: z.object({ eventId: id }).strict(),
-    output: transactionSummary,
   }),
   'terminal.status': defineMethod({
     summary: 'Network, sync queue, printer and who is signed in',

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { counterApi } from './counter.ts';
 import { dashboardApi } from './dashboard.ts';
 import type { ApiMethod } from './define.ts';
+import { kioskApi } from './kiosk.ts';
 import { printingApi } from './printing.ts';
 import { paymentsApi } from './payments.ts';
 
@@ -15,6 +16,7 @@ export const api = {
   ...paymentsApi,
   ...dashboardApi,
   ...printingApi,
+  ...kioskApi,
 } as const satisfies Record<string, ApiMethod>;
 
 export type Api = typeof api;

@@ -17,13 +17,13 @@ const amountCents = z
   .max(1e13, 'amount is too large');
 
 /** Venezuelan bank code (código de banco), four digits starting with 0: 0102 Banco de Venezuela. */
-const bankCode = z
+export const bankCode = z
   .string()
   .trim()
   .regex(/^0\d{3}$/, 'bank code has four digits, like 0102');
 
 /** Bank references are digits; separators people type are dropped. */
-const digitsReference = z
+export const digitsReference = z
   .string()
   .trim()
   .transform((v) => v.replace(/[\s.-]/g, ''))
@@ -43,7 +43,7 @@ export function normalizeMobile(text: string): string {
   return digits;
 }
 
-const mobilePhone = z
+export const mobilePhone = z
   .string()
   .trim()
   .transform(normalizeMobile)
@@ -138,7 +138,7 @@ const terminal = z.string().trim().min(1).max(64);
  * Idempotency key chosen by the caller (a UUID per attempt at paying): a retried request with the
  * same key returns the first answer instead of taking the money twice.
  */
-const requestId = z.string().trim().min(8).max(64);
+export const requestId = z.string().trim().min(8).max(64);
 
 export const checkoutInput = z
   .object({
@@ -291,6 +291,8 @@ export const reservationMatch = z.object({
   balanceCents: z.number().int(),
   seats: z.array(z.string()),
   expired: z.boolean(),
+  /** A kiosk's "Pagar en taquilla" reservation: the code on its slip (null for a deposit). */
+  slipCode: z.string().nullable(),
 });
 export type ReservationMatch = z.output<typeof reservationMatch>;
 

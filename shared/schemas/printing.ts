@@ -33,8 +33,14 @@ export const printerConnection = z.discriminatedUnion('kind', [
     host: z.string().min(1).max(253),
     port: z.number().int().min(1).max(65535),
   }),
-  /** A USB or serial device file, e.g. /dev/usb/lp0 or /dev/ttyUSB0. */
+  /**
+   * A USB or serial printer's device file (/dev/usb/lp0, /dev/ttyUSB0; COM3 or LPT1 on Windows).
+   * It must be a character device: the terminal never writes into a plain file through it
+   * (electron/services/printing/printer-target.ts).
+   */
   z.object({ kind: z.literal('device'), path: z.string().min(1).max(500) }),
+  /** Training stores only: a capture file (*.prn, *.escpos) that each job is appended to. */
+  z.object({ kind: z.literal('file'), path: z.string().min(1).max(500) }),
   /** A printer the OS spooler knows (CUPS `lp -d NAME`), sent raw. */
   z.object({
     kind: z.literal('os'),
@@ -98,20 +104,46 @@ export const defaultPrinterSettings: PrinterSettings = {
 /** A partial change of the settings (what the settings screen and the CLI send). */
 export const printerSettingsPatch = printerSettingsObject.partial();
 
-/** `tcp://host:port`, `printer:NAME` or a device path, as typed on the command line. */
+/** `tcp://host:port`, `printer:NAME`, `file:PATH` or a device path, as typed on the command line. */
 export function parsePrinterUri(uri: string): PrinterConnection {
   const tcp = /^tcp:\/\/([^/:]+)(?::(\d{1,5}))?\/?$/i.exec(uri);
   if (tcp) return { kind: 'tcp', host: tcp[1]!, port: tcp[2] ? Number(tcp[2]) : 9100 };
   const os = /^printer:(.+)$/i.exec(uri);
   if (os) return { kind: 'os', name: os[1]! };
+  const file = /^file:(.+)$/i.exec(uri);
+  if (file) return { kind: 'file', path: file[1]! };
   return { kind: 'device', path: uri };
 }
 
 export function printerUri(connection: PrinterConnection): string {
   if (connection.kind === 'tcp') return `tcp://${connection.host}:${connection.port}`;
   if (connection.kind === 'os') return `printer:${connection.name}`;
+  if (connection.kind === 'file') return `file:${connection.path}`;
   return connection.path;
 }
+
+/**
+ * Why a device or file target was refused (PRINTER_TARGET):
+ * - missing: nothing at that path (the terminal creates no device file);
+ * - relative: the path does not start at the root;
+ * - not-a-device: something other than a character device (a plain file, a folder, a pipe);
+ * - symlink: a symbolic link outside /dev (it could later point at a file);
+ * - not-a-port: on Windows, not a COM or LPT port (a shared printer is an OS printer, `printer:NAME`);
+ * - file-live-store: a file target on a store that sells for real;
+ * - file-name: a capture file is named *.prn or *.escpos, so no dotfile or script can be one;
+ * - file-not-plain: the capture file is a link (symbolic or hard) or not a plain file.
+ */
+export const PRINTER_TARGET_PROBLEMS = [
+  'missing',
+  'relative',
+  'not-a-device',
+  'symlink',
+  'not-a-port',
+  'file-live-store',
+  'file-name',
+  'file-not-plain',
+] as const;
+export type PrinterTargetProblem = (typeof PRINTER_TARGET_PROBLEMS)[number];
 
 const cents = z.number().int();
 
@@ -182,6 +214,25 @@ export const receiptPrintData = z.object({
 export type ReceiptPrintData = z.infer<typeof receiptPrintData>;
 
 /**
+ * A kiosk's "Pagar en taquilla" slip (issue 11): not a ticket. It carries the code the cashier types
+ * or scans (printed, as a QR and as a CODE128 barcode), the seats, the amount and the time it lapses.
+ */
+export const slipPrintData = z.object({
+  transactionId: z.string(),
+  /** Compact ('ACE347'); printed as 'ACE-347'. */
+  code: z.string(),
+  venue: z.string(),
+  event: z.string(),
+  startsAt: z.number(),
+  seats: z.array(z.string()),
+  totalCents: cents,
+  vesPerUsd: z.string(),
+  reservedUntil: z.number(),
+  issuedAt: z.number(),
+});
+export type SlipPrintData = z.infer<typeof slipPrintData>;
+
+/**
  * What the printer is doing, as the worker last heard it. Every state but ready/printing stops the
  * queue until the printer itself says it is back; jobs wait, nothing is lost.
  * - no-reply: connected, but it does not answer its status (nothing is printed while it is silent).
@@ -201,6 +252,10 @@ export const PRINTER_STATES = [
 ] as const;
 export type PrinterState = (typeof PRINTER_STATES)[number];
 
+/** What a print job prints: a ticket, a sale's or deposit's receipt, a kiosk's "Pagar en taquilla" slip. */
+export const PRINT_JOB_KINDS = ['ticket', 'receipt', 'slip'] as const;
+export type PrintJobKind = (typeof PRINT_JOB_KINDS)[number];
+
 /** Why a job that reached the printer was not confirmed (see print_jobs.interruption). */
 export const INTERRUPTIONS = [
   'paper-out',
@@ -215,7 +270,7 @@ export type Interruption = (typeof INTERRUPTIONS)[number];
 /** A job that may or may not have come out: the cashier says which (printer.interrupted.resolve). */
 export const interruptedJob = z.object({
   jobId: z.number().int(),
-  kind: z.enum(['ticket', 'receipt']),
+  kind: z.enum(PRINT_JOB_KINDS),
   transactionId: z.string(),
   /** What people read: the first 8 characters of the sale, upper case. */
   saleNumber: z.string(),
@@ -317,7 +372,7 @@ export const reprintResult = z.object({
   jobs: z.array(
     z.object({
       jobId: z.number(),
-      kind: z.enum(['ticket', 'receipt']),
+      kind: z.enum(PRINT_JOB_KINDS),
       copy: z.number(),
     }),
   ),

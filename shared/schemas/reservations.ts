@@ -60,6 +60,13 @@ export const convertToPartialInput = z
     transactionId,
     actor,
     hours: z.number().int().min(1).max(72).optional(),
+    /** Instead of hours: a kiosk's "Pagar en taquilla" reservation lasts minutes (issue 11). */
+    minutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 60)
+      .optional(),
     customer: customer.optional(),
     expect: cartExpectation.optional(),
   })

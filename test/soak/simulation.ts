@@ -5,8 +5,10 @@ import axios, { type AxiosInstance } from 'axios';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { createEvent, createTenant, createVenue } from '../../electron/services/events/event-setup.ts';
+import { SyncCredentialStore } from '../../electron/services/sync/sync-credential.ts';
 import { SyncEngine, serverEventFromStore } from '../../electron/services/sync/sync-engine.ts';
 import { type Db, openDatabase } from '../../electron/store/database.ts';
+import { StoreKey } from '../../electron/store/store-key.ts';
 import { MINUTE_MS, ManualClock } from '../../shared/clock.ts';
 import { isTaquillaError } from '../../shared/errors.ts';
 import { Partition } from '../integration/sync/sync-fixture.ts';
@@ -636,9 +638,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
           .all();
         const item = nth(items, r1);
         if (!item) return 'skip: nothing acknowledged';
-        const secret = t.db
-          .prepare<[], { secret: string }>('SELECT secret FROM sync_credentials WHERE id = 1')
-          .get()!.secret;
+        const secret = new SyncCredentialStore(t.db, StoreKey.open(t.db, t.clock)).load()!.secret;
         const reply = await axios
           .post(
             `http://127.0.0.1:${t.proxy.port}/v1/batch`,

@@ -1,8 +1,11 @@
 import type { CliCommand } from '../command.ts';
+import { backupCommands } from './backup-commands.ts';
+import { kioskCommands } from './kiosk-commands.ts';
 import { modeCommands } from './mode-commands.ts';
 import { paymentCommands } from './payment-commands.ts';
 import { printingCommands } from './printing-commands.ts';
 import { reservationCommands } from './reservation-commands.ts';
+import { securityCommands } from './security-commands.ts';
 import { serveCommands } from './serve-commands.ts';
 import { syncCommands } from './sync-commands.ts';
 
@@ -14,4 +17,7 @@ export const commands: CliCommand[] = [
   ...printingCommands,
   ...syncCommands,
   ...modeCommands,
+  ...backupCommands,
+  ...securityCommands,
+  ...kioskCommands,
 ];

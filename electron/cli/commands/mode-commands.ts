@@ -7,6 +7,7 @@ const trainingCommand: CliCommand = {
     "training [--enable]                the store's mode; --enable makes a new store a training store (final)",
   options: { enable: { type: 'boolean', default: false } },
   database: 'existing',
+  access: 'read',
   run: ({ db, clock, values, actor }) => {
     const modes = new TerminalModeStore(db(), clock);
     if (values.enable === true) modes.enableTraining(actor);

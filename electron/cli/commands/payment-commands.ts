@@ -35,6 +35,7 @@ const xReportCommand: CliCommand = {
     'x-report [--cashier NAME] [--out FILE.csv|.json|.txt] [--width N]  takings since the last Z (day stays open)',
   options: { cashier: { type: 'string' }, out: { type: 'string' }, width: { type: 'string' } },
   database: 'existing',
+  access: 'read',
   run: ({ db, clock, values }) => {
     const width = widthOf(values.width);
     const cashier = typeof values.cashier === 'string' ? { cashier: values.cashier } : {};
@@ -70,6 +71,7 @@ const findReservationCommand: CliCommand = {
   usage: 'find-reservation --query TEXT [--all]  by customer name, cédula, phone or transaction number',
   options: { query: { type: 'string' }, all: { type: 'boolean' } },
   database: 'existing',
+  access: 'read',
   run: ({ db, clock, values }) => {
     const query = requiredString(values.query, '--query');
     const matches = new ReservationSearch(db(), clock).search({ query, includeClosed: values.all === true });
@@ -99,6 +101,7 @@ const outstandingCommand: CliCommand = {
   usage: 'outstanding-payments [--event ID]  partial-payment reservations still owing, and when they are due',
   options: { event: { type: 'string' } },
   database: 'existing',
+  access: 'read',
   run: ({ db, clock, values }) => {
     const eventId = optionalPositiveInt(values.event, '--event');
     const figures = new PaymentStatsService(db(), clock).outstanding(

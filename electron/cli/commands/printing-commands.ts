@@ -100,7 +100,7 @@ const virtualPrinterCommand: CliCommand = {
 const settingsCommand: CliCommand = {
   name: 'printer-settings',
   usage:
-    'printer-settings [--printer URI] [--type T] [--paper 58|80] [--columns 32|42|48] [--code-page CS] [--drawer none|pin2|pin5] [--terminal CODE]  show or change',
+    'printer-settings [--printer URI] [--type T] [--paper 58|80] [--columns 32|42|48] [--code-page CS] [--drawer none|pin2|pin5] [--terminal CODE]  show or change (URI: tcp://HOST:PORT, printer:NAME, a character device such as /dev/usb/lp0, or file:PATH.prn on a training store)',
   options: {
     columns: { type: 'string' },
     drawer: { type: 'string' },
@@ -173,7 +173,7 @@ const printQueueCommand: CliCommand = {
     const status = printing.status();
     const stopped = status.interrupted.map(
       (j) =>
-        `  job ${j.jobId}: ${j.kind === 'ticket' ? `ticket ${j.ticketNumber} (${j.place})` : 'receipt'} of sale ${j.saleNumber}, stopped: ${j.reason}`,
+        `  job ${j.jobId}: ${j.kind === 'ticket' ? `ticket ${j.ticketNumber} (${j.place})` : j.kind} of sale ${j.saleNumber}, stopped: ${j.reason}`,
     );
     return {
       json: { ...status, outcome, copies },
@@ -227,6 +227,7 @@ const verifyCommand: CliCommand = {
   usage: 'verify-ticket --code CODE (--db FILE | --public-key KEYID=KEY)  check a scanned ticket QR offline',
   options: { code: { type: 'string' }, 'public-key': { type: 'string', multiple: true } },
   database: 'none',
+  access: 'read',
   run: ({ db, values }) => {
     const code = requiredString(values.code, '--code');
     const given = (values as Record<string, unknown>)['public-key'] as string[] | undefined;
@@ -253,6 +254,7 @@ const keysCommand: CliCommand = {
   name: 'ticket-keys',
   usage: 'ticket-keys                       public keys door scanners need to verify tickets',
   database: 'existing',
+  access: 'read',
   run: ({ db }) => {
     const keys = publicSigningKeys(db());
     return {

@@ -23,12 +23,12 @@ const seedDemoCommand: CliCommand = {
     'seed-demo [--training]            the demo theatre (2,400 seats + standing) and 50,000-seat stadium',
   options: { training: { type: 'boolean', default: false } },
   database: 'create',
-  run: async ({ db, clock, values, actor }) => {
+  run: async ({ db, clock, values, actor, storeKey }) => {
     const existing = db().prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM events').get()!.n;
     if (existing > 0) throw new UsageError(`database already has ${existing} events; seed a new file`);
     if (values.training === true) new TerminalModeStore(db(), clock).enableTraining(actor);
     const ids = seedDemo(db(), clock.now());
-    await seedDemoUsers(db(), clock);
+    await seedDemoUsers(db(), clock, storeKey().pepper);
     return {
       json: ids,
       text: `Demo ready: theatre event ${ids.theatreEventId} (2,400 seats + 300 standing), stadium event ${ids.stadiumEventId} (50,000 seats + 5,000 field).`,
@@ -40,6 +40,7 @@ const eventsCommand: CliCommand = {
   name: 'events',
   usage: 'events                            list events with their ids',
   database: 'existing',
+  access: 'read',
   run: ({ db }) => {
     const events = db()
       .prepare<[], { id: number; name: string; starts_at: number; seats: number }>(
@@ -77,6 +78,7 @@ const statsCommand: CliCommand = {
   usage: 'reservation-stats [--event ID]    holds, reservations, sales, conversion, contested seats',
   options: { event: { type: 'string' } },
   database: 'existing',
+  access: 'read',
   run: ({ db, clock, values }) => {
     const eventId = optionalPositiveInt(values.event, '--event');
     const stats = new ReservationStatsService(db(), clock).stats(eventId === undefined ? {} : { eventId });

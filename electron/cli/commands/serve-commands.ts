@@ -61,8 +61,8 @@ const seedUsersCommand: CliCommand = {
   name: 'seed-demo-users',
   usage: 'seed-demo-users                   demo staff: cashier PIN 1234, supervisor PIN 9999',
   database: 'existing',
-  run: async ({ db, clock }) => {
-    const created = await seedDemoUsers(db(), clock);
+  run: async ({ db, clock, storeKey }) => {
+    const created = await seedDemoUsers(db(), clock, storeKey().pepper);
     return {
       json: { users: created },
       text: `Created ${created.map((u) => u.name).join(', ')}.`,

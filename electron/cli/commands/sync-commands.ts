@@ -28,6 +28,7 @@ const statusCommand: CliCommand = {
   usage: 'sync-status [--now]                 server link: online/offline, outbox, last sync, clock offset',
   options: { now: { type: 'boolean', default: false } },
   database: 'existing',
+  access: 'read',
   run: async ({ db, clock, values }) => {
     const sync = new SyncEngine(db(), clock);
     // --now asks the server, replays the outbox and renews leases; without it, the stored view.
@@ -91,6 +92,7 @@ const conflictsCommand: CliCommand = {
     seats: { type: 'string' },
   },
   database: 'existing',
+  access: 'read',
   run: async ({ db, clock, values, actor }) => {
     const sync = new SyncEngine(db(), clock);
     if (values.resolve === undefined) {

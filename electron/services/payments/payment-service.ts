@@ -29,6 +29,10 @@ import { parseInput } from '../../../shared/validation.ts';
 import { type Db, withDurableCommit } from '../../store/database.ts';
 import { Catalog } from '../reservations/catalog.ts';
 import type { ReservationService } from '../reservations/reservation-service.ts';
+import { transactionNumber } from './payment-references.ts';
+import { TenderAcceptance } from './tender-acceptance.ts';
+
+export { transactionNumber };
 
 type PaymentKind = 'SALE' | 'DEPOSIT' | 'INSTALMENT';
 
@@ -106,11 +110,6 @@ export interface ReceiptPayments {
   balanceCents: number;
 }
 
-/** The short number people read and type for a transaction. */
-export function transactionNumber(transactionId: string): string {
-  return transactionId.replace(/-/g, '').slice(0, 8).toUpperCase();
-}
-
 /**
  * Takes money (issue 6). Every payment is written in the same BEGIN IMMEDIATE transaction as the
  * reservation change it causes (ReservationService.complete / convertToPartial run nested, as a
@@ -119,6 +118,8 @@ export function transactionNumber(transactionId: string): string {
  */
 export class PaymentService {
   private readonly catalog: Catalog;
+  /** Kiosk payments only as a provider confirmed them; each reference once (issue 11). */
+  private readonly acceptance: TenderAcceptance;
   private readonly sql;
   private readonly terminal: string | null;
   private readonly newId: () => string;
@@ -130,6 +131,7 @@ export class PaymentService {
     options: PaymentServiceOptions = {},
   ) {
     this.catalog = new Catalog(db);
+    this.acceptance = new TenderAcceptance(db, clock);
     this.terminal = options.terminal ?? null;
     this.newId = options.newId ?? randomUUID;
     // What a transaction costs and what has been paid on it. Payable transactions (PENDING,
@@ -252,14 +254,6 @@ export class PaymentService {
         `SELECT change_currency, change_cents FROM payments WHERE transaction_id = ?
          ORDER BY created_at DESC, rowid DESC LIMIT 1`,
       ),
-      usedReference: db.prepare<
-        [{ method: string; bank: string | null; reference: string }],
-        { payment_id: string }
-      >(
-        `SELECT payment_id FROM payment_tenders
-         WHERE method = @method AND reference = @reference AND (@bank IS NULL OR bank_code = @bank)
-           AND method IN ('PAGO_MOVIL', 'TRANSFER', 'ZELLE') LIMIT 1`,
-      ),
     };
   }
 
@@ -337,7 +331,7 @@ export class PaymentService {
     const rate = this.catalog.event(tx.event_id).ves_per_usd;
     const s = settle(tx.total_cents - tx.paid_cents, input.tenders, rate, input.changeCurrency);
     assertFullPayment(s);
-    this.assertReferencesUnused(input.tenders);
+    this.acceptance.check(input);
     const complete = { transactionId: tx.id, actor: input.actor, expect: this.chargedFor(tx) };
     return { tx, kind: 'SALE', s, settles: { complete } };
   }
@@ -347,7 +341,7 @@ export class PaymentService {
     const rate = this.catalog.event(tx.event_id).ves_per_usd;
     const s = settle(tx.total_cents - tx.paid_cents, input.tenders, rate);
     assertDeposit(s, this.depositMinimumBasisPoints(tx.event_id));
-    this.assertReferencesUnused(input.tenders);
+    this.acceptance.check(input);
     const reserve = {
       transactionId: tx.id,
       actor: input.actor,
@@ -363,7 +357,7 @@ export class PaymentService {
     const rate = this.catalog.event(tx.event_id).ves_per_usd;
     const s = settle(tx.total_cents - tx.paid_cents, input.tenders, rate, input.changeCurrency);
     assertInstalment(s);
-    this.assertReferencesUnused(input.tenders);
+    this.acceptance.check(input);
     const settles =
       s.balanceCents > 0
         ? {}
@@ -619,28 +613,6 @@ export class PaymentService {
     };
   }
 
-  /** A bank or Zelle reference pays once (an old Pago Móvil screenshot shown again is refused). */
-  private assertReferencesUnused(tenders: readonly Tender[]): void {
-    for (const t of tenders) {
-      const reference =
-        t.method === 'PAGO_MOVIL' || t.method === 'TRANSFER'
-          ? t.reference
-          : t.method === 'ZELLE'
-            ? t.reference
-            : undefined;
-      if (reference === undefined) continue;
-      const bank = t.method === 'PAGO_MOVIL' || t.method === 'TRANSFER' ? t.bankCode : null;
-      const used = this.sql.usedReference.get({ method: t.method, bank, reference });
-      if (used) {
-        throw new TaquillaError(
-          'DUPLICATE_REFERENCE',
-          `${t.method} reference ${reference} was already used for another payment`,
-          { method: t.method, reference, paymentId: used.payment_id },
-        );
-      }
-    }
-  }
-
   private record(tx: PayableRow, kind: PaymentKind, s: Settlement, input: RecordInput, now: number): string {
     const { tenders, actor: cashier, terminal } = input;
     const id = this.newId();
@@ -660,12 +632,11 @@ export class PaymentService {
       now,
       requestId: input.requestId ?? null,
     });
-    s.lines.forEach((line, i) => {
+    const tenderIds = s.lines.map((line, i) => {
       const t = tenders[i]!;
       const reference = tenderReference(t);
       const bank = t.method === 'PAGO_MOVIL' || t.method === 'TRANSFER' ? t.bankCode : null;
-      this.assertReferencesUnused([t]);
-      this.sql.insertTender.run({
+      const inserted = this.sql.insertTender.run({
         payment: id,
         method: t.method,
         currency: line.currency,
@@ -677,7 +648,9 @@ export class PaymentService {
         email: t.method === 'ZELLE' ? (t.email ?? null) : null,
         terminalId: t.method === 'CARD' ? (t.terminalId ?? null) : null,
       });
+      return Number(inserted.lastInsertRowid);
     });
+    this.acceptance.record(input, id, tenderIds);
     return id;
   }
 

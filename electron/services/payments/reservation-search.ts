@@ -1,5 +1,6 @@
 import type { Clock } from '../../../shared/clock.ts';
 import { type ReservationMatch, searchReservationsInput } from '../../../shared/schemas/payments.ts';
+import { normalizeSlipCode } from '../../../shared/slip-code.ts';
 import { parseInput } from '../../../shared/validation.ts';
 import type { Db } from '../../store/database.ts';
 import { transactionNumber } from './payment-service.ts';
@@ -17,6 +18,7 @@ interface CandidateRow {
   total_cents: number;
   paid_cents: number;
   seats: string | null;
+  slip_code: string | null;
 }
 
 /** Lower case without accents: 'María Pérez' and 'maria perez' are the same customer. */
@@ -43,8 +45,9 @@ const STATUS_ORDER: Record<string, number> = {
 };
 
 /**
- * Finds a partial-payment reservation by customer name, cédula, phone or transaction number, so
- * the customer can pay the balance at any terminal. Only transactions that carry a customer (made
+ * Finds a partial-payment reservation by customer name, cédula, phone or transaction number, or a
+ * kiosk's "Pagar en taquilla" reservation by the code on its slip, so the customer can pay the
+ * balance at any terminal. Only transactions that carry a customer (made
  * by a deposit) or whose number is typed are looked at; there are few, so the matching that
  * ignores accents and separators is done here rather than in SQL.
  */
@@ -64,7 +67,8 @@ export class ReservationSearch {
         (SELECT group_concat(COALESCE(s.label, z.name || ' ×' || t.quantity), ', ')
            FROM reserved_tickets t LEFT JOIN seats s ON s.id = t.seat_id JOIN zones z ON z.id = t.zone_id
            WHERE t.transaction_id = x.id
-             AND t.status = CASE WHEN x.status IN ('PENDING', 'RESERVED') THEN 'ACTIVE' ELSE x.status END) AS seats`;
+             AND t.status = CASE WHEN x.status IN ('PENDING', 'RESERVED') THEN 'ACTIVE' ELSE x.status END) AS seats,
+        (SELECT c.code FROM counter_slips c WHERE c.transaction_id = x.id) AS slip_code`;
     this.sql = {
       withCustomer: db.prepare<[{ closed: number }], CandidateRow>(
         `SELECT ${columns} FROM transactions x JOIN events e ON e.id = x.event_id
@@ -74,6 +78,12 @@ export class ReservationSearch {
       byIdPrefix: db.prepare<[string, string], CandidateRow>(
         `SELECT ${columns} FROM transactions x JOIN events e ON e.id = x.event_id
          WHERE x.id >= ? AND x.id < ? LIMIT 20`,
+      ),
+      // A kiosk's "Pagar en taquilla" slip, by the code printed on it (typed or scanned).
+      bySlipCode: db.prepare<[string], CandidateRow>(
+        `SELECT ${columns} FROM counter_slips c JOIN transactions x ON x.id = c.transaction_id
+           JOIN events e ON e.id = x.event_id
+         WHERE c.code = ?`,
       ),
     };
   }
@@ -85,6 +95,9 @@ export class ReservationSearch {
     const name = foldName(query);
     const digits = query.replace(/\D/g, '');
     const found = new Map<string, CandidateRow>();
+
+    const code = normalizeSlipCode(query);
+    if (code) for (const row of this.sql.bySlipCode.all(code)) found.set(row.id, row);
 
     const prefix = uuidPrefix(query);
     if (prefix) for (const row of this.sql.byIdPrefix.all(prefix, `${prefix}~`)) found.set(row.id, row);
@@ -132,6 +145,7 @@ export class ReservationSearch {
           balanceCents: expired || row.status === 'COMPLETED' ? 0 : row.total_cents - row.paid_cents,
           seats: row.seats ? row.seats.split(', ') : [],
           expired,
+          slipCode: row.slip_code,
         };
       });
   }

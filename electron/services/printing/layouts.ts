@@ -8,12 +8,14 @@ import {
   type PrinterType,
   type ReceiptPrintData,
   saleNumberOf,
+  type SlipPrintData,
   type TicketPrintData,
 } from '../../../shared/schemas/printing.ts';
+import { formatSlipCode } from '../../../shared/slip-code.ts';
 import { type Align, type LineStyle, type Paper, paperFor } from './paper.ts';
 
 /**
- * Ticket, receipt and test-page layouts for 32 (58 mm), 42 and 48 (80 mm) columns, in ESC/POS or Star
+ * Ticket, receipt, slip and test-page layouts for 32 (58 mm), 42 and 48 (80 mm) columns, in ESC/POS or Star
  * Line mode (paper.ts). Nothing is ever cut: a long value wraps by words, a label beside an amount
  * wraps above it. Nothing here talks to a printer: the queue sends the bytes, the virtual printer
  * decodes them.
@@ -64,6 +66,17 @@ const dateFormat = new Intl.DateTimeFormat('es-VE', {
 /** Event and sale times as the venue reads them: America/Caracas, Spanish. */
 export function caracasDateTime(epochMs: number): string {
   return dateFormat.format(epochMs).replace(/[\u202f\u00a0]/g, ' ');
+}
+
+const timeFormat = new Intl.DateTimeFormat('es-VE', {
+  timeZone: 'America/Caracas',
+  hour: '2-digit',
+  minute: '2-digit',
+});
+
+/** A time of today as the venue reads it ('10:30 a. m.'). */
+export function caracasTime(epochMs: number): string {
+  return timeFormat.format(epochMs).replace(/[\u202f\u00a0]/g, ' ');
 }
 
 function newPaper(o: LayoutOptions): Paper {
@@ -254,6 +267,44 @@ export function buildReceipt(
   rule(paper);
   block(paper, `Cajero: ${r.cashier}`);
   block(paper, deposit ? '¡Gracias!' : '¡Gracias por su compra!', {}, 'center');
+  copyBanner(paper, marks.copy);
+  trainingBanner(paper, o);
+  paper.cut();
+  return paper.bytes();
+}
+
+/**
+ * A kiosk's "Pagar en taquilla" slip: the code large (typed) and as a QR and a CODE128 barcode
+ * (scanned), what it keeps and until when. It says it is not a ticket: the tickets print at the
+ * counter once it is paid.
+ */
+export function buildSlip(slip: SlipPrintData, o: LayoutOptions = defaultLayout, marks = ORIGINAL): Buffer {
+  const paper = newPaper(o);
+  trainingBanner(paper, o);
+  block(paper, slip.venue, { bold: true }, 'center');
+  block(paper, slip.event, {}, 'center');
+  block(paper, caracasDateTime(slip.startsAt), {}, 'center');
+  rule(paper);
+  block(paper, 'PAGAR EN TAQUILLA', { tall: true, bold: true }, 'center');
+  block(paper, 'Código', {}, 'center');
+  // Double width and height: 'ACE-347' takes 14 of even 32 columns.
+  block(paper, formatSlipCode(slip.code), { wide: true, bold: true }, 'center');
+  paper.qr(slip.code, o.paperWidth === 80 ? 6 : 5);
+  paper.barcode128(slip.code, 60);
+  rule(paper);
+  block(paper, `Asientos: ${slip.seats.join(', ')}`);
+  pair(paper, 'Total', usd(slip.totalCents));
+  pair(paper, '', ves(usdToVes(slip.totalCents, slip.vesPerUsd)));
+  rule(paper);
+  block(paper, 'Pague antes de las', {}, 'center');
+  block(paper, caracasTime(slip.reservedUntil), { tall: true, bold: true }, 'center');
+  block(
+    paper,
+    'Este comprobante no es una entrada. Presente el código en la taquilla y pague allí; sus ' +
+      'entradas se imprimen al pagar. Pasada la hora, los asientos vuelven a la venta.',
+  );
+  block(paper, `Reserva: ${saleNumberOf(slip.transactionId)}`);
+  block(paper, `Emitido: ${caracasDateTime(slip.issuedAt)}`);
   copyBanner(paper, marks.copy);
   trainingBanner(paper, o);
   paper.cut();

@@ -5,6 +5,7 @@ import { TRANSACTION_PREFIX_LENGTH, ticketPlace } from '../../../shared/printing
 import {
   defaultPrinterSettings,
   type PrintedSale,
+  type PrintJobKind,
   type PrinterSettings,
   printerSettings,
   printerSettingsPatch,
@@ -14,10 +15,12 @@ import {
   resolveInterruptedInput,
   saleNumber,
   saleNumberOf,
+  type SlipPrintData,
   type TicketPrintData,
 } from '../../../shared/schemas/printing.ts';
 import { parseInput } from '../../../shared/validation.ts';
 import type { Db } from '../../store/database.ts';
+import { StoreKey } from '../../store/store-key.ts';
 import type { ReservationService, SettledTransaction } from '../reservations/reservation-service.ts';
 import { LocalTicketNumbers, type TicketNumberSource } from './ticket-numbers.ts';
 import { TicketSigner } from './ticket-signing.ts';
@@ -45,12 +48,14 @@ export class PrinterSettingsStore {
     return printerSettings.parse({ ...defaultPrinterSettings, ...JSON.parse(row.settings) });
   }
 
-  set(raw: unknown, actor: string): PrinterSettings {
+  /** Saves the settings merged with `raw`, once `accept` (if given) did not throw on them. */
+  set(raw: unknown, actor: string, accept?: (next: PrinterSettings) => void): PrinterSettings {
     const patch = parseInput(printerSettingsPatch, raw);
     const merged = { ...this.get(), ...patch };
     // A new paper width without columns takes that width's default (48 columns never fit 58 mm).
     if (patch.paperWidth !== undefined && patch.columns === undefined) delete merged.columns;
     const next = parseInput(printerSettings, merged);
+    accept?.(next);
     this.write.run(JSON.stringify(next), this.clock.now(), actor);
     return next;
   }
@@ -78,6 +83,10 @@ interface PlaceRow {
 
 export interface PrintJobsOptions {
   numbers?: TicketNumberSource;
+  /**
+   * Signs the ticket codes. Default: the store's own key file beside it (`taquilla serve` and the
+   * CLI); the terminal passes one built on the key it opened (keychain-wrapped under Electron).
+   */
   signer?: TicketSigner;
   /** Called after jobs are queued (still inside the sale's transaction): wake the worker. */
   onEnqueued?: () => void;
@@ -103,7 +112,7 @@ export class PrintJobs {
   ) {
     this.settings = new PrinterSettingsStore(db, clock);
     this.numbers = options.numbers ?? new LocalTicketNumbers(db, () => this.settings.get().terminalCode);
-    this.signer = options.signer ?? new TicketSigner(db, clock);
+    this.signer = options.signer ?? new TicketSigner(db, clock, StoreKey.open(db, clock));
     this.sql = {
       sale: db.prepare<[string], SaleRow>(
         `SELECT x.tenant_id, x.event_id, e.name AS event, e.starts_at, e.ves_per_usd, v.name AS venue
@@ -135,8 +144,8 @@ export class PrintJobs {
       originalReceipt: db.prepare<[string], { data: string }>(
         `SELECT data FROM print_jobs WHERE transaction_id = ? AND kind = 'receipt' AND copy = 0 ORDER BY id DESC LIMIT 1`,
       ),
-      receiptCopies: db.prepare<[string], { n: number }>(
-        `SELECT COALESCE(MAX(copy), 0) AS n FROM print_jobs WHERE transaction_id = ? AND kind = 'receipt'`,
+      copiesOf: db.prepare<[string, 'receipt' | 'slip'], { n: number }>(
+        'SELECT COALESCE(MAX(copy), 0) AS n FROM print_jobs WHERE transaction_id = ? AND kind = ?',
       ),
       depositReceipt: db.prepare<[string], { id: number }>(
         `SELECT id FROM print_jobs WHERE transaction_id = ? AND kind = 'receipt' AND copy = 0
@@ -164,7 +173,7 @@ export class PrintJobs {
         [number],
         {
           id: number;
-          kind: 'ticket' | 'receipt';
+          kind: PrintJobKind;
           transaction_id: string;
           ticket_number: string | null;
           copy: number;
@@ -180,7 +189,7 @@ export class PrintJobs {
       didNotComeOut: db.prepare<[string, number]>(
         `UPDATE print_jobs SET status = 'CANCELLED', last_error = ? WHERE id = ? AND status = 'PENDING'`,
       ),
-      receiptOfJob: db.prepare<[number], { data: string }>('SELECT data FROM print_jobs WHERE id = ?'),
+      dataOfJob: db.prepare<[number], { data: string }>('SELECT data FROM print_jobs WHERE id = ?'),
       audit: db.prepare<[number, string, string, string, string | null, string, string]>(
         `INSERT INTO audit_log (at, actor, entity, entity_id, from_state, to_state, reason)
          VALUES (?, ?, ?, ?, ?, ?, ?)`,
@@ -194,7 +203,8 @@ export class PrintJobs {
     if (existing) return existing;
     const off = reservations.onSettled((settled) => {
       if (settled.status === 'COMPLETED') this.enqueueSale(settled);
-      else if (settled.status === 'RESERVED') this.enqueueDeposit(settled);
+      // A kiosk's "Pagar en taquilla" reservation took no money: its slip is its paper (enqueueSlip).
+      else if (settled.reservation === 'deposit') this.enqueueDeposit(settled);
     });
     const detach = () => {
       off();
@@ -371,8 +381,38 @@ export class PrintJobs {
         const data = JSON.parse(t.data) as TicketPrintData;
         return { ticketNumber: t.ticket_number, place: data.seatLabel ?? data.zone, copies: t.copies };
       }),
-      receipt: receipt ? { copies: this.sql.receiptCopies.get(transactionId)!.n } : null,
+      receipt: receipt ? { copies: this.sql.copiesOf.get(transactionId, 'receipt')!.n } : null,
     };
+  }
+
+  /**
+   * Queues a kiosk's "Pagar en taquilla" slip for a reservation (issue 11), inside the caller's write
+   * so the slip and the reservation commit together. The venue, event and rate come from the store.
+   */
+  enqueueSlip(slip: Omit<SlipPrintData, 'venue' | 'event' | 'startsAt' | 'vesPerUsd'>): number {
+    const sale = this.sql.sale.get(slip.transactionId);
+    if (!sale) {
+      throw new TaquillaError('UNKNOWN_TRANSACTION', 'No such transaction', {
+        transactionId: slip.transactionId,
+      });
+    }
+    const data: SlipPrintData = {
+      ...slip,
+      venue: sale.venue,
+      event: sale.event,
+      startsAt: sale.starts_at,
+      vesPerUsd: sale.ves_per_usd,
+    };
+    const id = this.sql.job.get(
+      'slip',
+      slip.transactionId,
+      null,
+      0,
+      JSON.stringify(data),
+      this.clock.now(),
+    )!.id;
+    this.options.onEnqueued?.();
+    return id;
   }
 
   /**
@@ -414,7 +454,7 @@ export class PrintJobs {
         }
         const original = this.sql.originalReceipt.get(transactionId);
         if ((everything || input.receipt === true) && original) {
-          jobs.push(this.copyReceipt(transactionId, original.data, actor, now, reason));
+          jobs.push(this.copyDocument('receipt', transactionId, original.data, actor, now, reason));
         }
         if (jobs.length === 0) {
           throw new TaquillaError('VALIDATION', 'Choose the tickets or the receipt to copy', {
@@ -447,7 +487,7 @@ export class PrintJobs {
           }
           const entity = job.kind === 'ticket' ? 'ticket' : 'transaction';
           const entityId = job.ticket_number ?? job.transaction_id;
-          const what = job.kind === 'ticket' ? `ticket ${job.ticket_number}` : 'the receipt';
+          const what = job.kind === 'ticket' ? `ticket ${job.ticket_number}` : `the ${job.kind}`;
           const mark = job.copy > 0 ? `COPIA ${job.copy}` : 'ORIGINAL';
           if (answer.cameOut) {
             this.sql.cameOut.run(now, `came out (${job.interruption}), said ${actor}`, job.id);
@@ -457,7 +497,7 @@ export class PrintJobs {
               entity,
               entityId,
               `INTERRUPTED ${mark}`,
-              job.kind === 'ticket' ? 'PRINTED' : 'RECEIPT PRINTED',
+              job.kind === 'ticket' ? 'PRINTED' : `${job.kind.toUpperCase()} PRINTED`,
               `print job ${job.id} (${what}) stopped (${job.interruption}) and came out whole`,
             );
             continue;
@@ -467,8 +507,8 @@ export class PrintJobs {
           if (job.kind === 'ticket') {
             jobs.push(this.copyTicket(job.transaction_id, job.ticket_number!, actor, now, reason));
           } else {
-            const original = this.sql.receiptOfJob.get(job.id)!;
-            jobs.push(this.copyReceipt(job.transaction_id, original.data, actor, now, reason));
+            const original = this.sql.dataOfJob.get(job.id)!;
+            jobs.push(this.copyDocument(job.kind, job.transaction_id, original.data, actor, now, reason));
           }
         }
         if (jobs.length) this.options.onEnqueued?.();
@@ -498,25 +538,27 @@ export class PrintJobs {
     return { jobId: id, kind: 'ticket', copy: copies };
   }
 
-  private copyReceipt(
+  /** A copy of a sale's receipt or of a kiosk's slip, marked COPIA n (n counts that kind's copies). */
+  private copyDocument(
+    kind: 'receipt' | 'slip',
     transactionId: string,
     data: string,
     actor: string,
     now: number,
     reason: string,
   ): ReprintResult['jobs'][number] {
-    const copy = this.sql.receiptCopies.get(transactionId)!.n + 1;
-    const id = this.enqueueReceipt(JSON.parse(data) as ReceiptPrintData, copy);
+    const copy = this.sql.copiesOf.get(transactionId, kind)!.n + 1;
+    const { id } = this.sql.job.get(kind, transactionId, null, copy, data, now)!;
     this.sql.audit.run(
       now,
       actor,
       'transaction',
       transactionId,
       null,
-      `RECEIPT COPIA ${copy}`,
-      `reprint of the receipt, print job ${id}${reason}`,
+      `${kind.toUpperCase()} COPIA ${copy}`,
+      `reprint of the ${kind}, print job ${id}${reason}`,
     );
-    return { jobId: id, kind: 'receipt', copy };
+    return { jobId: id, kind, copy };
   }
 }
 

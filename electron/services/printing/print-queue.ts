@@ -4,12 +4,14 @@ import type {
   InterruptedJob,
   Interruption,
   PrinterState,
+  PrintJobKind,
   PrintQueueStatus,
   ReceiptPrintData,
+  SlipPrintData,
   TicketPrintData,
 } from '../../../shared/schemas/printing.ts';
 import type { Db } from '../../store/database.ts';
-import { buildReceipt, buildTicket, type LayoutOptions } from './layouts.ts';
+import { buildReceipt, buildSlip, buildTicket, type LayoutOptions } from './layouts.ts';
 import { type PrinterCondition, stateOf } from './printer-status.ts';
 import type { PrinterTransport, SendResult } from './transports.ts';
 
@@ -43,7 +45,7 @@ export type RunOutcome = 'printed' | 'idle' | 'paused' | 'failed' | 'waiting';
 
 interface JobRow {
   id: number;
-  kind: 'ticket' | 'receipt';
+  kind: PrintJobKind;
   transaction_id: string;
   ticket_number: string | null;
   copy: number;
@@ -139,7 +141,7 @@ export class PrintQueue {
         [],
         {
           id: number;
-          kind: 'ticket' | 'receipt';
+          kind: PrintJobKind;
           transaction_id: string;
           ticket_number: string | null;
           copy: number;
@@ -165,6 +167,7 @@ export class PrintQueue {
     if (job.kind === 'ticket') {
       return buildTicket(JSON.parse(job.ticket_data!) as TicketPrintData, this.o.layout(), marks);
     }
+    if (job.kind === 'slip') return buildSlip(JSON.parse(job.data) as SlipPrintData, this.o.layout(), marks);
     const receipt = JSON.parse(job.data) as ReceiptPrintData;
     const paid = this.o.receiptPayments?.(receipt.transactionId, receipt.totalCents) ?? {};
     const full = { ...receipt, ...paid };

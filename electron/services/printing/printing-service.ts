@@ -12,10 +12,12 @@ import { TaquillaError } from '../../../shared/errors.ts';
 import { parseInput } from '../../../shared/validation.ts';
 import type { Db } from '../../store/database.ts';
 import type { ReservationService } from '../reservations/reservation-service.ts';
+import { TerminalModeStore } from '../terminal-mode/terminal-mode.ts';
 import { buildTestPage, layoutOf } from './layouts.ts';
 import { type PrintJobsOptions, PrintJobs, receiptPaymentsFromStore } from './print-jobs.ts';
 import { PrintQueue, type PrintQueueOptions } from './print-queue.ts';
 import { stateOf } from './printer-status.ts';
+import { checkPrinterTarget, type TargetRules } from './printer-target.ts';
 import { type PrinterTransport, type TcpOptions, transportFor } from './transports.ts';
 
 /** Who asks for a copy, and how to check a supervisor's PIN (SessionService.verifySupervisor). */
@@ -30,7 +32,10 @@ export interface PrintingServiceOptions {
   tcp?: TcpOptions;
   queue?: Partial<Omit<PrintQueueOptions, 'transport' | 'layout' | 'cashDrawer'>>;
   jobs?: Omit<PrintJobsOptions, 'onEnqueued'>;
-  /** A training store: every ticket and receipt is marked as worth nothing (layouts.ts). */
+  /**
+   * A training store: every ticket and receipt is marked as worth nothing (layouts.ts), and the
+   * printer may be a capture file. Defaults to the store's own mode (terminal-mode.ts).
+   */
   training?: boolean;
   /** Replaces the transport built from the settings (tests of a printer's edge cases). */
   transport?: (settings: PrinterSettings) => PrinterTransport;
@@ -63,17 +68,20 @@ export class PrintingService {
   readonly jobs: PrintJobs;
   readonly queue: PrintQueue;
   private cachedTransport: { key: string; transport: PrinterTransport } | null = null;
+  private readonly rules: TargetRules;
 
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
     private readonly options: PrintingServiceOptions = {},
   ) {
+    const training = options.training ?? new TerminalModeStore(db, clock).mode() === 'training';
+    this.rules = { training };
     this.jobs = new PrintJobs(db, clock, { ...options.jobs, onEnqueued: () => this.queue.wake() });
     this.queue = new PrintQueue(db, clock, {
       ...options.queue,
       transport: () => this.transport(),
-      layout: () => ({ ...layoutOf(this.jobs.settings.get()), training: options.training === true }),
+      layout: () => ({ ...layoutOf(this.jobs.settings.get()), training }),
       cashDrawer: () => DRAWER_PIN[this.jobs.settings.get().cashDrawer],
       receiptPayments: options.queue?.receiptPayments ?? receiptPaymentsFromStore(db),
     });
@@ -83,7 +91,8 @@ export class PrintingService {
     const settings = this.jobs.settings.get();
     const key = JSON.stringify(settings);
     if (this.cachedTransport?.key !== key) {
-      const transport = this.options.transport?.(settings) ?? transportFor(settings, this.options.tcp);
+      const transport =
+        this.options.transport?.(settings) ?? transportFor(settings, this.options.tcp, this.rules);
       this.cachedTransport = { key, transport };
     }
     return this.cachedTransport.transport;
@@ -110,8 +119,12 @@ export class PrintingService {
     return this.jobs.settings.get();
   }
 
+  /** Saves a change; a device path or capture file the terminal would not print to is PRINTER_TARGET. */
   setSettings(raw: unknown, actor: string): PrinterSettings {
-    const saved = this.jobs.settings.set(raw, actor);
+    const saved = this.jobs.settings.set(raw, actor, (next) => {
+      const c = next.connection;
+      if (c.kind === 'device' || c.kind === 'file') checkPrinterTarget(c, this.rules);
+    });
     this.queue.retryNow();
     return saved;
   }

@@ -16,6 +16,7 @@ import {
   type TicketCodePayload,
 } from '../../../shared/printing/ticket-code.ts';
 import type { Db } from '../../store/database.ts';
+import type { StoreKey } from '../../store/store-key.ts';
 
 /** The DER prefix of an Ed25519 SubjectPublicKeyInfo; the raw 32-byte key follows it. */
 const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
@@ -38,50 +39,96 @@ export function publicKeyFromRaw(raw: string): KeyObject {
 
 /**
  * Signs ticket codes with the tenant's Ed25519 key, creating it on first use (inside the caller's
- * transaction, so two terminals' processes on one file never make two active keys).
+ * transaction, so two terminals' processes on one file never make two active keys). Private keys
+ * are stored sealed under the store key (electron/store/store-key.ts); a key written in plain text
+ * by an older Taquilla is sealed in place when the signer starts.
  */
 export class TicketSigner {
-  private readonly activeKey;
-  private readonly insertKey;
-  private readonly cache = new Map<number, { keyId: string; key: KeyObject }>();
+  private readonly sql;
+  /** Opened private keys by key id; the active key is looked up on every signature, so a rotation
+   * by another process (`taquilla rotate-ticket-key`) takes effect at once. */
+  private readonly opened = new Map<string, KeyObject>();
 
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
+    private readonly storeKey: StoreKey,
   ) {
-    this.activeKey = db.prepare<[number], { key_id: string; private_key: string }>(
-      'SELECT key_id, private_key FROM ticket_signing_keys WHERE tenant_id = ? AND retired_at IS NULL',
-    );
-    this.insertKey = db.prepare<[string, number, string, string, number]>(
-      `INSERT INTO ticket_signing_keys (key_id, tenant_id, public_key, private_key, created_at)
-       VALUES (?, ?, ?, ?, ?)`,
-    );
+    this.sql = {
+      activeKey: db.prepare<[number], { key_id: string; sealed_private_key: string | null }>(
+        'SELECT key_id, sealed_private_key FROM ticket_signing_keys WHERE tenant_id = ? AND retired_at IS NULL',
+      ),
+      insertKey: db.prepare<[string, number, string, string, number]>(
+        `INSERT INTO ticket_signing_keys (key_id, tenant_id, public_key, private_key, sealed_private_key, created_at)
+         VALUES (?, ?, ?, '', ?, ?)`,
+      ),
+      retire: db.prepare<[number, number]>(
+        'UPDATE ticket_signing_keys SET retired_at = ? WHERE tenant_id = ? AND retired_at IS NULL',
+      ),
+      plaintext: db.prepare<[], { key_id: string; private_key: string }>(
+        "SELECT key_id, private_key FROM ticket_signing_keys WHERE private_key <> ''",
+      ),
+      seal: db.prepare<[string, string]>(
+        "UPDATE ticket_signing_keys SET sealed_private_key = ?, private_key = '' WHERE key_id = ?",
+      ),
+    };
+    this.sealPlaintextKeys();
+  }
+
+  private sealPlaintextKeys(): void {
+    const rows = this.sql.plaintext.all();
+    if (rows.length === 0) return;
+    this.db
+      .transaction(() => {
+        for (const row of rows) {
+          const der = Buffer.from(row.private_key, 'base64');
+          this.sql.seal.run(this.storeKey.seal(purposeOf(row.key_id), der), row.key_id);
+        }
+      })
+      .immediate();
   }
 
   keyFor(tenantId: number): { keyId: string; key: KeyObject } {
-    const cached = this.cache.get(tenantId);
-    if (cached) return cached;
-    let row = this.activeKey.get(tenantId);
-    if (!row) {
-      const { publicKey, privateKey } = generateKeyPairSync('ed25519');
-      const raw = publicKey.export({ format: 'der', type: 'spki' }).subarray(ED25519_SPKI_PREFIX.length);
-      const keyId = base64UrlEncode(sign(null, raw, privateKey).subarray(0, 6));
-      const der = privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64');
-      this.db.transaction(() =>
-        this.insertKey.run(keyId, tenantId, base64UrlEncode(raw), der, this.clock.now()),
-      )();
-      row = { key_id: keyId, private_key: der };
-    }
-    const entry = {
-      keyId: row.key_id,
-      key: createPrivateKey({
-        key: Buffer.from(row.private_key, 'base64'),
+    const row = this.sql.activeKey.get(tenantId);
+    if (!row) return this.create(tenantId);
+    let key = this.opened.get(row.key_id);
+    if (!key) {
+      if (row.sealed_private_key === null)
+        throw new Error(`Signing key ${row.key_id} is not sealed yet: open the store with its key`);
+      key = createPrivateKey({
+        key: this.storeKey.unseal(purposeOf(row.key_id), row.sealed_private_key),
         format: 'der',
         type: 'pkcs8',
-      }),
-    };
-    this.cache.set(tenantId, entry);
-    return entry;
+      });
+      this.opened.set(row.key_id, key);
+    }
+    return { keyId: row.key_id, key };
+  }
+
+  /**
+   * Retires the tenant's active key and makes a new one (in one transaction). Tickets signed with the
+   * retired key stay valid: its public key stays in the table (`taquilla ticket-keys`).
+   */
+  rotate(tenantId: number): { retired: string | null; keyId: string } {
+    return this.db
+      .transaction(() => {
+        const old = this.sql.activeKey.get(tenantId);
+        this.sql.retire.run(this.clock.now(), tenantId);
+        return { retired: old?.key_id ?? null, keyId: this.create(tenantId).keyId };
+      })
+      .immediate();
+  }
+
+  private create(tenantId: number): { keyId: string; key: KeyObject } {
+    const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+    const raw = publicKey.export({ format: 'der', type: 'spki' }).subarray(ED25519_SPKI_PREFIX.length);
+    const keyId = base64UrlEncode(sign(null, raw, privateKey).subarray(0, 6));
+    const sealed = this.storeKey.seal(purposeOf(keyId), privateKey.export({ format: 'der', type: 'pkcs8' }));
+    this.db.transaction(() =>
+      this.sql.insertKey.run(keyId, tenantId, base64UrlEncode(raw), sealed, this.clock.now()),
+    )();
+    this.opened.set(keyId, privateKey);
+    return { keyId, key: privateKey };
   }
 
   /** The code for a ticket; `keyId` is filled in from the tenant's active key. */
@@ -91,6 +138,11 @@ export class TicketSigner {
     const signed = payloadBytes(full);
     return formatTicketCode(signed, sign(null, signed, key));
   }
+}
+
+/** What a sealed private key is bound to: it opens only as the key of its own row. */
+function purposeOf(keyId: string): string {
+  return `ticket_signing_keys:${keyId}`;
 }
 
 export function publicSigningKeys(db: Db): PublicSigningKey[] {

@@ -1,5 +1,4 @@
 import { spawn } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
 import { Socket } from 'node:net';
 import { type PrinterSettings, printerUri } from '../../../shared/schemas/printing.ts';
 import {
@@ -11,6 +10,7 @@ import {
   type PrinterCondition,
   StatusReplyReader,
 } from './printer-status.ts';
+import { openPrinterTarget, type PrinterTarget, type TargetRules, targetProblem } from './printer-target.ts';
 
 /**
  * How bytes reach a printer. The queue asks one question per job: "did it print?"; the answer is
@@ -286,29 +286,54 @@ class Connection {
   }
 }
 
-/** A USB or serial printer as a device file. It cannot answer status, so "sent" is all we know. */
+/**
+ * A USB or serial printer as a device file (or, on a training store, a capture file). It cannot
+ * answer status, so "sent" is all we know. Every job opens the target afresh through
+ * printer-target.ts, which refuses anything but what the rule allows: nothing is written then.
+ */
 export class DeviceTransport implements PrinterTransport {
   readonly description: string;
   readonly confirms = false;
+  private readonly target: PrinterTarget;
 
-  constructor(private readonly path: string) {
-    this.description = path;
+  constructor(
+    target: PrinterTarget | string,
+    private readonly rules: TargetRules = { training: false },
+  ) {
+    this.target = typeof target === 'string' ? { kind: 'device', path: target } : target;
+    this.description = this.target.kind === 'file' ? `file:${this.target.path}` : this.target.path;
   }
 
-  send(bytes: Uint8Array): Promise<SendResult> {
-    return new Promise((resolve) => {
-      const stream = createWriteStream(this.path, { flags: 'a' });
-      // 'close' comes after either 'finish' or 'error', so the outcome is known by then.
-      let failure: Error | null = null;
-      stream.once('error', (e) => (failure = e));
-      stream.once('close', () =>
-        resolve(failure ? { outcome: 'unreachable', error: failure.message } : { outcome: 'sent' }),
-      );
-      stream.end(bytes);
-    });
+  async send(bytes: Uint8Array): Promise<SendResult> {
+    let handle;
+    try {
+      handle = await openPrinterTarget(this.target, this.rules);
+    } catch (e) {
+      return { outcome: 'unreachable', error: (e as Error).message };
+    }
+    let written = 0;
+    try {
+      // A device may take a job in several writes.
+      while (written < bytes.length) {
+        const { bytesWritten } = await handle.write(bytes, written, bytes.length - written);
+        written += bytesWritten;
+      }
+      return { outcome: 'sent' };
+    } catch (e) {
+      return { outcome: written > 0 ? 'unconfirmed' : 'unreachable', error: (e as Error).message };
+    } finally {
+      await handle.close().catch(() => {});
+    }
   }
 
   async status(): Promise<PrinterReport> {
+    let problem: string | null;
+    try {
+      problem = targetProblem(this.target, this.rules);
+    } catch (e) {
+      problem = (e as Error).message;
+    }
+    if (problem) return { reachable: false, condition: null, error: `${this.target.path}: ${problem}` };
     return { reachable: true, condition: null };
   }
 }
@@ -358,7 +383,11 @@ export class OsPrinterTransport implements PrinterTransport {
   }
 }
 
-export function transportFor(settings: PrinterSettings, tcpOptions: TcpOptions = {}): PrinterTransport {
+export function transportFor(
+  settings: PrinterSettings,
+  tcpOptions: TcpOptions = {},
+  rules: TargetRules = { training: false },
+): PrinterTransport {
   const c = settings.connection;
   if (c.kind === 'tcp') {
     // Star printers in line mode do not answer ESC/POS status commands.
@@ -367,7 +396,7 @@ export function transportFor(settings: PrinterSettings, tcpOptions: TcpOptions =
       ...tcpOptions,
     });
   }
-  if (c.kind === 'device') return new DeviceTransport(c.path);
+  if (c.kind === 'device' || c.kind === 'file') return new DeviceTransport(c, rules);
   return new OsPrinterTransport(c.name);
 }
 

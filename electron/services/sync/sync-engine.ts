@@ -24,6 +24,7 @@ import {
 } from '../../../shared/schemas/sync.ts';
 import { parseInput } from '../../../shared/validation.ts';
 import type { Db } from '../../store/database.ts';
+import { StoreKey } from '../../store/store-key.ts';
 import {
   type HoldResult,
   ReservationService,
@@ -33,6 +34,7 @@ import {
 import type { ServerTransactionState } from '../reservations/server-state.ts';
 import { HoldServerClient, NetworkError, type ServerReply } from './hold-server-client.ts';
 import { type OutboxItem, Outbox } from './outbox.ts';
+import { SyncCredentialStore } from './sync-credential.ts';
 
 export type SyncState = 'unenrolled' | 'online' | 'offline' | 'revoked';
 
@@ -60,6 +62,8 @@ export interface SyncEngineOptions {
   renewLeaseMinutes?: number | null;
   /** Offline sales reported in parallel during a replay (they never depend on each other). */
   replayConcurrency?: number;
+  /** Seals the server credential; default: the key file beside the store (serve and CLI mode). */
+  storeKey?: StoreKey;
 }
 
 export interface ConflictRow {
@@ -120,7 +124,8 @@ export class SyncEngine {
   readonly reservations: ReservationService;
   readonly serverClock: Clock;
   private readonly outbox: Outbox;
-  private readonly options: Required<SyncEngineOptions>;
+  private readonly options: Required<Omit<SyncEngineOptions, 'storeKey'>>;
+  private readonly credentials: SyncCredentialStore;
   private client: HoldServerClient | null = null;
   private credential: { tenantId: number; credentialId: number } | null = null;
   private state: SyncState = 'unenrolled';
@@ -148,18 +153,8 @@ export class SyncEngine {
       replayConcurrency: options.replayConcurrency ?? 16,
     };
     this.outbox = new Outbox(db);
+    this.credentials = new SyncCredentialStore(db, options.storeKey ?? StoreKey.open(db, clock));
     this.sql = {
-      credential: db.prepare<
-        [],
-        { server_url: string; tenant_id: number; credential_id: number; secret: string }
-      >('SELECT server_url, tenant_id, credential_id, secret FROM sync_credentials WHERE id = 1'),
-      saveCredential: db.prepare<[string, number, number, string, string, number]>(
-        `INSERT INTO sync_credentials (id, server_url, tenant_id, credential_id, secret, terminal_name, enrolled_at)
-         VALUES (1, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (id) DO UPDATE SET server_url = excluded.server_url, tenant_id = excluded.tenant_id,
-           credential_id = excluded.credential_id, secret = excluded.secret,
-           terminal_name = excluded.terminal_name, enrolled_at = excluded.enrolled_at`,
-      ),
       getState: db.prepare<[string], { value: string }>('SELECT value FROM sync_state WHERE key = ?'),
       setState: db.prepare<[string, string]>(
         'INSERT INTO sync_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
@@ -248,15 +243,10 @@ export class SyncEngine {
     this.serverClock = { now: () => this.clock.now() + this.offsetMs };
     this.reservations = new ReservationService(db, this.serverClock, randomUUID);
     this.reservations.onSettled((settled) => this.onSettled(settled));
-    const saved = this.sql.credential.get();
+    const saved = this.credentials.load();
     if (saved) {
-      this.credential = { tenantId: saved.tenant_id, credentialId: saved.credential_id };
-      this.client = new HoldServerClient(
-        saved.server_url,
-        clock,
-        saved.secret,
-        this.options.requestTimeoutMs,
-      );
+      this.credential = { tenantId: saved.tenantId, credentialId: saved.credentialId };
+      this.client = new HoldServerClient(saved.serverUrl, clock, saved.secret, this.options.requestTimeoutMs);
       this.state = 'offline';
     }
   }
@@ -269,14 +259,14 @@ export class SyncEngine {
     const reply = await client.enrol(code, terminalName);
     if (reply.error) throw new TaquillaError(reply.error.code as 'UNAUTHORIZED', reply.error.message, {});
     const result = reply.result as EnrolResult;
-    this.sql.saveCredential.run(
+    this.credentials.save({
       serverUrl,
-      result.tenantId,
-      result.credentialId,
-      result.secret,
+      tenantId: result.tenantId,
+      credentialId: result.credentialId,
+      secret: result.secret,
       terminalName,
-      reply.serverTime,
-    );
+      enrolledAt: reply.serverTime,
+    });
     client.setSecret(result.secret);
     this.client = client;
     this.credential = { tenantId: result.tenantId, credentialId: result.credentialId };

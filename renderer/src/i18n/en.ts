@@ -45,7 +45,6 @@ export const en: Record<MessageKey, string> = {
   'cart.rate': 'Rate: {rate} Bs./USD',
   'checkout.pay': 'Charge',
   'checkout.paying': 'Charging…',
-  'checkout.done': 'Sale completed: {n} tickets, {usd} ({ves}).',
   'status.network': 'Network',
   'status.online': 'Online',
   'status.offline': 'Offline',
@@ -68,8 +67,9 @@ export const en: Record<MessageKey, string> = {
   'status.kiosk': 'Kiosk mode',
   'kiosk.exit': 'Leave kiosk mode',
   'kiosk.pin': 'Supervisor PIN',
+  'kiosk.exitAccepted': 'Supervisor PIN accepted.',
   shortcuts:
-    'Arrows: move · Enter/Space: hold or release · Shift+click or Shift+Enter: pick several · +/−: zoom · 0: show all · Esc: clear · Ctrl+Enter: charge',
+    'Arrows: move · Enter/Space: hold or release · Shift+click or Shift+Enter: pick several · +/−: zoom · 0: show all · Esc: clear · Ctrl+Enter: charge in cash USD (Enter confirms)',
   language: 'Español',
   dismiss: 'Dismiss',
   'error.SEAT_TAKEN': 'Could not hold: {seats} is taken by {who}{until}.',
@@ -86,9 +86,31 @@ export const en: Record<MessageKey, string> = {
   'error.EXTENSION_LIMIT': 'Cannot extend any more: the hold ends at {time} at the latest.',
   'error.BAD_PIN': 'Wrong PIN. Attempts left: {left}.',
   'error.LOCKED_OUT': 'User locked out after too many attempts. Try again at {time}.',
+  'error.LOCKED_OUT.supervisor-override':
+    'Supervisor PIN locked after too many attempts. Try again at {time}.',
+  'error.LOCKED_OUT.terminal':
+    'Too many wrong PINs at this terminal: every PIN is locked until {time} (or until a supervisor unlocks it).',
   'error.NOT_SIGNED_IN': 'The session ended. Please sign in again.',
   'error.VALIDATION': 'Invalid data: {message}',
   'error.NETWORK': 'Cannot reach the terminal.',
+  'error.STORE_FULL':
+    "This terminal's disk is full: nothing was done and nothing was lost. Ask the supervisor to free space.",
+  'error.STORE_READ_ONLY': "This terminal's store is read-only: it cannot sell. Ask the supervisor.",
+  'error.STORE_UNAVAILABLE':
+    "This terminal's store cannot be read or written: nothing was done. Ask the supervisor.",
+  'status.disk.low': 'Low disk space: {free} free',
+  'error.FOREIGN_ORIGIN':
+    "This page is not this terminal's own: open it with the address `taquilla serve` shows.",
+  'error.PRINTER_TARGET': 'Not printing to {path}: {why}. Nothing was written.',
+  'error.PRINTER_TARGET.missing': 'there is nothing there',
+  'error.PRINTER_TARGET.relative': 'the path must start at the root (/dev/…)',
+  'error.PRINTER_TARGET.not-a-device':
+    'it is not a character device (the device file of a USB or serial printer)',
+  'error.PRINTER_TARGET.symlink': 'it is a symbolic link outside /dev; name the device itself',
+  'error.PRINTER_TARGET.not-a-port': 'it is not a COM or LPT port (a shared printer is printer:NAME)',
+  'error.PRINTER_TARGET.file-live-store': 'printing into a file is for training stores only',
+  'error.PRINTER_TARGET.file-name': 'a capture file is named *.prn or *.escpos',
+  'error.PRINTER_TARGET.file-not-plain': 'the capture file must be a plain file, not a link',
   'error.other': 'Could not complete: {message}',
   'notice.expired': 'Hold time ran out: {seats}. The seats are free again.',
   'notice.held': 'Held: {seats}.',

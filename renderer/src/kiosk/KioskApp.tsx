@@ -1,34 +1,41 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { usdToVes } from '../../../shared/money.ts';
-import type { PaymentMethod, PaymentResult } from '../../../shared/schemas/payments.ts';
+import type { CounterSlip, KioskPaymentOptions } from '../../../shared/schemas/payment-providers.ts';
+import type { PaymentResult } from '../../../shared/schemas/payments.ts';
 import { cartTotals } from '../cart/cart-totals.ts';
 import { formatDate } from '../i18n/index.ts';
-import { PaymentDialog } from '../payments/PaymentDialog.tsx';
 import { paymentErrorText, pt, usd, ves } from '../payments/payment-texts.ts';
 import { errorParts, sessionClient } from '../payments/session-client.ts';
+import { TrainingBanner } from '../components/TrainingBanner.tsx';
 import { SeatMapCanvas } from '../seat-map/SeatMapCanvas.tsx';
 import type { CounterState, CounterStore } from '../state/counter-store.ts';
 import { IDLE_SETTING_KEY, idlePhase, idleSettings } from './idle-timer.ts';
+import { KioskPayDialog } from './KioskPayDialog.tsx';
+import { PayAtCounterDialog, SlipScreen } from './PayAtCounter.tsx';
 import '../payments/payments.css';
 
-/** A kiosk has no cash drawer: only the methods a customer completes alone. */
-export const KIOSK_METHODS: readonly PaymentMethod[] = ['CARD', 'PAGO_MOVIL'];
 const QUANTITIES = [1, 2, 3, 4, 5, 6];
 const DONE_SCREEN_MS = 20_000;
+/** Long enough to read the code off the screen if the slip did not print. */
+const SLIP_SCREEN_MS = 60_000;
 /** Where the API client keeps the session token (renderer/src/api/client.ts). */
 const SESSION_KEY = 'taquilla.session';
 
 /**
- * The customer-facing flow: pick an event, pick seats (map or best N), pay by card or Pago Móvil,
- * collect the tickets. Left alone, it warns, then releases the session's holds and starts over.
- * Leaving kiosk mode needs a supervisor PIN (components/KioskExit.tsx).
+ * The customer-facing flow: pick an event, pick seats (map or best N), then pay by card or Pago Móvil
+ * through the kiosk's payment provider and collect the tickets, or (always, and the only way with no
+ * provider) "Pagar en taquilla": the seats are reserved for a few minutes and a slip with a code
+ * prints. Left alone, it warns, then releases the session's holds and starts over. Leaving kiosk mode
+ * needs a supervisor PIN (components/KioskExit.tsx).
  */
 export function KioskApp({ store, state }: { store: CounterStore; state: CounterState }) {
   const locale = state.locale;
   const client = useMemo(() => sessionClient(), []);
   const [error, setError] = useState<string | null>(null);
-  const [paying, setPaying] = useState(false);
+  const [paying, setPaying] = useState<'provider' | 'counter' | null>(null);
   const [done, setDone] = useState<PaymentResult | null>(null);
+  const [slip, setSlip] = useState<CounterSlip | null>(null);
+  const [options, setOptions] = useState<KioskPaymentOptions | null>(null);
   const settings = useMemo(() => idleSettings(window.localStorage?.getItem(IDLE_SETTING_KEY) ?? null), []);
   const lastActivity = useRef(Date.now());
   const [now, setNow] = useState(Date.now());
@@ -54,11 +61,31 @@ export function KioskApp({ store, state }: { store: CounterStore; state: Counter
     );
   }, [state.session, state.users, client, locale]);
 
+  // How this kiosk takes money for the chosen event (a supervisor may change the provider any time).
+  const eventId = state.event?.id ?? null;
+  useEffect(() => {
+    if (!state.session || eventId === null) return;
+    let stale = false;
+    client.call('kiosk.paymentOptions', { eventId }).then(
+      (next) => {
+        if (!stale) setOptions(next);
+      },
+      (e: unknown) => {
+        const p = errorParts(e);
+        if (!stale) setError(paymentErrorText(locale, p.code, p.message, p.details));
+      },
+    );
+    return () => {
+      stale = true;
+    };
+  }, [client, eventId, state.session, locale]);
+
   /** Back to the start: the session's holds are released (signOut) and a new session begins. */
   const reset = useCallback(async () => {
     if (resetting.current) return;
-    setPaying(false);
+    setPaying(null);
     setDone(null);
+    setSlip(null);
     await store.signOut();
   }, [store]);
 
@@ -75,16 +102,16 @@ export function KioskApp({ store, state }: { store: CounterStore; state: Counter
     };
   }, []);
 
-  const busy = state.event !== null || done !== null;
+  const busy = state.event !== null || done !== null || slip !== null;
   const idle = busy ? idlePhase(lastActivity.current, now, settings) : ({ phase: 'active' } as const);
   useEffect(() => {
     if (idle.phase === 'expired') void reset();
   }, [idle.phase, reset]);
   useEffect(() => {
-    if (!done) return;
-    const timer = setTimeout(() => void reset(), DONE_SCREEN_MS);
+    if (!done && !slip) return;
+    const timer = setTimeout(() => void reset(), done ? DONE_SCREEN_MS : SLIP_SCREEN_MS);
     return () => clearTimeout(timer);
-  }, [done, reset]);
+  }, [done, slip, reset]);
 
   const serverNow = store.serverNow();
   const live = state.cart?.tickets.filter((t) => t.reservedUntil > serverNow) ?? [];
@@ -95,6 +122,12 @@ export function KioskApp({ store, state }: { store: CounterStore; state: Counter
     body = (
       <div className="kiosk-body single">
         <p role={error ? 'alert' : undefined}>{error ?? '…'}</p>
+      </div>
+    );
+  } else if (slip) {
+    body = (
+      <div className="kiosk-body single">
+        <SlipScreen locale={locale} slip={slip} onStartOver={() => void reset()} />
       </div>
     );
   } else if (done) {
@@ -157,14 +190,26 @@ export function KioskApp({ store, state }: { store: CounterStore; state: Counter
               {ves(locale, totals.vesCents)}
             </p>
           )}
-          <button
-            type="button"
-            className="primary"
-            disabled={live.length === 0}
-            onClick={() => setPaying(true)}
-          >
-            {pt(locale, 'kiosk.pay')}
-          </button>
+          {options?.provider && (
+            <button
+              type="button"
+              className="primary"
+              disabled={live.length === 0}
+              onClick={() => setPaying('provider')}
+            >
+              {pt(locale, 'kiosk.pay')}
+            </button>
+          )}
+          {options && (
+            <button
+              type="button"
+              className={options.provider ? '' : 'primary'}
+              disabled={live.length === 0}
+              onClick={() => setPaying('counter')}
+            >
+              {pt(locale, 'kiosk.payAtCounter')}
+            </button>
+          )}
           <button type="button" onClick={() => void reset()}>
             {pt(locale, 'kiosk.startOver')}
           </button>
@@ -193,18 +238,31 @@ export function KioskApp({ store, state }: { store: CounterStore; state: Counter
           ))}
           <small>{pt(locale, 'kiosk.orMap')}</small>
         </aside>
-        {paying && (
-          <PaymentDialog
-            store={store}
-            state={state}
-            target={{ kind: 'cart', eventId: state.event.id }}
-            methods={KIOSK_METHODS}
-            simulate
-            large
-            onClose={() => setPaying(false)}
+        {paying === 'provider' && options?.provider && totals && (
+          <KioskPayDialog
+            locale={locale}
+            eventId={state.event.id}
+            provider={options.provider}
+            totalCents={totals.usdCents}
+            totalVesCents={totals.vesCents}
+            onClose={() => setPaying(null)}
             onDone={(result) => {
-              setPaying(false);
+              setPaying(null);
               setDone(result);
+              void store.refreshCart();
+            }}
+          />
+        )}
+        {paying === 'counter' && options && (
+          <PayAtCounterDialog
+            locale={locale}
+            eventId={state.event.id}
+            places={live.reduce((n, t) => n + t.quantity, 0)}
+            minutes={options.payAtCounterMinutes}
+            onClose={() => setPaying(null)}
+            onDone={(next) => {
+              setPaying(null);
+              setSlip(next);
               void store.refreshCart();
             }}
           />
@@ -225,6 +283,7 @@ export function KioskApp({ store, state }: { store: CounterStore; state: Counter
           {locale === 'es' ? 'English' : 'Español'}
         </button>
       </header>
+      <TrainingBanner store={store} state={state} />
       {body}
       {idle.phase === 'warning' && (
         <div className="modal-backdrop">

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'react';
+import { type KeyboardEvent, useEffect, useMemo, useState } from 'react';
 import { usdToVes } from '../../../shared/money.ts';
 import type { PaymentMethod, PaymentResult, Quote } from '../../../shared/schemas/payments.ts';
 import { PAYMENT_METHODS } from '../../../shared/schemas/payments.ts';
@@ -26,9 +26,12 @@ export interface PaymentDialogProps {
   /** The methods offered (a kiosk has no cash drawer). */
   methods?: readonly PaymentMethod[];
   allowDeposit?: boolean;
-  /** Kiosk: a button fills a simulated approval reference (no real card terminal here). */
-  simulate?: boolean;
   large?: boolean;
+  /**
+   * Opened by the counter's Ctrl+Enter: one line of this method for the whole amount due, and the
+   * focus on the confirm button, so the sale needs a second, deliberate key (Enter) or a click.
+   */
+  confirmWith?: PaymentMethod;
   onDone: (result: PaymentResult) => void;
   onClose: () => void;
 }
@@ -45,15 +48,17 @@ export function PaymentDialog({
   target,
   methods = PAYMENT_METHODS,
   allowDeposit = false,
-  simulate = false,
   large = false,
+  confirmWith,
   onDone,
   onClose,
 }: PaymentDialogProps) {
   const locale = state.locale;
   const client = useMemo(() => sessionClient(), []);
   const [quote, setQuote] = useState<Quote | null>(null);
-  const [drafts, setDrafts] = useState<TenderDraft[]>(() => [newDraft(nextKey++, methods[0]!)]);
+  const [drafts, setDrafts] = useState<TenderDraft[]>(() => [
+    newDraft(nextKey++, confirmWith ?? methods[0]!),
+  ]);
   const [customer, setCustomer] = useState({ name: '', idNumber: '', phone: '' });
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -64,11 +69,35 @@ export function PaymentDialog({
   useEffect(() => {
     const [kind, id] = targetKey.split(':') as ['cart' | 'tx', string];
     const input = kind === 'cart' ? { eventId: Number(id) } : { transactionId: id };
-    client.call('payments.quote', input).then(setQuote, (e: unknown) => {
-      const p = errorParts(e);
-      setError(paymentErrorText(locale, p.code, p.message, p.details));
-    });
-  }, [client, targetKey, locale]);
+    client.call('payments.quote', input).then(
+      (q) => {
+        setQuote(q);
+        if (confirmWith) {
+          // The whole amount due, in the line's currency, as the "Resto" button would fill it.
+          const draft = newDraft(nextKey++, confirmWith);
+          const preview = paymentPreview(q.balanceCents, [draft], q.vesPerUsd, q.depositMinimumBasisPoints);
+          setDrafts([{ ...draft, amount: remainderAmount(preview, preview.checks[0]!) }]);
+        }
+      },
+      (e: unknown) => {
+        const p = errorParts(e);
+        setError(paymentErrorText(locale, p.code, p.message, p.details));
+      },
+    );
+  }, [client, targetKey, locale, confirmWith]);
+
+  /**
+   * Only a fresh Enter confirms: a held key's repeats and Ctrl+Enter (the shortcut that opened the
+   * dialog, pressed again) do nothing here. Esc closes without charging.
+   */
+  const onKeyDown = (e: KeyboardEvent<HTMLFormElement>) => {
+    if (e.key === 'Enter' && (e.repeat || e.ctrlKey || e.metaKey)) {
+      e.preventDefault();
+    } else if (e.key === 'Escape' && !busy) {
+      e.preventDefault();
+      onClose();
+    }
+  };
 
   if (!quote) {
     return (
@@ -155,6 +184,7 @@ export function PaymentDialog({
         className={`panel modal payment-dialog${large ? ' large' : ''}`}
         role="dialog"
         aria-label={title}
+        onKeyDown={onKeyDown}
         onSubmit={(e) => {
           e.preventDefault();
           void submit('full');
@@ -217,7 +247,7 @@ export function PaymentDialog({
                   <input
                     aria-label={`${pt(locale, 'pay.amount', { currency: currency === 'USD' ? 'USD' : 'Bs.' })} ${i + 1}`}
                     inputMode="decimal"
-                    autoFocus={i === drafts.length - 1}
+                    autoFocus={!confirmWith && i === drafts.length - 1}
                     value={d.amount}
                     className={check.problem === 'amount' ? 'invalid' : ''}
                     onChange={(e) => update(d.key, { amount: e.target.value })}
@@ -248,20 +278,6 @@ export function PaymentDialog({
                     />
                   </label>
                 ))}
-                {simulate && d.method !== 'CASH_USD' && d.method !== 'CASH_VES' && (
-                  <button
-                    type="button"
-                    onClick={() =>
-                      update(d.key, {
-                        amount: remainderAmount(preview, check),
-                        reference: String(Date.now()).slice(-8),
-                        ...(d.method === 'PAGO_MOVIL' ? { phone: '04141234567', bankCode: '0102' } : {}),
-                      })
-                    }
-                  >
-                    {pt(locale, 'kiosk.simulate')}
-                  </button>
-                )}
                 {drafts.length > 1 && (
                   <button
                     type="button"
@@ -364,7 +380,12 @@ export function PaymentDialog({
               {pt(locale, 'pay.deposit')}
             </button>
           )}
-          <button type="submit" className="primary" disabled={busy || (!preview.linesValid && due > 0)}>
+          <button
+            type="submit"
+            className="primary"
+            autoFocus={confirmWith !== undefined}
+            disabled={busy || (!preview.linesValid && due > 0)}
+          >
             {busy
               ? pt(locale, 'pay.working')
               : pt(locale, target.kind === 'reservation' ? 'pay.payInstalment' : 'pay.payFull')}

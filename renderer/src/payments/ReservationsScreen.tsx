@@ -1,5 +1,6 @@
 import { useMemo, useState } from 'react';
 import type { ReservationMatch } from '../../../shared/schemas/payments.ts';
+import { formatSlipCode } from '../../../shared/slip-code.ts';
 import { NotificationsPanel } from '../dashboard/NotificationsPanel.tsx';
 import { formatDate } from '../i18n/index.ts';
 import type { CounterState, CounterStore } from '../state/counter-store.ts';
@@ -7,7 +8,11 @@ import { PaymentDialog, paymentDoneText } from './PaymentDialog.tsx';
 import { paymentErrorText, pt, usd } from './payment-texts.ts';
 import { errorParts, sessionClient } from './session-client.ts';
 
-/** Find a deposit reservation (name, cédula, phone or number) and take later payments on it. */
+/**
+ * Find a deposit reservation (name, cédula, phone or number), or a kiosk's "Pagar en taquilla"
+ * reservation by the code on its slip (typed, or scanned: a barcode scanner types it and Enter), and
+ * take payments on it.
+ */
 export function ReservationsScreen({ store, state }: { store: CounterStore; state: CounterState }) {
   const locale = state.locale;
   const client = useMemo(() => sessionClient(), []);
@@ -74,7 +79,8 @@ export function ReservationsScreen({ store, state }: { store: CounterStore; stat
                 <tr key={m.transactionId} data-number={m.number} data-status={m.status}>
                   <td>{m.number}</td>
                   <td>
-                    {m.customerName ?? '—'}
+                    {m.customerName ??
+                      (m.slipCode ? pt(locale, 'res.slip', { code: formatSlipCode(m.slipCode) }) : '—')}
                     <br />
                     <small>{[m.customerIdNumber, m.customerPhone].filter(Boolean).join(' · ')}</small>
                   </td>

@@ -1,6 +1,6 @@
 import type { ErrorDetails } from '../../../shared/errors.ts';
 import { formatMoney } from '../../../shared/money.ts';
-import type { PaymentMethod } from '../../../shared/schemas/payments.ts';
+import { PAYMENT_METHODS, type PaymentMethod } from '../../../shared/schemas/payments.ts';
 import { errorText } from '../i18n/error-text.ts';
 import { formatTime, type Locale, moneyLocale } from '../i18n/index.ts';
 
@@ -52,7 +52,8 @@ const es = {
   'method.CARD': 'Tarjeta de débito (punto de venta)',
   'method.TRANSFER': 'Transferencia bancaria',
   'res.title': 'Reservas con abono',
-  'res.search': 'Buscar por nombre, cédula, teléfono o número',
+  'res.search': 'Buscar por nombre, cédula, teléfono, número o código del quiosco',
+  'res.slip': 'Pagar en taquilla · {code}',
   'res.searchButton': 'Buscar',
   'res.none': 'No hay reservas que coincidan.',
   'res.paid': 'Pagado',
@@ -125,8 +126,23 @@ const es = {
   'kiosk.done': '¡Listo! Retire sus entradas.',
   'kiosk.doneBody': 'Compra {number} · {usd} ({ves})',
   'kiosk.simulate': 'Simular aprobación',
-  'kiosk.cardHint': 'Pase su tarjeta por el punto de venta e ingrese el número de aprobación.',
-  'kiosk.pmHint': 'Haga el Pago Móvil y escriba la referencia, su teléfono y el código de su banco.',
+  'kiosk.payTitle': 'Pagar {ves} ({usd})',
+  'kiosk.cardHint': 'Siga las instrucciones del punto de venta para pagar con su tarjeta de débito.',
+  'kiosk.pmHint':
+    'Haga el Pago Móvil por {ves} y escriba la referencia, su teléfono y el código de su banco.',
+  'kiosk.trainingHint': 'Entrenamiento: la aprobación es simulada y las entradas no tienen valor.',
+  'kiosk.charge': 'Cobrar {ves}',
+  'kiosk.verify': 'Verificar pago',
+  'kiosk.waiting': 'Esperando la aprobación…',
+  'kiosk.payAtCounter': 'Pagar en taquilla',
+  'kiosk.counterTitle': 'Pagar en taquilla',
+  'kiosk.counterBody':
+    'Sus {n} entradas quedan reservadas {minutes} minutos. Se imprimirá un comprobante con un código: preséntelo en la taquilla y pague allí.',
+  'kiosk.counterConfirm': 'Reservar y pagar en taquilla',
+  'kiosk.slipTitle': 'Pague en la taquilla',
+  'kiosk.slipCode': 'Su código',
+  'kiosk.slipUntil': 'Pague antes de las {time}; después los asientos vuelven a la venta.',
+  'kiosk.slipBody': 'Retire su comprobante impreso. {seats} · {usd} ({ves})',
   'kiosk.exitHint': 'Supervisor: Ctrl+Mayús+Q',
   'kiosk.zone': 'Zona',
   'note.title': 'Avisos',
@@ -144,7 +160,34 @@ const es = {
   'err.RESERVATION_EXPIRED':
     'La reserva de {customer} venció a las {time}: ya no admite pagos y sus asientos se liberaron.',
   'err.NOT_PAYABLE': 'Esta transacción no admite pagos (estado: {status}).',
-  'err.DUPLICATE_REFERENCE': 'La referencia {reference} ya fue usada en otro pago.',
+  'err.DUPLICATE_REFERENCE': 'La referencia {reference} ({method}) ya se usó en la venta {number}.',
+  'err.PAYMENT_UNCONFIRMED.kiosk-cash': 'El quiosco no recibe efectivo: pague en la taquilla.',
+  'err.PAYMENT_UNCONFIRMED.no-confirmation':
+    'Ningún proveedor de pagos confirmó este pago: el quiosco solo registra pagos confirmados.',
+  'err.PAYMENT_UNCONFIRMED.no-provider':
+    'Este quiosco no cobra con tarjeta ni Pago Móvil: pague en la taquilla.',
+  'err.PAYMENT_UNCONFIRMED.method-not-offered': 'Esta forma de pago no está disponible en este quiosco.',
+  'err.PAYMENT_UNCONFIRMED.provider-mismatch':
+    'El proveedor confirmó un monto distinto; el pago fue anulado. Intente de nuevo o pague en la taquilla.',
+  'err.PAYMENT_UNCONFIRMED.reversed': 'Este intento ya fue anulado; intente de nuevo.',
+  'err.PAYMENT_DECLINED': 'Pago rechazado ({reason}). No se cobró nada.',
+  'err.PAYMENT_NOT_REVERSED':
+    'Se cobraron {amount} (referencia {reference}) pero la venta no se completó y no se pudo anular: acuda a la taquilla con esta referencia.',
+  'err.UNKNOWN_PAYMENT_PROVIDER': 'No existe el proveedor de pagos «{provider}». Disponibles: {available}.',
+  'err.TRAINING_MODE.live-store':
+    'El proveedor «training» simula aprobaciones: solo existe en una tienda de entrenamiento.',
+  'err.TRAINING_MODE.enrolled':
+    'Esta tienda está inscrita en un servidor: use una tienda nueva para entrenar.',
+  'err.TRAINING_MODE.has-sales': 'Esta tienda tiene ventas reales: use una tienda nueva para entrenar.',
+  'err.TRAINING_MODE.training-store': 'Una tienda de entrenamiento no puede hacer esto.',
+  'provider.title': 'Proveedor de pagos del quiosco',
+  'provider.none': 'Sin proveedor: el quiosco ofrece «Pagar en taquilla».',
+  'provider.current': 'Proveedor: {provider}.',
+  'provider.available': 'Disponibles en esta tienda: {available}.',
+  'provider.name': 'Nombre del proveedor',
+  'provider.save': 'Guardar',
+  'provider.clear': 'Sin proveedor',
+  none: 'ninguno',
   'err.DAY_ALREADY_CLOSED': 'El día {day} de {cashier} ya fue cerrado (Z n.º {number}).',
   'err.ROLE_NOT_ALLOWED': 'Su usuario no tiene permiso para esta operación.',
   'err.INCOMPLETE': 'Complete los datos de cada pago.',
@@ -196,7 +239,8 @@ const en: Record<PaymentTextKey, string> = {
   'method.CARD': 'Debit card (POS)',
   'method.TRANSFER': 'Bank transfer',
   'res.title': 'Deposit reservations',
-  'res.search': 'Search by name, ID, phone or number',
+  'res.search': 'Search by name, ID, phone, number or kiosk code',
+  'res.slip': 'Pay at the counter · {code}',
   'res.searchButton': 'Search',
   'res.none': 'No matching reservations.',
   'res.paid': 'Paid',
@@ -269,8 +313,22 @@ const en: Record<PaymentTextKey, string> = {
   'kiosk.done': 'Done! Collect your tickets.',
   'kiosk.doneBody': 'Purchase {number} · {usd} ({ves})',
   'kiosk.simulate': 'Simulate approval',
-  'kiosk.cardHint': 'Swipe your card at the POS and enter the approval number.',
-  'kiosk.pmHint': 'Make the Pago Móvil and type the reference, your phone and your bank code.',
+  'kiosk.payTitle': 'Pay {ves} ({usd})',
+  'kiosk.cardHint': 'Follow the card terminal’s instructions to pay with your debit card.',
+  'kiosk.pmHint': 'Make the Pago Móvil for {ves} and type the reference, your phone and your bank code.',
+  'kiosk.trainingHint': 'Training: the approval is simulated and the tickets are worth nothing.',
+  'kiosk.charge': 'Charge {ves}',
+  'kiosk.verify': 'Check payment',
+  'kiosk.waiting': 'Waiting for the approval…',
+  'kiosk.payAtCounter': 'Pay at the counter',
+  'kiosk.counterTitle': 'Pay at the counter',
+  'kiosk.counterBody':
+    'Your {n} tickets stay reserved for {minutes} minutes. A slip with a code will print: show it at the counter and pay there.',
+  'kiosk.counterConfirm': 'Reserve and pay at the counter',
+  'kiosk.slipTitle': 'Pay at the counter',
+  'kiosk.slipCode': 'Your code',
+  'kiosk.slipUntil': 'Pay before {time}; after that the seats go back on sale.',
+  'kiosk.slipBody': 'Take your printed slip. {seats} · {usd} ({ves})',
   'kiosk.exitHint': 'Supervisor: Ctrl+Shift+Q',
   'kiosk.zone': 'Zone',
   'note.title': 'Notices',
@@ -287,7 +345,32 @@ const en: Record<PaymentTextKey, string> = {
   'err.RESERVATION_EXPIRED':
     "{customer}'s reservation expired at {time}: it takes no more payments and its seats were released.",
   'err.NOT_PAYABLE': 'This transaction takes no payments (status: {status}).',
-  'err.DUPLICATE_REFERENCE': 'Reference {reference} was already used by another payment.',
+  'err.DUPLICATE_REFERENCE': 'Reference {reference} ({method}) was already used in sale {number}.',
+  'err.PAYMENT_UNCONFIRMED.kiosk-cash': 'The kiosk takes no cash: please pay at the counter.',
+  'err.PAYMENT_UNCONFIRMED.no-confirmation':
+    'No payment provider confirmed this payment: the kiosk records only confirmed payments.',
+  'err.PAYMENT_UNCONFIRMED.no-provider': 'This kiosk takes no card or Pago Móvil: please pay at the counter.',
+  'err.PAYMENT_UNCONFIRMED.method-not-offered': 'This way of paying is not available at this kiosk.',
+  'err.PAYMENT_UNCONFIRMED.provider-mismatch':
+    'The provider confirmed a different amount; the payment was cancelled. Try again or pay at the counter.',
+  'err.PAYMENT_UNCONFIRMED.reversed': 'This attempt was already cancelled; please try again.',
+  'err.PAYMENT_DECLINED': 'Payment declined ({reason}). Nothing was charged.',
+  'err.PAYMENT_NOT_REVERSED':
+    '{amount} was charged (reference {reference}) but the sale did not go through and could not be cancelled: please go to the counter with this reference.',
+  'err.UNKNOWN_PAYMENT_PROVIDER': 'There is no payment provider “{provider}”. Available: {available}.',
+  'err.TRAINING_MODE.live-store':
+    'The “training” provider simulates approvals: it exists only on a training store.',
+  'err.TRAINING_MODE.enrolled': 'This store is enrolled with a server: use a new store for training.',
+  'err.TRAINING_MODE.has-sales': 'This store has real sales: use a new store for training.',
+  'err.TRAINING_MODE.training-store': 'A training store cannot do this.',
+  'provider.title': 'Kiosk payment provider',
+  'provider.none': 'No provider: the kiosk offers “Pay at the counter”.',
+  'provider.current': 'Provider: {provider}.',
+  'provider.available': 'Available on this store: {available}.',
+  'provider.name': 'Provider name',
+  'provider.save': 'Save',
+  'provider.clear': 'No provider',
+  none: 'none',
   'err.DAY_ALREADY_CLOSED': "{cashier}'s day {day} is already closed (Z no. {number}).",
   'err.ROLE_NOT_ALLOWED': 'Your user may not do this.',
   'err.INCOMPLETE': 'Complete every payment line.',
@@ -348,10 +431,38 @@ export function paymentErrorText(locale: Locale, code: string, message: string, 
     }
     case 'NOT_PAYABLE':
       return pt(locale, 'err.NOT_PAYABLE', { status: (details as ErrorDetails['NOT_PAYABLE']).status });
-    case 'DUPLICATE_REFERENCE':
+    case 'DUPLICATE_REFERENCE': {
+      const d = details as ErrorDetails['DUPLICATE_REFERENCE'];
+      const known = (PAYMENT_METHODS as readonly string[]).includes(d.method);
+      const method = known ? methodName(locale, d.method as PaymentMethod) : d.method;
       return pt(locale, 'err.DUPLICATE_REFERENCE', {
-        reference: (details as ErrorDetails['DUPLICATE_REFERENCE']).reference,
+        reference: d.reference,
+        method,
+        number: d.transactionNumber,
       });
+    }
+    case 'PAYMENT_UNCONFIRMED':
+      return pt(locale, `err.PAYMENT_UNCONFIRMED.${(details as ErrorDetails['PAYMENT_UNCONFIRMED']).reason}`);
+    case 'PAYMENT_DECLINED':
+      return pt(locale, 'err.PAYMENT_DECLINED', {
+        reason: (details as ErrorDetails['PAYMENT_DECLINED']).reason,
+      });
+    case 'PAYMENT_NOT_REVERSED': {
+      const d = details as ErrorDetails['PAYMENT_NOT_REVERSED'];
+      return pt(locale, 'err.PAYMENT_NOT_REVERSED', {
+        amount: formatMoney({ currency: d.currency, cents: d.amountCents }, moneyLocale(locale)),
+        reference: d.reference,
+      });
+    }
+    case 'UNKNOWN_PAYMENT_PROVIDER': {
+      const d = details as ErrorDetails['UNKNOWN_PAYMENT_PROVIDER'];
+      return pt(locale, 'err.UNKNOWN_PAYMENT_PROVIDER', {
+        provider: d.provider,
+        available: d.available.join(', ') || pt(locale, 'none'),
+      });
+    }
+    case 'TRAINING_MODE':
+      return pt(locale, `err.TRAINING_MODE.${(details as ErrorDetails['TRAINING_MODE']).reason}`);
     case 'DAY_ALREADY_CLOSED': {
       const d = details as ErrorDetails['DAY_ALREADY_CLOSED'];
       return pt(locale, 'err.DAY_ALREADY_CLOSED', {

@@ -128,7 +128,7 @@ function InterruptedReview({
                 <strong>
                   {j.kind === 'ticket'
                     ? prt(locale, 'review.ticket', { number: j.ticketNumber ?? '', place: j.place ?? '' })
-                    : prt(locale, 'review.receipt')}
+                    : prt(locale, j.kind === 'slip' ? 'review.slip' : 'review.receipt')}
                 </strong>
                 {j.copy > 0 && <span> · {prt(locale, 'review.copy', { n: j.copy })}</span>}
                 <div className="muted">

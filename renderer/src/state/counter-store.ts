@@ -5,12 +5,10 @@ import type {
   StaffMember,
   TerminalStatus,
 } from '../../../shared/api/counter.ts';
-import { formatMoney } from '../../../shared/money.ts';
 import type { PrintQueueStatus } from '../../../shared/schemas/printing.ts';
 import { ApiError, type ApiClient } from '../api/client.ts';
-import { cartTotals } from '../cart/cart-totals.ts';
 import { errorText } from '../i18n/error-text.ts';
-import { type Locale, moneyLocale, translate } from '../i18n/index.ts';
+import { type Locale, translate } from '../i18n/index.ts';
 import {
   type AvailabilityModel,
   applyChanges,
@@ -26,6 +24,18 @@ export interface Notice {
   id: number;
   kind: 'error' | 'info' | 'success';
   text: string;
+}
+
+/** The last PIN refused at sign-in or kiosk exit: what the PIN field shows until the next try. */
+export interface PinRefusal {
+  for: 'sign-in' | 'kiosk-exit';
+  /** Sign-in: whose PIN it was. */
+  userId: number | null;
+  code: 'BAD_PIN' | 'LOCKED_OUT';
+  /** BAD_PIN { attemptsLeft } or LOCKED_OUT { until, scope }: errorText turns them into words. */
+  details: unknown;
+  /** Server time the lock ends; null for a wrong PIN with tries left. */
+  lockedUntil: number | null;
 }
 
 export interface CounterState {
@@ -47,6 +57,13 @@ export interface CounterState {
   /** Seats picked with Shift, to be held together, all or nothing (seat-map indexes). */
   pending: number[];
   notices: Notice[];
+  /**
+   * The payment dialog on the cart, while open. `prefill: 'cash-usd'` when Ctrl+Enter opened it: one
+   * line of US dollars cash for the whole amount, ready to confirm. Nothing is charged until the
+   * cashier confirms in the dialog.
+   */
+  checkout: { prefill: 'cash-usd' | null } | null;
+  pinRefusal: PinRefusal | null;
   /** Bumped on every change, so views (and the canvas) know to redraw. */
   revision: number;
 }
@@ -78,6 +95,8 @@ export class CounterStore {
     busy: false,
     pending: [],
     notices: [],
+    checkout: null,
+    pinRefusal: null,
     revision: 0,
   };
   private readonly listeners = new Set<() => void>();
@@ -140,17 +159,21 @@ export class CounterStore {
   }
 
   async signIn(userId: number, pin: string): Promise<boolean> {
-    return this.run(async () => {
-      const signed = await this.api.call('session.signIn', { userId, pin });
-      this.api.setSession(signed.sessionToken);
-      this.set({
-        session: { sessionId: signed.sessionId, user: signed.user },
-        clockOffset: clockOffset(signed.serverTime, this.now()),
-        notices: [],
-      });
-      await this.loadEvents();
-      void this.refreshStatus();
-    });
+    return this.run(
+      async () => {
+        const signed = await this.api.call('session.signIn', { userId, pin });
+        this.api.setSession(signed.sessionToken);
+        this.set({
+          session: { sessionId: signed.sessionId, user: signed.user },
+          clockOffset: clockOffset(signed.serverTime, this.now()),
+          notices: [],
+          pinRefusal: null,
+        });
+        await this.loadEvents();
+        void this.refreshStatus();
+      },
+      { pin: { for: 'sign-in', userId } },
+    );
   }
 
   async signOut(): Promise<void> {
@@ -185,7 +208,15 @@ export class CounterStore {
   leaveEvent(): void {
     this.stopLive?.();
     this.stopLive = null;
-    this.set({ event: null, seatMap: null, availability: null, cart: null, notices: [], pending: [] });
+    this.set({
+      event: null,
+      seatMap: null,
+      availability: null,
+      cart: null,
+      notices: [],
+      pending: [],
+      checkout: null,
+    });
   }
 
   // ---- availability and live feed --------------------------------------------------------------
@@ -247,7 +278,9 @@ export class CounterStore {
 
   async refreshStatus(): Promise<void> {
     try {
-      this.set({ status: await this.api.call('terminal.status', {}) });
+      const status = await this.api.call('terminal.status', {});
+      // Also keeps server time current on screens without a live feed (a PIN lock's end).
+      this.set({ status, clockOffset: clockOffset(status.serverTime, this.now()) });
     } catch {
       this.set({ status: null });
     }
@@ -405,29 +438,6 @@ export class CounterStore {
   }
 
   /**
-   * The checkout seam: one API call. Partial payments and payment methods (other issues) replace
-   * this method's call, not the components.
-   */
-  async payInFull(): Promise<boolean> {
-    const { event, cart, locale } = this.state;
-    if (!event || !cart) return false;
-    const totals = cartTotals(cart.tickets, cart.vesPerUsd, this.serverNow());
-    return this.run(async () => {
-      const sale = await this.api.call('checkout.payInFull', { eventId: event.id });
-      this.notify(
-        'success',
-        this.t('checkout.done', {
-          n: sale.tickets,
-          usd: formatMoney({ currency: 'USD', cents: sale.totalCents }, moneyLocale(locale)),
-          ves: formatMoney({ currency: 'VES', cents: totals.vesCents }, moneyLocale(locale)),
-        }),
-      );
-      await this.refreshCart();
-      await this.confirmPrinting();
-    });
-  }
-
-  /**
    * After a sale: if the printer cannot print its tickets now, the cashier hears it with the sale's
    * confirmation (the tickets wait in the queue and print by themselves once it is fixed).
    */
@@ -446,8 +456,38 @@ export class CounterStore {
     }
   }
 
+  /**
+   * Opens the payment dialog on the cart: the "Cobrar" button, or Ctrl+Enter with the whole amount
+   * as US dollars cash filled in. One key never sells: the dialog takes the money only when the
+   * cashier confirms it there. Does nothing on the kiosk, without live tickets, or when already open.
+   */
+  openCheckout(prefill: 'cash-usd' | null = null): void {
+    const { event, session, cart, checkout, status } = this.state;
+    if (!event || !session || checkout || status?.kiosk) return;
+    const now = this.serverNow();
+    if (!cart?.tickets.some((t) => t.reservedUntil > now)) return;
+    this.set({ checkout: { prefill } });
+  }
+
+  closeCheckout(): void {
+    if (this.state.checkout) this.set({ checkout: null });
+  }
+
+  /** The refusal is shown in the dialog itself (pinRefusal), not as a notice behind it. */
   async exitKiosk(pin: string): Promise<boolean> {
-    return this.run(() => this.api.exitKiosk(pin));
+    return this.run(
+      async () => {
+        await this.api.exitKiosk(pin);
+        this.set({ pinRefusal: null });
+        // In Electron the app has quit by now; a browser kiosk has no window to leave.
+        if (this.api.transport === 'http') this.notify('info', this.t('kiosk.exitAccepted'));
+      },
+      { pin: { for: 'kiosk-exit', userId: null } },
+    );
+  }
+
+  clearPinRefusal(): void {
+    if (this.state.pinRefusal) this.set({ pinRefusal: null });
   }
 
   // ---- notices ---------------------------------------------------------------------------------
@@ -465,7 +505,10 @@ export class CounterStore {
   }
 
   /** Runs an API action; a refusal becomes a notice in the cashier's language. */
-  private async run(action: () => Promise<void>, context: { together?: boolean } = {}): Promise<boolean> {
+  private async run(
+    action: () => Promise<void>,
+    context: { together?: boolean; pin?: Pick<PinRefusal, 'for' | 'userId'> } = {},
+  ): Promise<boolean> {
     try {
       await action();
       return true;
@@ -475,7 +518,20 @@ export class CounterStore {
           error.code === 'ZONE_FULL' && context.together
             ? { ...(error.details as object), together: true }
             : error.details;
-        this.notify('error', errorText(this.state.locale, error.code, error.message, details));
+        const text = errorText(this.state.locale, error.code, error.message, details);
+        const pinCode = error.code === 'BAD_PIN' || error.code === 'LOCKED_OUT' ? error.code : null;
+        if (context.pin && pinCode) {
+          const until = (details as { until?: unknown } | null)?.until;
+          this.set({
+            pinRefusal: {
+              ...context.pin,
+              code: pinCode,
+              details,
+              lockedUntil: pinCode === 'LOCKED_OUT' && typeof until === 'number' ? until : null,
+            },
+          });
+        }
+        if (context.pin?.for !== 'kiosk-exit' || !pinCode) this.notify('error', text);
         if (error.code === 'NOT_SIGNED_IN' && this.state.session) {
           this.api.setSession(null);
           this.leaveEvent();

@@ -70,13 +70,39 @@ export interface ServedTerminal {
   stop: () => Promise<void>;
 }
 
+export interface ServeOptions {
+  /** Serve this existing store (another `serve` shares it) instead of seeding a new one. */
+  dbFile?: string;
+  /** Seed a training store (`seed-demo --training`). */
+  training?: boolean;
+  /** `serve --kiosk`: the customer-facing kiosk. */
+  kiosk?: boolean;
+  /** `taquilla <args> --db FILE` run before serving (printer settings, payment provider, ...). */
+  setup?: string[][];
+}
+
 /** `taquilla seed-demo` then `taquilla serve --test-clock`, as real child processes on a free port. */
-export async function serveDemo(): Promise<ServedTerminal> {
+export async function serveDemo(options: ServeOptions = {}): Promise<ServedTerminal> {
   const { dir, remove } = tempDir('taquilla-e2e-');
-  const dbFile = join(dir, 'demo.db');
+  const dbFile = options.dbFile ?? join(dir, 'demo.db');
   const bin = join(ROOT, 'bin/taquilla.js');
-  execFileSync(process.execPath, [bin, 'seed-demo', '--db', dbFile], { cwd: ROOT, stdio: 'pipe' });
-  const child = spawn(process.execPath, [bin, 'serve', '--db', dbFile, '--port', '0', '--test-clock'], {
+  if (!options.dbFile) {
+    const seed = ['seed-demo', '--db', dbFile, ...(options.training ? ['--training'] : [])];
+    execFileSync(process.execPath, [bin, ...seed], { cwd: ROOT, stdio: 'pipe' });
+  }
+  for (const args of options.setup ?? []) {
+    execFileSync(process.execPath, [bin, ...args, '--db', dbFile], { cwd: ROOT, stdio: 'pipe' });
+  }
+  const serve = [
+    'serve',
+    '--db',
+    dbFile,
+    '--port',
+    '0',
+    '--test-clock',
+    ...(options.kiosk ? ['--kiosk'] : []),
+  ];
+  const child = spawn(process.execPath, [bin, ...serve], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

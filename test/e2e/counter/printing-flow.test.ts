@@ -42,12 +42,16 @@ async function until(ms: number, check: () => boolean | Promise<boolean>): Promi
   }
 }
 
+/** Ctrl+Enter opens the payment with the whole amount in cash USD; Enter on "Cobrar total" sells. */
 async function sellWithCtrlEnter(labels: string[]): Promise<void> {
   for (const label of labels) {
     await clickSeat(ana, map, label);
     await ana.locator(`.cart-line[data-label="${label}"]`).waitFor();
   }
   await ana.keyboard.press('Control+Enter');
+  const confirm = ana.getByRole('dialog', { name: 'Cobro' }).getByRole('button', { name: 'Cobrar total' });
+  await until(3000, () => confirm.evaluate((b) => b === document.activeElement));
+  await ana.keyboard.press('Enter');
   await ana.locator('.cart-empty').waitFor();
 }
 

@@ -34,7 +34,11 @@ describe('printing over the terminal API', () => {
 
   it('queues copies of a sale marked COPIA only with a supervisor, and refuses an unknown sale', async () => {
     await api.call('holds.seats', { eventId: api.eventId, seatIds: [api.seatIds[0]] }, cashier);
-    const sale = await api.call('checkout.payInFull', { eventId: api.eventId }, cashier);
+    const sale = await api.call(
+      'payments.checkout',
+      { eventId: api.eventId, tenders: [{ method: 'CASH_USD', amountCents: 2500 }] },
+      cashier,
+    );
     expect(sale.status).toBe(200);
     const saleNumber = String(sale.body.transactionId).slice(0, 8).toUpperCase();
     const found = await api.call('sales.printed', { saleNumber }, cashier);

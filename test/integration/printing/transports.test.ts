@@ -1,4 +1,4 @@
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -14,6 +14,7 @@ import {
   transportFor,
 } from '../../../electron/services/printing/transports.ts';
 import { defaultPrinterSettings } from '../../../shared/schemas/printing.ts';
+import { ptyMissing, startPtyPrinter } from '../../support/pty-printer.ts';
 import { tempDir } from '../../support/temp-store.ts';
 
 let dir: string;
@@ -29,19 +30,39 @@ const decodedText = (bytes: Buffer): string =>
   elementsAsText(documentsOf(new EscPosDecoder().push(bytes))[0]!.elements, 48);
 
 describe('transports', () => {
-  it('a device path receives the exact bytes (USB/serial printers are device files)', async () => {
-    const device = join(dir, 'lp0');
-    const transport = transportFor({
-      ...defaultPrinterSettings,
-      connection: { kind: 'device', path: device },
-    });
-    expect(transport).toBeInstanceOf(DeviceTransport);
-    expect(await transport.send(page)).toEqual({ outcome: 'sent' });
-    expect(readFileSync(device).equals(page)).toBe(true);
-    expect(decodedText(readFileSync(device))).toContain('Página de prueba');
-    expect(await new DeviceTransport(join(dir, 'missing', 'lp0')).send(page)).toMatchObject({
+  it.skipIf(ptyMissing)(
+    'a device path receives the exact bytes (USB/serial printers are character devices)',
+    async () => {
+      const device = await startPtyPrinter();
+      try {
+        const transport = transportFor({
+          ...defaultPrinterSettings,
+          connection: { kind: 'device', path: device.path },
+        });
+        expect(transport).toBeInstanceOf(DeviceTransport);
+        expect(await transport.status()).toMatchObject({ reachable: true });
+        expect(await transport.send(page)).toEqual({ outcome: 'sent' });
+        const received = await device.waitFor(page.length);
+        expect(received.equals(page)).toBe(true);
+        expect(decodedText(received)).toContain('Página de prueba');
+      } finally {
+        await device.close();
+      }
+    },
+  );
+
+  it('a device path that is a plain file or nothing at all gets nothing, and nothing is created', async () => {
+    const file = join(dir, 'lp0');
+    writeFileSync(file, 'keep');
+    expect(await new DeviceTransport(file).send(page)).toMatchObject({
       outcome: 'unreachable',
+      error: expect.stringMatching(/not a character device/),
     });
+    expect(readFileSync(file, 'utf8')).toBe('keep');
+    expect(await new DeviceTransport(file).status()).toMatchObject({ reachable: false });
+    const missing = join(dir, 'missing', 'lp0');
+    expect(await new DeviceTransport(missing).send(page)).toMatchObject({ outcome: 'unreachable' });
+    expect(existsSync(missing)).toBe(false);
   });
 
   it('an OS printer gets the job raw on stdin of `lp -d NAME -o raw -s`', async () => {

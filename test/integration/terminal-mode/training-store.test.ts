@@ -48,8 +48,8 @@ describe('a training store', () => {
     expect(() =>
       db
         .prepare(
-          `INSERT INTO sync_credentials (id, server_url, tenant_id, credential_id, secret, terminal_name, enrolled_at)
-           VALUES (1, 'http://x', 1, 1, 's', 'Caja', 0)`,
+          `INSERT INTO sync_credentials (id, server_url, tenant_id, credential_id, secret, sealed_secret, terminal_name, enrolled_at)
+           VALUES (1, 'http://x', 1, 1, '', 'tqs1.sealed', 'Caja', 0)`,
         )
         .run(),
     ).toThrow(/TRAINING_STORE/);

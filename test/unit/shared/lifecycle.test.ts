@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { HOUR_MS, MINUTE_MS } from '../../../shared/clock.ts';
 import { DEFAULT_SETTINGS, resolveSettings } from '../../../shared/config.ts';
 import { TaquillaError } from '../../../shared/errors.ts';
 import {
@@ -7,6 +8,7 @@ import {
   canTransitionTransaction,
   extendedUntil,
   isLive,
+  reservationLengthMs,
   SEAT_STATE_CODES,
   SEAT_STATES,
   seatStateFromCode,
@@ -94,5 +96,14 @@ describe('settings', () => {
     expect(() => resolveSettings({ TEMPORARY_HOLD_MINUTES: 40, MAX_HOLD_LIFETIME_MINUTES: 30 })).toThrow(
       /at least/,
     );
+  });
+});
+
+describe('how long a reservation keeps its seats', () => {
+  it('minutes for a kiosk slip, hours for a deposit, else the tenant default; never both', () => {
+    expect(reservationLengthMs({ minutes: 30 }, 72)).toBe(30 * MINUTE_MS);
+    expect(reservationLengthMs({ hours: 24 }, 72)).toBe(24 * HOUR_MS);
+    expect(reservationLengthMs({}, 72)).toBe(72 * HOUR_MS);
+    expect(() => reservationLengthMs({ minutes: 30, hours: 1 }, 72)).toThrow(/not both/);
   });
 });

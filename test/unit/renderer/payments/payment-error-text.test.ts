@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import type { ErrorDetails } from '../../../../shared/errors.ts';
+import { paymentErrorText } from '../../../../renderer/src/payments/payment-texts.ts';
+
+/** Issue 11's refusals, as the cashier and the kiosk customer read them, in both languages. */
+describe('what a refused kiosk payment or provider setting says', () => {
+  it('a reference used before names the earlier sale', () => {
+    const d: ErrorDetails['DUPLICATE_REFERENCE'] = {
+      method: 'PAGO_MOVIL',
+      reference: '123456',
+      paymentId: 'p',
+      transactionId: 't',
+      transactionNumber: '1A2B3C4D',
+    };
+    expect(paymentErrorText('es', 'DUPLICATE_REFERENCE', '', d)).toBe(
+      'La referencia 123456 (Pago Móvil) ya se usó en la venta 1A2B3C4D.',
+    );
+    expect(paymentErrorText('en', 'DUPLICATE_REFERENCE', '', d)).toBe(
+      'Reference 123456 (Pago Móvil) was already used in sale 1A2B3C4D.',
+    );
+  });
+
+  it('an unknown provider name, and the training provider on a live store', () => {
+    const unknown: ErrorDetails['UNKNOWN_PAYMENT_PROVIDER'] = { provider: 'visanet', available: [] };
+    expect(paymentErrorText('es', 'UNKNOWN_PAYMENT_PROVIDER', '', unknown)).toBe(
+      'No existe el proveedor de pagos «visanet». Disponibles: ninguno.',
+    );
+    expect(paymentErrorText('en', 'UNKNOWN_PAYMENT_PROVIDER', '', unknown)).toBe(
+      'There is no payment provider “visanet”. Available: none.',
+    );
+    const live: ErrorDetails['TRAINING_MODE'] = { reason: 'live-store' };
+    expect(paymentErrorText('es', 'TRAINING_MODE', '', live)).toMatch(
+      /solo existe en una tienda de entrenamiento/,
+    );
+    expect(paymentErrorText('en', 'TRAINING_MODE', '', live)).toMatch(/only on a training store/);
+  });
+
+  it('every reason a kiosk payment is unconfirmed has its sentence in both languages', () => {
+    const reasons: ErrorDetails['PAYMENT_UNCONFIRMED']['reason'][] = [
+      'kiosk-cash',
+      'no-confirmation',
+      'no-provider',
+      'method-not-offered',
+      'provider-mismatch',
+      'reversed',
+    ];
+    for (const locale of ['es', 'en'] as const) {
+      for (const reason of reasons) {
+        const text = paymentErrorText(locale, 'PAYMENT_UNCONFIRMED', 'raw', { method: 'CARD', reason });
+        expect(text).not.toMatch(/\{|raw|err\./);
+      }
+    }
+    expect(
+      paymentErrorText('es', 'PAYMENT_NOT_REVERSED', '', {
+        provider: 'fake-pos',
+        method: 'CARD',
+        reference: 'AP1',
+        amountCents: 91_250,
+        currency: 'VES',
+      }),
+    ).toBe(
+      'Se cobraron Bs. 912,50 (referencia AP1) pero la venta no se completó y no se pudo anular: acuda a la taquilla con esta referencia.',
+    );
+  });
+});
