@@ -278,6 +278,48 @@ describe('at the counter', () => {
   });
 });
 
+describe('at the kiosk', () => {
+  it('a "Pagar en taquilla" slip prints alone (no deposit receipt: nothing was paid); one the paper ran out on is copied as a slip marked COPIA', async () => {
+    const printing = await setUp();
+    const { transactionId } = venue.reservations.holdSeats({
+      eventId: venue.eventId,
+      sessionId: 'kiosko-1',
+      actor: 'kiosk:K1',
+      seatIds: venue.seatIds.slice(0, 2),
+    });
+    // What PayAtCounter does in one write: a short reservation (minutes), then its slip.
+    venue.db.transaction(() => {
+      venue.reservations.convertToPartial({ transactionId, actor: 'kiosk:K1', minutes: 30 });
+      printing.jobs.enqueueSlip({
+        transactionId,
+        code: 'ACE347',
+        seats: ['PLA-A-1', 'PLA-A-2'],
+        totalCents: 5000,
+        reservedUntil: venue.clock.now() + 30 * 60_000,
+        issuedAt: venue.clock.now(),
+      });
+    })();
+    printer.paperOutAfter(0, 6);
+    expect(await printing.queue.drain()).toBe('paused');
+    expect(printing.status().interrupted).toMatchObject([{ kind: 'slip', reason: 'paper-out' }]);
+    printer.setPaperOut(false);
+    expect(await printing.queue.drain()).toBe('idle');
+    const jobId = printing.status().interrupted[0]!.jobId;
+    expect(printing.resolveInterrupted({ jobs: [{ jobId, cameOut: false }] }, 'Luis')).toMatchObject({
+      jobs: [{ kind: 'slip', copy: 1 }],
+    });
+    expect(await printing.queue.drain()).toBe('idle');
+    const texts = printer.documents.map((d) => d.text);
+    expect(texts).toHaveLength(2);
+    expect(texts.every((t) => t.includes('PAGAR EN TAQUILLA') && t.includes('ACE-347'))).toBe(true);
+    expect(texts[1]).toContain('COPIA 1');
+    expect(texts.some((t) => t.includes('RECIBO'))).toBe(false);
+    expect(
+      venue.db.prepare("SELECT to_state FROM audit_log WHERE to_state LIKE 'SLIP%'").pluck().all(),
+    ).toEqual(['SLIP COPIA 1']);
+  });
+});
+
 const supervisorRequester = {
   actor: 'Luis',
   supervisor: true,
