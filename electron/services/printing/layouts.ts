@@ -304,7 +304,7 @@ export function buildSlip(slip: SlipPrintData, o: LayoutOptions = defaultLayout,
       'entradas se imprimen al pagar. Pasada la hora, los asientos vuelven a la venta.',
   );
   block(paper, `Reserva: ${saleNumberOf(slip.transactionId)}`);
-  block(paper, `Emitido: ${caracasDateTime(slip.issuedAt)}`);
+  pair(paper, 'Emitido:', caracasDateTime(slip.issuedAt));
   copyBanner(paper, marks.copy);
   trainingBanner(paper, o);
   paper.cut();

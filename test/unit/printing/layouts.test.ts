@@ -7,9 +7,11 @@ import {
 } from '../../../electron/services/printing/escpos-decoder.ts';
 import {
   buildReceipt,
+  buildSlip,
   buildTestPage,
   buildTicket,
   caracasDateTime,
+  caracasTime,
   type LayoutOptions,
   TRAINING_BANNER,
 } from '../../../electron/services/printing/layouts.ts';
@@ -18,6 +20,7 @@ import {
   type Columns,
   defaultPrinterSettings,
   type ReceiptPrintData,
+  type SlipPrintData,
   type TicketPrintData,
 } from '../../../shared/schemas/printing.ts';
 import { checkEscPos, checkStarLine } from '../../support/escpos-checker.ts';
@@ -72,6 +75,20 @@ const receipt: ReceiptPrintData = {
     },
   ],
   change: { currency: 'USD', cents: 500 },
+};
+
+/** A kiosk's "Pagar en taquilla" slip (issue 11), with more seats than one line holds. */
+const slip: SlipPrintData = {
+  transactionId: ticket.transactionId,
+  code: 'ACE347',
+  venue: ticket.venue,
+  event: ticket.event,
+  startsAt: ticket.startsAt,
+  seats: ['PLA-Ñ-12', 'PLA-Ñ-13', 'PLA-Ñ-14', 'PLA-Ñ-15', '2 × General de pie'],
+  totalCents: 1_253_000,
+  vesPerUsd: ticket.vesPerUsd,
+  reservedUntil: Date.UTC(2026, 10, 24, 15, 30),
+  issuedAt: ticket.issuedAt,
 };
 
 const WIDTHS: { columns: Columns; paperWidth: 58 | 80 }[] = [
@@ -177,6 +194,31 @@ describe.each(WIDTHS)('$columns columns', (w) => {
     expect(t).toContain(caracasDateTime(Date.UTC(2026, 10, 27, 15, 0)));
     expect(t).toContain('Código para pagar el saldo:');
     expect(t).toContain('pedro@example.com');
+  });
+
+  it('a kiosk slip: its code large, as a QR and as a barcode within the head; seats, total and time whole', () => {
+    const bytes = buildSlip(slip, layout('epson', w, true));
+    const checked = checkEscPos(bytes, w.columns);
+    expect(checked.errors).toEqual([]);
+    expect(checked.qr).toEqual(['ACE347']);
+    expect(checked.barcodes).toEqual(['ACE347']);
+    const star = checkStarLine(buildSlip(slip, layout('star', w, true), { copy: 1 }), w.columns);
+    expect(star.errors).toEqual([]);
+    expect(star.qr).toEqual(['ACE347']);
+    const t = text(bytes, w.columns);
+    const lines = t.split('\n');
+    const words = t.replace(/\s+/g, ' ');
+    expect(lines.filter((l) => l.includes(TRAINING_BANNER))).toHaveLength(2);
+    expect(t).toContain('PAGAR EN TAQUILLA');
+    expect(t).toContain('ACE-347');
+    for (const seat of slip.seats) expect(words).toContain(seat);
+    expect(t).toMatch(/Total\s+USD 12\.530,00/);
+    expect(lines.some((l) => l.includes(caracasTime(slip.reservedUntil)))).toBe(true);
+    expect(lines.some((l) => l.includes(caracasDateTime(slip.issuedAt)))).toBe(true);
+    expect(words).toContain('Este comprobante no es una entrada.');
+    expect(t).toContain('Reserva: 3F2A9C1D');
+    expect(t).not.toContain('?');
+    expect(text(buildSlip(slip, layout('epson', w), { copy: 1 }), w.columns)).toContain('COPIA 1');
   });
 
   it('the test page fits: its barcode within the head, its QR with a quiet zone', () => {
