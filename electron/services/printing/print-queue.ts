@@ -1,14 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../../shared/clock.ts';
-import type {
-  InterruptedJob,
-  Interruption,
-  PrinterState,
-  PrintJobKind,
-  PrintQueueStatus,
-  ReceiptPrintData,
-  SlipPrintData,
-  TicketPrintData,
+import {
+  type InterruptedJob,
+  type Interruption,
+  type PrinterState,
+  type PrintJobKind,
+  type PrintQueueStatus,
+  type ReceiptPrintData,
+  type SlipPrintData,
+  saleNumberOf,
+  type TicketPrintData,
 } from '../../../shared/schemas/printing.ts';
 import type { Db } from '../../store/database.ts';
 import { buildReceipt, buildSlip, buildTicket, type LayoutOptions } from './layouts.ts';
@@ -282,7 +283,7 @@ export class PrintQueue {
         jobId: j.id,
         kind: j.kind,
         transactionId: j.transaction_id,
-        saleNumber: j.transaction_id.slice(0, 8).toUpperCase(),
+        saleNumber: saleNumberOf(j.transaction_id),
         ticketNumber: j.ticket_number,
         place: ticket ? (ticket.seatLabel ?? ticket.zone) : null,
         copy: j.copy,
