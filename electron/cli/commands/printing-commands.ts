@@ -1,11 +1,20 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parsePrinterUri, printerUri } from '../../../shared/schemas/printing.ts';
-import { PrintingService } from '../../services/printing/printing-service.ts';
+import { PrintingService, type PrintingServiceOptions } from '../../services/printing/printing-service.ts';
 import { renderDocumentPng } from '../../services/printing/ticket-image.ts';
-import { publicSigningKeys, verifyTicketCode } from '../../services/printing/ticket-signing.ts';
+import { publicSigningKeys, TicketSigner, verifyTicketCode } from '../../services/printing/ticket-signing.ts';
 import { VirtualPrinter } from '../../services/printing/virtual-printer.ts';
-import { type CliCommand, positiveInt, requiredString, UsageError } from '../command.ts';
+import { type CliCommand, type CliContext, positiveInt, requiredString, UsageError } from '../command.ts';
+
+/**
+ * The printing service of --db, signing with the store key the command opened (under the desktop
+ * app's `--cli`, unwrapped by the OS keychain).
+ */
+function printingOf(ctx: CliContext, options: PrintingServiceOptions = {}): PrintingService {
+  const signer = new TicketSigner(ctx.db(), ctx.clock, ctx.storeKey());
+  return new PrintingService(ctx.db(), ctx.clock, { ...options, jobs: { signer } });
+}
 
 const virtualPrinterCommand: CliCommand = {
   name: 'virtual-printer',
@@ -81,8 +90,9 @@ const settingsCommand: CliCommand = {
     terminal: { type: 'string' },
   },
   database: 'create',
-  run: ({ db, clock, values, actor }) => {
-    const printing = new PrintingService(db(), clock);
+  run: (ctx) => {
+    const { values, actor } = ctx;
+    const printing = printingOf(ctx);
     const patch: Record<string, unknown> = {};
     if (typeof values.printer === 'string') patch.connection = parsePrinterUri(values.printer);
     if (typeof values.type === 'string') patch.type = values.type;
@@ -107,8 +117,8 @@ const testPageCommand: CliCommand = {
   name: 'print-test-page',
   usage: 'print-test-page                   print a test page on the configured printer',
   database: 'create',
-  run: async ({ db, clock }) => {
-    const result = await new PrintingService(db(), clock).testPage();
+  run: async (ctx) => {
+    const result = await printingOf(ctx).testPage();
     if (result.outcome !== 'printed' && result.outcome !== 'sent') throw new Error(result.message);
     return { json: result, text: result.message };
   },
@@ -119,8 +129,9 @@ const printQueueCommand: CliCommand = {
   usage: 'print-queue [--drain]             show the print queue; --drain prints what is waiting',
   options: { drain: { type: 'boolean', default: false } },
   database: 'existing',
-  run: async ({ db, clock, values }) => {
-    const printing = new PrintingService(db(), clock, { queue: { backoffMs: 200 } });
+  run: async (ctx) => {
+    const { values } = ctx;
+    const printing = printingOf(ctx, { queue: { backoffMs: 200 } });
     let outcome: string | null = null;
     if (values.drain) outcome = await printing.queue.drain();
     const status = printing.status();
@@ -141,9 +152,10 @@ const reprintCommand: CliCommand = {
     reason: { type: 'string' },
   },
   database: 'existing',
-  run: ({ db, clock, values, actor }) => {
+  run: (ctx) => {
+    const { values, actor } = ctx;
     const tickets = (values as Record<string, unknown>).ticket as string[] | undefined;
-    const result = new PrintingService(db(), clock).reprint(
+    const result = printingOf(ctx).reprint(
       {
         transactionId: requiredString(values.transaction, '--transaction'),
         ...(tickets ? { ticketNumbers: tickets } : {}),

@@ -8,13 +8,13 @@ const enrolCommand: CliCommand = {
   usage: 'enrol --server URL --code CODE [--name NAME]  enrol this terminal with the central hold server',
   options: { server: { type: 'string' }, code: { type: 'string' }, name: { type: 'string' } },
   database: 'create',
-  run: async ({ db, clock, values }) => {
+  run: async ({ db, clock, values, storeKey }) => {
     const server = requiredString(values.server, '--server');
     const code = requiredString(values.code, '--code');
     const name = typeof values.name === 'string' ? values.name : 'Taquilla';
     // Asked before the server spends an enrolment code on a store that could never use it.
     new TerminalModeStore(db(), clock).assertLive('be enrolled with a server');
-    const sync = new SyncEngine(db(), clock);
+    const sync = new SyncEngine(db(), clock, { storeKey: storeKey() });
     const result = await sync.enrol(server, code, name);
     return {
       json: { tenantId: result.tenantId, credentialId: result.credentialId },
@@ -29,8 +29,8 @@ const statusCommand: CliCommand = {
   options: { now: { type: 'boolean', default: false } },
   database: 'existing',
   access: 'read',
-  run: async ({ db, clock, values }) => {
-    const sync = new SyncEngine(db(), clock);
+  run: async ({ db, clock, values, storeKey }) => {
+    const sync = new SyncEngine(db(), clock, { storeKey: storeKey() });
     // --now asks the server, replays the outbox and renews leases; without it, the stored view.
     if (values.now) {
       await sync.checkConnection();
@@ -93,8 +93,8 @@ const conflictsCommand: CliCommand = {
   },
   database: 'existing',
   access: 'read',
-  run: async ({ db, clock, values, actor }) => {
-    const sync = new SyncEngine(db(), clock);
+  run: async ({ db, clock, values, actor, storeKey }) => {
+    const sync = new SyncEngine(db(), clock, { storeKey: storeKey() });
     if (values.resolve === undefined) {
       const rows = sync.conflicts(values.all === true);
       const line = (c: ConflictRow) =>
