@@ -42,6 +42,17 @@ export interface ChangeNotice {
   version: number;
 }
 
+/**
+ * Something every server instance must act on at once, announced by the instance that wrote it (in
+ * the same transaction on PostgreSQL, through NOTIFY): a revoked credential closes its live sockets
+ * and is refused everywhere; changed settings are read again. `resync` says announcements may have
+ * been missed (the LISTEN connection dropped and is back): re-check everything that depends on them.
+ */
+export type StoreNotice =
+  | { kind: 'revoked'; tenantId: number; credentialId: number }
+  | { kind: 'settings'; tenantId: number }
+  | { kind: 'resync' };
+
 export interface SeatStateRow {
   seatId: number;
   state: 'free' | 'held' | 'reserved' | 'sold' | 'blocked';
@@ -105,4 +116,14 @@ export interface HoldStore {
 
   /** Called after a commit that changed availability, on every server instance sharing the database. */
   onChange(listener: (notice: ChangeNotice) => void): () => void;
+  /** Called on every instance for each StoreNotice (revocations, settings, resync after a lost link). */
+  onNotice(listener: (notice: StoreNotice) => void): () => void;
+  /**
+   * A token that stays the same while this instance is sure to hear every StoreNotice; a value cached
+   * under one token is trusted only while the token is unchanged. null: never cache (the store cannot
+   * tell, or reading is as cheap as caching).
+   */
+  cacheEpoch(): number | null;
+  /** The credential's row by id (live sockets re-check theirs after a resync). */
+  credentialById(credentialId: number): Promise<CredentialRow | null>;
 }

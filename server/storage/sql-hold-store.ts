@@ -38,6 +38,7 @@ import type {
   HoldStore,
   Idempotency,
   SeatStateRow,
+  StoreNotice,
   StoredReply,
 } from './hold-store.ts';
 
@@ -110,14 +111,20 @@ function marks(n: number): string {
 export abstract class SqlHoldStore implements HoldStore {
   abstract readonly kind: 'sqlite' | 'postgres';
   private readonly listeners = new Set<(notice: ChangeNotice) => void>();
-  private readonly settingsCache = new Map<number, ReservationSettings>();
+  private readonly noticeListeners = new Set<(notice: StoreNotice) => void>();
+  private readonly settingsCache = new Map<
+    number,
+    { raw: string; settings: ReservationSettings; epoch: number | null }
+  >();
+  /** Credentials known to be revoked: a revocation not yet announced here is announced once. */
+  private knownRevoked: Set<number> | null = null;
 
   abstract init(): Promise<void>;
   abstract close(): Promise<void>;
   protected abstract transaction<T>(fn: (tx: SqlTx) => Promise<T>): Promise<T>;
-  /** A read that sees only committed data; by default a transaction like any other. */
+  /** A read that sees only committed data; by default a transaction like any other (retried alike). */
   protected read<T>(fn: (tx: SqlTx) => Promise<T>): Promise<T> {
-    return this.transaction(fn);
+    return this.write(fn);
   }
   protected abstract classify(error: unknown): FailureKind;
   /**
@@ -127,14 +134,54 @@ export abstract class SqlHoldStore implements HoldStore {
   protected async relaxDurability(_tx: SqlTx): Promise<void> {}
   /** Inside the write: tell every instance (PostgreSQL NOTIFY) or queue an in-process emit. */
   protected abstract publish(tx: SqlTx, notice: ChangeNotice): Promise<void>;
+  /** Inside the write: announce a StoreNotice to every instance once it commits. */
+  protected abstract publishNotice(tx: SqlTx, notice: StoreNotice): Promise<void>;
 
   onChange(listener: (notice: ChangeNotice) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
 
+  onNotice(listener: (notice: StoreNotice) => void): () => void {
+    this.noticeListeners.add(listener);
+    return () => this.noticeListeners.delete(listener);
+  }
+
+  cacheEpoch(): number | null {
+    return null;
+  }
+
   protected emit(notice: ChangeNotice): void {
     for (const listener of this.listeners) listener(notice);
+  }
+
+  protected emitNotice(notice: StoreNotice): void {
+    if (notice.kind === 'settings') this.settingsCache.delete(notice.tenantId);
+    if (notice.kind === 'revoked') {
+      if (this.knownRevoked?.has(notice.credentialId)) return;
+      this.knownRevoked?.add(notice.credentialId);
+    }
+    for (const listener of this.noticeListeners) listener(notice);
+  }
+
+  /**
+   * Announces every revocation this instance has not heard of (one made by another process on the
+   * same SQLite file, or one whose NOTIFY was lost with the LISTEN connection). The first call only
+   * learns what is already revoked.
+   */
+  protected async announceRevocations(): Promise<void> {
+    const rows = await this.read((tx) =>
+      tx.all<{ id: number; tenant_id: number }>(
+        'SELECT id, tenant_id FROM credentials WHERE revoked_at IS NOT NULL',
+      ),
+    );
+    if (this.knownRevoked === null) {
+      this.knownRevoked = new Set(rows.map((r) => Number(r.id)));
+      return;
+    }
+    for (const r of rows) {
+      this.emitNotice({ kind: 'revoked', tenantId: Number(r.tenant_id), credentialId: Number(r.id) });
+    }
   }
 
   /** Runs `fn` in a transaction, again when the database asks for a retry (serialization, deadlock). */
@@ -177,14 +224,20 @@ export abstract class SqlHoldStore implements HoldStore {
     });
   }
 
+  /**
+   * Tenant override -> defaults. Cached only while this instance is sure to hear a change
+   * (cacheEpoch); otherwise the stored text is read every time and parsed only when it differs.
+   */
   async tenantSettings(tenantId: number): Promise<ReservationSettings> {
+    const epoch = this.cacheEpoch();
     const cached = this.settingsCache.get(tenantId);
-    if (cached) return cached;
+    if (cached && epoch !== null && cached.epoch === epoch) return cached.settings;
     const rows = await this.read((tx) =>
       tx.all<{ settings: string }>('SELECT settings FROM tenants WHERE id = ?', [tenantId]),
     );
-    const settings = resolveSettings(JSON.parse(rows[0]?.settings ?? '{}'));
-    this.settingsCache.set(tenantId, settings);
+    const raw = rows[0]?.settings ?? '{}';
+    const settings = cached && cached.raw === raw ? cached.settings : resolveSettings(JSON.parse(raw));
+    this.settingsCache.set(tenantId, { raw, settings, epoch });
     return settings;
   }
 
@@ -206,6 +259,14 @@ export abstract class SqlHoldStore implements HoldStore {
   }
 
   async credentialByHash(secretHash: string): Promise<CredentialRow | null> {
+    return this.credentialWhere('secret_hash = ?', secretHash);
+  }
+
+  async credentialById(credentialId: number): Promise<CredentialRow | null> {
+    return this.credentialWhere('id = ?', credentialId);
+  }
+
+  private async credentialWhere(filter: string, value: unknown): Promise<CredentialRow | null> {
     const rows = await this.read((tx) =>
       tx.all<{
         id: number;
@@ -213,7 +274,7 @@ export abstract class SqlHoldStore implements HoldStore {
         role: CredentialRole;
         name: string;
         revoked_at: number | null;
-      }>('SELECT id, tenant_id, role, name, revoked_at FROM credentials WHERE secret_hash = ?', [secretHash]),
+      }>(`SELECT id, tenant_id, role, name, revoked_at FROM credentials WHERE ${filter}`, [value]),
     );
     const row = rows[0];
     if (!row) return null;
@@ -226,14 +287,16 @@ export abstract class SqlHoldStore implements HoldStore {
     };
   }
 
+  /** Revokes and announces it to every instance in the same transaction (live sockets close at once). */
   async revokeCredential(tenantId: number, credentialId: number, now: number): Promise<boolean> {
-    return this.write(
-      async (tx) =>
-        (await tx.run(
-          'UPDATE credentials SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ? AND tenant_id = ?',
-          [now, credentialId, tenantId],
-        )) > 0,
-    );
+    return this.write(async (tx) => {
+      const changed = await tx.run(
+        'UPDATE credentials SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ? AND tenant_id = ?',
+        [now, credentialId, tenantId],
+      );
+      if (changed > 0) await this.publishNotice(tx, { kind: 'revoked', tenantId, credentialId });
+      return changed > 0;
+    });
   }
 
   async addEnrolCode(tenantId: number, codeHash: string, expiresAt: number, now: number): Promise<void> {
@@ -322,10 +385,10 @@ export abstract class SqlHoldStore implements HoldStore {
     const settings = await this.tenantSettings(tenantId);
     try {
       return await this.write(async (tx) => {
-        if (idempotency) {
-          const stored = await this.storedReply(tx, tenantId, idempotency);
-          if (stored) return stored;
-        }
+        // The credential's revocation is read in the write itself: no instance applies a revoked
+        // terminal's operation, whatever it has cached.
+        const stored = await this.storedReply(tx, tenantId, credentialId, idempotency);
+        if (stored) return stored;
         if (RELAXED_OPS.has(op)) await this.relaxDurability(tx);
         // A refusal undoes the operation's writes but keeps the transaction, which then stores the
         // refusal as this key's answer: one write either way. (COMMIT releases the savepoint.)
@@ -371,16 +434,31 @@ export abstract class SqlHoldStore implements HoldStore {
     return null;
   }
 
-  private async storedReply(tx: SqlTx, tenantId: number, idem: Idempotency): Promise<StoredReply | null> {
+  /**
+   * The stored answer to this key, if any, read in one statement with the credential's revocation
+   * (one round trip on PostgreSQL). A revoked credential is refused before anything is replayed.
+   */
+  private async storedReply(
+    tx: SqlTx,
+    tenantId: number,
+    credentialId: number,
+    idem: Idempotency | null,
+  ): Promise<StoredReply | null> {
     const [row] = await tx.all<{
-      request_hash: string;
-      status: number;
-      body: string;
-    }>('SELECT request_hash, status, body FROM idempotency WHERE tenant_id = ? AND key = ?', [
-      tenantId,
-      idem.key,
-    ]);
-    if (!row) return null;
+      revoked_at: number | null;
+      request_hash: string | null;
+      status: number | null;
+      body: string | null;
+    }>(
+      `SELECT c.revoked_at, i.request_hash, i.status, i.body FROM (SELECT 1 AS one) AS one
+       LEFT JOIN credentials c ON c.id = ? AND c.tenant_id = ?
+       LEFT JOIN idempotency i ON i.tenant_id = ? AND i.key = ?`,
+      [credentialId, tenantId, tenantId, idem?.key ?? null],
+    );
+    if (row?.revoked_at !== null && row?.revoked_at !== undefined) {
+      throw new TaquillaError('UNAUTHORIZED', 'Unknown or revoked credential', {});
+    }
+    if (!row || !idem || row.request_hash === null) return null;
     if (row.request_hash !== idem.requestHash) {
       throw new TaquillaError('IDEMPOTENCY_MISMATCH', `Key ${idem.key} was used for a different request`, {
         key: idem.key,
@@ -388,7 +466,7 @@ export abstract class SqlHoldStore implements HoldStore {
     }
     return {
       status: Number(row.status),
-      body: JSON.parse(row.body),
+      body: JSON.parse(row.body!),
       replayed: true,
     };
   }
