@@ -24,6 +24,7 @@ import {
   serverOperations,
   statusOfError,
 } from '../shared/schemas/sync.ts';
+import { registerCatalogRoutes } from './catalog-routes.ts';
 import { hashSecret, newEnrolCode, newSecret, normalizeEnrolCode } from './credentials.ts';
 import { LiveHub } from './live.ts';
 import type { CredentialRow, HoldStore } from './storage/hold-store.ts';
@@ -170,9 +171,11 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     },
     async (request) => {
       const c = request.credential!;
+      // catalogRevision: a terminal whose last applied revision is older pulls /v1/catalog.
+      const catalogRevision = await store.catalogRevision(c.tenantId);
       return {
         serverTime: clock.now(),
-        result: { tenantId: c.tenantId, credentialId: c.id, role: c.role, name: c.name },
+        result: { tenantId: c.tenantId, credentialId: c.id, role: c.role, name: c.name, catalogRevision },
       };
     },
   );
@@ -261,6 +264,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       return { serverTime: now, result: { eventId: request.body.eventId } };
     },
   );
+
+  registerCatalogRoutes(app, { store, clock, requireRole });
 
   const idempotencyHeader = z.object({ 'idempotency-key': idempotencyKey });
   for (const op of SERVER_OPERATIONS) {

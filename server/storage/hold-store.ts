@@ -1,5 +1,6 @@
 import type { ReservationSettings, SettingsOverride } from '../../shared/config.ts';
 import type { ServerEventDefinition, ServerOperation } from '../../shared/schemas/sync.ts';
+import type { CatalogEvent, CatalogReply, CredentialListing, EventFile } from '../../shared/schemas/venue.ts';
 
 /**
  * The one storage interface of the central hold server. Two implementations: SQLite (embedded
@@ -78,7 +79,16 @@ export interface HoldStore {
   close(): Promise<void>;
 
   createTenant(name: string, settings: SettingsOverride, now: number): Promise<number>;
+  /** The tenant's name and what it overrides of the settings; null when there is no such tenant. */
+  tenant(tenantId: number): Promise<{ tenantId: number; name: string; settings: SettingsOverride } | null>;
   tenantSettings(tenantId: number): Promise<ReservationSettings>;
+  /**
+   * Replaces the tenant's overrides (VALIDATION when they would not resolve, naming each key). Every
+   * instance reads them again, and terminals receive them with the catalogue's next revision.
+   */
+  setTenantSettings(tenantId: number, overrides: SettingsOverride, now: number): Promise<void>;
+  /** Every credential of the tenant (admins and terminals), oldest first; never a secret. */
+  credentials(tenantId: number): Promise<CredentialListing[]>;
   addCredential(c: {
     tenantId: number;
     role: CredentialRole;
@@ -95,6 +105,17 @@ export interface HoldStore {
 
   /** Creates or replaces an event's inventory (seats are added, never removed while held). */
   putEvent(tenantId: number, event: ServerEventDefinition, now: number): Promise<void>;
+  /**
+   * Defines an event from an operator's file (the server assigns its ids; with `eventId`, redefines
+   * that event keeping the ids of its venue, zones and seats) and stores its inventory with it.
+   */
+  defineEvent(tenantId: number, file: EventFile, now: number, eventId?: number): Promise<CatalogEvent>;
+  /** Stores an event that comes with its ids (a terminal publishing its own event). */
+  publishEvent(tenantId: number, event: CatalogEvent, now: number): Promise<void>;
+  /** The tenant's settings and every event changed after `sinceRevision` (what a terminal applies). */
+  catalog(tenantId: number, sinceRevision: number): Promise<CatalogReply>;
+  /** The tenant's latest catalogue revision (0 before anything was defined). */
+  catalogRevision(tenantId: number): Promise<number>;
 
   /**
    * Runs one hold operation in one database transaction. With an idempotency key, the reply is stored

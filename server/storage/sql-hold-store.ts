@@ -1,7 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { assertCartAsExpected } from '../../shared/cart-expectation.ts';
 import { HOUR_MS, MINUTE_MS } from '../../shared/clock.ts';
-import { type ReservationSettings, resolveSettings, type SettingsOverride } from '../../shared/config.ts';
+import {
+  type ReservationSettings,
+  resolveSettings,
+  type SettingsOverride,
+  settingsProblems,
+} from '../../shared/config.ts';
 import { type SeatConflict, TaquillaError } from '../../shared/errors.ts';
 import {
   assertTransactionTransition,
@@ -29,6 +34,13 @@ import {
   serverOperations,
   statusOfError,
 } from '../../shared/schemas/sync.ts';
+import {
+  type CatalogEvent,
+  type CatalogReply,
+  type CredentialListing,
+  type EventFile,
+  inventoryOf,
+} from '../../shared/schemas/venue.ts';
 import { parseInput } from '../../shared/validation.ts';
 import type {
   ChangeNotice,
@@ -41,6 +53,7 @@ import type {
   StoreNotice,
   StoredReply,
 } from './hold-store.ts';
+import * as catalog from './sql-catalog.ts';
 
 /** The statements both databases understand; `?` placeholders (PostgreSQL's store rewrites them). */
 export interface SqlTx {
@@ -214,7 +227,7 @@ export abstract class SqlHoldStore implements HoldStore {
   // ---- tenants, credentials, enrolment ---------------------------------------------------------
 
   async createTenant(name: string, settings: SettingsOverride, now: number): Promise<number> {
-    resolveSettings(settings);
+    assertSettings(settings);
     return this.write(async (tx) => {
       const [row] = await tx.all<{ id: number }>(
         'INSERT INTO tenants (name, settings, created_at) VALUES (?, ?, ?) RETURNING id',
@@ -222,6 +235,54 @@ export abstract class SqlHoldStore implements HoldStore {
       );
       return Number(row!.id);
     });
+  }
+
+  async tenant(tenantId: number) {
+    const [row] = await this.read((tx) =>
+      tx.all<{ id: number; name: string; settings: string }>(
+        'SELECT id, name, settings FROM tenants WHERE id = ?',
+        [tenantId],
+      ),
+    );
+    return row
+      ? { tenantId: Number(row.id), name: row.name, settings: JSON.parse(row.settings) as SettingsOverride }
+      : null;
+  }
+
+  async setTenantSettings(tenantId: number, overrides: SettingsOverride, _now: number): Promise<void> {
+    assertSettings(overrides);
+    await this.write(async (tx) => {
+      const changed = await tx.run('UPDATE tenants SET settings = ? WHERE id = ?', [
+        JSON.stringify(overrides),
+        tenantId,
+      ]);
+      if (changed === 0)
+        throw new TaquillaError('UNKNOWN_TENANT', `There is no tenant ${tenantId}`, { tenantId });
+      // Terminals learn of it with the catalogue's next revision; every instance drops its cached copy.
+      await catalog.bumpRevision(tx, tenantId);
+      await this.publishNotice(tx, { kind: 'settings', tenantId });
+    });
+  }
+
+  async credentials(tenantId: number): Promise<CredentialListing[]> {
+    const rows = await this.read((tx) =>
+      tx.all<{
+        id: number;
+        role: CredentialRole;
+        name: string;
+        created_at: number;
+        revoked_at: number | null;
+      }>('SELECT id, role, name, created_at, revoked_at FROM credentials WHERE tenant_id = ? ORDER BY id', [
+        tenantId,
+      ]),
+    );
+    return rows.map((r) => ({
+      credentialId: Number(r.id),
+      role: r.role,
+      name: r.name,
+      createdAt: Number(r.created_at),
+      revokedAt: r.revoked_at === null ? null : Number(r.revoked_at),
+    }));
   }
 
   /**
@@ -325,7 +386,70 @@ export abstract class SqlHoldStore implements HoldStore {
   // ---- inventory -------------------------------------------------------------------------------
 
   async putEvent(tenantId: number, event: ServerEventDefinition, now: number): Promise<void> {
+    await this.write((tx) => this.putInventory(tx, tenantId, event, now));
+  }
+
+  async defineEvent(tenantId: number, file: EventFile, now: number, eventId?: number): Promise<CatalogEvent> {
+    const settings = await this.tenantSettings(tenantId);
+    return this.write(async (tx) => {
+      let existing: CatalogEvent | null = null;
+      if (eventId !== undefined) {
+        existing = await catalog.storedEvent(tx, tenantId, eventId);
+        if (!existing) {
+          throw new TaquillaError(
+            'UNKNOWN_EVENT',
+            `There is no event ${eventId} in the catalogue to redefine`,
+            {
+              eventId,
+            },
+          );
+        }
+      }
+      const event = await catalog.assignIds(tx, tenantId, file, existing, settings.LEASE_MINUTES);
+      await catalog.saveEvent(tx, tenantId, event, now);
+      await this.putInventory(tx, tenantId, inventoryOf(event), now);
+      return event;
+    });
+  }
+
+  async publishEvent(tenantId: number, event: CatalogEvent, now: number): Promise<void> {
     await this.write(async (tx) => {
+      await catalog.assertIdsFree(tx, tenantId, event);
+      await catalog.saveEvent(tx, tenantId, event, now);
+      await this.putInventory(tx, tenantId, inventoryOf(event), now);
+    });
+  }
+
+  async catalog(tenantId: number, sinceRevision: number): Promise<CatalogReply> {
+    return this.read(async (tx) => {
+      const [tenant] = await tx.all<{ name: string; settings: string }>(
+        'SELECT name, settings FROM tenants WHERE id = ?',
+        [tenantId],
+      );
+      if (!tenant) throw new TaquillaError('UNKNOWN_TENANT', `There is no tenant ${tenantId}`, { tenantId });
+      // The revision first: an event saved while this runs is sent again next time, never skipped.
+      const revision = await catalog.currentRevision(tx, tenantId);
+      const events = await catalog.eventsSince(tx, tenantId, sinceRevision);
+      return {
+        revision,
+        tenant: { tenantId, name: tenant.name, settings: JSON.parse(tenant.settings) as SettingsOverride },
+        events,
+      };
+    });
+  }
+
+  async catalogRevision(tenantId: number): Promise<number> {
+    return this.read((tx) => catalog.currentRevision(tx, tenantId));
+  }
+
+  /** The inventory part of an event, inside a write; its ids are noted as taken in the catalogue. */
+  protected async putInventory(
+    tx: SqlTx,
+    tenantId: number,
+    event: ServerEventDefinition,
+    now: number,
+  ): Promise<void> {
+    {
       const existing = await tx.all<{ id: number }>('SELECT id FROM events WHERE tenant_id = ? AND id = ?', [
         tenantId,
         event.eventId,
@@ -362,7 +486,17 @@ export abstract class SqlHoldStore implements HoldStore {
           );
         }
       }
-    });
+      await catalog.noteIds(tx, tenantId, 'event', event.eventId);
+      await catalog.noteIds(tx, tenantId, 'zone', Math.max(...event.zones.map((z) => z.zoneId)));
+      const seatIds = event.zones.flatMap((z) => (z.kind === 'numbered' ? z.seats.map((s) => s.seatId) : []));
+      if (seatIds.length > 0)
+        await catalog.noteIds(
+          tx,
+          tenantId,
+          'seat',
+          seatIds.reduce((a, b) => Math.max(a, b), 0),
+        );
+    }
   }
 
   // ---- operations ------------------------------------------------------------------------------
@@ -1427,6 +1561,16 @@ interface OpContext {
   now: number;
   settings: ReservationSettings;
   changes: Map<number, Changes>;
+}
+
+/** A tenant override that would not resolve is refused with every reason, by key. */
+function assertSettings(overrides: unknown): void {
+  const issues = settingsProblems(overrides);
+  if (issues.length > 0) {
+    throw new TaquillaError('VALIDATION', `Invalid settings: ${issues.map((i) => i.message).join('; ')}`, {
+      issues,
+    });
+  }
 }
 
 function refusal(error: TaquillaError): StoredReply {

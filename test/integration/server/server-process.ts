@@ -64,3 +64,9 @@ export function serverCli<T>(args: string[]): T {
   if (result.status !== 0) throw new Error(`taquilla-server ${args.join(' ')} failed: ${result.stderr}`);
   return JSON.parse(result.stdout.trim().split('\n').pop()!) as T;
 }
+
+/** Runs a `taquilla-server` command that may be refused: exit status, stdout and stderr. */
+export function serverCliRaw(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
