@@ -127,6 +127,38 @@ export async function assertIdsFree(tx: SqlTx, tenantId: number, event: CatalogE
       issues: [{ path: what, message: `ids already used by event ${otherEvent}` }],
     });
   const zoneIds = event.zones.map((z) => z.zoneId);
+  // Publishing over a stored event may change names, prices and add seats, never what an id names:
+  // a zone keeps its code and kind, a seat its label and zone. Otherwise it is another event (a
+  // terminal set up apart from the server), and taking it would rewrite every counter's event.
+  const stored = await storedEvent(tx, tenantId, event.eventId);
+  if (stored) {
+    const renamed: string[] = [];
+    const zonesNow = new Map(event.zones.map((z) => [z.zoneId, z]));
+    const seatsNow = new Map(
+      event.zones.flatMap((z) =>
+        z.kind === 'numbered' ? z.seats.map((s) => [s.seatId, { ...s, zoneId: z.zoneId }] as const) : [],
+      ),
+    );
+    for (const zone of stored.zones) {
+      const now = zonesNow.get(zone.zoneId);
+      if (now && (now.code !== zone.code || now.kind !== zone.kind))
+        renamed.push(`zone ${zone.zoneId} (${zone.code})`);
+      if (zone.kind !== 'numbered') continue;
+      for (const seat of zone.seats) {
+        const s = seatsNow.get(seat.seatId);
+        if (s && (s.label !== seat.label || s.zoneId !== zone.zoneId))
+          renamed.push(`seat ${seat.seatId} (${seat.label})`);
+      }
+    }
+    if (renamed.length > 0) {
+      throw new TaquillaError(
+        'VALIDATION',
+        `Event ${event.eventId} at the server is another event (${stored.name}): ${renamed.slice(0, 3).join(', ')}` +
+          `${renamed.length > 3 ? ` and ${renamed.length - 3} more` : ''} would name something else; define this one with define-event`,
+        { issues: [{ path: 'eventId', message: `event ${event.eventId} is another event at the server` }] },
+      );
+    }
+  }
   const zones = await tx.all<{ event_id: number; id: number }>(
     `SELECT event_id, id FROM zones WHERE tenant_id = ? AND event_id <> ? AND id IN (${zoneIds.map(() => '?').join(', ')})`,
     [tenantId, event.eventId, ...zoneIds],
