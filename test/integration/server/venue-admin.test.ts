@@ -1,16 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import axios from 'axios';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HOUR_MS, MINUTE_MS } from '../../../shared/clock.ts';
 import { tempDir } from '../../support/temp-store.ts';
+import { EXAMPLE_EVENT } from '../../support/venue-example.ts';
 import { type ServerProcess, serverCli, serverCliRaw, startServer } from './server-process.ts';
-
-/** The example event the operator's guide (docs/server-and-sync.md) defines. */
-export const EXAMPLE_EVENT = fileURLToPath(new URL('../../../docs/examples/event.json', import.meta.url));
 
 interface Setup {
   servers: ServerProcess[];
