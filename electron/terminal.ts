@@ -1,6 +1,5 @@
 import type { TerminalStatus } from '../shared/api/counter.ts';
-import { type Clock, MINUTE_MS } from '../shared/clock.ts';
-import { DEFAULT_SETTINGS } from '../shared/config.ts';
+import type { Clock } from '../shared/clock.ts';
 import { DayClosingService } from './services/day-closing/day-closing-service.ts';
 import { NotificationService } from './services/payments/notifications.ts';
 import { PaymentService, type SaleAuthority } from './services/payments/payment-service.ts';
@@ -10,6 +9,7 @@ import { SalesDesk } from './services/payments/sales-desk.ts';
 import { PrintingService } from './services/printing/printing-service.ts';
 import { AvailabilityService } from './services/reservations/availability-service.ts';
 import { BestAvailableService } from './services/reservations/best-available-service.ts';
+import { cleanupIntervalMs } from './services/reservations/cleanup-schedule.ts';
 import {
   type HoldResult,
   type HeldTicket,
@@ -129,7 +129,8 @@ export function createTerminal({ dbFile, clock, kiosk = false, migrationsDir }: 
   const payments = new PaymentService(db, time, reservations, { terminal: kiosk ? 'kiosk' : 'counter' });
   const carts = new CartReader(db, time);
   const saleAuthority = enrolled ? sync : null;
-  const timers: NodeJS.Timeout[] = [];
+  let cleanupTimer: NodeJS.Timeout | undefined;
+  let closed = false;
   let checkpoints: BackgroundCheckpoints | undefined;
   const terminal: Terminal = {
     db,
@@ -158,14 +159,19 @@ export function createTerminal({ dbFile, clock, kiosk = false, migrationsDir }: 
       printer: () => PRINTER_STATE[printing.status().state],
     },
     startMaintenance: () => {
-      const every = DEFAULT_SETTINGS.CLEANUP_INTERVAL_MINUTES * MINUTE_MS;
-      const timer = setInterval(() => {
-        reservations.cleanupExpired();
-        terminal.notifications.collect();
-        availability.pruneFeed();
-      }, every);
-      timer.unref();
-      timers.push(timer);
+      // The tenant's CLEANUP_INTERVAL_MINUTES, read again before each run (the server may change it).
+      const scheduleCleanup = () => {
+        clearTimeout(cleanupTimer);
+        cleanupTimer = setTimeout(() => {
+          if (closed) return;
+          reservations.cleanupExpired();
+          terminal.notifications.collect();
+          availability.pruneFeed();
+          scheduleCleanup();
+        }, cleanupIntervalMs(db));
+        cleanupTimer.unref();
+      };
+      scheduleCleanup();
       printing.start();
       if (enrolled) sync.start();
       // A hold never waits for a checkpoint's fsync: a worker thread checkpoints the WAL instead.
@@ -175,7 +181,8 @@ export function createTerminal({ dbFile, clock, kiosk = false, migrationsDir }: 
       }
     },
     close: () => {
-      for (const timer of timers) clearInterval(timer);
+      closed = true;
+      clearTimeout(cleanupTimer);
       // The worker checks the store is open before recording a result.
       sync.stop();
       void printing.stop();
