@@ -26,6 +26,7 @@ import {
 } from '../shared/schemas/sync.ts';
 import { registerCatalogRoutes } from './catalog-routes.ts';
 import { hashSecret, newEnrolCode, newSecret, normalizeEnrolCode } from './credentials.ts';
+import { HoldSweeper, type HoldSweeperOptions } from './hold-sweeper.ts';
 import { LiveHub } from './live.ts';
 import type { CredentialRow, HoldStore } from './storage/hold-store.ts';
 
@@ -39,6 +40,8 @@ export interface ServerOptions {
   store: HoldStore;
   clock: Clock;
   logger?: boolean;
+  /** The cleanup of expired holds (on by default); false leaves expiry to the writes alone. */
+  sweep?: HoldSweeperOptions | false;
 }
 
 /** Bounds the credential cache (one entry per secret seen). */
@@ -70,6 +73,11 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(websocket);
   const hub = new LiveHub(store, clock);
   app.addHook('onClose', async () => hub.close());
+  if (options.sweep !== false) {
+    const sweeper = new HoldSweeper(store, clock, options.sweep);
+    sweeper.start();
+    app.addHook('onClose', async () => sweeper.stop());
+  }
 
   // A credential read is cached only under the store's cache epoch: while this instance is sure to
   // hear every revocation (PostgreSQL: its LISTEN connection has stayed up). A revocation, wherever

@@ -131,6 +131,16 @@ export interface HoldStore {
     idempotency: Idempotency | null,
   ): Promise<StoredReply>;
 
+  /** Every tenant's id (the cleanup visits each on its own interval). */
+  tenantIds(): Promise<number[]>;
+  /**
+   * The cleanup of expired holds: marks up to `limit` temporary holds (tickets of open carts) whose
+   * time has passed EXPIRED, gives standing places back, and records the seats on the change feed so
+   * every live map frees them. Deposits and offline leases keep their own lifecycles. Returns how
+   * many it marked (call again while it returns `limit`).
+   */
+  expireHolds(tenantId: number, now: number, limit?: number): Promise<number>;
+
   changesSince(tenantId: number, eventId: number, sinceVersion: number, now: number): Promise<ChangesSince>;
   /** Whole-event availability (a terminal starting up, or too far behind to catch up). */
   snapshot(tenantId: number, eventId: number, now: number): Promise<ChangesSince>;

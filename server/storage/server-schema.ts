@@ -104,6 +104,8 @@ CREATE INDEX IF NOT EXISTS tickets_by_transaction ON tickets(tenant_id, transact
 CREATE INDEX IF NOT EXISTS tickets_active_by_session ON tickets(tenant_id, session_id) WHERE status = 'ACTIVE';
 CREATE INDEX IF NOT EXISTS tickets_ga_active ON tickets(tenant_id, event_id, zone_id)
   WHERE seat_id IS NULL AND status = 'ACTIVE';
+-- The cleanup of expired holds finds them by their end.
+CREATE INDEX IF NOT EXISTS tickets_active_by_until ON tickets(tenant_id, reserved_until) WHERE status = 'ACTIVE';
 CREATE TABLE IF NOT EXISTS changes (
   tenant_id  ${big} NOT NULL,
   event_id   ${big} NOT NULL,

@@ -1056,6 +1056,50 @@ export abstract class SqlHoldStore implements HoldStore {
     };
   }
 
+  // ---- cleanup ---------------------------------------------------------------------------------
+
+  async tenantIds(): Promise<number[]> {
+    const rows = await this.read((tx) => tx.all<{ id: number }>('SELECT id FROM tenants ORDER BY id'));
+    return rows.map((r) => Number(r.id));
+  }
+
+  async expireHolds(tenantId: number, now: number, limit = 500): Promise<number> {
+    const settings = await this.tenantSettings(tenantId);
+    return this.write(async (tx) => {
+      // Only temporary holds: a deposit's or a lease's end is decided by its own flow.
+      const moved = await tx.all<{ event_id: number; zone_id: number; seat_id: number | null; quantity: number }>(
+        `UPDATE tickets SET status = 'EXPIRED', updated_at = ?
+         WHERE status = 'ACTIVE' AND id IN (
+           SELECT t.id FROM tickets t JOIN transactions x ON x.tenant_id = t.tenant_id AND x.id = t.transaction_id
+           WHERE t.tenant_id = ? AND t.status = 'ACTIVE' AND t.reserved_until <= ? AND x.status = 'PENDING'
+           ORDER BY t.reserved_until LIMIT ?)
+         RETURNING event_id, zone_id, seat_id, quantity`,
+        [now, tenantId, now, limit],
+      );
+      if (moved.length === 0) return 0;
+      const ctx: OpContext = { tx, tenantId, credentialId: 0, now, settings, changes: new Map() };
+      const standing = new Map<string, number>();
+      for (const m of moved) {
+        this.changed(ctx, Number(m.event_id), m.zone_id, m.seat_id);
+        if (m.seat_id === null) {
+          const key = `${m.event_id}:${m.zone_id}`;
+          standing.set(key, (standing.get(key) ?? 0) + Number(m.quantity));
+        }
+      }
+      for (const [key, quantity] of standing) {
+        const [eventId, zoneId] = key.split(':').map(Number);
+        await tx.run('UPDATE zones SET used = used - ? WHERE tenant_id = ? AND event_id = ? AND id = ?', [
+          quantity,
+          tenantId,
+          eventId,
+          zoneId,
+        ]);
+      }
+      await this.flushChanges(ctx);
+      return moved.length;
+    });
+  }
+
   // ---- availability ----------------------------------------------------------------------------
 
   async changesSince(
