@@ -3,12 +3,14 @@ import { paymentCommands } from './payment-commands.ts';
 import { printingCommands } from './printing-commands.ts';
 import { reservationCommands } from './reservation-commands.ts';
 import { serveCommands } from './serve-commands.ts';
+import { staffCommands } from './staff-commands.ts';
 import { syncCommands } from './sync-commands.ts';
 
 /** Every `taquilla` subcommand. Each capability adds its own list here. */
 export const commands: CliCommand[] = [
   ...reservationCommands,
   ...serveCommands,
+  ...staffCommands,
   ...paymentCommands,
   ...printingCommands,
   ...syncCommands,

@@ -131,6 +131,35 @@ describe('a venue set up from nothing, by command', () => {
     expect(listed.events.map((e) => [e.id, e.seats])).toEqual([[eventId, 30]]);
   });
 
+  it('each counter gets its staff by command, the PIN kept off the command line', async () => {
+    const added = taquilla<{ id: number; role: string }>(
+      ['add-staff', '--name', 'María Cajera', '--role', 'cashier', '--db', counters[0]!],
+      { TAQUILLA_STAFF_PIN: '4321' },
+    );
+    expect(added.role).toBe('cashier');
+    const bad = spawnSync(
+      process.execPath,
+      [TAQUILLA, 'add-staff', '--name', 'X', '--role', 'cashier', '--db', counters[0]!],
+      {
+        encoding: 'utf8',
+        env: { ...process.env, TAQUILLA_STAFF_PIN: '12a' },
+      },
+    );
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain('a PIN is 4 to 8 digits');
+    expect(
+      taquilla<{ users: { name: string }[] }>(['staff', '--db', counters[0]!]).users.map((u) => u.name),
+    ).toEqual(['María Cajera']);
+    const db = openDatabase(counters[0]!);
+    try {
+      const { SessionService } = await import('../../../electron/services/session/session-service.ts');
+      const session = await new SessionService(db, systemClock).signIn(added.id, '4321');
+      expect(session.user).toMatchObject({ name: 'María Cajera', role: 'cashier' });
+    } finally {
+      db.close();
+    }
+  });
+
   it("a hold on each counter lasts the tenant's TEMPORARY_HOLD_MINUTES, online and from an offline lease", async () => {
     const seats = catalogueOf(counters[0]!).seats.map((s) => (s as { id: number }).id);
     for (const [i, file] of counters.entries()) {
