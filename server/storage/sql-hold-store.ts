@@ -1067,7 +1067,12 @@ export abstract class SqlHoldStore implements HoldStore {
     const settings = await this.tenantSettings(tenantId);
     return this.write(async (tx) => {
       // Only temporary holds: a deposit's or a lease's end is decided by its own flow.
-      const moved = await tx.all<{ event_id: number; zone_id: number; seat_id: number | null; quantity: number }>(
+      const moved = await tx.all<{
+        event_id: number;
+        zone_id: number;
+        seat_id: number | null;
+        quantity: number;
+      }>(
         `UPDATE tickets SET status = 'EXPIRED', updated_at = ?
          WHERE status = 'ACTIVE' AND id IN (
            SELECT t.id FROM tickets t JOIN transactions x ON x.tenant_id = t.tenant_id AND x.id = t.transaction_id
