@@ -177,7 +177,7 @@ export const serverCommands: ServerCommand[] = [
       const tenant = await existingTenant(store, values);
       const credentialId = positive(values.credential, '--credential');
       if (!(await store.revokeCredential(tenant.tenantId, credentialId, now))) {
-        throw new ServerUsageError(`tenant ${tenant.tenantId} has no credential ${credentialId}`);
+        throw new Error(`tenant ${tenant.tenantId} has no credential ${credentialId}`);
       }
       return { revoked: credentialId };
     },

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { systemClock } from '../shared/clock.ts';
 import { isTaquillaError } from '../shared/errors.ts';
@@ -63,6 +64,16 @@ export async function main(argv: string[]): Promise<number> {
     const values = parsed.values as Values;
     const positionals = parsed.positionals;
     if (positionals.length > 1) throw new ServerUsageError(`unexpected argument '${positionals[1]}'`);
+    // Only create-tenant (and the server) may start a new SQLite file: elsewhere a typo in --db
+    // would create an empty database and report an unknown tenant.
+    if (
+      command &&
+      command.name !== 'create-tenant' &&
+      typeof values.db === 'string' &&
+      !existsSync(values.db)
+    ) {
+      throw new ServerUsageError(`no database at ${values.db}`);
+    }
     store = openStore(values);
     await store.init();
     if (command) {

@@ -34,11 +34,6 @@ export class VenueCatalog {
     private readonly db: Db,
     private readonly clock: Clock,
   ) {
-    const insertMany = (table: string, columns: string[], updates: string[]) =>
-      db.prepare(
-        `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})
-         ON CONFLICT (id) DO UPDATE SET ${updates.map((c) => `${c} = excluded.${c}`).join(', ')}`,
-      );
     this.sql = {
       getState: db.prepare<[string], { value: string }>('SELECT value FROM sync_state WHERE key = ?'),
       setState: db.prepare<[string, string]>(
@@ -71,36 +66,48 @@ export class VenueCatalog {
       tierOwners: db.prepare<[string, number], { id: number; event_id: number }>(
         'SELECT id, event_id FROM price_tiers WHERE id IN (SELECT value FROM json_each(?)) AND event_id <> ? LIMIT 5',
       ),
-      venue: insertMany('venues', ['id', 'tenant_id', 'name', 'city'], ['tenant_id', 'name', 'city']),
-      event: insertMany(
-        'events',
-        ['id', 'tenant_id', 'venue_id', 'name', 'starts_at', 'ves_per_usd', 'created_at'],
-        ['tenant_id', 'venue_id', 'name', 'starts_at', 'ves_per_usd'],
+      venue: db.prepare<[number, number, string, string | null]>(
+        `INSERT INTO venues (id, tenant_id, name, city) VALUES (?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET tenant_id = excluded.tenant_id, name = excluded.name, city = excluded.city`,
       ),
-      tier: insertMany('price_tiers', ['id', 'event_id', 'name', 'price_cents'], ['name', 'price_cents']),
-      zone: insertMany(
-        'zones',
+      event: db.prepare<[number, number, number, string, number, string, number]>(
+        `INSERT INTO events (id, tenant_id, venue_id, name, starts_at, ves_per_usd, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET tenant_id = excluded.tenant_id, venue_id = excluded.venue_id,
+           name = excluded.name, starts_at = excluded.starts_at, ves_per_usd = excluded.ves_per_usd`,
+      ),
+      tier: db.prepare<[number, number, string, number]>(
+        `INSERT INTO price_tiers (id, event_id, name, price_cents) VALUES (?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET name = excluded.name, price_cents = excluded.price_cents`,
+      ),
+      zone: db.prepare<
         [
-          'id',
-          'event_id',
-          'code',
-          'name',
-          'kind',
-          'capacity',
-          'price_tier_id',
-          'color',
-          'x',
-          'y',
-          'width',
-          'height',
-          'sort',
-        ],
-        ['code', 'name', 'capacity', 'price_tier_id', 'color', 'x', 'y', 'width', 'height', 'sort'],
+          number,
+          number,
+          string,
+          string,
+          string,
+          number,
+          number,
+          string | null,
+          number | null,
+          number | null,
+          number | null,
+          number | null,
+          number,
+        ]
+      >(
+        `INSERT INTO zones (id, event_id, code, name, kind, capacity, price_tier_id, color, x, y, width, height, sort)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET code = excluded.code, name = excluded.name, capacity = excluded.capacity,
+           price_tier_id = excluded.price_tier_id, color = excluded.color, x = excluded.x, y = excluded.y,
+           width = excluded.width, height = excluded.height, sort = excluded.sort`,
       ),
-      seat: insertMany(
-        'seats',
-        ['id', 'event_id', 'zone_id', 'label', 'row_label', 'number', 'x', 'y', 'price_tier_id'],
-        ['zone_id', 'label', 'row_label', 'number', 'x', 'y', 'price_tier_id'],
+      seat: db.prepare<[number, number, number, string, string, number, number, number, number]>(
+        `INSERT INTO seats (id, event_id, zone_id, label, row_label, number, x, y, price_tier_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET zone_id = excluded.zone_id, label = excluded.label,
+           row_label = excluded.row_label, number = excluded.number, x = excluded.x, y = excluded.y,
+           price_tier_id = excluded.price_tier_id`,
       ),
     };
   }

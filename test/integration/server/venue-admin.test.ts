@@ -240,6 +240,15 @@ function venueAdminSuite(name: string, setup: () => Promise<Setup>) {
         ['terminal', 'Caja 1', null],
       ]);
       expect(JSON.stringify(listed)).not.toContain('tqs_');
+      const unknown = serverCliRaw(['revoke', ...tenantArgs(), '--credential', '999']);
+      expect([unknown.status, unknown.stderr.trim()]).toEqual([
+        1,
+        `taquilla-server: tenant ${admin.tenantId} has no credential 999`,
+      ]);
+      // A mistyped --db is not a new, empty database.
+      const typo = serverCliRaw(['terminals', '--db', join(s.dir, 'sever.db'), '--tenant', '1']);
+      expect(typo.status).toBe(2);
+      expect(typo.stderr).toContain('no database at');
     });
   });
 }
