@@ -47,7 +47,17 @@ function openStore(values: Record<string, unknown>): HoldStore {
 
 /** Runs `taquilla-server`; returns the exit code (the server itself keeps running after 0). */
 export async function main(argv: string[]): Promise<number> {
-  const name = argv.find((a) => !a.startsWith('-')) ?? 'serve';
+  // The command is the first positional once every known option has taken its value
+  // (`taquilla-server --db server.db` serves; --db's value is not a command).
+  const everyOption = Object.assign(
+    {},
+    STORE_OPTIONS,
+    SERVE_OPTIONS,
+    ...serverCommands.map((c) => c.options),
+  );
+  const name =
+    parseArgs({ args: argv, options: everyOption, allowPositionals: true, strict: false }).positionals[0] ??
+    'serve';
   const command = serverCommands.find((c) => c.name === name);
   if (argv.includes('--help') || argv.includes('-h')) {
     process.stdout.write(`${USAGE}\n`);

@@ -40,10 +40,13 @@ const enrolCommand: CliCommand = {
     const name = typeof values.name === 'string' ? values.name : 'Taquilla';
     const sync = new SyncEngine(db(), clock);
     const result = await sync.enrol(server, code, name);
+    // The events the server delivered (the catalogue), not whatever this store held before.
     const events = db()
-      .prepare<[number], { id: number }>('SELECT id FROM events WHERE tenant_id = ? ORDER BY id')
-      .all(result.tenantId)
-      .map((e) => e.id);
+      .prepare<[], { event_id: number }>(
+        "SELECT event_id FROM catalog_events WHERE origin = 'server' ORDER BY event_id",
+      )
+      .all()
+      .map((e) => e.event_id);
     return {
       json: { tenantId: result.tenantId, credentialId: result.credentialId, events },
       text:

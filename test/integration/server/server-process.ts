@@ -14,8 +14,14 @@ export interface ServerProcess {
 }
 
 /** Starts a real `taquilla-server` process on loopback; `port` 0 lets the OS choose a free one. */
-export async function startServer(storeArgs: string[], port = 0): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [BIN, 'serve', ...storeArgs, '--port', String(port)], {
+export async function startServer(
+  storeArgs: string[],
+  port = 0,
+  /** false: the documented short form, `taquilla-server --db FILE --port N`. */
+  withCommand = true,
+): Promise<ServerProcess> {
+  const command = withCommand ? ['serve'] : [];
+  const child = spawn(process.execPath, [BIN, ...command, ...storeArgs, '--port', String(port)], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const url = await new Promise<string>((resolve, reject) => {

@@ -77,7 +77,7 @@ describe('a venue set up from nothing, by command', () => {
       ]),
     ]);
     eventId = serverCli<{ eventId: number }>(['define-event', ...admin(['--file', EXAMPLE_EVENT])]).eventId;
-    server = await startServer(['--db', serverDb]);
+    server = await startServer(['--db', serverDb], 0, false); // as the guide writes it: no 'serve'
     // 2. each counter enrols with a one-time code and receives the venue's events and settings
     for (const [i, db] of counters.entries()) {
       const { code } = serverCli<{ code: string }>(['enrol-code', ...admin([])]);
