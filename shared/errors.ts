@@ -28,6 +28,8 @@ export interface TicketView {
 export interface ErrorDetails {
   VALIDATION: { issues: { path: string; message: string }[] };
   UNKNOWN_EVENT: { eventId: number };
+  /** Server administration: the tenant named by a command or credential does not exist. */
+  UNKNOWN_TENANT: { tenantId: number };
   UNKNOWN_ZONE: { zoneId: number };
   UNKNOWN_SEAT: { seatIds: number[]; labels?: string[] };
   UNKNOWN_TRANSACTION: { transactionId: string };

@@ -1,11 +1,20 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { columnsOf, commandSetOf, parsePrinterUri, printerUri } from '../../../shared/schemas/printing.ts';
-import { PrintingService } from '../../services/printing/printing-service.ts';
+import { PrintingService, type PrintingServiceOptions } from '../../services/printing/printing-service.ts';
 import { renderDocumentPng } from '../../services/printing/ticket-image.ts';
-import { publicSigningKeys, verifyTicketCode } from '../../services/printing/ticket-signing.ts';
+import { publicSigningKeys, TicketSigner, verifyTicketCode } from '../../services/printing/ticket-signing.ts';
 import { VirtualPrinter } from '../../services/printing/virtual-printer.ts';
-import { type CliCommand, positiveInt, requiredString, UsageError } from '../command.ts';
+import { type CliCommand, type CliContext, positiveInt, requiredString, UsageError } from '../command.ts';
+
+/**
+ * The printing service of --db, signing with the store key the command opened (under the desktop
+ * app's `--cli`, unwrapped by the OS keychain).
+ */
+function printingOf(ctx: CliContext, options: PrintingServiceOptions = {}): PrintingService {
+  const signer = new TicketSigner(ctx.db(), ctx.clock, ctx.storeKey());
+  return new PrintingService(ctx.db(), ctx.clock, { ...options, jobs: { signer } });
+}
 
 const virtualPrinterCommand: CliCommand = {
   name: 'virtual-printer',
@@ -111,8 +120,9 @@ const settingsCommand: CliCommand = {
     terminal: { type: 'string' },
   },
   database: 'create',
-  run: ({ db, clock, values, actor }) => {
-    const printing = new PrintingService(db(), clock);
+  run: (ctx) => {
+    const { values, actor } = ctx;
+    const printing = printingOf(ctx);
     const patch: Record<string, unknown> = {};
     if (typeof values.printer === 'string') patch.connection = parsePrinterUri(values.printer);
     if (typeof values.type === 'string') patch.type = values.type;
@@ -140,8 +150,8 @@ const testPageCommand: CliCommand = {
   name: 'print-test-page',
   usage: 'print-test-page                   print a test page on the configured printer',
   database: 'create',
-  run: async ({ db, clock }) => {
-    const result = await new PrintingService(db(), clock).testPage();
+  run: async (ctx) => {
+    const result = await printingOf(ctx).testPage();
     if (result.outcome !== 'printed' && result.outcome !== 'sent') throw new Error(result.message);
     return { json: result, text: result.message };
   },
@@ -157,8 +167,9 @@ const printQueueCommand: CliCommand = {
     'not-out': { type: 'string', multiple: true },
   },
   database: 'existing',
-  run: async ({ db, clock, values, actor }) => {
-    const printing = new PrintingService(db(), clock, { queue: { backoffMs: 200 } });
+  run: async (ctx) => {
+    const { values, actor } = ctx;
+    const printing = printingOf(ctx, { queue: { backoffMs: 200 } });
     const list = (name: string) =>
       (((values as Record<string, unknown>)[name] as string[] | undefined) ?? []).map((id) =>
         positiveInt(id, `--${name}`),
@@ -199,12 +210,13 @@ const reprintCommand: CliCommand = {
     reason: { type: 'string' },
   },
   database: 'existing',
-  run: async ({ db, clock, values, actor }) => {
+  run: async (ctx) => {
+    const { values, actor } = ctx;
     const tickets = (values as Record<string, unknown>).ticket as string[] | undefined;
     if ((typeof values.sale === 'string') === (typeof values.transaction === 'string'))
       throw new UsageError('give --sale NUMBER or --transaction ID');
     // Whoever runs the command line holds the store's file: they approve their own copies (audited).
-    const result = await new PrintingService(db(), clock).reprint(
+    const result = await printingOf(ctx).reprint(
       {
         ...(typeof values.sale === 'string' ? { saleNumber: values.sale } : {}),
         ...(typeof values.transaction === 'string' ? { transactionId: values.transaction } : {}),

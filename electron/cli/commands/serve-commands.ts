@@ -32,11 +32,22 @@ const serveCommand: CliCommand = {
       clock,
       kiosk: values.kiosk === true || process.env.TAQUILLA_KIOSK === '1',
     });
+    let running;
+    try {
+      running = await startCounterServer(terminal, {
+        port,
+        ...(testClock ? { advanceClock: (ms: number) => clock.advance(ms) } : {}),
+      });
+    } catch (error) {
+      // Nothing started yet (no sync, no printing): a terminal without its screen never runs on.
+      terminal.close();
+      if ((error as { code?: string }).code === 'EADDRINUSE') {
+        throw new UsageError(`port ${port} is already in use (another taquilla serve?); choose --port N`);
+      }
+      throw error;
+    }
+    // Only once the screen is reachable: selling, syncing and printing start together with it.
     terminal.startMaintenance();
-    const running = await startCounterServer(terminal, {
-      port,
-      ...(testClock ? { advanceClock: (ms: number) => clock.advance(ms) } : {}),
-    });
     io.out(`Taquilla counter: ${running.url}`);
     if (terminal.mode === 'training') {
       io.out(

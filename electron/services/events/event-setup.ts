@@ -1,59 +1,22 @@
 import { z } from 'zod';
 import { settingsOverrideSchema } from '../../../shared/config.ts';
+import { seatLabel, vesPerUsd, zoneDefinition } from '../../../shared/schemas/venue.ts';
 import { parseInput } from '../../../shared/validation.ts';
 import type { Db } from '../../store/database.ts';
 
 /** Defines tenants, venues and events with their zones and seats (the catalogue the engine sells). */
-const box = z.object({
-  x: z.number(),
-  y: z.number(),
-  width: z.number().positive(),
-  height: z.number().positive(),
-});
-
-const numberedZone = z.object({
-  kind: z.literal('numbered'),
-  code: z.string().regex(/^[A-Z0-9]{1,6}$/),
-  name: z.string().min(1).max(60),
-  color: z.string().optional(),
-  priceCents: z.number().int().min(0),
-  seats: z
-    .array(
-      z.object({
-        row: z.string().min(1).max(8),
-        number: z.number().int().min(0),
-        x: z.number(),
-        y: z.number(),
-      }),
-    )
-    .min(1),
-});
-
-const generalZone = z.object({
-  kind: z.literal('general'),
-  code: z.string().regex(/^[A-Z0-9]{1,6}$/),
-  name: z.string().min(1).max(60),
-  color: z.string().optional(),
-  priceCents: z.number().int().min(0),
-  capacity: z.number().int().min(1),
-  box: box.optional(),
-});
-
 export const eventDefinition = z.object({
   tenantId: z.number().int().positive(),
   venueId: z.number().int().positive(),
   name: z.string().min(1).max(120),
   startsAt: z.number().int(),
-  vesPerUsd: z.string().regex(/^\d{1,9}(\.\d{1,4})?$/, 'rate like 36.50'),
-  zones: z.array(z.discriminatedUnion('kind', [numberedZone, generalZone])).min(1),
+  vesPerUsd,
+  zones: z.array(zoneDefinition).min(1),
 });
 
 export type EventDefinition = z.infer<typeof eventDefinition>;
 export type ZoneDefinition = EventDefinition['zones'][number];
-
-export function seatLabel(zoneCode: string, row: string, number: number): string {
-  return `${zoneCode}-${row}-${number}`;
-}
+export { seatLabel };
 
 export function createTenant(db: Db, name: string, now: number, settings: unknown = {}): number {
   const parsed = settingsOverrideSchema.parse(settings);
