@@ -153,7 +153,8 @@ describe.skipIf(skipE2e)('printing at the counter (Chromium, `taquilla serve`, v
       .waitFor();
     await screen.getByLabel('PIN de supervisor').fill('9999');
     await screen.getByRole('button', { name: 'Reimprimir marcado COPIA' }).click();
-    await ana.getByText('1 copia(s) en cola, marcadas COPIA.').waitFor();
+    // Exact: the review's "Listo: 1 copia(s) en cola…" of the test before may still be on screen.
+    await ana.getByText('1 copia(s) en cola, marcadas COPIA.', { exact: true }).waitFor();
     await until(15_000, () => printer.documents.length === before + 1);
     const copy = printer.documents.at(-1)!;
     expect(copy.text).toContain('RECIBO');
