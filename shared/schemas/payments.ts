@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { idNumber } from '../venezuelan-id.ts';
 import { actor, id, sessionId, transactionId } from './reservations.ts';
 
 /**
@@ -99,26 +100,17 @@ export type TenderInput = z.input<typeof tender>;
 const tenders = z.array(tender).max(12, 'at most 12 tenders in one payment');
 const someTenders = tenders.min(1, 'add at least one tender');
 
-/** A cédula as V-12345678 whether typed v12.345.678, V-12345678 or 12345678 (V- assumed). */
-export function normalizeIdNumber(text: string): string {
-  const compact = text.replace(/[\s.]/g, '').toUpperCase();
-  const match = /^([VEJPG])?-?(\d{5,9})$/.exec(compact);
-  return match ? `${match[1] ?? 'V'}-${match[2]}` : compact;
-}
+/** Cédula, RIF (check digit verified) or passport, normalised: shared/venezuelan-id.ts. */
+export { normalizeIdNumber } from '../venezuelan-id.ts';
 
 /**
- * Who the reservation is for: a name and at least one way to find it again (cédula or phone),
- * normalised so the reservation engine's own schema accepts what cashiers type.
+ * Who the reservation is for: a name and at least one way to find it again (cédula, RIF or
+ * passport; or phone), normalised so the reservation engine's own schema accepts what cashiers type.
  */
 export const reservationCustomer = z
   .object({
     name: z.string().trim().min(1).max(120),
-    idNumber: z
-      .string()
-      .trim()
-      .transform(normalizeIdNumber)
-      .refine((v) => /^[VEJPG]-\d{5,9}$/.test(v), 'cédula looks like V-12345678')
-      .optional(),
+    idNumber: idNumber.optional(),
     phone: z
       .string()
       .trim()
