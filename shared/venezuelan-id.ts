@@ -73,7 +73,11 @@ function rif(letter: RifLetter, body: string, check: number): IdParse {
 /** Reads an identity number as written (see the module comment); never throws. */
 export function parseVenezuelanId(raw: string): IdParse {
   // Dots and spaces group digits; a dash, a space or nothing may follow the letter.
-  const text = raw.normalize('NFKC').trim().toUpperCase().replace(/[\u2010-\u2015]/g, '-');
+  const text = raw
+    .normalize('NFKC')
+    .trim()
+    .toUpperCase()
+    .replace(/[\u2010-\u2015]/g, '-');
   const passport = /^P[\s.-]*([A-Z0-9][A-Z0-9\s.-]*)$/.exec(text);
   if (passport) {
     const number = passport[1]!.replace(/[\s.-]/g, '');

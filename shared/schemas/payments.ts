@@ -177,11 +177,19 @@ export const quoteInput = z.union([
 
 export const searchReservationsInput = z
   .object({
-    /** A name (any accents or case), a cédula, a phone, or the transaction number (8+ characters). */
+    /**
+     * A name (any accents or case), a cédula, RIF or passport, a phone, the sale number (6+ characters
+     * of it), a printed ticket number (T1-000123) or a kiosk slip's code.
+     */
     query: z.string().trim().min(2, 'type at least 2 characters').max(80),
     includeClosed: z.boolean().optional(),
     limit: z.number().int().min(1).max(100).optional(),
   })
+  .strict();
+
+/** The reservations still owing, soonest to expire first: of one event, or all. */
+export const openReservationsInput = z
+  .object({ eventId: id.optional(), limit: z.number().int().min(1).max(500).optional() })
   .strict();
 
 export const paymentSettingsInput = z
@@ -198,10 +206,6 @@ export const paymentSettingsInput = z
       .optional(),
   })
   .strict();
-
-export const xReportInput = z.object({ cashier: actor.optional() }).strict();
-export const zReportInput = z.object({ cashier: actor, actor }).strict();
-export const closingQuery = z.object({ number: z.number().int().positive() }).strict();
 
 export const notificationsListInput = z
   .object({
@@ -281,7 +285,12 @@ export const reservationMatch = z.object({
   totalCents: z.number().int(),
   paidCents: z.number().int(),
   balanceCents: z.number().int(),
+  /** The balance in bolívares at the event's rate now (what paying it in Bs. takes). */
+  balanceVesCents: z.number().int(),
+  vesPerUsd: z.string(),
   seats: z.array(z.string()),
+  /** Printed ticket numbers of a sale (T1-000123); empty until the sale is paid. */
+  ticketNumbers: z.array(z.string()),
   expired: z.boolean(),
   /** A kiosk's "Pagar en taquilla" reservation: the code on its slip (null for a deposit). */
   slipCode: z.string().nullable(),
@@ -300,42 +309,6 @@ export const notification = z.object({
   acknowledgedBy: z.string().nullable(),
 });
 export type Notification = z.output<typeof notification>;
-
-export const methodLine = z.object({
-  method: z.enum(PAYMENT_METHODS),
-  currency,
-  count: z.number().int(),
-  receivedCents: z.number().int(),
-  changeCents: z.number().int(),
-  netCents: z.number().int(),
-  netUsdCents: z.number().int(),
-});
-
-const closingSummary = z.object({
-  payments: z.number().int(),
-  sales: z.number().int(),
-  deposits: z.number().int(),
-  instalments: z.number().int(),
-  lines: z.array(methodLine),
-  /** Net takings in USD at each payment's stored rate; equals what was credited to transactions. */
-  netUsdCents: z.number().int(),
-  firstAt: z.number().int().nullable(),
-  lastAt: z.number().int().nullable(),
-});
-
-export const closingReport = z.object({
-  kind: z.enum(['X', 'Z']),
-  number: z.number().int().nullable(),
-  businessDay: z.string(),
-  cashier: z.string().nullable(),
-  generatedAt: z.number().int(),
-  generatedBy: z.string().nullable(),
-  cashiers: z.array(closingSummary.extend({ cashier: z.string() })),
-  totals: closingSummary,
-});
-export type ClosingReport = z.output<typeof closingReport>;
-export type ClosingSummary = z.output<typeof closingSummary>;
-export type MethodLine = z.output<typeof methodLine>;
 
 export const outstandingReservation = z.object({
   transactionId: z.string(),

@@ -8,7 +8,9 @@ import type {
   SlipPrintData,
   TicketPrintData,
 } from '../../../shared/schemas/printing.ts';
+import type { ClosingReport } from '../../../shared/schemas/day-closing.ts';
 import { formatSlipCode } from '../../../shared/slip-code.ts';
+import { reportText } from '../day-closing/report-export.ts';
 import { CODE_PAGES } from './code-pages.ts';
 
 /**
@@ -415,5 +417,29 @@ export function buildTestPage(settings: PrinterSettings, uri: string, at: number
   });
   p.code128('TAQUILLA-123', { height: 60 });
   p.newLine();
+  return finish(p);
+}
+
+/**
+ * An X or Z report (issue 16) on the receipt printer: the day-closing capability's text layout
+ * (reportText) at the paper's columns, its title in bold, the Z's number and COPIA marks like a
+ * receipt's.
+ */
+export function buildReport(
+  report: ClosingReport,
+  o: LayoutOptions = defaultLayout,
+  marks = ORIGINAL,
+): Buffer {
+  const { p, text, columns } = newPrinter(o);
+  trainingBanner(p, o, text);
+  p.alignLeft();
+  const [venue, title, ...body] = reportText(report, columns).trimEnd().split('\n');
+  p.bold(true);
+  p.println(text(venue!));
+  p.println(text(title!));
+  p.bold(false);
+  for (const line of body) p.println(text(line));
+  copyBanner(p, text, marks.copy, marks.retry);
+  trainingBanner(p, o, text);
   return finish(p);
 }

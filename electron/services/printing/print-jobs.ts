@@ -1,6 +1,7 @@
 import type { Clock } from '../../../shared/clock.ts';
 import { TaquillaError } from '../../../shared/errors.ts';
 import { TRANSACTION_PREFIX_LENGTH, ticketPlace } from '../../../shared/printing/ticket-code.ts';
+import type { ClosingReport } from '../../../shared/schemas/day-closing.ts';
 import {
   defaultPrinterSettings,
   type PrinterSettings,
@@ -137,6 +138,13 @@ export class PrintJobs {
       ),
       receiptCopies: db.prepare<[string], { n: number }>(
         `SELECT COALESCE(MAX(copy), 0) AS n FROM print_jobs WHERE transaction_id = ? AND kind = 'receipt'`,
+      ),
+      reportJob: db.prepare<[number, string, number], { id: number }>(
+        `INSERT INTO print_jobs (kind, transaction_id, ticket_number, copy, data, status, created_at)
+         VALUES ('report', NULL, NULL, ?, ?, 'PENDING', ?) RETURNING id`,
+      ),
+      reportCopies: db.prepare<[number], { n: number }>(
+        `SELECT COUNT(*) AS n FROM print_jobs WHERE kind = 'report' AND json_extract(data, '$.number') = ?`,
       ),
       audit: db.prepare<[number, string, string, string, string | null, string, string]>(
         `INSERT INTO audit_log (at, actor, entity, entity_id, from_state, to_state, reason)
@@ -282,6 +290,17 @@ export class PrintJobs {
     )!.id;
     this.options.onEnqueued?.();
     return id;
+  }
+
+  /**
+   * Queues an X or Z report (issue 16) as issued: a report belongs to no sale. A Z printed again is
+   * marked COPIA n (n: how often it was queued before). Returns the job and its copy number.
+   */
+  enqueueReport(report: ClosingReport): { jobId: number; copy: number } {
+    const copy = report.number === null ? 0 : this.sql.reportCopies.get(report.number)!.n;
+    const { id } = this.sql.reportJob.get(copy, JSON.stringify(report), this.clock.now())!;
+    this.options.onEnqueued?.();
+    return { jobId: id, copy };
   }
 
   /**

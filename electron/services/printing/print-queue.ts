@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../../shared/clock.ts';
+import type { ClosingReport } from '../../../shared/schemas/day-closing.ts';
 import type {
   PrintQueueStatus,
   ReceiptPrintData,
@@ -7,7 +8,7 @@ import type {
   TicketPrintData,
 } from '../../../shared/schemas/printing.ts';
 import type { Db } from '../../store/database.ts';
-import { buildReceipt, buildSlip, buildTicket, type LayoutOptions } from './layouts.ts';
+import { buildReceipt, buildReport, buildSlip, buildTicket, type LayoutOptions } from './layouts.ts';
 import type { PrinterTransport, SendResult } from './transports.ts';
 
 export interface PrintQueueOptions {
@@ -33,8 +34,9 @@ export type RunOutcome = 'printed' | 'idle' | 'paused' | 'failed' | 'waiting';
 
 interface JobRow {
   id: number;
-  kind: 'ticket' | 'receipt' | 'slip';
-  transaction_id: string;
+  kind: 'ticket' | 'receipt' | 'slip' | 'report';
+  /** Null for a report (X or Z), which belongs to no sale. */
+  transaction_id: string | null;
   ticket_number: string | null;
   copy: number;
   data: string;
@@ -121,6 +123,8 @@ export class PrintQueue {
       return buildTicket(JSON.parse(job.ticket_data!) as TicketPrintData, this.o.layout(), marks);
     }
     if (job.kind === 'slip') return buildSlip(JSON.parse(job.data) as SlipPrintData, this.o.layout(), marks);
+    if (job.kind === 'report')
+      return buildReport(JSON.parse(job.data) as ClosingReport, this.o.layout(), marks);
     const receipt = JSON.parse(job.data) as ReceiptPrintData;
     const paid = this.o.receiptPayments?.(receipt.transactionId, receipt.totalCents) ?? {};
     return buildReceipt({ ...receipt, ...paid }, this.o.layout(), marks);
