@@ -102,7 +102,8 @@ const timeFormat = new Intl.DateTimeFormat('es-VE', {
   day: '2-digit',
   hour: '2-digit',
   minute: '2-digit',
-  hour12: false,
+  // h23: 00:40, not the 24:40 that hour12: false gives in es-VE.
+  hourCycle: 'h23',
 });
 
 /** 'YYYY-MM-DD' as a Venezuelan reads a date: 27/11/2026. */
@@ -127,10 +128,6 @@ function money(cents: number, currency: 'USD' | 'VES'): string {
   return formatMoney({ currency, cents });
 }
 
-function signed(cents: number, currency: 'USD' | 'VES'): string {
-  return cents > 0 ? `+${money(cents, currency)}` : money(cents, currency);
-}
-
 function drawerLines(s: ClosingSummary, width: number, rule: string): string[] {
   const out: string[] = [];
   if (s.shifts > 0) {
@@ -148,7 +145,7 @@ function drawerLines(s: ClosingSummary, width: number, rule: string): string[] {
       if (d.overShortCents !== null) {
         const label =
           d.overShortCents > 0 ? '  Sobrante' : d.overShortCents < 0 ? '  Faltante' : '  Cuadre exacto';
-        out.push(pad(label, signed(d.overShortCents, c), width));
+        out.push(pad(label, money(Math.abs(d.overShortCents), c), width));
       }
     }
   }

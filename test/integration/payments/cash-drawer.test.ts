@@ -265,7 +265,7 @@ describe('the cash drawer', () => {
     expect(drawer.state({ staffId: ana }).shift).toBeNull();
     const text = reportText(z, 42);
     expect(text).toMatch(/CAJA \(1 turno\)/);
-    expect(text).toMatch(/Sobrante\s+\+USD 1,00/);
+    expect(text).toMatch(/Sobrante\s+USD 1,00/);
     expect(text).toMatch(/Efectivo sin caja abierta\s+USD 25,00/);
     const csv = reportCsv(z);
     expect(csv).toContain('Z,1,2026-11-24,Ana Cajera,DRAWER_OVER_SHORT,USD,1,,,1.00,');
