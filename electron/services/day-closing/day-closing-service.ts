@@ -1,7 +1,7 @@
 import { laterDay, nextDay } from '../../../shared/business-day.ts';
 import type { Clock } from '../../../shared/clock.ts';
 import { TaquillaError } from '../../../shared/errors.ts';
-import { usdToVes } from '../../../shared/money.ts';
+import { parseRate, usdToVes } from '../../../shared/money.ts';
 import {
   type ClosingListItem,
   type ClosingReport,
@@ -292,14 +292,17 @@ export class DayClosingService {
       }
       return s;
     };
+    const rates = new Map<string, bigint>();
     for (const p of this.sql.payments.all(scope)) {
       const s = summaryOf(p.cashier);
+      let rate = rates.get(p.ves_per_usd);
+      if (rate === undefined) rates.set(p.ves_per_usd, (rate = parseRate(p.ves_per_usd)));
       s.payments += 1;
       if (p.kind === 'SALE') s.sales += 1;
       else if (p.kind === 'DEPOSIT') s.deposits += 1;
       else s.instalments += 1;
       s.netUsdCents += p.applied_cents;
-      s.netVesCents += usdToVes(p.applied_cents, p.ves_per_usd);
+      s.netVesCents += usdToVes(p.applied_cents, rate);
       s.firstAt = s.firstAt === null ? p.created_at : Math.min(s.firstAt, p.created_at);
       s.lastAt = s.lastAt === null ? p.created_at : Math.max(s.lastAt, p.created_at);
     }

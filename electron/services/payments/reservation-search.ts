@@ -44,8 +44,16 @@ export function phoneKey(text: string): string {
  * the same person's RIF V-12345678-1 are one person. Text that is no identity number: its digits.
  */
 export function idNumberKey(text: string): string {
-  return idSearchKey(text) ?? text.replace(/\D/g, '');
+  let key = idKeys.get(text);
+  if (key === undefined) {
+    key = idSearchKey(text) ?? text.replace(/\D/g, '');
+    // Stored numbers repeat on every search: remember them (a few thousand at most per store).
+    if (idKeys.size > 50_000) idKeys.clear();
+    idKeys.set(text, key);
+  }
+  return key;
 }
+const idKeys = new Map<string, string>();
 
 /**
  * The printed ticket numbers a query can be (T1-000123, t1 123, T1000123): the terminal's code (1 to

@@ -117,6 +117,7 @@ export function DayClosingScreen({ state }: { state: CounterState }) {
 
   async function print(number?: number): Promise<void> {
     setError(null);
+    setInfo(null);
     try {
       const { copy } = await client.call('reports.print', number === undefined ? whoInput : { number });
       setInfo(copy > 0 ? pt(locale, 'close.printedCopy', { copy }) : pt(locale, 'close.printed'));

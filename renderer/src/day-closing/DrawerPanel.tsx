@@ -23,6 +23,11 @@ function money(locale: Locale, currency: Currency, cents: number): string {
   return currency === 'USD' ? usd(locale, cents) : ves(locale, cents);
 }
 
+/** Cash leaving the drawer, shown negative (and zero as zero, not -0). */
+function out(cents: number): number {
+  return cents === 0 ? 0 : -cents;
+}
+
 /** An amount field's cents, or null when empty or unreadable. */
 function cents(text: string): number | null {
   return text.trim() === '' ? null : parseAmount(text);
@@ -49,9 +54,9 @@ export function DrawerTable({
   const rows: [string, (d: DrawerCurrency) => string][] = [
     [pt(locale, 'drawer.float'), (d) => money(locale, d.currency, d.floatCents)],
     [pt(locale, 'drawer.cashIn'), (d) => money(locale, d.currency, d.cashInCents)],
-    [pt(locale, 'drawer.change'), (d) => money(locale, d.currency, -d.changeCents)],
+    [pt(locale, 'drawer.change'), (d) => money(locale, d.currency, out(d.changeCents))],
     [pt(locale, 'drawer.paidIn'), (d) => money(locale, d.currency, d.paidInCents)],
-    [pt(locale, 'drawer.paidOut'), (d) => money(locale, d.currency, -d.paidOutCents)],
+    [pt(locale, 'drawer.paidOut'), (d) => money(locale, d.currency, out(d.paidOutCents))],
     [pt(locale, 'drawer.expected'), (d) => money(locale, d.currency, d.expectedCents)],
     [
       pt(locale, 'drawer.counted'),
@@ -197,7 +202,7 @@ function OpenDrawer({
             {shift.movements.map((m) => (
               <li key={m.id} data-kind={m.kind}>
                 {formatClock(locale, m.at)} ·{' '}
-                {pt(locale, m.kind === 'PAID_IN' ? 'drawer.paidIn' : 'drawer.paidOut')}{' '}
+                {pt(locale, m.kind === 'PAID_IN' ? 'drawer.paidInButton' : 'drawer.paidOutButton')}{' '}
                 {money(locale, m.currency, m.amountCents)} · {m.reason}
                 {m.approvedBy && m.approvedBy !== m.actor
                   ? ` · ${pt(locale, 'drawer.approvedBy', { who: m.approvedBy.replace(/^[a-z]+:/, '') })}`

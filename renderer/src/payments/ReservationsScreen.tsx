@@ -84,7 +84,7 @@ export function ReservationsScreen({ store, state }: { store: CounterStore; stat
             </button>
           )}
         </form>
-        <h2 data-testid="reservations-heading">
+        <h2 className="list-heading" data-testid="reservations-heading">
           {searched === null ? pt(locale, 'res.open') : pt(locale, 'res.results', { query: searched })}
         </h2>
         {error && (
@@ -171,8 +171,8 @@ export function ReservationsScreen({ store, state }: { store: CounterStore; stat
             onClose={() => setPaying(null)}
             onDone={(result) => {
               setPaying(null);
-              store.notify('success', paymentDoneText(state, result));
-              void load(searched);
+              // The list is read again first, so what the notice says is already on it.
+              void load(searched).finally(() => store.notify('success', paymentDoneText(state, result)));
             }}
           />
         )}
