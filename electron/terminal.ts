@@ -139,7 +139,11 @@ export interface Terminal {
 const PRINTER_STATE = {
   ready: 'ready',
   printing: 'ready',
-  'paused-paper-out': 'paper-out',
+  'paper-out': 'paper-out',
+  'cover-open': 'cover-open',
+  'cutter-error': 'cutter-error',
+  error: 'error',
+  'no-reply': 'no-reply',
   offline: 'offline',
   unknown: 'unknown',
 } as const satisfies Record<ReturnType<PrintingService['status']>['state'], TerminalStatus['printer']>;

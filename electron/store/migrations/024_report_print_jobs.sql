@@ -1,9 +1,7 @@
 -- X and Z reports print on the receipt printer through the same durable queue as tickets (issue 16):
 -- a 'report' job carries the report as issued (ClosingReport JSON) and belongs to no sale. SQLite
--- cannot change a CHECK or NOT NULL in place: the table is rebuilt as it was, with those two changes.
--- MERGE NOTE: a migration that adds print_jobs columns before this one (the printing rework's 019:
--- interrupted_at, interruption and the print_jobs_interrupted index) must add them here too, in
--- the new table, the column lists and the indexes.
+-- cannot change a CHECK or NOT NULL in place: the table is rebuilt as it was (through 019), with those
+-- two changes. A migration that adds print_jobs columns must add them to a rebuild like this one.
 CREATE TABLE print_jobs_024 (
   id              INTEGER PRIMARY KEY,
   kind            TEXT    NOT NULL CHECK (kind IN ('ticket', 'receipt', 'slip', 'report')),
@@ -22,17 +20,21 @@ CREATE TABLE print_jobs_024 (
   claimed_until   INTEGER,
   created_at      INTEGER NOT NULL,
   printed_at      INTEGER,
+  -- 019: a job that reached the printer unconfirmed waits for the cashier's word (and why).
+  interrupted_at  INTEGER,
+  interruption    TEXT,
   CHECK ((kind = 'ticket') = (ticket_number IS NOT NULL)),
   CHECK ((kind = 'report') = (transaction_id IS NULL)),
   CHECK ((status = 'DONE') = (printed_at IS NOT NULL))
 );
 INSERT INTO print_jobs_024 (id, kind, transaction_id, ticket_number, copy, data, status, attempts, uncertain,
-    last_error, claimed_by, claimed_until, created_at, printed_at)
+    last_error, claimed_by, claimed_until, created_at, printed_at, interrupted_at, interruption)
   SELECT id, kind, transaction_id, ticket_number, copy, data, status, attempts, uncertain, last_error,
-    claimed_by, claimed_until, created_at, printed_at
+    claimed_by, claimed_until, created_at, printed_at, interrupted_at, interruption
   FROM print_jobs;
 DROP TABLE print_jobs;
 ALTER TABLE print_jobs_024 RENAME TO print_jobs;
 CREATE INDEX print_jobs_pending ON print_jobs(id) WHERE status = 'PENDING';
 CREATE INDEX print_jobs_by_transaction ON print_jobs(transaction_id);
 CREATE UNIQUE INDEX one_original_per_ticket ON print_jobs(ticket_number) WHERE kind = 'ticket' AND copy = 0;
+CREATE INDEX print_jobs_interrupted ON print_jobs(id) WHERE status = 'PENDING' AND interrupted_at IS NOT NULL;

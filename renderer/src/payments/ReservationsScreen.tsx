@@ -173,6 +173,7 @@ export function ReservationsScreen({ store, state }: { store: CounterStore; stat
               setPaying(null);
               // The list is read again first, so what the notice says is already on it.
               void load(searched).finally(() => store.notify('success', paymentDoneText(state, result)));
+              void store.confirmPrinting();
             }}
           />
         )}
