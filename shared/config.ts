@@ -32,6 +32,11 @@ export const reservationSettingsSchema = z.object({
     .int()
     .min(5)
     .max(7 * 24 * 60),
+  /**
+   * The hour (America/Caracas) at which the box office's business day ends and the next begins:
+   * a night past midnight belongs to the day it began (shared/business-day.ts). 0 is midnight.
+   */
+  BUSINESS_DAY_CUTOFF_HOUR: z.number().int().min(0).max(12),
 });
 
 export type ReservationSettings = z.infer<typeof reservationSettingsSchema>;
@@ -46,6 +51,7 @@ export const DEFAULT_SETTINGS: Readonly<ReservationSettings> = Object.freeze({
   MAX_RESERVATION_LIFETIME_HOURS: 24 * 7,
   PAY_AT_COUNTER_MINUTES: 30,
   LEASE_MINUTES: 240,
+  BUSINESS_DAY_CUTOFF_HOUR: 4,
 });
 
 export const SETTING_KEYS = Object.keys(reservationSettingsSchema.shape) as readonly SettingKey[];

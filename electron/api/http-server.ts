@@ -51,6 +51,7 @@ export function httpStatus(code: string): number {
     case 'UNKNOWN_ZONE':
     case 'UNKNOWN_SEAT':
     case 'UNKNOWN_TRANSACTION':
+    case 'UNKNOWN_STAFF':
       return 404;
     case 'LOCKED_OUT':
       return 429;

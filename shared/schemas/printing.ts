@@ -252,8 +252,11 @@ export const PRINTER_STATES = [
 ] as const;
 export type PrinterState = (typeof PRINTER_STATES)[number];
 
-/** What a print job prints: a ticket, a sale's or deposit's receipt, a kiosk's "Pagar en taquilla" slip. */
-export const PRINT_JOB_KINDS = ['ticket', 'receipt', 'slip'] as const;
+/**
+ * What a print job prints: a ticket, a sale's or deposit's receipt, a kiosk's "Pagar en taquilla" slip,
+ * an X or Z report (issue 16; it belongs to no sale).
+ */
+export const PRINT_JOB_KINDS = ['ticket', 'receipt', 'slip', 'report'] as const;
 export type PrintJobKind = (typeof PRINT_JOB_KINDS)[number];
 
 /** Why a job that reached the printer was not confirmed (see print_jobs.interruption). */
@@ -271,9 +274,10 @@ export type Interruption = (typeof INTERRUPTIONS)[number];
 export const interruptedJob = z.object({
   jobId: z.number().int(),
   kind: z.enum(PRINT_JOB_KINDS),
-  transactionId: z.string(),
-  /** What people read: the first 8 characters of the sale, upper case. */
-  saleNumber: z.string(),
+  /** Null for a report, which belongs to no sale. */
+  transactionId: z.string().nullable(),
+  /** What people read: the first 8 characters of the sale, upper case (null for a report). */
+  saleNumber: z.string().nullable(),
   ticketNumber: z.string().nullable(),
   /** Seat label or zone, for the list the cashier checks against the paper. */
   place: z.string().nullable(),

@@ -11,7 +11,9 @@ import {
   type SlipPrintData,
   type TicketPrintData,
 } from '../../../shared/schemas/printing.ts';
+import type { ClosingReport } from '../../../shared/schemas/day-closing.ts';
 import { formatSlipCode } from '../../../shared/slip-code.ts';
+import { reportText } from '../day-closing/report-export.ts';
 import { type Align, type LineStyle, type Paper, paperFor } from './paper.ts';
 
 /**
@@ -333,6 +335,28 @@ export function buildTestPage(settings: PrinterSettings, uri: string, at: number
   paper.line(paper.text('Doble alto'), { tall: true });
   paper.qr('https://taquilla.local/prueba', paper.columns === 32 ? 4 : 5);
   paper.barcode128('TAQUILLA-123', 60);
+  paper.cut();
+  return paper.bytes();
+}
+
+/**
+ * An X or Z report (issue 16) on the receipt printer: the day-closing capability's text layout
+ * (reportText) at the paper's columns, its heading in bold, COPIA on a reprint, ENTRENAMIENTO on a
+ * training store.
+ */
+export function buildReport(
+  report: ClosingReport,
+  o: LayoutOptions = defaultLayout,
+  marks = ORIGINAL,
+): Buffer {
+  const paper = newPaper(o);
+  trainingBanner(paper, o);
+  const [venue, title, ...body] = reportText(report, paper.columns).trimEnd().split('\n');
+  paper.line(paper.text(venue!.trim()), { bold: true }, 'center');
+  paper.line(paper.text(title!.trim()), { bold: true }, 'center');
+  for (const line of body) paper.line(paper.text(line));
+  copyBanner(paper, marks.copy);
+  trainingBanner(paper, o);
   paper.cut();
   return paper.bytes();
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Clock } from '../../../shared/clock.ts';
 import { TaquillaError } from '../../../shared/errors.ts';
 import { TRANSACTION_PREFIX_LENGTH, ticketPlace } from '../../../shared/printing/ticket-code.ts';
+import type { ClosingReport } from '../../../shared/schemas/day-closing.ts';
 import {
   defaultPrinterSettings,
   type PrintedSale,
@@ -147,6 +148,13 @@ export class PrintJobs {
       copiesOf: db.prepare<[string, 'receipt' | 'slip'], { n: number }>(
         'SELECT COALESCE(MAX(copy), 0) AS n FROM print_jobs WHERE transaction_id = ? AND kind = ?',
       ),
+      reportJob: db.prepare<[number, string, number], { id: number }>(
+        `INSERT INTO print_jobs (kind, transaction_id, ticket_number, copy, data, status, created_at)
+         VALUES ('report', NULL, NULL, ?, ?, 'PENDING', ?) RETURNING id`,
+      ),
+      reportCopies: db.prepare<[number], { n: number }>(
+        `SELECT COUNT(*) AS n FROM print_jobs WHERE kind = 'report' AND json_extract(data, '$.number') = ?`,
+      ),
       depositReceipt: db.prepare<[string], { id: number }>(
         `SELECT id FROM print_jobs WHERE transaction_id = ? AND kind = 'receipt' AND copy = 0
            AND json_extract(data, '$.kind') = 'deposit'`,
@@ -174,7 +182,8 @@ export class PrintJobs {
         {
           id: number;
           kind: PrintJobKind;
-          transaction_id: string;
+          /** Null for a report (X or Z). */
+          transaction_id: string | null;
           ticket_number: string | null;
           copy: number;
           interruption: string;
@@ -416,6 +425,25 @@ export class PrintJobs {
   }
 
   /**
+   * Queues an X or Z report (issue 16) as issued: a report belongs to no sale. A Z printed again is
+   * marked COPIA n (n: how often it was queued before). Returns the job and its copy number.
+   */
+  enqueueReport(report: ClosingReport): { jobId: number; copy: number } {
+    const copy = report.number === null ? 0 : this.sql.reportCopies.get(report.number)!.n;
+    const { id } = this.sql.reportJob.get(copy, JSON.stringify(report), this.clock.now())!;
+    this.options.onEnqueued?.();
+    return { jobId: id, copy };
+  }
+
+  /** The report of a job that did not come out, queued again marked COPIA (as every reprint is). */
+  private copyReport(data: string, copyBefore: number, now: number): ReprintResult['jobs'][number] {
+    const report = JSON.parse(data) as ClosingReport;
+    const copy = report.number === null ? copyBefore + 1 : this.sql.reportCopies.get(report.number)!.n;
+    const { id } = this.sql.reportJob.get(copy, data, now)!;
+    return { jobId: id, kind: 'report', copy };
+  }
+
+  /**
    * Queues copies marked "COPIA n" of a sale's tickets and/or its receipt (see reprintInput for which)
    * and writes each to the audit log with who asked and who approved. The approval itself (a
    * supervisor's PIN) is checked by PrintingService.reprint before this runs.
@@ -485,8 +513,18 @@ export class PrintJobs {
               issues: [{ path: 'jobs', message: `job ${answer.jobId} is not interrupted` }],
             });
           }
+          if (job.kind === 'report') {
+            // A report belongs to no sale: its job row says who answered; the Z itself is stored.
+            if (answer.cameOut)
+              this.sql.cameOut.run(now, `came out (${job.interruption}), said ${actor}`, job.id);
+            else {
+              this.sql.didNotComeOut.run(`did not come out (${job.interruption}), said ${actor}`, job.id);
+              jobs.push(this.copyReport(this.sql.dataOfJob.get(job.id)!.data, job.copy, now));
+            }
+            continue;
+          }
           const entity = job.kind === 'ticket' ? 'ticket' : 'transaction';
-          const entityId = job.ticket_number ?? job.transaction_id;
+          const entityId = job.ticket_number ?? job.transaction_id!;
           const what = job.kind === 'ticket' ? `ticket ${job.ticket_number}` : `the ${job.kind}`;
           const mark = job.copy > 0 ? `COPIA ${job.copy}` : 'ORIGINAL';
           if (answer.cameOut) {
@@ -505,10 +543,10 @@ export class PrintJobs {
           this.sql.didNotComeOut.run(`did not come out (${job.interruption}), said ${actor}`, job.id);
           const reason = `: print job ${job.id} stopped (${job.interruption}) and did not come out`;
           if (job.kind === 'ticket') {
-            jobs.push(this.copyTicket(job.transaction_id, job.ticket_number!, actor, now, reason));
+            jobs.push(this.copyTicket(job.transaction_id!, job.ticket_number!, actor, now, reason));
           } else {
             const original = this.sql.dataOfJob.get(job.id)!;
-            jobs.push(this.copyDocument(job.kind, job.transaction_id, original.data, actor, now, reason));
+            jobs.push(this.copyDocument(job.kind, job.transaction_id!, original.data, actor, now, reason));
           }
         }
         if (jobs.length) this.options.onEnqueued?.();

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../../shared/clock.ts';
+import type { ClosingReport } from '../../../shared/schemas/day-closing.ts';
 import {
   type InterruptedJob,
   type Interruption,
@@ -12,7 +13,7 @@ import {
   type TicketPrintData,
 } from '../../../shared/schemas/printing.ts';
 import type { Db } from '../../store/database.ts';
-import { buildReceipt, buildSlip, buildTicket, type LayoutOptions } from './layouts.ts';
+import { buildReceipt, buildReport, buildSlip, buildTicket, type LayoutOptions } from './layouts.ts';
 import { type PrinterCondition, stateOf } from './printer-status.ts';
 import type { PrinterTransport, SendResult } from './transports.ts';
 
@@ -47,7 +48,8 @@ export type RunOutcome = 'printed' | 'idle' | 'paused' | 'failed' | 'waiting';
 interface JobRow {
   id: number;
   kind: PrintJobKind;
-  transaction_id: string;
+  /** Null for a report (X or Z), which belongs to no sale. */
+  transaction_id: string | null;
   ticket_number: string | null;
   copy: number;
   data: string;
@@ -143,7 +145,7 @@ export class PrintQueue {
         {
           id: number;
           kind: PrintJobKind;
-          transaction_id: string;
+          transaction_id: string | null;
           ticket_number: string | null;
           copy: number;
           interruption: Interruption;
@@ -169,6 +171,8 @@ export class PrintQueue {
       return buildTicket(JSON.parse(job.ticket_data!) as TicketPrintData, this.o.layout(), marks);
     }
     if (job.kind === 'slip') return buildSlip(JSON.parse(job.data) as SlipPrintData, this.o.layout(), marks);
+    if (job.kind === 'report')
+      return buildReport(JSON.parse(job.data) as ClosingReport, this.o.layout(), marks);
     const receipt = JSON.parse(job.data) as ReceiptPrintData;
     const paid = this.o.receiptPayments?.(receipt.transactionId, receipt.totalCents) ?? {};
     const full = { ...receipt, ...paid };
@@ -283,7 +287,7 @@ export class PrintQueue {
         jobId: j.id,
         kind: j.kind,
         transactionId: j.transaction_id,
-        saleNumber: saleNumberOf(j.transaction_id),
+        saleNumber: j.transaction_id === null ? null : saleNumberOf(j.transaction_id),
         ticketNumber: j.ticket_number,
         place: ticket ? (ticket.seatLabel ?? ticket.zone) : null,
         copy: j.copy,

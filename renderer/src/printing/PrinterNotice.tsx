@@ -128,11 +128,19 @@ function InterruptedReview({
                 <strong>
                   {j.kind === 'ticket'
                     ? prt(locale, 'review.ticket', { number: j.ticketNumber ?? '', place: j.place ?? '' })
-                    : prt(locale, j.kind === 'slip' ? 'review.slip' : 'review.receipt')}
+                    : prt(
+                        locale,
+                        j.kind === 'slip'
+                          ? 'review.slip'
+                          : j.kind === 'report'
+                            ? 'review.report'
+                            : 'review.receipt',
+                      )}
                 </strong>
                 {j.copy > 0 && <span> · {prt(locale, 'review.copy', { n: j.copy })}</span>}
                 <div className="muted">
-                  {prt(locale, 'review.sale', { number: j.saleNumber })} · {reasonText(locale, j.reason)}
+                  {j.saleNumber !== null && `${prt(locale, 'review.sale', { number: j.saleNumber })} · `}
+                  {reasonText(locale, j.reason)}
                 </div>
               </div>
               <label>

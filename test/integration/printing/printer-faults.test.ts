@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../../electron/cli/taquilla.ts';
+import { DayClosingService } from '../../../electron/services/day-closing/day-closing-service.ts';
 import { PaymentService } from '../../../electron/services/payments/payment-service.ts';
 import { caracasDateTime } from '../../../electron/services/printing/layouts.ts';
 import { PrintingService } from '../../../electron/services/printing/printing-service.ts';
@@ -9,7 +10,7 @@ import {
   type VirtualPrinterOptions,
 } from '../../../electron/services/printing/virtual-printer.ts';
 import { openDatabase } from '../../../electron/store/database.ts';
-import { type SmallVenue, smallVenue } from '../../support/temp-store.ts';
+import { addStaff, type SmallVenue, smallVenue } from '../../support/temp-store.ts';
 
 /**
  * Issue 15: every situation a real printer puts the queue in, against the virtual printer behaving as
@@ -317,6 +318,34 @@ describe('at the kiosk', () => {
     expect(
       venue.db.prepare("SELECT to_state FROM audit_log WHERE to_state LIKE 'SLIP%'").pluck().all(),
     ).toEqual(['SLIP COPIA 1']);
+  });
+});
+
+describe('an X or Z report on paper (issue 16)', () => {
+  it('a Z the paper ran out on is listed with no sale, and one that did not come out is printed again as COPIA 1', async () => {
+    const printing = await setUp();
+    const closing = new DayClosingService(venue.db, venue.clock);
+    const ana = await addStaff(venue.db, 'Ana', 'cashier');
+    sellSeats(1);
+    expect(await printing.queue.drain()).toBe('idle');
+    const z = closing.z({ staff: { staffId: ana }, actor: 'cashier:Ana' });
+    printing.jobs.enqueueReport(z);
+    printer.paperOutAfter(0, 5);
+    expect(await printing.queue.drain()).toBe('paused');
+    expect(printing.status().interrupted).toMatchObject([
+      { kind: 'report', transactionId: null, saleNumber: null, reason: 'paper-out' },
+    ]);
+    printer.setPaperOut(false);
+    expect(await printing.queue.drain()).toBe('idle');
+    const jobId = printing.status().interrupted[0]!.jobId;
+    expect(printing.resolveInterrupted({ jobs: [{ jobId, cameOut: false }] }, 'Ana')).toMatchObject({
+      jobs: [{ kind: 'report', copy: 1 }],
+    });
+    expect(await printing.queue.drain()).toBe('idle');
+    const reports = printer.documents.map((d) => d.text).filter((t) => t.includes('REPORTE Z Nº 0001'));
+    expect(reports.at(-1)).toContain('COPIA 1');
+    expect(reports.at(-1)).toContain('Día cerrado');
+    expect(printing.status().interrupted).toEqual([]);
   });
 });
 

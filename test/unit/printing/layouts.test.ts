@@ -7,6 +7,7 @@ import {
 } from '../../../electron/services/printing/escpos-decoder.ts';
 import {
   buildReceipt,
+  buildReport,
   buildSlip,
   buildTestPage,
   buildTicket,
@@ -23,6 +24,7 @@ import {
   type SlipPrintData,
   type TicketPrintData,
 } from '../../../shared/schemas/printing.ts';
+import type { ClosingReport, ClosingSummary } from '../../../shared/schemas/day-closing.ts';
 import { checkEscPos, checkStarLine } from '../../support/escpos-checker.ts';
 
 /**
@@ -89,6 +91,85 @@ const slip: SlipPrintData = {
   vesPerUsd: ticket.vesPerUsd,
   reservedUntil: Date.UTC(2026, 10, 24, 15, 30),
   issuedAt: ticket.issuedAt,
+};
+
+/** A Z report (issue 16) of a long name, millions of bolívares and a counted drawer that came up short. */
+const summary: ClosingSummary = {
+  payments: 3,
+  sales: 2,
+  deposits: 1,
+  instalments: 0,
+  lines: [
+    {
+      method: 'CASH_USD',
+      currency: 'USD',
+      count: 2,
+      receivedCents: 1_250_000,
+      changeCents: 500,
+      netCents: 1_249_500,
+      netUsdCents: 1_249_500,
+    },
+    {
+      method: 'PAGO_MOVIL',
+      currency: 'VES',
+      count: 1,
+      receivedCents: 295_562_500,
+      changeCents: 0,
+      netCents: 295_562_500,
+      netUsdCents: 1_250_000,
+    },
+  ],
+  netUsdCents: 2_499_500,
+  netVesCents: 591_006_775,
+  firstAt: ticket.issuedAt,
+  lastAt: ticket.issuedAt,
+  shifts: 1,
+  drawer: [
+    {
+      currency: 'USD',
+      floatCents: 5000,
+      cashInCents: 1_250_000,
+      changeCents: 500,
+      paidInCents: 0,
+      paidOutCents: 1000,
+      expectedCents: 1_253_500,
+      countedCents: 1_253_400,
+      overShortCents: -100,
+    },
+    {
+      currency: 'VES',
+      floatCents: 20_000_000,
+      cashInCents: 0,
+      changeCents: 0,
+      paidInCents: 50_000,
+      paidOutCents: 0,
+      expectedCents: 20_050_000,
+      countedCents: 20_050_000,
+      overShortCents: 0,
+    },
+  ],
+  outsideDrawer: [],
+};
+const zReport: ClosingReport = {
+  kind: 'Z',
+  number: 12,
+  businessDay: '2026-11-27',
+  cutoffHour: 4,
+  dayStartsAt: 0,
+  dayEndsAt: 0,
+  cashier: 'cashier:María José Peña de los Ríos',
+  staffId: 3,
+  cashierName: 'María José Peña de los Ríos',
+  generatedAt: Date.UTC(2026, 10, 28, 4, 40),
+  generatedBy: 'supervisor:Luis Supervisor',
+  cashiers: [
+    {
+      ...summary,
+      cashier: 'cashier:María José Peña de los Ríos',
+      cashierName: 'María José Peña de los Ríos',
+    },
+  ],
+  totals: summary,
 };
 
 const WIDTHS: { columns: Columns; paperWidth: 58 | 80 }[] = [
@@ -219,6 +300,24 @@ describe.each(WIDTHS)('$columns columns', (w) => {
     expect(t).toContain('Reserva: 3F2A9C1D');
     expect(t).not.toContain('?');
     expect(text(buildSlip(slip, layout('epson', w), { copy: 1 }), w.columns)).toContain('COPIA 1');
+  });
+
+  it('an X or Z report passes the strict checker with every name and amount whole; a reprint says COPIA', () => {
+    const bytes = buildReport(zReport, layout('epson', w, true));
+    expect(checkEscPos(bytes, w.columns).errors).toEqual([]);
+    expect(checkStarLine(buildReport(zReport, layout('star', w), { copy: 1 }), w.columns).errors).toEqual([]);
+    const t = text(bytes, w.columns);
+    const words = t.replace(/\s+/g, ' ');
+    expect(t).toContain('REPORTE Z Nº 0012');
+    expect(t.split('\n').filter((l) => l.includes(TRAINING_BANNER))).toHaveLength(2);
+    expect(words).toContain('María José Peña de los Ríos');
+    expect(t).toMatch(/Día\s+27\/11\/2026/);
+    expect(t).toMatch(/Emitido\s+28\/11\/2026, 00:40/);
+    for (const amount of ['Bs. 2.955.625,00', 'USD 24.995,00', 'Bs. 5.910.067,75', 'Bs. 200.500,00'])
+      expect(t).toContain(amount);
+    expect(t).toMatch(/Faltante\s+USD 1,00/);
+    expect(t).not.toContain('?');
+    expect(text(buildReport(zReport, layout('epson', w), { copy: 1 }), w.columns)).toContain('COPIA 1');
   });
 
   it('the test page fits: its barcode within the head, its QR with a quiet zone', () => {
