@@ -133,6 +133,8 @@ export interface Terminal {
   backups: AutomaticBackups;
   /** Marks expired holds every CLEANUP_INTERVAL_MINUTES (correctness never waits for it). */
   startMaintenance: () => void;
+  /** Keeps the WAL within its limit; the API calls it after each call (see startBackgroundCheckpoints). */
+  boundWal: () => void;
   close: () => void;
 }
 
@@ -287,6 +289,7 @@ export function createTerminal({
         checkpoints = startBackgroundCheckpoints(dbFile, 500, undefined, db);
       }
     },
+    boundWal: () => checkpoints?.bound(),
     close: () => {
       closed = true;
       clearTimeout(cleanupTimer);

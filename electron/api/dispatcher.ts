@@ -93,6 +93,8 @@ export function createDispatcher(terminal: Terminal, handlers: Handlers, log = d
         `taquilla api: ${name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
       );
       return internal();
+    } finally {
+      terminal.boundWal();
     }
   };
 }

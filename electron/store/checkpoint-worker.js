@@ -9,7 +9,9 @@ import { statSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 
-const { file, intervalMs, walLimitBytes, sellerTruncates } = workerData;
+const { file, intervalMs, sellerTruncates } = workerData;
+// The seller sends the limit it truncates at (it shrinks as the disk fills): both use the same one.
+let walLimitBytes = workerData.walLimitBytes;
 const db = new Database(file);
 db.pragma('busy_timeout = 1000');
 
@@ -32,6 +34,10 @@ const timer = setInterval(() => {
 }, intervalMs);
 
 parentPort.on('message', (message) => {
+  if (typeof message === 'object' && message !== null) {
+    walLimitBytes = message.walLimitBytes;
+    return;
+  }
   if (message !== 'stop') return;
   clearInterval(timer);
   try {

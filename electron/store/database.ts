@@ -6,6 +6,7 @@ import {
   openSync,
   readdirSync,
   readFileSync,
+  statfsSync,
   statSync,
 } from 'node:fs';
 import { dirname } from 'node:path';
@@ -93,6 +94,11 @@ export function preparePrivateFolder(folder: string): void {
 }
 
 export interface BackgroundCheckpoints {
+  /**
+   * Empties the WAL now if it is past its limit (the seller only, between its writes). Called after
+   * each API call as well as on the timer: a fast burst of sales can write megabytes between ticks.
+   */
+  bound: () => void;
   stop: () => Promise<void>;
 }
 
@@ -115,6 +121,20 @@ export function walBytes(file: string): number {
  * own writes, on this thread) truncates it: the worker has already copied the frames, so this is
  * cheap, and it cannot be starved by the seller's own stream of writes the way another connection is.
  */
+/**
+ * The WAL size past which it is emptied: `configured` bytes, but never more than a quarter of the
+ * disk's free space (at least 1 MiB), so on a nearly full disk steady selling cannot fill what is
+ * left with WAL frames already copied into the database.
+ */
+export function walLimitOnThisDisk(file: string, configured: number): number {
+  try {
+    const disk = statfsSync(dirname(file));
+    return Math.min(configured, Math.max(1024 * 1024, (disk.bavail * disk.bsize) / 4));
+  } catch {
+    return configured;
+  }
+}
+
 export function startBackgroundCheckpoints(
   file: string,
   intervalMs = 500,
@@ -125,22 +145,26 @@ export function startBackgroundCheckpoints(
     workerData: { file, intervalMs, walLimitBytes, sellerTruncates: seller !== undefined },
   });
   worker.unref();
-  const bound = seller
-    ? setInterval(() => {
-        if (seller.open && !seller.inTransaction && walBytes(file) > walLimitBytes) {
-          try {
-            seller.pragma('wal_checkpoint(TRUNCATE)');
-          } catch {
-            // Another process is writing: the next tick tries again.
-          }
-        }
-      }, intervalMs)
-    : null;
-  bound?.unref();
+  let limit = walLimitBytes;
+  const bound = () => {
+    // statfs and stat are a few microseconds: cheap enough after every call.
+    const now = walLimitOnThisDisk(file, walLimitBytes);
+    if (now !== limit) worker.postMessage({ walLimitBytes: (limit = now) });
+    if (seller?.open && !seller.inTransaction && walBytes(file) > limit) {
+      try {
+        seller.pragma('wal_checkpoint(TRUNCATE)');
+      } catch {
+        // Another process is writing: the next call tries again.
+      }
+    }
+  };
+  const timer = seller ? setInterval(bound, intervalMs) : null;
+  timer?.unref();
   return {
+    bound,
     stop: () =>
       new Promise<void>((resolve) => {
-        if (bound) clearInterval(bound);
+        if (timer) clearInterval(timer);
         worker.once('message', () => void worker.terminate().then(() => resolve()));
         worker.once('error', () => resolve());
         worker.postMessage('stop');
