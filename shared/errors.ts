@@ -80,6 +80,23 @@ export interface ErrorDetails {
     transactionId: string;
     transactionNumber: string;
   };
+  /** Beyond what one tender or one payment may be (shared/money.ts); amounts in `currency` cents. */
+  AMOUNT_TOO_LARGE: {
+    scope: 'tender' | 'payment';
+    currency: 'USD' | 'VES';
+    amountCents: number;
+    maxCents: number;
+  };
+  /** An event's exchange rate outside what a box office can mean (Bs. per USD, 4 decimals). */
+  RATE_OUT_OF_RANGE: { vesPerUsd: string; minimum: string; maximum: string };
+  /** A rate change far from the current rate waits for the supervisor's confirmation. */
+  RATE_CHANGE_UNCONFIRMED: {
+    eventId: number;
+    current: string;
+    proposed: string;
+    changePercent: number;
+    confirmAbovePercent: number;
+  };
   RESERVATION_EXPIRED: { transactionId: string; expiredAt: number | null; customerName: string | null };
   NOT_PAYABLE: { transactionId: string; status: string };
   DAY_ALREADY_CLOSED: { cashier: string; businessDay: string; closingNumber: number };

@@ -160,6 +160,13 @@ const es = {
   'err.RESERVATION_EXPIRED':
     'La reserva de {customer} venció a las {time}: ya no admite pagos y sus asientos se liberaron.',
   'err.NOT_PAYABLE': 'Esta transacción no admite pagos (estado: {status}).',
+  'err.AMOUNT_TOO_LARGE.tender': 'Un pago no puede pasar de {max}: revise el monto {amount}.',
+  'err.AMOUNT_TOO_LARGE.payment':
+    'Un cobro no puede pasar de {max} (entregado: {amount}). Revise los montos.',
+  'err.RATE_OUT_OF_RANGE':
+    'La tasa del evento ({rate} Bs./USD) está fuera de lo posible ({minimum} a {maximum}): un supervisor debe corregirla antes de cobrar.',
+  'err.RATE_CHANGE_UNCONFIRMED':
+    'La tasa cambiaría un {percent} % ({current} → {proposed} Bs./USD). Confirme el cambio si es correcto.',
   'err.DUPLICATE_REFERENCE': 'La referencia {reference} ({method}) ya se usó en la venta {number}.',
   'err.PAYMENT_UNCONFIRMED.kiosk-cash': 'El quiosco no recibe efectivo: pague en la taquilla.',
   'err.PAYMENT_UNCONFIRMED.no-confirmation':
@@ -345,6 +352,12 @@ const en: Record<PaymentTextKey, string> = {
   'err.RESERVATION_EXPIRED':
     "{customer}'s reservation expired at {time}: it takes no more payments and its seats were released.",
   'err.NOT_PAYABLE': 'This transaction takes no payments (status: {status}).',
+  'err.AMOUNT_TOO_LARGE.tender': 'One tender cannot exceed {max}: check the amount {amount}.',
+  'err.AMOUNT_TOO_LARGE.payment': 'One payment cannot exceed {max} (tendered: {amount}). Check the amounts.',
+  'err.RATE_OUT_OF_RANGE':
+    "The event's rate ({rate} Bs./USD) is outside what is possible ({minimum} to {maximum}): a supervisor must fix it before taking money.",
+  'err.RATE_CHANGE_UNCONFIRMED':
+    'The rate would change by {percent} % ({current} → {proposed} Bs./USD). Confirm the change if it is right.',
   'err.DUPLICATE_REFERENCE': 'Reference {reference} ({method}) was already used in sale {number}.',
   'err.PAYMENT_UNCONFIRMED.kiosk-cash': 'The kiosk takes no cash: please pay at the counter.',
   'err.PAYMENT_UNCONFIRMED.no-confirmation':
@@ -431,6 +444,30 @@ export function paymentErrorText(locale: Locale, code: string, message: string, 
     }
     case 'NOT_PAYABLE':
       return pt(locale, 'err.NOT_PAYABLE', { status: (details as ErrorDetails['NOT_PAYABLE']).status });
+    case 'AMOUNT_TOO_LARGE': {
+      const d = details as ErrorDetails['AMOUNT_TOO_LARGE'];
+      const money = d.currency === 'USD' ? usd : ves;
+      return pt(locale, `err.AMOUNT_TOO_LARGE.${d.scope}`, {
+        max: money(locale, d.maxCents),
+        amount: money(locale, d.amountCents),
+      });
+    }
+    case 'RATE_OUT_OF_RANGE': {
+      const d = details as ErrorDetails['RATE_OUT_OF_RANGE'];
+      return pt(locale, 'err.RATE_OUT_OF_RANGE', {
+        rate: d.vesPerUsd,
+        minimum: d.minimum,
+        maximum: d.maximum,
+      });
+    }
+    case 'RATE_CHANGE_UNCONFIRMED': {
+      const d = details as ErrorDetails['RATE_CHANGE_UNCONFIRMED'];
+      return pt(locale, 'err.RATE_CHANGE_UNCONFIRMED', {
+        percent: d.changePercent,
+        current: d.current,
+        proposed: d.proposed,
+      });
+    }
     case 'DUPLICATE_REFERENCE': {
       const d = details as ErrorDetails['DUPLICATE_REFERENCE'];
       const known = (PAYMENT_METHODS as readonly string[]).includes(d.method);

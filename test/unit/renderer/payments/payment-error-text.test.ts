@@ -63,3 +63,37 @@ describe('what a refused kiosk payment or provider setting says', () => {
     );
   });
 });
+
+/** Red-team finding 3: the bounds on money and rates say what to do, in both languages. */
+describe('what a payment beyond the bounds says', () => {
+  it('an amount beyond one payment, a rate out of range, a rate change to confirm', () => {
+    const tooLarge: ErrorDetails['AMOUNT_TOO_LARGE'] = {
+      scope: 'payment',
+      currency: 'USD',
+      amountCents: 12_000_000,
+      maxCents: 10_000_000,
+    };
+    expect(paymentErrorText('es', 'AMOUNT_TOO_LARGE', '', tooLarge)).toBe(
+      'Un cobro no puede pasar de USD 100.000,00 (entregado: USD 120.000,00). Revise los montos.',
+    );
+    expect(paymentErrorText('en', 'AMOUNT_TOO_LARGE', '', tooLarge)).toBe(
+      'One payment cannot exceed $100,000.00 (tendered: $120,000.00). Check the amounts.',
+    );
+    const rate: ErrorDetails['RATE_OUT_OF_RANGE'] = {
+      vesPerUsd: '0.0001',
+      minimum: '1.0000',
+      maximum: '1000000.0000',
+    };
+    expect(paymentErrorText('es', 'RATE_OUT_OF_RANGE', '', rate)).toMatch(/0\.0001 Bs\.\/USD.*supervisor/);
+    const change: ErrorDetails['RATE_CHANGE_UNCONFIRMED'] = {
+      eventId: 1,
+      current: '36.5000',
+      proposed: '365.0000',
+      changePercent: 900,
+      confirmAbovePercent: 25,
+    };
+    expect(paymentErrorText('en', 'RATE_CHANGE_UNCONFIRMED', '', change)).toBe(
+      'The rate would change by 900 % (36.5000 → 365.0000 Bs./USD). Confirm the change if it is right.',
+    );
+  });
+});
