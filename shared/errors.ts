@@ -72,13 +72,16 @@ export interface ErrorDetails {
     paidCents: number;
     minimumBasisPoints: number;
   };
-  /** The reference (normalised: method, bank, digits without leading zeros) paid sale `transactionNumber`. */
+  /**
+   * The reference (normalised: bank, digits without separators or leading zeros) paid sale
+   * `transactionNumber`; null there when two tenders of this very payment carry it.
+   */
   DUPLICATE_REFERENCE: {
     method: string;
     reference: string;
-    paymentId: string;
-    transactionId: string;
-    transactionNumber: string;
+    paymentId: string | null;
+    transactionId: string | null;
+    transactionNumber: string | null;
   };
   /** Beyond what one tender or one payment may be (shared/money.ts); amounts in `currency` cents. */
   AMOUNT_TOO_LARGE: {

@@ -26,3 +26,38 @@ WHEN NEW.amount_cents > 10000000000000 OR NEW.usd_cents > 10000000
 BEGIN
   SELECT RAISE(ABORT, 'AMOUNT_TOO_LARGE: one tender is at most 10^13 cents of its currency');
 END;
+
+-- A payment reference is compared as one namespace per bank (shared/payment-references.ts): Pago
+-- Móvil and transfers of one bank share 'BANK|<bank>|<reference>', and Zelle and provider card
+-- references lose their separators too ('ABCD-1234' is 'ABCD1234'). The references stored before are
+-- re-keyed the same way; where two old keys become one (the same money shown as both methods), the
+-- first use keeps it.
+CREATE TABLE payment_references_022 (
+  reference_key  TEXT    PRIMARY KEY,
+  payment_id     TEXT    NOT NULL REFERENCES payments(id),
+  tender_id      INTEGER NOT NULL REFERENCES payment_tenders(id)
+);
+
+WITH parts AS (
+  SELECT tender_id, payment_id,
+    substr(reference_key, 1, instr(reference_key, '|') - 1) AS method,
+    substr(reference_key, instr(reference_key, '|') + 1) AS rest
+  FROM payment_references
+), split AS (
+  SELECT tender_id, payment_id, method,
+    substr(rest, 1, instr(rest, '|') - 1) AS middle,
+    ltrim(replace(replace(replace(replace(replace(upper(substr(rest, instr(rest, '|') + 1)),
+      '-', ''), ' ', ''), '.', ''), '/', ''), '_', ''), '0') AS reference
+  FROM parts
+)
+INSERT OR IGNORE INTO payment_references_022 (reference_key, payment_id, tender_id)
+SELECT
+  CASE WHEN method IN ('PAGO_MOVIL', 'TRANSFER') THEN 'BANK' ELSE method END || '|' || middle || '|' ||
+    CASE WHEN reference = '' THEN '0' ELSE reference END,
+  payment_id,
+  tender_id
+FROM split
+ORDER BY tender_id;
+
+DROP TABLE payment_references;
+ALTER TABLE payment_references_022 RENAME TO payment_references;

@@ -168,6 +168,8 @@ const es = {
   'err.RATE_CHANGE_UNCONFIRMED':
     'La tasa cambiaría un {percent} % ({current} → {proposed} Bs./USD). Confirme el cambio si es correcto.',
   'err.DUPLICATE_REFERENCE': 'La referencia {reference} ({method}) ya se usó en la venta {number}.',
+  'err.DUPLICATE_REFERENCE.same-payment':
+    'La referencia {reference} ({method}) aparece dos veces en este pago: cada pago electrónico tiene su propia referencia.',
   'err.PAYMENT_UNCONFIRMED.kiosk-cash': 'El quiosco no recibe efectivo: pague en la taquilla.',
   'err.PAYMENT_UNCONFIRMED.no-confirmation':
     'Ningún proveedor de pagos confirmó este pago: el quiosco solo registra pagos confirmados.',
@@ -359,6 +361,8 @@ const en: Record<PaymentTextKey, string> = {
   'err.RATE_CHANGE_UNCONFIRMED':
     'The rate would change by {percent} % ({current} → {proposed} Bs./USD). Confirm the change if it is right.',
   'err.DUPLICATE_REFERENCE': 'Reference {reference} ({method}) was already used in sale {number}.',
+  'err.DUPLICATE_REFERENCE.same-payment':
+    'Reference {reference} ({method}) appears twice in this payment: each electronic payment has its own reference.',
   'err.PAYMENT_UNCONFIRMED.kiosk-cash': 'The kiosk takes no cash: please pay at the counter.',
   'err.PAYMENT_UNCONFIRMED.no-confirmation':
     'No payment provider confirmed this payment: the kiosk records only confirmed payments.',
@@ -472,6 +476,8 @@ export function paymentErrorText(locale: Locale, code: string, message: string, 
       const d = details as ErrorDetails['DUPLICATE_REFERENCE'];
       const known = (PAYMENT_METHODS as readonly string[]).includes(d.method);
       const method = known ? methodName(locale, d.method as PaymentMethod) : d.method;
+      if (d.transactionNumber === null)
+        return pt(locale, 'err.DUPLICATE_REFERENCE.same-payment', { reference: d.reference, method });
       return pt(locale, 'err.DUPLICATE_REFERENCE', {
         reference: d.reference,
         method,

@@ -18,6 +18,10 @@ describe('what a refused kiosk payment or provider setting says', () => {
     expect(paymentErrorText('en', 'DUPLICATE_REFERENCE', '', d)).toBe(
       'Reference 123456 (Pago Móvil) was already used in sale 1A2B3C4D.',
     );
+    const twice = { ...d, paymentId: null, transactionId: null, transactionNumber: null };
+    expect(paymentErrorText('es', 'DUPLICATE_REFERENCE', '', twice)).toBe(
+      'La referencia 123456 (Pago Móvil) aparece dos veces en este pago: cada pago electrónico tiene su propia referencia.',
+    );
   });
 
   it('an unknown provider name, and the training provider on a live store', () => {
