@@ -40,7 +40,7 @@ const transfer = (reference: string, bankCode = '0102') => ({
 });
 
 let nextSeat = 0;
-async function sell(tenders: unknown[], seats = 1): Promise<{ status: number; body: any }> {
+async function sell(tenders: unknown[], seats = 1): ReturnType<ApiFixture['call']> {
   const seatIds = api.seatIds.slice(nextSeat, nextSeat + seats);
   nextSeat += seats;
   expect((await api.call('holds.seats', { eventId: api.eventId, seatIds }, cashier)).status).toBe(200);
