@@ -133,6 +133,11 @@ export interface ErrorDetails {
       | 'provider-mismatch'
       | 'reversed';
   };
+  /**
+   * "Pagar en taquilla" refused: this kiosk has `open` unpaid slips (its limit), or this customer
+   * session already made its slips.
+   */
+  PAY_AT_COUNTER_LIMIT: { scope: 'kiosk' | 'session'; limit: number; open: number };
   /** The provider refused to take the money (card declined, Pago Móvil not found at the bank). */
   PAYMENT_DECLINED: { provider: string; method: string; reason: string };
   /** The provider took the money, the sale was then refused, and giving it back failed: see the counter. */

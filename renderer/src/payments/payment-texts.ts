@@ -160,6 +160,10 @@ const es = {
   'err.RESERVATION_EXPIRED':
     'La reserva de {customer} venció a las {time}: ya no admite pagos y sus asientos se liberaron.',
   'err.NOT_PAYABLE': 'Esta transacción no admite pagos (estado: {status}).',
+  'err.PAY_AT_COUNTER_LIMIT.kiosk':
+    'En este momento no se pueden apartar más asientos para pagar en taquilla desde este quiosco. Por favor, compre directamente en la taquilla.',
+  'err.PAY_AT_COUNTER_LIMIT.session':
+    'Ya tiene una reserva para pagar en taquilla. Pásela por la taquilla antes de apartar más asientos.',
   'err.AMOUNT_TOO_LARGE.tender': 'Un pago no puede pasar de {max}: revise el monto {amount}.',
   'err.AMOUNT_TOO_LARGE.payment':
     'Un cobro no puede pasar de {max} (entregado: {amount}). Revise los montos.',
@@ -354,6 +358,10 @@ const en: Record<PaymentTextKey, string> = {
   'err.RESERVATION_EXPIRED':
     "{customer}'s reservation expired at {time}: it takes no more payments and its seats were released.",
   'err.NOT_PAYABLE': 'This transaction takes no payments (status: {status}).',
+  'err.PAY_AT_COUNTER_LIMIT.kiosk':
+    'No more seats can be set aside to pay at the counter from this kiosk right now. Please buy at the counter.',
+  'err.PAY_AT_COUNTER_LIMIT.session':
+    'You already have a reservation to pay at the counter. Please pay it at the counter before setting aside more seats.',
   'err.AMOUNT_TOO_LARGE.tender': 'One tender cannot exceed {max}: check the amount {amount}.',
   'err.AMOUNT_TOO_LARGE.payment': 'One payment cannot exceed {max} (tendered: {amount}). Check the amounts.',
   'err.RATE_OUT_OF_RANGE':
@@ -448,6 +456,11 @@ export function paymentErrorText(locale: Locale, code: string, message: string, 
     }
     case 'NOT_PAYABLE':
       return pt(locale, 'err.NOT_PAYABLE', { status: (details as ErrorDetails['NOT_PAYABLE']).status });
+    case 'PAY_AT_COUNTER_LIMIT':
+      return pt(
+        locale,
+        `err.PAY_AT_COUNTER_LIMIT.${(details as ErrorDetails['PAY_AT_COUNTER_LIMIT']).scope}`,
+      );
     case 'AMOUNT_TOO_LARGE': {
       const d = details as ErrorDetails['AMOUNT_TOO_LARGE'];
       const money = d.currency === 'USD' ? usd : ves;

@@ -101,3 +101,14 @@ describe('what a payment beyond the bounds says', () => {
     );
   });
 });
+
+/** Red-team finding 5: the kiosk's pay-at-counter bound speaks to the customer. */
+describe('a pay-at-counter slip refused by its bound', () => {
+  it('tells the customer where to go, in both languages', () => {
+    for (const scope of ['kiosk', 'session'] as const) {
+      const d: ErrorDetails['PAY_AT_COUNTER_LIMIT'] = { scope, limit: 4, open: 4 };
+      expect(paymentErrorText('es', 'PAY_AT_COUNTER_LIMIT', 'raw', d)).toMatch(/taquilla/);
+      expect(paymentErrorText('en', 'PAY_AT_COUNTER_LIMIT', 'raw', d)).toMatch(/at the counter/);
+    }
+  });
+});
