@@ -139,7 +139,8 @@ export class CounterStore {
       await this.loadEvents();
     } catch {
       this.api.setSession(null);
-      await this.loadUsers();
+      // A kiosk lists no staff: its customers sign in by themselves (kiosk.start).
+      if (!this.state.status?.kiosk) await this.loadUsers();
     }
   }
 
