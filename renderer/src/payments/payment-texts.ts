@@ -45,6 +45,8 @@ const es = {
   'pay.completed': 'Pago completo: la reserva {number} quedó vendida.',
   'pay.incomplete': 'Complete los datos de cada pago.',
   'pay.lineProblem': 'Revise: {problem}',
+  'pay.scanIgnored':
+    'Se leyó un código con el lector: el cobro NO se confirmó. Para cobrar, pulse Enter o haga clic en el botón.',
   'method.CASH_USD': 'Efectivo USD',
   'method.CASH_VES': 'Efectivo Bs.',
   'method.PAGO_MOVIL': 'Pago Móvil',
@@ -245,6 +247,8 @@ const en: Record<PaymentTextKey, string> = {
   'pay.completed': 'Paid in full: reservation {number} is now sold.',
   'pay.incomplete': 'Complete every payment line.',
   'pay.lineProblem': 'Check: {problem}',
+  'pay.scanIgnored':
+    'A code was read by the scanner: the payment was NOT confirmed. To take it, press Enter or click the button.',
   'method.CASH_USD': 'Cash USD',
   'method.CASH_VES': 'Cash Bs.',
   'method.PAGO_MOVIL': 'Pago Móvil',
