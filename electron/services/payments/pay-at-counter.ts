@@ -2,7 +2,11 @@ import { randomInt } from 'node:crypto';
 import { describeCart } from '../../../shared/cart-expectation.ts';
 import type { Clock } from '../../../shared/clock.ts';
 import { TaquillaError } from '../../../shared/errors.ts';
-import { type CounterSlip, payAtCounterInput } from '../../../shared/schemas/payment-providers.ts';
+import {
+  type CounterSlip,
+  counterSlip,
+  payAtCounterInput,
+} from '../../../shared/schemas/payment-providers.ts';
 import type { CartExpectation } from '../../../shared/schemas/reservations.ts';
 import { newSlipCode } from '../../../shared/slip-code.ts';
 import { parseInput } from '../../../shared/validation.ts';
@@ -171,8 +175,11 @@ export class PayAtCounter {
       });
       return slip;
     };
-    // The reservation, its code and its slip commit together (the engine's write nests).
-    return withDurableCommit(this.db, () => this.db.transaction(write).immediate());
+    // The reservation, its code and its slip commit together (the engine's write nests), and only
+    // with an answer that fits its schema: a slip is never made and then reported as failed.
+    return withDurableCommit(this.db, () =>
+      this.db.transaction(() => counterSlip.parse(write())).immediate(),
+    );
   }
 
   /**
