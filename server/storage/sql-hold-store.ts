@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { assertCartAsExpected } from '../../shared/cart-expectation.ts';
-import { HOUR_MS, MINUTE_MS } from '../../shared/clock.ts';
+import { MINUTE_MS } from '../../shared/clock.ts';
 import {
   type ReservationSettings,
   resolveSettings,
