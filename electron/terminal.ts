@@ -2,6 +2,7 @@ import { statfsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { TerminalStatus } from '../shared/api/counter.ts';
 import type { Clock } from '../shared/clock.ts';
+import type { CashDrawer } from './services/day-closing/cash-drawer.ts';
 import { DayClosingService } from './services/day-closing/day-closing-service.ts';
 import { KioskCheckout } from './services/payments/kiosk-checkout.ts';
 import { NotificationService } from './services/payments/notifications.ts';
@@ -123,7 +124,10 @@ export interface Terminal {
   payments: PaymentService;
   paymentSearch: ReservationSearch;
   paymentStats: PaymentStatsService;
+  /** X and Z reports, per staff member and business day (the tenant's cutoff hour). */
   dayClosing: DayClosingService;
+  /** Each staff member's cash drawer: float, paid in/out, counted against expected (issue 16). */
+  cashDrawer: CashDrawer;
   notifications: NotificationService;
   /** Hourly rotating backups of the store (started with startMaintenance). */
   backups: AutomaticBackups;
@@ -135,7 +139,11 @@ export interface Terminal {
 const PRINTER_STATE = {
   ready: 'ready',
   printing: 'ready',
-  'paused-paper-out': 'paper-out',
+  'paper-out': 'paper-out',
+  'cover-open': 'cover-open',
+  'cutter-error': 'cutter-error',
+  error: 'error',
+  'no-reply': 'no-reply',
   offline: 'offline',
   unknown: 'unknown',
 } as const satisfies Record<ReturnType<PrintingService['status']>['state'], TerminalStatus['printer']>;
@@ -203,6 +211,7 @@ export function createTerminal({
     authority: enrolled ? sync : null,
     terminal: kiosk ? 'kiosk' : 'counter',
   });
+  const dayClosing = new DayClosingService(db, time);
   let cleanupTimer: NodeJS.Timeout | undefined;
   let closed = false;
   let checkpoints: BackgroundCheckpoints | undefined;
@@ -242,7 +251,8 @@ export function createTerminal({
     payments,
     paymentSearch: new ReservationSearch(db, time),
     paymentStats: new PaymentStatsService(db, time),
-    dayClosing: new DayClosingService(db, time),
+    dayClosing,
+    cashDrawer: dayClosing.drawer,
     notifications: new NotificationService(db, time),
     backups: new AutomaticBackups(db, dbFile, clock, backups),
     status: {

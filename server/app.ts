@@ -91,31 +91,40 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     }
   });
   app.addHook('onClose', async () => stopNotices());
-  async function authenticate(request: FastifyRequest, token?: string): Promise<CredentialRow> {
+  /**
+   * `cached`: only for writes, whose own statement re-reads the revocation with the idempotency
+   * lookup, so a revocation whose NOTIFY has not reached this instance yet still refuses them. Every
+   * other request reads the credential fresh: the next request after a revocation is refused on
+   * every instance, the heartbeat included.
+   */
+  async function authenticate(
+    request: FastifyRequest,
+    token?: string,
+    cached: 'cached' | 'fresh' = 'fresh',
+  ): Promise<CredentialRow> {
     const header = request.headers.authorization;
     const secret = token ?? (header?.startsWith('Bearer ') ? header.slice(7).trim() : '');
     if (!secret) throw new TaquillaError('UNAUTHORIZED', 'Missing credential', {});
     const hash = hashSecret(secret);
     const epoch = store.cacheEpoch();
-    let cached = credentialCache.get(hash);
-    if (!cached || epoch === null || cached.epoch !== epoch) {
+    let entry = cached === 'cached' ? credentialCache.get(hash) : undefined;
+    if (!entry || epoch === null || entry.epoch !== epoch) {
       const generation = cleared;
       const row = await store.credentialByHash(hash);
-      cached = { row, epoch: epoch ?? -1 };
+      entry = { row, epoch: epoch ?? -1 };
       if (epoch !== null && generation === cleared) {
         if (credentialCache.size >= CREDENTIAL_CACHE_ENTRIES) credentialCache.clear();
-        credentialCache.set(hash, cached);
+        credentialCache.set(hash, entry);
       }
     }
-    if (!cached.row || cached.row.revokedAt !== null) {
+    if (!entry.row || entry.row.revokedAt !== null) {
       throw new TaquillaError('UNAUTHORIZED', 'Unknown or revoked credential', {});
     }
-    return cached.row;
+    return entry.row;
   }
-  const requireRole =
-    (...roles: CredentialRow['role'][]) =>
-    async (request: FastifyRequest) => {
-      const credential = await authenticate(request);
+  const checkRole =
+    (cached: 'cached' | 'fresh', roles: CredentialRow['role'][]) => async (request: FastifyRequest) => {
+      const credential = await authenticate(request, undefined, cached);
       if (!roles.includes(credential.role)) {
         throw new TaquillaError('FORBIDDEN', `This needs a ${roles.join(' or ')} credential`, {
           role: credential.role,
@@ -123,6 +132,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       }
       request.credential = credential;
     };
+  const requireRole = (...roles: CredentialRow['role'][]) => checkRole('fresh', roles);
+  /** Hold operations: their statement re-checks the revocation, so the cached credential is enough. */
+  const requireRoleForWrite = (...roles: CredentialRow['role'][]) => checkRole('cached', roles);
 
   app.setErrorHandler((error: unknown, _request, reply: FastifyReply) => {
     const now = clock.now();
@@ -285,7 +297,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
           body: serverOperations[op],
           headers: idempotencyHeader,
         },
-        preHandler: requireRole('terminal', 'admin'),
+        preHandler: requireRoleForWrite('terminal', 'admin'),
       },
       async (request, reply) => {
         const credential = request.credential!;
@@ -311,7 +323,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
         summary: 'Independent operations in one request, each under its own idempotency key',
         body: batchInput,
       },
-      preHandler: requireRole('terminal', 'admin'),
+      preHandler: requireRoleForWrite('terminal', 'admin'),
     },
     async (request) => {
       const credential = request.credential!;

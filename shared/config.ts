@@ -39,6 +39,11 @@ export const reservationSettingsSchema = z.object({
     .int()
     .min(5)
     .max(7 * 24 * 60),
+  /**
+   * The hour (America/Caracas) at which the box office's business day ends and the next begins:
+   * a night past midnight belongs to the day it began (shared/business-day.ts). 0 is midnight.
+   */
+  BUSINESS_DAY_CUTOFF_HOUR: z.number().int().min(0).max(12),
 });
 
 export type ReservationSettings = z.infer<typeof reservationSettingsSchema>;
@@ -55,6 +60,7 @@ export const DEFAULT_SETTINGS: Readonly<ReservationSettings> = Object.freeze({
   PAY_AT_COUNTER_MAX_OPEN_SLIPS: 4,
   PAY_AT_COUNTER_SLIPS_PER_SESSION: 1,
   LEASE_MINUTES: 240,
+  BUSINESS_DAY_CUTOFF_HOUR: 4,
 });
 
 export const SETTING_KEYS = Object.keys(reservationSettingsSchema.shape) as readonly SettingKey[];

@@ -103,6 +103,25 @@ export interface ErrorDetails {
   RESERVATION_EXPIRED: { transactionId: string; expiredAt: number | null; customerName: string | null };
   NOT_PAYABLE: { transactionId: string; status: string };
   DAY_ALREADY_CLOSED: { cashier: string; businessDay: string; closingNumber: number };
+  /** A deposit asked to keep its seats outside PARTIAL_PAYMENT_HOURS' bounds (shared/lifecycle.ts). */
+  DEPOSIT_TOO_SHORT: { hours: number; minimumHours: number; maximumHours: number };
+  /**
+   * Cash drawer and day closing (issue 16). `reference`: what was asked for (an id or a name);
+   * `reason`: no such staff member, or a name several match; `known`: who could be meant.
+   */
+  UNKNOWN_STAFF: {
+    reference: string;
+    reason: 'unknown' | 'ambiguous';
+    known: { staffId: number | null; name: string }[];
+  };
+  /** The staff member's drawer is open (Z before closing it, or a second open). */
+  SHIFT_OPEN: { staffId: number; shiftId: number; openedAt: number; businessDay: string };
+  /** Cash in or out, or a count, with no drawer open. */
+  NO_OPEN_SHIFT: { staffId: number };
+  /** A paid-out by a cashier needs a supervisor's approval (their PIN). */
+  APPROVAL_REQUIRED: { kind: 'PAID_OUT' };
+  /** A paid-out larger than the cash the drawer should hold in that currency. */
+  INSUFFICIENT_CASH: { currency: 'USD' | 'VES'; requestedCents: number; availableCents: number };
   /** Counter app (issue 3): sign-in and the API's doors. */
   NOT_SIGNED_IN: Record<string, never>;
   ROLE_NOT_ALLOWED: { method: string; role: string; allowed: string[] };
@@ -111,6 +130,8 @@ export interface ErrorDetails {
   /** What is locked until when: one user, the supervisor override, or every PIN at the terminal. */
   LOCKED_OUT: { until: number; scope: 'user' | 'supervisor-override' | 'terminal' };
   UNKNOWN_METHOD: { method: string };
+  /** Printing (issue 15): a copy of a ticket or receipt needs a supervisor's PIN. */
+  SUPERVISOR_APPROVAL: { action: 'reprint' };
   /** The terminal's own store failed (issue 18): nothing was written; the words say what to do. */
   STORE_FULL: Record<string, never>;
   STORE_READ_ONLY: Record<string, never>;

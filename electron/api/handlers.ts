@@ -1,5 +1,6 @@
 import { TaquillaError } from '../../shared/errors.ts';
 import type { SignedInSession } from '../services/session/session-service.ts';
+import { createCashDrawerHandlers } from './cash-drawer-handlers.ts';
 import { createDashboardHandlers } from './dashboard-handlers.ts';
 import { createKioskHandlers } from './kiosk-handlers.ts';
 import type { HandlerContext, Handlers } from './dispatcher.ts';
@@ -24,6 +25,7 @@ function who(ctx: HandlerContext): { sessionId: string; actor: string } {
 export function createHandlers(): Handlers {
   return {
     ...createPaymentHandlers(),
+    ...createCashDrawerHandlers(),
     ...createDashboardHandlers(),
     ...createPrintingHandlers(),
     ...createKioskHandlers(),

@@ -43,6 +43,7 @@ export function httpStatus(code: string): number {
     case 'BAD_PIN':
       return 401;
     case 'ROLE_NOT_ALLOWED':
+    case 'SUPERVISOR_APPROVAL':
     case 'FOREIGN_ORIGIN':
       return 403;
     case 'UNKNOWN_METHOD':
@@ -50,6 +51,7 @@ export function httpStatus(code: string): number {
     case 'UNKNOWN_ZONE':
     case 'UNKNOWN_SEAT':
     case 'UNKNOWN_TRANSACTION':
+    case 'UNKNOWN_STAFF':
       return 404;
     case 'LOCKED_OUT':
       return 429;

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { cashDrawerApi } from './cash-drawer.ts';
 import { counterApi } from './counter.ts';
 import { dashboardApi } from './dashboard.ts';
 import type { ApiMethod } from './define.ts';
@@ -14,6 +15,7 @@ import { paymentsApi } from './payments.ts';
 export const api = {
   ...counterApi,
   ...paymentsApi,
+  ...cashDrawerApi,
   ...dashboardApi,
   ...printingApi,
   ...kioskApi,

@@ -545,7 +545,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
         await sync.convertToPartial({
           transactionId: cart,
           actor: who,
-          hours: 1 + Math.floor(r1 * 72),
+          hours: 24 + Math.floor(r1 * 49),
           customer: { name: 'Cliente Soak' },
         });
         return `tx=${cart} reserved`;

@@ -1,7 +1,13 @@
 import type { Clock } from '../../../shared/clock.ts';
-import { type ReservationMatch, searchReservationsInput } from '../../../shared/schemas/payments.ts';
+import { usdToVes } from '../../../shared/money.ts';
+import {
+  openReservationsInput,
+  type ReservationMatch,
+  searchReservationsInput,
+} from '../../../shared/schemas/payments.ts';
 import { normalizeSlipCode } from '../../../shared/slip-code.ts';
 import { parseInput } from '../../../shared/validation.ts';
+import { idSearchKey } from '../../../shared/venezuelan-id.ts';
 import type { Db } from '../../store/database.ts';
 import { transactionNumber } from './payment-service.ts';
 
@@ -9,6 +15,7 @@ interface CandidateRow {
   id: string;
   event_id: number;
   event_name: string;
+  ves_per_usd: string;
   status: string;
   customer_name: string | null;
   customer_id_number: string | null;
@@ -18,6 +25,7 @@ interface CandidateRow {
   total_cents: number;
   paid_cents: number;
   seats: string | null;
+  tickets: string | null;
   slip_code: string | null;
 }
 
@@ -31,9 +39,38 @@ export function phoneKey(text: string): string {
   return text.replace(/\D/g, '').slice(-10);
 }
 
-/** A cédula as its digits: V-12.345.678, v12345678 and 12345678 are one person. */
+/**
+ * An identity number's search key (shared/venezuelan-id.ts): V-12.345.678, v12345678, 12345678 and
+ * the same person's RIF V-12345678-1 are one person. Text that is no identity number: its digits.
+ */
 export function idNumberKey(text: string): string {
-  return text.replace(/\D/g, '');
+  let key = idKeys.get(text);
+  if (key === undefined) {
+    key = idSearchKey(text) ?? text.replace(/\D/g, '');
+    // Stored numbers repeat on every search: remember them (a few thousand at most per store).
+    if (idKeys.size > 50_000) idKeys.clear();
+    idKeys.set(text, key);
+  }
+  return key;
+}
+const idKeys = new Map<string, string>();
+
+/**
+ * The printed ticket numbers a query can be (T1-000123, t1 123, T1000123): the terminal's code (1 to
+ * 6 letters or digits) and the number, padded as printed. Empty when it cannot be one.
+ */
+export function ticketNumberCandidates(query: string): string[] {
+  const text = query.trim().toUpperCase();
+  const apart = /^([A-Z0-9]{1,6})[\s-]+0*(\d{1,9})$/.exec(text);
+  if (apart) return [`${apart[1]}-${apart[2]!.padStart(6, '0')}`];
+  if (!/^[A-Z][A-Z0-9]{0,5}\d{6,9}$/.test(text)) return [];
+  // Written together: every split that leaves a printed number (6+ digits) after a code.
+  const out: string[] = [];
+  for (let cut = 1; cut <= 6 && text.length - cut >= 6; cut++) {
+    const number = text.slice(cut);
+    if (/^\d+$/.test(number)) out.push(`${text.slice(0, cut)}-${number}`);
+  }
+  return out;
 }
 
 const STATUS_ORDER: Record<string, number> = {
@@ -45,11 +82,12 @@ const STATUS_ORDER: Record<string, number> = {
 };
 
 /**
- * Finds a partial-payment reservation by customer name, cédula, phone or transaction number, or a
- * kiosk's "Pagar en taquilla" reservation by the code on its slip, so the customer can pay the
- * balance at any terminal. Only transactions that carry a customer (made
- * by a deposit) or whose number is typed are looked at; there are few, so the matching that
- * ignores accents and separators is done here rather than in SQL.
+ * Finds a partial-payment reservation by customer name, cédula/RIF/passport, phone or sale number, a
+ * sale by a printed ticket number, or a kiosk's "Pagar en taquilla" reservation by the code on its
+ * slip, so the customer can pay the balance at any terminal; and lists the reservations still owing,
+ * soonest to expire first. Only transactions that carry a customer (made by a deposit) or whose
+ * number or ticket is typed are looked at; there are few, so the matching that ignores accents and
+ * separators is done here rather than in SQL.
  */
 export class ReservationSearch {
   private readonly sql;
@@ -58,7 +96,7 @@ export class ReservationSearch {
     db: Db,
     private readonly clock: Clock,
   ) {
-    const columns = `x.id, x.event_id, e.name AS event_name, x.status, x.customer_name, x.customer_id_number,
+    const columns = `x.id, x.event_id, e.name AS event_name, e.ves_per_usd, x.status, x.customer_name, x.customer_id_number,
         x.customer_phone, x.reserved_until, x.updated_at,
         COALESCE((SELECT SUM(t.price_cents * t.quantity) FROM reserved_tickets t WHERE t.transaction_id = x.id
            AND t.status = CASE WHEN x.status IN ('PENDING', 'RESERVED') THEN 'ACTIVE' ELSE x.status END), 0)
@@ -68,6 +106,7 @@ export class ReservationSearch {
            FROM reserved_tickets t LEFT JOIN seats s ON s.id = t.seat_id JOIN zones z ON z.id = t.zone_id
            WHERE t.transaction_id = x.id
              AND t.status = CASE WHEN x.status IN ('PENDING', 'RESERVED') THEN 'ACTIVE' ELSE x.status END) AS seats,
+        (SELECT group_concat(i.ticket_number, ', ') FROM issued_tickets i WHERE i.transaction_id = x.id) AS tickets,
         (SELECT c.code FROM counter_slips c WHERE c.transaction_id = x.id) AS slip_code`;
     this.sql = {
       withCustomer: db.prepare<[{ closed: number }], CandidateRow>(
@@ -80,6 +119,18 @@ export class ReservationSearch {
          WHERE x.id >= ? AND x.id < ? LIMIT 20`,
       ),
       // A kiosk's "Pagar en taquilla" slip, by the code printed on it (typed or scanned).
+      // A printed ticket, by its number: the sale it belongs to.
+      byTicketNumber: db.prepare<[string], CandidateRow>(
+        `SELECT ${columns} FROM issued_tickets i JOIN transactions x ON x.id = i.transaction_id
+           JOIN events e ON e.id = x.event_id
+         WHERE i.ticket_number = ?`,
+      ),
+      // Reservations still owing and not run out, soonest first (deposits and kiosk slips).
+      open: db.prepare<[{ now: number; eventId: number | null; limit: number }], CandidateRow>(
+        `SELECT ${columns} FROM transactions x JOIN events e ON e.id = x.event_id
+         WHERE x.status = 'RESERVED' AND x.reserved_until > @now AND (@eventId IS NULL OR x.event_id = @eventId)
+         ORDER BY x.reserved_until, x.id LIMIT @limit`,
+      ),
       bySlipCode: db.prepare<[string], CandidateRow>(
         `SELECT ${columns} FROM counter_slips c JOIN transactions x ON x.id = c.transaction_id
            JOIN events e ON e.id = x.event_id
@@ -102,52 +153,80 @@ export class ReservationSearch {
     const prefix = uuidPrefix(query);
     if (prefix) for (const row of this.sql.byIdPrefix.all(prefix, `${prefix}~`)) found.set(row.id, row);
 
-    const hasLetters = /\p{L}/u.test(name.replace(/^[vejpg]-?(?=\d)/, ''));
+    let ticket = false;
+    for (const number of ticketNumberCandidates(query)) {
+      for (const row of this.sql.byTicketNumber.all(number)) {
+        found.set(row.id, row);
+        ticket = true;
+      }
+    }
+
+    const hasLetters = /\p{L}/u.test(name.replace(/^[vejgcp]-?(?=\d)/, ''));
+    const idKey = idSearchKey(query);
     for (const row of this.sql.withCustomer.all({
       closed: input.includeClosed ? 1 : 0,
     })) {
       const byName = hasLetters && row.customer_name !== null && foldName(row.customer_name).includes(name);
       const byId =
-        digits.length >= 5 &&
         row.customer_id_number !== null &&
-        idNumberKey(row.customer_id_number) === digits;
+        (idKey !== null
+          ? idNumberKey(row.customer_id_number) === idKey
+          : digits.length >= 5 && idNumberKey(row.customer_id_number) === digits);
+      // A ticket number's digits are no phone.
       const byPhone =
+        !ticket &&
         digits.length >= 7 &&
         row.customer_phone !== null &&
         phoneKey(row.customer_phone).endsWith(phoneKey(digits));
       if (byName || byId || byPhone) found.set(row.id, row);
     }
 
-    return [...found.values()]
+    const rows = [...found.values()]
       .sort(
         (a, b) =>
           (STATUS_ORDER[a.status] ?? 9) - (STATUS_ORDER[b.status] ?? 9) ||
           (a.reserved_until ?? 0) - (b.reserved_until ?? 0) ||
           b.updated_at - a.updated_at,
       )
-      .slice(0, input.limit ?? 20)
-      .map((row) => {
-        const expired =
-          row.status === 'EXPIRED' ||
-          (row.status === 'RESERVED' && row.reserved_until !== null && row.reserved_until <= now);
-        return {
-          transactionId: row.id,
-          number: transactionNumber(row.id),
-          eventId: row.event_id,
-          eventName: row.event_name,
-          status: expired ? 'EXPIRED' : row.status,
-          customerName: row.customer_name,
-          customerIdNumber: row.customer_id_number,
-          customerPhone: row.customer_phone,
-          reservedUntil: row.reserved_until,
-          totalCents: row.total_cents,
-          paidCents: row.paid_cents,
-          balanceCents: expired || row.status === 'COMPLETED' ? 0 : row.total_cents - row.paid_cents,
-          seats: row.seats ? row.seats.split(', ') : [],
-          expired,
-          slipCode: row.slip_code,
-        };
-      });
+      .slice(0, input.limit ?? 20);
+    return this.matches(rows, now);
+  }
+
+  /** Reservations still owing, soonest to expire first (the reservations screen's list). */
+  open(raw: unknown = {}): ReservationMatch[] {
+    const input = parseInput(openReservationsInput, raw);
+    const now = this.clock.now();
+    const rows = this.sql.open.all({ now, eventId: input.eventId ?? null, limit: input.limit ?? 200 });
+    return this.matches(rows, now);
+  }
+
+  private matches(rows: CandidateRow[], now: number): ReservationMatch[] {
+    return rows.map((row) => {
+      const expired =
+        row.status === 'EXPIRED' ||
+        (row.status === 'RESERVED' && row.reserved_until !== null && row.reserved_until <= now);
+      const balance = expired || row.status === 'COMPLETED' ? 0 : row.total_cents - row.paid_cents;
+      return {
+        transactionId: row.id,
+        number: transactionNumber(row.id),
+        eventId: row.event_id,
+        eventName: row.event_name,
+        status: expired ? 'EXPIRED' : row.status,
+        customerName: row.customer_name,
+        customerIdNumber: row.customer_id_number,
+        customerPhone: row.customer_phone,
+        reservedUntil: row.reserved_until,
+        totalCents: row.total_cents,
+        paidCents: row.paid_cents,
+        balanceCents: balance,
+        balanceVesCents: usdToVes(balance, row.ves_per_usd),
+        vesPerUsd: row.ves_per_usd,
+        seats: row.seats ? row.seats.split(', ') : [],
+        ticketNumbers: row.tickets ? row.tickets.split(', ') : [],
+        expired,
+        slipCode: row.slip_code,
+      };
+    });
   }
 }
 

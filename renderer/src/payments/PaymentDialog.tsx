@@ -1,5 +1,6 @@
 import { type KeyboardEvent, useEffect, useMemo, useState } from 'react';
 import { usdToVes } from '../../../shared/money.ts';
+import { parseVenezuelanId } from '../../../shared/venezuelan-id.ts';
 import type { PaymentMethod, PaymentResult, Quote } from '../../../shared/schemas/payments.ts';
 import { PAYMENT_METHODS } from '../../../shared/schemas/payments.ts';
 import { formatDate } from '../i18n/index.ts';
@@ -61,6 +62,9 @@ export function PaymentDialog({
     newDraft(nextKey++, confirmWith ?? methods[0]!),
   ]);
   const [customer, setCustomer] = useState({ name: '', idNumber: '', phone: '' });
+  // The shared rule for cédula, RIF (check digit) and passport, told as the cashier types.
+  const idParse = customer.idNumber.trim() === '' ? null : parseVenezuelanId(customer.idNumber);
+  const idProblem = idParse && !idParse.ok ? idParse.problem : null;
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const depositMode = allowDeposit && target.kind === 'cart';
@@ -373,6 +377,11 @@ export function PaymentDialog({
                   value={customer[field]}
                   onChange={(e) => setCustomer((c) => ({ ...c, [field]: e.target.value }))}
                 />
+                {field === 'idNumber' && idProblem && (
+                  <small className="field-problem" data-testid="id-problem">
+                    {pt(locale, `id.${idProblem}`)}
+                  </small>
+                )}
               </label>
             ))}
           </fieldset>
@@ -396,7 +405,7 @@ export function PaymentDialog({
           {depositMode && (
             <button
               type="button"
-              disabled={busy || !preview.linesValid || customer.name.trim() === ''}
+              disabled={busy || !preview.linesValid || customer.name.trim() === '' || idProblem !== null}
               onClick={() => void submit('deposit')}
             >
               {pt(locale, 'pay.deposit')}

@@ -2,7 +2,7 @@ import type { ErrorDetails } from '../../../shared/errors.ts';
 import { formatMoney } from '../../../shared/money.ts';
 import { PAYMENT_METHODS, type PaymentMethod } from '../../../shared/schemas/payments.ts';
 import { errorText } from '../i18n/error-text.ts';
-import { formatTime, type Locale, moneyLocale } from '../i18n/index.ts';
+import { formatClock, formatTime, type Locale, moneyLocale } from '../i18n/index.ts';
 
 /**
  * The words of the payment, reservation, dashboard, kiosk and day-closing screens. Kept beside those
@@ -34,7 +34,7 @@ const es = {
   'pay.cancel': 'Cancelar',
   'pay.customer': 'Cliente (reserva con abono)',
   'pay.customerName': 'Nombre',
-  'pay.customerId': 'Cédula',
+  'pay.customerId': 'Cédula, RIF o pasaporte',
   'pay.customerPhone': 'Teléfono',
   'pay.hours': 'Horas para completar el pago',
   'pay.working': 'Procesando…',
@@ -54,7 +54,7 @@ const es = {
   'method.CARD': 'Tarjeta de débito (punto de venta)',
   'method.TRANSFER': 'Transferencia bancaria',
   'res.title': 'Reservas con abono',
-  'res.search': 'Buscar por nombre, cédula, teléfono, número o código del quiosco',
+  'res.search': 'Buscar por nombre, cédula o RIF, teléfono, n.º de venta o de entrada, o código del quiosco',
   'res.slip': 'Pagar en taquilla · {code}',
   'res.searchButton': 'Buscar',
   'res.none': 'No hay reservas que coincidan.',
@@ -63,6 +63,60 @@ const es = {
   'res.until': 'Vence',
   'res.expired': 'Vencida',
   'res.pay': 'Abonar',
+  'res.open': 'Por cobrar: reservas con abono y del quiosco, las que vencen primero arriba',
+  'res.noneOpen': 'No hay reservas por cobrar.',
+  'res.showOpen': 'Ver las reservas por cobrar',
+  'res.results': 'Resultados de «{query}»',
+  'res.balanceVes': 'Resta Bs.',
+  'res.tickets': 'Entradas {numbers}',
+  'res.sold': 'Vendida',
+  'id.format': 'Escriba V-12345678 (cédula), J-40123456-9 (RIF) o P-123456789 (pasaporte).',
+  'id.check-digit': 'El dígito verificador del RIF no corresponde al número: revíselo.',
+  'id.needs-letter': 'Falta la letra del RIF: V-, E-, J-, G- o C-.',
+  'id.company-needs-rif': 'Un número J-, G- o C- es un RIF: escriba su dígito verificador (J-40123456-9).',
+  'drawer.title': 'Caja',
+  'drawer.day': 'Día de trabajo {day} (de {cutoff} a {cutoff})',
+  'drawer.none': 'La caja está cerrada. Cuente el fondo inicial y ábrala antes de cobrar en efectivo.',
+  'drawer.floatUsd': 'Fondo inicial USD',
+  'drawer.floatVes': 'Fondo inicial Bs.',
+  'drawer.open': 'Abrir caja',
+  'drawer.openSince': 'Caja abierta desde las {time} (día {day})',
+  'drawer.closedAt': 'Caja cerrada a las {time}: espera el reporte Z',
+  'drawer.currency': 'Moneda',
+  'drawer.float': 'Fondo inicial',
+  'drawer.cashIn': 'Efectivo recibido',
+  'drawer.change': 'Vuelto',
+  'drawer.paidIn': 'Entradas de caja',
+  'drawer.paidOut': 'Salidas de caja',
+  'drawer.expected': 'Esperado',
+  'drawer.counted': 'Contado',
+  'drawer.overShort': 'Sobrante / faltante',
+  'drawer.paidInButton': 'Entrada de efectivo',
+  'drawer.paidOutButton': 'Salida de efectivo',
+  'drawer.amount': 'Monto',
+  'drawer.reason': 'Motivo',
+  'drawer.supervisorPin': 'PIN del supervisor',
+  'drawer.record': 'Registrar',
+  'drawer.movements': 'Movimientos de caja',
+  'drawer.approvedBy': 'aprobó {who}',
+  'drawer.count': 'Cerrar caja (arqueo)',
+  'drawer.countUsd': 'Contado USD',
+  'drawer.countVes': 'Contado Bs.',
+  'drawer.note': 'Nota (opcional)',
+  'drawer.confirmCount': 'Cerrar caja con este conteo',
+  'drawer.over': 'Sobrante {amount}',
+  'drawer.short': 'Faltante {amount}',
+  'drawer.exact': 'Cuadre exacto',
+  'drawer.outside': 'Efectivo cobrado sin caja abierta: {amounts}',
+  'drawer.badAmount': 'Escriba un monto válido, como 50 o 1.250,50.',
+  'close.print': 'Imprimir',
+  'close.printed': 'Enviado a la impresora.',
+  'close.printedCopy': 'Enviado a la impresora (copia {copy}).',
+  'close.staff': 'Cajero',
+  'close.everyone': 'Todos',
+  'close.totalsVes': 'Total en Bs. (a la tasa de cada pago)',
+  'close.drawer': 'Arqueo de caja',
+  'close.dayRange': 'Día {day} (de {cutoff} a {cutoff})',
   'nav.reservations': 'Reservas',
   'nav.dashboard': 'Tablero',
   'nav.closing': 'Cierre de caja',
@@ -204,6 +258,14 @@ const es = {
   'provider.clear': 'Sin proveedor',
   none: 'ninguno',
   'err.DAY_ALREADY_CLOSED': 'El día {day} de {cashier} ya fue cerrado (Z n.º {number}).',
+  'err.DEPOSIT_TOO_SHORT': 'Una reserva con abono guarda los asientos de {min} a {max} horas, no {hours}.',
+  'err.UNKNOWN_STAFF.unknown': 'No hay ningún cajero «{reference}». Cajeros: {known}.',
+  'err.UNKNOWN_STAFF.ambiguous':
+    '«{reference}» corresponde a varios cajeros: elija uno de la lista ({known}).',
+  'err.SHIFT_OPEN': 'La caja abierta a las {time} (día {day}) sigue abierta: ciérrela con el arqueo primero.',
+  'err.NO_OPEN_SHIFT': 'No hay caja abierta: ábrala con el fondo inicial.',
+  'err.APPROVAL_REQUIRED': 'Una salida de efectivo necesita el PIN de un supervisor.',
+  'err.INSUFFICIENT_CASH': 'La caja solo debería tener {available}: no se pueden sacar {requested}.',
   'err.ROLE_NOT_ALLOWED': 'Su usuario no tiene permiso para esta operación.',
   'err.INCOMPLETE': 'Complete los datos de cada pago.',
 };
@@ -236,7 +298,7 @@ const en: Record<PaymentTextKey, string> = {
   'pay.cancel': 'Cancel',
   'pay.customer': 'Customer (deposit reservation)',
   'pay.customerName': 'Name',
-  'pay.customerId': 'ID (cédula)',
+  'pay.customerId': 'ID (cédula, RIF or passport)',
   'pay.customerPhone': 'Phone',
   'pay.hours': 'Hours to complete payment',
   'pay.working': 'Working…',
@@ -256,7 +318,7 @@ const en: Record<PaymentTextKey, string> = {
   'method.CARD': 'Debit card (POS)',
   'method.TRANSFER': 'Bank transfer',
   'res.title': 'Deposit reservations',
-  'res.search': 'Search by name, ID, phone, number or kiosk code',
+  'res.search': 'Search by name, cédula or RIF, phone, sale or ticket number, or kiosk code',
   'res.slip': 'Pay at the counter · {code}',
   'res.searchButton': 'Search',
   'res.none': 'No matching reservations.',
@@ -265,6 +327,60 @@ const en: Record<PaymentTextKey, string> = {
   'res.until': 'Due',
   'res.expired': 'Expired',
   'res.pay': 'Pay',
+  'res.open': 'To collect: deposit and kiosk reservations, soonest to expire first',
+  'res.noneOpen': 'No reservations to collect.',
+  'res.showOpen': 'Show the reservations to collect',
+  'res.results': 'Results for “{query}”',
+  'res.balanceVes': 'Left Bs.',
+  'res.tickets': 'Tickets {numbers}',
+  'res.sold': 'Sold',
+  'id.format': 'Write V-12345678 (cédula), J-40123456-9 (RIF) or P-123456789 (passport).',
+  'id.check-digit': "The RIF's check digit does not match its number: check it.",
+  'id.needs-letter': 'The RIF needs its letter: V-, E-, J-, G- or C-.',
+  'id.company-needs-rif': 'A J-, G- or C- number is a RIF: write its check digit (J-40123456-9).',
+  'drawer.title': 'Cash drawer',
+  'drawer.day': 'Business day {day} ({cutoff} to {cutoff})',
+  'drawer.none': 'The drawer is closed. Count the opening float and open it before taking cash.',
+  'drawer.floatUsd': 'Opening float USD',
+  'drawer.floatVes': 'Opening float Bs.',
+  'drawer.open': 'Open drawer',
+  'drawer.openSince': 'Drawer open since {time} (day {day})',
+  'drawer.closedAt': 'Drawer closed at {time}: waiting for the Z report',
+  'drawer.currency': 'Currency',
+  'drawer.float': 'Opening float',
+  'drawer.cashIn': 'Cash taken',
+  'drawer.change': 'Change',
+  'drawer.paidIn': 'Paid in',
+  'drawer.paidOut': 'Paid out',
+  'drawer.expected': 'Expected',
+  'drawer.counted': 'Counted',
+  'drawer.overShort': 'Over / short',
+  'drawer.paidInButton': 'Paid in',
+  'drawer.paidOutButton': 'Paid out',
+  'drawer.amount': 'Amount',
+  'drawer.reason': 'Reason',
+  'drawer.supervisorPin': 'Supervisor PIN',
+  'drawer.record': 'Record',
+  'drawer.movements': 'Cash movements',
+  'drawer.approvedBy': 'approved by {who}',
+  'drawer.count': 'Close drawer (count)',
+  'drawer.countUsd': 'Counted USD',
+  'drawer.countVes': 'Counted Bs.',
+  'drawer.note': 'Note (optional)',
+  'drawer.confirmCount': 'Close drawer with this count',
+  'drawer.over': 'Over {amount}',
+  'drawer.short': 'Short {amount}',
+  'drawer.exact': 'Exact',
+  'drawer.outside': 'Cash taken with no drawer open: {amounts}',
+  'drawer.badAmount': 'Type a valid amount, like 50 or 1,250.50.',
+  'close.print': 'Print',
+  'close.printed': 'Sent to the printer.',
+  'close.printedCopy': 'Sent to the printer (copy {copy}).',
+  'close.staff': 'Cashier',
+  'close.everyone': 'Everyone',
+  'close.totalsVes': 'Total in Bs. (at each payment’s rate)',
+  'close.drawer': 'Cash count',
+  'close.dayRange': 'Day {day} ({cutoff} to {cutoff})',
   'nav.reservations': 'Reservations',
   'nav.dashboard': 'Dashboard',
   'nav.closing': 'Day closing',
@@ -401,6 +517,13 @@ const en: Record<PaymentTextKey, string> = {
   'provider.clear': 'No provider',
   none: 'none',
   'err.DAY_ALREADY_CLOSED': "{cashier}'s day {day} is already closed (Z no. {number}).",
+  'err.DEPOSIT_TOO_SHORT': 'A deposit reservation keeps its seats {min} to {max} hours, not {hours}.',
+  'err.UNKNOWN_STAFF.unknown': 'There is no cashier “{reference}”. Cashiers: {known}.',
+  'err.UNKNOWN_STAFF.ambiguous': '“{reference}” names several cashiers: pick one from the list ({known}).',
+  'err.SHIFT_OPEN': 'The drawer opened at {time} (day {day}) is still open: close it with a count first.',
+  'err.NO_OPEN_SHIFT': 'No drawer is open: open it with the opening float.',
+  'err.APPROVAL_REQUIRED': "A paid-out needs a supervisor's PIN.",
+  'err.INSUFFICIENT_CASH': 'The drawer should only hold {available}: {requested} cannot be taken out.',
   'err.ROLE_NOT_ALLOWED': 'Your user may not do this.',
   'err.INCOMPLETE': 'Complete every payment line.',
 };
@@ -423,6 +546,17 @@ export function usd(locale: Locale, cents: number): string {
 
 export function ves(locale: Locale, cents: number): string {
   return formatMoney({ currency: 'VES', cents }, moneyLocale(locale));
+}
+
+/** A business day ('YYYY-MM-DD') as people read it: 27/11/2026 (es), 11/27/2026 (en). */
+export function businessDayText(locale: Locale, day: string): string {
+  const [y, m, d] = day.split('-');
+  return locale === 'es' ? `${d}/${m}/${y}` : `${m}/${d}/${y}`;
+}
+
+/** The cutoff hour as a time of day: '04:00'. */
+export function cutoffText(hour: number): string {
+  return `${String(hour).padStart(2, '0')}:00`;
 }
 
 export function methodName(locale: Locale, method: PaymentMethod): string {
@@ -526,9 +660,43 @@ export function paymentErrorText(locale: Locale, code: string, message: string, 
     case 'DAY_ALREADY_CLOSED': {
       const d = details as ErrorDetails['DAY_ALREADY_CLOSED'];
       return pt(locale, 'err.DAY_ALREADY_CLOSED', {
-        day: d.businessDay,
+        day: businessDayText(locale, d.businessDay),
         cashier: d.cashier.replace(/^(cashier|supervisor):/, ''),
         number: d.closingNumber,
+      });
+    }
+    case 'DEPOSIT_TOO_SHORT': {
+      const d = details as ErrorDetails['DEPOSIT_TOO_SHORT'];
+      return pt(locale, 'err.DEPOSIT_TOO_SHORT', {
+        min: d.minimumHours,
+        max: d.maximumHours,
+        hours: d.hours,
+      });
+    }
+    case 'UNKNOWN_STAFF': {
+      const d = details as ErrorDetails['UNKNOWN_STAFF'];
+      return pt(locale, `err.UNKNOWN_STAFF.${d.reason}`, {
+        reference: d.reference,
+        known: d.known.map((k) => k.name).join(', ') || pt(locale, 'none'),
+      });
+    }
+    case 'SHIFT_OPEN': {
+      const d = details as ErrorDetails['SHIFT_OPEN'];
+      return pt(locale, 'err.SHIFT_OPEN', {
+        time: formatClock(locale, d.openedAt),
+        day: businessDayText(locale, d.businessDay),
+      });
+    }
+    case 'NO_OPEN_SHIFT':
+      return pt(locale, 'err.NO_OPEN_SHIFT');
+    case 'APPROVAL_REQUIRED':
+      return pt(locale, 'err.APPROVAL_REQUIRED');
+    case 'INSUFFICIENT_CASH': {
+      const d = details as ErrorDetails['INSUFFICIENT_CASH'];
+      const money = (cents: number) => formatMoney({ currency: d.currency, cents }, moneyLocale(locale));
+      return pt(locale, 'err.INSUFFICIENT_CASH', {
+        available: money(d.availableCents),
+        requested: money(d.requestedCents),
       });
     }
     case 'ROLE_NOT_ALLOWED':

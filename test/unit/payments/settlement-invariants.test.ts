@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { businessDay, nextDay } from '../../../electron/services/day-closing/day-closing-service.ts';
+import { businessDayOf, nextDay } from '../../../shared/business-day.ts';
 import { TaquillaError } from '../../../shared/errors.ts';
 import {
   MAX_PAYMENT_USD_CENTS,
@@ -110,9 +110,9 @@ describe('settlement invariants', () => {
     expect(() => usdToVes(Number.MAX_SAFE_INTEGER, MAX_VES_PER_USD)).toThrow(RangeError);
   });
 
-  it('the business day is the Caracas calendar day (UTC-4), whatever the UTC date says', () => {
-    expect(businessDay(Date.UTC(2026, 10, 25, 3, 30))).toBe('2026-11-24'); // 23:30 in Caracas
-    expect(businessDay(Date.UTC(2026, 10, 25, 4, 0))).toBe('2026-11-25'); // midnight in Caracas
+  it('with a cutoff at midnight the business day is the Caracas calendar day (UTC-4), whatever the UTC date says', () => {
+    expect(businessDayOf(Date.UTC(2026, 10, 25, 3, 30), 0)).toBe('2026-11-24'); // 23:30 in Caracas
+    expect(businessDayOf(Date.UTC(2026, 10, 25, 4, 0), 0)).toBe('2026-11-25'); // midnight in Caracas
     expect(nextDay('2026-12-31')).toBe('2027-01-01');
     expect(nextDay('2028-02-28')).toBe('2028-02-29');
   });

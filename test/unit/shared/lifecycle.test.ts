@@ -6,6 +6,7 @@ import {
   assertTransactionTransition,
   canTransitionTicket,
   canTransitionTransaction,
+  DEPOSIT_HOURS,
   extendedUntil,
   isLive,
   reservationLengthMs,
@@ -105,5 +106,23 @@ describe('how long a reservation keeps its seats', () => {
     expect(reservationLengthMs({ hours: 24 }, 72)).toBe(24 * HOUR_MS);
     expect(reservationLengthMs({}, 72)).toBe(72 * HOUR_MS);
     expect(() => reservationLengthMs({ minutes: 30, hours: 1 }, 72)).toThrow(/not both/);
+  });
+
+  it("a deposit lasts PARTIAL_PAYMENT_HOURS' bounds, 24 to 72 hours; a kiosk slip's minutes are its own", () => {
+    expect(DEPOSIT_HOURS).toEqual({ min: 24, max: 72 });
+    for (const hours of [1, 23, 73]) {
+      let refused: unknown;
+      try {
+        reservationLengthMs({ hours }, 72);
+      } catch (error) {
+        refused = error;
+      }
+      expect(refused).toMatchObject({
+        code: 'DEPOSIT_TOO_SHORT',
+        details: { hours, minimumHours: 24, maximumHours: 72 },
+      });
+    }
+    expect(reservationLengthMs({ hours: 72 }, 24)).toBe(72 * HOUR_MS);
+    expect(reservationLengthMs({ minutes: 30 }, 72)).toBe(30 * MINUTE_MS);
   });
 });
