@@ -243,6 +243,7 @@ export function createTerminal({
     stats: new ReservationStatsService(db, time),
     sessions: new SessionService(db, time, {
       pepper: storeKey.pepper,
+      station: kiosk ? 'kiosk' : 'counter',
       ...(pinPolicy ? { policy: pinPolicy } : {}),
     }),
     carts,

@@ -24,6 +24,13 @@ export const reservationSettingsSchema = z.object({
    */
   PAY_AT_COUNTER_MINUTES: z.number().int().min(5).max(240),
   /**
+   * Unpaid "Pagar en taquilla" slips one kiosk may have open at once: with no money taken, a kiosk
+   * must not be a way to keep a stadium's seats off sale (8 sessions × 10 seats in a second).
+   */
+  PAY_AT_COUNTER_MAX_OPEN_SLIPS: z.number().int().min(1).max(100),
+  /** "Pagar en taquilla" slips one kiosk customer session may make (the kiosk starts over after). */
+  PAY_AT_COUNTER_SLIPS_PER_SESSION: z.number().int().min(1).max(10),
+  /**
    * Lease policy (placeholder for a fuller one): how long an offline lease lives, for events defined
    * at the server without their own `leaseMinutes`.
    */
@@ -50,6 +57,8 @@ export const DEFAULT_SETTINGS: Readonly<ReservationSettings> = Object.freeze({
   MAX_HOLD_LIFETIME_MINUTES: 30,
   MAX_RESERVATION_LIFETIME_HOURS: 24 * 7,
   PAY_AT_COUNTER_MINUTES: 30,
+  PAY_AT_COUNTER_MAX_OPEN_SLIPS: 4,
+  PAY_AT_COUNTER_SLIPS_PER_SESSION: 1,
   LEASE_MINUTES: 240,
   BUSINESS_DAY_CUTOFF_HOUR: 4,
 });

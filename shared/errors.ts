@@ -72,13 +72,33 @@ export interface ErrorDetails {
     paidCents: number;
     minimumBasisPoints: number;
   };
-  /** The reference (normalised: method, bank, digits without leading zeros) paid sale `transactionNumber`. */
+  /**
+   * The reference (normalised: bank, digits without separators or leading zeros) paid sale
+   * `transactionNumber`; null there when two tenders of this very payment carry it.
+   */
   DUPLICATE_REFERENCE: {
     method: string;
     reference: string;
-    paymentId: string;
-    transactionId: string;
-    transactionNumber: string;
+    paymentId: string | null;
+    transactionId: string | null;
+    transactionNumber: string | null;
+  };
+  /** Beyond what one tender or one payment may be (shared/money.ts); amounts in `currency` cents. */
+  AMOUNT_TOO_LARGE: {
+    scope: 'tender' | 'payment';
+    currency: 'USD' | 'VES';
+    amountCents: number;
+    maxCents: number;
+  };
+  /** An event's exchange rate outside what a box office can mean (Bs. per USD, 4 decimals). */
+  RATE_OUT_OF_RANGE: { vesPerUsd: string; minimum: string; maximum: string };
+  /** A rate change far from the current rate waits for the supervisor's confirmation. */
+  RATE_CHANGE_UNCONFIRMED: {
+    eventId: number;
+    current: string;
+    proposed: string;
+    changePercent: number;
+    confirmAbovePercent: number;
   };
   RESERVATION_EXPIRED: { transactionId: string; expiredAt: number | null; customerName: string | null };
   NOT_PAYABLE: { transactionId: string; status: string };
@@ -134,6 +154,11 @@ export interface ErrorDetails {
       | 'provider-mismatch'
       | 'reversed';
   };
+  /**
+   * "Pagar en taquilla" refused: this kiosk has `open` unpaid slips (its limit), or this customer
+   * session already made its slips.
+   */
+  PAY_AT_COUNTER_LIMIT: { scope: 'kiosk' | 'session'; limit: number; open: number };
   /** The provider refused to take the money (card declined, Pago Móvil not found at the bank). */
   PAYMENT_DECLINED: { provider: string; method: string; reason: string };
   /** The provider took the money, the sale was then refused, and giving it back failed: see the counter. */

@@ -1,8 +1,10 @@
 import {
   chmodSync,
+  closeSync,
   copyFileSync,
   existsSync,
   mkdirSync,
+  openSync,
   readdirSync,
   renameSync,
   rmSync,
@@ -11,6 +13,7 @@ import {
 import { basename, dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Db } from './database.ts';
+import { assertSafeFolder } from './store-ownership.ts';
 
 /** What a finished backup is: the file, its size in bytes, its schema version, and when (epoch ms). */
 export interface BackupInfo {
@@ -39,17 +42,22 @@ export class BackupError extends Error {
 export async function backupStore(db: Db, outFile: string, now: number): Promise<BackupInfo> {
   if (existsSync(outFile)) throw new BackupError('exists', `${outFile} already exists; choose a new file`);
   mkdirSync(dirname(outFile), { recursive: true, mode: 0o700 });
+  // A backup holds the same sales and customers: never into a folder others could swap files in.
+  assertSafeFolder(dirname(outFile));
   const partial = `${outFile}.partial`;
-  rmSync(partial, { force: true });
+  // The WAL SQLite keeps beside the partial copy while checking it (the copy is a WAL store too).
+  const leftovers = [partial, `${partial}-wal`, `${partial}-shm`, `${partial}-journal`];
+  for (const file of leftovers) rmSync(file, { force: true });
   try {
+    // Made here, owner-only, so SQLite writes into a file of ours, not one placed there meanwhile.
+    closeSync(openSync(partial, 'wx', 0o600));
     await db.backup(partial);
-    // Owner-only, like the store: a backup holds the same sales and customers.
     chmodSync(partial, 0o600);
     const checked = checkStoreFile(partial);
     renameSync(partial, outFile);
     return { file: outFile, bytes: statSync(outFile).size, schemaVersion: checked.schemaVersion, at: now };
   } finally {
-    rmSync(partial, { force: true });
+    for (const file of leftovers) rmSync(file, { force: true });
   }
 }
 

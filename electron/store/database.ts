@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { automaticBackupFile } from './backup.ts';
+import { assertOwnStoreFiles, claimCompanion } from './store-ownership.ts';
 
 export type Db = Database.Database;
 
@@ -67,13 +68,16 @@ export const STORE_COMPANIONS = ['-wal', '-shm', '-journal'] as const;
 const POSIX = process.platform !== 'win32';
 
 /**
- * Makes `file` a store only its owner can read, before SQLite touches it: a missing folder is
+ * Makes `file` a store only its owner can read, before SQLite touches it: a file of the store that
+ * another user made is refused (store-ownership.ts), a missing folder is
  * created 0700, a new store file 0600 (SQLite would create it 0644 under the usual umask), and an
  * existing store, -wal or -shm that others can read is tightened to 0600. SQLite creates the -wal
  * and -shm files with the store file's own mode, so they follow. An existing folder keeps its mode.
  */
 export function preparePrivateStore(file: string): void {
   if (file === '' || file === ':memory:' || file.startsWith('file:')) return;
+  // Never a file another user planted, never a new store where others could swap its files.
+  assertOwnStoreFiles(file);
   const folder = dirname(file);
   if (!existsSync(folder)) mkdirSync(folder, { recursive: true, mode: PRIVATE_FOLDER_MODE });
   try {
@@ -82,6 +86,9 @@ export function preparePrivateStore(file: string): void {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
   }
   if (!POSIX) return;
+  // SQLite creates the -wal and -shm without O_EXCL: made here first, they are ours (in a sticky
+  // folder another user could otherwise place them in between).
+  for (const suffix of ['-wal', '-shm']) claimCompanion(file + suffix);
   for (const path of [file, ...STORE_COMPANIONS.map((suffix) => file + suffix)]) {
     if (existsSync(path) && (statSync(path).mode & 0o077) !== 0) chmodSync(path, PRIVATE_FILE_MODE);
   }

@@ -4,6 +4,7 @@ import { checkStoreFile, listBackups } from './backup.ts';
 import { isTaquillaError } from '../../shared/errors.ts';
 import { storeFailure } from './store-errors.ts';
 import { StoreKeyError } from './store-key.ts';
+import { assertOwnStoreFiles, ForeignStoreFileError } from './store-ownership.ts';
 
 /**
  * A store that failed its check when the terminal opened it. The message is for the person at the
@@ -41,6 +42,8 @@ function storeDamagedMessage(storeFile: string, problem: string, backup: string 
  * `backups/` that passes integrity_check. A store that does not exist yet is fine (it is created).
  */
 export function assertStoreHealthy(storeFile: string): void {
+  // Before SQLite opens anything: a store file another user planted is refused, not checked.
+  assertOwnStoreFiles(storeFile);
   if (!existsSync(storeFile)) return;
   const problem = quickCheck(storeFile);
   if (problem === null) return;
@@ -82,7 +85,12 @@ function newestSoundBackup(storeFile: string): string | null {
  * Null when `error` is not about the store.
  */
 export function storeStartupProblem(error: unknown): string | null {
-  if (error instanceof StoreDamagedError || error instanceof StoreKeyError) return error.message;
+  if (
+    error instanceof StoreDamagedError ||
+    error instanceof StoreKeyError ||
+    error instanceof ForeignStoreFileError
+  )
+    return error.message;
   if (!isTaquillaError(error)) return null;
   switch (error.code) {
     case 'STORE_READ_ONLY':

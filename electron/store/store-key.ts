@@ -1,19 +1,21 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import {
   closeSync,
+  constants,
   existsSync,
+  fstatSync,
   fsyncSync,
   linkSync,
   openSync,
   readFileSync,
   renameSync,
   rmSync,
-  statSync,
   writeSync,
 } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Clock } from '../../shared/clock.ts';
 import { type Db, PRIVATE_FILE_MODE } from './database.ts';
+import { assertOwnKeyFile, ForeignStoreFileError, keyFileOf } from './store-ownership.ts';
 
 /**
  * How a key file's key is protected beyond the file's own 0600 mode. The Electron shell passes the
@@ -43,11 +45,9 @@ const IV_BYTES = 12;
 const TAG_BYTES = 16;
 const SEALED_PREFIX = 'tqs1.';
 const POSIX = process.platform !== 'win32';
+const O_NOFOLLOW = constants.O_NOFOLLOW ?? 0;
 
-/** Where a store's key lives: beside it, `<store>.key`. */
-export function keyFileOf(storeFile: string): string {
-  return `${storeFile}.key`;
-}
+export { keyFileOf };
 
 function derive(root: Buffer, purpose: string): Buffer {
   return Buffer.from(hkdfSync('sha256', root, Buffer.alloc(0), `taquilla store key: ${purpose}`, KEY_BYTES));
@@ -94,6 +94,8 @@ export class StoreKey {
     const recorded = () =>
       db.prepare<[], { key_check: string }>('SELECT key_check FROM store_key WHERE id = 1').get()?.key_check;
     let created: StoreKey | null = null;
+    // Never a key file another user planted, nor one reached through a link (store-ownership.ts).
+    assertOwnKeyFile(file);
     if (!existsSync(file)) {
       if (recorded() !== undefined) {
         throw new StoreKeyError(
@@ -126,17 +128,10 @@ export class StoreKey {
   }
 
   private static read(file: string, storeFile: string, wrap: KeyWrap | null): StoreKey {
-    const stat = statSync(file);
-    if (!stat.isFile()) throw new StoreKeyError(`The key file ${file} is not a file`);
-    if (POSIX && (stat.mode & 0o077) !== 0) {
-      throw new StoreKeyError(
-        `The key file ${file} can be read by other users (mode ${(stat.mode & 0o777).toString(8)}). ` +
-          `Only its owner may read it: run \`chmod 600 ${file}\`, and check who else had access.`,
-      );
-    }
+    const text = readOwnKeyFile(file);
     let parsed: KeyFile;
     try {
-      parsed = JSON.parse(readFileSync(file, 'utf8')) as KeyFile;
+      parsed = JSON.parse(text) as KeyFile;
       if (parsed.taquilla !== 'store-key' || parsed.version !== 1 || typeof parsed.key !== 'string')
         throw new Error('not a key file');
     } catch {
@@ -191,6 +186,45 @@ export class StoreKey {
     } catch {
       throw new StoreKeyError(`The sealed ${purpose} does not open with this store's key`);
     }
+  }
+}
+
+/**
+ * The key file's text, checked on the open descriptor (no link followed, so what is checked is what
+ * is read): a plain file of this user's that nobody else can read.
+ */
+function readOwnKeyFile(file: string): string {
+  let fd: number;
+  try {
+    fd = openSync(file, constants.O_RDONLY | O_NOFOLLOW);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ELOOP') {
+      throw new ForeignStoreFileError(
+        `Refusing the key file ${file}: it is a symbolic link; a store's key file is a plain file beside it.`,
+      );
+    }
+    throw error;
+  }
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) throw new StoreKeyError(`The key file ${file} is not a file`);
+    const uid = POSIX && typeof process.getuid === 'function' ? process.getuid() : null;
+    if (uid !== null && stat.uid !== uid) {
+      throw new ForeignStoreFileError(
+        `Refusing the key file ${file}: it belongs to another user (uid ${stat.uid}), not to this one ` +
+          `(uid ${uid}); someone else may have planted it. Move it aside and start again with a store only ` +
+          `this user made.`,
+      );
+    }
+    if (POSIX && (stat.mode & 0o077) !== 0) {
+      throw new StoreKeyError(
+        `The key file ${file} can be read by other users (mode ${(stat.mode & 0o777).toString(8)}). ` +
+          `Only its owner may read it: run \`chmod 600 ${file}\`, and check who else had access.`,
+      );
+    }
+    return readFileSync(fd, 'utf8');
+  } finally {
+    closeSync(fd);
   }
 }
 

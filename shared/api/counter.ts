@@ -15,10 +15,11 @@ export const staffRole = z.enum(['cashier', 'supervisor', 'kiosk']);
 
 /** What a PIN lock stops (LOCKED_OUT.details.scope). */
 export const pinLockScope = z.enum(['user', 'supervisor-override', 'terminal']);
+/** `station: 'kiosk'`: the kiosk's own override or terminal-wide budget on a store it shares. */
 export const pinLockTarget = z.discriminatedUnion('scope', [
   z.object({ scope: z.literal('user'), userId: id }).strict(),
-  z.object({ scope: z.literal('supervisor-override') }).strict(),
-  z.object({ scope: z.literal('terminal') }).strict(),
+  z.object({ scope: z.literal('supervisor-override'), station: z.literal('kiosk').optional() }).strict(),
+  z.object({ scope: z.literal('terminal'), station: z.literal('kiosk').optional() }).strict(),
 ]);
 
 export const staffMember = z.object({

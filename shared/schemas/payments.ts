@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_TENDER_CENTS, rateProblem } from '../money.ts';
 import { idNumber } from '../venezuelan-id.ts';
 import { actor, id, sessionId, transactionId } from './reservations.ts';
 
@@ -15,7 +16,7 @@ const amountCents = z
   .number()
   .int('amount is a whole number of cents')
   .positive('amount must be greater than zero')
-  .max(1e13, 'amount is too large');
+  .max(MAX_TENDER_CENTS, 'amount is too large');
 
 /** Venezuelan bank code (código de banco), four digits starting with 0: 0102 Banco de Venezuela. */
 export const bankCode = z
@@ -198,12 +199,24 @@ export const paymentSettingsInput = z
     actor,
     /** Minimum deposit as a percentage of the total, up to two decimals (30 = 30 %). */
     depositMinimumPercent: z.number().min(0).max(100).multipleOf(0.01).optional(),
-    /** Bolívares per dollar for this event from now on, like '36.50'. Past payments keep theirs. */
+    /**
+     * Bolívares per dollar for this event from now on, like '36.50', from 1 to 1,000,000 (shared/money.ts).
+     * Past payments keep theirs.
+     */
     vesPerUsd: z
       .string()
       .trim()
       .regex(/^\d{1,9}([.,]\d{1,4})?$/, 'rate like 36.50')
+      .superRefine((text, ctx) => {
+        const problem = rateProblem(text);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      })
       .optional(),
+    /**
+     * The supervisor saw and confirms a rate more than RATE_CHANGE_CONFIRM_PERCENT away from the
+     * current one (else RATE_CHANGE_UNCONFIRMED, nothing changed).
+     */
+    confirmRateChange: z.boolean().optional(),
   })
   .strict();
 

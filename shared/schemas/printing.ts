@@ -127,21 +127,30 @@ export function printerUri(connection: PrinterConnection): string {
  * - missing: nothing at that path (the terminal creates no device file);
  * - relative: the path does not start at the root;
  * - not-a-device: something other than a character device (a plain file, a folder, a pipe);
- * - symlink: a symbolic link outside /dev (it could later point at a file);
+ * - symlink: a symbolic link other than the ones the system keeps for serial devices
+ *   (/dev/serial/by-id/…, /dev/serial/by-path/…);
+ * - not-a-printer: a character device that is not a printer's (a console, a terminal session, the
+ *   kernel log, a watchdog): only USB, parallel, serial and Bluetooth serial ports are printers;
  * - not-a-port: on Windows, not a COM or LPT port (a shared printer is an OS printer, `printer:NAME`);
  * - file-live-store: a file target on a store that sells for real;
- * - file-name: a capture file is named *.prn or *.escpos, so no dotfile or script can be one;
- * - file-not-plain: the capture file is a link (symbolic or hard) or not a plain file.
+ * - file-name: a capture file is named *.prn or *.escpos (no dotfile, no script), its path written
+ *   plainly (no trailing slash, no `..`);
+ * - file-not-plain: the capture file is a link (symbolic or hard), a folder, or not a plain file;
+ * - file-folder: the capture file's folder is reached through a link, or others could swap files in it;
+ * - file-owner: the capture file belongs to another user.
  */
 export const PRINTER_TARGET_PROBLEMS = [
   'missing',
   'relative',
   'not-a-device',
   'symlink',
+  'not-a-printer',
   'not-a-port',
   'file-live-store',
   'file-name',
   'file-not-plain',
+  'file-folder',
+  'file-owner',
 ] as const;
 export type PrinterTargetProblem = (typeof PRINTER_TARGET_PROBLEMS)[number];
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { settingsOverrideSchema } from '../config.ts';
+import { rateProblem } from '../money.ts';
 import type { ServerEventDefinition } from './sync.ts';
 
 /**
@@ -56,7 +57,14 @@ export const zoneDefinition = z.discriminatedUnion('kind', [numberedZoneDefiniti
 export type ZoneDefinition = z.infer<typeof zoneDefinition>;
 
 /** Bolívares per US dollar as a decimal string ('36.50'); converted only in shared/money.ts. */
-export const vesPerUsd = z.string().regex(/^\d{1,9}(\.\d{1,4})?$/, 'rate like 36.50');
+/** Bolívares per dollar, like '36.50': from 1 to 1,000,000 (shared/money.ts). */
+export const vesPerUsd = z
+  .string()
+  .regex(/^\d{1,9}(\.\d{1,4})?$/, 'rate like 36.50')
+  .superRefine((text, ctx) => {
+    const problem = rateProblem(text);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
 
 /** Epoch ms, or an ISO 8601 time with its offset ("2026-12-05T20:00:00-04:00"). */
 export const startsAt = z.union([

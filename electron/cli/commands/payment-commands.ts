@@ -162,8 +162,13 @@ const notificationsCommand: CliCommand = {
 const paymentSettingsCommand: CliCommand = {
   name: 'payment-settings',
   usage:
-    'payment-settings --event ID [--deposit-percent N] [--rate BS_PER_USD]  minimum deposit and exchange rate of an event',
-  options: { event: { type: 'string' }, 'deposit-percent': { type: 'string' }, rate: { type: 'string' } },
+    'payment-settings --event ID [--deposit-percent N] [--rate BS_PER_USD [--confirm-rate-change]]  minimum deposit and exchange rate (1 to 1,000,000) of an event; a change over 25 % needs --confirm-rate-change',
+  options: {
+    event: { type: 'string' },
+    'deposit-percent': { type: 'string' },
+    rate: { type: 'string' },
+    'confirm-rate-change': { type: 'boolean', default: false },
+  },
   database: 'existing',
   run: ({ db, clock, values, actor }) => {
     const eventId = positiveInt(requiredString(values.event, '--event'), '--event');
@@ -179,6 +184,7 @@ const paymentSettingsCommand: CliCommand = {
       actor,
       ...(typeof percent === 'string' ? { depositMinimumPercent: Number(percent.replace(',', '.')) } : {}),
       ...(typeof values.rate === 'string' ? { vesPerUsd: values.rate } : {}),
+      ...(values['confirm-rate-change'] === true ? { confirmRateChange: true } : {}),
     });
     return {
       json: result,

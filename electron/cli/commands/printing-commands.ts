@@ -3,7 +3,15 @@ import { join, resolve } from 'node:path';
 import { columnsOf, commandSetOf, parsePrinterUri, printerUri } from '../../../shared/schemas/printing.ts';
 import { PrintingService, type PrintingServiceOptions } from '../../services/printing/printing-service.ts';
 import { renderDocumentPng } from '../../services/printing/ticket-image.ts';
-import { publicSigningKeys, TicketSigner, verifyTicketCode } from '../../services/printing/ticket-signing.ts';
+import {
+  publicSigningKeys,
+  TicketSigner,
+  verificationText,
+  verifyTicketAtStore,
+  verifyTicketCode,
+} from '../../services/printing/ticket-signing.ts';
+import { TerminalModeStore } from '../../services/terminal-mode/terminal-mode.ts';
+import { TRAINING_TICKET_TEXT } from '../../../shared/printing/ticket-code.ts';
 import { VirtualPrinter } from '../../services/printing/virtual-printer.ts';
 import { type CliCommand, type CliContext, positiveInt, requiredString, UsageError } from '../command.ts';
 
@@ -249,15 +257,15 @@ const verifyCommand: CliCommand = {
       if (!id || !key) throw new UsageError('--public-key takes KEYID=BASE64URLKEY');
       keys.set(id, key);
     }
-    if (typeof values.db === 'string')
-      for (const k of publicSigningKeys(db())) keys.set(k.keyId, k.publicKey);
-    if (keys.size === 0) throw new UsageError('give --db FILE or --public-key KEYID=KEY');
-    const result = verifyTicketCode(code, keys);
-    if (!result.valid) throw new Error(`ticket code refused: ${result.reason}`);
-    const p = result.payload;
+    // With the store: its keys, and whether it issued this very ticket (a copy of it could sign more).
+    const atStore = typeof values.db === 'string' ? verifyTicketAtStore(db(), code, keys) : null;
+    if (!atStore && keys.size === 0) throw new UsageError('give --db FILE or --public-key KEYID=KEY');
+    const result = atStore ? atStore.verification : verifyTicketCode(code, keys);
+    const text = verificationText(result);
+    if (!result.valid) throw new Error(`ticket code refused (${result.reason}): ${text}`);
     return {
-      json: result,
-      text: `VALID ticket ${p.ticketNumber}, event ${p.eventId}, ${p.place.startsWith('GA:') ? `general admission ${p.place.slice(3)}` : `seat ${p.place}`}, sale ${p.transactionPrefix}…`,
+      json: { ...result, ...(atStore ? { issued: atStore.issued } : {}) },
+      text: atStore?.issued ? `${text} (issued here; sale ${atStore.issued.status})` : text,
     };
   },
 };
@@ -267,14 +275,16 @@ const keysCommand: CliCommand = {
   usage: 'ticket-keys                       public keys door scanners need to verify tickets',
   database: 'existing',
   access: 'read',
-  run: ({ db }) => {
+  run: ({ db, clock }) => {
     const keys = publicSigningKeys(db());
-    return {
-      json: { keys },
-      text: keys
-        .map((k) => `${k.keyId}=${k.publicKey}\ttenant ${k.tenantId}${k.retired ? ' (retired)' : ''}`)
-        .join('\n'),
-    };
+    // A training store's keys sign only worthless tickets: never hand them to a door scanner.
+    const training = new TerminalModeStore(db(), clock).mode() === 'training';
+    const lines = keys.map(
+      (k) => `${k.keyId}=${k.publicKey}\ttenant ${k.tenantId}${k.retired ? ' (retired)' : ''}`,
+    );
+    if (training)
+      lines.unshift(`${TRAINING_TICKET_TEXT}: this is a training store; its keys sign training tickets only`);
+    return { json: { keys, training }, text: lines.join('\n') };
   },
 };
 

@@ -1,4 +1,5 @@
 import { seedDemo } from '../../services/demo/demo-venues.ts';
+import { PaymentProviders } from '../../services/payments/providers/provider-registry.ts';
 import { seatIdsByLabel } from '../../services/events/event-setup.ts';
 import { AvailabilityService } from '../../services/reservations/availability-service.ts';
 import { ReservationService } from '../../services/reservations/reservation-service.ts';
@@ -20,13 +21,18 @@ import {
 const seedDemoCommand: CliCommand = {
   name: 'seed-demo',
   usage:
-    'seed-demo [--training]            the demo theatre (2,400 seats + standing) and 50,000-seat stadium',
+    'seed-demo [--training]            the demo theatre (2,400 seats + standing) and 50,000-seat stadium (--training: a training store with the training payment provider)',
   options: { training: { type: 'boolean', default: false } },
   database: 'create',
   run: async ({ db, clock, values, actor, storeKey }) => {
     const existing = db().prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM events').get()!.n;
     if (existing > 0) throw new UsageError(`database already has ${existing} events; seed a new file`);
-    if (values.training === true) new TerminalModeStore(db(), clock).enableTraining(actor);
+    if (values.training === true) {
+      const modes = new TerminalModeStore(db(), clock);
+      modes.enableTraining(actor);
+      // A training demo's kiosk takes (simulated) card and Pago Móvil payments from the start.
+      new PaymentProviders(db(), clock, () => modes.mode()).set({ provider: 'training', actor });
+    }
     const ids = seedDemo(db(), clock.now());
     await seedDemoUsers(db(), clock, storeKey().pepper);
     return {

@@ -9,7 +9,8 @@ function describeLock(lock: PinLock): string {
       : lock.scope === 'supervisor-override'
         ? 'supervisor override'
         : 'every PIN at this terminal';
-  return `${what} until ${new Date(lock.until).toISOString()}`;
+  const where = lock.station === 'kiosk' ? ' (kiosk)' : '';
+  return `${what}${where} until ${new Date(lock.until).toISOString()}`;
 }
 
 const pinLocksCommand: CliCommand = {
@@ -28,11 +29,12 @@ const pinLocksCommand: CliCommand = {
 const unlockCommand: CliCommand = {
   name: 'unlock-user',
   usage:
-    'unlock-user (--user NAME|ID | --override | --terminal | --all)  lift a PIN lock before its time (audited)',
+    "unlock-user (--user NAME|ID | --override | --terminal | --all) [--kiosk]  lift a PIN lock before its time (audited); --kiosk: the kiosk's own",
   options: {
     user: { type: 'string' },
     override: { type: 'boolean', default: false },
     terminal: { type: 'boolean', default: false },
+    kiosk: { type: 'boolean', default: false },
     all: { type: 'boolean', default: false },
   },
   database: 'existing',
@@ -44,14 +46,19 @@ const unlockCommand: CliCommand = {
       throw new UsageError('give exactly one of --user NAME|ID, --override, --terminal, --all');
     const guard = new PinGuard(db(), clock);
     let targets: PinLockTarget[];
+    const station = values.kiosk === true ? { station: 'kiosk' as const } : {};
     if (values.all) {
       targets = guard
         .locks()
-        .map((l) => (l.scope === 'user' ? { scope: 'user', userId: l.userId! } : { scope: l.scope }));
+        .map((l) =>
+          l.scope === 'user'
+            ? { scope: 'user', userId: l.userId! }
+            : { scope: l.scope, ...(l.station ? { station: l.station } : {}) },
+        );
     } else if (values.override) {
-      targets = [{ scope: 'supervisor-override' }];
+      targets = [{ scope: 'supervisor-override', ...station }];
     } else if (values.terminal) {
-      targets = [{ scope: 'terminal' }];
+      targets = [{ scope: 'terminal', ...station }];
     } else {
       const given = String(values.user).trim();
       const user = db()

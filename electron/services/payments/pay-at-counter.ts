@@ -2,7 +2,11 @@ import { randomInt } from 'node:crypto';
 import { describeCart } from '../../../shared/cart-expectation.ts';
 import type { Clock } from '../../../shared/clock.ts';
 import { TaquillaError } from '../../../shared/errors.ts';
-import { type CounterSlip, payAtCounterInput } from '../../../shared/schemas/payment-providers.ts';
+import {
+  type CounterSlip,
+  counterSlip,
+  payAtCounterInput,
+} from '../../../shared/schemas/payment-providers.ts';
 import type { CartExpectation } from '../../../shared/schemas/reservations.ts';
 import { newSlipCode } from '../../../shared/slip-code.ts';
 import { parseInput } from '../../../shared/validation.ts';
@@ -97,6 +101,15 @@ export class PayAtCounter {
       until: db.prepare<[string], { reserved_until: number | null }>(
         'SELECT reserved_until FROM transactions WHERE id = ?',
       ),
+      // Unpaid slips this kiosk has open now (a slip paid, cancelled or run out no longer counts).
+      openAtTerminal: db.prepare<[string | null, number], { n: number }>(
+        `SELECT COUNT(*) AS n FROM counter_slips c JOIN transactions x ON x.id = c.transaction_id
+         WHERE c.terminal IS ? AND x.status = 'RESERVED' AND x.reserved_until > ?`,
+      ),
+      bySession: db.prepare<[string], { n: number }>(
+        `SELECT COUNT(*) AS n FROM counter_slips c JOIN transactions x ON x.id = c.transaction_id
+         WHERE x.session_id = ?`,
+      ),
       total: db.prepare<[string], { total: number }>(
         `SELECT COALESCE(SUM(price_cents * quantity), 0) AS total FROM reserved_tickets
          WHERE transaction_id = ? AND status = 'ACTIVE'`,
@@ -123,13 +136,18 @@ export class PayAtCounter {
     }
     const transactionId = cart.transactionId;
     const minutes = this.minutesFor(input.eventId);
+    // Before the central server is asked, and again inside the write (another kiosk process).
+    this.assertWithinLimits(input.eventId, input.sessionId);
     // Only what the customer saw is reserved (CART_CHANGED otherwise), here and at the server.
     const reserve = { transactionId, actor: input.actor, expect: describeCart(cart.tickets), minutes };
     const authority = this.options.authority ?? null;
     if (authority) await authority.convertToPartial(reserve);
     const write = () => {
       const now = this.clock.now();
-      if (!authority) this.reservations.convertToPartial(reserve);
+      if (!authority) {
+        this.assertWithinLimits(input.eventId, input.sessionId);
+        this.reservations.convertToPartial(reserve);
+      }
       const code = this.freeCode();
       this.sql.insert.run({
         tx: transactionId,
@@ -157,8 +175,36 @@ export class PayAtCounter {
       });
       return slip;
     };
-    // The reservation, its code and its slip commit together (the engine's write nests).
-    return withDurableCommit(this.db, () => this.db.transaction(write).immediate());
+    // The reservation, its code and its slip commit together (the engine's write nests), and only
+    // with an answer that fits its schema: a slip is never made and then reported as failed.
+    return withDurableCommit(this.db, () =>
+      this.db.transaction(() => counterSlip.parse(write())).immediate(),
+    );
+  }
+
+  /**
+   * PAY_AT_COUNTER_MAX_OPEN_SLIPS unpaid slips per kiosk at once, PAY_AT_COUNTER_SLIPS_PER_SESSION per
+   * customer session: refused (PAY_AT_COUNTER_LIMIT) before anything is reserved. Kiosk sessions cost
+   * nothing to start, so the kiosk-wide bound is the one that keeps seats on sale.
+   */
+  private assertWithinLimits(eventId: number, sessionId: string): void {
+    const settings = this.catalog.settings(this.catalog.event(eventId).tenant_id);
+    const mine = this.sql.bySession.get(sessionId)!.n;
+    if (mine >= settings.PAY_AT_COUNTER_SLIPS_PER_SESSION) {
+      throw new TaquillaError(
+        'PAY_AT_COUNTER_LIMIT',
+        `This session already made ${mine} pay-at-counter slip(s); pay at the counter first`,
+        { scope: 'session', limit: settings.PAY_AT_COUNTER_SLIPS_PER_SESSION, open: mine },
+      );
+    }
+    const open = this.sql.openAtTerminal.get(this.options.terminal ?? null, this.clock.now())!.n;
+    if (open >= settings.PAY_AT_COUNTER_MAX_OPEN_SLIPS) {
+      throw new TaquillaError(
+        'PAY_AT_COUNTER_LIMIT',
+        `This kiosk has ${open} unpaid pay-at-counter slips open, its limit; buy at the counter`,
+        { scope: 'kiosk', limit: settings.PAY_AT_COUNTER_MAX_OPEN_SLIPS, open },
+      );
+    }
   }
 
   private reservedUntil(transactionId: string): number {

@@ -38,6 +38,29 @@ export class PaymentReferences {
     };
   }
 
+  /**
+   * Refuses (DUPLICATE_REFERENCE) a payment whose tenders carry one reference twice (no earlier sale
+   * is named: paymentId, transactionId and transactionNumber are null), or one that already paid
+   * (naming that sale).
+   */
+  assertAllUnused(tenders: readonly Tender[], provider?: string | null): void {
+    const seen = new Set<string>();
+    for (const t of tenders) {
+      const key = referenceKey(t, provider);
+      if (key === null) continue;
+      if (seen.has(key)) {
+        const reference = 'reference' in t && t.reference !== undefined ? t.reference : key;
+        throw new TaquillaError(
+          'DUPLICATE_REFERENCE',
+          `${METHOD_NAMES[t.method]} reference ${reference} appears twice in this payment`,
+          { method: t.method, reference, paymentId: null, transactionId: null, transactionNumber: null },
+        );
+      }
+      seen.add(key);
+      this.assertUnused(t, provider);
+    }
+  }
+
   /** Refuses (DUPLICATE_REFERENCE, naming the earlier sale) a tender whose reference already paid. */
   assertUnused(t: Tender, provider?: string | null): void {
     const key = referenceKey(t, provider);
@@ -59,12 +82,13 @@ export class PaymentReferences {
     );
   }
 
-  /** Records a tender's reference as used by `paymentId` (inside the payment's write). */
+  /**
+   * Records a tender's reference as used by `paymentId`, inside the payment's write, after
+   * assertAllUnused checked the payment's tenders in the same write.
+   */
   record(t: Tender, paymentId: string, tenderId: number, provider?: string | null): void {
     const key = referenceKey(t, provider);
     if (key === null) return;
-    // Checked again here: a deposit or a sale through the central server decides before it writes.
-    this.assertUnused(t, provider);
     this.sql.insert.run(key, paymentId, tenderId);
   }
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import type { Clock } from '../../../shared/clock.ts';
 import { TaquillaError } from '../../../shared/errors.ts';
-import { formatRate, parseRate, usdToVes } from '../../../shared/money.ts';
+import { formatRate, parseRate, rateInRange, usdToVes } from '../../../shared/money.ts';
 import {
   assertDeposit,
   assertFullPayment,
@@ -10,6 +10,8 @@ import {
   DEFAULT_DEPOSIT_MINIMUM_BASIS_POINTS,
   minimumDeposit,
   percentToBasisPoints,
+  RATE_CHANGE_CONFIRM_PERCENT,
+  rateChangePercent,
   type Settlement,
   settle,
   tenderReference,
@@ -19,6 +21,7 @@ import {
   depositInput,
   type PaymentResult,
   payInput,
+  paymentResult,
   paymentSettingsInput,
   type Quote,
   quoteInput,
@@ -33,6 +36,15 @@ import { transactionNumber } from './payment-references.ts';
 import { TenderAcceptance } from './tender-acceptance.ts';
 
 export { transactionNumber };
+
+/** A stored rate that parses and is in range (an older store may hold one that is not). */
+function knownRate(text: string): boolean {
+  try {
+    return rateInRange(parseRate(text));
+  } catch {
+    return false;
+  }
+}
 
 type PaymentKind = 'SALE' | 'DEPOSIT' | 'INSTALMENT';
 
@@ -472,7 +484,25 @@ export class PaymentService {
           });
         }
         if (input.vesPerUsd !== undefined) {
-          this.sql.setRate.run(formatRate(parseRate(input.vesPerUsd)), input.eventId);
+          // In range already (the schema); far from today's rate only when the supervisor confirms.
+          const proposed = parseRate(input.vesPerUsd);
+          const current = this.catalog.event(input.eventId).ves_per_usd;
+          const changePercent = knownRate(current) ? rateChangePercent(current, proposed) : 0;
+          if (changePercent > RATE_CHANGE_CONFIRM_PERCENT && input.confirmRateChange !== true) {
+            throw new TaquillaError(
+              'RATE_CHANGE_UNCONFIRMED',
+              `The rate would change by ${changePercent} % (${current} → ${formatRate(proposed)} Bs./USD): ` +
+                'confirm the change',
+              {
+                eventId: input.eventId,
+                current: formatRate(parseRate(current)),
+                proposed: formatRate(proposed),
+                changePercent,
+                confirmAbovePercent: RATE_CHANGE_CONFIRM_PERCENT,
+              },
+            );
+          }
+          this.sql.setRate.run(formatRate(proposed), input.eventId);
         }
         return {
           eventId: input.eventId,
@@ -518,9 +548,13 @@ export class PaymentService {
 
   // ---- internals -------------------------------------------------------------------------------
 
-  /** synchronous=FULL for the commit: this write records money. */
-  private write<T>(fn: () => T): T {
-    return withDurableCommit(this.db, () => this.db.transaction(fn).immediate());
+  /**
+   * synchronous=FULL for the commit: this write records money. The answer is checked against the
+   * API's own schema before the commit, so a payment whose answer could not be given is not made:
+   * what the cashier is told is final, never "failed" for money that was taken.
+   */
+  private write(fn: () => PaymentResult): PaymentResult {
+    return withDurableCommit(this.db, () => this.db.transaction(() => paymentResult.parse(fn())).immediate());
   }
 
   private cartOrThrow(eventId: number, sessionId: string): PayableRow {

@@ -1,7 +1,7 @@
 import type { Clock } from '../../../shared/clock.ts';
 import { TaquillaError } from '../../../shared/errors.ts';
 import { isKioskActor } from '../../../shared/payment-channels.ts';
-import { referenceDigits } from '../../../shared/payment-references.ts';
+import { normalisedReference } from '../../../shared/payment-references.ts';
 import { isCash, tenderCurrency } from '../../../shared/payments.ts';
 import type { Tender } from '../../../shared/schemas/payments.ts';
 import type { Db } from '../../store/database.ts';
@@ -17,8 +17,7 @@ export interface TenderClaim {
 
 /** References compared as banks and POS vouchers print them: case, separators and leading zeros aside. */
 function sameReference(a: string, b: string): boolean {
-  const norm = (s: string) => referenceDigits(s.toUpperCase().replace(/[\s.-]/g, ''));
-  return norm(a) === norm(b);
+  return normalisedReference(a) === normalisedReference(b);
 }
 
 function matches(t: Tender, c: ProviderConfirmation): boolean {
@@ -53,12 +52,15 @@ export class TenderAcceptance {
   /** Before anything is written: refuses what may not be recorded. */
   check(claim: TenderClaim): void {
     const confirmation = this.kioskConfirmation(claim);
-    for (const t of claim.tenders) this.references.assertUnused(t, confirmation?.provider);
+    this.references.assertAllUnused(claim.tenders, confirmation?.provider);
   }
 
   /** Inside the payment's write, after its tenders (`tenderIds`, in order) were inserted. */
   record(claim: TenderClaim, paymentId: string, tenderIds: readonly number[]): void {
     const confirmation = this.kioskConfirmation(claim);
+    // Checked again in the write (a sale through the central server decided before it), and the
+    // tenders among themselves first, so a repeat never meets this payment's own row.
+    this.references.assertAllUnused(claim.tenders, confirmation?.provider);
     claim.tenders.forEach((t, i) =>
       this.references.record(t, paymentId, tenderIds[i]!, confirmation?.provider),
     );

@@ -14,9 +14,11 @@ import {
   parseTicketCode,
   payloadBytes,
   type TicketCodePayload,
+  TRAINING_TICKET_TEXT,
 } from '../../../shared/printing/ticket-code.ts';
 import type { Db } from '../../store/database.ts';
 import type { StoreKey } from '../../store/store-key.ts';
+import { TerminalModeStore } from '../terminal-mode/terminal-mode.ts';
 
 /** The DER prefix of an Ed25519 SubjectPublicKeyInfo; the raw 32-byte key follows it. */
 const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
@@ -48,6 +50,7 @@ export class TicketSigner {
   /** Opened private keys by key id; the active key is looked up on every signature, so a rotation
    * by another process (`taquilla rotate-ticket-key`) takes effect at once. */
   private readonly opened = new Map<string, KeyObject>();
+  private readonly modes: TerminalModeStore;
 
   constructor(
     private readonly db: Db,
@@ -72,6 +75,7 @@ export class TicketSigner {
         "UPDATE ticket_signing_keys SET sealed_private_key = ?, private_key = '' WHERE key_id = ?",
       ),
     };
+    this.modes = new TerminalModeStore(db, clock);
     this.sealPlaintextKeys();
   }
 
@@ -131,10 +135,14 @@ export class TicketSigner {
     return { keyId, key: privateKey };
   }
 
-  /** The code for a ticket; `keyId` is filled in from the tenant's active key. */
-  sign(tenantId: number, payload: Omit<TicketCodePayload, 'keyId'>): string {
+  /**
+   * The code for a ticket; `keyId` is filled in from the tenant's active key. On a training store the
+   * code is marked as a training code (TQT1) inside what is signed.
+   */
+  sign(tenantId: number, payload: Omit<TicketCodePayload, 'keyId' | 'training'>): string {
     const { keyId, key } = this.keyFor(tenantId);
-    const full: TicketCodePayload = { ...payload, keyId };
+    const training = this.modes.mode() === 'training';
+    const full: TicketCodePayload = { ...payload, keyId, ...(training ? { training: true as const } : {}) };
     const signed = payloadBytes(full);
     return formatTicketCode(signed, sign(null, signed, key));
   }
@@ -169,13 +177,19 @@ export type TicketVerification =
   | { valid: true; payload: TicketCodePayload }
   | {
       valid: false;
-      reason: 'not-a-ticket-code' | 'unknown-key' | 'bad-signature';
+      /**
+       * training: signed, but by a training store: "ENTRENAMIENTO - SIN VALOR", never a way in.
+       * not-issued: signed with this store's key, but this store never issued that ticket (a copy of
+       * the store or its key made it): only verifyTicketAtStore says this.
+       */
+      reason: 'not-a-ticket-code' | 'unknown-key' | 'bad-signature' | 'training' | 'not-issued';
       payload?: TicketCodePayload;
     };
 
 /**
  * Checks a scanned code offline against the public keys a scanner holds (keyId → raw base64url key).
- * Whether the ticket was already used at the door is the scanner's own list, not this function's.
+ * A training ticket whose signature holds is still refused (reason 'training'). Whether the ticket
+ * was already used at the door is the scanner's own list, not this function's.
  */
 export function verifyTicketCode(code: string, keys: ReadonlyMap<string, string>): TicketVerification {
   const parsed = parseTicketCode(code);
@@ -183,7 +197,63 @@ export function verifyTicketCode(code: string, keys: ReadonlyMap<string, string>
   const raw = keys.get(parsed.payload.keyId);
   if (!raw) return { valid: false, reason: 'unknown-key', payload: parsed.payload };
   const ok = verify(null, parsed.signedBytes, publicKeyFromRaw(raw), parsed.signature);
-  return ok
-    ? { valid: true, payload: parsed.payload }
-    : { valid: false, reason: 'bad-signature', payload: parsed.payload };
+  if (!ok) return { valid: false, reason: 'bad-signature', payload: parsed.payload };
+  if (parsed.payload.training) return { valid: false, reason: 'training', payload: parsed.payload };
+  return { valid: true, payload: parsed.payload };
+}
+
+/** What a store says about a code, beyond its signature: did this store issue that very ticket? */
+export interface StoreTicketVerification {
+  verification: TicketVerification;
+  /** The sale that issued it and its state now, when this store issued it. */
+  issued: { transactionId: string; status: string } | null;
+  /** The store is a training store: everything it issues is worth nothing. */
+  trainingStore: boolean;
+}
+
+/**
+ * Checks a code with the keys of the store `db` (and any `extraKeys` given) and against the store's
+ * own record of issued tickets: a code whose signature holds but which this store never issued, or
+ * issued with other contents, is refused ('not-issued') — a copy of the store or of its key cannot
+ * add tickets to it. Retired keys still verify (revocation is issue 14).
+ */
+export function verifyTicketAtStore(
+  db: Db,
+  code: string,
+  extraKeys: ReadonlyMap<string, string> = new Map(),
+): StoreTicketVerification {
+  const keys = new Map(extraKeys);
+  for (const k of publicSigningKeys(db)) keys.set(k.keyId, k.publicKey);
+  const trainingStore = db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM terminal_mode').get()!.n > 0;
+  let verification = verifyTicketCode(code, keys);
+  let issued: StoreTicketVerification['issued'] = null;
+  const payload = verification.payload;
+  if (payload && (verification.valid || verification.reason === 'training')) {
+    const row = db
+      .prepare<[string], { code: string; transaction_id: string; status: string }>(
+        `SELECT i.code, i.transaction_id, x.status FROM issued_tickets i
+         JOIN transactions x ON x.id = i.transaction_id WHERE i.ticket_number = ?`,
+      )
+      .get(payload.ticketNumber);
+    if (row && row.code === code.trim()) issued = { transactionId: row.transaction_id, status: row.status };
+    else verification = { valid: false, reason: 'not-issued', payload };
+  }
+  return { verification, issued, trainingStore };
+}
+
+/** How a verification reads for people (the CLI, a door scanner's screen). */
+export function verificationText(result: TicketVerification): string {
+  const p = result.payload;
+  const what = p
+    ? `ticket ${p.ticketNumber}, event ${p.eventId}, ${p.place.startsWith('GA:') ? `general admission ${p.place.slice(3)}` : `seat ${p.place}`}, sale ${p.transactionPrefix}…`
+    : 'not a ticket';
+  if (result.valid) return `VALID ${what}`;
+  switch (result.reason) {
+    case 'training':
+      return `${TRAINING_TICKET_TEXT}: a training store's ${what}; not valid for entry`;
+    case 'not-issued':
+      return `NOT ISSUED by this store: ${what} has a valid signature, but this store never issued it`;
+    default:
+      return `REFUSED (${result.reason}): ${what}`;
+  }
 }

@@ -34,13 +34,24 @@ export function lockDurationMs(policy: PinPolicy, lockNumber: number): number {
   return steps[Math.min(lockNumber, steps.length) - 1]! * MINUTE_MS;
 }
 
+/**
+ * Which station of the store a terminal-wide budget belongs to. A kiosk and a counter may share one
+ * store; the kiosk's override tries (a customer can type at it) count against the kiosk's own
+ * budget, so no one at a kiosk can lock the counter out.
+ */
+export type PinStation = 'counter' | 'kiosk';
+
 export type PinLockTarget =
-  { scope: 'user'; userId: number } | { scope: 'supervisor-override' } | { scope: 'terminal' };
+  | { scope: 'user'; userId: number }
+  | { scope: 'supervisor-override'; station?: 'kiosk' }
+  | { scope: 'terminal'; station?: 'kiosk' };
 
 export interface PinLock {
   scope: PinScope;
   userId?: number;
   name?: string;
+  /** Set for the kiosk's own override and terminal budget (a counter's have none). */
+  station?: 'kiosk';
   until: number;
 }
 
@@ -78,8 +89,11 @@ interface GuardRow {
   locked_until: number | null;
 }
 
+const KIOSK_PREFIX = 'kiosk:';
+
 function subjectOf(target: PinLockTarget): string {
-  return target.scope === 'user' ? `user:${target.userId}` : target.scope;
+  if (target.scope === 'user') return `user:${target.userId}`;
+  return target.station === 'kiosk' ? `${KIOSK_PREFIX}${target.scope}` : target.scope;
 }
 
 /**
@@ -92,11 +106,20 @@ function subjectOf(target: PinLockTarget): string {
 export class PinGuard {
   private readonly sql;
 
+  /** The subjects of this station's override and terminal-wide budget. */
+  private readonly own: { override: string; terminal: string };
+
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
     readonly policy: PinPolicy = DEFAULT_PIN_POLICY,
+    station: PinStation = 'counter',
   ) {
+    const kiosk = station === 'kiosk' ? 'kiosk' : undefined;
+    this.own = {
+      override: subjectOf({ scope: 'supervisor-override', ...(kiosk ? { station: kiosk } : {}) }),
+      terminal: subjectOf({ scope: 'terminal', ...(kiosk ? { station: kiosk } : {}) }),
+    };
     this.sql = {
       get: db.prepare<[string], GuardRow>(
         'SELECT subject, tries, window_start, locks, locked_until FROM pin_guards WHERE subject = ?',
@@ -159,8 +182,8 @@ export class PinGuard {
     const subjects: { subject: string; scope: PinScope; max: number }[] = [
       attempt.purpose === 'sign-in'
         ? { subject: `user:${attempt.userId}`, scope: 'user', max: this.policy.maxTries }
-        : { subject: 'supervisor-override', scope: 'supervisor-override', max: this.policy.maxTries },
-      { subject: 'terminal', scope: 'terminal', max: this.policy.terminalMaxTries },
+        : { subject: this.own.override, scope: 'supervisor-override', max: this.policy.maxTries },
+      { subject: this.own.terminal, scope: 'terminal', max: this.policy.terminalMaxTries },
     ];
     return this.db
       .transaction((): CountedTry | Refusal => {
@@ -322,9 +345,18 @@ export class PinGuard {
             until: row.locked_until!,
           };
         }
+        if (row.subject.startsWith(KIOSK_PREFIX)) {
+          const scope = row.subject.slice(KIOSK_PREFIX.length) as PinScope;
+          return { scope, station: 'kiosk', until: row.locked_until! };
+        }
         return { scope: row.subject as PinScope, until: row.locked_until! };
       })
-      .sort((a, b) => order[a.scope] - order[b.scope] || (a.name ?? '').localeCompare(b.name ?? ''));
+      .sort(
+        (a, b) =>
+          order[a.scope] - order[b.scope] ||
+          (a.station ?? '').localeCompare(b.station ?? '') ||
+          (a.name ?? '').localeCompare(b.name ?? ''),
+      );
   }
 
   private write(

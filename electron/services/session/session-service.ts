@@ -10,6 +10,7 @@ import {
   type PinLock,
   type PinLockTarget,
   type PinPolicy,
+  type PinStation,
   type Refusal,
 } from './pin-guard.ts';
 import { hashPin, type PinScheme, verifyPin, wrapLegacyHash } from './pin-hash.ts';
@@ -40,6 +41,11 @@ export interface SessionServiceOptions {
   /** The PIN pepper: StoreKey.pepper, from outside the database. */
   pepper: Buffer;
   policy?: PinPolicy;
+  /**
+   * 'kiosk': this terminal is a kiosk. It lists no staff and signs no staff in (its only way out is
+   * the supervisor override), and its override tries count against its own budget (PinStation).
+   */
+  station?: PinStation;
 }
 
 interface UserRow {
@@ -68,6 +74,7 @@ export class SessionService {
   private readonly sessions = new Map<string, SignedInSession>();
   private readonly sql;
   private readonly pepper: Buffer;
+  private readonly station: PinStation;
   readonly guard: PinGuard;
 
   constructor(
@@ -76,7 +83,8 @@ export class SessionService {
     options: SessionServiceOptions,
   ) {
     this.pepper = options.pepper;
-    this.guard = new PinGuard(db, clock, options.policy ?? DEFAULT_PIN_POLICY);
+    this.station = options.station ?? 'counter';
+    this.guard = new PinGuard(db, clock, options.policy ?? DEFAULT_PIN_POLICY, this.station);
     this.sql = {
       users: db.prepare<[], StaffMember>(
         'SELECT id, name, role FROM users WHERE active = 1 ORDER BY role, name',
@@ -123,15 +131,19 @@ export class SessionService {
     return Number(this.sql.insert.run(name, role, salt, hash, scheme, this.clock.now()).lastInsertRowid);
   }
 
+  /** Staff who can sign in here; a kiosk lists nobody (ROLE_NOT_ALLOWED). */
   users(): StaffMember[] {
+    this.refuseAtKiosk('session.users');
     return this.sql.users.all();
   }
 
   /**
    * Throws BAD_PIN { attemptsLeft } or LOCKED_OUT { until, scope }. A try refused by a lock is not
-   * checked, so even the right PIN does not sign in (or lift the lock) while it holds.
+   * checked, so even the right PIN does not sign in (or lift the lock) while it holds. A kiosk signs
+   * no staff in (ROLE_NOT_ALLOWED), so no PIN is ever tried there but the supervisor override.
    */
   async signIn(userId: number, pin: string): Promise<SignedInSession> {
+    this.refuseAtKiosk('session.signIn');
     const counted = this.guard.count({ purpose: 'sign-in', userId, actor: null, sessionId: null });
     if (isRefusal(counted)) throw lockedOut(counted);
     const user = this.sql.user.get(userId);
@@ -217,6 +229,15 @@ export class SessionService {
 
   pinLocks(): PinLock[] {
     return this.guard.locks();
+  }
+
+  private refuseAtKiosk(method: string): void {
+    if (this.station !== 'kiosk') return;
+    throw new TaquillaError(
+      'ROLE_NOT_ALLOWED',
+      'A kiosk signs no staff in: it is left with the supervisor override',
+      { method, role: 'staff', allowed: [] },
+    );
   }
 
   private refuse(counted: CountedTry): never {

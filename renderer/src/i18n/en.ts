@@ -106,11 +106,18 @@ export const en: Record<MessageKey, string> = {
   'error.PRINTER_TARGET.relative': 'the path must start at the root (/dev/…)',
   'error.PRINTER_TARGET.not-a-device':
     'it is not a character device (the device file of a USB or serial printer)',
-  'error.PRINTER_TARGET.symlink': 'it is a symbolic link outside /dev; name the device itself',
+  'error.PRINTER_TARGET.symlink':
+    'it is a symbolic link; name the device itself (or its link under /dev/serial/by-id)',
+  'error.PRINTER_TARGET.not-a-printer':
+    "it is not a printer's device (only USB, parallel, serial or Bluetooth ports: /dev/usb/lp0, /dev/ttyUSB0…)",
+  'error.PRINTER_TARGET.file-folder':
+    "the file's folder is reached through a link, or other users can swap files in it",
+  'error.PRINTER_TARGET.file-owner': 'the capture file belongs to another user',
   'error.PRINTER_TARGET.not-a-port': 'it is not a COM or LPT port (a shared printer is printer:NAME)',
   'error.PRINTER_TARGET.file-live-store': 'printing into a file is for training stores only',
-  'error.PRINTER_TARGET.file-name': 'a capture file is named *.prn or *.escpos',
-  'error.PRINTER_TARGET.file-not-plain': 'the capture file must be a plain file, not a link',
+  'error.PRINTER_TARGET.file-name':
+    'a capture file is named *.prn or *.escpos, written without a trailing slash or ..',
+  'error.PRINTER_TARGET.file-not-plain': 'the capture file must be a plain file, not a link or a folder',
   'error.other': 'Could not complete: {message}',
   'notice.expired': 'Hold time ran out: {seats}. The seats are free again.',
   'notice.held': 'Held: {seats}.',

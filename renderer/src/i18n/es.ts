@@ -107,11 +107,19 @@ export const es = {
   'error.PRINTER_TARGET.relative': 'la ruta debe empezar en la raíz (/dev/…)',
   'error.PRINTER_TARGET.not-a-device':
     'no es un dispositivo de caracteres (el archivo de dispositivo de una impresora USB o serie)',
-  'error.PRINTER_TARGET.symlink': 'es un enlace simbólico fuera de /dev; indique el dispositivo mismo',
+  'error.PRINTER_TARGET.symlink':
+    'es un enlace simbólico; indique el dispositivo mismo (o su enlace en /dev/serial/by-id)',
+  'error.PRINTER_TARGET.not-a-printer':
+    'no es el dispositivo de una impresora (solo puertos USB, paralelos, serie o Bluetooth: /dev/usb/lp0, /dev/ttyUSB0…)',
+  'error.PRINTER_TARGET.file-folder':
+    'la carpeta del archivo se alcanza por un enlace, o otros usuarios pueden cambiar sus archivos',
+  'error.PRINTER_TARGET.file-owner': 'el archivo de captura es de otro usuario',
   'error.PRINTER_TARGET.not-a-port': 'no es un puerto COM o LPT (una impresora compartida es printer:NOMBRE)',
   'error.PRINTER_TARGET.file-live-store': 'imprimir en un archivo es solo para tiendas de entrenamiento',
-  'error.PRINTER_TARGET.file-name': 'un archivo de captura se llama *.prn o *.escpos',
-  'error.PRINTER_TARGET.file-not-plain': 'el archivo de captura debe ser un archivo simple, no un enlace',
+  'error.PRINTER_TARGET.file-name':
+    'un archivo de captura se llama *.prn o *.escpos, escrito sin barra final ni ..',
+  'error.PRINTER_TARGET.file-not-plain':
+    'el archivo de captura debe ser un archivo simple, no un enlace ni una carpeta',
   'error.other': 'No se pudo completar: {message}',
   'notice.expired': 'Se venció el tiempo de apartado: {seats}. Los asientos quedaron libres.',
   'notice.held': 'Apartado: {seats}.',

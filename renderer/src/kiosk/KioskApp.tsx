@@ -43,10 +43,10 @@ export function KioskApp({ store, state }: { store: CounterStore; state: Counter
 
   // A kiosk signs itself in: a customer session with no PIN, then a fresh page on it.
   useEffect(() => {
-    // Only once the counter store has finished starting without a session (it then lists the staff;
-    // a kiosk always has a supervisor): before that, a stored token may still be resuming.
+    // Only once the counter store has finished starting without a session: before that, a stored
+    // token may still be resuming.
     const resuming = window.sessionStorage?.getItem(SESSION_KEY) != null;
-    if (state.session || state.users.length === 0 || resuming || resetting.current) return;
+    if (state.session || !state.started || resuming || resetting.current) return;
     resetting.current = true;
     client.call('kiosk.start', {}).then(
       (started) => {
@@ -59,7 +59,7 @@ export function KioskApp({ store, state }: { store: CounterStore; state: Counter
         setError(paymentErrorText(locale, p.code, p.message, p.details));
       },
     );
-  }, [state.session, state.users, client, locale]);
+  }, [state.session, state.started, client, locale]);
 
   // How this kiosk takes money for the chosen event (a supervisor may change the provider any time).
   const eventId = state.event?.id ?? null;

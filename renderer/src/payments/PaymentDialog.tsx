@@ -6,6 +6,7 @@ import { PAYMENT_METHODS } from '../../../shared/schemas/payments.ts';
 import { formatDate } from '../i18n/index.ts';
 import type { CounterState, CounterStore } from '../state/counter-store.ts';
 import { methodName, paymentErrorText, pt, usd, ves } from './payment-texts.ts';
+import { KeyBurst } from './scanner-burst.ts';
 import { errorParts, newRequestId, sessionClient } from './session-client.ts';
 import {
   draftCurrency,
@@ -90,13 +91,29 @@ export function PaymentDialog({
     );
   }, [client, targetKey, locale, confirmWith]);
 
+  // Every key typed while the dialog is open, wherever the focus is: a scanner's burst is told apart
+  // by its timing (scanner-burst.ts). Captured first, before the form sees the Enter.
+  const burst = useMemo(() => new KeyBurst(), []);
+  const [scanIgnored, setScanIgnored] = useState(false);
+  useEffect(() => {
+    const record = (e: globalThis.KeyboardEvent) => burst.key(e.key, e.timeStamp);
+    window.addEventListener('keydown', record, true);
+    return () => window.removeEventListener('keydown', record, true);
+  }, [burst]);
+
   /**
-   * Only a fresh Enter confirms: a held key's repeats and Ctrl+Enter (the shortcut that opened the
-   * dialog, pressed again) do nothing here. Esc closes without charging.
+   * Only a fresh Enter from a person confirms: a held key's repeats, Ctrl+Enter (the shortcut that
+   * opened the dialog, pressed again) and the Enter that ends a barcode scanner's burst (a slip read
+   * while the dialog was open) do nothing here but say so. Esc closes without charging.
    */
   const onKeyDown = (e: KeyboardEvent<HTMLFormElement>) => {
     if (e.key === 'Enter' && (e.repeat || e.ctrlKey || e.metaKey)) {
       e.preventDefault();
+    } else if (e.key === 'Enter' && burst.enterIsScanned(e.timeStamp)) {
+      e.preventDefault();
+      setScanIgnored(true);
+    } else if (e.key === 'Enter') {
+      setScanIgnored(false);
     } else if (e.key === 'Escape' && !busy) {
       e.preventDefault();
       onClose();
@@ -373,6 +390,11 @@ export function PaymentDialog({
         {error && (
           <p className="payment-error" role="alert" data-testid="payment-error">
             {error}
+          </p>
+        )}
+        {scanIgnored && (
+          <p className="payment-hint" role="status" data-testid="payment-scan-ignored">
+            {pt(locale, 'pay.scanIgnored')}
           </p>
         )}
 

@@ -45,6 +45,8 @@ const es = {
   'pay.completed': 'Pago completo: la reserva {number} quedó vendida.',
   'pay.incomplete': 'Complete los datos de cada pago.',
   'pay.lineProblem': 'Revise: {problem}',
+  'pay.scanIgnored':
+    'Se leyó un código con el lector: el cobro NO se confirmó. Para cobrar, pulse Enter o haga clic en el botón.',
   'method.CASH_USD': 'Efectivo USD',
   'method.CASH_VES': 'Efectivo Bs.',
   'method.PAGO_MOVIL': 'Pago Móvil',
@@ -214,7 +216,20 @@ const es = {
   'err.RESERVATION_EXPIRED':
     'La reserva de {customer} venció a las {time}: ya no admite pagos y sus asientos se liberaron.',
   'err.NOT_PAYABLE': 'Esta transacción no admite pagos (estado: {status}).',
+  'err.PAY_AT_COUNTER_LIMIT.kiosk':
+    'En este momento no se pueden apartar más asientos para pagar en taquilla desde este quiosco. Por favor, compre directamente en la taquilla.',
+  'err.PAY_AT_COUNTER_LIMIT.session':
+    'Ya tiene una reserva para pagar en taquilla. Pásela por la taquilla antes de apartar más asientos.',
+  'err.AMOUNT_TOO_LARGE.tender': 'Un pago no puede pasar de {max}: revise el monto {amount}.',
+  'err.AMOUNT_TOO_LARGE.payment':
+    'Un cobro no puede pasar de {max} (entregado: {amount}). Revise los montos.',
+  'err.RATE_OUT_OF_RANGE':
+    'La tasa del evento ({rate} Bs./USD) está fuera de lo posible ({minimum} a {maximum}): un supervisor debe corregirla antes de cobrar.',
+  'err.RATE_CHANGE_UNCONFIRMED':
+    'La tasa cambiaría un {percent} % ({current} → {proposed} Bs./USD). Confirme el cambio si es correcto.',
   'err.DUPLICATE_REFERENCE': 'La referencia {reference} ({method}) ya se usó en la venta {number}.',
+  'err.DUPLICATE_REFERENCE.same-payment':
+    'La referencia {reference} ({method}) aparece dos veces en este pago: cada pago electrónico tiene su propia referencia.',
   'err.PAYMENT_UNCONFIRMED.kiosk-cash': 'El quiosco no recibe efectivo: pague en la taquilla.',
   'err.PAYMENT_UNCONFIRMED.no-confirmation':
     'Ningún proveedor de pagos confirmó este pago: el quiosco solo registra pagos confirmados.',
@@ -294,6 +309,8 @@ const en: Record<PaymentTextKey, string> = {
   'pay.completed': 'Paid in full: reservation {number} is now sold.',
   'pay.incomplete': 'Complete every payment line.',
   'pay.lineProblem': 'Check: {problem}',
+  'pay.scanIgnored':
+    'A code was read by the scanner: the payment was NOT confirmed. To take it, press Enter or click the button.',
   'method.CASH_USD': 'Cash USD',
   'method.CASH_VES': 'Cash Bs.',
   'method.PAGO_MOVIL': 'Pago Móvil',
@@ -461,7 +478,19 @@ const en: Record<PaymentTextKey, string> = {
   'err.RESERVATION_EXPIRED':
     "{customer}'s reservation expired at {time}: it takes no more payments and its seats were released.",
   'err.NOT_PAYABLE': 'This transaction takes no payments (status: {status}).',
+  'err.PAY_AT_COUNTER_LIMIT.kiosk':
+    'No more seats can be set aside to pay at the counter from this kiosk right now. Please buy at the counter.',
+  'err.PAY_AT_COUNTER_LIMIT.session':
+    'You already have a reservation to pay at the counter. Please pay it at the counter before setting aside more seats.',
+  'err.AMOUNT_TOO_LARGE.tender': 'One tender cannot exceed {max}: check the amount {amount}.',
+  'err.AMOUNT_TOO_LARGE.payment': 'One payment cannot exceed {max} (tendered: {amount}). Check the amounts.',
+  'err.RATE_OUT_OF_RANGE':
+    "The event's rate ({rate} Bs./USD) is outside what is possible ({minimum} to {maximum}): a supervisor must fix it before taking money.",
+  'err.RATE_CHANGE_UNCONFIRMED':
+    'The rate would change by {percent} % ({current} → {proposed} Bs./USD). Confirm the change if it is right.',
   'err.DUPLICATE_REFERENCE': 'Reference {reference} ({method}) was already used in sale {number}.',
+  'err.DUPLICATE_REFERENCE.same-payment':
+    'Reference {reference} ({method}) appears twice in this payment: each electronic payment has its own reference.',
   'err.PAYMENT_UNCONFIRMED.kiosk-cash': 'The kiosk takes no cash: please pay at the counter.',
   'err.PAYMENT_UNCONFIRMED.no-confirmation':
     'No payment provider confirmed this payment: the kiosk records only confirmed payments.',
@@ -565,10 +594,41 @@ export function paymentErrorText(locale: Locale, code: string, message: string, 
     }
     case 'NOT_PAYABLE':
       return pt(locale, 'err.NOT_PAYABLE', { status: (details as ErrorDetails['NOT_PAYABLE']).status });
+    case 'PAY_AT_COUNTER_LIMIT':
+      return pt(
+        locale,
+        `err.PAY_AT_COUNTER_LIMIT.${(details as ErrorDetails['PAY_AT_COUNTER_LIMIT']).scope}`,
+      );
+    case 'AMOUNT_TOO_LARGE': {
+      const d = details as ErrorDetails['AMOUNT_TOO_LARGE'];
+      const money = d.currency === 'USD' ? usd : ves;
+      return pt(locale, `err.AMOUNT_TOO_LARGE.${d.scope}`, {
+        max: money(locale, d.maxCents),
+        amount: money(locale, d.amountCents),
+      });
+    }
+    case 'RATE_OUT_OF_RANGE': {
+      const d = details as ErrorDetails['RATE_OUT_OF_RANGE'];
+      return pt(locale, 'err.RATE_OUT_OF_RANGE', {
+        rate: d.vesPerUsd,
+        minimum: d.minimum,
+        maximum: d.maximum,
+      });
+    }
+    case 'RATE_CHANGE_UNCONFIRMED': {
+      const d = details as ErrorDetails['RATE_CHANGE_UNCONFIRMED'];
+      return pt(locale, 'err.RATE_CHANGE_UNCONFIRMED', {
+        percent: d.changePercent,
+        current: d.current,
+        proposed: d.proposed,
+      });
+    }
     case 'DUPLICATE_REFERENCE': {
       const d = details as ErrorDetails['DUPLICATE_REFERENCE'];
       const known = (PAYMENT_METHODS as readonly string[]).includes(d.method);
       const method = known ? methodName(locale, d.method as PaymentMethod) : d.method;
+      if (d.transactionNumber === null)
+        return pt(locale, 'err.DUPLICATE_REFERENCE.same-payment', { reference: d.reference, method });
       return pt(locale, 'err.DUPLICATE_REFERENCE', {
         reference: d.reference,
         method,

@@ -64,6 +64,11 @@ export interface CounterState {
    */
   checkout: { prefill: 'cash-usd' | null } | null;
   pinRefusal: PinRefusal | null;
+  /**
+   * start() has finished: a stored session was resumed, or there is none (a counter then lists its
+   * staff; a kiosk starts a customer session).
+   */
+  started: boolean;
   /** Bumped on every change, so views (and the canvas) know to redraw. */
   revision: number;
 }
@@ -97,6 +102,7 @@ export class CounterStore {
     notices: [],
     checkout: null,
     pinRefusal: null,
+    started: false,
     revision: 0,
   };
   private readonly listeners = new Set<() => void>();
@@ -145,8 +151,10 @@ export class CounterStore {
       await this.loadEvents();
     } catch {
       this.api.setSession(null);
-      await this.loadUsers();
+      // A kiosk lists no staff: its customers sign in by themselves (kiosk.start).
+      if (!this.state.status?.kiosk) await this.loadUsers();
     }
+    this.set({ started: true });
   }
 
   setLocale(locale: Locale): void {

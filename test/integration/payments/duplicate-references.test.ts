@@ -117,11 +117,11 @@ describe('a payment reference pays once, compared normalised (issue 11)', () => 
     expect(count).toBe(2);
   });
 
-  it('method and bank are part of the reference; a transfer and Zelle are normalised the same way', () => {
+  it('the bank is part of the reference, the method is not; a transfer and Zelle are normalised the same way', () => {
     setUp();
     hold('c1', 0);
     payments.checkout({ eventId: venue.eventId, sessionId: 'c1', actor: 'a', tenders: [pm('4455')] });
-    // The same digits from another bank, or as a transfer, are other payments.
+    // The same digits from another bank are another payment.
     hold('c2', 1);
     payments.checkout({
       eventId: venue.eventId,
@@ -129,12 +129,22 @@ describe('a payment reference pays once, compared normalised (issue 11)', () => 
       actor: 'a',
       tenders: [{ ...pm('4455'), bankCode: '0105' }],
     });
+    // ...but the same bank's reference shown as a transfer is the same money (one namespace per bank).
     hold('c3', 2);
+    const asTransfer = refusal(() =>
+      payments.checkout({
+        eventId: venue.eventId,
+        sessionId: 'c3',
+        actor: 'a',
+        tenders: [{ method: 'TRANSFER', amountCents: 91_250, reference: '004455', bankCode: '0102' }],
+      }),
+    );
+    expect(asTransfer.code).toBe('DUPLICATE_REFERENCE');
     payments.checkout({
       eventId: venue.eventId,
       sessionId: 'c3',
       actor: 'a',
-      tenders: [{ method: 'TRANSFER', amountCents: 91_250, reference: '004455', bankCode: '0102' }],
+      tenders: [{ method: 'TRANSFER', amountCents: 91_250, reference: '004456', bankCode: '0102' }],
     });
     hold('c4', 3);
     const transfer = refusal(() =>
@@ -142,7 +152,7 @@ describe('a payment reference pays once, compared normalised (issue 11)', () => 
         eventId: venue.eventId,
         sessionId: 'c4',
         actor: 'a',
-        tenders: [{ method: 'TRANSFER', amountCents: 91_250, reference: '4455', bankCode: '0102' }],
+        tenders: [{ method: 'TRANSFER', amountCents: 91_250, reference: '4456', bankCode: '0102' }],
       }),
     );
     expect(transfer.code).toBe('DUPLICATE_REFERENCE');
@@ -177,6 +187,8 @@ describe('a payment reference pays once, compared normalised (issue 11)', () => 
       }),
     );
     expect(twice.code).toBe('DUPLICATE_REFERENCE');
+    // No earlier sale to name (the payment it would name was never made).
+    expect(twice.details).toMatchObject({ paymentId: null, transactionId: null, transactionNumber: null });
     expect(venue.db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM payments').get()!.n).toBe(0);
   });
 

@@ -112,19 +112,26 @@ describe('a kiosk on a training store', () => {
       'test',
     );
     const supervisor = await kiosk.sessions.createUser('Sara', 'supervisor', '9999');
+    // A kiosk signs no staff in: the supervisor sets its provider at a counter on the same store.
+    const counter = createTerminal({ dbFile: venue.file, clock: venue.clock });
+    try {
+      const atCounter = createDispatcher(counter, createHandlers(), () => {});
+      const sara = await atCounter({ method: 'session.signIn', input: { userId: supervisor, pin: '9999' } });
+      const saraToken = (sara as { result: { sessionToken: string } }).result.sessionToken;
+      expect(
+        await atCounter({
+          method: 'paymentProvider.set',
+          input: { provider: 'training' },
+          sessionToken: saraToken,
+        }),
+      ).toMatchObject({
+        ok: true,
+        result: { provider: 'training', available: ['training'], mode: 'training' },
+      });
+    } finally {
+      counter.close();
+    }
     const dispatch = createDispatcher(kiosk, createHandlers(), () => {});
-    const sara = await dispatch({ method: 'session.signIn', input: { userId: supervisor, pin: '9999' } });
-    const saraToken = (sara as { result: { sessionToken: string } }).result.sessionToken;
-    expect(
-      await dispatch({
-        method: 'paymentProvider.set',
-        input: { provider: 'training' },
-        sessionToken: saraToken,
-      }),
-    ).toMatchObject({
-      ok: true,
-      result: { provider: 'training', available: ['training'], mode: 'training' },
-    });
     const started = await dispatch({ method: 'kiosk.start', input: {} });
     const token = (started as { result: { sessionToken: string } }).result.sessionToken;
     return { call: (method, input) => dispatch({ method, input, sessionToken: token }) };

@@ -162,44 +162,26 @@ describe('a live store', () => {
     expect(file.err).toMatch(/training/);
   });
 
-  describe.skipIf(ptyMissing)('a real character device (a USB or serial printer)', () => {
+  describe.skipIf(ptyMissing)('a character device that is not a printer', () => {
     let pty: PtyPrinter;
     beforeAll(async () => {
       pty = await startPtyPrinter();
     });
     afterAll(() => pty?.close());
 
-    it('is accepted, and a sale prints on it byte for byte', async () => {
-      const set = await api.call(
+    it('a terminal session (a pseudo-terminal) is refused on a live store, whoever owns it', async () => {
+      const refused = await api.call(
         'printer.settings.set',
         { connection: { kind: 'device', path: pty.path } },
         supervisor,
       );
-      expect(set.status).toBe(200);
-      const cli1 = await cli('printer-settings', '--db', api.file, '--json');
-      expect(JSON.parse(cli1.out).connection).toEqual({ kind: 'device', path: pty.path });
-      const transactionId = await sellOneSeat(5);
-      expect(await api.terminal.printing.queue.drain()).toBe('idle');
-      // The sale number as printed: upper case (layouts.ts).
-      const number = saleNumberOf(transactionId);
-      await pty.waitFor(200);
-      for (let i = 0; i < 50 && !textOf(pty.received()).includes(number); i++) {
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      const text = textOf(pty.received());
-      expect(text).toContain('PLA');
-      expect(text).toContain(number);
-    });
-
-    it('but not through a symbolic link outside /dev (it could be swapped for a link to a file)', async () => {
-      const link = join(api.dir, 'printer');
-      symlinkSync(pty.path, link);
-      const refused = await api.call(
-        'printer.settings.set',
-        { connection: { kind: 'device', path: link } },
-        supervisor,
-      );
-      expect(refused.body.error).toMatchObject({ code: 'PRINTER_TARGET', details: { problem: 'symlink' } });
+      expect(refused.body.error).toMatchObject({
+        code: 'PRINTER_TARGET',
+        details: { problem: 'not-a-printer' },
+      });
+      const cli1 = await cli('printer-settings', '--db', api.file, '--printer', pty.path);
+      expect(cli1.code).toBe(1);
+      expect(pty.received().length).toBe(0);
     });
   });
 });
@@ -295,5 +277,46 @@ describe('a training store', () => {
     const text = textOf(readFileSync(capture));
     expect(text).toContain(saleNumberOf(transactionId));
     expect(text).toContain('ENTRENAMIENTO');
+  });
+  describe.skipIf(ptyMissing)("a pseudo-terminal of this user's: the training store's test printer", () => {
+    let pty: PtyPrinter;
+    beforeAll(async () => {
+      pty = await startPtyPrinter();
+    });
+    afterAll(() => pty?.close());
+
+    it('is accepted, and a sale prints on it byte for byte, marked as training', async () => {
+      const set = await api.call(
+        'printer.settings.set',
+        { connection: { kind: 'device', path: pty.path } },
+        supervisor,
+      );
+      expect(set.status).toBe(200);
+      const cli1 = await cli('printer-settings', '--db', api.file, '--json');
+      expect(JSON.parse(cli1.out).connection).toEqual({ kind: 'device', path: pty.path });
+      const transactionId = await sellOneSeat(5);
+      expect(await api.terminal.printing.queue.drain()).toBe('idle');
+      // The sale number as printed: upper case (layouts.ts).
+      const number = saleNumberOf(transactionId);
+      await pty.waitFor(200);
+      for (let i = 0; i < 50 && !textOf(pty.received()).includes(number); i++) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const text = textOf(pty.received());
+      expect(text).toContain('Fila A  Asiento 6');
+      expect(text).toContain(number);
+      expect(text).toContain('ENTRENAMIENTO');
+    });
+
+    it('but not through a symbolic link (it could be swapped for a link to a file)', async () => {
+      const link = join(api.dir, 'printer');
+      symlinkSync(pty.path, link);
+      const refused = await api.call(
+        'printer.settings.set',
+        { connection: { kind: 'device', path: link } },
+        supervisor,
+      );
+      expect(refused.body.error).toMatchObject({ code: 'PRINTER_TARGET', details: { problem: 'symlink' } });
+    });
   });
 });

@@ -35,10 +35,12 @@ describe('transports', () => {
     async () => {
       const device = await startPtyPrinter();
       try {
-        const transport = transportFor({
-          ...defaultPrinterSettings,
-          connection: { kind: 'device', path: device.path },
-        });
+        // A pseudo-terminal stands in for a USB printer: only a training store prints to one.
+        const transport = transportFor(
+          { ...defaultPrinterSettings, connection: { kind: 'device', path: device.path } },
+          {},
+          { training: true },
+        );
         expect(transport).toBeInstanceOf(DeviceTransport);
         expect(await transport.status()).toMatchObject({ reachable: true });
         expect(await transport.send(page)).toEqual({ outcome: 'sent' });

@@ -1,5 +1,6 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import {
+  chmodSync,
   copyFileSync,
   cpSync,
   existsSync,
@@ -195,6 +196,35 @@ describe('backup and restore drill', () => {
 
     const events = await taquilla('events', '--db', file, '--json');
     expect(JSON.parse(events.out).events).toHaveLength(1);
+  });
+
+  it('a backup leaves only the backup behind: no .partial, -wal or -shm files', async () => {
+    const folder = join(dir.dir, 'tidy');
+    mkdirSync(folder);
+    const file = join(folder, 'terminal.db');
+    seedStore(file, 10);
+    const out = join(folder, 'copies', 'terminal.backup');
+    const backup = await taquilla('backup', '--db', file, '--out', out);
+    expect(backup.code, backup.err).toBe(0);
+    expect(readdirSync(join(folder, 'copies'))).toEqual(['terminal.backup']);
+    const db = openDatabase(file);
+    const backups = new AutomaticBackups(db, file, new ManualClock(T0), { keep: 2 });
+    await backups.runOnce();
+    await backups.stop();
+    db.close();
+    expect(readdirSync(backupFolderOf(file)).filter((n) => !n.endsWith('.backup'))).toEqual([]);
+  });
+
+  it('refuses to write a backup into a folder others can write (they could swap it)', async () => {
+    const file = join(dir.dir, 'shared-backup.db');
+    seedStore(file, 10);
+    const open = join(dir.dir, 'open-folder');
+    mkdirSync(open, { mode: 0o777 });
+    chmodSync(open, 0o777);
+    const backup = await taquilla('backup', '--db', file, '--out', join(open, 'x.backup'));
+    expect(backup.code).toBe(1);
+    expect(backup.err).toMatch(/other users can write that folder/);
+    expect(readdirSync(open)).toEqual([]);
   });
 
   it('an upgrade first copies the store as it was (backups/<name>.before-vN-…)', () => {

@@ -253,7 +253,7 @@ describe('a store from before sealed secrets', () => {
     const db = openDatabase(file, { migrationsDir: old });
     const tenantId = createTenant(db, 'Prueba', T0);
     const venueId = createVenue(db, tenantId, 'Sala');
-    createEvent(
+    const event = createEvent(
       db,
       {
         tenantId,
@@ -290,6 +290,22 @@ describe('a store from before sealed secrets', () => {
       transactionPrefix: 'abcdef12',
     });
     const code = formatTicketCode(signed, sign(null, signed, privateKey));
+    // The sale that issued it: verify-ticket --db accepts only tickets the store issued.
+    const tx = 'abcdef12-0000-4000-8000-000000000000';
+    db.prepare(
+      `INSERT INTO transactions (id, tenant_id, event_id, session_id, actor, status, created_at, updated_at)
+       VALUES (?, ?, ?, 's', 'cashier:Ana', 'COMPLETED', ?, ?)`,
+    ).run(tx, tenantId, event.eventId, T0, T0);
+    const ticket = db
+      .prepare(
+        `INSERT INTO reserved_tickets (transaction_id, event_id, zone_id, quantity, session_id, price_cents, status,
+           reserved_until, created_at, updated_at) VALUES (?, ?, ?, 1, 's', 1000, 'COMPLETED', ?, ?, ?)`,
+      )
+      .run(tx, event.eventId, event.zones[0]!.id, T0, T0, T0);
+    db.prepare(
+      `INSERT INTO issued_tickets (ticket_number, transaction_id, reserved_ticket_id, place, event_id, code, data,
+         issued_at) VALUES ('T1-000001', ?, ?, 1, ?, ?, '{}', ?)`,
+    ).run(tx, Number(ticket.lastInsertRowid), event.eventId, code, T0);
     db.close();
     return { code, der, legacyHash: hash.toString('base64') };
   }

@@ -11,8 +11,8 @@ const pm = (reference: string, bankCode = '0102'): Tender => ({
   bankCode,
 });
 
-describe('a payment reference, normalised (method, bank, digits without leading zeros)', () => {
-  it('00123456 and 123456 are one Pago Móvil; another bank or method is another payment', () => {
+describe('a payment reference, normalised (bank, digits without separators or leading zeros)', () => {
+  it('00123456 and 123456 are one Pago Móvil, or one transfer of the same bank; another bank is another payment', () => {
     expect(referenceKey(pm('00123456'))).toBe(referenceKey(pm('123456')));
     expect(referenceKey(pm('123456', '0105'))).not.toBe(referenceKey(pm('123456')));
     const transfer: Tender = {
@@ -22,7 +22,17 @@ describe('a payment reference, normalised (method, bank, digits without leading 
       reference: '123456',
       bankCode: '0102',
     };
-    expect(referenceKey(transfer)).not.toBe(referenceKey(pm('123456')));
+    // A bank numbers Pago Móvil and transfers from one sequence: one namespace per bank.
+    expect(referenceKey(transfer)).toBe(referenceKey(pm('123456')));
+    expect(referenceKey({ ...transfer, bankCode: '0105' })).not.toBe(referenceKey(pm('123456')));
+  });
+
+  it('Zelle and provider card references lose their separators: ABCD-1234 is ABCD1234', () => {
+    const zelle = (reference: string): Tender => ({ method: 'ZELLE', amountCents: 100, reference });
+    expect(referenceKey(zelle('ABCD-1234'))).toBe(referenceKey(zelle('ABCD1234')));
+    expect(referenceKey(zelle('ABCD-1234'))).toBe('ZELLE||ABCD1234');
+    const card = (reference: string): Tender => ({ method: 'CARD', amountCents: 100, reference });
+    expect(referenceKey(card('AP-0012'), 'fake-pos')).toBe(referenceKey(card('AP0012'), 'fake-pos'));
   });
 
   it('leading zeros never matter, whatever the digits', () => {
