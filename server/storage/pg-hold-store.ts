@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { ChangeNotice, StoreNotice } from './hold-store.ts';
+import { migrateServerSchema } from './server-migrations.ts';
 import { serverSchema } from './server-schema.ts';
 import { type FailureKind, SqlHoldStore, type SqlTx } from './sql-hold-store.ts';
 
@@ -83,8 +84,22 @@ export class PgHoldStore extends SqlHoldStore {
       await client.query('SELECT pg_advisory_lock(7428001)');
       if (this.schema) await client.query(`CREATE SCHEMA IF NOT EXISTS ${this.schema}`);
       await client.query(serverSchema('postgres'));
-      await client.query('SELECT pg_advisory_unlock(7428001)');
+      await client.query('BEGIN');
+      try {
+        await migrateServerSchema(
+          'postgres',
+          async (sql) => void (await client.query(sql)),
+          async () =>
+            (await client.query<{ version: number }>('SELECT version FROM server_schema WHERE id = 1'))
+              .rows[0]?.version ?? null,
+        );
+        await client.query('COMMIT');
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
     } finally {
+      await client.query('SELECT pg_advisory_unlock(7428001)').catch(() => undefined);
       client.release();
     }
     await this.listen();

@@ -2,6 +2,7 @@ import { statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import type { ChangeNotice, StoreNotice } from './hold-store.ts';
+import { migrateServerSchema } from './server-migrations.ts';
 import { serverSchema } from './server-schema.ts';
 import { type FailureKind, SqlHoldStore, type SqlTx } from './sql-hold-store.ts';
 
@@ -64,6 +65,7 @@ export class SqliteHoldStore extends SqlHoldStore {
    */
   async init(): Promise<void> {
     this.db.exec(serverSchema('sqlite'));
+    await this.migrate();
     this.db.pragma('wal_autocheckpoint = 0');
     this.checkpoints = new Worker(new URL('./checkpoint-worker.js', import.meta.url), {
       workerData: { file: this.file, intervalMs: 500, walLimitBytes: WAL_LIMIT_BYTES, sellerTruncates: true },
@@ -76,6 +78,26 @@ export class SqliteHoldStore extends SqlHoldStore {
     await this.announceRevocations();
     this.revocationPoll = setInterval(() => void this.announceRevocations().catch(() => undefined), 250);
     this.revocationPoll.unref();
+  }
+
+  /** Pending schema migrations, in one BEGIN IMMEDIATE (a second process waits, then finds none). */
+  private async migrate(): Promise<void> {
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      await migrateServerSchema(
+        'sqlite',
+        async (sql) => void this.db.exec(sql),
+        async () =>
+          (
+            this.db.prepare('SELECT version FROM server_schema WHERE id = 1').get() as
+              { version: number } | undefined
+          )?.version ?? null,
+      );
+      this.db.exec('COMMIT');
+    } catch (error) {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      throw error;
+    }
   }
 
   /**
