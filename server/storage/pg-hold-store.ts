@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { ChangeNotice, StoreNotice } from './hold-store.ts';
+import type { ChangeNotice, StoreHealth, StoreNotice } from './hold-store.ts';
 import { migrateServerSchema } from './server-migrations.ts';
 import { serverSchema } from './server-schema.ts';
 import { type FailureKind, SqlHoldStore, type SqlTx } from './sql-hold-store.ts';
@@ -104,6 +104,27 @@ export class PgHoldStore extends SqlHoldStore {
     }
     await this.listen();
     await this.announceRevocations();
+  }
+
+  /** The database answers within 2 s, and this instance's LISTEN connection is up. */
+  async health(): Promise<StoreHealth> {
+    const checks: Record<string, string> = {};
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        this.pool.query('SELECT 1'),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error('no answer within 2 s')), 2000);
+        }),
+      ]);
+      checks.database = 'ok';
+    } catch (error) {
+      checks.database = `unreachable: ${error instanceof Error ? error.message : String(error)}`;
+    } finally {
+      clearTimeout(timer);
+    }
+    checks.listen = this.listener !== null ? 'ok' : 'down (reconnecting)';
+    return { ok: Object.values(checks).every((c) => c === 'ok'), checks };
   }
 
   /** Trusted only while the LISTEN connection that would hear a change has stayed up. */

@@ -53,8 +53,11 @@ import type {
   SeatStateRow,
   StoreNotice,
   StoredReply,
+  StoreGauges,
+  StoreHealth,
 } from './hold-store.ts';
 import * as catalog from './sql-catalog.ts';
+import { readGauges } from './sql-gauges.ts';
 
 /** The statements both databases understand; `?` placeholders (PostgreSQL's store rewrites them). */
 export interface SqlTx {
@@ -135,6 +138,7 @@ export abstract class SqlHoldStore implements HoldStore {
 
   abstract init(): Promise<void>;
   abstract close(): Promise<void>;
+  abstract health(): Promise<StoreHealth>;
   protected abstract transaction<T>(fn: (tx: SqlTx) => Promise<T>): Promise<T>;
   /** A read that sees only committed data; by default a transaction like any other (retried alike). */
   protected read<T>(fn: (tx: SqlTx) => Promise<T>): Promise<T> {
@@ -326,6 +330,10 @@ export abstract class SqlHoldStore implements HoldStore {
 
   async credentialById(credentialId: number): Promise<CredentialRow | null> {
     return this.credentialWhere('id = ?', credentialId);
+  }
+
+  async gauges(now: number): Promise<StoreGauges> {
+    return this.read((tx) => readGauges(tx, now));
   }
 
   private async credentialWhere(filter: string, value: unknown): Promise<CredentialRow | null> {

@@ -1,7 +1,8 @@
-import { statSync } from 'node:fs';
+import { statfsSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import type { ChangeNotice, StoreNotice } from './hold-store.ts';
+import type { ChangeNotice, StoreHealth, StoreNotice } from './hold-store.ts';
 import { migrateServerSchema } from './server-migrations.ts';
 import { serverSchema } from './server-schema.ts';
 import { type FailureKind, SqlHoldStore, type SqlTx } from './sql-hold-store.ts';
@@ -10,6 +11,8 @@ type Statement = Database.Statement<unknown[], unknown>;
 
 /** Past this size the writer empties the WAL (see boundWal). */
 const WAL_LIMIT_BYTES = 16 * 1024 * 1024;
+/** Less free space than one full WAL: writes are about to fail, so the server is not ready. */
+const DISK_RESERVE_BYTES = WAL_LIMIT_BYTES;
 
 interface Job {
   fn: (tx: SqlTx) => Promise<unknown>;
@@ -122,6 +125,26 @@ export class SqliteHoldStore extends SqlHoldStore {
       afterCommit: (f) => f(),
     };
     return fn(tx);
+  }
+
+  async health(): Promise<StoreHealth> {
+    const checks: Record<string, string> = {};
+    try {
+      await this.read((tx) => tx.all('SELECT 1'));
+      checks.database = 'ok';
+    } catch (error) {
+      checks.database = error instanceof Error ? error.message : String(error);
+    }
+    let diskFreeBytes: number | undefined;
+    try {
+      const fs = statfsSync(dirname(this.file));
+      diskFreeBytes = fs.bavail * fs.bsize;
+      checks.disk =
+        diskFreeBytes < DISK_RESERVE_BYTES ? `${Math.floor(diskFreeBytes / 1048576)} MiB free` : 'ok';
+    } catch {
+      checks.disk = 'ok'; // a file system that does not say: nothing to report
+    }
+    return { ok: Object.values(checks).every((c) => c === 'ok'), checks, diskFreeBytes };
   }
 
   async close(): Promise<void> {
