@@ -31,7 +31,7 @@ import { HoldSweeper, type HoldSweeperOptions } from './hold-sweeper.ts';
 import { LiveHub } from './live.ts';
 import { registerHealth } from './ops/health.ts';
 import { capConnections, nodeServerOptions, resolveLimits, type ServerLimits } from './ops/limits.ts';
-import { type LogOptions, loggerOptions, registerRequestLog } from './ops/logging.ts';
+import { type LogOptions, loggableUrl, loggerOptions, registerRequestLog } from './ops/logging.ts';
 import { ServerMetrics } from './ops/metrics.ts';
 import { RateLimitedError, registerRateLimits } from './ops/rate-limits.ts';
 import { storeFailure } from './ops/store-failures.ts';
@@ -481,11 +481,16 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     async (socket, request) => {
       try {
         const credential = await authenticate(request);
+        const where = { url: loggableUrl(request.url), ip: request.ip, credential: credential.id };
+        request.log.debug(where, 'live socket opened');
+        socket.once('close', (code: number) => request.log.debug({ ...where, code }, 'live socket closed'));
         await hub.add(socket, credential, request.query.eventId, request.query.since);
       } catch (error) {
         const refused = isTaquillaError(error) && error.code === 'UNAUTHORIZED';
-        if (refused) await rateLimits.noteFailure(request);
-        else request.log.error({ err: error }, 'live socket failed');
+        if (refused) {
+          request.log.warn({ url: loggableUrl(request.url), ip: request.ip }, 'live socket refused');
+          await rateLimits.noteFailure(request);
+        } else request.log.error({ err: error }, 'live socket failed');
         socket.close(refused ? 4401 : 1011, 'refused');
       }
     },

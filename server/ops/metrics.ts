@@ -204,12 +204,10 @@ export class ServerMetrics {
         if (expected) {
           const given = Buffer.from(request.headers.authorization ?? '');
           if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-            return reply
-              .status(401)
-              .send({
-                serverTime: this.clock.now(),
-                error: { code: 'UNAUTHORIZED', message: 'Metrics token needed' },
-              });
+            return reply.status(401).send({
+              serverTime: this.clock.now(),
+              error: { code: 'UNAUTHORIZED', message: 'Metrics token needed' },
+            });
           }
         }
         return reply.type(this.registry.contentType).send(await this.registry.metrics());
