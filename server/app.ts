@@ -86,17 +86,6 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   capConnections(app, limits);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  // Operations (docs/operations.md): request ids and logs, metrics, health, rate limits.
-  const metrics = new ServerMetrics(options.store, clock);
-  const store = metrics.instrument(options.store);
-  registerRequestLog(app, log !== false);
-  metrics.register(app, options.metricsToken);
-  registerHealth(app, store, clock);
-  app.decorateRequest('secretHash', undefined);
-  const rateLimits = await registerRateLimits(app, limits, metrics, (request) => {
-    const hash = secretHashOf(request);
-    return hash !== '' && credentialCache.known(hash);
-  });
   await app.register(swagger, {
     openapi: {
       info: { title: 'Taquilla hold server', version: '1' },
@@ -108,6 +97,18 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     transform: jsonSchemaTransform,
   });
   await app.register(websocket);
+  // Operations (docs/operations.md): request ids and logs, metrics, health, rate limits. After the
+  // WebSocket plugin: its hooks must see an upgrade before a limit refuses it (it then closes it).
+  const metrics = new ServerMetrics(options.store, clock);
+  const store = metrics.instrument(options.store);
+  registerRequestLog(app, log !== false);
+  metrics.register(app, options.metricsToken);
+  registerHealth(app, store, clock);
+  app.decorateRequest('secretHash', undefined);
+  const rateLimits = await registerRateLimits(app, limits, metrics, (request) => {
+    const hash = secretHashOf(request);
+    return hash !== '' && credentialCache.known(hash);
+  });
   const hub = new LiveHub(store, clock);
   app.addHook('onClose', async () => hub.close());
   metrics.attach({

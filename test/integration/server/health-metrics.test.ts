@@ -3,23 +3,11 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { sample } from '../../support/prometheus.ts';
 import { tempDir } from '../../support/temp-store.ts';
 import { Partition } from '../sync/sync-fixture.ts';
 import { demoEvent } from './hold-store.contract.ts';
 import { type ServerProcess, serverCli, startServer } from './server-process.ts';
-
-/** One sample of a Prometheus text exposition: `name{a="1",b="x"} value`. */
-export function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
-  for (const line of text.split('\n')) {
-    const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!match || match[1] !== name) continue;
-    const have = Object.fromEntries(
-      [...(match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1], m[2]]),
-    );
-    if (Object.entries(labels).every(([k, v]) => have[k] === v)) return Number(match[3]);
-  }
-  return undefined;
-}
 
 describe('health, readiness and metrics (real SQLite server process)', () => {
   const tmp = tempDir('taquilla-metrics-');
@@ -47,8 +35,8 @@ describe('health, readiness and metrics (real SQLite server process)', () => {
     });
     return {
       status: res.status,
-      body: (await res.json()) as { serverTime: number; result: any; error?: { code: string } },
-    }; // eslint-disable-line @typescript-eslint/no-explicit-any
+      body: (await res.json()) as { serverTime: number; result: unknown; error?: { code: string } },
+    };
   };
   const metrics = async () => {
     const res = await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${token}` } });
