@@ -199,6 +199,9 @@ export class SqliteHoldStore extends SqlHoldStore {
           for (const job of jobs) job.reject(error);
           continue;
         }
+        // Set when SQLite rolled the whole transaction back itself (it may on SQLITE_FULL or an I/O
+        // error): nothing of this group stands, so every job in it is refused and may be retried.
+        let lost: unknown = null;
         for (const job of jobs) {
           const after: (() => void)[] = [];
           const tx: SqlTx = {
@@ -217,10 +220,18 @@ export class SqliteHoldStore extends SqlHoldStore {
             this.control.release();
             done.push({ job, ok: true, value, after });
           } catch (error) {
+            if (!this.db.inTransaction) {
+              lost = error;
+              break;
+            }
             this.control.undo();
             this.control.release();
             done.push({ job, ok: false, value: error, after: [] });
           }
+        }
+        if (lost !== null) {
+          for (const job of jobs) job.reject(lost);
+          continue;
         }
         try {
           this.control.commit();
