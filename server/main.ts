@@ -66,7 +66,7 @@ const USAGE = [
   '  --metrics-token-file F  GET /metrics needs "Authorization: Bearer <token>" (or TAQUILLA_METRICS_TOKEN)',
   ...LIMIT_OPTIONS.map(
     ([flag, field]) =>
-      `  --${`${flag} N`.padEnd(22)} default ${DEFAULT_LIMITS[field]} (docs/operations.md, "Limits")`,
+      `  --${`${flag} N`.padEnd(21)} default ${DEFAULT_LIMITS[field]} (docs/operations.md, "Limits")`,
   ),
   '  --clock-offset-ms MS    run the server\'s clock ahead (training and partition tests: "hours later")',
   '',
