@@ -37,6 +37,13 @@ export class LiveHub {
     ];
   }
 
+  /** Open live sockets on this instance. */
+  get subscribers(): number {
+    let n = 0;
+    for (const set of this.byEvent.values()) n += set.size;
+    return n;
+  }
+
   async add(socket: WebSocket, credential: CredentialRow, eventId: number, since: number): Promise<void> {
     const tenantId = credential.tenantId;
     const key = `${tenantId}:${eventId}`;

@@ -72,6 +72,22 @@ export interface ChangesSince {
   zones: ZoneStateRow[];
 }
 
+/** Live counts for monitoring (GET /metrics), read at scrape time. */
+export interface StoreGauges {
+  /** Tickets held and not expired (temporary holds, deposits, leased places), per tenant. */
+  holds: { tenantId: number; count: number }[];
+  /** Offline leases open and not expired, per tenant and terminal. */
+  leases: { tenantId: number; credentialId: number; count: number }[];
+}
+
+/** What GET /ready reports: each check 'ok' or what is wrong. */
+export interface StoreHealth {
+  ok: boolean;
+  checks: Record<string, string>;
+  /** Free space on the database's disk (SQLite; PostgreSQL's disk is not the server's to see). */
+  diskFreeBytes?: number;
+}
+
 export interface HoldStore {
   readonly kind: 'sqlite' | 'postgres';
   /** Creates the schema if missing. */
@@ -157,4 +173,9 @@ export interface HoldStore {
   cacheEpoch(): number | null;
   /** The credential's row by id (live sockets re-check theirs after a resync). */
   credentialById(credentialId: number): Promise<CredentialRow | null>;
+
+  /** Whether the database answers (PostgreSQL: and LISTEN is up; SQLite: and its disk has room). */
+  health(): Promise<StoreHealth>;
+  /** Counts for monitoring. */
+  gauges(now: number): Promise<StoreGauges>;
 }

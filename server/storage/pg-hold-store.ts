@@ -1,5 +1,6 @@
 import pg from 'pg';
-import type { ChangeNotice, StoreNotice } from './hold-store.ts';
+import type { ChangeNotice, StoreHealth, StoreNotice } from './hold-store.ts';
+import { migrateServerSchema } from './server-migrations.ts';
 import { serverSchema } from './server-schema.ts';
 import { type FailureKind, SqlHoldStore, type SqlTx } from './sql-hold-store.ts';
 
@@ -83,12 +84,47 @@ export class PgHoldStore extends SqlHoldStore {
       await client.query('SELECT pg_advisory_lock(7428001)');
       if (this.schema) await client.query(`CREATE SCHEMA IF NOT EXISTS ${this.schema}`);
       await client.query(serverSchema('postgres'));
-      await client.query('SELECT pg_advisory_unlock(7428001)');
+      await client.query('BEGIN');
+      try {
+        await migrateServerSchema(
+          'postgres',
+          async (sql) => void (await client.query(sql)),
+          async () =>
+            (await client.query<{ version: number }>('SELECT version FROM server_schema WHERE id = 1'))
+              .rows[0]?.version ?? null,
+        );
+        await client.query('COMMIT');
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
     } finally {
+      await client.query('SELECT pg_advisory_unlock(7428001)').catch(() => undefined);
       client.release();
     }
     await this.listen();
     await this.announceRevocations();
+  }
+
+  /** The database answers within 2 s, and this instance's LISTEN connection is up. */
+  async health(): Promise<StoreHealth> {
+    const checks: Record<string, string> = {};
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        this.pool.query('SELECT 1'),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error('no answer within 2 s')), 2000);
+        }),
+      ]);
+      checks.database = 'ok';
+    } catch (error) {
+      checks.database = `unreachable: ${error instanceof Error ? error.message : String(error)}`;
+    } finally {
+      clearTimeout(timer);
+    }
+    checks.listen = this.listener !== null ? 'ok' : 'down (reconnecting)';
+    return { ok: Object.values(checks).every((c) => c === 'ok'), checks };
   }
 
   /** Trusted only while the LISTEN connection that would hear a change has stayed up. */

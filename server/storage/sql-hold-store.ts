@@ -53,8 +53,11 @@ import type {
   SeatStateRow,
   StoreNotice,
   StoredReply,
+  StoreGauges,
+  StoreHealth,
 } from './hold-store.ts';
 import * as catalog from './sql-catalog.ts';
+import { readGauges } from './sql-gauges.ts';
 
 /** The statements both databases understand; `?` placeholders (PostgreSQL's store rewrites them). */
 export interface SqlTx {
@@ -135,6 +138,7 @@ export abstract class SqlHoldStore implements HoldStore {
 
   abstract init(): Promise<void>;
   abstract close(): Promise<void>;
+  abstract health(): Promise<StoreHealth>;
   protected abstract transaction<T>(fn: (tx: SqlTx) => Promise<T>): Promise<T>;
   /** A read that sees only committed data; by default a transaction like any other (retried alike). */
   protected read<T>(fn: (tx: SqlTx) => Promise<T>): Promise<T> {
@@ -326,6 +330,10 @@ export abstract class SqlHoldStore implements HoldStore {
 
   async credentialById(credentialId: number): Promise<CredentialRow | null> {
     return this.credentialWhere('id = ?', credentialId);
+  }
+
+  async gauges(now: number): Promise<StoreGauges> {
+    return this.read((tx) => readGauges(tx, now));
   }
 
   private async credentialWhere(filter: string, value: unknown): Promise<CredentialRow | null> {
@@ -532,7 +540,7 @@ export abstract class SqlHoldStore implements HoldStore {
           const ctx: OpContext = { tx, tenantId, credentialId, now, settings, changes: new Map() };
           const result = await this.dispatch(ctx, op, input);
           const reply: StoredReply = { status: 200, body: { result }, replayed: false };
-          if (idempotency) await this.saveReply(tx, tenantId, idempotency, reply, now);
+          if (idempotency) await this.saveReply(tx, tenantId, credentialId, idempotency, reply, now);
           await this.flushChanges(ctx); // last: it locks the event row until commit
           return reply;
         } catch (error) {
@@ -541,7 +549,7 @@ export abstract class SqlHoldStore implements HoldStore {
           await tx.run('ROLLBACK TO SAVEPOINT op');
           const reply = refusal(refused);
           // The refusal is an answer too: a retry of the same request must hear the same thing.
-          if (idempotency) await this.saveReply(tx, tenantId, idempotency, reply, now);
+          if (idempotency) await this.saveReply(tx, tenantId, credentialId, idempotency, reply, now);
           return reply;
         }
       });
@@ -585,10 +593,13 @@ export abstract class SqlHoldStore implements HoldStore {
       status: number | null;
       body: string | null;
     }>(
+      // A key is its credential's own (two terminals may choose the same one); a row stored before
+      // keys were scoped (credential 0, server migration 1) still answers for the whole tenant.
       `SELECT c.revoked_at, i.request_hash, i.status, i.body FROM (SELECT 1 AS one) AS one
        LEFT JOIN credentials c ON c.id = ? AND c.tenant_id = ?
-       LEFT JOIN idempotency i ON i.tenant_id = ? AND i.key = ?`,
-      [credentialId, tenantId, tenantId, idem?.key ?? null],
+       LEFT JOIN idempotency i ON i.tenant_id = ? AND i.credential_id IN (?, 0) AND i.key = ?
+       ORDER BY i.credential_id DESC LIMIT 1`,
+      [credentialId, tenantId, tenantId, credentialId, idem?.key ?? null],
     );
     if (row?.revoked_at !== null && row?.revoked_at !== undefined) {
       throw new TaquillaError('UNAUTHORIZED', 'Unknown or revoked credential', {});
@@ -609,14 +620,15 @@ export abstract class SqlHoldStore implements HoldStore {
   private async saveReply(
     tx: SqlTx,
     tenantId: number,
+    credentialId: number,
     idem: Idempotency,
     reply: StoredReply,
     now: number,
   ): Promise<void> {
     // A concurrent twin with the same key makes this a unique violation: the write retries and reads it.
     await tx.run(
-      'INSERT INTO idempotency (tenant_id, key, request_hash, status, body, created_at) VALUES (?, ?, ?, ?, ?, ?)',
-      [tenantId, idem.key, idem.requestHash, reply.status, JSON.stringify(reply.body), now],
+      'INSERT INTO idempotency (tenant_id, credential_id, key, request_hash, status, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      [tenantId, credentialId, idem.key, idem.requestHash, reply.status, JSON.stringify(reply.body), now],
     );
   }
 

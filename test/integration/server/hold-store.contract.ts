@@ -245,6 +245,28 @@ export function holdStoreContract(name: string, open: () => Promise<StoreFixture
       expect(retried.body).toEqual(refused.body);
     });
 
+    it('two terminals that choose the same idempotency key make two requests, each answered its own way', async () => {
+      const k = key();
+      const as = (credentialId: number, seatIds: number[]) => {
+        const input = { eventId: 7, sessionId: `same-key-${credentialId}`, actor: 'c', seatIds };
+        return fx.store.execute(tenant, credentialId, 'holdSeats', input, now, {
+          key: k,
+          requestHash: `holdSeats:${JSON.stringify(input)}`,
+        });
+      };
+      const first = await as(101, [104]);
+      const second = await as(102, [105]);
+      expect(ok(first).tickets).toHaveLength(1);
+      expect(second.replayed).toBe(false);
+      expect(second.status).toBe(200);
+      expect((ok(second).tickets as { seatId: number }[])[0]!.seatId).toBe(105);
+      // each terminal's retry is answered from its own stored reply
+      const again = await as(102, [105]);
+      expect(again.replayed).toBe(true);
+      expect(again.body).toEqual(second.body);
+      expect((await as(101, [104])).body).toEqual(first.body);
+    });
+
     it('hold, partial payment, full payment; cancel and session release give seats back', async () => {
       const held = ok(
         await run('holdSeats', {

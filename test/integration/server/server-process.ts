@@ -11,6 +11,8 @@ export interface ServerProcess {
   stop: () => Promise<void>;
   /** SIGKILL: a crash, not a shutdown. */
   kill: () => Promise<void>;
+  /** Everything the process printed so far (its log lines are JSON on stdout). */
+  output: () => { stdout: string; stderr: string };
 }
 
 /** Starts a real `taquilla-server` process on loopback; `port` 0 lets the OS choose a free one. */
@@ -19,18 +21,21 @@ export async function startServer(
   port = 0,
   /** false: the documented short form, `taquilla-server --db FILE --port N`. */
   withCommand = true,
+  /** Added to the environment (secrets an operator keeps out of argv). */
+  env: Record<string, string> = {},
 ): Promise<ServerProcess> {
   const command = withCommand ? ['serve'] : [];
   const child = spawn(process.execPath, [BIN, ...command, ...storeArgs, '--port', String(port)], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
   });
+  let out = '';
+  let err = '';
   const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    let err = '';
     const timer = setTimeout(() => reject(new Error(`server did not start: ${err}`)), 20_000);
     child.stdout!.on('data', (chunk: Buffer) => {
       out += chunk.toString();
-      const match = /listening (http:\/\/\S+)/.exec(out);
+      const match = /listening (https?:\/\/\S+)/.exec(out);
       if (match) {
         clearTimeout(timer);
         resolve(match[1]!);
@@ -59,6 +64,7 @@ export async function startServer(
     child,
     stop: () => signal('SIGTERM'),
     kill: () => signal('SIGKILL'),
+    output: () => ({ stdout: out, stderr: err }),
   };
 }
 
