@@ -1,10 +1,28 @@
 import { z } from 'zod';
 import { settingsOverrideSchema } from '../../../shared/config.ts';
+import { LANDMARK_KINDS } from '../../../shared/schemas/availability.ts';
 import { parseInput } from '../../../shared/validation.ts';
 import type { Db } from '../../store/database.ts';
 
 /** Defines tenants, venues and events with their zones and seats (the catalogue the engine sells). */
 const box = z.object({
+  x: z.number(),
+  y: z.number(),
+  width: z.number().positive(),
+  height: z.number().positive(),
+});
+
+/** Where a zone's name is written on the map: at most a few places (boxes on both sides of a hall). */
+const labels = z
+  .array(z.object({ x: z.number(), y: z.number() }))
+  .max(8)
+  .optional();
+
+/** The stage or the field, drawn under the seats so the map has a front. */
+const landmark = z.object({
+  kind: z.enum(LANDMARK_KINDS),
+  name: z.string().min(1).max(40).optional(),
+  shape: z.enum(['rect', 'ellipse']).default('rect'),
   x: z.number(),
   y: z.number(),
   width: z.number().positive(),
@@ -17,6 +35,7 @@ const numberedZone = z.object({
   name: z.string().min(1).max(60),
   color: z.string().optional(),
   priceCents: z.number().int().min(0),
+  labels,
   seats: z
     .array(
       z.object({
@@ -37,6 +56,7 @@ const generalZone = z.object({
   priceCents: z.number().int().min(0),
   capacity: z.number().int().min(1),
   box: box.optional(),
+  labels,
 });
 
 export const eventDefinition = z.object({
@@ -46,10 +66,12 @@ export const eventDefinition = z.object({
   startsAt: z.number().int(),
   vesPerUsd: z.string().regex(/^\d{1,9}(\.\d{1,4})?$/, 'rate like 36.50'),
   zones: z.array(z.discriminatedUnion('kind', [numberedZone, generalZone])).min(1),
+  landmarks: z.array(landmark).max(10).optional(),
 });
 
 export type EventDefinition = z.infer<typeof eventDefinition>;
-export type ZoneDefinition = EventDefinition['zones'][number];
+export type ZoneDefinition = z.input<typeof eventDefinition>['zones'][number];
+export type LandmarkDefinition = z.input<typeof landmark>;
 
 export function seatLabel(zoneCode: string, row: string, number: number): string {
   return `${zoneCode}-${row}-${number}`;
@@ -92,6 +114,11 @@ export function createEvent(db: Db, raw: unknown, now: number): CreatedEvent {
     `INSERT INTO zones (event_id, code, name, kind, capacity, price_tier_id, color, x, y, width, height, sort)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
+  const insertLabel = db.prepare('INSERT INTO zone_labels (zone_id, x, y) VALUES (?, ?, ?)');
+  const insertLandmark = db.prepare(
+    `INSERT INTO map_landmarks (event_id, kind, name, shape, x, y, width, height, sort)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
   const insertSeat = db.prepare(
     `INSERT INTO seats (event_id, zone_id, label, row_label, number, x, y, price_tier_id)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -122,6 +149,7 @@ export function createEvent(db: Db, raw: unknown, now: number): CreatedEvent {
             sort,
           ).lastInsertRowid,
         );
+        for (const point of zone.labels ?? []) insertLabel.run(zoneId, point.x, point.y);
         const seatIds =
           zone.kind === 'numbered'
             ? zone.seats.map((s) =>
@@ -141,6 +169,19 @@ export function createEvent(db: Db, raw: unknown, now: number): CreatedEvent {
             : [];
         return { id: zoneId, code: zone.code, kind: zone.kind, seatIds };
       });
+      (def.landmarks ?? []).forEach((mark, sort) =>
+        insertLandmark.run(
+          eventId,
+          mark.kind,
+          mark.name ?? null,
+          mark.shape,
+          mark.x,
+          mark.y,
+          mark.width,
+          mark.height,
+          sort,
+        ),
+      );
       return { eventId, zones };
     })
     .immediate();
