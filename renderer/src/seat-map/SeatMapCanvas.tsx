@@ -7,7 +7,15 @@ import { drawMap } from './draw-map.ts';
 import { GeneralPicker } from './GeneralPicker.tsx';
 import { hitTest } from './hit-test.ts';
 import { type Direction, nextSeat } from './keyboard-nav.ts';
-import { betweenViews, constrainView, scaleForSeatPx, seatBounds, viewOf } from './map-geometry.ts';
+import {
+  betweenViews,
+  constrainView,
+  ROW_LABELS_FROM_PX,
+  scaleForSeatPx,
+  seatBounds,
+  seatPx,
+  viewOf,
+} from './map-geometry.ts';
 import {
   type Bounds,
   fit,
@@ -68,6 +76,7 @@ export function SeatMapCanvas({
 }: Props) {
   const wrapRef = useRef<HTMLDivElement>(null);
   const canvasRef = useRef<HTMLCanvasElement>(null);
+  const placeRef = useRef<HTMLDivElement>(null);
   const viewRef = useRef<Viewport>({ scale: 1, tx: 0, ty: 0 });
   const sizeRef = useRef({ width: 0, height: 0 });
   const pointers = useRef(new Map<number, { x: number; y: number }>());
@@ -140,6 +149,18 @@ export function SeatMapCanvas({
       cache: cache.current,
     });
     const v = viewRef.current;
+    // Zoomed in past the zones' names: the zone in the middle of the screen is named in a corner.
+    const place = placeRef.current;
+    if (place) {
+      const [cx, cy] = toWorld(v, width / 2, height / 2);
+      const middle =
+        seatPx(seatMap.grid.pitch, v.scale) >= ROW_LABELS_FROM_PX
+          ? hitTest(seatMap.grid, cx, cy, Math.max(width, height) / 2 / v.scale)
+          : -1;
+      const name = middle >= 0 ? (seatMap.zoneById.get(seatMap.map.seats.zoneId[middle]!)?.name ?? '') : '';
+      if (place.textContent !== name) place.textContent = name;
+      place.hidden = name === '' || kiosk;
+    }
     const data = canvas.dataset;
     data.scale = String(v.scale);
     data.tx = String(v.tx);
@@ -200,6 +221,8 @@ export function SeatMapCanvas({
         }
       };
       glide.current = requestAnimationFrame(step);
+      // Said at once, not at the next frame: a test (or anyone) waiting for the map to settle.
+      if (canvasRef.current) canvasRef.current.dataset.gliding = '1';
     },
     [draw, stopGlide, limits],
   );
@@ -497,6 +520,7 @@ export function SeatMapCanvas({
           if (focusRef.current < 0 && pick === 'seats') setFocus(0);
         }}
       />
+      <div className="map-place" ref={placeRef} data-testid="map-place" aria-live="polite" hidden />
       {state.pending.length > 0 && (
         <div className="pending-bar">
           <button type="button" className="primary" onClick={() => void store.holdPending()}>

@@ -81,6 +81,8 @@ describe.skipIf(skipE2e)('"Pagar en taquilla": a live kiosk and a counter on one
     await kioskPage.getByTestId('kiosk-start').waitFor({ timeout: 10_000 });
     await kioskPage.getByRole('button', { name: /Gala de Zarzuela/ }).click();
     await kioskPage.waitForSelector('canvas[data-version]:not([data-version="-1"])');
+    // A zone first, then its seats (issue 16).
+    await kioskPage.locator('.kiosk-zone-card[data-zone="VIP"]').click();
     await kioskPage.getByRole('button', { name: 'Platea VIP: Mejores 2 asientos' }).click();
     await kioskPage.getByTestId('kiosk-cart').locator('li').nth(1).waitFor();
     const atCounter = kioskPage.getByRole('button', { name: 'Pagar en taquilla' });
