@@ -45,19 +45,30 @@ const seedDemoCommand: CliCommand = {
     );
     const staff = DEMO_USERS.map((u) => ({ name: u.name, role: u.role, pin: u.pin }));
     const file = shellWord(requiredString(values.db, '--db'));
-    const next = [
+    const steps: [string, string][] = [
       ...(rendererBuilt()
         ? []
-        : ['npm run build:renderer                          # once: builds the screens']),
-      `npx taquilla serve --db ${file} --virtual-printer   # the counter (port ${COUNTER_PORT}) and its printer: open the URL it prints`,
+        : [['npm run build:renderer', 'once: builds the screens'] as [string, string]]),
+      [
+        `npx taquilla serve --db ${file} --virtual-printer`,
+        `the counter (port ${COUNTER_PORT}) and its printer: open the URL it prints`,
+      ],
       ...(training
         ? [
-            `npx taquilla payment-provider --db ${file} --set training   # the kiosk's simulated card and Pago Móvil`,
+            [
+              `npx taquilla payment-provider --db ${file} --set training`,
+              "the kiosk's simulated card and Pago Móvil",
+            ] as [string, string],
           ]
         : []),
-      `npx taquilla serve --db ${file} --kiosk             # a self-service kiosk (port ${KIOSK_PORT}), in another terminal`,
-      `TAQUILLA_DB=${file} npm start                       # or the desktop app, where Electron is installed`,
+      [
+        `npx taquilla serve --db ${file} --kiosk`,
+        `a self-service kiosk (port ${KIOSK_PORT}), in another terminal`,
+      ],
+      [`TAQUILLA_DB=${file} npm start`, 'or the desktop app, where Electron is installed'],
     ];
+    const column = Math.max(...steps.map(([command]) => command.length));
+    const next = steps.map(([command, why]) => `${command.padEnd(column)}   # ${why}`);
     const width = Math.max(...staff.map((u) => u.name.length));
     return {
       json: { ...ids, training, staff, printer: printerUri(printer.connection), next },
