@@ -554,7 +554,13 @@ export function SeatMapCanvas({
           onClose={() => setGeneral(null)}
         />
       )}
-      {pick === 'seats' && <SeatTooltip store={store} state={state} index={shown} view={viewRef.current} />}
+      {/* The cashier's seat facts (labels, who holds it); a kiosk's cart says it in the customer's words. */}
+      <SeatTooltip
+        store={store}
+        state={state}
+        index={pick === 'seats' && !kiosk ? shown : -1}
+        view={viewRef.current}
+      />
     </div>
   );
 }

@@ -237,6 +237,23 @@ export function drawMap(ctx: CanvasRenderingContext2D, canvas: HTMLCanvasElement
       }
     }
   }
+  if (levels.seats && visibleCount > 0) {
+    ctx.font = `600 ${Math.round(Math.min(18, Math.max(8, size * 0.42)))}px system-ui, sans-serif`;
+    const numbers = map.seats.number;
+    // Two passes, one colour each: white on the zones' strong colours and on black, dark on the pale ones.
+    for (const light of [true, false]) {
+      ctx.fillStyle = light ? '#ffffff' : '#0f172a';
+      for (let k = 0; k < visibleCount; k++) {
+        const i = visible[k]!;
+        const state = f.seatViews(i);
+        if ((state === 'free' || state === 'blocked') !== light) continue;
+        ctx.fillText(String(numbers[i]), xs[i]! * v.scale + v.tx, ys[i]! * v.scale + v.ty + 0.5, size - 2);
+        facts.seatLabels += 1;
+      }
+    }
+  }
+
+  // Row names after seat numbers: a row named at the screen's edge covers the seat it lies on.
   if (levels.rows) {
     const rows = model.rows;
     ctx.font = `600 ${Math.round(Math.min(14 * f.textScale, Math.max(9, apart * 0.5)))}px system-ui, sans-serif`;
@@ -269,7 +286,7 @@ export function drawMap(ctx: CanvasRenderingContext2D, canvas: HTMLCanvasElement
       const y = Math.min(height - pad, Math.max(pad, (ys[i]! + rows.outY[r]!) * v.scale + v.ty));
       const w = ctx.measureText(name).width + 10;
       const h = Math.round(Math.min(14 * f.textScale, Math.max(9, apart * 0.5))) + 6;
-      ctx.fillStyle = 'rgb(255 255 255 / 0.92)';
+      ctx.fillStyle = '#ffffff';
       ctx.strokeStyle = '#94a3b8';
       ctx.lineWidth = 1;
       ctx.beginPath();
@@ -281,22 +298,6 @@ export function drawMap(ctx: CanvasRenderingContext2D, canvas: HTMLCanvasElement
       facts.rowLabels += 1;
     }
   }
-  if (levels.seats && visibleCount > 0) {
-    ctx.font = `600 ${Math.round(Math.min(18, Math.max(8, size * 0.42)))}px system-ui, sans-serif`;
-    const numbers = map.seats.number;
-    // Two passes, one colour each: white on the zones' strong colours and on black, dark on the pale ones.
-    for (const light of [true, false]) {
-      ctx.fillStyle = light ? '#ffffff' : '#0f172a';
-      for (let k = 0; k < visibleCount; k++) {
-        const i = visible[k]!;
-        const state = f.seatViews(i);
-        if ((state === 'free' || state === 'blocked') !== light) continue;
-        ctx.fillText(String(numbers[i]), xs[i]! * v.scale + v.tx, ys[i]! * v.scale + v.ty + 0.5, size - 2);
-        facts.seatLabels += 1;
-      }
-    }
-  }
-
   // The Shift-picked group: dashed outlines until it is held.
   if (f.pending.length > 0) {
     ctx.setLineDash([3, 2]);

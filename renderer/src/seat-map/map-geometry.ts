@@ -123,9 +123,14 @@ export function rowLabels(map: SeatMap, pitch: number): RowLabels {
     of.push(r);
     if (e.last !== e.first) {
       const [lx, ly] = outward(e.last, e.beforeLast);
-      xs.push(x[e.last]! + lx);
-      ys.push(y[e.last]! + ly);
-      of.push(r);
+      const endX = x[e.last]! + lx;
+      const endY = y[e.last]! + ly;
+      // A round table's "row" ends where it starts: one name is enough.
+      if (Math.hypot(endX - xs.at(-1)!, endY - ys.at(-1)!) >= 2 * pitch) {
+        xs.push(endX);
+        ys.push(endY);
+        of.push(r);
+      }
     }
   });
   return {
@@ -226,7 +231,8 @@ export const SEAT_LABELS_FROM_PX = 20;
 
 export function labelLevels(px: number): LabelLevels {
   return {
-    zones: px < SEAT_LABELS_FROM_PX * 2,
+    // Once seats carry their numbers, a name over them would hide some: the corner names the zone.
+    zones: px < SEAT_LABELS_FROM_PX,
     rows: px >= ROW_LABELS_FROM_PX,
     seats: px >= SEAT_LABELS_FROM_PX,
   };

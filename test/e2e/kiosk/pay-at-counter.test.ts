@@ -7,6 +7,7 @@ import {
   assertChromium,
   ensureRendererBuilt,
   launchChromium,
+  mapSettled,
   openCounter,
   ROOT,
   type ServedTerminal,
@@ -91,6 +92,7 @@ describe.skipIf(skipE2e)('"Pagar en taquilla": a live kiosk and a counter on one
     await expect(kioskPage.getByRole('button', { name: 'Pagar', exact: true }).count()).resolves.toBe(0);
     await expect(kioskPage.getByText('Simular aprobación').count()).resolves.toBe(0);
     await expect(kioskPage.getByTestId('training-banner').count()).resolves.toBe(0);
+    await mapSettled(kioskPage);
     await kioskPage.screenshot({ path: screenshotPath('screenshot-kiosk.png', RESULTS) });
 
     const before = printer.documents.length;
