@@ -143,6 +143,9 @@ export const suite: BenchSuite = {
       await zoomInTo(page, 24 / pitch);
       const zoomedScale = Number(await page.locator('canvas.seat-map-canvas').getAttribute('data-scale'));
       const zoomedPan = sorted(await panFrames(page, 30));
+      const zoomedSeats = Number(
+        await page.locator('canvas.seat-map-canvas').getAttribute('data-seat-labels'),
+      );
       const zoomDraw = sorted(zoom.draw);
       const zoomInterval = sorted(zoom.interval);
       const panDraw = sorted(pan);
@@ -208,7 +211,11 @@ export const suite: BenchSuite = {
           browser: 'headless Chromium, --disable-gpu (software canvas)',
           viewport: '1440x900',
           warmRuns: warm.map((v) => Math.round(v)),
-          zoomedIn: { seatPitch: Number(pitch.toFixed(2)), scale: Number(zoomedScale.toFixed(2)) },
+          zoomedIn: {
+            seatPitch: Number(pitch.toFixed(2)),
+            scale: Number(zoomedScale.toFixed(2)),
+            seatsNamedInLastFrame: zoomedSeats,
+          },
         },
       };
     } finally {

@@ -139,8 +139,9 @@ export function drawMap(ctx: CanvasRenderingContext2D, canvas: HTMLCanvasElement
         seatShape(faded, sx, sy);
         continue;
       }
-      visible[visibleCount++] = i;
       const state = f.seatViews(i);
+      // Seats on screen and whether their number is written light (on a zone's strong colour).
+      visible[visibleCount++] = state === 'free' || state === 'blocked' ? i : ~i;
       const path =
         state === 'free'
           ? freePaths[zoneIndex.get(zoneIds[i]!) ?? 0]!
@@ -239,15 +240,15 @@ export function drawMap(ctx: CanvasRenderingContext2D, canvas: HTMLCanvasElement
   }
   if (levels.seats && visibleCount > 0) {
     ctx.font = `600 ${Math.round(Math.min(18, Math.max(8, size * 0.42)))}px system-ui, sans-serif`;
-    const numbers = map.seats.number;
+    const numbers = model.numberText;
     // Two passes, one colour each: white on the zones' strong colours and on black, dark on the pale ones.
     for (const light of [true, false]) {
       ctx.fillStyle = light ? '#ffffff' : '#0f172a';
       for (let k = 0; k < visibleCount; k++) {
-        const i = visible[k]!;
-        const state = f.seatViews(i);
-        if ((state === 'free' || state === 'blocked') !== light) continue;
-        ctx.fillText(String(numbers[i]), xs[i]! * v.scale + v.tx, ys[i]! * v.scale + v.ty + 0.5, size - 2);
+        const entry = visible[k]!;
+        if (entry >= 0 !== light) continue;
+        const i = light ? entry : ~entry;
+        ctx.fillText(numbers[i]!, xs[i]! * v.scale + v.tx, ys[i]! * v.scale + v.ty + 0.5);
         facts.seatLabels += 1;
       }
     }
@@ -273,7 +274,7 @@ export function drawMap(ctx: CanvasRenderingContext2D, canvas: HTMLCanvasElement
     const entry = new Int32Array(rows.names.length).fill(-1);
     const numbers = map.seats.number;
     for (let k = 0; k < visibleCount; k++) {
-      const i = visible[k]!;
+      const i = visible[k]! < 0 ? ~visible[k]! : visible[k]!;
       const r = rows.rowOf[i]!;
       if (named[r] === 0 && (entry[r]! < 0 || numbers[i]! < numbers[entry[r]!]!)) entry[r] = i;
     }

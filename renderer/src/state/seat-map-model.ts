@@ -22,6 +22,8 @@ export interface SeatMapModel {
   rows: RowLabels;
   /** What "Ver todo" shows: seats, standing boxes and landmarks. */
   bounds: Bounds;
+  /** Each seat's number as text, made once (a zoomed-in frame writes a thousand of them). */
+  numberText: string[];
 }
 
 export function seatMapModel(map: SeatMap): SeatMapModel {
@@ -36,5 +38,6 @@ export function seatMapModel(map: SeatMap): SeatMapModel {
     shapes: zoneShapes(map),
     rows: rowLabels(map, grid.pitch),
     bounds: mapBounds(map, grid.bounds, grid.pitch),
+    numberText: map.seats.number.map(String),
   };
 }
