@@ -114,11 +114,13 @@ export function createEvent(db: Db, raw: unknown, now: number): CreatedEvent {
     `INSERT INTO zones (event_id, code, name, kind, capacity, price_tier_id, color, x, y, width, height, sort)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
-  const insertLabel = db.prepare('INSERT INTO zone_labels (zone_id, x, y) VALUES (?, ?, ?)');
-  const insertLandmark = db.prepare(
-    `INSERT INTO map_landmarks (event_id, kind, name, shape, x, y, width, height, sort)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
+  // Prepared only when the event has them: an event without (most) sets up on any schema version.
+  const insertLabel = () => db.prepare('INSERT INTO zone_labels (zone_id, x, y) VALUES (?, ?, ?)');
+  const insertLandmark = () =>
+    db.prepare(
+      `INSERT INTO map_landmarks (event_id, kind, name, shape, x, y, width, height, sort)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
   const insertSeat = db.prepare(
     `INSERT INTO seats (event_id, zone_id, label, row_label, number, x, y, price_tier_id)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -149,7 +151,10 @@ export function createEvent(db: Db, raw: unknown, now: number): CreatedEvent {
             sort,
           ).lastInsertRowid,
         );
-        for (const point of zone.labels ?? []) insertLabel.run(zoneId, point.x, point.y);
+        if (zone.labels?.length) {
+          const label = insertLabel();
+          for (const point of zone.labels) label.run(zoneId, point.x, point.y);
+        }
         const seatIds =
           zone.kind === 'numbered'
             ? zone.seats.map((s) =>
@@ -169,19 +174,22 @@ export function createEvent(db: Db, raw: unknown, now: number): CreatedEvent {
             : [];
         return { id: zoneId, code: zone.code, kind: zone.kind, seatIds };
       });
-      (def.landmarks ?? []).forEach((mark, sort) =>
-        insertLandmark.run(
-          eventId,
-          mark.kind,
-          mark.name ?? null,
-          mark.shape,
-          mark.x,
-          mark.y,
-          mark.width,
-          mark.height,
-          sort,
-        ),
-      );
+      if (def.landmarks?.length) {
+        const landmark = insertLandmark();
+        def.landmarks.forEach((mark, sort) =>
+          landmark.run(
+            eventId,
+            mark.kind,
+            mark.name ?? null,
+            mark.shape,
+            mark.x,
+            mark.y,
+            mark.width,
+            mark.height,
+            sort,
+          ),
+        );
+      }
       return { eventId, zones };
     })
     .immediate();
