@@ -80,23 +80,33 @@ export interface RowLabels {
 export function rowLabels(map: SeatMap, pitch: number): RowLabels {
   const { zoneId, row, number, x, y } = map.seats;
   const n = zoneId.length;
-  // The seats of each row with the lowest and highest number, and their neighbours inward.
+  // The seats of each row with the lowest and highest number, and their neighbours inward: one pass,
+  // no sort (50,000 seats are read when an event's map arrives).
   const ends: { first: number; second: number; last: number; beforeLast: number }[] = [];
-  const ordinal = new Map<string, number>();
+  const rowsOfZone = new Map<number, Map<string, number>>();
   const rowOf = new Int32Array(n);
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => number[a]! - number[b]!);
-  for (const i of order) {
-    const key = `${zoneId[i]}\u0000${row[i]}`;
-    let r = ordinal.get(key);
+  for (let i = 0; i < n; i++) {
+    let rows = rowsOfZone.get(zoneId[i]!);
+    if (!rows) {
+      rows = new Map();
+      rowsOfZone.set(zoneId[i]!, rows);
+    }
+    let r = rows.get(row[i]!);
     if (r === undefined) {
       r = ends.length;
-      ordinal.set(key, r);
+      rows.set(row[i]!, r);
       ends.push({ first: i, second: -1, last: i, beforeLast: -1 });
     } else {
       const e = ends[r]!;
-      if (e.second < 0) e.second = i;
-      e.beforeLast = e.last;
-      e.last = i;
+      const k = number[i]!;
+      if (k < number[e.first]!) {
+        e.second = e.first;
+        e.first = i;
+      } else if (e.second < 0 || k < number[e.second]!) e.second = i;
+      if (k > number[e.last]!) {
+        e.beforeLast = e.last;
+        e.last = i;
+      } else if (e.beforeLast < 0 || k > number[e.beforeLast]!) e.beforeLast = i;
     }
     rowOf[i] = r;
   }
