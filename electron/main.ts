@@ -7,6 +7,7 @@ import { createDispatcher } from './api/dispatcher.ts';
 import { createHandlers } from './api/handlers.ts';
 import { CONTENT_SECURITY_POLICY } from './api/http-server.ts';
 import { LiveFeed } from './api/live-feed.ts';
+import { runCli } from './cli/taquilla.ts';
 import { registerIpc } from './ipc.ts';
 import { osKeychain } from './os-keychain.ts';
 import { preparePrivateFolder } from './store/database.ts';
@@ -23,9 +24,33 @@ const rendererIndex = join(here, '../renderer/index.html');
 const rendererUrl = pathToFileURL(rendererIndex).href;
 const kiosk = process.env.TAQUILLA_KIOSK === '1';
 
-if (!app.requestSingleInstanceLock()) app.quit();
-// Every renderer sandboxed, whatever a window forgets to ask for.
-app.enableSandbox();
+/**
+ * `taquilla --cli <command> …` (the installed app's own command line): the same commands as
+ * `npx taquilla`, but with the OS keychain, so they open a desktop terminal's keychain-wrapped store
+ * key (enrol, sync-conflicts, reprint…). No window; --db defaults to the app's own store. It may run
+ * while the app is open (SQLite lets both use the store).
+ */
+const cliAt = process.argv.indexOf('--cli');
+if (cliAt >= 0) {
+  runAppCli(process.argv.slice(cliAt + 1)).catch((error: unknown) => {
+    process.stderr.write(`taquilla: ${error instanceof Error ? error.message : String(error)}\n`);
+    app.exit(1);
+  });
+} else {
+  if (!app.requestSingleInstanceLock()) app.quit();
+  // Every renderer sandboxed, whatever a window forgets to ask for.
+  app.enableSandbox();
+}
+
+async function runAppCli(args: string[]): Promise<void> {
+  await app.whenReady();
+  const withDb =
+    args.includes('--db') || args.includes('--help') || args.length === 0
+      ? args
+      : [...args, '--db', process.env.TAQUILLA_DB ?? join(app.getPath('userData'), 'taquilla.db')];
+  const code = await runCli(withDb, undefined, undefined, { keyWrap: osKeychain(() => {}) });
+  app.exit(code);
+}
 
 function isOurRenderer(url: string): boolean {
   return url.split('#')[0]!.split('?')[0] === rendererUrl;
@@ -153,8 +178,10 @@ async function start(): Promise<void> {
   await window.loadFile(rendererIndex);
 }
 
-start().catch((error: unknown) => {
-  // Whatever else stops the start: say so, never run half-open.
-  dialog.showErrorBox('Taquilla', error instanceof Error ? error.message : String(error));
-  app.exit(1);
-});
+if (cliAt < 0) {
+  start().catch((error: unknown) => {
+    // Whatever else stops the start: say so, never run half-open.
+    dialog.showErrorBox('Taquilla', error instanceof Error ? error.message : String(error));
+    app.exit(1);
+  });
+}

@@ -1,8 +1,7 @@
 import { statfsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { TerminalStatus } from '../shared/api/counter.ts';
-import { type Clock, MINUTE_MS } from '../shared/clock.ts';
-import { DEFAULT_SETTINGS } from '../shared/config.ts';
+import type { Clock } from '../shared/clock.ts';
 import { DayClosingService } from './services/day-closing/day-closing-service.ts';
 import { KioskCheckout } from './services/payments/kiosk-checkout.ts';
 import { NotificationService } from './services/payments/notifications.ts';
@@ -16,6 +15,7 @@ import { TenderAcceptance } from './services/payments/tender-acceptance.ts';
 import { PrintingService } from './services/printing/printing-service.ts';
 import { AvailabilityService } from './services/reservations/availability-service.ts';
 import { BestAvailableService } from './services/reservations/best-available-service.ts';
+import { cleanupIntervalMs } from './services/reservations/cleanup-schedule.ts';
 import {
   type HoldResult,
   type HeldTicket,
@@ -135,7 +135,11 @@ export interface Terminal {
 const PRINTER_STATE = {
   ready: 'ready',
   printing: 'ready',
-  'paused-paper-out': 'paper-out',
+  'paper-out': 'paper-out',
+  'cover-open': 'cover-open',
+  'cutter-error': 'cutter-error',
+  error: 'error',
+  'no-reply': 'no-reply',
   offline: 'offline',
   unknown: 'unknown',
 } as const satisfies Record<ReturnType<PrintingService['status']>['state'], TerminalStatus['printer']>;
@@ -203,7 +207,8 @@ export function createTerminal({
     authority: enrolled ? sync : null,
     terminal: kiosk ? 'kiosk' : 'counter',
   });
-  const timers: NodeJS.Timeout[] = [];
+  let cleanupTimer: NodeJS.Timeout | undefined;
+  let closed = false;
   let checkpoints: BackgroundCheckpoints | undefined;
   const terminal: Terminal = {
     db,
@@ -254,14 +259,19 @@ export function createTerminal({
       },
     },
     startMaintenance: () => {
-      const every = DEFAULT_SETTINGS.CLEANUP_INTERVAL_MINUTES * MINUTE_MS;
-      const timer = setInterval(() => {
-        reservations.cleanupExpired();
-        terminal.notifications.collect();
-        availability.pruneFeed();
-      }, every);
-      timer.unref();
-      timers.push(timer);
+      // The tenant's CLEANUP_INTERVAL_MINUTES, read again before each run (the server may change it).
+      const scheduleCleanup = () => {
+        clearTimeout(cleanupTimer);
+        cleanupTimer = setTimeout(() => {
+          if (closed) return;
+          reservations.cleanupExpired();
+          terminal.notifications.collect();
+          availability.pruneFeed();
+          scheduleCleanup();
+        }, cleanupIntervalMs(db));
+        cleanupTimer.unref();
+      };
+      scheduleCleanup();
       printing.start();
       terminal.backups.start();
       if (enrolled) sync.start();
@@ -272,7 +282,8 @@ export function createTerminal({
       }
     },
     close: () => {
-      for (const timer of timers) clearInterval(timer);
+      closed = true;
+      clearTimeout(cleanupTimer);
       // The worker checks the store is open before recording a result.
       sync.stop();
       void terminal.backups.stop();

@@ -24,7 +24,9 @@ import {
   serverOperations,
   statusOfError,
 } from '../shared/schemas/sync.ts';
+import { registerCatalogRoutes } from './catalog-routes.ts';
 import { hashSecret, newEnrolCode, newSecret, normalizeEnrolCode } from './credentials.ts';
+import { HoldSweeper, type HoldSweeperOptions } from './hold-sweeper.ts';
 import { LiveHub } from './live.ts';
 import type { CredentialRow, HoldStore } from './storage/hold-store.ts';
 
@@ -38,10 +40,12 @@ export interface ServerOptions {
   store: HoldStore;
   clock: Clock;
   logger?: boolean;
+  /** The cleanup of expired holds (on by default); false leaves expiry to the writes alone. */
+  sweep?: HoldSweeperOptions | false;
 }
 
-/** How long a credential lookup is trusted; revoking on this instance clears it at once. */
-const CREDENTIAL_CACHE_MS = 2000;
+/** Bounds the credential cache (one entry per secret seen). */
+const CREDENTIAL_CACHE_ENTRIES = 10_000;
 
 /**
  * The central hold server: enrolment, idempotent hold operations, availability (pull and push).
@@ -69,18 +73,39 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(websocket);
   const hub = new LiveHub(store, clock);
   app.addHook('onClose', async () => hub.close());
+  if (options.sweep !== false) {
+    const sweeper = new HoldSweeper(store, clock, options.sweep);
+    sweeper.start();
+    app.addHook('onClose', async () => sweeper.stop());
+  }
 
-  const credentialCache = new Map<string, { row: CredentialRow | null; at: number }>();
+  // A credential read is cached only under the store's cache epoch: while this instance is sure to
+  // hear every revocation (PostgreSQL: its LISTEN connection has stayed up). A revocation, wherever
+  // it was made, clears the cache on every instance; SQLite reads every time (it is as cheap).
+  const credentialCache = new Map<string, { row: CredentialRow | null; epoch: number }>();
+  let cleared = 0; // a read that raced a revocation must not put its stale row back
+  const stopNotices = store.onNotice((notice) => {
+    if (notice.kind === 'revoked' || notice.kind === 'resync') {
+      credentialCache.clear();
+      cleared += 1;
+    }
+  });
+  app.addHook('onClose', async () => stopNotices());
   async function authenticate(request: FastifyRequest, token?: string): Promise<CredentialRow> {
     const header = request.headers.authorization;
     const secret = token ?? (header?.startsWith('Bearer ') ? header.slice(7).trim() : '');
     if (!secret) throw new TaquillaError('UNAUTHORIZED', 'Missing credential', {});
     const hash = hashSecret(secret);
-    const now = Date.now(); // cache bookkeeping only; never a business decision
+    const epoch = store.cacheEpoch();
     let cached = credentialCache.get(hash);
-    if (!cached || now - cached.at > CREDENTIAL_CACHE_MS) {
-      cached = { row: await store.credentialByHash(hash), at: now };
-      credentialCache.set(hash, cached);
+    if (!cached || epoch === null || cached.epoch !== epoch) {
+      const generation = cleared;
+      const row = await store.credentialByHash(hash);
+      cached = { row, epoch: epoch ?? -1 };
+      if (epoch !== null && generation === cleared) {
+        if (credentialCache.size >= CREDENTIAL_CACHE_ENTRIES) credentialCache.clear();
+        credentialCache.set(hash, cached);
+      }
     }
     if (!cached.row || cached.row.revokedAt !== null) {
       throw new TaquillaError('UNAUTHORIZED', 'Unknown or revoked credential', {});
@@ -154,9 +179,11 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     },
     async (request) => {
       const c = request.credential!;
+      // catalogRevision: a terminal whose last applied revision is older pulls /v1/catalog.
+      const catalogRevision = await store.catalogRevision(c.tenantId);
       return {
         serverTime: clock.now(),
-        result: { tenantId: c.tenantId, credentialId: c.id, role: c.role, name: c.name },
+        result: { tenantId: c.tenantId, credentialId: c.id, role: c.role, name: c.name, catalogRevision },
       };
     },
   );
@@ -223,7 +250,6 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       const now = clock.now();
       const ok = await store.revokeCredential(request.credential!.tenantId, request.body.credentialId, now);
       if (!ok) throw new TaquillaError('FORBIDDEN', 'No such credential in this tenant', { role: 'admin' });
-      credentialCache.clear();
       return {
         serverTime: now,
         result: { revoked: request.body.credentialId },
@@ -246,6 +272,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       return { serverTime: now, result: { eventId: request.body.eventId } };
     },
   );
+
+  registerCatalogRoutes(app, { store, clock, requireRole });
 
   const idempotencyHeader = z.object({ 'idempotency-key': idempotencyKey });
   for (const op of SERVER_OPERATIONS) {
@@ -370,7 +398,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     async (socket, request) => {
       try {
         const credential = await authenticate(request, request.query.token);
-        await hub.add(socket, credential.tenantId, request.query.eventId, request.query.since);
+        await hub.add(socket, credential, request.query.eventId, request.query.since);
       } catch (error) {
         socket.close(isTaquillaError(error) && error.code === 'UNAUTHORIZED' ? 4401 : 1011, 'refused');
       }

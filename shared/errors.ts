@@ -28,6 +28,8 @@ export interface TicketView {
 export interface ErrorDetails {
   VALIDATION: { issues: { path: string; message: string }[] };
   UNKNOWN_EVENT: { eventId: number };
+  /** Server administration: the tenant named by a command or credential does not exist. */
+  UNKNOWN_TENANT: { tenantId: number };
   UNKNOWN_ZONE: { zoneId: number };
   UNKNOWN_SEAT: { seatIds: number[]; labels?: string[] };
   UNKNOWN_TRANSACTION: { transactionId: string };
@@ -89,6 +91,8 @@ export interface ErrorDetails {
   /** What is locked until when: one user, the supervisor override, or every PIN at the terminal. */
   LOCKED_OUT: { until: number; scope: 'user' | 'supervisor-override' | 'terminal' };
   UNKNOWN_METHOD: { method: string };
+  /** Printing (issue 15): a copy of a ticket or receipt needs a supervisor's PIN. */
+  SUPERVISOR_APPROVAL: { action: 'reprint' };
   /** The terminal's own store failed (issue 18): nothing was written; the words say what to do. */
   STORE_FULL: Record<string, never>;
   STORE_READ_ONLY: Record<string, never>;

@@ -43,6 +43,7 @@ export function httpStatus(code: string): number {
     case 'BAD_PIN':
       return 401;
     case 'ROLE_NOT_ALLOWED':
+    case 'SUPERVISOR_APPROVAL':
     case 'FOREIGN_ORIGIN':
       return 403;
     case 'UNKNOWN_METHOD':
@@ -197,7 +198,13 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     if (path === '/api/live' && req.method === 'GET') return live(req, res, url);
     if (path === '/api/test/advance-clock') {
       if (!options.advanceClock || req.method !== 'POST') return sendText(res, 404, 'Not found');
-      const body = await readJson(req);
+      let body: unknown;
+      try {
+        body = await readJson(req);
+      } catch (error) {
+        if (error instanceof BodyTooLarge) return tooLarge(req, res);
+        return sendJson(res, 400, { error: { code: 'VALIDATION', message: String(error) } });
+      }
       const parsed = advanceInput.safeParse(body);
       if (!parsed.success) {
         return sendJson(res, 400, {
@@ -209,10 +216,13 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     }
     if (path.startsWith('/api/')) {
       if (req.method !== 'POST') return sendText(res, 405, 'Use POST');
+      const method = decodedPath(path.slice('/api/'.length));
+      if (method === null) return sendText(res, 400, 'Bad URL encoding');
       let body: unknown;
       try {
         body = await readJson(req);
       } catch (error) {
+        if (error instanceof BodyTooLarge) return tooLarge(req, res);
         return sendJson(res, 400, {
           error: {
             code: 'VALIDATION',
@@ -222,7 +232,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
         });
       }
       const reply: Reply = await options.dispatch({
-        method: decodeURIComponent(path.slice('/api/'.length)),
+        method,
         input: body,
         sessionToken: header(req, SESSION_HEADER),
       });
@@ -328,20 +338,53 @@ function refuse(res: ServerResponse, why: string): void {
   sendJson(res, 403, { error: { code: 'FOREIGN_ORIGIN', message: `Refused: ${why}` } });
 }
 
+/** A request body over MAX_BODY: answered 413, never a reset connection. */
+class BodyTooLarge extends Error {}
+
+/** A path segment decoded, or null when its %-encoding is broken (`GET /%` must not be a 500). */
+function decodedPath(text: string): string | null {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * 413 with a reason. The client may still be sending: the rest of its body is read and dropped (up
+ * to a bound), so it gets the answer instead of a reset; past the bound the socket is closed.
+ */
+function tooLarge(req: IncomingMessage, res: ServerResponse): void {
+  res.setHeader('Connection', 'close');
+  sendJson(res, 413, {
+    error: { code: 'VALIDATION', message: `request body over ${MAX_BODY} bytes`, details: { issues: [] } },
+  });
+  let drained = 0;
+  req.on('data', (chunk: Buffer) => {
+    drained += chunk.length;
+    if (drained > 16 * MAX_BODY) req.destroy();
+  });
+  req.resume();
+}
+
 function readJson(req: IncomingMessage): Promise<unknown> {
   return new Promise((done, fail) => {
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > MAX_BODY) return fail(new BodyTooLarge());
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
       if (size > MAX_BODY) {
-        fail(new Error('request body too large'));
-        req.destroy();
+        req.off('data', onData);
+        fail(new BodyTooLarge());
         return;
       }
       chunks.push(chunk);
-    });
+    };
+    req.on('data', onData);
     req.on('end', () => {
+      if (size > MAX_BODY) return;
       const text = Buffer.concat(chunks).toString('utf8');
       if (text.trim() === '') return done({});
       try {
@@ -378,7 +421,9 @@ function sendText(res: ServerResponse, status: number, text: string): void {
 }
 
 function serveFile(res: ServerResponse, root: string, pathname: string): void {
-  const relative = normalize(decodeURIComponent(pathname)).replace(/^([/\\])+/, '');
+  const decoded = decodedPath(pathname);
+  if (decoded === null) return sendText(res, 400, 'Bad URL encoding');
+  const relative = normalize(decoded).replace(/^([/\\])+/, '');
   let file = join(root, relative);
   if (!file.startsWith(root)) return sendText(res, 404, 'Not found');
   if (!existsSync(file) || statSync(file).isDirectory()) {

@@ -6,7 +6,7 @@ import { isTaquillaError } from '../../shared/errors.ts';
 import { type Db, openDatabase } from '../store/database.ts';
 import { cannotOpenForWriting, openReadOnlySnapshot } from '../store/read-only-snapshot.ts';
 import { storeFailure } from '../store/store-errors.ts';
-import { StoreKey } from '../store/store-key.ts';
+import { type KeyWrap, StoreKey } from '../store/store-key.ts';
 import { type CliCommand, type CliIo, type OptionSpec, type OptionValues, UsageError } from './command.ts';
 import { commands } from './commands/index.ts';
 
@@ -39,11 +39,17 @@ function usage(list: CliCommand[]): string {
   ].join('\n');
 }
 
+export interface RunOptions {
+  /** The desktop app's `--cli` passes the OS keychain, so commands open a keychain-wrapped store key. */
+  keyWrap?: KeyWrap | null;
+}
+
 /** Runs one command; returns the exit code (0 ok, 1 refused by the engine, 2 bad usage). */
 export async function runCli(
   argv: string[],
   io: CliIo = defaultIo,
   list: CliCommand[] = commands,
+  options: RunOptions = {},
 ): Promise<number> {
   let db: Db | undefined;
   let closeDb: (() => void) | undefined;
@@ -92,7 +98,7 @@ export async function runCli(
       clock: io.clock,
       actor: typeof values.actor === 'string' ? values.actor : `cli:${safeUser()}`,
       db: openDb,
-      storeKey: () => (storeKey ??= StoreKey.open(openDb(), io.clock)),
+      storeKey: () => (storeKey ??= StoreKey.open(openDb(), io.clock, options.keyWrap ?? null)),
     });
     io.out(values.json ? JSON.stringify(result.json) : result.text);
     return 0;

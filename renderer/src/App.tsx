@@ -11,6 +11,7 @@ import { TrainingBanner } from './components/TrainingBanner.tsx';
 import { ZonePanel } from './components/ZonePanel.tsx';
 import { KioskApp } from './kiosk/KioskApp.tsx';
 import { BackOffice } from './payments/BackOffice.tsx';
+import { PrinterNotice } from './printing/PrinterNotice.tsx';
 import { SeatMapCanvas } from './seat-map/SeatMapCanvas.tsx';
 import type { CounterStore } from './state/counter-store.ts';
 
@@ -91,6 +92,7 @@ export function App({ store }: { store: CounterStore }) {
       </header>
       <TrainingBanner store={store} state={state} />
       <Notices store={store} state={state} />
+      <PrinterNotice store={store} state={state} />
       {body}
       <div className="shortcuts">{state.event ? store.t('shortcuts') : ''}</div>
       <StatusBar store={store} state={state} />

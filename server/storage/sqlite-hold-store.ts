@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import type { ChangeNotice } from './hold-store.ts';
+import type { ChangeNotice, StoreNotice } from './hold-store.ts';
 import { serverSchema } from './server-schema.ts';
 import { type FailureKind, SqlHoldStore, type SqlTx } from './sql-hold-store.ts';
 
@@ -35,6 +35,7 @@ export class SqliteHoldStore extends SqlHoldStore {
   private readonly readStatements = new Map<string, Statement>();
   private readonly waiting: Job[] = [];
   private draining = false;
+  private revocationPoll: NodeJS.Timeout | undefined;
 
   constructor(private readonly file: string) {
     super();
@@ -70,6 +71,11 @@ export class SqliteHoldStore extends SqlHoldStore {
     this.checkpoints.unref();
     this.reader = new Database(this.file, { readonly: true });
     this.reader.pragma('busy_timeout = 5000');
+    // A revocation made by another process on this file (taquilla-server revoke --db) has no NOTIFY:
+    // look for new ones often, so that terminal's live sockets close within a fraction of a second.
+    await this.announceRevocations();
+    this.revocationPoll = setInterval(() => void this.announceRevocations().catch(() => undefined), 250);
+    this.revocationPoll.unref();
   }
 
   /**
@@ -97,6 +103,7 @@ export class SqliteHoldStore extends SqlHoldStore {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.revocationPoll);
     while (this.draining) await new Promise((r) => setTimeout(r, 5));
     const worker = this.checkpoints;
     if (worker) {
@@ -218,5 +225,9 @@ export class SqliteHoldStore extends SqlHoldStore {
 
   protected async publish(tx: SqlTx, notice: ChangeNotice): Promise<void> {
     tx.afterCommit(() => this.emit(notice));
+  }
+
+  protected async publishNotice(tx: SqlTx, notice: StoreNotice): Promise<void> {
+    tx.afterCommit(() => this.emitNotice(notice));
   }
 }

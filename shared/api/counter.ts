@@ -88,7 +88,17 @@ export const terminalStatus = z.object({
   network: z.enum(['online', 'offline', 'unknown']),
   /** Changes waiting in the sync outbox; null while sync is not wired. */
   syncQueue: z.number().nullable(),
-  printer: z.enum(['ready', 'paper-out', 'offline', 'error', 'unknown']),
+  /** The printer's state (printer.status has the jobs waiting and the interrupted ones). */
+  printer: z.enum([
+    'ready',
+    'paper-out',
+    'cover-open',
+    'cutter-error',
+    'error',
+    'no-reply',
+    'offline',
+    'unknown',
+  ]),
   cashier: staffMember.nullable(),
   kiosk: z.boolean(),
   /** Free space where the store lives; 'low' below the terminal's threshold (default 256 MiB). */

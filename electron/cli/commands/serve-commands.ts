@@ -48,21 +48,21 @@ const serveCommand: CliCommand = {
       if (values['virtual-printer'] === true) {
         printer = await startServedPrinter(terminal.printing.getSettings(), io);
       }
-      terminal.startMaintenance();
       running = await startCounterServer(terminal, {
         port,
         ...(testClock ? { advanceClock: (ms: number) => clock.advance(ms) } : {}),
       });
     } catch (error) {
+      // Nothing started yet (no sync, no printing): a terminal without its screen never runs on.
       await printer?.stop();
       terminal.close();
       if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-        throw new UsageError(
-          `port ${port} is taken (another terminal or app?): choose one with --port N${kiosk ? '' : `, or --kiosk for the kiosk's own port ${KIOSK_PORT}`}`,
-        );
+        throw new UsageError(`port ${port} is already in use (another taquilla serve?); choose --port N`);
       }
       throw error;
     }
+    // Only once the screen is reachable: selling, syncing and printing start together with it.
+    terminal.startMaintenance();
     io.out(`Taquilla ${kiosk ? 'kiosk' : 'counter'}: ${running.url}`);
     if (!rendererBuilt()) {
       io.out('The screens are not built yet: run `npm run build:renderer`, then open the URL.');

@@ -1,18 +1,20 @@
 import { z } from 'zod';
 import { settingsOverrideSchema } from '../../../shared/config.ts';
 import { LANDMARK_KINDS } from '../../../shared/schemas/availability.ts';
+import {
+  generalZoneDefinition,
+  numberedZoneDefinition,
+  seatLabel,
+  vesPerUsd,
+} from '../../../shared/schemas/venue.ts';
 import { parseInput } from '../../../shared/validation.ts';
 import type { Db } from '../../store/database.ts';
 
-/** Defines tenants, venues and events with their zones and seats (the catalogue the engine sells). */
-const box = z.object({
-  x: z.number(),
-  y: z.number(),
-  width: z.number().positive(),
-  height: z.number().positive(),
-});
-
-/** Where a zone's name is written on the map: at most a few places (boxes on both sides of a hall). */
+/**
+ * Where a zone's name is written on this terminal's map: at most a few places (boxes on both sides
+ * of a hall). A terminal's own events only: the server's catalogue does not carry them yet, so an
+ * event delivered from it has none and the map writes each name in the middle of its seats.
+ */
 const labels = z
   .array(z.object({ x: z.number(), y: z.number() }))
   .max(8)
@@ -29,53 +31,27 @@ const landmark = z.object({
   height: z.number().positive(),
 });
 
-const numberedZone = z.object({
-  kind: z.literal('numbered'),
-  code: z.string().regex(/^[A-Z0-9]{1,6}$/),
-  name: z.string().min(1).max(60),
-  color: z.string().optional(),
-  priceCents: z.number().int().min(0),
-  labels,
-  seats: z
-    .array(
-      z.object({
-        row: z.string().min(1).max(8),
-        number: z.number().int().min(0),
-        x: z.number(),
-        y: z.number(),
-      }),
-    )
-    .min(1),
-});
+/** The venue's zone definitions (shared/schemas/venue.ts), with where their names go. */
+const zoneWithLabels = z.discriminatedUnion('kind', [
+  numberedZoneDefinition.extend({ labels }),
+  generalZoneDefinition.extend({ labels }),
+]);
 
-const generalZone = z.object({
-  kind: z.literal('general'),
-  code: z.string().regex(/^[A-Z0-9]{1,6}$/),
-  name: z.string().min(1).max(60),
-  color: z.string().optional(),
-  priceCents: z.number().int().min(0),
-  capacity: z.number().int().min(1),
-  box: box.optional(),
-  labels,
-});
-
+/** Defines tenants, venues and events with their zones and seats (the catalogue the engine sells). */
 export const eventDefinition = z.object({
   tenantId: z.number().int().positive(),
   venueId: z.number().int().positive(),
   name: z.string().min(1).max(120),
   startsAt: z.number().int(),
-  vesPerUsd: z.string().regex(/^\d{1,9}(\.\d{1,4})?$/, 'rate like 36.50'),
-  zones: z.array(z.discriminatedUnion('kind', [numberedZone, generalZone])).min(1),
+  vesPerUsd,
+  zones: z.array(zoneWithLabels).min(1),
   landmarks: z.array(landmark).max(10).optional(),
 });
 
 export type EventDefinition = z.infer<typeof eventDefinition>;
 export type ZoneDefinition = z.input<typeof eventDefinition>['zones'][number];
 export type LandmarkDefinition = z.input<typeof landmark>;
-
-export function seatLabel(zoneCode: string, row: string, number: number): string {
-  return `${zoneCode}-${row}-${number}`;
-}
+export { seatLabel };
 
 export function createTenant(db: Db, name: string, now: number, settings: unknown = {}): number {
   const parsed = settingsOverrideSchema.parse(settings);

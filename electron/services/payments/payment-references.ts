@@ -1,11 +1,12 @@
 import { TaquillaError } from '../../../shared/errors.ts';
 import { referenceKey } from '../../../shared/payment-references.ts';
 import type { Tender } from '../../../shared/schemas/payments.ts';
+import { saleNumberOf } from '../../../shared/schemas/printing.ts';
 import type { Db } from '../../store/database.ts';
 
-/** The short number people read and type for a transaction. */
+/** The short number people read and type for a transaction: the one printed on its paper. */
 export function transactionNumber(transactionId: string): string {
-  return transactionId.replace(/-/g, '').slice(0, 8).toUpperCase();
+  return saleNumberOf(transactionId);
 }
 
 const METHOD_NAMES: Record<Tender['method'], string> = {

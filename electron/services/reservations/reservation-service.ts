@@ -63,6 +63,11 @@ export interface SettledTransaction {
   actor: string;
   at: number;
   reservedUntil: number | null;
+  /**
+   * RESERVED only: a deposit (abono, money taken) or a kiosk's "Pagar en taquilla" reservation
+   * (nothing paid yet; the kiosk prints its slip, not a deposit receipt).
+   */
+  reservation?: 'deposit' | 'pay-at-counter';
   tickets: HeldTicket[];
   totalCents: number;
 }
@@ -586,6 +591,9 @@ export class ReservationService {
       const changes = new ChangeSet();
       for (const t of tickets) changes.seat(t.event_id, t.zone_id, t.seat_id);
       this.feed.flush(changes);
+      // Listeners run inside this write (printing queues the deposit receipt with the reservation).
+      const reservation = input.minutes !== undefined ? 'pay-at-counter' : 'deposit';
+      this.notifySettled(tx, 'RESERVED', input.actor, now, until, tickets, reservation);
       return summary(tx.id, 'RESERVED', until, tickets);
     });
   }
@@ -823,6 +831,7 @@ export class ReservationService {
     at: number,
     reservedUntil: number | null,
     tickets: TicketRow[],
+    reservation?: SettledTransaction['reservation'],
   ): void {
     if (this.settledListeners.length === 0) return;
     const settled: SettledTransaction = {
@@ -834,6 +843,7 @@ export class ReservationService {
       actor,
       at,
       reservedUntil,
+      ...(reservation ? { reservation } : {}),
       tickets: tickets.map(toHeld),
       totalCents: tickets.reduce((sum, t) => sum + t.price_cents * t.quantity, 0),
     };

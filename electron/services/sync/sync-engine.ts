@@ -35,6 +35,7 @@ import type { ServerTransactionState } from '../reservations/server-state.ts';
 import { HoldServerClient, NetworkError, type ServerReply } from './hold-server-client.ts';
 import { type OutboxItem, Outbox } from './outbox.ts';
 import { SyncCredentialStore } from './sync-credential.ts';
+import { VenueCatalog } from './venue-catalog.ts';
 
 export type SyncState = 'unenrolled' | 'online' | 'offline' | 'revoked';
 
@@ -123,6 +124,8 @@ export const LOCAL_COPY_FAILED = 'LOCAL_COPY_FAILED';
 export class SyncEngine {
   readonly reservations: ReservationService;
   readonly serverClock: Clock;
+  /** The server's events and tenant settings, copied here on enrolment and when they change. */
+  readonly venueCatalog: VenueCatalog;
   private readonly outbox: Outbox;
   private readonly options: Required<Omit<SyncEngineOptions, 'storeKey'>>;
   private readonly credentials: SyncCredentialStore;
@@ -242,6 +245,7 @@ export class SyncEngine {
     this.offsetMs = Number(this.sql.getState.get('clock_offset_ms')?.value ?? 0);
     this.serverClock = { now: () => this.clock.now() + this.offsetMs };
     this.reservations = new ReservationService(db, this.serverClock, randomUUID);
+    this.venueCatalog = new VenueCatalog(db, this.serverClock);
     this.reservations.onSettled((settled) => this.onSettled(settled));
     const saved = this.credentials.load();
     if (saved) {
@@ -272,6 +276,7 @@ export class SyncEngine {
     this.credential = { tenantId: result.tenantId, credentialId: result.credentialId };
     this.noteReply(reply);
     this.state = 'online';
+    await this.venueCatalog.follow(client);
     return result;
   }
 
@@ -320,6 +325,9 @@ export class SyncEngine {
       this.failures = 0;
       if (!wasOnline) await this.reconcile();
       else if (this.outbox.length > 0) await this.flush();
+      // The heartbeat names the server's catalogue revision: pull events and settings when it moved.
+      const catalogRevision = (reply.result as { catalogRevision?: unknown } | undefined)?.catalogRevision;
+      if (typeof catalogRevision === 'number') await this.venueCatalog.follow(this.client, catalogRevision);
     } catch (error) {
       if (!(error instanceof NetworkError)) throw error;
       this.goOffline();

@@ -40,6 +40,7 @@ export function PayButton({ store, disabled }: { store: CounterStore; disabled: 
             ).places;
             store.notify('success', paymentDoneText(state, result, places));
             void store.refreshCart();
+            void store.confirmPrinting();
           }}
         />
       )}

@@ -119,6 +119,7 @@ export function ReservationsScreen({ store, state }: { store: CounterStore; stat
             onDone={(result) => {
               setPaying(null);
               store.notify('success', paymentDoneText(state, result));
+              void store.confirmPrinting();
               void search();
             }}
           />

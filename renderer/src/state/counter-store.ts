@@ -5,6 +5,7 @@ import type {
   StaffMember,
   TerminalStatus,
 } from '../../../shared/api/counter.ts';
+import type { PrintQueueStatus } from '../../../shared/schemas/printing.ts';
 import { ApiError, type ApiClient } from '../api/client.ts';
 import { errorText } from '../i18n/error-text.ts';
 import { type Locale, translate } from '../i18n/index.ts';
@@ -16,6 +17,7 @@ import {
   type SeatView,
   seatView,
 } from './availability.ts';
+import { printerProblem, prt } from '../printing/printing-texts.ts';
 import { type SeatMapModel, seatMapModel } from './seat-map-model.ts';
 
 export interface Notice {
@@ -55,6 +57,8 @@ export interface CounterState {
   clockOffset: number;
   cart: Cart | null;
   status: TerminalStatus | null;
+  /** The print queue as the terminal reports it (signed-in staff only): state, jobs waiting, stopped jobs. */
+  printer: PrintQueueStatus | null;
   live: 'connecting' | 'live' | 'lost';
   busy: boolean;
   /** Seats picked with Shift, to be held together, all or nothing (seat-map indexes). */
@@ -98,6 +102,7 @@ export class CounterStore {
     clockOffset: 0,
     cart: null,
     status: null,
+    printer: null,
     live: 'connecting',
     busy: false,
     pending: [],
@@ -149,6 +154,7 @@ export class CounterStore {
     try {
       const me = await this.api.call('session.me', {});
       this.set({ session: { sessionId: me.sessionId, user: me.user } });
+      void this.refreshPrinter();
       await this.loadEvents();
     } catch {
       this.api.setSession(null);
@@ -189,7 +195,7 @@ export class CounterStore {
     });
     this.leaveEvent();
     this.api.setSession(null);
-    this.set({ session: null, events: [] });
+    this.set({ session: null, events: [], printer: null });
     await this.loadUsers();
   }
 
@@ -303,6 +309,23 @@ export class CounterStore {
       this.set({ status, clockOffset: clockOffset(status.serverTime, this.now()) });
     } catch {
       this.set({ status: null });
+    }
+    await this.refreshPrinter();
+  }
+
+  /** The print queue's state, for the printer notice (kiosk customers are not shown it). */
+  async refreshPrinter(): Promise<PrintQueueStatus | null> {
+    const role = this.state.session?.user.role;
+    if (!role || role === 'kiosk') {
+      if (this.state.printer) this.set({ printer: null });
+      return null;
+    }
+    try {
+      const printer = await this.api.call('printer.status', {});
+      this.set({ printer });
+      return printer;
+    } catch {
+      return this.state.printer;
     }
   }
 
@@ -451,6 +474,25 @@ export class CounterStore {
       await this.api.call('holds.clear', { eventId: event.id });
       await this.refreshCart();
     });
+  }
+
+  /**
+   * After a sale: if the printer cannot print its tickets now, the cashier hears it with the sale's
+   * confirmation (the tickets wait in the queue and print by themselves once it is fixed).
+   */
+  async confirmPrinting(): Promise<void> {
+    // The worker tries the sale's jobs a moment after it commits: ask again while they wait unanswered.
+    for (const wait of [0, 1000, 2000]) {
+      if (wait) await new Promise((r) => setTimeout(r, wait));
+      const printer = await this.refreshPrinter();
+      if (!printer) return;
+      const problem = printerProblem(this.state.locale, printer);
+      if (problem) {
+        this.notify('error', prt(this.state.locale, 'printer.afterSale', { problem }));
+        return;
+      }
+      if (printer.pending === 0) return;
+    }
   }
 
   /**

@@ -187,7 +187,7 @@ describe('first run of a fresh clone', () => {
     // A second kiosk on the same PC is told to choose a port, not left with a raw EADDRINUSE.
     const second = await exitOf([BIN, 'serve', '--db', demo, '--kiosk']);
     expect(second.code).toBe(2);
-    expect(second.out).toMatch(/port 4781 is taken .*--port N/);
+    expect(second.out).toMatch(/port 4781 is already in use .*--port N/);
   });
 
   it('`npm start` without the Electron binary points to `taquilla serve`', async (ctx) => {

@@ -17,6 +17,7 @@ import {
   elementsAsText,
 } from '../../../electron/services/printing/escpos-decoder.ts';
 import { ManualClock } from '../../../shared/clock.ts';
+import { saleNumberOf } from '../../../shared/schemas/printing.ts';
 import { type PtyPrinter, ptyMissing, startPtyPrinter } from '../../support/pty-printer.ts';
 import { T0 } from '../../support/temp-store.ts';
 import { type ApiFixture, startApi } from '../api/api-fixture.ts';
@@ -179,7 +180,8 @@ describe('a live store', () => {
       expect(JSON.parse(cli1.out).connection).toEqual({ kind: 'device', path: pty.path });
       const transactionId = await sellOneSeat(5);
       expect(await api.terminal.printing.queue.drain()).toBe('idle');
-      const number = transactionId.slice(0, 8);
+      // The sale number as printed: upper case (layouts.ts).
+      const number = saleNumberOf(transactionId);
       await pty.waitFor(200);
       for (let i = 0; i < 50 && !textOf(pty.received()).includes(number); i++) {
         await new Promise((r) => setTimeout(r, 100));
@@ -291,7 +293,7 @@ describe('a training store', () => {
     const drained = await cli('print-queue', '--db', api.file, '--drain', '--json');
     expect(drained.code).toBe(0);
     const text = textOf(readFileSync(capture));
-    expect(text).toContain(transactionId.slice(0, 8));
+    expect(text).toContain(saleNumberOf(transactionId));
     expect(text).toContain('ENTRENAMIENTO');
   });
 });

@@ -14,8 +14,14 @@ export interface ServerProcess {
 }
 
 /** Starts a real `taquilla-server` process on loopback; `port` 0 lets the OS choose a free one. */
-export async function startServer(storeArgs: string[], port = 0): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [BIN, 'serve', ...storeArgs, '--port', String(port)], {
+export async function startServer(
+  storeArgs: string[],
+  port = 0,
+  /** false: the documented short form, `taquilla-server --db FILE --port N`. */
+  withCommand = true,
+): Promise<ServerProcess> {
+  const command = withCommand ? ['serve'] : [];
+  const child = spawn(process.execPath, [BIN, ...command, ...storeArgs, '--port', String(port)], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const url = await new Promise<string>((resolve, reject) => {
@@ -63,4 +69,10 @@ export function serverCli<T>(args: string[]): T {
   });
   if (result.status !== 0) throw new Error(`taquilla-server ${args.join(' ')} failed: ${result.stderr}`);
   return JSON.parse(result.stdout.trim().split('\n').pop()!) as T;
+}
+
+/** Runs a `taquilla-server` command that may be refused: exit status, stdout and stderr. */
+export function serverCliRaw(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
