@@ -1,4 +1,4 @@
-import { useEffect, useState, useSyncExternalStore } from 'react';
+import { useEffect, useSyncExternalStore } from 'react';
 import { formatDate } from './i18n/index.ts';
 import { CartPanel } from './components/CartPanel.tsx';
 import { EventPicker } from './components/EventPicker.tsx';
@@ -17,7 +17,6 @@ import type { CounterStore } from './state/counter-store.ts';
 
 export function App({ store }: { store: CounterStore }) {
   const state = useSyncExternalStore(store.subscribe, store.getState);
-  const [focusZone, setFocusZone] = useState<number | null>(null);
 
   // Shortcuts that work anywhere on the counter screen.
   useEffect(() => {
@@ -51,16 +50,12 @@ export function App({ store }: { store: CounterStore }) {
     body = (
       <main className="counter">
         <section className="map-area">
-          {state.seatMap ? (
-            <SeatMapCanvas store={store} state={state} onGeneralZone={setFocusZone} />
-          ) : (
-            <div className="loading">…</div>
-          )}
+          {state.seatMap ? <SeatMapCanvas store={store} state={state} /> : <div className="loading">…</div>}
           <Legend store={store} state={state} />
         </section>
         <aside className="sidebar">
           <CartPanel store={store} state={state} />
-          <ZonePanel store={store} state={state} focusZone={focusZone} />
+          <ZonePanel store={store} state={state} />
         </aside>
       </main>
     );

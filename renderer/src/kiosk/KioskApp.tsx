@@ -10,11 +10,18 @@ import { TrainingBanner } from '../components/TrainingBanner.tsx';
 import { SeatMapCanvas } from '../seat-map/SeatMapCanvas.tsx';
 import type { CounterState, CounterStore } from '../state/counter-store.ts';
 import { IDLE_SETTING_KEY, idlePhase, idleSettings } from './idle-timer.ts';
+import { KioskCart } from './KioskCart.tsx';
 import { KioskPayDialog } from './KioskPayDialog.tsx';
+import { KioskZoneBar, KioskZoneList } from './KioskZones.tsx';
 import { PayAtCounterDialog, SlipScreen } from './PayAtCounter.tsx';
 import '../payments/payments.css';
+import './kiosk.css';
 
-const QUANTITIES = [1, 2, 3, 4, 5, 6];
+/**
+ * How far apart seats are in a kiosk's zone (CSS px between seat centres): a seat is drawn 84 % of
+ * that (`SEAT_FILL`), 45 px, above the 44 px a finger needs.
+ */
+export const KIOSK_SEAT_PX = 54;
 const DONE_SCREEN_MS = 20_000;
 /** Long enough to read the code off the screen if the slip did not print. */
 const SLIP_SCREEN_MS = 60_000;
@@ -40,6 +47,17 @@ export function KioskApp({ store, state }: { store: CounterStore; state: Counter
   const lastActivity = useRef(Date.now());
   const [now, setNow] = useState(Date.now());
   const resetting = useRef(false);
+  // The zone the customer is choosing seats in; null while choosing a zone.
+  const [zoneId, setZoneId] = useState<number | null>(null);
+  const chooseZone = useCallback(
+    (next: number | null) => {
+      setZoneId(next);
+      if (next === null) store.showAll();
+      else store.showZone(next);
+    },
+    [store],
+  );
+  useEffect(() => setZoneId(null), [state.event?.id]);
 
   // A kiosk signs itself in: a customer session with no PIN, then a fresh page on it.
   useEffect(() => {
@@ -165,79 +183,34 @@ export function KioskApp({ store, state }: { store: CounterStore; state: Counter
       </div>
     );
   } else {
-    const zones = state.seatMap?.map.zones ?? [];
+    const chosen = zoneId !== null && state.seatMap?.zoneById.has(zoneId) ? zoneId : null;
     body = (
-      <div className="kiosk-body">
+      <div className="kiosk-body kiosk-shop" data-step={chosen === null ? 'zones' : 'seats'}>
+        {chosen !== null && (
+          <KioskZoneBar store={store} state={state} zoneId={chosen} onBack={() => chooseZone(null)} />
+        )}
         <section className="map-area seat-map-host">
           {state.seatMap ? (
-            <SeatMapCanvas store={store} state={state} onGeneralZone={() => {}} />
+            <SeatMapCanvas
+              store={store}
+              state={state}
+              kiosk
+              pick={chosen === null ? 'zones' : 'seats'}
+              onZone={chooseZone}
+              zoneId={chosen}
+              {...(chosen === null ? {} : { minSeatPx: KIOSK_SEAT_PX })}
+            />
           ) : (
             <div>…</div>
           )}
         </section>
-        <aside className="kiosk-side panel">
-          <ul className="kiosk-cart" data-testid="kiosk-cart">
-            {live.map((t) => (
-              <li key={t.ticketId} data-label={t.label}>
-                {t.quantity > 1 ? `${t.quantity} × ` : ''}
-                {t.label} · {usd(locale, t.priceCents * t.quantity)}
-              </li>
-            ))}
-          </ul>
-          {totals && live.length > 0 && (
-            <p>
-              <strong data-testid="kiosk-total">{usd(locale, totals.usdCents)}</strong> ·{' '}
-              {ves(locale, totals.vesCents)}
-            </p>
-          )}
-          {options?.provider && (
-            <button
-              type="button"
-              className="primary"
-              disabled={live.length === 0}
-              onClick={() => setPaying('provider')}
-            >
-              {pt(locale, 'kiosk.pay')}
-            </button>
-          )}
-          {options && (
-            <button
-              type="button"
-              className={options.provider ? '' : 'primary'}
-              disabled={live.length === 0}
-              onClick={() => setPaying('counter')}
-            >
-              {pt(locale, 'kiosk.payAtCounter')}
-            </button>
-          )}
-          <button type="button" onClick={() => void reset()}>
+        {chosen === null && <KioskZoneList state={state} onZone={chooseZone} />}
+        <div className="kiosk-checkout">
+          <KioskCart store={store} state={state} options={options} onPay={setPaying} />
+          <button type="button" className="kiosk-start-over" onClick={() => void reset()}>
             {pt(locale, 'kiosk.startOver')}
           </button>
-          <h2>{pt(locale, 'kiosk.howMany')}</h2>
-          {zones.map((z) => (
-            <div key={z.id} className="kiosk-zone" data-zone={z.code}>
-              <strong>
-                {z.name} · {usd(locale, z.priceCents)}
-              </strong>
-              <div className="kiosk-qty">
-                {QUANTITIES.map((n) => (
-                  <button
-                    key={n}
-                    type="button"
-                    aria-label={`${z.name}: ${pt(locale, 'kiosk.best', { n })}`}
-                    disabled={state.busy}
-                    onClick={() =>
-                      void (z.kind === 'numbered' ? store.bestAvailable(z.id, n) : store.holdGeneral(z.id, n))
-                    }
-                  >
-                    {n}
-                  </button>
-                ))}
-              </div>
-            </div>
-          ))}
-          <small>{pt(locale, 'kiosk.orMap')}</small>
-        </aside>
+        </div>
         {paying === 'provider' && options?.provider && totals && (
           <KioskPayDialog
             locale={locale}

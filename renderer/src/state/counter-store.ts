@@ -38,6 +38,13 @@ export interface PinRefusal {
   lockedUntil: number | null;
 }
 
+export interface MapFocus {
+  seq: number;
+  zoneId: number | null;
+  /** Seat-map indexes to show and ring; empty to show the whole zone. */
+  seats: number[];
+}
+
 export interface CounterState {
   locale: Locale;
   users: StaffMember[];
@@ -69,6 +76,11 @@ export interface CounterState {
    * staff; a kiosk starts a customer session).
    */
   started: boolean;
+  /**
+   * Where the map should move next: a zone chosen in the list, or the seats best-available just took
+   * (shown and ringed, so the cashier sees what was held). `seq` tells one request from the next.
+   */
+  mapFocus: MapFocus | null;
   /** Bumped on every change, so views (and the canvas) know to redraw. */
   revision: number;
 }
@@ -103,6 +115,7 @@ export class CounterStore {
     checkout: null,
     pinRefusal: null,
     started: false,
+    mapFocus: null,
     revision: 0,
   };
   private readonly listeners = new Set<() => void>();
@@ -224,7 +237,20 @@ export class CounterStore {
       notices: [],
       pending: [],
       checkout: null,
+      mapFocus: null,
     });
+  }
+
+  /** Moves the map back to the whole venue (a kiosk leaving its zone). */
+  showAll(): void {
+    if (!this.state.seatMap) return;
+    this.set({ mapFocus: { seq: (this.state.mapFocus?.seq ?? 0) + 1, zoneId: null, seats: [] } });
+  }
+
+  /** Moves the map to a zone (the zone list, a kiosk's zone choice). */
+  showZone(zoneId: number): void {
+    if (!this.state.seatMap?.zoneById.has(zoneId)) return;
+    this.set({ mapFocus: { seq: (this.state.mapFocus?.seq ?? 0) + 1, zoneId, seats: [] } });
   }
 
   // ---- availability and live feed --------------------------------------------------------------
@@ -386,8 +412,10 @@ export class CounterStore {
     return this.run(async () => {
       await this.api.call('holds.seats', { eventId: event.id, seatIds });
       await this.refreshCart();
-      // The cart shows a clicked seat at once; only a multi-seat hold is worth a message.
-      if (labels.length > 1) this.notify('info', this.t('notice.held', { seats: labels.join(', ') }));
+      // The cart shows a clicked seat at once; only a multi-seat hold is worth a message (at the
+      // counter: a kiosk's customer sees the seats ringed on the map and named in the cart).
+      if (labels.length > 1 && !this.state.status?.kiosk)
+        this.notify('info', this.t('notice.held', { seats: labels.join(', ') }));
     });
   }
 
@@ -406,8 +434,19 @@ export class CounterStore {
     return this.run(
       async () => {
         const result = await this.api.call('holds.bestAvailable', { eventId: event.id, zoneId, quantity });
+        const indexOf = this.state.seatMap?.indexOf;
+        const seats = result.tickets.flatMap((t) => {
+          const index = t.seatId === null ? undefined : indexOf?.get(t.seatId);
+          return index === undefined ? [] : [index];
+        });
+        // The pick may be anywhere in the zone: the map goes there and rings it.
+        this.set({ mapFocus: { seq: (this.state.mapFocus?.seq ?? 0) + 1, zoneId, seats } });
         await this.refreshCart();
-        this.notify('info', this.t('notice.held', { seats: result.tickets.map((t) => t.label).join(', ') }));
+        if (!this.state.status?.kiosk)
+          this.notify(
+            'info',
+            this.t('notice.held', { seats: result.tickets.map((t) => t.label).join(', ') }),
+          );
       },
       { together: true },
     );

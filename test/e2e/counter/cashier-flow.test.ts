@@ -15,6 +15,7 @@ import {
   serveDemo,
   skipE2e,
 } from './counter-fixture.ts';
+import { screenshotPath } from '../dashboard/dashboard-fixture.ts';
 
 const RESULTS = join(ROOT, 'test-results/counter');
 const THEATRE = /Gala de Zarzuela/;
@@ -159,7 +160,7 @@ describe.skipIf(skipE2e)('the counter app in Chromium against `taquilla serve`',
     await hoverSeat(ana, map, 'PLA-F-21');
     await ana.waitForTimeout(1200);
     await ana.screenshot({ path: join(RESULTS, '03-cashier-cart.png') });
-    copyFileSync(join(RESULTS, '03-cashier-cart.png'), join(RESULTS, 'screenshot-cashier.png'));
+    copyFileSync(join(RESULTS, '03-cashier-cart.png'), screenshotPath('screenshot-cashier.png', RESULTS));
   });
 
   it('Shift picks several seats held together, all or nothing', async () => {

@@ -170,8 +170,9 @@ export async function openCounter(
   served: ServedTerminal,
   user: { name: RegExp; pin: string },
   eventName: RegExp,
+  viewport = { width: 1440, height: 900 },
 ): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'es-VE' });
+  const context = await browser.newContext({ viewport, locale: 'es-VE' });
   const page = await context.newPage();
   await page.goto(served.url);
   await page.getByRole('button', { name: user.name }).click();
@@ -182,10 +183,16 @@ export async function openCounter(
   return { context, page };
 }
 
+/** Waits until the map is not gliding to a zone or a pick (its view is where it will stay). */
+export async function mapSettled(page: Page): Promise<void> {
+  await page.waitForSelector('canvas.seat-map-canvas[data-gliding="0"]');
+}
+
 /** Where a seat is on the page, from the canvas's view transform (mirrored in data- attributes). */
 export async function seatPoint(page: Page, map: SeatMap, label: string): Promise<{ x: number; y: number }> {
   const i = map.seats.label.indexOf(label);
   if (i < 0) throw new Error(`no seat ${label}`);
+  await mapSettled(page);
   const canvas = page.locator('canvas.seat-map-canvas');
   const box = (await canvas.boundingBox())!;
   const v = await canvas.evaluate((el) => ({

@@ -7,6 +7,7 @@ import {
   assertChromium,
   ensureRendererBuilt,
   launchChromium,
+  mapSettled,
   openCounter,
   ROOT,
   type ServedTerminal,
@@ -81,6 +82,8 @@ describe.skipIf(skipE2e)('"Pagar en taquilla": a live kiosk and a counter on one
     await kioskPage.getByTestId('kiosk-start').waitFor({ timeout: 10_000 });
     await kioskPage.getByRole('button', { name: /Gala de Zarzuela/ }).click();
     await kioskPage.waitForSelector('canvas[data-version]:not([data-version="-1"])');
+    // A zone first, then its seats (issue 16).
+    await kioskPage.locator('.kiosk-zone-card[data-zone="VIP"]').click();
     await kioskPage.getByRole('button', { name: 'Platea VIP: Mejores 2 asientos' }).click();
     await kioskPage.getByTestId('kiosk-cart').locator('li').nth(1).waitFor();
     const atCounter = kioskPage.getByRole('button', { name: 'Pagar en taquilla' });
@@ -89,6 +92,7 @@ describe.skipIf(skipE2e)('"Pagar en taquilla": a live kiosk and a counter on one
     await expect(kioskPage.getByRole('button', { name: 'Pagar', exact: true }).count()).resolves.toBe(0);
     await expect(kioskPage.getByText('Simular aprobación').count()).resolves.toBe(0);
     await expect(kioskPage.getByTestId('training-banner').count()).resolves.toBe(0);
+    await mapSettled(kioskPage);
     await kioskPage.screenshot({ path: screenshotPath('screenshot-kiosk.png', RESULTS) });
 
     const before = printer.documents.length;
