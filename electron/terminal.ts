@@ -145,7 +145,7 @@ export function createTerminal({ dbFile, clock, kiosk = false, migrationsDir }: 
     sessions: new SessionService(db, time),
     carts,
     events: new EventList(db),
-    bestAvailable: new BestAvailableService(reservations, availability),
+    bestAvailable: new BestAvailableService(enrolled ? sync : reservations, availability),
     printing,
     payments,
     paymentSearch: new ReservationSearch(db, time),

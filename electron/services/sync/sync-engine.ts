@@ -30,7 +30,7 @@ import {
   type SettledTransaction,
   type TransactionSummary,
 } from '../reservations/reservation-service.ts';
-import type { ServerTransactionState } from '../reservations/server-state.ts';
+import type { ServerTicket, ServerTransactionState } from '../reservations/server-state.ts';
 import { HoldServerClient, NetworkError, type ServerReply } from './hold-server-client.ts';
 import { type OutboxItem, Outbox } from './outbox.ts';
 
@@ -240,6 +240,7 @@ export class SyncEngine {
         { event_id: number; session_id: string; status: string; reserved_until: number | null }
       >('SELECT event_id, session_id, status, reserved_until FROM transactions WHERE id = ?'),
       eventOfZone: db.prepare<[number], { event_id: number }>('SELECT event_id FROM zones WHERE id = ?'),
+      eventVersion: db.prepare<[number], { version: number }>('SELECT version FROM events WHERE id = ?'),
       seatZones: db.prepare<[string], { id: number; zone_id: number }>(
         'SELECT id, zone_id FROM seats WHERE id IN (SELECT value FROM json_each(?))',
       ),
@@ -681,25 +682,62 @@ export class SyncEngine {
   }
 
   /**
-   * Copies the holds the server just granted. The local store follows the server as it stands (a
-   * cart its cleanup closed is reopened, a stale local hold on the seat gives way), so the sale that
-   * follows can be copied too. A copy that still fails is repaired by the sale's own copy.
+   * Copies the holds the server just granted and answers as the local engine would (local ticket ids
+   * and labels, the local feed's version), so the API's reply is the same online and unenrolled. The
+   * local store follows the server as it stands (a cart its cleanup closed is reopened, a stale local
+   * hold on the seat gives way). A copy that cannot follow (this terminal sold the seat offline) is
+   * refused to the cashier, and the server's hold is given back.
    */
-  private copyHold(input: { eventId: number; sessionId: string; actor: string }, raw: unknown): void {
-    const reply = serverHoldReply.safeParse(raw);
-    if (!reply.success) return;
-    this.mirror(() =>
-      this.reservations.adoptServerState({
-        transactionId: reply.data.transactionId,
-        eventId: input.eventId,
-        sessionId: input.sessionId,
-        actor: input.actor,
-        status: 'PENDING',
-        reservedUntil: null,
-        tickets: reply.data.tickets,
-        scope: 'added',
-      }),
-    );
+  private copyHold(
+    op: 'holdSeats' | 'holdGeneral',
+    input: { eventId: number; sessionId: string; actor: string; seatIds?: number[]; zoneId?: number },
+    raw: unknown,
+  ): HoldResult {
+    const reply = serverHoldReply.parse(raw);
+    try {
+      const copied = this.asMirror(() =>
+        this.reservations.adoptServerState({
+          transactionId: reply.transactionId,
+          eventId: input.eventId,
+          sessionId: input.sessionId,
+          actor: input.actor,
+          status: 'PENDING',
+          reservedUntil: null,
+          tickets: reply.tickets,
+          scope: 'added',
+        }),
+      );
+      return {
+        transactionId: reply.transactionId,
+        tickets: copied.tickets,
+        alreadyHeld: reply.alreadyHeld,
+        version: this.sql.eventVersion.get(input.eventId)?.version ?? 0,
+      };
+    } catch (error) {
+      const release =
+        op === 'holdSeats'
+          ? {
+              op: 'releaseSeats' as const,
+              body: {
+                eventId: input.eventId,
+                sessionId: input.sessionId,
+                actor: input.actor,
+                seatIds: input.seatIds,
+              },
+            }
+          : {
+              op: 'releaseGeneral' as const,
+              body: {
+                eventId: input.eventId,
+                sessionId: input.sessionId,
+                actor: input.actor,
+                zoneId: input.zoneId,
+              },
+            };
+      this.outbox.add(release.op, release.body, this.clock.now());
+      void this.flush();
+      throw error;
+    }
   }
 
   /**
@@ -761,9 +799,7 @@ export class SyncEngine {
     // A live lease sells its own seats; once it has run out, online, the server decides again.
     if (leased.length > 0 && (leaseLive || this.state !== 'online')) return this.holdFromLease(input, leased);
     this.refuseServerHoldInLeaseCart(input.eventId, input.sessionId, { seatIds: input.seatIds });
-    const result = await this.serverCall<{ transactionId: string }>('holdSeats', input);
-    this.copyHold(input, result);
-    return { ...(result as HoldResult), version: 0 };
+    return this.copyHold('holdSeats', input, await this.serverCall('holdSeats', input));
   }
 
   async holdGeneral(raw: unknown): Promise<HoldResult> {
@@ -773,9 +809,7 @@ export class SyncEngine {
       return this.holdGeneralFromLease(input, lease);
     }
     this.refuseServerHoldInLeaseCart(input.eventId, input.sessionId, { seatIds: [], zoneId: input.zoneId });
-    const result = await this.serverCall<{ transactionId: string }>('holdGeneral', input);
-    this.copyHold(input, result);
-    return { ...(result as HoldResult), version: 0 };
+    return this.copyHold('holdGeneral', input, await this.serverCall('holdGeneral', input));
   }
 
   async releaseSeats(raw: unknown): Promise<{ released: number[]; notHeld: number[] }> {
@@ -809,10 +843,24 @@ export class SyncEngine {
   async extendHolds(raw: unknown) {
     const input = parseInput(extendHoldsInput, raw);
     if (this.localCartIsLeased(input.eventId, input.sessionId)) return this.reservations.extendHolds(input);
-    const result = await this.serverCall<{ transactionId: string }>('extendHolds', input);
-    // The screen wants its own tickets' new ends: the local copy has them.
-    const local = this.mirror(() => this.reservations.extendHolds(input));
-    return local ?? { transactionId: result.transactionId, tickets: [] };
+    const result = await this.serverCall<{ transactionId: string; tickets: ServerTicket[] }>(
+      'extendHolds',
+      input,
+    );
+    // The server's new ends are the ones that count: copy them, and answer with the local tickets.
+    const copied = this.mirror(() =>
+      this.reservations.adoptServerState({
+        transactionId: result.transactionId,
+        eventId: input.eventId,
+        sessionId: input.sessionId,
+        actor: input.actor,
+        status: 'PENDING',
+        reservedUntil: null,
+        tickets: result.tickets,
+        scope: 'added',
+      }),
+    );
+    return { transactionId: result.transactionId, tickets: copied?.tickets ?? [] };
   }
 
   async convertToPartial(raw: unknown): Promise<TransactionSummary> {

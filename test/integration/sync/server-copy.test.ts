@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { runCli } from '../../../electron/cli/taquilla.ts';
 import { MINUTE_MS } from '../../../shared/clock.ts';
 import type { SettledTransaction } from '../../../electron/services/reservations/reservation-service.ts';
@@ -159,16 +159,21 @@ describe('the terminal copies the server’s holds and sales as the server recor
     const t = world.terminals[0]!;
     const ev = t.venue.eventId;
     const seat = t.venue.seatIds[5]!;
-    // Sold here only (a stand-in for an offline sale the server has not accepted yet).
-    const local = t.sync.reservations.holdSeats({
-      eventId: ev,
-      sessionId: 'offline',
-      actor: 'ana',
-      seatIds: [seat],
-    });
-    t.sync.reservations.complete({ transactionId: local.transactionId, actor: 'ana' });
-
+    const sellHereOnly = () => {
+      // Sold here only (a stand-in for an offline sale the server has not accepted yet).
+      const local = t.sync.reservations.holdSeats({
+        eventId: ev,
+        sessionId: 'offline',
+        actor: 'ana',
+        seatIds: [seat],
+      });
+      t.sync.reservations.complete({ transactionId: local.transactionId, actor: 'ana' });
+    };
+    // Held at the server and copied here; then the local copy drifts (the hold is gone here) and the
+    // seat is sold here. (A hold whose copy cannot follow is refused at once: see the next test.)
     const held = await t.sync.holdSeats({ eventId: ev, sessionId: 'online', actor: 'luis', seatIds: [seat] });
+    t.sync.reservations.releaseSeats({ eventId: ev, sessionId: 'online', actor: 'luis', seatIds: [seat] });
+    sellHereOnly();
     const sale = await t.sync.complete({ transactionId: held.transactionId, actor: 'luis' });
     expect(sale.status).toBe('COMPLETED');
 
@@ -215,6 +220,30 @@ describe('the terminal copies the server’s holds and sales as the server recor
     expect((await cli('sync-conflicts')).out).toBe('No open conflicts.');
     expect((await cli('sync-conflicts', '--all')).out).toMatch(/→ refunded \(devuelto\)/);
     expect(t.sync.conflicts(true)[0]).toMatchObject({ resolution: 'refunded', resolutionNote: 'devuelto' });
+  });
+
+  it('a hold whose local copy cannot follow (the seat was sold here) is refused, and the server’s hold is given back', async () => {
+    world = await syncWorld({ terminals: 1 });
+    const t = world.terminals[0]!;
+    const ev = t.venue.eventId;
+    const seat = t.venue.seatIds[6]!;
+    const local = t.sync.reservations.holdSeats({
+      eventId: ev,
+      sessionId: 'offline',
+      actor: 'ana',
+      seatIds: [seat],
+    });
+    t.sync.reservations.complete({ transactionId: local.transactionId, actor: 'ana' });
+    await expect(
+      t.sync.holdSeats({ eventId: ev, sessionId: 'online', actor: 'luis', seatIds: [seat] }),
+    ).rejects.toMatchObject({ code: 'SEAT_TAKEN' });
+    await t.sync.idle();
+    const live = () =>
+      world!.serverRows<{ n: number }>(
+        "SELECT COUNT(*) AS n FROM tickets WHERE seat_id = ? AND status IN ('ACTIVE', 'COMPLETED')",
+        seat,
+      )[0]!.n;
+    await vi.waitFor(() => expect(live()).toBe(0));
   });
 
   it('a hold refused on replay that nobody waited for is not a conflict (soak finding 5)', async () => {
