@@ -21,6 +21,7 @@ import { CartReader } from './services/session/cart.ts';
 import { EventList } from './services/session/event-list.ts';
 import { SessionService } from './services/session/session-service.ts';
 import { SyncEngine, type SyncStatus } from './services/sync/sync-engine.ts';
+import { VenueFeed } from './services/sync/venue-feed.ts';
 import {
   type BackgroundCheckpoints,
   type Db,
@@ -43,6 +44,8 @@ export interface TerminalOptions {
  */
 export interface StatusProviders {
   network: () => TerminalStatus['network'];
+  /** Enrolled: whether the venue's live map is being followed (null when there is no server). */
+  venueFeed: () => TerminalStatus['venueFeed'];
   syncQueue: () => number | null;
   printer: () => TerminalStatus['printer'];
 }
@@ -75,6 +78,8 @@ export interface Terminal {
   /** Holds and sales: local, or through the central server when enrolled. */
   holds: HoldOperations;
   sync: SyncEngine;
+  /** Enrolled: the venue's map as the server's live feed reports it (null when not enrolled). */
+  venueFeed: VenueFeed | null;
   /** Enrolled: payments settle the sale at the central server first (PaymentService.*Via). */
   saleAuthority: SaleAuthority | null;
   /** Where the API takes money: local, or through the server when enrolled. */
@@ -129,6 +134,7 @@ export function createTerminal({ dbFile, clock, kiosk = false, migrationsDir }: 
   const payments = new PaymentService(db, time, reservations, { terminal: kiosk ? 'kiosk' : 'counter' });
   const carts = new CartReader(db, time);
   const saleAuthority = enrolled ? sync : null;
+  const venueFeed = enrolled ? new VenueFeed(db, sync) : null;
   const timers: NodeJS.Timeout[] = [];
   let checkpoints: BackgroundCheckpoints | undefined;
   const terminal: Terminal = {
@@ -138,6 +144,7 @@ export function createTerminal({ dbFile, clock, kiosk = false, migrationsDir }: 
     reservations,
     holds: enrolled ? sync : reservations,
     sync,
+    venueFeed,
     saleAuthority,
     sales: new SalesDesk(payments, carts, reservations, saleAuthority),
     availability,
@@ -154,6 +161,7 @@ export function createTerminal({ dbFile, clock, kiosk = false, migrationsDir }: 
     notifications: new NotificationService(db, time),
     status: {
       network: () => NETWORK_STATE[sync.status().state],
+      venueFeed: () => venueFeed?.state() ?? null,
       syncQueue: () => (enrolled ? sync.status().outbox : null),
       printer: () => PRINTER_STATE[printing.status().state],
     },
@@ -168,6 +176,7 @@ export function createTerminal({ dbFile, clock, kiosk = false, migrationsDir }: 
       timers.push(timer);
       printing.start();
       if (enrolled) sync.start();
+      venueFeed?.start();
       // A hold never waits for a checkpoint's fsync: a worker thread checkpoints the WAL instead.
       if (!checkpoints) {
         db.pragma('wal_autocheckpoint = 0');
@@ -178,6 +187,7 @@ export function createTerminal({ dbFile, clock, kiosk = false, migrationsDir }: 
       for (const timer of timers) clearInterval(timer);
       // The worker checks the store is open before recording a result.
       sync.stop();
+      venueFeed?.stop();
       void printing.stop();
       void checkpoints?.stop();
       db.close();

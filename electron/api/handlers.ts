@@ -80,6 +80,7 @@ export function createHandlers(): Handlers {
     'checkout.payInFull': ({ eventId }, ctx) => ctx.terminal.sales.quickSale({ eventId, ...who(ctx) }),
     'terminal.status': (_input, { terminal, session }) => ({
       network: terminal.status.network(),
+      venueFeed: terminal.status.venueFeed(),
       syncQueue: terminal.status.syncQueue(),
       printer: terminal.status.printer(),
       cashier: session?.user ?? null,

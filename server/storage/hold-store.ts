@@ -45,6 +45,8 @@ export interface ChangeNotice {
 export interface SeatStateRow {
   seatId: number;
   state: 'free' | 'held' | 'reserved' | 'sold' | 'blocked';
+  /** When a hold or reservation ends (server time); null for free, sold and blocked seats. */
+  until: number | null;
 }
 
 export interface ZoneStateRow {

@@ -915,10 +915,11 @@ export abstract class SqlHoldStore implements HoldStore {
       id: number;
       blocked: number;
       status: string | null;
+      reserved_until: number | null;
       tx_status: string | null;
       session_id: string | null;
     }>(
-      `SELECT s.id, s.blocked, t.status, x.status AS tx_status, x.session_id
+      `SELECT s.id, s.blocked, t.status, t.reserved_until, x.status AS tx_status, x.session_id
        FROM seats s
        LEFT JOIN tickets t ON t.tenant_id = s.tenant_id AND t.event_id = s.event_id AND t.seat_id = s.id
          AND t.${LIVE} AND (t.status = 'COMPLETED' OR t.reserved_until > ?)
@@ -926,9 +927,8 @@ export abstract class SqlHoldStore implements HoldStore {
        WHERE s.tenant_id = ? AND s.event_id = ? ${filter} ORDER BY s.id`,
       [now, tenantId, eventId, ...params],
     );
-    return rows.map((r) => ({
-      seatId: Number(r.id),
-      state:
+    return rows.map((r) => {
+      const state: SeatStateRow['state'] =
         Number(r.blocked) === 1
           ? 'blocked'
           : r.status === 'COMPLETED'
@@ -937,8 +937,11 @@ export abstract class SqlHoldStore implements HoldStore {
               ? r.tx_status === 'RESERVED' && !String(r.session_id).startsWith('lease:')
                 ? 'reserved'
                 : 'held'
-              : 'free',
-    }));
+              : 'free';
+      // Until when a hold or reservation blocks the seat: after that, time alone frees it everywhere.
+      const until = state === 'held' || state === 'reserved' ? Number(r.reserved_until) : null;
+      return { seatId: Number(r.id), state, until };
+    });
   }
 
   private async zoneStates(

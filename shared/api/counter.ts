@@ -78,6 +78,11 @@ export const eventSummary = z.object({
  */
 export const terminalStatus = z.object({
   network: z.enum(['online', 'offline', 'unknown']),
+  /**
+   * An enrolled terminal's copy of the venue's map: 'live' while it follows the server's change feed,
+   * 'down' while it cannot (the map may be stale); null when there is no server.
+   */
+  venueFeed: z.enum(['live', 'down']).nullable(),
   /** Changes waiting in the sync outbox; null while sync is not wired. */
   syncQueue: z.number().nullable(),
   printer: z.enum(['ready', 'paper-out', 'offline', 'error', 'unknown']),
@@ -218,7 +223,12 @@ export type EventSummary = z.infer<typeof eventSummary>;
  */
 export const liveMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('changes'), changes: availabilityChanges }),
-  z.object({ type: z.literal('clock'), at: z.number() }),
+  z.object({
+    type: z.literal('clock'),
+    at: z.number(),
+    /** Enrolled terminals: whether other counters' changes are reaching this map (see terminalStatus). */
+    venueFeed: z.enum(['live', 'down']).nullable().optional(),
+  }),
 ]);
 export type LiveMessage = z.infer<typeof liveMessage>;
 

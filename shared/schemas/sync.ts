@@ -218,6 +218,8 @@ export interface OperationReply {
 export const seatStateChange = z.object({
   seatId: z.number().int(),
   state: z.enum(['free', 'held', 'reserved', 'sold', 'blocked']),
+  /** When a hold or reservation ends (server time): after it the seat is free without a new change. */
+  until: z.number().int().nullable().optional(),
 });
 export const zoneStateChange = z.object({
   zoneId: z.number().int(),

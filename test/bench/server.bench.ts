@@ -157,8 +157,7 @@ async function pushLatency(storeArgs: string[], label: string): Promise<Figure[]
     });
     const seen = new Map<number, number>();
     const live = new LiveAvailability({
-      serverUrl: reader.url,
-      secret: admin.secret,
+      endpoint: () => ({ serverUrl: reader.url, secret: admin.secret }),
       eventId: 2,
       onDelta: (d) => {
         for (const seat of d.seats) if (!seen.has(seat.seatId)) seen.set(seat.seatId, performance.now());

@@ -33,9 +33,12 @@ export class HoldServerClient {
     this.secret = secret;
   }
 
-  /** The heartbeat: the server's clock, and whether this credential still works (401 when revoked). */
-  async time(): Promise<ServerReply> {
-    return this.send('get', this.secret ? '/v1/whoami' : '/v1/time');
+  /**
+   * The heartbeat: the server's clock, and whether this credential still works (401 when revoked).
+   * `timeoutMs` is its own, short deadline: a stalled link is noticed in about that long.
+   */
+  async time(timeoutMs?: number): Promise<ServerReply> {
+    return this.send('get', this.secret ? '/v1/whoami' : '/v1/time', undefined, {}, timeoutMs);
   }
 
   async operation(op: ServerOperation, body: unknown, idempotencyKey: string): Promise<ServerReply> {
@@ -66,6 +69,7 @@ export class HoldServerClient {
     url: string,
     data?: unknown,
     headers: Record<string, string> = {},
+    timeoutMs?: number,
   ): Promise<ServerReply> {
     const started = this.clock.now();
     let response;
@@ -74,6 +78,7 @@ export class HoldServerClient {
         method,
         url,
         data,
+        ...(timeoutMs !== undefined ? { timeout: timeoutMs } : {}),
         headers: { ...headers, ...(this.secret ? { authorization: `Bearer ${this.secret}` } : {}) },
       });
     } catch (error) {

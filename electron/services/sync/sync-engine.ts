@@ -32,6 +32,7 @@ import {
 } from '../reservations/reservation-service.ts';
 import type { ServerTicket, ServerTransactionState } from '../reservations/server-state.ts';
 import { HoldServerClient, NetworkError, type ServerReply } from './hold-server-client.ts';
+import type { LiveEndpoint } from './live-availability.ts';
 import { type OutboxItem, Outbox } from './outbox.ts';
 
 export type SyncState = 'unenrolled' | 'online' | 'offline' | 'revoked';
@@ -53,8 +54,11 @@ export interface SyncStatus {
 export interface SyncEngineOptions {
   /** How often the server is asked for the time while online (and the first retry when offline). */
   heartbeatMs?: number;
-  /** The longest wait between retries while offline. */
+  /** The heartbeat's own deadline: with `heartbeatMs`, how soon a stalled link is noticed. */
+  heartbeatTimeoutMs?: number;
+  /** The longest wait between retries while offline (how soon a returning link is used again). */
   maxBackoffMs?: number;
+  /** The deadline of every other request. */
   requestTimeoutMs?: number;
   /** On reconnect, renew open leases for this many minutes; null returns them instead. */
   renewLeaseMinutes?: number | null;
@@ -131,6 +135,7 @@ export class SyncEngine {
   private failures = 0;
   private timer: NodeJS.Timeout | undefined;
   private running = false;
+  private readonly linkListeners = new Set<(online: boolean) => void>();
   /** True while a server-confirmed change is copied locally: the settle listener must not queue it. */
   private mirroring = false;
   private readonly sql;
@@ -140,10 +145,13 @@ export class SyncEngine {
     private readonly clock: Clock,
     options: SyncEngineOptions = {},
   ) {
+    // A stall is noticed within heartbeatMs (+20 % jitter) + heartbeatTimeoutMs < 2 s, and a link
+    // that comes back is used again within maxBackoffMs: a heartbeat is one small authenticated GET.
     this.options = {
-      heartbeatMs: options.heartbeatMs ?? 5000,
-      maxBackoffMs: options.maxBackoffMs ?? 30_000,
-      requestTimeoutMs: options.requestTimeoutMs ?? 5000,
+      heartbeatMs: options.heartbeatMs ?? 600,
+      heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? 1000,
+      maxBackoffMs: options.maxBackoffMs ?? 2000,
+      requestTimeoutMs: options.requestTimeoutMs ?? 4000,
       renewLeaseMinutes: options.renewLeaseMinutes === undefined ? 240 : options.renewLeaseMinutes,
       replayConcurrency: options.replayConcurrency ?? 16,
     };
@@ -282,8 +290,40 @@ export class SyncEngine {
     this.client = client;
     this.credential = { tenantId: result.tenantId, credentialId: result.credentialId };
     this.noteReply(reply);
-    this.state = 'online';
+    this.setState('online');
     return result;
+  }
+
+  private setState(next: SyncState): void {
+    const was = this.state === 'online';
+    this.state = next;
+    if (was !== (next === 'online')) for (const listener of this.linkListeners) listener(next === 'online');
+  }
+
+  // ---- the link, as the venue's live feed uses it (VenueLink) ------------------------------------
+
+  online(): boolean {
+    return this.state === 'online';
+  }
+
+  onLinkChange(listener: (online: boolean) => void): () => void {
+    this.linkListeners.add(listener);
+    return () => this.linkListeners.delete(listener);
+  }
+
+  /** The server this terminal talks to now, and its credential (null when not enrolled or revoked). */
+  endpoint(): LiveEndpoint | null {
+    const secret = this.sql.credential.get()?.secret;
+    if (!this.client || !secret || this.state === 'revoked') return null;
+    return { serverUrl: this.client.serverUrl, secret };
+  }
+
+  /** A read from the server through this terminal's client (NetworkError when it cannot answer). */
+  async get(path: string): Promise<ServerReply> {
+    if (!this.client) throw new NetworkError('not enrolled');
+    const reply = await this.client.get(path);
+    this.noteReply(reply);
+    return reply;
   }
 
   /** Starts the heartbeat that notices going offline and coming back. */
@@ -321,13 +361,13 @@ export class SyncEngine {
     if (!this.client || this.state === 'revoked') return this.state;
     const wasOnline = this.state === 'online';
     try {
-      const reply = await this.client.time();
+      const reply = await this.client.time(this.options.heartbeatTimeoutMs);
       this.noteReply(reply);
       if (reply.status === 401) {
-        this.state = 'revoked';
+        this.setState('revoked');
         return this.state;
       }
-      this.state = 'online';
+      this.setState('online');
       this.failures = 0;
       if (!wasOnline) await this.reconcile();
       else if (this.outbox.length > 0) await this.flush();
@@ -351,7 +391,7 @@ export class SyncEngine {
   }
 
   private goOffline(): void {
-    if (this.state === 'online') this.state = 'offline';
+    if (this.state === 'online') this.setState('offline');
     this.failures += 1;
   }
 
@@ -475,7 +515,7 @@ export class SyncEngine {
   }
 
   private revoked(item: OutboxItem): false {
-    this.state = 'revoked';
+    this.setState('revoked');
     this.waiters.get(item.id)?.reject(new TaquillaError('UNAUTHORIZED', 'This terminal was revoked', {}));
     this.waiters.delete(item.id);
     return false;

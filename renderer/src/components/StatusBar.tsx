@@ -24,9 +24,17 @@ export function StatusBar({ store, state }: { store: CounterStore; state: Counte
         {printer === 'unknown' ? store.t('status.unknown') : store.t(`status.printer.${printer}`)}
       </span>
       {state.event && (
-        <span className={`status-item live-${state.live}`} data-testid="status-live">
+        // The map is live only if this screen's channel is up and, on an enrolled terminal, other
+        // counters' changes are reaching it through the server.
+        <span
+          className={`status-item live-${state.venueFeed === 'down' ? 'lost' : state.live}`}
+          data-testid="status-live"
+        >
           <i className="dot" />
-          {store.t('status.live')}: {store.t(`status.live.${state.live}`)}
+          {store.t('status.live')}:{' '}
+          {state.venueFeed === 'down' && state.live === 'live'
+            ? store.t('status.live.venueDown')
+            : store.t(`status.live.${state.live}`)}
         </span>
       )}
       {s?.kiosk && <span className="status-item">{store.t('status.kiosk')}</span>}

@@ -69,6 +69,8 @@ export function errorText(locale: Locale, code: string, message: string, details
       return t('error.VALIDATION', { message });
     case 'NETWORK':
       return t('error.NETWORK');
+    case 'OFFLINE':
+      return t('error.OFFLINE');
     default:
       return t('error.other', { message });
   }

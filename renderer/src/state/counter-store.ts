@@ -39,6 +39,8 @@ export interface CounterState {
   cart: Cart | null;
   status: TerminalStatus | null;
   live: 'connecting' | 'live' | 'lost';
+  /** Enrolled terminals: whether other counters' changes reach this map (null: no server). */
+  venueFeed: 'live' | 'down' | null;
   busy: boolean;
   /** Seats picked with Shift, to be held together, all or nothing (seat-map indexes). */
   pending: number[];
@@ -70,6 +72,7 @@ export class CounterStore {
     cart: null,
     status: null,
     live: 'connecting',
+    venueFeed: null,
     busy: false,
     pending: [],
     notices: [],
@@ -208,7 +211,11 @@ export class CounterStore {
   private onLive(eventId: number, message: LiveMessage): void {
     if (this.state.event?.id !== eventId) return;
     if (message.type === 'clock') {
-      this.set({ clockOffset: clockOffset(message.at, this.now()), live: 'live' });
+      this.set({
+        clockOffset: clockOffset(message.at, this.now()),
+        live: 'live',
+        venueFeed: message.venueFeed ?? null,
+      });
       return;
     }
     const { availability, seatMap } = this.state;
@@ -241,7 +248,8 @@ export class CounterStore {
 
   async refreshStatus(): Promise<void> {
     try {
-      this.set({ status: await this.api.call('terminal.status', {}) });
+      const status = await this.api.call('terminal.status', {});
+      this.set({ status, venueFeed: status.venueFeed });
     } catch {
       this.set({ status: null });
     }

@@ -488,7 +488,9 @@ export function holdStoreContract(name: string, open: () => Promise<StoreFixture
       );
       const delta = await fx.store.changesSince(tenant, 7, before.version, now);
       expect(delta.version).toBe(before.version + 1);
-      expect(delta.seats).toEqual([{ seatId: 138, state: 'held' }]);
+      // With when the hold ends: every terminal frees the seat then, without another change.
+      expect(delta.seats).toEqual([{ seatId: 138, state: 'held', until: expect.any(Number) }]);
+      expect(delta.seats[0]!.until).toBeGreaterThan(now);
       await expect.poll(() => heard.includes(delta.version)).toBe(true);
       off();
     });
