@@ -3,7 +3,11 @@ import { type Clock, MINUTE_MS } from '../shared/clock.ts';
 import { DEFAULT_SETTINGS } from '../shared/config.ts';
 import { DayClosingService } from './services/day-closing/day-closing-service.ts';
 import { NotificationService } from './services/payments/notifications.ts';
-import { PaymentService, type SaleAuthority } from './services/payments/payment-service.ts';
+import {
+  PaymentService,
+  type SaleAuthority,
+  transactionNumber,
+} from './services/payments/payment-service.ts';
 import { PaymentStatsService } from './services/payments/payment-stats.ts';
 import { ReservationSearch } from './services/payments/reservation-search.ts';
 import { SalesDesk } from './services/payments/sales-desk.ts';
@@ -134,6 +138,8 @@ export function createTerminal({ dbFile, clock, kiosk = false, migrationsDir }: 
   const payments = new PaymentService(db, time, reservations, { terminal: kiosk ? 'kiosk' : 'counter' });
   const carts = new CartReader(db, time);
   const saleAuthority = enrolled ? sync : null;
+  // Money travels with every sale the sync engine settles, and is written with its copy.
+  sync.usePayments(payments);
   const venueFeed = enrolled ? new VenueFeed(db, sync) : null;
   const timers: NodeJS.Timeout[] = [];
   let checkpoints: BackgroundCheckpoints | undefined;
@@ -193,5 +199,19 @@ export function createTerminal({ dbFile, clock, kiosk = false, migrationsDir }: 
       db.close();
     },
   };
+  // A sale whose answer was lost and was found out later: the cashier is told which way it went.
+  sync.onOutcome((o) => {
+    const number = transactionNumber(o.transactionId);
+    const done = o.outcome === 'done';
+    terminal.notifications.note({
+      kind: done ? 'SALE_CONFIRMED' : 'SALE_NOT_DONE',
+      transactionId: o.transactionId,
+      eventId: null,
+      message: done
+        ? `Sale ${number} was confirmed by the server after the connection returned; its tickets are printing.`
+        : `Sale ${number} did not go through (${o.errorCode ?? 'not received'}); nothing was charged for it.`,
+      data: { number, op: o.op, cashier: o.actor, errorCode: o.errorCode },
+    });
+  });
   return terminal;
 }

@@ -18,6 +18,7 @@ import {
   enrolInput,
   idempotencyKey,
   operationPath,
+  outcomesInput,
   revokeInput,
   SERVER_OPERATIONS,
   serverEventDefinition,
@@ -313,6 +314,28 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
         }),
       );
       return { serverTime: now, result: { replies } };
+    },
+  );
+
+  app.post(
+    '/v1/outcomes',
+    {
+      schema: {
+        summary:
+          'What became of requests whose answers were lost, by idempotency key; unseen keys are abandoned (never applied)',
+        body: outcomesInput,
+      },
+      preHandler: requireRole('terminal', 'admin'),
+    },
+    async (request) => {
+      const now = clock.now();
+      const outcomes = await store.resolveKeys(
+        request.credential!.tenantId,
+        request.body.keys,
+        request.body.abandon,
+        now,
+      );
+      return { serverTime: now, result: { outcomes } };
     },
   );
 

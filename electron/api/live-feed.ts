@@ -52,7 +52,13 @@ export class LiveFeed {
   }
 
   private clock(): LiveMessage {
-    return { type: 'clock', at: this.terminal.clock.now(), venueFeed: this.terminal.status.venueFeed() };
+    const { status } = this.terminal;
+    return {
+      type: 'clock',
+      at: this.terminal.clock.now(),
+      venueFeed: status.venueFeed(),
+      network: status.network(),
+    };
   }
 
   private start(): void {

@@ -1,5 +1,5 @@
 import type { ReservationSettings, SettingsOverride } from '../../shared/config.ts';
-import type { ServerEventDefinition, ServerOperation } from '../../shared/schemas/sync.ts';
+import type { KeyOutcome, ServerEventDefinition, ServerOperation } from '../../shared/schemas/sync.ts';
 
 /**
  * The one storage interface of the central hold server. Two implementations: SQLite (embedded
@@ -100,6 +100,12 @@ export interface HoldStore {
     now: number,
     idempotency: Idempotency | null,
   ): Promise<StoredReply>;
+
+  /**
+   * What became of requests by idempotency key (a terminal that lost the answers asks). With
+   * `abandon`, a key never seen is settled, in one write, as never to be applied.
+   */
+  resolveKeys(tenantId: number, keys: string[], abandon: boolean, now: number): Promise<KeyOutcome[]>;
 
   changesSince(tenantId: number, eventId: number, sinceVersion: number, now: number): Promise<ChangesSince>;
   /** Whole-event availability (a terminal starting up, or too far behind to catch up). */

@@ -121,6 +121,22 @@ CREATE TABLE IF NOT EXISTS idempotency (
   created_at    ${big} NOT NULL,
   PRIMARY KEY (tenant_id, key)
 );
+-- Money, stored in the same transaction as the sale, deposit or instalment it pays for: a sale is
+-- never COMPLETED here without payments covering it. \`record\` is the payment as the counter took it.
+CREATE TABLE IF NOT EXISTS payments (
+  tenant_id       ${big} NOT NULL,
+  id              TEXT NOT NULL,
+  transaction_id  TEXT NOT NULL,
+  kind            TEXT NOT NULL CHECK (kind IN ('SALE', 'DEPOSIT', 'INSTALMENT', 'MOVED')),
+  cashier         TEXT NOT NULL,
+  credential_id   ${big} NOT NULL,
+  applied_cents   ${big} NOT NULL CHECK (applied_cents >= 0),
+  record          TEXT NOT NULL,
+  created_at      ${big} NOT NULL,
+  PRIMARY KEY (tenant_id, id),
+  FOREIGN KEY (tenant_id, transaction_id) REFERENCES transactions(tenant_id, id)
+);
+CREATE INDEX IF NOT EXISTS payments_by_transaction ON payments(tenant_id, transaction_id);
 CREATE TABLE IF NOT EXISTS leases (
   tenant_id       ${big} NOT NULL,
   id              TEXT NOT NULL,

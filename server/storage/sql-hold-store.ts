@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { z } from 'zod';
 import { assertCartAsExpected } from '../../shared/cart-expectation.ts';
 import { HOUR_MS, MINUTE_MS } from '../../shared/clock.ts';
 import { type ReservationSettings, resolveSettings, type SettingsOverride } from '../../shared/config.ts';
@@ -10,8 +11,6 @@ import {
 } from '../../shared/lifecycle.ts';
 import type {
   CancelInput,
-  CompleteInput,
-  ConvertToPartialInput,
   ExtendHoldsInput,
   HoldGeneralInput,
   HoldSeatsInput,
@@ -24,9 +23,14 @@ import {
   leaseInput,
   leaseReturnInput,
   leaseSaleInput,
+  type KeyOutcome,
   type ServerEventDefinition,
   type ServerOperation,
   serverOperations,
+  type ServerPayInput,
+  type ServerPayment,
+  type serverCompleteInput,
+  type serverConvertInput,
   statusOfError,
 } from '../../shared/schemas/sync.ts';
 import { parseInput } from '../../shared/validation.ts';
@@ -52,6 +56,8 @@ export interface SqlTx {
 export type FailureKind = 'seat-taken' | 'zone-full' | 'retry' | null;
 
 const LIVE = "status IN ('ACTIVE', 'COMPLETED')"; // the exact predicate of the unique partial index
+/** The request hash of a key settled by resolveKeys as never to be applied. */
+const ABANDONED = 'abandoned';
 const RETRIES = 8;
 const RELAXED_OPS: ReadonlySet<ServerOperation> = new Set([
   'holdSeats',
@@ -353,6 +359,51 @@ export abstract class SqlHoldStore implements HoldStore {
     }
   }
 
+  /**
+   * What became of requests whose answers a terminal lost, by idempotency key. With `abandon`, a key
+   * never seen is stored as ABANDONED in the same table the operations answer from, in one write:
+   * a copy of the request still on its way is then answered ABANDONED and changes nothing.
+   */
+  async resolveKeys(tenantId: number, keys: string[], abandon: boolean, now: number): Promise<KeyOutcome[]> {
+    return this.write(async (tx) => {
+      const outcomes: KeyOutcome[] = [];
+      for (const key of keys) {
+        const [row] = await tx.all<{ request_hash: string; status: number; body: string }>(
+          'SELECT request_hash, status, body FROM idempotency WHERE tenant_id = ? AND key = ?',
+          [tenantId, key],
+        );
+        if (row) {
+          outcomes.push(
+            row.request_hash === ABANDONED
+              ? { key, outcome: 'abandoned' }
+              : { key, outcome: 'applied', status: Number(row.status), body: JSON.parse(row.body) },
+          );
+          continue;
+        }
+        if (!abandon) {
+          outcomes.push({ key, outcome: 'unknown' });
+          continue;
+        }
+        const refusal = new TaquillaError('ABANDONED', 'This request was given up for lost by its terminal', {
+          key,
+        });
+        await tx.run(
+          'INSERT INTO idempotency (tenant_id, key, request_hash, status, body, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+          [
+            tenantId,
+            key,
+            ABANDONED,
+            statusOfError('ABANDONED'),
+            JSON.stringify({ error: refusal.toJSON() }),
+            now,
+          ],
+        );
+        outcomes.push({ key, outcome: 'abandoned' });
+      }
+      return outcomes;
+    });
+  }
+
   /** A domain refusal (thrown by the rules, or the schema's backstop) as a TaquillaError; else null. */
   private asRefusal(error: unknown): TaquillaError | null {
     if (error instanceof TaquillaError) return error;
@@ -381,7 +432,7 @@ export abstract class SqlHoldStore implements HoldStore {
       idem.key,
     ]);
     if (!row) return null;
-    if (row.request_hash !== idem.requestHash) {
+    if (row.request_hash !== idem.requestHash && row.request_hash !== ABANDONED) {
       throw new TaquillaError('IDEMPOTENCY_MISMATCH', `Key ${idem.key} was used for a different request`, {
         key: idem.key,
       });
@@ -422,9 +473,11 @@ export abstract class SqlHoldStore implements HoldStore {
       case 'extendHolds':
         return this.extendHolds(ctx, input as ExtendHoldsInput);
       case 'convertToPartial':
-        return this.convertToPartial(ctx, input as ConvertToPartialInput);
+        return this.convertToPartial(ctx, input as ServerConvertInput);
       case 'complete':
-        return this.complete(ctx, input as CompleteInput);
+        return this.complete(ctx, input as ServerCompleteInput);
+      case 'pay':
+        return this.pay(ctx, input as ServerPayInput);
       case 'cancel':
         return this.cancel(ctx, input as CancelInput);
       case 'lease':
@@ -600,12 +653,14 @@ export abstract class SqlHoldStore implements HoldStore {
     return { transactionId: cart.id, tickets: extended };
   }
 
-  private async convertToPartial(ctx: OpContext, input: ConvertToPartialInput) {
+  private async convertToPartial(ctx: OpContext, input: ServerConvertInput) {
     const { tx, tenantId, now } = ctx;
     const t = await this.transactionOrThrow(ctx, input.transactionId);
     assertTransactionTransition(t.id, t.status, 'RESERVED');
     const tickets = await this.liveTicketsOrThrow(ctx, t.id);
     assertCartAsExpected(t.id, input.expect, tickets.map(ticketView));
+    // A deposit is money: it is stored with the reservation it holds, and never covers the whole.
+    await this.takePayment(ctx, t.id, totalOf(tickets), input.payment, 'partial');
     const hours = input.hours ?? ctx.settings.PARTIAL_PAYMENT_HOURS;
     const until = now + hours * HOUR_MS;
     await tx.run(
@@ -617,19 +672,114 @@ export abstract class SqlHoldStore implements HoldStore {
     return summary(t, 'RESERVED', until, tickets);
   }
 
-  private async complete(ctx: OpContext, input: CompleteInput) {
-    const { tx, tenantId, now } = ctx;
+  private async complete(ctx: OpContext, input: ServerCompleteInput) {
     const t = await this.transactionOrThrow(ctx, input.transactionId);
     assertTransactionTransition(t.id, t.status, 'COMPLETED');
     const tickets = await this.liveTicketsOrThrow(ctx, t.id);
     assertCartAsExpected(t.id, input.expect, tickets.map(ticketView));
-    await tx.run(
+    // The rule of money: a sale is COMPLETED only in the transaction that stores what pays it.
+    await this.takePayment(ctx, t.id, totalOf(tickets), input.payment, 'whole');
+    await this.sell(ctx, t, tickets);
+    return summary(t, 'COMPLETED', null, tickets);
+  }
+
+  /** A later payment on a reservation; the one that pays the balance completes the sale. */
+  private async pay(ctx: OpContext, input: ServerPayInput) {
+    const t = await this.transactionOrThrow(ctx, input.transactionId);
+    if (t.status !== 'RESERVED') {
+      throw new TaquillaError('NOT_PAYABLE', `Transaction ${t.id} is ${t.status}`, {
+        transactionId: t.id,
+        status: t.status,
+      });
+    }
+    const tickets = await this.activeTickets(ctx, t.id);
+    if (t.reserved_until === null || Number(t.reserved_until) <= ctx.now || tickets.length === 0) {
+      throw new TaquillaError('RESERVATION_EXPIRED', `Reservation ${t.id} has expired`, {
+        transactionId: t.id,
+        expiredAt: t.reserved_until === null ? null : Number(t.reserved_until),
+        customerName: null,
+      });
+    }
+    const total = totalOf(tickets);
+    const paid = await this.paidOf(ctx, t.id);
+    if (paid !== input.expect.paidCents) {
+      throw new TaquillaError('BALANCE_CHANGED', 'Another payment was taken on this reservation meanwhile', {
+        transactionId: t.id,
+        totalCents: total,
+        paidCents: paid,
+      });
+    }
+    const covered = await this.takePayment(ctx, t.id, total, input.payment, 'any');
+    if (!covered) {
+      return {
+        ...summary(t, 'RESERVED', Number(t.reserved_until), tickets),
+        paidCents: paid + input.payment.appliedCents,
+      };
+    }
+    await this.sell(ctx, t, tickets);
+    return { ...summary(t, 'COMPLETED', null, tickets), paidCents: total };
+  }
+
+  private async sell(ctx: OpContext, t: TxRow, tickets: TicketRow[]): Promise<void> {
+    await ctx.tx.run(
       `UPDATE tickets SET status = 'COMPLETED', updated_at = ? WHERE tenant_id = ? AND transaction_id = ? AND status = 'ACTIVE'`,
-      [now, tenantId, t.id],
+      [ctx.now, ctx.tenantId, t.id],
     );
     await this.setStatus(ctx, t.id, 'COMPLETED', null);
     for (const k of tickets) this.changed(ctx, t.event_id, k.zone_id, k.seat_id);
-    return summary(t, 'COMPLETED', null, tickets);
+  }
+
+  private async paidOf(ctx: OpContext, transactionId: string): Promise<number> {
+    const [row] = await ctx.tx.all<{ paid: number }>(
+      'SELECT COALESCE(SUM(applied_cents), 0) AS paid FROM payments WHERE tenant_id = ? AND transaction_id = ?',
+      [ctx.tenantId, transactionId],
+    );
+    return Number(row?.paid ?? 0);
+  }
+
+  /**
+   * Stores a payment on a transaction whose live tickets cost `total`: 'whole' must leave nothing
+   * owing (a sale), 'partial' must leave something owing (a deposit), 'any' either (an instalment).
+   * Refused without the money it needs (PAYMENT_REQUIRED), or when what was paid before is not what
+   * the counter charged against (BALANCE_CHANGED). Returns whether the total is now paid.
+   */
+  private async takePayment(
+    ctx: OpContext,
+    transactionId: string,
+    total: number,
+    payment: ServerPayment | undefined,
+    covers: 'whole' | 'partial' | 'any',
+  ): Promise<boolean> {
+    const paid = await this.paidOf(ctx, transactionId);
+    const facts = { transactionId, totalCents: total, paidCents: paid };
+    if (!payment) {
+      if (total > paid) throw new TaquillaError('PAYMENT_REQUIRED', 'No payment came with this sale', facts);
+      return true;
+    }
+    const after = paid + payment.appliedCents;
+    const wrong =
+      payment.dueCents !== total - paid ||
+      after > total ||
+      (covers === 'whole' && after !== total) ||
+      (covers === 'partial' && after >= total);
+    if (wrong)
+      throw new TaquillaError('BALANCE_CHANGED', 'The balance is not what this payment was for', facts);
+    await ctx.tx.run(
+      `INSERT INTO payments (tenant_id, id, transaction_id, kind, cashier, credential_id, applied_cents, record, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [
+        ctx.tenantId,
+        payment.paymentId,
+        transactionId,
+        payment.kind,
+        payment.cashier,
+        ctx.credentialId,
+        payment.appliedCents,
+        JSON.stringify(payment),
+        ctx.now,
+      ],
+    );
+    return after === total;
   }
 
   private async cancel(ctx: OpContext, input: CancelInput) {
@@ -785,6 +935,25 @@ export abstract class SqlHoldStore implements HoldStore {
     );
     for (const s of seats) this.changed(ctx, eventId, s.zone_id, s.id);
     if (zone) this.changed(ctx, eventId, zone.id, null);
+    // The money taken offline is stored with the sale (an offline sale is reported, never refused
+    // for its money: the counter already sold it).
+    for (const payment of input.payments ?? []) {
+      await ctx.tx.run(
+        `INSERT INTO payments (tenant_id, id, transaction_id, kind, cashier, credential_id, applied_cents, record, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        [
+          tenantId,
+          payment.paymentId,
+          transactionId,
+          payment.kind,
+          payment.cashier,
+          ctx.credentialId,
+          payment.appliedCents,
+          JSON.stringify(payment),
+          now,
+        ],
+      );
+    }
     return {
       transactionId,
       saleId: input.saleId,
@@ -1360,6 +1529,13 @@ function refusal(error: TaquillaError): StoredReply {
     body: { error: { code: error.code, message: error.message, details: error.details } },
     replayed: false,
   };
+}
+
+type ServerCompleteInput = z.output<typeof serverCompleteInput>;
+type ServerConvertInput = z.output<typeof serverConvertInput>;
+
+function totalOf(tickets: TicketRow[]): number {
+  return tickets.reduce((sum, t) => sum + t.price_cents * t.quantity, 0);
 }
 
 function ticketView(t: TicketRow) {

@@ -228,6 +228,8 @@ export const liveMessage = z.discriminatedUnion('type', [
     at: z.number(),
     /** Enrolled terminals: whether other counters' changes are reaching this map (see terminalStatus). */
     venueFeed: z.enum(['live', 'down']).nullable().optional(),
+    /** The link to the server, every second (the status bar must not wait for its next poll). */
+    network: z.enum(['online', 'offline', 'unknown']).optional(),
   }),
 ]);
 export type LiveMessage = z.infer<typeof liveMessage>;

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { createEvent, createTenant, createVenue } from '../../electron/services/events/event-setup.ts';
+import { cashFor } from '../support/cash-payment.ts';
 import { SyncEngine, serverEventFromStore } from '../../electron/services/sync/sync-engine.ts';
 import { LiveAvailability } from '../../electron/services/sync/live-availability.ts';
 import { openDatabase } from '../../electron/store/database.ts';
@@ -271,7 +272,11 @@ async function replay(dir: string): Promise<Figure[]> {
         actor: 'bench',
         seatIds: [seatIds[i]!],
       });
-      await sync.complete({ transactionId: held.transactionId, actor: 'bench' });
+      await sync.complete({
+        transactionId: held.transactionId,
+        actor: 'bench',
+        payment: cashFor(db, held.transactionId),
+      });
     }
     const queued = sync.status().outbox;
     server = await startServer(['--db', serverDb], port);

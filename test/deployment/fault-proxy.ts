@@ -5,9 +5,11 @@ import { createServer, type Server, Socket } from 'node:net';
  * - `pass`: bytes flow both ways;
  * - `stall`: connections are accepted but nothing passes either way (a link that is up but dead:
  *   a Wi-Fi bridge that lost its uplink, a saturated VPN); requests hang until their deadline;
- * - `refuse`: connections are refused at once (the cable is out, the instance is gone).
+ * - `refuse`: connections are refused at once (the cable is out, the instance is gone);
+ * - `lose-replies`: requests reach the server, answers never come back (the worst partition: a sale
+ *   recorded at the server whose cashier hears nothing).
  */
-export type LinkMode = 'pass' | 'stall' | 'refuse';
+export type LinkMode = 'pass' | 'stall' | 'refuse' | 'lose-replies';
 
 /**
  * A TCP proxy between one counter and one server instance. Stalling freezes the open connections
@@ -40,15 +42,17 @@ export class FaultProxy {
 
   set(mode: LinkMode): void {
     this.current = mode;
-    if (mode === 'stall') {
+    if (mode === 'stall' || mode === 'lose-replies') {
       for (const { client, upstream } of this.pairs) {
-        client.unpipe(upstream);
         upstream.unpipe(client);
-        // Whatever arrives now is lost in the dead link.
-        client.on('data', () => undefined);
+        // Whatever comes back now is lost in the dead link.
         upstream.on('data', () => undefined);
+        if (mode === 'stall') {
+          client.unpipe(upstream);
+          client.on('data', () => undefined);
+        }
       }
-      this.pairs.clear();
+      if (mode === 'stall') this.pairs.clear();
       return;
     }
     for (const s of this.sockets) s.destroy();
@@ -75,7 +79,8 @@ export class FaultProxy {
     this.sockets.add(upstream);
     upstream.connect(this.upstreamPort(), '127.0.0.1');
     client.pipe(upstream);
-    upstream.pipe(client);
+    if (this.current === 'lose-replies') upstream.on('data', () => undefined);
+    else upstream.pipe(client);
     const pair = { client, upstream };
     this.pairs.add(pair);
     const end = () => {

@@ -10,7 +10,7 @@ import type { MethodInput, MethodName, MethodOutput } from '../../shared/api/ind
 import { ROOT } from '../e2e/counter/counter-fixture.ts';
 import { type ServerProcess, startServer } from '../integration/server/server-process.ts';
 import { tempDir } from '../support/temp-store.ts';
-import { FaultProxy } from './fault-proxy.ts';
+import { FaultProxy, type LinkMode } from './fault-proxy.ts';
 
 const run = promisify(execFile);
 const TAQUILLA = join(ROOT, 'bin/taquilla.js');
@@ -57,7 +57,7 @@ export interface Counter {
   /** This counter's links, one per server instance, in the order its enrolment lists them. */
   links: FaultProxy[];
   /** Sets every link of this counter at once. */
-  link: (mode: 'pass' | 'stall' | 'refuse') => void;
+  link: (mode: LinkMode) => void;
   call: <M extends MethodName>(method: M, input: MethodInput<M>, who?: SignedIn) => Promise<MethodOutput<M>>;
   /** The same call, answering the refusal as a value instead of throwing it. */
   attempt: <M extends MethodName>(

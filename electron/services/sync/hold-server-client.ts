@@ -56,6 +56,11 @@ export class HoldServerClient {
     return { reply, items: replies ?? [] };
   }
 
+  /** What became of requests by idempotency key; keys the server never saw are abandoned. */
+  async outcomes(keys: string[], timeoutMs?: number): Promise<ServerReply> {
+    return this.send('post', '/v1/outcomes', { keys, abandon: true }, {}, timeoutMs);
+  }
+
   async enrol(code: string, terminalName: string): Promise<ServerReply> {
     return this.send('post', '/v1/enrol', { code, terminalName });
   }

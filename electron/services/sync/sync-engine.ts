@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import type { z } from 'zod';
 import type { Clock } from '../../../shared/clock.ts';
 import { TaquillaError } from '../../../shared/errors.ts';
 import {
   cancelInput,
-  completeInput,
-  convertToPartialInput,
   extendHoldsInput,
   holdGeneralInput,
   holdSeatsInput,
@@ -14,16 +13,21 @@ import {
 } from '../../../shared/schemas/reservations.ts';
 import {
   type EnrolResult,
+  type KeyOutcome,
   type LeaseGrant,
   type LeaseInput,
   leaseInput,
   type ServerEventDefinition,
   type ServerOperation,
+  type ServerPayment,
+  serverCompleteInput,
+  serverConvertInput,
   serverHoldReply,
+  serverPayInput,
   serverTransactionReply,
 } from '../../../shared/schemas/sync.ts';
 import { parseInput } from '../../../shared/validation.ts';
-import type { Db } from '../../store/database.ts';
+import { type Db, withDurableCommit } from '../../store/database.ts';
 import {
   type HoldResult,
   ReservationService,
@@ -33,6 +37,7 @@ import {
 import type { ServerTicket, ServerTransactionState } from '../reservations/server-state.ts';
 import { HoldServerClient, NetworkError, type ServerReply } from './hold-server-client.ts';
 import type { LiveEndpoint } from './live-availability.ts';
+import type { PaymentBook } from '../payments/payment-service.ts';
 import { type OutboxItem, Outbox } from './outbox.ts';
 
 export type SyncState = 'unenrolled' | 'online' | 'offline' | 'revoked';
@@ -64,6 +69,21 @@ export interface SyncEngineOptions {
   renewLeaseMinutes?: number | null;
   /** Offline sales reported in parallel during a replay (they never depend on each other). */
   replayConcurrency?: number;
+  /**
+   * How long a cashier's sale whose answer was lost keeps asking the server what became of it (by its
+   * idempotency key) before the cashier is told the outcome is not known yet (OUTCOME_UNKNOWN).
+   */
+  resolveWindowMs?: number;
+}
+
+/** A sale, deposit or payment whose answer was lost, settled later: what the cashier is told. */
+export interface SaleOutcome {
+  op: 'complete' | 'convertToPartial' | 'pay';
+  transactionId: string;
+  actor: string;
+  /** done: the server recorded it (and it was copied here); not-done: it never will be. */
+  outcome: 'done' | 'not-done';
+  errorCode: string | null;
 }
 
 export interface ConflictRow {
@@ -87,6 +107,8 @@ export type ConflictAction =
 interface Waiter {
   resolve: (reply: ServerReply) => void;
   reject: (error: unknown) => void;
+  /** Sent again once already, after its first copy turned out never to have reached the server. */
+  retried?: boolean;
 }
 
 interface LeaseRow {
@@ -103,6 +125,18 @@ interface LeaseRow {
 }
 
 const HOLD_OPS: ReadonlySet<ServerOperation> = new Set(['holdSeats', 'holdGeneral']);
+/** Operations that take money: their outcome is found out before the cashier is told anything final. */
+const SETTLE_OPS: ReadonlySet<ServerOperation> = new Set(['complete', 'convertToPartial', 'pay']);
+
+type CompleteBody = z.output<typeof serverCompleteInput>;
+type ConvertBody = z.output<typeof serverConvertInput>;
+type PayBody = z.output<typeof serverPayInput>;
+
+/** The local engine's own input (it knows nothing of payments). */
+function withoutPayment<T extends { payment?: unknown }>(input: T): Omit<T, 'payment'> {
+  const { payment: _payment, ...rest } = input;
+  return rest;
+}
 
 /** The conflict code of a sale the server recorded that this terminal could not copy into its store. */
 export const LOCAL_COPY_FAILED = 'LOCAL_COPY_FAILED';
@@ -136,6 +170,14 @@ export class SyncEngine {
   private timer: NodeJS.Timeout | undefined;
   private running = false;
   private readonly linkListeners = new Set<(online: boolean) => void>();
+  private readonly outcomeListeners = new Set<(outcome: SaleOutcome) => void>();
+  /** Items on the wire now: if the link fails, these may have been applied. */
+  private readonly inFlight = new Set<number>();
+  /** Unresolved items a waiting caller is asking about (the reconnect does not ask twice). */
+  private readonly resolving = new Set<number>();
+  private readonly callerResolutions = new Set<Promise<void>>();
+  private book: PaymentBook | null = null;
+  private resolvingAll: Promise<void> | null = null;
   /** True while a server-confirmed change is copied locally: the settle listener must not queue it. */
   private mirroring = false;
   private readonly sql;
@@ -154,6 +196,7 @@ export class SyncEngine {
       requestTimeoutMs: options.requestTimeoutMs ?? 4000,
       renewLeaseMinutes: options.renewLeaseMinutes === undefined ? 240 : options.renewLeaseMinutes,
       replayConcurrency: options.replayConcurrency ?? 16,
+      resolveWindowMs: options.resolveWindowMs ?? 3000,
     };
     this.outbox = new Outbox(db);
     this.sql = {
@@ -300,6 +343,17 @@ export class SyncEngine {
     if (was !== (next === 'online')) for (const listener of this.linkListeners) listener(next === 'online');
   }
 
+  /** Where payments are written: with each sale this engine copies, in the same local write. */
+  usePayments(book: PaymentBook): void {
+    this.book = book;
+  }
+
+  /** Hears of sales whose answer was lost and whose outcome was found out later. */
+  onOutcome(listener: (outcome: SaleOutcome) => void): () => void {
+    this.outcomeListeners.add(listener);
+    return () => this.outcomeListeners.delete(listener);
+  }
+
   // ---- the link, as the venue's live feed uses it (VenueLink) ------------------------------------
 
   online(): boolean {
@@ -338,9 +392,11 @@ export class SyncEngine {
     clearTimeout(this.timer);
   }
 
-  /** Waits for the current replay, if any (tests, shutdown). */
+  /** Waits for the current replay and every outcome being asked about, if any (tests, shutdown). */
   async idle(): Promise<void> {
-    while (this.flushing) await this.flushing;
+    while (this.flushing || this.resolvingAll || this.callerResolutions.size > 0) {
+      await Promise.all([this.flushing, this.resolvingAll, ...this.callerResolutions]);
+    }
   }
 
   status(): SyncStatus {
@@ -370,7 +426,10 @@ export class SyncEngine {
       this.setState('online');
       this.failures = 0;
       if (!wasOnline) await this.reconcile();
-      else if (this.outbox.length > 0) await this.flush();
+      else if (this.outbox.length > 0) {
+        await this.resolveUnresolved();
+        await this.flush();
+      }
     } catch (error) {
       if (!(error instanceof NetworkError)) throw error;
       this.goOffline();
@@ -401,8 +460,9 @@ export class SyncEngine {
     this.sql.setState.run('last_sync_at', String(reply.serverTime));
   }
 
-  /** Back online: report everything queued, then renew or return the open leases. */
+  /** Back online: settle what was lost, report everything queued, then renew or return the leases. */
   private async reconcile(): Promise<void> {
+    await this.resolveUnresolved();
     await this.flush();
     if (this.state !== 'online' || this.outbox.length > 0) return;
     for (const lease of this.sql.openLeases.all()) {
@@ -464,7 +524,13 @@ export class SyncEngine {
       const firstOther = items.findIndex((i) => i.op !== 'leaseSale');
       const batch =
         firstOther === 0 ? [items[0]!] : items.slice(0, firstOther === -1 ? items.length : firstOther);
-      const sent = batch.length > 1 ? await this.sendBatch(batch) : await this.send(batch[0]!);
+      for (const item of batch) this.inFlight.add(item.id);
+      let sent: boolean;
+      try {
+        sent = batch.length > 1 ? await this.sendBatch(batch) : await this.send(batch[0]!);
+      } finally {
+        for (const item of batch) this.inFlight.delete(item.id);
+      }
       if (!sent) return;
     }
   }
@@ -496,22 +562,150 @@ export class SyncEngine {
     return true;
   }
 
+  /**
+   * The server did not answer `item` (it may or may not have applied it). Replayed items are retried
+   * later. An item a cashier waits on is never sent blindly again: it is asked about by its key, at
+   * once for a sale (the cashier hears the real outcome, or OUTCOME_UNKNOWN if the server cannot be
+   * asked in time), and on reconnect for anything else (a hold told OFFLINE that was applied after all
+   * is released again). Requests queued behind it never left: they are withdrawn, so OFFLINE is true.
+   */
   private unanswered(item: OutboxItem, error: unknown): void {
     const message = error instanceof Error ? error.message : String(error);
-    this.outbox.failed(item.id, this.clock.now() + this.options.heartbeatMs, message);
+    if (item.delivery === 'queued')
+      this.outbox.failed(item.id, this.clock.now() + this.options.heartbeatMs, message);
+    else this.outbox.markUnresolved(item.id);
     this.goOffline();
-    this.waiters
-      .get(item.id)
-      ?.reject(new TaquillaError('OFFLINE', 'The server did not answer', { outbox: this.outbox.length }));
+    const waiter = this.waiters.get(item.id);
     this.waiters.delete(item.id);
-    // The drain stops here, so requests queued behind this one would wait for a later replay: answer
-    // them now. Their items stay in the outbox; a reply nobody waits for is settled as a lost reply.
-    for (const waiter of this.waiters.values()) {
-      waiter.reject(
+    if (waiter && SETTLE_OPS.has(item.op)) {
+      const resolution = this.resolveForCaller({ ...item, delivery: 'unresolved' }, waiter, waiter.retried);
+      this.callerResolutions.add(resolution);
+      void resolution.finally(() => this.callerResolutions.delete(resolution));
+    } else
+      waiter?.reject(
+        new TaquillaError('OFFLINE', 'The server did not answer', { outbox: this.outbox.length }),
+      );
+    const now = this.clock.now();
+    for (const [id, other] of this.waiters) {
+      this.outbox.withdraw(id, now);
+      other.reject(
         new TaquillaError('OFFLINE', 'The server cannot be reached', { outbox: this.outbox.length }),
       );
     }
     this.waiters.clear();
+  }
+
+  /**
+   * A cashier waits on a sale whose answer was lost: ask the server what became of it (abandoning it
+   * if the server never saw it) until `resolveWindowMs` has passed. Only then is the cashier told the
+   * outcome is unknown; the reconnect finds it out and says so (onOutcome).
+   */
+  private async resolveForCaller(item: OutboxItem, waiter: Waiter, retried = false): Promise<void> {
+    this.resolving.add(item.id);
+    // A wait, not a business time: a timer bounds it (like the requests' own deadlines).
+    let late = false;
+    const window = setTimeout(() => (late = true), this.options.resolveWindowMs);
+    try {
+      while (this.client) {
+        const [outcome] = await this.askOutcomes([item]).catch(() => [null]);
+        if (outcome?.outcome === 'abandoned' && !retried) {
+          // It never reached the server (often a pooled connection the link change had killed), and
+          // now never will; the server just answered, so try once more under a fresh key.
+          this.outbox.withdraw(item.id, this.clock.now());
+          this.setState('online');
+          const again = this.outbox.add(item.op, item.body, this.clock.now(), 'interactive');
+          this.waiters.set(again.id, { ...waiter, retried: true });
+          void this.flush();
+          return;
+        }
+        if (outcome) {
+          this.waiters.set(item.id, waiter);
+          this.settleOutcome(item, outcome);
+          return;
+        }
+        if (late) break;
+        await new Promise((r) => setTimeout(r, 300));
+      }
+      const body = item.body as { transactionId?: string };
+      waiter.reject(
+        new TaquillaError('OUTCOME_UNKNOWN', 'The server has not confirmed whether this sale went through', {
+          transactionId: body.transactionId ?? null,
+          outbox: this.outbox.length,
+        }),
+      );
+    } finally {
+      clearTimeout(window);
+      this.resolving.delete(item.id);
+    }
+  }
+
+  /** Asks the server about every unresolved item nobody waits on (after a reconnect). */
+  private resolveUnresolved(): Promise<void> {
+    // Cleared in .finally (a later microtask), never before the field is set.
+    this.resolvingAll ??= this.resolveAllNow().finally(() => {
+      this.resolvingAll = null;
+    });
+    return this.resolvingAll;
+  }
+
+  private async resolveAllNow(): Promise<void> {
+    for (;;) {
+      const items = this.outbox.unresolved().filter((i) => !this.resolving.has(i.id));
+      if (items.length === 0 || this.state !== 'online') return;
+      const outcomes = await this.askOutcomes(items).catch(() => null);
+      if (!outcomes) return;
+      items.forEach((item, i) => this.settleOutcome(item, outcomes[i]!));
+      if (items.length < 200) return;
+    }
+  }
+
+  /** POST /v1/outcomes with abandon: every key comes back applied (with its reply) or abandoned. */
+  private async askOutcomes(items: OutboxItem[]): Promise<KeyOutcome[]> {
+    const reply = await this.client!.outcomes(
+      items.map((i) => i.idempotencyKey),
+      this.options.heartbeatTimeoutMs + 500,
+    );
+    this.noteReply(reply);
+    const outcomes = (reply.result as { outcomes?: KeyOutcome[] } | undefined)?.outcomes;
+    if (reply.error || !outcomes || outcomes.length !== items.length) {
+      throw new NetworkError(`outcomes answered ${reply.status}`);
+    }
+    return outcomes;
+  }
+
+  /** What became of an item whose answer was lost: it counts as answered now, once and for all. */
+  private settleOutcome(item: OutboxItem, outcome: KeyOutcome): void {
+    const waiter = this.waiters.get(item.id);
+    const body = item.body as { transactionId?: string; actor?: string };
+    const tell = (result: SaleOutcome['outcome'], errorCode: string | null) => {
+      if (waiter || !SETTLE_OPS.has(item.op) || !body.transactionId) return;
+      const told: SaleOutcome = {
+        op: item.op as SaleOutcome['op'],
+        transactionId: body.transactionId,
+        actor: body.actor ?? '',
+        outcome: result,
+        errorCode,
+      };
+      for (const listener of this.outcomeListeners) listener(told);
+    };
+    if (outcome.outcome === 'applied') {
+      this.acknowledged(item, {
+        status: outcome.status,
+        result: outcome.body.result,
+        error: outcome.body.error,
+        serverTime: this.serverClock.now(),
+        localMidpoint: this.clock.now(),
+      });
+      tell(outcome.body.error ? 'not-done' : 'done', outcome.body.error?.code ?? null);
+      return;
+    }
+    // Abandoned at the server: it never happened and never will.
+    this.waiters.delete(item.id);
+    this.outbox.withdraw(item.id, this.clock.now());
+    waiter?.reject(
+      new TaquillaError('OFFLINE', 'The server did not receive this request', { outbox: this.outbox.length }),
+    );
+    tell('not-done', 'ABANDONED');
   }
 
   private revoked(item: OutboxItem): false {
@@ -576,6 +770,7 @@ export class SyncEngine {
     switch (item.op) {
       case 'complete':
       case 'convertToPartial':
+      case 'pay':
         this.copySale(item.id, item.op, body, reply.result);
         break;
       case 'cancel':
@@ -639,7 +834,7 @@ export class SyncEngine {
     if (this.state !== 'online') {
       throw new TaquillaError('OFFLINE', 'The server cannot be reached', { outbox: this.outbox.length });
     }
-    const item = this.outbox.add(op, body, this.clock.now());
+    const item = this.outbox.add(op, body, this.clock.now(), 'interactive');
     const answered = new Promise<ServerReply>((resolve, reject) =>
       this.waiters.set(item.id, { resolve, reject }),
     );
@@ -674,7 +869,7 @@ export class SyncEngine {
    */
   private async settleAtServer(
     op: 'complete' | 'convertToPartial',
-    input: { transactionId: string; actor: string },
+    input: CompleteBody | ConvertBody,
   ): Promise<{ result: TransactionSummary; itemId: number }> {
     try {
       return await this.serverExchange<TransactionSummary>(op, input);
@@ -781,28 +976,42 @@ export class SyncEngine {
   }
 
   /**
-   * Copies a sale or reservation the server recorded, with exactly the tickets the server sold, so the
-   * terminal can print it and take its money. A copy that cannot follow (this terminal sold one of
+   * Copies a sale, reservation or payment the server recorded, with exactly the tickets the server
+   * sold, and writes the payment that came with it in the same local write, so the terminal can print
+   * it and its money is in the day's reports. A copy that cannot follow (this terminal sold one of
    * those seats itself, offline) goes on the supervisor's conflict list: never silently.
    */
-  private copySale(itemId: number, op: 'complete' | 'convertToPartial', body: unknown, raw: unknown): void {
+  private copySale(
+    itemId: number,
+    op: 'complete' | 'convertToPartial' | 'pay',
+    body: unknown,
+    raw: unknown,
+  ): void {
     const reply = serverTransactionReply.safeParse(raw);
-    const partial = op === 'convertToPartial' ? convertToPartialInput.parse(body) : null;
-    const input = partial ?? completeInput.parse(body);
-    const fallback = () =>
-      partial ? this.reservations.convertToPartial(partial) : this.reservations.complete(input);
+    const input = this.saleInput(op, body);
+    const payment = input.payment ?? null;
+    const local = this.sql.transactionState.get(input.transactionId);
+    const write = (copy: () => unknown) =>
+      withDurableCommit(this.db, () =>
+        this.db
+          .transaction(() => {
+            copy();
+            if (payment) this.book?.writePayment(input.transactionId, payment);
+          })
+          .immediate(),
+      );
     if (!reply.success || (reply.data.status !== 'COMPLETED' && reply.data.status !== 'RESERVED')) {
-      this.mirror(fallback);
+      this.mirror(() => write(() => this.localSettle(op, input)));
       return;
     }
     const sale = reply.data;
-    const local = this.sql.transactionState.get(sale.transactionId);
     const eventId =
       sale.eventId ?? local?.event_id ?? this.sql.eventOfZone.get(sale.items[0]?.zoneId ?? 0)?.event_id;
     if (eventId === undefined) {
-      this.mirror(fallback);
+      this.mirror(() => write(() => this.localSettle(op, input)));
       return;
     }
+    const customer = 'customer' in input ? input.customer : undefined;
     const state: ServerTransactionState = {
       transactionId: sale.transactionId,
       eventId,
@@ -812,11 +1021,12 @@ export class SyncEngine {
       reservedUntil: sale.reservedUntil,
       tickets: sale.items,
       scope: 'whole',
-      ...(partial?.customer ? { customer: partial.customer } : {}),
+      ...(customer ? { customer } : {}),
     };
     try {
-      this.asMirror(() => this.reservations.adoptServerState(state));
+      write(() => this.asMirror(() => this.reservations.adoptServerState(state)));
     } catch (error) {
+      // The sale and its money are at the server; here the supervisor settles it (refund or accept).
       this.sql.insertConflict.run(
         itemId,
         op,
@@ -826,6 +1036,34 @@ export class SyncEngine {
         this.clock.now(),
       );
     }
+  }
+
+  private saleInput(
+    op: 'complete' | 'convertToPartial' | 'pay',
+    body: unknown,
+  ): CompleteBody | ConvertBody | PayBody {
+    return op === 'convertToPartial'
+      ? serverConvertInput.parse(body)
+      : op === 'pay'
+        ? serverPayInput.parse(body)
+        : serverCompleteInput.parse(body);
+  }
+
+  /** The local engine's own settle, when the server's reply cannot be copied as it stands. */
+  private localSettle(
+    op: 'complete' | 'convertToPartial' | 'pay',
+    input: CompleteBody | ConvertBody | PayBody,
+  ) {
+    if (op === 'convertToPartial')
+      return this.reservations.convertToPartial(withoutPayment(input as ConvertBody));
+    if (op === 'pay') {
+      const { transactionId, actor } = input as PayBody;
+      // An instalment that leaves a balance changes no ticket.
+      return this.sql.transactionState.get(transactionId)?.status === 'RESERVED'
+        ? this.reservations.complete({ transactionId, actor })
+        : null;
+    }
+    return this.reservations.complete(withoutPayment(input as CompleteBody));
   }
 
   // ---- hold operations (the ReservationService's, routed) ---------------------------------------
@@ -903,8 +1141,9 @@ export class SyncEngine {
     return { transactionId: result.transactionId, tickets: copied?.tickets ?? [] };
   }
 
+  /** A deposit: the cart becomes a reservation at the server, with the money that holds it. */
   async convertToPartial(raw: unknown): Promise<TransactionSummary> {
-    const input = parseInput(convertToPartialInput, raw);
+    const input = parseInput(serverConvertInput, raw);
     if (this.sql.leaseCart.get(input.transactionId)) {
       // A deposit keeps seats for days, beyond any lease: only the server can grant that.
       throw new TaquillaError('NOT_LEASED', 'A partial payment needs the server; sell in full offline', {
@@ -916,16 +1155,34 @@ export class SyncEngine {
     return result;
   }
 
-  /** Full payment. A cart that sells from a lease completes locally and its report is queued with it. */
+  /**
+   * Full payment, with its money. A cart that sells from a lease completes locally: money, sale and
+   * the sale's report (onSettled) in one local write.
+   */
   async complete(raw: unknown): Promise<TransactionSummary> {
-    const input = parseInput(completeInput, raw);
+    const input = parseInput(serverCompleteInput, raw);
     if (this.sql.leaseCart.get(input.transactionId)) {
-      const result = this.reservations.complete(input);
+      const result = withDurableCommit(this.db, () =>
+        this.db
+          .transaction(() => {
+            if (input.payment) this.book?.writePayment(input.transactionId, input.payment);
+            return this.reservations.complete(withoutPayment(input));
+          })
+          .immediate(),
+      );
       if (this.state === 'online') void this.flush();
       return result;
     }
     const { result, itemId } = await this.settleAtServer('complete', input);
     this.copySale(itemId, 'complete', input, result);
+    return result;
+  }
+
+  /** An instalment on a reservation that leaves a balance (the last one is a `complete`). */
+  async pay(raw: unknown): Promise<TransactionSummary> {
+    const input = parseInput(serverPayInput, raw);
+    const { result, itemId } = await this.serverExchange<TransactionSummary>('pay', input);
+    this.copySale(itemId, 'pay', input, result);
     return result;
   }
 
@@ -1089,6 +1346,8 @@ export class SyncEngine {
         ...(gaQuantity > 0 ? { general: { zoneId: lease.ga_zone_id!, quantity: gaQuantity } } : {}),
         ticketNumbers,
         soldAt: settled.at,
+        // Written earlier in this same transaction (complete() above): the money travels with the sale.
+        payments: this.book?.paymentRecords(settled.transactionId) ?? [],
       },
       settled.at,
     );
@@ -1187,7 +1446,22 @@ export class SyncEngine {
     }
     const sessionId = `conflict-${id}`;
     const held = await this.holdSeats({ eventId: lease.event_id, sessionId, actor: action.actor, seatIds });
-    await this.complete({ transactionId: held.transactionId, actor: action.actor });
+    const total = held.tickets.reduce((sum, t) => sum + t.priceCents * t.quantity, 0);
+    // The customer paid at the counter for the refused sale: that money pays for the new seats.
+    const moved: ServerPayment = {
+      paymentId: randomUUID(),
+      kind: 'MOVED',
+      cashier: action.actor,
+      terminal: null,
+      vesPerUsd: '1',
+      dueCents: total,
+      appliedCents: total,
+      change: null,
+      createdAt: now,
+      requestId: null,
+      lines: [],
+    };
+    await this.complete({ transactionId: held.transactionId, actor: action.actor, payment: moved });
     this.sql.resolveConflict.run(
       now,
       'moved',

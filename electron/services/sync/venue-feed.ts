@@ -121,18 +121,19 @@ export class VenueFeed {
 
   /** Starts following every local event the server knows (and asks again about the others later). */
   private scan(): Promise<void> {
-    this.scanning ??= (async () => {
-      try {
-        for (const { id } of this.sql.events.all()) {
-          if (!this.running) return;
-          if (this.follows.has(id) || (this.unpublished.get(id) ?? 0) > Date.now()) continue;
-          await this.follow(id);
-        }
-      } finally {
-        this.scanning = null;
-      }
-    })();
+    // Cleared in .finally (a later microtask), never before the field is set.
+    this.scanning ??= this.scanNow().finally(() => {
+      this.scanning = null;
+    });
     return this.scanning;
+  }
+
+  private async scanNow(): Promise<void> {
+    for (const { id } of this.sql.events.all()) {
+      if (!this.running) return;
+      if (this.follows.has(id) || (this.unpublished.get(id) ?? 0) > Date.now()) continue;
+      await this.follow(id);
+    }
   }
 
   private async follow(eventId: number): Promise<void> {

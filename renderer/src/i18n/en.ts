@@ -86,6 +86,13 @@ export const en: Record<MessageKey, string> = {
   'error.NOT_SIGNED_IN': 'The session ended. Please sign in again.',
   'error.VALIDATION': 'Invalid data: {message}',
   'error.NETWORK': 'Cannot reach the terminal.',
+  'error.OUTCOME_UNKNOWN':
+    'No connection to the server: the charge could not be confirmed. Do not hand over tickets or charge again: when the connection is back you will be told whether it went through.',
+  'error.BALANCE_CHANGED':
+    'The balance changed (another counter took a payment): {paid} of {total} is paid now. Look it up again: nothing was charged.',
+  'note.saleConfirmed': 'Sale {number} was confirmed when the connection returned: its tickets are printing.',
+  'note.saleNotDone':
+    'Sale {number} did not go through (the server never received it): nothing was charged. If the customer paid, give the money back or charge again.',
   'error.OFFLINE': 'No connection to the server: nothing was done. Try again when the connection is back.',
   'error.other': 'Could not complete: {message}',
   'notice.expired': 'Hold time ran out: {seats}. The seats are free again.',

@@ -71,6 +71,14 @@ export function errorText(locale: Locale, code: string, message: string, details
       return t('error.NETWORK');
     case 'OFFLINE':
       return t('error.OFFLINE');
+    case 'OUTCOME_UNKNOWN':
+      return t('error.OUTCOME_UNKNOWN');
+    case 'BALANCE_CHANGED': {
+      const d = details as ErrorDetails['BALANCE_CHANGED'];
+      const money = (cents: number) =>
+        formatMoney({ currency: 'USD', cents }, locale === 'en' ? 'en' : 'es-VE');
+      return t('error.BALANCE_CHANGED', { paid: money(d.paidCents), total: money(d.totalCents) });
+    }
     default:
       return t('error.other', { message });
   }

@@ -86,6 +86,14 @@ export const es = {
   'error.NOT_SIGNED_IN': 'La sesión terminó. Inicie sesión de nuevo.',
   'error.VALIDATION': 'Datos no válidos: {message}',
   'error.NETWORK': 'No hay comunicación con la terminal.',
+  'error.OUTCOME_UNKNOWN':
+    'Sin conexión con el servidor: no se pudo confirmar el cobro. No entregue boletos ni cobre de nuevo: al volver la conexión se sabrá si pasó y se le avisará.',
+  'error.BALANCE_CHANGED':
+    'El saldo cambió (otra taquilla registró un pago): ahora hay {paid} pagado de {total}. Consulte de nuevo: no se cobró nada.',
+  'note.saleConfirmed':
+    'La venta {number} quedó confirmada al volver la conexión: sus boletos se están imprimiendo.',
+  'note.saleNotDone':
+    'La venta {number} no se realizó (el servidor no la recibió): no quedó cobrada. Si el cliente pagó, devuélvale el dinero o cobre de nuevo.',
   'error.OFFLINE':
     'Sin conexión con el servidor: no se hizo nada. Intente de nuevo cuando vuelva la conexión.',
   'error.other': 'No se pudo completar: {message}',

@@ -211,10 +211,12 @@ export class CounterStore {
   private onLive(eventId: number, message: LiveMessage): void {
     if (this.state.event?.id !== eventId) return;
     if (message.type === 'clock') {
+      const { status } = this.state;
       this.set({
         clockOffset: clockOffset(message.at, this.now()),
         live: 'live',
         venueFeed: message.venueFeed ?? null,
+        ...(status && message.network ? { status: { ...status, network: message.network } } : {}),
       });
       return;
     }

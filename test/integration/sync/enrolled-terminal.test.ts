@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cashFor } from '../../support/cash-payment.ts';
 import { isTaquillaError } from '../../../shared/errors.ts';
 import { createTerminal, type Terminal } from '../../../electron/terminal.ts';
 import { type SyncWorld, syncWorld } from './sync-fixture.ts';
@@ -56,7 +57,11 @@ describe('an enrolled counter terminal', () => {
   it('sells through the server and the sale is mirrored locally', async () => {
     const { eventId } = world.terminals[0]!.venue;
     const cart = terminal.carts.cart(eventId, 'caja-1');
-    const sale = await terminal.holds.complete({ transactionId: cart.transactionId!, actor: 'ana' });
+    const sale = await terminal.holds.complete({
+      transactionId: cart.transactionId!,
+      actor: 'ana',
+      payment: cashFor(terminal.db, cart.transactionId!),
+    });
     expect(sale.status).toBe('COMPLETED');
     const serverSales = world.serverRows<{ n: number }>(
       "SELECT COUNT(*) AS n FROM transactions WHERE status = 'COMPLETED'",
