@@ -1,4 +1,5 @@
 import type { TerminalStatus } from '../shared/api/counter.ts';
+import type { ReservationMatch, SearchReservationsInput } from '../shared/schemas/payments.ts';
 import { type Clock, MINUTE_MS } from '../shared/clock.ts';
 import { DEFAULT_SETTINGS } from '../shared/config.ts';
 import { DayClosingService } from './services/day-closing/day-closing-service.ts';
@@ -100,6 +101,11 @@ export interface Terminal {
   /** Money (issue 6): sales, deposits, instalments; their search, figures, day closing and notices. */
   payments: PaymentService;
   paymentSearch: ReservationSearch;
+  /**
+   * Finds reservations by name, cédula, phone or sale number: enrolled and online, the server's
+   * (taken at any counter) are copied here first, with their payments, so they can be paid here.
+   */
+  findReservations: (input: SearchReservationsInput) => Promise<ReservationMatch[]>;
   paymentStats: PaymentStatsService;
   dayClosing: DayClosingService;
   notifications: NotificationService;
@@ -162,6 +168,10 @@ export function createTerminal({ dbFile, clock, kiosk = false, migrationsDir }: 
     printing,
     payments,
     paymentSearch: new ReservationSearch(db, time),
+    findReservations: async (input) => {
+      if (enrolled && sync.online()) await sync.importReservations(input.query).catch(() => undefined);
+      return terminal.paymentSearch.search(input);
+    },
     paymentStats: new PaymentStatsService(db, time),
     dayClosing: new DayClosingService(db, time),
     notifications: new NotificationService(db, time),

@@ -19,6 +19,7 @@ import {
   idempotencyKey,
   operationPath,
   outcomesInput,
+  reservationLookup,
   revokeInput,
   SERVER_OPERATIONS,
   serverEventDefinition,
@@ -336,6 +337,28 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
         now,
       );
       return { serverTime: now, result: { outcomes } };
+    },
+  );
+
+  app.get(
+    '/v1/reservations',
+    {
+      schema: {
+        summary:
+          'Reservations found by customer name, cédula, phone or sale number, with their tickets and payments',
+        querystring: reservationLookup,
+      },
+      preHandler: requireRole('terminal', 'admin'),
+    },
+    async (request) => {
+      const now = clock.now();
+      const result = await store.searchReservations(
+        request.credential!.tenantId,
+        request.query.query,
+        request.query.includeClosed,
+        now,
+      );
+      return { serverTime: now, result };
     },
   );
 

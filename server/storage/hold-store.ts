@@ -1,5 +1,10 @@
 import type { ReservationSettings, SettingsOverride } from '../../shared/config.ts';
-import type { KeyOutcome, ServerEventDefinition, ServerOperation } from '../../shared/schemas/sync.ts';
+import type {
+  KeyOutcome,
+  ServerEventDefinition,
+  ServerOperation,
+  ServerReservation,
+} from '../../shared/schemas/sync.ts';
 
 /**
  * The one storage interface of the central hold server. Two implementations: SQLite (embedded
@@ -106,6 +111,18 @@ export interface HoldStore {
    * `abandon`, a key never seen is settled, in one write, as never to be applied.
    */
   resolveKeys(tenantId: number, keys: string[], abandon: boolean, now: number): Promise<KeyOutcome[]>;
+
+  /**
+   * Reservations of the tenant found by customer name, cédula, phone or sale number, with their live
+   * tickets and payments (a counter other than the one that took the deposit takes the next payment).
+   * RESERVED ones only, unless `includeClosed`. At most 20.
+   */
+  searchReservations(
+    tenantId: number,
+    query: string,
+    includeClosed: boolean,
+    now: number,
+  ): Promise<ServerReservation[]>;
 
   changesSince(tenantId: number, eventId: number, sinceVersion: number, now: number): Promise<ChangesSince>;
   /** Whole-event availability (a terminal starting up, or too far behind to catch up). */

@@ -137,6 +137,17 @@ CREATE TABLE IF NOT EXISTS payments (
   FOREIGN KEY (tenant_id, transaction_id) REFERENCES transactions(tenant_id, id)
 );
 CREATE INDEX IF NOT EXISTS payments_by_transaction ON payments(tenant_id, transaction_id);
+-- Who a reservation (a deposit) is for, so the balance can be paid at any counter: found by name,
+-- cédula, phone or sale number. Only reservations carry a customer.
+CREATE TABLE IF NOT EXISTS reservation_customers (
+  tenant_id       ${big} NOT NULL,
+  transaction_id  TEXT NOT NULL,
+  name            TEXT NOT NULL,
+  id_number       TEXT,
+  phone           TEXT,
+  PRIMARY KEY (tenant_id, transaction_id),
+  FOREIGN KEY (tenant_id, transaction_id) REFERENCES transactions(tenant_id, id)
+);
 CREATE TABLE IF NOT EXISTS leases (
   tenant_id       ${big} NOT NULL,
   id              TEXT NOT NULL,

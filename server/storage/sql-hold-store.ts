@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import { assertCartAsExpected } from '../../shared/cart-expectation.ts';
+import { customerMatches, uuidPrefix } from '../../shared/customer-keys.ts';
 import { HOUR_MS, MINUTE_MS } from '../../shared/clock.ts';
 import { type ReservationSettings, resolveSettings, type SettingsOverride } from '../../shared/config.ts';
 import { type SeatConflict, TaquillaError } from '../../shared/errors.ts';
@@ -29,6 +30,7 @@ import {
   serverOperations,
   type ServerPayInput,
   type ServerPayment,
+  type ServerReservation,
   type serverCompleteInput,
   type serverConvertInput,
   statusOfError,
@@ -668,6 +670,15 @@ export abstract class SqlHoldStore implements HoldStore {
       [until, now, tenantId, t.id],
     );
     await this.setStatus(ctx, t.id, 'RESERVED', until);
+    if (input.customer) {
+      const c = input.customer;
+      await tx.run(
+        `INSERT INTO reservation_customers (tenant_id, transaction_id, name, id_number, phone) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (tenant_id, transaction_id) DO UPDATE SET name = excluded.name, id_number = excluded.id_number,
+           phone = excluded.phone`,
+        [tenantId, t.id, c.name, c.idNumber ?? null, c.phone ?? null],
+      );
+    }
     for (const k of tickets) this.changed(ctx, t.event_id, k.zone_id, k.seat_id);
     return summary(t, 'RESERVED', until, tickets);
   }
@@ -1014,6 +1025,90 @@ export abstract class SqlHoldStore implements HoldStore {
   }
 
   // ---- availability ----------------------------------------------------------------------------
+
+  async searchReservations(
+    tenantId: number,
+    query: string,
+    includeClosed: boolean,
+    now: number,
+  ): Promise<ServerReservation[]> {
+    return this.read(async (tx) => {
+      const columns = `x.id, x.event_id, x.session_id, x.actor, x.status, x.reserved_until, c.name, c.id_number, c.phone`;
+      type Row = {
+        id: string;
+        event_id: number;
+        session_id: string;
+        actor: string;
+        status: TransactionStatus;
+        reserved_until: number | null;
+        name: string;
+        id_number: string | null;
+        phone: string | null;
+      };
+      const found = new Map<string, Row>();
+      const prefix = uuidPrefix(query);
+      if (prefix) {
+        const byNumber = await tx.all<Row>(
+          `SELECT ${columns} FROM transactions x
+           JOIN reservation_customers c ON c.tenant_id = x.tenant_id AND c.transaction_id = x.id
+           WHERE x.tenant_id = ? AND x.id LIKE ? LIMIT 20`,
+          [tenantId, `${prefix}%`],
+        );
+        for (const row of byNumber) found.set(row.id, row);
+      }
+      // Reservations are few beside holds: the accent- and separator-blind match is done here.
+      const candidates = await tx.all<Row>(
+        `SELECT ${columns} FROM transactions x
+         JOIN reservation_customers c ON c.tenant_id = x.tenant_id AND c.transaction_id = x.id
+         WHERE x.tenant_id = ? AND (? = 1 OR x.status = 'RESERVED')`,
+        [tenantId, includeClosed ? 1 : 0],
+      );
+      for (const row of candidates) {
+        if (customerMatches(query, { name: row.name, idNumber: row.id_number, phone: row.phone })) {
+          found.set(row.id, row);
+        }
+      }
+      const out: ServerReservation[] = [];
+      for (const row of [...found.values()].slice(0, 20)) {
+        const items = await tx.all<TicketRow>(
+          `SELECT t.id, t.transaction_id, t.zone_id, t.seat_id, t.quantity, t.status, t.reserved_until, t.created_at,
+                  t.price_cents, COALESCE(s.label, z.name) AS label
+           FROM tickets t
+           LEFT JOIN seats s ON s.tenant_id = t.tenant_id AND s.event_id = t.event_id AND s.id = t.seat_id
+           JOIN zones z ON z.tenant_id = t.tenant_id AND z.event_id = t.event_id AND z.id = t.zone_id
+           WHERE t.tenant_id = ? AND t.transaction_id = ? AND t.status IN ('ACTIVE', 'COMPLETED') ORDER BY t.id`,
+          [tenantId, row.id],
+        );
+        const payments = await tx.all<{ record: string }>(
+          'SELECT record FROM payments WHERE tenant_id = ? AND transaction_id = ? ORDER BY created_at, id',
+          [tenantId, row.id],
+        );
+        const until = row.reserved_until === null ? null : Number(row.reserved_until);
+        out.push({
+          transactionId: row.id,
+          eventId: Number(row.event_id),
+          sessionId: row.session_id,
+          actor: row.actor,
+          // A reservation whose time ran out is expired, whether or not anything marked it.
+          status: row.status === 'RESERVED' && until !== null && until <= now ? 'EXPIRED' : row.status,
+          reservedUntil: until,
+          customer: { name: row.name, idNumber: row.id_number, phone: row.phone },
+          items: items.map((t) =>
+            ticketView({
+              ...t,
+              zone_id: Number(t.zone_id),
+              seat_id: t.seat_id === null ? null : Number(t.seat_id),
+              quantity: Number(t.quantity),
+              reserved_until: Number(t.reserved_until),
+              price_cents: Number(t.price_cents),
+            }),
+          ),
+          payments: payments.map((p) => JSON.parse(p.record) as ServerPayment),
+        });
+      }
+      return out;
+    });
+  }
 
   async changesSince(
     tenantId: number,

@@ -224,6 +224,34 @@ export const serverPayInput = z
   .strict();
 export type ServerPayInput = z.infer<typeof serverPayInput>;
 
+/**
+ * A reservation as the server keeps it, for a counter other than the one that took the deposit: the
+ * customer, the live tickets and every payment so far. The counter copies it and takes the next payment.
+ */
+export const serverReservation = z.object({
+  transactionId: z.string(),
+  eventId: z.number().int(),
+  sessionId: z.string(),
+  actor: z.string(),
+  status: z.enum(['PENDING', 'RESERVED', 'COMPLETED', 'CANCELLED', 'EXPIRED']),
+  reservedUntil: z.number().int().nullable(),
+  customer: z.object({ name: z.string(), idNumber: z.string().nullable(), phone: z.string().nullable() }),
+  items: z.array(serverTicketView),
+  payments: z.array(serverPayment),
+});
+export type ServerReservation = z.infer<typeof serverReservation>;
+
+/** GET /v1/reservations: by name, cédula, phone or sale number (the first 8 characters of its id). */
+export const reservationLookup = z
+  .object({
+    query: z.string().trim().min(2).max(80),
+    includeClosed: z
+      .enum(['true', 'false'])
+      .default('false')
+      .transform((v) => v === 'true'),
+  })
+  .strict();
+
 /** A sale made offline from a lease, reported on reconnect. */
 export const leaseSaleInput = z
   .object({

@@ -2,6 +2,7 @@ import type { Clock } from '../../../shared/clock.ts';
 import { type ReservationMatch, searchReservationsInput } from '../../../shared/schemas/payments.ts';
 import { parseInput } from '../../../shared/validation.ts';
 import type { Db } from '../../store/database.ts';
+import { customerMatches, uuidPrefix } from '../../../shared/customer-keys.ts';
 import { transactionNumber } from './payment-service.ts';
 
 interface CandidateRow {
@@ -19,20 +20,7 @@ interface CandidateRow {
   seats: string | null;
 }
 
-/** Lower case without accents: 'María Pérez' and 'maria perez' are the same customer. */
-export function foldName(text: string): string {
-  return text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().replace(/\s+/g, ' ').trim();
-}
-
-/** A phone as its last ten digits: 0414-1234567, +58 414 1234567 and 4141234567 are one number. */
-export function phoneKey(text: string): string {
-  return text.replace(/\D/g, '').slice(-10);
-}
-
-/** A cédula as its digits: V-12.345.678, v12345678 and 12345678 are one person. */
-export function idNumberKey(text: string): string {
-  return text.replace(/\D/g, '');
-}
+export { foldName, idNumberKey, phoneKey } from '../../../shared/customer-keys.ts';
 
 const STATUS_ORDER: Record<string, number> = {
   RESERVED: 0,
@@ -82,27 +70,20 @@ export class ReservationSearch {
     const input = parseInput(searchReservationsInput, raw);
     const now = this.clock.now();
     const query = input.query;
-    const name = foldName(query);
-    const digits = query.replace(/\D/g, '');
     const found = new Map<string, CandidateRow>();
 
     const prefix = uuidPrefix(query);
     if (prefix) for (const row of this.sql.byIdPrefix.all(prefix, `${prefix}~`)) found.set(row.id, row);
 
-    const hasLetters = /\p{L}/u.test(name.replace(/^[vejpg]-?(?=\d)/, ''));
     for (const row of this.sql.withCustomer.all({
       closed: input.includeClosed ? 1 : 0,
     })) {
-      const byName = hasLetters && row.customer_name !== null && foldName(row.customer_name).includes(name);
-      const byId =
-        digits.length >= 5 &&
-        row.customer_id_number !== null &&
-        idNumberKey(row.customer_id_number) === digits;
-      const byPhone =
-        digits.length >= 7 &&
-        row.customer_phone !== null &&
-        phoneKey(row.customer_phone).endsWith(phoneKey(digits));
-      if (byName || byId || byPhone) found.set(row.id, row);
+      const customer = {
+        name: row.customer_name,
+        idNumber: row.customer_id_number,
+        phone: row.customer_phone,
+      };
+      if (customerMatches(query, customer)) found.set(row.id, row);
     }
 
     return [...found.values()]
@@ -135,20 +116,4 @@ export class ReservationSearch {
         };
       });
   }
-}
-
-/**
- * The transaction number as people type it (the first 8 characters, any case, dashes optional)
- * turned into a prefix of the stored lower-case UUID; null when the text cannot be one.
- */
-function uuidPrefix(query: string): string | null {
-  const hex = query.toLowerCase().replace(/[\s-]/g, '');
-  if (!/^[0-9a-f]{6,32}$/.test(hex)) return null;
-  // Put the dashes back where a UUID has them (after 8, 12, 16, 20 hex digits).
-  let out = '';
-  for (let i = 0; i < hex.length; i++) {
-    if (i === 8 || i === 12 || i === 16 || i === 20) out += '-';
-    out += hex[i];
-  }
-  return out;
 }

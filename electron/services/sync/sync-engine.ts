@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { Clock } from '../../../shared/clock.ts';
 import { TaquillaError } from '../../../shared/errors.ts';
 import {
@@ -24,6 +24,7 @@ import {
   serverConvertInput,
   serverHoldReply,
   serverPayInput,
+  serverReservation,
   serverTransactionReply,
 } from '../../../shared/schemas/sync.ts';
 import { parseInput } from '../../../shared/validation.ts';
@@ -1192,6 +1193,63 @@ export class SyncEngine {
     const result = await this.serverCall<TransactionSummary>('cancel', input);
     this.mirror(() => this.reservations.cancel(input));
     return result;
+  }
+
+  // ---- reservations taken at other counters -------------------------------------------------------
+
+  /**
+   * Copies here the reservations the server finds for `query` (by customer name, cédula, phone or
+   * sale number), with their tickets and every payment so far, so this counter can quote and take
+   * the next payment on a deposit taken at another. Only open reservations are copied (a sale
+   * completed elsewhere is not this counter's to print). Returns how many it copied or brought up to
+   * date. Unreachable: OFFLINE (the local search still answers).
+   */
+  async importReservations(query: string): Promise<number> {
+    if (!this.client || this.state !== 'online') {
+      throw new TaquillaError('OFFLINE', 'The server cannot be reached', { outbox: this.outbox.length });
+    }
+    const reply = await this.get(`/v1/reservations?query=${encodeURIComponent(query)}`).catch(() => {
+      throw new TaquillaError('OFFLINE', 'The server did not answer', { outbox: this.outbox.length });
+    });
+    if (reply.error) return 0;
+    const found = z.array(serverReservation).safeParse(reply.result);
+    if (!found.success) return 0;
+    let copied = 0;
+    for (const r of found.data) {
+      if (r.status !== 'RESERVED') continue;
+      const local = this.sql.transactionState.get(r.transactionId);
+      if (local && local.status !== 'PENDING' && local.status !== 'RESERVED') continue;
+      try {
+        withDurableCommit(this.db, () =>
+          this.db
+            .transaction(() => {
+              this.asMirror(() =>
+                this.reservations.adoptServerState({
+                  transactionId: r.transactionId,
+                  eventId: r.eventId,
+                  sessionId: r.sessionId,
+                  actor: r.actor,
+                  status: 'RESERVED',
+                  reservedUntil: r.reservedUntil,
+                  tickets: r.items,
+                  scope: 'whole',
+                  customer: {
+                    name: r.customer.name,
+                    ...(r.customer.idNumber ? { idNumber: r.customer.idNumber } : {}),
+                    ...(r.customer.phone ? { phone: r.customer.phone } : {}),
+                  },
+                }),
+              );
+              for (const payment of r.payments) this.book?.writePayment(r.transactionId, payment);
+            })
+            .immediate(),
+        );
+        copied += 1;
+      } catch {
+        // This store cannot take it as the server has it (an event it does not sell): leave it.
+      }
+    }
+    return copied;
   }
 
   // ---- leases ----------------------------------------------------------------------------------

@@ -433,6 +433,37 @@ export function holdStoreContract(name: string, open: () => Promise<StoreFixture
       expect(await fx.store.resolveKeys(other, [k1], false, now)).toEqual([{ key: k1, outcome: 'unknown' }]);
     });
 
+    it('a reservation is found by customer name, cédula, phone or sale number, with its tickets and money', async () => {
+      await fx.store.putEvent(tenant, demoEvent(8), T0);
+      const held = ok(await run('holdSeats', { eventId: 8, sessionId: 'dep', actor: 'c', seatIds: [105] }));
+      const transactionId = held.transactionId as string;
+      const deposit = cash(2500, 1000);
+      ok(
+        await run('convertToPartial', {
+          transactionId,
+          actor: 'c',
+          customer: { name: 'Ana Núñez', idNumber: 'V-20111222', phone: '04245556677' },
+          payment: deposit,
+        }),
+      );
+      const number = transactionId.replace(/-/g, '').slice(0, 8).toUpperCase();
+      for (const query of ['ana nunez', '20111222', '04245556677', number]) {
+        const found = await fx.store.searchReservations(tenant, query, false, now);
+        expect(
+          found.map((r) => r.transactionId),
+          query,
+        ).toEqual([transactionId]);
+      }
+      const [r] = await fx.store.searchReservations(tenant, 'Núñez', false, now);
+      expect(r).toMatchObject({
+        status: 'RESERVED',
+        customer: { name: 'Ana Núñez', idNumber: 'V-20111222', phone: '04245556677' },
+        items: [{ seatId: 105, priceCents: 2500 }],
+        payments: [{ paymentId: deposit.paymentId, appliedCents: 1000 }],
+      });
+      expect(await fx.store.searchReservations(other, 'Núñez', false, now)).toEqual([]);
+    });
+
     it('a session may hold at most MAX_RESERVATIONS_PER_USER seats', async () => {
       const ids = Array.from({ length: 11 }, (_, i) => 122 + i);
       expect(
