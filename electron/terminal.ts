@@ -12,7 +12,9 @@ import {
 import { PaymentStatsService } from './services/payments/payment-stats.ts';
 import { ReservationSearch } from './services/payments/reservation-search.ts';
 import { SalesDesk } from './services/payments/sales-desk.ts';
+import { PrinterSettingsStore } from './services/printing/print-jobs.ts';
 import { PrintingService } from './services/printing/printing-service.ts';
+import { LocalTicketNumbers, VenueTicketNumbers } from './services/printing/ticket-numbers.ts';
 import { AvailabilityService } from './services/reservations/availability-service.ts';
 import { BestAvailableService } from './services/reservations/best-available-service.ts';
 import {
@@ -139,7 +141,21 @@ export function createTerminal({ dbFile, clock, kiosk = false, migrationsDir }: 
   // Expiry decisions use server time on an enrolled terminal: every service reads the same clock.
   const time = enrolled ? sync.serverClock : clock;
   const availability = new AvailabilityService(db, time);
-  const printing = new PrintingService(db, time);
+  // Enrolled: tickets carry the venue's numbers (the server's, or the lease block's offline).
+  const printing = new PrintingService(
+    db,
+    time,
+    enrolled
+      ? {
+          jobs: {
+            numbers: new VenueTicketNumbers(
+              db,
+              new LocalTicketNumbers(db, () => new PrinterSettingsStore(db, time).get().terminalCode),
+            ),
+          },
+        }
+      : {},
+  );
   printing.attach(reservations);
   const payments = new PaymentService(db, time, reservations, { terminal: kiosk ? 'kiosk' : 'counter' });
   const carts = new CartReader(db, time);

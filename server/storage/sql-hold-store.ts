@@ -680,7 +680,8 @@ export abstract class SqlHoldStore implements HoldStore {
       );
     }
     for (const k of tickets) this.changed(ctx, t.event_id, k.zone_id, k.seat_id);
-    return summary(t, 'RESERVED', until, tickets);
+    // A reservation's places are numbered now: the deposit receipt names them, and they are found by it.
+    return summary(t, 'RESERVED', until, tickets, await this.numberTickets(ctx, t.id, tickets));
   }
 
   private async complete(ctx: OpContext, input: ServerCompleteInput) {
@@ -691,7 +692,7 @@ export abstract class SqlHoldStore implements HoldStore {
     // The rule of money: a sale is COMPLETED only in the transaction that stores what pays it.
     await this.takePayment(ctx, t.id, totalOf(tickets), input.payment, 'whole');
     await this.sell(ctx, t, tickets);
-    return summary(t, 'COMPLETED', null, tickets);
+    return summary(t, 'COMPLETED', null, tickets, await this.numberTickets(ctx, t.id, tickets));
   }
 
   /** A later payment on a reservation; the one that pays the balance completes the sale. */
@@ -721,14 +722,15 @@ export abstract class SqlHoldStore implements HoldStore {
       });
     }
     const covered = await this.takePayment(ctx, t.id, total, input.payment, 'any');
+    const numbers = await this.numberTickets(ctx, t.id, tickets);
     if (!covered) {
       return {
-        ...summary(t, 'RESERVED', Number(t.reserved_until), tickets),
+        ...summary(t, 'RESERVED', Number(t.reserved_until), tickets, numbers),
         paidCents: paid + input.payment.appliedCents,
       };
     }
     await this.sell(ctx, t, tickets);
-    return { ...summary(t, 'COMPLETED', null, tickets), paidCents: total };
+    return { ...summary(t, 'COMPLETED', null, tickets, numbers), paidCents: total };
   }
 
   private async sell(ctx: OpContext, t: TxRow, tickets: TicketRow[]): Promise<void> {
@@ -738,6 +740,52 @@ export abstract class SqlHoldStore implements HoldStore {
     );
     await this.setStatus(ctx, t.id, 'COMPLETED', null);
     for (const k of tickets) this.changed(ctx, t.event_id, k.zone_id, k.seat_id);
+  }
+
+  /**
+   * The venue's numbers of a transaction's places, taking new ones from the tenant's counter (in this
+   * write, so a number is used once or, if the write rolls back, not at all) for places without one.
+   * Returns the numbers of each ticket, in place order.
+   */
+  private async numberTickets(
+    ctx: OpContext,
+    transactionId: string,
+    tickets: TicketRow[],
+  ): Promise<Map<number, number[]>> {
+    const numbers = await this.numbersOf(ctx, transactionId);
+    const missing = tickets.filter((t) => !numbers.has(t.id));
+    const count = missing.reduce((n, t) => n + t.quantity, 0);
+    if (count === 0) return numbers;
+    const [row] = await ctx.tx.all<{ next_ticket: number }>(
+      'UPDATE tenants SET next_ticket = next_ticket + ? WHERE id = ? RETURNING next_ticket',
+      [count, ctx.tenantId],
+    );
+    let next = Number(row!.next_ticket) - count;
+    for (const t of missing) {
+      const taken = Array.from({ length: t.quantity }, (_, i) => next + i);
+      next += t.quantity;
+      numbers.set(t.id, taken);
+      await ctx.tx.run(
+        `INSERT INTO ticket_numbers (tenant_id, number, transaction_id, ticket_id, place)
+         VALUES ${taken.map(() => '(?, ?, ?, ?, ?)').join(', ')}`,
+        taken.flatMap((n, i) => [ctx.tenantId, n, transactionId, t.id, i + 1]),
+      );
+    }
+    return numbers;
+  }
+
+  private async numbersOf(ctx: OpContext, transactionId: string): Promise<Map<number, number[]>> {
+    const rows = await ctx.tx.all<{ ticket_id: number; number: number }>(
+      `SELECT ticket_id, number FROM ticket_numbers WHERE tenant_id = ? AND transaction_id = ?
+       ORDER BY ticket_id, place`,
+      [ctx.tenantId, transactionId],
+    );
+    const numbers = new Map<number, number[]>();
+    for (const r of rows) {
+      const id = Number(r.ticket_id);
+      numbers.set(id, [...(numbers.get(id) ?? []), Number(r.number)]);
+    }
+    return numbers;
   }
 
   private async paidOf(ctx: OpContext, transactionId: string): Promise<number> {
@@ -928,10 +976,11 @@ export abstract class SqlHoldStore implements HoldStore {
     );
     const rows: unknown[][] = seats.map((s) => [s.zone_id, s.id, 1, s.price_cents]);
     if (zone && input.general) rows.push([zone.id, null, input.general.quantity, zone.price_cents]);
-    await tx.run(
+    const sold = await tx.all<{ id: number; seat_id: number | null }>(
       `INSERT INTO tickets (tenant_id, transaction_id, event_id, zone_id, seat_id, quantity, session_id,
          price_cents, status, reserved_until, created_at, updated_at)
-       VALUES ${rows.map(() => "(?, ?, ?, ?, ?, ?, ?, ?, 'COMPLETED', ?, ?, ?)").join(', ')}`,
+       VALUES ${rows.map(() => "(?, ?, ?, ?, ?, ?, ?, ?, 'COMPLETED', ?, ?, ?)").join(', ')}
+       RETURNING id, seat_id`,
       rows.flatMap((r) => [
         tenantId,
         transactionId,
@@ -946,6 +995,32 @@ export abstract class SqlHoldStore implements HoldStore {
     );
     for (const s of seats) this.changed(ctx, eventId, s.zone_id, s.id);
     if (zone) this.changed(ctx, eventId, zone.id, null);
+    // The numbers the counter printed, from its lease's block: seats in the order reported, then the
+    // standing places. A number is the venue's once (the key refuses a second use).
+    const places: { ticketId: number; place: number }[] = [];
+    for (const seatId of input.seatIds) {
+      const ticket = sold.find((t) => t.seat_id !== null && Number(t.seat_id) === seatId);
+      if (ticket) places.push({ ticketId: Number(ticket.id), place: 1 });
+    }
+    const standing = sold.find((t) => t.seat_id === null);
+    for (let i = 1; standing && i <= (input.general?.quantity ?? 0); i++) {
+      places.push({ ticketId: Number(standing.id), place: i });
+    }
+    const numbered = places
+      .map((p, i) => ({ ...p, number: input.ticketNumbers[i] }))
+      .filter(
+        (p) =>
+          p.number !== undefined &&
+          p.number >= Number(lease.ticket_from) &&
+          p.number <= Number(lease.ticket_to),
+      );
+    if (numbered.length > 0) {
+      await tx.run(
+        `INSERT INTO ticket_numbers (tenant_id, number, transaction_id, ticket_id, place)
+         VALUES ${numbered.map(() => '(?, ?, ?, ?, ?)').join(', ')} ON CONFLICT DO NOTHING`,
+        numbered.flatMap((p) => [tenantId, p.number, transactionId, p.ticketId, p.place]),
+      );
+    }
     // The money taken offline is stored with the sale (an offline sale is reported, never refused
     // for its money: the counter already sold it).
     for (const payment of input.payments ?? []) {
@@ -1068,6 +1143,18 @@ export abstract class SqlHoldStore implements HoldStore {
           found.set(row.id, row);
         }
       }
+      // A ticket number (as printed, leading zeros or not) names the reservation its place is in.
+      const digits = query.replace(/\D/g, '');
+      if (/^[\d\s-]+$/.test(query) && digits.length > 0 && digits.length <= 15) {
+        const byTicket = await tx.all<Row>(
+          `SELECT ${columns} FROM ticket_numbers n
+           JOIN transactions x ON x.tenant_id = n.tenant_id AND x.id = n.transaction_id
+           JOIN reservation_customers c ON c.tenant_id = x.tenant_id AND c.transaction_id = x.id
+           WHERE n.tenant_id = ? AND n.number = ? AND (? = 1 OR x.status = 'RESERVED')`,
+          [tenantId, Number(digits), includeClosed ? 1 : 0],
+        );
+        for (const row of byTicket) found.set(row.id, row);
+      }
       const out: ServerReservation[] = [];
       for (const row of [...found.values()].slice(0, 20)) {
         const items = await tx.all<TicketRow>(
@@ -1083,6 +1170,12 @@ export abstract class SqlHoldStore implements HoldStore {
           'SELECT record FROM payments WHERE tenant_id = ? AND transaction_id = ? ORDER BY created_at, id',
           [tenantId, row.id],
         );
+        const numbers = await tx.all<{ ticket_id: number; number: number }>(
+          'SELECT ticket_id, number FROM ticket_numbers WHERE tenant_id = ? AND transaction_id = ? ORDER BY ticket_id, place',
+          [tenantId, row.id],
+        );
+        const numbersOf = (ticketId: number) =>
+          numbers.filter((n) => Number(n.ticket_id) === ticketId).map((n) => Number(n.number));
         const until = row.reserved_until === null ? null : Number(row.reserved_until);
         out.push({
           transactionId: row.id,
@@ -1093,16 +1186,18 @@ export abstract class SqlHoldStore implements HoldStore {
           status: row.status === 'RESERVED' && until !== null && until <= now ? 'EXPIRED' : row.status,
           reservedUntil: until,
           customer: { name: row.name, idNumber: row.id_number, phone: row.phone },
-          items: items.map((t) =>
-            ticketView({
+          items: items.map((t) => {
+            const ticketNumbers = numbersOf(Number(t.id));
+            const view = ticketView({
               ...t,
               zone_id: Number(t.zone_id),
               seat_id: t.seat_id === null ? null : Number(t.seat_id),
               quantity: Number(t.quantity),
               reserved_until: Number(t.reserved_until),
               price_cents: Number(t.price_cents),
-            }),
-          ),
+            });
+            return ticketNumbers.length > 0 ? { ...view, ticketNumbers } : view;
+          }),
           payments: payments.map((p) => JSON.parse(p.record) as ServerPayment),
         });
       }
@@ -1495,10 +1590,13 @@ export abstract class SqlHoldStore implements HoldStore {
       event_id: number;
       transaction_id: string;
       credential_id: number;
-    }>(`SELECT id, event_id, transaction_id, credential_id FROM leases WHERE tenant_id = ? AND id = ?`, [
-      ctx.tenantId,
-      leaseId,
-    ]);
+      ticket_from: number;
+      ticket_to: number;
+    }>(
+      `SELECT id, event_id, transaction_id, credential_id, ticket_from, ticket_to FROM leases
+       WHERE tenant_id = ? AND id = ?`,
+      [ctx.tenantId, leaseId],
+    );
     // A terminal reports and returns only its own leases.
     if (!lease || Number(lease.credential_id) !== ctx.credentialId) {
       throw new TaquillaError('UNKNOWN_LEASE', `There is no lease ${leaseId} for this terminal`, { leaseId });
@@ -1645,7 +1743,13 @@ function ticketView(t: TicketRow) {
 }
 
 /** A transaction as the terminals copy it: with its event, session and every live ticket. */
-function summary(t: TxRow, status: TransactionStatus, reservedUntil: number | null, tickets: TicketRow[]) {
+function summary(
+  t: TxRow,
+  status: TransactionStatus,
+  reservedUntil: number | null,
+  tickets: TicketRow[],
+  numbers?: Map<number, number[]>,
+) {
   return {
     transactionId: t.id,
     eventId: Number(t.event_id),
@@ -1654,6 +1758,9 @@ function summary(t: TxRow, status: TransactionStatus, reservedUntil: number | nu
     reservedUntil,
     tickets: tickets.reduce((n, t) => n + t.quantity, 0),
     totalCents: tickets.reduce((sum, t) => sum + t.price_cents * t.quantity, 0),
-    items: tickets.map(ticketView),
+    items: tickets.map((k) => {
+      const ticketNumbers = numbers?.get(k.id);
+      return ticketNumbers ? { ...ticketView(k), ticketNumbers } : ticketView(k);
+    }),
   };
 }

@@ -129,6 +129,8 @@ export const serverTicketView = z.object({
   quantity: z.number().int().min(1),
   priceCents: z.number().int().min(0),
   reservedUntil: z.number().int(),
+  /** The venue's numbers of its places (one per seat, one per standing place), once numbered. */
+  ticketNumbers: z.array(z.number().int()).optional(),
 }) satisfies z.ZodType<TicketView>;
 
 /** The server's answer to holdSeats / holdGeneral: the tickets this hold added to the session's cart. */

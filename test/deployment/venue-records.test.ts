@@ -3,7 +3,8 @@ import type { SeatMap } from '../../shared/schemas/availability.ts';
 import { type Counter, type SignedIn, THEATRE, type Venue, startVenue } from './venue-fixture.ts';
 
 /**
- * What the venue records once for every counter: deposits paid at any counter (finding 5).
+ * What the venue records once for every counter: deposits paid at any counter (finding 5) and the
+ * ticket numbers on paper (finding 6).
  */
 let venue: Venue;
 let a: Counter;
@@ -119,5 +120,80 @@ describe('deposits from any counter (finding 5)', () => {
     // Searching again brings the balance up to date.
     const [fresh] = await c.call('reservations.search', { query: '0412 999 0000' }, luis);
     expect(fresh).toMatchObject({ paidCents: 4000, balanceCents: 3000 });
+  });
+});
+
+describe('ticket numbers for the venue (finding 6)', () => {
+  it('sales on every counter print numbers unique across the venue, the ones the server recorded', async () => {
+    const printed = new Map<string, string>();
+    for (const [k, [counter, who]] of (
+      [
+        [a, ana],
+        [b, beto],
+        [c, luis],
+      ] as const
+    ).entries()) {
+      const ids = seats(5, 100 + k * 10, 2); // Mezzanina
+      await counter.call('holds.seats', { eventId: THEATRE, seatIds: ids }, who);
+      await counter.call('holds.general', { eventId: THEATRE, zoneId: 7, quantity: 2 }, who);
+      const sale = await counter.call('checkout.payInFull', { eventId: THEATRE }, who);
+      const onPaper = counter
+        .rows<{ ticket_number: string }>(
+          'SELECT ticket_number FROM issued_tickets WHERE transaction_id = ? ORDER BY ticket_number',
+          sale.transactionId,
+        )
+        .map((r) => r.ticket_number);
+      const recorded = (
+        await venue.serverRows<{ number: number }>(
+          'SELECT number FROM ticket_numbers WHERE transaction_id = ? ORDER BY number',
+          sale.transactionId,
+        )
+      ).map((r) => String(r.number).padStart(7, '0'));
+      expect(onPaper).toHaveLength(4);
+      expect(onPaper).toEqual(recorded);
+      for (const n of onPaper) {
+        expect(printed.has(n), `${n} printed twice`).toBe(false);
+        printed.set(n, counter.name);
+      }
+    }
+    // A reprint says the same number.
+    const [issued] = a.rows<{ transaction_id: string; ticket_number: string }>(
+      'SELECT transaction_id, ticket_number FROM issued_tickets ORDER BY rowid DESC LIMIT 1',
+    );
+    const copy = await a.call(
+      'sales.reprint',
+      { transactionId: issued!.transaction_id, ticketNumbers: [issued!.ticket_number], receipt: false },
+      ana,
+    );
+    expect(copy.jobs).toHaveLength(1);
+    const [job] = a.rows<{ ticket_number: string }>(
+      'SELECT ticket_number FROM print_jobs WHERE id = ?',
+      copy.jobs[0]!.jobId,
+    );
+    expect(job!.ticket_number).toBe(issued!.ticket_number);
+  });
+
+  it('a deposit’s places are numbered when it is taken, and another counter finds it by one of them', async () => {
+    const ids = seats(4, 20, 1);
+    await a.call('holds.seats', { eventId: THEATRE, seatIds: ids }, ana);
+    const deposit = await a.call(
+      'payments.deposit',
+      {
+        eventId: THEATRE,
+        customer: { name: 'Luisa Díaz', phone: '0416-2223344' },
+        tenders: [{ method: 'CASH_USD', amountCents: 3000 }],
+      },
+      ana,
+    );
+    const [numbered] = await venue.serverRows<{ number: number }>(
+      'SELECT number FROM ticket_numbers WHERE transaction_id = ?',
+      deposit.transactionId,
+    );
+    const found = await c.call(
+      'reservations.search',
+      { query: String(numbered!.number).padStart(7, '0') },
+      luis,
+    );
+    expect(found.map((r) => r.transactionId)).toEqual([deposit.transactionId]);
   });
 });

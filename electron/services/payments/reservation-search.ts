@@ -58,6 +58,12 @@ export class ReservationSearch {
         `SELECT ${columns} FROM transactions x JOIN events e ON e.id = x.event_id
          WHERE x.customer_name IS NOT NULL AND (@closed = 1 OR x.status IN ('RESERVED', 'EXPIRED'))`,
       ),
+      // A ticket number as printed: the venue's (enrolled) or this terminal's own (T1-000123).
+      byTicketNumber: db.prepare<[number, string], CandidateRow>(
+        `SELECT ${columns} FROM transactions x JOIN events e ON e.id = x.event_id
+         WHERE x.id IN (SELECT transaction_id FROM venue_ticket_numbers WHERE number = ?
+                        UNION SELECT transaction_id FROM issued_tickets WHERE ticket_number = ?)`,
+      ),
       // Ids are lower-case UUIDs: a range on the primary key finds a typed prefix without a scan.
       byIdPrefix: db.prepare<[string, string], CandidateRow>(
         `SELECT ${columns} FROM transactions x JOIN events e ON e.id = x.event_id
@@ -74,6 +80,13 @@ export class ReservationSearch {
 
     const prefix = uuidPrefix(query);
     if (prefix) for (const row of this.sql.byIdPrefix.all(prefix, `${prefix}~`)) found.set(row.id, row);
+
+    const digits = query.replace(/\D/g, '');
+    if (digits.length > 0 && digits.length <= 15) {
+      for (const row of this.sql.byTicketNumber.all(Number(digits), query.trim().toUpperCase())) {
+        found.set(row.id, row);
+      }
+    }
 
     for (const row of this.sql.withCustomer.all({
       closed: input.includeClosed ? 1 : 0,

@@ -293,6 +293,11 @@ export class SyncEngine {
       >('SELECT event_id, session_id, status, reserved_until FROM transactions WHERE id = ?'),
       eventOfZone: db.prepare<[number], { event_id: number }>('SELECT event_id FROM zones WHERE id = ?'),
       eventVersion: db.prepare<[number], { version: number }>('SELECT version FROM events WHERE id = ?'),
+      putNumber: db.prepare<[number, string, number | null, number, number]>(
+        `INSERT OR IGNORE INTO venue_ticket_numbers (number, transaction_id, seat_id, zone_id, place)
+         VALUES (?, ?, ?, ?, ?)`,
+      ),
+      seatZone: db.prepare<[number], { zone_id: number }>('SELECT zone_id FROM seats WHERE id = ?'),
       seatZones: db.prepare<[string], { id: number; zone_id: number }>(
         'SELECT id, zone_id FROM seats WHERE id IN (SELECT value FROM json_each(?))',
       ),
@@ -1025,7 +1030,11 @@ export class SyncEngine {
       ...(customer ? { customer } : {}),
     };
     try {
-      write(() => this.asMirror(() => this.reservations.adoptServerState(state)));
+      write(() => {
+        // Before the copy: a sale copied as COMPLETED prints inside it, with these numbers.
+        this.recordNumbers(sale.transactionId, sale.items);
+        this.asMirror(() => this.reservations.adoptServerState(state));
+      });
     } catch (error) {
       // The sale and its money are at the server; here the supervisor settles it (refund or accept).
       this.sql.insertConflict.run(
@@ -1035,6 +1044,18 @@ export class SyncEngine {
         LOCAL_COPY_FAILED,
         `Sold at the central server but not copied here: ${error instanceof Error ? error.message : String(error)}`,
         this.clock.now(),
+      );
+    }
+  }
+
+  /** Keeps the venue's numbers of a transaction's places (what its tickets will print). */
+  private recordNumbers(
+    transactionId: string,
+    items: { seatId: number | null; zoneId: number; ticketNumbers?: number[] | undefined }[],
+  ): void {
+    for (const item of items) {
+      (item.ticketNumbers ?? []).forEach((number, i) =>
+        this.sql.putNumber.run(number, transactionId, item.seatId, item.zoneId, i + 1),
       );
     }
   }
@@ -1223,6 +1244,7 @@ export class SyncEngine {
         withDurableCommit(this.db, () =>
           this.db
             .transaction(() => {
+              this.recordNumbers(r.transactionId, r.items);
               this.asMirror(() =>
                 this.reservations.adoptServerState({
                   transactionId: r.transactionId,
@@ -1392,6 +1414,25 @@ export class SyncEngine {
     }
     const first = taken.next_ticket - count;
     const ticketNumbers = Array.from({ length: count }, (_, i) => first + i);
+    // The numbers this sale prints (the print-job writer runs after this, in the same write).
+    seatIds.forEach((seatId, i) =>
+      this.sql.putNumber.run(
+        ticketNumbers[i]!,
+        settled.transactionId,
+        seatId,
+        this.sql.seatZone.get(seatId)!.zone_id,
+        1,
+      ),
+    );
+    for (let k = 0; k < gaQuantity; k++) {
+      this.sql.putNumber.run(
+        ticketNumbers[seatIds.length + k]!,
+        settled.transactionId,
+        null,
+        lease.ga_zone_id!,
+        k + 1,
+      );
+    }
     if (seatIds.length > 0) this.sql.markSold.run(settled.at, lease.id, JSON.stringify(seatIds));
     if (gaQuantity > 0) this.sql.addGaSold.run(gaQuantity, lease.id);
     this.outbox.add(
