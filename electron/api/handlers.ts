@@ -78,6 +78,10 @@ export function createHandlers(): Handlers {
     'holds.extend': (input, ctx) => ctx.terminal.holds.extendHolds({ ...input, ...who(ctx) }),
     'cart.get': ({ eventId }, ctx) => ctx.terminal.carts.cart(eventId, who(ctx).sessionId),
     'checkout.payInFull': ({ eventId }, ctx) => ctx.terminal.sales.quickSale({ eventId, ...who(ctx) }),
+    'sync.reconnect': async (_input, { terminal }) => {
+      if (terminal.venueFeed) await terminal.sync.reconnect();
+      return { network: terminal.status.network(), venueFeed: terminal.status.venueFeed() };
+    },
     'terminal.status': (_input, { terminal, session }) => ({
       network: terminal.status.network(),
       venueFeed: terminal.status.venueFeed(),

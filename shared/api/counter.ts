@@ -201,6 +201,14 @@ export const counterApi = {
     input: z.object({ eventId: id }).strict(),
     output: transactionSummary,
   }),
+  'sync.reconnect': defineMethod({
+    summary: 'Reconectar: ask the central server now (not at the next retry) and resume the live map',
+    input: empty,
+    output: z.object({
+      network: terminalStatus.shape.network,
+      venueFeed: terminalStatus.shape.venueFeed,
+    }),
+  }),
   'terminal.status': defineMethod({
     summary: 'Network, sync queue, printer and who is signed in',
     public: true,

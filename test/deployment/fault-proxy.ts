@@ -36,11 +36,25 @@ export class FaultProxy {
   }
 
   async listen(): Promise<void> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', () => resolve()));
+    await new Promise<void>((resolve) => this.server.listen(this.port, '127.0.0.1', () => resolve()));
     this.port = (this.server.address() as { port: number }).port;
   }
 
-  set(mode: LinkMode): void {
+  /**
+   * Changes the link. Refusing stops listening (the port answers "connection refused", as for an
+   * instance that is gone); any other mode listens again on the same port.
+   */
+  async set(mode: LinkMode): Promise<void> {
+    const was = this.current;
+    this.setSockets(mode);
+    if (mode === 'refuse' && was !== 'refuse') {
+      await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    } else if (mode !== 'refuse' && was === 'refuse') {
+      await this.listen();
+    }
+  }
+
+  private setSockets(mode: LinkMode): void {
     this.current = mode;
     if (mode === 'stall' || mode === 'lose-replies') {
       for (const { client, upstream } of this.pairs) {
@@ -61,8 +75,7 @@ export class FaultProxy {
   }
 
   async close(): Promise<void> {
-    this.set('refuse');
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await this.set('refuse');
   }
 
   private accept(client: Socket): void {

@@ -90,13 +90,13 @@ describe('every counter follows the venue’s map', () => {
   it('a counter cut off from the server stops claiming a live map, and catches up when the link returns', async () => {
     const status = () => c.call('terminal.status', {}, luis);
     expect(await status()).toMatchObject({ network: 'online', venueFeed: 'live' });
-    c.link('refuse');
+    await c.link('refuse');
     await venue.eventually(async () => expect(await status()).toMatchObject({ venueFeed: 'down' }), 3000);
     // Meanwhile a sale elsewhere...
     const x = seat('VIP-C-1');
     await a.call('holds.seats', { eventId: THEATRE, seatIds: [x] }, ana);
     expect(await seatState(c, luis, x)).toBe('free');
-    c.link('pass');
+    await c.link('pass');
     await venue.eventually(async () => expect(await status()).toMatchObject({ venueFeed: 'live' }), 5000);
     await venue.eventually(async () => expect(await seatState(c, luis, x)).toBe('held'), 1000);
   });
@@ -126,14 +126,18 @@ describe.skipIf(skipE2e)('the venue’s map in Chromium', () => {
   it('with the link cut, the status bar says so in Spanish and stops saying "en vivo"', async () => {
     const live = page.getByTestId('status-live');
     await venue.eventually(async () => expect(await live.textContent()).toContain('en vivo'), 3000);
-    b.link('stall');
+    await b.link('stall');
     await venue.eventually(async () => {
       expect(await page.getByTestId('status-network').textContent()).toContain(
         'Sin conexión con el servidor',
       );
       expect(await live.textContent()).not.toContain('en vivo');
     }, 4000);
-    b.link('pass');
+    // "Reconectar" is offered while the link is down; once it is back, it brings the counter back now.
+    await page.getByTestId('reconnect').waitFor();
+    await b.link('pass');
+    await page.getByTestId('reconnect').click();
     await venue.eventually(async () => expect(await live.textContent()).toContain('en vivo'), 6000);
+    await expect(page.getByTestId('status-network').textContent()).resolves.toContain('En línea');
   });
 });

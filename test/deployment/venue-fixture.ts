@@ -54,10 +54,10 @@ export interface Counter {
   url: string;
   base: string;
   token: string;
-  /** This counter's links, one per server instance, in the order its enrolment lists them. */
+  /** This counter's links to the server (its enrolment lists both URLs, in this order). */
   links: FaultProxy[];
   /** Sets every link of this counter at once. */
-  link: (mode: LinkMode) => void;
+  link: (mode: LinkMode) => Promise<void>;
   call: <M extends MethodName>(method: M, input: MethodInput<M>, who?: SignedIn) => Promise<MethodOutput<M>>;
   /** The same call, answering the refusal as a value instead of throwing it. */
   attempt: <M extends MethodName>(
@@ -139,8 +139,9 @@ export async function startVenue(options: VenueOptions = {}): Promise<Venue> {
     ];
     const prepared = await Promise.all(
       names.map(async (name, i) => {
-        // Each counter has one link per instance; its own instance first.
-        const order = Array.from({ length: instances }, (_, k) => (i + k) % instances);
+        // Each counter has two links, its own instance first (PostgreSQL: one per instance; SQLite:
+        // two ways to the one instance), and is enrolled with both URLs, as a venue would set it up.
+        const order = [i % instances, (i + 1) % instances];
         const links = await Promise.all(
           order.map(async (k) => {
             const proxy = new FaultProxy(() => servers[k]!.port);
@@ -209,7 +210,7 @@ async function setUpVenue(setup: {
       await taquilla([
         'enrol',
         '--server',
-        counter.links[0]!.url,
+        counter.links.map((l) => l.url).join(','),
         '--code',
         code,
         '--name',
@@ -326,8 +327,8 @@ async function serveCounter(
     base,
     token,
     links,
-    link: (mode) => {
-      for (const l of links) l.set(mode);
+    link: async (mode) => {
+      await Promise.all(links.map((l) => l.set(mode)));
     },
     attempt,
     call: async (method, input, who) => {

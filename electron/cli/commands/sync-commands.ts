@@ -4,7 +4,8 @@ import { type CliCommand, positiveInt, requiredString, UsageError } from '../com
 
 const enrolCommand: CliCommand = {
   name: 'enrol',
-  usage: 'enrol --server URL --code CODE [--name NAME]  enrol this terminal with the central hold server',
+  usage:
+    'enrol --server URL[,URL...] --code CODE [--name NAME]  enrol with the central hold server (each instance URL)',
   options: { server: { type: 'string' }, code: { type: 'string' }, name: { type: 'string' } },
   database: 'create',
   run: async ({ db, clock, values }) => {
@@ -134,4 +135,24 @@ const conflictsCommand: CliCommand = {
   },
 };
 
-export const syncCommands: CliCommand[] = [enrolCommand, statusCommand, publishCommand, conflictsCommand];
+const serversCommand: CliCommand = {
+  name: 'sync-servers',
+  usage: 'sync-servers [--set URL[,URL...]]   the central server URLs this terminal fails over between',
+  options: { set: { type: 'string' } },
+  database: 'existing',
+  run: async ({ db, clock, values }) => {
+    const sync = new SyncEngine(db(), clock);
+    if (typeof values.set === 'string') sync.setServers(values.set);
+    const urls = sync.status().serverUrls;
+    if (urls.length === 0) throw new UsageError('enrol this terminal first (taquilla enrol)');
+    return { json: { servers: urls }, text: urls.join('\n') };
+  },
+};
+
+export const syncCommands: CliCommand[] = [
+  enrolCommand,
+  statusCommand,
+  publishCommand,
+  conflictsCommand,
+  serversCommand,
+];

@@ -46,7 +46,10 @@ export type SyncState = 'unenrolled' | 'online' | 'offline' | 'revoked';
 /** What the status bar shows. */
 export interface SyncStatus {
   state: SyncState;
+  /** The URL in use now. */
   serverUrl: string | null;
+  /** Every URL the venue's server answers on (failover order). */
+  serverUrls: string[];
   /** Items the server has not acknowledged. */
   outbox: number;
   /** Last time the server answered (server time), null if never. */
@@ -203,14 +206,26 @@ export class SyncEngine {
     this.sql = {
       credential: db.prepare<
         [],
-        { server_url: string; tenant_id: number; credential_id: number; secret: string }
-      >('SELECT server_url, tenant_id, credential_id, secret FROM sync_credentials WHERE id = 1'),
-      saveCredential: db.prepare<[string, number, number, string, string, number]>(
-        `INSERT INTO sync_credentials (id, server_url, tenant_id, credential_id, secret, terminal_name, enrolled_at)
-         VALUES (1, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (id) DO UPDATE SET server_url = excluded.server_url, tenant_id = excluded.tenant_id,
-           credential_id = excluded.credential_id, secret = excluded.secret,
+        {
+          server_url: string;
+          server_urls: string | null;
+          tenant_id: number;
+          credential_id: number;
+          secret: string;
+        }
+      >(
+        'SELECT server_url, server_urls, tenant_id, credential_id, secret FROM sync_credentials WHERE id = 1',
+      ),
+      saveCredential: db.prepare<[string, string, number, number, string, string, number]>(
+        `INSERT INTO sync_credentials (id, server_url, server_urls, tenant_id, credential_id, secret, terminal_name,
+           enrolled_at)
+         VALUES (1, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET server_url = excluded.server_url, server_urls = excluded.server_urls,
+           tenant_id = excluded.tenant_id, credential_id = excluded.credential_id, secret = excluded.secret,
            terminal_name = excluded.terminal_name, enrolled_at = excluded.enrolled_at`,
+      ),
+      setServers: db.prepare<[string, string]>(
+        'UPDATE sync_credentials SET server_url = ?, server_urls = ? WHERE id = 1',
       ),
       getState: db.prepare<[string], { value: string }>('SELECT value FROM sync_state WHERE key = ?'),
       setState: db.prepare<[string, string]>(
@@ -310,7 +325,7 @@ export class SyncEngine {
     if (saved) {
       this.credential = { tenantId: saved.tenant_id, credentialId: saved.credential_id };
       this.client = new HoldServerClient(
-        saved.server_url,
+        saved.server_urls ? (JSON.parse(saved.server_urls) as string[]) : saved.server_url,
         clock,
         saved.secret,
         this.options.requestTimeoutMs,
@@ -321,14 +336,19 @@ export class SyncEngine {
 
   // ---- connection ------------------------------------------------------------------------------
 
-  /** Exchanges a one-time code from the supervisor for this terminal's own credential. */
-  async enrol(serverUrl: string, code: string, terminalName: string): Promise<EnrolResult> {
-    const client = new HoldServerClient(serverUrl, this.clock, null, this.options.requestTimeoutMs);
+  /**
+   * Exchanges a one-time code from the supervisor for this terminal's own credential. `servers`: every
+   * URL the venue's server answers on (its instances); the terminal fails over between them.
+   */
+  async enrol(servers: string | readonly string[], code: string, terminalName: string): Promise<EnrolResult> {
+    const urls = serverList(servers);
+    const client = new HoldServerClient(urls, this.clock, null, this.options.requestTimeoutMs);
     const reply = await client.enrol(code, terminalName);
     if (reply.error) throw new TaquillaError(reply.error.code as 'UNAUTHORIZED', reply.error.message, {});
     const result = reply.result as EnrolResult;
     this.sql.saveCredential.run(
-      serverUrl,
+      urls[0]!,
+      JSON.stringify(urls),
       result.tenantId,
       result.credentialId,
       result.secret,
@@ -386,6 +406,28 @@ export class SyncEngine {
     return reply;
   }
 
+  /** Changes the URLs of the venue's server (an instance added or moved); the credential stays. */
+  setServers(servers: string | readonly string[]): readonly string[] {
+    const urls = serverList(servers);
+    const saved = this.sql.credential.get();
+    if (!saved || !this.client) {
+      throw new TaquillaError('OFFLINE', 'This terminal is not enrolled with a server', { outbox: 0 });
+    }
+    this.sql.setServers.run(urls[0]!, JSON.stringify(urls));
+    this.client = new HoldServerClient(urls, this.clock, saved.secret, this.options.requestTimeoutMs);
+    return urls;
+  }
+
+  /**
+   * The cashier's "Reconectar": asks the server now instead of at the next retry, and the venue's live
+   * feed reconnects at once if the link is back. Answers the state it found.
+   */
+  async reconnect(): Promise<SyncState> {
+    const state = await this.checkConnection();
+    if (state === 'online') for (const listener of this.linkListeners) listener(true);
+    return state;
+  }
+
   /** Starts the heartbeat that notices going offline and coming back. */
   start(): void {
     if (this.running) return;
@@ -410,6 +452,7 @@ export class SyncEngine {
     return {
       state: this.state,
       serverUrl: this.client?.serverUrl ?? null,
+      serverUrls: [...(this.client?.serverUrls ?? [])],
       outbox: this.outbox.length,
       lastSyncAt: last === undefined ? null : Number(last),
       clockOffsetMs: this.offsetMs,
@@ -577,13 +620,16 @@ export class SyncEngine {
    */
   private unanswered(item: OutboxItem, error: unknown): void {
     const message = error instanceof Error ? error.message : String(error);
-    if (item.delivery === 'queued')
+    // Refused by every instance: it never reached a server, and nothing needs finding out.
+    const neverSent = error instanceof NetworkError && error.refused;
+    if (item.delivery === 'queued') {
       this.outbox.failed(item.id, this.clock.now() + this.options.heartbeatMs, message);
+    } else if (neverSent) this.outbox.withdraw(item.id, this.clock.now());
     else this.outbox.markUnresolved(item.id);
     this.goOffline();
     const waiter = this.waiters.get(item.id);
     this.waiters.delete(item.id);
-    if (waiter && SETTLE_OPS.has(item.op)) {
+    if (waiter && SETTLE_OPS.has(item.op) && !neverSent) {
       const resolution = this.resolveForCaller({ ...item, delivery: 'unresolved' }, waiter, waiter.retried);
       this.callerResolutions.add(resolution);
       void resolution.finally(() => this.callerResolutions.delete(resolution));
@@ -1570,6 +1616,26 @@ export class SyncEngine {
     );
     return { resolution: 'moved', seatIds };
   }
+}
+
+/** The server's URLs as given ('http://a:8787,http://b:8787', or a list): trimmed, no trailing slash. */
+export function serverList(servers: string | readonly string[]): string[] {
+  const urls = (typeof servers === 'string' ? servers.split(',') : [...servers])
+    .map((u) => u.trim().replace(/\/+$/, ''))
+    .filter((u) => u.length > 0);
+  for (const u of urls) {
+    if (!/^https?:\/\/[^\s/]+/.test(u)) {
+      throw new TaquillaError('VALIDATION', `Not a server URL: ${u}`, {
+        issues: [{ path: 'server', message: `not a URL: ${u}` }],
+      });
+    }
+  }
+  if (urls.length === 0) {
+    throw new TaquillaError('VALIDATION', 'A server URL is required', {
+      issues: [{ path: 'server', message: 'required' }],
+    });
+  }
+  return [...new Set(urls)];
 }
 
 /** The server's view of a local event: what an admin publishes before terminals sell it. */

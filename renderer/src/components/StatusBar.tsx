@@ -16,6 +16,11 @@ export function StatusBar({ store, state }: { store: CounterStore; state: Counte
             ? store.t('status.offline')
             : store.t('status.unknown')}
       </span>
+      {(network === 'offline' || state.venueFeed === 'down') && (
+        <button type="button" className="link" data-testid="reconnect" onClick={() => void store.reconnect()}>
+          {store.t('status.reconnect')}
+        </button>
+      )}
       <span className="status-item">
         {store.t('status.sync')}: {s?.syncQueue ?? store.t('status.unknown')}
       </span>

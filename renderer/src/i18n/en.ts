@@ -50,6 +50,8 @@ export const en: Record<MessageKey, string> = {
   'status.online': 'Online',
   'status.offline': 'No connection to the server',
   'status.unknown': 'unknown',
+  'status.reconnect': 'Reconnect',
+  'status.reconnected': 'Connection to the server restored.',
   'status.sync': 'Sync queue',
   'status.printer': 'Printer',
   'status.printer.ready': 'ready',

@@ -49,6 +49,8 @@ export const es = {
   'status.online': 'En línea',
   'status.offline': 'Sin conexión con el servidor',
   'status.unknown': 'desconocido',
+  'status.reconnect': 'Reconectar',
+  'status.reconnected': 'Conexión con el servidor restablecida.',
   'status.sync': 'Cola de sincronización',
   'status.printer': 'Impresora',
   'status.printer.ready': 'lista',

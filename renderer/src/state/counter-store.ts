@@ -257,6 +257,19 @@ export class CounterStore {
     }
   }
 
+  /** "Reconectar": the terminal asks the server now; the status bar shows what it found. */
+  async reconnect(): Promise<void> {
+    await this.run(async () => {
+      const found = await this.api.call('sync.reconnect', {});
+      const status = this.state.status;
+      this.set({
+        venueFeed: found.venueFeed,
+        ...(status ? { status: { ...status, network: found.network, venueFeed: found.venueFeed } } : {}),
+      });
+      if (found.network === 'online') this.notify('success', this.t('status.reconnected'));
+    });
+  }
+
   async refreshCart(): Promise<void> {
     const event = this.state.event;
     if (!event || !this.state.session) return;
