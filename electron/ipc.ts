@@ -60,13 +60,15 @@ export function registerIpc(options: IpcOptions): () => void {
     subscriptions.delete(key);
   });
 
-  ipcMain.handle(IPC.exitKiosk, async (event, raw: unknown) => {
+  ipcMain.handle(IPC.exitKiosk, async (event, raw: unknown, sessionToken: unknown) => {
     if (!trusted(event, options)) return untrusted;
     const parsed = pin.safeParse(raw);
     if (!parsed.success) return { ok: false, error: { code: 'VALIDATION', message: parsed.error.message } };
+    // The same method as over HTTP: counted, locked, and only for a signed-in (e.g. kiosk) session.
     const reply = await options.dispatch({
       method: 'session.supervisorOverride',
       input: { pin: parsed.data },
+      sessionToken: typeof sessionToken === 'string' ? sessionToken : undefined,
     });
     if (reply.ok) options.onKioskExit();
     return reply;

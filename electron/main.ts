@@ -1,13 +1,17 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { app, BrowserWindow, Menu, session, type WebFrameMain } from 'electron';
+import { app, BrowserWindow, dialog, Menu, session, type WebFrameMain } from 'electron';
 import { systemClock } from '../shared/clock.ts';
 import { createDispatcher } from './api/dispatcher.ts';
 import { createHandlers } from './api/handlers.ts';
 import { CONTENT_SECURITY_POLICY } from './api/http-server.ts';
 import { LiveFeed } from './api/live-feed.ts';
+import { runCli } from './cli/taquilla.ts';
 import { registerIpc } from './ipc.ts';
+import { osKeychain } from './os-keychain.ts';
+import { preparePrivateFolder } from './store/database.ts';
+import { storeStartupProblem } from './store/store-health.ts';
 import { createTerminal } from './terminal.ts';
 
 /**
@@ -20,9 +24,33 @@ const rendererIndex = join(here, '../renderer/index.html');
 const rendererUrl = pathToFileURL(rendererIndex).href;
 const kiosk = process.env.TAQUILLA_KIOSK === '1';
 
-if (!app.requestSingleInstanceLock()) app.quit();
-// Every renderer sandboxed, whatever a window forgets to ask for.
-app.enableSandbox();
+/**
+ * `taquilla --cli <command> …` (the installed app's own command line): the same commands as
+ * `npx taquilla`, but with the OS keychain, so they open a desktop terminal's keychain-wrapped store
+ * key (enrol, sync-conflicts, reprint…). No window; --db defaults to the app's own store. It may run
+ * while the app is open (SQLite lets both use the store).
+ */
+const cliAt = process.argv.indexOf('--cli');
+if (cliAt >= 0) {
+  runAppCli(process.argv.slice(cliAt + 1)).catch((error: unknown) => {
+    process.stderr.write(`taquilla: ${error instanceof Error ? error.message : String(error)}\n`);
+    app.exit(1);
+  });
+} else {
+  if (!app.requestSingleInstanceLock()) app.quit();
+  // Every renderer sandboxed, whatever a window forgets to ask for.
+  app.enableSandbox();
+}
+
+async function runAppCli(args: string[]): Promise<void> {
+  await app.whenReady();
+  const withDb =
+    args.includes('--db') || args.includes('--help') || args.length === 0
+      ? args
+      : [...args, '--db', process.env.TAQUILLA_DB ?? join(app.getPath('userData'), 'taquilla.db')];
+  const code = await runCli(withDb, undefined, undefined, { keyWrap: osKeychain(() => {}) });
+  app.exit(code);
+}
 
 function isOurRenderer(url: string): boolean {
   return url.split('#')[0]!.split('?')[0] === rendererUrl;
@@ -46,17 +74,33 @@ let quitting = false;
 
 async function start(): Promise<void> {
   await app.whenReady();
+  // The app's own folder is its owner's alone; a TAQUILLA_DB elsewhere keeps its folder's mode.
+  if (!process.env.TAQUILLA_DB) preparePrivateFolder(app.getPath('userData'));
   const dbFile = process.env.TAQUILLA_DB ?? join(app.getPath('userData'), 'taquilla.db');
   // Packaged: migrations beside the bundle; `npm start` from a checkout: the source folder.
   const migrationsDir = [join(here, 'migrations'), join(here, '../../electron/store/migrations')].find(
     (dir) => existsSync(dir),
   );
-  const terminal = createTerminal({
-    dbFile,
-    clock: systemClock,
-    kiosk,
-    ...(migrationsDir ? { migrationsDir } : {}),
-  });
+  let terminal;
+  try {
+    terminal = createTerminal({
+      dbFile,
+      clock: systemClock,
+      kiosk,
+      ...(migrationsDir ? { migrationsDir } : {}),
+      // The store key is wrapped by the OS keychain: a copy of the user-data folder opens nothing.
+      keyWrap: osKeychain(),
+    });
+  } catch (error) {
+    // A damaged or read-only store: say so in words (and which backup to restore), never sell on it.
+    const problem = storeStartupProblem(error);
+    if (problem) {
+      dialog.showErrorBox('Taquilla', problem);
+      app.exit(1);
+      return;
+    }
+    throw error;
+  }
   terminal.startMaintenance();
   const live = new LiveFeed(terminal);
 
@@ -134,4 +178,10 @@ async function start(): Promise<void> {
   await window.loadFile(rendererIndex);
 }
 
-void start();
+if (cliAt < 0) {
+  start().catch((error: unknown) => {
+    // Whatever else stops the start: say so, never run half-open.
+    dialog.showErrorBox('Taquilla', error instanceof Error ? error.message : String(error));
+    app.exit(1);
+  });
+}

@@ -37,10 +37,10 @@ const bridge: TaquillaBridge = {
       ipcRenderer.send(IPC.liveUnsubscribe, id);
     };
   },
-  exitKiosk: async (supervisorPin) => {
+  exitKiosk: async (supervisorPin, sessionToken) => {
     const parsed = pin.safeParse(supervisorPin);
     if (!parsed.success) return refused('VALIDATION', parsed.error.message);
-    return (await ipcRenderer.invoke(IPC.exitKiosk, parsed.data)) as BridgeReply;
+    return (await ipcRenderer.invoke(IPC.exitKiosk, parsed.data, sessionToken)) as BridgeReply;
   },
 };
 

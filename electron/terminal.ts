@@ -1,22 +1,29 @@
+import { statfsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { TerminalStatus } from '../shared/api/counter.ts';
 import type { ReservationMatch, SearchReservationsInput } from '../shared/schemas/payments.ts';
-import { type Clock, MINUTE_MS } from '../shared/clock.ts';
-import { DEFAULT_SETTINGS } from '../shared/config.ts';
+import type { Clock } from '../shared/clock.ts';
+import type { CashDrawer } from './services/day-closing/cash-drawer.ts';
 import { DayClosingService } from './services/day-closing/day-closing-service.ts';
+import { KioskCheckout } from './services/payments/kiosk-checkout.ts';
 import { NotificationService } from './services/payments/notifications.ts';
+import { PayAtCounter } from './services/payments/pay-at-counter.ts';
 import {
   PaymentService,
   type SaleAuthority,
   transactionNumber,
 } from './services/payments/payment-service.ts';
 import { PaymentStatsService } from './services/payments/payment-stats.ts';
+import { PaymentProviders } from './services/payments/providers/provider-registry.ts';
 import { ReservationSearch } from './services/payments/reservation-search.ts';
 import { SalesDesk } from './services/payments/sales-desk.ts';
 import { PrinterSettingsStore } from './services/printing/print-jobs.ts';
+import { TenderAcceptance } from './services/payments/tender-acceptance.ts';
 import { PrintingService } from './services/printing/printing-service.ts';
 import { LocalTicketNumbers, VenueTicketNumbers } from './services/printing/ticket-numbers.ts';
 import { AvailabilityService } from './services/reservations/availability-service.ts';
 import { BestAvailableService } from './services/reservations/best-available-service.ts';
+import { cleanupIntervalMs } from './services/reservations/cleanup-schedule.ts';
 import {
   type HoldResult,
   type HeldTicket,
@@ -26,15 +33,21 @@ import {
 import { ReservationStatsService } from './services/reservations/reservation-stats.ts';
 import { CartReader } from './services/session/cart.ts';
 import { EventList } from './services/session/event-list.ts';
+import { TicketSigner } from './services/printing/ticket-signing.ts';
+import type { PinPolicy } from './services/session/pin-guard.ts';
 import { SessionService } from './services/session/session-service.ts';
 import { SyncEngine, type SyncStatus } from './services/sync/sync-engine.ts';
 import { VenueFeed } from './services/sync/venue-feed.ts';
+import { type TerminalMode, TerminalModeStore } from './services/terminal-mode/terminal-mode.ts';
+import { type AutomaticBackupOptions, AutomaticBackups } from './store/automatic-backups.ts';
+import { assertStoreHealthy } from './store/store-health.ts';
 import {
   type BackgroundCheckpoints,
   type Db,
   openDatabase,
   startBackgroundCheckpoints,
 } from './store/database.ts';
+import { type KeyWrap, StoreKey } from './store/store-key.ts';
 
 export interface TerminalOptions {
   dbFile: string;
@@ -43,6 +56,14 @@ export interface TerminalOptions {
   kiosk?: boolean;
   /** Where the SQL migrations are when bundled (Electron); defaults to electron/store/migrations. */
   migrationsDir?: string;
+  /** Rotating copies of the store in `backups/` beside it (default hourly, keep 24), from startMaintenance. */
+  backups?: AutomaticBackupOptions;
+  /** Below this many free bytes on the store's disk the status bar warns (default 256 MiB). */
+  lowDiskBytes?: number;
+  /** Wraps the store key (Electron: the OS keychain); none: a 0600 key file beside the store. */
+  keyWrap?: KeyWrap | null;
+  /** PIN tries and locks; DEFAULT_PIN_POLICY unless given. */
+  pinPolicy?: PinPolicy;
 }
 
 /**
@@ -55,6 +76,7 @@ export interface StatusProviders {
   venueFeed: () => TerminalStatus['venueFeed'];
   syncQueue: () => number | null;
   printer: () => TerminalStatus['printer'];
+  disk: () => { state: TerminalStatus['disk']; freeBytes: number | null };
 }
 
 type Awaitable<T> = T | Promise<T>;
@@ -78,8 +100,12 @@ export interface HoldOperations {
 
 export interface Terminal {
   db: Db;
+  /** Seals the store's secrets and peppers its PINs; kept outside the database. */
+  storeKey: StoreKey;
   clock: Clock;
   kiosk: boolean;
+  /** 'training': a practice store (simulated approvals, marked paper, never synced); read from the store. */
+  mode: TerminalMode;
   /** The local engine (reads, cleanup); on an enrolled terminal it runs on the server's clock. */
   reservations: ReservationService;
   /** Holds and sales: local, or through the central server when enrolled. */
@@ -91,6 +117,12 @@ export interface Terminal {
   saleAuthority: SaleAuthority | null;
   /** Where the API takes money: local, or through the server when enrolled. */
   sales: SalesDesk;
+  /** Which payment provider confirms a kiosk's card and Pago Móvil payments (none: pay at the counter). */
+  providers: PaymentProviders;
+  /** A kiosk's payment through the provider: only what it confirmed is recorded (issue 11). */
+  kioskCheckout: KioskCheckout;
+  /** A kiosk without a provider: the cart becomes a short reservation with a slip, paid at the counter. */
+  payAtCounter: PayAtCounter;
   availability: AvailabilityService;
   stats: ReservationStatsService;
   sessions: SessionService;
@@ -109,17 +141,28 @@ export interface Terminal {
    */
   findReservations: (input: SearchReservationsInput) => Promise<ReservationMatch[]>;
   paymentStats: PaymentStatsService;
+  /** X and Z reports, per staff member and business day (the tenant's cutoff hour). */
   dayClosing: DayClosingService;
+  /** Each staff member's cash drawer: float, paid in/out, counted against expected (issue 16). */
+  cashDrawer: CashDrawer;
   notifications: NotificationService;
+  /** Hourly rotating backups of the store (started with startMaintenance). */
+  backups: AutomaticBackups;
   /** Marks expired holds every CLEANUP_INTERVAL_MINUTES (correctness never waits for it). */
   startMaintenance: () => void;
+  /** Keeps the WAL within its limit; the API calls it after each call (see startBackgroundCheckpoints). */
+  boundWal: () => void;
   close: () => void;
 }
 
 const PRINTER_STATE = {
   ready: 'ready',
   printing: 'ready',
-  'paused-paper-out': 'paper-out',
+  'paper-out': 'paper-out',
+  'cover-open': 'cover-open',
+  'cutter-error': 'cutter-error',
+  error: 'error',
+  'no-reply': 'no-reply',
   offline: 'offline',
   unknown: 'unknown',
 } as const satisfies Record<ReturnType<PrintingService['status']>['state'], TerminalStatus['printer']>;
@@ -131,10 +174,42 @@ const NETWORK_STATE = {
   revoked: 'offline',
 } as const satisfies Record<SyncStatus['state'], TerminalStatus['network']>;
 
+/** Free bytes for this user on the disk that holds the store; null where the OS does not say. */
+function freeDiskBytes(dbFile: string): number | null {
+  try {
+    const fs = statfsSync(dirname(resolve(dbFile)));
+    return fs.bavail * fs.bsize;
+  } catch {
+    return null;
+  }
+}
+
 /** The composition root: opens the store and wires every service. No Electron in here. */
-export function createTerminal({ dbFile, clock, kiosk = false, migrationsDir }: TerminalOptions): Terminal {
+export function createTerminal({
+  dbFile,
+  clock,
+  kiosk = false,
+  migrationsDir,
+  backups,
+  lowDiskBytes = 256 * 1024 * 1024,
+  keyWrap = null,
+  pinPolicy,
+}: TerminalOptions): Terminal {
+  // A store with a corrupt page never starts selling (StoreDamagedError names the backup to restore).
+  assertStoreHealthy(dbFile);
   const db = openDatabase(dbFile, migrationsDir ? { migrationsDir } : {});
-  const sync = new SyncEngine(db, clock);
+  let storeKey: StoreKey;
+  try {
+    // Refuses (StoreKeyError) before anything runs if the key file is missing, foreign or readable
+    // by others. Each service that owns a secret seals any plain-text one in place as it starts.
+    storeKey = StoreKey.open(db, clock, keyWrap);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  const modes = new TerminalModeStore(db, clock);
+  const mode = modes.mode();
+  const sync = new SyncEngine(db, clock, { storeKey });
   const enrolled = sync.status().state !== 'unenrolled';
   // Enrolled: the sync engine's engine is the terminal's (server time; its sales go to the outbox).
   const reservations = enrolled ? sync.reservations : new ReservationService(db, clock);
@@ -142,20 +217,20 @@ export function createTerminal({ dbFile, clock, kiosk = false, migrationsDir }: 
   const time = enrolled ? sync.serverClock : clock;
   const availability = new AvailabilityService(db, time);
   // Enrolled: tickets carry the venue's numbers (the server's, or the lease block's offline).
-  const printing = new PrintingService(
-    db,
-    time,
-    enrolled
-      ? {
-          jobs: {
+  const printing = new PrintingService(db, time, {
+    training: mode === 'training',
+    jobs: {
+      signer: new TicketSigner(db, time, storeKey),
+      ...(enrolled
+        ? {
             numbers: new VenueTicketNumbers(
               db,
               new LocalTicketNumbers(db, () => new PrinterSettingsStore(db, time).get().terminalCode),
             ),
-          },
-        }
-      : {},
-  );
+          }
+        : {}),
+    },
+  });
   printing.attach(reservations);
   const payments = new PaymentService(db, time, reservations, { terminal: kiosk ? 'kiosk' : 'counter' });
   const carts = new CartReader(db, time);
@@ -163,21 +238,46 @@ export function createTerminal({ dbFile, clock, kiosk = false, migrationsDir }: 
   // Money travels with every sale the sync engine settles, and is written with its copy.
   sync.usePayments(payments);
   const venueFeed = enrolled ? new VenueFeed(db, sync) : null;
-  const timers: NodeJS.Timeout[] = [];
+  const sales = new SalesDesk(payments, carts, reservations, saleAuthority);
+  const providers = new PaymentProviders(db, time, () => modes.mode());
+  const payAtCounter = new PayAtCounter(db, time, reservations, carts, printing.jobs, {
+    authority: enrolled ? sync : null,
+    terminal: kiosk ? 'kiosk' : 'counter',
+  });
+  const dayClosing = new DayClosingService(db, time);
+  let cleanupTimer: NodeJS.Timeout | undefined;
+  let closed = false;
   let checkpoints: BackgroundCheckpoints | undefined;
   const terminal: Terminal = {
     db,
+    storeKey,
     clock: time,
     kiosk,
+    mode,
     reservations,
     holds: enrolled ? sync : reservations,
     sync,
     venueFeed,
     saleAuthority,
-    sales: new SalesDesk(payments, carts, reservations, saleAuthority),
+    sales,
+    providers,
+    kioskCheckout: new KioskCheckout({
+      payments,
+      sales,
+      carts,
+      reservations,
+      providers,
+      acceptance: new TenderAcceptance(db, time),
+      payAtCounterMinutes: (eventId) => payAtCounter.minutesFor(eventId),
+    }),
+    payAtCounter,
     availability,
     stats: new ReservationStatsService(db, time),
-    sessions: new SessionService(db, time),
+    sessions: new SessionService(db, time, {
+      pepper: storeKey.pepper,
+      station: kiosk ? 'kiosk' : 'counter',
+      ...(pinPolicy ? { policy: pinPolicy } : {}),
+    }),
     carts,
     events: new EventList(db),
     bestAvailable: new BestAvailableService(enrolled ? sync : reservations, availability),
@@ -189,37 +289,53 @@ export function createTerminal({ dbFile, clock, kiosk = false, migrationsDir }: 
       return terminal.paymentSearch.search(input);
     },
     paymentStats: new PaymentStatsService(db, time),
-    dayClosing: new DayClosingService(db, time),
+    dayClosing,
+    cashDrawer: dayClosing.drawer,
     notifications: new NotificationService(db, time),
+    backups: new AutomaticBackups(db, dbFile, clock, backups),
     status: {
       network: () => NETWORK_STATE[sync.status().state],
       venueFeed: () => venueFeed?.state() ?? null,
       syncQueue: () => (enrolled ? sync.status().outbox : null),
       printer: () => PRINTER_STATE[printing.status().state],
+      disk: () => {
+        const freeBytes = freeDiskBytes(dbFile);
+        if (freeBytes === null) return { state: 'unknown', freeBytes };
+        return { state: freeBytes < lowDiskBytes ? 'low' : 'ok', freeBytes };
+      },
     },
     startMaintenance: () => {
-      const every = DEFAULT_SETTINGS.CLEANUP_INTERVAL_MINUTES * MINUTE_MS;
-      const timer = setInterval(() => {
-        reservations.cleanupExpired();
-        terminal.notifications.collect();
-        availability.pruneFeed();
-      }, every);
-      timer.unref();
-      timers.push(timer);
+      // The tenant's CLEANUP_INTERVAL_MINUTES, read again before each run (the server may change it).
+      const scheduleCleanup = () => {
+        clearTimeout(cleanupTimer);
+        cleanupTimer = setTimeout(() => {
+          if (closed) return;
+          reservations.cleanupExpired();
+          terminal.notifications.collect();
+          availability.pruneFeed();
+          scheduleCleanup();
+        }, cleanupIntervalMs(db));
+        cleanupTimer.unref();
+      };
+      scheduleCleanup();
       printing.start();
+      terminal.backups.start();
       if (enrolled) sync.start();
       venueFeed?.start();
       // A hold never waits for a checkpoint's fsync: a worker thread checkpoints the WAL instead.
       if (!checkpoints) {
         db.pragma('wal_autocheckpoint = 0');
-        checkpoints = startBackgroundCheckpoints(dbFile);
+        checkpoints = startBackgroundCheckpoints(dbFile, 500, undefined, db);
       }
     },
+    boundWal: () => checkpoints?.bound(),
     close: () => {
-      for (const timer of timers) clearInterval(timer);
+      closed = true;
+      clearTimeout(cleanupTimer);
       // The worker checks the store is open before recording a result.
       sync.stop();
       venueFeed?.stop();
+      void terminal.backups.stop();
       void printing.stop();
       void checkpoints?.stop();
       db.close();

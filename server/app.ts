@@ -26,24 +26,43 @@ import {
   serverOperations,
   statusOfError,
 } from '../shared/schemas/sync.ts';
+import { registerCatalogRoutes } from './catalog-routes.ts';
+import { CredentialCache } from './credential-cache.ts';
 import { hashSecret, newEnrolCode, newSecret, normalizeEnrolCode } from './credentials.ts';
+import { HoldSweeper, type HoldSweeperOptions } from './hold-sweeper.ts';
 import { LiveHub } from './live.ts';
+import { registerHealth } from './ops/health.ts';
+import { capConnections, nodeServerOptions, resolveLimits, type ServerLimits } from './ops/limits.ts';
+import { type LogOptions, loggableUrl, loggerOptions, registerRequestLog } from './ops/logging.ts';
+import { ServerMetrics } from './ops/metrics.ts';
+import { RateLimitedError, registerRateLimits } from './ops/rate-limits.ts';
+import { storeFailure } from './ops/store-failures.ts';
 import type { CredentialRow, HoldStore } from './storage/hold-store.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
     credential?: CredentialRow;
+    /** sha256 of the secret the request presents (header or live socket's token); '' for none. */
+    secretHash?: string;
   }
 }
 
 export interface ServerOptions {
   store: HoldStore;
   clock: Clock;
-  logger?: boolean;
+  /** Structured logs (pino JSON lines); false (the default here): none. The CLI logs at info. */
+  log?: LogOptions | false;
+  /** Timeouts, connection cap, rate limits, credential cache (ops/limits.ts DEFAULT_LIMITS). */
+  limits?: Partial<ServerLimits>;
+  /** Serve HTTPS with this certificate chain and private key (PEM). */
+  tls?: { cert: string | Buffer; key: string | Buffer };
+  /** Reverse proxies whose X-Forwarded-For names the client (Fastify trustProxy): addresses or CIDRs. */
+  trustProxy?: string[];
+  /** When set, GET /metrics needs `Authorization: Bearer <metricsToken>`. */
+  metricsToken?: string;
+  /** The cleanup of expired holds (on by default); false leaves expiry to the writes alone. */
+  sweep?: HoldSweeperOptions | false;
 }
-
-/** How long a credential lookup is trusted; revoking on this instance clears it at once. */
-const CREDENTIAL_CACHE_MS = 2000;
 
 /**
  * The central hold server: enrolment, idempotent hold operations, availability (pull and push).
@@ -51,11 +70,22 @@ const CREDENTIAL_CACHE_MS = 2000;
  * tenant, and every store call is scoped to it. Every reply carries `serverTime`.
  */
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
-  const { store, clock } = options;
+  const { clock } = options;
+  const limits = resolveLimits(options.limits);
+  const log = options.log ?? false;
+  const nodeOptions = nodeServerOptions(limits);
   const app = Fastify({
-    logger: options.logger ?? false,
-    bodyLimit: 8 * 1024 * 1024,
+    ...loggerOptions(log),
+    bodyLimit: limits.bodyLimitBytes,
+    requestTimeout: limits.requestTimeoutMs,
+    connectionTimeout: limits.idleTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    ...(options.trustProxy?.length ? { trustProxy: options.trustProxy } : {}),
+    ...(options.tls
+      ? { https: { cert: options.tls.cert, key: options.tls.key, ...nodeOptions } }
+      : { http: nodeOptions }),
   }).withTypeProvider<ZodTypeProvider>();
+  capConnections(app, limits);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   await app.register(swagger, {
@@ -69,30 +99,86 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     transform: jsonSchemaTransform,
   });
   await app.register(websocket);
+  // Operations (docs/operations.md): request ids and logs, metrics, health, rate limits. After the
+  // WebSocket plugin: its hooks must see an upgrade before a limit refuses it (it then closes it).
+  const metrics = new ServerMetrics(options.store, clock);
+  const store = metrics.instrument(options.store);
+  registerRequestLog(app, log !== false);
+  metrics.register(app, options.metricsToken);
+  registerHealth(app, store, clock);
+  app.decorateRequest('secretHash', undefined);
+  const rateLimits = await registerRateLimits(app, limits, metrics, (request) => {
+    const hash = secretHashOf(request);
+    return hash !== '' && credentialCache.known(hash);
+  });
   const hub = new LiveHub(store, clock);
   app.addHook('onClose', async () => hub.close());
+  metrics.attach({
+    liveSubscribers: () => hub.subscribers,
+    credentialCacheEntries: () => credentialCache.size,
+  });
+  if (options.sweep !== false) {
+    const sweeper = new HoldSweeper(store, clock, options.sweep);
+    sweeper.start();
+    app.addHook('onClose', async () => sweeper.stop());
+  }
 
-  const credentialCache = new Map<string, { row: CredentialRow | null; at: number }>();
-  async function authenticate(request: FastifyRequest, token?: string): Promise<CredentialRow> {
-    const header = request.headers.authorization;
-    const secret = token ?? (header?.startsWith('Bearer ') ? header.slice(7).trim() : '');
-    if (!secret) throw new TaquillaError('UNAUTHORIZED', 'Missing credential', {});
-    const hash = hashSecret(secret);
-    const now = Date.now(); // cache bookkeeping only; never a business decision
-    let cached = credentialCache.get(hash);
-    if (!cached || now - cached.at > CREDENTIAL_CACHE_MS) {
-      cached = { row: await store.credentialByHash(hash), at: now };
-      credentialCache.set(hash, cached);
+  // A credential read is trusted from memory only under the store's cache epoch: while this instance
+  // is sure to hear every revocation (PostgreSQL: its LISTEN connection has stayed up); SQLite reads
+  // every time (it is as cheap). A revocation, wherever it was made, drops it on every instance. The
+  // cache is an LRU of live credentials only: unknown tokens are never kept.
+  const credentialCache = new CredentialCache(limits.credentialCacheEntries);
+  let cleared = 0; // a read that raced a revocation must not put its stale row back
+  const stopNotices = store.onNotice((notice) => {
+    if (notice.kind === 'revoked') credentialCache.forget(notice.credentialId);
+    if (notice.kind === 'revoked' || notice.kind === 'resync') cleared += 1;
+  });
+  app.addHook('onClose', async () => stopNotices());
+  /** The secret a request presents: the live socket's `token` query (browsers), else its Bearer header. */
+  function secretHashOf(request: FastifyRequest): string {
+    if (request.secretHash === undefined) {
+      const header = request.headers.authorization;
+      const token =
+        request.routeOptions.url === '/v1/live'
+          ? (request.query as { token?: unknown } | undefined)?.token
+          : undefined;
+      const secret =
+        typeof token === 'string' && token
+          ? token
+          : header?.startsWith('Bearer ')
+            ? header.slice(7).trim()
+            : '';
+      request.secretHash = secret ? hashSecret(secret) : '';
     }
-    if (!cached.row || cached.row.revokedAt !== null) {
+    return request.secretHash;
+  }
+  /**
+   * `cached`: only for writes, whose own statement re-reads the revocation with the idempotency
+   * lookup, so a revocation whose NOTIFY has not reached this instance yet still refuses them. Every
+   * other request reads the credential fresh: the next request after a revocation is refused on
+   * every instance, the heartbeat included. Either way a live credential read is kept in the cache.
+   */
+  async function authenticate(
+    request: FastifyRequest,
+    cached: 'cached' | 'fresh' = 'fresh',
+  ): Promise<CredentialRow> {
+    const hash = secretHashOf(request);
+    if (!hash) throw new TaquillaError('UNAUTHORIZED', 'Missing credential', {});
+    const epoch = store.cacheEpoch();
+    let row = cached === 'cached' && epoch !== null ? credentialCache.trusted(hash, epoch) : null;
+    if (!row) {
+      const generation = cleared;
+      row = await store.credentialByHash(hash);
+      if (row && generation === cleared) credentialCache.put(hash, row, epoch);
+    }
+    if (!row || row.revokedAt !== null) {
       throw new TaquillaError('UNAUTHORIZED', 'Unknown or revoked credential', {});
     }
-    return cached.row;
+    return row;
   }
-  const requireRole =
-    (...roles: CredentialRow['role'][]) =>
-    async (request: FastifyRequest) => {
-      const credential = await authenticate(request);
+  const checkRole =
+    (cached: 'cached' | 'fresh', roles: CredentialRow['role'][]) => async (request: FastifyRequest) => {
+      const credential = await authenticate(request, cached);
       if (!roles.includes(credential.role)) {
         throw new TaquillaError('FORBIDDEN', `This needs a ${roles.join(' or ')} credential`, {
           role: credential.role,
@@ -100,11 +186,24 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       }
       request.credential = credential;
     };
+  const requireRole = (...roles: CredentialRow['role'][]) => checkRole('fresh', roles);
+  /** Hold operations: their statement re-checks the revocation, so the cached credential is enough. */
+  const requireRoleForWrite = (...roles: CredentialRow['role'][]) => checkRole('cached', roles);
 
-  app.setErrorHandler((error: unknown, _request, reply: FastifyReply) => {
+  app.setErrorHandler((error: unknown, request, reply: FastifyReply) => {
     const now = clock.now();
     if (isTaquillaError(error)) {
       return reply.status(statusOfError(error.code)).send({ serverTime: now, error: error.toJSON() });
+    }
+    if (error instanceof RateLimitedError) {
+      return reply.status(429).send({
+        serverTime: now,
+        error: {
+          code: 'RATE_LIMITED',
+          message: error.message,
+          details: { retryAfterMs: error.retryAfterMs },
+        },
+      });
     }
     const e = error as {
       validation?: { instancePath?: string; message?: string }[];
@@ -131,7 +230,16 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
         error: { code: 'BAD_REQUEST', message: e.message },
       });
     }
-    app.log.error(error);
+    // Every server error is logged with its request id (the reply's X-Request-Id names it).
+    const failure = storeFailure(error);
+    if (failure) {
+      request.log.error({ failure: failure.code, cause: failure.cause }, failure.message);
+      return reply.status(failure.status).send({
+        serverTime: now,
+        error: { code: failure.code, message: failure.message },
+      });
+    }
+    request.log.error({ err: error }, 'request failed');
     return reply.status(500).send({
       serverTime: now,
       error: { code: 'INTERNAL', message: 'Internal error' },
@@ -156,9 +264,11 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     },
     async (request) => {
       const c = request.credential!;
+      // catalogRevision: a terminal whose last applied revision is older pulls /v1/catalog.
+      const catalogRevision = await store.catalogRevision(c.tenantId);
       return {
         serverTime: clock.now(),
-        result: { tenantId: c.tenantId, credentialId: c.id, role: c.role, name: c.name },
+        result: { tenantId: c.tenantId, credentialId: c.id, role: c.role, name: c.name, catalogRevision },
       };
     },
   );
@@ -171,6 +281,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
         body: enrolInput,
         security: [],
       },
+      config: { rateLimit: rateLimits.enrol },
     },
     async (request) => {
       const now = clock.now();
@@ -225,7 +336,6 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       const now = clock.now();
       const ok = await store.revokeCredential(request.credential!.tenantId, request.body.credentialId, now);
       if (!ok) throw new TaquillaError('FORBIDDEN', 'No such credential in this tenant', { role: 'admin' });
-      credentialCache.clear();
       return {
         serverTime: now,
         result: { revoked: request.body.credentialId },
@@ -249,6 +359,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     },
   );
 
+  registerCatalogRoutes(app, { store, clock, requireRole });
+
   const idempotencyHeader = z.object({ 'idempotency-key': idempotencyKey });
   for (const op of SERVER_OPERATIONS) {
     app.post(
@@ -259,7 +371,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
           body: serverOperations[op],
           headers: idempotencyHeader,
         },
-        preHandler: requireRole('terminal', 'admin'),
+        preHandler: requireRoleForWrite('terminal', 'admin'),
       },
       async (request, reply) => {
         const credential = request.credential!;
@@ -285,7 +397,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
         summary: 'Independent operations in one request, each under its own idempotency key',
         body: batchInput,
       },
-      preHandler: requireRole('terminal', 'admin'),
+      preHandler: requireRoleForWrite('terminal', 'admin'),
     },
     async (request) => {
       const credential = request.credential!;
@@ -332,6 +444,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       const now = clock.now();
       const outcomes = await store.resolveKeys(
         request.credential!.tenantId,
+        request.credential!.id,
         request.body.keys,
         request.body.abandon,
         now,
@@ -415,10 +528,18 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     },
     async (socket, request) => {
       try {
-        const credential = await authenticate(request, request.query.token);
-        await hub.add(socket, credential.tenantId, request.query.eventId, request.query.since);
+        const credential = await authenticate(request);
+        const where = { url: loggableUrl(request.url), ip: request.ip, credential: credential.id };
+        request.log.debug(where, 'live socket opened');
+        socket.once('close', (code: number) => request.log.debug({ ...where, code }, 'live socket closed'));
+        await hub.add(socket, credential, request.query.eventId, request.query.since);
       } catch (error) {
-        socket.close(isTaquillaError(error) && error.code === 'UNAUTHORIZED' ? 4401 : 1011, 'refused');
+        const refused = isTaquillaError(error) && error.code === 'UNAUTHORIZED';
+        if (refused) {
+          request.log.warn({ url: loggableUrl(request.url), ip: request.ip }, 'live socket refused');
+          await rateLimits.noteFailure(request);
+        } else request.log.error({ err: error }, 'live socket failed');
+        socket.close(refused ? 4401 : 1011, 'refused');
       }
     },
   );

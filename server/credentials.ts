@@ -19,6 +19,12 @@ export function newEnrolCode(): string {
   return [chars.slice(0, 4), chars.slice(4, 8), chars.slice(8, 12)].map((g) => g.join('')).join('-');
 }
 
+/**
+ * A code as it was issued, however it was typed: case, spaces, dots and dashes do not matter
+ * ("7kq2 m9xd pt4r", "7KQ2M9XDPT4R" and "7KQ2-M9XD-PT4R" are one code). Twelve characters are
+ * grouped back as issued, so codes stored before this rule still match.
+ */
 export function normalizeEnrolCode(code: string): string {
-  return code.trim().toUpperCase().replace(/\s+/g, '');
+  const chars = code.toUpperCase().replace(/[^0-9A-Z]/g, '');
+  return chars.length === 12 ? `${chars.slice(0, 4)}-${chars.slice(4, 8)}-${chars.slice(8)}` : chars;
 }

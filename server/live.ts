@@ -1,10 +1,14 @@
 import type { WebSocket } from 'ws';
 import type { Clock } from '../shared/clock.ts';
 import type { LiveMessage } from '../shared/schemas/sync.ts';
-import type { ChangeNotice, HoldStore } from './storage/hold-store.ts';
+import type { ChangeNotice, CredentialRow, HoldStore, StoreNotice } from './storage/hold-store.ts';
+
+/** Close code of a socket whose credential was revoked (the same as a refused one). */
+export const CLOSE_REVOKED = 4401;
 
 interface Subscriber {
   socket: WebSocket;
+  credentialId: number;
   tenantId: number;
   eventId: number;
   /** The version this subscriber has seen; the next delta starts from it. */
@@ -21,19 +25,31 @@ interface Subscriber {
  */
 export class LiveHub {
   private readonly byEvent = new Map<string, Set<Subscriber>>();
-  private readonly unsubscribe: () => void;
+  private readonly unsubscribe: (() => void)[];
 
   constructor(
     private readonly store: HoldStore,
     private readonly clock: Clock,
   ) {
-    this.unsubscribe = store.onChange((notice) => this.changed(notice));
+    this.unsubscribe = [
+      store.onChange((notice) => this.changed(notice)),
+      store.onNotice((notice) => this.noticed(notice)),
+    ];
   }
 
-  async add(socket: WebSocket, tenantId: number, eventId: number, since: number): Promise<void> {
+  /** Open live sockets on this instance. */
+  get subscribers(): number {
+    let n = 0;
+    for (const set of this.byEvent.values()) n += set.size;
+    return n;
+  }
+
+  async add(socket: WebSocket, credential: CredentialRow, eventId: number, since: number): Promise<void> {
+    const tenantId = credential.tenantId;
     const key = `${tenantId}:${eventId}`;
     const sub: Subscriber = {
       socket,
+      credentialId: credential.id,
       tenantId,
       eventId,
       version: since,
@@ -55,8 +71,20 @@ export class LiveHub {
   }
 
   close(): void {
-    this.unsubscribe();
+    for (const stop of this.unsubscribe) stop();
     for (const set of this.byEvent.values()) for (const sub of set) sub.socket.close(1001, 'server closing');
+  }
+
+  private noticed(notice: StoreNotice): void {
+    if (notice.kind === 'revoked') {
+      // A revoked terminal hears nothing more, on whichever instance its socket is.
+      for (const set of this.byEvent.values())
+        for (const sub of set)
+          if (sub.credentialId === notice.credentialId) sub.socket.close(CLOSE_REVOKED, 'revoked');
+    } else if (notice.kind === 'resync') {
+      // Changes committed while this instance could not hear them: every subscriber catches up.
+      for (const set of this.byEvent.values()) for (const sub of set) void this.catchUp(sub);
+    }
   }
 
   private changed(notice: ChangeNotice): void {

@@ -1,3 +1,5 @@
+import type { PrinterTargetProblem } from './schemas/printing.ts';
+
 /**
  * Errors are values with codes. Services throw TaquillaError; transports map the code to a status,
  * the renderer maps it to a sentence. `details` carries the facts a cashier needs.
@@ -26,6 +28,8 @@ export interface TicketView {
 export interface ErrorDetails {
   VALIDATION: { issues: { path: string; message: string }[] };
   UNKNOWN_EVENT: { eventId: number };
+  /** Server administration: the tenant named by a command or credential does not exist. */
+  UNKNOWN_TENANT: { tenantId: number };
   UNKNOWN_ZONE: { zoneId: number };
   UNKNOWN_SEAT: { seatIds: number[]; labels?: string[] };
   UNKNOWN_TRANSACTION: { transactionId: string };
@@ -80,16 +84,104 @@ export interface ErrorDetails {
     paidCents: number;
     minimumBasisPoints: number;
   };
-  DUPLICATE_REFERENCE: { method: string; reference: string; paymentId: string };
+  /**
+   * The reference (normalised: bank, digits without separators or leading zeros) paid sale
+   * `transactionNumber`; null there when two tenders of this very payment carry it.
+   */
+  DUPLICATE_REFERENCE: {
+    method: string;
+    reference: string;
+    paymentId: string | null;
+    transactionId: string | null;
+    transactionNumber: string | null;
+  };
+  /** Beyond what one tender or one payment may be (shared/money.ts); amounts in `currency` cents. */
+  AMOUNT_TOO_LARGE: {
+    scope: 'tender' | 'payment';
+    currency: 'USD' | 'VES';
+    amountCents: number;
+    maxCents: number;
+  };
+  /** An event's exchange rate outside what a box office can mean (Bs. per USD, 4 decimals). */
+  RATE_OUT_OF_RANGE: { vesPerUsd: string; minimum: string; maximum: string };
+  /** A rate change far from the current rate waits for the supervisor's confirmation. */
+  RATE_CHANGE_UNCONFIRMED: {
+    eventId: number;
+    current: string;
+    proposed: string;
+    changePercent: number;
+    confirmAbovePercent: number;
+  };
   RESERVATION_EXPIRED: { transactionId: string; expiredAt: number | null; customerName: string | null };
   NOT_PAYABLE: { transactionId: string; status: string };
   DAY_ALREADY_CLOSED: { cashier: string; businessDay: string; closingNumber: number };
+  /** A deposit asked to keep its seats outside PARTIAL_PAYMENT_HOURS' bounds (shared/lifecycle.ts). */
+  DEPOSIT_TOO_SHORT: { hours: number; minimumHours: number; maximumHours: number };
+  /**
+   * Cash drawer and day closing (issue 16). `reference`: what was asked for (an id or a name);
+   * `reason`: no such staff member, or a name several match; `known`: who could be meant.
+   */
+  UNKNOWN_STAFF: {
+    reference: string;
+    reason: 'unknown' | 'ambiguous';
+    known: { staffId: number | null; name: string }[];
+  };
+  /** The staff member's drawer is open (Z before closing it, or a second open). */
+  SHIFT_OPEN: { staffId: number; shiftId: number; openedAt: number; businessDay: string };
+  /** Cash in or out, or a count, with no drawer open. */
+  NO_OPEN_SHIFT: { staffId: number };
+  /** A paid-out by a cashier needs a supervisor's approval (their PIN). */
+  APPROVAL_REQUIRED: { kind: 'PAID_OUT' };
+  /** A paid-out larger than the cash the drawer should hold in that currency. */
+  INSUFFICIENT_CASH: { currency: 'USD' | 'VES'; requestedCents: number; availableCents: number };
   /** Counter app (issue 3): sign-in and the API's doors. */
   NOT_SIGNED_IN: Record<string, never>;
   ROLE_NOT_ALLOWED: { method: string; role: string; allowed: string[] };
+  /** The fewest tries left: the user's (or the override's) and the terminal's. */
   BAD_PIN: { attemptsLeft: number };
-  LOCKED_OUT: { until: number };
+  /** What is locked until when: one user, the supervisor override, or every PIN at the terminal. */
+  LOCKED_OUT: { until: number; scope: 'user' | 'supervisor-override' | 'terminal' };
   UNKNOWN_METHOD: { method: string };
+  /** Printing (issue 15): a copy of a ticket or receipt needs a supervisor's PIN. */
+  SUPERVISOR_APPROVAL: { action: 'reprint' };
+  /** The terminal's own store failed (issue 18): nothing was written; the words say what to do. */
+  STORE_FULL: Record<string, never>;
+  STORE_READ_ONLY: Record<string, never>;
+  STORE_UNAVAILABLE: { sqliteCode: string };
+  /** A printer device path or capture file the terminal will not write to (shared/schemas/printing.ts). */
+  PRINTER_TARGET: {
+    path: string;
+    problem: PrinterTargetProblem;
+  };
+  /** Training mode (issue 11): what keeps a store from becoming, or acting as, a training store. */
+  TRAINING_MODE: { reason: 'enrolled' | 'has-sales' | 'training-store' | 'live-store' };
+  /** Issue 11: a kiosk records only money a payment provider confirmed. */
+  PAYMENT_UNCONFIRMED: {
+    method: string;
+    reason:
+      | 'kiosk-cash'
+      | 'no-confirmation'
+      | 'no-provider'
+      | 'method-not-offered'
+      | 'provider-mismatch'
+      | 'reversed';
+  };
+  /**
+   * "Pagar en taquilla" refused: this kiosk has `open` unpaid slips (its limit), or this customer
+   * session already made its slips.
+   */
+  PAY_AT_COUNTER_LIMIT: { scope: 'kiosk' | 'session'; limit: number; open: number };
+  /** The provider refused to take the money (card declined, Pago Móvil not found at the bank). */
+  PAYMENT_DECLINED: { provider: string; method: string; reason: string };
+  /** The provider took the money, the sale was then refused, and giving it back failed: see the counter. */
+  PAYMENT_NOT_REVERSED: {
+    provider: string;
+    method: string;
+    reference: string;
+    amountCents: number;
+    currency: 'USD' | 'VES';
+  };
+  UNKNOWN_PAYMENT_PROVIDER: { provider: string; available: string[] };
 }
 
 export type ErrorCode = keyof ErrorDetails;

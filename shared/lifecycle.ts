@@ -1,3 +1,5 @@
+import { HOUR_MS, MINUTE_MS } from './clock.ts';
+import { reservationSettingsSchema } from './config.ts';
 import { TaquillaError } from './errors.ts';
 
 /**
@@ -69,6 +71,44 @@ export function extendedUntil(
   const cap = createdAt + maxLifetimeMs;
   const next = Math.min(requestedUntil, cap);
   return next > currentUntil ? next : null;
+}
+
+/**
+ * How long a deposit may keep its seats, in hours: the bounds of PARTIAL_PAYMENT_HOURS (24 to 72).
+ * A deposit for less would release seats before the customer could come back with the rest.
+ */
+export const DEPOSIT_HOURS = {
+  min: reservationSettingsSchema.shape.PARTIAL_PAYMENT_HOURS.minValue!,
+  max: reservationSettingsSchema.shape.PARTIAL_PAYMENT_HOURS.maxValue!,
+} as const;
+
+/** Refuses (DEPOSIT_TOO_SHORT) a deposit asked to last outside DEPOSIT_HOURS. */
+export function assertDepositHours(hours: number | undefined): void {
+  if (hours === undefined || (hours >= DEPOSIT_HOURS.min && hours <= DEPOSIT_HOURS.max)) return;
+  throw new TaquillaError(
+    'DEPOSIT_TOO_SHORT',
+    `A deposit keeps its seats ${DEPOSIT_HOURS.min} to ${DEPOSIT_HOURS.max} hours, not ${hours}`,
+    { hours, minimumHours: DEPOSIT_HOURS.min, maximumHours: DEPOSIT_HOURS.max },
+  );
+}
+
+/**
+ * How long a RESERVED transaction keeps its seats, in ms: `minutes` (a kiosk's "Pagar en taquilla"
+ * slip, issue 11, short by design) or `hours` (a deposit, within DEPOSIT_HOURS), else the tenant's
+ * PARTIAL_PAYMENT_HOURS. Both is a mistake. Every engine (terminal, central server) asks here.
+ */
+export function reservationLengthMs(
+  input: { hours?: number | undefined; minutes?: number | undefined },
+  partialPaymentHours: number,
+): number {
+  if (input.minutes !== undefined && input.hours !== undefined) {
+    throw new TaquillaError('VALIDATION', 'Give hours or minutes, not both', {
+      issues: [{ path: 'minutes', message: 'give hours or minutes, not both' }],
+    });
+  }
+  if (input.minutes !== undefined) return input.minutes * MINUTE_MS;
+  assertDepositHours(input.hours);
+  return (input.hours ?? partialPaymentHours) * HOUR_MS;
 }
 
 /** What a seat looks like to a screen. */

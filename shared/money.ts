@@ -17,6 +17,47 @@ export interface Money {
 const RATE_SCALE = 10_000n;
 const RATE_PATTERN = /^(\d{1,9})(?:[.,](\d{1,4}))?$/;
 
+/**
+ * The exchange rates a box office can mean, in bolívares per dollar: from 1 to 1,000,000 (scaled
+ * by 10^4). Below 1 a céntimo would be worth more than a cent (at 0.0001, Bs. 0,01 pays $100);
+ * above a million is a typing slip. Kept in one place: settings, event definitions and every payment
+ * refuse a rate outside it (docs/payments.md).
+ */
+export const MIN_VES_PER_USD = 1n * RATE_SCALE;
+export const MAX_VES_PER_USD = 1_000_000n * RATE_SCALE;
+
+/**
+ * The most one payment may hand over, in USD cents: $100,000.00, far above any sale of one counter
+ * (a full cart of the dearest seats) and far below where arithmetic or a report could break.
+ */
+export const MAX_PAYMENT_USD_CENTS = 10_000_000;
+
+/**
+ * The most one tender may be, in its own currency's cents: in bolívares the largest payment at the
+ * largest rate (Bs. 100.000.000.000,00), in dollars the largest payment. Twelve of either, and any
+ * change computed from them, still add up exactly.
+ */
+export const MAX_TENDER_CENTS = 10_000_000_000_000;
+
+export function maxTenderCents(currency: Currency): number {
+  return currency === 'USD' ? MAX_PAYMENT_USD_CENTS : MAX_TENDER_CENTS;
+}
+
+/** True when a scaled rate is one a box office can mean (MIN_VES_PER_USD..MAX_VES_PER_USD). */
+export function rateInRange(scaled: bigint): boolean {
+  return scaled >= MIN_VES_PER_USD && scaled <= MAX_VES_PER_USD;
+}
+
+/** Why a typed rate is refused ('36.50' → null), in words for a schema's message. */
+export function rateProblem(text: string): string | null {
+  const match = RATE_PATTERN.exec(text.trim());
+  if (!match) return `exchange rate '${text}' is not a decimal like 36.50`;
+  const scaled = BigInt(match[1]!) * RATE_SCALE + BigInt((match[2] ?? '').padEnd(4, '0'));
+  if (!rateInRange(scaled))
+    return `exchange rate must be from ${formatRate(MIN_VES_PER_USD)} to ${formatRate(MAX_VES_PER_USD)} Bs. per USD`;
+  return null;
+}
+
 /** A rate like '236.45' (or '236,45') as bolívares-per-dollar × 10^4. */
 export function parseRate(text: string): bigint {
   const match = RATE_PATTERN.exec(text.trim());
@@ -47,18 +88,25 @@ function assertCents(cents: number): void {
   if (!Number.isSafeInteger(cents)) throw new RangeError(`Amount ${cents} is not a whole number of cents`);
 }
 
-/** USD cents → VES céntimos at `rate` (string or scaled bigint). */
+/** A converted amount back as a number, never past what a number holds exactly. */
+function safeCents(value: bigint): number {
+  if (value > BigInt(Number.MAX_SAFE_INTEGER) || value < BigInt(Number.MIN_SAFE_INTEGER))
+    throw new RangeError(`Amount ${value} is beyond exact arithmetic`);
+  return Number(value);
+}
+
+/** USD cents → VES céntimos at `rate` (string or scaled bigint). Throws RangeError past 2^53 céntimos. */
 export function usdToVes(usdCents: number, rate: string | bigint): number {
   assertCents(usdCents);
   const scaled = typeof rate === 'bigint' ? rate : parseRate(rate);
-  return Number(divRound(BigInt(usdCents) * scaled, RATE_SCALE));
+  return safeCents(divRound(BigInt(usdCents) * scaled, RATE_SCALE));
 }
 
-/** VES céntimos → USD cents at `rate`. */
+/** VES céntimos → USD cents at `rate`. Throws RangeError past 2^53 cents. */
 export function vesToUsd(vesCents: number, rate: string | bigint): number {
   assertCents(vesCents);
   const scaled = typeof rate === 'bigint' ? rate : parseRate(rate);
-  return Number(divRound(BigInt(vesCents) * RATE_SCALE, scaled));
+  return safeCents(divRound(BigInt(vesCents) * RATE_SCALE, scaled));
 }
 
 /** Any amount expressed in USD cents (the base), converting VES at `rate`. */
@@ -125,7 +173,7 @@ export function formatMoney(money: Money, locale: 'es-VE' | 'en' = 'es-VE'): str
 export function percentOf(cents: number, basisPoints: number): number {
   assertCents(cents);
   if (!Number.isSafeInteger(basisPoints)) throw new RangeError(`${basisPoints} is not whole basis points`);
-  return Number(divRound(BigInt(cents) * BigInt(basisPoints), 10_000n));
+  return safeCents(divRound(BigInt(cents) * BigInt(basisPoints), 10_000n));
 }
 
 /** Cents as a plain machine decimal ('-1234.50'): for CSV and JSON exports, never for people. */

@@ -1,5 +1,17 @@
 import { TaquillaError } from './errors.ts';
-import { type Currency, formatRate, parseRate, percentOf, usdToVes, vesToUsd } from './money.ts';
+import {
+  type Currency,
+  formatRate,
+  MAX_PAYMENT_USD_CENTS,
+  MAX_VES_PER_USD,
+  maxTenderCents,
+  MIN_VES_PER_USD,
+  parseRate,
+  percentOf,
+  rateInRange,
+  usdToVes,
+  vesToUsd,
+} from './money.ts';
 import type { PaymentMethod, Tender } from './schemas/payments.ts';
 
 /**
@@ -87,7 +99,60 @@ export interface Settlement {
 }
 
 /**
- * Works out what a set of tenders pays against `dueCents` at `rate`. Refuses nothing: the callers
+ * A rate a payment may use: from MIN_VES_PER_USD to MAX_VES_PER_USD (shared/money.ts). Throws
+ * RATE_OUT_OF_RANGE: an event whose rate is outside (set before the bounds, or by hand) takes no money.
+ */
+export function assertRateInRange(rate: string | bigint): bigint {
+  let scaled: bigint | null = null;
+  try {
+    scaled = typeof rate === 'bigint' ? rate : parseRate(rate);
+  } catch {
+    // '0' and what is not a rate at all are out of range too.
+  }
+  if (scaled === null || !rateInRange(scaled)) {
+    throw new TaquillaError(
+      'RATE_OUT_OF_RANGE',
+      `The exchange rate ${String(typeof rate === 'bigint' ? formatRate(rate) : rate)} Bs./USD is outside ` +
+        `${formatRate(MIN_VES_PER_USD)}..${formatRate(MAX_VES_PER_USD)}; set the event's rate first`,
+      {
+        vesPerUsd: typeof rate === 'bigint' ? formatRate(rate) : rate,
+        minimum: formatRate(MIN_VES_PER_USD),
+        maximum: formatRate(MAX_VES_PER_USD),
+      },
+    );
+  }
+  return scaled;
+}
+
+/**
+ * A rate change this far from the current one (in percent, either way) is taken only when the
+ * supervisor confirms it: the daily rate moves by a few percent, a slip of the keyboard by 10× or more.
+ */
+export const RATE_CHANGE_CONFIRM_PERCENT = 25;
+
+/** How far `proposed` is from `current`, in whole percent of the current rate (rounded up). */
+export function rateChangePercent(current: string | bigint, proposed: string | bigint): number {
+  const from = typeof current === 'bigint' ? current : parseRate(current);
+  const to = typeof proposed === 'bigint' ? proposed : parseRate(proposed);
+  const diff = to > from ? to - from : from - to;
+  return Number((diff * 100n + from - 1n) / from);
+}
+
+function tooLarge(scope: 'tender' | 'payment', currency: Currency, amountCents: number): TaquillaError {
+  const maxCents = scope === 'tender' ? maxTenderCents(currency) : MAX_PAYMENT_USD_CENTS;
+  return new TaquillaError(
+    'AMOUNT_TOO_LARGE',
+    scope === 'tender'
+      ? `A tender of ${amountCents} ${currency} cents is more than one payment can be (${maxCents})`
+      : `This payment hands over ${amountCents} USD cents; one payment takes at most ${maxCents}`,
+    { scope, currency, amountCents, maxCents },
+  );
+}
+
+/**
+ * Works out what a set of tenders pays against `dueCents` at `rate`. Refuses only what it cannot
+ * compute exactly: a rate outside the box-office range (RATE_OUT_OF_RANGE) and a tender above
+ * maxTenderCents of its currency (AMOUNT_TOO_LARGE); within those every figure stays a safe integer. The callers
  * decide what is acceptable for a sale, a deposit or a later payment (assert* below).
  */
 export function settle(
@@ -96,7 +161,12 @@ export function settle(
   rate: string | bigint,
   changeCurrency?: Currency,
 ): Settlement {
-  const scaled = typeof rate === 'bigint' ? rate : parseRate(rate);
+  const scaled = assertRateInRange(rate);
+  for (const t of tenders) {
+    const currency = tenderCurrency(t);
+    if (!Number.isSafeInteger(t.amountCents) || t.amountCents > maxTenderCents(currency))
+      throw tooLarge('tender', currency, t.amountCents);
+  }
   let usdSum = 0;
   let vesSum = 0;
   let cashUsd = 0;
@@ -190,8 +260,14 @@ function assertChangeFromCash(s: Settlement): void {
   }
 }
 
+/** No payment hands over more than MAX_PAYMENT_USD_CENTS (shared/money.ts): AMOUNT_TOO_LARGE. */
+export function assertWithinPaymentLimit(s: Settlement): void {
+  if (s.tenderedCents > MAX_PAYMENT_USD_CENTS) throw tooLarge('payment', 'USD', s.tenderedCents);
+}
+
 /** A sale paid in full: everything due is covered; any excess is cash to give back. */
 export function assertFullPayment(s: Settlement): void {
+  assertWithinPaymentLimit(s);
   if (s.tenderedCents < s.dueCents) {
     const shortCents = s.dueCents - s.tenderedCents;
     throw new TaquillaError('UNDERPAID', `Short by ${shortCents} cents`, {
@@ -206,6 +282,7 @@ export function assertFullPayment(s: Settlement): void {
 
 /** A later payment on a reservation may pay part of the balance, or all of it with cash change. */
 export function assertInstalment(s: Settlement): void {
+  assertWithinPaymentLimit(s);
   assertChangeFromCash(s);
 }
 
@@ -216,6 +293,7 @@ export function minimumDeposit(totalCents: number, basisPoints: number): number 
 
 /** A deposit reaches the event's minimum and leaves something to pay (else it is a sale). */
 export function assertDeposit(s: Settlement, basisPoints: number): void {
+  assertWithinPaymentLimit(s);
   const minimumCents = minimumDeposit(s.dueCents, basisPoints);
   if (s.tenderedCents < minimumCents || s.tenderedCents === 0) {
     throw new TaquillaError(

@@ -2,10 +2,11 @@ import type { MethodName } from '../../shared/api/index.ts';
 import { TaquillaError } from '../../shared/errors.ts';
 import { reportCsv } from '../services/day-closing/report-export.ts';
 import type { Handler, HandlerContext } from './dispatcher.ts';
+import { reportStaff } from './payment-handlers.ts';
 
 type DashboardMethodName = Extract<
   MethodName,
-  `dashboard.${string}` | `kiosk.${string}` | 'reports.csv' | 'reports.closings'
+  `dashboard.${string}` | 'kiosk.start' | 'reports.csv' | 'reports.closings'
 >;
 
 function actorOf(ctx: HandlerContext): { actor: string; supervisor: boolean } {
@@ -26,7 +27,7 @@ export function createDashboardHandlers(): { [M in DashboardMethodName]: Handler
       const { actor, supervisor } = actorOf(ctx);
       if (input.number !== undefined) {
         const report = ctx.terminal.dayClosing.closing({ number: input.number });
-        if (!report || (!supervisor && report.cashier !== actor)) {
+        if (!report || (!supervisor && report.staffId !== ctx.session!.user.id && report.cashier !== actor)) {
           throw new TaquillaError('ROLE_NOT_ALLOWED', `No Z report ${input.number} for ${actor}`, {
             method: 'reports.csv',
             role: ctx.session!.user.role,
@@ -36,13 +37,18 @@ export function createDashboardHandlers(): { [M in DashboardMethodName]: Handler
         return { filename: `z-${report.number}-${report.businessDay}.csv`, csv: reportCsv(report) };
       }
       const report = ctx.terminal.dayClosing.x(
-        supervisor ? (input.cashier ? { cashier: input.cashier } : {}) : { cashier: actor },
+        supervisor && input.staffId === undefined
+          ? {}
+          : { staff: reportStaff(ctx, 'reports.csv', input.staffId) },
       );
       return { filename: `x-${report.businessDay}.csv`, csv: reportCsv(report) };
     },
     'reports.closings': (_input, ctx) => {
       const { actor, supervisor } = actorOf(ctx);
-      return ctx.terminal.dayClosing.closings().filter((c) => supervisor || c.cashier === actor);
+      const me = ctx.session!.user.id;
+      return ctx.terminal.dayClosing
+        .closings()
+        .filter((c) => supervisor || c.staffId === me || c.cashier === actor);
     },
     'kiosk.start': (_input, { terminal }) => {
       if (!terminal.kiosk) {

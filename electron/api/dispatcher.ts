@@ -4,6 +4,7 @@ import { type Api, api, type MethodName, type MethodOutput } from '../../shared/
 import { isTaquillaError, TaquillaError } from '../../shared/errors.ts';
 import { parseInput } from '../../shared/validation.ts';
 import type { SignedInSession } from '../services/session/session-service.ts';
+import { storeFailure } from '../store/store-errors.ts';
 import type { Terminal } from '../terminal.ts';
 
 /** What a handler knows about the call: the terminal and who is calling (never from the input). */
@@ -79,10 +80,21 @@ export function createDispatcher(terminal: Terminal, handlers: Handlers, log = d
           },
         };
       }
+      const failure = storeFailure(error);
+      if (failure) {
+        // One line for the operator: the cause is the disk, not the code, so no stack trace.
+        log(`taquilla api: ${name} refused: ${failure.code} (${(error as Error).message})`);
+        return {
+          ok: false,
+          error: { code: failure.code, message: failure.message, details: failure.details },
+        };
+      }
       log(
         `taquilla api: ${name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
       );
       return internal();
+    } finally {
+      terminal.boundWal();
     }
   };
 }

@@ -1,6 +1,8 @@
 import { TaquillaError } from '../../shared/errors.ts';
 import type { SignedInSession } from '../services/session/session-service.ts';
+import { createCashDrawerHandlers } from './cash-drawer-handlers.ts';
 import { createDashboardHandlers } from './dashboard-handlers.ts';
+import { createKioskHandlers } from './kiosk-handlers.ts';
 import type { HandlerContext, Handlers } from './dispatcher.ts';
 import { createPrintingHandlers } from './printing-handlers.ts';
 import { createPaymentHandlers } from './payment-handlers.ts';
@@ -23,8 +25,10 @@ function who(ctx: HandlerContext): { sessionId: string; actor: string } {
 export function createHandlers(): Handlers {
   return {
     ...createPaymentHandlers(),
+    ...createCashDrawerHandlers(),
     ...createDashboardHandlers(),
     ...createPrintingHandlers(),
+    ...createKioskHandlers(),
     'session.users': (_input, { terminal }) => terminal.sessions.users(),
     'session.signIn': async ({ userId, pin }, { terminal }) => {
       const session = await terminal.sessions.signIn(userId, pin);
@@ -52,8 +56,11 @@ export function createHandlers(): Handlers {
         serverTime: ctx.terminal.clock.now(),
       };
     },
-    'session.supervisorOverride': async ({ pin }, { terminal }) => ({
-      supervisor: await terminal.sessions.verifySupervisor(pin),
+    'session.supervisorOverride': async ({ pin }, ctx) => ({
+      supervisor: await ctx.terminal.sessions.verifySupervisor(pin, signedIn(ctx)),
+    }),
+    'session.unlock': (target, ctx) => ({
+      unlocked: ctx.terminal.sessions.unlock(target, signedIn(ctx).actor),
     }),
     'events.list': (_input, { terminal }) => terminal.events.list(),
     'events.seatMap': ({ eventId }, { terminal }) => terminal.availability.seatMap({ eventId }),
@@ -77,19 +84,24 @@ export function createHandlers(): Handlers {
     },
     'holds.extend': (input, ctx) => ctx.terminal.holds.extendHolds({ ...input, ...who(ctx) }),
     'cart.get': ({ eventId }, ctx) => ctx.terminal.carts.cart(eventId, who(ctx).sessionId),
-    'checkout.payInFull': ({ eventId }, ctx) => ctx.terminal.sales.quickSale({ eventId, ...who(ctx) }),
     'sync.reconnect': async (_input, { terminal }) => {
       if (terminal.venueFeed) await terminal.sync.reconnect();
       return { network: terminal.status.network(), venueFeed: terminal.status.venueFeed() };
     },
-    'terminal.status': (_input, { terminal, session }) => ({
-      network: terminal.status.network(),
-      venueFeed: terminal.status.venueFeed(),
-      syncQueue: terminal.status.syncQueue(),
-      printer: terminal.status.printer(),
-      cashier: session?.user ?? null,
-      kiosk: terminal.kiosk,
-      serverTime: terminal.clock.now(),
-    }),
+    'terminal.status': (_input, { terminal, session }) => {
+      const disk = terminal.status.disk();
+      return {
+        disk: disk.state,
+        diskFreeBytes: disk.freeBytes,
+        network: terminal.status.network(),
+        venueFeed: terminal.status.venueFeed(),
+        syncQueue: terminal.status.syncQueue(),
+        printer: terminal.status.printer(),
+        cashier: session?.user ?? null,
+        kiosk: terminal.kiosk,
+        mode: terminal.mode,
+        serverTime: terminal.clock.now(),
+      };
+    },
   };
 }

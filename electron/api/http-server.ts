@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { liveSubscription } from '../../shared/api/counter.ts';
 import type { Dispatch, Reply } from './dispatcher.ts';
 import type { LiveFeed } from './live-feed.ts';
+import { type Credential, originRefusal } from './request-origin.ts';
 
 /** Where `vite build` puts the renderer (renderer/vite.config.ts). */
 export const DEFAULT_RENDERER_DIR = fileURLToPath(new URL('../../dist/renderer/', import.meta.url));
@@ -27,7 +28,8 @@ export const CONTENT_SECURITY_POLICY = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-export const TOKEN_COOKIE = 'taquilla_token';
+/** The one cookie name of the versions before instance cookies; expired when the token is traded. */
+const LEGACY_COOKIE = 'taquilla_token';
 export const TOKEN_HEADER = 'x-taquilla-token';
 export const SESSION_HEADER = 'x-taquilla-session';
 
@@ -35,22 +37,31 @@ export const SESSION_HEADER = 'x-taquilla-session';
 export function httpStatus(code: string): number {
   switch (code) {
     case 'VALIDATION':
+    case 'PRINTER_TARGET':
       return 400;
     case 'NOT_SIGNED_IN':
     case 'BAD_PIN':
       return 401;
     case 'ROLE_NOT_ALLOWED':
+    case 'SUPERVISOR_APPROVAL':
+    case 'FOREIGN_ORIGIN':
       return 403;
     case 'UNKNOWN_METHOD':
     case 'UNKNOWN_EVENT':
     case 'UNKNOWN_ZONE':
     case 'UNKNOWN_SEAT':
     case 'UNKNOWN_TRANSACTION':
+    case 'UNKNOWN_STAFF':
       return 404;
     case 'LOCKED_OUT':
       return 429;
     case 'INTERNAL':
       return 500;
+    case 'STORE_FULL':
+      return 507;
+    case 'STORE_READ_ONLY':
+    case 'STORE_UNAVAILABLE':
+      return 503;
     default:
       // Refusals by the rules (SEAT_TAKEN, ZONE_FULL, LIMIT_REACHED, HOLD_EXPIRED, ...): a conflict.
       return 409;
@@ -74,6 +85,10 @@ export interface RunningServer {
   token: string;
   /** The one-time URL that sets the token cookie and opens the app. */
   url: string;
+  /** Where the app lives for a browser: `http://127.0.0.1:PORT/t/<instance>/` (the cookie's path). */
+  appUrl: string;
+  /** This instance's cookie: `taquilla_<port>_<instance>`, sent only under the app's path. */
+  cookieName: string;
   close: () => Promise<void>;
 }
 
@@ -102,12 +117,23 @@ const advanceInput = z
 /**
  * The terminal's API and renderer over HTTP, on 127.0.0.1 only, behind a per-run token: how the UI
  * runs in a plain browser (end-to-end tests, a thin kiosk). Every call goes through the dispatcher.
+ *
+ * A browser keeps one cookie jar for every port of 127.0.0.1, so the token cookie is this
+ * instance's alone: its name carries the port and a per-run instance id, and its Path is the app's
+ * own prefix `/t/<instance>/`, so the browser sends it to no other local web app (nor to another
+ * terminal on the same PC) and no other instance's cookie replaces it. Which pages may use it:
+ * request-origin.ts. Clients with the token header may call `/api/<method>` at the root as well.
  */
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningServer> {
   const token = options.token ?? randomBytes(24).toString('base64url');
+  // Part of the app's path: a page on another port that guessed it could make the browser send the
+  // cookie to its own server, so it is as unguessable as a token.
+  const instance = randomBytes(12).toString('base64url');
+  const prefix = `/t/${instance}`;
   const rendererDir = resolve(options.rendererDir ?? DEFAULT_RENDERER_DIR);
   const closers = new Set<() => void>();
   let port = 0;
+  let cookieName = '';
 
   const server = createServer((req, res) => {
     handle(req, res).catch((error) => {
@@ -132,27 +158,54 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       });
     }
     const url = new URL(req.url ?? '/', `http://${host}`);
+    if (url.pathname === prefix) {
+      res.setHeader('Location', `${prefix}/${url.search}`);
+      res.statusCode = 308;
+      return void res.end();
+    }
+    // The path inside the app: the same routes under the instance's prefix and at the root.
+    const path = url.pathname.startsWith(`${prefix}/`) ? url.pathname.slice(prefix.length) : url.pathname;
+    const facts = {
+      method: req.method ?? 'GET',
+      path,
+      origin: header(req, 'origin'),
+      secFetchSite: header(req, 'sec-fetch-site'),
+    };
+    const foreign = originRefusal({ ...facts, credential: null }, port);
+    if (foreign) return refuse(res, foreign);
     const queryToken = url.searchParams.get('token');
-    if (req.method === 'GET' && url.pathname === '/' && queryToken !== null) {
+    if (req.method === 'GET' && path === '/' && queryToken !== null) {
       if (!sameSecret(queryToken, token)) return sendText(res, 401, 'Wrong token.');
       // Swap the one-time URL for a cookie, so the token leaves the address bar and the history.
-      res.setHeader('Set-Cookie', `${TOKEN_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`);
-      res.setHeader('Location', '/');
+      res.setHeader('Set-Cookie', [
+        `${cookieName}=${token}; HttpOnly; SameSite=Strict; Path=${prefix}`,
+        `${LEGACY_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0`,
+      ]);
+      res.setHeader('Location', `${prefix}/`);
       res.statusCode = 302;
       return void res.end();
     }
-    if (!authorised(req, token)) {
-      if (url.pathname.startsWith('/api/')) {
+    const credential = credentialOf(req, token, cookieName);
+    if (!credential) {
+      if (path.startsWith('/api/')) {
         return sendJson(res, 401, {
           error: { code: 'NOT_SIGNED_IN', message: 'Terminal token required' },
         });
       }
       return sendText(res, 401, 'Open the URL printed by `taquilla serve` (it carries the token).');
     }
-    if (url.pathname === '/api/live' && req.method === 'GET') return live(req, res, url);
-    if (url.pathname === '/api/test/advance-clock') {
+    const cookieOnly = originRefusal({ ...facts, credential }, port);
+    if (cookieOnly) return refuse(res, cookieOnly);
+    if (path === '/api/live' && req.method === 'GET') return live(req, res, url);
+    if (path === '/api/test/advance-clock') {
       if (!options.advanceClock || req.method !== 'POST') return sendText(res, 404, 'Not found');
-      const body = await readJson(req);
+      let body: unknown;
+      try {
+        body = await readJson(req);
+      } catch (error) {
+        if (error instanceof BodyTooLarge) return tooLarge(req, res);
+        return sendJson(res, 400, { error: { code: 'VALIDATION', message: String(error) } });
+      }
       const parsed = advanceInput.safeParse(body);
       if (!parsed.success) {
         return sendJson(res, 400, {
@@ -162,12 +215,15 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       options.advanceClock(parsed.data.ms);
       return sendJson(res, 200, { advancedBy: parsed.data.ms });
     }
-    if (url.pathname.startsWith('/api/')) {
+    if (path.startsWith('/api/')) {
       if (req.method !== 'POST') return sendText(res, 405, 'Use POST');
+      const method = decodedPath(path.slice('/api/'.length));
+      if (method === null) return sendText(res, 400, 'Bad URL encoding');
       let body: unknown;
       try {
         body = await readJson(req);
       } catch (error) {
+        if (error instanceof BodyTooLarge) return tooLarge(req, res);
         return sendJson(res, 400, {
           error: {
             code: 'VALIDATION',
@@ -177,7 +233,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
         });
       }
       const reply: Reply = await options.dispatch({
-        method: decodeURIComponent(url.pathname.slice('/api/'.length)),
+        method,
         input: body,
         sessionToken: header(req, SESSION_HEADER),
       });
@@ -187,7 +243,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       });
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendText(res, 405, 'Method not allowed');
-    return serveFile(res, rendererDir, url.pathname);
+    return serveFile(res, rendererDir, path);
   }
 
   async function live(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
@@ -234,11 +290,14 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     server.listen(options.port ?? 0, '127.0.0.1', () => ready());
   });
   port = (server.address() as AddressInfo).port;
+  cookieName = `taquilla_${port}_${instance}`;
   return {
     server,
     port,
     token,
     url: `http://127.0.0.1:${port}/?token=${token}`,
+    appUrl: `http://127.0.0.1:${port}${prefix}/`,
+    cookieName,
     close: () =>
       new Promise<void>((done) => {
         for (const end of [...closers]) end();
@@ -268,25 +327,65 @@ function sameSecret(given: string, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-function authorised(req: IncomingMessage, token: string): boolean {
-  const given = header(req, TOKEN_HEADER) ?? cookie(req, TOKEN_COOKIE);
-  return given !== undefined && sameSecret(given, token);
+/** How the request proves it may use this terminal: the token header, this instance's cookie, or not at all. */
+function credentialOf(req: IncomingMessage, token: string, cookieName: string): Credential | null {
+  const given = header(req, TOKEN_HEADER);
+  if (given !== undefined) return sameSecret(given, token) ? 'header' : null;
+  const fromCookie = cookie(req, cookieName);
+  return fromCookie !== undefined && sameSecret(fromCookie, token) ? 'cookie' : null;
+}
+
+function refuse(res: ServerResponse, why: string): void {
+  sendJson(res, 403, { error: { code: 'FOREIGN_ORIGIN', message: `Refused: ${why}` } });
+}
+
+/** A request body over MAX_BODY: answered 413, never a reset connection. */
+class BodyTooLarge extends Error {}
+
+/** A path segment decoded, or null when its %-encoding is broken (`GET /%` must not be a 500). */
+function decodedPath(text: string): string | null {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * 413 with a reason. The client may still be sending: the rest of its body is read and dropped (up
+ * to a bound), so it gets the answer instead of a reset; past the bound the socket is closed.
+ */
+function tooLarge(req: IncomingMessage, res: ServerResponse): void {
+  res.setHeader('Connection', 'close');
+  sendJson(res, 413, {
+    error: { code: 'VALIDATION', message: `request body over ${MAX_BODY} bytes`, details: { issues: [] } },
+  });
+  let drained = 0;
+  req.on('data', (chunk: Buffer) => {
+    drained += chunk.length;
+    if (drained > 16 * MAX_BODY) req.destroy();
+  });
+  req.resume();
 }
 
 function readJson(req: IncomingMessage): Promise<unknown> {
   return new Promise((done, fail) => {
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > MAX_BODY) return fail(new BodyTooLarge());
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
       if (size > MAX_BODY) {
-        fail(new Error('request body too large'));
-        req.destroy();
+        req.off('data', onData);
+        fail(new BodyTooLarge());
         return;
       }
       chunks.push(chunk);
-    });
+    };
+    req.on('data', onData);
     req.on('end', () => {
+      if (size > MAX_BODY) return;
       const text = Buffer.concat(chunks).toString('utf8');
       if (text.trim() === '') return done({});
       try {
@@ -323,7 +422,9 @@ function sendText(res: ServerResponse, status: number, text: string): void {
 }
 
 function serveFile(res: ServerResponse, root: string, pathname: string): void {
-  const relative = normalize(decodeURIComponent(pathname)).replace(/^([/\\])+/, '');
+  const decoded = decodedPath(pathname);
+  if (decoded === null) return sendText(res, 400, 'Bad URL encoding');
+  const relative = normalize(decoded).replace(/^([/\\])+/, '');
   let file = join(root, relative);
   if (!file.startsWith(root)) return sendText(res, 404, 'Not found');
   if (!existsSync(file) || statSync(file).isDirectory()) {

@@ -5,7 +5,12 @@ import type { Handler, HandlerContext } from './dispatcher.ts';
 
 type PaymentMethodName = Extract<
   MethodName,
-  `payments.${string}` | 'reservations.search' | 'reports.x' | 'reports.z' | `notifications.${string}`
+  | `payments.${string}`
+  | 'reservations.search'
+  | 'reservations.open'
+  | 'reports.x'
+  | 'reports.z'
+  | `notifications.${string}`
 >;
 
 function signedIn(ctx: HandlerContext): SignedInSession {
@@ -13,10 +18,24 @@ function signedIn(ctx: HandlerContext): SignedInSession {
   return ctx.session;
 }
 
-/** The cashier a day-closing call is about: staff see and close only their own day; a supervisor any. */
-function cashierOf(ctx: HandlerContext, requested: string | undefined): string {
+/**
+ * The staff member a report call is about, by id: a supervisor may name anyone (`requested`); a
+ * cashier only themselves (naming someone else is refused, never silently answered for them).
+ */
+export function reportStaff(
+  ctx: HandlerContext,
+  method: string,
+  requested: number | undefined,
+): { staffId: number } {
   const session = signedIn(ctx);
-  return session.user.role === 'supervisor' ? (requested ?? session.actor) : session.actor;
+  if (session.user.role === 'supervisor' || requested === undefined || requested === session.user.id) {
+    return { staffId: requested ?? session.user.id };
+  }
+  throw new TaquillaError('ROLE_NOT_ALLOWED', "Only a supervisor sees or closes another staff member's day", {
+    method,
+    role: session.user.role,
+    allowed: ['supervisor'],
+  });
 }
 
 /**
@@ -27,7 +46,7 @@ export function createPaymentHandlers(): { [M in PaymentMethodName]: Handler<M> 
   return {
     'payments.quote': (input, ctx) => {
       const { sessionId } = signedIn(ctx);
-      return ctx.terminal.payments.quote('eventId' in input ? { ...input, sessionId } : input);
+      return ctx.terminal.sales.quote('eventId' in input ? { ...input, sessionId } : input);
     },
     // SalesDesk routes through the central server on an enrolled terminal.
     'payments.checkout': (input, ctx) => {
@@ -44,13 +63,19 @@ export function createPaymentHandlers(): { [M in PaymentMethodName]: Handler<M> 
       ctx.terminal.payments.setEventSettings({ ...input, actor: signedIn(ctx).actor }),
     // Enrolled: the server's reservations (taken at any counter) are copied here first.
     'reservations.search': (input, ctx) => ctx.terminal.findReservations(input),
-    // A cashier's X shows their own day; a supervisor's shows everyone unless one cashier is asked for.
+    'reservations.open': (input, ctx) => ctx.terminal.paymentSearch.open(input),
+    // A cashier's X shows their own day; a supervisor's shows everyone unless one staff member is asked for.
     'reports.x': (input, ctx) =>
       ctx.terminal.dayClosing.x(
-        signedIn(ctx).user.role === 'supervisor' ? input : { cashier: signedIn(ctx).actor },
+        signedIn(ctx).user.role === 'supervisor' && input.staffId === undefined
+          ? {}
+          : { staff: reportStaff(ctx, 'reports.x', input.staffId) },
       ),
     'reports.z': (input, ctx) =>
-      ctx.terminal.dayClosing.z({ cashier: cashierOf(ctx, input.cashier), actor: signedIn(ctx).actor }),
+      ctx.terminal.dayClosing.z({
+        staff: reportStaff(ctx, 'reports.z', input.staffId),
+        actor: signedIn(ctx).actor,
+      }),
     'notifications.list': (input, ctx) => ctx.terminal.notifications.list(input),
     'notifications.ack': (input, ctx) =>
       ctx.terminal.notifications.acknowledge({ ...input, actor: signedIn(ctx).actor }),

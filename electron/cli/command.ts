@@ -1,6 +1,7 @@
 import type { ParseArgsConfig } from 'node:util';
 import type { Clock } from '../../shared/clock.ts';
 import type { Db } from '../store/database.ts';
+import type { StoreKey } from '../store/store-key.ts';
 
 export interface CliIo {
   out: (line: string) => void;
@@ -19,6 +20,11 @@ export interface CliContext {
   actor: string;
   /** The --db database, opened (and migrated) on first use; closed when the command ends. */
   db: () => Db;
+  /**
+   * The store key of --db (its 0600 key file beside it, created with a new store), for commands
+   * that touch secrets or PINs. Throws StoreKeyError with what to do when it cannot be used.
+   */
+  storeKey: () => StoreKey;
 }
 
 export interface CommandResult {
@@ -37,6 +43,11 @@ export interface CliCommand {
   options?: OptionSpec;
   /** 'existing': --db must name a database that exists; 'create': may create it; 'none': no database. */
   database: 'existing' | 'create' | 'none';
+  /**
+   * 'read': the command only reads (or refuses its writes clearly), so on a store it cannot open for
+   * writing (a read-only disk) it still runs, on a read-only snapshot of the files.
+   */
+  access?: 'read';
   run: (ctx: CliContext) => CommandResult | Promise<CommandResult>;
 }
 

@@ -4,6 +4,9 @@ import { parseArgs } from 'node:util';
 import { systemClock } from '../../shared/clock.ts';
 import { isTaquillaError } from '../../shared/errors.ts';
 import { type Db, openDatabase } from '../store/database.ts';
+import { cannotOpenForWriting, openReadOnlySnapshot } from '../store/read-only-snapshot.ts';
+import { storeFailure } from '../store/store-errors.ts';
+import { type KeyWrap, StoreKey } from '../store/store-key.ts';
 import { type CliCommand, type CliIo, type OptionSpec, type OptionValues, UsageError } from './command.ts';
 import { commands } from './commands/index.ts';
 
@@ -36,13 +39,22 @@ function usage(list: CliCommand[]): string {
   ].join('\n');
 }
 
+export interface RunOptions {
+  /** The desktop app's `--cli` passes the OS keychain, so commands open a keychain-wrapped store key. */
+  keyWrap?: KeyWrap | null;
+}
+
 /** Runs one command; returns the exit code (0 ok, 1 refused by the engine, 2 bad usage). */
 export async function runCli(
   argv: string[],
   io: CliIo = defaultIo,
   list: CliCommand[] = commands,
+  options: RunOptions = {},
 ): Promise<number> {
   let db: Db | undefined;
+  let closeDb: (() => void) | undefined;
+  let storeFile: string | undefined;
+  let storeKey: StoreKey | undefined;
   try {
     const name = argv.find((a) => !a.startsWith('-'));
     if (!name || argv.includes('--help') || argv.includes('-h')) {
@@ -59,21 +71,34 @@ export async function runCli(
     });
     if (positionals.length > 1) throw new UsageError(`unexpected argument '${positionals[1]}'`);
     const file = values.db;
+    if (typeof file === 'string') storeFile = file;
     if (command.database !== 'none') {
       if (typeof file !== 'string' || file === '') throw new UsageError('--db FILE is required');
       if (command.database === 'existing' && !existsSync(file))
         throw new UsageError(`no database at ${file}`);
     }
+    const openDb = (): Db => {
+      if (typeof file !== 'string') throw new UsageError('--db FILE is required');
+      if (db) return db;
+      try {
+        db = openDatabase(file);
+        closeDb = () => db?.close();
+      } catch (error) {
+        // A read-only disk: commands that only read still answer, from a snapshot of the files.
+        if (command.access !== 'read' || !existsSync(file) || !cannotOpenForWriting(error)) throw error;
+        const snapshot = openReadOnlySnapshot(file);
+        db = snapshot.db;
+        closeDb = snapshot.close;
+      }
+      return db;
+    };
     const result = await command.run({
       values: values as OptionValues,
       io,
       clock: io.clock,
       actor: typeof values.actor === 'string' ? values.actor : `cli:${safeUser()}`,
-      db: () => {
-        if (typeof file !== 'string') throw new UsageError('--db FILE is required');
-        db ??= openDatabase(file);
-        return db;
-      },
+      db: openDb,
+      storeKey: () => (storeKey ??= StoreKey.open(openDb(), io.clock, options.keyWrap ?? null)),
     });
     io.out(values.json ? JSON.stringify(result.json) : result.text);
     return 0;
@@ -86,10 +111,15 @@ export async function runCli(
       io.err(`taquilla: ${error.code}: ${error.message}`);
       return 1;
     }
+    const failure = storeFailure(error, storeFile);
+    if (failure) {
+      io.err(`taquilla: ${failure.code}: ${failure.message} (${(error as Error).message})`);
+      return 1;
+    }
     io.err(`taquilla: ${error instanceof Error ? error.message : String(error)}`);
     return 1;
   } finally {
-    db?.close();
+    closeDb?.();
   }
 }
 

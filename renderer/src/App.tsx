@@ -1,4 +1,4 @@
-import { useEffect, useState, useSyncExternalStore } from 'react';
+import { useEffect, useSyncExternalStore } from 'react';
 import { formatDate } from './i18n/index.ts';
 import { CartPanel } from './components/CartPanel.tsx';
 import { EventPicker } from './components/EventPicker.tsx';
@@ -7,22 +7,24 @@ import { Legend } from './components/Legend.tsx';
 import { Notices } from './components/Notices.tsx';
 import { SignIn } from './components/SignIn.tsx';
 import { StatusBar } from './components/StatusBar.tsx';
+import { TrainingBanner } from './components/TrainingBanner.tsx';
 import { ZonePanel } from './components/ZonePanel.tsx';
 import { KioskApp } from './kiosk/KioskApp.tsx';
 import { BackOffice } from './payments/BackOffice.tsx';
+import { PrinterNotice } from './printing/PrinterNotice.tsx';
 import { SeatMapCanvas } from './seat-map/SeatMapCanvas.tsx';
 import type { CounterStore } from './state/counter-store.ts';
 
 export function App({ store }: { store: CounterStore }) {
   const state = useSyncExternalStore(store.subscribe, store.getState);
-  const [focusZone, setFocusZone] = useState<number | null>(null);
 
   // Shortcuts that work anywhere on the counter screen.
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+        // Opens the payment to confirm (cash USD, whole amount); it never sells by itself.
         e.preventDefault();
-        void store.payInFull();
+        if (!e.repeat) store.openCheckout('cash-usd');
       } else if (e.key === 'Escape') {
         store.dismiss();
       }
@@ -34,6 +36,7 @@ export function App({ store }: { store: CounterStore }) {
   if (state.status?.kiosk)
     return (
       <div className="app">
+        {/* The kiosk fills the screen: it shows the training banner inside its own layout. */}
         <KioskApp store={store} state={state} />
         <Notices store={store} state={state} />
         <KioskExit store={store} state={state} />
@@ -47,16 +50,12 @@ export function App({ store }: { store: CounterStore }) {
     body = (
       <main className="counter">
         <section className="map-area">
-          {state.seatMap ? (
-            <SeatMapCanvas store={store} state={state} onGeneralZone={setFocusZone} />
-          ) : (
-            <div className="loading">…</div>
-          )}
+          {state.seatMap ? <SeatMapCanvas store={store} state={state} /> : <div className="loading">…</div>}
           <Legend store={store} state={state} />
         </section>
         <aside className="sidebar">
           <CartPanel store={store} state={state} />
-          <ZonePanel store={store} state={state} focusZone={focusZone} />
+          <ZonePanel store={store} state={state} />
         </aside>
       </main>
     );
@@ -91,7 +90,9 @@ export function App({ store }: { store: CounterStore }) {
           </button>
         )}
       </header>
+      <TrainingBanner store={store} state={state} />
       <Notices store={store} state={state} />
+      <PrinterNotice store={store} state={state} />
       {body}
       <div className="shortcuts">{state.event ? store.t('shortcuts') : ''}</div>
       <StatusBar store={store} state={state} />

@@ -1,17 +1,35 @@
 // Worker thread: checkpoints the WAL of the server database on its own connection, so the writer
 // never pays for the fsyncs of a checkpoint (same as the terminal's). Plain JavaScript: runs without tsx.
+//
+// Past `walLimitBytes` the WAL must be emptied (TRUNCATE), which needs a moment with no writer. When
+// the selling connection does that itself (`sellerTruncates`, see startBackgroundCheckpoints), this
+// worker steps aside while the WAL is over the limit, so the two never collide on the checkpoint lock;
+// otherwise it truncates the WAL itself.
+import { statSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 
-const db = new Database(workerData.file);
+const { file, intervalMs, walLimitBytes, sellerTruncates } = workerData;
+const db = new Database(file);
 db.pragma('busy_timeout = 1000');
+
+function walBytes() {
+  try {
+    return statSync(`${file}-wal`).size;
+  } catch {
+    return 0;
+  }
+}
+
 const timer = setInterval(() => {
   try {
-    db.pragma('wal_checkpoint(PASSIVE)');
+    const over = walBytes() > walLimitBytes;
+    if (!over) db.pragma('wal_checkpoint(PASSIVE)');
+    else if (!sellerTruncates) db.pragma('wal_checkpoint(TRUNCATE)');
   } catch {
     // Busy or closed: the next tick tries again.
   }
-}, workerData.intervalMs);
+}, intervalMs);
 
 parentPort.on('message', (message) => {
   if (message !== 'stop') return;

@@ -5,6 +5,7 @@ import type {
   ServerOperation,
   ServerReservation,
 } from '../../shared/schemas/sync.ts';
+import type { CatalogEvent, CatalogReply, CredentialListing, EventFile } from '../../shared/schemas/venue.ts';
 
 /**
  * The one storage interface of the central hold server. Two implementations: SQLite (embedded
@@ -47,6 +48,17 @@ export interface ChangeNotice {
   version: number;
 }
 
+/**
+ * Something every server instance must act on at once, announced by the instance that wrote it (in
+ * the same transaction on PostgreSQL, through NOTIFY): a revoked credential closes its live sockets
+ * and is refused everywhere; changed settings are read again. `resync` says announcements may have
+ * been missed (the LISTEN connection dropped and is back): re-check everything that depends on them.
+ */
+export type StoreNotice =
+  | { kind: 'revoked'; tenantId: number; credentialId: number }
+  | { kind: 'settings'; tenantId: number }
+  | { kind: 'resync' };
+
 export interface SeatStateRow {
   seatId: number;
   state: 'free' | 'held' | 'reserved' | 'sold' | 'blocked';
@@ -67,6 +79,22 @@ export interface ChangesSince {
   zones: ZoneStateRow[];
 }
 
+/** Live counts for monitoring (GET /metrics), read at scrape time. */
+export interface StoreGauges {
+  /** Tickets held and not expired (temporary holds, deposits, leased places), per tenant. */
+  holds: { tenantId: number; count: number }[];
+  /** Offline leases open and not expired, per tenant and terminal. */
+  leases: { tenantId: number; credentialId: number; count: number }[];
+}
+
+/** What GET /ready reports: each check 'ok' or what is wrong. */
+export interface StoreHealth {
+  ok: boolean;
+  checks: Record<string, string>;
+  /** Free space on the database's disk (SQLite; PostgreSQL's disk is not the server's to see). */
+  diskFreeBytes?: number;
+}
+
 export interface HoldStore {
   readonly kind: 'sqlite' | 'postgres';
   /** Creates the schema if missing. */
@@ -74,7 +102,16 @@ export interface HoldStore {
   close(): Promise<void>;
 
   createTenant(name: string, settings: SettingsOverride, now: number): Promise<number>;
+  /** The tenant's name and what it overrides of the settings; null when there is no such tenant. */
+  tenant(tenantId: number): Promise<{ tenantId: number; name: string; settings: SettingsOverride } | null>;
   tenantSettings(tenantId: number): Promise<ReservationSettings>;
+  /**
+   * Replaces the tenant's overrides (VALIDATION when they would not resolve, naming each key). Every
+   * instance reads them again, and terminals receive them with the catalogue's next revision.
+   */
+  setTenantSettings(tenantId: number, overrides: SettingsOverride, now: number): Promise<void>;
+  /** Every credential of the tenant (admins and terminals), oldest first; never a secret. */
+  credentials(tenantId: number): Promise<CredentialListing[]>;
   addCredential(c: {
     tenantId: number;
     role: CredentialRole;
@@ -91,6 +128,17 @@ export interface HoldStore {
 
   /** Creates or replaces an event's inventory (seats are added, never removed while held). */
   putEvent(tenantId: number, event: ServerEventDefinition, now: number): Promise<void>;
+  /**
+   * Defines an event from an operator's file (the server assigns its ids; with `eventId`, redefines
+   * that event keeping the ids of its venue, zones and seats) and stores its inventory with it.
+   */
+  defineEvent(tenantId: number, file: EventFile, now: number, eventId?: number): Promise<CatalogEvent>;
+  /** Stores an event that comes with its ids (a terminal publishing its own event). */
+  publishEvent(tenantId: number, event: CatalogEvent, now: number): Promise<void>;
+  /** The tenant's settings and every event changed after `sinceRevision` (what a terminal applies). */
+  catalog(tenantId: number, sinceRevision: number): Promise<CatalogReply>;
+  /** The tenant's latest catalogue revision (0 before anything was defined). */
+  catalogRevision(tenantId: number): Promise<number>;
 
   /**
    * Runs one hold operation in one database transaction. With an idempotency key, the reply is stored
@@ -107,10 +155,16 @@ export interface HoldStore {
   ): Promise<StoredReply>;
 
   /**
-   * What became of requests by idempotency key (a terminal that lost the answers asks). With
+   * What became of requests by idempotency key, the credential's own (a terminal that lost the answers asks). With
    * `abandon`, a key never seen is settled, in one write, as never to be applied.
    */
-  resolveKeys(tenantId: number, keys: string[], abandon: boolean, now: number): Promise<KeyOutcome[]>;
+  resolveKeys(
+    tenantId: number,
+    credentialId: number,
+    keys: string[],
+    abandon: boolean,
+    now: number,
+  ): Promise<KeyOutcome[]>;
 
   /**
    * Reservations of the tenant found by customer name, cédula, phone or sale number, with their live
@@ -124,10 +178,35 @@ export interface HoldStore {
     now: number,
   ): Promise<ServerReservation[]>;
 
+  /** Every tenant's id (the cleanup visits each on its own interval). */
+  tenantIds(): Promise<number[]>;
+  /**
+   * The cleanup of expired holds: marks up to `limit` temporary holds (tickets of open carts) whose
+   * time has passed EXPIRED, gives standing places back, and records the seats on the change feed so
+   * every live map frees them. Deposits and offline leases keep their own lifecycles. Returns how
+   * many it marked (call again while it returns `limit`).
+   */
+  expireHolds(tenantId: number, now: number, limit?: number): Promise<number>;
+
   changesSince(tenantId: number, eventId: number, sinceVersion: number, now: number): Promise<ChangesSince>;
   /** Whole-event availability (a terminal starting up, or too far behind to catch up). */
   snapshot(tenantId: number, eventId: number, now: number): Promise<ChangesSince>;
 
   /** Called after a commit that changed availability, on every server instance sharing the database. */
   onChange(listener: (notice: ChangeNotice) => void): () => void;
+  /** Called on every instance for each StoreNotice (revocations, settings, resync after a lost link). */
+  onNotice(listener: (notice: StoreNotice) => void): () => void;
+  /**
+   * A token that stays the same while this instance is sure to hear every StoreNotice; a value cached
+   * under one token is trusted only while the token is unchanged. null: never cache (the store cannot
+   * tell, or reading is as cheap as caching).
+   */
+  cacheEpoch(): number | null;
+  /** The credential's row by id (live sockets re-check theirs after a resync). */
+  credentialById(credentialId: number): Promise<CredentialRow | null>;
+
+  /** Whether the database answers (PostgreSQL: and LISTEN is up; SQLite: and its disk has room). */
+  health(): Promise<StoreHealth>;
+  /** Counts for monitoring. */
+  gauges(now: number): Promise<StoreGauges>;
 }

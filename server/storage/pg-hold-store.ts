@@ -1,5 +1,6 @@
 import pg from 'pg';
-import type { ChangeNotice } from './hold-store.ts';
+import type { ChangeNotice, StoreHealth, StoreNotice } from './hold-store.ts';
+import { migrateServerSchema } from './server-migrations.ts';
 import { serverSchema } from './server-schema.ts';
 import { type FailureKind, SqlHoldStore, type SqlTx } from './sql-hold-store.ts';
 
@@ -14,6 +15,31 @@ export interface PgHoldStoreOptions {
   poolSize?: number;
 }
 
+/** SQLSTATEs and driver messages that mean the connection is gone (not that the statement failed). */
+const CONNECTION_LOST_CODES = new Set([
+  ...['57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006'],
+  ...['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH'],
+]);
+const CONNECTION_LOST_MESSAGE = /Connection terminated|not queryable|socket hang up/i;
+
+function isConnectionLost(error: unknown): boolean {
+  const e = error as { code?: string; message?: string } | null;
+  return (
+    (typeof e?.code === 'string' && CONNECTION_LOST_CODES.has(e.code)) ||
+    CONNECTION_LOST_MESSAGE.test(e?.message ?? '')
+  );
+}
+
+/** The connection dropped before COMMIT was sent: PostgreSQL rolled the work back, so retrying is safe. */
+class DroppedBeforeCommit extends Error {
+  constructor(cause: unknown) {
+    super(`database connection lost: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
+}
+
+const LISTEN_RETRY_MS = 200;
+const LISTEN_RETRY_MAX_MS = 5000;
+
 /**
  * Several stateless server instances on one PostgreSQL. Writes run in READ COMMITTED transactions:
  * the unique partial index makes a second concurrent insert for the same seat wait for the first and
@@ -25,6 +51,10 @@ export class PgHoldStore extends SqlHoldStore {
   private readonly pool: pg.Pool;
   private readonly sqlCache = new Map<string, { text: string; name: string }>();
   private listener: pg.Client | null = null;
+  /** Bumped whenever the LISTEN connection is lost: caches kept under the old value are not trusted. */
+  private listenEpoch = 0;
+  private listenRetry: NodeJS.Timeout | undefined;
+  private closing = false;
   private readonly schema: string | undefined;
 
   constructor(
@@ -39,8 +69,12 @@ export class PgHoldStore extends SqlHoldStore {
     this.pool = new pg.Pool({
       connectionString: url,
       max: options.poolSize ?? 16,
+      application_name: `taquilla-server/${this.schema ?? 'public'}`,
       ...(this.schema ? { options: `-c search_path=${this.schema}` } : {}),
     });
+    // An idle connection that PostgreSQL dropped (restart, pg_terminate_backend, network): the pool has
+    // already discarded it and opens a new one on the next checkout. Without a listener, the process dies.
+    this.pool.on('error', () => undefined);
   }
 
   async init(): Promise<void> {
@@ -50,21 +84,107 @@ export class PgHoldStore extends SqlHoldStore {
       await client.query('SELECT pg_advisory_lock(7428001)');
       if (this.schema) await client.query(`CREATE SCHEMA IF NOT EXISTS ${this.schema}`);
       await client.query(serverSchema('postgres'));
-      await client.query('SELECT pg_advisory_unlock(7428001)');
+      await client.query('BEGIN');
+      try {
+        await migrateServerSchema(
+          'postgres',
+          async (sql) => void (await client.query(sql)),
+          async () =>
+            (await client.query<{ version: number }>('SELECT version FROM server_schema WHERE id = 1'))
+              .rows[0]?.version ?? null,
+        );
+        await client.query('COMMIT');
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
     } finally {
+      await client.query('SELECT pg_advisory_unlock(7428001)').catch(() => undefined);
       client.release();
     }
-    this.listener = new pg.Client({
+    await this.listen();
+    await this.announceRevocations();
+  }
+
+  /** The database answers within 2 s, and this instance's LISTEN connection is up. */
+  async health(): Promise<StoreHealth> {
+    const checks: Record<string, string> = {};
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        this.pool.query('SELECT 1'),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error('no answer within 2 s')), 2000);
+        }),
+      ]);
+      checks.database = 'ok';
+    } catch (error) {
+      checks.database = `unreachable: ${error instanceof Error ? error.message : String(error)}`;
+    } finally {
+      clearTimeout(timer);
+    }
+    checks.listen = this.listener !== null ? 'ok' : 'down (reconnecting)';
+    return { ok: Object.values(checks).every((c) => c === 'ok'), checks };
+  }
+
+  /** Trusted only while the LISTEN connection that would hear a change has stayed up. */
+  override cacheEpoch(): number | null {
+    return this.listener === null ? null : this.listenEpoch;
+  }
+
+  /**
+   * Opens the LISTEN connection. Cross-instance push depends on it, so when it drops it is opened
+   * again (with backoff) and everything that may have been missed meanwhile is announced as `resync`.
+   */
+  private async listen(): Promise<void> {
+    const client = new pg.Client({
       connectionString: this.url,
+      application_name: `taquilla-server/${this.schema ?? 'public'}/listen/${process.pid}`,
       ...(this.schema ? { options: `-c search_path=${this.schema}` } : {}),
     });
-    await this.listener.connect();
-    this.listener.on('notification', (message) => {
+    const lost = () => this.listenerLost(client);
+    client.on('error', lost);
+    client.on('end', lost);
+    client.on('notification', (message) => {
       if (message.channel !== this.channel() || !message.payload) return;
-      this.emit(JSON.parse(message.payload) as ChangeNotice);
+      const payload = JSON.parse(message.payload) as ChangeNotice | StoreNotice;
+      if ('kind' in payload) this.emitNotice(payload);
+      else this.emit(payload);
     });
-    this.listener.on('error', () => undefined);
-    await this.listener.query(`LISTEN ${this.channel()}`);
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${this.channel()}`);
+    } catch (error) {
+      client.removeAllListeners('end');
+      await client.end().catch(() => undefined);
+      throw error;
+    }
+    this.listener = client;
+  }
+
+  private listenerLost(client: pg.Client): void {
+    if (this.listener !== client) return;
+    this.listener = null;
+    this.listenEpoch += 1;
+    void client.end().catch(() => undefined);
+    if (!this.closing) this.relisten(LISTEN_RETRY_MS);
+  }
+
+  private relisten(delayMs: number): void {
+    this.listenRetry = setTimeout(() => {
+      void this.listen().then(
+        async () => {
+          // Changes and notices committed while deaf: subscribers catch up from the change feed,
+          // caches start over, revocations are re-read.
+          this.emitNotice({ kind: 'resync' });
+          await this.announceRevocations().catch(() => undefined);
+        },
+        () => {
+          if (!this.closing) this.relisten(Math.min(LISTEN_RETRY_MAX_MS, delayMs * 2));
+        },
+      );
+    }, delayMs);
+    this.listenRetry.unref();
   }
 
   /** One channel per schema, so test runs sharing a database do not hear each other. */
@@ -73,7 +193,11 @@ export class PgHoldStore extends SqlHoldStore {
   }
 
   async close(): Promise<void> {
-    await this.listener?.end().catch(() => undefined);
+    this.closing = true;
+    clearTimeout(this.listenRetry);
+    const listener = this.listener;
+    this.listener = null;
+    await listener?.end().catch(() => undefined);
     await this.pool.end();
   }
 
@@ -97,8 +221,26 @@ export class PgHoldStore extends SqlHoldStore {
     return { text: cached.text, name: cached.name, values };
   }
 
+  /**
+   * One transaction on one pooled connection. A connection that drops before COMMIT is sent is
+   * reported as DroppedBeforeCommit (the write retries on a fresh connection: PostgreSQL rolled it
+   * back). One that drops during COMMIT leaves the outcome unknown: that error goes up, and the
+   * caller's idempotency key makes its retry safe.
+   */
   protected async transaction<T>(fn: (tx: SqlTx) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (error) {
+      throw isConnectionLost(error) ? new DroppedBeforeCommit(error) : error;
+    }
+    let broken: unknown = null;
+    // Between statements a checked-out client has no listener of its own: a dropped connection
+    // would be an unhandled 'error' event and end the process.
+    const onError = (error: unknown) => {
+      broken = error;
+    };
+    client.on('error', onError);
     const after: (() => void)[] = [];
     const tx: SqlTx = {
       all: async <R>(sql: string, params: unknown[] = []) =>
@@ -106,21 +248,28 @@ export class PgHoldStore extends SqlHoldStore {
       run: async (sql, params = []) => (await client.query(this.query(sql, params))).rowCount ?? 0,
       afterCommit: (f) => after.push(f),
     };
+    let committing = false;
     try {
       await client.query('BEGIN');
       const result = await fn(tx);
+      committing = true;
       await client.query('COMMIT');
       for (const f of after) f();
       return result;
     } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
+      if (broken === null && isConnectionLost(error)) broken = error;
+      if (broken === null) await client.query('ROLLBACK').catch(() => undefined);
+      if (broken !== null && !committing) throw new DroppedBeforeCommit(error);
       throw error;
     } finally {
-      client.release();
+      client.off('error', onError);
+      // A broken connection is destroyed, not returned to the pool.
+      client.release(broken === null ? undefined : (broken as Error));
     }
   }
 
   protected classify(error: unknown): FailureKind {
+    if (error instanceof DroppedBeforeCommit) return 'retry';
     const e = error as { code?: string; constraint?: string };
     if (e.code === '23505' && e.constraint === 'one_live_ticket_per_seat') return 'seat-taken';
     if (e.code === '23505') return 'retry'; // a twin cart or a twin idempotency key: read it next time
@@ -156,6 +305,11 @@ export class PgHoldStore extends SqlHoldStore {
   }
 
   protected async publish(tx: SqlTx, notice: ChangeNotice): Promise<void> {
+    await tx.all('SELECT pg_notify(?, ?)', [this.channel(), JSON.stringify(notice)]);
+  }
+
+  /** Delivered at COMMIT to every instance's listener, this one's included. */
+  protected async publishNotice(tx: SqlTx, notice: StoreNotice): Promise<void> {
     await tx.all('SELECT pg_notify(?, ?)', [this.channel(), JSON.stringify(notice)]);
   }
 }

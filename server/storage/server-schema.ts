@@ -104,6 +104,8 @@ CREATE INDEX IF NOT EXISTS tickets_by_transaction ON tickets(tenant_id, transact
 CREATE INDEX IF NOT EXISTS tickets_active_by_session ON tickets(tenant_id, session_id) WHERE status = 'ACTIVE';
 CREATE INDEX IF NOT EXISTS tickets_ga_active ON tickets(tenant_id, event_id, zone_id)
   WHERE seat_id IS NULL AND status = 'ACTIVE';
+-- The cleanup of expired holds finds them by their end.
+CREATE INDEX IF NOT EXISTS tickets_active_by_until ON tickets(tenant_id, reserved_until) WHERE status = 'ACTIVE';
 CREATE TABLE IF NOT EXISTS changes (
   tenant_id  ${big} NOT NULL,
   event_id   ${big} NOT NULL,
@@ -172,6 +174,38 @@ CREATE TABLE IF NOT EXISTS leases (
   status          TEXT NOT NULL CHECK (status IN ('OPEN', 'RETURNED')),
   created_at      ${big} NOT NULL,
   PRIMARY KEY (tenant_id, id)
+);
+-- The venue's catalogue as counters receive it (shared/schemas/venue.ts). Each change to an event
+-- or to the tenant's settings takes the tenant's next revision; a terminal asks for what changed
+-- after the last revision it applied.
+CREATE TABLE IF NOT EXISTS catalog_revisions (
+  tenant_id  ${big} PRIMARY KEY REFERENCES tenants(id),
+  revision   ${big} NOT NULL
+);
+CREATE TABLE IF NOT EXISTS catalog_events (
+  tenant_id   ${big} NOT NULL REFERENCES tenants(id),
+  event_id    ${big} NOT NULL,
+  revision    ${big} NOT NULL,
+  -- The whole event with its ids (catalogEvent), as delivered.
+  definition  TEXT NOT NULL,
+  updated_at  ${big} NOT NULL,
+  PRIMARY KEY (tenant_id, event_id)
+);
+CREATE INDEX IF NOT EXISTS catalog_events_by_revision ON catalog_events(tenant_id, revision);
+CREATE TABLE IF NOT EXISTS venues (
+  tenant_id  ${big} NOT NULL REFERENCES tenants(id),
+  id         ${big} NOT NULL,
+  name       TEXT NOT NULL,
+  city       TEXT,
+  PRIMARY KEY (tenant_id, id)
+);
+-- The last id handed out per tenant and kind (venue, event, tier, zone, seat): terminals keep every
+-- kind in one id space per store, so ids are unique per tenant, not per event.
+CREATE TABLE IF NOT EXISTS catalog_ids (
+  tenant_id  ${big} NOT NULL REFERENCES tenants(id),
+  kind       TEXT NOT NULL CHECK (kind IN ('venue', 'event', 'tier', 'zone', 'seat')),
+  last_id    ${big} NOT NULL,
+  PRIMARY KEY (tenant_id, kind)
 );
 `;
 }

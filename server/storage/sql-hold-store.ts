@@ -2,12 +2,18 @@ import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import { assertCartAsExpected } from '../../shared/cart-expectation.ts';
 import { customerMatches, uuidPrefix } from '../../shared/customer-keys.ts';
-import { HOUR_MS, MINUTE_MS } from '../../shared/clock.ts';
-import { type ReservationSettings, resolveSettings, type SettingsOverride } from '../../shared/config.ts';
+import { MINUTE_MS } from '../../shared/clock.ts';
+import {
+  type ReservationSettings,
+  resolveSettings,
+  type SettingsOverride,
+  settingsProblems,
+} from '../../shared/config.ts';
 import { type SeatConflict, TaquillaError } from '../../shared/errors.ts';
 import {
   assertTransactionTransition,
   extendedUntil,
+  reservationLengthMs,
   type TransactionStatus,
 } from '../../shared/lifecycle.ts';
 import type {
@@ -35,6 +41,13 @@ import {
   type serverConvertInput,
   statusOfError,
 } from '../../shared/schemas/sync.ts';
+import {
+  type CatalogEvent,
+  type CatalogReply,
+  type CredentialListing,
+  type EventFile,
+  inventoryOf,
+} from '../../shared/schemas/venue.ts';
 import { parseInput } from '../../shared/validation.ts';
 import type {
   ChangeNotice,
@@ -44,8 +57,13 @@ import type {
   HoldStore,
   Idempotency,
   SeatStateRow,
+  StoreNotice,
   StoredReply,
+  StoreGauges,
+  StoreHealth,
 } from './hold-store.ts';
+import * as catalog from './sql-catalog.ts';
+import { readGauges } from './sql-gauges.ts';
 
 /** The statements both databases understand; `?` placeholders (PostgreSQL's store rewrites them). */
 export interface SqlTx {
@@ -118,14 +136,21 @@ function marks(n: number): string {
 export abstract class SqlHoldStore implements HoldStore {
   abstract readonly kind: 'sqlite' | 'postgres';
   private readonly listeners = new Set<(notice: ChangeNotice) => void>();
-  private readonly settingsCache = new Map<number, ReservationSettings>();
+  private readonly noticeListeners = new Set<(notice: StoreNotice) => void>();
+  private readonly settingsCache = new Map<
+    number,
+    { raw: string; settings: ReservationSettings; epoch: number | null }
+  >();
+  /** Credentials known to be revoked: a revocation not yet announced here is announced once. */
+  private knownRevoked: Set<number> | null = null;
 
   abstract init(): Promise<void>;
   abstract close(): Promise<void>;
+  abstract health(): Promise<StoreHealth>;
   protected abstract transaction<T>(fn: (tx: SqlTx) => Promise<T>): Promise<T>;
-  /** A read that sees only committed data; by default a transaction like any other. */
+  /** A read that sees only committed data; by default a transaction like any other (retried alike). */
   protected read<T>(fn: (tx: SqlTx) => Promise<T>): Promise<T> {
-    return this.transaction(fn);
+    return this.write(fn);
   }
   protected abstract classify(error: unknown): FailureKind;
   /**
@@ -135,14 +160,54 @@ export abstract class SqlHoldStore implements HoldStore {
   protected async relaxDurability(_tx: SqlTx): Promise<void> {}
   /** Inside the write: tell every instance (PostgreSQL NOTIFY) or queue an in-process emit. */
   protected abstract publish(tx: SqlTx, notice: ChangeNotice): Promise<void>;
+  /** Inside the write: announce a StoreNotice to every instance once it commits. */
+  protected abstract publishNotice(tx: SqlTx, notice: StoreNotice): Promise<void>;
 
   onChange(listener: (notice: ChangeNotice) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
 
+  onNotice(listener: (notice: StoreNotice) => void): () => void {
+    this.noticeListeners.add(listener);
+    return () => this.noticeListeners.delete(listener);
+  }
+
+  cacheEpoch(): number | null {
+    return null;
+  }
+
   protected emit(notice: ChangeNotice): void {
     for (const listener of this.listeners) listener(notice);
+  }
+
+  protected emitNotice(notice: StoreNotice): void {
+    if (notice.kind === 'settings') this.settingsCache.delete(notice.tenantId);
+    if (notice.kind === 'revoked') {
+      if (this.knownRevoked?.has(notice.credentialId)) return;
+      this.knownRevoked?.add(notice.credentialId);
+    }
+    for (const listener of this.noticeListeners) listener(notice);
+  }
+
+  /**
+   * Announces every revocation this instance has not heard of (one made by another process on the
+   * same SQLite file, or one whose NOTIFY was lost with the LISTEN connection). The first call only
+   * learns what is already revoked.
+   */
+  protected async announceRevocations(): Promise<void> {
+    const rows = await this.read((tx) =>
+      tx.all<{ id: number; tenant_id: number }>(
+        'SELECT id, tenant_id FROM credentials WHERE revoked_at IS NOT NULL',
+      ),
+    );
+    if (this.knownRevoked === null) {
+      this.knownRevoked = new Set(rows.map((r) => Number(r.id)));
+      return;
+    }
+    for (const r of rows) {
+      this.emitNotice({ kind: 'revoked', tenantId: Number(r.tenant_id), credentialId: Number(r.id) });
+    }
   }
 
   /** Runs `fn` in a transaction, again when the database asks for a retry (serialization, deadlock). */
@@ -175,7 +240,7 @@ export abstract class SqlHoldStore implements HoldStore {
   // ---- tenants, credentials, enrolment ---------------------------------------------------------
 
   async createTenant(name: string, settings: SettingsOverride, now: number): Promise<number> {
-    resolveSettings(settings);
+    assertSettings(settings);
     return this.write(async (tx) => {
       const [row] = await tx.all<{ id: number }>(
         'INSERT INTO tenants (name, settings, created_at) VALUES (?, ?, ?) RETURNING id',
@@ -185,14 +250,68 @@ export abstract class SqlHoldStore implements HoldStore {
     });
   }
 
+  async tenant(tenantId: number) {
+    const [row] = await this.read((tx) =>
+      tx.all<{ id: number; name: string; settings: string }>(
+        'SELECT id, name, settings FROM tenants WHERE id = ?',
+        [tenantId],
+      ),
+    );
+    return row
+      ? { tenantId: Number(row.id), name: row.name, settings: JSON.parse(row.settings) as SettingsOverride }
+      : null;
+  }
+
+  async setTenantSettings(tenantId: number, overrides: SettingsOverride, _now: number): Promise<void> {
+    assertSettings(overrides);
+    await this.write(async (tx) => {
+      const changed = await tx.run('UPDATE tenants SET settings = ? WHERE id = ?', [
+        JSON.stringify(overrides),
+        tenantId,
+      ]);
+      if (changed === 0)
+        throw new TaquillaError('UNKNOWN_TENANT', `There is no tenant ${tenantId}`, { tenantId });
+      // Terminals learn of it with the catalogue's next revision; every instance drops its cached copy.
+      await catalog.bumpRevision(tx, tenantId);
+      await this.publishNotice(tx, { kind: 'settings', tenantId });
+    });
+  }
+
+  async credentials(tenantId: number): Promise<CredentialListing[]> {
+    const rows = await this.read((tx) =>
+      tx.all<{
+        id: number;
+        role: CredentialRole;
+        name: string;
+        created_at: number;
+        revoked_at: number | null;
+      }>('SELECT id, role, name, created_at, revoked_at FROM credentials WHERE tenant_id = ? ORDER BY id', [
+        tenantId,
+      ]),
+    );
+    return rows.map((r) => ({
+      credentialId: Number(r.id),
+      role: r.role,
+      name: r.name,
+      createdAt: Number(r.created_at),
+      revokedAt: r.revoked_at === null ? null : Number(r.revoked_at),
+    }));
+  }
+
+  /**
+   * Tenant override -> defaults. Cached only while this instance is sure to hear a change
+   * (cacheEpoch); otherwise the stored text is read every time and parsed only when it differs.
+   */
   async tenantSettings(tenantId: number): Promise<ReservationSettings> {
+    const epoch = this.cacheEpoch();
     const cached = this.settingsCache.get(tenantId);
-    if (cached) return cached;
+    if (cached && epoch !== null && cached.epoch === epoch) return cached.settings;
     const rows = await this.read((tx) =>
       tx.all<{ settings: string }>('SELECT settings FROM tenants WHERE id = ?', [tenantId]),
     );
-    const settings = resolveSettings(JSON.parse(rows[0]?.settings ?? '{}'));
-    this.settingsCache.set(tenantId, settings);
+    const raw = rows[0]?.settings ?? '{}';
+    const settings = cached && cached.raw === raw ? cached.settings : resolveSettings(JSON.parse(raw));
+    this.settingsCache.set(tenantId, { raw, settings, epoch });
     return settings;
   }
 
@@ -214,6 +333,18 @@ export abstract class SqlHoldStore implements HoldStore {
   }
 
   async credentialByHash(secretHash: string): Promise<CredentialRow | null> {
+    return this.credentialWhere('secret_hash = ?', secretHash);
+  }
+
+  async credentialById(credentialId: number): Promise<CredentialRow | null> {
+    return this.credentialWhere('id = ?', credentialId);
+  }
+
+  async gauges(now: number): Promise<StoreGauges> {
+    return this.read((tx) => readGauges(tx, now));
+  }
+
+  private async credentialWhere(filter: string, value: unknown): Promise<CredentialRow | null> {
     const rows = await this.read((tx) =>
       tx.all<{
         id: number;
@@ -221,7 +352,7 @@ export abstract class SqlHoldStore implements HoldStore {
         role: CredentialRole;
         name: string;
         revoked_at: number | null;
-      }>('SELECT id, tenant_id, role, name, revoked_at FROM credentials WHERE secret_hash = ?', [secretHash]),
+      }>(`SELECT id, tenant_id, role, name, revoked_at FROM credentials WHERE ${filter}`, [value]),
     );
     const row = rows[0];
     if (!row) return null;
@@ -234,14 +365,16 @@ export abstract class SqlHoldStore implements HoldStore {
     };
   }
 
+  /** Revokes and announces it to every instance in the same transaction (live sockets close at once). */
   async revokeCredential(tenantId: number, credentialId: number, now: number): Promise<boolean> {
-    return this.write(
-      async (tx) =>
-        (await tx.run(
-          'UPDATE credentials SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ? AND tenant_id = ?',
-          [now, credentialId, tenantId],
-        )) > 0,
-    );
+    return this.write(async (tx) => {
+      const changed = await tx.run(
+        'UPDATE credentials SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ? AND tenant_id = ?',
+        [now, credentialId, tenantId],
+      );
+      if (changed > 0) await this.publishNotice(tx, { kind: 'revoked', tenantId, credentialId });
+      return changed > 0;
+    });
   }
 
   async addEnrolCode(tenantId: number, codeHash: string, expiresAt: number, now: number): Promise<void> {
@@ -270,7 +403,70 @@ export abstract class SqlHoldStore implements HoldStore {
   // ---- inventory -------------------------------------------------------------------------------
 
   async putEvent(tenantId: number, event: ServerEventDefinition, now: number): Promise<void> {
+    await this.write((tx) => this.putInventory(tx, tenantId, event, now));
+  }
+
+  async defineEvent(tenantId: number, file: EventFile, now: number, eventId?: number): Promise<CatalogEvent> {
+    const settings = await this.tenantSettings(tenantId);
+    return this.write(async (tx) => {
+      let existing: CatalogEvent | null = null;
+      if (eventId !== undefined) {
+        existing = await catalog.storedEvent(tx, tenantId, eventId);
+        if (!existing) {
+          throw new TaquillaError(
+            'UNKNOWN_EVENT',
+            `There is no event ${eventId} in the catalogue to redefine`,
+            {
+              eventId,
+            },
+          );
+        }
+      }
+      const event = await catalog.assignIds(tx, tenantId, file, existing, settings.LEASE_MINUTES);
+      await catalog.saveEvent(tx, tenantId, event, now);
+      await this.putInventory(tx, tenantId, inventoryOf(event), now);
+      return event;
+    });
+  }
+
+  async publishEvent(tenantId: number, event: CatalogEvent, now: number): Promise<void> {
     await this.write(async (tx) => {
+      await catalog.assertIdsFree(tx, tenantId, event);
+      await catalog.saveEvent(tx, tenantId, event, now);
+      await this.putInventory(tx, tenantId, inventoryOf(event), now);
+    });
+  }
+
+  async catalog(tenantId: number, sinceRevision: number): Promise<CatalogReply> {
+    return this.read(async (tx) => {
+      const [tenant] = await tx.all<{ name: string; settings: string }>(
+        'SELECT name, settings FROM tenants WHERE id = ?',
+        [tenantId],
+      );
+      if (!tenant) throw new TaquillaError('UNKNOWN_TENANT', `There is no tenant ${tenantId}`, { tenantId });
+      // The revision first: an event saved while this runs is sent again next time, never skipped.
+      const revision = await catalog.currentRevision(tx, tenantId);
+      const events = await catalog.eventsSince(tx, tenantId, sinceRevision);
+      return {
+        revision,
+        tenant: { tenantId, name: tenant.name, settings: JSON.parse(tenant.settings) as SettingsOverride },
+        events,
+      };
+    });
+  }
+
+  async catalogRevision(tenantId: number): Promise<number> {
+    return this.read((tx) => catalog.currentRevision(tx, tenantId));
+  }
+
+  /** The inventory part of an event, inside a write; its ids are noted as taken in the catalogue. */
+  protected async putInventory(
+    tx: SqlTx,
+    tenantId: number,
+    event: ServerEventDefinition,
+    now: number,
+  ): Promise<void> {
+    {
       const existing = await tx.all<{ id: number }>('SELECT id FROM events WHERE tenant_id = ? AND id = ?', [
         tenantId,
         event.eventId,
@@ -307,7 +503,17 @@ export abstract class SqlHoldStore implements HoldStore {
           );
         }
       }
-    });
+      await catalog.noteIds(tx, tenantId, 'event', event.eventId);
+      await catalog.noteIds(tx, tenantId, 'zone', Math.max(...event.zones.map((z) => z.zoneId)));
+      const seatIds = event.zones.flatMap((z) => (z.kind === 'numbered' ? z.seats.map((s) => s.seatId) : []));
+      if (seatIds.length > 0)
+        await catalog.noteIds(
+          tx,
+          tenantId,
+          'seat',
+          seatIds.reduce((a, b) => Math.max(a, b), 0),
+        );
+    }
   }
 
   // ---- operations ------------------------------------------------------------------------------
@@ -330,10 +536,10 @@ export abstract class SqlHoldStore implements HoldStore {
     const settings = await this.tenantSettings(tenantId);
     try {
       return await this.write(async (tx) => {
-        if (idempotency) {
-          const stored = await this.storedReply(tx, tenantId, idempotency);
-          if (stored) return stored;
-        }
+        // The credential's revocation is read in the write itself: no instance applies a revoked
+        // terminal's operation, whatever it has cached.
+        const stored = await this.storedReply(tx, tenantId, credentialId, idempotency);
+        if (stored) return stored;
         if (RELAXED_OPS.has(op)) await this.relaxDurability(tx);
         // A refusal undoes the operation's writes but keeps the transaction, which then stores the
         // refusal as this key's answer: one write either way. (COMMIT releases the savepoint.)
@@ -342,7 +548,7 @@ export abstract class SqlHoldStore implements HoldStore {
           const ctx: OpContext = { tx, tenantId, credentialId, now, settings, changes: new Map() };
           const result = await this.dispatch(ctx, op, input);
           const reply: StoredReply = { status: 200, body: { result }, replayed: false };
-          if (idempotency) await this.saveReply(tx, tenantId, idempotency, reply, now);
+          if (idempotency) await this.saveReply(tx, tenantId, credentialId, idempotency, reply, now);
           await this.flushChanges(ctx); // last: it locks the event row until commit
           return reply;
         } catch (error) {
@@ -351,7 +557,7 @@ export abstract class SqlHoldStore implements HoldStore {
           await tx.run('ROLLBACK TO SAVEPOINT op');
           const reply = refusal(refused);
           // The refusal is an answer too: a retry of the same request must hear the same thing.
-          if (idempotency) await this.saveReply(tx, tenantId, idempotency, reply, now);
+          if (idempotency) await this.saveReply(tx, tenantId, credentialId, idempotency, reply, now);
           return reply;
         }
       });
@@ -366,13 +572,21 @@ export abstract class SqlHoldStore implements HoldStore {
    * never seen is stored as ABANDONED in the same table the operations answer from, in one write:
    * a copy of the request still on its way is then answered ABANDONED and changes nothing.
    */
-  async resolveKeys(tenantId: number, keys: string[], abandon: boolean, now: number): Promise<KeyOutcome[]> {
+  async resolveKeys(
+    tenantId: number,
+    credentialId: number,
+    keys: string[],
+    abandon: boolean,
+    now: number,
+  ): Promise<KeyOutcome[]> {
     return this.write(async (tx) => {
       const outcomes: KeyOutcome[] = [];
       for (const key of keys) {
+        // The credential's own key (or one stored before keys were scoped: credential 0).
         const [row] = await tx.all<{ request_hash: string; status: number; body: string }>(
-          'SELECT request_hash, status, body FROM idempotency WHERE tenant_id = ? AND key = ?',
-          [tenantId, key],
+          `SELECT request_hash, status, body FROM idempotency
+           WHERE tenant_id = ? AND credential_id IN (?, 0) AND key = ? ORDER BY credential_id DESC LIMIT 1`,
+          [tenantId, credentialId, key],
         );
         if (row) {
           outcomes.push(
@@ -390,9 +604,10 @@ export abstract class SqlHoldStore implements HoldStore {
           key,
         });
         await tx.run(
-          'INSERT INTO idempotency (tenant_id, key, request_hash, status, body, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+          'INSERT INTO idempotency (tenant_id, credential_id, key, request_hash, status, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
           [
             tenantId,
+            credentialId,
             key,
             ABANDONED,
             statusOfError('ABANDONED'),
@@ -424,16 +639,34 @@ export abstract class SqlHoldStore implements HoldStore {
     return null;
   }
 
-  private async storedReply(tx: SqlTx, tenantId: number, idem: Idempotency): Promise<StoredReply | null> {
+  /**
+   * The stored answer to this key, if any, read in one statement with the credential's revocation
+   * (one round trip on PostgreSQL). A revoked credential is refused before anything is replayed.
+   */
+  private async storedReply(
+    tx: SqlTx,
+    tenantId: number,
+    credentialId: number,
+    idem: Idempotency | null,
+  ): Promise<StoredReply | null> {
     const [row] = await tx.all<{
-      request_hash: string;
-      status: number;
-      body: string;
-    }>('SELECT request_hash, status, body FROM idempotency WHERE tenant_id = ? AND key = ?', [
-      tenantId,
-      idem.key,
-    ]);
-    if (!row) return null;
+      revoked_at: number | null;
+      request_hash: string | null;
+      status: number | null;
+      body: string | null;
+    }>(
+      // A key is its credential's own (two terminals may choose the same one); a row stored before
+      // keys were scoped (credential 0, server migration 1) still answers for the whole tenant.
+      `SELECT c.revoked_at, i.request_hash, i.status, i.body FROM (SELECT 1 AS one) AS one
+       LEFT JOIN credentials c ON c.id = ? AND c.tenant_id = ?
+       LEFT JOIN idempotency i ON i.tenant_id = ? AND i.credential_id IN (?, 0) AND i.key = ?
+       ORDER BY i.credential_id DESC LIMIT 1`,
+      [credentialId, tenantId, tenantId, credentialId, idem?.key ?? null],
+    );
+    if (row?.revoked_at !== null && row?.revoked_at !== undefined) {
+      throw new TaquillaError('UNAUTHORIZED', 'Unknown or revoked credential', {});
+    }
+    if (!row || !idem || row.request_hash === null) return null;
     if (row.request_hash !== idem.requestHash && row.request_hash !== ABANDONED) {
       throw new TaquillaError('IDEMPOTENCY_MISMATCH', `Key ${idem.key} was used for a different request`, {
         key: idem.key,
@@ -441,7 +674,7 @@ export abstract class SqlHoldStore implements HoldStore {
     }
     return {
       status: Number(row.status),
-      body: JSON.parse(row.body),
+      body: JSON.parse(row.body!),
       replayed: true,
     };
   }
@@ -449,14 +682,15 @@ export abstract class SqlHoldStore implements HoldStore {
   private async saveReply(
     tx: SqlTx,
     tenantId: number,
+    credentialId: number,
     idem: Idempotency,
     reply: StoredReply,
     now: number,
   ): Promise<void> {
     // A concurrent twin with the same key makes this a unique violation: the write retries and reads it.
     await tx.run(
-      'INSERT INTO idempotency (tenant_id, key, request_hash, status, body, created_at) VALUES (?, ?, ?, ?, ?, ?)',
-      [tenantId, idem.key, idem.requestHash, reply.status, JSON.stringify(reply.body), now],
+      'INSERT INTO idempotency (tenant_id, credential_id, key, request_hash, status, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      [tenantId, credentialId, idem.key, idem.requestHash, reply.status, JSON.stringify(reply.body), now],
     );
   }
 
@@ -663,8 +897,7 @@ export abstract class SqlHoldStore implements HoldStore {
     assertCartAsExpected(t.id, input.expect, tickets.map(ticketView));
     // A deposit is money: it is stored with the reservation it holds, and never covers the whole.
     await this.takePayment(ctx, t.id, totalOf(tickets), input.payment, 'partial');
-    const hours = input.hours ?? ctx.settings.PARTIAL_PAYMENT_HOURS;
-    const until = now + hours * HOUR_MS;
+    const until = now + reservationLengthMs(input, ctx.settings.PARTIAL_PAYMENT_HOURS);
     await tx.run(
       `UPDATE tickets SET reserved_until = ?, updated_at = ? WHERE tenant_id = ? AND transaction_id = ? AND status = 'ACTIVE'`,
       [until, now, tenantId, t.id],
@@ -1097,6 +1330,55 @@ export abstract class SqlHoldStore implements HoldStore {
       leaseId: lease.id,
       returned: moved.reduce((n, k) => n + Number(k.quantity), 0),
     };
+  }
+
+  // ---- cleanup ---------------------------------------------------------------------------------
+
+  async tenantIds(): Promise<number[]> {
+    const rows = await this.read((tx) => tx.all<{ id: number }>('SELECT id FROM tenants ORDER BY id'));
+    return rows.map((r) => Number(r.id));
+  }
+
+  async expireHolds(tenantId: number, now: number, limit = 500): Promise<number> {
+    const settings = await this.tenantSettings(tenantId);
+    return this.write(async (tx) => {
+      // Only temporary holds: a deposit's or a lease's end is decided by its own flow.
+      const moved = await tx.all<{
+        event_id: number;
+        zone_id: number;
+        seat_id: number | null;
+        quantity: number;
+      }>(
+        `UPDATE tickets SET status = 'EXPIRED', updated_at = ?
+         WHERE status = 'ACTIVE' AND id IN (
+           SELECT t.id FROM tickets t JOIN transactions x ON x.tenant_id = t.tenant_id AND x.id = t.transaction_id
+           WHERE t.tenant_id = ? AND t.status = 'ACTIVE' AND t.reserved_until <= ? AND x.status = 'PENDING'
+           ORDER BY t.reserved_until LIMIT ?)
+         RETURNING event_id, zone_id, seat_id, quantity`,
+        [now, tenantId, now, limit],
+      );
+      if (moved.length === 0) return 0;
+      const ctx: OpContext = { tx, tenantId, credentialId: 0, now, settings, changes: new Map() };
+      const standing = new Map<string, number>();
+      for (const m of moved) {
+        this.changed(ctx, Number(m.event_id), m.zone_id, m.seat_id);
+        if (m.seat_id === null) {
+          const key = `${m.event_id}:${m.zone_id}`;
+          standing.set(key, (standing.get(key) ?? 0) + Number(m.quantity));
+        }
+      }
+      for (const [key, quantity] of standing) {
+        const [eventId, zoneId] = key.split(':').map(Number);
+        await tx.run('UPDATE zones SET used = used - ? WHERE tenant_id = ? AND event_id = ? AND id = ?', [
+          quantity,
+          tenantId,
+          eventId,
+          zoneId,
+        ]);
+      }
+      await this.flushChanges(ctx);
+      return moved.length;
+    });
   }
 
   // ---- availability ----------------------------------------------------------------------------
@@ -1714,6 +1996,16 @@ interface OpContext {
   now: number;
   settings: ReservationSettings;
   changes: Map<number, Changes>;
+}
+
+/** A tenant override that would not resolve is refused with every reason, by key. */
+function assertSettings(overrides: unknown): void {
+  const issues = settingsProblems(overrides);
+  if (issues.length > 0) {
+    throw new TaquillaError('VALIDATION', `Invalid settings: ${issues.map((i) => i.message).join('; ')}`, {
+      issues,
+    });
+  }
 }
 
 function refusal(error: TaquillaError): StoredReply {

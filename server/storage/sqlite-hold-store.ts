@@ -1,10 +1,18 @@
+import { statfsSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import type { ChangeNotice } from './hold-store.ts';
+import type { ChangeNotice, StoreHealth, StoreNotice } from './hold-store.ts';
+import { migrateServerSchema } from './server-migrations.ts';
 import { serverSchema } from './server-schema.ts';
 import { type FailureKind, SqlHoldStore, type SqlTx } from './sql-hold-store.ts';
 
 type Statement = Database.Statement<unknown[], unknown>;
+
+/** Past this size the writer empties the WAL (see boundWal). */
+const WAL_LIMIT_BYTES = 16 * 1024 * 1024;
+/** Less free space than one full WAL: writes are about to fail, so the server is not ready. */
+const DISK_RESERVE_BYTES = WAL_LIMIT_BYTES;
 
 interface Job {
   fn: (tx: SqlTx) => Promise<unknown>;
@@ -31,6 +39,7 @@ export class SqliteHoldStore extends SqlHoldStore {
   private readonly readStatements = new Map<string, Statement>();
   private readonly waiting: Job[] = [];
   private draining = false;
+  private revocationPoll: NodeJS.Timeout | undefined;
 
   constructor(private readonly file: string) {
     super();
@@ -59,13 +68,39 @@ export class SqliteHoldStore extends SqlHoldStore {
    */
   async init(): Promise<void> {
     this.db.exec(serverSchema('sqlite'));
+    await this.migrate();
     this.db.pragma('wal_autocheckpoint = 0');
     this.checkpoints = new Worker(new URL('./checkpoint-worker.js', import.meta.url), {
-      workerData: { file: this.file, intervalMs: 500 },
+      workerData: { file: this.file, intervalMs: 500, walLimitBytes: WAL_LIMIT_BYTES, sellerTruncates: true },
     });
     this.checkpoints.unref();
     this.reader = new Database(this.file, { readonly: true });
     this.reader.pragma('busy_timeout = 5000');
+    // A revocation made by another process on this file (taquilla-server revoke --db) has no NOTIFY:
+    // look for new ones often, so that terminal's live sockets close within a fraction of a second.
+    await this.announceRevocations();
+    this.revocationPoll = setInterval(() => void this.announceRevocations().catch(() => undefined), 250);
+    this.revocationPoll.unref();
+  }
+
+  /** Pending schema migrations, in one BEGIN IMMEDIATE (a second process waits, then finds none). */
+  private async migrate(): Promise<void> {
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      await migrateServerSchema(
+        'sqlite',
+        async (sql) => void this.db.exec(sql),
+        async () =>
+          (
+            this.db.prepare('SELECT version FROM server_schema WHERE id = 1').get() as
+              { version: number } | undefined
+          )?.version ?? null,
+      );
+      this.db.exec('COMMIT');
+    } catch (error) {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      throw error;
+    }
   }
 
   /**
@@ -92,7 +127,28 @@ export class SqliteHoldStore extends SqlHoldStore {
     return fn(tx);
   }
 
+  async health(): Promise<StoreHealth> {
+    const checks: Record<string, string> = {};
+    try {
+      await this.read((tx) => tx.all('SELECT 1'));
+      checks.database = 'ok';
+    } catch (error) {
+      checks.database = error instanceof Error ? error.message : String(error);
+    }
+    let diskFreeBytes: number | undefined;
+    try {
+      const fs = statfsSync(dirname(this.file));
+      diskFreeBytes = fs.bavail * fs.bsize;
+      checks.disk =
+        diskFreeBytes < DISK_RESERVE_BYTES ? `${Math.floor(diskFreeBytes / 1048576)} MiB free` : 'ok';
+    } catch {
+      checks.disk = 'ok'; // a file system that does not say: nothing to report
+    }
+    return { ok: Object.values(checks).every((c) => c === 'ok'), checks, diskFreeBytes };
+  }
+
   async close(): Promise<void> {
+    clearInterval(this.revocationPoll);
     while (this.draining) await new Promise((r) => setTimeout(r, 5));
     const worker = this.checkpoints;
     if (worker) {
@@ -143,6 +199,9 @@ export class SqliteHoldStore extends SqlHoldStore {
           for (const job of jobs) job.reject(error);
           continue;
         }
+        // Set when SQLite rolled the whole transaction back itself (it may on SQLITE_FULL or an I/O
+        // error): nothing of this group stands, so every job in it is refused and may be retried.
+        let lost: unknown = null;
         for (const job of jobs) {
           const after: (() => void)[] = [];
           const tx: SqlTx = {
@@ -161,10 +220,18 @@ export class SqliteHoldStore extends SqlHoldStore {
             this.control.release();
             done.push({ job, ok: true, value, after });
           } catch (error) {
+            if (!this.db.inTransaction) {
+              lost = error;
+              break;
+            }
             this.control.undo();
             this.control.release();
             done.push({ job, ok: false, value: error, after: [] });
           }
+        }
+        if (lost !== null) {
+          for (const job of jobs) job.reject(lost);
+          continue;
         }
         try {
           this.control.commit();
@@ -173,6 +240,7 @@ export class SqliteHoldStore extends SqlHoldStore {
           for (const job of jobs) job.reject(error);
           continue;
         }
+        this.boundWal();
         for (const d of done) {
           if (d.ok) {
             for (const f of d.after) f();
@@ -182,6 +250,21 @@ export class SqliteHoldStore extends SqlHoldStore {
       }
     } finally {
       this.draining = false;
+    }
+  }
+
+  /**
+   * Under sustained writes the WAL is never restarted by the worker's PASSIVE checkpoints, and grew to
+   * 1.25 GB in 10 s. Past the limit the writer empties it itself, between two group commits, where
+   * nothing can starve it (the worker has already copied most frames, so this is short).
+   */
+  private boundWal(): void {
+    const bytes = statSync(`${this.file}-wal`, { throwIfNoEntry: false })?.size ?? 0;
+    if (bytes <= WAL_LIMIT_BYTES || this.db.inTransaction) return;
+    try {
+      this.db.pragma('wal_checkpoint(TRUNCATE)');
+    } catch {
+      // A reader from another process: the next commit tries again.
     }
   }
 
@@ -198,5 +281,9 @@ export class SqliteHoldStore extends SqlHoldStore {
 
   protected async publish(tx: SqlTx, notice: ChangeNotice): Promise<void> {
     tx.afterCommit(() => this.emit(notice));
+  }
+
+  protected async publishNotice(tx: SqlTx, notice: StoreNotice): Promise<void> {
+    tx.afterCommit(() => this.emitNotice(notice));
   }
 }

@@ -15,8 +15,11 @@ export interface TaquillaBridge {
     sessionToken: string | null,
     onMessage: (message: LiveMessage) => void,
   ) => () => void;
-  /** Kiosk mode only: leaves the locked full screen when a supervisor PIN is given. */
-  exitKiosk: (pin: string) => Promise<BridgeReply>;
+  /**
+   * Kiosk mode only: leaves the locked full screen when a supervisor PIN is given. Asked by a
+   * signed-in session (the kiosk's own), counted and locked like session.supervisorOverride.
+   */
+  exitKiosk: (pin: string, sessionToken: string | null) => Promise<BridgeReply>;
 }
 
 /** IPC channel names, in one place for the preload and the main process. */

@@ -13,6 +13,15 @@ export const pin = z.string().regex(/^\d{4,8}$/, 'a PIN is 4 to 8 digits');
 /** 'kiosk' is the role of a kiosk's self-created customer session (never a user row). */
 export const staffRole = z.enum(['cashier', 'supervisor', 'kiosk']);
 
+/** What a PIN lock stops (LOCKED_OUT.details.scope). */
+export const pinLockScope = z.enum(['user', 'supervisor-override', 'terminal']);
+/** `station: 'kiosk'`: the kiosk's own override or terminal-wide budget on a store it shares. */
+export const pinLockTarget = z.discriminatedUnion('scope', [
+  z.object({ scope: z.literal('user'), userId: id }).strict(),
+  z.object({ scope: z.literal('supervisor-override'), station: z.literal('kiosk').optional() }).strict(),
+  z.object({ scope: z.literal('terminal'), station: z.literal('kiosk').optional() }).strict(),
+]);
+
 export const staffMember = z.object({
   id: z.number(),
   name: z.string(),
@@ -85,9 +94,24 @@ export const terminalStatus = z.object({
   venueFeed: z.enum(['live', 'down']).nullable(),
   /** Changes waiting in the sync outbox; null while sync is not wired. */
   syncQueue: z.number().nullable(),
-  printer: z.enum(['ready', 'paper-out', 'offline', 'error', 'unknown']),
+  /** The printer's state (printer.status has the jobs waiting and the interrupted ones). */
+  printer: z.enum([
+    'ready',
+    'paper-out',
+    'cover-open',
+    'cutter-error',
+    'error',
+    'no-reply',
+    'offline',
+    'unknown',
+  ]),
   cashier: staffMember.nullable(),
   kiosk: z.boolean(),
+  /** Free space where the store lives; 'low' below the terminal's threshold (default 256 MiB). */
+  disk: z.enum(['ok', 'low', 'unknown']),
+  diskFreeBytes: z.number().nullable(),
+  /** 'training': a practice store; screens and paper say its sales are worth nothing. */
+  mode: z.enum(['live', 'training']),
   serverTime: z.number(),
 });
 
@@ -106,7 +130,7 @@ export const counterApi = {
     output: z.array(staffMember),
   }),
   'session.signIn': defineMethod({
-    summary: 'Sign in with a PIN; five wrong PINs lock the user out for a few minutes',
+    summary: 'Sign in with a PIN; five wrong PINs lock the user out, longer after each lock',
     public: true,
     input: z.object({ userId: id, pin }).strict(),
     output: signedIn,
@@ -122,10 +146,16 @@ export const counterApi = {
     output: signedIn.omit({ sessionToken: true }),
   }),
   'session.supervisorOverride': defineMethod({
-    summary: 'A supervisor PIN authorises a locked action (leaving kiosk mode)',
-    public: true,
+    summary:
+      'A supervisor PIN authorises a locked action (leaving kiosk mode); any signed-in session may ask, five wrong PINs lock it',
     input: z.object({ pin }).strict(),
     output: z.object({ supervisor: staffMember }),
+  }),
+  'session.unlock': defineMethod({
+    summary: 'Lift a PIN lock: one user, the supervisor override, or every PIN at this terminal',
+    roles: ['supervisor'],
+    input: pinLockTarget,
+    output: z.object({ unlocked: z.boolean() }),
   }),
   'events.list': defineMethod({
     summary: 'Events on sale at this terminal',
@@ -195,11 +225,6 @@ export const counterApi = {
     summary: "This session's cart for an event",
     input: z.object({ eventId: id }).strict(),
     output: cart,
-  }),
-  'checkout.payInFull': defineMethod({
-    summary: "Full payment: this session's cart for the event becomes a sale",
-    input: z.object({ eventId: id }).strict(),
-    output: transactionSummary,
   }),
   'sync.reconnect': defineMethod({
     summary: 'Reconectar: ask the central server now (not at the next retry) and resume the live map',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { closingListItem } from '../schemas/day-closing.ts';
 import { outstandingPayments } from '../schemas/payments.ts';
 import { id } from '../schemas/reservations.ts';
 import { defineMethod } from './define.ts';
@@ -61,7 +62,8 @@ export const dashboardApi = {
     input: z
       .object({
         number: z.number().int().positive().optional(),
-        cashier: z.string().min(1).max(64).optional(),
+        /** The open X of one staff member (a supervisor's choice; a cashier's is always their own). */
+        staffId: id.optional(),
       })
       .strict(),
     output: z.object({ filename: z.string(), csv: z.string() }),
@@ -70,15 +72,7 @@ export const dashboardApi = {
     summary: 'Z reports already taken (number, cashier, business day)',
     roles: ['cashier', 'supervisor'],
     input: empty,
-    output: z.array(
-      z.object({
-        number: z.number().int(),
-        cashier: z.string(),
-        businessDay: z.string(),
-        closedAt: z.number().int(),
-        closedBy: z.string(),
-      }),
-    ),
+    output: z.array(closingListItem),
   }),
   'kiosk.start': defineMethod({
     summary: "A kiosk's customer session (no PIN); refused unless the terminal runs in kiosk mode",

@@ -1,7 +1,9 @@
 import type { z } from 'zod';
+import { cashDrawerApi } from './cash-drawer.ts';
 import { counterApi } from './counter.ts';
 import { dashboardApi } from './dashboard.ts';
 import type { ApiMethod } from './define.ts';
+import { kioskApi } from './kiosk.ts';
 import { printingApi } from './printing.ts';
 import { paymentsApi } from './payments.ts';
 
@@ -13,8 +15,10 @@ import { paymentsApi } from './payments.ts';
 export const api = {
   ...counterApi,
   ...paymentsApi,
+  ...cashDrawerApi,
   ...dashboardApi,
   ...printingApi,
+  ...kioskApi,
 } as const satisfies Record<string, ApiMethod>;
 
 export type Api = typeof api;

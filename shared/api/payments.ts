@@ -1,10 +1,11 @@
 import { z } from 'zod';
+import { closingReport } from '../schemas/day-closing.ts';
 import {
   checkoutInput,
-  closingReport,
   depositInput,
   notification,
   notificationsListInput,
+  openReservationsInput,
   outstandingPayments,
   payInput,
   paymentResult,
@@ -12,9 +13,8 @@ import {
   quote,
   reservationMatch,
   searchReservationsInput,
-  xReportInput,
 } from '../schemas/payments.ts';
-import { actor, id, transactionId } from '../schemas/reservations.ts';
+import { id, transactionId } from '../schemas/reservations.ts';
 import { defineMethod } from './define.ts';
 
 /**
@@ -60,22 +60,32 @@ export const paymentsApi = {
     output: z.object({ eventId: z.number(), depositMinimumBasisPoints: z.number(), vesPerUsd: z.string() }),
   }),
   'reservations.search': defineMethod({
-    summary: 'Find a reservation by customer name, cédula, phone or transaction number',
+    summary:
+      'Find a reservation or sale by customer name, cédula/RIF/passport, phone, sale number, ticket number or kiosk slip code',
     roles: staff,
     input: searchReservationsInput,
     output: z.array(reservationMatch),
   }),
-  'reports.x': defineMethod({
-    summary: 'X report: takings since the last Z, by method and currency (the day stays open)',
+  'reservations.open': defineMethod({
+    summary:
+      'Reservations still owing (deposits and kiosk slips), soonest to expire first, balances in USD and Bs.',
     roles: staff,
-    input: xReportInput,
+    input: openReservationsInput,
+    output: z.array(reservationMatch),
+  }),
+  'reports.x': defineMethod({
+    summary: 'X report: takings and drawer since the last Z, by method and currency (the day stays open)',
+    roles: staff,
+    /** A supervisor may name a staff member (else everyone); a cashier always sees their own. */
+    input: z.object({ staffId: id.optional() }).strict(),
     output: closingReport,
   }),
   'reports.z': defineMethod({
-    summary: "Z report: close a cashier's day (numbered; once per day; later sales go to the next day)",
+    summary:
+      "Z report: close a staff member's business day (numbered; once per day; refused while their drawer is open)",
     roles: staff,
-    /** Omitted: the signed-in cashier's own day. A supervisor may close anyone's. */
-    input: z.object({ cashier: actor.optional() }).strict(),
+    /** Omitted: the signed-in staff member's own day. A supervisor may close anyone's, by id. */
+    input: z.object({ staffId: id.optional() }).strict(),
     output: closingReport,
   }),
   'notifications.list': defineMethod({

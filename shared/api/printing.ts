@@ -1,10 +1,12 @@
 import { z } from 'zod';
 import {
+  printedSale,
   printerSettings,
   printerSettingsPatch,
   printQueueStatus,
   reprintInput,
   reprintResult,
+  resolveInterruptedInput,
   testPageResult,
 } from '../schemas/printing.ts';
 import { defineMethod } from './define.ts';
@@ -18,7 +20,8 @@ const staff = ['cashier', 'supervisor'] as const;
 
 export const printingApi = {
   'printer.status': defineMethod({
-    summary: 'Printer state for the status bar: ready, printing, paused (paper out), offline; jobs waiting',
+    summary:
+      'Printer state (paper out, cover open, cutter error, not answering, offline...), jobs waiting, jobs it stopped on',
     input: empty,
     output: printQueueStatus,
   }),
@@ -40,9 +43,22 @@ export const printingApi = {
     input: empty,
     output: testPageResult,
   }),
+  'printer.interrupted.resolve': defineMethod({
+    summary:
+      'The cashier says which jobs the printer stopped on came out whole; the others are reprinted marked COPIA',
+    roles: staff,
+    input: resolveInterruptedInput,
+    output: reprintResult,
+  }),
+  'sales.printed': defineMethod({
+    summary: 'What a sale printed (tickets, receipt, copies so far), found by its short number',
+    roles: staff,
+    input: z.object({ saleNumber: z.string().max(20) }).strict(),
+    output: printedSale,
+  }),
   'sales.reprint': defineMethod({
     summary:
-      'Queue copies of a sale\'s tickets and/or receipt, marked "COPIA n" and written to the audit log',
+      'Queue copies of a sale\'s tickets and/or receipt, marked "COPIA n", approved by a supervisor, audited',
     roles: staff,
     input: reprintInput,
     output: reprintResult,

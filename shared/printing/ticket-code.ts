@@ -5,9 +5,17 @@
  * for Node; any Ed25519 implementation works).
  *
  *   payload = "TQ1|<keyId>|<ticketNumber>|<eventId>|<seat label or GA:<zone code>>|<transaction prefix>"
+ *
+ * A training store's tickets are worth nothing, and say so inside what is signed: their payload
+ * starts "TQT1" instead of "TQ1" (the same fields after it), so no scanner can take one for a live
+ * ticket and no one can turn one into a live ticket without the signing key.
  */
 
 export const TICKET_CODE_VERSION = 'TQ1';
+/** The version tag of a training store's codes ("ENTRENAMIENTO - SIN VALOR"). */
+export const TRAINING_TICKET_CODE_VERSION = 'TQT1';
+/** What a scanner shows for a training ticket. */
+export const TRAINING_TICKET_TEXT = 'ENTRENAMIENTO - SIN VALOR';
 const SEPARATOR = '|';
 /** Enough of the transaction id to find the sale, short enough to keep the QR small. */
 export const TRANSACTION_PREFIX_LENGTH = 8;
@@ -19,6 +27,8 @@ export interface TicketCodePayload {
   /** The seat label (PLA-A-5) or `GA:<zone code>` for general admission. */
   place: string;
   transactionPrefix: string;
+  /** Present (true) only on a training store's tickets: worth nothing. */
+  training?: true;
 }
 
 export interface ParsedTicketCode {
@@ -49,7 +59,7 @@ export function base64UrlDecode(text: string): Uint8Array {
 /** The bytes to sign for `payload`; refuses fields that would make the payload ambiguous. */
 export function payloadBytes(payload: TicketCodePayload): Uint8Array {
   const fields = [
-    TICKET_CODE_VERSION,
+    payload.training ? TRAINING_TICKET_CODE_VERSION : TICKET_CODE_VERSION,
     payload.keyId,
     payload.ticketNumber,
     String(payload.eventId),
@@ -76,7 +86,8 @@ export function parseTicketCode(code: string): ParsedTicketCode | null {
     const signature = base64UrlDecode(parts[1]!);
     if (signature.length !== 64) return null;
     const fields = decoder.decode(signedBytes).split(SEPARATOR);
-    if (fields.length !== 6 || fields[0] !== TICKET_CODE_VERSION) return null;
+    const training = fields[0] === TRAINING_TICKET_CODE_VERSION;
+    if (fields.length !== 6 || (fields[0] !== TICKET_CODE_VERSION && !training)) return null;
     const [, keyId, ticketNumber, eventText, place, transactionPrefix] = fields as [
       string,
       string,
@@ -93,6 +104,7 @@ export function parseTicketCode(code: string): ParsedTicketCode | null {
         eventId: Number(eventText),
         place,
         transactionPrefix,
+        ...(training ? { training: true as const } : {}),
       },
       signedBytes,
       signature,

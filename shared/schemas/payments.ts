@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { MAX_TENDER_CENTS, rateProblem } from '../money.ts';
+import { idNumber } from '../venezuelan-id.ts';
 import { actor, id, sessionId, transactionId } from './reservations.ts';
 
 /**
@@ -14,16 +16,16 @@ const amountCents = z
   .number()
   .int('amount is a whole number of cents')
   .positive('amount must be greater than zero')
-  .max(1e13, 'amount is too large');
+  .max(MAX_TENDER_CENTS, 'amount is too large');
 
 /** Venezuelan bank code (código de banco), four digits starting with 0: 0102 Banco de Venezuela. */
-const bankCode = z
+export const bankCode = z
   .string()
   .trim()
   .regex(/^0\d{3}$/, 'bank code has four digits, like 0102');
 
 /** Bank references are digits; separators people type are dropped. */
-const digitsReference = z
+export const digitsReference = z
   .string()
   .trim()
   .transform((v) => v.replace(/[\s.-]/g, ''))
@@ -43,7 +45,7 @@ export function normalizeMobile(text: string): string {
   return digits;
 }
 
-const mobilePhone = z
+export const mobilePhone = z
   .string()
   .trim()
   .transform(normalizeMobile)
@@ -99,26 +101,17 @@ export type TenderInput = z.input<typeof tender>;
 const tenders = z.array(tender).max(12, 'at most 12 tenders in one payment');
 const someTenders = tenders.min(1, 'add at least one tender');
 
-/** A cédula as V-12345678 whether typed v12.345.678, V-12345678 or 12345678 (V- assumed). */
-export function normalizeIdNumber(text: string): string {
-  const compact = text.replace(/[\s.]/g, '').toUpperCase();
-  const match = /^([VEJPG])?-?(\d{5,9})$/.exec(compact);
-  return match ? `${match[1] ?? 'V'}-${match[2]}` : compact;
-}
+/** Cédula, RIF (check digit verified) or passport, normalised: shared/venezuelan-id.ts. */
+export { normalizeIdNumber } from '../venezuelan-id.ts';
 
 /**
- * Who the reservation is for: a name and at least one way to find it again (cédula or phone),
- * normalised so the reservation engine's own schema accepts what cashiers type.
+ * Who the reservation is for: a name and at least one way to find it again (cédula, RIF or
+ * passport; or phone), normalised so the reservation engine's own schema accepts what cashiers type.
  */
 export const reservationCustomer = z
   .object({
     name: z.string().trim().min(1).max(120),
-    idNumber: z
-      .string()
-      .trim()
-      .transform(normalizeIdNumber)
-      .refine((v) => /^[VEJPG]-\d{5,9}$/.test(v), 'cédula looks like V-12345678')
-      .optional(),
+    idNumber: idNumber.optional(),
     phone: z
       .string()
       .trim()
@@ -138,7 +131,7 @@ const terminal = z.string().trim().min(1).max(64);
  * Idempotency key chosen by the caller (a UUID per attempt at paying): a retried request with the
  * same key returns the first answer instead of taking the money twice.
  */
-const requestId = z.string().trim().min(8).max(64);
+export const requestId = z.string().trim().min(8).max(64);
 
 export const checkoutInput = z
   .object({
@@ -185,11 +178,19 @@ export const quoteInput = z.union([
 
 export const searchReservationsInput = z
   .object({
-    /** A name (any accents or case), a cédula, a phone, or the transaction number (8+ characters). */
+    /**
+     * A name (any accents or case), a cédula, RIF or passport, a phone, the sale number (6+ characters
+     * of it), a printed ticket number (T1-000123) or a kiosk slip's code.
+     */
     query: z.string().trim().min(2, 'type at least 2 characters').max(80),
     includeClosed: z.boolean().optional(),
     limit: z.number().int().min(1).max(100).optional(),
   })
+  .strict();
+
+/** The reservations still owing, soonest to expire first: of one event, or all. */
+export const openReservationsInput = z
+  .object({ eventId: id.optional(), limit: z.number().int().min(1).max(500).optional() })
   .strict();
 
 export const paymentSettingsInput = z
@@ -198,18 +199,26 @@ export const paymentSettingsInput = z
     actor,
     /** Minimum deposit as a percentage of the total, up to two decimals (30 = 30 %). */
     depositMinimumPercent: z.number().min(0).max(100).multipleOf(0.01).optional(),
-    /** Bolívares per dollar for this event from now on, like '36.50'. Past payments keep theirs. */
+    /**
+     * Bolívares per dollar for this event from now on, like '36.50', from 1 to 1,000,000 (shared/money.ts).
+     * Past payments keep theirs.
+     */
     vesPerUsd: z
       .string()
       .trim()
       .regex(/^\d{1,9}([.,]\d{1,4})?$/, 'rate like 36.50')
+      .superRefine((text, ctx) => {
+        const problem = rateProblem(text);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      })
       .optional(),
+    /**
+     * The supervisor saw and confirms a rate more than RATE_CHANGE_CONFIRM_PERCENT away from the
+     * current one (else RATE_CHANGE_UNCONFIRMED, nothing changed).
+     */
+    confirmRateChange: z.boolean().optional(),
   })
   .strict();
-
-export const xReportInput = z.object({ cashier: actor.optional() }).strict();
-export const zReportInput = z.object({ cashier: actor, actor }).strict();
-export const closingQuery = z.object({ number: z.number().int().positive() }).strict();
 
 export const notificationsListInput = z
   .object({
@@ -289,8 +298,15 @@ export const reservationMatch = z.object({
   totalCents: z.number().int(),
   paidCents: z.number().int(),
   balanceCents: z.number().int(),
+  /** The balance in bolívares at the event's rate now (what paying it in Bs. takes). */
+  balanceVesCents: z.number().int(),
+  vesPerUsd: z.string(),
   seats: z.array(z.string()),
+  /** Printed ticket numbers of a sale (T1-000123); empty until the sale is paid. */
+  ticketNumbers: z.array(z.string()),
   expired: z.boolean(),
+  /** A kiosk's "Pagar en taquilla" reservation: the code on its slip (null for a deposit). */
+  slipCode: z.string().nullable(),
 });
 export type ReservationMatch = z.output<typeof reservationMatch>;
 
@@ -306,42 +322,6 @@ export const notification = z.object({
   acknowledgedBy: z.string().nullable(),
 });
 export type Notification = z.output<typeof notification>;
-
-export const methodLine = z.object({
-  method: z.enum(PAYMENT_METHODS),
-  currency,
-  count: z.number().int(),
-  receivedCents: z.number().int(),
-  changeCents: z.number().int(),
-  netCents: z.number().int(),
-  netUsdCents: z.number().int(),
-});
-
-const closingSummary = z.object({
-  payments: z.number().int(),
-  sales: z.number().int(),
-  deposits: z.number().int(),
-  instalments: z.number().int(),
-  lines: z.array(methodLine),
-  /** Net takings in USD at each payment's stored rate; equals what was credited to transactions. */
-  netUsdCents: z.number().int(),
-  firstAt: z.number().int().nullable(),
-  lastAt: z.number().int().nullable(),
-});
-
-export const closingReport = z.object({
-  kind: z.enum(['X', 'Z']),
-  number: z.number().int().nullable(),
-  businessDay: z.string(),
-  cashier: z.string().nullable(),
-  generatedAt: z.number().int(),
-  generatedBy: z.string().nullable(),
-  cashiers: z.array(closingSummary.extend({ cashier: z.string() })),
-  totals: closingSummary,
-});
-export type ClosingReport = z.output<typeof closingReport>;
-export type ClosingSummary = z.output<typeof closingSummary>;
-export type MethodLine = z.output<typeof methodLine>;
 
 export const outstandingReservation = z.object({
   transactionId: z.string(),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { idNumber } from '../venezuelan-id.ts';
 
 /** zod schemas of every reservation operation's input: the single source of truth on every transport. */
 export const id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
@@ -28,12 +29,8 @@ export const extendHoldsInput = z
 export const customer = z
   .object({
     name: z.string().trim().min(1).max(120),
-    /** Cédula de identidad, e.g. V-12345678. */
-    idNumber: z
-      .string()
-      .trim()
-      .regex(/^[VEJPG]-?\d{5,9}$/i, 'cédula looks like V-12345678')
-      .optional(),
+    /** Cédula (V-12345678), RIF (J-40123456-9, check digit verified) or passport (P-…), normalised. */
+    idNumber: idNumber.optional(),
     phone: z
       .string()
       .trim()
@@ -60,6 +57,13 @@ export const convertToPartialInput = z
     transactionId,
     actor,
     hours: z.number().int().min(1).max(72).optional(),
+    /** Instead of hours: a kiosk's "Pagar en taquilla" reservation lasts minutes (issue 11). */
+    minutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 60)
+      .optional(),
     customer: customer.optional(),
     expect: cartExpectation.optional(),
   })

@@ -405,6 +405,7 @@ export function statusOfError(code: string): number {
     case 'FORBIDDEN':
       return 403;
     case 'UNKNOWN_EVENT':
+    case 'UNKNOWN_TENANT':
     case 'UNKNOWN_ZONE':
     case 'UNKNOWN_SEAT':
     case 'UNKNOWN_TRANSACTION':

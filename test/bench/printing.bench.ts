@@ -56,7 +56,10 @@ function ticketBytes(): Figure[] {
   ];
 }
 
-/** Tickets per second from the durable queue to the virtual printer over TCP, each confirmed. */
+/**
+ * Tickets per second from the durable queue to the virtual printer over TCP, each confirmed as a real
+ * printer confirms it: full status (DLE EOT 1-4) before the job, GS r after it.
+ */
 async function queueThroughput(): Promise<{ figures: Figure[]; tickets: number }> {
   const venue = smallVenue({ gaCapacity: 1000 });
   const printer = new VirtualPrinter();
@@ -87,7 +90,8 @@ async function queueThroughput(): Promise<{ figures: Figure[]; tickets: number }
       figures: [
         {
           key: 'print.queue.ticketsPerSecond',
-          label: 'Tickets/s through the queue to the virtual printer (confirmed, TCP per job)',
+          label:
+            'Tickets/s through the queue to the virtual printer (DLE EOT 1-4 before, GS r after, TCP per job)',
           value: perSecond,
           unit: 'tickets/s',
           target: '> 50 tickets/s',
@@ -113,6 +117,7 @@ export const suite: BenchSuite = {
         paper: '80 mm',
         codePage: 'PC858',
         transport: 'tcp://127.0.0.1 (virtual)',
+        confirmation: 'DLE EOT 1-4 in one write before each job, GS r 1 after it',
       },
     };
   },

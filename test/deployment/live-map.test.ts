@@ -9,7 +9,7 @@ import {
   skipE2e,
 } from '../e2e/counter/counter-fixture.ts';
 import { openCounterPage, seatState, tooltipState } from './browser.ts';
-import { type Counter, type SignedIn, THEATRE, type Venue, startVenue } from './venue-fixture.ts';
+import { CASH, type Counter, type SignedIn, startVenue, THEATRE, type Venue } from './venue-fixture.ts';
 
 /**
  * One live map for the venue (finding 3): a hold or sale on any counter shows on every other
@@ -69,7 +69,7 @@ describe('every counter follows the venue’s map', () => {
     const [x, y] = [seat('VIP-B-2'), seat('VIP-B-3')];
     await b.call('holds.seats', { eventId: THEATRE, seatIds: [x, y] }, beto);
     await b.call('holds.releaseSeats', { eventId: THEATRE, seatIds: [y] }, beto);
-    await b.call('checkout.payInFull', { eventId: THEATRE }, beto);
+    await b.call('payments.checkout', { eventId: THEATRE, tenders: [CASH] }, beto);
     await venue.eventually(async () => {
       expect(await seatState(a, ana, x)).toBe('sold');
       expect(await seatState(c, luis, x)).toBe('sold');

@@ -1,7 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SeatMap } from '../../shared/schemas/availability.ts';
 import { seatState } from './browser.ts';
-import { type Counter, PG_URL, type SignedIn, THEATRE, type Venue, startVenue } from './venue-fixture.ts';
+import {
+  CASH,
+  type Counter,
+  PG_URL,
+  type SignedIn,
+  startVenue,
+  THEATRE,
+  type Venue,
+} from './venue-fixture.ts';
 
 /**
  * The venue on two server instances sharing one PostgreSQL (set TAQUILLA_PG_URL): counter A talks to
@@ -32,7 +40,7 @@ describe.skipIf(!PG_URL)('a venue on two server instances (PostgreSQL)', () => {
     await venue.eventually(async () => expect(await seatState(b, beto, x)).toBe('held'), 1000);
     const refused = await b.attempt('holds.seats', { eventId: THEATRE, seatIds: [x] }, beto);
     expect(!refused.ok && refused.error.code).toBe('SEAT_TAKEN');
-    await a.call('checkout.payInFull', { eventId: THEATRE }, ana);
+    await a.call('payments.checkout', { eventId: THEATRE, tenders: [CASH] }, ana);
     await venue.eventually(async () => expect(await seatState(b, beto, x)).toBe('sold'), 1000);
   });
 
@@ -44,7 +52,7 @@ describe.skipIf(!PG_URL)('a venue on two server instances (PostgreSQL)', () => {
       5000,
     );
     expect(held.tickets).toHaveLength(1);
-    await a.call('checkout.payInFull', { eventId: THEATRE }, ana);
+    await a.call('payments.checkout', { eventId: THEATRE, tenders: [CASH] }, ana);
     await venue.eventually(async () => expect(await seatState(b, beto, y)).toBe('sold'), 1000);
     // And A's map follows the venue through the instance left.
     const z = seat('BAL-A-3');

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SeatMap } from '../../shared/schemas/availability.ts';
-import { type Counter, type SignedIn, THEATRE, type Venue, startVenue } from './venue-fixture.ts';
+import { CASH, type Counter, type SignedIn, startVenue, THEATRE, type Venue } from './venue-fixture.ts';
 
 /**
  * Selling on enrolled counters: every hold and sale goes to the central server first and the counter
@@ -104,8 +104,8 @@ describe('holds on an enrolled counter are taken at the server and answered in t
     expect(atServer.map((t) => t.session_id)).toEqual(ids.map(() => luis.sessionId));
     const refused = await a.attempt('holds.seats', { eventId: THEATRE, seatIds: [ids[0]!] }, ana);
     expect(!refused.ok && refused.error.code).toBe('SEAT_TAKEN');
-    const sale = await c.call('checkout.payInFull', { eventId: THEATRE }, luis);
-    expect(sale).toMatchObject({ status: 'COMPLETED', tickets: 4 });
+    const sale = await c.call('payments.checkout', { eventId: THEATRE, tenders: [CASH] }, luis);
+    expect(sale).toMatchObject({ status: 'COMPLETED' });
     expect((await serverTickets(ids)).map((t) => t.status)).toEqual([
       'COMPLETED',
       'COMPLETED',

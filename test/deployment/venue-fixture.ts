@@ -26,6 +26,8 @@ export type StaffKey = keyof typeof STAFF;
 
 /** The theatre `seed-demo` creates on every counter (event 1): what the venue sells in the suite. */
 export const THEATRE = 1;
+/** Cash in dollars, more than any cart in these tests costs (the change is given in dollars). */
+export const CASH = { method: 'CASH_USD', amountCents: 1_000_000 } as const;
 
 /** A refusal from a counter's local API, with the HTTP status the counter answered. */
 export class ApiCallError extends Error {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SeatMap } from '../../shared/schemas/availability.ts';
-import { type Counter, type SignedIn, THEATRE, type Venue, startVenue } from './venue-fixture.ts';
+import { CASH, type Counter, type SignedIn, startVenue, THEATRE, type Venue } from './venue-fixture.ts';
 
 /**
  * What the venue records once for every counter: deposits paid at any counter (finding 5) and the
@@ -136,7 +136,7 @@ describe('ticket numbers for the venue (finding 6)', () => {
       const ids = seats(5, 100 + k * 10, 2); // Mezzanina
       await counter.call('holds.seats', { eventId: THEATRE, seatIds: ids }, who);
       await counter.call('holds.general', { eventId: THEATRE, zoneId: 7, quantity: 2 }, who);
-      const sale = await counter.call('checkout.payInFull', { eventId: THEATRE }, who);
+      const sale = await counter.call('payments.checkout', { eventId: THEATRE, tenders: [CASH] }, who);
       const onPaper = counter
         .rows<{ ticket_number: string }>(
           'SELECT ticket_number FROM issued_tickets WHERE transaction_id = ? ORDER BY ticket_number',

@@ -7,8 +7,10 @@ import pg from 'pg';
 import { createEvent, createTenant, createVenue } from '../../electron/services/events/event-setup.ts';
 import { PaymentService } from '../../electron/services/payments/payment-service.ts';
 import { cashFor } from '../support/cash-payment.ts';
+import { SyncCredentialStore } from '../../electron/services/sync/sync-credential.ts';
 import { SyncEngine, serverEventFromStore } from '../../electron/services/sync/sync-engine.ts';
 import { type Db, openDatabase } from '../../electron/store/database.ts';
+import { StoreKey } from '../../electron/store/store-key.ts';
 import { MINUTE_MS, ManualClock } from '../../shared/clock.ts';
 import { isTaquillaError } from '../../shared/errors.ts';
 import { Partition } from '../integration/sync/sync-fixture.ts';
@@ -560,7 +562,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
           transactionId: cart,
           actor: who,
           payment: cashFor(t.db, cart, 0.5),
-          hours: 1 + Math.floor(r1 * 72),
+          hours: 24 + Math.floor(r1 * 49),
           customer: { name: 'Cliente Soak' },
         });
         return `tx=${cart} reserved`;
@@ -653,9 +655,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
           .all();
         const item = nth(items, r1);
         if (!item) return 'skip: nothing acknowledged';
-        const secret = t.db
-          .prepare<[], { secret: string }>('SELECT secret FROM sync_credentials WHERE id = 1')
-          .get()!.secret;
+        const secret = new SyncCredentialStore(t.db, StoreKey.open(t.db, t.clock)).load()!.secret;
         const reply = await axios
           .post(
             `http://127.0.0.1:${t.proxy.port}/v1/batch`,

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { createEvent, createTenant, createVenue } from '../../electron/services/events/event-setup.ts';
 import { AvailabilityService } from '../../electron/services/reservations/availability-service.ts';
 import { ReservationService } from '../../electron/services/reservations/reservation-service.ts';
+import { SessionService } from '../../electron/services/session/session-service.ts';
 import { type Db, openDatabase } from '../../electron/store/database.ts';
 import { ManualClock } from '../../shared/clock.ts';
 
@@ -80,4 +81,17 @@ export function smallVenue(options: { settings?: unknown; gaCapacity?: number } 
       remove();
     },
   };
+}
+
+/**
+ * A staff member on a test store (PIN 1234; the pepper is a test constant). Returns their id; their
+ * payments are recorded under the actor `role:name`, as a signed-in session's.
+ */
+export async function addStaff(
+  db: Db,
+  name: string,
+  role: 'cashier' | 'supervisor',
+  clock = new ManualClock(T0),
+): Promise<number> {
+  return new SessionService(db, clock, { pepper: Buffer.alloc(32, 7) }).createUser(name, role, '1234');
 }

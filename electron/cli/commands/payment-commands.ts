@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { formatMoney } from '../../../shared/money.ts';
-import type { ClosingReport } from '../../../shared/schemas/payments.ts';
+import type { ClosingReport, StaffReference } from '../../../shared/schemas/day-closing.ts';
 import { DayClosingService } from '../../services/day-closing/day-closing-service.ts';
 import { reportCsv, reportText } from '../../services/day-closing/report-export.ts';
 import { NotificationService } from '../../services/payments/notifications.ts';
@@ -29,16 +29,38 @@ function widthOf(value: string | boolean | undefined): number {
   return width;
 }
 
+/**
+ * The staff member --staff names: a user id (`taquilla staff` lists them) or their name as shown
+ * (`Ana Cajera`); --cashier is the older spelling. Resolved or refused by the day-closing service.
+ */
+function staffOption(values: Record<string, string | boolean | undefined>): StaffReference | undefined {
+  if (values.staff !== undefined && values.cashier !== undefined) {
+    throw new UsageError('give --staff or --cashier, not both');
+  }
+  const raw = values.staff ?? values.cashier;
+  if (raw === undefined) return undefined;
+  const text = requiredString(raw, '--staff');
+  return /^\d+$/.test(text.trim()) ? { staffId: Number(text.trim()) } : { name: text };
+}
+
+const staffOptions = {
+  staff: { type: 'string' },
+  cashier: { type: 'string' },
+  out: { type: 'string' },
+  width: { type: 'string' },
+} as const;
+
 const xReportCommand: CliCommand = {
   name: 'x-report',
   usage:
-    'x-report [--cashier NAME] [--out FILE.csv|.json|.txt] [--width N]  takings since the last Z (day stays open)',
-  options: { cashier: { type: 'string' }, out: { type: 'string' }, width: { type: 'string' } },
+    'x-report [--staff ID|NAME] [--out FILE.csv|.json|.txt] [--width N]  takings and drawers since the last Z (day stays open)',
+  options: staffOptions,
   database: 'existing',
+  access: 'read',
   run: ({ db, clock, values }) => {
     const width = widthOf(values.width);
-    const cashier = typeof values.cashier === 'string' ? { cashier: values.cashier } : {};
-    const report = new DayClosingService(db(), clock).x(cashier);
+    const staff = staffOption(values);
+    const report = new DayClosingService(db(), clock).x(staff ? { staff } : {});
     const written = writeReport(report, values.out, width);
     return {
       json: report,
@@ -50,13 +72,14 @@ const xReportCommand: CliCommand = {
 const zReportCommand: CliCommand = {
   name: 'z-report',
   usage:
-    "z-report --cashier NAME [--out FILE.csv|.json|.txt] [--width N]  close the cashier's day (numbered, once a day)",
-  options: { cashier: { type: 'string' }, out: { type: 'string' }, width: { type: 'string' } },
+    "z-report --staff ID|NAME [--out FILE.csv|.json|.txt] [--width N]  close a staff member's business day (numbered, once a day)",
+  options: staffOptions,
   database: 'existing',
   run: ({ db, clock, values, actor }) => {
     const width = widthOf(values.width);
-    const cashier = requiredString(values.cashier, '--cashier');
-    const report = new DayClosingService(db(), clock).z({ cashier, actor });
+    const staff = staffOption(values);
+    if (!staff) throw new UsageError('--staff is required (an id from `taquilla staff`, or the name)');
+    const report = new DayClosingService(db(), clock).z({ staff, actor });
     const written = writeReport(report, values.out, width);
     return {
       json: report,
@@ -70,6 +93,7 @@ const findReservationCommand: CliCommand = {
   usage: 'find-reservation --query TEXT [--all]  by customer name, cédula, phone or transaction number',
   options: { query: { type: 'string' }, all: { type: 'boolean' } },
   database: 'existing',
+  access: 'read',
   run: ({ db, clock, values }) => {
     const query = requiredString(values.query, '--query');
     const matches = new ReservationSearch(db(), clock).search({ query, includeClosed: values.all === true });
@@ -99,6 +123,7 @@ const outstandingCommand: CliCommand = {
   usage: 'outstanding-payments [--event ID]  partial-payment reservations still owing, and when they are due',
   options: { event: { type: 'string' } },
   database: 'existing',
+  access: 'read',
   run: ({ db, clock, values }) => {
     const eventId = optionalPositiveInt(values.event, '--event');
     const figures = new PaymentStatsService(db(), clock).outstanding(
@@ -137,8 +162,13 @@ const notificationsCommand: CliCommand = {
 const paymentSettingsCommand: CliCommand = {
   name: 'payment-settings',
   usage:
-    'payment-settings --event ID [--deposit-percent N] [--rate BS_PER_USD]  minimum deposit and exchange rate of an event',
-  options: { event: { type: 'string' }, 'deposit-percent': { type: 'string' }, rate: { type: 'string' } },
+    'payment-settings --event ID [--deposit-percent N] [--rate BS_PER_USD [--confirm-rate-change]]  minimum deposit and exchange rate (1 to 1,000,000) of an event; a change over 25 % needs --confirm-rate-change',
+  options: {
+    event: { type: 'string' },
+    'deposit-percent': { type: 'string' },
+    rate: { type: 'string' },
+    'confirm-rate-change': { type: 'boolean', default: false },
+  },
   database: 'existing',
   run: ({ db, clock, values, actor }) => {
     const eventId = positiveInt(requiredString(values.event, '--event'), '--event');
@@ -154,6 +184,7 @@ const paymentSettingsCommand: CliCommand = {
       actor,
       ...(typeof percent === 'string' ? { depositMinimumPercent: Number(percent.replace(',', '.')) } : {}),
       ...(typeof values.rate === 'string' ? { vesPerUsd: values.rate } : {}),
+      ...(values['confirm-rate-change'] === true ? { confirmRateChange: true } : {}),
     });
     return {
       json: result,

@@ -1,18 +1,38 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parsePrinterUri, printerUri } from '../../../shared/schemas/printing.ts';
-import { PrintingService } from '../../services/printing/printing-service.ts';
+import { columnsOf, commandSetOf, parsePrinterUri, printerUri } from '../../../shared/schemas/printing.ts';
+import { PrintingService, type PrintingServiceOptions } from '../../services/printing/printing-service.ts';
 import { renderDocumentPng } from '../../services/printing/ticket-image.ts';
-import { publicSigningKeys, verifyTicketCode } from '../../services/printing/ticket-signing.ts';
+import {
+  publicSigningKeys,
+  TicketSigner,
+  verificationText,
+  verifyTicketAtStore,
+  verifyTicketCode,
+} from '../../services/printing/ticket-signing.ts';
+import { TerminalModeStore } from '../../services/terminal-mode/terminal-mode.ts';
+import { TRAINING_TICKET_TEXT } from '../../../shared/printing/ticket-code.ts';
 import { VirtualPrinter } from '../../services/printing/virtual-printer.ts';
-import { type CliCommand, positiveInt, requiredString, UsageError } from '../command.ts';
+import { type CliCommand, type CliContext, positiveInt, requiredString, UsageError } from '../command.ts';
+
+/**
+ * The printing service of --db, signing with the store key the command opened (under the desktop
+ * app's `--cli`, unwrapped by the OS keychain).
+ */
+function printingOf(ctx: CliContext, options: PrintingServiceOptions = {}): PrintingService {
+  const signer = new TicketSigner(ctx.db(), ctx.clock, ctx.storeKey());
+  return new PrintingService(ctx.db(), ctx.clock, { ...options, jobs: { signer } });
+}
 
 const virtualPrinterCommand: CliCommand = {
   name: 'virtual-printer',
   usage:
-    'virtual-printer [--port N] [--out DIR] [--paper 58|80] [--paper-out]  ESC/POS printer on 127.0.0.1 (SIGUSR1 paper, SIGUSR2 cable)',
+    'virtual-printer [--port N] [--out DIR] [--paper 58|80] [--columns 32|42|48] [--star] [--asb] [--paper-out]  a printer on 127.0.0.1 (SIGUSR1 paper, SIGUSR2 cable)',
   options: {
     port: { type: 'string' },
+    columns: { type: 'string' },
+    star: { type: 'boolean', default: false },
+    asb: { type: 'boolean', default: false },
     out: { type: 'string' },
     paper: { type: 'string' },
     'paper-out': { type: 'boolean', default: false },
@@ -25,7 +45,16 @@ const virtualPrinterCommand: CliCommand = {
     if (paper !== 58 && paper !== 80) throw new UsageError('--paper must be 58 or 80');
     const out = resolve(typeof values.out === 'string' ? values.out : './virtual-printer-out');
     mkdirSync(out, { recursive: true });
-    const printer = new VirtualPrinter({ port, paperWidth: paper });
+    const columns = values.columns === undefined ? undefined : Number(values.columns);
+    if (columns !== undefined && ![32, 42, 48].includes(columns))
+      throw new UsageError('--columns must be 32, 42 or 48');
+    const printer = new VirtualPrinter({
+      port,
+      paperWidth: paper,
+      ...(columns ? { columns } : {}),
+      asb: values.asb === true,
+      commandSet: values.star ? 'star-line' : 'escpos',
+    });
     if (values['paper-out']) printer.setPaperOut(true);
     let writing = Promise.resolve();
     printer.on('document', (doc) => {
@@ -38,9 +67,21 @@ const virtualPrinterCommand: CliCommand = {
         );
       }
     });
-    printer.on('truncated', () => io.out('--- a document was cut short: out of paper'));
+    printer.on('condition', (c) => {
+      const faults = [
+        c.paperOut && 'paper out',
+        c.coverOpen && 'cover open',
+        c.cutterError && 'cutter error',
+        c.paperNearEnd && 'paper near end',
+      ].filter(Boolean);
+      io.out(
+        `--- printer: ${faults.length ? faults.join(', ') : 'ready'}${printer.buffered ? ` (${printer.buffered} commands waiting)` : ''}`,
+      );
+    });
     const bound = await printer.start();
-    io.out(`Virtual printer listening on tcp://127.0.0.1:${bound} (${paper} mm), writing to ${out}`);
+    io.out(
+      `Virtual printer listening on tcp://127.0.0.1:${bound} (${paper} mm, ${printer.columns} columns, ${values.star ? 'Star Line mode' : 'ESC/POS'}), writing to ${out}`,
+    );
     io.out('SIGUSR1 toggles paper out, SIGUSR2 toggles a loose cable, Ctrl+C stops.');
     const togglePaper = () => {
       printer.setPaperOut(!printer.condition.paperOut);
@@ -63,8 +104,12 @@ const virtualPrinterCommand: CliCommand = {
     await printer.stop();
     await writing;
     return {
-      json: { documents: printer.documents.length, truncated: printer.truncated.length, out },
-      text: `Stopped: ${printer.documents.length} documents printed, ${printer.truncated.length} cut short.`,
+      json: {
+        documents: printer.documents.length,
+        interrupted: printer.documents.filter((d) => d.interrupted).length,
+        out,
+      },
+      text: `Stopped: ${printer.documents.length} documents printed, ${printer.documents.filter((d) => d.interrupted).length} interrupted.`,
     };
   },
 };
@@ -72,8 +117,10 @@ const virtualPrinterCommand: CliCommand = {
 const settingsCommand: CliCommand = {
   name: 'printer-settings',
   usage:
-    'printer-settings [--printer URI] [--type T] [--paper 58|80] [--code-page CS] [--terminal CODE]  show or change',
+    'printer-settings [--printer URI] [--type T] [--paper 58|80] [--columns 32|42|48] [--code-page CS] [--drawer none|pin2|pin5] [--terminal CODE]  show or change (URI: tcp://HOST:PORT, printer:NAME, a character device such as /dev/usb/lp0, or file:PATH.prn on a training store)',
   options: {
+    columns: { type: 'string' },
+    drawer: { type: 'string' },
     printer: { type: 'string' },
     type: { type: 'string' },
     paper: { type: 'string' },
@@ -81,12 +128,15 @@ const settingsCommand: CliCommand = {
     terminal: { type: 'string' },
   },
   database: 'create',
-  run: ({ db, clock, values, actor }) => {
-    const printing = new PrintingService(db(), clock);
+  run: (ctx) => {
+    const { values, actor } = ctx;
+    const printing = printingOf(ctx);
     const patch: Record<string, unknown> = {};
     if (typeof values.printer === 'string') patch.connection = parsePrinterUri(values.printer);
     if (typeof values.type === 'string') patch.type = values.type;
     if (typeof values.paper === 'string') patch.paperWidth = Number(values.paper);
+    if (typeof values.columns === 'string') patch.columns = Number(values.columns);
+    if (typeof values.drawer === 'string') patch.cashDrawer = values.drawer;
     if (typeof values['code-page'] === 'string') patch.characterSet = values['code-page'];
     if (typeof values.terminal === 'string') patch.terminalCode = values.terminal;
     const settings = Object.keys(patch).length ? printing.setSettings(patch, actor) : printing.getSettings();
@@ -94,8 +144,9 @@ const settingsCommand: CliCommand = {
       json: settings,
       text: [
         `Printer:   ${printerUri(settings.connection)}`,
-        `Type:      ${settings.type}`,
-        `Paper:     ${settings.paperWidth} mm`,
+        `Type:      ${settings.type} (${commandSetOf(settings.type) === 'escpos' ? 'ESC/POS, Epson-compatible' : 'Star Line mode'})`,
+        `Paper:     ${settings.paperWidth} mm, ${columnsOf(settings)} columns`,
+        `Drawer:    ${settings.cashDrawer}`,
         `Code page: ${settings.characterSet}`,
         `Terminal:  ${settings.terminalCode}`,
       ].join('\n'),
@@ -107,8 +158,8 @@ const testPageCommand: CliCommand = {
   name: 'print-test-page',
   usage: 'print-test-page                   print a test page on the configured printer',
   database: 'create',
-  run: async ({ db, clock }) => {
-    const result = await new PrintingService(db(), clock).testPage();
+  run: async (ctx) => {
+    const result = await printingOf(ctx).testPage();
     if (result.outcome !== 'printed' && result.outcome !== 'sent') throw new Error(result.message);
     return { json: result, text: result.message };
   },
@@ -116,41 +167,73 @@ const testPageCommand: CliCommand = {
 
 const printQueueCommand: CliCommand = {
   name: 'print-queue',
-  usage: 'print-queue [--drain]             show the print queue; --drain prints what is waiting',
-  options: { drain: { type: 'boolean', default: false } },
+  usage:
+    'print-queue [--drain] [--came-out JOB]... [--not-out JOB]...  show the queue and the jobs the printer stopped on; say which came out (the others print again as COPIA)',
+  options: {
+    drain: { type: 'boolean', default: false },
+    'came-out': { type: 'string', multiple: true },
+    'not-out': { type: 'string', multiple: true },
+  },
   database: 'existing',
-  run: async ({ db, clock, values }) => {
-    const printing = new PrintingService(db(), clock, { queue: { backoffMs: 200 } });
+  run: async (ctx) => {
+    const { values, actor } = ctx;
+    const printing = printingOf(ctx, { queue: { backoffMs: 200 } });
+    const list = (name: string) =>
+      (((values as Record<string, unknown>)[name] as string[] | undefined) ?? []).map((id) =>
+        positiveInt(id, `--${name}`),
+      );
+    const answers = [
+      ...list('came-out').map((jobId) => ({ jobId, cameOut: true })),
+      ...list('not-out').map((jobId) => ({ jobId, cameOut: false })),
+    ];
+    const copies = answers.length ? printing.resolveInterrupted({ jobs: answers }, actor).jobs : [];
     let outcome: string | null = null;
     if (values.drain) outcome = await printing.queue.drain();
     const status = printing.status();
+    const stopped = status.interrupted.map(
+      (j) =>
+        `  job ${j.jobId}: ${j.kind === 'ticket' ? `ticket ${j.ticketNumber} (${j.place})` : j.kind} of sale ${j.saleNumber}, stopped: ${j.reason}`,
+    );
     return {
-      json: { ...status, outcome },
-      text: `${status.state}: ${status.pending} pending${status.message ? ` - ${status.message}` : ''}`,
+      json: { ...status, outcome, copies },
+      text: [
+        `${status.state}: ${status.pending} pending${status.message ? ` - ${status.message}` : ''}`,
+        ...(stopped.length ? ['Stopped on (say --came-out JOB or --not-out JOB):', ...stopped] : []),
+        ...copies.map((c) => `job ${c.jobId}: ${c.kind} COPIA ${c.copy} queued`),
+      ].join('\n'),
     };
   },
 };
 
 const reprintCommand: CliCommand = {
   name: 'reprint',
-  usage: 'reprint --transaction ID [--ticket N]... [--receipt] [--reason TEXT]  queue copies marked COPIA',
+  usage:
+    'reprint (--sale NUMBER | --transaction ID) [--ticket N]... [--all-tickets] [--receipt] [--reason TEXT]  queue copies marked COPIA (everything when none is chosen)',
   options: {
+    sale: { type: 'string' },
     transaction: { type: 'string' },
+    'all-tickets': { type: 'boolean' },
     ticket: { type: 'string', multiple: true },
     receipt: { type: 'boolean' },
     reason: { type: 'string' },
   },
   database: 'existing',
-  run: ({ db, clock, values, actor }) => {
+  run: async (ctx) => {
+    const { values, actor } = ctx;
     const tickets = (values as Record<string, unknown>).ticket as string[] | undefined;
-    const result = new PrintingService(db(), clock).reprint(
+    if ((typeof values.sale === 'string') === (typeof values.transaction === 'string'))
+      throw new UsageError('give --sale NUMBER or --transaction ID');
+    // Whoever runs the command line holds the store's file: they approve their own copies (audited).
+    const result = await printingOf(ctx).reprint(
       {
-        transactionId: requiredString(values.transaction, '--transaction'),
+        ...(typeof values.sale === 'string' ? { saleNumber: values.sale } : {}),
+        ...(typeof values.transaction === 'string' ? { transactionId: values.transaction } : {}),
         ...(tickets ? { ticketNumbers: tickets } : {}),
+        ...(values['all-tickets'] === true ? { allTickets: true } : {}),
         ...(typeof values.receipt === 'boolean' ? { receipt: values.receipt } : {}),
         ...(typeof values.reason === 'string' ? { reason: values.reason } : {}),
       },
-      actor,
+      { actor, supervisor: true, verifySupervisor: () => Promise.reject(new Error('not used')) },
     );
     return {
       json: result,
@@ -164,6 +247,7 @@ const verifyCommand: CliCommand = {
   usage: 'verify-ticket --code CODE (--db FILE | --public-key KEYID=KEY)  check a scanned ticket QR offline',
   options: { code: { type: 'string' }, 'public-key': { type: 'string', multiple: true } },
   database: 'none',
+  access: 'read',
   run: ({ db, values }) => {
     const code = requiredString(values.code, '--code');
     const given = (values as Record<string, unknown>)['public-key'] as string[] | undefined;
@@ -173,15 +257,15 @@ const verifyCommand: CliCommand = {
       if (!id || !key) throw new UsageError('--public-key takes KEYID=BASE64URLKEY');
       keys.set(id, key);
     }
-    if (typeof values.db === 'string')
-      for (const k of publicSigningKeys(db())) keys.set(k.keyId, k.publicKey);
-    if (keys.size === 0) throw new UsageError('give --db FILE or --public-key KEYID=KEY');
-    const result = verifyTicketCode(code, keys);
-    if (!result.valid) throw new Error(`ticket code refused: ${result.reason}`);
-    const p = result.payload;
+    // With the store: its keys, and whether it issued this very ticket (a copy of it could sign more).
+    const atStore = typeof values.db === 'string' ? verifyTicketAtStore(db(), code, keys) : null;
+    if (!atStore && keys.size === 0) throw new UsageError('give --db FILE or --public-key KEYID=KEY');
+    const result = atStore ? atStore.verification : verifyTicketCode(code, keys);
+    const text = verificationText(result);
+    if (!result.valid) throw new Error(`ticket code refused (${result.reason}): ${text}`);
     return {
-      json: result,
-      text: `VALID ticket ${p.ticketNumber}, event ${p.eventId}, ${p.place.startsWith('GA:') ? `general admission ${p.place.slice(3)}` : `seat ${p.place}`}, sale ${p.transactionPrefix}…`,
+      json: { ...result, ...(atStore ? { issued: atStore.issued } : {}) },
+      text: atStore?.issued ? `${text} (issued here; sale ${atStore.issued.status})` : text,
     };
   },
 };
@@ -190,14 +274,17 @@ const keysCommand: CliCommand = {
   name: 'ticket-keys',
   usage: 'ticket-keys                       public keys door scanners need to verify tickets',
   database: 'existing',
-  run: ({ db }) => {
+  access: 'read',
+  run: ({ db, clock }) => {
     const keys = publicSigningKeys(db());
-    return {
-      json: { keys },
-      text: keys
-        .map((k) => `${k.keyId}=${k.publicKey}\ttenant ${k.tenantId}${k.retired ? ' (retired)' : ''}`)
-        .join('\n'),
-    };
+    // A training store's keys sign only worthless tickets: never hand them to a door scanner.
+    const training = new TerminalModeStore(db(), clock).mode() === 'training';
+    const lines = keys.map(
+      (k) => `${k.keyId}=${k.publicKey}\ttenant ${k.tenantId}${k.retired ? ' (retired)' : ''}`,
+    );
+    if (training)
+      lines.unshift(`${TRAINING_TICKET_TEXT}: this is a training store; its keys sign training tickets only`);
+    return { json: { keys, training }, text: lines.join('\n') };
   },
 };
 

@@ -1,4 +1,5 @@
 import { seedDemo } from '../../services/demo/demo-venues.ts';
+import { PaymentProviders } from '../../services/payments/providers/provider-registry.ts';
 import { seatIdsByLabel } from '../../services/events/event-setup.ts';
 import { AvailabilityService } from '../../services/reservations/availability-service.ts';
 import { ReservationService } from '../../services/reservations/reservation-service.ts';
@@ -6,7 +7,10 @@ import {
   type EventReservationStats,
   ReservationStatsService,
 } from '../../services/reservations/reservation-stats.ts';
-import { seedDemoUsers } from '../../services/session/demo-users.ts';
+import { DEFAULT_VIRTUAL_PRINTER_PORT, printerUri } from '../../../shared/schemas/printing.ts';
+import { PrintingService } from '../../services/printing/printing-service.ts';
+import { DEMO_USERS, seedDemoUsers } from '../../services/session/demo-users.ts';
+import { TerminalModeStore } from '../../services/terminal-mode/terminal-mode.ts';
 import {
   type CliCommand,
   type CliContext,
@@ -15,20 +19,67 @@ import {
   requiredString,
   UsageError,
 } from '../command.ts';
+import { COUNTER_PORT, KIOSK_PORT, rendererBuilt } from './serve-commands.ts';
+
+/** A path as the user would type it again in the next command (quoted when it has a space). */
+function shellWord(path: string): string {
+  return /^[\w./:@+-]+$/.test(path) ? path : `'${path.replace(/'/g, `'\\''`)}'`;
+}
 
 const seedDemoCommand: CliCommand = {
   name: 'seed-demo',
   usage:
-    'seed-demo                         the demo theatre (2,400 seats + standing) and 50,000-seat stadium',
+    'seed-demo [--training]            the demo theatre (2,400 seats + standing), 50,000-seat stadium, staff and virtual printer; prints what to run next (--training: a training store with the training payment provider)',
+  options: { training: { type: 'boolean', default: false } },
   database: 'create',
-  run: async ({ db, clock }) => {
+  run: async ({ db, clock, values, actor, storeKey }) => {
     const existing = db().prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM events').get()!.n;
     if (existing > 0) throw new UsageError(`database already has ${existing} events; seed a new file`);
+    const training = values.training === true;
+    if (training) {
+      const modes = new TerminalModeStore(db(), clock);
+      modes.enableTraining(actor);
+      // A training demo's kiosk takes (simulated) card and Pago Móvil payments from the start.
+      new PaymentProviders(db(), clock, () => modes.mode()).set({ provider: 'training', actor });
+    }
     const ids = seedDemo(db(), clock.now());
-    await seedDemoUsers(db(), clock);
+    await seedDemoUsers(db(), clock, storeKey().pepper);
+    // Said, not assumed: the demo prints to the virtual printer on this PC (serve --virtual-printer).
+    const printer = new PrintingService(db(), clock).setSettings(
+      { connection: { kind: 'tcp', host: '127.0.0.1', port: DEFAULT_VIRTUAL_PRINTER_PORT } },
+      actor,
+    );
+    const staff = DEMO_USERS.map((u) => ({ name: u.name, role: u.role, pin: u.pin }));
+    const file = shellWord(requiredString(values.db, '--db'));
+    const steps: [string, string][] = [
+      ...(rendererBuilt()
+        ? []
+        : [['npm run build:renderer', 'once: builds the screens'] as [string, string]]),
+      [
+        `npx taquilla serve --db ${file} --virtual-printer`,
+        `the counter (port ${COUNTER_PORT}) and its printer: open the URL it prints`,
+      ],
+      [
+        `npx taquilla serve --db ${file} --kiosk`,
+        `a self-service kiosk (port ${KIOSK_PORT}), in another terminal`,
+      ],
+      [`TAQUILLA_DB=${file} npm start`, 'or the desktop app, where Electron is installed'],
+    ];
+    const column = Math.max(...steps.map(([command]) => command.length));
+    const next = steps.map(([command, why]) => `${command.padEnd(column)}   # ${why}`);
+    const width = Math.max(...staff.map((u) => u.name.length));
     return {
-      json: ids,
-      text: `Demo ready: theatre event ${ids.theatreEventId} (2,400 seats + 300 standing), stadium event ${ids.stadiumEventId} (50,000 seats + 5,000 field).`,
+      json: { ...ids, training, staff, printer: printerUri(printer.connection), next },
+      text: [
+        `Demo ready in ${file}${training ? ' (a TRAINING store: simulated payments, tickets say ENTRENAMIENTO)' : ''}:`,
+        `  event ${ids.theatreEventId}  Gala de Zarzuela, Teatro Municipal: 2,400 seats + 300 standing`,
+        `  event ${ids.stadiumEventId}  Clásico: Leones vs. Magallanes, Estadio Monumental: 50,000 seats + 5,000 on the field`,
+        'Staff (choose your name, type the PIN):',
+        ...staff.map((u) => `  ${u.name.padEnd(width)}  ${u.role.padEnd(10)}  PIN ${u.pin}`),
+        `Printer: the virtual printer at ${printerUri(printer.connection)} (serve --virtual-printer starts it; or \`npx taquilla virtual-printer\`)`,
+        'Next:',
+        ...next.map((line) => `  ${line}`),
+      ].join('\n'),
     };
   },
 };
@@ -37,6 +88,7 @@ const eventsCommand: CliCommand = {
   name: 'events',
   usage: 'events                            list events with their ids',
   database: 'existing',
+  access: 'read',
   run: ({ db }) => {
     const events = db()
       .prepare<[], { id: number; name: string; starts_at: number; seats: number }>(
@@ -74,6 +126,7 @@ const statsCommand: CliCommand = {
   usage: 'reservation-stats [--event ID]    holds, reservations, sales, conversion, contested seats',
   options: { event: { type: 'string' } },
   database: 'existing',
+  access: 'read',
   run: ({ db, clock, values }) => {
     const eventId = optionalPositiveInt(values.event, '--event');
     const stats = new ReservationStatsService(db(), clock).stats(eventId === undefined ? {} : { eventId });

@@ -1,6 +1,34 @@
+import { readFileSync } from 'node:fs';
 import axios from 'axios';
-import { type ConflictRow, SyncEngine, serverEventFromStore } from '../../services/sync/sync-engine.ts';
-import { type CliCommand, positiveInt, requiredString, UsageError } from '../command.ts';
+import { resolveSettings } from '../../../shared/config.ts';
+import { type ConflictRow, SyncEngine } from '../../services/sync/sync-engine.ts';
+import { catalogEventFromStore } from '../../services/sync/venue-catalog.ts';
+import { TerminalModeStore } from '../../services/terminal-mode/terminal-mode.ts';
+import { type CliCommand, type OptionValues, positiveInt, requiredString, UsageError } from '../command.ts';
+
+/**
+ * The tenant's admin secret, kept off the command line (where ps and shell history would show it):
+ * --admin-secret-file FILE, else the TAQUILLA_ADMIN_SECRET environment variable. --admin-secret
+ * still works for old scripts.
+ */
+function adminSecret(values: OptionValues): string {
+  if (typeof values['admin-secret-file'] === 'string') {
+    try {
+      const secret = readFileSync(values['admin-secret-file'], 'utf8').trim();
+      if (secret) return secret;
+    } catch (error) {
+      throw new UsageError(`cannot read ${values['admin-secret-file']}: ${(error as Error).message}`);
+    }
+    throw new UsageError(`${values['admin-secret-file']} is empty`);
+  }
+  const fromEnv = process.env.TAQUILLA_ADMIN_SECRET?.trim();
+  if (fromEnv) return fromEnv;
+  if (typeof values['admin-secret'] === 'string' && values['admin-secret'].trim())
+    return values['admin-secret'].trim();
+  throw new UsageError(
+    'the admin secret is needed: set TAQUILLA_ADMIN_SECRET or pass --admin-secret-file FILE',
+  );
+}
 
 const enrolCommand: CliCommand = {
   name: 'enrol',
@@ -8,15 +36,28 @@ const enrolCommand: CliCommand = {
     'enrol --server URL[,URL...] --code CODE [--name NAME]  enrol with the central hold server (each instance URL)',
   options: { server: { type: 'string' }, code: { type: 'string' }, name: { type: 'string' } },
   database: 'create',
-  run: async ({ db, clock, values }) => {
+  run: async ({ db, clock, values, storeKey }) => {
     const server = requiredString(values.server, '--server');
     const code = requiredString(values.code, '--code');
     const name = typeof values.name === 'string' ? values.name : 'Taquilla';
-    const sync = new SyncEngine(db(), clock);
+    // Asked before the server spends an enrolment code on a store that could never use it.
+    new TerminalModeStore(db(), clock).assertLive('be enrolled with a server');
+    const sync = new SyncEngine(db(), clock, { storeKey: storeKey() });
     const result = await sync.enrol(server, code, name);
+    // The events the server delivered (the catalogue), not whatever this store held before.
+    const events = db()
+      .prepare<[], { event_id: number }>(
+        "SELECT event_id FROM catalog_events WHERE origin = 'server' ORDER BY event_id",
+      )
+      .all()
+      .map((e) => e.event_id);
     return {
-      json: { tenantId: result.tenantId, credentialId: result.credentialId },
-      text: `Enrolled as terminal ${result.credentialId} of tenant ${result.tenantId} at ${server}`,
+      json: { tenantId: result.tenantId, credentialId: result.credentialId, events },
+      text:
+        `Enrolled as terminal ${result.credentialId} of tenant ${result.tenantId} at ${server}` +
+        (events.length > 0
+          ? `; events ${events.join(', ')} received`
+          : '; no events defined at the server yet'),
     };
   },
 };
@@ -26,16 +67,18 @@ const statusCommand: CliCommand = {
   usage: 'sync-status [--now]                 server link: online/offline, outbox, last sync, clock offset',
   options: { now: { type: 'boolean', default: false } },
   database: 'existing',
-  run: async ({ db, clock, values }) => {
-    const sync = new SyncEngine(db(), clock);
+  access: 'read',
+  run: async ({ db, clock, values, storeKey }) => {
+    const sync = new SyncEngine(db(), clock, { storeKey: storeKey() });
     // --now asks the server, replays the outbox and renews leases; without it, the stored view.
     if (values.now) {
       await sync.checkConnection();
       await sync.idle();
     }
     const s = sync.status();
+    const catalog = { revision: sync.venueCatalog.revision(), problems: sync.venueCatalog.problems() };
     return {
-      json: s,
+      json: { ...s, catalog },
       text: [
         `state       ${s.state}${s.serverUrl ? ` (${s.serverUrl})` : ''}`,
         `outbox      ${s.outbox}`,
@@ -43,6 +86,8 @@ const statusCommand: CliCommand = {
         `clock       ${s.clockOffsetMs >= 0 ? '+' : ''}${s.clockOffsetMs} ms`,
         `leases      ${s.openLeases} open`,
         `conflicts   ${s.openConflicts} open`,
+        `catalogue   revision ${catalog.revision}`,
+        ...catalog.problems.map((p) => `  event ${p.eventId} not taken: ${p.reason}`),
       ].join('\n'),
     };
   },
@@ -50,29 +95,41 @@ const statusCommand: CliCommand = {
 
 const publishCommand: CliCommand = {
   name: 'publish-event',
-  usage: 'publish-event --event ID --admin-secret S [--lease-minutes N]  send an event to the server',
+  usage:
+    "publish-event --event ID [--admin-secret-file F] [--lease-minutes N]  make a local event the venue's (secret: TAQUILLA_ADMIN_SECRET)",
   options: {
     event: { type: 'string' },
     'admin-secret': { type: 'string' },
+    'admin-secret-file': { type: 'string' },
     'lease-minutes': { type: 'string' },
   },
   database: 'existing',
-  run: async ({ db, values }) => {
+  run: async ({ db, clock, values }) => {
     const eventId = positiveInt(values.event, '--event');
-    const secret = requiredString(values['admin-secret'], '--admin-secret');
+    const secret = adminSecret(values);
     const row = db()
       .prepare<[], { server_url: string }>('SELECT server_url FROM sync_credentials WHERE id = 1')
       .get();
     if (!row) throw new UsageError('enrol this terminal first (taquilla enrol)');
+    const tenant = db()
+      .prepare<[number], { settings: string }>(
+        'SELECT t.settings FROM events e JOIN tenants t ON t.id = e.tenant_id WHERE e.id = ?',
+      )
+      .get(eventId);
     const leaseMinutes =
-      values['lease-minutes'] === undefined ? 240 : positiveInt(values['lease-minutes'], '--lease-minutes');
-    const definition = serverEventFromStore(db(), eventId, leaseMinutes);
-    const res = await axios.put(`${row.server_url}/v1/admin/events`, definition, {
+      values['lease-minutes'] === undefined
+        ? resolveSettings(JSON.parse(tenant?.settings ?? '{}')).LEASE_MINUTES
+        : positiveInt(values['lease-minutes'], '--lease-minutes');
+    // The whole event (venue, tiers, zones, seats) under this terminal's ids: every counter receives it.
+    const definition = catalogEventFromStore(db(), eventId, leaseMinutes);
+    const res = await axios.put(`${row.server_url}/v1/admin/catalog/events/${eventId}`, definition, {
       headers: { authorization: `Bearer ${secret}` },
       validateStatus: () => true,
+      maxBodyLength: Infinity,
     });
     if (res.status !== 200)
       throw new UsageError(`server refused: ${JSON.stringify(res.data?.error ?? res.status)}`);
+    new SyncEngine(db(), clock).venueCatalog.markPublished(eventId);
     return { json: { eventId }, text: `Event ${eventId} published to ${row.server_url}` };
   },
 };
@@ -89,8 +146,9 @@ const conflictsCommand: CliCommand = {
     seats: { type: 'string' },
   },
   database: 'existing',
-  run: async ({ db, clock, values, actor }) => {
-    const sync = new SyncEngine(db(), clock);
+  access: 'read',
+  run: async ({ db, clock, values, actor, storeKey }) => {
+    const sync = new SyncEngine(db(), clock, { storeKey: storeKey() });
     if (values.resolve === undefined) {
       const rows = sync.conflicts(values.all === true);
       const line = (c: ConflictRow) =>

@@ -1,158 +1,235 @@
+import { laterDay, nextDay } from '../../../shared/business-day.ts';
 import type { Clock } from '../../../shared/clock.ts';
 import { TaquillaError } from '../../../shared/errors.ts';
+import { parseRate, usdToVes } from '../../../shared/money.ts';
 import {
+  type ClosingListItem,
   type ClosingReport,
   type ClosingSummary,
   closingQuery,
+  type DrawerCurrency,
   type MethodLine,
-  PAYMENT_METHODS,
-  type PaymentMethod,
-  xReportInput,
-  zReportInput,
-} from '../../../shared/schemas/payments.ts';
+  xReportRequest,
+  zReportRequest,
+} from '../../../shared/schemas/day-closing.ts';
+import { PAYMENT_METHODS, type PaymentMethod } from '../../../shared/schemas/payments.ts';
 import { parseInput } from '../../../shared/validation.ts';
 import type { Db } from '../../store/database.ts';
+import { BusinessCalendar } from './business-calendar.ts';
+import { CashDrawer, shiftOpen, type ShiftRow } from './cash-drawer.ts';
+import { type Staff, StaffDirectory } from './staff-directory.ts';
 
-const BUSINESS_TIME_ZONE = 'America/Caracas';
-const dayFormat = new Intl.DateTimeFormat('en-CA', {
-  timeZone: BUSINESS_TIME_ZONE,
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-});
-
-/** The business day of an instant: its calendar date in Caracas, 'YYYY-MM-DD'. */
-export function businessDay(epochMs: number): string {
-  return dayFormat.format(epochMs);
-}
-
-/** The calendar day after 'YYYY-MM-DD'. */
-export function nextDay(day: string): string {
-  return new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
-}
+type Currency = 'USD' | 'VES';
 
 interface TenderTotalRow {
   cashier: string;
   method: PaymentMethod;
-  currency: 'USD' | 'VES';
+  currency: Currency;
   count: number;
   received: number;
   usd: number;
 }
 
-interface PaymentTotalRow {
+interface PaymentRow {
   cashier: string;
-  payments: number;
-  sales: number;
-  deposits: number;
-  instalments: number;
-  applied: number;
-  first_at: number | null;
-  last_at: number | null;
+  kind: 'SALE' | 'DEPOSIT' | 'INSTALMENT';
+  applied_cents: number;
+  ves_per_usd: string;
+  created_at: number;
 }
 
 interface ChangeRow {
   cashier: string;
-  currency: 'USD' | 'VES';
+  currency: Currency;
   cents: number;
   usd: number;
 }
 
+interface ClosingRow {
+  id: number;
+  number: number;
+  cashier: string;
+  staff_id: number | null;
+  business_day: string;
+  closed_at: number;
+  closed_by: string;
+}
+
+/** Which open payments a report counts: whose (null: everyone) and created before when (null: all). */
+interface Scope {
+  actors: string | null;
+  before: number | null;
+}
+
+export interface DayClosingOptions {
+  calendar?: BusinessCalendar;
+  staff?: StaffDirectory;
+  drawer?: CashDrawer;
+}
+
+/** The name people read: the actor without its role ('cashier:Ana Cajera' → 'Ana Cajera'). */
+export function displayName(actor: string): string {
+  return actor.replace(/^(cashier|supervisor|kiosk):/, '');
+}
+
 /**
- * Day closing. An X report summarises what a cashier (or everyone) has taken since their last Z and
- * changes nothing. A Z report closes the cashier's day: it is numbered, stored exactly as printed,
- * and marks every payment it counted, so no payment is counted by two Zs. One Z per cashier per
- * Caracas calendar day: a second one is refused, and what is sold after a Z waits for the next
- * day's Z.
+ * Day closing. An X report summarises what a staff member (or everyone) has taken since their last
+ * Z, drawers included, and changes nothing. A Z report closes one staff member's business day
+ * (named by id, or by a name resolved to one: StaffDirectory): it is numbered, stored exactly as
+ * issued, and marks every payment and drawer it counted, so nothing is counted by two Zs.
+ *
+ * Business days end at the tenant's cutoff hour (BusinessCalendar): a Z at 00:40 on Saturday closes
+ * Friday. A Z closes the staff member's oldest open day (the day of their oldest payment or drawer
+ * not yet closed, and never a day already closed): what belongs to later days waits for those days'
+ * Zs, and what was sold after a day's Z goes to the next day. A drawer belongs to the day it opened;
+ * a Z takes every payment up to that day's end, or up to the closing of its drawers if later. A Z is
+ * refused while a drawer of that day is open (count it first: CashDrawer.close).
  */
 export class DayClosingService {
+  readonly calendar: BusinessCalendar;
+  readonly staff: StaffDirectory;
+  readonly drawer: CashDrawer;
   private readonly sql;
 
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
+    options: DayClosingOptions = {},
   ) {
-    const openFor = `p.closing_id IS NULL AND (@cashier IS NULL OR p.cashier = @cashier)`;
+    this.calendar = options.calendar ?? new BusinessCalendar(db, clock);
+    this.staff = options.staff ?? new StaffDirectory(db);
+    this.drawer = options.drawer ?? new CashDrawer(db, clock, this.staff, this.calendar);
+    const open = `p.closing_id IS NULL
+      AND (@actors IS NULL OR p.cashier IN (SELECT value FROM json_each(@actors)))
+      AND (@before IS NULL OR p.created_at < @before)`;
     this.sql = {
-      tenders: db.prepare<[{ cashier: string | null }], TenderTotalRow>(
+      tenders: db.prepare<[Scope], TenderTotalRow>(
         `SELECT p.cashier, t.method, t.currency, COUNT(*) AS count, SUM(t.amount_cents) AS received,
            SUM(t.usd_cents) AS usd
          FROM payment_tenders t JOIN payments p ON p.id = t.payment_id
-         WHERE ${openFor} GROUP BY p.cashier, t.method, t.currency`,
+         WHERE ${open} GROUP BY p.cashier, t.method, t.currency`,
       ),
-      change: db.prepare<[{ cashier: string | null }], ChangeRow>(
+      change: db.prepare<[Scope], ChangeRow>(
         `SELECT p.cashier, p.change_currency AS currency, SUM(p.change_cents) AS cents, SUM(p.change_usd_cents) AS usd
-         FROM payments p WHERE ${openFor} AND p.change_cents > 0 GROUP BY p.cashier, p.change_currency`,
+         FROM payments p WHERE ${open} AND p.change_cents > 0 GROUP BY p.cashier, p.change_currency`,
       ),
-      payments: db.prepare<[{ cashier: string | null }], PaymentTotalRow>(
-        `SELECT p.cashier, COUNT(*) AS payments,
-           SUM(p.kind = 'SALE') AS sales, SUM(p.kind = 'DEPOSIT') AS deposits, SUM(p.kind = 'INSTALMENT') AS instalments,
-           SUM(p.applied_cents) AS applied, MIN(p.created_at) AS first_at, MAX(p.created_at) AS last_at
-         FROM payments p WHERE ${openFor} GROUP BY p.cashier ORDER BY p.cashier`,
+      payments: db.prepare<[Scope], PaymentRow>(
+        `SELECT p.cashier, p.kind, p.applied_cents, p.ves_per_usd, p.created_at FROM payments p
+         WHERE ${open} ORDER BY p.cashier, p.created_at`,
       ),
-      lastClosing: db.prepare<[string], { number: number; business_day: string }>(
-        'SELECT number, business_day FROM day_closings WHERE cashier = ? ORDER BY business_day DESC LIMIT 1',
+      oldestOpen: db.prepare<[{ actors: string }], { at: number | null }>(
+        `SELECT MIN(created_at) AS at FROM payments
+         WHERE closing_id IS NULL AND cashier IN (SELECT value FROM json_each(@actors))`,
+      ),
+      // Z reports taken before staff ids (migration 023) are found by their actor.
+      lastClosing: db.prepare<[{ staffId: number | null; actors: string }], ClosingRow>(
+        `SELECT id, number, cashier, staff_id, business_day, closed_at, closed_by FROM day_closings
+         WHERE staff_id = @staffId OR cashier IN (SELECT value FROM json_each(@actors))
+         ORDER BY business_day DESC, number DESC LIMIT 1`,
       ),
       nextNumber: db.prepare<[], { n: number }>('SELECT COALESCE(MAX(number), 0) + 1 AS n FROM day_closings'),
       insertClosing: db.prepare<
-        [{ number: number; cashier: string; day: string; now: number; actor: string; report: string }],
+        [
+          {
+            number: number;
+            cashier: string;
+            staffId: number | null;
+            day: string;
+            now: number;
+            actor: string;
+            report: string;
+          },
+        ],
         { id: number }
       >(
-        `INSERT INTO day_closings (number, cashier, business_day, closed_at, closed_by, report)
-         VALUES (@number, @cashier, @day, @now, @actor, @report) RETURNING id`,
+        `INSERT INTO day_closings (number, cashier, staff_id, business_day, closed_at, closed_by, report)
+         VALUES (@number, @cashier, @staffId, @day, @now, @actor, @report) RETURNING id`,
       ),
-      closePayments: db.prepare<[number, string]>(
-        'UPDATE payments SET closing_id = ? WHERE cashier = ? AND closing_id IS NULL',
+      closePayments: db.prepare<[{ id: number; actors: string; before: number }]>(
+        `UPDATE payments SET closing_id = @id
+         WHERE closing_id IS NULL AND cashier IN (SELECT value FROM json_each(@actors)) AND created_at < @before`,
+      ),
+      takeShift: db.prepare<[number, number]>(
+        'UPDATE cash_shifts SET closing_id = ? WHERE id = ? AND closing_id IS NULL',
       ),
       closing: db.prepare<[number], { report: string }>('SELECT report FROM day_closings WHERE number = ?'),
-      closings: db.prepare<
-        [],
-        { number: number; cashier: string; business_day: string; closed_at: number; closed_by: string }
-      >('SELECT number, cashier, business_day, closed_at, closed_by FROM day_closings ORDER BY number'),
+      closings: db.prepare<[], ClosingRow>(
+        'SELECT id, number, cashier, staff_id, business_day, closed_at, closed_by FROM day_closings ORDER BY number',
+      ),
     };
   }
 
-  /** X report: the open day of one cashier, or of every cashier; the day stays open. */
+  /** X report: the open day of one staff member, or of everyone; nothing is closed. */
   x(raw: unknown = {}): ClosingReport {
-    const input = parseInput(xReportInput, raw);
+    const input = parseInput(xReportRequest, raw);
     const now = this.clock.now();
-    const cashier = input.cashier ?? null;
-    return this.report(
-      'X',
-      null,
-      cashier,
-      cashier ? this.openDay(cashier, now) : businessDay(now),
-      now,
-      null,
-    );
+    const cutoffHour = this.calendar.cutoffHour();
+    if (!input.staff) {
+      const day = this.calendar.today(cutoffHour);
+      return this.report('X', null, null, day, cutoffHour, now, null, { actors: null, before: null }, [
+        ...this.drawer.untaken(null),
+      ]);
+    }
+    const staff = this.staff.resolve(input.staff);
+    const { day } = this.openDay(staff, now, cutoffHour);
+    const shifts = staff.staffId === null ? [] : this.drawer.untaken(staff.staffId);
+    const scope = { actors: JSON.stringify(staff.actors), before: null };
+    return this.report('X', null, staff, day, cutoffHour, now, null, scope, shifts);
   }
 
-  /** Z report: closes the cashier's day. Refused if that cashier already closed today. */
+  /**
+   * Z report: closes the staff member's oldest open business day. DAY_ALREADY_CLOSED when that
+   * would be a day still to come (today is closed and only later sales are open); SHIFT_OPEN when a
+   * drawer of that day is still open; UNKNOWN_STAFF for a name or id that is nobody.
+   */
   z(raw: unknown): ClosingReport {
-    const input = parseInput(zReportInput, raw);
+    const input = parseInput(zReportRequest, raw);
     return this.db
       .transaction(() => {
         const now = this.clock.now();
-        const today = businessDay(now);
-        const last = this.sql.lastClosing.get(input.cashier);
-        if (last && last.business_day >= today) {
+        const cutoffHour = this.calendar.cutoffHour();
+        const staff = this.staff.resolve(input.staff);
+        const { day, last } = this.openDay(staff, now, cutoffHour);
+        if (last && day > this.calendar.today(cutoffHour)) {
           throw new TaquillaError(
             'DAY_ALREADY_CLOSED',
-            `${input.cashier} already closed ${last.business_day} (Z ${last.number}); later sales go to the next day`,
-            { cashier: input.cashier, businessDay: last.business_day, closingNumber: last.number },
+            `${staff.name} already closed ${last.business_day} (Z ${last.number}); later sales go to the next day`,
+            { cashier: staff.actor, businessDay: last.business_day, closingNumber: last.number },
           );
         }
+        const shifts = staff.staffId === null ? [] : this.drawer.untaken(staff.staffId);
+        const ofTheDay = shifts.filter((s) => s.business_day <= day);
+        const stillOpen = ofTheDay.find((s) => s.closed_at === null);
+        if (stillOpen) throw shiftOpen(stillOpen);
+        // The day's payments, and every payment inside its drawers (a drawer closed past the cutoff).
+        const before = Math.max(
+          this.calendar.bounds(day, cutoffHour).end,
+          ...ofTheDay.map((s) => s.closed_at! + 1),
+        );
+        const actors = JSON.stringify(staff.actors);
         const number = this.sql.nextNumber.get()!.n;
-        const report = this.report('Z', number, input.cashier, today, now, input.actor);
+        const report = this.report(
+          'Z',
+          number,
+          staff,
+          day,
+          cutoffHour,
+          now,
+          input.actor,
+          { actors, before },
+          ofTheDay,
+        );
         const { id } = this.sql.insertClosing.get({
           number,
-          cashier: input.cashier,
-          day: today,
+          cashier: staff.actor,
+          staffId: staff.staffId,
+          day,
           now,
           actor: input.actor,
           report: JSON.stringify(report),
         })!;
-        this.sql.closePayments.run(id, input.cashier);
+        this.sql.closePayments.run({ id, actors, before });
+        for (const s of ofTheDay) this.sql.takeShift.run(id, s.id);
         return report;
       })
       .immediate();
@@ -165,58 +242,82 @@ export class DayClosingService {
     return row ? (JSON.parse(row.report) as ClosingReport) : null;
   }
 
-  closings(): { number: number; cashier: string; businessDay: string; closedAt: number; closedBy: string }[] {
+  closings(): ClosingListItem[] {
     return this.sql.closings.all().map((r) => ({
       number: r.number,
       cashier: r.cashier,
+      staffId: r.staff_id,
+      cashierName: displayName(r.cashier),
       businessDay: r.business_day,
       closedAt: r.closed_at,
       closedBy: r.closed_by,
     }));
   }
 
-  /** The day a cashier's open payments belong to: today, or tomorrow once today is closed. */
-  private openDay(cashier: string, now: number): string {
-    const today = businessDay(now);
-    const last = this.sql.lastClosing.get(cashier);
-    return last && last.business_day >= today ? nextDay(last.business_day) : today;
+  /**
+   * The business day a staff member's next Z closes: the day of their oldest open payment or drawer
+   * (today if none), but never one already closed (then the day after their last Z).
+   */
+  private openDay(staff: Staff, now: number, cutoffHour: number): { day: string; last: ClosingRow | null } {
+    const actors = JSON.stringify(staff.actors);
+    const last = this.sql.lastClosing.get({ staffId: staff.staffId, actors }) ?? null;
+    const oldestPayment = this.sql.oldestOpen.get({ actors })!.at;
+    const days = [
+      ...(oldestPayment === null ? [] : [this.calendar.dayOf(oldestPayment, cutoffHour)]),
+      ...(staff.staffId === null ? [] : this.drawer.untaken(staff.staffId).map((s) => s.business_day)),
+    ].sort();
+    let day = days[0] ?? this.calendar.today(cutoffHour);
+    if (last) day = laterDay(day, nextDay(last.business_day));
+    return { day, last };
   }
 
   private report(
     kind: 'X' | 'Z',
     number: number | null,
-    cashier: string | null,
+    staff: Staff | null,
     day: string,
+    cutoffHour: number,
     now: number,
     by: string | null,
+    scope: Scope,
+    shifts: ShiftRow[],
   ): ClosingReport {
-    const params = { cashier };
-    const perCashier = new Map<string, ClosingSummary & { cashier: string }>();
-    for (const row of this.sql.payments.all(params)) {
-      perCashier.set(row.cashier, {
-        cashier: row.cashier,
-        payments: row.payments,
-        sales: row.sales,
-        deposits: row.deposits,
-        instalments: row.instalments,
-        lines: [],
-        netUsdCents: row.applied,
-        firstAt: row.first_at,
-        lastAt: row.last_at,
-      });
+    type Summary = ClosingSummary & { cashier: string; cashierName: string };
+    const perCashier = new Map<string, Summary>();
+    const summaryOf = (cashier: string): Summary => {
+      let s = perCashier.get(cashier);
+      if (!s) {
+        s = { cashier, cashierName: displayName(cashier), ...emptySummary() };
+        perCashier.set(cashier, s);
+      }
+      return s;
+    };
+    const rates = new Map<string, bigint>();
+    for (const p of this.sql.payments.all(scope)) {
+      const s = summaryOf(p.cashier);
+      let rate = rates.get(p.ves_per_usd);
+      if (rate === undefined) rates.set(p.ves_per_usd, (rate = parseRate(p.ves_per_usd)));
+      s.payments += 1;
+      if (p.kind === 'SALE') s.sales += 1;
+      else if (p.kind === 'DEPOSIT') s.deposits += 1;
+      else s.instalments += 1;
+      s.netUsdCents += p.applied_cents;
+      s.netVesCents += usdToVes(p.applied_cents, rate);
+      s.firstAt = s.firstAt === null ? p.created_at : Math.min(s.firstAt, p.created_at);
+      s.lastAt = s.lastAt === null ? p.created_at : Math.max(s.lastAt, p.created_at);
     }
     const lines = new Map<string, MethodLine>();
-    const lineOf = (who: string, method: PaymentMethod, currency: 'USD' | 'VES'): MethodLine => {
+    const lineOf = (who: string, method: PaymentMethod, currency: Currency): MethodLine => {
       const key = `${who}\u0000${method}\u0000${currency}`;
       let line = lines.get(key);
       if (!line) {
         line = { method, currency, count: 0, receivedCents: 0, changeCents: 0, netCents: 0, netUsdCents: 0 };
         lines.set(key, line);
-        perCashier.get(who)!.lines.push(line);
+        summaryOf(who).lines.push(line);
       }
       return line;
     };
-    for (const row of this.sql.tenders.all(params)) {
+    for (const row of this.sql.tenders.all(scope)) {
       const line = lineOf(row.cashier, row.method, row.currency);
       line.count += row.count;
       line.receivedCents += row.received;
@@ -224,25 +325,110 @@ export class DayClosingService {
       line.netUsdCents += row.usd;
     }
     // Change leaves the cash drawer of its currency, whatever was paid.
-    for (const row of this.sql.change.all(params)) {
+    for (const row of this.sql.change.all(scope)) {
       const line = lineOf(row.cashier, row.currency === 'USD' ? 'CASH_USD' : 'CASH_VES', row.currency);
       line.changeCents += row.cents;
       line.netCents -= row.cents;
       line.netUsdCents -= row.usd;
     }
+    // Drawers: each adds to its staff member's cash reconciliation.
+    for (const shift of shifts) {
+      const owner = staff ?? this.staff.resolve({ staffId: shift.staff_id });
+      const s = summaryOf(staff ? staff.actor : shift.staff);
+      s.shifts += 1;
+      s.drawer = addDrawers(s.drawer, this.drawer.figures(shift, owner, now));
+    }
     const cashiers = [...perCashier.values()];
-    for (const c of cashiers) c.lines.sort(byMethod);
+    for (const c of cashiers) {
+      c.lines.sort(byMethod);
+      c.outsideDrawer = outsideDrawer(c);
+    }
+    cashiers.sort((a, b) => a.cashier.localeCompare(b.cashier));
+    const bounds = this.calendar.bounds(day, cutoffHour);
     return {
       kind,
       number,
       businessDay: day,
-      cashier,
+      cutoffHour,
+      dayStartsAt: bounds.start,
+      dayEndsAt: bounds.end,
+      cashier: staff?.actor ?? null,
+      staffId: staff?.staffId ?? null,
+      cashierName: staff?.name ?? null,
       generatedAt: now,
       generatedBy: by,
       cashiers,
       totals: total(cashiers),
     };
   }
+}
+
+function emptyDrawer(): DrawerCurrency[] {
+  return (['USD', 'VES'] as const).map((currency) => ({
+    currency,
+    floatCents: 0,
+    cashInCents: 0,
+    changeCents: 0,
+    paidInCents: 0,
+    paidOutCents: 0,
+    expectedCents: 0,
+    countedCents: null,
+    overShortCents: null,
+  }));
+}
+
+function emptySummary(): ClosingSummary {
+  return {
+    payments: 0,
+    sales: 0,
+    deposits: 0,
+    instalments: 0,
+    lines: [],
+    netUsdCents: 0,
+    netVesCents: 0,
+    firstAt: null,
+    lastAt: null,
+    shifts: 0,
+    drawer: emptyDrawer(),
+    outsideDrawer: [],
+  };
+}
+
+/** Two drawers' figures added per currency; a count is known only when every drawer was counted. */
+function addDrawers(a: DrawerCurrency[], b: DrawerCurrency[]): DrawerCurrency[] {
+  return a.map((x, i) => {
+    const y = b[i]!;
+    const counted = x.countedCents !== null || y.countedCents !== null;
+    const countedCents = counted ? (x.countedCents ?? 0) + (y.countedCents ?? 0) : null;
+    const overShortCents =
+      x.overShortCents === null && y.overShortCents === null
+        ? null
+        : (x.overShortCents ?? 0) + (y.overShortCents ?? 0);
+    return {
+      currency: x.currency,
+      floatCents: x.floatCents + y.floatCents,
+      cashInCents: x.cashInCents + y.cashInCents,
+      changeCents: x.changeCents + y.changeCents,
+      paidInCents: x.paidInCents + y.paidInCents,
+      paidOutCents: x.paidOutCents + y.paidOutCents,
+      expectedCents: x.expectedCents + y.expectedCents,
+      countedCents,
+      overShortCents,
+    };
+  });
+}
+
+/** Cash (net of change) among the payments that no drawer of the report took in, per currency. */
+function outsideDrawer(s: ClosingSummary): ClosingSummary['outsideDrawer'] {
+  const out: ClosingSummary['outsideDrawer'] = [];
+  for (const currency of ['USD', 'VES'] as const) {
+    const method = currency === 'USD' ? 'CASH_USD' : 'CASH_VES';
+    const cashNet = s.lines.find((l) => l.method === method)?.netCents ?? 0;
+    const d = s.drawer.find((x) => x.currency === currency)!;
+    const netCents = cashNet - (d.cashInCents - d.changeCents);
+    if (netCents !== 0) out.push({ currency, netCents });
+  }
+  return out;
 }
 
 function byMethod(a: MethodLine, b: MethodLine): number {
@@ -254,22 +440,16 @@ function byMethod(a: MethodLine, b: MethodLine): number {
 
 function total(cashiers: ClosingSummary[]): ClosingSummary {
   const lines = new Map<string, MethodLine>();
-  const sum: ClosingSummary = {
-    payments: 0,
-    sales: 0,
-    deposits: 0,
-    instalments: 0,
-    lines: [],
-    netUsdCents: 0,
-    firstAt: null,
-    lastAt: null,
-  };
+  const sum = emptySummary();
   for (const c of cashiers) {
     sum.payments += c.payments;
     sum.sales += c.sales;
     sum.deposits += c.deposits;
     sum.instalments += c.instalments;
     sum.netUsdCents += c.netUsdCents;
+    sum.netVesCents += c.netVesCents;
+    sum.shifts += c.shifts;
+    sum.drawer = addDrawers(sum.drawer, c.drawer);
     if (c.firstAt !== null && (sum.firstAt === null || c.firstAt < sum.firstAt)) sum.firstAt = c.firstAt;
     if (c.lastAt !== null && (sum.lastAt === null || c.lastAt > sum.lastAt)) sum.lastAt = c.lastAt;
     for (const l of c.lines) {
@@ -291,5 +471,9 @@ function total(cashiers: ClosingSummary[]): ClosingSummary {
     }
   }
   sum.lines = [...lines.values()].sort(byMethod);
+  const outside = new Map<Currency, number>();
+  for (const c of cashiers)
+    for (const o of c.outsideDrawer) outside.set(o.currency, (outside.get(o.currency) ?? 0) + o.netCents);
+  sum.outsideDrawer = [...outside].map(([currency, netCents]) => ({ currency, netCents }));
   return sum;
 }

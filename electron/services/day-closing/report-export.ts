@@ -1,10 +1,12 @@
+import { cutoffLabel } from '../../../shared/business-day.ts';
 import { formatCents, formatMoney } from '../../../shared/money.ts';
 import type {
   ClosingReport,
   ClosingSummary,
+  DrawerCurrency,
   MethodLine,
-  PaymentMethod,
-} from '../../../shared/schemas/payments.ts';
+} from '../../../shared/schemas/day-closing.ts';
+import type { PaymentMethod } from '../../../shared/schemas/payments.ts';
 
 /** How each method reads on paper and in the spreadsheet (the cashier's language). */
 export const METHOD_LABELS: Readonly<Record<PaymentMethod, string>> = {
@@ -30,22 +32,35 @@ const CSV_HEADER = [
   'net_usd',
 ];
 
+/** The drawer's figures as CSV rows (method column), amount in `net`. */
+const DRAWER_ROWS: readonly [string, (d: DrawerCurrency) => number | null][] = [
+  ['DRAWER_FLOAT', (d) => d.floatCents],
+  ['DRAWER_CASH_IN', (d) => d.cashInCents],
+  ['DRAWER_CHANGE', (d) => d.changeCents],
+  ['DRAWER_PAID_IN', (d) => d.paidInCents],
+  ['DRAWER_PAID_OUT', (d) => d.paidOutCents],
+  ['DRAWER_EXPECTED', (d) => d.expectedCents],
+  ['DRAWER_COUNTED', (d) => d.countedCents],
+  ['DRAWER_OVER_SHORT', (d) => d.overShortCents],
+];
+
 function csvField(value: string | number | null): string {
   const text = value === null ? '' : String(value);
   return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
 /**
- * One row per cashier, method and currency, then TOTAL rows; amounts as plain decimals with a dot
- * (spreadsheets in any locale read them), `net_usd` at each payment's stored rate.
+ * One row per staff member, method and currency, their drawer (DRAWER_* rows: float, cash in,
+ * change, paid in and out, expected, counted, over/short) and cash taken with no drawer open
+ * (CASH_OUTSIDE_DRAWER), then TOTAL rows, the last two the whole in USD and in Bs. Amounts as plain
+ * decimals with a dot (spreadsheets in any locale read them); `net_usd` at each payment's rate.
  */
 export function reportCsv(report: ClosingReport): string {
   const rows: (string | number | null)[][] = [CSV_HEADER];
+  const row = (who: string, method: string, currency: string, count: number | string, ...rest: string[]) =>
+    rows.push([report.kind, report.number, report.businessDay, who, method, currency, count, ...rest]);
   const push = (who: string, l: MethodLine) =>
-    rows.push([
-      report.kind,
-      report.number,
-      report.businessDay,
+    row(
       who,
       l.method,
       l.currency,
@@ -54,22 +69,29 @@ export function reportCsv(report: ClosingReport): string {
       formatCents(l.changeCents),
       formatCents(l.netCents),
       formatCents(l.netUsdCents),
-    ]);
-  for (const c of report.cashiers) for (const l of c.lines) push(c.cashier, l);
+    );
+  const drawer = (who: string, s: ClosingSummary) => {
+    if (s.shifts > 0) {
+      for (const d of s.drawer) {
+        for (const [name, value] of DRAWER_ROWS) {
+          const cents = value(d);
+          row(who, name, d.currency, s.shifts, '', '', cents === null ? '' : formatCents(cents), '');
+        }
+      }
+    }
+    for (const o of s.outsideDrawer) {
+      row(who, 'CASH_OUTSIDE_DRAWER', o.currency, '', '', '', formatCents(o.netCents), '');
+    }
+  };
+  for (const c of report.cashiers) {
+    for (const l of c.lines) push(c.cashierName, l);
+    drawer(c.cashierName, c);
+  }
   for (const l of report.totals.lines) push('TOTAL', l);
-  rows.push([
-    report.kind,
-    report.number,
-    report.businessDay,
-    'TOTAL',
-    'ALL',
-    'USD',
-    report.totals.payments,
-    '',
-    '',
-    '',
-    formatCents(report.totals.netUsdCents),
-  ]);
+  drawer('TOTAL', report.totals);
+  const t = report.totals;
+  row('TOTAL', 'ALL', 'USD', t.payments, '', '', '', formatCents(t.netUsdCents));
+  row('TOTAL', 'ALL', 'VES', t.payments, '', '', formatCents(t.netVesCents), '');
   return `${rows.map((r) => r.map(csvField).join(',')).join('\r\n')}\r\n`;
 }
 
@@ -80,8 +102,15 @@ const timeFormat = new Intl.DateTimeFormat('es-VE', {
   day: '2-digit',
   hour: '2-digit',
   minute: '2-digit',
-  hour12: false,
+  // h23: 00:40, not the 24:40 that hour12: false gives in es-VE.
+  hourCycle: 'h23',
 });
+
+/** 'YYYY-MM-DD' as a Venezuelan reads a date: 27/11/2026. */
+export function dayLabel(day: string): string {
+  const [y, m, d] = day.split('-');
+  return `${d}/${m}/${y}`;
+}
 
 function pad(left: string, right: string, width: number): string {
   const space = width - left.length - right.length;
@@ -99,7 +128,34 @@ function money(cents: number, currency: 'USD' | 'VES'): string {
   return formatMoney({ currency, cents });
 }
 
-function summaryLines(s: ClosingSummary, width: number): string[] {
+function drawerLines(s: ClosingSummary, width: number, rule: string): string[] {
+  const out: string[] = [];
+  if (s.shifts > 0) {
+    out.push(rule, `CAJA (${s.shifts} ${s.shifts === 1 ? 'turno' : 'turnos'})`);
+    for (const d of s.drawer) {
+      const c = d.currency;
+      out.push(c === 'USD' ? 'Dólares' : 'Bolívares');
+      out.push(pad('  Fondo inicial', money(d.floatCents, c), width));
+      out.push(pad('  Efectivo recibido', money(d.cashInCents, c), width));
+      if (d.changeCents > 0) out.push(pad('  Vuelto', `-${money(d.changeCents, c)}`, width));
+      if (d.paidInCents > 0) out.push(pad('  Entradas de caja', money(d.paidInCents, c), width));
+      if (d.paidOutCents > 0) out.push(pad('  Salidas de caja', `-${money(d.paidOutCents, c)}`, width));
+      out.push(pad('  Esperado', money(d.expectedCents, c), width));
+      if (d.countedCents !== null) out.push(pad('  Contado', money(d.countedCents, c), width));
+      if (d.overShortCents !== null) {
+        const label =
+          d.overShortCents > 0 ? '  Sobrante' : d.overShortCents < 0 ? '  Faltante' : '  Cuadre exacto';
+        out.push(pad(label, money(Math.abs(d.overShortCents), c), width));
+      }
+    }
+  }
+  for (const o of s.outsideDrawer) {
+    out.push(pad('Efectivo sin caja abierta', money(o.netCents, o.currency), width));
+  }
+  return out;
+}
+
+function summaryLines(s: ClosingSummary, width: number, rule: string): string[] {
   const out: string[] = [];
   for (const l of s.lines) {
     out.push(pad(`${METHOD_LABELS[l.method]} (${l.count})`, money(l.receivedCents, l.currency), width));
@@ -109,12 +165,14 @@ function summaryLines(s: ClosingSummary, width: number): string[] {
   }
   out.push(pad('Ventas/abonos/pagos', `${s.sales}/${s.deposits}/${s.instalments}`, width));
   out.push(pad('TOTAL', money(s.netUsdCents, 'USD'), width));
+  out.push(pad('', money(s.netVesCents, 'VES'), width));
+  out.push(...drawerLines(s, width, rule));
   return out;
 }
 
 /**
  * The report as plain text for a receipt printer (`width` characters: 32 for 58 mm, 42 or 48 for
- * 80 mm). The printing capability turns it into ESC/POS.
+ * 80 mm); the printing capability lays it out in ESC/POS (layouts.ts, buildReport).
  */
 export function reportText(report: ClosingReport, width = 42): string {
   const rule = '-'.repeat(width);
@@ -125,22 +183,23 @@ export function reportText(report: ClosingReport, width = 42): string {
   const lines = [
     centre('TAQUILLA', width),
     centre(title, width),
-    pad('Día', report.businessDay, width),
-    pad('Cajero', report.cashier ?? 'todos', width),
+    pad('Día', dayLabel(report.businessDay), width),
+    pad('Corte', `${cutoffLabel(report.cutoffHour)} a ${cutoffLabel(report.cutoffHour)}`, width),
+    pad('Cajero', report.cashierName ?? 'todos', width),
     pad('Emitido', timeFormat.format(report.generatedAt), width),
   ];
-  if (report.generatedBy) lines.push(pad('Por', report.generatedBy, width));
+  if (report.generatedBy) lines.push(pad('Por', report.generatedBy.replace(/^[a-z]+:/, ''), width));
   if (report.cashiers.length === 0) lines.push(rule, centre('Sin pagos', width));
   const several = report.cashiers.length > 1;
   for (const c of report.cashiers) {
     lines.push(rule);
-    if (several) lines.push(`Cajero: ${c.cashier}`);
-    lines.push(...summaryLines(c, width));
+    if (several) lines.push(`Cajero: ${c.cashierName}`);
+    lines.push(...summaryLines(c, width, rule));
   }
   if (several) {
-    lines.push(rule, 'TODOS LOS CAJEROS', ...summaryLines(report.totals, width));
+    lines.push(rule, 'TODOS LOS CAJEROS', ...summaryLines(report.totals, width, rule));
   }
-  lines.push(rule, 'USD a la tasa de cada pago');
+  lines.push(rule, 'USD y Bs. a la tasa de cada pago');
   if (report.kind === 'Z') lines.push(centre('Día cerrado', width));
   return `${lines.join('\n')}\n`;
 }

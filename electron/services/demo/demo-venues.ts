@@ -1,6 +1,12 @@
 import { DAY_MS } from '../../../shared/clock.ts';
 import type { Db } from '../../store/database.ts';
-import { createEvent, createTenant, createVenue, type ZoneDefinition } from '../events/event-setup.ts';
+import {
+  createEvent,
+  createTenant,
+  createVenue,
+  type LandmarkDefinition,
+  type ZoneDefinition,
+} from '../events/event-setup.ts';
 
 type SeatSpec = { row: string; number: number; x: number; y: number };
 
@@ -70,7 +76,19 @@ export function theatreZones(): ZoneDefinition[] {
       priceCents: 4500,
       seats: rows(5, 20, 40, 450, 270),
     },
-    { kind: 'numbered', code: 'PAL', name: 'Palcos', color: '#7c3aed', priceCents: 6000, seats: boxes },
+    {
+      kind: 'numbered',
+      code: 'PAL',
+      name: 'Palcos',
+      color: '#7c3aed',
+      priceCents: 6000,
+      seats: boxes,
+      // Boxes line both side walls: the name goes above each line, not in the middle of the stalls.
+      labels: [
+        { x: 46, y: 100 },
+        { x: 854, y: 100 },
+      ],
+    },
     { kind: 'numbered', code: 'MES', name: 'Mesas', color: '#be185d', priceCents: 7000, seats: tables },
     {
       kind: 'numbered',
@@ -100,7 +118,22 @@ export function theatreZones(): ZoneDefinition[] {
   ];
 }
 
-/** The stadium: 20 sections x 50 rows x 50 seats = 50,000 numbered seats in a bowl, and a field. */
+/** The theatre's stage, in front of the tables and the stalls. */
+export function theatreLandmarks(): LandmarkDefinition[] {
+  return [{ kind: 'stage', shape: 'rect', x: 200, y: 14, width: 500, height: 44 }];
+}
+
+/** Where the stadium's bowl starts (the innermost row, vertical half-axis) and how far rows are apart. */
+const BOWL_INNER = 700;
+const BOWL_ROW_PITCH = 6;
+/** The bowl is an ellipse 1.3 times wider than tall. */
+const BOWL_ASPECT = 1.3;
+
+/**
+ * The stadium: 20 sections x 50 rows x 50 seats = 50,000 numbered seats in a bowl around the field,
+ * and a standing area on the field. Seats are about 5 to 7 units apart along a row and rows 6 apart,
+ * so seats are drawn as seats (not stripes) and a section zoomed to finger size stays a section.
+ */
 export function stadiumZones(): ZoneDefinition[] {
   const zones: ZoneDefinition[] = [];
   const sections = 20;
@@ -109,13 +142,13 @@ export function stadiumZones(): ZoneDefinition[] {
     const start = (2 * Math.PI * s) / sections;
     const span = (2 * Math.PI) / sections - 0.02;
     for (let r = 0; r < 50; r++) {
-      const radius = 420 + r * 9;
+      const radius = BOWL_INNER + r * BOWL_ROW_PITCH;
       for (let n = 1; n <= 50; n++) {
         const angle = start + (span * (n - 0.5)) / 50;
         seats.push({
           row: String(r + 1),
           number: n,
-          x: 1000 + Math.cos(angle) * radius * 1.3,
+          x: 1000 + Math.cos(angle) * radius * BOWL_ASPECT,
           y: 1000 + Math.sin(angle) * radius,
         });
       }
@@ -138,9 +171,27 @@ export function stadiumZones(): ZoneDefinition[] {
     color: '#15803d',
     priceCents: 2500,
     capacity: 5000,
-    box: { x: 650, y: 760, width: 700, height: 480 },
+    // On the field, below its name.
+    box: { x: 650, y: 1080, width: 700, height: 400 },
   });
   return zones;
+}
+
+/** The playing field inside the bowl's first row. */
+export function stadiumLandmarks(): LandmarkDefinition[] {
+  const ry = BOWL_INNER - 60;
+  const rx = BOWL_INNER * BOWL_ASPECT - 60;
+  return [
+    {
+      kind: 'field',
+      name: 'Terreno de juego',
+      shape: 'ellipse',
+      x: 1000 - rx,
+      y: 1000 - ry,
+      width: 2 * rx,
+      height: 2 * ry,
+    },
+  ];
 }
 
 export interface DemoIds {
@@ -165,6 +216,7 @@ export function seedDemo(db: Db, now: number, vesPerUsd = '236.4500'): DemoIds {
       startsAt: inDays(7),
       vesPerUsd,
       zones: theatreZones(),
+      landmarks: theatreLandmarks(),
     },
     now,
   );
@@ -177,6 +229,7 @@ export function seedDemo(db: Db, now: number, vesPerUsd = '236.4500'): DemoIds {
       startsAt: inDays(14),
       vesPerUsd,
       zones: stadiumZones(),
+      landmarks: stadiumLandmarks(),
     },
     now,
   );

@@ -1,59 +1,57 @@
 import { z } from 'zod';
 import { settingsOverrideSchema } from '../../../shared/config.ts';
+import { LANDMARK_KINDS } from '../../../shared/schemas/availability.ts';
+import {
+  generalZoneDefinition,
+  numberedZoneDefinition,
+  seatLabel,
+  vesPerUsd,
+} from '../../../shared/schemas/venue.ts';
 import { parseInput } from '../../../shared/validation.ts';
 import type { Db } from '../../store/database.ts';
 
-/** Defines tenants, venues and events with their zones and seats (the catalogue the engine sells). */
-const box = z.object({
+/**
+ * Where a zone's name is written on this terminal's map: at most a few places (boxes on both sides
+ * of a hall). A terminal's own events only: the server's catalogue does not carry them yet, so an
+ * event delivered from it has none and the map writes each name in the middle of its seats.
+ */
+const labels = z
+  .array(z.object({ x: z.number(), y: z.number() }))
+  .max(8)
+  .optional();
+
+/** The stage or the field, drawn under the seats so the map has a front. */
+const landmark = z.object({
+  kind: z.enum(LANDMARK_KINDS),
+  name: z.string().min(1).max(40).optional(),
+  shape: z.enum(['rect', 'ellipse']).default('rect'),
   x: z.number(),
   y: z.number(),
   width: z.number().positive(),
   height: z.number().positive(),
 });
 
-const numberedZone = z.object({
-  kind: z.literal('numbered'),
-  code: z.string().regex(/^[A-Z0-9]{1,6}$/),
-  name: z.string().min(1).max(60),
-  color: z.string().optional(),
-  priceCents: z.number().int().min(0),
-  seats: z
-    .array(
-      z.object({
-        row: z.string().min(1).max(8),
-        number: z.number().int().min(0),
-        x: z.number(),
-        y: z.number(),
-      }),
-    )
-    .min(1),
-});
+/** The venue's zone definitions (shared/schemas/venue.ts), with where their names go. */
+const zoneWithLabels = z.discriminatedUnion('kind', [
+  numberedZoneDefinition.extend({ labels }),
+  generalZoneDefinition.extend({ labels }),
+]);
 
-const generalZone = z.object({
-  kind: z.literal('general'),
-  code: z.string().regex(/^[A-Z0-9]{1,6}$/),
-  name: z.string().min(1).max(60),
-  color: z.string().optional(),
-  priceCents: z.number().int().min(0),
-  capacity: z.number().int().min(1),
-  box: box.optional(),
-});
-
+/** Defines tenants, venues and events with their zones and seats (the catalogue the engine sells). */
 export const eventDefinition = z.object({
   tenantId: z.number().int().positive(),
   venueId: z.number().int().positive(),
   name: z.string().min(1).max(120),
   startsAt: z.number().int(),
-  vesPerUsd: z.string().regex(/^\d{1,9}(\.\d{1,4})?$/, 'rate like 36.50'),
-  zones: z.array(z.discriminatedUnion('kind', [numberedZone, generalZone])).min(1),
+  vesPerUsd,
+  zones: z.array(zoneWithLabels).min(1),
+  landmarks: z.array(landmark).max(10).optional(),
 });
 
 export type EventDefinition = z.infer<typeof eventDefinition>;
-export type ZoneDefinition = EventDefinition['zones'][number];
-
-export function seatLabel(zoneCode: string, row: string, number: number): string {
-  return `${zoneCode}-${row}-${number}`;
-}
+export type ZoneDefinition = z.input<typeof eventDefinition>['zones'][number];
+export type LandmarkDefinition = z.input<typeof landmark>;
+export { seatLabel };
 
 export function createTenant(db: Db, name: string, now: number, settings: unknown = {}): number {
   const parsed = settingsOverrideSchema.parse(settings);
@@ -92,6 +90,13 @@ export function createEvent(db: Db, raw: unknown, now: number): CreatedEvent {
     `INSERT INTO zones (event_id, code, name, kind, capacity, price_tier_id, color, x, y, width, height, sort)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
+  // Prepared only when the event has them: an event without (most) sets up on any schema version.
+  const insertLabel = () => db.prepare('INSERT INTO zone_labels (zone_id, x, y) VALUES (?, ?, ?)');
+  const insertLandmark = () =>
+    db.prepare(
+      `INSERT INTO map_landmarks (event_id, kind, name, shape, x, y, width, height, sort)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
   const insertSeat = db.prepare(
     `INSERT INTO seats (event_id, zone_id, label, row_label, number, x, y, price_tier_id)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -122,6 +127,10 @@ export function createEvent(db: Db, raw: unknown, now: number): CreatedEvent {
             sort,
           ).lastInsertRowid,
         );
+        if (zone.labels?.length) {
+          const label = insertLabel();
+          for (const point of zone.labels) label.run(zoneId, point.x, point.y);
+        }
         const seatIds =
           zone.kind === 'numbered'
             ? zone.seats.map((s) =>
@@ -141,6 +150,22 @@ export function createEvent(db: Db, raw: unknown, now: number): CreatedEvent {
             : [];
         return { id: zoneId, code: zone.code, kind: zone.kind, seatIds };
       });
+      if (def.landmarks?.length) {
+        const landmark = insertLandmark();
+        def.landmarks.forEach((mark, sort) =>
+          landmark.run(
+            eventId,
+            mark.kind,
+            mark.name ?? null,
+            mark.shape,
+            mark.x,
+            mark.y,
+            mark.width,
+            mark.height,
+            sort,
+          ),
+        );
+      }
       return { eventId, zones };
     })
     .immediate();

@@ -104,6 +104,8 @@ export class NotificationService {
         const now = this.clock.now();
         let produced = 0;
         for (const row of this.sql.expiredSince.all(from, to)) {
+          // A kiosk's unpaid "Pagar en taquilla" slip that lapsed is not news: nothing to give back.
+          if (row.paid_cents === 0) continue;
           const number = transactionNumber(row.transaction_id);
           const who = row.customer_name ? ` for ${row.customer_name}` : '';
           const deposit =

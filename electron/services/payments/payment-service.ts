@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import type { Clock } from '../../../shared/clock.ts';
 import { TaquillaError } from '../../../shared/errors.ts';
-import { formatRate, parseRate, usdToVes } from '../../../shared/money.ts';
+import { formatRate, parseRate, rateInRange, usdToVes } from '../../../shared/money.ts';
 import {
   assertDeposit,
   assertFullPayment,
@@ -10,6 +10,8 @@ import {
   DEFAULT_DEPOSIT_MINIMUM_BASIS_POINTS,
   minimumDeposit,
   percentToBasisPoints,
+  RATE_CHANGE_CONFIRM_PERCENT,
+  rateChangePercent,
   type Settlement,
   settle,
   tenderReference,
@@ -19,6 +21,7 @@ import {
   depositInput,
   type PaymentResult,
   payInput,
+  paymentResult,
   paymentSettingsInput,
   type Quote,
   quoteInput,
@@ -30,6 +33,19 @@ import { parseInput } from '../../../shared/validation.ts';
 import { type Db, withDurableCommit } from '../../store/database.ts';
 import { Catalog } from '../reservations/catalog.ts';
 import type { ReservationService } from '../reservations/reservation-service.ts';
+import { transactionNumber } from './payment-references.ts';
+import { type TenderClaim, TenderAcceptance } from './tender-acceptance.ts';
+
+export { transactionNumber };
+
+/** A stored rate that parses and is in range (an older store may hold one that is not). */
+function knownRate(text: string): boolean {
+  try {
+    return rateInRange(parseRate(text));
+  } catch {
+    return false;
+  }
+}
 
 type PaymentKind = 'SALE' | 'DEPOSIT' | 'INSTALMENT';
 
@@ -133,11 +149,6 @@ export interface ReceiptPayments {
   balanceCents: number;
 }
 
-/** The short number people read and type for a transaction. */
-export function transactionNumber(transactionId: string): string {
-  return transactionId.replace(/-/g, '').slice(0, 8).toUpperCase();
-}
-
 /**
  * Takes money (issue 6). Every payment is written in the same BEGIN IMMEDIATE transaction as the
  * reservation change it causes (ReservationService.complete / convertToPartial run nested, as a
@@ -146,6 +157,8 @@ export function transactionNumber(transactionId: string): string {
  */
 export class PaymentService implements PaymentBook {
   private readonly catalog: Catalog;
+  /** Kiosk payments only as a provider confirmed them; each reference once (issue 11). */
+  private readonly acceptance: TenderAcceptance;
   private readonly sql;
   private readonly terminal: string | null;
   private readonly newId: () => string;
@@ -157,6 +170,7 @@ export class PaymentService implements PaymentBook {
     options: PaymentServiceOptions = {},
   ) {
     this.catalog = new Catalog(db);
+    this.acceptance = new TenderAcceptance(db, clock);
     this.terminal = options.terminal ?? null;
     this.newId = options.newId ?? randomUUID;
     // What a transaction costs and what has been paid on it. Payable transactions (PENDING,
@@ -317,14 +331,6 @@ export class PaymentService implements PaymentBook {
         `SELECT method, currency, amount_cents, usd_cents, reference, phone, bank_code, email, terminal_id
          FROM payment_tenders WHERE payment_id = ? ORDER BY id`,
       ),
-      usedReference: db.prepare<
-        [{ method: string; bank: string | null; reference: string }],
-        { payment_id: string }
-      >(
-        `SELECT payment_id FROM payment_tenders
-         WHERE method = @method AND reference = @reference AND (@bank IS NULL OR bank_code = @bank)
-           AND method IN ('PAGO_MOVIL', 'TRANSFER', 'ZELLE') LIMIT 1`,
-      ),
     };
   }
 
@@ -402,7 +408,7 @@ export class PaymentService implements PaymentBook {
     const rate = this.catalog.event(tx.event_id).ves_per_usd;
     const s = settle(tx.total_cents - tx.paid_cents, input.tenders, rate, input.changeCurrency);
     assertFullPayment(s);
-    this.assertReferencesUnused(input.tenders);
+    this.acceptance.check(input);
     const complete = { transactionId: tx.id, actor: input.actor, expect: this.chargedFor(tx) };
     return { tx, kind: 'SALE', s, settles: { complete } };
   }
@@ -412,7 +418,7 @@ export class PaymentService implements PaymentBook {
     const rate = this.catalog.event(tx.event_id).ves_per_usd;
     const s = settle(tx.total_cents - tx.paid_cents, input.tenders, rate);
     assertDeposit(s, this.depositMinimumBasisPoints(tx.event_id));
-    this.assertReferencesUnused(input.tenders);
+    this.acceptance.check(input);
     const reserve = {
       transactionId: tx.id,
       actor: input.actor,
@@ -428,7 +434,7 @@ export class PaymentService implements PaymentBook {
     const rate = this.catalog.event(tx.event_id).ves_per_usd;
     const s = settle(tx.total_cents - tx.paid_cents, input.tenders, rate, input.changeCurrency);
     assertInstalment(s);
-    this.assertReferencesUnused(input.tenders);
+    this.acceptance.check(input);
     const settles =
       s.balanceCents > 0
         ? {}
@@ -451,10 +457,9 @@ export class PaymentService implements PaymentBook {
 
   /** Local engine: money and sale in this one write transaction (the engine's write nests). */
   private commit(plan: Plan, input: RecordInput): PaymentResult {
-    // Inside this write: another process on the file may have used a reference since the plan.
-    this.assertReferencesUnused(input.tenders);
+    // Inside this write (writePayment): another process on the file may have used a reference since the plan.
     const payment = this.recordOf(plan, input, this.clock.now());
-    this.writePayment(plan.tx.id, payment);
+    this.writePayment(plan.tx.id, payment, input);
     const paymentId = payment.paymentId;
     if (plan.settles.complete) {
       this.reservations.complete(plan.settles.complete);
@@ -553,7 +558,25 @@ export class PaymentService implements PaymentBook {
           });
         }
         if (input.vesPerUsd !== undefined) {
-          this.sql.setRate.run(formatRate(parseRate(input.vesPerUsd)), input.eventId);
+          // In range already (the schema); far from today's rate only when the supervisor confirms.
+          const proposed = parseRate(input.vesPerUsd);
+          const current = this.catalog.event(input.eventId).ves_per_usd;
+          const changePercent = knownRate(current) ? rateChangePercent(current, proposed) : 0;
+          if (changePercent > RATE_CHANGE_CONFIRM_PERCENT && input.confirmRateChange !== true) {
+            throw new TaquillaError(
+              'RATE_CHANGE_UNCONFIRMED',
+              `The rate would change by ${changePercent} % (${current} → ${formatRate(proposed)} Bs./USD): ` +
+                'confirm the change',
+              {
+                eventId: input.eventId,
+                current: formatRate(parseRate(current)),
+                proposed: formatRate(proposed),
+                changePercent,
+                confirmAbovePercent: RATE_CHANGE_CONFIRM_PERCENT,
+              },
+            );
+          }
+          this.sql.setRate.run(formatRate(proposed), input.eventId);
         }
         return {
           eventId: input.eventId,
@@ -599,9 +622,13 @@ export class PaymentService implements PaymentBook {
 
   // ---- internals -------------------------------------------------------------------------------
 
-  /** synchronous=FULL for the commit: this write records money. */
-  private write<T>(fn: () => T): T {
-    return withDurableCommit(this.db, () => this.db.transaction(fn).immediate());
+  /**
+   * synchronous=FULL for the commit: this write records money. The answer is checked against the
+   * API's own schema before the commit, so a payment whose answer could not be given is not made:
+   * what the cashier is told is final, never "failed" for money that was taken.
+   */
+  private write(fn: () => PaymentResult): PaymentResult {
+    return withDurableCommit(this.db, () => this.db.transaction(() => paymentResult.parse(fn())).immediate());
   }
 
   private cartOrThrow(eventId: number, sessionId: string): PayableRow {
@@ -694,28 +721,6 @@ export class PaymentService implements PaymentBook {
     };
   }
 
-  /** A bank or Zelle reference pays once (an old Pago Móvil screenshot shown again is refused). */
-  private assertReferencesUnused(tenders: readonly Tender[]): void {
-    for (const t of tenders) {
-      const reference =
-        t.method === 'PAGO_MOVIL' || t.method === 'TRANSFER'
-          ? t.reference
-          : t.method === 'ZELLE'
-            ? t.reference
-            : undefined;
-      if (reference === undefined) continue;
-      const bank = t.method === 'PAGO_MOVIL' || t.method === 'TRANSFER' ? t.bankCode : null;
-      const used = this.sql.usedReference.get({ method: t.method, bank, reference });
-      if (used) {
-        throw new TaquillaError(
-          'DUPLICATE_REFERENCE',
-          `${t.method} reference ${reference} was already used for another payment`,
-          { method: t.method, reference, paymentId: used.payment_id },
-        );
-      }
-    }
-  }
-
   /** A payment as it is written here and travels to the server. */
   private recordOf(plan: Plan, input: RecordInput, now: number): ServerPayment {
     const { s } = plan;
@@ -749,7 +754,11 @@ export class PaymentService implements PaymentBook {
     };
   }
 
-  writePayment(transactionId: string, record: ServerPayment): void {
+  /**
+   * Writes a payment and its tenders: one taken here (`claim`: what the cashier or kiosk asked to pay,
+   * checked again by TenderAcceptance inside this write) or a copy of one the server recorded.
+   */
+  writePayment(transactionId: string, record: ServerPayment, claim?: TenderClaim): void {
     // MOVED is the server's bookkeeping of a refused offline sale's money; here that money stays
     // with the offline sale it was taken for.
     if (record.kind === 'MOVED' || this.sql.paymentExists.get(record.paymentId)) return;
@@ -775,20 +784,26 @@ export class PaymentService implements PaymentBook {
       now: record.createdAt,
       requestId: record.requestId,
     });
-    for (const line of record.lines) {
-      this.sql.insertTender.run({
-        payment: record.paymentId,
-        method: line.method,
-        currency: line.currency,
-        amount: line.amountCents,
-        usd: line.usdCents,
-        reference: line.reference,
-        phone: line.phone,
-        bank: line.bankCode,
-        email: line.email,
-        terminalId: line.terminalId,
-      });
-    }
+    const tenderIds = record.lines.map((line) =>
+      Number(
+        this.sql.insertTender.run({
+          payment: record.paymentId,
+          method: line.method,
+          currency: line.currency,
+          amount: line.amountCents,
+          usd: line.usdCents,
+          reference: line.reference,
+          phone: line.phone,
+          bank: line.bankCode,
+          email: line.email,
+          terminalId: line.terminalId,
+        }).lastInsertRowid,
+      ),
+    );
+    // Taken here: the kiosk's confirmation is used and each reference once, inside this write. A copy
+    // of what the server recorded keeps its references too, so this counter refuses them as well.
+    if (claim) this.acceptance.record(claim, record.paymentId, tenderIds);
+    else this.acceptance.references.recordCopy(record.lines, record.paymentId, tenderIds);
   }
 
   paymentRecords(transactionId: string): ServerPayment[] {

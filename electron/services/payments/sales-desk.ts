@@ -1,6 +1,7 @@
-import { TaquillaError } from '../../../shared/errors.ts';
-import type { PaymentResult } from '../../../shared/schemas/payments.ts';
-import type { ReservationService, TransactionSummary } from '../reservations/reservation-service.ts';
+import type { PaymentResult, Quote } from '../../../shared/schemas/payments.ts';
+import { checkoutInput, depositInput, quoteInput } from '../../../shared/schemas/payments.ts';
+import { parseInput } from '../../../shared/validation.ts';
+import type { ReservationService } from '../reservations/reservation-service.ts';
 import type { CartReader } from '../session/cart.ts';
 import type { PaymentService, SaleAuthority } from './payment-service.ts';
 
@@ -8,6 +9,11 @@ import type { PaymentService, SaleAuthority } from './payment-service.ts';
  * Where the counter takes money. Unenrolled, the sale and its money commit in one local write; on a
  * terminal enrolled with a central server, the server sells first and the money is recorded after
  * (PaymentService.*Via). The API handlers call this, so the routing rule lives in one place.
+ *
+ * A cart is charged for what it shows: its live tickets. Holds of the same cart that ran out but are
+ * not yet marked EXPIRED by the cleanup job are settled before a cart is quoted or paid, so the
+ * dialog's amount and the sale agree with the cart. With none live, nothing is settled and the sale
+ * reports HOLD_EXPIRED with the seats, which is what the cashier needs to hear.
  */
 export class SalesDesk {
   constructor(
@@ -17,11 +23,22 @@ export class SalesDesk {
     private readonly authority: SaleAuthority | null,
   ) {}
 
+  // The input is read here only for its cart; PaymentService parses and uses the raw input itself.
+  quote(raw: unknown): Quote {
+    const input = parseInput(quoteInput, raw);
+    if ('eventId' in input) this.settleLapsed(input.eventId, input.sessionId);
+    return this.payments.quote(raw);
+  }
+
   checkout(raw: unknown): Promise<PaymentResult> | PaymentResult {
+    const input = parseInput(checkoutInput, raw);
+    this.settleLapsed(input.eventId, input.sessionId);
     return this.authority ? this.payments.checkoutVia(this.authority, raw) : this.payments.checkout(raw);
   }
 
   deposit(raw: unknown): Promise<PaymentResult> | PaymentResult {
+    const input = parseInput(depositInput, raw);
+    this.settleLapsed(input.eventId, input.sessionId);
     return this.authority ? this.payments.depositVia(this.authority, raw) : this.payments.deposit(raw);
   }
 
@@ -29,31 +46,8 @@ export class SalesDesk {
     return this.authority ? this.payments.payVia(this.authority, raw) : this.payments.pay(raw);
   }
 
-  /**
-   * The counter's fast path (Ctrl+Enter): the exact total in US dollars cash. It is a payment like
-   * any other, so the sale and its money commit together and the day's X/Z reports count it.
-   */
-  async quickSale(input: { eventId: number; sessionId: string; actor: string }): Promise<TransactionSummary> {
-    const { eventId, sessionId, actor } = input;
+  private settleLapsed(eventId: number, sessionId: string): void {
     const cart = this.carts.cart(eventId, sessionId);
-    if (!cart.transactionId) throw new TaquillaError('NOTHING_HELD', 'The cart is empty', { sessionId });
-    // The engine refuses a sale while any ticket of the cart ran out. The cashier sells what the
-    // cart shows (its live tickets): settle the lapsed ones first. If none is live, the sale
-    // reports HOLD_EXPIRED with the seats, which is what the cashier needs to hear.
-    if (cart.tickets.length > 0) this.reservations.cleanupExpired({});
-    const due = this.payments.quote({ eventId, sessionId }).balanceCents;
-    const paid = await this.checkout({
-      eventId,
-      sessionId,
-      actor,
-      tenders: due > 0 ? [{ method: 'CASH_USD', amountCents: due }] : [],
-    });
-    return {
-      transactionId: paid.transactionId,
-      status: paid.status,
-      reservedUntil: paid.reservedUntil,
-      tickets: cart.tickets.reduce((n, t) => n + t.quantity, 0),
-      totalCents: paid.totalCents,
-    };
+    if (cart.transactionId && cart.tickets.length > 0) this.reservations.cleanupExpired({});
   }
 }

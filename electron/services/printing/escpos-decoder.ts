@@ -65,6 +65,8 @@ export type DecodeEvent =
   | { kind: 'cut'; partial: boolean }
   /** DLE EOT n (real-time: answered on arrival) or GS r n (answered in order, after what came before). */
   | { kind: 'status-request'; n: number; realtime: boolean }
+  /** GS a n: automatic status back on (n != 0) or off. */
+  | { kind: 'asb-setting'; n: number }
   | { kind: 'drawer'; pin: number }
   | { kind: 'beep' }
   | { kind: 'reset' }
@@ -417,9 +419,12 @@ export class EscPosDecoder {
         });
         return 3;
       case 0x61: // GS a n automatic status back
+        if (!has(1)) return NEED_MORE;
+        out.push({ kind: 'asb-setting', n: arg(1) });
+        return 3;
       case 0x49: // GS I n printer id
         if (!has(1)) return NEED_MORE;
-        if (c !== 0x61) out.push({ kind: 'unknown', bytes: [GS, c, arg(1)] });
+        out.push({ kind: 'unknown', bytes: [GS, c, arg(1)] });
         return 3;
       case 0x6b:
         return this.barcodeCommand(d, p, out);
@@ -560,58 +565,6 @@ export class EscPosDecoder {
     out.push({ kind: 'unknown', bytes: [FS, c] });
     return 2;
   }
-}
-
-/** Real-time status bytes (DLE EOT n replies). Bits 1 and 4 are always 1, bits 0 and 7 always 0. */
-export interface PrinterCondition {
-  paperOut: boolean;
-  paperNearEnd: boolean;
-  coverOpen: boolean;
-  offline: boolean;
-}
-
-const FIXED = 0x12;
-
-export function statusReply(n: number, c: PrinterCondition): number {
-  switch (n) {
-    case 1:
-      return FIXED | (c.offline || c.paperOut || c.coverOpen ? 0x08 : 0);
-    case 2:
-      return FIXED | (c.coverOpen ? 0x04 : 0) | (c.paperOut ? 0x20 : 0);
-    case 3:
-      return FIXED;
-    case 4:
-      return FIXED | (c.paperNearEnd ? 0x0c : 0) | (c.paperOut ? 0x60 : 0);
-    default:
-      return FIXED;
-  }
-}
-
-export type PaperSensor = { valid: true; paperOut: boolean; nearEnd: boolean } | { valid: false };
-
-/** Reads a DLE EOT 4 (roll paper sensor) reply; a byte that breaks the fixed bits is not a reply. */
-export function parsePaperStatus(byte: number): PaperSensor {
-  if ((byte & 0x93) !== FIXED) return { valid: false };
-  return {
-    valid: true,
-    paperOut: (byte & 0x60) !== 0,
-    nearEnd: (byte & 0x0c) !== 0,
-  };
-}
-
-/** GS r n replies: n=1 paper sensor (bits 0-1 near end, bits 2-3 paper end); others report ok. */
-export function transmitStatusReply(n: number, c: PrinterCondition): number {
-  if (n !== 1) return 0;
-  return (c.paperNearEnd ? 0x03 : 0) | (c.paperOut ? 0x0c : 0);
-}
-
-/** Reads a DLE EOT 1 (printer) reply: bit 3 set means offline. */
-export function parsePrinterStatus(byte: number): {
-  valid: boolean;
-  offline: boolean;
-} {
-  if ((byte & 0x93) !== FIXED) return { valid: false, offline: false };
-  return { valid: true, offline: (byte & 0x08) !== 0 };
 }
 
 /** Splits a decoded stream into printed documents: each ends at a cut. */

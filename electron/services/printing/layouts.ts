@@ -1,25 +1,36 @@
-import thermal from 'node-thermal-printer';
 import { formatMoney, usdToVes } from '../../../shared/money.ts';
-import type {
-  CharacterSetName,
-  PrinterSettings,
-  PrinterType,
-  ReceiptPrintData,
-  TicketPrintData,
+import {
+  type CharacterSetName,
+  type Columns,
+  columnsOf,
+  commandSetOf,
+  type PrinterSettings,
+  type PrinterType,
+  type ReceiptPrintData,
+  saleNumberOf,
+  type SlipPrintData,
+  type TicketPrintData,
 } from '../../../shared/schemas/printing.ts';
-import { CODE_PAGES } from './code-pages.ts';
+import type { ClosingReport } from '../../../shared/schemas/day-closing.ts';
+import { formatSlipCode } from '../../../shared/slip-code.ts';
+import { reportText } from '../day-closing/report-export.ts';
+import { type Align, type LineStyle, type Paper, paperFor } from './paper.ts';
 
 /**
- * Ticket, receipt and test-page layouts, built with node-thermal-printer into ESC/POS bytes. Nothing
- * here talks to a printer: the queue sends the bytes, the virtual printer decodes them.
+ * Ticket, receipt, slip and test-page layouts for 32 (58 mm), 42 and 48 (80 mm) columns, in ESC/POS or Star
+ * Line mode (paper.ts). Nothing is ever cut: a long value wraps by words, a label beside an amount
+ * wraps above it. Nothing here talks to a printer: the queue sends the bytes, the virtual printer
+ * decodes them.
  */
-
-const { ThermalPrinter, PrinterTypes, CharacterSet, BreakLine } = thermal;
 
 export interface LayoutOptions {
   type: PrinterType;
   paperWidth: 58 | 80;
+  /** Font A columns; omitted: 32 on 58 mm, 48 on 80 mm. */
+  columns?: Columns;
   characterSet: CharacterSetName;
+  /** A training store's paper: every ticket and receipt says it is worth nothing, top and bottom. */
+  training?: boolean;
 }
 
 export const defaultLayout: LayoutOptions = {
@@ -32,48 +43,17 @@ export function layoutOf(settings: PrinterSettings): LayoutOptions {
   return {
     type: settings.type,
     paperWidth: settings.paperWidth,
+    ...(settings.columns ? { columns: settings.columns } : {}),
     characterSet: settings.characterSet,
   };
 }
 
-/** Font A columns: 48 on 80 mm paper (576 dots), 32 on 58 mm (384 dots). */
-export function columnsFor(paperWidth: 58 | 80): number {
-  return paperWidth === 80 ? 48 : 32;
+/** Font A columns for a layout. */
+export function columnsFor(o: Pick<LayoutOptions, 'paperWidth' | 'columns'>): Columns {
+  return columnsOf(o);
 }
 
-const CODE_PAGE_NUMBER: Record<CharacterSetName, number> = {
-  PC858_EURO: 19,
-  PC850_MULTILINGUAL: 2,
-  WPC1252: 16,
-};
-
-/** Characters the chosen code page can print, so node-thermal-printer never switches pages mid-line. */
-const printableSets = new Map<CharacterSetName, Set<string>>();
-function printableSet(cs: CharacterSetName): Set<string> {
-  let set = printableSets.get(cs);
-  if (!set) {
-    set = new Set([...CODE_PAGES[CODE_PAGE_NUMBER[cs]]!.high].filter((c) => c !== '\ufffd'));
-    printableSets.set(cs, set);
-  }
-  return set;
-}
-
-/** Text a thermal printer can print: Intl's narrow spaces become spaces, unknown letters lose accents. */
-export function printable(text: string, cs: CharacterSetName): string {
-  const set = printableSet(cs);
-  let out = '';
-  for (const ch of text.normalize('NFC')) {
-    const code = ch.codePointAt(0)!;
-    if (code >= 0x20 && code < 0x7f) out += ch;
-    else if (ch === '\u202f' || ch === '\u00a0' || ch === '\u2009') out += ' ';
-    else if (set.has(ch)) out += ch;
-    else {
-      const bare = ch.normalize('NFD').replace(/[\u0300-\u036f]/g, '');
-      out += bare.length === 1 && bare.codePointAt(0)! < 0x7f ? bare : '?';
-    }
-  }
-  return out;
-}
+export { printable } from './transliterate.ts';
 
 const dateFormat = new Intl.DateTimeFormat('es-VE', {
   timeZone: 'America/Caracas',
@@ -90,34 +70,25 @@ export function caracasDateTime(epochMs: number): string {
   return dateFormat.format(epochMs).replace(/[\u202f\u00a0]/g, ' ');
 }
 
-type Printer = InstanceType<typeof ThermalPrinter>;
+const timeFormat = new Intl.DateTimeFormat('es-VE', {
+  timeZone: 'America/Caracas',
+  hour: '2-digit',
+  minute: '2-digit',
+});
 
-function newPrinter(o: LayoutOptions): {
-  p: Printer;
-  text: (s: string) => string;
-  columns: number;
-} {
-  const columns = columnsFor(o.paperWidth);
-  // No `interface`: the layout only builds bytes (getBuffer); the queue owns the connection.
-  const config = {
-    type: o.type === 'star' ? PrinterTypes.STAR : PrinterTypes.EPSON,
-    width: columns,
-    characterSet: CharacterSet[o.characterSet],
-    breakLine: BreakLine.WORD,
-  };
-  const p = new ThermalPrinter(config as ConstructorParameters<typeof ThermalPrinter>[0]);
-  return { p, text: (s) => printable(s, o.characterSet), columns };
+/** A time of today as the venue reads it ('10:30 a. m.'). */
+export function caracasTime(epochMs: number): string {
+  return timeFormat.format(epochMs).replace(/[\u202f\u00a0]/g, ' ');
 }
 
-function finish(p: Printer): Buffer {
-  p.cut();
-  return Buffer.from(p.getBuffer());
+function newPaper(o: LayoutOptions): Paper {
+  return paperFor(commandSetOf(o.type), { columns: columnsFor(o), characterSet: o.characterSet });
 }
 
 const usd = (cents: number): string => formatMoney({ currency: 'USD', cents });
 const ves = (cents: number): string => formatMoney({ currency: 'VES', cents });
 
-/** Words folded into lines of at most `width` characters (a longer word is cut). */
+/** Words folded into lines of at most `width` characters (a word longer than a line is split, not lost). */
 export function foldWords(text: string, width: number): string[] {
   const lines: string[] = [];
   let line = '';
@@ -140,10 +111,39 @@ export function foldWords(text: string, width: number): string[] {
   return lines;
 }
 
-/** Label left, amount right on one line; a label too long for the line is shortened, never wrapped. */
-function pair(p: Printer, columns: number, left: string, right: string): void {
-  const room = columns - right.length - 1;
-  p.leftRight(left.length > room ? `${left.slice(0, Math.max(0, room - 1))}.` : left, right);
+/** A paragraph: transliterated, folded to the columns (half of them for double-width text). */
+function block(paper: Paper, text: string, style: LineStyle = {}, align: Align = 'left'): void {
+  const width = style.wide ? Math.floor(paper.columns / 2) : paper.columns;
+  const printable = paper.text(text);
+  if (printable.length <= width) paper.line(printable, style, align);
+  else for (const line of foldWords(printable, width)) paper.line(line, style, align);
+}
+
+/**
+ * Label left, value right. When both do not fit one line the label wraps above and the value keeps
+ * its own line, right-aligned: never shortened, never cut.
+ */
+function pair(paper: Paper, left: string, right: string, style: LineStyle = {}): void {
+  const l = paper.text(left);
+  const r = paper.text(right);
+  const columns = paper.columns;
+  if (l.length + 1 + r.length <= columns) {
+    paper.line(`${l}${' '.repeat(columns - l.length - r.length)}${r}`, style);
+    return;
+  }
+  const lines = foldWords(l, columns);
+  const last = lines.pop() ?? '';
+  for (const line of lines) paper.line(line, style);
+  if (last.length + 1 + r.length <= columns) {
+    paper.line(`${last}${' '.repeat(columns - last.length - r.length)}${r}`, style);
+  } else {
+    if (last) paper.line(last, style);
+    for (const line of foldWords(r, columns)) paper.line(line, style, 'right');
+  }
+}
+
+function rule(paper: Paper): void {
+  paper.line('-'.repeat(paper.columns));
 }
 
 /** The rate as the cashier reads it: what one dollar is in bolívares. */
@@ -151,82 +151,50 @@ function rateLine(vesPerUsd: string): string {
   return `Tasa: USD 1,00 = ${ves(usdToVes(100, vesPerUsd))}`;
 }
 
-function copyBanner(p: Printer, text: (s: string) => string, copy: number, retry: boolean): void {
-  if (copy > 0) {
-    p.alignCenter();
-    p.invert(true);
-    // ESC ! (the size command) also clears bold, so size comes first.
-    p.setTextDoubleHeight();
-    p.bold(true);
-    p.println(text(` COPIA ${copy} `));
-    p.setTextNormal();
-    p.bold(false);
-    p.invert(false);
-  }
-  if (retry) {
-    p.alignCenter();
-    p.underline(true);
-    p.println(text('REIMPRESIÓN: el intento anterior no se confirmó'));
-    p.underline(false);
-  }
+/** Printable on every code page we support (no em dash), inverted so it cannot be missed. */
+export const TRAINING_BANNER = 'ENTRENAMIENTO - SIN VALOR';
+
+function trainingBanner(paper: Paper, o: LayoutOptions): void {
+  if (!o.training) return;
+  // 27 characters: fits 32 columns with its padding.
+  paper.line(paper.text(` ${TRAINING_BANNER} `), { invert: true, bold: true }, 'center');
+}
+
+function copyBanner(paper: Paper, copy: number): void {
+  if (copy > 0) paper.line(` COPIA ${copy} `, { invert: true, bold: true, tall: true }, 'center');
 }
 
 export interface PrintMarks {
-  /** 0 for the original, n for "COPIA n". */
+  /** 0 for the original, n for "COPIA n" (every reprint, whatever its reason). */
   copy: number;
-  /** A previous attempt may have printed: say so on paper. */
-  retry: boolean;
 }
 
-export const ORIGINAL: PrintMarks = { copy: 0, retry: false };
+export const ORIGINAL: PrintMarks = { copy: 0 };
 
 export function buildTicket(t: TicketPrintData, o: LayoutOptions = defaultLayout, marks = ORIGINAL): Buffer {
-  const { p, text, columns } = newPrinter(o);
-  p.alignCenter();
-  p.bold(true);
-  p.println(text(t.venue));
-  p.bold(false);
-  p.setTextSize(1, 1);
-  // Double width: half the columns, folded here by words so the printer never breaks a word.
-  for (const line of foldWords(text(t.event), Math.floor(columns / 2))) p.println(line);
-  p.setTextNormal();
-  p.println(text(caracasDateTime(t.startsAt)));
-  p.drawLine();
-  p.alignLeft();
-  p.println(text(`Zona: ${t.zone}`));
-  if (t.row !== null && t.seat !== null) {
-    // ESC ! (the size command) also clears bold, so size comes first.
-    p.setTextDoubleHeight();
-    p.bold(true);
-    p.println(text(`Fila ${t.row}  Asiento ${t.seat}`));
-    p.setTextNormal();
-    p.bold(false);
-  } else {
-    // ESC ! (the size command) also clears bold, so size comes first.
-    p.setTextDoubleHeight();
-    p.bold(true);
-    p.println(text('Admisión general'));
-    p.setTextNormal();
-    p.bold(false);
-  }
-  pair(p, columns, text('Precio'), text(usd(t.priceCents)));
-  pair(p, columns, '', text(ves(usdToVes(t.priceCents, t.vesPerUsd))));
-  p.println(text(rateLine(t.vesPerUsd)));
-  p.drawLine();
-  p.alignCenter();
-  p.printQR(t.code, {
-    cellSize: o.paperWidth === 80 ? 5 : 4,
-    correction: 'M',
-    model: 2,
-  });
-  p.bold(true);
-  p.println(text(`Boleto N.º ${t.ticketNumber}`));
-  p.bold(false);
-  p.alignLeft();
-  p.println(text(`Cajero: ${t.cashier}`));
-  p.println(text(`Venta: ${t.transactionId.slice(0, 8)}  ${caracasDateTime(t.issuedAt)}`).slice(0, columns));
-  copyBanner(p, text, marks.copy, marks.retry);
-  return finish(p);
+  const paper = newPaper(o);
+  trainingBanner(paper, o);
+  block(paper, t.venue, { bold: true }, 'center');
+  // Double width and height: half the columns, folded by words so the printer never breaks a word.
+  block(paper, t.event, { wide: true }, 'center');
+  block(paper, caracasDateTime(t.startsAt), {}, 'center');
+  rule(paper);
+  block(paper, `Zona: ${t.zone}`);
+  if (t.row !== null && t.seat !== null)
+    block(paper, `Fila ${t.row}  Asiento ${t.seat}`, { tall: true, bold: true });
+  else block(paper, 'Admisión general', { tall: true, bold: true });
+  pair(paper, 'Precio', usd(t.priceCents));
+  pair(paper, '', ves(usdToVes(t.priceCents, t.vesPerUsd)));
+  block(paper, rateLine(t.vesPerUsd));
+  rule(paper);
+  paper.qr(t.code, paper.columns === 32 ? 4 : 5);
+  block(paper, `Boleto N.º ${t.ticketNumber}`, { bold: true }, 'center');
+  block(paper, `Cajero: ${t.cashier}`);
+  pair(paper, `Venta: ${saleNumberOf(t.transactionId)}`, caracasDateTime(t.issuedAt));
+  copyBanner(paper, marks.copy);
+  trainingBanner(paper, o);
+  paper.cut();
+  return paper.bytes();
 }
 
 export const METHOD_LABEL: Record<string, string> = {
@@ -238,94 +206,157 @@ export const METHOD_LABEL: Record<string, string> = {
   TRANSFER: 'Transferencia',
 };
 
+/**
+ * A sale's receipt, or a deposit's (kind 'deposit'): what the reservation keeps, its code for the
+ * next payment, what was paid, the balance in both currencies and until when it holds.
+ */
 export function buildReceipt(
   r: ReceiptPrintData,
   o: LayoutOptions = defaultLayout,
   marks = ORIGINAL,
+  extras: { drawer?: 2 | 5 } = {},
 ): Buffer {
-  const { p, text, columns } = newPrinter(o);
-  p.alignCenter();
-  p.bold(true);
-  p.println(text(r.venue));
-  p.println(text('RECIBO'));
-  p.bold(false);
-  p.println(text(r.event));
-  p.println(text(caracasDateTime(r.startsAt)));
-  p.drawLine();
-  p.alignLeft();
-  p.println(text(`Venta: ${r.transactionId}`));
-  p.println(text(`Fecha: ${caracasDateTime(r.at)}`));
-  p.drawLine();
+  const paper = newPaper(o);
+  const deposit = r.kind === 'deposit';
+  if (extras.drawer) paper.pulse(extras.drawer);
+  trainingBanner(paper, o);
+  block(paper, r.venue, { bold: true }, 'center');
+  block(paper, deposit ? 'RECIBO DE ABONO' : 'RECIBO', { bold: true }, 'center');
+  block(paper, r.event, {}, 'center');
+  block(paper, caracasDateTime(r.startsAt), {}, 'center');
+  rule(paper);
+  pair(paper, 'Venta N.º', saleNumberOf(r.transactionId), { bold: true });
+  block(paper, `Fecha: ${caracasDateTime(r.at)}`);
+  if (r.customer) block(paper, `Cliente: ${r.customer}`);
+  rule(paper);
   for (const line of r.lines) {
     const label = line.quantity > 1 ? `${line.quantity} x ${line.description}` : line.description;
-    pair(p, columns, text(label), text(usd(line.totalCents)));
+    pair(paper, label, usd(line.totalCents));
   }
-  p.drawLine();
-  p.bold(true);
-  pair(p, columns, text('TOTAL'), text(usd(r.totalCents)));
-  p.bold(false);
-  pair(p, columns, '', text(ves(usdToVes(r.totalCents, r.vesPerUsd))));
-  p.println(text(rateLine(r.vesPerUsd)));
+  rule(paper);
+  pair(paper, 'TOTAL', usd(r.totalCents), { bold: true });
+  pair(paper, '', ves(usdToVes(r.totalCents, r.vesPerUsd)));
+  block(paper, rateLine(r.vesPerUsd));
   if (r.payments && r.payments.length > 0) {
-    p.drawLine();
-    p.println(text('Pagos'));
+    rule(paper);
+    block(paper, deposit ? 'Abonado' : 'Pagos');
     for (const pay of r.payments) {
+      // The reference is what the bank and the customer check: it wraps, it is never cut.
       const label = pay.reference
         ? `${METHOD_LABEL[pay.method]} ${pay.reference}`
         : METHOD_LABEL[pay.method]!;
-      pair(p, columns, text(label), text(formatMoney({ currency: pay.currency, cents: pay.amountCents })));
+      pair(paper, label, formatMoney({ currency: pay.currency, cents: pay.amountCents }));
     }
   }
-  if (r.change && r.change.cents > 0) {
-    pair(p, columns, text('Cambio'), text(formatMoney(r.change)));
+  if (r.change && r.change.cents > 0) pair(paper, 'Vuelto', formatMoney(r.change));
+  if (deposit || (r.balanceCents !== undefined && r.balanceCents > 0)) {
+    rule(paper);
+    block(paper, 'ABONO - saldo pendiente', { bold: true });
+    pair(paper, 'Saldo', usd(r.balanceCents ?? r.totalCents), { bold: true });
+    pair(paper, '', ves(usdToVes(r.balanceCents ?? r.totalCents, r.vesPerUsd)));
+    if (r.reservedUntil) {
+      block(paper, 'Reservado hasta:');
+      block(paper, caracasDateTime(r.reservedUntil), { bold: true });
+    }
+    if (deposit) {
+      // The code the customer brings back to pay the rest, from any counter.
+      block(paper, 'Código para pagar el saldo:', {}, 'center');
+      block(paper, saleNumberOf(r.transactionId), { wide: true, bold: true }, 'center');
+      paper.barcode128(saleNumberOf(r.transactionId), 60);
+      block(paper, 'Si no se completa el pago a tiempo, los asientos se liberan.', {}, 'center');
+    }
   }
-  if (r.balanceCents !== undefined && r.balanceCents > 0) {
-    p.drawLine();
-    p.bold(true);
-    p.println(text('ABONO - saldo pendiente'));
-    p.bold(false);
-    pair(p, columns, text('Saldo'), text(usd(r.balanceCents)));
-    pair(p, columns, '', text(ves(usdToVes(r.balanceCents, r.vesPerUsd))));
-    if (r.reservedUntil) p.println(text(`Reservado hasta: ${caracasDateTime(r.reservedUntil)}`));
-  }
-  p.drawLine();
-  p.println(text(`Cajero: ${r.cashier}`));
-  p.alignCenter();
-  p.println(text('¡Gracias por su compra!'));
-  copyBanner(p, text, marks.copy, marks.retry);
-  return finish(p);
+  rule(paper);
+  block(paper, `Cajero: ${r.cashier}`);
+  block(paper, deposit ? '¡Gracias!' : '¡Gracias por su compra!', {}, 'center');
+  copyBanner(paper, marks.copy);
+  trainingBanner(paper, o);
+  paper.cut();
+  return paper.bytes();
+}
+
+/**
+ * A kiosk's "Pagar en taquilla" slip: the code large (typed) and as a QR and a CODE128 barcode
+ * (scanned), what it keeps and until when. It says it is not a ticket: the tickets print at the
+ * counter once it is paid.
+ */
+export function buildSlip(slip: SlipPrintData, o: LayoutOptions = defaultLayout, marks = ORIGINAL): Buffer {
+  const paper = newPaper(o);
+  trainingBanner(paper, o);
+  block(paper, slip.venue, { bold: true }, 'center');
+  block(paper, slip.event, {}, 'center');
+  block(paper, caracasDateTime(slip.startsAt), {}, 'center');
+  rule(paper);
+  block(paper, 'PAGAR EN TAQUILLA', { tall: true, bold: true }, 'center');
+  block(paper, 'Código', {}, 'center');
+  // Double width and height: 'ACE-347' takes 14 of even 32 columns.
+  block(paper, formatSlipCode(slip.code), { wide: true, bold: true }, 'center');
+  paper.qr(slip.code, o.paperWidth === 80 ? 6 : 5);
+  paper.barcode128(slip.code, 60);
+  rule(paper);
+  block(paper, `Asientos: ${slip.seats.join(', ')}`);
+  pair(paper, 'Total', usd(slip.totalCents));
+  pair(paper, '', ves(usdToVes(slip.totalCents, slip.vesPerUsd)));
+  rule(paper);
+  block(paper, 'Pague antes de las', {}, 'center');
+  block(paper, caracasTime(slip.reservedUntil), { tall: true, bold: true }, 'center');
+  block(
+    paper,
+    'Este comprobante no es una entrada. Presente el código en la taquilla y pague allí; sus ' +
+      'entradas se imprimen al pagar. Pasada la hora, los asientos vuelven a la venta.',
+  );
+  block(paper, `Reserva: ${saleNumberOf(slip.transactionId)}`);
+  pair(paper, 'Emitido:', caracasDateTime(slip.issuedAt));
+  copyBanner(paper, marks.copy);
+  trainingBanner(paper, o);
+  paper.cut();
+  return paper.bytes();
 }
 
 export function buildTestPage(settings: PrinterSettings, uri: string, at: number): Buffer {
-  const { p, text } = newPrinter(layoutOf(settings));
-  p.alignCenter();
-  p.setTextQuadArea();
-  p.println(text('Taquilla'));
-  p.setTextNormal();
-  p.println(text('Página de prueba'));
-  p.drawLine();
-  p.alignLeft();
-  p.println(text(`Impresora: ${uri}`));
-  p.println(text(`Tipo: ${settings.type}  Papel: ${settings.paperWidth} mm`));
-  p.println(text(`Página de códigos: ${settings.characterSet}`));
-  p.println(text(`Fecha: ${caracasDateTime(at)}`));
-  p.println(text('Acentos: á é í ó ú Á É Í Ó Ú ñ Ñ ü ¿ ¡'));
-  p.bold(true);
-  p.println(text('Negrita'));
-  p.bold(false);
-  p.underline(true);
-  p.println(text('Subrayado'));
-  p.underline(false);
-  p.invert(true);
-  p.println(text(' Invertido '));
-  p.invert(false);
-  p.alignCenter();
-  p.printQR('https://taquilla.local/prueba', {
-    cellSize: 4,
-    correction: 'M',
-    model: 2,
-  });
-  p.code128('TAQUILLA-123', { height: 60 });
-  p.newLine();
-  return finish(p);
+  const paper = newPaper(layoutOf(settings));
+  block(paper, 'Taquilla', { wide: true }, 'center');
+  block(paper, 'Página de prueba', {}, 'center');
+  rule(paper);
+  block(paper, `Impresora: ${uri}`);
+  block(
+    paper,
+    `Tipo: ${settings.type} (${commandSetOf(settings.type) === 'escpos' ? 'ESC/POS, compatible Epson' : 'Star Line'})`,
+  );
+  block(paper, `Papel: ${settings.paperWidth} mm, ${columnsFor(settings)} columnas`);
+  block(paper, `Página de códigos: ${settings.characterSet}`);
+  block(paper, `Fecha: ${caracasDateTime(at)}`);
+  block(paper, 'Acentos: á é í ó ú Á É Í Ó Ú ñ Ñ ü ¿ ¡');
+  block(paper, 'Comillas y rayas: “Gala” — ‘sí’…');
+  paper.line('1234567890'.repeat(5).slice(0, paper.columns));
+  paper.line(paper.text('Negrita'), { bold: true });
+  paper.line(paper.text('Subrayado'), { underline: true });
+  paper.line(paper.text(' Invertido '), { invert: true });
+  paper.line(paper.text('Doble alto'), { tall: true });
+  paper.qr('https://taquilla.local/prueba', paper.columns === 32 ? 4 : 5);
+  paper.barcode128('TAQUILLA-123', 60);
+  paper.cut();
+  return paper.bytes();
+}
+
+/**
+ * An X or Z report (issue 16) on the receipt printer: the day-closing capability's text layout
+ * (reportText) at the paper's columns, its heading in bold, COPIA on a reprint, ENTRENAMIENTO on a
+ * training store.
+ */
+export function buildReport(
+  report: ClosingReport,
+  o: LayoutOptions = defaultLayout,
+  marks = ORIGINAL,
+): Buffer {
+  const paper = newPaper(o);
+  trainingBanner(paper, o);
+  const [venue, title, ...body] = reportText(report, paper.columns).trimEnd().split('\n');
+  paper.line(paper.text(venue!.trim()), { bold: true }, 'center');
+  paper.line(paper.text(title!.trim()), { bold: true }, 'center');
+  for (const line of body) paper.line(paper.text(line));
+  copyBanner(paper, marks.copy);
+  trainingBanner(paper, o);
+  paper.cut();
+  return paper.bytes();
 }

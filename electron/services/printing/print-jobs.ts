@@ -1,18 +1,27 @@
+import { z } from 'zod';
 import type { Clock } from '../../../shared/clock.ts';
 import { TaquillaError } from '../../../shared/errors.ts';
 import { TRANSACTION_PREFIX_LENGTH, ticketPlace } from '../../../shared/printing/ticket-code.ts';
+import type { ClosingReport } from '../../../shared/schemas/day-closing.ts';
 import {
   defaultPrinterSettings,
+  type PrintedSale,
+  type PrintJobKind,
   type PrinterSettings,
   printerSettings,
   printerSettingsPatch,
   type ReceiptPrintData,
   type ReprintResult,
   reprintInput,
+  resolveInterruptedInput,
+  saleNumber,
+  saleNumberOf,
+  type SlipPrintData,
   type TicketPrintData,
 } from '../../../shared/schemas/printing.ts';
 import { parseInput } from '../../../shared/validation.ts';
 import type { Db } from '../../store/database.ts';
+import { StoreKey } from '../../store/store-key.ts';
 import type { ReservationService, SettledTransaction } from '../reservations/reservation-service.ts';
 import { LocalTicketNumbers, type TicketNumberSource } from './ticket-numbers.ts';
 import { TicketSigner } from './ticket-signing.ts';
@@ -40,9 +49,14 @@ export class PrinterSettingsStore {
     return printerSettings.parse({ ...defaultPrinterSettings, ...JSON.parse(row.settings) });
   }
 
-  set(raw: unknown, actor: string): PrinterSettings {
+  /** Saves the settings merged with `raw`, once `accept` (if given) did not throw on them. */
+  set(raw: unknown, actor: string, accept?: (next: PrinterSettings) => void): PrinterSettings {
     const patch = parseInput(printerSettingsPatch, raw);
-    const next = parseInput(printerSettings, { ...this.get(), ...patch });
+    const merged = { ...this.get(), ...patch };
+    // A new paper width without columns takes that width's default (48 columns never fit 58 mm).
+    if (patch.paperWidth !== undefined && patch.columns === undefined) delete merged.columns;
+    const next = parseInput(printerSettings, merged);
+    accept?.(next);
     this.write.run(JSON.stringify(next), this.clock.now(), actor);
     return next;
   }
@@ -72,6 +86,10 @@ interface PlaceRow {
 
 export interface PrintJobsOptions {
   numbers?: TicketNumberSource;
+  /**
+   * Signs the ticket codes. Default: the store's own key file beside it (`taquilla serve` and the
+   * CLI); the terminal passes one built on the key it opened (keychain-wrapped under Electron).
+   */
   signer?: TicketSigner;
   /** Called after jobs are queued (still inside the sale's transaction): wake the worker. */
   onEnqueued?: () => void;
@@ -97,7 +115,7 @@ export class PrintJobs {
   ) {
     this.settings = new PrinterSettingsStore(db, clock);
     this.numbers = options.numbers ?? new LocalTicketNumbers(db, () => this.settings.get().terminalCode);
-    this.signer = options.signer ?? new TicketSigner(db, clock);
+    this.signer = options.signer ?? new TicketSigner(db, clock, StoreKey.open(db, clock));
     this.sql = {
       sale: db.prepare<[string], SaleRow>(
         `SELECT x.tenant_id, x.event_id, e.name AS event, e.starts_at, e.ves_per_usd, v.name AS venue
@@ -130,9 +148,60 @@ export class PrintJobs {
       originalReceipt: db.prepare<[string], { data: string }>(
         `SELECT data FROM print_jobs WHERE transaction_id = ? AND kind = 'receipt' AND copy = 0 ORDER BY id DESC LIMIT 1`,
       ),
-      receiptCopies: db.prepare<[string], { n: number }>(
-        `SELECT COALESCE(MAX(copy), 0) AS n FROM print_jobs WHERE transaction_id = ? AND kind = 'receipt'`,
+      copiesOf: db.prepare<[string, 'receipt' | 'slip'], { n: number }>(
+        'SELECT COALESCE(MAX(copy), 0) AS n FROM print_jobs WHERE transaction_id = ? AND kind = ?',
       ),
+      reportJob: db.prepare<[number, string, number], { id: number }>(
+        `INSERT INTO print_jobs (kind, transaction_id, ticket_number, copy, data, status, created_at)
+         VALUES ('report', NULL, NULL, ?, ?, 'PENDING', ?) RETURNING id`,
+      ),
+      reportCopies: db.prepare<[number], { n: number }>(
+        `SELECT COUNT(*) AS n FROM print_jobs WHERE kind = 'report' AND json_extract(data, '$.number') = ?`,
+      ),
+      depositReceipt: db.prepare<[string], { id: number }>(
+        `SELECT id FROM print_jobs WHERE transaction_id = ? AND kind = 'receipt' AND copy = 0
+           AND json_extract(data, '$.kind') = 'deposit'`,
+      ),
+      reservedPlaces: db.prepare<
+        [string],
+        { quantity: number; price_cents: number; zone: string; label: string | null }
+      >(
+        `SELECT t.quantity, t.price_cents, z.name AS zone, s.label
+         FROM reserved_tickets t JOIN zones z ON z.id = t.zone_id LEFT JOIN seats s ON s.id = t.seat_id
+         WHERE t.transaction_id = ? AND t.status = 'ACTIVE' ORDER BY t.id`,
+      ),
+      customerOf: db.prepare<[string], { customer_name: string | null }>(
+        'SELECT customer_name FROM transactions WHERE id = ?',
+      ),
+      bySaleNumber: db.prepare<[string], { id: string }>(
+        `SELECT id FROM transactions WHERE substr(replace(id, '-', ''), 1, 8) = ?
+           AND EXISTS (SELECT 1 FROM print_jobs j WHERE j.transaction_id = transactions.id) LIMIT 5`,
+      ),
+      issuedWithData: db.prepare<[string], { ticket_number: string; copies: number; data: string }>(
+        'SELECT ticket_number, copies, data FROM issued_tickets WHERE transaction_id = ? ORDER BY reserved_ticket_id, place',
+      ),
+      interruptedJob: db.prepare<
+        [number],
+        {
+          id: number;
+          kind: PrintJobKind;
+          /** Null for a report (X or Z). */
+          transaction_id: string | null;
+          ticket_number: string | null;
+          copy: number;
+          interruption: string;
+        }
+      >(
+        `SELECT id, kind, transaction_id, ticket_number, copy, interruption FROM print_jobs
+         WHERE id = ? AND status = 'PENDING' AND interrupted_at IS NOT NULL`,
+      ),
+      cameOut: db.prepare<[number, string, number]>(
+        `UPDATE print_jobs SET status = 'DONE', printed_at = ?, last_error = ? WHERE id = ? AND status = 'PENDING'`,
+      ),
+      didNotComeOut: db.prepare<[string, number]>(
+        `UPDATE print_jobs SET status = 'CANCELLED', last_error = ? WHERE id = ? AND status = 'PENDING'`,
+      ),
+      dataOfJob: db.prepare<[number], { data: string }>('SELECT data FROM print_jobs WHERE id = ?'),
       audit: db.prepare<[number, string, string, string, string | null, string, string]>(
         `INSERT INTO audit_log (at, actor, entity, entity_id, from_state, to_state, reason)
          VALUES (?, ?, ?, ?, ?, ?, ?)`,
@@ -146,6 +215,8 @@ export class PrintJobs {
     if (existing) return existing;
     const off = reservations.onSettled((settled) => {
       if (settled.status === 'COMPLETED') this.enqueueSale(settled);
+      // A kiosk's "Pagar en taquilla" reservation took no money: its slip is its paper (enqueueSlip).
+      else if (settled.reservation === 'deposit') this.enqueueDeposit(settled);
     });
     const detach = () => {
       off();
@@ -240,6 +311,40 @@ export class PrintJobs {
   }
 
   /**
+   * A deposit (abono) reserved the seats: its receipt, with the code to pay the rest, the balance
+   * (added at print time from the payments recorded) and until when the seats are kept. Queued in the
+   * same transaction as the reservation; never twice for one reservation.
+   */
+  enqueueDeposit(settled: SettledTransaction): number | null {
+    if (this.sql.depositReceipt.get(settled.transactionId)) return null;
+    const sale = this.sql.sale.get(settled.transactionId);
+    if (!sale) return null;
+    const places = this.sql.reservedPlaces.all(settled.transactionId);
+    const lines: ReceiptPrintData['lines'] = places.map((place) => ({
+      description: place.label ? `${place.zone} ${place.label}` : `${place.zone} (Admisión general)`,
+      quantity: place.quantity,
+      unitCents: place.price_cents,
+      totalCents: place.price_cents * place.quantity,
+    }));
+    const id = this.enqueueReceipt({
+      kind: 'deposit',
+      transactionId: settled.transactionId,
+      customer: this.sql.customerOf.get(settled.transactionId)?.customer_name ?? null,
+      venue: sale.venue,
+      event: sale.event,
+      startsAt: sale.starts_at,
+      cashier: settled.actor,
+      at: settled.at,
+      vesPerUsd: sale.ves_per_usd,
+      lines,
+      totalCents: lines.reduce((sum, l) => sum + l.totalCents, 0),
+      reservedUntil: settled.reservedUntil,
+    });
+    this.options.onEnqueued?.();
+    return id;
+  }
+
+  /**
    * Queues a receipt as given (e.g. the payments capability printing a deposit receipt). Payments
    * recorded in the store are added when it prints (see receiptPaymentsFromStore).
    */
@@ -254,22 +359,119 @@ export class PrintJobs {
     )!.id;
   }
 
+  /** The transaction a reprint names, by id or by its short number (the one on screen and paper). */
+  saleOf(input: { transactionId?: string | undefined; saleNumber?: string | undefined }): string {
+    if (input.transactionId !== undefined) return input.transactionId;
+    const number = input.saleNumber!;
+    const matches = this.sql.bySaleNumber.all(number.toLowerCase());
+    if (matches.length === 0) {
+      throw new TaquillaError('UNKNOWN_TRANSACTION', `No sale ${number} printed here`, {
+        transactionId: number,
+      });
+    }
+    if (matches.length > 1) {
+      // 8 hex digits collide once in billions of sales; say so rather than copy the wrong sale.
+      throw new TaquillaError('VALIDATION', `Sale number ${number} is not unique: give the full id`, {
+        issues: [{ path: 'saleNumber', message: `matches ${matches.map((m) => m.id).join(', ')}` }],
+      });
+    }
+    return matches[0]!.id;
+  }
+
+  /** What a sale printed (tickets with their copies so far, the receipt), for the reprint screen. */
+  printedSale(raw: unknown): PrintedSale {
+    const { saleNumber: number } = parseInput(z.object({ saleNumber }).strict(), raw);
+    const transactionId = this.saleOf({ saleNumber: number });
+    const issued = this.sql.issuedWithData.all(transactionId);
+    const receipt = this.sql.originalReceipt.get(transactionId);
+    const sale = this.sql.sale.get(transactionId)!;
+    const first = issued[0] ? (JSON.parse(issued[0].data) as TicketPrintData) : null;
+    const receiptData = receipt ? (JSON.parse(receipt.data) as ReceiptPrintData) : null;
+    return {
+      transactionId,
+      saleNumber: saleNumberOf(transactionId),
+      event: sale.event,
+      startsAt: sale.starts_at,
+      cashier: first?.cashier ?? receiptData?.cashier ?? '',
+      issuedAt: first?.issuedAt ?? receiptData?.at ?? 0,
+      tickets: issued.map((t) => {
+        const data = JSON.parse(t.data) as TicketPrintData;
+        return { ticketNumber: t.ticket_number, place: data.seatLabel ?? data.zone, copies: t.copies };
+      }),
+      receipt: receipt ? { copies: this.sql.copiesOf.get(transactionId, 'receipt')!.n } : null,
+    };
+  }
+
   /**
-   * Queues copies marked "COPIA n" of a sale's tickets (all, or the ones named) and, by default, its
-   * receipt; each copy is written to the audit log.
+   * Queues a kiosk's "Pagar en taquilla" slip for a reservation (issue 11), inside the caller's write
+   * so the slip and the reservation commit together. The venue, event and rate come from the store.
    */
-  reprint(raw: unknown, actor: string): ReprintResult {
+  enqueueSlip(slip: Omit<SlipPrintData, 'venue' | 'event' | 'startsAt' | 'vesPerUsd'>): number {
+    const sale = this.sql.sale.get(slip.transactionId);
+    if (!sale) {
+      throw new TaquillaError('UNKNOWN_TRANSACTION', 'No such transaction', {
+        transactionId: slip.transactionId,
+      });
+    }
+    const data: SlipPrintData = {
+      ...slip,
+      venue: sale.venue,
+      event: sale.event,
+      startsAt: sale.starts_at,
+      vesPerUsd: sale.ves_per_usd,
+    };
+    const id = this.sql.job.get(
+      'slip',
+      slip.transactionId,
+      null,
+      0,
+      JSON.stringify(data),
+      this.clock.now(),
+    )!.id;
+    this.options.onEnqueued?.();
+    return id;
+  }
+
+  /**
+   * Queues an X or Z report (issue 16) as issued: a report belongs to no sale. A Z printed again is
+   * marked COPIA n (n: how often it was queued before). Returns the job and its copy number.
+   */
+  enqueueReport(report: ClosingReport): { jobId: number; copy: number } {
+    const copy = report.number === null ? 0 : this.sql.reportCopies.get(report.number)!.n;
+    const { id } = this.sql.reportJob.get(copy, JSON.stringify(report), this.clock.now())!;
+    this.options.onEnqueued?.();
+    return { jobId: id, copy };
+  }
+
+  /** The report of a job that did not come out, queued again marked COPIA (as every reprint is). */
+  private copyReport(data: string, copyBefore: number, now: number): ReprintResult['jobs'][number] {
+    const report = JSON.parse(data) as ClosingReport;
+    const copy = report.number === null ? copyBefore + 1 : this.sql.reportCopies.get(report.number)!.n;
+    const { id } = this.sql.reportJob.get(copy, data, now)!;
+    return { jobId: id, kind: 'report', copy };
+  }
+
+  /**
+   * Queues copies marked "COPIA n" of a sale's tickets and/or its receipt (see reprintInput for which)
+   * and writes each to the audit log with who asked and who approved. The approval itself (a
+   * supervisor's PIN) is checked by PrintingService.reprint before this runs.
+   */
+  reprint(raw: unknown, actor: string, approvedBy: string): ReprintResult {
     const input = parseInput(reprintInput, raw);
     return this.db
       .transaction(() => {
         const now = this.clock.now();
-        const issued = this.sql.issuedOf.all(input.transactionId);
-        if (issued.length === 0 && !this.sql.originalReceipt.get(input.transactionId)) {
+        const transactionId = this.saleOf(input);
+        const issued = this.sql.issuedOf.all(transactionId);
+        if (issued.length === 0 && !this.sql.originalReceipt.get(transactionId)) {
           throw new TaquillaError('UNKNOWN_TRANSACTION', 'This sale has nothing printed to copy', {
-            transactionId: input.transactionId,
+            transactionId,
           });
         }
+        const everything =
+          input.ticketNumbers === undefined && input.allTickets === undefined && input.receipt === undefined;
         const wanted = input.ticketNumbers ? new Set(input.ticketNumbers) : null;
+        const allTickets = everything || input.allTickets === true;
         if (wanted) {
           const known = new Set(issued.map((i) => i.ticket_number));
           const unknown = [...wanted].filter((n) => !known.has(n));
@@ -279,42 +481,130 @@ export class PrintJobs {
             });
           }
         }
-        const reason = input.reason ? `: ${input.reason}` : '';
+        const approval = approvedBy === actor ? '' : `, approved by ${approvedBy}`;
+        const reason = `${approval}${input.reason ? `: ${input.reason}` : ''}`;
         const jobs: ReprintResult['jobs'] = [];
         for (const t of issued) {
-          if (wanted && !wanted.has(t.ticket_number)) continue;
-          const { copies } = this.sql.bumpCopies.get(t.ticket_number)!;
-          const { id } = this.sql.job.get('ticket', input.transactionId, t.ticket_number, copies, '{}', now)!;
-          this.sql.audit.run(
-            now,
-            actor,
-            'ticket',
-            t.ticket_number,
-            copies === 1 ? 'PRINTED' : `COPIA ${copies - 1}`,
-            `COPIA ${copies}`,
-            `reprint of ticket ${t.ticket_number}, print job ${id}${reason}`,
-          );
-          jobs.push({ jobId: id, kind: 'ticket', copy: copies });
+          if (!allTickets && !wanted?.has(t.ticket_number)) continue;
+          jobs.push(this.copyTicket(transactionId, t.ticket_number, actor, now, reason));
         }
-        const original = this.sql.originalReceipt.get(input.transactionId);
-        if ((input.receipt ?? !wanted) && original) {
-          const copy = this.sql.receiptCopies.get(input.transactionId)!.n + 1;
-          const id = this.enqueueReceipt(JSON.parse(original.data) as ReceiptPrintData, copy);
-          this.sql.audit.run(
-            now,
-            actor,
-            'transaction',
-            input.transactionId,
-            null,
-            `RECEIPT COPIA ${copy}`,
-            `reprint of the receipt, print job ${id}${reason}`,
-          );
-          jobs.push({ jobId: id, kind: 'receipt', copy });
+        const original = this.sql.originalReceipt.get(transactionId);
+        if ((everything || input.receipt === true) && original) {
+          jobs.push(this.copyDocument('receipt', transactionId, original.data, actor, now, reason));
+        }
+        if (jobs.length === 0) {
+          throw new TaquillaError('VALIDATION', 'Choose the tickets or the receipt to copy', {
+            issues: [{ path: 'ticketNumbers', message: 'nothing chosen' }],
+          });
         }
         this.options.onEnqueued?.();
         return { jobs };
       })
       .immediate();
+  }
+
+  /**
+   * The cashier's word on jobs the printer stopped on: one that came out whole is done; one that did
+   * not is cancelled and a copy marked COPIA n takes its place (never an unmarked second original).
+   * Each answer is written to the audit log.
+   */
+  resolveInterrupted(raw: unknown, actor: string): ReprintResult {
+    const input = parseInput(resolveInterruptedInput, raw);
+    return this.db
+      .transaction(() => {
+        const now = this.clock.now();
+        const jobs: ReprintResult['jobs'] = [];
+        for (const answer of input.jobs) {
+          const job = this.sql.interruptedJob.get(answer.jobId);
+          if (!job) {
+            throw new TaquillaError('VALIDATION', `Print job ${answer.jobId} is not waiting for an answer`, {
+              issues: [{ path: 'jobs', message: `job ${answer.jobId} is not interrupted` }],
+            });
+          }
+          if (job.kind === 'report') {
+            // A report belongs to no sale: its job row says who answered; the Z itself is stored.
+            if (answer.cameOut)
+              this.sql.cameOut.run(now, `came out (${job.interruption}), said ${actor}`, job.id);
+            else {
+              this.sql.didNotComeOut.run(`did not come out (${job.interruption}), said ${actor}`, job.id);
+              jobs.push(this.copyReport(this.sql.dataOfJob.get(job.id)!.data, job.copy, now));
+            }
+            continue;
+          }
+          const entity = job.kind === 'ticket' ? 'ticket' : 'transaction';
+          const entityId = job.ticket_number ?? job.transaction_id!;
+          const what = job.kind === 'ticket' ? `ticket ${job.ticket_number}` : `the ${job.kind}`;
+          const mark = job.copy > 0 ? `COPIA ${job.copy}` : 'ORIGINAL';
+          if (answer.cameOut) {
+            this.sql.cameOut.run(now, `came out (${job.interruption}), said ${actor}`, job.id);
+            this.sql.audit.run(
+              now,
+              actor,
+              entity,
+              entityId,
+              `INTERRUPTED ${mark}`,
+              job.kind === 'ticket' ? 'PRINTED' : `${job.kind.toUpperCase()} PRINTED`,
+              `print job ${job.id} (${what}) stopped (${job.interruption}) and came out whole`,
+            );
+            continue;
+          }
+          this.sql.didNotComeOut.run(`did not come out (${job.interruption}), said ${actor}`, job.id);
+          const reason = `: print job ${job.id} stopped (${job.interruption}) and did not come out`;
+          if (job.kind === 'ticket') {
+            jobs.push(this.copyTicket(job.transaction_id!, job.ticket_number!, actor, now, reason));
+          } else {
+            const original = this.sql.dataOfJob.get(job.id)!;
+            jobs.push(this.copyDocument(job.kind, job.transaction_id!, original.data, actor, now, reason));
+          }
+        }
+        if (jobs.length) this.options.onEnqueued?.();
+        return { jobs };
+      })
+      .immediate();
+  }
+
+  private copyTicket(
+    transactionId: string,
+    ticketNumber: string,
+    actor: string,
+    now: number,
+    reason: string,
+  ): ReprintResult['jobs'][number] {
+    const { copies } = this.sql.bumpCopies.get(ticketNumber)!;
+    const { id } = this.sql.job.get('ticket', transactionId, ticketNumber, copies, '{}', now)!;
+    this.sql.audit.run(
+      now,
+      actor,
+      'ticket',
+      ticketNumber,
+      copies === 1 ? 'PRINTED' : `COPIA ${copies - 1}`,
+      `COPIA ${copies}`,
+      `reprint of ticket ${ticketNumber}, print job ${id}${reason}`,
+    );
+    return { jobId: id, kind: 'ticket', copy: copies };
+  }
+
+  /** A copy of a sale's receipt or of a kiosk's slip, marked COPIA n (n counts that kind's copies). */
+  private copyDocument(
+    kind: 'receipt' | 'slip',
+    transactionId: string,
+    data: string,
+    actor: string,
+    now: number,
+    reason: string,
+  ): ReprintResult['jobs'][number] {
+    const copy = this.sql.copiesOf.get(transactionId, kind)!.n + 1;
+    const { id } = this.sql.job.get(kind, transactionId, null, copy, data, now)!;
+    this.sql.audit.run(
+      now,
+      actor,
+      'transaction',
+      transactionId,
+      null,
+      `${kind.toUpperCase()} COPIA ${copy}`,
+      `reprint of the ${kind}, print job ${id}${reason}`,
+    );
+    return { jobId: id, kind, copy };
   }
 }
 

@@ -68,11 +68,19 @@ function blockOf(el: PrintElement): Block {
             }
             ctx.fillStyle = run.style.invert ? '#ffffff' : '#000000';
             if (hasFont) {
-              // A TTF glyph 20 px high advances ~12 px: Font A's cell.
-              ctx.font = `${20 * Math.max(run.style.width, run.style.height)}px ${FONT_FAMILY}`;
+              // A TTF glyph 20 px high advances ~12 px: Font A's cell. The font grows with the width
+              // magnification and is stretched vertically for the height: double-height text stays
+              // one cell wide (drawn double-wide, it overflowed its inverted box and was cut off).
+              ctx.font = `${20 * run.style.width}px ${FONT_FAMILY}`;
               const base = top + h - 6 * run.style.height;
-              ctx.fillText(run.text, x, base);
-              if (run.style.bold) ctx.fillText(run.text, x + 1, base);
+              const stretch = run.style.height / run.style.width;
+              for (const dx of run.style.bold ? [0, 1] : [0]) {
+                ctx.save();
+                ctx.translate(x + dx, base);
+                ctx.scale(1, stretch);
+                ctx.fillText(run.text, 0, 0);
+                ctx.restore();
+              }
             } else {
               for (let i = 0; i < run.text.length; i++) {
                 if (run.text[i] !== ' ')
@@ -136,8 +144,11 @@ function blockOf(el: PrintElement): Block {
   }
 }
 
-/** The document as a PNG (bytes). */
-export async function renderDocumentPng(elements: PrintElement[], paperWidth: 58 | 80 = 80): Promise<Buffer> {
+/** The document drawn as a bitmap, as wide as the paper's head plus a margin each side. */
+export async function renderDocument(
+  elements: PrintElement[],
+  paperWidth: 58 | 80 = 80,
+): Promise<ReturnType<typeof PImage.make>> {
   const hasFont = await loadFont();
   // The printable width plus a margin each side, so a full 48/32-column line is not clipped.
   const width = (paperWidth === 80 ? 576 : 384) + 2 * MARGIN;
@@ -155,6 +166,12 @@ export async function renderDocumentPng(elements: PrintElement[], paperWidth: 58
   // The cut.
   ctx.fillStyle = '#888888';
   for (let x = 0; x < width; x += 12) ctx.fillRect(x, height - 6, 6, 2);
+  return image;
+}
+
+/** The document as a PNG (bytes). */
+export async function renderDocumentPng(elements: PrintElement[], paperWidth: 58 | 80 = 80): Promise<Buffer> {
+  const image = await renderDocument(elements, paperWidth);
   const chunks: Buffer[] = [];
   const sink = new PassThrough();
   sink.on('data', (c: Buffer) => chunks.push(c));

@@ -1,75 +1,84 @@
 import { spawn } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
 import { Socket } from 'node:net';
 import { type PrinterSettings, printerUri } from '../../../shared/schemas/printing.ts';
-import { parsePaperStatus } from './escpos-decoder.ts';
+import {
+  conditionFromAsb,
+  conditionFromRealtime,
+  DLE_EOT,
+  GS_R_PAPER,
+  isOffline,
+  type PrinterCondition,
+  StatusReplyReader,
+} from './printer-status.ts';
+import { openPrinterTarget, type PrinterTarget, type TargetRules, targetProblem } from './printer-target.ts';
 
 /**
  * How bytes reach a printer. The queue asks one question per job: "did it print?"; the answer is
  * one of these outcomes, never a guess dressed up as success.
  *
- * - printed: sent, and the printer confirmed (status after the job: paper present).
- * - sent: written to a transport that cannot answer (device file, OS spooler, a Star printer).
- * - paper-out: the printer reported no paper BEFORE the job: nothing was sent.
- * - paper-out-after: the job was sent and the printer then reported no paper: it may be cut short.
+ * - printed: the printer was ready, took the job, and confirmed it (`GS r` came back after it).
+ * - sent: handed to a transport that cannot hear the printer (device file, OS spooler).
+ * - not-ready: the printer reported paper out, cover open or an error BEFORE the job: nothing sent.
+ * - no-reply: connected, but the printer did not answer its status: nothing sent. Silence is not "ready".
  * - unreachable: could not connect or write: nothing printed.
- * - unconfirmed: the bytes left, but no confirmation came back: it may or may not have printed.
+ * - interrupted: the job was sent and the printer then stopped (paper ran out, cover opened, cutter
+ *   jammed) before confirming it. Part of it may be on paper and the rest in the printer's buffer.
+ * - unconfirmed: the job was sent and no confirmation came back (the connection dropped, or the printer
+ *   went silent): it may or may not have printed.
  */
 export type SendOutcome =
-  'printed' | 'sent' | 'paper-out' | 'paper-out-after' | 'unreachable' | 'unconfirmed';
+  'printed' | 'sent' | 'not-ready' | 'no-reply' | 'unreachable' | 'interrupted' | 'unconfirmed';
 
 export interface SendResult {
   outcome: SendOutcome;
+  /** The printer's condition as last reported (before the job, or when it stopped). */
+  condition?: PrinterCondition;
   error?: string;
 }
 
 export interface PrinterReport {
   reachable: boolean;
-  /** null when the printer type or transport cannot tell. */
-  paperOut: boolean | null;
-  nearEnd: boolean | null;
+  /** The printer's full status (DLE EOT 1-4); null when it cannot tell or stayed silent. */
+  condition: PrinterCondition | null;
+  /** Connected, but the printer did not answer its status. */
+  silent?: boolean;
   error?: string;
 }
 
 export interface PrinterTransport {
   /** For messages: tcp://host:port, a path or printer:NAME. */
   readonly description: string;
+  /** Whether this transport hears the printer (confirms jobs, reports paper and cover). */
+  readonly confirms: boolean;
   send(bytes: Uint8Array): Promise<SendResult>;
   status(): Promise<PrinterReport>;
 }
 
-/** ESC/POS real-time status: DLE EOT 4, the roll paper sensor. */
-export const DLE_EOT_PAPER = Buffer.from([0x10, 0x04, 0x04]);
-/** GS r 1: paper sensor status, answered in order, i.e. after the job before it was processed. */
-export const GS_R_PAPER = Buffer.from([0x1d, 0x72, 0x01]);
-
-/** GS r 1 reply: bits 2-3 paper end, bits 0-1 near end; bits 4 and 7 are always 0. */
-export function parseTransmitPaperStatus(byte: number): {
-  valid: boolean;
-  paperOut: boolean;
-  nearEnd: boolean;
-} {
-  if ((byte & 0x90) !== 0) return { valid: false, paperOut: false, nearEnd: false };
-  return {
-    valid: true,
-    paperOut: (byte & 0x0c) !== 0,
-    nearEnd: (byte & 0x03) !== 0,
-  };
-}
-
 export interface TcpOptions {
   connectTimeoutMs?: number;
-  /** How long a status reply may take; a busy printer answers DLE EOT within milliseconds. */
+  /** How long one real-time status reply may take; a printer answers DLE EOT within milliseconds. */
   statusTimeoutMs?: number;
-  /** How long to wait for the after-job reply, per KB sent, beyond statusTimeoutMs. */
+  /** How long a job may take to print before it counts as unconfirmed: base + per KB sent. */
+  printTimeoutMs?: number;
   printMsPerKb?: number;
-  /** false for printers that do not speak ESC/POS status (Star line mode). */
-  statusReplies?: boolean;
+  /** While waiting for a job's confirmation, how often to ask whether the printer stopped. */
+  pollMs?: number;
+  /**
+   * 'escpos': full status and confirmation. 'none': a printer that cannot answer over this link
+   * (Star line mode): jobs are only "sent".
+   */
+  statusProtocol?: 'escpos' | 'none';
 }
 
-/** One TCP connection per job: reconnecting costs a millisecond and survives a printer power cycle. */
+/**
+ * An ESC/POS printer on TCP (port 9100). One connection per job: reconnecting costs a millisecond and
+ * survives a printer power cycle. Every job is preceded by the full real-time status (DLE EOT 1-4)
+ * and followed by `GS r 1`, which the printer answers only once everything before it has printed;
+ * while waiting, DLE EOT 1 tells whether it stopped instead.
+ */
 export class TcpTransport implements PrinterTransport {
   readonly description: string;
+  readonly confirms: boolean;
   private readonly o: Required<TcpOptions>;
 
   constructor(
@@ -80,10 +89,13 @@ export class TcpTransport implements PrinterTransport {
     this.description = `tcp://${host}:${port}`;
     this.o = {
       connectTimeoutMs: options.connectTimeoutMs ?? 3000,
-      statusTimeoutMs: options.statusTimeoutMs ?? 2000,
-      printMsPerKb: options.printMsPerKb ?? 200,
-      statusReplies: options.statusReplies ?? true,
+      statusTimeoutMs: options.statusTimeoutMs ?? 1500,
+      printTimeoutMs: options.printTimeoutMs ?? 15_000,
+      printMsPerKb: options.printMsPerKb ?? 1000,
+      pollMs: options.pollMs ?? 250,
+      statusProtocol: options.statusProtocol ?? 'escpos',
     };
+    this.confirms = this.o.statusProtocol === 'escpos';
   }
 
   async status(): Promise<PrinterReport> {
@@ -91,47 +103,19 @@ export class TcpTransport implements PrinterTransport {
     try {
       conn = await Connection.open(this.host, this.port, this.o.connectTimeoutMs);
     } catch (e) {
-      return {
-        reachable: false,
-        paperOut: null,
-        nearEnd: null,
-        error: (e as Error).message,
-      };
+      return { reachable: false, condition: null, error: (e as Error).message };
     }
     try {
-      if (!this.o.statusReplies || this.answersRealtime === false) {
-        return { reachable: true, paperOut: null, nearEnd: null };
-      }
-      const byte = await conn.ask(DLE_EOT_PAPER, this.o.statusTimeoutMs);
-      if (byte === null) {
-        // Dropped: as good as unplugged. Connected but silent: a printer that cannot tell.
-        if (conn.isClosed)
-          return { reachable: false, paperOut: null, nearEnd: null, error: 'no status reply' };
-        return {
-          reachable: true,
-          paperOut: null,
-          nearEnd: null,
-          error: 'the printer does not answer status',
-        };
-      }
-      this.answersRealtime = true;
-      const paper = parsePaperStatus(byte);
-      if (!paper.valid) {
-        return { reachable: true, paperOut: null, nearEnd: null, error: `unexpected status byte ${byte}` };
-      }
-      return {
-        reachable: true,
-        paperOut: paper.paperOut,
-        nearEnd: paper.nearEnd,
-      };
+      if (!this.confirms) return { reachable: true, condition: null };
+      const condition = await this.readCondition(conn);
+      if (condition) return { reachable: true, condition };
+      if (conn.isClosed)
+        return { reachable: false, condition: null, error: 'the printer dropped the connection' };
+      return { reachable: true, condition: null, silent: true, error: 'the printer does not answer status' };
     } finally {
       conn.close();
     }
   }
-
-  /** Learned per printer: null until it answers or stays silent; a silent printer is never asked again. */
-  private answersRealtime: boolean | null = null;
-  private answersTransmit: boolean | null = null;
 
   async send(bytes: Uint8Array): Promise<SendResult> {
     let conn: Connection;
@@ -142,63 +126,88 @@ export class TcpTransport implements PrinterTransport {
     }
     let written = false;
     try {
-      const asks = this.o.statusReplies && this.answersRealtime !== false;
-      if (asks) {
-        const before = await conn.ask(DLE_EOT_PAPER, this.o.statusTimeoutMs);
-        if (before === null) {
-          if (conn.isClosed) return { outcome: 'unreachable', error: 'the printer dropped the connection' };
-          // Connected but mute: a printer without ESC/POS status. Print without questions from now on,
-          // or every job would be "unconfirmed" and printed again and again.
-          this.answersRealtime = false;
-        } else {
-          this.answersRealtime = true;
-          const paper = parsePaperStatus(before);
-          if (paper.valid && paper.paperOut) return { outcome: 'paper-out' };
-        }
-      }
-      written = true;
-      if (!this.o.statusReplies || this.answersRealtime === false) {
+      if (!this.confirms) {
+        written = true;
         await conn.write(bytes);
         return { outcome: 'sent' };
       }
-      if (this.answersTransmit !== false) {
-        const wait = this.o.statusTimeoutMs + Math.ceil(bytes.length / 1024) * this.o.printMsPerKb;
-        const after = await conn.ask(Buffer.concat([bytes, GS_R_PAPER]), wait);
-        if (after !== null) {
-          this.answersTransmit = true;
-          const paper = parseTransmitPaperStatus(after);
-          if (!paper.valid) return { outcome: 'sent', error: `unexpected status byte ${after}` };
-          return { outcome: paper.paperOut ? 'paper-out-after' : 'printed' };
+      const before = await this.readCondition(conn);
+      if (!before) {
+        if (conn.isClosed) return { outcome: 'unreachable', error: 'the printer dropped the connection' };
+        return { outcome: 'no-reply', error: 'the printer does not answer status' };
+      }
+      if (isOffline(before)) return { outcome: 'not-ready', condition: before };
+      written = true;
+      await conn.write(Buffer.concat([bytes, GS_R_PAPER]));
+      const wait = this.o.printTimeoutMs + Math.ceil(bytes.length / 1024) * this.o.printMsPerKb;
+      for (let waited = 0; ; waited += this.o.pollMs) {
+        const done = await conn.next('transmit', this.o.pollMs);
+        if (done !== null) {
+          return {
+            outcome: 'printed',
+            condition: { ...before, paperNearEnd: (done & 0x03) !== 0 },
+          };
         }
         if (conn.isClosed) return { outcome: 'unconfirmed', error: 'the connection dropped during the job' };
-        // It answers DLE EOT but not GS r: from now on check the paper sensor after each job instead.
-        this.answersTransmit = false;
-      } else {
-        await conn.write(bytes);
+        const now = await this.readCondition(conn);
+        if (!now) {
+          if (conn.isClosed)
+            return { outcome: 'unconfirmed', error: 'the connection dropped during the job' };
+          return { outcome: 'unconfirmed', error: 'the printer stopped answering during the job' };
+        }
+        if (isOffline(now)) return { outcome: 'interrupted', condition: now };
+        if (waited >= wait) {
+          return {
+            outcome: 'unconfirmed',
+            condition: now,
+            error: `the printer did not confirm the job within ${Math.round(wait / 1000)} s`,
+          };
+        }
       }
-      const again = await conn.ask(DLE_EOT_PAPER, this.o.statusTimeoutMs);
-      if (again === null)
-        return { outcome: 'unconfirmed', error: 'the printer did not answer after the job' };
-      const paper = parsePaperStatus(again);
-      if (paper.valid && paper.paperOut) return { outcome: 'paper-out-after' };
-      return { outcome: 'sent' };
     } catch (e) {
       return { outcome: written ? 'unconfirmed' : 'unreachable', error: (e as Error).message };
     } finally {
       conn.close();
     }
   }
+
+  /**
+   * DLE EOT 1, 2, 3 and 4 in one write: real-time replies come back in the order asked (they all
+   * share one bit pattern, so order is what tells them apart); null if any goes unanswered or breaks
+   * its fixed bits.
+   */
+  private async readCondition(conn: Connection): Promise<PrinterCondition | null> {
+    await conn.write(Buffer.concat([DLE_EOT(1), DLE_EOT(2), DLE_EOT(3), DLE_EOT(4)]));
+    const replies: number[] = [];
+    for (let n = 0; n < 4; n++) {
+      const reply = await conn.next('realtime', this.o.statusTimeoutMs);
+      if (reply === null) return null;
+      replies.push(reply);
+    }
+    return conditionFromRealtime(replies);
+  }
 }
 
-/** A socket with "write these bytes and give me the next reply byte" as a promise. */
+/**
+ * A socket with "give me the next reply of this kind" as a promise. Replies are sorted by their bit
+ * patterns (StatusReplyReader), so status bytes a printer sends unasked (automatic status back) are
+ * never taken for the answer to a question.
+ */
 class Connection {
-  private replies: number[] = [];
-  private waiter: ((byte: number | null) => void) | null = null;
+  private readonly reader = new StatusReplyReader();
+  private readonly queues = { realtime: [] as number[], transmit: [] as number[] };
+  private waiter: { kind: 'realtime' | 'transmit'; resolve: (b: number | null) => void } | null = null;
   private closed: Error | null = null;
+  /** The latest automatic status back, if the printer sends them. */
+  lastAsb: PrinterCondition | null = null;
 
   private constructor(private readonly socket: Socket) {
     socket.on('data', (chunk: Buffer) => {
-      for (const b of chunk) this.replies.push(b);
+      for (const reply of this.reader.push(chunk)) {
+        if (reply.kind === 'asb') this.lastAsb = conditionFromAsb(reply.bytes);
+        else if (reply.kind === 'realtime' || reply.kind === 'transmit')
+          this.queues[reply.kind].push(reply.byte);
+      }
       this.deliver();
     });
     const end = (e?: Error) => {
@@ -234,15 +243,15 @@ class Connection {
   }
 
   private deliver(): void {
-    if (!this.waiter) return;
-    if (this.replies.length > 0) {
-      const w = this.waiter;
+    const w = this.waiter;
+    if (!w) return;
+    const queue = this.queues[w.kind];
+    if (queue.length > 0) {
       this.waiter = null;
-      w(this.replies.shift()!);
+      w.resolve(queue.shift()!);
     } else if (this.closed) {
-      const w = this.waiter;
       this.waiter = null;
-      w(null);
+      w.resolve(null);
     }
   }
 
@@ -253,22 +262,22 @@ class Connection {
     });
   }
 
-  /** Writes `bytes` and resolves with the next byte the printer sends, or null on timeout/close. */
-  async ask(bytes: Uint8Array, timeoutMs: number): Promise<number | null> {
-    this.replies = [];
-    const reply = new Promise<number | null>((resolve) => {
+  /** The next reply of `kind`, or null on timeout or when the connection closes. */
+  next(kind: 'realtime' | 'transmit', timeoutMs: number): Promise<number | null> {
+    return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.waiter = null;
         resolve(null);
       }, timeoutMs);
-      this.waiter = (b) => {
-        clearTimeout(timer);
-        resolve(b);
+      this.waiter = {
+        kind,
+        resolve: (b) => {
+          clearTimeout(timer);
+          resolve(b);
+        },
       };
+      this.deliver();
     });
-    await this.write(bytes);
-    this.deliver();
-    return reply;
   }
 
   close(): void {
@@ -277,29 +286,55 @@ class Connection {
   }
 }
 
-/** A USB or serial printer as a device file. It cannot answer status, so "sent" is all we know. */
+/**
+ * A USB or serial printer as a device file (or, on a training store, a capture file). It cannot
+ * answer status, so "sent" is all we know. Every job opens the target afresh through
+ * printer-target.ts, which refuses anything but what the rule allows: nothing is written then.
+ */
 export class DeviceTransport implements PrinterTransport {
   readonly description: string;
+  readonly confirms = false;
+  private readonly target: PrinterTarget;
 
-  constructor(private readonly path: string) {
-    this.description = path;
+  constructor(
+    target: PrinterTarget | string,
+    private readonly rules: TargetRules = { training: false },
+  ) {
+    this.target = typeof target === 'string' ? { kind: 'device', path: target } : target;
+    this.description = this.target.kind === 'file' ? `file:${this.target.path}` : this.target.path;
   }
 
-  send(bytes: Uint8Array): Promise<SendResult> {
-    return new Promise((resolve) => {
-      const stream = createWriteStream(this.path, { flags: 'a' });
-      // 'close' comes after either 'finish' or 'error', so the outcome is known by then.
-      let failure: Error | null = null;
-      stream.once('error', (e) => (failure = e));
-      stream.once('close', () =>
-        resolve(failure ? { outcome: 'unreachable', error: failure.message } : { outcome: 'sent' }),
-      );
-      stream.end(bytes);
-    });
+  async send(bytes: Uint8Array): Promise<SendResult> {
+    let handle;
+    try {
+      handle = await openPrinterTarget(this.target, this.rules);
+    } catch (e) {
+      return { outcome: 'unreachable', error: (e as Error).message };
+    }
+    let written = 0;
+    try {
+      // A device may take a job in several writes.
+      while (written < bytes.length) {
+        const { bytesWritten } = await handle.write(bytes, written, bytes.length - written);
+        written += bytesWritten;
+      }
+      return { outcome: 'sent' };
+    } catch (e) {
+      return { outcome: written > 0 ? 'unconfirmed' : 'unreachable', error: (e as Error).message };
+    } finally {
+      await handle.close().catch(() => {});
+    }
   }
 
   async status(): Promise<PrinterReport> {
-    return { reachable: true, paperOut: null, nearEnd: null };
+    let problem: string | null;
+    try {
+      problem = targetProblem(this.target, this.rules);
+    } catch (e) {
+      problem = (e as Error).message;
+    }
+    if (problem) return { reachable: false, condition: null, error: `${this.target.path}: ${problem}` };
+    return { reachable: true, condition: null };
   }
 }
 
@@ -310,6 +345,7 @@ export function lpArguments(printerName: string): string[] {
 
 export class OsPrinterTransport implements PrinterTransport {
   readonly description: string;
+  readonly confirms = false;
 
   constructor(
     private readonly name: string,
@@ -343,20 +379,24 @@ export class OsPrinterTransport implements PrinterTransport {
   }
 
   async status(): Promise<PrinterReport> {
-    return { reachable: true, paperOut: null, nearEnd: null };
+    return { reachable: true, condition: null };
   }
 }
 
-export function transportFor(settings: PrinterSettings, tcpOptions: TcpOptions = {}): PrinterTransport {
+export function transportFor(
+  settings: PrinterSettings,
+  tcpOptions: TcpOptions = {},
+  rules: TargetRules = { training: false },
+): PrinterTransport {
   const c = settings.connection;
   if (c.kind === 'tcp') {
     // Star printers in line mode do not answer ESC/POS status commands.
     return new TcpTransport(c.host, c.port, {
-      statusReplies: settings.type !== 'star',
+      statusProtocol: settings.type === 'star' ? 'none' : 'escpos',
       ...tcpOptions,
     });
   }
-  if (c.kind === 'device') return new DeviceTransport(c.path);
+  if (c.kind === 'device' || c.kind === 'file') return new DeviceTransport(c, rules);
   return new OsPrinterTransport(c.name);
 }
 

@@ -1,64 +1,100 @@
 import { EventEmitter } from 'node:events';
 import { createServer, type Server, type Socket } from 'node:net';
+import { type DecodeEvent, EscPosDecoder, elementsAsText, type PrintElement } from './escpos-decoder.ts';
+import { StarLineDecoder } from './star-line-decoder.ts';
 import {
-  type DecodeEvent,
-  EscPosDecoder,
-  elementsAsText,
+  asbBytes,
+  isOffline,
   type PrinterCondition,
-  type PrintElement,
-  statusReply,
-  transmitStatusReply,
-} from './escpos-decoder.ts';
+  READY_CONDITION,
+  realtimeStatusByte,
+  transmitStatusByte,
+} from './printer-status.ts';
 
 /**
- * The built-in printer: an ESC/POS listener on 127.0.0.1 that decodes what it receives and keeps
- * each cut document. It answers DLE EOT / GS r status requests like a real Epson, and can simulate
- * the two things that go wrong at a counter: the paper runs out, or the cable comes loose.
+ * The built-in printer: a listener on 127.0.0.1 that decodes what it receives and keeps each cut
+ * document, and that behaves the way the Epson, Citizen and Star manuals say a real printer does:
  *
- * While out of paper it prints nothing: a document in progress when the paper ends is lost
- * (`truncated`), as on a real printer that stops mid-ticket.
+ * - Real-time status (`DLE EOT n`) is answered the moment it arrives, even while offline.
+ * - Paper end, an open cover or a cutter error take it offline: it stops in the middle of whatever it
+ *   was printing, keeps the rest in its buffer, and answers no `GS r` until the fault is cleared; then
+ *   it carries on from where it stopped (the rest of the ticket comes out on the new roll).
+ * - Automatic status back (`GS a n`, or from power-up with `asb: true`) sends four status bytes
+ *   unasked whenever the status changes.
+ *
+ * One buffer for the printer, as on the real thing: data from a connection that has closed still
+ * prints, in order, before data from the next one.
  */
 export interface PrintedDocument {
-  /** 1, 2, 3... in the order they were cut. */
+  /** 1, 2, 3... in the order they came out. */
   index: number;
   elements: PrintElement[];
   text: string;
   receivedAt: number;
+  /** The printer stopped (paper end, cover, cutter) while this document was on the head. */
+  interrupted: boolean;
+  /** false when the cutter jammed: the document came out but was not cut. */
+  cut: boolean;
 }
 
 export interface VirtualPrinterOptions {
   port?: number;
   host?: string;
   paperWidth?: 58 | 80;
-  /** Paper ends when the next document starts after this many more cut documents. */
-  paperOutAfter?: number;
+  /** Font A columns: 48 or 42 on 80 mm paper, 32 on 58 mm. */
+  columns?: number;
+  /** Automatic status back on from power-up (a memory switch) for every connection. */
+  asb?: boolean;
+  /**
+   * 'star-line': a Star printer in Star Line mode (decodes Star commands; answers no ESC/POS status,
+   * as a Star in line mode does not).
+   */
+  commandSet?: 'escpos' | 'star-line';
+}
+
+interface Connection {
+  socket: Socket;
+  asb: boolean;
+}
+
+interface Queued {
+  event: DecodeEvent;
+  from: Connection;
 }
 
 export class VirtualPrinter extends EventEmitter<{
   document: [PrintedDocument];
-  truncated: [PrintElement[]];
+  /** The printer went offline (a fault) or came back. */
+  condition: [PrinterCondition];
 }> {
   readonly documents: PrintedDocument[] = [];
-  /** Documents lost because the paper ran out while they printed. */
-  readonly truncated: PrintElement[][] = [];
   readonly unknownCommands: number[][] = [];
-  readonly condition: PrinterCondition = {
-    paperOut: false,
-    paperNearEnd: false,
-    coverOpen: false,
-    offline: false,
-  };
+  /** Drawer kicks received (pin 0 = connector pin 2, 1 = pin 5). */
+  readonly drawerKicks: number[] = [];
+  /** Every status request answered, in order (what the terminal asked). */
+  readonly statusRequests: { n: number; realtime: boolean }[] = [];
+  /** Bytes received, answered or not (a mute printer counts them too). */
+  bytesReceived = 0;
+  private cond: PrinterCondition = { ...READY_CONDITION };
   private server: Server | null = null;
-  private readonly sockets = new Set<Socket>();
+  private readonly connections = new Set<Connection>();
   private disconnected = false;
-  private paperLeft: number | null;
+  private mute = false;
+  private cutterJam = false;
+  /** Paper left: whole documents, then printed elements of the next one. */
+  private paperLeft: { documents: number; elements: number } | null = null;
+  private readonly decoder: EscPosDecoder | StarLineDecoder;
+  /** Decoded but not yet executed: what waits in the buffer while the printer is offline. */
+  private readonly buffer: Queued[] = [];
+  private current: PrintElement[] = [];
+  private currentInterrupted = false;
   readonly columns: number;
   private boundPort = 0;
 
   constructor(private readonly options: VirtualPrinterOptions = {}) {
     super();
-    this.columns = (options.paperWidth ?? 80) === 80 ? 48 : 32;
-    this.paperLeft = options.paperOutAfter ?? null;
+    this.columns = options.columns ?? ((options.paperWidth ?? 80) === 80 ? 48 : 32);
+    this.decoder = options.commandSet === 'star-line' ? new StarLineDecoder() : new EscPosDecoder();
   }
 
   get port(): number {
@@ -67,6 +103,25 @@ export class VirtualPrinter extends EventEmitter<{
 
   get uri(): string {
     return `tcp://127.0.0.1:${this.boundPort}`;
+  }
+
+  /** The printer's condition as its status bytes report it (a copy). */
+  get condition(): PrinterCondition {
+    return { ...this.cond };
+  }
+
+  get offline(): boolean {
+    return isOffline(this.cond);
+  }
+
+  /** Elements printed since the last cut (a document still on the head). */
+  get onTheHead(): PrintElement[] {
+    return [...this.current];
+  }
+
+  /** Commands received but not executed yet (waiting for the printer to come back online). */
+  get buffered(): number {
+    return this.buffer.length;
   }
 
   async start(): Promise<number> {
@@ -82,31 +137,72 @@ export class VirtualPrinter extends EventEmitter<{
   }
 
   async stop(): Promise<void> {
-    for (const s of this.sockets) s.destroy();
+    for (const c of this.connections) c.socket.destroy();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
     this.server = null;
   }
 
-  /** Paper out (true) or a new roll loaded (false). */
+  /** Paper end (true) or a new roll loaded (false). */
   setPaperOut(out: boolean): void {
-    this.condition.paperOut = out;
     if (!out) this.paperLeft = null;
+    this.change({ paperOut: out });
   }
 
-  /** The paper will run out when the document after the next `n` cut ones starts. */
-  paperOutAfter(n: number): void {
-    this.paperLeft = n;
+  setPaperNearEnd(nearEnd: boolean): void {
+    this.change({ paperNearEnd: nearEnd });
+  }
+
+  setCoverOpen(open: boolean): void {
+    this.change({ coverOpen: open });
+  }
+
+  /** The next cut jams the cutter: the document comes out uncut and the printer goes offline. */
+  jamCutterOnNextCut(): void {
+    this.cutterJam = true;
+  }
+
+  /** The jam is cleared (cover opened and closed): the printer carries on. */
+  clearCutterError(): void {
+    this.cutterJam = false;
+    this.change({ cutterError: false });
+  }
+
+  /** The paper ends after `documents` more cut documents and `elements` printed elements of the next. */
+  paperOutAfter(documents: number, elements = 0): void {
+    this.paperLeft = { documents, elements };
+  }
+
+  /**
+   * A device that accepts connections and data but neither answers nor prints: a hung printer, or
+   * something on port 9100 that is not a printer. What it receives is lost.
+   */
+  setMute(mute: boolean): void {
+    this.mute = mute;
   }
 
   /** Simulates a loose cable: open connections drop and new ones are cut at once. */
   setDisconnected(disconnected: boolean): void {
     this.disconnected = disconnected;
-    if (disconnected) for (const s of this.sockets) s.destroy();
+    if (disconnected) for (const c of this.connections) c.socket.destroy();
   }
 
-  /** Tickets (documents) whose text contains `needle`. */
+  /** Documents whose text contains `needle`. */
   find(needle: string): PrintedDocument[] {
     return this.documents.filter((d) => d.text.includes(needle));
+  }
+
+  private change(patch: Partial<PrinterCondition>): void {
+    const before = JSON.stringify(this.cond);
+    this.cond = { ...this.cond, ...patch };
+    if (JSON.stringify(this.cond) === before) return;
+    this.emit('condition', this.condition);
+    for (const c of this.connections) if (c.asb) this.reply(c, asbBytes(this.cond));
+    this.run();
+  }
+
+  private reply(to: Connection, bytes: number[]): void {
+    if (this.mute || to.socket.destroyed || !to.socket.writable) return;
+    to.socket.write(Buffer.from(bytes));
   }
 
   private accept(socket: Socket): void {
@@ -114,109 +210,98 @@ export class VirtualPrinter extends EventEmitter<{
       socket.destroy();
       return;
     }
-    this.sockets.add(socket);
-    const decoder = new EscPosDecoder();
-    let current: PrintElement[] = [];
-    let lost = false;
+    const conn: Connection = { socket, asb: this.options.asb === true };
+    this.connections.add(conn);
+    if (conn.asb) this.reply(conn, asbBytes(this.cond));
     socket.on('data', (chunk: Buffer) => {
       if (this.disconnected) {
         socket.destroy();
         return;
       }
-      const replies: number[] = [];
-      for (const event of decoder.push(chunk))
-        this.handle(
-          event,
-          replies,
-          () => current,
-          (v) => (current = v),
-          (v) => (lost = v),
-          () => lost,
-        );
-      if (replies.length && !socket.destroyed) socket.write(Buffer.from(replies));
-    });
-    const finish = () => {
-      this.sockets.delete(socket);
-      for (const event of decoder.flush())
-        this.handle(
-          event,
-          [],
-          () => current,
-          (v) => (current = v),
-          (v) => (lost = v),
-          () => lost,
-        );
-      // Bytes left without a cut stay on the paper unfinished: a real printer would show them.
-      if (current.length) {
-        if (!lost) this.truncated.push(current);
-        current = [];
+      this.bytesReceived += chunk.length;
+      if (this.mute) return;
+      for (const event of this.decoder.push(chunk)) {
+        if (event.kind === 'status-request' && event.realtime) {
+          // Real-time: answered on arrival, whatever the printer is busy with or stuck on.
+          this.statusRequests.push({ n: event.n, realtime: true });
+          this.reply(conn, [realtimeStatusByte(event.n, this.cond)]);
+        } else this.buffer.push({ event, from: conn });
       }
-    };
-    socket.on('close', finish);
+      this.run();
+    });
+    // Closing the connection does not empty the printer's buffer: what was received still prints.
+    socket.on('close', () => this.connections.delete(conn));
     socket.on('error', () => socket.destroy());
   }
 
-  private handle(
-    event: DecodeEvent,
-    replies: number[],
-    get: () => PrintElement[],
-    set: (v: PrintElement[]) => void,
-    setLost: (v: boolean) => void,
-    isLost: () => boolean,
-  ): void {
+  /** Executes buffered commands while the printer is online. */
+  private run(): void {
+    while (this.buffer.length > 0 && !isOffline(this.cond)) {
+      const next = this.buffer.shift()!;
+      if (!this.execute(next)) {
+        // It stopped on this command: it is the first thing done when the printer comes back.
+        this.buffer.unshift(next);
+        return;
+      }
+    }
+  }
+
+  /** Returns false when the printer went offline instead of executing the command. */
+  private execute({ event, from }: Queued): boolean {
     switch (event.kind) {
-      case 'status-request':
-        replies.push(
-          event.realtime
-            ? statusReply(event.n, this.condition)
-            : transmitStatusReply(event.n, this.condition),
-        );
-        return;
       case 'element': {
-        const printsInk = event.element.kind !== 'feed';
-        if (printsInk && this.paperLeft === 0 && !this.condition.paperOut) {
-          // The roll ends as this document starts: what reached the paper is cut short.
-          this.condition.paperOut = true;
-          this.paperLeft = null;
-          this.truncated.push([...get(), event.element]);
-          this.emit('truncated', [...get(), event.element]);
-          setLost(true);
-          set([]);
-          return;
+        const ink = event.element.kind !== 'feed';
+        const left = this.paperLeft;
+        if (ink && left && left.documents === 0) {
+          if (left.elements === 0) {
+            this.paperLeft = null;
+            if (this.current.length > 0) this.currentInterrupted = true;
+            this.change({ paperOut: true });
+            return false;
+          }
+          left.elements -= 1;
         }
-        if (this.condition.paperOut) {
-          if (!isLost() && get().length) this.truncated.push(get());
-          setLost(true);
-          set([]);
-          return;
-        }
-        get().push(event.element);
-        return;
+        this.current.push(event.element);
+        return true;
       }
       case 'cut': {
-        const elements = get();
-        set([]);
-        if (isLost()) {
-          setLost(false);
-          return;
-        }
-        if (this.condition.paperOut || elements.length === 0) return;
+        if (this.current.length === 0) return true;
+        const jammed = this.cutterJam;
         const doc: PrintedDocument = {
           index: this.documents.length + 1,
-          elements,
-          text: elementsAsText(elements, this.columns),
+          elements: this.current,
+          text: elementsAsText(this.current, this.columns),
           receivedAt: Date.now(),
+          interrupted: this.currentInterrupted,
+          cut: !jammed,
         };
+        this.current = [];
+        this.currentInterrupted = false;
         this.documents.push(doc);
-        if (this.paperLeft !== null && this.paperLeft > 0) this.paperLeft -= 1;
+        if (this.paperLeft && this.paperLeft.documents > 0) this.paperLeft.documents -= 1;
         this.emit('document', doc);
-        return;
+        if (jammed) {
+          this.cutterJam = false;
+          this.change({ cutterError: true });
+        }
+        return true;
       }
+      case 'status-request':
+        this.statusRequests.push({ n: event.n, realtime: false });
+        this.reply(from, [transmitStatusByte(event.n, this.cond)]);
+        return true;
+      case 'asb-setting':
+        from.asb = (event.n & 0x0f) !== 0;
+        if (from.asb) this.reply(from, asbBytes(this.cond));
+        return true;
+      case 'drawer':
+        this.drawerKicks.push(event.pin);
+        return true;
       case 'unknown':
         this.unknownCommands.push(event.bytes);
-        return;
+        return true;
       default:
-        return;
+        return true;
     }
   }
 }

@@ -3,6 +3,8 @@ import { SEAT_STATE_CODES, type SeatState } from '../../../shared/lifecycle.ts';
 import type {
   AvailabilityChanges,
   AvailabilitySnapshot,
+  MapLandmark,
+  MapPoint,
   SeatHolder,
   SeatMap,
   ZoneAvailability,
@@ -80,6 +82,25 @@ export class AvailabilityService {
       >(
         `SELECT z.id, z.code, z.name, z.kind, z.capacity, p.price_cents, z.color, z.x, z.y, z.width, z.height
          FROM zones z JOIN price_tiers p ON p.id = z.price_tier_id WHERE z.event_id = ? ORDER BY z.sort, z.id`,
+      ),
+      zoneLabels: db.prepare<[number], { zone_id: number; x: number; y: number }>(
+        `SELECT l.zone_id, l.x, l.y FROM zone_labels l JOIN zones z ON z.id = l.zone_id
+         WHERE z.event_id = ? ORDER BY l.id`,
+      ),
+      landmarks: db.prepare<
+        [number],
+        {
+          kind: MapLandmark['kind'];
+          name: string | null;
+          shape: MapLandmark['shape'];
+          x: number;
+          y: number;
+          width: number;
+          height: number;
+        }
+      >(
+        `SELECT kind, name, shape, x, y, width, height FROM map_landmarks
+         WHERE event_id = ? ORDER BY sort, id`,
       ),
       seats: db
         .prepare<[number], [number, number, string, string, number, number, number, number]>(
@@ -243,6 +264,13 @@ export class AvailabilityService {
     const cached = this.layouts.get(eventId);
     if (cached) return cached;
     this.catalog.event(eventId);
+    const labels = new Map<number, MapPoint[]>();
+    for (const { zone_id, x, y } of this.sql.zoneLabels.all(eventId)) {
+      const list = labels.get(zone_id) ?? [];
+      list.push({ x, y });
+      labels.set(zone_id, list);
+    }
+    const landmarks: MapLandmark[] = this.sql.landmarks.all(eventId).map((l) => ({ ...l }));
     const zones: ZoneLayout[] = this.sql.zones.all(eventId).map((z) => ({
       id: z.id,
       code: z.code,
@@ -255,6 +283,7 @@ export class AvailabilityService {
       y: z.y,
       width: z.width,
       height: z.height,
+      labels: labels.get(z.id) ?? [],
     }));
     const rows = this.sql.seats.all(eventId);
     const seats: SeatMap['seats'] = {
@@ -282,7 +311,7 @@ export class AvailabilityService {
       indexOf.set(id, i);
       zoneIndexOfSeat[i] = zoneIndex.get(zoneId) ?? -1;
     });
-    const layout = { map: { eventId, zones, seats }, indexOf, zoneIndexOfSeat, zones };
+    const layout = { map: { eventId, zones, landmarks, seats }, indexOf, zoneIndexOfSeat, zones };
     this.layouts.set(eventId, layout);
     return layout;
   }

@@ -6,6 +6,7 @@ import { type SeatConflict, TaquillaError, type TicketView } from '../../../shar
 import {
   assertTransactionTransition,
   extendedUntil,
+  reservationLengthMs,
   type TicketStatus,
   type TransactionStatus,
 } from '../../../shared/lifecycle.ts';
@@ -62,6 +63,11 @@ export interface SettledTransaction {
   actor: string;
   at: number;
   reservedUntil: number | null;
+  /**
+   * RESERVED only: a deposit (abono, money taken) or a kiosk's "Pagar en taquilla" reservation
+   * (nothing paid yet; the kiosk prints its slip, not a deposit receipt).
+   */
+  reservation?: 'deposit' | 'pay-at-counter';
   tickets: HeldTicket[];
   totalCents: number;
 }
@@ -564,8 +570,7 @@ export class ReservationService {
       const settings = this.catalog.settings(tx.tenant_id);
       const tickets = this.liveTicketsOrThrow(tx, now);
       assertCartAsExpected(tx.id, input.expect, tickets.map(toHeld));
-      const hours = input.hours ?? settings.PARTIAL_PAYMENT_HOURS;
-      const until = now + hours * HOUR_MS;
+      const until = now + reservationLengthMs(input, settings.PARTIAL_PAYMENT_HOURS);
       for (const t of tickets) this.sql.setTicketUntil.run(until, now, t.id);
       this.sql.setTransactionStatus.run({ status: 'RESERVED', now: now, until: until, id: tx.id });
       if (input.customer) {
@@ -579,11 +584,16 @@ export class ReservationService {
         tx.id,
         tx.status,
         'RESERVED',
-        `partial payment, ${hours} h`,
+        input.minutes !== undefined
+          ? `pay at the counter, ${input.minutes} min`
+          : `partial payment, ${input.hours ?? settings.PARTIAL_PAYMENT_HOURS} h`,
       );
       const changes = new ChangeSet();
       for (const t of tickets) changes.seat(t.event_id, t.zone_id, t.seat_id);
       this.feed.flush(changes);
+      // Listeners run inside this write (printing queues the deposit receipt with the reservation).
+      const reservation = input.minutes !== undefined ? 'pay-at-counter' : 'deposit';
+      this.notifySettled(tx, 'RESERVED', input.actor, now, until, tickets, reservation);
       return summary(tx.id, 'RESERVED', until, tickets);
     });
   }
@@ -821,6 +831,7 @@ export class ReservationService {
     at: number,
     reservedUntil: number | null,
     tickets: TicketRow[],
+    reservation?: SettledTransaction['reservation'],
   ): void {
     if (this.settledListeners.length === 0) return;
     const settled: SettledTransaction = {
@@ -832,6 +843,7 @@ export class ReservationService {
       actor,
       at,
       reservedUntil,
+      ...(reservation ? { reservation } : {}),
       tickets: tickets.map(toHeld),
       totalCents: tickets.reduce((sum, t) => sum + t.price_cents * t.quantity, 0),
     };

@@ -9,8 +9,13 @@ export const DEMO_USERS = [
   { name: 'Luis Supervisor', role: 'supervisor', pin: '9999' },
 ] as const;
 
-export async function seedDemoUsers(db: Db, clock: Clock): Promise<{ id: number; name: string }[]> {
-  const sessions = new SessionService(db, clock);
+/** `pepper`: the store key's (StoreKey.pepper); the hashes are useless without it. */
+export async function seedDemoUsers(
+  db: Db,
+  clock: Clock,
+  pepper: Buffer,
+): Promise<{ id: number; name: string }[]> {
+  const sessions = new SessionService(db, clock, { pepper });
   const created: { id: number; name: string }[] = [];
   for (const user of DEMO_USERS) {
     created.push({

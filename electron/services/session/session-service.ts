@@ -1,9 +1,19 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Clock } from '../../../shared/clock.ts';
-import { MINUTE_MS } from '../../../shared/clock.ts';
 import { TaquillaError } from '../../../shared/errors.ts';
 import type { Db } from '../../store/database.ts';
-import { hashPin, verifyPin } from './pin-hash.ts';
+import {
+  type CountedTry,
+  DEFAULT_PIN_POLICY,
+  isRefusal,
+  PinGuard,
+  type PinLock,
+  type PinLockTarget,
+  type PinPolicy,
+  type PinStation,
+  type Refusal,
+} from './pin-guard.ts';
+import { hashPin, type PinScheme, verifyPin, wrapLegacyHash } from './pin-hash.ts';
 
 export type StaffRole = 'cashier' | 'supervisor';
 /** A kiosk signs itself in (no PIN, no user row): it may only sell, never take deposits or close days. */
@@ -27,8 +37,16 @@ export interface SignedInSession {
   startedAt: number;
 }
 
-export const MAX_PIN_ATTEMPTS = 5;
-export const LOCKOUT_MS = 5 * MINUTE_MS;
+export interface SessionServiceOptions {
+  /** The PIN pepper: StoreKey.pepper, from outside the database. */
+  pepper: Buffer;
+  policy?: PinPolicy;
+  /**
+   * 'kiosk': this terminal is a kiosk. It lists no staff and signs no staff in (its only way out is
+   * the supervisor override), and its override tries count against its own budget (PinStation).
+   */
+  station?: PinStation;
+}
 
 interface UserRow {
   id: number;
@@ -36,69 +54,105 @@ interface UserRow {
   role: StaffRole;
   pin_salt: string;
   pin_hash: string;
-  failed_attempts: number;
-  locked_until: number | null;
+  pin_scheme: PinScheme;
 }
 
+/** An unknown user costs the same scrypt as a real one, so timing does not tell them apart. */
+const DUMMY_HASH = {
+  salt: 'AAAAAAAAAAAAAAAAAAAAAA==',
+  hash: 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=',
+  scheme: 'peppered-scrypt',
+} as const;
+
 /**
- * Staff sign-in with hashed PINs and lockout. Sessions live in memory: a restarted terminal signs
- * everyone out (their holds simply run out).
+ * Staff sign-in with peppered, hashed PINs, and the supervisor override. Every PIN try is counted
+ * before its hash is checked (PinGuard): per user, for the override, and for the whole terminal,
+ * with locks that grow longer. Sessions live in memory: a restarted terminal signs everyone out
+ * (their holds simply run out).
  */
 export class SessionService {
   private readonly sessions = new Map<string, SignedInSession>();
   private readonly sql;
+  private readonly pepper: Buffer;
+  private readonly station: PinStation;
+  readonly guard: PinGuard;
 
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
+    options: SessionServiceOptions,
   ) {
+    this.pepper = options.pepper;
+    this.station = options.station ?? 'counter';
+    this.guard = new PinGuard(db, clock, options.policy ?? DEFAULT_PIN_POLICY, this.station);
     this.sql = {
       users: db.prepare<[], StaffMember>(
         'SELECT id, name, role FROM users WHERE active = 1 ORDER BY role, name',
       ),
       user: db.prepare<[number], UserRow>(
-        `SELECT id, name, role, pin_salt, pin_hash, failed_attempts, locked_until
-         FROM users WHERE id = ? AND active = 1`,
+        'SELECT id, name, role, pin_salt, pin_hash, pin_scheme FROM users WHERE id = ? AND active = 1',
       ),
       supervisors: db.prepare<[], UserRow>(
-        `SELECT id, name, role, pin_salt, pin_hash, failed_attempts, locked_until
-         FROM users WHERE role = 'supervisor' AND active = 1`,
+        `SELECT id, name, role, pin_salt, pin_hash, pin_scheme FROM users
+         WHERE role = 'supervisor' AND active = 1 ORDER BY id`,
       ),
-      insert: db.prepare<[string, StaffRole, string, string, number]>(
-        'INSERT INTO users (name, role, pin_salt, pin_hash, created_at) VALUES (?, ?, ?, ?, ?)',
+      insert: db.prepare<[string, StaffRole, string, string, PinScheme, number]>(
+        'INSERT INTO users (name, role, pin_salt, pin_hash, pin_scheme, created_at) VALUES (?, ?, ?, ?, ?, ?)',
       ),
-      // Counted in SQL, not read-modify-write: two terminals guessing at once both count.
-      failed: db.prepare<[{ id: number; max: number; until: number }], { failed_attempts: number }>(
-        `UPDATE users SET
-           failed_attempts = CASE WHEN failed_attempts + 1 >= @max THEN 0 ELSE failed_attempts + 1 END,
-           locked_until = CASE WHEN failed_attempts + 1 >= @max THEN @until ELSE locked_until END
-         WHERE id = @id RETURNING failed_attempts`,
+      rehash: db.prepare<[string, string, PinScheme, number, string]>(
+        'UPDATE users SET pin_salt = ?, pin_hash = ?, pin_scheme = ? WHERE id = ? AND pin_hash = ?',
       ),
-      succeeded: db.prepare<[number]>(
-        'UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE id = ?',
+      legacy: db.prepare<[], { id: number; pin_hash: string }>(
+        "SELECT id, pin_hash FROM users WHERE pin_scheme = 'scrypt'",
+      ),
+      wrap: db.prepare<[string, number]>(
+        "UPDATE users SET pin_hash = ?, pin_scheme = 'wrapped-scrypt' WHERE id = ? AND pin_scheme = 'scrypt'",
       ),
       log: db.prepare<[number | null, number, string, string | null]>(
         'INSERT INTO sign_ins (user_id, at, outcome, session_id) VALUES (?, ?, ?, ?)',
       ),
     };
+    this.wrapLegacyHashes();
+  }
+
+  /** Hashes older than the pepper are wrapped in place at open: none stays searchable offline. */
+  private wrapLegacyHashes(): void {
+    const rows = this.sql.legacy.all();
+    if (rows.length === 0) return;
+    this.db
+      .transaction(() => {
+        for (const row of rows) this.sql.wrap.run(wrapLegacyHash(row.pin_hash, this.pepper), row.id);
+      })
+      .immediate();
   }
 
   async createUser(name: string, role: StaffRole, pin: string): Promise<number> {
-    const { salt, hash } = await hashPin(pin);
-    return Number(this.sql.insert.run(name, role, salt, hash, this.clock.now()).lastInsertRowid);
+    const { salt, hash, scheme } = await hashPin(pin, this.pepper);
+    return Number(this.sql.insert.run(name, role, salt, hash, scheme, this.clock.now()).lastInsertRowid);
   }
 
+  /** Staff who can sign in here; a kiosk lists nobody (ROLE_NOT_ALLOWED). */
   users(): StaffMember[] {
+    this.refuseAtKiosk('session.users');
     return this.sql.users.all();
   }
 
+  /**
+   * Throws BAD_PIN { attemptsLeft } or LOCKED_OUT { until, scope }. A try refused by a lock is not
+   * checked, so even the right PIN does not sign in (or lift the lock) while it holds. A kiosk signs
+   * no staff in (ROLE_NOT_ALLOWED), so no PIN is ever tried there but the supervisor override.
+   */
   async signIn(userId: number, pin: string): Promise<SignedInSession> {
-    const user = this.checkable(userId);
-    if (!(await verifyPin(pin, { salt: user.pin_salt, hash: user.pin_hash }))) {
-      this.refuse(user);
-    }
+    this.refuseAtKiosk('session.signIn');
+    const counted = this.guard.count({ purpose: 'sign-in', userId, actor: null, sessionId: null });
+    if (isRefusal(counted)) throw lockedOut(counted);
+    const user = this.sql.user.get(userId);
+    const stored = user ? { salt: user.pin_salt, hash: user.pin_hash, scheme: user.pin_scheme } : DUMMY_HASH;
+    // Unknown user and wrong PIN look the same from outside.
+    if (!(await verifyPin(pin, stored, this.pepper)) || !user) this.refuse(counted);
+    this.guard.right(counted, user.id);
+    if (user.pin_scheme !== 'peppered-scrypt') await this.upgradeHash(user, pin);
     const now = this.clock.now();
-    this.sql.succeeded.run(user.id);
     const session: SignedInSession = {
       token: randomBytes(24).toString('base64url'),
       sessionId: `caja-${randomUUID()}`,
@@ -109,6 +163,12 @@ export class SessionService {
     this.sessions.set(session.token, session);
     this.sql.log.run(user.id, now, 'signed-in', session.sessionId);
     return session;
+  }
+
+  /** A wrapped old hash becomes a peppered one, now that the PIN is known to be right. */
+  private async upgradeHash(user: UserRow, pin: string): Promise<void> {
+    const fresh = await hashPin(pin, this.pepper);
+    this.sql.rehash.run(fresh.salt, fresh.hash, fresh.scheme, user.id, user.pin_hash);
   }
 
   /** A kiosk's customer session: created without a PIN, only on a terminal running in kiosk mode. */
@@ -137,55 +197,65 @@ export class SessionService {
     this.sql.log.run(userId, this.clock.now(), 'signed-out', session.sessionId);
   }
 
-  /** Any supervisor's PIN; lockout applies per supervisor as for sign-in. */
-  async verifySupervisor(pin: string): Promise<StaffMember> {
-    const now = this.clock.now();
+  /**
+   * Any supervisor's PIN authorises `asker`'s locked action (leaving kiosk mode). Counted and locked
+   * like a sign-in, under its own budget and the terminal's; a supervisor locked out of signing in
+   * is not matched. Throws BAD_PIN or LOCKED_OUT as signIn does.
+   */
+  async verifySupervisor(pin: string, asker: SignedInSession): Promise<StaffMember> {
+    const counted = this.guard.count({
+      purpose: 'supervisor-override',
+      userId: null,
+      actor: asker.actor,
+      sessionId: asker.sessionId,
+    });
+    if (isRefusal(counted)) throw lockedOut(counted);
+    const lockedUsers = new Set(this.guard.locks().map((l) => l.userId));
     for (const user of this.sql.supervisors.all()) {
-      if (user.locked_until !== null && user.locked_until > now) continue;
-      if (await verifyPin(pin, { salt: user.pin_salt, hash: user.pin_hash })) {
-        this.sql.succeeded.run(user.id);
+      if (lockedUsers.has(user.id)) continue;
+      const stored = { salt: user.pin_salt, hash: user.pin_hash, scheme: user.pin_scheme };
+      if (await verifyPin(pin, stored, this.pepper)) {
+        this.guard.right(counted, user.id);
         return { id: user.id, name: user.name, role: user.role };
       }
     }
-    this.sql.log.run(null, now, 'bad-pin', null);
-    throw new TaquillaError('BAD_PIN', 'That is not a supervisor PIN', {
-      attemptsLeft: 0,
-    });
+    this.refuse(counted);
   }
 
-  private checkable(userId: number): UserRow {
-    const user = this.sql.user.get(userId);
-    // Unknown user and wrong PIN look the same from outside.
-    if (!user)
-      throw new TaquillaError('BAD_PIN', 'Wrong user or PIN', {
-        attemptsLeft: MAX_PIN_ATTEMPTS,
-      });
-    const now = this.clock.now();
-    if (user.locked_until !== null && user.locked_until > now) {
-      this.sql.log.run(user.id, now, 'locked-out', null);
-      throw new TaquillaError('LOCKED_OUT', `${user.name} is locked out after too many wrong PINs`, {
-        until: user.locked_until,
-      });
-    }
-    return user;
+  /** Lifts a PIN lock (a supervisor, or `taquilla unlock-user`); true if something was locked. */
+  unlock(target: PinLockTarget, actor: string): boolean {
+    return this.guard.unlock(target, actor);
   }
 
-  private refuse(user: UserRow): never {
-    const now = this.clock.now();
-    const until = now + LOCKOUT_MS;
-    const { failed_attempts } = this.sql.failed.get({
-      id: user.id,
-      max: MAX_PIN_ATTEMPTS,
-      until,
-    })!;
-    this.sql.log.run(user.id, now, 'bad-pin', null);
-    if (failed_attempts === 0) {
-      throw new TaquillaError('LOCKED_OUT', `${user.name} is locked out after too many wrong PINs`, {
-        until,
-      });
-    }
-    throw new TaquillaError('BAD_PIN', 'Wrong user or PIN', {
-      attemptsLeft: MAX_PIN_ATTEMPTS - failed_attempts,
-    });
+  pinLocks(): PinLock[] {
+    return this.guard.locks();
   }
+
+  private refuseAtKiosk(method: string): void {
+    if (this.station !== 'kiosk') return;
+    throw new TaquillaError(
+      'ROLE_NOT_ALLOWED',
+      'A kiosk signs no staff in: it is left with the supervisor override',
+      { method, role: 'staff', allowed: [] },
+    );
+  }
+
+  private refuse(counted: CountedTry): never {
+    const { locked, triesLeft } = this.guard.wrong(counted);
+    if (locked) throw lockedOut(locked);
+    throw new TaquillaError('BAD_PIN', 'Wrong user or PIN', { attemptsLeft: triesLeft });
+  }
+}
+
+function lockedOut(lock: Refusal): TaquillaError<'LOCKED_OUT'> {
+  const what =
+    lock.scope === 'user'
+      ? 'This user is'
+      : lock.scope === 'supervisor-override'
+        ? 'The supervisor override is'
+        : 'Every PIN at this terminal is';
+  return new TaquillaError('LOCKED_OUT', `${what} locked after too many wrong PINs`, {
+    until: lock.until,
+    scope: lock.scope,
+  });
 }

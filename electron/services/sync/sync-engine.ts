@@ -29,6 +29,7 @@ import {
 } from '../../../shared/schemas/sync.ts';
 import { parseInput } from '../../../shared/validation.ts';
 import { type Db, withDurableCommit } from '../../store/database.ts';
+import { StoreKey } from '../../store/store-key.ts';
 import {
   type HoldResult,
   ReservationService,
@@ -40,6 +41,8 @@ import { HoldServerClient, NetworkError, type ServerReply } from './hold-server-
 import type { LiveEndpoint } from './live-availability.ts';
 import type { PaymentBook } from '../payments/payment-service.ts';
 import { type OutboxItem, Outbox } from './outbox.ts';
+import { SyncCredentialStore } from './sync-credential.ts';
+import { VenueCatalog } from './venue-catalog.ts';
 
 export type SyncState = 'unenrolled' | 'online' | 'offline' | 'revoked';
 
@@ -78,6 +81,8 @@ export interface SyncEngineOptions {
    * idempotency key) before the cashier is told the outcome is not known yet (OUTCOME_UNKNOWN).
    */
   resolveWindowMs?: number;
+  /** Seals the server credential; default: the key file beside the store (serve and CLI mode). */
+  storeKey?: StoreKey;
 }
 
 /** A sale, deposit or payment whose answer was lost, settled later: what the cashier is told. */
@@ -161,8 +166,11 @@ export const LOCAL_COPY_FAILED = 'LOCAL_COPY_FAILED';
 export class SyncEngine {
   readonly reservations: ReservationService;
   readonly serverClock: Clock;
+  /** The server's events and tenant settings, copied here on enrolment and when they change. */
+  readonly venueCatalog: VenueCatalog;
   private readonly outbox: Outbox;
-  private readonly options: Required<SyncEngineOptions>;
+  private readonly options: Required<Omit<SyncEngineOptions, 'storeKey'>>;
+  private readonly credentials: SyncCredentialStore;
   private client: HoldServerClient | null = null;
   private credential: { tenantId: number; credentialId: number } | null = null;
   private state: SyncState = 'unenrolled';
@@ -203,30 +211,8 @@ export class SyncEngine {
       resolveWindowMs: options.resolveWindowMs ?? 3000,
     };
     this.outbox = new Outbox(db);
+    this.credentials = new SyncCredentialStore(db, options.storeKey ?? StoreKey.open(db, clock));
     this.sql = {
-      credential: db.prepare<
-        [],
-        {
-          server_url: string;
-          server_urls: string | null;
-          tenant_id: number;
-          credential_id: number;
-          secret: string;
-        }
-      >(
-        'SELECT server_url, server_urls, tenant_id, credential_id, secret FROM sync_credentials WHERE id = 1',
-      ),
-      saveCredential: db.prepare<[string, string, number, number, string, string, number]>(
-        `INSERT INTO sync_credentials (id, server_url, server_urls, tenant_id, credential_id, secret, terminal_name,
-           enrolled_at)
-         VALUES (1, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (id) DO UPDATE SET server_url = excluded.server_url, server_urls = excluded.server_urls,
-           tenant_id = excluded.tenant_id, credential_id = excluded.credential_id, secret = excluded.secret,
-           terminal_name = excluded.terminal_name, enrolled_at = excluded.enrolled_at`,
-      ),
-      setServers: db.prepare<[string, string]>(
-        'UPDATE sync_credentials SET server_url = ?, server_urls = ? WHERE id = 1',
-      ),
       getState: db.prepare<[string], { value: string }>('SELECT value FROM sync_state WHERE key = ?'),
       setState: db.prepare<[string, string]>(
         'INSERT INTO sync_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
@@ -320,12 +306,13 @@ export class SyncEngine {
     this.offsetMs = Number(this.sql.getState.get('clock_offset_ms')?.value ?? 0);
     this.serverClock = { now: () => this.clock.now() + this.offsetMs };
     this.reservations = new ReservationService(db, this.serverClock, randomUUID);
+    this.venueCatalog = new VenueCatalog(db, this.serverClock);
     this.reservations.onSettled((settled) => this.onSettled(settled));
-    const saved = this.sql.credential.get();
+    const saved = this.credentials.load();
     if (saved) {
-      this.credential = { tenantId: saved.tenant_id, credentialId: saved.credential_id };
+      this.credential = { tenantId: saved.tenantId, credentialId: saved.credentialId };
       this.client = new HoldServerClient(
-        saved.server_urls ? (JSON.parse(saved.server_urls) as string[]) : saved.server_url,
+        saved.serverUrls,
         clock,
         saved.secret,
         this.options.requestTimeoutMs,
@@ -346,20 +333,21 @@ export class SyncEngine {
     const reply = await client.enrol(code, terminalName);
     if (reply.error) throw new TaquillaError(reply.error.code as 'UNAUTHORIZED', reply.error.message, {});
     const result = reply.result as EnrolResult;
-    this.sql.saveCredential.run(
-      urls[0]!,
-      JSON.stringify(urls),
-      result.tenantId,
-      result.credentialId,
-      result.secret,
+    this.credentials.save({
+      serverUrl: urls[0]!,
+      serverUrls: urls,
+      tenantId: result.tenantId,
+      credentialId: result.credentialId,
+      secret: result.secret,
       terminalName,
-      reply.serverTime,
-    );
+      enrolledAt: reply.serverTime,
+    });
     client.setSecret(result.secret);
     this.client = client;
     this.credential = { tenantId: result.tenantId, credentialId: result.credentialId };
     this.noteReply(reply);
     this.setState('online');
+    await this.venueCatalog.follow(client);
     return result;
   }
 
@@ -393,7 +381,7 @@ export class SyncEngine {
 
   /** The server this terminal talks to now, and its credential (null when not enrolled or revoked). */
   endpoint(): LiveEndpoint | null {
-    const secret = this.sql.credential.get()?.secret;
+    const secret = this.credentials.load()?.secret;
     if (!this.client || !secret || this.state === 'revoked') return null;
     return { serverUrl: this.client.serverUrl, secret };
   }
@@ -409,11 +397,11 @@ export class SyncEngine {
   /** Changes the URLs of the venue's server (an instance added or moved); the credential stays. */
   setServers(servers: string | readonly string[]): readonly string[] {
     const urls = serverList(servers);
-    const saved = this.sql.credential.get();
+    const saved = this.credentials.load();
     if (!saved || !this.client) {
       throw new TaquillaError('OFFLINE', 'This terminal is not enrolled with a server', { outbox: 0 });
     }
-    this.sql.setServers.run(urls[0]!, JSON.stringify(urls));
+    this.credentials.setServers(urls);
     this.client = new HoldServerClient(urls, this.clock, saved.secret, this.options.requestTimeoutMs);
     return urls;
   }
@@ -479,6 +467,9 @@ export class SyncEngine {
         await this.resolveUnresolved();
         await this.flush();
       }
+      // The heartbeat names the server's catalogue revision: pull events and settings when it moved.
+      const catalogRevision = (reply.result as { catalogRevision?: unknown } | undefined)?.catalogRevision;
+      if (typeof catalogRevision === 'number') await this.venueCatalog.follow(this.client, catalogRevision);
     } catch (error) {
       if (!(error instanceof NetworkError)) throw error;
       this.goOffline();

@@ -39,8 +39,11 @@ const SESSION_KEY = 'taquilla.session';
 
 /**
  * The one API client, derived from the method table's types. Inside Electron it speaks IPC through
- * the preload bridge; in a browser it POSTs to /api/<method> (the terminal token travels in the
- * HttpOnly cookie set by the one-time URL, the session token in a header).
+ * the preload bridge; in a browser it POSTs to api/<method> beside the page (the terminal token
+ * travels in the HttpOnly cookie set by the one-time URL, the session token in a header).
+ *
+ * The URLs are relative on purpose: `taquilla serve` serves the app under a per-instance path, and
+ * the cookie is scoped to that path so no other web app on 127.0.0.1 ever receives it.
  */
 export function createClient(win: Window = window): ApiClient {
   let session: string | null = win.sessionStorage?.getItem(SESSION_KEY) ?? null;
@@ -60,7 +63,7 @@ export function createClient(win: Window = window): ApiClient {
       if (bridge) return unwrap(await bridge.call(method, input, session)) as never;
       let res: Response;
       try {
-        res = await fetch(`/api/${method}`, {
+        res = await fetch(`api/${method}`, {
           method: 'POST',
           headers: {
             'content-type': 'application/json',
@@ -79,7 +82,7 @@ export function createClient(win: Window = window): ApiClient {
     },
     async exitKiosk(pin) {
       if (bridge) {
-        unwrap(await bridge.exitKiosk(pin));
+        unwrap(await bridge.exitKiosk(pin, session));
         return;
       }
       // A browser kiosk has no window to leave; the PIN is still checked, so the answer is honest.
@@ -89,7 +92,7 @@ export function createClient(win: Window = window): ApiClient {
       if (bridge) return bridge.live({ eventId, sinceVersion }, session, onMessage);
       const params = new URLSearchParams({ eventId: String(eventId), since: String(sinceVersion) });
       if (session) params.set('session', session);
-      const source = new EventSource(`/api/live?${params}`);
+      const source = new EventSource(`api/live?${params}`);
       source.onmessage = (event) => onMessage(JSON.parse(event.data as string) as LiveMessage);
       source.onerror = () => {
         // The store resyncs from a fresh snapshot; EventSource's own retry would reuse a stale version.

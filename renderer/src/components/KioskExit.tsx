@@ -1,11 +1,16 @@
 import { useEffect, useState } from 'react';
 import type { CounterState, CounterStore } from '../state/counter-store.ts';
+import { usePinRefusal } from './pin-refusal.ts';
 
-/** Kiosk mode only: Ctrl+Shift+Q asks for a supervisor PIN; the terminal decides. */
+/**
+ * Kiosk mode only: Ctrl+Shift+Q asks for a supervisor PIN; the terminal decides, counting every try.
+ * The dialog itself says how many tries are left, or until when the override is locked.
+ */
 export function KioskExit({ store, state }: { store: CounterStore; state: CounterState }) {
   const [open, setOpen] = useState(false);
   const [pin, setPin] = useState('');
   const kiosk = state.status?.kiosk === true;
+  const refusal = usePinRefusal(store, state, 'kiosk-exit');
   useEffect(() => {
     if (!kiosk) return;
     const onKey = (e: KeyboardEvent) => {
@@ -25,7 +30,10 @@ export function KioskExit({ store, state }: { store: CounterStore; state: Counte
         aria-label={store.t('kiosk.exit')}
         onSubmit={(e) => {
           e.preventDefault();
-          void store.exitKiosk(pin).then(() => setPin(''));
+          void store.exitKiosk(pin).then((accepted) => {
+            setPin('');
+            if (accepted) setOpen(false);
+          });
         }}
       >
         <h2>{store.t('kiosk.exit')}</h2>
@@ -34,16 +42,23 @@ export function KioskExit({ store, state }: { store: CounterStore; state: Counte
           id="supervisor-pin"
           type="password"
           inputMode="numeric"
+          autoComplete="off"
           autoFocus
           maxLength={8}
+          disabled={refusal.locked}
           value={pin}
           onChange={(e) => setPin(e.target.value.replace(/\D/g, ''))}
         />
+        {refusal.text && (
+          <p className="pin-refusal" role="alert" data-testid="kiosk-exit-status">
+            {refusal.text}
+          </p>
+        )}
         <div className="modal-actions">
           <button type="button" onClick={() => setOpen(false)}>
             {store.t('dismiss')}
           </button>
-          <button type="submit" className="primary" disabled={pin.length < 4}>
+          <button type="submit" className="primary" disabled={pin.length < 4 || refusal.locked}>
             {store.t('kiosk.exit')}
           </button>
         </div>

@@ -1,12 +1,17 @@
 import { useState } from 'react';
 import type { CounterState, CounterStore } from '../state/counter-store.ts';
+import { usePinRefusal } from './pin-refusal.ts';
 
-/** Pick who you are, type the PIN. The terminal checks it; five misses lock the user for a while. */
+/**
+ * Pick who you are, type the PIN. The terminal checks it; five misses lock the user for a while, and
+ * the form says how many tries are left or until when the lock holds.
+ */
 export function SignIn({ store, state }: { store: CounterStore; state: CounterState }) {
   const [userId, setUserId] = useState<number | null>(null);
   const [pin, setPin] = useState('');
   const t = store.t.bind(store);
   const chosen = state.users.find((u) => u.id === userId) ?? null;
+  const refusal = usePinRefusal(store, state, 'sign-in', userId);
   return (
     <main className="sign-in">
       <section className="panel sign-in-panel">
@@ -50,9 +55,18 @@ export function SignIn({ store, state }: { store: CounterStore; state: CounterSt
               value={pin}
               onChange={(e) => setPin(e.target.value.replace(/\D/g, ''))}
             />
-            <button type="submit" className="primary" disabled={pin.length < 4 || state.busy}>
+            <button
+              type="submit"
+              className="primary"
+              disabled={pin.length < 4 || state.busy || refusal.locked}
+            >
               {t('signIn.submit')}
             </button>
+            {refusal.text && (
+              <p className="pin-refusal" role="status" data-testid="pin-status">
+                {refusal.text}
+              </p>
+            )}
           </form>
         )}
       </section>

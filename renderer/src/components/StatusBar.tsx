@@ -1,6 +1,11 @@
 import { formatTime } from '../i18n/index.ts';
 import type { CounterState, CounterStore } from '../state/counter-store.ts';
 
+/** Free space as people read it: 120 MB, 1,5 GB. */
+function formatBytes(bytes: number): string {
+  return bytes >= 1e9 ? `${(bytes / 1e9).toFixed(1)} GB` : `${Math.round(bytes / 1e6)} MB`;
+}
+
 export function StatusBar({ store, state }: { store: CounterStore; state: CounterState }) {
   const s = state.status;
   const network = s?.network ?? 'unknown';
@@ -40,6 +45,11 @@ export function StatusBar({ store, state }: { store: CounterStore; state: Counte
           {state.venueFeed === 'down' && state.live === 'live'
             ? store.t('status.live.venueDown')
             : store.t(`status.live.${state.live}`)}
+        </span>
+      )}
+      {s?.disk === 'low' && (
+        <span className="status-item disk-low" data-testid="status-disk" role="alert">
+          {store.t('status.disk.low', { free: formatBytes(s.diskFreeBytes ?? 0) })}
         </span>
       )}
       {s?.kiosk && <span className="status-item">{store.t('status.kiosk')}</span>}

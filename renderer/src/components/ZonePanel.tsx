@@ -3,20 +3,16 @@ import { formatMoney, usdToVes } from '../../../shared/money.ts';
 import { moneyLocale } from '../i18n/index.ts';
 import type { CounterState, CounterStore } from '../state/counter-store.ts';
 
-/** Zones with price and free places; best-N-together for numbered zones, a quantity for standing. */
-export function ZonePanel({
-  store,
-  state,
-  focusZone,
-}: {
-  store: CounterStore;
-  state: CounterState;
-  focusZone: number | null;
-}) {
+/**
+ * Zones with price and free places; best-N-together for numbered zones, a quantity for standing.
+ * A zone's name moves the map to it.
+ */
+export function ZonePanel({ store, state }: { store: CounterStore; state: CounterState }) {
   const [quantities, setQuantities] = useState<Record<number, number>>({});
   const { seatMap, availability, event, locale } = state;
   if (!seatMap || !event) return null;
   const ml = moneyLocale(locale);
+  const focusZone = state.mapFocus?.zoneId ?? null;
   return (
     <section className="panel zones" aria-label={store.t('zones.title')}>
       <h2>{store.t('zones.title')}</h2>
@@ -32,7 +28,12 @@ export function ZonePanel({
               data-zone={zone.code}
             >
               <i className="swatch" style={{ background: zone.color ?? '#3b82f6' }} />
-              <div className="zone-info">
+              <button
+                type="button"
+                className="zone-info"
+                aria-label={store.t('zones.show', { zone: zone.name })}
+                onClick={() => store.showZone(zone.id)}
+              >
                 <strong>{zone.name}</strong>
                 <span>
                   {formatMoney({ currency: 'USD', cents: zone.priceCents }, ml)} ·{' '}
@@ -41,7 +42,7 @@ export function ZonePanel({
                 <span className="zone-free" data-free={free}>
                   {store.t('zones.free', { n: free.toLocaleString(ml === 'en' ? 'en' : 'es-VE') })}
                 </span>
-              </div>
+              </button>
               <form
                 className="zone-action"
                 onSubmit={(e) => {
@@ -59,7 +60,6 @@ export function ZonePanel({
                   min={1}
                   max={zone.kind === 'general' ? 10 : 10}
                   value={quantity}
-                  autoFocus={focusZone === zone.id}
                   onChange={(e) =>
                     setQuantities({
                       ...quantities,

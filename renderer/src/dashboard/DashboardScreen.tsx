@@ -8,6 +8,7 @@ import type { CounterState } from '../state/counter-store.ts';
 import { conversionText, type DashboardAlert, dashboardAlerts } from './alerts.ts';
 import { HeatMap } from './HeatMap.tsx';
 import { NotificationsPanel } from './NotificationsPanel.tsx';
+import { PaymentProviderPanel } from './PaymentProviderPanel.tsx';
 import { StateChart } from './StateChart.tsx';
 
 /** Short enough to feel live; each refresh is two indexed queries per event. */
@@ -184,6 +185,7 @@ export function DashboardScreen({ state }: { state: CounterState }) {
           </tbody>
         </table>
       </section>
+      <PaymentProviderPanel locale={locale} />
     </div>
   );
 }

@@ -13,6 +13,13 @@ export const en: Record<MessageKey, string> = {
   'events.title': 'Choose an event',
   'events.seats': '{n} places',
   'events.change': 'Change event',
+  'map.stage': 'Stage',
+  'map.field': 'Field',
+  'map.generalTitle': '{zone}: how many tickets?',
+  'map.less': 'One less',
+  'map.more': 'One more',
+  'map.close': 'Close',
+  'zones.show': 'Show {zone} on the map',
   'map.zoomIn': 'Zoom in',
   'map.zoomOut': 'Zoom out',
   'map.fit': 'Show all',
@@ -45,7 +52,6 @@ export const en: Record<MessageKey, string> = {
   'cart.rate': 'Rate: {rate} Bs./USD',
   'checkout.pay': 'Charge',
   'checkout.paying': 'Charging…',
-  'checkout.done': 'Sale completed: {n} tickets, {usd} ({ves}).',
   'status.network': 'Network',
   'status.online': 'Online',
   'status.offline': 'No connection to the server',
@@ -58,17 +64,22 @@ export const en: Record<MessageKey, string> = {
   'status.printer.paper-out': 'out of paper',
   'status.printer.offline': 'offline',
   'status.printer.error': 'error',
+  'status.printer.cover-open': 'cover open',
+  'status.printer.cutter-error': 'cutter error',
+  'status.printer.no-reply': 'not answering',
   'status.cashier': 'Cashier',
   'status.live': 'Availability',
   'status.live.live': 'live',
   'status.live.connecting': 'connecting…',
   'status.live.lost': 'reconnecting…',
   'status.live.venueDown': 'no connection to the server (the map may be out of date)',
+  'status.training': 'TRAINING MODE: sales are worth nothing and are never synced',
   'status.kiosk': 'Kiosk mode',
   'kiosk.exit': 'Leave kiosk mode',
   'kiosk.pin': 'Supervisor PIN',
+  'kiosk.exitAccepted': 'Supervisor PIN accepted.',
   shortcuts:
-    'Arrows: move · Enter/Space: hold or release · Shift+click or Shift+Enter: pick several · +/−: zoom · 0: show all · Esc: clear · Ctrl+Enter: charge',
+    'Arrows: move · Enter/Space: hold or release · Shift+click or Shift+Enter: pick several · +/−: zoom · 0: show all · Esc: clear · Ctrl+Enter: charge in cash USD (Enter confirms)',
   language: 'Español',
   dismiss: 'Dismiss',
   'error.SEAT_TAKEN': 'Could not hold: {seats} is taken by {who}{until}.',
@@ -85,6 +96,10 @@ export const en: Record<MessageKey, string> = {
   'error.EXTENSION_LIMIT': 'Cannot extend any more: the hold ends at {time} at the latest.',
   'error.BAD_PIN': 'Wrong PIN. Attempts left: {left}.',
   'error.LOCKED_OUT': 'User locked out after too many attempts. Try again at {time}.',
+  'error.LOCKED_OUT.supervisor-override':
+    'Supervisor PIN locked after too many attempts. Try again at {time}.',
+  'error.LOCKED_OUT.terminal':
+    'Too many wrong PINs at this terminal: every PIN is locked until {time} (or until a supervisor unlocks it).',
   'error.NOT_SIGNED_IN': 'The session ended. Please sign in again.',
   'error.VALIDATION': 'Invalid data: {message}',
   'error.NETWORK': 'Cannot reach the terminal.',
@@ -96,6 +111,31 @@ export const en: Record<MessageKey, string> = {
   'note.saleNotDone':
     'Sale {number} did not go through (the server never received it): nothing was charged. If the customer paid, give the money back or charge again.',
   'error.OFFLINE': 'No connection to the server: nothing was done. Try again when the connection is back.',
+  'error.STORE_FULL':
+    "This terminal's disk is full: nothing was done and nothing was lost. Ask the supervisor to free space.",
+  'error.STORE_READ_ONLY': "This terminal's store is read-only: it cannot sell. Ask the supervisor.",
+  'error.STORE_UNAVAILABLE':
+    "This terminal's store cannot be read or written: nothing was done. Ask the supervisor.",
+  'status.disk.low': 'Low disk space: {free} free',
+  'error.FOREIGN_ORIGIN':
+    "This page is not this terminal's own: open it with the address `taquilla serve` shows.",
+  'error.PRINTER_TARGET': 'Not printing to {path}: {why}. Nothing was written.',
+  'error.PRINTER_TARGET.missing': 'there is nothing there',
+  'error.PRINTER_TARGET.relative': 'the path must start at the root (/dev/…)',
+  'error.PRINTER_TARGET.not-a-device':
+    'it is not a character device (the device file of a USB or serial printer)',
+  'error.PRINTER_TARGET.symlink':
+    'it is a symbolic link; name the device itself (or its link under /dev/serial/by-id)',
+  'error.PRINTER_TARGET.not-a-printer':
+    "it is not a printer's device (only USB, parallel, serial or Bluetooth ports: /dev/usb/lp0, /dev/ttyUSB0…)",
+  'error.PRINTER_TARGET.file-folder':
+    "the file's folder is reached through a link, or other users can swap files in it",
+  'error.PRINTER_TARGET.file-owner': 'the capture file belongs to another user',
+  'error.PRINTER_TARGET.not-a-port': 'it is not a COM or LPT port (a shared printer is printer:NAME)',
+  'error.PRINTER_TARGET.file-live-store': 'printing into a file is for training stores only',
+  'error.PRINTER_TARGET.file-name':
+    'a capture file is named *.prn or *.escpos, written without a trailing slash or ..',
+  'error.PRINTER_TARGET.file-not-plain': 'the capture file must be a plain file, not a link or a folder',
   'error.other': 'Could not complete: {message}',
   'notice.expired': 'Hold time ran out: {seats}. The seats are free again.',
   'notice.held': 'Held: {seats}.',

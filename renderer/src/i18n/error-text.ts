@@ -51,10 +51,16 @@ export function errorText(locale: Locale, code: string, message: string, details
       return t('error.NOTHING_HELD');
     case 'BAD_PIN':
       return t('error.BAD_PIN', { left: (details as ErrorDetails['BAD_PIN']).attemptsLeft });
-    case 'LOCKED_OUT':
-      return t('error.LOCKED_OUT', {
-        time: formatTime(locale, (details as ErrorDetails['LOCKED_OUT']).until),
-      });
+    case 'LOCKED_OUT': {
+      const d = details as ErrorDetails['LOCKED_OUT'];
+      const key =
+        d.scope === 'terminal'
+          ? 'error.LOCKED_OUT.terminal'
+          : d.scope === 'supervisor-override'
+            ? 'error.LOCKED_OUT.supervisor-override'
+            : 'error.LOCKED_OUT';
+      return t(key, { time: formatTime(locale, d.until) });
+    }
     case 'CART_CHANGED': {
       const d = details as ErrorDetails['CART_CHANGED'];
       return t('error.CART_CHANGED', {
@@ -78,6 +84,18 @@ export function errorText(locale: Locale, code: string, message: string, details
       const money = (cents: number) =>
         formatMoney({ currency: 'USD', cents }, locale === 'en' ? 'en' : 'es-VE');
       return t('error.BALANCE_CHANGED', { paid: money(d.paidCents), total: money(d.totalCents) });
+    }
+    case 'STORE_FULL':
+      return t('error.STORE_FULL');
+    case 'STORE_READ_ONLY':
+      return t('error.STORE_READ_ONLY');
+    case 'STORE_UNAVAILABLE':
+      return t('error.STORE_UNAVAILABLE');
+    case 'FOREIGN_ORIGIN':
+      return t('error.FOREIGN_ORIGIN');
+    case 'PRINTER_TARGET': {
+      const d = details as ErrorDetails['PRINTER_TARGET'];
+      return t('error.PRINTER_TARGET', { path: d.path, why: t(`error.PRINTER_TARGET.${d.problem}`) });
     }
     default:
       return t('error.other', { message });

@@ -12,6 +12,13 @@ export const es = {
   'events.title': 'Elija un evento',
   'events.seats': '{n} localidades',
   'events.change': 'Cambiar evento',
+  'map.stage': 'Escenario',
+  'map.field': 'Terreno',
+  'map.generalTitle': '{zone}: ¿cuántas entradas?',
+  'map.less': 'Una menos',
+  'map.more': 'Una más',
+  'map.close': 'Cerrar',
+  'zones.show': 'Ver {zone} en el mapa',
   'map.zoomIn': 'Acercar',
   'map.zoomOut': 'Alejar',
   'map.fit': 'Ver todo',
@@ -44,7 +51,6 @@ export const es = {
   'cart.rate': 'Tasa: {rate} Bs./USD',
   'checkout.pay': 'Cobrar',
   'checkout.paying': 'Cobrando…',
-  'checkout.done': 'Venta completada: {n} entradas, {usd} ({ves}).',
   'status.network': 'Red',
   'status.online': 'En línea',
   'status.offline': 'Sin conexión con el servidor',
@@ -57,17 +63,22 @@ export const es = {
   'status.printer.paper-out': 'sin papel',
   'status.printer.offline': 'desconectada',
   'status.printer.error': 'error',
+  'status.printer.cover-open': 'tapa abierta',
+  'status.printer.cutter-error': 'error de cuchilla',
+  'status.printer.no-reply': 'no responde',
   'status.cashier': 'Cajero',
   'status.live': 'Disponibilidad',
   'status.live.live': 'en vivo',
   'status.live.connecting': 'conectando…',
   'status.live.lost': 'reconectando…',
   'status.live.venueDown': 'sin conexión con el servidor (el mapa puede no estar al día)',
+  'status.training': 'MODO ENTRENAMIENTO: las ventas no tienen valor y no se sincronizan',
   'status.kiosk': 'Modo quiosco',
   'kiosk.exit': 'Salir del modo quiosco',
   'kiosk.pin': 'PIN de supervisor',
+  'kiosk.exitAccepted': 'PIN de supervisor aceptado.',
   shortcuts:
-    'Flechas: mover · Enter/Espacio: apartar o soltar · Mayús+clic o Mayús+Enter: elegir varios · +/−: zoom · 0: ver todo · Esc: limpiar · Ctrl+Enter: cobrar',
+    'Flechas: mover · Enter/Espacio: apartar o soltar · Mayús+clic o Mayús+Enter: elegir varios · +/−: zoom · 0: ver todo · Esc: limpiar · Ctrl+Enter: cobrar en efectivo USD (Enter confirma)',
   language: 'English',
   dismiss: 'Cerrar',
   'error.SEAT_TAKEN': 'No se pudo apartar: {seats} ya está tomado por {who}{until}.',
@@ -85,6 +96,10 @@ export const es = {
   'error.EXTENSION_LIMIT': 'Ya no se puede extender: el apartado vence a más tardar a las {time}.',
   'error.BAD_PIN': 'PIN incorrecto. Intentos restantes: {left}.',
   'error.LOCKED_OUT': 'Usuario bloqueado por demasiados intentos. Intente de nuevo a las {time}.',
+  'error.LOCKED_OUT.supervisor-override':
+    'PIN de supervisor bloqueado por demasiados intentos. Intente de nuevo a las {time}.',
+  'error.LOCKED_OUT.terminal':
+    'Demasiados PIN incorrectos en esta terminal: todos los PIN están bloqueados hasta las {time} (o hasta que un supervisor los desbloquee).',
   'error.NOT_SIGNED_IN': 'La sesión terminó. Inicie sesión de nuevo.',
   'error.VALIDATION': 'Datos no válidos: {message}',
   'error.NETWORK': 'No hay comunicación con la terminal.',
@@ -98,6 +113,33 @@ export const es = {
     'La venta {number} no se realizó (el servidor no la recibió): no quedó cobrada. Si el cliente pagó, devuélvale el dinero o cobre de nuevo.',
   'error.OFFLINE':
     'Sin conexión con el servidor: no se hizo nada. Intente de nuevo cuando vuelva la conexión.',
+  'error.STORE_FULL':
+    'El disco de esta taquilla está lleno: no se hizo la operación y no se perdió nada. Avise al encargado para liberar espacio.',
+  'error.STORE_READ_ONLY':
+    'La base de datos de esta taquilla es de solo lectura: no se puede vender. Avise al encargado.',
+  'error.STORE_UNAVAILABLE':
+    'No se puede leer ni escribir la base de datos de esta taquilla: no se hizo la operación. Avise al encargado.',
+  'status.disk.low': 'Poco espacio en disco: {free} libres',
+  'error.FOREIGN_ORIGIN':
+    'Esta página no es la de esta terminal: ábrala con la dirección que muestra `taquilla serve`.',
+  'error.PRINTER_TARGET': 'No se imprime en {path}: {why}. No se escribió nada.',
+  'error.PRINTER_TARGET.missing': 'no existe',
+  'error.PRINTER_TARGET.relative': 'la ruta debe empezar en la raíz (/dev/…)',
+  'error.PRINTER_TARGET.not-a-device':
+    'no es un dispositivo de caracteres (el archivo de dispositivo de una impresora USB o serie)',
+  'error.PRINTER_TARGET.symlink':
+    'es un enlace simbólico; indique el dispositivo mismo (o su enlace en /dev/serial/by-id)',
+  'error.PRINTER_TARGET.not-a-printer':
+    'no es el dispositivo de una impresora (solo puertos USB, paralelos, serie o Bluetooth: /dev/usb/lp0, /dev/ttyUSB0…)',
+  'error.PRINTER_TARGET.file-folder':
+    'la carpeta del archivo se alcanza por un enlace, o otros usuarios pueden cambiar sus archivos',
+  'error.PRINTER_TARGET.file-owner': 'el archivo de captura es de otro usuario',
+  'error.PRINTER_TARGET.not-a-port': 'no es un puerto COM o LPT (una impresora compartida es printer:NOMBRE)',
+  'error.PRINTER_TARGET.file-live-store': 'imprimir en un archivo es solo para tiendas de entrenamiento',
+  'error.PRINTER_TARGET.file-name':
+    'un archivo de captura se llama *.prn o *.escpos, escrito sin barra final ni ..',
+  'error.PRINTER_TARGET.file-not-plain':
+    'el archivo de captura debe ser un archivo simple, no un enlace ni una carpeta',
   'error.other': 'No se pudo completar: {message}',
   'notice.expired': 'Se venció el tiempo de apartado: {seats}. Los asientos quedaron libres.',
   'notice.held': 'Apartado: {seats}.',

@@ -36,6 +36,23 @@ export function formatTime(locale: Locale, epochMs: number): string {
   return f.format(epochMs);
 }
 
+const clockFormats = new Map<Locale, Intl.DateTimeFormat>();
+
+/** Hours and minutes in Caracas, for a time people act on ("pay before 14:45"). */
+export function formatClock(locale: Locale, epochMs: number): string {
+  let f = clockFormats.get(locale);
+  if (!f) {
+    f = new Intl.DateTimeFormat(locale === 'es' ? 'es-VE' : 'en-US', {
+      timeZone: 'America/Caracas',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    });
+    clockFormats.set(locale, f);
+  }
+  return f.format(epochMs);
+}
+
 export function formatDate(locale: Locale, epochMs: number): string {
   let f = dateFormats.get(locale);
   if (!f) {

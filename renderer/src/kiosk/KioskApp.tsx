@@ -1,45 +1,70 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { usdToVes } from '../../../shared/money.ts';
-import type { PaymentMethod, PaymentResult } from '../../../shared/schemas/payments.ts';
+import type { CounterSlip, KioskPaymentOptions } from '../../../shared/schemas/payment-providers.ts';
+import type { PaymentResult } from '../../../shared/schemas/payments.ts';
 import { cartTotals } from '../cart/cart-totals.ts';
 import { formatDate } from '../i18n/index.ts';
-import { PaymentDialog } from '../payments/PaymentDialog.tsx';
 import { paymentErrorText, pt, usd, ves } from '../payments/payment-texts.ts';
 import { errorParts, sessionClient } from '../payments/session-client.ts';
+import { TrainingBanner } from '../components/TrainingBanner.tsx';
 import { SeatMapCanvas } from '../seat-map/SeatMapCanvas.tsx';
 import type { CounterState, CounterStore } from '../state/counter-store.ts';
 import { IDLE_SETTING_KEY, idlePhase, idleSettings } from './idle-timer.ts';
+import { KioskCart } from './KioskCart.tsx';
+import { KioskPayDialog } from './KioskPayDialog.tsx';
+import { KioskZoneBar, KioskZoneList } from './KioskZones.tsx';
+import { PayAtCounterDialog, SlipScreen } from './PayAtCounter.tsx';
 import '../payments/payments.css';
+import './kiosk.css';
 
-/** A kiosk has no cash drawer: only the methods a customer completes alone. */
-export const KIOSK_METHODS: readonly PaymentMethod[] = ['CARD', 'PAGO_MOVIL'];
-const QUANTITIES = [1, 2, 3, 4, 5, 6];
+/**
+ * How far apart seats are in a kiosk's zone (CSS px between seat centres): a seat is drawn 84 % of
+ * that (`SEAT_FILL`), 45 px, above the 44 px a finger needs.
+ */
+export const KIOSK_SEAT_PX = 54;
 const DONE_SCREEN_MS = 20_000;
+/** Long enough to read the code off the screen if the slip did not print. */
+const SLIP_SCREEN_MS = 60_000;
 /** Where the API client keeps the session token (renderer/src/api/client.ts). */
 const SESSION_KEY = 'taquilla.session';
 
 /**
- * The customer-facing flow: pick an event, pick seats (map or best N), pay by card or Pago Móvil,
- * collect the tickets. Left alone, it warns, then releases the session's holds and starts over.
- * Leaving kiosk mode needs a supervisor PIN (components/KioskExit.tsx).
+ * The customer-facing flow: pick an event, pick seats (map or best N), then pay by card or Pago Móvil
+ * through the kiosk's payment provider and collect the tickets, or (always, and the only way with no
+ * provider) "Pagar en taquilla": the seats are reserved for a few minutes and a slip with a code
+ * prints. Left alone, it warns, then releases the session's holds and starts over. Leaving kiosk mode
+ * needs a supervisor PIN (components/KioskExit.tsx).
  */
 export function KioskApp({ store, state }: { store: CounterStore; state: CounterState }) {
   const locale = state.locale;
   const client = useMemo(() => sessionClient(), []);
   const [error, setError] = useState<string | null>(null);
-  const [paying, setPaying] = useState(false);
+  const [paying, setPaying] = useState<'provider' | 'counter' | null>(null);
   const [done, setDone] = useState<PaymentResult | null>(null);
+  const [slip, setSlip] = useState<CounterSlip | null>(null);
+  const [options, setOptions] = useState<KioskPaymentOptions | null>(null);
   const settings = useMemo(() => idleSettings(window.localStorage?.getItem(IDLE_SETTING_KEY) ?? null), []);
   const lastActivity = useRef(Date.now());
   const [now, setNow] = useState(Date.now());
   const resetting = useRef(false);
+  // The zone the customer is choosing seats in; null while choosing a zone.
+  const [zoneId, setZoneId] = useState<number | null>(null);
+  const chooseZone = useCallback(
+    (next: number | null) => {
+      setZoneId(next);
+      if (next === null) store.showAll();
+      else store.showZone(next);
+    },
+    [store],
+  );
+  useEffect(() => setZoneId(null), [state.event?.id]);
 
   // A kiosk signs itself in: a customer session with no PIN, then a fresh page on it.
   useEffect(() => {
-    // Only once the counter store has finished starting without a session (it then lists the staff;
-    // a kiosk always has a supervisor): before that, a stored token may still be resuming.
+    // Only once the counter store has finished starting without a session: before that, a stored
+    // token may still be resuming.
     const resuming = window.sessionStorage?.getItem(SESSION_KEY) != null;
-    if (state.session || state.users.length === 0 || resuming || resetting.current) return;
+    if (state.session || !state.started || resuming || resetting.current) return;
     resetting.current = true;
     client.call('kiosk.start', {}).then(
       (started) => {
@@ -52,13 +77,33 @@ export function KioskApp({ store, state }: { store: CounterStore; state: Counter
         setError(paymentErrorText(locale, p.code, p.message, p.details));
       },
     );
-  }, [state.session, state.users, client, locale]);
+  }, [state.session, state.started, client, locale]);
+
+  // How this kiosk takes money for the chosen event (a supervisor may change the provider any time).
+  const eventId = state.event?.id ?? null;
+  useEffect(() => {
+    if (!state.session || eventId === null) return;
+    let stale = false;
+    client.call('kiosk.paymentOptions', { eventId }).then(
+      (next) => {
+        if (!stale) setOptions(next);
+      },
+      (e: unknown) => {
+        const p = errorParts(e);
+        if (!stale) setError(paymentErrorText(locale, p.code, p.message, p.details));
+      },
+    );
+    return () => {
+      stale = true;
+    };
+  }, [client, eventId, state.session, locale]);
 
   /** Back to the start: the session's holds are released (signOut) and a new session begins. */
   const reset = useCallback(async () => {
     if (resetting.current) return;
-    setPaying(false);
+    setPaying(null);
     setDone(null);
+    setSlip(null);
     await store.signOut();
   }, [store]);
 
@@ -75,16 +120,16 @@ export function KioskApp({ store, state }: { store: CounterStore; state: Counter
     };
   }, []);
 
-  const busy = state.event !== null || done !== null;
+  const busy = state.event !== null || done !== null || slip !== null;
   const idle = busy ? idlePhase(lastActivity.current, now, settings) : ({ phase: 'active' } as const);
   useEffect(() => {
     if (idle.phase === 'expired') void reset();
   }, [idle.phase, reset]);
   useEffect(() => {
-    if (!done) return;
-    const timer = setTimeout(() => void reset(), DONE_SCREEN_MS);
+    if (!done && !slip) return;
+    const timer = setTimeout(() => void reset(), done ? DONE_SCREEN_MS : SLIP_SCREEN_MS);
     return () => clearTimeout(timer);
-  }, [done, reset]);
+  }, [done, slip, reset]);
 
   const serverNow = store.serverNow();
   const live = state.cart?.tickets.filter((t) => t.reservedUntil > serverNow) ?? [];
@@ -95,6 +140,12 @@ export function KioskApp({ store, state }: { store: CounterStore; state: Counter
     body = (
       <div className="kiosk-body single">
         <p role={error ? 'alert' : undefined}>{error ?? '…'}</p>
+      </div>
+    );
+  } else if (slip) {
+    body = (
+      <div className="kiosk-body single">
+        <SlipScreen locale={locale} slip={slip} onStartOver={() => void reset()} />
       </div>
     );
   } else if (done) {
@@ -132,79 +183,59 @@ export function KioskApp({ store, state }: { store: CounterStore; state: Counter
       </div>
     );
   } else {
-    const zones = state.seatMap?.map.zones ?? [];
+    const chosen = zoneId !== null && state.seatMap?.zoneById.has(zoneId) ? zoneId : null;
     body = (
-      <div className="kiosk-body">
+      <div className="kiosk-body kiosk-shop" data-step={chosen === null ? 'zones' : 'seats'}>
+        {chosen !== null && (
+          <KioskZoneBar store={store} state={state} zoneId={chosen} onBack={() => chooseZone(null)} />
+        )}
         <section className="map-area seat-map-host">
           {state.seatMap ? (
-            <SeatMapCanvas store={store} state={state} onGeneralZone={() => {}} />
+            <SeatMapCanvas
+              store={store}
+              state={state}
+              kiosk
+              pick={chosen === null ? 'zones' : 'seats'}
+              onZone={chooseZone}
+              zoneId={chosen}
+              {...(chosen === null ? {} : { minSeatPx: KIOSK_SEAT_PX })}
+            />
           ) : (
             <div>…</div>
           )}
         </section>
-        <aside className="kiosk-side panel">
-          <ul className="kiosk-cart" data-testid="kiosk-cart">
-            {live.map((t) => (
-              <li key={t.ticketId} data-label={t.label}>
-                {t.quantity > 1 ? `${t.quantity} × ` : ''}
-                {t.label} · {usd(locale, t.priceCents * t.quantity)}
-              </li>
-            ))}
-          </ul>
-          {totals && live.length > 0 && (
-            <p>
-              <strong data-testid="kiosk-total">{usd(locale, totals.usdCents)}</strong> ·{' '}
-              {ves(locale, totals.vesCents)}
-            </p>
-          )}
-          <button
-            type="button"
-            className="primary"
-            disabled={live.length === 0}
-            onClick={() => setPaying(true)}
-          >
-            {pt(locale, 'kiosk.pay')}
-          </button>
-          <button type="button" onClick={() => void reset()}>
+        {chosen === null && <KioskZoneList state={state} onZone={chooseZone} />}
+        <div className="kiosk-checkout">
+          <KioskCart store={store} state={state} options={options} onPay={setPaying} />
+          <button type="button" className="kiosk-start-over" onClick={() => void reset()}>
             {pt(locale, 'kiosk.startOver')}
           </button>
-          <h2>{pt(locale, 'kiosk.howMany')}</h2>
-          {zones.map((z) => (
-            <div key={z.id} className="kiosk-zone" data-zone={z.code}>
-              <strong>
-                {z.name} · {usd(locale, z.priceCents)}
-              </strong>
-              <div className="kiosk-qty">
-                {QUANTITIES.map((n) => (
-                  <button
-                    key={n}
-                    type="button"
-                    aria-label={`${z.name}: ${pt(locale, 'kiosk.best', { n })}`}
-                    disabled={state.busy}
-                    onClick={() =>
-                      void (z.kind === 'numbered' ? store.bestAvailable(z.id, n) : store.holdGeneral(z.id, n))
-                    }
-                  >
-                    {n}
-                  </button>
-                ))}
-              </div>
-            </div>
-          ))}
-          <small>{pt(locale, 'kiosk.orMap')}</small>
-        </aside>
-        {paying && (
-          <PaymentDialog
-            store={store}
-            state={state}
-            target={{ kind: 'cart', eventId: state.event.id }}
-            methods={KIOSK_METHODS}
-            simulate
-            large
-            onClose={() => setPaying(false)}
+        </div>
+        {paying === 'provider' && options?.provider && totals && (
+          <KioskPayDialog
+            locale={locale}
+            eventId={state.event.id}
+            provider={options.provider}
+            totalCents={totals.usdCents}
+            totalVesCents={totals.vesCents}
+            onClose={() => setPaying(null)}
             onDone={(result) => {
-              setPaying(false);
+              setPaying(null);
               setDone(result);
+              void store.refreshCart();
+            }}
+          />
+        )}
+        {paying === 'counter' && options && (
+          <PayAtCounterDialog
+            locale={locale}
+            eventId={state.event.id}
+            places={live.reduce((n, t) => n + t.quantity, 0)}
+            minutes={options.payAtCounterMinutes}
+            onClose={() => setPaying(null)}
+            onDone={(next) => {
+              setPaying(null);
+              setSlip(next);
               void store.refreshCart();
             }}
           />
@@ -225,6 +256,7 @@ export function KioskApp({ store, state }: { store: CounterStore; state: Counter
           {locale === 'es' ? 'English' : 'Español'}
         </button>
       </header>
+      <TrainingBanner store={store} state={state} />
       {body}
       {idle.phase === 'warning' && (
         <div className="modal-backdrop">

@@ -2,17 +2,23 @@ import { useEffect, useState } from 'react';
 import { createPortal } from 'react-dom';
 import { DashboardScreen } from '../dashboard/DashboardScreen.tsx';
 import { DayClosingScreen } from '../day-closing/DayClosingScreen.tsx';
+import { prt } from '../printing/printing-texts.ts';
+import { ReprintScreen } from '../printing/ReprintScreen.tsx';
 import type { CounterState, CounterStore } from '../state/counter-store.ts';
 import { type PaymentTextKey, pt } from './payment-texts.ts';
 import { ReservationsScreen } from './ReservationsScreen.tsx';
 
-type Screen = 'reservations' | 'dashboard' | 'closing';
+type Screen = 'reservations' | 'reprint' | 'dashboard' | 'closing';
 
-const TITLES: Record<Screen, PaymentTextKey> = {
+const TITLES: Record<Exclude<Screen, 'reprint'>, PaymentTextKey> = {
   reservations: 'nav.reservations',
   dashboard: 'nav.dashboard',
   closing: 'nav.closing',
 };
+
+function title(locale: CounterState['locale'], screen: Screen): string {
+  return screen === 'reprint' ? prt(locale, 'reprint.title') : pt(locale, TITLES[screen]);
+}
 
 /**
  * The top bar's way to the back-office screens (reservations with deposits, the supervisor's
@@ -26,7 +32,9 @@ export function BackOffice({ store, state }: { store: CounterStore; state: Count
   }, [state.session]);
   if (!role || role === 'kiosk') return null;
   const screens: Screen[] =
-    role === 'supervisor' ? ['reservations', 'dashboard', 'closing'] : ['reservations', 'closing'];
+    role === 'supervisor'
+      ? ['reservations', 'reprint', 'dashboard', 'closing']
+      : ['reservations', 'reprint', 'closing'];
   return (
     <>
       <nav className="back-office" aria-label="Back office">
@@ -38,23 +46,22 @@ export function BackOffice({ store, state }: { store: CounterStore; state: Count
             className={screen === s ? 'primary' : ''}
             onClick={() => setScreen(screen === s ? null : s)}
           >
-            {pt(state.locale, TITLES[s])}
+            {title(state.locale, s)}
           </button>
         ))}
       </nav>
       {screen &&
         // Outside the top bar (its colours are for a dark background), over the counter.
         createPortal(
-          <div className="screen-overlay" role="region" aria-label={pt(state.locale, TITLES[screen])}>
+          <div className="screen-overlay" role="region" aria-label={title(state.locale, screen)}>
             <header>
-              <h1>
-                {screen === 'dashboard' ? pt(state.locale, 'dash.title') : pt(state.locale, TITLES[screen])}
-              </h1>
+              <h1>{screen === 'dashboard' ? pt(state.locale, 'dash.title') : title(state.locale, screen)}</h1>
               <button type="button" onClick={() => setScreen(null)}>
                 {pt(state.locale, 'nav.close')}
               </button>
             </header>
             {screen === 'reservations' && <ReservationsScreen store={store} state={state} />}
+            {screen === 'reprint' && <ReprintScreen store={store} state={state} />}
             {screen === 'dashboard' && <DashboardScreen state={state} />}
             {screen === 'closing' && <DayClosingScreen state={state} />}
           </div>,

@@ -1,10 +1,12 @@
-import { useEffect, useMemo, useState } from 'react';
+import { type KeyboardEvent, useEffect, useMemo, useState } from 'react';
 import { usdToVes } from '../../../shared/money.ts';
+import { parseVenezuelanId } from '../../../shared/venezuelan-id.ts';
 import type { PaymentMethod, PaymentResult, Quote } from '../../../shared/schemas/payments.ts';
 import { PAYMENT_METHODS } from '../../../shared/schemas/payments.ts';
 import { formatDate } from '../i18n/index.ts';
 import type { CounterState, CounterStore } from '../state/counter-store.ts';
 import { methodName, paymentErrorText, pt, usd, ves } from './payment-texts.ts';
+import { KeyBurst } from './scanner-burst.ts';
 import { errorParts, newRequestId, sessionClient } from './session-client.ts';
 import {
   draftCurrency,
@@ -26,9 +28,12 @@ export interface PaymentDialogProps {
   /** The methods offered (a kiosk has no cash drawer). */
   methods?: readonly PaymentMethod[];
   allowDeposit?: boolean;
-  /** Kiosk: a button fills a simulated approval reference (no real card terminal here). */
-  simulate?: boolean;
   large?: boolean;
+  /**
+   * Opened by the counter's Ctrl+Enter: one line of this method for the whole amount due, and the
+   * focus on the confirm button, so the sale needs a second, deliberate key (Enter) or a click.
+   */
+  confirmWith?: PaymentMethod;
   onDone: (result: PaymentResult) => void;
   onClose: () => void;
 }
@@ -45,16 +50,21 @@ export function PaymentDialog({
   target,
   methods = PAYMENT_METHODS,
   allowDeposit = false,
-  simulate = false,
   large = false,
+  confirmWith,
   onDone,
   onClose,
 }: PaymentDialogProps) {
   const locale = state.locale;
   const client = useMemo(() => sessionClient(), []);
   const [quote, setQuote] = useState<Quote | null>(null);
-  const [drafts, setDrafts] = useState<TenderDraft[]>(() => [newDraft(nextKey++, methods[0]!)]);
+  const [drafts, setDrafts] = useState<TenderDraft[]>(() => [
+    newDraft(nextKey++, confirmWith ?? methods[0]!),
+  ]);
   const [customer, setCustomer] = useState({ name: '', idNumber: '', phone: '' });
+  // The shared rule for cédula, RIF (check digit) and passport, told as the cashier types.
+  const idParse = customer.idNumber.trim() === '' ? null : parseVenezuelanId(customer.idNumber);
+  const idProblem = idParse && !idParse.ok ? idParse.problem : null;
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const depositMode = allowDeposit && target.kind === 'cart';
@@ -64,11 +74,51 @@ export function PaymentDialog({
   useEffect(() => {
     const [kind, id] = targetKey.split(':') as ['cart' | 'tx', string];
     const input = kind === 'cart' ? { eventId: Number(id) } : { transactionId: id };
-    client.call('payments.quote', input).then(setQuote, (e: unknown) => {
-      const p = errorParts(e);
-      setError(paymentErrorText(locale, p.code, p.message, p.details));
-    });
-  }, [client, targetKey, locale]);
+    client.call('payments.quote', input).then(
+      (q) => {
+        setQuote(q);
+        if (confirmWith) {
+          // The whole amount due, in the line's currency, as the "Resto" button would fill it.
+          const draft = newDraft(nextKey++, confirmWith);
+          const preview = paymentPreview(q.balanceCents, [draft], q.vesPerUsd, q.depositMinimumBasisPoints);
+          setDrafts([{ ...draft, amount: remainderAmount(preview, preview.checks[0]!) }]);
+        }
+      },
+      (e: unknown) => {
+        const p = errorParts(e);
+        setError(paymentErrorText(locale, p.code, p.message, p.details));
+      },
+    );
+  }, [client, targetKey, locale, confirmWith]);
+
+  // Every key typed while the dialog is open, wherever the focus is: a scanner's burst is told apart
+  // by its timing (scanner-burst.ts). Captured first, before the form sees the Enter.
+  const burst = useMemo(() => new KeyBurst(), []);
+  const [scanIgnored, setScanIgnored] = useState(false);
+  useEffect(() => {
+    const record = (e: globalThis.KeyboardEvent) => burst.key(e.key, e.timeStamp);
+    window.addEventListener('keydown', record, true);
+    return () => window.removeEventListener('keydown', record, true);
+  }, [burst]);
+
+  /**
+   * Only a fresh Enter from a person confirms: a held key's repeats, Ctrl+Enter (the shortcut that
+   * opened the dialog, pressed again) and the Enter that ends a barcode scanner's burst (a slip read
+   * while the dialog was open) do nothing here but say so. Esc closes without charging.
+   */
+  const onKeyDown = (e: KeyboardEvent<HTMLFormElement>) => {
+    if (e.key === 'Enter' && (e.repeat || e.ctrlKey || e.metaKey)) {
+      e.preventDefault();
+    } else if (e.key === 'Enter' && burst.enterIsScanned(e.timeStamp)) {
+      e.preventDefault();
+      setScanIgnored(true);
+    } else if (e.key === 'Enter') {
+      setScanIgnored(false);
+    } else if (e.key === 'Escape' && !busy) {
+      e.preventDefault();
+      onClose();
+    }
+  };
 
   if (!quote) {
     return (
@@ -155,6 +205,7 @@ export function PaymentDialog({
         className={`panel modal payment-dialog${large ? ' large' : ''}`}
         role="dialog"
         aria-label={title}
+        onKeyDown={onKeyDown}
         onSubmit={(e) => {
           e.preventDefault();
           void submit('full');
@@ -217,7 +268,7 @@ export function PaymentDialog({
                   <input
                     aria-label={`${pt(locale, 'pay.amount', { currency: currency === 'USD' ? 'USD' : 'Bs.' })} ${i + 1}`}
                     inputMode="decimal"
-                    autoFocus={i === drafts.length - 1}
+                    autoFocus={!confirmWith && i === drafts.length - 1}
                     value={d.amount}
                     className={check.problem === 'amount' ? 'invalid' : ''}
                     onChange={(e) => update(d.key, { amount: e.target.value })}
@@ -248,20 +299,6 @@ export function PaymentDialog({
                     />
                   </label>
                 ))}
-                {simulate && d.method !== 'CASH_USD' && d.method !== 'CASH_VES' && (
-                  <button
-                    type="button"
-                    onClick={() =>
-                      update(d.key, {
-                        amount: remainderAmount(preview, check),
-                        reference: String(Date.now()).slice(-8),
-                        ...(d.method === 'PAGO_MOVIL' ? { phone: '04141234567', bankCode: '0102' } : {}),
-                      })
-                    }
-                  >
-                    {pt(locale, 'kiosk.simulate')}
-                  </button>
-                )}
                 {drafts.length > 1 && (
                   <button
                     type="button"
@@ -340,6 +377,11 @@ export function PaymentDialog({
                   value={customer[field]}
                   onChange={(e) => setCustomer((c) => ({ ...c, [field]: e.target.value }))}
                 />
+                {field === 'idNumber' && idProblem && (
+                  <small className="field-problem" data-testid="id-problem">
+                    {pt(locale, `id.${idProblem}`)}
+                  </small>
+                )}
               </label>
             ))}
           </fieldset>
@@ -350,6 +392,11 @@ export function PaymentDialog({
             {error}
           </p>
         )}
+        {scanIgnored && (
+          <p className="payment-hint" role="status" data-testid="payment-scan-ignored">
+            {pt(locale, 'pay.scanIgnored')}
+          </p>
+        )}
 
         <div className="modal-actions">
           <button type="button" onClick={onClose} disabled={busy}>
@@ -358,13 +405,18 @@ export function PaymentDialog({
           {depositMode && (
             <button
               type="button"
-              disabled={busy || !preview.linesValid || customer.name.trim() === ''}
+              disabled={busy || !preview.linesValid || customer.name.trim() === '' || idProblem !== null}
               onClick={() => void submit('deposit')}
             >
               {pt(locale, 'pay.deposit')}
             </button>
           )}
-          <button type="submit" className="primary" disabled={busy || (!preview.linesValid && due > 0)}>
+          <button
+            type="submit"
+            className="primary"
+            autoFocus={confirmWith !== undefined}
+            disabled={busy || (!preview.linesValid && due > 0)}
+          >
             {busy
               ? pt(locale, 'pay.working')
               : pt(locale, target.kind === 'reservation' ? 'pay.payInstalment' : 'pay.payFull')}

@@ -1,4 +1,4 @@
-import { parseAmount, usdToVes, type Currency } from '../../../shared/money.ts';
+import { MIN_VES_PER_USD, parseAmount, usdToVes, type Currency } from '../../../shared/money.ts';
 import {
   assertDeposit,
   assertFullPayment,
@@ -192,7 +192,17 @@ export function paymentPreview(
 ): PaymentPreview {
   const checks = drafts.map(checkDraft);
   const previews = checks.map(previewTender).filter((t): t is Tender => t !== null);
-  const settlement = settle(dueCents, previews, vesPerUsd, changeCurrency);
+  // Beyond the bounds (a typed amount no payment can be, an event rate out of range) nothing is
+  // counted and every way of paying shows the terminal's own refusal.
+  let bounds: Refusal = null;
+  let settlement: Settlement;
+  try {
+    settlement = settle(dueCents, previews, vesPerUsd, changeCurrency);
+  } catch (error) {
+    if (!isTaquillaError(error)) throw error;
+    bounds = { code: error.code, details: error.details };
+    settlement = settle(dueCents, [], MIN_VES_PER_USD);
+  }
   const tenders = checks.map((c) => c.tender).filter((t): t is Tender => t !== null);
   const linesValid = checks.every((c) => c.tender !== null || c.problem === 'empty') && tenders.length > 0;
   const incomplete = { code: 'INCOMPLETE', details: {} };
@@ -204,9 +214,12 @@ export function paymentPreview(
     // What is left in bolívares, from the exact dollars still owed.
     remainingVesCents: usdToVes(settlement.balanceCents, vesPerUsd),
     linesValid,
-    fullPayment: linesValid || dueCents === 0 ? refusal(() => assertFullPayment(settlement)) : incomplete,
-    deposit: linesValid ? refusal(() => assertDeposit(settlement, depositMinimumBasisPoints)) : incomplete,
-    instalment: linesValid ? refusal(() => assertInstalment(settlement)) : incomplete,
+    fullPayment:
+      bounds ?? (linesValid || dueCents === 0 ? refusal(() => assertFullPayment(settlement)) : incomplete),
+    deposit:
+      bounds ??
+      (linesValid ? refusal(() => assertDeposit(settlement, depositMinimumBasisPoints)) : incomplete),
+    instalment: bounds ?? (linesValid ? refusal(() => assertInstalment(settlement)) : incomplete),
     depositMinimumCents: minimumDeposit(dueCents, depositMinimumBasisPoints),
     tenders,
   };

@@ -3,16 +3,46 @@ import { formatMoney, usdToVes } from '../../../shared/money.ts';
 import { countdown } from '../countdown.ts';
 import { formatTime, moneyLocale, translate } from '../i18n/index.ts';
 import type { CounterState, CounterStore } from '../state/counter-store.ts';
-import { FOCUS_COLOR, FREE_FALLBACK, MINE_RING, SEAT_COLORS } from './colors.ts';
+import { drawMap } from './draw-map.ts';
+import { GeneralPicker } from './GeneralPicker.tsx';
 import { hitTest } from './hit-test.ts';
-import { paintSeatPixels, pixelColor } from './pixel-painter.ts';
 import { type Direction, nextSeat } from './keyboard-nav.ts';
-import { fit, pan, reveal, toScreen, toWorld, type Viewport, zoomAt } from './viewport.ts';
+import {
+  betweenViews,
+  constrainView,
+  ROW_LABELS_FROM_PX,
+  scaleForSeatPx,
+  seatBounds,
+  seatPx,
+  viewOf,
+} from './map-geometry.ts';
+import {
+  type Bounds,
+  fit,
+  MIN_SCALE,
+  pan,
+  reveal,
+  toScreen,
+  toWorld,
+  type Viewport,
+  zoomAt,
+} from './viewport.ts';
 
 interface Props {
   store: CounterStore;
   state: CounterState;
-  onGeneralZone: (zoneId: number) => void;
+  /**
+   * What a tap does: 'seats' (the counter, a kiosk's section) holds or releases the seat under it
+   * and opens a standing zone's quantity; 'zones' (a kiosk's overview) picks the zone under it.
+   */
+  pick?: 'seats' | 'zones';
+  onZone?: (zoneId: number) => void;
+  /** Seats are never closer than this on screen (CSS px between seat centres): a finger's size. */
+  minSeatPx?: number;
+  /** Keep the view on this zone: a drag stops at its edges. */
+  zoneId?: number | null;
+  /** Bigger names and no "Ver todo" (the kiosk has its own way back). */
+  kiosk?: boolean;
 }
 
 const ARROWS: Record<string, Direction> = {
@@ -21,25 +51,52 @@ const ARROWS: Record<string, Direction> = {
   ArrowUp: 'up',
   ArrowDown: 'down',
 };
-const CLICK_SLOP_PX = 5;
-/** Seats up to this many device pixels wide are painted as pixels, not paths. */
-const PIXEL_MODE_MAX_PX = 7;
+const CLICK_SLOP_PX = 8;
+/** A view change asked for (zone list, best available) glides there in this long. */
+const GLIDE_MS = 350;
+/** How long the seats best-available took stay ringed. */
+const HIGHLIGHT_MS = 6000;
+/** A best-available pick is shown at most this close (CSS px between seats), with its rows around. */
+const REVEAL_SEAT_PX = 28;
 
 /**
- * The seat map on a <canvas>: 50,000 seats are rectangles batched by colour, not DOM nodes. Wheel
- * zooms at the pointer, drag pans, click holds or releases; the keyboard does the same (arrows,
- * Enter/Space, +/-, 0, Esc). The view transform is mirrored in data- attributes for tests.
+ * The seat map on a <canvas>: 50,000 seats are rectangles batched by colour, not DOM nodes. Wheel or
+ * pinch zooms, drag pans, a tap holds or releases; the keyboard does the same (arrows, Enter/Space,
+ * +/-, 0, Esc). Names of zones, rows and seats appear as the zoom makes room for them. The view
+ * transform and what a frame drew are mirrored in data- attributes for tests and the benchmark.
  */
-export function SeatMapCanvas({ store, state, onGeneralZone }: Props) {
+export function SeatMapCanvas({
+  store,
+  state,
+  pick = 'seats',
+  onZone,
+  minSeatPx,
+  zoneId = null,
+  kiosk = false,
+}: Props) {
   const wrapRef = useRef<HTMLDivElement>(null);
   const canvasRef = useRef<HTMLCanvasElement>(null);
+  const placeRef = useRef<HTMLDivElement>(null);
   const viewRef = useRef<Viewport>({ scale: 1, tx: 0, ty: 0 });
   const sizeRef = useRef({ width: 0, height: 0 });
-  const drag = useRef<{ x: number; y: number; moved: boolean; id: number } | null>(null);
+  const pointers = useRef(new Map<number, { x: number; y: number }>());
+  /** The gesture under way: a tap until it moves, a drag, or a pinch once a second finger lands. */
+  const gesture = useRef<{ startX: number; startY: number; moved: boolean; pinch: number | null } | null>(
+    null,
+  );
   const frame = useRef<number | null>(null);
-  const imageRef = useRef<ImageData | null>(null);
+  const glide = useRef<number | null>(null);
+  const cache = useRef<{ image: ImageData | null; visible: Int32Array | null }>({
+    image: null,
+    visible: null,
+  });
   const [hover, setHover] = useState<number>(-1);
   const [focus, setFocusState] = useState<number>(-1);
+  const [general, setGeneral] = useState<number | null>(null);
+  const highlight = useRef<{ seats: number[]; until: number }>({ seats: [], until: 0 });
+  const handledFocus = useRef(0);
+  // Until someone moves the map, it keeps showing everything as its box changes size.
+  const autoFit = useRef(true);
   // Key handlers read the ref: a key pressed right after focusing must see the new seat.
   const focusRef = useRef(-1);
   const setFocus = useCallback((index: number) => {
@@ -49,6 +106,15 @@ export function SeatMapCanvas({ store, state, onGeneralZone }: Props) {
   const [, setViewTick] = useState(0);
   const { seatMap, availability, locale } = state;
 
+  const limits = useCallback((): { minScale: number; within: Bounds | null } => {
+    const pitch = seatMap?.grid.pitch ?? 1;
+    const zone = zoneId === null ? undefined : seatMap?.shapes.get(zoneId);
+    return {
+      minScale: minSeatPx === undefined ? MIN_SCALE : scaleForSeatPx(pitch, minSeatPx),
+      within: zone ? zone.bounds : null,
+    };
+  }, [seatMap, zoneId, minSeatPx]);
+
   const draw = useCallback(() => {
     frame.current = null;
     const canvas = canvasRef.current;
@@ -56,152 +122,109 @@ export function SeatMapCanvas({ store, state, onGeneralZone }: Props) {
     const started = performance.now();
     const ctx = canvas.getContext('2d');
     if (!ctx) return;
-    const dpr = window.devicePixelRatio || 1;
     const { width, height } = sizeRef.current;
+    const ml = moneyLocale(locale);
+    const now = performance.now();
+    const facts = drawMap(ctx, canvas, {
+      model: seatMap,
+      view: viewRef.current,
+      width,
+      height,
+      dpr: window.devicePixelRatio || 1,
+      seatViews: store.seatViews(),
+      freeOf: (id) => availability?.zones.get(id)?.free ?? seatMap.zoneById.get(id)?.capacity ?? 0,
+      text: {
+        stage: translate(locale, 'map.stage'),
+        field: translate(locale, 'map.field'),
+        free: (name, n) =>
+          `${name} · ${translate(locale, 'zones.free', { n: n.toLocaleString(ml === 'en' ? 'en' : 'es-VE') })}`,
+      },
+      pending: state.pending,
+      highlight: highlight.current.until > now ? highlight.current.seats : [],
+      hover,
+      focus,
+      textScale: kiosk ? 1.5 : 1,
+      names: pick === 'zones' ? 'zones' : 'all',
+      onlyZone: kiosk ? zoneId : null,
+      cache: cache.current,
+    });
     const v = viewRef.current;
-    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    ctx.clearRect(0, 0, width, height);
-    const { map, grid } = seatMap;
-    const size = Math.max(1.5, grid.pitch * 0.8 * v.scale);
-    const half = size / 2;
-    const xs = map.seats.x;
-    const ys = map.seats.y;
-    const zoneIds = map.seats.zoneId;
-    const zoneIndex = new Map(map.zones.map((z, i) => [z.id, i]));
-    const mine = new Path2D();
-    const viewOf = store.seatViews();
-    if (size * dpr <= PIXEL_MODE_MAX_PX) {
-      // Zoomed out: seats are a few pixels; write them straight into an image buffer.
-      const freeColors = map.zones.map((z) => pixelColor(z.color ?? FREE_FALLBACK));
-      const stateColors = {
-        held: pixelColor(SEAT_COLORS.held),
-        reserved: pixelColor(SEAT_COLORS.reserved),
-        sold: pixelColor(SEAT_COLORS.sold),
-        blocked: pixelColor(SEAT_COLORS.blocked),
-      };
-      let image = imageRef.current;
-      if (!image || image.width !== canvas.width || image.height !== canvas.height) {
-        image = ctx.createImageData(canvas.width, canvas.height);
-        imageRef.current = image;
-      }
-      paintSeatPixels(
-        new Uint32Array(image.data.buffer),
-        image.width,
-        image.height,
-        xs,
-        ys,
-        v,
-        dpr,
-        size * dpr,
-        (i) => {
-          const view = viewOf(i);
-          if (view === 'free') return freeColors[zoneIndex.get(zoneIds[i]!) ?? 0]!;
-          if (view === 'mine') {
-            mine.rect(xs[i]! * v.scale + v.tx - half, ys[i]! * v.scale + v.ty - half, size, size);
-            return 0;
-          }
-          return stateColors[view];
-        },
-      );
-      ctx.putImageData(image, 0, 0);
-    } else {
-      // Zoomed in: one path per colour, only for seats on screen.
-      const freePaths = map.zones.map(() => new Path2D());
-      const paths = {
-        held: new Path2D(),
-        reserved: new Path2D(),
-        sold: new Path2D(),
-        blocked: new Path2D(),
-      };
-      for (let i = 0; i < xs.length; i++) {
-        const sx = xs[i]! * v.scale + v.tx;
-        const sy = ys[i]! * v.scale + v.ty;
-        if (sx < -size || sy < -size || sx > width + size || sy > height + size) continue;
-        const view = viewOf(i);
-        const path =
-          view === 'free'
-            ? freePaths[zoneIndex.get(zoneIds[i]!) ?? 0]!
-            : view === 'mine'
-              ? mine
-              : paths[view];
-        path.rect(sx - half, sy - half, size, size);
-      }
-      map.zones.forEach((zone, i) => {
-        ctx.fillStyle = zone.color ?? FREE_FALLBACK;
-        ctx.fill(freePaths[i]!);
-      });
-      for (const view of ['sold', 'blocked', 'reserved', 'held'] as const) {
-        ctx.fillStyle = SEAT_COLORS[view];
-        ctx.fill(paths[view]);
-      }
+    // Zoomed in past the zones' names: the zone in the middle of the screen is named in a corner.
+    const place = placeRef.current;
+    if (place) {
+      const [cx, cy] = toWorld(v, width / 2, height / 2);
+      const middle =
+        seatPx(seatMap.grid.pitch, v.scale) >= ROW_LABELS_FROM_PX
+          ? hitTest(seatMap.grid, cx, cy, Math.max(width, height) / 2 / v.scale)
+          : -1;
+      const name = middle >= 0 ? (seatMap.zoneById.get(seatMap.map.seats.zoneId[middle]!)?.name ?? '') : '';
+      if (place.textContent !== name) place.textContent = name;
+      place.hidden = name === '' || kiosk;
     }
-    ctx.fillStyle = SEAT_COLORS.mine;
-    ctx.fill(mine);
-    ctx.strokeStyle = MINE_RING;
-    ctx.lineWidth = Math.max(1, Math.min(2, size / 6));
-    ctx.stroke(mine);
-    // General admission areas (drawn after the seats: putImageData replaces what is under it).
-    for (const zone of map.zones) {
-      if (zone.kind !== 'general' || zone.x === null || zone.y === null || !zone.width || !zone.height)
-        continue;
-      const [x, y] = toScreen(v, zone.x, zone.y);
-      ctx.fillStyle = `${zone.color ?? FREE_FALLBACK}33`;
-      ctx.strokeStyle = zone.color ?? FREE_FALLBACK;
-      ctx.lineWidth = 1.5;
-      ctx.fillRect(x, y, zone.width * v.scale, zone.height * v.scale);
-      ctx.strokeRect(x, y, zone.width * v.scale, zone.height * v.scale);
-      const free = availability?.zones.get(zone.id)?.free ?? zone.capacity;
-      ctx.fillStyle = '#0f172a';
-      ctx.font = '600 13px system-ui, sans-serif';
-      ctx.textAlign = 'center';
-      ctx.fillText(
-        `${zone.name} · ${translate(locale, 'zones.free', { n: free.toLocaleString(locale === 'es' ? 'es-VE' : 'en') })}`,
-        x + (zone.width * v.scale) / 2,
-        y + (zone.height * v.scale) / 2,
-      );
-    }
-    // The Shift-picked group: dashed outlines until it is held.
-    if (state.pending.length > 0) {
-      ctx.setLineDash([3, 2]);
-      ctx.strokeStyle = SEAT_COLORS.mine;
-      ctx.lineWidth = 2;
-      for (const index of state.pending) {
-        const [sx, sy] = toScreen(v, xs[index]!, ys[index]!);
-        ctx.strokeRect(sx - half - 2, sy - half - 2, size + 4, size + 4);
-      }
-      ctx.setLineDash([]);
-    }
-    for (const [index, color, widthPx] of [
-      [hover, '#64748b', 1.5],
-      [focus, FOCUS_COLOR, 2.5],
-    ] as const) {
-      if (index < 0) continue;
-      const [sx, sy] = toScreen(v, xs[index]!, ys[index]!);
-      ctx.strokeStyle = color;
-      ctx.lineWidth = widthPx;
-      ctx.strokeRect(sx - half - 3, sy - half - 3, size + 6, size + 6);
-    }
-    const canvasEl = canvas;
-    canvasEl.dataset.scale = String(v.scale);
-    canvasEl.dataset.tx = String(v.tx);
-    canvasEl.dataset.ty = String(v.ty);
-    canvasEl.dataset.version = String(availability?.version ?? -1);
-    canvasEl.dataset.drawn = String(Number(canvasEl.dataset.drawn ?? 0) + 1);
+    const data = canvas.dataset;
+    data.scale = String(v.scale);
+    data.tx = String(v.tx);
+    data.ty = String(v.ty);
+    data.version = String(availability?.version ?? -1);
+    data.drawn = String(Number(data.drawn ?? 0) + 1);
+    data.seatPx = facts.seatPx.toFixed(1);
+    data.zoneLabels = String(facts.zoneLabels);
+    data.rowLabels = String(facts.rowLabels);
+    data.seatLabels = String(facts.seatLabels);
+    data.landmarks = String(facts.landmarks);
+    data.highlight = highlight.current.until > now ? highlight.current.seats.join(',') : '';
+    data.focusSeq = String(handledFocus.current);
+    data.gliding = glide.current === null ? '0' : '1';
     // What one frame of drawing cost: read by the seat-map benchmark.
-    canvasEl.dataset.drawMs = (performance.now() - started).toFixed(2);
-  }, [seatMap, availability, locale, store, hover, focus, state.pending]);
+    data.drawMs = (performance.now() - started).toFixed(2);
+  }, [seatMap, availability, locale, store, hover, focus, state.pending, kiosk, pick, zoneId]);
 
   const schedule = useCallback(() => {
     if (frame.current === null) frame.current = requestAnimationFrame(draw);
   }, [draw]);
 
+  const stopGlide = useCallback(() => {
+    if (glide.current !== null) cancelAnimationFrame(glide.current);
+    glide.current = null;
+  }, []);
+
   const setView = useCallback(
     (next: Viewport) => {
-      viewRef.current = next;
+      stopGlide();
+      autoFit.current = false;
+      const { width, height } = sizeRef.current;
+      viewRef.current = constrainView(next, width, height, limits());
       schedule();
       setViewTick((n) => n + 1);
     },
-    [schedule],
+    [schedule, stopGlide, limits],
+  );
+
+  /** Moves the view to `target` over GLIDE_MS (at once when the system asks for less motion). */
+  const glideTo = useCallback(
+    (target: Viewport, thenFit = false) => {
+      stopGlide();
+      autoFit.current = false;
+      const { width, height } = sizeRef.current;
+      const to = constrainView(target, width, height, limits());
+      const from = viewRef.current;
+      const reduced = window.matchMedia?.('(prefers-reduced-motion: reduce)').matches ?? false;
+      const started = performance.now();
+      const step = () => {
+        const t = reduced ? 1 : (performance.now() - started) / GLIDE_MS;
+        viewRef.current = betweenViews(from, to, t, width, height);
+        glide.current = t < 1 ? requestAnimationFrame(step) : null;
+        draw();
+        if (glide.current === null) {
+          autoFit.current = thenFit;
+          setViewTick((n) => n + 1);
+        }
+      };
+      glide.current = requestAnimationFrame(step);
+      // Said at once, not at the next frame: a test (or anyone) waiting for the map to settle.
+      if (canvasRef.current) canvasRef.current.dataset.gliding = '1';
+    },
+    [draw, stopGlide, limits],
   );
 
   // Size the canvas to its box (device pixels) and fit the map the first time.
@@ -209,7 +232,6 @@ export function SeatMapCanvas({ store, state, onGeneralZone }: Props) {
     const wrap = wrapRef.current;
     const canvas = canvasRef.current;
     if (!wrap || !canvas || !seatMap) return;
-    let fitted = false;
     const resize = () => {
       const rect = wrap.getBoundingClientRect();
       const dpr = window.devicePixelRatio || 1;
@@ -218,10 +240,7 @@ export function SeatMapCanvas({ store, state, onGeneralZone }: Props) {
       canvas.height = Math.round(rect.height * dpr);
       canvas.style.width = `${rect.width}px`;
       canvas.style.height = `${rect.height}px`;
-      if (!fitted && rect.width > 0) {
-        fitted = true;
-        viewRef.current = fit(seatMap.grid.bounds, rect.width, rect.height);
-      }
+      if (autoFit.current && rect.width > 0) viewRef.current = fit(seatMap.bounds, rect.width, rect.height);
       draw();
     };
     resize();
@@ -234,6 +253,38 @@ export function SeatMapCanvas({ store, state, onGeneralZone }: Props) {
   useEffect(() => {
     schedule();
   }, [schedule, state.revision]);
+
+  useEffect(() => stopGlide, [stopGlide]);
+
+  // A zone chosen in the list, or seats best-available took: glide there (and ring the seats).
+  useEffect(() => {
+    const request = state.mapFocus;
+    if (!request || !seatMap || request.seq === handledFocus.current) return;
+    const { width, height } = sizeRef.current;
+    if (width === 0) return;
+    handledFocus.current = request.seq;
+    const { x, y } = seatMap.map.seats;
+    const pitch = seatMap.grid.pitch;
+    const seats = seatBounds(x, y, request.seats);
+    const zone = request.zoneId === null ? undefined : seatMap.shapes.get(request.zoneId);
+    const minimum = minSeatPx === undefined ? {} : { minSeatPx };
+    if (seats) {
+      highlight.current = { seats: request.seats, until: performance.now() + HIGHLIGHT_MS };
+      glideTo(viewOf(seats, width, height, pitch, { margin: 80, maxSeatPx: REVEAL_SEAT_PX, ...minimum }));
+    } else if (zone) {
+      glideTo(viewOf(zone.bounds, width, height, pitch, { margin: 24, ...minimum }));
+      // The counter's zone list: a standing zone opens its quantity too (a kiosk asks beside the map).
+      const kind = seatMap.zoneById.get(zone.zoneId)?.kind;
+      if (kind === 'general' && pick === 'seats' && !kiosk) setGeneral(zone.zoneId);
+    } else if (request.zoneId === null) {
+      glideTo(fit(seatMap.bounds, width, height), true);
+    }
+  }, [state.mapFocus, seatMap, glideTo, minSeatPx, pick, kiosk]);
+
+  // A kiosk's section: the view obeys the section's limits from the moment they change.
+  useEffect(() => {
+    if (sizeRef.current.width > 0 && glide.current === null) setView(viewRef.current);
+  }, [limits, setView]);
 
   // Wheel zoom needs a non-passive listener to keep the page from scrolling.
   useEffect(() => {
@@ -250,20 +301,24 @@ export function SeatMapCanvas({ store, state, onGeneralZone }: Props) {
     return () => canvas.removeEventListener('wheel', onWheel);
   }, [setView]);
 
-  const seatAt = (clientX: number, clientY: number): number => {
-    const canvas = canvasRef.current;
-    if (!canvas || !seatMap) return -1;
-    const rect = canvas.getBoundingClientRect();
-    const [wx, wy] = toWorld(viewRef.current, clientX - rect.left, clientY - rect.top);
-    const minRadius = 6 / viewRef.current.scale;
-    return hitTest(seatMap.grid, wx, wy, Math.max(seatMap.grid.pitch / 2, minRadius));
+  const worldAt = (clientX: number, clientY: number): [number, number] => {
+    const rect = canvasRef.current!.getBoundingClientRect();
+    return toWorld(viewRef.current, clientX - rect.left, clientY - rect.top);
+  };
+
+  /** The seat under the pointer; a finger's target is the seat's whole cell, and never under 22 px. */
+  const seatAt = (clientX: number, clientY: number, reach = 1): number => {
+    if (!canvasRef.current || !seatMap) return -1;
+    const [wx, wy] = worldAt(clientX, clientY);
+    const scale = viewRef.current.scale;
+    const pitch = seatMap.grid.pitch;
+    const radius = kiosk ? Math.max(pitch * 0.71, 22 / scale) : Math.max(pitch / 2, 6 / scale);
+    return hitTest(seatMap.grid, wx, wy, radius * reach);
   };
 
   const generalZoneAt = (clientX: number, clientY: number): number | null => {
-    const canvas = canvasRef.current;
-    if (!canvas || !seatMap) return null;
-    const rect = canvas.getBoundingClientRect();
-    const [wx, wy] = toWorld(viewRef.current, clientX - rect.left, clientY - rect.top);
+    if (!canvasRef.current || !seatMap) return null;
+    const [wx, wy] = worldAt(clientX, clientY);
     const zone = seatMap.map.zones.find(
       (z) =>
         z.kind === 'general' &&
@@ -279,41 +334,91 @@ export function SeatMapCanvas({ store, state, onGeneralZone }: Props) {
     return zone?.id ?? null;
   };
 
-  const onPointerDown = (e: React.PointerEvent<HTMLCanvasElement>) => {
-    e.currentTarget.setPointerCapture(e.pointerId);
-    drag.current = { x: e.clientX, y: e.clientY, moved: false, id: e.pointerId };
-  };
-
-  const onPointerMove = (e: React.PointerEvent<HTMLCanvasElement>) => {
-    const d = drag.current;
-    if (d) {
-      const dx = e.clientX - d.x;
-      const dy = e.clientY - d.y;
-      if (d.moved || Math.abs(dx) + Math.abs(dy) > CLICK_SLOP_PX) {
-        d.moved = true;
-        d.x = e.clientX;
-        d.y = e.clientY;
-        setView(pan(viewRef.current, dx, dy));
-      }
+  const onTap = (e: React.PointerEvent<HTMLCanvasElement>) => {
+    if (!seatMap) return;
+    if (pick === 'zones') {
+      // An overview: the zone of the seat nearest the finger, within a few seats, or the box tapped.
+      const index = seatAt(e.clientX, e.clientY, 3);
+      const zone = index >= 0 ? seatMap.map.seats.zoneId[index]! : generalZoneAt(e.clientX, e.clientY);
+      if (zone !== null) onZone?.(zone);
       return;
     }
     const index = seatAt(e.clientX, e.clientY);
-    if (index !== hover) setHover(index);
-  };
-
-  const onPointerUp = (e: React.PointerEvent<HTMLCanvasElement>) => {
-    const d = drag.current;
-    drag.current = null;
-    if (!d || d.moved) return;
-    const index = seatAt(e.clientX, e.clientY);
+    const tappedZone = index >= 0 ? seatMap.map.seats.zoneId[index]! : null;
+    if (kiosk && zoneId !== null && tappedZone !== null && tappedZone !== zoneId) {
+      // A faded seat of another zone: that zone is chosen, nothing is held.
+      onZone?.(tappedZone);
+      return;
+    }
     if (index >= 0) {
       setFocus(index);
+      setGeneral(null);
       if (e.shiftKey) store.togglePending(index);
       else void store.toggleSeat(index);
       return;
     }
-    const zoneId = generalZoneAt(e.clientX, e.clientY);
-    if (zoneId !== null) onGeneralZone(zoneId);
+    setGeneral(generalZoneAt(e.clientX, e.clientY));
+  };
+
+  const distance = () => {
+    const [a, b] = [...pointers.current.values()];
+    return a && b ? Math.hypot(a.x - b.x, a.y - b.y) : 0;
+  };
+  const middle = () => {
+    const [a, b] = [...pointers.current.values()];
+    return a && b ? { x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 } : { x: 0, y: 0 };
+  };
+
+  const onPointerDown = (e: React.PointerEvent<HTMLCanvasElement>) => {
+    e.currentTarget.setPointerCapture(e.pointerId);
+    pointers.current.set(e.pointerId, { x: e.clientX, y: e.clientY });
+    if (pointers.current.size === 1) {
+      gesture.current = { startX: e.clientX, startY: e.clientY, moved: false, pinch: null };
+    } else if (gesture.current && pointers.current.size === 2) {
+      // A second finger: a pinch, never a tap.
+      gesture.current.moved = true;
+      gesture.current.pinch = distance();
+    }
+  };
+
+  const onPointerMove = (e: React.PointerEvent<HTMLCanvasElement>) => {
+    const last = pointers.current.get(e.pointerId);
+    const g = gesture.current;
+    if (!last || !g) {
+      if (pointers.current.size === 0 && e.pointerType === 'mouse') {
+        const index = pick === 'seats' ? seatAt(e.clientX, e.clientY) : -1;
+        if (index !== hover) setHover(index);
+      }
+      return;
+    }
+    if (g.pinch !== null && pointers.current.size >= 2) {
+      const before = middle();
+      pointers.current.set(e.pointerId, { x: e.clientX, y: e.clientY });
+      const after = middle();
+      const d = distance();
+      const rect = canvasRef.current!.getBoundingClientRect();
+      let next = zoomAt(viewRef.current, d / Math.max(1, g.pinch), after.x - rect.left, after.y - rect.top);
+      next = pan(next, after.x - before.x, after.y - before.y);
+      g.pinch = d;
+      setView(next);
+      return;
+    }
+    pointers.current.set(e.pointerId, { x: e.clientX, y: e.clientY });
+    if (!g.moved && Math.abs(e.clientX - g.startX) + Math.abs(e.clientY - g.startY) <= CLICK_SLOP_PX) return;
+    g.moved = true;
+    setView(pan(viewRef.current, e.clientX - last.x, e.clientY - last.y));
+  };
+
+  const onPointerUp = (e: React.PointerEvent<HTMLCanvasElement>) => {
+    const had = pointers.current.delete(e.pointerId);
+    const g = gesture.current;
+    if (pointers.current.size > 0) {
+      // One finger of a pinch lifted: the other goes on as a drag, not a tap.
+      if (g) g.pinch = null;
+      return;
+    }
+    gesture.current = null;
+    if (had && g && !g.moved && e.type === 'pointerup') onTap(e);
   };
 
   const moveFocus = (next: number) => {
@@ -321,6 +426,18 @@ export function SeatMapCanvas({ store, state, onGeneralZone }: Props) {
     setFocus(next);
     const { width, height } = sizeRef.current;
     setView(reveal(viewRef.current, seatMap.map.seats.x[next]!, seatMap.map.seats.y[next]!, width, height));
+  };
+
+  const showAll = () => {
+    if (!seatMap) return;
+    const { width, height } = sizeRef.current;
+    const zone = zoneId === null ? undefined : seatMap.shapes.get(zoneId);
+    glideTo(
+      zone
+        ? viewOf(zone.bounds, width, height, seatMap.grid.pitch, minSeatPx === undefined ? {} : { minSeatPx })
+        : fit(seatMap.bounds, width, height),
+      !zone,
+    );
   };
 
   const onKeyDown = (e: React.KeyboardEvent<HTMLCanvasElement>) => {
@@ -343,9 +460,10 @@ export function SeatMapCanvas({ store, state, onGeneralZone }: Props) {
     } else if (e.key === '-') {
       setView(zoomAt(viewRef.current, 0.8, width / 2, height / 2));
     } else if (e.key === '0') {
-      setView(fit(seatMap.grid.bounds, width, height));
+      showAll();
     } else if (e.key === 'Escape') {
       setFocus(-1);
+      setGeneral(null);
       store.clearPending();
       store.dismiss();
     }
@@ -356,10 +474,34 @@ export function SeatMapCanvas({ store, state, onGeneralZone }: Props) {
     setView(zoomAt(viewRef.current, factor, width / 2, height / 2));
   };
 
+  // Where the standing zone's quantity shows: over the middle of its box, kept inside the map.
+  let pickerAt: { left: number; top: number } | null = null;
+  const generalZone = general === null ? undefined : seatMap?.zoneById.get(general);
+  if (
+    generalZone &&
+    generalZone.x !== null &&
+    generalZone.y !== null &&
+    generalZone.width &&
+    generalZone.height
+  ) {
+    const [sx, sy] = toScreen(
+      viewRef.current,
+      generalZone.x + generalZone.width / 2,
+      generalZone.y + generalZone.height / 2,
+    );
+    const { width, height } = sizeRef.current;
+    pickerAt = {
+      left: Math.min(Math.max(8, sx - 150), Math.max(8, width - 308)),
+      top: Math.min(Math.max(8, sy + 18), Math.max(8, height - 220)),
+    };
+  } else if (generalZone) {
+    pickerAt = { left: 8, top: 56 };
+  }
+
   // The pointer wins while it is over a seat; the keyboard clears it (see onKeyDown).
   const shown = hover >= 0 ? hover : focus;
   return (
-    <div className="seat-map" ref={wrapRef}>
+    <div className={`seat-map${kiosk ? ' kiosk-map' : ''}`} ref={wrapRef}>
       <canvas
         ref={canvasRef}
         className="seat-map-canvas"
@@ -367,15 +509,18 @@ export function SeatMapCanvas({ store, state, onGeneralZone }: Props) {
         role="application"
         aria-label={translate(locale, 'map.label')}
         aria-describedby="seat-tooltip"
+        data-pick={pick}
         onPointerDown={onPointerDown}
         onPointerMove={onPointerMove}
         onPointerUp={onPointerUp}
+        onPointerCancel={onPointerUp}
         onPointerLeave={() => setHover(-1)}
         onKeyDown={onKeyDown}
         onFocus={() => {
-          if (focusRef.current < 0) setFocus(0);
+          if (focusRef.current < 0 && pick === 'seats') setFocus(0);
         }}
       />
+      <div className="map-place" ref={placeRef} data-testid="map-place" aria-live="polite" hidden />
       {state.pending.length > 0 && (
         <div className="pending-bar">
           <button type="button" className="primary" onClick={() => void store.holdPending()}>
@@ -393,16 +538,29 @@ export function SeatMapCanvas({ store, state, onGeneralZone }: Props) {
         <button type="button" onClick={() => zoomButton(0.8)} aria-label={translate(locale, 'map.zoomOut')}>
           −
         </button>
-        <button
-          type="button"
-          onClick={() =>
-            seatMap && setView(fit(seatMap.grid.bounds, sizeRef.current.width, sizeRef.current.height))
-          }
-        >
-          {translate(locale, 'map.fit')}
-        </button>
+        {!kiosk && (
+          <button type="button" onClick={showAll}>
+            {translate(locale, 'map.fit')}
+          </button>
+        )}
       </div>
-      <SeatTooltip store={store} state={state} index={shown} view={viewRef.current} />
+      {general !== null && pickerAt && (
+        <GeneralPicker
+          store={store}
+          state={state}
+          zoneId={general}
+          left={pickerAt.left}
+          top={pickerAt.top}
+          onClose={() => setGeneral(null)}
+        />
+      )}
+      {/* The cashier's seat facts (labels, who holds it); a kiosk's cart says it in the customer's words. */}
+      <SeatTooltip
+        store={store}
+        state={state}
+        index={pick === 'seats' && !kiosk ? shown : -1}
+        view={viewRef.current}
+      />
     </div>
   );
 }

@@ -5,11 +5,10 @@ import type {
   StaffMember,
   TerminalStatus,
 } from '../../../shared/api/counter.ts';
-import { formatMoney } from '../../../shared/money.ts';
+import type { PrintQueueStatus } from '../../../shared/schemas/printing.ts';
 import { ApiError, type ApiClient } from '../api/client.ts';
-import { cartTotals } from '../cart/cart-totals.ts';
 import { errorText } from '../i18n/error-text.ts';
-import { type Locale, moneyLocale, translate } from '../i18n/index.ts';
+import { type Locale, translate } from '../i18n/index.ts';
 import {
   type AvailabilityModel,
   applyChanges,
@@ -18,12 +17,32 @@ import {
   type SeatView,
   seatView,
 } from './availability.ts';
+import { printerProblem, prt } from '../printing/printing-texts.ts';
 import { type SeatMapModel, seatMapModel } from './seat-map-model.ts';
 
 export interface Notice {
   id: number;
   kind: 'error' | 'info' | 'success';
   text: string;
+}
+
+/** The last PIN refused at sign-in or kiosk exit: what the PIN field shows until the next try. */
+export interface PinRefusal {
+  for: 'sign-in' | 'kiosk-exit';
+  /** Sign-in: whose PIN it was. */
+  userId: number | null;
+  code: 'BAD_PIN' | 'LOCKED_OUT';
+  /** BAD_PIN { attemptsLeft } or LOCKED_OUT { until, scope }: errorText turns them into words. */
+  details: unknown;
+  /** Server time the lock ends; null for a wrong PIN with tries left. */
+  lockedUntil: number | null;
+}
+
+export interface MapFocus {
+  seq: number;
+  zoneId: number | null;
+  /** Seat-map indexes to show and ring; empty to show the whole zone. */
+  seats: number[];
 }
 
 export interface CounterState {
@@ -38,6 +57,8 @@ export interface CounterState {
   clockOffset: number;
   cart: Cart | null;
   status: TerminalStatus | null;
+  /** The print queue as the terminal reports it (signed-in staff only): state, jobs waiting, stopped jobs. */
+  printer: PrintQueueStatus | null;
   live: 'connecting' | 'live' | 'lost';
   /** Enrolled terminals: whether other counters' changes reach this map (null: no server). */
   venueFeed: 'live' | 'down' | null;
@@ -45,6 +66,23 @@ export interface CounterState {
   /** Seats picked with Shift, to be held together, all or nothing (seat-map indexes). */
   pending: number[];
   notices: Notice[];
+  /**
+   * The payment dialog on the cart, while open. `prefill: 'cash-usd'` when Ctrl+Enter opened it: one
+   * line of US dollars cash for the whole amount, ready to confirm. Nothing is charged until the
+   * cashier confirms in the dialog.
+   */
+  checkout: { prefill: 'cash-usd' | null } | null;
+  pinRefusal: PinRefusal | null;
+  /**
+   * start() has finished: a stored session was resumed, or there is none (a counter then lists its
+   * staff; a kiosk starts a customer session).
+   */
+  started: boolean;
+  /**
+   * Where the map should move next: a zone chosen in the list, or the seats best-available just took
+   * (shown and ringed, so the cashier sees what was held). `seq` tells one request from the next.
+   */
+  mapFocus: MapFocus | null;
   /** Bumped on every change, so views (and the canvas) know to redraw. */
   revision: number;
 }
@@ -71,11 +109,16 @@ export class CounterStore {
     clockOffset: 0,
     cart: null,
     status: null,
+    printer: null,
     live: 'connecting',
     venueFeed: null,
     busy: false,
     pending: [],
     notices: [],
+    checkout: null,
+    pinRefusal: null,
+    started: false,
+    mapFocus: null,
     revision: 0,
   };
   private readonly listeners = new Set<() => void>();
@@ -120,11 +163,14 @@ export class CounterStore {
     try {
       const me = await this.api.call('session.me', {});
       this.set({ session: { sessionId: me.sessionId, user: me.user } });
+      void this.refreshPrinter();
       await this.loadEvents();
     } catch {
       this.api.setSession(null);
-      await this.loadUsers();
+      // A kiosk lists no staff: its customers sign in by themselves (kiosk.start).
+      if (!this.state.status?.kiosk) await this.loadUsers();
     }
+    this.set({ started: true });
   }
 
   setLocale(locale: Locale): void {
@@ -137,17 +183,21 @@ export class CounterStore {
   }
 
   async signIn(userId: number, pin: string): Promise<boolean> {
-    return this.run(async () => {
-      const signed = await this.api.call('session.signIn', { userId, pin });
-      this.api.setSession(signed.sessionToken);
-      this.set({
-        session: { sessionId: signed.sessionId, user: signed.user },
-        clockOffset: clockOffset(signed.serverTime, this.now()),
-        notices: [],
-      });
-      await this.loadEvents();
-      void this.refreshStatus();
-    });
+    return this.run(
+      async () => {
+        const signed = await this.api.call('session.signIn', { userId, pin });
+        this.api.setSession(signed.sessionToken);
+        this.set({
+          session: { sessionId: signed.sessionId, user: signed.user },
+          clockOffset: clockOffset(signed.serverTime, this.now()),
+          notices: [],
+          pinRefusal: null,
+        });
+        await this.loadEvents();
+        void this.refreshStatus();
+      },
+      { pin: { for: 'sign-in', userId } },
+    );
   }
 
   async signOut(): Promise<void> {
@@ -156,7 +206,7 @@ export class CounterStore {
     });
     this.leaveEvent();
     this.api.setSession(null);
-    this.set({ session: null, events: [] });
+    this.set({ session: null, events: [], printer: null });
     await this.loadUsers();
   }
 
@@ -182,7 +232,28 @@ export class CounterStore {
   leaveEvent(): void {
     this.stopLive?.();
     this.stopLive = null;
-    this.set({ event: null, seatMap: null, availability: null, cart: null, notices: [], pending: [] });
+    this.set({
+      event: null,
+      seatMap: null,
+      availability: null,
+      cart: null,
+      notices: [],
+      pending: [],
+      checkout: null,
+      mapFocus: null,
+    });
+  }
+
+  /** Moves the map back to the whole venue (a kiosk leaving its zone). */
+  showAll(): void {
+    if (!this.state.seatMap) return;
+    this.set({ mapFocus: { seq: (this.state.mapFocus?.seq ?? 0) + 1, zoneId: null, seats: [] } });
+  }
+
+  /** Moves the map to a zone (the zone list, a kiosk's zone choice). */
+  showZone(zoneId: number): void {
+    if (!this.state.seatMap?.zoneById.has(zoneId)) return;
+    this.set({ mapFocus: { seq: (this.state.mapFocus?.seq ?? 0) + 1, zoneId, seats: [] } });
   }
 
   // ---- availability and live feed --------------------------------------------------------------
@@ -251,9 +322,31 @@ export class CounterStore {
   async refreshStatus(): Promise<void> {
     try {
       const status = await this.api.call('terminal.status', {});
-      this.set({ status, venueFeed: status.venueFeed });
+      // Also keeps server time current on screens without a live feed (a PIN lock's end).
+      this.set({
+        status,
+        venueFeed: status.venueFeed,
+        clockOffset: clockOffset(status.serverTime, this.now()),
+      });
     } catch {
       this.set({ status: null });
+    }
+    await this.refreshPrinter();
+  }
+
+  /** The print queue's state, for the printer notice (kiosk customers are not shown it). */
+  async refreshPrinter(): Promise<PrintQueueStatus | null> {
+    const role = this.state.session?.user.role;
+    if (!role || role === 'kiosk') {
+      if (this.state.printer) this.set({ printer: null });
+      return null;
+    }
+    try {
+      const printer = await this.api.call('printer.status', {});
+      this.set({ printer });
+      return printer;
+    } catch {
+      return this.state.printer;
     }
   }
 
@@ -345,8 +438,10 @@ export class CounterStore {
     return this.run(async () => {
       await this.api.call('holds.seats', { eventId: event.id, seatIds });
       await this.refreshCart();
-      // The cart shows a clicked seat at once; only a multi-seat hold is worth a message.
-      if (labels.length > 1) this.notify('info', this.t('notice.held', { seats: labels.join(', ') }));
+      // The cart shows a clicked seat at once; only a multi-seat hold is worth a message (at the
+      // counter: a kiosk's customer sees the seats ringed on the map and named in the cart).
+      if (labels.length > 1 && !this.state.status?.kiosk)
+        this.notify('info', this.t('notice.held', { seats: labels.join(', ') }));
     });
   }
 
@@ -365,8 +460,19 @@ export class CounterStore {
     return this.run(
       async () => {
         const result = await this.api.call('holds.bestAvailable', { eventId: event.id, zoneId, quantity });
+        const indexOf = this.state.seatMap?.indexOf;
+        const seats = result.tickets.flatMap((t) => {
+          const index = t.seatId === null ? undefined : indexOf?.get(t.seatId);
+          return index === undefined ? [] : [index];
+        });
+        // The pick may be anywhere in the zone: the map goes there and rings it.
+        this.set({ mapFocus: { seq: (this.state.mapFocus?.seq ?? 0) + 1, zoneId, seats } });
         await this.refreshCart();
-        this.notify('info', this.t('notice.held', { seats: result.tickets.map((t) => t.label).join(', ') }));
+        if (!this.state.status?.kiosk)
+          this.notify(
+            'info',
+            this.t('notice.held', { seats: result.tickets.map((t) => t.label).join(', ') }),
+          );
       },
       { together: true },
     );
@@ -405,29 +511,56 @@ export class CounterStore {
   }
 
   /**
-   * The checkout seam: one API call. Partial payments and payment methods (other issues) replace
-   * this method's call, not the components.
+   * After a sale: if the printer cannot print its tickets now, the cashier hears it with the sale's
+   * confirmation (the tickets wait in the queue and print by themselves once it is fixed).
    */
-  async payInFull(): Promise<boolean> {
-    const { event, cart, locale } = this.state;
-    if (!event || !cart) return false;
-    const totals = cartTotals(cart.tickets, cart.vesPerUsd, this.serverNow());
-    return this.run(async () => {
-      const sale = await this.api.call('checkout.payInFull', { eventId: event.id });
-      this.notify(
-        'success',
-        this.t('checkout.done', {
-          n: sale.tickets,
-          usd: formatMoney({ currency: 'USD', cents: sale.totalCents }, moneyLocale(locale)),
-          ves: formatMoney({ currency: 'VES', cents: totals.vesCents }, moneyLocale(locale)),
-        }),
-      );
-      await this.refreshCart();
-    });
+  async confirmPrinting(): Promise<void> {
+    // The worker tries the sale's jobs a moment after it commits: ask again while they wait unanswered.
+    for (const wait of [0, 1000, 2000]) {
+      if (wait) await new Promise((r) => setTimeout(r, wait));
+      const printer = await this.refreshPrinter();
+      if (!printer) return;
+      const problem = printerProblem(this.state.locale, printer);
+      if (problem) {
+        this.notify('error', prt(this.state.locale, 'printer.afterSale', { problem }));
+        return;
+      }
+      if (printer.pending === 0) return;
+    }
   }
 
+  /**
+   * Opens the payment dialog on the cart: the "Cobrar" button, or Ctrl+Enter with the whole amount
+   * as US dollars cash filled in. One key never sells: the dialog takes the money only when the
+   * cashier confirms it there. Does nothing on the kiosk, without live tickets, or when already open.
+   */
+  openCheckout(prefill: 'cash-usd' | null = null): void {
+    const { event, session, cart, checkout, status } = this.state;
+    if (!event || !session || checkout || status?.kiosk) return;
+    const now = this.serverNow();
+    if (!cart?.tickets.some((t) => t.reservedUntil > now)) return;
+    this.set({ checkout: { prefill } });
+  }
+
+  closeCheckout(): void {
+    if (this.state.checkout) this.set({ checkout: null });
+  }
+
+  /** The refusal is shown in the dialog itself (pinRefusal), not as a notice behind it. */
   async exitKiosk(pin: string): Promise<boolean> {
-    return this.run(() => this.api.exitKiosk(pin));
+    return this.run(
+      async () => {
+        await this.api.exitKiosk(pin);
+        this.set({ pinRefusal: null });
+        // In Electron the app has quit by now; a browser kiosk has no window to leave.
+        if (this.api.transport === 'http') this.notify('info', this.t('kiosk.exitAccepted'));
+      },
+      { pin: { for: 'kiosk-exit', userId: null } },
+    );
+  }
+
+  clearPinRefusal(): void {
+    if (this.state.pinRefusal) this.set({ pinRefusal: null });
   }
 
   // ---- notices ---------------------------------------------------------------------------------
@@ -445,7 +578,10 @@ export class CounterStore {
   }
 
   /** Runs an API action; a refusal becomes a notice in the cashier's language. */
-  private async run(action: () => Promise<void>, context: { together?: boolean } = {}): Promise<boolean> {
+  private async run(
+    action: () => Promise<void>,
+    context: { together?: boolean; pin?: Pick<PinRefusal, 'for' | 'userId'> } = {},
+  ): Promise<boolean> {
     try {
       await action();
       return true;
@@ -455,7 +591,20 @@ export class CounterStore {
           error.code === 'ZONE_FULL' && context.together
             ? { ...(error.details as object), together: true }
             : error.details;
-        this.notify('error', errorText(this.state.locale, error.code, error.message, details));
+        const text = errorText(this.state.locale, error.code, error.message, details);
+        const pinCode = error.code === 'BAD_PIN' || error.code === 'LOCKED_OUT' ? error.code : null;
+        if (context.pin && pinCode) {
+          const until = (details as { until?: unknown } | null)?.until;
+          this.set({
+            pinRefusal: {
+              ...context.pin,
+              code: pinCode,
+              details,
+              lockedUntil: pinCode === 'LOCKED_OUT' && typeof until === 'number' ? until : null,
+            },
+          });
+        }
+        if (context.pin?.for !== 'kiosk-exit' || !pinCode) this.notify('error', text);
         if (error.code === 'NOT_SIGNED_IN' && this.state.session) {
           this.api.setSession(null);
           this.leaveEvent();

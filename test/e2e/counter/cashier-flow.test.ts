@@ -15,6 +15,7 @@ import {
   serveDemo,
   skipE2e,
 } from './counter-fixture.ts';
+import { screenshotPath } from '../dashboard/dashboard-fixture.ts';
 
 const RESULTS = join(ROOT, 'test-results/counter');
 const THEATRE = /Gala de Zarzuela/;
@@ -27,6 +28,7 @@ let browser: Browser;
 let ana: Page;
 let beto: Page;
 let map: SeatMap;
+let supervisorToken: string;
 
 /** Waits until `read` returns `expected`, polling fast; returns how long it took (ms). */
 async function within(ms: number, read: () => Promise<unknown>, expected: unknown): Promise<number> {
@@ -38,6 +40,12 @@ async function within(ms: number, read: () => Promise<unknown>, expected: unknow
     await new Promise((r) => setTimeout(r, 25));
   }
   throw new Error(`expected ${String(expected)} within ${ms} ms, last saw ${String(last)}`);
+}
+
+/** A seat's state in the terminal itself (not a screen): 's' sold, 'h' held, '.' free, … */
+async function storedState(label: string): Promise<string> {
+  const snap = await served.api<{ states: string }>('availability.snapshot', { eventId: 1 }, supervisorToken);
+  return snap.states[map.seats.label.indexOf(label)]!;
 }
 
 /** What the seat tooltip says: 'LABEL:state' (the label guards against reading another seat). */
@@ -61,6 +69,7 @@ describe.skipIf(skipE2e)('the counter app in Chromium against `taquilla serve`',
       pin: '9999',
     });
     map = await served.api<SeatMap>('events.seatMap', { eventId: 1 }, supervisor.sessionToken);
+    supervisorToken = supervisor.sessionToken;
   }, 120_000);
 
   afterEach(async (ctx) => {
@@ -151,7 +160,7 @@ describe.skipIf(skipE2e)('the counter app in Chromium against `taquilla serve`',
     await hoverSeat(ana, map, 'PLA-F-21');
     await ana.waitForTimeout(1200);
     await ana.screenshot({ path: join(RESULTS, '03-cashier-cart.png') });
-    copyFileSync(join(RESULTS, '03-cashier-cart.png'), join(RESULTS, 'screenshot-cashier.png'));
+    copyFileSync(join(RESULTS, '03-cashier-cart.png'), screenshotPath('screenshot-cashier.png', RESULTS));
   });
 
   it('Shift picks several seats held together, all or nothing', async () => {
@@ -187,13 +196,45 @@ describe.skipIf(skipE2e)('the counter app in Chromium against `taquilla serve`',
     await within(3000, () => tooltipState(beto), 'PLA-F-20:free');
   });
 
-  it('full payment (Ctrl+Enter) completes the sale: the seats show as sold on the other screen', async () => {
+  it('one Ctrl+Enter sells nothing: it opens the payment, cash USD for the whole amount, to confirm', async () => {
     await clickSeat(ana, map, 'VIP-B-3');
     await ana.locator('.cart-line[data-label="VIP-B-3"]').waitFor();
     await clickSeat(ana, map, 'VIP-B-4');
     await ana.locator('.cart-line[data-label="VIP-B-4"]').waitFor();
-    // Ctrl+Enter is the cashier's full-payment shortcut (the "Cobrar" button belongs to payments).
+    const held = await storedState('VIP-B-4');
+    await ana.keyboard.down('Control');
+    await ana.keyboard.down('Enter');
+    await ana.keyboard.up('Control');
+    const dialog = ana.getByRole('dialog', { name: 'Cobro' });
+    const confirm = dialog.getByRole('button', { name: 'Cobrar total' });
+    // The confirm button takes the focus, with cash USD for the whole amount filled in.
+    await within(3000, () => confirm.evaluate((b) => b === document.activeElement), true);
+    await expect(dialog.getByLabel('Forma de pago 1').inputValue()).resolves.toBe('CASH_USD');
+    await expect(dialog.getByLabel('Monto (USD) 1').inputValue()).resolves.toBe('160.00');
+    await expect(dialog.getByTestId('pay-remaining').textContent()).resolves.toMatch(/^USD 0,00/);
+    // The key is still held: its repeats reach the focused button and must not press it; nor does
+    // the shortcut pressed again.
+    for (let i = 0; i < 3; i++) await ana.keyboard.down('Enter');
+    await ana.keyboard.up('Enter');
     await ana.keyboard.press('Control+Enter');
+    // Long enough for a sale to have been sent and answered: the dialog is still open and idle.
+    await ana.waitForTimeout(1500);
+    await expect(confirm.isEnabled()).resolves.toBe(true);
+    await expect(ana.locator('.notice-success').count()).resolves.toBe(0);
+    await expect(storedState('VIP-B-4')).resolves.toBe(held);
+    expect(held).not.toBe('s');
+    // Esc closes it: still nothing sold, the cart is as it was.
+    await ana.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    await ana.locator('.cart-line[data-label="VIP-B-4"]').waitFor();
+    await expect(storedState('VIP-B-4')).resolves.toBe(held);
+  });
+
+  it('Ctrl+Enter, then Enter on "Cobrar total", completes the sale: sold on the other screen', async () => {
+    await ana.keyboard.press('Control+Enter');
+    const confirm = ana.getByRole('dialog', { name: 'Cobro' }).getByRole('button', { name: 'Cobrar total' });
+    await within(3000, () => confirm.evaluate((b) => b === document.activeElement), true);
+    await ana.keyboard.press('Enter');
     const done = ana.locator('.notice-success span');
     await done.first().waitFor({ timeout: 5000 });
     await expect(done.first().textContent()).resolves.toBe(
@@ -202,6 +243,7 @@ describe.skipIf(skipE2e)('the counter app in Chromium against `taquilla serve`',
     await ana.locator('.cart-empty').waitFor();
     await hoverSeat(beto, map, 'VIP-B-4');
     await within(1000, () => tooltipState(beto), 'VIP-B-4:sold');
+    await expect(storedState('VIP-B-4')).resolves.toBe('s');
     await ana.screenshot({ path: join(RESULTS, '04-sold.png') });
   });
 

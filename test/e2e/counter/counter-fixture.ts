@@ -70,13 +70,39 @@ export interface ServedTerminal {
   stop: () => Promise<void>;
 }
 
+export interface ServeOptions {
+  /** Serve this existing store (another `serve` shares it) instead of seeding a new one. */
+  dbFile?: string;
+  /** Seed a training store (`seed-demo --training`). */
+  training?: boolean;
+  /** `serve --kiosk`: the customer-facing kiosk. */
+  kiosk?: boolean;
+  /** `taquilla <args> --db FILE` run before serving (printer settings, payment provider, ...). */
+  setup?: string[][];
+}
+
 /** `taquilla seed-demo` then `taquilla serve --test-clock`, as real child processes on a free port. */
-export async function serveDemo(): Promise<ServedTerminal> {
+export async function serveDemo(options: ServeOptions = {}): Promise<ServedTerminal> {
   const { dir, remove } = tempDir('taquilla-e2e-');
-  const dbFile = join(dir, 'demo.db');
+  const dbFile = options.dbFile ?? join(dir, 'demo.db');
   const bin = join(ROOT, 'bin/taquilla.js');
-  execFileSync(process.execPath, [bin, 'seed-demo', '--db', dbFile], { cwd: ROOT, stdio: 'pipe' });
-  const child = spawn(process.execPath, [bin, 'serve', '--db', dbFile, '--port', '0', '--test-clock'], {
+  if (!options.dbFile) {
+    const seed = ['seed-demo', '--db', dbFile, ...(options.training ? ['--training'] : [])];
+    execFileSync(process.execPath, [bin, ...seed], { cwd: ROOT, stdio: 'pipe' });
+  }
+  for (const args of options.setup ?? []) {
+    execFileSync(process.execPath, [bin, ...args, '--db', dbFile], { cwd: ROOT, stdio: 'pipe' });
+  }
+  const serve = [
+    'serve',
+    '--db',
+    dbFile,
+    '--port',
+    '0',
+    '--test-clock',
+    ...(options.kiosk ? ['--kiosk'] : []),
+  ];
+  const child = spawn(process.execPath, [bin, ...serve], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -144,8 +170,9 @@ export async function openCounter(
   served: ServedTerminal,
   user: { name: RegExp; pin: string },
   eventName: RegExp,
+  viewport = { width: 1440, height: 900 },
 ): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'es-VE' });
+  const context = await browser.newContext({ viewport, locale: 'es-VE' });
   const page = await context.newPage();
   await page.goto(served.url);
   await page.getByRole('button', { name: user.name }).click();
@@ -156,10 +183,16 @@ export async function openCounter(
   return { context, page };
 }
 
+/** Waits until the map is not gliding to a zone or a pick (its view is where it will stay). */
+export async function mapSettled(page: Page): Promise<void> {
+  await page.waitForSelector('canvas.seat-map-canvas[data-gliding="0"]');
+}
+
 /** Where a seat is on the page, from the canvas's view transform (mirrored in data- attributes). */
 export async function seatPoint(page: Page, map: SeatMap, label: string): Promise<{ x: number; y: number }> {
   const i = map.seats.label.indexOf(label);
   if (i < 0) throw new Error(`no seat ${label}`);
+  await mapSettled(page);
   const canvas = page.locator('canvas.seat-map-canvas');
   const box = (await canvas.boundingBox())!;
   const v = await canvas.evaluate((el) => ({

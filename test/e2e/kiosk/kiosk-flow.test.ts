@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { VirtualPrinter } from '../../../electron/services/printing/virtual-printer.ts';
 import {
   assertChromium,
   ensureRendererBuilt,
@@ -11,22 +12,24 @@ import {
   serveDemo,
   skipE2e,
 } from '../counter/counter-fixture.ts';
-import { screenshotPath, signInAs } from '../dashboard/dashboard-fixture.ts';
+import { printedDocuments } from './kiosk-fixture.ts';
 
 const RESULTS = join(ROOT, 'test-results/kiosk');
 /** Short for the test (8 s, warning in the last 2 s); a real kiosk defaults to 60 s. */
 const IDLE_SECONDS = 8;
 
 let served: ServedTerminal;
+let printer: VirtualPrinter;
 let browser: Browser;
 let page: Page;
-let supervisor: string;
+/** A session of its own to read the map with (a kiosk signs no staff in). */
+let reader: string;
 
 async function heldCount(): Promise<number> {
   const snapshot = await served.api<{ at: number; taken: { state: string; until: number | null }[] }>(
     'availability.snapshot',
     { eventId: 1 },
-    supervisor,
+    reader,
   );
   return snapshot.taken.filter((s) => s.state === 'held').length;
 }
@@ -35,24 +38,34 @@ async function startBuying(): Promise<void> {
   await page.getByTestId('kiosk-start').waitFor({ timeout: 10_000 });
   await page.getByRole('button', { name: /Gala de Zarzuela/ }).click();
   await page.waitForSelector('canvas[data-version]:not([data-version="-1"])');
+  // A zone first, then its seats (issue 16).
+  await page.locator('.kiosk-zone-card[data-zone="VIP"]').click();
   await page.getByRole('button', { name: 'Platea VIP: Mejores 2 asientos' }).click();
   await page.getByTestId('kiosk-cart').locator('li').nth(1).waitFor();
 }
 
-describe.skipIf(skipE2e)('kiosk mode in Chromium against `taquilla serve --kiosk`', () => {
+/**
+ * A kiosk on a TRAINING store (`seed-demo --training`, `payment-provider --set training`): the only
+ * place simulated approvals exist. Before issue 11 these tests pressed "Simular aprobación" on a live
+ * store, which sold tickets for no money; a live kiosk now has no such button (pay-at-counter.test.ts).
+ */
+describe.skipIf(skipE2e)('kiosk mode in training, in Chromium against `taquilla serve --kiosk`', () => {
   beforeAll(async () => {
     assertChromium();
     mkdirSync(RESULTS, { recursive: true });
     ensureRendererBuilt();
-    // serveDemo's child inherits the environment: TAQUILLA_KIOSK=1 is what `--kiosk` sets.
-    process.env.TAQUILLA_KIOSK = '1';
-    try {
-      served = await serveDemo();
-    } finally {
-      delete process.env.TAQUILLA_KIOSK;
-    }
+    printer = new VirtualPrinter();
+    await printer.start();
+    served = await serveDemo({
+      training: true,
+      kiosk: true,
+      setup: [
+        ['printer-settings', '--printer', printer.uri],
+        ['payment-provider', '--set', 'training'],
+      ],
+    });
     browser = await launchChromium();
-    supervisor = await signInAs(served, 'Luis Supervisor', '9999');
+    reader = (await served.api<{ sessionToken: string }>('kiosk.start', {})).sessionToken;
     const context = await browser.newContext({
       viewport: { width: 1280, height: 800 },
       locale: 'es-VE',
@@ -76,17 +89,27 @@ describe.skipIf(skipE2e)('kiosk mode in Chromium against `taquilla serve --kiosk
   afterAll(async () => {
     await browser?.close();
     await served?.stop();
+    await printer?.stop();
   });
 
-  it('signs itself in as a kiosk (no PIN, no deposits) and offers only card and Pago Móvil', async () => {
+  it('signs itself in (no PIN, no deposits), says it is training, and pays only by card or Pago Móvil', async () => {
     await startBuying();
     await expect(heldCount()).resolves.toBe(2);
-    await page.screenshot({ path: screenshotPath('screenshot-kiosk.png', RESULTS) });
-    await page.getByRole('button', { name: 'Pagar' }).click();
-    // allTextContents does not wait: let the dialog's first tender line render first.
-    await page.getByTestId('tender-0').locator('select').waitFor();
-    const options = await page.getByTestId('tender-0').locator('select option').allTextContents();
-    expect(options).toEqual(['Tarjeta de débito (punto de venta)', 'Pago Móvil']);
+    // Visible in the kiosk's own layout, not under it: the point at its left edge is the banner.
+    const banner = page.getByTestId('training-banner');
+    await expect(banner.textContent()).resolves.toMatch(/ENTRENAMIENTO/);
+    await expect(
+      banner.evaluate((el) => {
+        const r = el.getBoundingClientRect();
+        return el.contains(document.elementFromPoint(r.left + 8, r.top + r.height / 2));
+      }),
+    ).resolves.toBe(true);
+    await page.getByRole('button', { name: 'Pagar', exact: true }).click();
+    const methods = page.getByRole('radiogroup').getByRole('radio');
+    await methods.first().waitFor();
+    await expect(methods.allTextContents()).resolves.toEqual(['Tarjeta de débito', 'Pago Móvil']);
+    await expect(page.getByTestId('kiosk-training-hint').textContent()).resolves.toMatch(/simulada/);
+    await page.screenshot({ path: join(RESULTS, 'kiosk-training-pay.png') });
     await expect(page.getByRole('button', { name: 'Reservar con abono' }).count()).resolves.toBe(0);
     // A kiosk session may not take deposits even by calling the API itself.
     const kiosk = await served.api<{ sessionToken: string }>('kiosk.start', {});
@@ -99,14 +122,18 @@ describe.skipIf(skipE2e)('kiosk mode in Chromium against `taquilla serve --kiosk
     ).rejects.toThrow(/ROLE_NOT_ALLOWED/);
   });
 
-  it('a card payment completes the sale and tells the customer to collect the tickets', async () => {
+  it('a simulated approval completes the sale, and every ticket prints ENTRENAMIENTO', async () => {
+    const before = printer.documents.length;
     await page.getByRole('button', { name: 'Simular aprobación' }).click();
-    await expect(page.getByTestId('pay-remaining').textContent()).resolves.toBe('USD 0,00 · Bs. 0,00');
-    await page.getByRole('button', { name: 'Cobrar total' }).click();
     const done = page.getByTestId('kiosk-done');
     await done.waitFor({ timeout: 5000 });
     await expect(done.locator('h2').textContent()).resolves.toBe('¡Listo! Retire sus entradas.');
     await expect(heldCount()).resolves.toBe(0);
+    // Two tickets and the receipt, decoded by the virtual printer.
+    const docs = await printedDocuments(printer, before, 3);
+    expect(docs.filter((d) => d.includes('Boleto N.º'))).toHaveLength(2);
+    expect(docs[2]).toMatch(/Punto de venta ENT\d{9}/);
+    for (const text of docs) expect(text.match(/ENTRENAMIENTO - SIN VALOR/g)).toHaveLength(2);
     await page.getByRole('button', { name: 'Empezar de nuevo' }).click();
     await page.getByTestId('kiosk-start').waitFor({ timeout: 10_000 });
   });

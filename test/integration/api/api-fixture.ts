@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { startCounterServer } from '../../../electron/api/counter-server.ts';
 import type { RunningServer } from '../../../electron/api/http-server.ts';
 import { createEvent, createTenant, createVenue } from '../../../electron/services/events/event-setup.ts';
+import { TerminalModeStore } from '../../../electron/services/terminal-mode/terminal-mode.ts';
 import { openDatabase } from '../../../electron/store/database.ts';
 import { createTerminal, type Terminal } from '../../../electron/terminal.ts';
 import { ManualClock } from '../../../shared/clock.ts';
@@ -17,6 +18,9 @@ export interface ApiFixture {
   numberedZoneId: number;
   gaZoneId: number;
   users: { cashier: number; other: number; supervisor: number };
+  /** The store's file (its folder is removed by close). */
+  file: string;
+  dir: string;
   /** POST /api/<method> with the terminal token, and a session token when given. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read whatever the API answered
   call: (method: string, input: unknown, session?: string) => Promise<{ status: number; body: any }>;
@@ -25,7 +29,9 @@ export interface ApiFixture {
 }
 
 /** A real terminal on a temp SQLite file, served on a loopback port, with three staff members. */
-export async function startApi(options: { testClock?: boolean } = {}): Promise<ApiFixture> {
+export async function startApi(
+  options: { testClock?: boolean; training?: boolean; kiosk?: boolean } = {},
+): Promise<ApiFixture> {
   const { dir, remove } = tempDir('taquilla-api-');
   const file = join(dir, 'terminal.db');
   const setup = openDatabase(file);
@@ -65,9 +71,10 @@ export async function startApi(options: { testClock?: boolean } = {}): Promise<A
     },
     T0,
   );
+  if (options.training) new TerminalModeStore(setup, new ManualClock(T0)).enableTraining('test');
   setup.close();
   const clock = new ManualClock(T0);
-  const terminal = createTerminal({ dbFile: file, clock });
+  const terminal = createTerminal({ dbFile: file, clock, kiosk: options.kiosk ?? false });
   const users = {
     cashier: await terminal.sessions.createUser('Ana', 'cashier', '1234'),
     other: await terminal.sessions.createUser('Beto', 'cashier', '4321'),
@@ -100,6 +107,8 @@ export async function startApi(options: { testClock?: boolean } = {}): Promise<A
     numberedZoneId: numbered!.id,
     gaZoneId: ga!.id,
     users,
+    file,
+    dir,
     call,
     signIn: async (userId, pin) => {
       const { status, body } = await call('session.signIn', { userId, pin });

@@ -32,15 +32,17 @@ describe('the local HTTP door', () => {
     expect((await fetch(`${api.base}/?token=guess`, { redirect: 'manual' })).status).toBe(401);
   });
 
-  it('trades the one-time URL for an HttpOnly cookie that opens the API', async () => {
+  it("trades the one-time URL for this instance's HttpOnly cookie, which opens the API from its own page", async () => {
     const first = await fetch(api.server.url, { redirect: 'manual' });
     expect(first.status).toBe(302);
-    const cookie = first.headers.get('set-cookie')!;
+    expect(first.headers.get('location')).toBe(new URL(api.server.appUrl).pathname);
+    const cookie = first.headers.getSetCookie().find((c) => c.startsWith(`${api.server.cookieName}=`))!;
     expect(cookie).toMatch(/HttpOnly/);
     expect(cookie).toMatch(/SameSite=Strict/);
-    const res = await fetch(`${api.base}/api/session.users`, {
+    expect(cookie).toContain(`Path=${new URL(api.server.appUrl).pathname.replace(/\/$/, '')}`);
+    const res = await fetch(`${api.server.appUrl}api/session.users`, {
       method: 'POST',
-      headers: { cookie: cookie.split(';')[0]! },
+      headers: { cookie: cookie.split(';')[0]!, origin: api.base },
       body: '{}',
     });
     expect(res.status).toBe(200);
@@ -165,16 +167,20 @@ describe('the API through the dispatcher', () => {
     const cart = await api.call('cart.get', { eventId: api.eventId }, ana);
     expect(cart.body.tickets).toHaveLength(3);
     expect(cart.body.vesPerUsd).toBe('36.50');
-    const sale = await api.call('checkout.payInFull', { eventId: api.eventId }, ana);
+    const sale = await api.call(
+      'payments.checkout',
+      { eventId: api.eventId, tenders: [{ method: 'CASH_USD', amountCents: 2 * 2500 + 2 * 1000 }] },
+      ana,
+    );
     expect(sale.status).toBe(200);
-    expect(sale.body).toMatchObject({
-      status: 'COMPLETED',
-      tickets: 4,
-      totalCents: 2 * 2500 + 2 * 1000,
-    });
+    expect(sale.body).toMatchObject({ status: 'COMPLETED', totalCents: 2 * 2500 + 2 * 1000 });
     const snap = await api.call('availability.snapshot', { eventId: api.eventId }, ana);
     expect(snap.body.states.slice(0, 3)).toBe('ss.');
-    const empty = await api.call('checkout.payInFull', { eventId: api.eventId }, ana);
+    const empty = await api.call(
+      'payments.checkout',
+      { eventId: api.eventId, tenders: [{ method: 'CASH_USD', amountCents: 2500 }] },
+      ana,
+    );
     expect(empty.status).toBe(409);
     expect(empty.body.error.code).toBe('NOTHING_HELD');
   });
@@ -183,7 +189,11 @@ describe('the API through the dispatcher', () => {
     const ana = await api.signIn(api.users.cashier, '1234');
     await api.call('holds.seats', { eventId: api.eventId, seatIds: [api.seatIds[0]] }, ana);
     api.clock.advance(10 * MINUTE_MS);
-    const sale = await api.call('checkout.payInFull', { eventId: api.eventId }, ana);
+    const sale = await api.call(
+      'payments.checkout',
+      { eventId: api.eventId, tenders: [{ method: 'CASH_USD', amountCents: 2500 }] },
+      ana,
+    );
     expect(sale.status).toBe(409);
     expect(sale.body.error.code).toBe('HOLD_EXPIRED');
     expect((await api.call('cart.get', { eventId: api.eventId }, ana)).body.tickets).toEqual([]);

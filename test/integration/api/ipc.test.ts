@@ -120,10 +120,18 @@ describe('the IPC door (preload bridge + main-process glue)', () => {
     stop();
   });
 
-  it('kiosk mode is left only with a supervisor PIN', async () => {
-    expect(await bridge.exitKiosk('1234')).toMatchObject({ ok: false, error: { code: 'BAD_PIN' } });
+  it('kiosk mode is left only with a supervisor PIN, asked by a signed-in session, counted', async () => {
+    expect(await bridge.exitKiosk('9999', null)).toMatchObject({
+      ok: false,
+      error: { code: 'NOT_SIGNED_IN' },
+    });
+    const session = await api.signIn(api.users.cashier, '1234');
+    expect(await bridge.exitKiosk('1234', session)).toMatchObject({
+      ok: false,
+      error: { code: 'BAD_PIN', details: { attemptsLeft: 4 } },
+    });
     expect(kioskExits).toBe(0);
-    expect(await bridge.exitKiosk('9999')).toMatchObject({ ok: true });
+    expect(await bridge.exitKiosk('9999', session)).toMatchObject({ ok: true });
     expect(kioskExits).toBe(1);
     expect(electron.handlers.has(IPC.exitKiosk)).toBe(true);
   });

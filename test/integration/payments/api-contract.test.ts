@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { cashDrawerApi } from '../../../shared/api/cash-drawer.ts';
 import { paymentsApi } from '../../../shared/api/payments.ts';
 import { HOUR_MS } from '../../../shared/clock.ts';
 import { DayClosingService } from '../../../electron/services/day-closing/day-closing-service.ts';
@@ -6,7 +7,7 @@ import { NotificationService } from '../../../electron/services/payments/notific
 import { PaymentService } from '../../../electron/services/payments/payment-service.ts';
 import { PaymentStatsService } from '../../../electron/services/payments/payment-stats.ts';
 import { ReservationSearch } from '../../../electron/services/payments/reservation-search.ts';
-import { type SmallVenue, smallVenue } from '../../support/temp-store.ts';
+import { addStaff, type SmallVenue, smallVenue } from '../../support/temp-store.ts';
 
 /**
  * The API table's schemas and the services agree: what a handler would pass in (the payload plus the
@@ -17,11 +18,12 @@ describe('payments API contract', () => {
   let venue: SmallVenue;
   afterEach(() => venue?.close());
 
-  it('inputs carry no session or actor, and every service answer fits its output schema', () => {
+  it('inputs carry no session or actor, and every service answer fits its output schema', async () => {
     venue = smallVenue();
     const { db, clock, reservations, eventId, seatIds } = venue;
     const payments = new PaymentService(db, clock, reservations);
-    const who = { sessionId: 'caja1', actor: 'ana' };
+    const staffId = await addStaff(db, 'Ana', 'cashier');
+    const who = { sessionId: 'caja1', actor: 'cashier:Ana' };
 
     expect(paymentsApi['payments.checkout'].input.safeParse({ eventId, tenders: [], ...who }).success).toBe(
       false,
@@ -56,14 +58,28 @@ describe('payments API contract', () => {
       paymentsApi['reservations.search'].input.parse({ query: 'maria' }),
     );
     expect(paymentsApi['reservations.search'].output.parse(matches)).toHaveLength(1);
+    const open = new ReservationSearch(db, clock).open(paymentsApi['reservations.open'].input.parse({}));
+    expect(paymentsApi['reservations.open'].output.parse(open)).toHaveLength(1);
     const outstanding = new PaymentStatsService(db, clock).outstanding();
     expect(paymentsApi['payments.outstanding'].output.parse(outstanding).totals.balanceCents).toBe(1000);
 
     const closing = new DayClosingService(db, clock);
+    const staff = { staffId };
+    const drawer = (method: keyof typeof cashDrawerApi, input: object, run: (i: object) => unknown) =>
+      cashDrawerApi[method].output.parse(
+        run({ ...cashDrawerApi[method].input.parse(input), staff, actor: who.actor }),
+      );
+    drawer('drawer.open', { floatUsdCents: 1000, floatVesCents: 0 }, (i) => closing.drawer.open(i));
+    drawer('drawer.move', { kind: 'PAID_IN', currency: 'VES', amountCents: 500, reason: 'sencillo' }, (i) =>
+      closing.drawer.move(i),
+    );
+    expect(cashDrawerApi['drawer.state'].output.safeParse(closing.drawer.state(staff)).success).toBe(true);
+    drawer('drawer.close', { countedUsdCents: 1000, countedVesCents: 500 }, (i) => closing.drawer.close(i));
     expect(paymentsApi['reports.x'].output.safeParse(closing.x()).success).toBe(true);
-    expect(
-      paymentsApi['reports.z'].output.safeParse(closing.z({ cashier: 'ana', actor: 'ana' })).success,
-    ).toBe(true);
+    expect(paymentsApi['reports.x'].output.safeParse(closing.x({ staff })).success).toBe(true);
+    expect(paymentsApi['reports.z'].output.safeParse(closing.z({ staff, actor: who.actor })).success).toBe(
+      true,
+    );
 
     clock.advance(80 * HOUR_MS);
     reservations.cleanupExpired();

@@ -58,7 +58,7 @@ describe('a paid sale and its print jobs', () => {
     });
   });
 
-  it('a deposit prints nothing yet; the payment that completes the reservation prints its tickets', () => {
+  it('a deposit prints its deposit receipt, no ticket; the payment that completes the reservation prints the tickets', () => {
     venue = smallVenue();
     new PrintingService(venue.db, venue.clock).attach(venue.reservations);
     const payments = new PaymentService(venue.db, venue.clock, venue.reservations);
@@ -75,14 +75,15 @@ describe('a paid sale and its print jobs', () => {
       customer: { name: 'María Pérez', idNumber: 'V-12345678' },
       tenders: [{ method: 'CASH_USD', amountCents: 1000 }],
     });
-    expect(jobs()).toEqual([]);
+    // Issue 15: the deposit's receipt (code, balance, until when); no ticket until it is paid.
+    expect(jobs()).toEqual([{ kind: 'receipt', n: 1 }]);
     payments.pay({
       transactionId: deposit.transactionId,
       actor: 'cashier:luis',
       tenders: [{ method: 'CASH_USD', amountCents: 1500 }],
     });
     expect(jobs()).toEqual([
-      { kind: 'receipt', n: 1 },
+      { kind: 'receipt', n: 2 },
       { kind: 'ticket', n: 1 },
     ]);
   });

@@ -83,7 +83,7 @@ describe('printing a sale through the virtual printer', () => {
       // T0 + 1 day = 25 Nov 2026 14:00 UTC = 10:00 in Caracas.
       expect(t).toContain('25 nov. 2026, 10:00 a. m.');
       expect(t).toContain('Cajero: María Peña');
-      expect(t).toContain(`Venta: ${tx.slice(0, 8)}`);
+      expect(t).toContain(`Venta: ${tx.slice(0, 8).toUpperCase()}`);
     }
     expect(a1).toContain('Zona: Platea');
     expect(a1).toContain('Fila A  Asiento 1');
@@ -157,46 +157,18 @@ describe('printing a sale through the virtual printer', () => {
     expect(venue.db.prepare('SELECT COUNT(*) AS n FROM issued_tickets').get()).toEqual({ n: 0 });
   });
 
-  it('paper-out mid-batch pauses with a clear message and resumes with no ticket lost or duplicated unnoticed', async () => {
-    const printing = printingFor(venue);
-    printing.attach(venue.reservations);
-    sell(venue.reservations, venue.seatIds.slice(0, 6));
-    printer.paperOutAfter(3);
-    expect(await printing.queue.drain()).toBe('paused');
-    const paused = printing.status();
-    expect(paused.state).toBe('paused-paper-out');
-    expect(paused.pending).toBe(4);
-    expect(paused.message).toMatch(/sin papel.*4 trabajos en espera/i);
-    expect(printer.documents).toHaveLength(3);
-    expect(printer.truncated).toHaveLength(1);
-    // Still out: polling sends nothing and counts no attempt.
-    expect(await printing.queue.drain()).toBe('paused');
-    expect(printer.truncated).toHaveLength(1);
-
-    printer.setPaperOut(false);
-    printing.queue.wake();
-    expect(await printing.queue.drain()).toBe('idle');
-    const numbers = ticketNumbersPrinted(printer);
-    expect(numbers).toEqual(['T1-000001', 'T1-000002', 'T1-000003', 'T1-000004', 'T1-000005', 'T1-000006']);
-    expect(new Set(numbers).size).toBe(6);
-    // The ticket cut short is printed again, marked so the cashier knows why there are two stubs.
-    expect(printer.documents[3]!.text).toContain('REIMPRESIÓN');
-    expect(printer.documents.filter((d) => d.text.includes('REIMPRESIÓN'))).toHaveLength(1);
-    expect(printer.documents.at(-1)!.text).toContain('RECIBO');
-    expect(printing.status()).toMatchObject({ state: 'ready', pending: 0 });
-  });
-
   it('paper out before printing starts: nothing is sent until a roll is loaded', async () => {
     const printing = printingFor(venue);
     printing.attach(venue.reservations);
     printer.setPaperOut(true);
     sell(venue.reservations, [venue.seatIds[0]!]);
     expect(await printing.queue.drain()).toBe('paused');
-    expect(printer.truncated).toHaveLength(0);
+    expect(printer.buffered).toBe(0);
     expect(venue.db.prepare('SELECT MAX(attempts) AS a FROM print_jobs').get()).toEqual({ a: 0 });
     printer.setPaperOut(false);
     expect(await printing.queue.drain()).toBe('idle');
-    expect(printer.documents.map((d) => d.text.includes('REIMPRESIÓN'))).toEqual([false, false]);
+    expect(printer.documents.map((d) => d.interrupted)).toEqual([false, false]);
+    expect(printer.documents.some((d) => d.text.includes('COPIA'))).toBe(false);
   });
 
   it('a disconnected printer: the queue backs off, says so, and prints everything once the cable is back', async () => {
@@ -208,6 +180,7 @@ describe('printing a sale through the virtual printer', () => {
     const offline = printing.status();
     expect(offline.state).toBe('offline');
     expect(offline.message).toMatch(/desconectada.*reintento.*3 trabajos en espera/);
+    expect(offline.waitingTickets).toEqual(['T1-000001', 'T1-000002']);
     expect(offline.retryAt).toBe(T0 + 50);
     expect(await printing.queue.drain()).toBe('waiting');
     venue.clock.advance(50);
@@ -234,17 +207,23 @@ describe('printing a sale through the virtual printer', () => {
   });
 });
 
+const supervisor = {
+  actor: 'supervisor',
+  supervisor: true,
+  verifySupervisor: () => Promise.reject(new Error('not asked')),
+};
+
 describe('reprints', () => {
   it('a reprint is marked COPIA n with a counter and written to the audit log', async () => {
     const printing = printingFor(venue);
     printing.attach(venue.reservations);
     const tx = sell(venue.reservations, venue.seatIds.slice(0, 2));
     await printing.queue.drain();
-    printing.reprint(
+    await printing.reprint(
       { transactionId: tx, ticketNumbers: ['T1-000002'], reason: 'customer lost it' },
-      'supervisor',
+      supervisor,
     );
-    printing.reprint({ transactionId: tx }, 'supervisor');
+    await printing.reprint({ transactionId: tx }, supervisor);
     await printing.queue.drain();
     const copies = printer.documents.slice(3).map((d) => ({
       number: /Boleto N\.º (T1-\d+)/.exec(d.text)?.[1] ?? 'receipt',
@@ -291,10 +270,69 @@ describe('reprints', () => {
         actor: 'supervisor',
       },
     ]);
-    expect(() => printing.reprint({ transactionId: tx, ticketNumbers: ['T9-000001'] }, 'x')).toThrow(
-      /not part/,
-    );
-    expect(() => printing.reprint({ transactionId: 'nope' }, 'x')).toThrow(/nothing printed/);
+    await expect(
+      printing.reprint({ transactionId: tx, ticketNumbers: ['T9-000001'] }, supervisor),
+    ).rejects.toThrow(/not part/);
+    await expect(printing.reprint({ transactionId: 'nope' }, supervisor)).rejects.toThrow(/nothing printed/);
+  });
+
+  it('by the short sale number, receipt and tickets separately, and only with a supervisor', async () => {
+    const printing = printingFor(venue);
+    printing.attach(venue.reservations);
+    const tx = sell(venue.reservations, venue.seatIds.slice(0, 2));
+    await printing.queue.drain();
+    const number = tx.slice(0, 8).toUpperCase();
+    expect(printing.printedSale({ saleNumber: number.toLowerCase() })).toMatchObject({
+      transactionId: tx,
+      saleNumber: number,
+      event: 'Concierto de prueba',
+      cashier: 'María Peña',
+      tickets: [
+        { ticketNumber: 'T1-000001', place: 'PLA-A-1', copies: 0 },
+        { ticketNumber: 'T1-000002', place: 'PLA-A-2', copies: 0 },
+      ],
+      receipt: { copies: 0 },
+    });
+    // A cashier alone cannot; with a wrong PIN neither; with a supervisor's PIN, yes, and it is audited.
+    const cashier = {
+      actor: 'María Peña',
+      supervisor: false,
+      verifySupervisor: async (pin: string) => {
+        if (pin !== '9999') throw new Error('BAD_PIN');
+        return { name: 'Luis Supervisor' };
+      },
+    };
+    await expect(printing.reprint({ saleNumber: number, receipt: true }, cashier)).rejects.toMatchObject({
+      code: 'SUPERVISOR_APPROVAL',
+    });
+    await expect(
+      printing.reprint({ saleNumber: number, receipt: true, supervisorPin: '1111' }, cashier),
+    ).rejects.toThrow('BAD_PIN');
+    // The receipt alone: no ticket is copied with it.
+    expect(
+      await printing.reprint({ saleNumber: number, receipt: true, supervisorPin: '9999' }, cashier),
+    ).toMatchObject({ jobs: [{ kind: 'receipt', copy: 1 }] });
+    expect(
+      await printing.reprint(
+        { saleNumber: number, ticketNumbers: ['T1-000002'], supervisorPin: '9999' },
+        cashier,
+      ),
+    ).toMatchObject({ jobs: [{ kind: 'ticket', copy: 1 }] });
+    await printing.queue.drain();
+    expect(
+      printer.documents.slice(3).map((d) => [d.text.includes('RECIBO'), /COPIA 1/.test(d.text)]),
+    ).toEqual([
+      [true, true],
+      [false, true],
+    ]);
+    expect(
+      venue.db.prepare("SELECT actor, reason FROM audit_log WHERE to_state LIKE '%COPIA%' ORDER BY id").all(),
+    ).toEqual([
+      { actor: 'María Peña', reason: expect.stringContaining('approved by Luis Supervisor') },
+      { actor: 'María Peña', reason: expect.stringContaining('approved by Luis Supervisor') },
+    ]);
+    expect(() => printing.printedSale({ saleNumber: 'FFFFFFFF' })).toThrow(/No sale FFFFFFFF/);
+    expect(() => printing.printedSale({ saleNumber: 'xyz' })).toThrow(/8 letters and digits/);
   });
 });
 
@@ -347,7 +385,7 @@ describe('surviving a crash', () => {
     expect(await printing.queue.drain()).toBe('idle');
     expect(printer.documents).toHaveLength(2);
     expect(printer.documents[0]!.text).toContain('Fila A  Asiento 8');
-    expect(printer.documents[0]!.text).toContain(`Venta: ${transactionId.slice(0, 8)}`);
+    expect(printer.documents[0]!.text).toContain(`Venta: ${transactionId.slice(0, 8).toUpperCase()}`);
   });
 });
 
@@ -368,7 +406,7 @@ describe('printing CLI', () => {
     expect(out.at(-1)).toContain('Paper:     58 mm');
     expect(await runCli(['print-test-page', '--db', venue.file], io)).toBe(0);
     expect(out.at(-1)).toBe('Página de prueba impresa.');
-    expect(printer.documents.at(-1)!.text).toContain('Acentos: á é í ó ú Á É Í Ó Ú ñ\nÑ ü ¿ ¡');
+    expect(printer.documents.at(-1)!.text).toContain('Acentos: á é í ó ú Á É Í Ó Ú ñ Ñ\nü ¿ ¡');
     expect(code?.kind).toBe('qr');
     const data = code!.kind === 'qr' ? code!.data : '';
     expect(await runCli(['verify-ticket', '--db', venue.file, '--code', data], io)).toBe(0);

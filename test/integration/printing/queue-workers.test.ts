@@ -55,7 +55,7 @@ describe('workers sharing a store', () => {
     expect(printer.documents).toHaveLength(6);
   });
 
-  it('a job claimed by a worker that died mid-send is taken over at once and marked as a reprint', async () => {
+  it('a job claimed by a worker that died mid-send is never printed again unasked: the cashier says whether it came out', async () => {
     const printing = service();
     sellSeats(printing, [venue.seatIds[0]!]);
     // A process id that is not running: the terminal that was printing this job crashed.
@@ -63,8 +63,16 @@ describe('workers sharing a store', () => {
       .prepare("UPDATE print_jobs SET claimed_by = '2147483646-dead', claimed_until = ? WHERE id = 1")
       .run(venue.clock.now() + 60_000);
     expect(await printing.queue.drain()).toBe('idle');
+    // The receipt behind it prints; the ticket the dead process may have sent waits for the cashier.
+    expect(numbers(printer)).toEqual([]);
+    expect(printing.status().interrupted).toMatchObject([
+      { jobId: 1, kind: 'ticket', ticketNumber: 'T1-000001', place: 'PLA-A-1', reason: 'crashed' },
+    ]);
+    printing.resolveInterrupted({ jobs: [{ jobId: 1, cameOut: false }] }, 'Ana');
+    expect(await printing.queue.drain()).toBe('idle');
     expect(numbers(printer)).toEqual(['T1-000001']);
-    expect(printer.documents[0]!.text).toContain('REIMPRESIÓN');
+    expect(printer.documents.at(-1)!.text).toContain('COPIA 1');
+    expect(printing.status().interrupted).toEqual([]);
   });
 
   it('a job that cannot be laid out is set aside visibly instead of blocking the sales behind it', async () => {
@@ -89,8 +97,8 @@ describe('printer status for the status bar', () => {
     expect(await printing.queue.probe()).toMatchObject({ state: 'ready', pending: 0, message: null });
     printer.setPaperOut(true);
     expect(await printing.queue.probe()).toMatchObject({
-      state: 'paused-paper-out',
-      message: 'Impresora sin papel: cargue un rollo nuevo.',
+      state: 'paper-out',
+      message: 'Impresora sin papel: cargue un rollo nuevo y cierre la tapa.',
     });
     printer.setPaperOut(false);
     printer.setDisconnected(true);
@@ -138,18 +146,18 @@ describe('taquilla virtual-printer', () => {
         child.once('exit', (code) => reject(new Error(`exited ${code}: ${out}`)));
       });
       const tcp = new TcpTransport('127.0.0.1', port);
-      expect(await tcp.status()).toEqual({ reachable: true, paperOut: false, nearEnd: false });
+      expect(await tcp.status()).toMatchObject({ reachable: true, condition: { paperOut: false } });
       const printing = new PrintingService(venue.db, venue.clock);
       printing.setSettings({ connection: { kind: 'tcp', host: '127.0.0.1', port } }, 'test');
       expect(await printing.testPage()).toMatchObject({ outcome: 'printed' });
       child.kill('SIGUSR1');
       await new Promise((r) => setTimeout(r, 200));
-      expect(await tcp.status()).toMatchObject({ paperOut: true });
-      expect(await printing.testPage()).toMatchObject({ outcome: 'paper-out' });
+      expect(await tcp.status()).toMatchObject({ condition: { paperOut: true } });
+      expect(await printing.testPage()).toMatchObject({ outcome: 'not-ready', state: 'paper-out' });
       child.kill('SIGTERM');
       const code = await new Promise<number | null>((r) => child.once('exit', r));
       expect(code).toBe(0);
-      expect(out).toContain('Stopped: 1 documents printed');
+      expect(out).toContain('Stopped: 1 documents printed, 0 interrupted');
       const files = readdirSync(dir).sort();
       expect(files).toEqual(['00001.png', '00001.txt']);
       expect(readFileSync(join(dir, '00001.txt'), 'utf8')).toContain('Página de prueba');

@@ -246,6 +246,28 @@ export function holdStoreContract(name: string, open: () => Promise<StoreFixture
       expect(retried.body).toEqual(refused.body);
     });
 
+    it('two terminals that choose the same idempotency key make two requests, each answered its own way', async () => {
+      const k = key();
+      const as = (credentialId: number, seatIds: number[]) => {
+        const input = { eventId: 7, sessionId: `same-key-${credentialId}`, actor: 'c', seatIds };
+        return fx.store.execute(tenant, credentialId, 'holdSeats', input, now, {
+          key: k,
+          requestHash: `holdSeats:${JSON.stringify(input)}`,
+        });
+      };
+      const first = await as(101, [104]);
+      const second = await as(102, [105]);
+      expect(ok(first).tickets).toHaveLength(1);
+      expect(second.replayed).toBe(false);
+      expect(second.status).toBe(200);
+      expect((ok(second).tickets as { seatId: number }[])[0]!.seatId).toBe(105);
+      // each terminal's retry is answered from its own stored reply
+      const again = await as(102, [105]);
+      expect(again.replayed).toBe(true);
+      expect(again.body).toEqual(second.body);
+      expect((await as(101, [104])).body).toEqual(first.body);
+    });
+
     it('hold, partial payment, full payment; cancel and session release give seats back', async () => {
       const held = ok(
         await run('holdSeats', {
@@ -415,7 +437,7 @@ export function holdStoreContract(name: string, open: () => Promise<StoreFixture
       const held = ok(
         await run('holdSeats', { eventId: 8, sessionId: 'lost', actor: 'c', seatIds: [103] }, k1),
       );
-      const outcomes = await fx.store.resolveKeys(tenant, [k1, k2], true, now);
+      const outcomes = await fx.store.resolveKeys(tenant, 1, [k1, k2], true, now);
       expect(outcomes).toEqual([
         { key: k1, outcome: 'applied', status: 200, body: { result: held } },
         { key: k2, outcome: 'abandoned' },
@@ -424,13 +446,17 @@ export function holdStoreContract(name: string, open: () => Promise<StoreFixture
       expect(code(late)).toBe('ABANDONED');
       const seat104 = (await fx.store.snapshot(tenant, 8, now)).seats.find((x) => x.seatId === 104);
       expect(seat104?.state).toBe('free');
-      expect(await fx.store.resolveKeys(tenant, [k2], true, now)).toEqual([
+      expect(await fx.store.resolveKeys(tenant, 1, [k2], true, now)).toEqual([
         { key: k2, outcome: 'abandoned' },
       ]);
       // Asking without abandoning leaves an unseen key open; another tenant's key is not this one's.
       const k3 = key();
-      expect(await fx.store.resolveKeys(tenant, [k3], false, now)).toEqual([{ key: k3, outcome: 'unknown' }]);
-      expect(await fx.store.resolveKeys(other, [k1], false, now)).toEqual([{ key: k1, outcome: 'unknown' }]);
+      expect(await fx.store.resolveKeys(tenant, 1, [k3], false, now)).toEqual([
+        { key: k3, outcome: 'unknown' },
+      ]);
+      expect(await fx.store.resolveKeys(other, 1, [k1], false, now)).toEqual([
+        { key: k1, outcome: 'unknown' },
+      ]);
     });
 
     it('a reservation is found by customer name, cédula, phone or sale number, with its tickets and money', async () => {
@@ -600,6 +626,41 @@ export function holdStoreContract(name: string, open: () => Promise<StoreFixture
       expect(delta.seats[0]!.until).toBeGreaterThan(now);
       await expect.poll(() => heard.includes(delta.version)).toBe(true);
       off();
+    });
+
+    it('the cleanup marks expired temporary holds, frees them on the feed, and leaves deposits alone', async () => {
+      // Event 8 of its own: the other cases' holds do not count here.
+      await fx.store.putEvent(tenant, demoEvent(8), now);
+      const later = now + 11 * MINUTE_MS;
+      while ((await fx.store.expireHolds(tenant, later)) > 0); // what earlier cases left to run out
+      const cart = ok(
+        await run('holdSeats', { eventId: 8, sessionId: 'sweep-a', actor: 'c', seatIds: [101, 102] }),
+      );
+      ok(await run('holdGeneral', { eventId: 8, sessionId: 'sweep-a', actor: 'c', zoneId: 12, quantity: 2 }));
+      const kept = ok(
+        await run('holdSeats', { eventId: 8, sessionId: 'sweep-b', actor: 'c', seatIds: [103] }),
+      );
+      ok(await run('convertToPartial', { transactionId: kept.transactionId, actor: 'c' }));
+      const before = await fx.store.changesSince(tenant, 8, 0, now);
+      expect(await fx.store.expireHolds(tenant, now)).toBe(0); // nothing has run out yet
+      await fx.store.expireHolds(other, later); // another tenant's cleanup touches nothing here
+      expect(await fx.store.expireHolds(tenant, later, 2)).toBe(2); // in batches
+      expect(await fx.store.expireHolds(tenant, later, 2)).toBe(1);
+      expect(await fx.store.expireHolds(tenant, later)).toBe(0);
+      const delta = await fx.store.changesSince(tenant, 8, before.version, later);
+      expect(delta.seats).toEqual([
+        { seatId: 101, state: 'free' },
+        { seatId: 102, state: 'free' },
+      ]);
+      expect(delta.zones).toEqual([{ zoneId: 12, available: 5 }]);
+      // The deposit keeps its seat; the places given back can be taken again, all five.
+      const snap = await fx.store.snapshot(tenant, 8, later);
+      expect(snap.seats.find((x) => x.seatId === 103)?.state).toBe('reserved');
+      now = later;
+      ok(await run('holdGeneral', { eventId: 8, sessionId: 'sweep-c', actor: 'c', zoneId: 12, quantity: 5 }));
+      expect(code(await run('complete', { transactionId: cart.transactionId, actor: 'c' }))).toBe(
+        'NOTHING_HELD',
+      );
     });
 
     it('an enrolment code works once, and only before it expires', async () => {

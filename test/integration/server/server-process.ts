@@ -11,20 +11,31 @@ export interface ServerProcess {
   stop: () => Promise<void>;
   /** SIGKILL: a crash, not a shutdown. */
   kill: () => Promise<void>;
+  /** Everything the process printed so far (its log lines are JSON on stdout). */
+  output: () => { stdout: string; stderr: string };
 }
 
 /** Starts a real `taquilla-server` process on loopback; `port` 0 lets the OS choose a free one. */
-export async function startServer(storeArgs: string[], port = 0): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [BIN, 'serve', ...storeArgs, '--port', String(port)], {
+export async function startServer(
+  storeArgs: string[],
+  port = 0,
+  /** false: the documented short form, `taquilla-server --db FILE --port N`. */
+  withCommand = true,
+  /** Added to the environment (secrets an operator keeps out of argv). */
+  env: Record<string, string> = {},
+): Promise<ServerProcess> {
+  const command = withCommand ? ['serve'] : [];
+  const child = spawn(process.execPath, [BIN, ...command, ...storeArgs, '--port', String(port)], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
   });
+  let out = '';
+  let err = '';
   const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    let err = '';
     const timer = setTimeout(() => reject(new Error(`server did not start: ${err}`)), 20_000);
     child.stdout!.on('data', (chunk: Buffer) => {
       out += chunk.toString();
-      const match = /listening (http:\/\/\S+)/.exec(out);
+      const match = /listening (https?:\/\/\S+)/.exec(out);
       if (match) {
         clearTimeout(timer);
         resolve(match[1]!);
@@ -53,6 +64,7 @@ export async function startServer(storeArgs: string[], port = 0): Promise<Server
     child,
     stop: () => signal('SIGTERM'),
     kill: () => signal('SIGKILL'),
+    output: () => ({ stdout: out, stderr: err }),
   };
 }
 
@@ -63,4 +75,10 @@ export function serverCli<T>(args: string[]): T {
   });
   if (result.status !== 0) throw new Error(`taquilla-server ${args.join(' ')} failed: ${result.stderr}`);
   return JSON.parse(result.stdout.trim().split('\n').pop()!) as T;
+}
+
+/** Runs a `taquilla-server` command that may be refused: exit status, stdout and stderr. */
+export function serverCliRaw(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }

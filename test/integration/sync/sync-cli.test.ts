@@ -1,4 +1,6 @@
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../../electron/cli/taquilla.ts';
 import { ManualClock } from '../../../shared/clock.ts';
@@ -69,5 +71,62 @@ describe('taquilla enrol / publish-event / sync-status (the documented commands)
     expect(JSON.parse(status.out)).toMatchObject({ state: 'online', outbox: 0, openConflicts: 0 });
     // the terminal's PC clock (fixed at T0) is not the server's: the offset says by how much
     expect(Math.abs(JSON.parse(status.out).clockOffsetMs - (Date.now() - T0))).toBeLessThan(5000);
+  });
+
+  it("publishes a counter's own event with the secret kept off the command line; a new counter receives it", async () => {
+    // Without a secret anywhere, the command says where to put it.
+    const missing = await run(['publish-event', '--event', '2', '--db', terminalDb]);
+    expect(missing.code).toBe(2);
+    expect(missing.err).toContain('TAQUILLA_ADMIN_SECRET');
+    process.env.TAQUILLA_ADMIN_SECRET = admin.secret;
+    try {
+      expect((await run(['publish-event', '--event', '1', '--db', terminalDb])).code).toBe(0);
+    } finally {
+      delete process.env.TAQUILLA_ADMIN_SECRET;
+    }
+    const secretFile = join(tmp.dir, 'admin-secret');
+    writeFileSync(secretFile, `${admin.secret}\n`, { mode: 0o600 });
+    expect(
+      (await run(['publish-event', '--event', '1', '--admin-secret-file', secretFile, '--db', terminalDb]))
+        .code,
+    ).toBe(0);
+    // A counter enrolled on an empty store receives the event as the first counter has it: same ids.
+    const fresh = join(tmp.dir, 'fresh.db');
+    const { code } = serverCli<{ code: string }>([
+      'enrol-code',
+      '--db',
+      serverDb,
+      '--tenant',
+      String(admin.tenantId),
+    ]);
+    const enrolled = await run([
+      'enrol',
+      '--server',
+      server.url,
+      '--code',
+      code,
+      '--name',
+      'Caja 2',
+      '--json',
+      '--db',
+      fresh,
+    ]);
+    expect(JSON.parse(enrolled.out).events).toEqual([1]);
+    const seats = (file: string) => {
+      const db = new Database(file, { readonly: true });
+      try {
+        return db
+          .prepare('SELECT id, zone_id, label, x, y, price_tier_id FROM seats WHERE event_id = 1 ORDER BY id')
+          .all();
+      } finally {
+        db.close();
+      }
+    };
+    const original = seats(terminalDb);
+    expect(original.length).toBeGreaterThan(2000);
+    expect(seats(fresh)).toEqual(original);
+    // The publishing counter takes the event back as the venue's without complaint.
+    const status = JSON.parse((await run(['sync-status', '--now', '--json', '--db', terminalDb])).out);
+    expect(status.catalog.problems).toEqual([]);
   });
 });

@@ -6,10 +6,6 @@ import {
   elementsAsText,
   type PrintElement,
   type PrintedLine,
-  parsePaperStatus,
-  parsePrinterStatus,
-  statusReply,
-  transmitStatusReply,
 } from '../../../electron/services/printing/escpos-decoder.ts';
 import {
   buildReceipt,
@@ -17,7 +13,6 @@ import {
   buildTicket,
   printable,
 } from '../../../electron/services/printing/layouts.ts';
-import { parseTransmitPaperStatus } from '../../../electron/services/printing/transports.ts';
 import { defaultPrinterSettings, type TicketPrintData } from '../../../shared/schemas/printing.ts';
 
 const bytes = (...parts: (number[] | string)[]): Buffer =>
@@ -239,52 +234,6 @@ describe('ESC/POS decoder', () => {
   });
 });
 
-describe('status bytes', () => {
-  const ok = {
-    paperOut: false,
-    paperNearEnd: false,
-    coverOpen: false,
-    offline: false,
-  };
-  it('DLE EOT 4 replies carry paper end and near end, with the fixed bits', () => {
-    expect(statusReply(4, ok)).toBe(0x12);
-    expect(parsePaperStatus(statusReply(4, ok))).toEqual({
-      valid: true,
-      paperOut: false,
-      nearEnd: false,
-    });
-    expect(parsePaperStatus(statusReply(4, { ...ok, paperOut: true }))).toEqual({
-      valid: true,
-      paperOut: true,
-      nearEnd: false,
-    });
-    expect(parsePaperStatus(statusReply(4, { ...ok, paperNearEnd: true })).valid).toBe(true);
-    expect(parsePaperStatus(0x7e)).toEqual({
-      valid: true,
-      paperOut: true,
-      nearEnd: true,
-    });
-    // Bit 0 or 7 set, or bit 1/4 clear: not a status reply (e.g. a stray text byte).
-    expect(parsePaperStatus(0x41).valid).toBe(false);
-    expect(parsePaperStatus(0x92).valid).toBe(false);
-  });
-
-  it('DLE EOT 1 reports offline; GS r 1 reports paper end after the job', () => {
-    expect(parsePrinterStatus(statusReply(1, ok))).toEqual({
-      valid: true,
-      offline: false,
-    });
-    expect(parsePrinterStatus(statusReply(1, { ...ok, coverOpen: true })).offline).toBe(true);
-    expect(parseTransmitPaperStatus(transmitStatusReply(1, ok))).toEqual({
-      valid: true,
-      paperOut: false,
-      nearEnd: false,
-    });
-    expect(parseTransmitPaperStatus(transmitStatusReply(1, { ...ok, paperOut: true })).paperOut).toBe(true);
-    expect(parseTransmitPaperStatus(0x90).valid).toBe(false);
-  });
-});
-
 describe('layouts through the decoder', () => {
   it('a ticket shows the sale: venue, event, Caracas time, zone, row and seat, USD and VES, number, cashier, QR', () => {
     const docs = documentsOf(decodeAll(buildTicket(ticket)));
@@ -305,20 +254,18 @@ describe('layouts through the decoder', () => {
     expect(text).not.toContain('COPIA');
   });
 
-  it('a general-admission ticket says "Admisión general"; a copy says COPIA n; a retry says so', () => {
+  it('a general-admission ticket says "Admisión general"; a copy says COPIA n', () => {
     const data = buildTicket(
       { ...ticket, row: null, seat: null, seatLabel: null, zone: 'General' },
       undefined,
       {
         copy: 3,
-        retry: true,
       },
     );
     const docs = documentsOf(decodeAll(data));
     const text = elementsAsText(docs[0]!.elements, 48);
     expect(text).toContain('Admisión general');
     expect(text).toContain('COPIA 3');
-    expect(text).toContain('REIMPRESIÓN');
     const copyLine = lines(decodeAll(data)).find((l) => l.text.includes('COPIA'))!;
     expect(copyLine.runs[0]!.style).toMatchObject({ invert: true, bold: true });
   });
@@ -382,9 +329,12 @@ describe('layouts through the decoder', () => {
     expect(text).toContain('¡Gracias por su compra!');
   });
 
-  it('text the code page lacks never switches code pages: accents drop, unknown signs become ?', () => {
-    expect(printable('Ação — “ok”', 'PC858_EURO')).toBe('Ação ? ?ok?');
+  it('text the code page lacks never switches code pages: transliterated, accents dropped, ? last', () => {
+    expect(printable('Ação — “ok” … ‘sí’', 'PC858_EURO')).toBe('Ação - "ok" ... \'sí\'');
     expect(printable('ŝ', 'PC858_EURO')).toBe('s');
+    expect(printable('€ 5', 'PC850_MULTILINGUAL')).toBe('EUR 5');
+    expect(printable('€ 5', 'PC858_EURO')).toBe('€ 5');
+    expect(printable('中', 'PC858_EURO')).toBe('?');
     const events = decodeAll(buildTicket({ ...ticket, venue: 'Sala “Ríos” — Ŝ' }));
     expect(events.filter((e) => e.kind === 'code-page')).toHaveLength(1);
   });

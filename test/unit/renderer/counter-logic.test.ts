@@ -3,6 +3,7 @@ import { cartTotals } from '../../../renderer/src/cart/cart-totals.ts';
 import { countdown, earliest } from '../../../renderer/src/countdown.ts';
 import { errorText } from '../../../renderer/src/i18n/error-text.ts';
 import { applyChanges, fromSnapshot, seatView } from '../../../renderer/src/state/availability.ts';
+import { PRINTER_TARGET_PROBLEMS } from '../../../shared/schemas/printing.ts';
 
 const T = Date.UTC(2026, 10, 24, 14, 0, 0);
 
@@ -129,6 +130,43 @@ describe('refusals in the cashier’s words', () => {
     );
     expect(errorText('en', 'HOLD_EXPIRED', '', { seats: [{ seatId: 1, label: 'A-1', expiredAt: T }] })).toBe(
       'Hold time ran out: A-1. The seats are free again.',
+    );
+  });
+
+  it('PRINTER_TARGET says where and why, in Spanish and English, for every problem', () => {
+    expect(
+      errorText('es', 'PRINTER_TARGET', '', { path: '/home/caja/.bashrc', problem: 'not-a-device' }),
+    ).toBe(
+      'No se imprime en /home/caja/.bashrc: no es un dispositivo de caracteres (el archivo de dispositivo de una impresora USB o serie). No se escribió nada.',
+    );
+    expect(errorText('en', 'PRINTER_TARGET', '', { path: '/tmp/x.prn', problem: 'file-live-store' })).toBe(
+      'Not printing to /tmp/x.prn: printing into a file is for training stores only. Nothing was written.',
+    );
+    for (const problem of PRINTER_TARGET_PROBLEMS) {
+      for (const locale of ['es', 'en'] as const) {
+        expect(errorText(locale, 'PRINTER_TARGET', '', { path: '/x', problem })).not.toContain('error.');
+      }
+    }
+  });
+
+  it('FOREIGN_ORIGIN tells how to open the terminal', () => {
+    expect(errorText('es', 'FOREIGN_ORIGIN', '', {})).toMatch(/taquilla serve/);
+    expect(errorText('en', 'FOREIGN_ORIGIN', '', {})).toMatch(/taquilla serve/);
+  });
+
+  it('PIN refusals say the tries left, and what is locked until when', () => {
+    const until = Date.UTC(2026, 10, 24, 18, 5, 0);
+    expect(errorText('es', 'BAD_PIN', '', { attemptsLeft: 3 })).toBe(
+      'PIN incorrecto. Intentos restantes: 3.',
+    );
+    expect(errorText('es', 'LOCKED_OUT', '', { until, scope: 'user' })).toBe(
+      'Usuario bloqueado por demasiados intentos. Intente de nuevo a las 14:05:00.',
+    );
+    expect(errorText('es', 'LOCKED_OUT', '', { until, scope: 'supervisor-override' })).toBe(
+      'PIN de supervisor bloqueado por demasiados intentos. Intente de nuevo a las 14:05:00.',
+    );
+    expect(errorText('en', 'LOCKED_OUT', '', { until, scope: 'terminal' })).toMatch(
+      /^Too many wrong PINs at this terminal: every PIN is locked until 14:05:00/,
     );
   });
 });

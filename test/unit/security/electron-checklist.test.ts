@@ -1,3 +1,4 @@
+import { chmodSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { tempDir } from '../../support/temp-store.ts';
@@ -43,6 +44,14 @@ const fake = vi.hoisted(() => {
     }
   }
   const ipcMain = { handle() {}, on() {}, removeHandler() {}, removeAllListeners() {} };
+  // The OS keychain: a reversible transform the test can recognise (never the key in the clear).
+  const safeStorage = {
+    isEncryptionAvailable: () => true,
+    getSelectedStorageBackend: () => 'gnome_libsecret',
+    encryptString: (text: string) => Buffer.from(`keychain:${Buffer.from(text).toString('hex')}`),
+    decryptString: (wrapped: Buffer) =>
+      Buffer.from(wrapped.toString().slice('keychain:'.length), 'hex').toString(),
+  };
   const module = {
     app: {
       requestSingleInstanceLock: () => true,
@@ -69,6 +78,8 @@ const fake = vi.hoisted(() => {
       },
     },
     ipcMain,
+    safeStorage,
+    dialog: { showErrorBox: () => {} },
   };
   return { state, module, FakeWebContents };
 });
@@ -76,8 +87,12 @@ const fake = vi.hoisted(() => {
 vi.mock('electron', () => fake.module);
 
 const dir = tempDir('taquilla-electron-');
-process.env.TAQUILLA_DB = join(dir.dir, 'terminal.db');
-fake.state.userData = dir.dir;
+// The default store in the app's user-data folder (no TAQUILLA_DB), a folder Electron made 0755.
+const userData = join(dir.dir, 'userData');
+mkdirSync(userData, { mode: 0o755 });
+chmodSync(userData, 0o755);
+delete process.env.TAQUILLA_DB;
+fake.state.userData = userData;
 await import('../../../electron/main.ts');
 await vi.waitFor(() => expect(fake.state.windows).toHaveLength(1));
 
@@ -132,5 +147,16 @@ describe('the Electron shell follows the security checklist', () => {
     expect(csp).toContain("default-src 'self'");
     expect(csp).not.toContain("'unsafe-eval'");
     expect(csp).toMatch(/object-src 'none'/);
+  });
+
+  it('keeps the store owner-only and its key wrapped by the OS keychain', () => {
+    const mode = (path: string) => statSync(path).mode & 0o777;
+    const store = join(userData, 'taquilla.db');
+    expect(mode(userData)).toBe(0o700);
+    expect(mode(store)).toBe(0o600);
+    expect(mode(`${store}.key`)).toBe(0o600);
+    const keyFile = JSON.parse(readFileSync(`${store}.key`, 'utf8')) as { wrap: string; key: string };
+    expect(keyFile.wrap).toBe('os-keychain');
+    expect(Buffer.from(keyFile.key, 'base64').toString()).toMatch(/^keychain:/);
   });
 });

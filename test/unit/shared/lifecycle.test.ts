@@ -1,12 +1,15 @@
 import { describe, expect, it } from 'vitest';
+import { HOUR_MS, MINUTE_MS } from '../../../shared/clock.ts';
 import { DEFAULT_SETTINGS, resolveSettings } from '../../../shared/config.ts';
 import { TaquillaError } from '../../../shared/errors.ts';
 import {
   assertTransactionTransition,
   canTransitionTicket,
   canTransitionTransaction,
+  DEPOSIT_HOURS,
   extendedUntil,
   isLive,
+  reservationLengthMs,
   SEAT_STATE_CODES,
   SEAT_STATES,
   seatStateFromCode,
@@ -94,5 +97,32 @@ describe('settings', () => {
     expect(() => resolveSettings({ TEMPORARY_HOLD_MINUTES: 40, MAX_HOLD_LIFETIME_MINUTES: 30 })).toThrow(
       /at least/,
     );
+  });
+});
+
+describe('how long a reservation keeps its seats', () => {
+  it('minutes for a kiosk slip, hours for a deposit, else the tenant default; never both', () => {
+    expect(reservationLengthMs({ minutes: 30 }, 72)).toBe(30 * MINUTE_MS);
+    expect(reservationLengthMs({ hours: 24 }, 72)).toBe(24 * HOUR_MS);
+    expect(reservationLengthMs({}, 72)).toBe(72 * HOUR_MS);
+    expect(() => reservationLengthMs({ minutes: 30, hours: 1 }, 72)).toThrow(/not both/);
+  });
+
+  it("a deposit lasts PARTIAL_PAYMENT_HOURS' bounds, 24 to 72 hours; a kiosk slip's minutes are its own", () => {
+    expect(DEPOSIT_HOURS).toEqual({ min: 24, max: 72 });
+    for (const hours of [1, 23, 73]) {
+      let refused: unknown;
+      try {
+        reservationLengthMs({ hours }, 72);
+      } catch (error) {
+        refused = error;
+      }
+      expect(refused).toMatchObject({
+        code: 'DEPOSIT_TOO_SHORT',
+        details: { hours, minimumHours: 24, maximumHours: 72 },
+      });
+    }
+    expect(reservationLengthMs({ hours: 72 }, 24)).toBe(72 * HOUR_MS);
+    expect(reservationLengthMs({ minutes: 30 }, 72)).toBe(30 * MINUTE_MS);
   });
 });

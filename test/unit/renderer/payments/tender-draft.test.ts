@@ -84,6 +84,21 @@ describe("the payment dialog's tender lines", () => {
     expect(card.fullPayment).toMatchObject({ code: 'OVERPAID', details: { reason: 'no-cash' } });
   });
 
+  it("an amount beyond the bounds is the terminal's own refusal, never a crash of the dialog", () => {
+    const huge = paymentPreview(8000, [draft(1, { amount: '90.000.000.000.000,00' })], RATE, 3000);
+    expect(huge.fullPayment).toMatchObject({ code: 'AMOUNT_TOO_LARGE', details: { scope: 'tender' } });
+    expect(huge.deposit).toMatchObject({ code: 'AMOUNT_TOO_LARGE' });
+    const twoBig = paymentPreview(
+      8000,
+      [draft(1, { amount: '60000' }), draft(2, { amount: '50000' })],
+      RATE,
+      3000,
+    );
+    expect(twoBig.fullPayment).toMatchObject({ code: 'AMOUNT_TOO_LARGE', details: { scope: 'payment' } });
+    const badRate = paymentPreview(8000, [draft(1, { amount: '80' })], '0.0001', 3000);
+    expect(badRate.fullPayment).toMatchObject({ code: 'RATE_OUT_OF_RANGE' });
+  });
+
   it('"Resto" fills a line with what settles the balance in its own currency', () => {
     const drafts = [draft(1, { amount: '50' }), draft(2, { method: 'PAGO_MOVIL', amount: '' })];
     const preview = paymentPreview(8000, drafts, RATE, 3000);

@@ -1,0 +1,89 @@
+/**
+ * Numbered changes to the server's schema after `serverSchema` (version 0: every table as first
+ * shipped, created if missing). Both dialects keep the version in one row of `server_schema` (a table
+ * rather than SQLite's user_version, so one rule serves SQLite and PostgreSQL); each store applies the
+ * pending migrations in one transaction at init, and refuses a database written by a newer server.
+ */
+export interface ServerMigration {
+  version: number;
+  name: string;
+  sql: (dialect: 'sqlite' | 'postgres') => string;
+}
+
+export const SERVER_MIGRATIONS: readonly ServerMigration[] = [
+  {
+    version: 1,
+    name: 'idempotency keys per credential',
+    // Two terminals of one tenant may pick the same key: each key is its credential's own. A row
+    // written before this (credential_id 0) still answers its key for the whole tenant, so a request
+    // sent before the upgrade and retried after it is not applied twice. DEFAULT 0 keeps an instance
+    // not yet upgraded (a rolling upgrade on PostgreSQL) writing rows that mean what they meant.
+    sql: (dialect) =>
+      dialect === 'sqlite'
+        ? `
+CREATE TABLE idempotency_v1 (
+  tenant_id      INTEGER NOT NULL,
+  credential_id  INTEGER NOT NULL DEFAULT 0,
+  key            TEXT NOT NULL,
+  request_hash   TEXT NOT NULL,
+  status         INTEGER NOT NULL,
+  body           TEXT NOT NULL,
+  created_at     INTEGER NOT NULL,
+  PRIMARY KEY (tenant_id, credential_id, key)
+);
+INSERT INTO idempotency_v1 (tenant_id, credential_id, key, request_hash, status, body, created_at)
+  SELECT tenant_id, 0, key, request_hash, status, body, created_at FROM idempotency;
+DROP TABLE idempotency;
+ALTER TABLE idempotency_v1 RENAME TO idempotency;
+`
+        : `
+ALTER TABLE idempotency ADD COLUMN credential_id BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE idempotency DROP CONSTRAINT idempotency_pkey;
+ALTER TABLE idempotency ADD PRIMARY KEY (tenant_id, credential_id, key);
+`,
+  },
+];
+
+/** The schema version this server writes. */
+export const SERVER_SCHEMA_VERSION = SERVER_MIGRATIONS.at(-1)?.version ?? 0;
+
+/** A database written by a newer server: this one must not open it (it could misread it). */
+export class NewerSchemaError extends Error {
+  constructor(readonly found: number) {
+    super(
+      `the server database has schema ${found}, newer than this taquilla-server (${SERVER_SCHEMA_VERSION}); update the server`,
+    );
+  }
+}
+
+export const VERSION_TABLE = `CREATE TABLE IF NOT EXISTS server_schema (
+  id       INTEGER PRIMARY KEY CHECK (id = 1),
+  version  INTEGER NOT NULL
+)`;
+
+/**
+ * Brings the schema to SERVER_SCHEMA_VERSION. Runs inside the caller's transaction (SQLite: BEGIN
+ * IMMEDIATE; PostgreSQL: under the init advisory lock), with its statements: `exec` runs a script,
+ * `version` reads the stored version (null before any was stored).
+ */
+export async function migrateServerSchema(
+  dialect: 'sqlite' | 'postgres',
+  exec: (sql: string) => Promise<void>,
+  version: () => Promise<number | null>,
+): Promise<{ from: number; to: number }> {
+  await exec(VERSION_TABLE);
+  let current = await version();
+  if (current === null) {
+    await exec('INSERT INTO server_schema (id, version) VALUES (1, 0)');
+    current = 0;
+  }
+  if (current > SERVER_SCHEMA_VERSION) throw new NewerSchemaError(current);
+  const from = current;
+  for (const migration of SERVER_MIGRATIONS) {
+    if (migration.version <= current) continue;
+    await exec(migration.sql(dialect));
+    await exec(`UPDATE server_schema SET version = ${migration.version} WHERE id = 1`);
+    current = migration.version;
+  }
+  return { from, to: current };
+}
