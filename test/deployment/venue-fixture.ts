@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import type { MethodInput, MethodName, MethodOutput } from '../../shared/api/index.ts';
+import { keyFileOf } from '../../electron/store/store-ownership.ts';
 import { ROOT } from '../e2e/counter/counter-fixture.ts';
 import { type ServerProcess, startServer } from '../integration/server/server-process.ts';
 import { tempDir } from '../support/temp-store.ts';
@@ -202,7 +203,9 @@ async function setUpVenue(setup: {
   const seeded = await seededStore();
   await Promise.all(
     setup.counters.map(async (counter) => {
+      // A store's sealed secrets open only with its key file beside it (docs/counter-app.md).
       copyFileSync(seeded, counter.dbFile);
+      copyFileSync(keyFileOf(seeded), keyFileOf(counter.dbFile));
       const { code } = await serverCommand<{ code: string }>([
         'enrol-code',
         ...setup.storeArgs,
@@ -245,13 +248,14 @@ async function seededStore(): Promise<string> {
     hash.update(readFileSync(join(ROOT, file)));
   }
   const cached = join(tmpdir(), `taquilla-seed-${hash.digest('hex').slice(0, 16)}.db`);
-  if (existsSync(cached)) return cached;
+  if (existsSync(cached) && existsSync(keyFileOf(cached))) return cached;
   const fresh = `${cached}.${process.pid}.${randomBytes(4).toString('hex')}`;
   await taquilla(['seed-demo', '--db', fresh]);
   // One file, no WAL beside it, published atomically: files racing to seed both end well.
   const db = new Database(fresh);
   db.pragma('journal_mode = DELETE');
   db.close();
+  renameSync(keyFileOf(fresh), keyFileOf(cached));
   renameSync(fresh, cached);
   return cached;
 }
@@ -315,6 +319,11 @@ async function serveCounter(
         ...(who ? { 'x-taquilla-session': who.token } : {}),
       },
       body: JSON.stringify(input),
+    }).catch((error: unknown) => {
+      // A counter that stops answering has usually crashed: say why.
+      throw new Error(`${name} did not answer ${method} (exit ${child.exitCode}): ${stderr.slice(-2000)}`, {
+        cause: error,
+      });
     });
     const body = (await res.json()) as { error?: { code: string; message: string; details?: unknown } };
     if (res.ok) return { ok: true, result: body as never };
