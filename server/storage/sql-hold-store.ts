@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import { assertCartAsExpected } from '../../shared/cart-expectation.ts';
 import { customerMatches, uuidPrefix } from '../../shared/customer-keys.ts';
+import { recordedReferenceKey } from '../../shared/payment-references.ts';
+import { saleNumberOf } from '../../shared/schemas/printing.ts';
 import { MINUTE_MS } from '../../shared/clock.ts';
 import {
   type ReservationSettings,
@@ -1045,6 +1047,9 @@ export abstract class SqlHoldStore implements HoldStore {
     const paid = await this.paidOf(ctx, transactionId);
     const facts = { transactionId, totalCents: total, paidCents: paid };
     if (!payment) {
+      // A reservation may hold seats with nothing paid yet (a kiosk's "Pagar en taquilla" slip); a sale
+      // is never completed without what pays it.
+      if (covers === 'partial') return false;
       if (total > paid) throw new TaquillaError('PAYMENT_REQUIRED', 'No payment came with this sale', facts);
       return true;
     }
@@ -1056,6 +1061,7 @@ export abstract class SqlHoldStore implements HoldStore {
       (covers === 'partial' && after >= total);
     if (wrong)
       throw new TaquillaError('BALANCE_CHANGED', 'The balance is not what this payment was for', facts);
+    await this.useReferences(ctx, transactionId, payment, 'refuse');
     await ctx.tx.run(
       `INSERT INTO payments (tenant_id, id, transaction_id, kind, cashier, credential_id, applied_cents, record, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -1072,6 +1078,59 @@ export abstract class SqlHoldStore implements HoldStore {
       ],
     );
     return after === total;
+  }
+
+  /**
+   * Records the references a payment's tenders carry (recordedReferenceKey), in the write that stores
+   * the payment: a reference pays once per tenant, whichever counter or instance shows it. 'refuse'
+   * (a payment taken online) throws DUPLICATE_REFERENCE naming the sale that used it, and the whole
+   * operation is rolled back; 'keep-first' (money an offline counter already took) keeps the first use.
+   */
+  private async useReferences(
+    ctx: OpContext,
+    transactionId: string,
+    payment: ServerPayment,
+    mode: 'refuse' | 'keep-first',
+  ): Promise<void> {
+    const seen = new Set<string>();
+    for (const line of payment.lines) {
+      const key = recordedReferenceKey(line);
+      if (key === null) continue;
+      const refuse = (used: { payment_id: string; transaction_id: string } | null): never => {
+        const number = used ? saleNumberOf(used.transaction_id) : null;
+        throw new TaquillaError(
+          'DUPLICATE_REFERENCE',
+          used
+            ? `${line.method} reference ${line.reference} was already used in sale ${number}`
+            : `${line.method} reference ${line.reference} appears twice in this payment`,
+          {
+            method: line.method,
+            reference: line.reference ?? key,
+            paymentId: used?.payment_id ?? null,
+            transactionId: used?.transaction_id ?? null,
+            transactionNumber: number,
+          },
+        );
+      };
+      if (seen.has(key)) {
+        if (mode === 'refuse') refuse(null);
+        continue;
+      }
+      seen.add(key);
+      // ON CONFLICT DO NOTHING: a concurrent use commits first and this insert then counts 0 rows
+      // (PostgreSQL waits for it), rather than aborting the transaction with a key violation.
+      const inserted = await ctx.tx.run(
+        `INSERT INTO payment_references (tenant_id, reference_key, payment_id, transaction_id, created_at)
+         VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+        [ctx.tenantId, key, payment.paymentId, transactionId, ctx.now],
+      );
+      if (inserted === 1 || mode === 'keep-first') continue;
+      const [used] = await ctx.tx.all<{ payment_id: string; transaction_id: string }>(
+        'SELECT payment_id, transaction_id FROM payment_references WHERE tenant_id = ? AND reference_key = ?',
+        [ctx.tenantId, key],
+      );
+      refuse(used ?? null);
+    }
   }
 
   private async cancel(ctx: OpContext, input: CancelInput) {
@@ -1257,6 +1316,7 @@ export abstract class SqlHoldStore implements HoldStore {
     // The money taken offline is stored with the sale (an offline sale is reported, never refused
     // for its money: the counter already sold it).
     for (const payment of input.payments ?? []) {
+      await this.useReferences(ctx, transactionId, payment, 'keep-first');
       await ctx.tx.run(
         `INSERT INTO payments (tenant_id, id, transaction_id, kind, cashier, credential_id, applied_cents, record, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,

@@ -5,7 +5,7 @@ import { api, type MethodName } from '../../shared/api/index.ts';
 
 /**
  * Methods that never reach the central server, whatever the terminal: they configure or ask this
- * counter's own printer. Everything else a cashier or supervisor calls must run on an enrolled
+ * counter's own printer, payment provider or PIN locks. Everything else a cashier or supervisor calls must run on an enrolled
  * counter somewhere in this suite.
  */
 const LOCAL_ONLY: Partial<Record<MethodName, string>> = {
@@ -13,6 +13,10 @@ const LOCAL_ONLY: Partial<Record<MethodName, string>> = {
   'printer.settings.get': 'where this counter prints (its own printer settings)',
   'printer.settings.set': 'changes this counter’s own printer settings',
   'printer.testPage': 'prints a test page on this counter’s own printer, directly',
+  'printer.interrupted.resolve': 'which jobs this counter’s own printer stopped on came out whole',
+  'paymentProvider.get': 'this terminal’s own payment provider setting',
+  'paymentProvider.set': 'changes this terminal’s own payment provider setting',
+  'session.unlock': 'lifts a PIN lock kept by this terminal (PINs are the store’s own)',
 };
 
 /** Every `.call('method'` or `.attempt('method'` the deployment suite makes on an enrolled counter. */

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { paymentErrorText } from '../../renderer/src/payments/payment-texts.ts';
 import type { SeatMap } from '../../shared/schemas/availability.ts';
+import { saleNumberOf } from '../../shared/schemas/printing.ts';
 import { CASH, type Counter, type SignedIn, startVenue, THEATRE, type Venue } from './venue-fixture.ts';
 
 /**
@@ -14,6 +16,7 @@ let ana: SignedIn;
 let beto: SignedIn;
 let luis: SignedIn;
 let map: SeatMap;
+const PLATEA_ZONE = 2;
 
 function seats(zoneId: number, from: number, count: number): number[] {
   return map.seats.id.filter((_, i) => map.seats.zoneId[i] === zoneId).slice(from, from + count);
@@ -162,7 +165,12 @@ describe('ticket numbers for the venue (finding 6)', () => {
     );
     const copy = await a.call(
       'sales.reprint',
-      { transactionId: issued!.transaction_id, ticketNumbers: [issued!.ticket_number], receipt: false },
+      {
+        transactionId: issued!.transaction_id,
+        ticketNumbers: [issued!.ticket_number],
+        receipt: false,
+        supervisorPin: '9999',
+      },
       ana,
     );
     expect(copy.jobs).toHaveLength(1);
@@ -195,5 +203,95 @@ describe('ticket numbers for the venue (finding 6)', () => {
       luis,
     );
     expect(found.map((r) => r.transactionId)).toEqual([deposit.transactionId]);
+  });
+});
+
+describe('a bank reference pays once in the venue (red team: the same Pago Móvil at two counters)', () => {
+  it('a reference used at one counter is refused at another, naming the sale; nothing is written', async () => {
+    const pagoMovil = (reference: string, amountCents: number) => ({
+      method: 'PAGO_MOVIL' as const,
+      amountCents,
+      reference,
+      phone: '0414-5550101',
+      bankCode: '0102',
+    });
+    const [first] = seats(PLATEA_ZONE, 60, 1);
+    await a.call('holds.seats', { eventId: THEATRE, seatIds: [first!] }, ana);
+    const dueAtA = (await a.call('payments.quote', { eventId: THEATRE }, ana)).balanceVesCents;
+    const sold = await a.call(
+      'payments.checkout',
+      { eventId: THEATRE, tenders: [pagoMovil('0012-3456', dueAtA)] },
+      ana,
+    );
+    expect(sold.status).toBe('COMPLETED');
+    // The same payment shown at B, written as another bank receipt prints it.
+    const [second] = seats(PLATEA_ZONE, 61, 1);
+    const held = await b.call('holds.seats', { eventId: THEATRE, seatIds: [second!] }, beto);
+    const dueAtB = (await b.call('payments.quote', { eventId: THEATRE }, beto)).balanceVesCents;
+    const refused = await b.attempt(
+      'payments.checkout',
+      { eventId: THEATRE, tenders: [pagoMovil('123456', dueAtB)] },
+      beto,
+    );
+    expect(refused.ok).toBe(false);
+    if (refused.ok) return;
+    const saleNumber = saleNumberOf(sold.transactionId);
+    expect(refused.error.code).toBe('DUPLICATE_REFERENCE');
+    expect(refused.error.details).toMatchObject({
+      method: 'PAGO_MOVIL',
+      transactionId: sold.transactionId,
+      transactionNumber: saleNumber,
+    });
+    // The cashier reads it in Spanish, with the sale that used it.
+    expect(
+      paymentErrorText('es', refused.error.code, refused.error.message, refused.error.details),
+    ).toContain(saleNumber);
+    // Nothing written: B's cart is still open at the server, with no payment; the hold is B's.
+    const [tx] = await venue.serverRows<{ status: string; payments: number }>(
+      `SELECT status, (SELECT COUNT(*) FROM payments p WHERE p.transaction_id = t.id) AS payments
+       FROM transactions t WHERE id = ?`,
+      held.transactionId,
+    );
+    expect({ status: tx!.status, payments: Number(tx!.payments) }).toEqual({
+      status: 'PENDING',
+      payments: 0,
+    });
+    const cart = await b.call('cart.get', { eventId: THEATRE }, beto);
+    expect(cart.tickets.map((t) => t.seatId)).toEqual([second]);
+  });
+});
+
+describe('the cash drawer and its papers on an enrolled counter', () => {
+  it('a cash sale settled at the server is in the drawer; paid-out, X report, printed sale and closing', async () => {
+    await c.call('drawer.open', { floatUsdCents: 10_000, floatVesCents: 0 }, luis);
+    const [seat] = seats(PLATEA_ZONE, 70, 1);
+    await c.call('holds.seats', { eventId: THEATRE, seatIds: [seat!] }, luis);
+    const due = (await c.call('payments.quote', { eventId: THEATRE }, luis)).balanceCents;
+    const sold = await c.call(
+      'payments.checkout',
+      { eventId: THEATRE, tenders: [{ method: 'CASH_USD', amountCents: due }] },
+      luis,
+    );
+    expect(sold.status).toBe('COMPLETED');
+    const usd = async () =>
+      (await c.call('drawer.state', {}, luis)).shift!.drawer.find((d) => d.currency === 'USD')!;
+    expect(await usd()).toMatchObject({ floatCents: 10_000, cashInCents: due, expectedCents: 10_000 + due });
+    await c.call(
+      'drawer.move',
+      { kind: 'PAID_OUT', currency: 'USD', amountCents: 500, reason: 'compra de hielo' },
+      luis,
+    );
+    expect((await usd()).expectedCents).toBe(10_000 + due - 500);
+    const printed = await c.call('sales.printed', { saleNumber: saleNumberOf(sold.transactionId) }, luis);
+    expect(printed.transactionId).toBe(sold.transactionId);
+    const x = await c.call('reports.print', {}, luis);
+    expect(x.jobId).toBeGreaterThan(0);
+    const closed = await c.call(
+      'drawer.close',
+      { countedUsdCents: 10_000 + due - 500, countedVesCents: 0 },
+      luis,
+    );
+    expect(closed.status).toBe('CLOSED');
+    expect(closed.drawer.find((d) => d.currency === 'USD')!.overShortCents).toBe(0);
   });
 });
