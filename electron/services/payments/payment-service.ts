@@ -803,7 +803,7 @@ export class PaymentService implements PaymentBook {
     // Taken here: the kiosk's confirmation is used and each reference once, inside this write. A copy
     // of what the server recorded keeps its references too, so this counter refuses them as well.
     if (claim) this.acceptance.record(claim, record.paymentId, tenderIds);
-    else this.acceptance.references.recordCopy(record.lines, record.paymentId, tenderIds);
+    else this.acceptance.recordCopy(record, tenderIds);
   }
 
   paymentRecords(transactionId: string): ServerPayment[] {
