@@ -449,6 +449,23 @@ export class SyncEngine {
     };
   }
 
+  /**
+   * Asks the server once, within `timeoutMs`, whether this terminal may talk to it: online, offline or
+   * revoked. Sends nothing that is waiting and writes nothing (`taquilla sync-status`, a read-only look
+   * at a store another process may be running).
+   */
+  async ask(timeoutMs = this.options.heartbeatTimeoutMs): Promise<SyncState> {
+    if (!this.client || this.state === 'revoked') return this.state;
+    try {
+      const reply = await this.client.time(timeoutMs);
+      this.setState(reply.status === 401 ? 'revoked' : 'online');
+    } catch (error) {
+      if (!(error instanceof NetworkError)) throw error;
+      this.setState('offline');
+    }
+    return this.state;
+  }
+
   /** Asks the server for its time: decides online/offline, and replays the outbox when back. */
   async checkConnection(): Promise<SyncState> {
     if (!this.client || this.state === 'revoked') return this.state;
