@@ -204,7 +204,7 @@ describe('money on an enrolled counter', () => {
 });
 
 describe('the kiosk and the supervisor’s tasks on enrolled terminals', () => {
-  it('a kiosk customer holds and pays by card through the server', async () => {
+  it('a kiosk customer reserves at the server with a slip; the kiosk records only confirmed money', async () => {
     const started = await kiosk.call('kiosk.start', {});
     const customer: SignedIn = { token: started.sessionToken, sessionId: started.sessionId, actor: 'kiosk' };
     const events = await kiosk.call('events.list', {}, customer);
@@ -215,22 +215,32 @@ describe('the kiosk and the supervisor’s tasks on enrolled terminals', () => {
       started.sessionId,
       started.sessionId,
     ]);
-    const due = (await kiosk.call('payments.quote', { eventId: THEATRE }, customer)).balanceCents;
-    const quote = await kiosk.call('payments.quote', { eventId: THEATRE }, customer);
-    const paid = await kiosk.call(
-      'payments.checkout',
-      {
-        eventId: THEATRE,
-        tenders: [{ method: 'CARD', amountCents: quote.balanceVesCents, reference: 'APROB1234' }],
-      },
+    // No payment provider on this kiosk: it offers "Pagar en taquilla" only, and a card is refused.
+    expect(await kiosk.call('kiosk.paymentOptions', { eventId: THEATRE }, customer)).toMatchObject({
+      provider: null,
+      payAtCounterMinutes: 30,
+    });
+    const card = await kiosk.attempt(
+      'kiosk.pay',
+      { eventId: THEATRE, method: 'CARD', requestId: 'kiosk-attempt-0001' },
       customer,
     );
-    expect(paid).toMatchObject({ status: 'COMPLETED', totalCents: due });
-    expect((await serverTickets(ids)).map((t) => t.status)).toEqual(['COMPLETED', 'COMPLETED']);
+    expect(!card.ok && card.error.code).toBe('PAYMENT_UNCONFIRMED');
+    const slip = await kiosk.call('kiosk.payAtCounter', { eventId: THEATRE }, customer);
+    const [reserved] = await venue.serverRows<{ status: string }>(
+      'SELECT status FROM transactions WHERE id = ?',
+      slip.transactionId,
+    );
+    expect(reserved!.status).toBe('RESERVED');
+    // The slip's seats are the server's reservation: no other counter can sell them meanwhile.
+    expect((await serverTickets(ids)).map((t) => t.session_id)).toEqual([
+      started.sessionId,
+      started.sessionId,
+    ]);
   });
 
   it('a supervisor’s override, event settings, dashboard, balances due and reprints on an enrolled counter', async () => {
-    expect(await c.call('session.supervisorOverride', { pin: '9999' })).toMatchObject({
+    expect(await c.call('session.supervisorOverride', { pin: '9999' }, luis)).toMatchObject({
       supervisor: { role: 'supervisor' },
     });
     const settings = await c.call('payments.settings', { eventId: THEATRE, depositMinimumPercent: 40 }, luis);
@@ -250,6 +260,8 @@ describe('the kiosk and the supervisor’s tasks on enrolled terminals', () => {
       },
       luis,
     );
+    const open = await c.call('reservations.open', { eventId: THEATRE }, luis);
+    expect(open.map((r) => r.customerName)).toContain('José Rivas');
     const outstanding = await c.call('payments.outstanding', { eventId: THEATRE }, luis);
     expect(outstanding.totals).toMatchObject({ reservations: 1, balanceCents: 2700, paidCents: 1800 });
     const [sale] = c.rows<{ id: string }>("SELECT id FROM transactions WHERE status = 'COMPLETED' LIMIT 1");
