@@ -75,6 +75,16 @@ export function errorText(locale: Locale, code: string, message: string, details
       return t('error.VALIDATION', { message });
     case 'NETWORK':
       return t('error.NETWORK');
+    case 'OFFLINE':
+      return t('error.OFFLINE');
+    case 'OUTCOME_UNKNOWN':
+      return t('error.OUTCOME_UNKNOWN');
+    case 'BALANCE_CHANGED': {
+      const d = details as ErrorDetails['BALANCE_CHANGED'];
+      const money = (cents: number) =>
+        formatMoney({ currency: 'USD', cents }, locale === 'en' ? 'en' : 'es-VE');
+      return t('error.BALANCE_CHANGED', { paid: money(d.paidCents), total: money(d.totalCents) });
+    }
     case 'STORE_FULL':
       return t('error.STORE_FULL');
     case 'STORE_READ_ONLY':
