@@ -59,6 +59,8 @@ export interface VirtualPrinterOptions {
    * `ESC ACK SOH` and the ETB counter, and no ESC/POS status).
    */
   commandSet?: 'escpos' | 'star-line';
+  /** How long each printed element (a line, a QR...) takes, in ms; 0 (default) prints at once. */
+  msPerElement?: number;
 }
 
 interface Connection {
@@ -90,6 +92,8 @@ export class VirtualPrinter extends EventEmitter<{
   private disconnected = false;
   private mute = false;
   private cutterJam = false;
+  /** While a line is being printed slowly (msPerElement), the timer that prints the next. */
+  private printing: NodeJS.Timeout | null = null;
   /** Star ETB counter (0-31) and whether an ETB ran since the last block was sent. */
   private etbCounter = 0;
   private etbExecuted = false;
@@ -151,6 +155,8 @@ export class VirtualPrinter extends EventEmitter<{
   }
 
   async stop(): Promise<void> {
+    if (this.printing) clearTimeout(this.printing);
+    this.printing = null;
     for (const c of this.connections) c.socket.destroy();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
     this.server = null;
@@ -268,11 +274,21 @@ export class VirtualPrinter extends EventEmitter<{
 
   /** Executes buffered commands while the printer is online. */
   private run(): void {
+    if (this.printing) return;
     while (this.buffer.length > 0 && !isOffline(this.cond)) {
       const next = this.buffer.shift()!;
       if (!this.execute(next)) {
         // It stopped on this command: it is the first thing done when the printer comes back.
         this.buffer.unshift(next);
+        return;
+      }
+      const ms = this.options.msPerElement ?? 0;
+      if (ms > 0 && next.event.kind === 'element') {
+        // The head is busy with this line: the next command waits (ETB and GS r with it).
+        this.printing = setTimeout(() => {
+          this.printing = null;
+          this.run();
+        }, ms);
         return;
       }
     }

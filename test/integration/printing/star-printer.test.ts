@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { PrintingService } from '../../../electron/services/printing/printing-service.ts';
+import { StarTcpTransport } from '../../../electron/services/printing/star-transport.ts';
 import {
   VirtualPrinter,
   type VirtualPrinterOptions,
@@ -114,6 +115,17 @@ describe('a Star job is printed only when the Star printer said so', () => {
     expect(venue.db.prepare("SELECT COUNT(*) AS n FROM print_jobs WHERE status = 'DONE'").get()).toEqual({
       n: 0,
     });
+    // It answers again: the next job (the receipt) is confirmed on its own ETB; the ticket waits for
+    // the cashier's word, never DONE by itself.
+    printer.setMute(false);
+    printing.queue.retryNow();
+    expect(await printing.queue.drain()).toBe('idle');
+    expect(jobStates()).toEqual([
+      { status: 'DONE', n: 1 },
+      { status: 'PENDING', n: 1 },
+    ]);
+    expect(printing.status().interrupted).toMatchObject([{ jobId: 1, reason: 'unconfirmed' }]);
+    expect(printer.documents).toHaveLength(2);
   });
 
   it('cover open: nothing is sent, the cashier is told in Spanish, and the jobs print when it is closed', async () => {
@@ -249,5 +261,47 @@ describe('a Star job is printed only when the Star printer said so', () => {
       { status: 'DONE', n: 3 },
       { status: 'PENDING', n: 2 },
     ]);
+  });
+});
+
+describe('a Star printer that takes its time (3 ms a line, about 100 ms a ticket)', () => {
+  it('every job DONE is on paper when drain returns, also after the rest of an interrupted ticket printed first', async () => {
+    const printing = await setUp({ msPerElement: 3 });
+    sellSeats(2);
+    // The first ticket stops after six lines: its rest, then its ETB, wait in the printer.
+    printer.paperOutAfter(0, 6);
+    expect(await printing.queue.drain()).toBe('paused');
+    expect(printing.status().interrupted).toMatchObject([{ jobId: 1, reason: 'paper-out' }]);
+    printer.setPaperOut(false);
+    expect(await printing.queue.drain()).toBe('idle');
+    expect(printer.buffered).toBe(0);
+    expect(numbers()).toEqual(['T1-000001', 'T1-000002']);
+    expect(printer.documents).toHaveLength(3);
+    expect(jobStates()).toEqual([
+      { status: 'DONE', n: 2 },
+      { status: 'PENDING', n: 1 },
+    ]);
+  });
+
+  it('the ETB of an interrupted job, executed late, never confirms the next job (one that does not reset the counter itself)', async () => {
+    // Raw jobs without CAN: nothing in them sets the printer's ETB counter back.
+    venue = smallVenue();
+    printer = new VirtualPrinter({ commandSet: 'star-line', msPerElement: 5 });
+    await printer.start();
+    const transport = new StarTcpTransport('127.0.0.1', printer.port, {
+      statusTimeoutMs: 300,
+      printTimeoutMs: 1500,
+      pollMs: 20,
+    });
+    const job = (name: string, lines: number): Buffer =>
+      Buffer.from(`${Array.from({ length: lines }, (_, i) => `${name} ${i}\n`).join('')}\x1bd\x02`, 'latin1');
+    printer.paperOutAfter(0, 8);
+    expect((await transport.send(job('A', 10))).outcome).toBe('interrupted');
+    printer.setPaperOut(false);
+    // A's rest (2 lines, 10 ms) and its ETB come first, then B (30 lines, 150 ms): B is DONE only
+    // once B is on paper, not when A's ETB moves the counter.
+    expect((await transport.send(job('B', 30))).outcome).toBe('printed');
+    expect(printer.documents.map((d) => d.text.split('\n')[0])).toEqual(['A 0', 'B 0']);
+    expect(printer.buffered).toBe(0);
   });
 });
