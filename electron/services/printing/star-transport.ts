@@ -133,7 +133,7 @@ export class StarTcpTransport implements PrinterTransport {
 
   /**
    * Asks until the ETB counter reads `target` (reached), the printer stops (`stopOnOffline`), it
-   * goes silent (status null) or `withinMs` passes. Asks at once, then after 5 ms doubling to pollMs.
+   * goes silent (status null) or `withinMs` passes. Asks at once, then after 1 ms doubling to pollMs.
    */
   private async waitFor(
     conn: StarConnection,
@@ -141,7 +141,7 @@ export class StarTcpTransport implements PrinterTransport {
     withinMs: number,
     stopOnOffline = false,
   ): Promise<{ reached: boolean; status: StarStatus | null }> {
-    let delay = 5;
+    let delay = 1;
     for (let waited = 0; ;) {
       const status = await conn.ask(this.o.statusTimeoutMs);
       if (!status) return { reached: false, status: null };
