@@ -81,6 +81,7 @@ export class StarTcpTransport implements PrinterTransport {
       return { outcome: 'unreachable', error: (e as Error).message };
     }
     let written = false;
+    let target = 0;
     try {
       let before = await conn.ask(this.o.statusTimeoutMs);
       if (!before) return this.silence(conn);
@@ -98,7 +99,7 @@ export class StarTcpTransport implements PrinterTransport {
       // The job may reset the counter itself (CAN, as Star Line jobs start): after it, the counter
       // is set to 0 and ETB brings it to a target that differs from what it reads now, so the
       // value it shows before the job ends is never mistaken for the end.
-      const target = before.etbCounter === 1 ? 2 : 1;
+      target = before.etbCounter === 1 ? 2 : 1;
       written = true;
       await conn.write(Buffer.concat([bytes, STAR_ETB_RESET, ...Array<Buffer>(target).fill(STAR_ETB)]));
       const wait = this.o.printTimeoutMs + Math.ceil(bytes.length / 1024) * this.o.printMsPerKb;
@@ -120,6 +121,7 @@ export class StarTcpTransport implements PrinterTransport {
         error: `the printer did not confirm the job within ${Math.round(wait / 1000)} s`,
       };
     } catch (e) {
+      if (written) StarTcpTransport.unsettled.set(this.key, target);
       return { outcome: written ? 'unconfirmed' : 'unreachable', error: (e as Error).message };
     } finally {
       conn.close();
@@ -163,14 +165,12 @@ class StarConnection {
   private readonly blocks: StarStatus[] = [];
   private waiter: ((s: StarStatus | null) => void) | null = null;
   private closed: Error | null = null;
-  /** Bytes that fit no status block. */
-  stray = 0;
 
   private constructor(private readonly socket: Socket) {
     socket.on('data', (chunk: Buffer) => {
       for (const reply of this.reader.push(chunk)) {
+        // Strays (noise, XON/XOFF, a broken block) are never an answer.
         if (reply.kind === 'status') this.blocks.push(reply.status);
-        else this.stray += reply.bytes.length;
       }
       this.deliver();
     });
