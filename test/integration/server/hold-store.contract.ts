@@ -636,7 +636,9 @@ export function holdStoreContract(name: string, open: () => Promise<StoreFixture
       const cart = ok(
         await run('holdSeats', { eventId: 19, sessionId: 'sweep-a', actor: 'c', seatIds: [101, 102] }),
       );
-      ok(await run('holdGeneral', { eventId: 19, sessionId: 'sweep-a', actor: 'c', zoneId: 12, quantity: 2 }));
+      ok(
+        await run('holdGeneral', { eventId: 19, sessionId: 'sweep-a', actor: 'c', zoneId: 12, quantity: 2 }),
+      );
       const kept = ok(
         await run('holdSeats', { eventId: 19, sessionId: 'sweep-b', actor: 'c', seatIds: [103] }),
       );
@@ -657,7 +659,9 @@ export function holdStoreContract(name: string, open: () => Promise<StoreFixture
       const snap = await fx.store.snapshot(tenant, 19, later);
       expect(snap.seats.find((x) => x.seatId === 103)?.state).toBe('reserved');
       now = later;
-      ok(await run('holdGeneral', { eventId: 19, sessionId: 'sweep-c', actor: 'c', zoneId: 12, quantity: 5 }));
+      ok(
+        await run('holdGeneral', { eventId: 19, sessionId: 'sweep-c', actor: 'c', zoneId: 12, quantity: 5 }),
+      );
       expect(code(await run('complete', { transactionId: cart.transactionId, actor: 'c' }))).toBe(
         'NOTHING_HELD',
       );
