@@ -142,6 +142,11 @@ export class PrintJobs {
       issuedOf: db.prepare<[string], { ticket_number: string; copies: number }>(
         'SELECT ticket_number, copies FROM issued_tickets WHERE transaction_id = ? ORDER BY reserved_ticket_id, place',
       ),
+      // Tickets a void took back (migration 027): never printed again.
+      voidedOf: db.prepare<[string], { ticket_number: string }>(
+        `SELECT v.ticket_number FROM voided_tickets v JOIN issued_tickets i ON i.ticket_number = v.ticket_number
+         WHERE i.transaction_id = ?`,
+      ),
       bumpCopies: db.prepare<[string], { copies: number }>(
         'UPDATE issued_tickets SET copies = copies + 1 WHERE ticket_number = ? RETURNING copies',
       ),
@@ -481,11 +486,18 @@ export class PrintJobs {
             });
           }
         }
+        const voided = new Set(this.sql.voidedOf.all(transactionId).map((v) => v.ticket_number));
+        const refused = [...(wanted ?? [])].filter((n) => voided.has(n));
+        if (refused.length > 0) {
+          throw new TaquillaError('TICKET_VOIDED', `Tickets ${refused.join(', ')} were voided`, {
+            ticketNumbers: refused,
+          });
+        }
         const approval = approvedBy === actor ? '' : `, approved by ${approvedBy}`;
         const reason = `${approval}${input.reason ? `: ${input.reason}` : ''}`;
         const jobs: ReprintResult['jobs'] = [];
         for (const t of issued) {
-          if (!allTickets && !wanted?.has(t.ticket_number)) continue;
+          if ((!allTickets && !wanted?.has(t.ticket_number)) || voided.has(t.ticket_number)) continue;
           jobs.push(this.copyTicket(transactionId, t.ticket_number, actor, now, reason));
         }
         const original = this.sql.originalReceipt.get(transactionId);
