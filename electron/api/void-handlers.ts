@@ -26,7 +26,9 @@ export function createVoidHandlers(): { [M in VoidMethodName]: Handler<M> } {
       let approvedBy = session.actor;
       if (session.user.role !== 'supervisor') {
         if (supervisorPin === undefined) {
-          throw new TaquillaError('APPROVAL_REQUIRED', 'A void needs a supervisor to approve it', { kind: 'VOID' });
+          throw new TaquillaError('APPROVAL_REQUIRED', 'A void needs a supervisor to approve it', {
+            kind: 'VOID',
+          });
         }
         const supervisor = await ctx.terminal.sessions.verifySupervisor(supervisorPin, session);
         approvedBy = `supervisor:${supervisor.name}`.slice(0, 64);

@@ -12,7 +12,8 @@ const supervisorPin = z.string().regex(/^\d{4,8}$/, 'a PIN is 4 to 8 digits');
  */
 export const voidsApi = {
   'sales.voidPreview': defineMethod({
-    summary: 'A sale or deposit by its number: its tickets (voided or not), what was paid and how, refunds so far',
+    summary:
+      'A sale or deposit by its number: its tickets (voided or not), what was paid and how, refunds so far',
     roles: staff,
     input: voidPreviewInput,
     output: voidPreview,

@@ -142,11 +142,6 @@ export class PrintJobs {
       issuedOf: db.prepare<[string], { ticket_number: string; copies: number }>(
         'SELECT ticket_number, copies FROM issued_tickets WHERE transaction_id = ? ORDER BY reserved_ticket_id, place',
       ),
-      // Tickets a void took back (migration 027): never printed again.
-      voidedOf: db.prepare<[string], { ticket_number: string }>(
-        `SELECT v.ticket_number FROM voided_tickets v JOIN issued_tickets i ON i.ticket_number = v.ticket_number
-         WHERE i.transaction_id = ?`,
-      ),
       bumpCopies: db.prepare<[string], { copies: number }>(
         'UPDATE issued_tickets SET copies = copies + 1 WHERE ticket_number = ? RETURNING copies',
       ),
@@ -486,7 +481,17 @@ export class PrintJobs {
             });
           }
         }
-        const voided = new Set(this.sql.voidedOf.all(transactionId).map((v) => v.ticket_number));
+        // Tickets a void took back (migration 027): never printed again. Prepared here, not with the
+        // others: a store still being upgraded may build this service before it has the table.
+        const voided = new Set(
+          this.db
+            .prepare<[string], { ticket_number: string }>(
+              `SELECT v.ticket_number FROM voided_tickets v JOIN issued_tickets i ON i.ticket_number = v.ticket_number
+               WHERE i.transaction_id = ?`,
+            )
+            .all(transactionId)
+            .map((v) => v.ticket_number),
+        );
         const refused = [...(wanted ?? [])].filter((n) => voided.has(n));
         if (refused.length > 0) {
           throw new TaquillaError('TICKET_VOIDED', `Tickets ${refused.join(', ')} were voided`, {

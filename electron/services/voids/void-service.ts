@@ -268,9 +268,13 @@ export class VoidService {
             const first = this.sql.byRequest.get(input.requestId);
             if (first) {
               if (first.transaction_id !== input.transactionId) {
-                throw new TaquillaError('IDEMPOTENCY_MISMATCH', `Request ${input.requestId} voided another sale`, {
-                  key: input.requestId,
-                });
+                throw new TaquillaError(
+                  'IDEMPOTENCY_MISMATCH',
+                  `Request ${input.requestId} voided another sale`,
+                  {
+                    key: input.requestId,
+                  },
+                );
               }
               return voidResult.parse(this.resultOf(first));
             }
@@ -307,11 +311,15 @@ export class VoidService {
       });
     }
     if (now >= sale.starts_at) {
-      throw new TaquillaError('EVENT_STARTED', `${sale.event_name} has started: its sales can no longer be voided`, {
-        transactionId: sale.id,
-        eventId: sale.event_id,
-        startsAt: sale.starts_at,
-      });
+      throw new TaquillaError(
+        'EVENT_STARTED',
+        `${sale.event_name} has started: its sales can no longer be voided`,
+        {
+          transactionId: sale.id,
+          eventId: sale.event_id,
+          startsAt: sale.starts_at,
+        },
+      );
     }
     const live = places.filter((p) => !p.voided);
     let chosen = live;
@@ -322,7 +330,9 @@ export class VoidService {
         });
       }
       const wanted = new Set(input.ticketNumbers.map((n) => n.toUpperCase()));
-      const known = new Map(places.filter((p) => p.ticketNumber).map((p) => [p.ticketNumber!.toUpperCase(), p]));
+      const known = new Map(
+        places.filter((p) => p.ticketNumber).map((p) => [p.ticketNumber!.toUpperCase(), p]),
+      );
       const unknown = [...wanted].filter((n) => !known.has(n));
       if (unknown.length > 0) {
         throw new TaquillaError('VALIDATION', `Tickets ${unknown.join(', ')} are not part of this sale`, {
@@ -330,7 +340,11 @@ export class VoidService {
         });
       }
       const again = [...wanted].filter((n) => known.get(n)!.voided);
-      if (again.length > 0) throw alreadyVoided(sale.id, again.map((n) => known.get(n)!.ticketNumber!));
+      if (again.length > 0)
+        throw alreadyVoided(
+          sale.id,
+          again.map((n) => known.get(n)!.ticketNumber!),
+        );
       chosen = live.filter((p) => p.ticketNumber !== null && wanted.has(p.ticketNumber.toUpperCase()));
     }
     if (chosen.length === 0) throw alreadyVoided(sale.id, []);
@@ -374,7 +388,8 @@ export class VoidService {
         amount: line.amountCents,
         usd: line.usdCents,
         // The bank reference belongs to a refund sent by a bank, not to cash.
-        reference: line.method === 'CASH_USD' || line.method === 'CASH_VES' ? null : (input.refundReference ?? null),
+        reference:
+          line.method === 'CASH_USD' || line.method === 'CASH_VES' ? null : (input.refundReference ?? null),
         asPaid: line.asPaid ? 1 : 0,
       });
     }
@@ -435,16 +450,14 @@ export class VoidService {
       places: voided.reduce((n, v) => n + v.places, 0),
       refundUsdCents: row.refund_usd_cents,
       vesPerUsd: row.ves_per_usd,
-      refunds: this.sql.refundsOf.all(row.id).map(
-        (r): RefundLine => ({
-          method: r.method,
-          currency: r.currency,
-          amountCents: r.amount_cents,
-          usdCents: r.usd_cents,
-          reference: r.reference,
-          asPaid: r.as_paid === 1,
-        }),
-      ),
+      refunds: this.sql.refundsOf.all(row.id).map((r): RefundLine => ({
+        method: r.method,
+        currency: r.currency,
+        amountCents: r.amount_cents,
+        usdCents: r.usd_cents,
+        reference: r.reference,
+        asPaid: r.as_paid === 1,
+      })),
       reason: row.reason,
       actor: row.actor,
       approvedBy: row.approved_by,
@@ -489,7 +502,12 @@ export class VoidService {
       const printed = issued.filter((i) => i.reserved_ticket_id === t.id);
       if (printed.length > 0 && sale.status !== 'RESERVED') {
         for (const i of printed) {
-          out.push({ ticket: t, ticketNumber: i.ticket_number, places: 1, voided: voided.has(i.ticket_number) });
+          out.push({
+            ticket: t,
+            ticketNumber: i.ticket_number,
+            places: 1,
+            voided: voided.has(i.ticket_number),
+          });
         }
       } else if (t.status === liveStatus) {
         out.push({ ticket: t, ticketNumber: null, places: t.quantity, voided: false });
