@@ -185,6 +185,17 @@ describe('voiding a sale over the local API', () => {
         netCents: 2500,
       }),
     ]);
+    // On paper: the refund by method, in the drawer, and the voids under the day's total.
+    await api.terminal.printing.queue.drain();
+    const before = printer.documents.length;
+    expect((await api.call('reports.print', {}, ana)).status).toBe(200);
+    expect(await api.terminal.printing.queue.drain()).toBe('idle');
+    const [paper] = printer.documents.slice(before).map((d) => d.text);
+    expect(paper).toContain('REPORTE X');
+    expect(paper).toMatch(/ {2}devoluciones\s+-USD 25,00/);
+    expect(paper).toMatch(/ {2}Devoluciones\s+-USD 25,00/);
+    expect(paper).toMatch(/Anulaciones \(1\)\s+-USD 25,00/);
+    expect(paper).toMatch(/TOTAL\s+USD 25,00/);
     await api.call('drawer.close', { countedUsdCents: 7500, countedVesCents: 0 }, ana);
     const z = (await api.call('reports.z', {}, ana)).body;
     expect(z.totals).toMatchObject({ refunds: 1, refundedUsdCents: 2500, netUsdCents: 2500 });
