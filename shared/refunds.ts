@@ -89,3 +89,18 @@ export function planRefund(
       asPaid: true,
     }));
 }
+
+/**
+ * What a void gives back, USD cents: a whole sale or deposit (`whole`: nothing of it left after) all
+ * that was paid and not yet refunded; some tickets their prices, never more than is left. The void
+ * screen shows it before the void; VoidService records it.
+ */
+export function refundAmount(facts: {
+  paidCents: number;
+  refundedCents: number;
+  chosenPriceCents: number;
+  whole: boolean;
+}): number {
+  const left = facts.paidCents - facts.refundedCents;
+  return Math.max(0, facts.whole ? left : Math.min(facts.chosenPriceCents, left));
+}

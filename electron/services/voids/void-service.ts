@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../../shared/clock.ts';
 import { TaquillaError } from '../../../shared/errors.ts';
 import { formatRate, parseRate } from '../../../shared/money.ts';
-import { type PaidWith, planRefund, type PlannedRefund } from '../../../shared/refunds.ts';
+import { type PaidWith, planRefund, type PlannedRefund, refundAmount } from '../../../shared/refunds.ts';
 import type { PaymentMethod } from '../../../shared/schemas/payments.ts';
 import { saleNumberOf } from '../../../shared/schemas/printing.ts';
 import {
@@ -350,10 +350,12 @@ export class VoidService {
     if (chosen.length === 0) throw alreadyVoided(sale.id, []);
     const whole = chosen.length === live.length;
     const kind: VoidKind = sale.status === 'RESERVED' ? 'DEPOSIT' : whole ? 'SALE' : 'TICKETS';
-    // A whole sale or deposit gives back all that is left of what was paid; some tickets, their prices.
-    const left = this.sql.paid.get(sale.id)!.cents - this.sql.refunded.get(sale.id)!.cents;
-    const priced = chosen.reduce((sum, p) => sum + p.ticket.price_cents * p.places, 0);
-    const refundUsd = Math.max(0, whole ? left : Math.min(priced, left));
+    const refundUsd = refundAmount({
+      paidCents: this.sql.paid.get(sale.id)!.cents,
+      refundedCents: this.sql.refunded.get(sale.id)!.cents,
+      chosenPriceCents: chosen.reduce((sum, p) => sum + p.ticket.price_cents * p.places, 0),
+      whole,
+    });
     const rate = this.rateOf(sale);
     const plan = planRefund(
       refundUsd,

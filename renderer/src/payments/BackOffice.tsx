@@ -7,17 +7,21 @@ import { ReprintScreen } from '../printing/ReprintScreen.tsx';
 import type { CounterState, CounterStore } from '../state/counter-store.ts';
 import { type PaymentTextKey, pt } from './payment-texts.ts';
 import { ReservationsScreen } from './ReservationsScreen.tsx';
+import { VoidScreen } from '../voids/VoidScreen.tsx';
+import { vt } from '../voids/void-texts.ts';
 
-type Screen = 'reservations' | 'reprint' | 'dashboard' | 'closing';
+type Screen = 'reservations' | 'reprint' | 'voids' | 'dashboard' | 'closing';
 
-const TITLES: Record<Exclude<Screen, 'reprint'>, PaymentTextKey> = {
+const TITLES: Record<Exclude<Screen, 'reprint' | 'voids'>, PaymentTextKey> = {
   reservations: 'nav.reservations',
   dashboard: 'nav.dashboard',
   closing: 'nav.closing',
 };
 
 function title(locale: CounterState['locale'], screen: Screen): string {
-  return screen === 'reprint' ? prt(locale, 'reprint.title') : pt(locale, TITLES[screen]);
+  if (screen === 'reprint') return prt(locale, 'reprint.title');
+  if (screen === 'voids') return vt(locale, 'void.title');
+  return pt(locale, TITLES[screen]);
 }
 
 /**
@@ -33,8 +37,8 @@ export function BackOffice({ store, state }: { store: CounterStore; state: Count
   if (!role || role === 'kiosk') return null;
   const screens: Screen[] =
     role === 'supervisor'
-      ? ['reservations', 'reprint', 'dashboard', 'closing']
-      : ['reservations', 'reprint', 'closing'];
+      ? ['reservations', 'reprint', 'voids', 'dashboard', 'closing']
+      : ['reservations', 'reprint', 'voids', 'closing'];
   return (
     <>
       <nav className="back-office" aria-label="Back office">
@@ -62,6 +66,7 @@ export function BackOffice({ store, state }: { store: CounterStore; state: Count
             </header>
             {screen === 'reservations' && <ReservationsScreen store={store} state={state} />}
             {screen === 'reprint' && <ReprintScreen store={store} state={state} />}
+            {screen === 'voids' && <VoidScreen store={store} state={state} />}
             {screen === 'dashboard' && <DashboardScreen state={state} />}
             {screen === 'closing' && <DayClosingScreen state={state} />}
           </div>,
