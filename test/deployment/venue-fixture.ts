@@ -203,6 +203,7 @@ async function setUpVenue(setup: {
   await Promise.all(
     setup.counters.map(async (counter) => {
       copyFileSync(seeded, counter.dbFile);
+      copyFileSync(`${seeded}.key`, `${counter.dbFile}.key`);
       const { code } = await serverCommand<{ code: string }>([
         'enrol-code',
         ...setup.storeArgs,
@@ -252,6 +253,7 @@ async function seededStore(): Promise<string> {
   const db = new Database(fresh);
   db.pragma('journal_mode = DELETE');
   db.close();
+  renameSync(`${fresh}.key`, `${cached}.key`);
   renameSync(fresh, cached);
   return cached;
 }
