@@ -304,6 +304,17 @@ describe('voiding a sale over the local API', () => {
     expect(await gaFree()).toBe(5);
     const x = (await api.call('reports.x', {}, sara)).body.totals;
     expect(x).toMatchObject({ refunds: 2, refundedUsdCents: 8000, netUsdCents: 0 });
+    // The supervisor's dashboard shows the same refunds, by method.
+    const dashboard = (await api.call('dashboard.summary', {}, sara)).body;
+    expect(dashboard.refunds).toEqual({
+      count: 2,
+      usdCents: 8000,
+      lines: [
+        { method: 'CASH_USD', currency: 'USD', cents: 2625 },
+        { method: 'CASH_VES', currency: 'VES', cents: 31_938 },
+        { method: 'ZELLE', currency: 'USD', cents: 4500 },
+      ],
+    });
     expect(x.lines.map((l: { method: string; refundCents: number }) => [l.method, l.refundCents])).toEqual([
       ['CASH_USD', 2625],
       ['CASH_VES', 31_938],
