@@ -220,6 +220,9 @@ export class VoidService {
         'SELECT ticket_number, places FROM voided_tickets WHERE void_id = ? ORDER BY id',
       ),
       status: db.prepare<[string], { status: string }>('SELECT status FROM transactions WHERE id = ?'),
+      voidsOf: db.prepare<[string], { n: number }>(
+        'SELECT COUNT(*) AS n FROM voids WHERE transaction_id = ?',
+      ),
       // A voided ticket's original still waiting for the printer must not come out.
       cancelPrinting: db.prepare<[string, string]>(
         `UPDATE print_jobs SET status = 'CANCELLED', last_error = ?
@@ -298,7 +301,7 @@ export class VoidService {
       );
     }
     const places = this.places(sale);
-    if (sale.status === 'CANCELLED' && places.some((p) => p.voided)) {
+    if (sale.status === 'CANCELLED' && this.sql.voidsOf.get(sale.id)!.n > 0) {
       throw alreadyVoided(
         sale.id,
         places.filter((p) => p.voided && p.ticketNumber !== null).map((p) => p.ticketNumber!),

@@ -30,6 +30,8 @@ function title(locale: CounterState['locale'], screen: Screen): string {
  */
 export function BackOffice({ store, state }: { store: CounterStore; state: CounterState }) {
   const [screen, setScreen] = useState<Screen | null>(null);
+  /** The sale the reservations list asked to void (the void screen opens on it). */
+  const [voiding, setVoiding] = useState<string | undefined>(undefined);
   const role = state.session?.user.role;
   useEffect(() => {
     if (!state.session) setScreen(null);
@@ -48,7 +50,10 @@ export function BackOffice({ store, state }: { store: CounterStore; state: Count
             type="button"
             aria-pressed={screen === s}
             className={screen === s ? 'primary' : ''}
-            onClick={() => setScreen(screen === s ? null : s)}
+            onClick={() => {
+              setVoiding(undefined);
+              setScreen(screen === s ? null : s);
+            }}
           >
             {title(state.locale, s)}
           </button>
@@ -64,9 +69,20 @@ export function BackOffice({ store, state }: { store: CounterStore; state: Count
                 {pt(state.locale, 'nav.close')}
               </button>
             </header>
-            {screen === 'reservations' && <ReservationsScreen store={store} state={state} />}
+            {screen === 'reservations' && (
+              <ReservationsScreen
+                store={store}
+                state={state}
+                onVoid={(number) => {
+                  setVoiding(number);
+                  setScreen('voids');
+                }}
+              />
+            )}
             {screen === 'reprint' && <ReprintScreen store={store} state={state} />}
-            {screen === 'voids' && <VoidScreen store={store} state={state} />}
+            {screen === 'voids' && (
+              <VoidScreen key={voiding ?? ''} store={store} state={state} initialNumber={voiding} />
+            )}
             {screen === 'dashboard' && <DashboardScreen state={state} />}
             {screen === 'closing' && <DayClosingScreen state={state} />}
           </div>,

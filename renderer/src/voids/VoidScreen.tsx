@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { refundAmount } from '../../../shared/refunds.ts';
 import { PAYMENT_METHODS, type PaymentMethod } from '../../../shared/schemas/payments.ts';
 import type { VoidPreview, VoidResult } from '../../../shared/schemas/voids.ts';
@@ -15,11 +15,20 @@ import './voids.css';
  * default), and a supervisor approves with their PIN unless one is signed in. The terminal decides
  * everything (VoidService); this screen shows what it said.
  */
-export function VoidScreen({ store, state }: { store: CounterStore; state: CounterState }) {
+export function VoidScreen({
+  store,
+  state,
+  initialNumber,
+}: {
+  store: CounterStore;
+  state: CounterState;
+  /** A sale number to look up at once (the reservations list's "Anular"). */
+  initialNumber?: string;
+}) {
   const locale = state.locale;
   const client = useMemo(() => sessionClient(), []);
   const supervisor = state.session?.user.role === 'supervisor';
-  const [number, setNumber] = useState('');
+  const [number, setNumber] = useState(initialNumber ?? '');
   const [sale, setSale] = useState<VoidPreview | null>(null);
   const [chosen, setChosen] = useState<Set<string>>(new Set());
   const [method, setMethod] = useState<PaymentMethod | ''>('');
@@ -43,16 +52,21 @@ export function VoidScreen({ store, state }: { store: CounterStore; state: Count
     setRequestId(newRequestId());
   }
 
-  async function find(): Promise<void> {
+  async function find(saleNumber = number): Promise<void> {
     setError(null);
     setDone(null);
     setSale(null);
     try {
-      await show(await client.call('sales.voidPreview', { saleNumber: number }));
+      await show(await client.call('sales.voidPreview', { saleNumber }));
     } catch (e) {
       fail(e);
     }
   }
+
+  useEffect(() => {
+    if (initialNumber) void find(initialNumber);
+    // Only on opening: typing a number and Buscar does the rest.
+  }, []);
 
   const live = sale ? sale.tickets.filter((t) => !t.voided) : [];
   const deposit = sale?.status === 'RESERVED';

@@ -8,6 +8,7 @@ import { paymentErrorText, usd, ves } from '../payments/payment-texts.ts';
  */
 const es = {
   'void.title': 'Anular / devolver',
+  'void.action': 'Anular',
   'void.saleNumber': 'Número de venta',
   'void.find': 'Buscar',
   'void.sale': 'Venta {number} · {event}',
@@ -51,6 +52,7 @@ const es = {
 
 const en: Record<keyof typeof es, string> = {
   'void.title': 'Void / refund',
+  'void.action': 'Void',
   'void.saleNumber': 'Sale number',
   'void.find': 'Find',
   'void.sale': 'Sale {number} · {event}',

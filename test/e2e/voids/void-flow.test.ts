@@ -153,4 +153,34 @@ describe.skipIf(skipE2e)('void and refund in Chromium', () => {
     expect(refused.out).toContain('VOID / ANULADO');
     expect(verify(second!.code).status).toBe(0);
   });
+
+  it('a deposit is cancelled from the reservations list: what was paid goes back and the seats are free', async () => {
+    await served.api('holds.seats', { eventId: 1, seatIds: [seat('VIP-B-5'), seat('VIP-B-6')] }, anaApi);
+    const deposit = await served.api<{ transactionId: string }>(
+      'payments.deposit',
+      {
+        eventId: 1,
+        tenders: [{ method: 'CASH_USD', amountCents: 5000 }],
+        customer: { name: 'María Pérez', idNumber: 'V-12345678', phone: '04141234567' },
+      },
+      anaApi,
+    );
+    const number = deposit.transactionId.replace(/-/g, '').slice(0, 8).toUpperCase();
+    expect(await seatState('VIP-B-5')).toBe('r');
+
+    const back = ana.getByRole('button', { name: 'Volver a la venta' });
+    if (await back.isVisible()) await back.click();
+    await ana.getByRole('button', { name: 'Reservas', exact: true }).click();
+    const row = ana.locator(`[data-testid="open-reservations"] tr[data-number="${number}"]`);
+    await row.getByRole('button', { name: 'Anular' }).click();
+    const sale = ana.locator('[data-testid="void-sale"][data-status="RESERVED"]');
+    await sale.waitFor();
+    await expect(ana.getByTestId('void-refund').textContent()).resolves.toBe('A devolver: USD 50,00');
+    await sale.getByLabel('Motivo').fill('la clienta desiste');
+    await sale.getByLabel('PIN del supervisor').fill('9999');
+    await sale.getByRole('button', { name: 'Anular y devolver' }).click();
+    await ana.locator('[data-testid="void-done"][data-kind="DEPOSIT"]').waitFor();
+    expect(await seatState('VIP-B-5')).toBe('.');
+    expect(await seatState('VIP-B-6')).toBe('.');
+  });
 });

@@ -359,6 +359,12 @@ describe('voiding a sale over the local API', () => {
     });
     const states = (await snapshot()).states;
     expect([states[5], states[6]]).toEqual(['.', '.']);
+    const again = await api.call(
+      'sales.void',
+      { transactionId: id, reason: 'desiste', supervisorPin: '9999' },
+      ana,
+    );
+    expect(again.body.error).toMatchObject({ code: 'ALREADY_VOIDED', details: { ticketNumbers: [] } });
   });
 
   it('refused: after the event starts, a cart, a ticket of another sale, more cash than the drawer holds; nothing is written', async () => {
