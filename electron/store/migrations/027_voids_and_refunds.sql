@@ -108,12 +108,14 @@ BEGIN
   SELECT RAISE(ABORT, 'INVALID_TRANSITION');
 END;
 
+-- As migration 006 left it (a cart the server reopened may leave CANCELLED or EXPIRED), plus the void.
 DROP TRIGGER transaction_terminal_guard;
 CREATE TRIGGER transaction_terminal_guard BEFORE UPDATE OF status ON transactions
   WHEN NEW.status <> OLD.status AND (
-    (OLD.status IN ('COMPLETED', 'CANCELLED', 'EXPIRED')
-      AND NOT (OLD.status = 'COMPLETED' AND NEW.status = 'CANCELLED'
-               AND EXISTS (SELECT 1 FROM voids v WHERE v.transaction_id = OLD.id)))
+    (OLD.status = 'COMPLETED'
+      AND NOT (NEW.status = 'CANCELLED' AND EXISTS (SELECT 1 FROM voids v WHERE v.transaction_id = OLD.id)))
+    OR (OLD.status IN ('CANCELLED', 'EXPIRED')
+        AND NOT EXISTS (SELECT 1 FROM transaction_reopen_grants g WHERE g.transaction_id = OLD.id))
     OR (OLD.status = 'RESERVED' AND NEW.status = 'PENDING'))
 BEGIN
   SELECT RAISE(ABORT, 'INVALID_TRANSITION');
