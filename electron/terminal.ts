@@ -38,6 +38,7 @@ import type { PinPolicy } from './services/session/pin-guard.ts';
 import { SessionService } from './services/session/session-service.ts';
 import { SyncEngine, type SyncStatus } from './services/sync/sync-engine.ts';
 import { VenueFeed } from './services/sync/venue-feed.ts';
+import { VoidService } from './services/voids/void-service.ts';
 import { type TerminalMode, TerminalModeStore } from './services/terminal-mode/terminal-mode.ts';
 import { type AutomaticBackupOptions, AutomaticBackups } from './store/automatic-backups.ts';
 import { assertStoreHealthy } from './store/store-health.ts';
@@ -145,6 +146,8 @@ export interface Terminal {
   dayClosing: DayClosingService;
   /** Each staff member's cash drawer: float, paid in/out, counted against expected (issue 16). */
   cashDrawer: CashDrawer;
+  /** Voids and refunds (issue 16); refused on an enrolled counter (VOID_NEEDS_SERVER). */
+  voids: VoidService;
   notifications: NotificationService;
   /** Hourly rotating backups of the store (started with startMaintenance). */
   backups: AutomaticBackups;
@@ -291,6 +294,12 @@ export function createTerminal({
     paymentStats: new PaymentStatsService(db, time),
     dayClosing,
     cashDrawer: dayClosing.drawer,
+    voids: new VoidService(db, time, reservations, {
+      terminal: kiosk ? 'kiosk' : 'counter',
+      enrolled: () => sync.status().state !== 'unenrolled',
+      drawer: dayClosing.drawer,
+      staff: dayClosing.staff,
+    }),
     notifications: new NotificationService(db, time),
     backups: new AutomaticBackups(db, dbFile, clock, backups),
     status: {

@@ -131,9 +131,20 @@ export interface ErrorDetails {
   /** Cash in or out, or a count, with no drawer open. */
   NO_OPEN_SHIFT: { staffId: number };
   /** A paid-out by a cashier needs a supervisor's approval (their PIN). */
-  APPROVAL_REQUIRED: { kind: 'PAID_OUT' };
+  APPROVAL_REQUIRED: { kind: 'PAID_OUT' | 'VOID' };
   /** A paid-out larger than the cash the drawer should hold in that currency. */
   INSUFFICIENT_CASH: { currency: 'USD' | 'VES'; requestedCents: number; availableCents: number };
+  /**
+   * Voids and refunds (issue 16). A sale is voided only before its event starts; only a sale
+   * (COMPLETED) or a deposit (RESERVED) can be; a ticket once; and on a counter enrolled with the
+   * central server not here alone (the seat must free at the server, venue-wide).
+   */
+  EVENT_STARTED: { transactionId: string; eventId: number; startsAt: number };
+  NOT_VOIDABLE: { transactionId: string; status: string };
+  ALREADY_VOIDED: { transactionId: string; ticketNumbers: string[] };
+  VOID_NEEDS_SERVER: { transactionId: string };
+  /** A voided ticket is never printed again (reprint) nor let in (verify-ticket). */
+  TICKET_VOIDED: { ticketNumbers: string[] };
   /** Counter app (issue 3): sign-in and the API's doors. */
   NOT_SIGNED_IN: Record<string, never>;
   ROLE_NOT_ALLOWED: { method: string; role: string; allowed: string[] };

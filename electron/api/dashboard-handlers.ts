@@ -21,7 +21,21 @@ export function createDashboardHandlers(): { [M in DashboardMethodName]: Handler
       const eventId = input.eventId === undefined ? {} : { eventId: input.eventId };
       // The same service calls as `taquilla reservation-stats` and the payment stats.
       const reservations = terminal.stats.stats({ ...eventId, contestedLimit: input.contestedLimit ?? 50 });
-      return { at: reservations.at, reservations, outstanding: terminal.paymentStats.outstanding(eventId) };
+      // Refunds as the open X of everyone counts them (VoidService, issue 16).
+      const day = terminal.dayClosing.x({}).totals;
+      const refunds = {
+        count: day.refunds,
+        usdCents: day.refundedUsdCents,
+        lines: day.lines
+          .filter((l) => l.refundCents > 0)
+          .map((l) => ({ method: l.method, currency: l.currency, cents: l.refundCents })),
+      };
+      return {
+        at: reservations.at,
+        reservations,
+        outstanding: terminal.paymentStats.outstanding(eventId),
+        refunds,
+      };
     },
     'reports.csv': (input, ctx) => {
       const { actor, supervisor } = actorOf(ctx);

@@ -6,6 +6,7 @@ import { createKioskHandlers } from './kiosk-handlers.ts';
 import type { HandlerContext, Handlers } from './dispatcher.ts';
 import { createPrintingHandlers } from './printing-handlers.ts';
 import { createPaymentHandlers } from './payment-handlers.ts';
+import { createVoidHandlers } from './void-handlers.ts';
 
 function signedIn(ctx: HandlerContext): SignedInSession {
   if (!ctx.session) throw new TaquillaError('NOT_SIGNED_IN', 'Sign in first', {});
@@ -29,6 +30,7 @@ export function createHandlers(): Handlers {
     ...createDashboardHandlers(),
     ...createPrintingHandlers(),
     ...createKioskHandlers(),
+    ...createVoidHandlers(),
     'session.users': (_input, { terminal }) => terminal.sessions.users(),
     'session.signIn': async ({ userId, pin }, { terminal }) => {
       const session = await terminal.sessions.signIn(userId, pin);

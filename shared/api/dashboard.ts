@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { closingListItem } from '../schemas/day-closing.ts';
-import { outstandingPayments } from '../schemas/payments.ts';
+import { currency, outstandingPayments, PAYMENT_METHODS } from '../schemas/payments.ts';
 import { id } from '../schemas/reservations.ts';
 import { defineMethod } from './define.ts';
 
@@ -37,10 +37,18 @@ export const eventReservationStats = z.object({
 
 export const reservationStats = z.object({ at: z.number().int(), events: z.array(eventReservationStats) });
 
+/** Refunds of voids in the open day (not yet in a Z), everyone's: the X report's figures. */
+export const dashboardRefunds = z.object({
+  count: z.number().int(),
+  usdCents: z.number().int(),
+  lines: z.array(z.object({ method: z.enum(PAYMENT_METHODS), currency, cents: z.number().int() })),
+});
+
 export const dashboardSummary = z.object({
   at: z.number().int(),
   reservations: reservationStats,
   outstanding: outstandingPayments,
+  refunds: dashboardRefunds,
 });
 
 export type DashboardSummary = z.output<typeof dashboardSummary>;

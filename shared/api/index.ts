@@ -6,6 +6,7 @@ import type { ApiMethod } from './define.ts';
 import { kioskApi } from './kiosk.ts';
 import { printingApi } from './printing.ts';
 import { paymentsApi } from './payments.ts';
+import { voidsApi } from './voids.ts';
 
 /**
  * The table of every terminal API method, merged from one file per capability
@@ -19,6 +20,7 @@ export const api = {
   ...dashboardApi,
   ...printingApi,
   ...kioskApi,
+  ...voidsApi,
 } as const satisfies Record<string, ApiMethod>;
 
 export type Api = typeof api;

@@ -9,6 +9,7 @@ import { securityCommands } from './security-commands.ts';
 import { serveCommands } from './serve-commands.ts';
 import { staffCommands } from './staff-commands.ts';
 import { syncCommands } from './sync-commands.ts';
+import { voidCommands } from './void-commands.ts';
 
 /** Every `taquilla` subcommand. Each capability adds its own list here. */
 export const commands: CliCommand[] = [
@@ -22,4 +23,5 @@ export const commands: CliCommand[] = [
   ...backupCommands,
   ...securityCommands,
   ...kioskCommands,
+  ...voidCommands,
 ];

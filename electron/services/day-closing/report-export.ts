@@ -83,12 +83,25 @@ export function reportCsv(report: ClosingReport): string {
       row(who, 'CASH_OUTSIDE_DRAWER', o.currency, '', '', '', formatCents(o.netCents), '');
     }
   };
+  // Refunds of voids, only where there were any (a day without voids reads as before them).
+  const refunds = (who: string, s: ClosingSummary) => {
+    for (const l of s.lines) {
+      if (l.refundCents > 0)
+        row(who, `REFUND_${l.method}`, l.currency, '', '', '', formatCents(-l.refundCents), '');
+    }
+    for (const d of s.shifts > 0 ? s.drawer : []) {
+      if (d.refundCents > 0)
+        row(who, 'DRAWER_REFUNDS', d.currency, s.shifts, '', '', formatCents(d.refundCents), '');
+    }
+  };
   for (const c of report.cashiers) {
     for (const l of c.lines) push(c.cashierName, l);
     drawer(c.cashierName, c);
+    refunds(c.cashierName, c);
   }
   for (const l of report.totals.lines) push('TOTAL', l);
   drawer('TOTAL', report.totals);
+  refunds('TOTAL', report.totals);
   const t = report.totals;
   row('TOTAL', 'ALL', 'USD', t.payments, '', '', '', formatCents(t.netUsdCents));
   row('TOTAL', 'ALL', 'VES', t.payments, '', '', formatCents(t.netVesCents), '');
@@ -138,6 +151,7 @@ function drawerLines(s: ClosingSummary, width: number, rule: string): string[] {
       out.push(pad('  Fondo inicial', money(d.floatCents, c), width));
       out.push(pad('  Efectivo recibido', money(d.cashInCents, c), width));
       if (d.changeCents > 0) out.push(pad('  Vuelto', `-${money(d.changeCents, c)}`, width));
+      if (d.refundCents > 0) out.push(pad('  Devoluciones', `-${money(d.refundCents, c)}`, width));
       if (d.paidInCents > 0) out.push(pad('  Entradas de caja', money(d.paidInCents, c), width));
       if (d.paidOutCents > 0) out.push(pad('  Salidas de caja', `-${money(d.paidOutCents, c)}`, width));
       out.push(pad('  Esperado', money(d.expectedCents, c), width));
@@ -160,10 +174,13 @@ function summaryLines(s: ClosingSummary, width: number, rule: string): string[] 
   for (const l of s.lines) {
     out.push(pad(`${METHOD_LABELS[l.method]} (${l.count})`, money(l.receivedCents, l.currency), width));
     if (l.changeCents > 0) out.push(pad('  vuelto', `-${money(l.changeCents, l.currency)}`, width));
-    if (l.changeCents > 0) out.push(pad('  neto', money(l.netCents, l.currency), width));
+    if (l.refundCents > 0) out.push(pad('  devoluciones', `-${money(l.refundCents, l.currency)}`, width));
+    if (l.changeCents > 0 || l.refundCents > 0) out.push(pad('  neto', money(l.netCents, l.currency), width));
     if (l.currency === 'VES') out.push(pad('  equiv.', money(l.netUsdCents, 'USD'), width));
   }
   out.push(pad('Ventas/abonos/pagos', `${s.sales}/${s.deposits}/${s.instalments}`, width));
+  if (s.refunds > 0)
+    out.push(pad(`Anulaciones (${s.refunds})`, `-${money(s.refundedUsdCents, 'USD')}`, width));
   out.push(pad('TOTAL', money(s.netUsdCents, 'USD'), width));
   out.push(pad('', money(s.netVesCents, 'VES'), width));
   out.push(...drawerLines(s, width, rule));

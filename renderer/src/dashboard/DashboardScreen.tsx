@@ -10,6 +10,7 @@ import { HeatMap } from './HeatMap.tsx';
 import { NotificationsPanel } from './NotificationsPanel.tsx';
 import { PaymentProviderPanel } from './PaymentProviderPanel.tsx';
 import { StateChart } from './StateChart.tsx';
+import { DashboardRefunds } from '../voids/DashboardRefunds.tsx';
 
 /** Short enough to feel live; each refresh is two indexed queries per event. */
 export const DASHBOARD_REFRESH_MS = 3000;
@@ -143,6 +144,7 @@ export function DashboardScreen({ state }: { state: CounterState }) {
           }}
         />
       </section>
+      <DashboardRefunds locale={locale} refunds={summary.refunds} />
       <section className="panel" aria-label={pt(locale, 'dash.outstanding')}>
         <h2>{pt(locale, 'dash.outstanding')}</h2>
         <p

@@ -36,6 +36,7 @@ const summary = (events: EventReservationStats[], outstanding = noOutstanding): 
   at: 0,
   reservations: { at: 0, events },
   outstanding,
+  refunds: { count: 0, usdCents: 0, lines: [] },
 });
 
 describe('dashboard alerts', () => {
