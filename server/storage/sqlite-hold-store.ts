@@ -176,6 +176,7 @@ export class SqliteHoldStore extends SqlHoldStore {
    * IMMEDIATE ... COMMIT, each inside its own SAVEPOINT, so one refusal rolls back only itself and the
    * commit's cost is shared. Nobody hears an answer before the COMMIT that makes it true.
    */
+  // `relaxed` changes nothing here: synchronous = NORMAL already commits without an fsync in WAL mode.
   protected transaction<T>(fn: (tx: SqlTx) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.waiting.push({
