@@ -53,6 +53,7 @@ import type {
   ChangesSince,
   CredentialRole,
   CredentialRow,
+  HistoryRetention,
   HoldStore,
   Idempotency,
   SeatStateRow,
@@ -1554,11 +1555,16 @@ export abstract class SqlHoldStore implements HoldStore {
     now: number,
   ): Promise<ChangesSince> {
     return this.read(async (tx) => {
-      const [event] = await tx.all<{ version: number }>(
-        'SELECT version FROM events WHERE tenant_id = ? AND id = ?',
+      const [event] = await tx.all<{ version: number; floor: number }>(
+        `SELECT e.version, COALESCE(f.version, 0) AS floor FROM events e
+         LEFT JOIN feed_floors f ON f.tenant_id = e.tenant_id AND f.event_id = e.id
+         WHERE e.tenant_id = ? AND e.id = ?`,
         [tenantId, eventId],
       );
       if (!event) throw new TaquillaError('UNKNOWN_EVENT', `There is no event ${eventId}`, { eventId });
+      // The feed before `floor` was pruned: what changed since this cursor is no longer known in
+      // part, so the answer is the whole event.
+      if (sinceVersion < Number(event.floor)) return this.wholeEvent(tx, tenantId, eventId, now);
       const seats = await this.seatStates(
         tx,
         tenantId,
@@ -1586,21 +1592,71 @@ export abstract class SqlHoldStore implements HoldStore {
   }
 
   async snapshot(tenantId: number, eventId: number, now: number): Promise<ChangesSince> {
-    return this.read(async (tx) => {
-      const [event] = await tx.all<{ version: number }>(
-        'SELECT version FROM events WHERE tenant_id = ? AND id = ?',
-        [tenantId, eventId],
+    return this.read((tx) => this.wholeEvent(tx, tenantId, eventId, now));
+  }
+
+  private async wholeEvent(tx: SqlTx, tenantId: number, eventId: number, now: number): Promise<ChangesSince> {
+    const [event] = await tx.all<{ version: number }>(
+      'SELECT version FROM events WHERE tenant_id = ? AND id = ?',
+      [tenantId, eventId],
+    );
+    if (!event) throw new TaquillaError('UNKNOWN_EVENT', `There is no event ${eventId}`, { eventId });
+    const seats = await this.seatStates(tx, tenantId, eventId, now, '', []);
+    const zones = await this.zoneStates(tx, tenantId, eventId, now, "AND z.kind = 'general'", []);
+    return {
+      eventId,
+      fromVersion: 0,
+      version: Number(event.version),
+      seats,
+      zones,
+    };
+  }
+
+  /**
+   * The feed is pruned by version, not by a time on every change row (which would cost an index
+   * entry per change): each call notes every event's version with `now`; versions noted before the
+   * retention are deleted, and feed_floors keeps from which version on the feed is whole.
+   */
+  async pruneHistory(
+    tenantId: number,
+    now: number,
+    retention: HistoryRetention,
+  ): Promise<{ changes: number; keys: number }> {
+    return this.write(async (tx) => {
+      await tx.run(
+        'INSERT INTO feed_marks (tenant_id, event_id, version, at) SELECT tenant_id, id, version, ? FROM events WHERE tenant_id = ?',
+        [now, tenantId],
       );
-      if (!event) throw new TaquillaError('UNKNOWN_EVENT', `There is no event ${eventId}`, { eventId });
-      const seats = await this.seatStates(tx, tenantId, eventId, now, '', []);
-      const zones = await this.zoneStates(tx, tenantId, eventId, now, "AND z.kind = 'general'", []);
-      return {
-        eventId,
-        fromVersion: 0,
-        version: Number(event.version),
-        seats,
-        zones,
-      };
+      const cutoff = now - retention.feedMs;
+      const floors = await tx.all<{ event_id: number; version: number }>(
+        'SELECT event_id, MAX(version) AS version FROM feed_marks WHERE tenant_id = ? AND at <= ? GROUP BY event_id',
+        [tenantId, cutoff],
+      );
+      let changes = 0;
+      for (const f of floors) {
+        const [eventId, version] = [Number(f.event_id), Number(f.version)];
+        changes += await tx.run('DELETE FROM changes WHERE tenant_id = ? AND event_id = ? AND version <= ?', [
+          tenantId,
+          eventId,
+          version,
+        ]);
+        // The floor only rises (two instances may prune together).
+        await tx.run(
+          `INSERT INTO feed_floors (tenant_id, event_id, version) VALUES (?, ?, ?)
+           ON CONFLICT (tenant_id, event_id) DO UPDATE SET version = excluded.version
+           WHERE feed_floors.version < excluded.version`,
+          [tenantId, eventId, version],
+        );
+        await tx.run(
+          'DELETE FROM feed_marks WHERE tenant_id = ? AND event_id = ? AND at <= ? AND version < ?',
+          [tenantId, eventId, cutoff, version],
+        );
+      }
+      const keys = await tx.run('DELETE FROM idempotency WHERE tenant_id = ? AND created_at < ?', [
+        tenantId,
+        now - retention.keysMs,
+      ]);
+      return { changes, keys };
     });
   }
 

@@ -46,6 +46,8 @@ export class SqliteHoldStore extends SqlHoldStore {
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
+    // After a checkpoint has reset the WAL, its file is cut back to this size (else it keeps its peak).
+    this.db.pragma(`journal_size_limit = ${WAL_LIMIT_BYTES}`);
     this.db.pragma('busy_timeout = 5000');
     this.db.pragma('foreign_keys = ON');
     const control = (sql: string) => {

@@ -689,5 +689,44 @@ export function holdStoreContract(name: string, open: () => Promise<StoreFixture
       expect(await fx.store.revokeCredential(tenant, id, now)).toBe(true);
       expect((await fx.store.credentialByHash('h-t'))?.revokedAt).toBe(now);
     });
+
+    it('history past its retention is pruned: an older cursor gets the whole event, a forgotten key is new', async () => {
+      // Its own tenant: pruning reaches everything of the tenant it is given.
+      const t = await fx.store.createTenant('Retención', {}, now);
+      await fx.store.putEvent(t, demoEvent(10), now);
+      const retention = { feedMs: MINUTE_MS, keysMs: 60 * MINUTE_MS };
+      const first = { eventId: 10, sessionId: 'ret-a', actor: 'c', seatIds: [101] };
+      ok(await run('holdSeats', first, 'ret-key-1', t));
+      const v1 = (await fx.store.changesSince(t, 10, 0, now)).version;
+      expect(await fx.store.pruneHistory(t, now, retention)).toEqual({ changes: 0, keys: 0 });
+      ok(
+        await run(
+          'holdSeats',
+          { eventId: 10, sessionId: 'ret-b', actor: 'c', seatIds: [102] },
+          'ret-key-2',
+          t,
+        ),
+      );
+      // Within the retention a retry is answered from its key.
+      expect((await run('holdSeats', first, 'ret-key-1', t)).replayed).toBe(true);
+
+      const later = now + 2 * MINUTE_MS;
+      const pruned = await fx.store.pruneHistory(t, later, retention);
+      expect(pruned.changes).toBeGreaterThan(0);
+      // A cursor from before the pruned versions: the whole event, every seat, as it stands.
+      const whole = await fx.store.changesSince(t, 10, 0, later);
+      expect(whole.fromVersion).toBe(0);
+      expect(whole.seats).toHaveLength(40);
+      expect(whole.seats.filter((x) => x.state === 'held').map((x) => x.seatId)).toEqual([101, 102]);
+      expect(whole.zones).toEqual([{ zoneId: 12, available: 5 }]);
+      // A cursor at the floor still gets a delta.
+      const delta = await fx.store.changesSince(t, 10, v1, later);
+      expect(delta.seats.map((x) => x.seatId)).toEqual([102]);
+
+      expect((await fx.store.pruneHistory(t, now + 2 * 60 * MINUTE_MS, retention)).keys).toBe(2);
+      // Past the key retention, the same key is a new request (documented: replay is exactly-once within it).
+      const again = await run('holdSeats', first, 'ret-key-1', t);
+      expect(again.replayed).toBe(false);
+    });
   });
 }
