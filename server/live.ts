@@ -138,11 +138,10 @@ export class LiveHub {
         const from = feed.version;
         const delta = await this.store.changesSince(feed.tenantId, feed.eventId, from, this.clock.now());
         if (delta.version <= from) continue;
-        const message = JSON.stringify({
-          type: 'changes',
-          serverTime: this.clock.now(),
-          ...delta,
-        } satisfies LiveMessage);
+        // Encoded once: every socket is sent the same bytes.
+        const message = Buffer.from(
+          JSON.stringify({ type: 'changes', serverTime: this.clock.now(), ...delta } satisfies LiveMessage),
+        );
         feed.version = delta.version;
         // Every subscriber in step has seen at least `from`: the delta since `from` covers it.
         for (const sub of feed.subscribers) {
@@ -190,7 +189,7 @@ export class LiveHub {
     }
   }
 
-  private send(sub: Subscriber, message: string): void {
-    if (sub.socket.readyState === sub.socket.OPEN) sub.socket.send(message);
+  private send(sub: Subscriber, message: string | Buffer): void {
+    if (sub.socket.readyState === sub.socket.OPEN) sub.socket.send(message, { binary: false });
   }
 }
