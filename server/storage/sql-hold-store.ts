@@ -33,7 +33,6 @@ import {
   type KeyOutcome,
   type ServerEventDefinition,
   type ServerOperation,
-  serverOperations,
   type ServerPayInput,
   type ServerPayment,
   type ServerReservation,
