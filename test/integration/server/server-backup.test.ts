@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
+import { SERVER_SCHEMA_VERSION } from '../../../server/storage/server-migrations.ts';
 import type { ServerEventDefinition } from '../../../shared/schemas/sync.ts';
 import { tempDir } from '../../support/temp-store.ts';
 import { type ServerProcess, serverCli, serverCliRaw, startServer } from './server-process.ts';
@@ -162,7 +163,11 @@ describe('server backup and restore drill: SQLite (real processes)', () => {
       await caja.stop();
       expect(caja.failed()).toBeNull();
       expect(during).toBeGreaterThan(before); // sales went on while it copied
-      expect(JSON.parse(stdout)).toMatchObject({ file: backup, bytes: expect.any(Number), schemaVersion: 1 });
+      expect(JSON.parse(stdout)).toMatchObject({
+        file: backup,
+        bytes: expect.any(Number),
+        schemaVersion: SERVER_SCHEMA_VERSION,
+      });
 
       // A running server's database is never replaced underneath it.
       const busy = serverCliRaw(['restore', '--db', db, '--from', backup]);
