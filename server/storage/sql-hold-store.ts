@@ -122,9 +122,6 @@ class Changes {
   }
 }
 
-/** The key already has an answer, or the credential is revoked: undo the write, read what stands. */
-class KeyTaken extends Error {}
-
 /** Inputs as serverOperations produced them (parsed, defaults applied). */
 type LeaseInput = z.output<typeof leaseInput>;
 type LeaseSaleInput = z.output<typeof leaseSaleInput>;
@@ -543,103 +540,49 @@ export abstract class SqlHoldStore implements HoldStore {
     }
     const settings = await this.tenantSettings(tenantId);
     try {
-      // The operation first, its key last: a key already used (a retry, a twin) or a revoked
-      // credential finds the key's insert refused, and the whole write is undone. The usual
-      // request, a new key, so costs one statement for its idempotency and none to look it up.
       return await this.write(async (tx) => {
-        const ctx: OpContext = { tx, tenantId, credentialId, now, settings, changes: new Map() };
-        const result = await this.dispatch(ctx, op, input);
-        const reply: StoredReply = { status: 200, body: { result }, replayed: false };
-        await this.seal(tx, tenantId, credentialId, idempotency, reply, now);
-        await this.flushChanges(ctx); // last: it locks the event row until commit
-        return reply;
-      }, RELAXED_OPS.has(op));
-    } catch (error) {
-      if (error instanceof KeyTaken) return this.answered(tenantId, credentialId, idempotency);
-      const refused = this.asRefusal(error);
-      if (!refused) throw error;
-      // Nothing of the operation stands. The refusal is an answer too, stored under its key in a
-      // write of its own: a retry of the same request must hear the same thing (or, if a twin got
-      // there first, this request hears the twin's answer).
-      try {
-        return await this.write(async (tx) => {
-          const reply = refusal(refused);
-          await this.seal(tx, tenantId, credentialId, idempotency, reply, now);
+        // The credential's revocation is read in the write itself, with the key's stored answer.
+        const stored = await this.storedReply(tx, tenantId, credentialId, idempotency);
+        if (stored) return stored;
+        // A refusal undoes the operation's writes but keeps the transaction, which then stores the
+        // refusal as this key's answer: one write either way. (COMMIT releases the savepoint.)
+        await tx.run('SAVEPOINT op');
+        try {
+          const ctx: OpContext = { tx, tenantId, credentialId, now, settings, changes: new Map() };
+          const result = await this.dispatch(ctx, op, input);
+          const reply: StoredReply = { status: 200, body: { result }, replayed: false };
+          if (idempotency) await this.saveReply(tx, tenantId, credentialId, idempotency, reply, now);
+          await this.flushChanges(ctx); // last: it locks the event row until commit
           return reply;
-        });
-      } catch (again) {
-        if (again instanceof KeyTaken) return this.answered(tenantId, credentialId, idempotency);
-        if (again instanceof TaquillaError) return refusal(again);
-        throw again;
-      }
-    }
-  }
-
-  /**
-   * Stores the reply under its key, in one statement that is refused (KeyTaken) when the key already
-   * has an answer (the credential's own, or one stored before keys were scoped: credential 0) or the
-   * credential is revoked. Without a key, only the revocation is read.
-   */
-  private async seal(
-    tx: SqlTx,
-    tenantId: number,
-    credentialId: number,
-    idem: Idempotency | null,
-    reply: StoredReply,
-    now: number,
-  ): Promise<void> {
-    if (!idem) {
-      const [row] = await tx.all<{ revoked_at: number | null }>(
-        'SELECT revoked_at FROM credentials WHERE id = ? AND tenant_id = ?',
-        [credentialId, tenantId],
-      );
-      if (row && row.revoked_at !== null) {
-        throw new TaquillaError('UNAUTHORIZED', 'Unknown or revoked credential', {});
-      }
-      return;
-    }
-    const stored = await tx.run(
-      `INSERT INTO idempotency (tenant_id, credential_id, key, request_hash, status, body, created_at)
-       SELECT CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS INTEGER),
-              CAST(? AS TEXT), CAST(? AS BIGINT)
-       WHERE NOT EXISTS (SELECT 1 FROM credentials WHERE id = ? AND tenant_id = ? AND revoked_at IS NOT NULL)
-         AND NOT EXISTS (SELECT 1 FROM idempotency WHERE tenant_id = ? AND credential_id = 0 AND key = ?)
-       ON CONFLICT DO NOTHING`,
-      [
-        tenantId,
-        credentialId,
-        idem.key,
-        idem.requestHash,
-        reply.status,
-        JSON.stringify(reply.body),
-        now,
-        credentialId,
-        tenantId,
-        tenantId,
-        idem.key,
-      ],
-    );
-    if (stored === 0) throw new KeyTaken();
-  }
-
-  /**
-   * The answer already stored under this key (or the credential's revocation), read once the write
-   * that stored it has committed: through the writer, so on SQLite it comes after the group that
-   * held the twin.
-   */
-  private async answered(
-    tenantId: number,
-    credentialId: number,
-    idem: Idempotency | null,
-  ): Promise<StoredReply> {
-    try {
-      const stored = await this.write((tx) => this.storedReply(tx, tenantId, credentialId, idem));
-      if (stored) return stored;
+        } catch (error) {
+          const refused = this.asRefusal(error);
+          if (!refused) throw error;
+          await tx.run('ROLLBACK TO SAVEPOINT op');
+          const reply = refusal(refused);
+          // The refusal is an answer too: a retry of the same request must hear the same thing.
+          if (idempotency) await this.saveReply(tx, tenantId, credentialId, idempotency, reply, now);
+          return reply;
+        }
+      }, RELAXED_OPS.has(op));
     } catch (error) {
       if (error instanceof TaquillaError) return refusal(error);
       throw error;
     }
-    throw new Error(`idempotency key ${idem?.key ?? ''} was refused but holds no answer`);
+  }
+
+  private async saveReply(
+    tx: SqlTx,
+    tenantId: number,
+    credentialId: number,
+    idem: Idempotency,
+    reply: StoredReply,
+    now: number,
+  ): Promise<void> {
+    // A concurrent twin with the same key makes this a unique violation: the write retries and reads it.
+    await tx.run(
+      'INSERT INTO idempotency (tenant_id, credential_id, key, request_hash, status, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      [tenantId, credentialId, idem.key, idem.requestHash, reply.status, JSON.stringify(reply.body), now],
+    );
   }
 
   /**
