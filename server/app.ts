@@ -31,6 +31,7 @@ import { CredentialCache } from './credential-cache.ts';
 import { hashSecret, newEnrolCode, newSecret, normalizeEnrolCode } from './credentials.ts';
 import { HoldSweeper, type HoldSweeperOptions } from './hold-sweeper.ts';
 import { LiveHub } from './live.ts';
+import { validated } from './storage/operation-input.ts';
 import { registerHealth } from './ops/health.ts';
 import { capConnections, nodeServerOptions, resolveLimits, type ServerLimits } from './ops/limits.ts';
 import { type LogOptions, loggableUrl, loggerOptions, registerRequestLog } from './ops/logging.ts';
@@ -380,10 +381,18 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
           .update(`${op}\n${canonicalJson(request.body)}`)
           .digest('hex');
         const now = clock.now();
-        const stored = await store.execute(credential.tenantId, credential.id, op, request.body, now, {
-          key,
-          requestHash,
-        });
+        // Fastify has parsed the body with serverOperations[op]: the store does not parse it again.
+        const stored = await store.execute(
+          credential.tenantId,
+          credential.id,
+          op,
+          validated(request.body),
+          now,
+          {
+            key,
+            requestHash,
+          },
+        );
         if (stored.replayed) reply.header('idempotent-replayed', 'true');
         return reply.status(stored.status).send({ serverTime: now, ...stored.body });
       },
@@ -419,10 +428,17 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
           const requestHash = createHash('sha256')
             .update(`${item.op}\n${canonicalJson(parsed.data)}`)
             .digest('hex');
-          const stored = await store.execute(credential.tenantId, credential.id, item.op, parsed.data, now, {
-            key: item.key,
-            requestHash,
-          });
+          const stored = await store.execute(
+            credential.tenantId,
+            credential.id,
+            item.op,
+            validated(parsed.data),
+            now,
+            {
+              key: item.key,
+              requestHash,
+            },
+          );
           return { status: stored.status, replayed: stored.replayed, ...stored.body };
         }),
       );

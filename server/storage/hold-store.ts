@@ -80,6 +80,19 @@ export interface ChangesSince {
 }
 
 /** Live counts for monitoring (GET /metrics), read at scrape time. */
+/** How long the server keeps its history (milliseconds). */
+export interface HistoryRetention {
+  /** The change feed: a cursor older than this gets the whole event instead of a delta. */
+  feedMs: number;
+  /** Idempotency records: a request is applied exactly once if retried within this time. */
+  keysMs: number;
+}
+
+export const DEFAULT_RETENTION: HistoryRetention = {
+  feedMs: 7 * 24 * 3_600_000,
+  keysMs: 30 * 24 * 3_600_000,
+};
+
 export interface StoreGauges {
   /** Tickets held and not expired (temporary holds, deposits, leased places), per tenant. */
   holds: { tenantId: number; count: number }[];
@@ -188,6 +201,20 @@ export interface HoldStore {
    */
   expireHolds(tenantId: number, now: number, limit?: number): Promise<number>;
 
+  /**
+   * Bounded history: deletes the change feed older than `retention.feedMs` and idempotency records
+   * older than `retention.keysMs` (docs/server-and-sync.md, "Retention"). Called by the cleanup.
+   */
+  pruneHistory(
+    tenantId: number,
+    now: number,
+    retention: HistoryRetention,
+  ): Promise<{ changes: number; keys: number }>;
+
+  /**
+   * What changed in the event after `sinceVersion`. A cursor older than the retained feed is answered
+   * with the whole event (`fromVersion` 0), so a terminal offline longer than the retention re-syncs.
+   */
   changesSince(tenantId: number, eventId: number, sinceVersion: number, now: number): Promise<ChangesSince>;
   /** Whole-event availability (a terminal starting up, or too far behind to catch up). */
   snapshot(tenantId: number, eventId: number, now: number): Promise<ChangesSince>;

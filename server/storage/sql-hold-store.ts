@@ -35,7 +35,6 @@ import {
   type KeyOutcome,
   type ServerEventDefinition,
   type ServerOperation,
-  serverOperations,
   type ServerPayInput,
   type ServerPayment,
   type ServerReservation,
@@ -50,12 +49,12 @@ import {
   type EventFile,
   inventoryOf,
 } from '../../shared/schemas/venue.ts';
-import { parseInput } from '../../shared/validation.ts';
 import type {
   ChangeNotice,
   ChangesSince,
   CredentialRole,
   CredentialRow,
+  HistoryRetention,
   HoldStore,
   Idempotency,
   SeatStateRow,
@@ -64,6 +63,7 @@ import type {
   StoreGauges,
   StoreHealth,
 } from './hold-store.ts';
+import { operationInput } from './operation-input.ts';
 import * as catalog from './sql-catalog.ts';
 import { readGauges } from './sql-gauges.ts';
 
@@ -124,6 +124,11 @@ class Changes {
   }
 }
 
+/** Inputs as serverOperations produced them (parsed, defaults applied). */
+type LeaseInput = z.output<typeof leaseInput>;
+type LeaseSaleInput = z.output<typeof leaseSaleInput>;
+type LeaseReturnInput = z.output<typeof leaseReturnInput>;
+
 function marks(n: number): string {
   return Array.from({ length: n }, () => '?').join(', ');
 }
@@ -149,17 +154,13 @@ export abstract class SqlHoldStore implements HoldStore {
   abstract init(): Promise<void>;
   abstract close(): Promise<void>;
   abstract health(): Promise<StoreHealth>;
-  protected abstract transaction<T>(fn: (tx: SqlTx) => Promise<T>): Promise<T>;
+  /** One transaction; `relaxed` as in write(). */
+  protected abstract transaction<T>(fn: (tx: SqlTx) => Promise<T>, relaxed?: boolean): Promise<T>;
   /** A read that sees only committed data; by default a transaction like any other (retried alike). */
   protected read<T>(fn: (tx: SqlTx) => Promise<T>): Promise<T> {
     return this.write(fn);
   }
   protected abstract classify(error: unknown): FailureKind;
-  /**
-   * Temporary holds may trade the last instant of durability for speed (a crash loses at most a few
-   * holds, which the cashier simply takes again); sales and deposits never do.
-   */
-  protected async relaxDurability(_tx: SqlTx): Promise<void> {}
   /** Inside the write: tell every instance (PostgreSQL NOTIFY) or queue an in-process emit. */
   protected abstract publish(tx: SqlTx, notice: ChangeNotice): Promise<void>;
   /** Inside the write: announce a StoreNotice to every instance once it commits. */
@@ -212,11 +213,15 @@ export abstract class SqlHoldStore implements HoldStore {
     }
   }
 
-  /** Runs `fn` in a transaction, again when the database asks for a retry (serialization, deadlock). */
-  protected async write<T>(fn: (tx: SqlTx) => Promise<T>): Promise<T> {
+  /**
+   * Runs `fn` in a transaction, again when the database asks for a retry (serialization, deadlock).
+   * `relaxed`: a temporary hold's write, which may trade the last instant of durability for speed (a
+   * crash loses at most a few holds, which the cashier simply takes again); sales and deposits never do.
+   */
+  protected async write<T>(fn: (tx: SqlTx) => Promise<T>, relaxed = false): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.transaction(fn);
+        return await this.transaction(fn, relaxed);
       } catch (error) {
         const kind = this.classify(error);
         if (kind === 'retry' && attempt < RETRIES) {
@@ -530,7 +535,7 @@ export abstract class SqlHoldStore implements HoldStore {
   ): Promise<StoredReply> {
     let input: unknown;
     try {
-      input = parseInput(serverOperations[op], raw);
+      input = operationInput(op, raw);
     } catch (error) {
       if (error instanceof TaquillaError) return refusal(error);
       throw error;
@@ -538,11 +543,9 @@ export abstract class SqlHoldStore implements HoldStore {
     const settings = await this.tenantSettings(tenantId);
     try {
       return await this.write(async (tx) => {
-        // The credential's revocation is read in the write itself: no instance applies a revoked
-        // terminal's operation, whatever it has cached.
+        // The credential's revocation is read in the write itself, with the key's stored answer.
         const stored = await this.storedReply(tx, tenantId, credentialId, idempotency);
         if (stored) return stored;
-        if (RELAXED_OPS.has(op)) await this.relaxDurability(tx);
         // A refusal undoes the operation's writes but keeps the transaction, which then stores the
         // refusal as this key's answer: one write either way. (COMMIT releases the savepoint.)
         await tx.run('SAVEPOINT op');
@@ -562,11 +565,26 @@ export abstract class SqlHoldStore implements HoldStore {
           if (idempotency) await this.saveReply(tx, tenantId, credentialId, idempotency, reply, now);
           return reply;
         }
-      });
+      }, RELAXED_OPS.has(op));
     } catch (error) {
       if (error instanceof TaquillaError) return refusal(error);
       throw error;
     }
+  }
+
+  private async saveReply(
+    tx: SqlTx,
+    tenantId: number,
+    credentialId: number,
+    idem: Idempotency,
+    reply: StoredReply,
+    now: number,
+  ): Promise<void> {
+    // A concurrent twin with the same key makes this a unique violation: the write retries and reads it.
+    await tx.run(
+      'INSERT INTO idempotency (tenant_id, credential_id, key, request_hash, status, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      [tenantId, credentialId, idem.key, idem.requestHash, reply.status, JSON.stringify(reply.body), now],
+    );
   }
 
   /**
@@ -681,21 +699,6 @@ export abstract class SqlHoldStore implements HoldStore {
     };
   }
 
-  private async saveReply(
-    tx: SqlTx,
-    tenantId: number,
-    credentialId: number,
-    idem: Idempotency,
-    reply: StoredReply,
-    now: number,
-  ): Promise<void> {
-    // A concurrent twin with the same key makes this a unique violation: the write retries and reads it.
-    await tx.run(
-      'INSERT INTO idempotency (tenant_id, credential_id, key, request_hash, status, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      [tenantId, credentialId, idem.key, idem.requestHash, reply.status, JSON.stringify(reply.body), now],
-    );
-  }
-
   private dispatch(ctx: OpContext, op: ServerOperation, input: unknown): Promise<unknown> {
     switch (op) {
       case 'holdSeats':
@@ -719,11 +722,11 @@ export abstract class SqlHoldStore implements HoldStore {
       case 'cancel':
         return this.cancel(ctx, input as CancelInput);
       case 'lease':
-        return this.lease(ctx, leaseInput.parse(input));
+        return this.lease(ctx, input as LeaseInput);
       case 'leaseSale':
-        return this.leaseSale(ctx, leaseSaleInput.parse(input));
+        return this.leaseSale(ctx, input as LeaseSaleInput);
       case 'leaseReturn':
-        return this.leaseReturn(ctx, leaseReturnInput.parse(input));
+        return this.leaseReturn(ctx, input as LeaseReturnInput);
     }
   }
 
@@ -731,13 +734,13 @@ export abstract class SqlHoldStore implements HoldStore {
 
   private async holdSeats(ctx: OpContext, input: HoldSeatsInput) {
     const { tx, tenantId, now } = ctx;
-    const event = await this.event(ctx, input.eventId);
-    const seats = await this.seatsOrThrow(ctx, event.id, input.seatIds);
-    await this.expireSeatHolds(ctx, event.id, input.seatIds);
-    const cart = await this.cartOf(ctx, event.id, input.sessionId);
+    const seats = await this.seatsOrThrow(ctx, input.eventId, input.seatIds);
+    const event = { id: input.eventId };
+    const session = await this.sessionOf(ctx, event.id, input.sessionId);
+    const cart = session.cart;
     const { alreadyHeld } = await this.assertSeatsFree(ctx, event.id, input.seatIds, cart?.id ?? null);
     const toHold = seats.filter((s) => !alreadyHeld.includes(s.id));
-    await this.assertWithinLimit(ctx, input.sessionId, toHold.length);
+    this.assertHeldWithinLimit(ctx, session.held, toHold.length);
     const transactionId = cart?.id ?? (await this.openCart(ctx, event.id, input.sessionId, input.actor));
     const until = now + ctx.settings.TEMPORARY_HOLD_MINUTES * MINUTE_MS;
     if (toHold.length > 0) {
@@ -818,9 +821,11 @@ export abstract class SqlHoldStore implements HoldStore {
   }
 
   private async releaseSeats(ctx: OpContext, input: ReleaseSeatsInput) {
-    await this.event(ctx, input.eventId);
     const cart = await this.cartOf(ctx, input.eventId, input.sessionId);
-    if (!cart) return { released: [], notHeld: input.seatIds };
+    if (!cart) {
+      await this.event(ctx, input.eventId); // a cart exists only in an event that does
+      return { released: [], notHeld: input.seatIds };
+    }
     const moved = await this.releaseTickets(
       ctx,
       cart,
@@ -1149,14 +1154,13 @@ export abstract class SqlHoldStore implements HoldStore {
    * transaction of the lease until it expires, so nobody else can take them while the terminal is
    * cut off, and the terminal gets its own block of ticket numbers.
    */
-  private async lease(ctx: OpContext, input: ReturnType<typeof leaseInput.parse>): Promise<LeaseGrant> {
+  private async lease(ctx: OpContext, input: LeaseInput): Promise<LeaseGrant> {
     const { tx, tenantId, now } = ctx;
     const event = await this.event(ctx, input.eventId);
     const leaseId = randomUUID();
     const expiresAt = now + Number(event.lease_minutes) * MINUTE_MS;
     const seats = input.seatIds.length > 0 ? await this.seatsOrThrow(ctx, event.id, input.seatIds) : [];
     if (seats.length > 0) {
-      await this.expireSeatHolds(ctx, event.id, input.seatIds);
       await this.assertSeatsFree(ctx, event.id, input.seatIds, null);
     }
     let zone: ZoneRow | null = null;
@@ -1219,7 +1223,7 @@ export abstract class SqlHoldStore implements HoldStore {
    * out is sold too if nobody took it meanwhile. Only a seat someone else now holds is refused
    * (SEAT_TAKEN), and the terminal puts that on its conflict list.
    */
-  private async leaseSale(ctx: OpContext, input: ReturnType<typeof leaseSaleInput.parse>) {
+  private async leaseSale(ctx: OpContext, input: LeaseSaleInput) {
     const { tx, tenantId, now } = ctx;
     const lease = await this.leaseOrThrow(ctx, input.leaseId);
     const eventId = Number(lease.event_id);
@@ -1231,7 +1235,6 @@ export abstract class SqlHoldStore implements HoldStore {
            AND status = 'ACTIVE' AND seat_id IN (${marks(input.seatIds.length)})`,
         [now, tenantId, lease.transaction_id, ...input.seatIds],
       );
-      await this.expireSeatHolds(ctx, eventId, input.seatIds);
       await this.assertSeatsFree(ctx, eventId, input.seatIds, null);
     }
     let zone: ZoneRow | null = null;
@@ -1341,7 +1344,7 @@ export abstract class SqlHoldStore implements HoldStore {
   }
 
   /** Gives back what the lease did not sell, or renews it for another period. */
-  private async leaseReturn(ctx: OpContext, input: ReturnType<typeof leaseReturnInput.parse>) {
+  private async leaseReturn(ctx: OpContext, input: LeaseReturnInput) {
     const { tx, tenantId, now } = ctx;
     const lease = await this.leaseOrThrow(ctx, input.leaseId);
     const eventId = Number(lease.event_id);
@@ -1554,11 +1557,16 @@ export abstract class SqlHoldStore implements HoldStore {
     now: number,
   ): Promise<ChangesSince> {
     return this.read(async (tx) => {
-      const [event] = await tx.all<{ version: number }>(
-        'SELECT version FROM events WHERE tenant_id = ? AND id = ?',
+      const [event] = await tx.all<{ version: number; floor: number }>(
+        `SELECT e.version, COALESCE(f.version, 0) AS floor FROM events e
+         LEFT JOIN feed_floors f ON f.tenant_id = e.tenant_id AND f.event_id = e.id
+         WHERE e.tenant_id = ? AND e.id = ?`,
         [tenantId, eventId],
       );
       if (!event) throw new TaquillaError('UNKNOWN_EVENT', `There is no event ${eventId}`, { eventId });
+      // The feed before `floor` was pruned: what changed since this cursor is no longer known in
+      // part, so the answer is the whole event.
+      if (sinceVersion < Number(event.floor)) return this.wholeEvent(tx, tenantId, eventId, now);
       const seats = await this.seatStates(
         tx,
         tenantId,
@@ -1586,21 +1594,71 @@ export abstract class SqlHoldStore implements HoldStore {
   }
 
   async snapshot(tenantId: number, eventId: number, now: number): Promise<ChangesSince> {
-    return this.read(async (tx) => {
-      const [event] = await tx.all<{ version: number }>(
-        'SELECT version FROM events WHERE tenant_id = ? AND id = ?',
-        [tenantId, eventId],
+    return this.read((tx) => this.wholeEvent(tx, tenantId, eventId, now));
+  }
+
+  private async wholeEvent(tx: SqlTx, tenantId: number, eventId: number, now: number): Promise<ChangesSince> {
+    const [event] = await tx.all<{ version: number }>(
+      'SELECT version FROM events WHERE tenant_id = ? AND id = ?',
+      [tenantId, eventId],
+    );
+    if (!event) throw new TaquillaError('UNKNOWN_EVENT', `There is no event ${eventId}`, { eventId });
+    const seats = await this.seatStates(tx, tenantId, eventId, now, '', []);
+    const zones = await this.zoneStates(tx, tenantId, eventId, now, "AND z.kind = 'general'", []);
+    return {
+      eventId,
+      fromVersion: 0,
+      version: Number(event.version),
+      seats,
+      zones,
+    };
+  }
+
+  /**
+   * The feed is pruned by version, not by a time on every change row (which would cost an index
+   * entry per change): each call notes every event's version with `now`; versions noted before the
+   * retention are deleted, and feed_floors keeps from which version on the feed is whole.
+   */
+  async pruneHistory(
+    tenantId: number,
+    now: number,
+    retention: HistoryRetention,
+  ): Promise<{ changes: number; keys: number }> {
+    return this.write(async (tx) => {
+      await tx.run(
+        'INSERT INTO feed_marks (tenant_id, event_id, version, at) SELECT tenant_id, id, version, ? FROM events WHERE tenant_id = ?',
+        [now, tenantId],
       );
-      if (!event) throw new TaquillaError('UNKNOWN_EVENT', `There is no event ${eventId}`, { eventId });
-      const seats = await this.seatStates(tx, tenantId, eventId, now, '', []);
-      const zones = await this.zoneStates(tx, tenantId, eventId, now, "AND z.kind = 'general'", []);
-      return {
-        eventId,
-        fromVersion: 0,
-        version: Number(event.version),
-        seats,
-        zones,
-      };
+      const cutoff = now - retention.feedMs;
+      const floors = await tx.all<{ event_id: number; version: number }>(
+        'SELECT event_id, MAX(version) AS version FROM feed_marks WHERE tenant_id = ? AND at <= ? GROUP BY event_id',
+        [tenantId, cutoff],
+      );
+      let changes = 0;
+      for (const f of floors) {
+        const [eventId, version] = [Number(f.event_id), Number(f.version)];
+        changes += await tx.run('DELETE FROM changes WHERE tenant_id = ? AND event_id = ? AND version <= ?', [
+          tenantId,
+          eventId,
+          version,
+        ]);
+        // The floor only rises (two instances may prune together).
+        await tx.run(
+          `INSERT INTO feed_floors (tenant_id, event_id, version) VALUES (?, ?, ?)
+           ON CONFLICT (tenant_id, event_id) DO UPDATE SET version = excluded.version
+           WHERE feed_floors.version < excluded.version`,
+          [tenantId, eventId, version],
+        );
+        await tx.run(
+          'DELETE FROM feed_marks WHERE tenant_id = ? AND event_id = ? AND at <= ? AND version < ?',
+          [tenantId, eventId, cutoff, version],
+        );
+      }
+      const keys = await tx.run('DELETE FROM idempotency WHERE tenant_id = ? AND created_at < ?', [
+        tenantId,
+        now - retention.keysMs,
+      ]);
+      return { changes, keys };
     });
   }
 
@@ -1738,6 +1796,8 @@ export abstract class SqlHoldStore implements HoldStore {
       zone_id: Number(s.zone_id),
     }));
     if (normalized.length !== seatIds.length) {
+      // Seats exist only in an event that does: on a miss, say which is unknown.
+      await this.event(ctx, eventId);
       const known = new Set(normalized.map((s) => s.id));
       const missing = seatIds.filter((id) => !known.has(id));
       throw new TaquillaError('UNKNOWN_SEAT', `No such seat in this event: ${missing.join(', ')}`, {
@@ -1771,17 +1831,6 @@ export abstract class SqlHoldStore implements HoldStore {
       });
     }
     return { ...zone, id: Number(zone.id), capacity: Number(zone.capacity) };
-  }
-
-  /** An expired hold blocks nobody: settle it inside this write, before deciding. */
-  private async expireSeatHolds(ctx: OpContext, eventId: number, seatIds: number[]): Promise<void> {
-    const moved = await ctx.tx.all<{ zone_id: number; seat_id: number }>(
-      `UPDATE tickets SET status = 'EXPIRED', updated_at = ?
-       WHERE tenant_id = ? AND event_id = ? AND seat_id IN (${marks(seatIds.length)})
-         AND status = 'ACTIVE' AND reserved_until <= ? RETURNING zone_id, seat_id`,
-      [ctx.now, ctx.tenantId, eventId, ...seatIds, ctx.now],
-    );
-    for (const t of moved) this.changed(ctx, eventId, t.zone_id, t.seat_id);
   }
 
   /**
@@ -1829,8 +1878,16 @@ export abstract class SqlHoldStore implements HoldStore {
     }
   }
 
+  /**
+   * Refuses (SEAT_TAKEN) when another transaction holds, reserves or sold one of the seats; returns
+   * those the cart already holds. A hold whose time has passed blocks nobody: it is marked EXPIRED
+   * here, inside this write, before deciding. Reads only the seats' live tickets (the unique partial
+   * index), never a seat's past ones.
+   */
   private async assertSeatsFree(ctx: OpContext, eventId: number, seatIds: number[], cartId: string | null) {
-    const live = await ctx.tx.all<{
+    const found = await ctx.tx.all<{
+      id: number;
+      zone_id: number;
       seat_id: number;
       status: string;
       reserved_until: number;
@@ -1840,14 +1897,24 @@ export abstract class SqlHoldStore implements HoldStore {
       actor: string;
       label: string;
     }>(
-      `SELECT t.seat_id, t.status, t.reserved_until, t.session_id, t.transaction_id, x.status AS tx_status,
-              x.actor, s.label
+      `SELECT t.id, t.zone_id, t.seat_id, t.status, t.reserved_until, t.session_id, t.transaction_id,
+              x.status AS tx_status, x.actor, s.label
        FROM tickets t
        JOIN transactions x ON x.tenant_id = t.tenant_id AND x.id = t.transaction_id
        JOIN seats s ON s.tenant_id = t.tenant_id AND s.event_id = t.event_id AND s.id = t.seat_id
-       WHERE t.tenant_id = ? AND t.event_id = ? AND t.seat_id IN (${marks(seatIds.length)}) AND t.${LIVE}`,
+       WHERE t.tenant_id = ? AND t.event_id = ? AND t.seat_id IN (${marks(seatIds.length)})
+         AND t.seat_id IS NOT NULL AND t.${LIVE}`, // one_live_ticket_per_seat's whole predicate: SQLite uses it
       [ctx.tenantId, eventId, ...seatIds],
     );
+    const late = found.filter((l) => l.status === 'ACTIVE' && Number(l.reserved_until) <= ctx.now);
+    if (late.length > 0) {
+      await ctx.tx.run(
+        `UPDATE tickets SET status = 'EXPIRED', updated_at = ? WHERE tenant_id = ? AND id IN (${marks(late.length)})`,
+        [ctx.now, ctx.tenantId, ...late.map((l) => l.id)],
+      );
+      for (const l of late) this.changed(ctx, eventId, l.zone_id, l.seat_id);
+    }
+    const live = found.filter((l) => !late.includes(l));
     const alreadyHeld: number[] = [];
     const conflicts: SeatConflict[] = [];
     for (const l of live) {
@@ -1870,6 +1937,43 @@ export abstract class SqlHoldStore implements HoldStore {
       });
     }
     return { alreadyHeld };
+  }
+
+  /**
+   * The session's open cart for the event and how many places it holds across events, in one read
+   * (what a hold needs to know about its session).
+   */
+  private async sessionOf(
+    ctx: OpContext,
+    eventId: number,
+    sessionId: string,
+  ): Promise<{ cart: TxRow | null; held: number }> {
+    const [row] = await ctx.tx.all<TxRow & { held: number; id: string | null }>(
+      `SELECT x.id, x.event_id, x.session_id, x.actor, x.status, x.reserved_until,
+              (SELECT COALESCE(SUM(t.quantity), 0) FROM tickets t
+               JOIN transactions y ON y.tenant_id = t.tenant_id AND y.id = t.transaction_id
+               WHERE t.tenant_id = ? AND t.session_id = ? AND t.status = 'ACTIVE' AND y.status = 'PENDING'
+                 AND t.reserved_until > ?) AS held
+       FROM (SELECT 1 AS one) AS one
+       LEFT JOIN transactions x ON x.tenant_id = ? AND x.event_id = ? AND x.session_id = ? AND x.status = 'PENDING'`,
+      [ctx.tenantId, sessionId, ctx.now, ctx.tenantId, eventId, sessionId],
+    );
+    const held = Number(row?.held ?? 0);
+    if (!row || row.id === null) return { cart: null, held };
+    const { held: _held, ...cart } = row;
+    return { cart: { ...cart, id: row.id, event_id: Number(row.event_id) }, held };
+  }
+
+  private assertHeldWithinLimit(ctx: OpContext, held: number, requested: number): void {
+    if (requested === 0) return;
+    const limit = ctx.settings.MAX_RESERVATIONS_PER_USER;
+    if (held + requested > limit) {
+      throw new TaquillaError('LIMIT_REACHED', `A session may hold at most ${limit} seats (holds ${held})`, {
+        limit,
+        held,
+        requested,
+      });
+    }
   }
 
   private async assertWithinLimit(ctx: OpContext, sessionId: string, requested: number): Promise<void> {

@@ -629,39 +629,41 @@ export function holdStoreContract(name: string, open: () => Promise<StoreFixture
     });
 
     it('the cleanup marks expired temporary holds, frees them on the feed, and leaves deposits alone', async () => {
-      // An event of its own (19): the other cases' holds and sales do not count here.
-      await fx.store.putEvent(tenant, demoEvent(19), now);
+      // Event 9 of its own (8 is the money case's): the other cases' holds do not count here.
+      await fx.store.putEvent(tenant, demoEvent(9), now);
       const later = now + 11 * MINUTE_MS;
       while ((await fx.store.expireHolds(tenant, later)) > 0); // what earlier cases left to run out
       const cart = ok(
-        await run('holdSeats', { eventId: 19, sessionId: 'sweep-a', actor: 'c', seatIds: [101, 102] }),
+        await run('holdSeats', { eventId: 9, sessionId: 'sweep-a', actor: 'c', seatIds: [101, 102] }),
+      );
+      ok(await run('holdGeneral', { eventId: 9, sessionId: 'sweep-a', actor: 'c', zoneId: 12, quantity: 2 }));
+      const kept = ok(
+        await run('holdSeats', { eventId: 9, sessionId: 'sweep-b', actor: 'c', seatIds: [103] }),
       );
       ok(
-        await run('holdGeneral', { eventId: 19, sessionId: 'sweep-a', actor: 'c', zoneId: 12, quantity: 2 }),
+        await run('convertToPartial', {
+          transactionId: kept.transactionId,
+          actor: 'c',
+          payment: cash(2500, 1000),
+        }),
       );
-      const kept = ok(
-        await run('holdSeats', { eventId: 19, sessionId: 'sweep-b', actor: 'c', seatIds: [103] }),
-      );
-      ok(await run('convertToPartial', { transactionId: kept.transactionId, actor: 'c' }));
-      const before = await fx.store.changesSince(tenant, 19, 0, now);
+      const before = await fx.store.changesSince(tenant, 9, 0, now);
       expect(await fx.store.expireHolds(tenant, now)).toBe(0); // nothing has run out yet
       await fx.store.expireHolds(other, later); // another tenant's cleanup touches nothing here
       expect(await fx.store.expireHolds(tenant, later, 2)).toBe(2); // in batches
       expect(await fx.store.expireHolds(tenant, later, 2)).toBe(1);
       expect(await fx.store.expireHolds(tenant, later)).toBe(0);
-      const delta = await fx.store.changesSince(tenant, 19, before.version, later);
+      const delta = await fx.store.changesSince(tenant, 9, before.version, later);
       expect(delta.seats).toEqual([
         { seatId: 101, state: 'free', until: null },
         { seatId: 102, state: 'free', until: null },
       ]);
       expect(delta.zones).toEqual([{ zoneId: 12, available: 5 }]);
       // The deposit keeps its seat; the places given back can be taken again, all five.
-      const snap = await fx.store.snapshot(tenant, 19, later);
+      const snap = await fx.store.snapshot(tenant, 9, later);
       expect(snap.seats.find((x) => x.seatId === 103)?.state).toBe('reserved');
       now = later;
-      ok(
-        await run('holdGeneral', { eventId: 19, sessionId: 'sweep-c', actor: 'c', zoneId: 12, quantity: 5 }),
-      );
+      ok(await run('holdGeneral', { eventId: 9, sessionId: 'sweep-c', actor: 'c', zoneId: 12, quantity: 5 }));
       expect(code(await run('complete', { transactionId: cart.transactionId, actor: 'c' }))).toBe(
         'NOTHING_HELD',
       );
@@ -686,6 +688,45 @@ export function holdStoreContract(name: string, open: () => Promise<StoreFixture
       expect(await fx.store.revokeCredential(other, id, now)).toBe(false);
       expect(await fx.store.revokeCredential(tenant, id, now)).toBe(true);
       expect((await fx.store.credentialByHash('h-t'))?.revokedAt).toBe(now);
+    });
+
+    it('history past its retention is pruned: an older cursor gets the whole event, a forgotten key is new', async () => {
+      // Its own tenant: pruning reaches everything of the tenant it is given.
+      const t = await fx.store.createTenant('Retención', {}, now);
+      await fx.store.putEvent(t, demoEvent(10), now);
+      const retention = { feedMs: MINUTE_MS, keysMs: 60 * MINUTE_MS };
+      const first = { eventId: 10, sessionId: 'ret-a', actor: 'c', seatIds: [101] };
+      ok(await run('holdSeats', first, 'ret-key-1', t));
+      const v1 = (await fx.store.changesSince(t, 10, 0, now)).version;
+      expect(await fx.store.pruneHistory(t, now, retention)).toEqual({ changes: 0, keys: 0 });
+      ok(
+        await run(
+          'holdSeats',
+          { eventId: 10, sessionId: 'ret-b', actor: 'c', seatIds: [102] },
+          'ret-key-2',
+          t,
+        ),
+      );
+      // Within the retention a retry is answered from its key.
+      expect((await run('holdSeats', first, 'ret-key-1', t)).replayed).toBe(true);
+
+      const later = now + 2 * MINUTE_MS;
+      const pruned = await fx.store.pruneHistory(t, later, retention);
+      expect(pruned.changes).toBeGreaterThan(0);
+      // A cursor from before the pruned versions: the whole event, every seat, as it stands.
+      const whole = await fx.store.changesSince(t, 10, 0, later);
+      expect(whole.fromVersion).toBe(0);
+      expect(whole.seats).toHaveLength(40);
+      expect(whole.seats.filter((x) => x.state === 'held').map((x) => x.seatId)).toEqual([101, 102]);
+      expect(whole.zones).toEqual([{ zoneId: 12, available: 5 }]);
+      // A cursor at the floor still gets a delta.
+      const delta = await fx.store.changesSince(t, 10, v1, later);
+      expect(delta.seats.map((x) => x.seatId)).toEqual([102]);
+
+      expect((await fx.store.pruneHistory(t, now + 2 * 60 * MINUTE_MS, retention)).keys).toBe(2);
+      // Past the key retention, the same key is a new request (documented: replay is exactly-once within it).
+      const again = await run('holdSeats', first, 'ret-key-1', t);
+      expect(again.replayed).toBe(false);
     });
   });
 }
