@@ -4,6 +4,7 @@ import { counterApi } from './counter.ts';
 import { dashboardApi } from './dashboard.ts';
 import type { ApiMethod } from './define.ts';
 import { kioskApi } from './kiosk.ts';
+import { leasesApi } from './leases.ts';
 import { printingApi } from './printing.ts';
 import { paymentsApi } from './payments.ts';
 
@@ -19,6 +20,7 @@ export const api = {
   ...dashboardApi,
   ...printingApi,
   ...kioskApi,
+  ...leasesApi,
 } as const satisfies Record<string, ApiMethod>;
 
 export type Api = typeof api;
