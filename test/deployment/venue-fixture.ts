@@ -70,6 +70,11 @@ export interface Counter {
   signIn: (who: StaffKey) => Promise<SignedIn>;
   /** Reads this counter's own store (read-only, beside the running process). */
   rows: <T>(sql: string, ...params: unknown[]) => T[];
+  /**
+   * Only with `testClock`: time passes (`ms` later on every clock of the counter), or with
+   * `pcClockOnly` someone sets the PC clock (`ms` may be negative) and time itself does not move.
+   */
+  advanceClock: (ms: number, pcClockOnly?: boolean) => Promise<void>;
   /** stderr of the process so far (a failing test prints it). */
   log: () => string;
   stop: () => Promise<void>;
@@ -94,6 +99,8 @@ export interface VenueOptions {
   kiosks?: number;
   /** 'postgres' runs two server instances on TAQUILLA_PG_URL; counter i talks to instance i mod 2. */
   store?: 'sqlite' | 'postgres';
+  /** Counters run `taquilla serve --test-clock` (Counter.advanceClock). */
+  testClock?: boolean;
 }
 
 export const PG_URL = process.env.TAQUILLA_PG_URL;
@@ -158,7 +165,9 @@ export async function startVenue(options: VenueOptions = {}): Promise<Venue> {
     );
     await setUpVenue({ storeArgs, admin, counters: prepared });
     counters.push(
-      ...(await Promise.all(prepared.map((c) => serveCounter(c.name, c.dbFile, c.links, c.kiosk)))),
+      ...(await Promise.all(
+        prepared.map((c) => serveCounter(c.name, c.dbFile, c.links, c.kiosk, options.testClock === true)),
+      )),
     );
     const venue: Venue = {
       dir: tmp.dir,
@@ -203,6 +212,8 @@ async function setUpVenue(setup: {
   await Promise.all(
     setup.counters.map(async (counter) => {
       copyFileSync(seeded, counter.dbFile);
+      // The store's secrets are sealed under the key file beside it (issue 11): it travels with the copy.
+      copyFileSync(`${seeded}.key`, `${counter.dbFile}.key`);
       const { code } = await serverCommand<{ code: string }>([
         'enrol-code',
         ...setup.storeArgs,
@@ -245,13 +256,14 @@ async function seededStore(): Promise<string> {
     hash.update(readFileSync(join(ROOT, file)));
   }
   const cached = join(tmpdir(), `taquilla-seed-${hash.digest('hex').slice(0, 16)}.db`);
-  if (existsSync(cached)) return cached;
+  if (existsSync(cached) && existsSync(`${cached}.key`)) return cached;
   const fresh = `${cached}.${process.pid}.${randomBytes(4).toString('hex')}`;
   await taquilla(['seed-demo', '--db', fresh]);
   // One file, no WAL beside it, published atomically: files racing to seed both end well.
   const db = new Database(fresh);
   db.pragma('journal_mode = DELETE');
   db.close();
+  renameSync(`${fresh}.key`, `${cached}.key`);
   renameSync(fresh, cached);
   return cached;
 }
@@ -283,8 +295,18 @@ async function serveCounter(
   dbFile: string,
   links: FaultProxy[],
   kiosk: boolean,
+  testClock: boolean,
 ): Promise<Counter> {
-  const args = [TAQUILLA, 'serve', '--db', dbFile, '--port', '0', ...(kiosk ? ['--kiosk'] : [])];
+  const args = [
+    TAQUILLA,
+    'serve',
+    '--db',
+    dbFile,
+    '--port',
+    '0',
+    ...(kiosk ? ['--kiosk'] : []),
+    ...(testClock ? ['--test-clock'] : []),
+  ];
   const child: ChildProcess = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -352,6 +374,14 @@ async function serveCounter(
     rows: <T>(sql: string, ...params: unknown[]) => {
       db ??= new Database(dbFile, { readonly: true, fileMustExist: true });
       return db.prepare(sql).all(...params) as T[];
+    },
+    advanceClock: async (ms, pcClockOnly = false) => {
+      const res = await fetch(`${base}/api/test/advance-clock`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-taquilla-token': token },
+        body: JSON.stringify({ ms, pcClockOnly }),
+      });
+      if (!res.ok) throw new Error(`advance-clock: ${res.status} ${await res.text()}`);
     },
     log: () => stderr,
     stop: async () => {
