@@ -30,6 +30,7 @@ import {
   leaseInput,
   leaseReturnInput,
   leaseSaleInput,
+  UPLOAD_OPERATIONS,
   type KeyOutcome,
   type ServerEventDefinition,
   type ServerOperation,
@@ -56,6 +57,7 @@ import type {
   CredentialRow,
   HoldStore,
   Idempotency,
+  LeaseListing,
   SeatStateRow,
   StoreNotice,
   StoredReply,
@@ -368,6 +370,89 @@ export abstract class SqlHoldStore implements HoldStore {
   }
 
   /** Revokes and announces it to every instance in the same transaction (live sockets close at once). */
+  async leases(tenantId: number, now: number): Promise<LeaseListing[]> {
+    const grace = (await this.tenantSettings(tenantId)).LEASE_GRACE_MINUTES * MINUTE_MS;
+    return this.read(async (tx) => {
+      const rows = await tx.all<Record<string, string | number | null>>(
+        `SELECT l.id, l.credential_id, c.name, c.revoked_at, l.event_id, l.status, l.expires_at, l.ticket_from,
+                l.ticket_to, l.transaction_id,
+                (SELECT MAX(t.reserved_until) FROM tickets t WHERE t.tenant_id = l.tenant_id
+                   AND t.transaction_id = l.transaction_id) AS kept_until,
+                (SELECT COUNT(*) FROM tickets t WHERE t.tenant_id = l.tenant_id AND t.transaction_id = l.transaction_id
+                   AND t.status = 'ACTIVE' AND t.reserved_until > ? AND t.seat_id IS NOT NULL) AS seats_held,
+                (SELECT COALESCE(SUM(t.quantity), 0) FROM tickets t WHERE t.tenant_id = l.tenant_id
+                   AND t.transaction_id = l.transaction_id AND t.status = 'ACTIVE' AND t.reserved_until > ?
+                   AND t.seat_id IS NULL) AS places_held,
+                (SELECT COALESCE(SUM(t.quantity), 0) FROM tickets t WHERE t.tenant_id = l.tenant_id
+                   AND t.session_id = 'lease:' || l.id AND t.status = 'COMPLETED') AS sold
+         FROM leases l LEFT JOIN credentials c ON c.id = l.credential_id AND c.tenant_id = l.tenant_id
+         WHERE l.tenant_id = ? ORDER BY CASE WHEN l.status = 'OPEN' THEN 0 ELSE 1 END, l.created_at DESC`,
+        [now, now, tenantId],
+      );
+      return rows.map((r) => {
+        const expiresAt = Number(r.expires_at);
+        const keptUntil = r.kept_until === null ? expiresAt + grace : Number(r.kept_until);
+        const open = r.status === 'OPEN';
+        return {
+          leaseId: String(r.id),
+          credentialId: Number(r.credential_id),
+          terminal: String(r.name ?? ''),
+          terminalRevoked: r.revoked_at !== null,
+          eventId: Number(r.event_id),
+          state:
+            open && expiresAt > now
+              ? 'selling'
+              : keptUntil > now && Number(r.seats_held) + Number(r.places_held) > 0
+                ? 'grace'
+                : 'closed',
+          expiresAt,
+          keptUntil,
+          seatsHeld: Number(r.seats_held),
+          placesHeld: Number(r.places_held),
+          sold: Number(r.sold),
+          ticketFrom: Number(r.ticket_from),
+          ticketTo: Number(r.ticket_to),
+        };
+      });
+    });
+  }
+
+  async openLeaseIds(tenantId: number, credentialId: number): Promise<string[]> {
+    const rows = await this.read((tx) =>
+      tx.all<{ id: string }>(
+        "SELECT id FROM leases WHERE tenant_id = ? AND credential_id = ? AND status = 'OPEN'",
+        [tenantId, credentialId],
+      ),
+    );
+    return rows.map((r) => String(r.id));
+  }
+
+  async endLease(tenantId: number, leaseId: string, now: number): Promise<LeaseListing | null> {
+    const grace = (await this.tenantSettings(tenantId)).LEASE_GRACE_MINUTES * MINUTE_MS;
+    const found = await this.write(async (tx) => {
+      const [lease] = await tx.all<{ transaction_id: string; status: string }>(
+        'SELECT transaction_id, status FROM leases WHERE tenant_id = ? AND id = ?',
+        [tenantId, leaseId],
+      );
+      if (!lease) return false;
+      if (lease.status !== 'OPEN') return true;
+      await tx.run(
+        `UPDATE leases SET status = 'RETURNED', expires_at = CASE WHEN expires_at < ? THEN expires_at ELSE ? END
+         WHERE tenant_id = ? AND id = ?`,
+        [now, now, tenantId, leaseId],
+      );
+      // Sales made before now may still be on their way: the seats are kept for the grace, no longer.
+      await tx.run(
+        `UPDATE tickets SET reserved_until = CASE WHEN reserved_until < ? THEN reserved_until ELSE ? END, updated_at = ?
+         WHERE tenant_id = ? AND transaction_id = ? AND status = 'ACTIVE'`,
+        [now + grace, now + grace, now, tenantId, lease.transaction_id],
+      );
+      return true;
+    });
+    if (!found) return null;
+    return (await this.leases(tenantId, now)).find((l) => l.leaseId === leaseId) ?? null;
+  }
+
   async revokeCredential(tenantId: number, credentialId: number, now: number): Promise<boolean> {
     return this.write(async (tx) => {
       const changed = await tx.run(
@@ -540,7 +625,7 @@ export abstract class SqlHoldStore implements HoldStore {
       return await this.write(async (tx) => {
         // The credential's revocation is read in the write itself: no instance applies a revoked
         // terminal's operation, whatever it has cached.
-        const stored = await this.storedReply(tx, tenantId, credentialId, idempotency);
+        const stored = await this.storedReply(tx, tenantId, credentialId, idempotency, op);
         if (stored) return stored;
         if (RELAXED_OPS.has(op)) await this.relaxDurability(tx);
         // A refusal undoes the operation's writes but keeps the transaction, which then stores the
@@ -650,6 +735,7 @@ export abstract class SqlHoldStore implements HoldStore {
     tenantId: number,
     credentialId: number,
     idem: Idempotency | null,
+    op: ServerOperation,
   ): Promise<StoredReply | null> {
     const [row] = await tx.all<{
       revoked_at: number | null;
@@ -665,7 +751,10 @@ export abstract class SqlHoldStore implements HoldStore {
        ORDER BY i.credential_id DESC LIMIT 1`,
       [credentialId, tenantId, tenantId, credentialId, idem?.key ?? null],
     );
-    if (row?.revoked_at !== null && row?.revoked_at !== undefined) {
+    // Revocation stops new work, not the upload of what was already sold: a revoked terminal still
+    // reports its offline sales and gives its leases back (never renews them).
+    const revoked = row?.revoked_at !== null && row?.revoked_at !== undefined;
+    if (revoked && !UPLOAD_OPERATIONS.has(op)) {
       throw new TaquillaError('UNAUTHORIZED', 'Unknown or revoked credential', {});
     }
     if (!row || !idem || row.request_hash === null) return null;
@@ -1362,6 +1451,17 @@ export abstract class SqlHoldStore implements HoldStore {
       // A lease returned (or ended by the supervisor) is not brought back by its counter.
       if (lease.status !== 'OPEN') {
         throw new TaquillaError('UNKNOWN_LEASE', `Lease ${lease.id} is closed`, { leaseId: lease.id });
+      }
+      const [credential] = await tx.all<{ revoked_at: number | null }>(
+        'SELECT revoked_at FROM credentials WHERE tenant_id = ? AND id = ?',
+        [tenantId, ctx.credentialId],
+      );
+      if (credential && credential.revoked_at !== null) {
+        throw new TaquillaError(
+          'UNAUTHORIZED',
+          'A revoked terminal gives its leases back, it does not renew them',
+          {},
+        );
       }
       // Bounded by the event's lease policy: a renewal is another lease period, never more.
       const event = await this.event(ctx, eventId);

@@ -290,6 +290,14 @@ export const leaseReturnInput = z
   .strict()
   .refine((r) => !(r.renew && r.renewMinutes !== undefined), 'renew or renewMinutes, not both');
 
+/**
+ * What a revoked terminal may still send: the reports of what it sold offline, and its leases back.
+ * Revocation stops new work, not the upload of what was already sold.
+ */
+export const UPLOAD_OPERATIONS: ReadonlySet<string> = new Set(['leaseSale', 'leaseReturn']);
+
+export const endLeaseInput = z.object({ leaseId: z.string().min(1).max(64) }).strict();
+
 /** Every operation the server runs under an idempotency key: name -> input schema. */
 export const serverOperations = {
   holdSeats: holdSeatsInput,

@@ -1,4 +1,8 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT } from '../e2e/counter/counter-fixture.ts';
 import type { SeatMap } from '../../shared/schemas/availability.ts';
 import { CASH, type Counter, type SignedIn, THEATRE, type Venue, startVenue } from './venue-fixture.ts';
 
@@ -44,6 +48,25 @@ async function soldAtServer(seatIds: number[]): Promise<number[]> {
     ...seatIds,
   );
   return rows.map((r) => Number(r.seat_id));
+}
+
+/** `taquilla-server ARGS --db <the venue's server.db>`, as the operator runs it; its JSON answer. */
+async function serverCommand<T>(...args: string[]): Promise<T> {
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [join(ROOT, 'bin/taquilla-server.js'), ...args, '--db', join(venue.dir, 'server.db')],
+    { cwd: ROOT },
+  );
+  return JSON.parse(stdout.trim().split('\n').pop()!) as T;
+}
+
+interface ServerLease {
+  leaseId: string;
+  terminal: string;
+  terminalRevoked: boolean;
+  state: string;
+  seatsHeld: number;
+  sold: number;
 }
 
 beforeAll(async () => {
@@ -116,5 +139,86 @@ describe('leases as an operation', () => {
     expect(await a.call('leases.list', { all: false }, sup)).toEqual([]);
     const held = await b.call('holds.seats', { eventId: THEATRE, seatIds: [leased[1]!] }, beto);
     expect(held.tickets).toHaveLength(1);
+  });
+
+  it('the operator lists the venue’s leases and ends one: the counter stops selling from it at its next heartbeat', async () => {
+    const sup = await a.signIn('luis');
+    const zoneId = zoneOf(map.seats.label.at(-1)!);
+    const grant = await a.call('leases.acquire', { eventId: THEATRE, zoneId, count: 1 }, sup);
+    const { leases } = await serverCommand<{ leases: ServerLease[] }>(
+      'leases',
+      '--tenant',
+      String(venue.admin.tenantId),
+    );
+    expect(leases.find((l) => l.leaseId === grant.leaseId)).toMatchObject({
+      terminal: 'Caja 1',
+      state: 'selling',
+      seatsHeld: 1,
+      sold: 0,
+    });
+    const { ended } = await serverCommand<{ ended: ServerLease }>(
+      'leases',
+      '--tenant',
+      String(venue.admin.tenantId),
+      '--end',
+      grant.leaseId,
+    );
+    expect(ended).toMatchObject({ leaseId: grant.leaseId, state: 'grace', seatsHeld: 1 });
+    await venue.eventually(async () => expect(await a.call('leases.list', { all: false }, sup)).toEqual([]));
+    // Its seat is kept for the grace (late reports), and this counter no longer sells it.
+    const ana = await a.signIn('ana');
+    const refused = await a.attempt('holds.seats', { eventId: THEATRE, seatIds: grant.seatIds }, ana);
+    expect(!refused.ok && refused.error.code).toBe('SEAT_TAKEN');
+  });
+});
+
+describe('revocation stops new work, not the upload of what was already sold', () => {
+  it('a counter revoked while offline reports its offline sales, gives its leases back and sells nothing more', async () => {
+    const sup = await b.signIn('luis');
+    const zoneId = zoneOf(map.seats.label.at(-1)!);
+    const grant = await b.call('leases.acquire', { eventId: THEATRE, zoneId, count: 2 }, sup);
+    await b.link('refuse');
+    await network(b, 'offline');
+    const cashier = await b.signIn('beto');
+    await b.call('holds.seats', { eventId: THEATRE, seatIds: [grant.seatIds[0]!] }, cashier);
+    expect((await b.call('payments.checkout', { eventId: THEATRE, tenders: [CASH] }, cashier)).status).toBe(
+      'COMPLETED',
+    );
+    const [credential] = await venue.serverRows<{ id: number }>(
+      "SELECT id FROM credentials WHERE name = 'Caja 2'",
+    );
+    await serverCommand(
+      'revoke',
+      '--tenant',
+      String(venue.admin.tenantId),
+      '--credential',
+      String(credential!.id),
+    );
+    await b.link('pass');
+    // The sale sold before the revocation reaches the server; the lease goes back; the outbox empties.
+    await venue.eventually(async () => {
+      expect(await soldAtServer(grant.seatIds)).toEqual([grant.seatIds[0]!]);
+      const [lease] = await venue.serverRows<{ status: string }>(
+        'SELECT status FROM leases WHERE id = ?',
+        grant.leaseId,
+      );
+      expect(lease!.status).toBe('RETURNED');
+      expect(
+        b.rows<{ n: number }>('SELECT COUNT(*) AS n FROM sync_outbox WHERE acked_at IS NULL')[0]!.n,
+      ).toBe(0);
+    }, 20_000);
+    // Nothing new: its other leased seat is free for everyone else, and it sells nothing.
+    const other = await a.call(
+      'holds.seats',
+      { eventId: THEATRE, seatIds: [grant.seatIds[1]!] },
+      await a.signIn('ana'),
+    );
+    expect(other.tickets).toHaveLength(1);
+    const refused = await b.attempt(
+      'holds.seats',
+      { eventId: THEATRE, seatIds: [grant.seatIds[1]!] },
+      cashier,
+    );
+    expect(refused.ok).toBe(false);
   });
 });

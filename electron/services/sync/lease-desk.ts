@@ -58,6 +58,8 @@ export interface LeaseLink {
   /** Offline sales and other reports not yet acknowledged. */
   pending(): number;
   online(): boolean;
+  /** The terminal was revoked at the server: it sells nothing more, from any lease. */
+  revoked(): boolean;
   /** Seats the server shows free now in `eventId` (OFFLINE when it cannot be asked). */
   freeSeats(eventId: number): Promise<Set<number>>;
 }
@@ -129,12 +131,15 @@ export class LeaseDesk {
 
   /** Whether `lease` sells now: open, and before its end less the margin on the lease clock. */
   selling(lease: Pick<LeaseRow, 'expires_at' | 'status'>): boolean {
-    return lease.status === 'OPEN' && this.clock.now() < this.sellsUntil(lease);
+    return !this.link.revoked() && lease.status === 'OPEN' && this.clock.now() < this.sellsUntil(lease);
   }
 
   /** NOT_LEASED unless `lease` sells now (`endedAt` says when it stopped). */
   assertSelling(lease: LeaseRow, details: { seatIds: number[]; zoneId?: number }): void {
     if (this.selling(lease)) return;
+    if (this.link.revoked()) {
+      throw new TaquillaError('UNAUTHORIZED', 'This terminal was revoked at the server; enrol it again', {});
+    }
     throw new TaquillaError(
       'NOT_LEASED',
       'The offline lease has ended: sell online, or acquire a new lease',
@@ -242,6 +247,23 @@ export class LeaseDesk {
     const result = await this.link.call<{ returned: number }>('leaseReturn', { leaseId, actor });
     this.sql.close.run(leaseId);
     return result;
+  }
+
+  /**
+   * The heartbeat names this terminal's open leases at the server: one not named was ended there (a
+   * supervisor's `taquilla-server leases --end`) and sells no more here. A lease recorded after the
+   * heartbeat's answer was read (granted meanwhile) is left alone.
+   */
+  closeEnded(openAtServer: readonly string[], serverTime: number): void {
+    const open = new Set(openAtServer);
+    for (const lease of this.sql.open.all()) {
+      if (!open.has(lease.id) && lease.created_at < serverTime - 5_000) this.sql.close.run(lease.id);
+    }
+  }
+
+  /** Closes a lease here without asking the server (it was given back or ended there). */
+  closeLocally(leaseId: string): void {
+    this.sql.close.run(leaseId);
   }
 
   /**

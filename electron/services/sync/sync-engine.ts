@@ -288,6 +288,7 @@ export class SyncEngine {
       flush: () => this.flush(),
       pending: () => this.outbox.length,
       online: () => this.state === 'online',
+      revoked: () => this.state === 'revoked',
       freeSeats: async (eventId) => {
         const offline = new TaquillaError(
           'OFFLINE',
@@ -451,13 +452,18 @@ export class SyncEngine {
 
   /** Asks the server for its time: decides online/offline, and replays the outbox when back. */
   async checkConnection(): Promise<SyncState> {
-    if (!this.client || this.state === 'revoked') return this.state;
+    if (!this.client) return this.state;
+    if (this.state === 'revoked') {
+      await this.uploadAfterRevocation();
+      return this.state;
+    }
     const wasOnline = this.state === 'online';
     try {
       const reply = await this.client.time(this.options.heartbeatTimeoutMs);
       this.noteReply(reply);
       if (reply.status === 401) {
         this.setState('revoked');
+        await this.uploadAfterRevocation();
         return this.state;
       }
       this.setState('online');
@@ -469,6 +475,8 @@ export class SyncEngine {
       }
       // Leases renew while online (not only on coming back), each for its event's policy.
       if (this.outbox.length === 0) await this.leases.renewDue();
+      const openLeases = (reply.result as { openLeases?: unknown } | undefined)?.openLeases;
+      if (Array.isArray(openLeases)) this.leases.closeEnded(openLeases.map(String), reply.serverTime);
       // The heartbeat names the server's catalogue revision: pull events and settings when it moved.
       const catalogRevision = (reply.result as { catalogRevision?: unknown } | undefined)?.catalogRevision;
       if (typeof catalogRevision === 'number') await this.venueCatalog.follow(this.client, catalogRevision);
@@ -510,6 +518,40 @@ export class SyncEngine {
     await this.flush();
     if (this.state !== 'online' || this.outbox.length > 0) return;
     await this.leases.renewDue(true);
+  }
+
+  /**
+   * Revoked: revocation stops new work, not the upload of what was already sold. The offline sales
+   * still queued are reported (the server takes them, or refuses them onto the conflict list); then
+   * each lease is given back. Anything else queued is withdrawn: it asked for new work.
+   */
+  private async uploadAfterRevocation(): Promise<void> {
+    if (!this.client) return;
+    const now = () => this.clock.now();
+    for (;;) {
+      const items = this.outbox.pending(64);
+      if (items.length === 0) break;
+      for (const item of items) {
+        if (item.op === 'leaseSale') {
+          this.inFlight.add(item.id);
+          const sent = await this.send(item).finally(() => this.inFlight.delete(item.id));
+          if (!sent) return; // unreachable (or refused again): the next heartbeat tries again
+        } else {
+          this.outbox.withdraw(item.id, now());
+          this.waiters
+            .get(item.id)
+            ?.reject(new TaquillaError('UNAUTHORIZED', 'This terminal was revoked', {}));
+          this.waiters.delete(item.id);
+        }
+      }
+    }
+    for (const lease of this.leases.openLeases()) {
+      const reply = await this.client
+        .operation('leaseReturn', { leaseId: lease.id, actor: 'sync' }, `tq-${randomUUID()}`)
+        .catch(() => null);
+      if (!reply) return;
+      if (!reply.error || reply.error.code === 'UNKNOWN_LEASE') this.leases.closeLocally(lease.id);
+    }
   }
 
   // ---- the outbox ------------------------------------------------------------------------------
