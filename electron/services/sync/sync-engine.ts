@@ -16,7 +16,6 @@ import {
   type KeyOutcome,
   type LeaseGrant,
   type LeaseInput,
-  leaseInput,
   type ServerEventDefinition,
   type ServerOperation,
   type ServerPayment,
