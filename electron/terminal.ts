@@ -49,6 +49,7 @@ import {
   startBackgroundCheckpoints,
 } from './store/database.ts';
 import { type KeyWrap, StoreKey } from './store/store-key.ts';
+import type { MonotonicSource } from './services/sync/lease-clock.ts';
 
 export interface TerminalOptions {
   dbFile: string;
@@ -65,6 +66,8 @@ export interface TerminalOptions {
   keyWrap?: KeyWrap | null;
   /** PIN tries and locks; DEFAULT_PIN_POLICY unless given. */
   pinPolicy?: PinPolicy;
+  /** The monotonic clock offline leases end on (default performance.now). */
+  monotonic?: MonotonicSource;
 }
 
 /**
@@ -197,6 +200,7 @@ export function createTerminal({
   lowDiskBytes = 256 * 1024 * 1024,
   keyWrap = null,
   pinPolicy,
+  monotonic,
 }: TerminalOptions): Terminal {
   // A store with a corrupt page never starts selling (StoreDamagedError names the backup to restore).
   assertStoreHealthy(dbFile);
@@ -212,7 +216,7 @@ export function createTerminal({
   }
   const modes = new TerminalModeStore(db, clock);
   const mode = modes.mode();
-  const sync = new SyncEngine(db, clock, { storeKey });
+  const sync = new SyncEngine(db, clock, { storeKey, ...(monotonic ? { monotonic } : {}) });
   const enrolled = sync.status().state !== 'unenrolled';
   // Enrolled: the sync engine's engine is the terminal's (server time; its sales go to the outbox).
   const reservations = enrolled ? sync.reservations : new ReservationService(db, clock);

@@ -59,7 +59,24 @@ export interface ErrorDetails {
   BALANCE_CHANGED: { transactionId: string; totalCents: number; paidCents: number };
   /** A request given up for lost was settled at the server as never to be applied. */
   ABANDONED: { key: string };
-  NOT_LEASED: { seatIds: number[]; zoneId?: number; available?: number };
+  /** `endedAt`: the lease ran out (server time, as this counter measures it) — sell online again. */
+  NOT_LEASED: { seatIds: number[]; zoneId?: number; available?: number; endedAt?: number };
+  /**
+   * A reported offline sale that its lease does not cover: seats or places never leased (or already
+   * reported), ticket numbers outside the lease's block or used before, or a sale time outside the lease.
+   */
+  OUTSIDE_LEASE: {
+    leaseId: string;
+    reason: 'not-leased' | 'ticket-numbers' | 'sold-at';
+    seatIds?: number[];
+    zoneId?: number;
+    ticketNumbers?: number[];
+    soldAt?: number;
+    from?: number;
+    until?: number;
+  };
+  /** A lease renewal longer than the event's lease policy (minutes). */
+  LEASE_RENEWAL_TOO_LONG: { leaseId: string; renewMinutes: number; maxMinutes: number };
   /** Only a refused offline sale can be moved to other seats; other conflicts are refunded or accepted. */
   /** The transaction holds other tickets than the cashier charged for; `items`: what it holds now. */
   CART_CHANGED: {

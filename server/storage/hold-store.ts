@@ -79,6 +79,27 @@ export interface ChangesSince {
   zones: ZoneStateRow[];
 }
 
+/** One offline lease as the operator sees it. */
+export interface LeaseListing {
+  leaseId: string;
+  credentialId: number;
+  terminal: string;
+  /** The terminal's credential was revoked: it may still report what it sold, nothing else. */
+  terminalRevoked: boolean;
+  eventId: number;
+  /** selling: before its end; grace: ended, its seats kept for late reports; closed: returned or ended for good. */
+  state: 'selling' | 'grace' | 'closed';
+  expiresAt: number;
+  /** Its seats and places are kept until here (its end plus LEASE_GRACE_MINUTES). */
+  keptUntil: number;
+  seatsHeld: number;
+  placesHeld: number;
+  /** Places sold from it and reported. */
+  sold: number;
+  ticketFrom: number;
+  ticketTo: number;
+}
+
 /** Live counts for monitoring (GET /metrics), read at scrape time. */
 /** How long the server keeps its history (milliseconds). */
 export interface HistoryRetention {
@@ -133,6 +154,16 @@ export interface HoldStore {
     now: number;
   }): Promise<number>;
   credentialByHash(secretHash: string): Promise<CredentialRow | null>;
+  /** The tenant's offline leases, open ones first (`taquilla-server leases`, GET /v1/admin/leases). */
+  leases(tenantId: number, now: number): Promise<LeaseListing[]>;
+  /** Ids of the open leases of one terminal (its heartbeat: a lease not listed sells no more). */
+  openLeaseIds(tenantId: number, credentialId: number): Promise<string[]>;
+  /**
+   * The supervisor ends a lease now: its counter sells no more from it once told (next heartbeat);
+   * its seats stay the lease's for LEASE_GRACE_MINUTES so sales made before now are still reported.
+   * null when the tenant has no such lease; the listing otherwise (ending twice changes nothing).
+   */
+  endLease(tenantId: number, leaseId: string, now: number): Promise<LeaseListing | null>;
   /** false when the credential is not this tenant's. */
   revokeCredential(tenantId: number, credentialId: number, now: number): Promise<boolean>;
   addEnrolCode(tenantId: number, codeHash: string, expiresAt: number, now: number): Promise<void>;

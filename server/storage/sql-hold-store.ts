@@ -11,7 +11,7 @@ import {
   type SettingsOverride,
   settingsProblems,
 } from '../../shared/config.ts';
-import { type SeatConflict, TaquillaError } from '../../shared/errors.ts';
+import { type ErrorDetails, type SeatConflict, TaquillaError } from '../../shared/errors.ts';
 import {
   assertTransactionTransition,
   extendedUntil,
@@ -32,6 +32,7 @@ import {
   leaseInput,
   leaseReturnInput,
   leaseSaleInput,
+  UPLOAD_OPERATIONS,
   type KeyOutcome,
   type ServerEventDefinition,
   type ServerOperation,
@@ -57,6 +58,7 @@ import type {
   HistoryRetention,
   HoldStore,
   Idempotency,
+  LeaseListing,
   SeatStateRow,
   StoreNotice,
   StoredReply,
@@ -81,6 +83,8 @@ const LIVE = "status IN ('ACTIVE', 'COMPLETED')"; // the exact predicate of the 
 /** The request hash of a key settled by resolveKeys as never to be applied. */
 const ABANDONED = 'abandoned';
 const RETRIES = 8;
+/** How far before its grant a counter's clock may place a sale (offset measured on a round trip). */
+const LEASE_CLOCK_SKEW_MS = 60_000;
 const RELAXED_OPS: ReadonlySet<ServerOperation> = new Set([
   'holdSeats',
   'holdGeneral',
@@ -373,6 +377,89 @@ export abstract class SqlHoldStore implements HoldStore {
   }
 
   /** Revokes and announces it to every instance in the same transaction (live sockets close at once). */
+  async leases(tenantId: number, now: number): Promise<LeaseListing[]> {
+    const grace = (await this.tenantSettings(tenantId)).LEASE_GRACE_MINUTES * MINUTE_MS;
+    return this.read(async (tx) => {
+      const rows = await tx.all<Record<string, string | number | null>>(
+        `SELECT l.id, l.credential_id, c.name, c.revoked_at, l.event_id, l.status, l.expires_at, l.ticket_from,
+                l.ticket_to, l.transaction_id,
+                (SELECT MAX(t.reserved_until) FROM tickets t WHERE t.tenant_id = l.tenant_id
+                   AND t.transaction_id = l.transaction_id) AS kept_until,
+                (SELECT COUNT(*) FROM tickets t WHERE t.tenant_id = l.tenant_id AND t.transaction_id = l.transaction_id
+                   AND t.status = 'ACTIVE' AND t.reserved_until > ? AND t.seat_id IS NOT NULL) AS seats_held,
+                (SELECT COALESCE(SUM(t.quantity), 0) FROM tickets t WHERE t.tenant_id = l.tenant_id
+                   AND t.transaction_id = l.transaction_id AND t.status = 'ACTIVE' AND t.reserved_until > ?
+                   AND t.seat_id IS NULL) AS places_held,
+                (SELECT COALESCE(SUM(t.quantity), 0) FROM tickets t WHERE t.tenant_id = l.tenant_id
+                   AND t.session_id = 'lease:' || l.id AND t.status = 'COMPLETED') AS sold
+         FROM leases l LEFT JOIN credentials c ON c.id = l.credential_id AND c.tenant_id = l.tenant_id
+         WHERE l.tenant_id = ? ORDER BY CASE WHEN l.status = 'OPEN' THEN 0 ELSE 1 END, l.created_at DESC`,
+        [now, now, tenantId],
+      );
+      return rows.map((r) => {
+        const expiresAt = Number(r.expires_at);
+        const keptUntil = r.kept_until === null ? expiresAt + grace : Number(r.kept_until);
+        const open = r.status === 'OPEN';
+        return {
+          leaseId: String(r.id),
+          credentialId: Number(r.credential_id),
+          terminal: String(r.name ?? ''),
+          terminalRevoked: r.revoked_at !== null,
+          eventId: Number(r.event_id),
+          state:
+            open && expiresAt > now
+              ? 'selling'
+              : keptUntil > now && Number(r.seats_held) + Number(r.places_held) > 0
+                ? 'grace'
+                : 'closed',
+          expiresAt,
+          keptUntil,
+          seatsHeld: Number(r.seats_held),
+          placesHeld: Number(r.places_held),
+          sold: Number(r.sold),
+          ticketFrom: Number(r.ticket_from),
+          ticketTo: Number(r.ticket_to),
+        };
+      });
+    });
+  }
+
+  async openLeaseIds(tenantId: number, credentialId: number): Promise<string[]> {
+    const rows = await this.read((tx) =>
+      tx.all<{ id: string }>(
+        "SELECT id FROM leases WHERE tenant_id = ? AND credential_id = ? AND status = 'OPEN'",
+        [tenantId, credentialId],
+      ),
+    );
+    return rows.map((r) => String(r.id));
+  }
+
+  async endLease(tenantId: number, leaseId: string, now: number): Promise<LeaseListing | null> {
+    const grace = (await this.tenantSettings(tenantId)).LEASE_GRACE_MINUTES * MINUTE_MS;
+    const found = await this.write(async (tx) => {
+      const [lease] = await tx.all<{ transaction_id: string; status: string }>(
+        'SELECT transaction_id, status FROM leases WHERE tenant_id = ? AND id = ?',
+        [tenantId, leaseId],
+      );
+      if (!lease) return false;
+      if (lease.status !== 'OPEN') return true;
+      await tx.run(
+        `UPDATE leases SET status = 'RETURNED', expires_at = CASE WHEN expires_at < ? THEN expires_at ELSE ? END
+         WHERE tenant_id = ? AND id = ?`,
+        [now, now, tenantId, leaseId],
+      );
+      // Sales made before now may still be on their way: the seats are kept for the grace, no longer.
+      await tx.run(
+        `UPDATE tickets SET reserved_until = CASE WHEN reserved_until < ? THEN reserved_until ELSE ? END, updated_at = ?
+         WHERE tenant_id = ? AND transaction_id = ? AND status = 'ACTIVE'`,
+        [now + grace, now + grace, now, tenantId, lease.transaction_id],
+      );
+      return true;
+    });
+    if (!found) return null;
+    return (await this.leases(tenantId, now)).find((l) => l.leaseId === leaseId) ?? null;
+  }
+
   async revokeCredential(tenantId: number, credentialId: number, now: number): Promise<boolean> {
     return this.write(async (tx) => {
       const changed = await tx.run(
@@ -543,8 +630,9 @@ export abstract class SqlHoldStore implements HoldStore {
     const settings = await this.tenantSettings(tenantId);
     try {
       return await this.write(async (tx) => {
-        // The credential's revocation is read in the write itself, with the key's stored answer.
-        const stored = await this.storedReply(tx, tenantId, credentialId, idempotency);
+        // The credential's revocation is read in the write itself: no instance applies a revoked
+        // terminal's operation, whatever it has cached.
+        const stored = await this.storedReply(tx, tenantId, credentialId, idempotency, op);
         if (stored) return stored;
         // A refusal undoes the operation's writes but keeps the transaction, which then stores the
         // refusal as this key's answer: one write either way. (COMMIT releases the savepoint.)
@@ -668,6 +756,7 @@ export abstract class SqlHoldStore implements HoldStore {
     tenantId: number,
     credentialId: number,
     idem: Idempotency | null,
+    op: ServerOperation,
   ): Promise<StoredReply | null> {
     const [row] = await tx.all<{
       revoked_at: number | null;
@@ -683,7 +772,10 @@ export abstract class SqlHoldStore implements HoldStore {
        ORDER BY i.credential_id DESC LIMIT 1`,
       [credentialId, tenantId, tenantId, credentialId, idem?.key ?? null],
     );
-    if (row?.revoked_at !== null && row?.revoked_at !== undefined) {
+    // Revocation stops new work, not the upload of what was already sold: a revoked terminal still
+    // reports its offline sales and gives its leases back (never renews them).
+    const revoked = row?.revoked_at !== null && row?.revoked_at !== undefined;
+    if (revoked && !UPLOAD_OPERATIONS.has(op)) {
       throw new TaquillaError('UNAUTHORIZED', 'Unknown or revoked credential', {});
     }
     if (!row || !idem || row.request_hash === null) return null;
@@ -1159,6 +1251,9 @@ export abstract class SqlHoldStore implements HoldStore {
     const event = await this.event(ctx, input.eventId);
     const leaseId = randomUUID();
     const expiresAt = now + Number(event.lease_minutes) * MINUTE_MS;
+    // The counter sells until expiresAt; the seats stay the lease's for a grace beyond it, so a sale
+    // made just before the end is reported before anyone else can take the seat.
+    const keptUntil = expiresAt + ctx.settings.LEASE_GRACE_MINUTES * MINUTE_MS;
     const seats = input.seatIds.length > 0 ? await this.seatsOrThrow(ctx, event.id, input.seatIds) : [];
     if (seats.length > 0) {
       await this.assertSeatsFree(ctx, event.id, input.seatIds, null);
@@ -1172,7 +1267,7 @@ export abstract class SqlHoldStore implements HoldStore {
     await tx.run(
       `INSERT INTO transactions (tenant_id, id, event_id, session_id, actor, status, reserved_until, created_at, updated_at)
        VALUES (?, ?, ?, ?, ?, 'RESERVED', ?, ?, ?)`,
-      [tenantId, transactionId, event.id, `lease:${leaseId}`, input.actor, expiresAt, now, now],
+      [tenantId, transactionId, event.id, `lease:${leaseId}`, input.actor, keptUntil, now, now],
     );
     const rows: unknown[][] = seats.map((s) => [s.zone_id, s.id, 1, s.price_cents]);
     if (zone && input.general) rows.push([zone.id, null, input.general.quantity, zone.price_cents]);
@@ -1188,7 +1283,7 @@ export abstract class SqlHoldStore implements HoldStore {
           ...r.slice(0, 3),
           `lease:${leaseId}`,
           r[3],
-          expiresAt,
+          keptUntil,
           now,
           now,
         ]),
@@ -1227,6 +1322,7 @@ export abstract class SqlHoldStore implements HoldStore {
     const { tx, tenantId, now } = ctx;
     const lease = await this.leaseOrThrow(ctx, input.leaseId);
     const eventId = Number(lease.event_id);
+    await this.assertSaleInsideLease(ctx, lease, input);
     const seats = input.seatIds.length > 0 ? await this.seatsOrThrow(ctx, eventId, input.seatIds) : [];
     if (seats.length > 0) {
       // The lease's own tickets on these seats step aside for the sale.
@@ -1343,13 +1439,111 @@ export abstract class SqlHoldStore implements HoldStore {
     };
   }
 
+  /**
+   * A lease covers only what it granted: each seat still unsold in it (a lease ticket ACTIVE, or
+   * EXPIRED once its grace passed — then the seat is sold only if still free), standing places of its
+   * zone up to what it still holds, one number per place from its block never used before, and a sale
+   * time between the grant and the lease's end. Anything else is refused, whole (OUTSIDE_LEASE).
+   */
+  private async assertSaleInsideLease(
+    ctx: OpContext,
+    lease: Awaited<ReturnType<SqlHoldStore['leaseOrThrow']>>,
+    input: ReturnType<typeof leaseSaleInput.parse>,
+  ): Promise<void> {
+    const { tx, tenantId } = ctx;
+    const refuse = (reason: ErrorDetails['OUTSIDE_LEASE']['reason'], facts: object, message: string) =>
+      new TaquillaError('OUTSIDE_LEASE', message, { leaseId: lease.id, reason, ...facts });
+    const from = Number(lease.created_at) - LEASE_CLOCK_SKEW_MS;
+    const until = Number(lease.expires_at);
+    if (input.soldAt < from || input.soldAt > until) {
+      throw refuse('sold-at', { soldAt: input.soldAt, from, until }, 'The sale time is outside the lease');
+    }
+    const unsold = await tx.all<{ seat_id: number | null; zone_id: number; quantity: number }>(
+      `SELECT seat_id, zone_id, quantity FROM tickets WHERE tenant_id = ? AND transaction_id = ?
+         AND status IN ('ACTIVE', 'EXPIRED')`,
+      [tenantId, lease.transaction_id],
+    );
+    const leasedSeats = new Set(unsold.filter((t) => t.seat_id !== null).map((t) => Number(t.seat_id)));
+    const notLeased = input.seatIds.filter((id) => !leasedSeats.has(id));
+    if (notLeased.length > 0) {
+      throw refuse(
+        'not-leased',
+        { seatIds: notLeased },
+        'Seats not leased (or already reported) in this lease',
+      );
+    }
+    if (input.general) {
+      const zoneId = input.general.zoneId;
+      const places = unsold
+        .filter((t) => t.seat_id === null && Number(t.zone_id) === zoneId)
+        .reduce((n, t) => n + Number(t.quantity), 0);
+      if (input.general.quantity > places) {
+        throw refuse(
+          'not-leased',
+          { zoneId },
+          `Only ${places} standing places of zone ${zoneId} are in this lease`,
+        );
+      }
+    }
+    const numbers = input.ticketNumbers;
+    const places = input.seatIds.length + (input.general?.quantity ?? 0);
+    const outside = numbers.filter((n) => n < Number(lease.ticket_from) || n > Number(lease.ticket_to));
+    const repeated = numbers.filter((n, i) => numbers.indexOf(n) !== i);
+    const used =
+      numbers.length === 0
+        ? []
+        : await tx.all<{ number: number }>(
+            `SELECT number FROM ticket_numbers WHERE tenant_id = ? AND number IN (${marks(numbers.length)})`,
+            [tenantId, ...numbers],
+          );
+    const bad = [...outside, ...repeated, ...used.map((u) => Number(u.number))];
+    if (numbers.length !== places || bad.length > 0) {
+      throw refuse(
+        'ticket-numbers',
+        { ticketNumbers: bad, from: Number(lease.ticket_from), until: Number(lease.ticket_to) },
+        `A sale of ${places} places reports ${places} unused numbers of the lease's block`,
+      );
+    }
+  }
+
   /** Gives back what the lease did not sell, or renews it for another period. */
   private async leaseReturn(ctx: OpContext, input: LeaseReturnInput) {
     const { tx, tenantId, now } = ctx;
     const lease = await this.leaseOrThrow(ctx, input.leaseId);
     const eventId = Number(lease.event_id);
-    if (input.renewMinutes !== undefined) {
-      const expiresAt = now + input.renewMinutes * MINUTE_MS;
+    if (input.renewMinutes !== undefined || input.renew) {
+      // A lease returned (or ended by the supervisor) is not brought back by its counter.
+      if (lease.status !== 'OPEN') {
+        throw new TaquillaError('UNKNOWN_LEASE', `Lease ${lease.id} is closed`, { leaseId: lease.id });
+      }
+      const [credential] = await tx.all<{ revoked_at: number | null }>(
+        'SELECT revoked_at FROM credentials WHERE tenant_id = ? AND id = ?',
+        [tenantId, ctx.credentialId],
+      );
+      if (credential && credential.revoked_at !== null) {
+        throw new TaquillaError(
+          'UNAUTHORIZED',
+          'A revoked terminal gives its leases back, it does not renew them',
+          {},
+        );
+      }
+      // Bounded by the event's lease policy: a renewal is another lease period, never more.
+      const event = await this.event(ctx, eventId);
+      const minutes = input.renewMinutes ?? event.lease_minutes;
+      if (minutes > event.lease_minutes) {
+        throw new TaquillaError(
+          'LEASE_RENEWAL_TOO_LONG',
+          `A renewal lasts at most ${event.lease_minutes} minutes`,
+          {
+            leaseId: lease.id,
+            renewMinutes: minutes,
+            maxMinutes: event.lease_minutes,
+          },
+        );
+      }
+      // Never shorter than the counter was already told: it may be selling from it right now.
+      const expiresAt = Math.max(Number(lease.expires_at), now + minutes * MINUTE_MS);
+      const keptUntil = expiresAt + ctx.settings.LEASE_GRACE_MINUTES * MINUTE_MS;
       const renewed = await tx.all<{
         seat_id: number | null;
         zone_id: number;
@@ -1357,8 +1551,13 @@ export abstract class SqlHoldStore implements HoldStore {
       }>(
         `UPDATE tickets SET reserved_until = ?, updated_at = ? WHERE tenant_id = ? AND transaction_id = ?
            AND status = 'ACTIVE' AND reserved_until > ? RETURNING seat_id, zone_id, quantity`,
-        [expiresAt, now, tenantId, lease.transaction_id, now],
+        [keptUntil, now, tenantId, lease.transaction_id, now],
       );
+      await tx.run('UPDATE transactions SET reserved_until = ? WHERE tenant_id = ? AND id = ?', [
+        keptUntil,
+        tenantId,
+        lease.transaction_id,
+      ]);
       await tx.run('UPDATE leases SET expires_at = ? WHERE tenant_id = ? AND id = ?', [
         expiresAt,
         tenantId,
@@ -2038,9 +2237,12 @@ export abstract class SqlHoldStore implements HoldStore {
       credential_id: number;
       ticket_from: number;
       ticket_to: number;
+      expires_at: number;
+      created_at: number;
+      status: string;
     }>(
-      `SELECT id, event_id, transaction_id, credential_id, ticket_from, ticket_to FROM leases
-       WHERE tenant_id = ? AND id = ?`,
+      `SELECT id, event_id, transaction_id, credential_id, ticket_from, ticket_to, expires_at, created_at, status
+       FROM leases WHERE tenant_id = ? AND id = ?`,
       [ctx.tenantId, leaseId],
     );
     // A terminal reports and returns only its own leases.

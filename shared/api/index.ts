@@ -4,6 +4,7 @@ import { counterApi } from './counter.ts';
 import { dashboardApi } from './dashboard.ts';
 import type { ApiMethod } from './define.ts';
 import { kioskApi } from './kiosk.ts';
+import { leasesApi } from './leases.ts';
 import { printingApi } from './printing.ts';
 import { paymentsApi } from './payments.ts';
 import { voidsApi } from './voids.ts';
@@ -21,6 +22,7 @@ export const api = {
   ...printingApi,
   ...kioskApi,
   ...voidsApi,
+  ...leasesApi,
 } as const satisfies Record<string, ApiMethod>;
 
 export type Api = typeof api;

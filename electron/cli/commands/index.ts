@@ -1,6 +1,7 @@
 import type { CliCommand } from '../command.ts';
 import { backupCommands } from './backup-commands.ts';
 import { kioskCommands } from './kiosk-commands.ts';
+import { leaseCommands } from './lease-commands.ts';
 import { modeCommands } from './mode-commands.ts';
 import { paymentCommands } from './payment-commands.ts';
 import { printingCommands } from './printing-commands.ts';
@@ -19,6 +20,7 @@ export const commands: CliCommand[] = [
   ...paymentCommands,
   ...printingCommands,
   ...syncCommands,
+  ...leaseCommands,
   ...modeCommands,
   ...backupCommands,
   ...securityCommands,

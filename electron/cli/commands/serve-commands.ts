@@ -41,7 +41,7 @@ const serveCommand: CliCommand = {
     const port = portOf(values.port, kiosk);
     const testClock = values['test-clock'] === true;
     const clock = new AdjustableClock(io.clock);
-    const terminal = createTerminal({ dbFile, clock, kiosk });
+    const terminal = createTerminal({ dbFile, clock, kiosk, monotonic: clock.monotonic });
     let printer: ServedPrinter | null = null;
     let running: Awaited<ReturnType<typeof startCounterServer>>;
     try {
@@ -50,7 +50,12 @@ const serveCommand: CliCommand = {
       }
       running = await startCounterServer(terminal, {
         port,
-        ...(testClock ? { advanceClock: (ms: number) => clock.advance(ms) } : {}),
+        ...(testClock
+          ? {
+              advanceClock: (ms: number, pcClockOnly: boolean) =>
+                pcClockOnly ? clock.shiftPcClock(ms) : clock.advance(ms),
+            }
+          : {}),
       });
     } catch (error) {
       // Nothing started yet (no sync, no printing): a terminal without its screen never runs on.

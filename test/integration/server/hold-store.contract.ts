@@ -558,7 +558,7 @@ export function holdStoreContract(name: string, open: () => Promise<StoreFixture
           actor: 't1',
           seatIds: [134],
           general: { zoneId: 12, quantity: 1 },
-          ticketNumbers: [lease.ticketFrom as number],
+          ticketNumbers: [lease.ticketFrom as number, (lease.ticketFrom as number) + 1],
           soldAt: now,
         }),
       );
@@ -585,7 +585,7 @@ export function holdStoreContract(name: string, open: () => Promise<StoreFixture
           ticketNumbers: 5,
         }),
       );
-      now += 61 * MINUTE_MS;
+      now += (60 + 30 + 1) * MINUTE_MS; // past the lease's end and its grace (LEASE_GRACE_MINUTES 30)
       ok(
         await run('holdSeats', {
           eventId: 7,
@@ -600,9 +600,104 @@ export function holdStoreContract(name: string, open: () => Promise<StoreFixture
         actor: 't1',
         seatIds: [137],
         ticketNumbers: [lease.ticketFrom as number],
-        soldAt: now,
+        soldAt: (lease.expiresAt as number) - 60_000,
       });
       expect(code(refused)).toBe('SEAT_TAKEN');
+    });
+
+    describe('leases in time and in bounds', () => {
+      const E = 9;
+      let lease: Record<string, unknown>;
+      beforeAll(async () => {
+        await fx.store.putEvent(tenant, demoEvent(E), now);
+        lease = ok(
+          await run('lease', {
+            eventId: E,
+            actor: 't1',
+            seatIds: [101, 102, 103, 104],
+            general: { zoneId: 12, quantity: 2 },
+            ticketNumbers: 10,
+          }),
+        );
+      });
+      const state = async (seatId: number) =>
+        (await fx.store.snapshot(tenant, E, now)).seats.find((x) => x.seatId === seatId)?.state;
+      const sale = (body: Record<string, unknown>) =>
+        run('leaseSale', {
+          leaseId: lease.leaseId,
+          saleId: `s-${Math.random()}`,
+          actor: 't1',
+          seatIds: [],
+          ticketNumbers: [],
+          soldAt: (lease.expiresAt as number) - 20_000,
+          ...body,
+        });
+      const from = () => lease.ticketFrom as number;
+
+      it('leaseSale refuses seats, places, numbers and times the lease does not cover, and writes nothing', async () => {
+        const refusal = async (body: Record<string, unknown>) => {
+          const reply = await sale(body);
+          expect(code(reply), JSON.stringify(body)).toBe('OUTSIDE_LEASE');
+          return (reply.body.error!.details as { reason: string }).reason;
+        };
+        expect(await refusal({ seatIds: [105], ticketNumbers: [from()] })).toBe('not-leased');
+        expect(
+          await refusal({
+            general: { zoneId: 12, quantity: 3 },
+            ticketNumbers: [0, 1, 2].map((i) => from() + i),
+          }),
+        ).toBe('not-leased');
+        expect(await refusal({ seatIds: [101], ticketNumbers: [(lease.ticketTo as number) + 1] })).toBe(
+          'ticket-numbers',
+        );
+        expect(await refusal({ seatIds: [101, 102], ticketNumbers: [from(), from()] })).toBe(
+          'ticket-numbers',
+        );
+        expect(await refusal({ seatIds: [101, 102], ticketNumbers: [from()] })).toBe('ticket-numbers');
+        expect(
+          await refusal({ seatIds: [101], ticketNumbers: [from()], soldAt: (lease.expiresAt as number) + 1 }),
+        ).toBe('sold-at');
+        expect(
+          await refusal({ seatIds: [101], ticketNumbers: [from()], soldAt: now - 2 * 60 * MINUTE_MS }),
+        ).toBe('sold-at');
+        expect(await state(101)).toBe('held');
+        expect(await state(105)).toBe('free');
+        // Reported once; the same seat or number again under another sale is refused.
+        ok(await sale({ seatIds: [101], ticketNumbers: [from()] }));
+        expect(await refusal({ seatIds: [101], ticketNumbers: [from() + 1] })).toBe('not-leased');
+        expect(await refusal({ seatIds: [102], ticketNumbers: [from()] })).toBe('ticket-numbers');
+      });
+
+      it('renewals are bounded by the event policy, with a typed refusal on every store', async () => {
+        const centuries = await run('leaseReturn', {
+          leaseId: lease.leaseId,
+          actor: 't1',
+          renewMinutes: 190 * 365 * 24 * 60,
+        });
+        expect(code(centuries)).toBe('VALIDATION');
+        const week = await run('leaseReturn', {
+          leaseId: lease.leaseId,
+          actor: 't1',
+          renewMinutes: 7 * 24 * 60,
+        });
+        expect(code(week)).toBe('LEASE_RENEWAL_TOO_LONG');
+        const policy = ok(await run('leaseReturn', { leaseId: lease.leaseId, actor: 't1', renew: true }));
+        expect(policy.expiresAt).toBe(Math.max(lease.expiresAt as number, now + 60 * MINUTE_MS));
+        lease = { ...lease, expiresAt: policy.expiresAt };
+      });
+
+      it("a seat sold offline just before the lease ends is not resold after the end: it stays the lease's for the grace", async () => {
+        const end = lease.expiresAt as number;
+        now = end + 15_000; // the finding: sold again online 15 s after the end
+        const taken = await run('holdSeats', { eventId: E, sessionId: 'online', actor: 'c', seatIds: [102] });
+        expect(code(taken)).toBe('SEAT_TAKEN');
+        now = end + 40_000;
+        ok(await sale({ seatIds: [102], ticketNumbers: [from() + 1], soldAt: end - 20_000 }));
+        expect(await state(102)).toBe('sold');
+        // Past the grace, what the lease did not report is everyone's again.
+        now = end + 31 * MINUTE_MS;
+        ok(await run('holdSeats', { eventId: E, sessionId: 'online', actor: 'c', seatIds: [103] }));
+      });
     });
 
     it('changes are versioned per event and announced after commit', async () => {
