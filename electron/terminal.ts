@@ -151,10 +151,10 @@ const PRINTER_STATE = {
 } as const satisfies Record<ReturnType<PrintingService['status']>['state'], TerminalStatus['printer']>;
 
 const NETWORK_STATE = {
-  unenrolled: 'unknown',
+  unenrolled: 'standalone',
   online: 'online',
   offline: 'offline',
-  revoked: 'offline',
+  revoked: 'revoked',
 } as const satisfies Record<SyncStatus['state'], TerminalStatus['network']>;
 
 /** Free bytes for this user on the disk that holds the store; null where the OS does not say. */

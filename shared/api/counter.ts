@@ -86,8 +86,13 @@ export const eventSummary = z.object({
  * services into electron/terminal.ts these report 'unknown' (a typed placeholder, not a lie).
  */
 export const terminalStatus = z.object({
-  network: z.enum(['online', 'offline', 'unknown']),
-  /** Changes waiting in the sync outbox; null while sync is not wired. */
+  /**
+   * The central server as the cashier needs to know it: 'standalone' (not enrolled: this terminal
+   * sells on its own), 'online', 'offline' (selling from its leases, changes waiting), 'revoked'
+   * (the server refused this terminal), 'unknown' (not asked yet).
+   */
+  network: z.enum(['online', 'offline', 'standalone', 'revoked', 'unknown']),
+  /** Changes waiting in the sync outbox; null when the terminal is not enrolled. */
   syncQueue: z.number().nullable(),
   /** The printer's state (printer.status has the jobs waiting and the interrupted ones). */
   printer: z.enum([

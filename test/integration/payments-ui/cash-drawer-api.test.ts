@@ -96,7 +96,7 @@ describe('the cash drawer over the local API', () => {
     expect((await api.call('reports.print', { number: 1 }, ana)).body).toMatchObject({ copy: 0 });
     expect((await api.call('reports.print', { number: 1 }, ana)).body).toMatchObject({ copy: 1 });
     const [zText, copyText] = await printed();
-    expect(zText).toContain('REPORTE Z Nº 0001');
+    expect(zText).toContain('REPORTE Z N.º 0001');
     expect(zText).toContain('Día cerrado');
     expect(zText).not.toContain('COPIA');
     expect(copyText).toContain('COPIA 1');

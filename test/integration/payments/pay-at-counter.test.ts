@@ -141,7 +141,7 @@ describe('"Pagar en taquilla" at a kiosk with no payment provider', () => {
     expect(docs[0]).toContain('Fila A  Asiento 3');
     expect(docs[1]).toContain('Fila A  Asiento 4');
     expect(docs[2]).toContain('RECIBO');
-    expect(docs[2]).toContain('Cajero: cashier:Ana');
+    expect(docs[2]).toContain('Atendió: Ana');
     // Paid: a second payment on it is refused.
     const twice = await api.call(
       'payments.pay',

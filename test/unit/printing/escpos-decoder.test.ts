@@ -241,7 +241,7 @@ describe('layouts through the decoder', () => {
     expect(docs[0]!.cut).toBe(true);
     const text = elementsAsText(docs[0]!.elements, 48);
     expect(text).toContain('Teatro Teresa Carreño');
-    expect(text).toContain('31 dic. 2026, 07:30 p. m.');
+    expect(text).toContain('31 dic. 2026, 19:30');
     expect(text).toContain('Zona: Platea');
     expect(text).toContain('Fila Ñ  Asiento 12');
     expect(text).toContain('USD 25,00');
