@@ -1,3 +1,5 @@
+import { DashboardService } from './services/dashboard/dashboard-service.ts';
+import { Catalog } from './services/reservations/catalog.ts';
 import { statfsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { TerminalStatus } from '../shared/api/counter.ts';
@@ -124,6 +126,8 @@ export interface Terminal {
   payments: PaymentService;
   paymentSearch: ReservationSearch;
   paymentStats: PaymentStatsService;
+  /** The supervisor dashboard: figures, the business day's takings, alerts. */
+  dashboard: DashboardService;
   /** X and Z reports, per staff member and business day (the tenant's cutoff hour). */
   dayClosing: DayClosingService;
   /** Each staff member's cash drawer: float, paid in/out, counted against expected (issue 16). */
@@ -214,6 +218,8 @@ export function createTerminal({
     terminal: kiosk ? 'kiosk' : 'counter',
   });
   const dayClosing = new DayClosingService(db, time);
+  const stats = new ReservationStatsService(db, time);
+  const paymentStats = new PaymentStatsService(db, time);
   let cleanupTimer: NodeJS.Timeout | undefined;
   let closed = false;
   let checkpoints: BackgroundCheckpoints | undefined;
@@ -240,7 +246,7 @@ export function createTerminal({
     }),
     payAtCounter,
     availability,
-    stats: new ReservationStatsService(db, time),
+    stats,
     sessions: new SessionService(db, time, {
       pepper: storeKey.pepper,
       station: kiosk ? 'kiosk' : 'counter',
@@ -252,7 +258,13 @@ export function createTerminal({
     printing,
     payments,
     paymentSearch: new ReservationSearch(db, time),
-    paymentStats: new PaymentStatsService(db, time),
+    paymentStats,
+    dashboard: new DashboardService(db, time, {
+      stats,
+      paymentStats,
+      calendar: dayClosing.calendar,
+      catalog: new Catalog(db),
+    }),
     dayClosing,
     cashDrawer: dayClosing.drawer,
     notifications: new NotificationService(db, time),

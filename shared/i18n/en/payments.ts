@@ -116,7 +116,9 @@ export const payments: Record<PaymentsKey, string> = {
   'dash.title': 'Supervisor dashboard',
   'dash.updated': 'Updated at {time}',
   'dash.activeHolds': 'Active holds',
-  'dash.expiring': 'Expire in < 1 h',
+  'dash.depositsExpiring': 'Deposits due in < 1 h',
+  'dash.takings': "The day's takings by payment method",
+  'dash.takingsNone': 'Nothing taken this business day.',
   'dash.conversion': 'Hold → sale conversion',
   'dash.reserved': 'Reserved (deposit)',
   'dash.sold': 'Sold',
@@ -132,7 +134,10 @@ export const payments: Record<PaymentsKey, string> = {
   'dash.heatNone': 'No refused attempts.',
   'dash.alerts': 'Alerts',
   'dash.noAlerts': 'No alerts.',
-  'dash.alert.expiring': '{event}: {n} holds or reservations expire within an hour.',
+  'dash.alert.depositsExpiring':
+    '{event}: {n, plural, one {# deposit reservation runs} other {# deposit reservations run}} out within {minutes, plural, one {# minute} other {# minutes}} ({balance} left): call the {n, plural, one {customer} other {customers}}.',
+  'dash.alert.longHolds':
+    '{event}: {n, plural, one {# seat has} other {# seats have}} been held in a cart for more than {minutes, plural, one {# minute} other {# minutes}} (twice the normal hold).',
   'dash.alert.contested':
     '{event}: seat {seat} had {n, plural, one {# refused attempt} other {# refused attempts}}.',
   'dash.alert.abandonment':

@@ -115,7 +115,9 @@ export const payments = {
   'dash.title': 'Tablero del supervisor',
   'dash.updated': 'Actualizado a las {time}',
   'dash.activeHolds': 'Apartados activos',
-  'dash.expiring': 'Vencen en < 1 h',
+  'dash.depositsExpiring': 'Abonos que vencen en < 1 h',
+  'dash.takings': 'Recaudación del día por forma de pago',
+  'dash.takingsNone': 'Sin cobros en este día de trabajo.',
   'dash.conversion': 'Conversión apartado → venta',
   'dash.reserved': 'Reservados (abono)',
   'dash.sold': 'Vendidos',
@@ -131,7 +133,10 @@ export const payments = {
   'dash.heatNone': 'Sin intentos rechazados.',
   'dash.alerts': 'Alertas',
   'dash.noAlerts': 'Sin alertas.',
-  'dash.alert.expiring': '{event}: {n} apartados o reservas vencen en menos de una hora.',
+  'dash.alert.depositsExpiring':
+    '{event}: {n, plural, one {# reserva con abono vence} other {# reservas con abono vencen}} en menos de {minutes, plural, one {# minuto} other {# minutos}} (resta {balance}): llame {n, plural, one {al cliente} other {a los clientes}}.',
+  'dash.alert.longHolds':
+    '{event}: {n, plural, one {# asiento lleva} other {# asientos llevan}} más de {minutes, plural, one {# minuto} other {# minutos}} apartado{n, plural, one {} other {s}} en un carrito (el doble de lo normal).',
   'dash.alert.contested':
     '{event}: el asiento {seat} tuvo {n, plural, one {# intento rechazado} other {# intentos rechazados}}.',
   'dash.alert.abandonment':
