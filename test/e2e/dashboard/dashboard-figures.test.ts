@@ -159,9 +159,9 @@ describe.skipIf(skipE2e)('the supervisor dashboard in Chromium', () => {
 
   it("shows the business day's takings by payment method, in USD and Bs.", async () => {
     const takings = page.getByTestId('dashboard-takings');
-    // A sale of USD 100 and a deposit of USD 60, both cash in dollars.
-    await expect(takings.getByTestId('takings-CASH_USD-USD').textContent()).resolves.toBe('USD 160,00');
-    await expect(takings.getByTestId('takings-total-usd').textContent()).resolves.toBe('USD 160,00');
+    // A VIP seat (USD 80, paid with a USD 100 bill: USD 20 back) and a deposit of USD 60, cash in dollars.
+    await expect(takings.getByTestId('takings-CASH_USD-USD').textContent()).resolves.toBe('USD 140,00');
+    await expect(takings.getByTestId('takings-total-usd').textContent()).resolves.toBe('USD 140,00');
     await expect(takings.getByTestId('takings-total-ves').textContent()).resolves.toMatch(
       /^Bs\. [\d.]+,\d\d$/,
     );

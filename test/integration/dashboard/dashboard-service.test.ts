@@ -93,7 +93,7 @@ describe('the supervisor dashboard (DashboardService on a real store)', () => {
     const summary = dashboard.summary();
     const urgent = summary.alerts.find((a) => a.kind === 'depositsExpiring');
     expect(urgent).toMatchObject({ severity: 'danger', n: 1, minutes: 60 });
-    expect(urgent!.kind === 'depositsExpiring' && urgent.balanceCents).toBeGreaterThan(0);
+    expect(urgent?.kind === 'depositsExpiring' && urgent.balanceCents).toBeGreaterThan(0);
     expect(summary.attention[0]).toMatchObject({ depositsExpiringSoon: 1 });
     // Counted once: the urgent one is not also in the 24-hour warning.
     expect(summary.alerts.filter((a) => a.kind === 'dueSoon')).toEqual([
