@@ -87,7 +87,7 @@ describe('the cash drawer over the local API', () => {
     expect(x.body).toMatchObject({ copy: 0 });
     const [xText] = await printed();
     expect(xText).toContain('REPORTE X');
-    expect(xText).toMatch(/Cajero\s+Ana/);
+    expect(xText).toMatch(/Personal\s+Ana/);
     expect(xText).toMatch(/Faltante\s+USD 1,00/);
 
     const closed = await api.call('reports.z', {}, ana);
