@@ -135,8 +135,7 @@ export function SeatMapCanvas({
       text: {
         stage: translate(locale, 'map.stage'),
         field: translate(locale, 'map.field'),
-        free: (name, n) =>
-          `${name} · ${translate(locale, 'zones.free', { n })}`,
+        free: (name, n) => `${name} · ${translate(locale, 'zones.free', { n })}`,
       },
       pending: state.pending,
       highlight: highlight.current.until > now ? highlight.current.seats : [],
