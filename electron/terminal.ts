@@ -3,19 +3,26 @@ import { Catalog } from './services/reservations/catalog.ts';
 import { statfsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { TerminalStatus } from '../shared/api/counter.ts';
+import type { ReservationMatch, SearchReservationsInput } from '../shared/schemas/payments.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { CashDrawer } from './services/day-closing/cash-drawer.ts';
 import { DayClosingService } from './services/day-closing/day-closing-service.ts';
 import { KioskCheckout } from './services/payments/kiosk-checkout.ts';
 import { NotificationService } from './services/payments/notifications.ts';
 import { PayAtCounter } from './services/payments/pay-at-counter.ts';
-import { PaymentService, type SaleAuthority } from './services/payments/payment-service.ts';
+import {
+  PaymentService,
+  type SaleAuthority,
+  transactionNumber,
+} from './services/payments/payment-service.ts';
 import { PaymentStatsService } from './services/payments/payment-stats.ts';
 import { PaymentProviders } from './services/payments/providers/provider-registry.ts';
 import { ReservationSearch } from './services/payments/reservation-search.ts';
 import { SalesDesk } from './services/payments/sales-desk.ts';
+import { PrinterSettingsStore } from './services/printing/print-jobs.ts';
 import { TenderAcceptance } from './services/payments/tender-acceptance.ts';
 import { PrintingService } from './services/printing/printing-service.ts';
+import { LocalTicketNumbers, VenueTicketNumbers } from './services/printing/ticket-numbers.ts';
 import { AvailabilityService } from './services/reservations/availability-service.ts';
 import { BestAvailableService } from './services/reservations/best-available-service.ts';
 import { cleanupIntervalMs } from './services/reservations/cleanup-schedule.ts';
@@ -32,6 +39,7 @@ import { TicketSigner } from './services/printing/ticket-signing.ts';
 import type { PinPolicy } from './services/session/pin-guard.ts';
 import { SessionService } from './services/session/session-service.ts';
 import { SyncEngine, type SyncStatus } from './services/sync/sync-engine.ts';
+import { VenueFeed } from './services/sync/venue-feed.ts';
 import { type TerminalMode, TerminalModeStore } from './services/terminal-mode/terminal-mode.ts';
 import { type AutomaticBackupOptions, AutomaticBackups } from './store/automatic-backups.ts';
 import { assertStoreHealthy } from './store/store-health.ts';
@@ -66,6 +74,8 @@ export interface TerminalOptions {
  */
 export interface StatusProviders {
   network: () => TerminalStatus['network'];
+  /** Enrolled: whether the venue's live map is being followed (null when there is no server). */
+  venueFeed: () => TerminalStatus['venueFeed'];
   syncQueue: () => number | null;
   printer: () => TerminalStatus['printer'];
   disk: () => { state: TerminalStatus['disk']; freeBytes: number | null };
@@ -103,6 +113,8 @@ export interface Terminal {
   /** Holds and sales: local, or through the central server when enrolled. */
   holds: HoldOperations;
   sync: SyncEngine;
+  /** Enrolled: the venue's map as the server's live feed reports it (null when not enrolled). */
+  venueFeed: VenueFeed | null;
   /** Enrolled: payments settle the sale at the central server first (PaymentService.*Via). */
   saleAuthority: SaleAuthority | null;
   /** Where the API takes money: local, or through the server when enrolled. */
@@ -125,6 +137,11 @@ export interface Terminal {
   /** Money (issue 6): sales, deposits, instalments; their search, figures, day closing and notices. */
   payments: PaymentService;
   paymentSearch: ReservationSearch;
+  /**
+   * Finds reservations by name, cédula, phone or sale number: enrolled and online, the server's
+   * (taken at any counter) are copied here first, with their payments, so they can be paid here.
+   */
+  findReservations: (input: SearchReservationsInput) => Promise<ReservationMatch[]>;
   paymentStats: PaymentStatsService;
   /** The supervisor dashboard: figures, the business day's takings, alerts. */
   dashboard: DashboardService;
@@ -203,14 +220,28 @@ export function createTerminal({
   // Expiry decisions use server time on an enrolled terminal: every service reads the same clock.
   const time = enrolled ? sync.serverClock : clock;
   const availability = new AvailabilityService(db, time);
+  // Enrolled: tickets carry the venue's numbers (the server's, or the lease block's offline).
   const printing = new PrintingService(db, time, {
     training: mode === 'training',
-    jobs: { signer: new TicketSigner(db, time, storeKey) },
+    jobs: {
+      signer: new TicketSigner(db, time, storeKey),
+      ...(enrolled
+        ? {
+            numbers: new VenueTicketNumbers(
+              db,
+              new LocalTicketNumbers(db, () => new PrinterSettingsStore(db, time).get().terminalCode),
+            ),
+          }
+        : {}),
+    },
   });
   printing.attach(reservations);
   const payments = new PaymentService(db, time, reservations, { terminal: kiosk ? 'kiosk' : 'counter' });
   const carts = new CartReader(db, time);
   const saleAuthority = enrolled ? sync : null;
+  // Money travels with every sale the sync engine settles, and is written with its copy.
+  sync.usePayments(payments);
+  const venueFeed = enrolled ? new VenueFeed(db, sync) : null;
   const sales = new SalesDesk(payments, carts, reservations, saleAuthority);
   const providers = new PaymentProviders(db, time, () => modes.mode());
   const payAtCounter = new PayAtCounter(db, time, reservations, carts, printing.jobs, {
@@ -232,6 +263,7 @@ export function createTerminal({
     reservations,
     holds: enrolled ? sync : reservations,
     sync,
+    venueFeed,
     saleAuthority,
     sales,
     providers,
@@ -254,10 +286,14 @@ export function createTerminal({
     }),
     carts,
     events: new EventList(db),
-    bestAvailable: new BestAvailableService(reservations, availability),
+    bestAvailable: new BestAvailableService(enrolled ? sync : reservations, availability),
     printing,
     payments,
     paymentSearch: new ReservationSearch(db, time),
+    findReservations: async (input) => {
+      if (enrolled && sync.online()) await sync.importReservations(input.query).catch(() => undefined);
+      return terminal.paymentSearch.search(input);
+    },
     paymentStats,
     dashboard: new DashboardService(db, time, {
       stats,
@@ -271,6 +307,7 @@ export function createTerminal({
     backups: new AutomaticBackups(db, dbFile, clock, backups),
     status: {
       network: () => NETWORK_STATE[sync.status().state],
+      venueFeed: () => venueFeed?.state() ?? null,
       syncQueue: () => (enrolled ? sync.status().outbox : null),
       printer: () => PRINTER_STATE[printing.status().state],
       disk: () => {
@@ -296,6 +333,7 @@ export function createTerminal({
       printing.start();
       terminal.backups.start();
       if (enrolled) sync.start();
+      venueFeed?.start();
       // A hold never waits for a checkpoint's fsync: a worker thread checkpoints the WAL instead.
       if (!checkpoints) {
         db.pragma('wal_autocheckpoint = 0');
@@ -308,11 +346,26 @@ export function createTerminal({
       clearTimeout(cleanupTimer);
       // The worker checks the store is open before recording a result.
       sync.stop();
+      venueFeed?.stop();
       void terminal.backups.stop();
       void printing.stop();
       void checkpoints?.stop();
       db.close();
     },
   };
+  // A sale whose answer was lost and was found out later: the cashier is told which way it went.
+  sync.onOutcome((o) => {
+    const number = transactionNumber(o.transactionId);
+    const done = o.outcome === 'done';
+    terminal.notifications.note({
+      kind: done ? 'SALE_CONFIRMED' : 'SALE_NOT_DONE',
+      transactionId: o.transactionId,
+      eventId: null,
+      message: done
+        ? `Sale ${number} was confirmed by the server after the connection returned; its tickets are printing.`
+        : `Sale ${number} did not go through (${o.errorCode ?? 'not received'}); nothing was charged for it.`,
+      data: { number, op: o.op, cashier: o.actor, errorCode: o.errorCode },
+    });
+  });
   return terminal;
 }

@@ -18,6 +18,8 @@ import {
   enrolInput,
   idempotencyKey,
   operationPath,
+  outcomesInput,
+  reservationLookup,
   revokeInput,
   SERVER_OPERATIONS,
   serverEventDefinition,
@@ -425,6 +427,51 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
         }),
       );
       return { serverTime: now, result: { replies } };
+    },
+  );
+
+  app.post(
+    '/v1/outcomes',
+    {
+      schema: {
+        summary:
+          'What became of requests whose answers were lost, by idempotency key; unseen keys are abandoned (never applied)',
+        body: outcomesInput,
+      },
+      preHandler: requireRole('terminal', 'admin'),
+    },
+    async (request) => {
+      const now = clock.now();
+      const outcomes = await store.resolveKeys(
+        request.credential!.tenantId,
+        request.credential!.id,
+        request.body.keys,
+        request.body.abandon,
+        now,
+      );
+      return { serverTime: now, result: { outcomes } };
+    },
+  );
+
+  app.get(
+    '/v1/reservations',
+    {
+      schema: {
+        summary:
+          'Reservations found by customer name, cédula, phone or sale number, with their tickets and payments',
+        querystring: reservationLookup,
+      },
+      preHandler: requireRole('terminal', 'admin'),
+    },
+    async (request) => {
+      const now = clock.now();
+      const result = await store.searchReservations(
+        request.credential!.tenantId,
+        request.query.query,
+        request.query.includeClosed,
+        now,
+      );
+      return { serverTime: now, result };
     },
   );
 

@@ -47,6 +47,18 @@ export interface ErrorDetails {
   IDEMPOTENCY_MISMATCH: { key: string };
   UNKNOWN_LEASE: { leaseId: string };
   OFFLINE: { outbox: number };
+  /**
+   * The server was asked but its answer was lost, and it could not be asked again in time: the sale
+   * may or may not have gone through. The terminal finds out by the request's idempotency key as soon
+   * as the server answers, and tells the cashier then; nothing is final until it does.
+   */
+  OUTCOME_UNKNOWN: { transactionId: string | null; outbox: number };
+  /** A sale or deposit reached the server without the money that pays it. */
+  PAYMENT_REQUIRED: { transactionId: string; totalCents: number; paidCents: number };
+  /** What was paid on the transaction changed (another counter took a payment): quote again. */
+  BALANCE_CHANGED: { transactionId: string; totalCents: number; paidCents: number };
+  /** A request given up for lost was settled at the server as never to be applied. */
+  ABANDONED: { key: string };
   NOT_LEASED: { seatIds: number[]; zoneId?: number; available?: number };
   /** Only a refused offline sale can be moved to other seats; other conflicts are refunded or accepted. */
   /** The transaction holds other tickets than the cashier charged for; `items`: what it holds now. */

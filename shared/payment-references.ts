@@ -43,3 +43,19 @@ export function referenceKey(t: Tender, provider?: string | null): string | null
       return null;
   }
 }
+
+/**
+ * The key of a tender line as a payment records it (a copy of one the server recorded, where the
+ * provider that confirmed a card is not known: a card line has none). Same keys as referenceKey.
+ */
+export function recordedReferenceKey(line: {
+  method: Tender['method'];
+  reference: string | null;
+  bankCode: string | null;
+}): string | null {
+  if (line.reference === null) return null;
+  if (line.method === 'PAGO_MOVIL' || line.method === 'TRANSFER') {
+    return line.bankCode === null ? null : `BANK|${line.bankCode}|${normalisedReference(line.reference)}`;
+  }
+  return line.method === 'ZELLE' ? `ZELLE||${normalisedReference(line.reference)}` : null;
+}

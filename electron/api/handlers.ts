@@ -84,12 +84,17 @@ export function createHandlers(): Handlers {
     },
     'holds.extend': (input, ctx) => ctx.terminal.holds.extendHolds({ ...input, ...who(ctx) }),
     'cart.get': ({ eventId }, ctx) => ctx.terminal.carts.cart(eventId, who(ctx).sessionId),
+    'sync.reconnect': async (_input, { terminal }) => {
+      if (terminal.venueFeed) await terminal.sync.reconnect();
+      return { network: terminal.status.network(), venueFeed: terminal.status.venueFeed() };
+    },
     'terminal.status': (_input, { terminal, session }) => {
       const disk = terminal.status.disk();
       return {
         disk: disk.state,
         diskFreeBytes: disk.freeBytes,
         network: terminal.status.network(),
+        venueFeed: terminal.status.venueFeed(),
         syncQueue: terminal.status.syncQueue(),
         printer: terminal.status.printer(),
         cashier: session?.user ?? null,

@@ -23,18 +23,21 @@ export class LiveFeed {
   private readonly versionOf;
   private poll: NodeJS.Timeout | undefined;
   private tick: NodeJS.Timeout | undefined;
+  private readonly offVenue: (() => void) | undefined;
 
   constructor(private readonly terminal: Terminal) {
     this.versionOf = terminal.db.prepare<[number], { version: number }>(
       'SELECT version FROM events WHERE id = ?',
     );
+    // Another counter's change arrived from the server: push it now, not at the next poll.
+    this.offVenue = terminal.venueFeed?.onApplied(() => this.check());
   }
 
   subscribe(eventId: number, sinceVersion: number, send: LiveSend): () => void {
     const subscriber: Subscriber = { eventId, version: sinceVersion, send };
     this.subscribers.add(subscriber);
     this.start();
-    send({ type: 'clock', at: this.terminal.clock.now() });
+    send(this.clock());
     this.push(subscriber);
     return () => {
       this.subscribers.delete(subscriber);
@@ -43,16 +46,27 @@ export class LiveFeed {
   }
 
   close(): void {
+    this.offVenue?.();
     this.subscribers.clear();
     this.stop();
+  }
+
+  private clock(): LiveMessage {
+    const { status } = this.terminal;
+    return {
+      type: 'clock',
+      at: this.terminal.clock.now(),
+      venueFeed: status.venueFeed(),
+      network: status.network(),
+    };
   }
 
   private start(): void {
     if (this.poll) return;
     this.poll = setInterval(() => this.check(), POLL_MS);
     this.tick = setInterval(() => {
-      const at = this.terminal.clock.now();
-      for (const s of this.subscribers) this.safeSend(s, { type: 'clock', at });
+      const clock = this.clock();
+      for (const s of this.subscribers) this.safeSend(s, clock);
     }, CLOCK_MS);
   }
 

@@ -61,7 +61,8 @@ export function createPaymentHandlers(): { [M in PaymentMethodName]: Handler<M> 
     'payments.outstanding': (input, ctx) => ctx.terminal.paymentStats.outstanding(input),
     'payments.settings': (input, ctx) =>
       ctx.terminal.payments.setEventSettings({ ...input, actor: signedIn(ctx).actor }),
-    'reservations.search': (input, ctx) => ctx.terminal.paymentSearch.search(input),
+    // Enrolled: the server's reservations (taken at any counter) are copied here first.
+    'reservations.search': (input, ctx) => ctx.terminal.findReservations(input),
     'reservations.open': (input, ctx) => ctx.terminal.paymentSearch.open(input),
     // A cashier's X shows their own day; a supervisor's shows everyone unless one staff member is asked for.
     'reports.x': (input, ctx) =>

@@ -1,5 +1,10 @@
 import type { ReservationSettings, SettingsOverride } from '../../shared/config.ts';
-import type { ServerEventDefinition, ServerOperation } from '../../shared/schemas/sync.ts';
+import type {
+  KeyOutcome,
+  ServerEventDefinition,
+  ServerOperation,
+  ServerReservation,
+} from '../../shared/schemas/sync.ts';
 import type { CatalogEvent, CatalogReply, CredentialListing, EventFile } from '../../shared/schemas/venue.ts';
 
 /**
@@ -57,6 +62,8 @@ export type StoreNotice =
 export interface SeatStateRow {
   seatId: number;
   state: 'free' | 'held' | 'reserved' | 'sold' | 'blocked';
+  /** When a hold or reservation ends (server time); null for free, sold and blocked seats. */
+  until: number | null;
 }
 
 export interface ZoneStateRow {
@@ -146,6 +153,30 @@ export interface HoldStore {
     now: number,
     idempotency: Idempotency | null,
   ): Promise<StoredReply>;
+
+  /**
+   * What became of requests by idempotency key, the credential's own (a terminal that lost the answers asks). With
+   * `abandon`, a key never seen is settled, in one write, as never to be applied.
+   */
+  resolveKeys(
+    tenantId: number,
+    credentialId: number,
+    keys: string[],
+    abandon: boolean,
+    now: number,
+  ): Promise<KeyOutcome[]>;
+
+  /**
+   * Reservations of the tenant found by customer name, cédula, phone or sale number, with their live
+   * tickets and payments (a counter other than the one that took the deposit takes the next payment).
+   * RESERVED ones only, unless `includeClosed`. At most 20.
+   */
+  searchReservations(
+    tenantId: number,
+    query: string,
+    includeClosed: boolean,
+    now: number,
+  ): Promise<ServerReservation[]>;
 
   /** Every tenant's id (the cleanup visits each on its own interval). */
   tenantIds(): Promise<number[]>;

@@ -42,6 +42,28 @@ ALTER TABLE idempotency DROP CONSTRAINT idempotency_pkey;
 ALTER TABLE idempotency ADD PRIMARY KEY (tenant_id, credential_id, key);
 `,
   },
+  {
+    version: 2,
+    name: 'payment references once per tenant',
+    // A Pago Móvil, transfer or Zelle reference pays once in the whole venue, whichever counter shows
+    // it (issue 12 red team): the key is shared/payment-references.ts `recordedReferenceKey`, the
+    // primary key refuses a second use even between two instances writing at once. Payments stored
+    // before this version are not re-read (their keys are normalised in code, not SQL): each counter
+    // still refuses the ones it has a copy of.
+    sql: (dialect) => {
+      const big = dialect === 'sqlite' ? 'INTEGER' : 'BIGINT';
+      return `
+CREATE TABLE payment_references (
+  tenant_id       ${big} NOT NULL,
+  reference_key   TEXT NOT NULL,
+  payment_id      TEXT NOT NULL,
+  transaction_id  TEXT NOT NULL,
+  created_at      ${big} NOT NULL,
+  PRIMARY KEY (tenant_id, reference_key)
+);
+`;
+    },
+  },
 ];
 
 /** The schema version this server writes. */

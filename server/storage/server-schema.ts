@@ -123,6 +123,45 @@ CREATE TABLE IF NOT EXISTS idempotency (
   created_at    ${big} NOT NULL,
   PRIMARY KEY (tenant_id, key)
 );
+-- Money, stored in the same transaction as the sale, deposit or instalment it pays for: a sale is
+-- never COMPLETED here without payments covering it. \`record\` is the payment as the counter took it.
+CREATE TABLE IF NOT EXISTS payments (
+  tenant_id       ${big} NOT NULL,
+  id              TEXT NOT NULL,
+  transaction_id  TEXT NOT NULL,
+  kind            TEXT NOT NULL CHECK (kind IN ('SALE', 'DEPOSIT', 'INSTALMENT', 'MOVED')),
+  cashier         TEXT NOT NULL,
+  credential_id   ${big} NOT NULL,
+  applied_cents   ${big} NOT NULL CHECK (applied_cents >= 0),
+  record          TEXT NOT NULL,
+  created_at      ${big} NOT NULL,
+  PRIMARY KEY (tenant_id, id),
+  FOREIGN KEY (tenant_id, transaction_id) REFERENCES transactions(tenant_id, id)
+);
+CREATE INDEX IF NOT EXISTS payments_by_transaction ON payments(tenant_id, transaction_id);
+-- The venue's ticket numbers: one per place (a seat, or each standing place), unique per tenant across
+-- every terminal. Online sales and deposits take theirs from tenants.next_ticket in their own write;
+-- offline sales report the numbers of their lease's block.
+CREATE TABLE IF NOT EXISTS ticket_numbers (
+  tenant_id       ${big} NOT NULL,
+  number          ${big} NOT NULL,
+  transaction_id  TEXT NOT NULL,
+  ticket_id       ${big} NOT NULL,
+  place           INTEGER NOT NULL CHECK (place >= 1),
+  PRIMARY KEY (tenant_id, number)
+);
+CREATE INDEX IF NOT EXISTS ticket_numbers_by_transaction ON ticket_numbers(tenant_id, transaction_id);
+-- Who a reservation (a deposit) is for, so the balance can be paid at any counter: found by name,
+-- cédula, phone or sale number. Only reservations carry a customer.
+CREATE TABLE IF NOT EXISTS reservation_customers (
+  tenant_id       ${big} NOT NULL,
+  transaction_id  TEXT NOT NULL,
+  name            TEXT NOT NULL,
+  id_number       TEXT,
+  phone           TEXT,
+  PRIMARY KEY (tenant_id, transaction_id),
+  FOREIGN KEY (tenant_id, transaction_id) REFERENCES transactions(tenant_id, id)
+);
 CREATE TABLE IF NOT EXISTS leases (
   tenant_id       ${big} NOT NULL,
   id              TEXT NOT NULL,

@@ -1,5 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import type { z } from 'zod';
 import { assertCartAsExpected } from '../../shared/cart-expectation.ts';
+import { customerMatches, uuidPrefix } from '../../shared/customer-keys.ts';
+import { recordedReferenceKey } from '../../shared/payment-references.ts';
+import { saleNumberOf } from '../../shared/schemas/printing.ts';
 import { MINUTE_MS } from '../../shared/clock.ts';
 import {
   type ReservationSettings,
@@ -16,8 +20,6 @@ import {
 } from '../../shared/lifecycle.ts';
 import type {
   CancelInput,
-  CompleteInput,
-  ConvertToPartialInput,
   ExtendHoldsInput,
   HoldGeneralInput,
   HoldSeatsInput,
@@ -30,9 +32,15 @@ import {
   leaseInput,
   leaseReturnInput,
   leaseSaleInput,
+  type KeyOutcome,
   type ServerEventDefinition,
   type ServerOperation,
   serverOperations,
+  type ServerPayInput,
+  type ServerPayment,
+  type ServerReservation,
+  type serverCompleteInput,
+  type serverConvertInput,
   statusOfError,
 } from '../../shared/schemas/sync.ts';
 import {
@@ -70,6 +78,8 @@ export interface SqlTx {
 export type FailureKind = 'seat-taken' | 'zone-full' | 'retry' | null;
 
 const LIVE = "status IN ('ACTIVE', 'COMPLETED')"; // the exact predicate of the unique partial index
+/** The request hash of a key settled by resolveKeys as never to be applied. */
+const ABANDONED = 'abandoned';
 const RETRIES = 8;
 const RELAXED_OPS: ReadonlySet<ServerOperation> = new Set([
   'holdSeats',
@@ -559,6 +569,60 @@ export abstract class SqlHoldStore implements HoldStore {
     }
   }
 
+  /**
+   * What became of requests whose answers a terminal lost, by idempotency key. With `abandon`, a key
+   * never seen is stored as ABANDONED in the same table the operations answer from, in one write:
+   * a copy of the request still on its way is then answered ABANDONED and changes nothing.
+   */
+  async resolveKeys(
+    tenantId: number,
+    credentialId: number,
+    keys: string[],
+    abandon: boolean,
+    now: number,
+  ): Promise<KeyOutcome[]> {
+    return this.write(async (tx) => {
+      const outcomes: KeyOutcome[] = [];
+      for (const key of keys) {
+        // The credential's own key (or one stored before keys were scoped: credential 0).
+        const [row] = await tx.all<{ request_hash: string; status: number; body: string }>(
+          `SELECT request_hash, status, body FROM idempotency
+           WHERE tenant_id = ? AND credential_id IN (?, 0) AND key = ? ORDER BY credential_id DESC LIMIT 1`,
+          [tenantId, credentialId, key],
+        );
+        if (row) {
+          outcomes.push(
+            row.request_hash === ABANDONED
+              ? { key, outcome: 'abandoned' }
+              : { key, outcome: 'applied', status: Number(row.status), body: JSON.parse(row.body) },
+          );
+          continue;
+        }
+        if (!abandon) {
+          outcomes.push({ key, outcome: 'unknown' });
+          continue;
+        }
+        const refusal = new TaquillaError('ABANDONED', 'This request was given up for lost by its terminal', {
+          key,
+        });
+        await tx.run(
+          'INSERT INTO idempotency (tenant_id, credential_id, key, request_hash, status, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+          [
+            tenantId,
+            credentialId,
+            key,
+            ABANDONED,
+            statusOfError('ABANDONED'),
+            JSON.stringify({ error: refusal.toJSON() }),
+            now,
+          ],
+        );
+        outcomes.push({ key, outcome: 'abandoned' });
+      }
+      return outcomes;
+    });
+  }
+
   /** A domain refusal (thrown by the rules, or the schema's backstop) as a TaquillaError; else null. */
   private asRefusal(error: unknown): TaquillaError | null {
     if (error instanceof TaquillaError) return error;
@@ -605,7 +669,7 @@ export abstract class SqlHoldStore implements HoldStore {
       throw new TaquillaError('UNAUTHORIZED', 'Unknown or revoked credential', {});
     }
     if (!row || !idem || row.request_hash === null) return null;
-    if (row.request_hash !== idem.requestHash) {
+    if (row.request_hash !== idem.requestHash && row.request_hash !== ABANDONED) {
       throw new TaquillaError('IDEMPOTENCY_MISMATCH', `Key ${idem.key} was used for a different request`, {
         key: idem.key,
       });
@@ -647,9 +711,11 @@ export abstract class SqlHoldStore implements HoldStore {
       case 'extendHolds':
         return this.extendHolds(ctx, input as ExtendHoldsInput);
       case 'convertToPartial':
-        return this.convertToPartial(ctx, input as ConvertToPartialInput);
+        return this.convertToPartial(ctx, input as ServerConvertInput);
       case 'complete':
-        return this.complete(ctx, input as CompleteInput);
+        return this.complete(ctx, input as ServerCompleteInput);
+      case 'pay':
+        return this.pay(ctx, input as ServerPayInput);
       case 'cancel':
         return this.cancel(ctx, input as CancelInput);
       case 'lease':
@@ -825,35 +891,246 @@ export abstract class SqlHoldStore implements HoldStore {
     return { transactionId: cart.id, tickets: extended };
   }
 
-  private async convertToPartial(ctx: OpContext, input: ConvertToPartialInput) {
+  private async convertToPartial(ctx: OpContext, input: ServerConvertInput) {
     const { tx, tenantId, now } = ctx;
     const t = await this.transactionOrThrow(ctx, input.transactionId);
     assertTransactionTransition(t.id, t.status, 'RESERVED');
     const tickets = await this.liveTicketsOrThrow(ctx, t.id);
     assertCartAsExpected(t.id, input.expect, tickets.map(ticketView));
+    // A deposit is money: it is stored with the reservation it holds, and never covers the whole.
+    await this.takePayment(ctx, t.id, totalOf(tickets), input.payment, 'partial');
     const until = now + reservationLengthMs(input, ctx.settings.PARTIAL_PAYMENT_HOURS);
     await tx.run(
       `UPDATE tickets SET reserved_until = ?, updated_at = ? WHERE tenant_id = ? AND transaction_id = ? AND status = 'ACTIVE'`,
       [until, now, tenantId, t.id],
     );
     await this.setStatus(ctx, t.id, 'RESERVED', until);
+    if (input.customer) {
+      const c = input.customer;
+      await tx.run(
+        `INSERT INTO reservation_customers (tenant_id, transaction_id, name, id_number, phone) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (tenant_id, transaction_id) DO UPDATE SET name = excluded.name, id_number = excluded.id_number,
+           phone = excluded.phone`,
+        [tenantId, t.id, c.name, c.idNumber ?? null, c.phone ?? null],
+      );
+    }
     for (const k of tickets) this.changed(ctx, t.event_id, k.zone_id, k.seat_id);
-    return summary(t, 'RESERVED', until, tickets);
+    // A reservation's places are numbered now: the deposit receipt names them, and they are found by it.
+    return summary(t, 'RESERVED', until, tickets, await this.numberTickets(ctx, t.id, tickets));
   }
 
-  private async complete(ctx: OpContext, input: CompleteInput) {
-    const { tx, tenantId, now } = ctx;
+  private async complete(ctx: OpContext, input: ServerCompleteInput) {
     const t = await this.transactionOrThrow(ctx, input.transactionId);
     assertTransactionTransition(t.id, t.status, 'COMPLETED');
     const tickets = await this.liveTicketsOrThrow(ctx, t.id);
     assertCartAsExpected(t.id, input.expect, tickets.map(ticketView));
-    await tx.run(
+    // The rule of money: a sale is COMPLETED only in the transaction that stores what pays it.
+    await this.takePayment(ctx, t.id, totalOf(tickets), input.payment, 'whole');
+    await this.sell(ctx, t, tickets);
+    return summary(t, 'COMPLETED', null, tickets, await this.numberTickets(ctx, t.id, tickets));
+  }
+
+  /** A later payment on a reservation; the one that pays the balance completes the sale. */
+  private async pay(ctx: OpContext, input: ServerPayInput) {
+    const t = await this.transactionOrThrow(ctx, input.transactionId);
+    if (t.status !== 'RESERVED') {
+      throw new TaquillaError('NOT_PAYABLE', `Transaction ${t.id} is ${t.status}`, {
+        transactionId: t.id,
+        status: t.status,
+      });
+    }
+    const tickets = await this.activeTickets(ctx, t.id);
+    if (t.reserved_until === null || Number(t.reserved_until) <= ctx.now || tickets.length === 0) {
+      throw new TaquillaError('RESERVATION_EXPIRED', `Reservation ${t.id} has expired`, {
+        transactionId: t.id,
+        expiredAt: t.reserved_until === null ? null : Number(t.reserved_until),
+        customerName: null,
+      });
+    }
+    const total = totalOf(tickets);
+    const paid = await this.paidOf(ctx, t.id);
+    if (paid !== input.expect.paidCents) {
+      throw new TaquillaError('BALANCE_CHANGED', 'Another payment was taken on this reservation meanwhile', {
+        transactionId: t.id,
+        totalCents: total,
+        paidCents: paid,
+      });
+    }
+    const covered = await this.takePayment(ctx, t.id, total, input.payment, 'any');
+    const numbers = await this.numberTickets(ctx, t.id, tickets);
+    if (!covered) {
+      return {
+        ...summary(t, 'RESERVED', Number(t.reserved_until), tickets, numbers),
+        paidCents: paid + input.payment.appliedCents,
+      };
+    }
+    await this.sell(ctx, t, tickets);
+    return { ...summary(t, 'COMPLETED', null, tickets, numbers), paidCents: total };
+  }
+
+  private async sell(ctx: OpContext, t: TxRow, tickets: TicketRow[]): Promise<void> {
+    await ctx.tx.run(
       `UPDATE tickets SET status = 'COMPLETED', updated_at = ? WHERE tenant_id = ? AND transaction_id = ? AND status = 'ACTIVE'`,
-      [now, tenantId, t.id],
+      [ctx.now, ctx.tenantId, t.id],
     );
     await this.setStatus(ctx, t.id, 'COMPLETED', null);
     for (const k of tickets) this.changed(ctx, t.event_id, k.zone_id, k.seat_id);
-    return summary(t, 'COMPLETED', null, tickets);
+  }
+
+  /**
+   * The venue's numbers of a transaction's places, taking new ones from the tenant's counter (in this
+   * write, so a number is used once or, if the write rolls back, not at all) for places without one.
+   * Returns the numbers of each ticket, in place order.
+   */
+  private async numberTickets(
+    ctx: OpContext,
+    transactionId: string,
+    tickets: TicketRow[],
+  ): Promise<Map<number, number[]>> {
+    const numbers = await this.numbersOf(ctx, transactionId);
+    const missing = tickets.filter((t) => !numbers.has(t.id));
+    const count = missing.reduce((n, t) => n + t.quantity, 0);
+    if (count === 0) return numbers;
+    const [row] = await ctx.tx.all<{ next_ticket: number }>(
+      'UPDATE tenants SET next_ticket = next_ticket + ? WHERE id = ? RETURNING next_ticket',
+      [count, ctx.tenantId],
+    );
+    let next = Number(row!.next_ticket) - count;
+    for (const t of missing) {
+      const taken = Array.from({ length: t.quantity }, (_, i) => next + i);
+      next += t.quantity;
+      numbers.set(t.id, taken);
+      await ctx.tx.run(
+        `INSERT INTO ticket_numbers (tenant_id, number, transaction_id, ticket_id, place)
+         VALUES ${taken.map(() => '(?, ?, ?, ?, ?)').join(', ')}`,
+        taken.flatMap((n, i) => [ctx.tenantId, n, transactionId, t.id, i + 1]),
+      );
+    }
+    return numbers;
+  }
+
+  private async numbersOf(ctx: OpContext, transactionId: string): Promise<Map<number, number[]>> {
+    const rows = await ctx.tx.all<{ ticket_id: number; number: number }>(
+      `SELECT ticket_id, number FROM ticket_numbers WHERE tenant_id = ? AND transaction_id = ?
+       ORDER BY ticket_id, place`,
+      [ctx.tenantId, transactionId],
+    );
+    const numbers = new Map<number, number[]>();
+    for (const r of rows) {
+      const id = Number(r.ticket_id);
+      numbers.set(id, [...(numbers.get(id) ?? []), Number(r.number)]);
+    }
+    return numbers;
+  }
+
+  private async paidOf(ctx: OpContext, transactionId: string): Promise<number> {
+    const [row] = await ctx.tx.all<{ paid: number }>(
+      'SELECT COALESCE(SUM(applied_cents), 0) AS paid FROM payments WHERE tenant_id = ? AND transaction_id = ?',
+      [ctx.tenantId, transactionId],
+    );
+    return Number(row?.paid ?? 0);
+  }
+
+  /**
+   * Stores a payment on a transaction whose live tickets cost `total`: 'whole' must leave nothing
+   * owing (a sale), 'partial' must leave something owing (a deposit), 'any' either (an instalment).
+   * Refused without the money it needs (PAYMENT_REQUIRED), or when what was paid before is not what
+   * the counter charged against (BALANCE_CHANGED). Returns whether the total is now paid.
+   */
+  private async takePayment(
+    ctx: OpContext,
+    transactionId: string,
+    total: number,
+    payment: ServerPayment | undefined,
+    covers: 'whole' | 'partial' | 'any',
+  ): Promise<boolean> {
+    const paid = await this.paidOf(ctx, transactionId);
+    const facts = { transactionId, totalCents: total, paidCents: paid };
+    if (!payment) {
+      // A reservation may hold seats with nothing paid yet (a kiosk's "Pagar en taquilla" slip); a sale
+      // is never completed without what pays it.
+      if (covers === 'partial') return false;
+      if (total > paid) throw new TaquillaError('PAYMENT_REQUIRED', 'No payment came with this sale', facts);
+      return true;
+    }
+    const after = paid + payment.appliedCents;
+    const wrong =
+      payment.dueCents !== total - paid ||
+      after > total ||
+      (covers === 'whole' && after !== total) ||
+      (covers === 'partial' && after >= total);
+    if (wrong)
+      throw new TaquillaError('BALANCE_CHANGED', 'The balance is not what this payment was for', facts);
+    await this.useReferences(ctx, transactionId, payment, 'refuse');
+    await ctx.tx.run(
+      `INSERT INTO payments (tenant_id, id, transaction_id, kind, cashier, credential_id, applied_cents, record, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [
+        ctx.tenantId,
+        payment.paymentId,
+        transactionId,
+        payment.kind,
+        payment.cashier,
+        ctx.credentialId,
+        payment.appliedCents,
+        JSON.stringify(payment),
+        ctx.now,
+      ],
+    );
+    return after === total;
+  }
+
+  /**
+   * Records the references a payment's tenders carry (recordedReferenceKey), in the write that stores
+   * the payment: a reference pays once per tenant, whichever counter or instance shows it. 'refuse'
+   * (a payment taken online) throws DUPLICATE_REFERENCE naming the sale that used it, and the whole
+   * operation is rolled back; 'keep-first' (money an offline counter already took) keeps the first use.
+   */
+  private async useReferences(
+    ctx: OpContext,
+    transactionId: string,
+    payment: ServerPayment,
+    mode: 'refuse' | 'keep-first',
+  ): Promise<void> {
+    const seen = new Set<string>();
+    for (const line of payment.lines) {
+      const key = recordedReferenceKey(line);
+      if (key === null) continue;
+      const refuse = (used: { payment_id: string; transaction_id: string } | null): never => {
+        const number = used ? saleNumberOf(used.transaction_id) : null;
+        throw new TaquillaError(
+          'DUPLICATE_REFERENCE',
+          used
+            ? `${line.method} reference ${line.reference} was already used in sale ${number}`
+            : `${line.method} reference ${line.reference} appears twice in this payment`,
+          {
+            method: line.method,
+            reference: line.reference ?? key,
+            paymentId: used?.payment_id ?? null,
+            transactionId: used?.transaction_id ?? null,
+            transactionNumber: number,
+          },
+        );
+      };
+      if (seen.has(key)) {
+        if (mode === 'refuse') refuse(null);
+        continue;
+      }
+      seen.add(key);
+      // ON CONFLICT DO NOTHING: a concurrent use commits first and this insert then counts 0 rows
+      // (PostgreSQL waits for it), rather than aborting the transaction with a key violation.
+      const inserted = await ctx.tx.run(
+        `INSERT INTO payment_references (tenant_id, reference_key, payment_id, transaction_id, created_at)
+         VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+        [ctx.tenantId, key, payment.paymentId, transactionId, ctx.now],
+      );
+      if (inserted === 1 || mode === 'keep-first') continue;
+      const [used] = await ctx.tx.all<{ payment_id: string; transaction_id: string }>(
+        'SELECT payment_id, transaction_id FROM payment_references WHERE tenant_id = ? AND reference_key = ?',
+        [ctx.tenantId, key],
+      );
+      refuse(used ?? null);
+    }
   }
 
   private async cancel(ctx: OpContext, input: CancelInput) {
@@ -991,10 +1268,11 @@ export abstract class SqlHoldStore implements HoldStore {
     );
     const rows: unknown[][] = seats.map((s) => [s.zone_id, s.id, 1, s.price_cents]);
     if (zone && input.general) rows.push([zone.id, null, input.general.quantity, zone.price_cents]);
-    await tx.run(
+    const sold = await tx.all<{ id: number; seat_id: number | null }>(
       `INSERT INTO tickets (tenant_id, transaction_id, event_id, zone_id, seat_id, quantity, session_id,
          price_cents, status, reserved_until, created_at, updated_at)
-       VALUES ${rows.map(() => "(?, ?, ?, ?, ?, ?, ?, ?, 'COMPLETED', ?, ?, ?)").join(', ')}`,
+       VALUES ${rows.map(() => "(?, ?, ?, ?, ?, ?, ?, ?, 'COMPLETED', ?, ?, ?)").join(', ')}
+       RETURNING id, seat_id`,
       rows.flatMap((r) => [
         tenantId,
         transactionId,
@@ -1009,6 +1287,52 @@ export abstract class SqlHoldStore implements HoldStore {
     );
     for (const s of seats) this.changed(ctx, eventId, s.zone_id, s.id);
     if (zone) this.changed(ctx, eventId, zone.id, null);
+    // The numbers the counter printed, from its lease's block: seats in the order reported, then the
+    // standing places. A number is the venue's once (the key refuses a second use).
+    const places: { ticketId: number; place: number }[] = [];
+    for (const seatId of input.seatIds) {
+      const ticket = sold.find((t) => t.seat_id !== null && Number(t.seat_id) === seatId);
+      if (ticket) places.push({ ticketId: Number(ticket.id), place: 1 });
+    }
+    const standing = sold.find((t) => t.seat_id === null);
+    for (let i = 1; standing && i <= (input.general?.quantity ?? 0); i++) {
+      places.push({ ticketId: Number(standing.id), place: i });
+    }
+    const numbered = places
+      .map((p, i) => ({ ...p, number: input.ticketNumbers[i] }))
+      .filter(
+        (p) =>
+          p.number !== undefined &&
+          p.number >= Number(lease.ticket_from) &&
+          p.number <= Number(lease.ticket_to),
+      );
+    if (numbered.length > 0) {
+      await tx.run(
+        `INSERT INTO ticket_numbers (tenant_id, number, transaction_id, ticket_id, place)
+         VALUES ${numbered.map(() => '(?, ?, ?, ?, ?)').join(', ')} ON CONFLICT DO NOTHING`,
+        numbered.flatMap((p) => [tenantId, p.number, transactionId, p.ticketId, p.place]),
+      );
+    }
+    // The money taken offline is stored with the sale (an offline sale is reported, never refused
+    // for its money: the counter already sold it).
+    for (const payment of input.payments ?? []) {
+      await this.useReferences(ctx, transactionId, payment, 'keep-first');
+      await ctx.tx.run(
+        `INSERT INTO payments (tenant_id, id, transaction_id, kind, cashier, credential_id, applied_cents, record, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        [
+          tenantId,
+          payment.paymentId,
+          transactionId,
+          payment.kind,
+          payment.cashier,
+          ctx.credentialId,
+          payment.appliedCents,
+          JSON.stringify(payment),
+          now,
+        ],
+      );
+    }
     return {
       transactionId,
       saleId: input.saleId,
@@ -1119,6 +1443,110 @@ export abstract class SqlHoldStore implements HoldStore {
 
   // ---- availability ----------------------------------------------------------------------------
 
+  async searchReservations(
+    tenantId: number,
+    query: string,
+    includeClosed: boolean,
+    now: number,
+  ): Promise<ServerReservation[]> {
+    return this.read(async (tx) => {
+      const columns = `x.id, x.event_id, x.session_id, x.actor, x.status, x.reserved_until, c.name, c.id_number, c.phone`;
+      type Row = {
+        id: string;
+        event_id: number;
+        session_id: string;
+        actor: string;
+        status: TransactionStatus;
+        reserved_until: number | null;
+        name: string;
+        id_number: string | null;
+        phone: string | null;
+      };
+      const found = new Map<string, Row>();
+      const prefix = uuidPrefix(query);
+      if (prefix) {
+        const byNumber = await tx.all<Row>(
+          `SELECT ${columns} FROM transactions x
+           JOIN reservation_customers c ON c.tenant_id = x.tenant_id AND c.transaction_id = x.id
+           WHERE x.tenant_id = ? AND x.id LIKE ? LIMIT 20`,
+          [tenantId, `${prefix}%`],
+        );
+        for (const row of byNumber) found.set(row.id, row);
+      }
+      // Reservations are few beside holds: the accent- and separator-blind match is done here.
+      const candidates = await tx.all<Row>(
+        `SELECT ${columns} FROM transactions x
+         JOIN reservation_customers c ON c.tenant_id = x.tenant_id AND c.transaction_id = x.id
+         WHERE x.tenant_id = ? AND (? = 1 OR x.status = 'RESERVED')`,
+        [tenantId, includeClosed ? 1 : 0],
+      );
+      for (const row of candidates) {
+        if (customerMatches(query, { name: row.name, idNumber: row.id_number, phone: row.phone })) {
+          found.set(row.id, row);
+        }
+      }
+      // A ticket number (as printed, leading zeros or not) names the reservation its place is in.
+      const digits = query.replace(/\D/g, '');
+      if (/^[\d\s-]+$/.test(query) && digits.length > 0 && digits.length <= 15) {
+        const byTicket = await tx.all<Row>(
+          `SELECT ${columns} FROM ticket_numbers n
+           JOIN transactions x ON x.tenant_id = n.tenant_id AND x.id = n.transaction_id
+           JOIN reservation_customers c ON c.tenant_id = x.tenant_id AND c.transaction_id = x.id
+           WHERE n.tenant_id = ? AND n.number = ? AND (? = 1 OR x.status = 'RESERVED')`,
+          [tenantId, Number(digits), includeClosed ? 1 : 0],
+        );
+        for (const row of byTicket) found.set(row.id, row);
+      }
+      const out: ServerReservation[] = [];
+      for (const row of [...found.values()].slice(0, 20)) {
+        const items = await tx.all<TicketRow>(
+          `SELECT t.id, t.transaction_id, t.zone_id, t.seat_id, t.quantity, t.status, t.reserved_until, t.created_at,
+                  t.price_cents, COALESCE(s.label, z.name) AS label
+           FROM tickets t
+           LEFT JOIN seats s ON s.tenant_id = t.tenant_id AND s.event_id = t.event_id AND s.id = t.seat_id
+           JOIN zones z ON z.tenant_id = t.tenant_id AND z.event_id = t.event_id AND z.id = t.zone_id
+           WHERE t.tenant_id = ? AND t.transaction_id = ? AND t.status IN ('ACTIVE', 'COMPLETED') ORDER BY t.id`,
+          [tenantId, row.id],
+        );
+        const payments = await tx.all<{ record: string }>(
+          'SELECT record FROM payments WHERE tenant_id = ? AND transaction_id = ? ORDER BY created_at, id',
+          [tenantId, row.id],
+        );
+        const numbers = await tx.all<{ ticket_id: number; number: number }>(
+          'SELECT ticket_id, number FROM ticket_numbers WHERE tenant_id = ? AND transaction_id = ? ORDER BY ticket_id, place',
+          [tenantId, row.id],
+        );
+        const numbersOf = (ticketId: number) =>
+          numbers.filter((n) => Number(n.ticket_id) === ticketId).map((n) => Number(n.number));
+        const until = row.reserved_until === null ? null : Number(row.reserved_until);
+        out.push({
+          transactionId: row.id,
+          eventId: Number(row.event_id),
+          sessionId: row.session_id,
+          actor: row.actor,
+          // A reservation whose time ran out is expired, whether or not anything marked it.
+          status: row.status === 'RESERVED' && until !== null && until <= now ? 'EXPIRED' : row.status,
+          reservedUntil: until,
+          customer: { name: row.name, idNumber: row.id_number, phone: row.phone },
+          items: items.map((t) => {
+            const ticketNumbers = numbersOf(Number(t.id));
+            const view = ticketView({
+              ...t,
+              zone_id: Number(t.zone_id),
+              seat_id: t.seat_id === null ? null : Number(t.seat_id),
+              quantity: Number(t.quantity),
+              reserved_until: Number(t.reserved_until),
+              price_cents: Number(t.price_cents),
+            });
+            return ticketNumbers.length > 0 ? { ...view, ticketNumbers } : view;
+          }),
+          payments: payments.map((p) => JSON.parse(p.record) as ServerPayment),
+        });
+      }
+      return out;
+    });
+  }
+
   async changesSince(
     tenantId: number,
     eventId: number,
@@ -1188,10 +1616,11 @@ export abstract class SqlHoldStore implements HoldStore {
       id: number;
       blocked: number;
       status: string | null;
+      reserved_until: number | null;
       tx_status: string | null;
       session_id: string | null;
     }>(
-      `SELECT s.id, s.blocked, t.status, x.status AS tx_status, x.session_id
+      `SELECT s.id, s.blocked, t.status, t.reserved_until, x.status AS tx_status, x.session_id
        FROM seats s
        LEFT JOIN tickets t ON t.tenant_id = s.tenant_id AND t.event_id = s.event_id AND t.seat_id = s.id
          AND t.${LIVE} AND (t.status = 'COMPLETED' OR t.reserved_until > ?)
@@ -1199,9 +1628,8 @@ export abstract class SqlHoldStore implements HoldStore {
        WHERE s.tenant_id = ? AND s.event_id = ? ${filter} ORDER BY s.id`,
       [now, tenantId, eventId, ...params],
     );
-    return rows.map((r) => ({
-      seatId: Number(r.id),
-      state:
+    return rows.map((r) => {
+      const state: SeatStateRow['state'] =
         Number(r.blocked) === 1
           ? 'blocked'
           : r.status === 'COMPLETED'
@@ -1210,8 +1638,11 @@ export abstract class SqlHoldStore implements HoldStore {
               ? r.tx_status === 'RESERVED' && !String(r.session_id).startsWith('lease:')
                 ? 'reserved'
                 : 'held'
-              : 'free',
-    }));
+              : 'free';
+      // Until when a hold or reservation blocks the seat: after that, time alone frees it everywhere.
+      const until = state === 'held' || state === 'reserved' ? Number(r.reserved_until) : null;
+      return { seatId: Number(r.id), state, until };
+    });
   }
 
   private async zoneStates(
@@ -1501,10 +1932,13 @@ export abstract class SqlHoldStore implements HoldStore {
       event_id: number;
       transaction_id: string;
       credential_id: number;
-    }>(`SELECT id, event_id, transaction_id, credential_id FROM leases WHERE tenant_id = ? AND id = ?`, [
-      ctx.tenantId,
-      leaseId,
-    ]);
+      ticket_from: number;
+      ticket_to: number;
+    }>(
+      `SELECT id, event_id, transaction_id, credential_id, ticket_from, ticket_to FROM leases
+       WHERE tenant_id = ? AND id = ?`,
+      [ctx.tenantId, leaseId],
+    );
     // A terminal reports and returns only its own leases.
     if (!lease || Number(lease.credential_id) !== ctx.credentialId) {
       throw new TaquillaError('UNKNOWN_LEASE', `There is no lease ${leaseId} for this terminal`, { leaseId });
@@ -1642,6 +2076,13 @@ function refusal(error: TaquillaError): StoredReply {
   };
 }
 
+type ServerCompleteInput = z.output<typeof serverCompleteInput>;
+type ServerConvertInput = z.output<typeof serverConvertInput>;
+
+function totalOf(tickets: TicketRow[]): number {
+  return tickets.reduce((sum, t) => sum + t.price_cents * t.quantity, 0);
+}
+
 function ticketView(t: TicketRow) {
   return {
     seatId: t.seat_id,
@@ -1654,7 +2095,13 @@ function ticketView(t: TicketRow) {
 }
 
 /** A transaction as the terminals copy it: with its event, session and every live ticket. */
-function summary(t: TxRow, status: TransactionStatus, reservedUntil: number | null, tickets: TicketRow[]) {
+function summary(
+  t: TxRow,
+  status: TransactionStatus,
+  reservedUntil: number | null,
+  tickets: TicketRow[],
+  numbers?: Map<number, number[]>,
+) {
   return {
     transactionId: t.id,
     eventId: Number(t.event_id),
@@ -1663,6 +2110,9 @@ function summary(t: TxRow, status: TransactionStatus, reservedUntil: number | nu
     reservedUntil,
     tickets: tickets.reduce((n, t) => n + t.quantity, 0),
     totalCents: tickets.reduce((sum, t) => sum + t.price_cents * t.quantity, 0),
-    items: tickets.map(ticketView),
+    items: tickets.map((k) => {
+      const ticketNumbers = numbers?.get(k.id);
+      return ticketNumbers ? { ...ticketView(k), ticketNumbers } : ticketView(k);
+    }),
   };
 }

@@ -92,6 +92,11 @@ export const terminalStatus = z.object({
    * (the server refused this terminal), 'unknown' (not asked yet).
    */
   network: z.enum(['online', 'offline', 'standalone', 'revoked', 'unknown']),
+  /**
+   * An enrolled terminal's copy of the venue's map: 'live' while it follows the server's change feed,
+   * 'down' while it cannot (the map may be stale); null when there is no server.
+   */
+  venueFeed: z.enum(['live', 'down']).nullable(),
   /** Changes waiting in the sync outbox; null when the terminal is not enrolled. */
   syncQueue: z.number().nullable(),
   /** The printer's state (printer.status has the jobs waiting and the interrupted ones). */
@@ -226,6 +231,14 @@ export const counterApi = {
     input: z.object({ eventId: id }).strict(),
     output: cart,
   }),
+  'sync.reconnect': defineMethod({
+    summary: 'Reconectar: ask the central server now (not at the next retry) and resume the live map',
+    input: empty,
+    output: z.object({
+      network: terminalStatus.shape.network,
+      venueFeed: terminalStatus.shape.venueFeed,
+    }),
+  }),
   'terminal.status': defineMethod({
     summary: 'Network, sync queue, printer and who is signed in',
     public: true,
@@ -248,7 +261,14 @@ export type EventSummary = z.infer<typeof eventSummary>;
  */
 export const liveMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('changes'), changes: availabilityChanges }),
-  z.object({ type: z.literal('clock'), at: z.number() }),
+  z.object({
+    type: z.literal('clock'),
+    at: z.number(),
+    /** Enrolled terminals: whether other counters' changes are reaching this map (see terminalStatus). */
+    venueFeed: z.enum(['live', 'down']).nullable().optional(),
+    /** The link to the server, every second (the status bar must not wait for its next poll). */
+    network: terminalStatus.shape.network.optional(),
+  }),
 ]);
 export type LiveMessage = z.infer<typeof liveMessage>;
 

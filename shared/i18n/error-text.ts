@@ -94,6 +94,21 @@ export function errorText(locale: Locale, code: string, message_: string, detail
       });
     case 'NETWORK':
       return c('error.NETWORK');
+    case 'OFFLINE':
+      return c('error.OFFLINE');
+    case 'OUTCOME_UNKNOWN':
+      return c('error.OUTCOME_UNKNOWN');
+    case 'BALANCE_CHANGED': {
+      const d = details as ErrorDetails['BALANCE_CHANGED'];
+      return c('error.BALANCE_CHANGED', { paid: usd(d.paidCents), total: usd(d.totalCents) });
+    }
+    case 'PAYMENT_REQUIRED': {
+      const d = details as ErrorDetails['PAYMENT_REQUIRED'];
+      return message(locale, 'errors', 'PAYMENT_REQUIRED', {
+        paid: usd(d.paidCents),
+        total: usd(d.totalCents),
+      });
+    }
     case 'STORE_FULL':
       return c('error.STORE_FULL');
     case 'STORE_READ_ONLY':

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { settingsOverrideSchema } from '../config.ts';
 import type { TicketView } from '../errors.ts';
+import { PAYMENT_METHODS } from './payments.ts';
 import {
   actor,
   cancelInput,
@@ -128,6 +129,8 @@ export const serverTicketView = z.object({
   quantity: z.number().int().min(1),
   priceCents: z.number().int().min(0),
   reservedUntil: z.number().int(),
+  /** The venue's numbers of its places (one per seat, one per standing place), once numbered. */
+  ticketNumbers: z.array(z.number().int()).optional(),
 }) satisfies z.ZodType<TicketView>;
 
 /** The server's answer to holdSeats / holdGeneral: the tickets this hold added to the session's cart. */
@@ -155,6 +158,102 @@ export const serverTransactionReply = z.object({
 });
 export type ServerTransactionReply = z.infer<typeof serverTransactionReply>;
 
+/**
+ * One payment as the terminal that took it recorded it: it travels with the sale, deposit or
+ * instalment it pays for, and the server stores it in the same transaction, so the server never has
+ * a sale without its money (nor money without its sale). Amounts in cents of their currency; USD
+ * figures in USD cents.
+ */
+export const serverPayment = z
+  .object({
+    paymentId: z.string().min(1).max(64),
+    /** MOVED: the money of a refused offline sale, carried to the seats its customer was moved to. */
+    kind: z.enum(['SALE', 'DEPOSIT', 'INSTALMENT', 'MOVED']),
+    cashier: actor,
+    terminal: z.string().max(64).nullable(),
+    vesPerUsd: z.string().regex(/^\d+(\.\d+)?$/),
+    dueCents: z.number().int().min(0),
+    appliedCents: z.number().int().min(0),
+    change: z
+      .object({
+        currency: z.enum(['USD', 'VES']),
+        cents: z.number().int().min(1),
+        usdCents: z.number().int().min(0),
+      })
+      .strict()
+      .nullable(),
+    createdAt: z.number().int(),
+    requestId: z.string().max(128).nullable(),
+    lines: z
+      .array(
+        z
+          .object({
+            method: z.enum(PAYMENT_METHODS),
+            currency: z.enum(['USD', 'VES']),
+            amountCents: z.number().int().min(1),
+            usdCents: z.number().int().min(0),
+            reference: z.string().max(64).nullable(),
+            phone: z.string().max(32).nullable(),
+            bankCode: z.string().max(8).nullable(),
+            email: z.string().max(254).nullable(),
+            terminalId: z.string().max(40).nullable(),
+          })
+          .strict(),
+      )
+      .max(12),
+  })
+  .strict()
+  .refine((p) => p.appliedCents <= p.dueCents, 'a payment applies at most what is due');
+export type ServerPayment = z.infer<typeof serverPayment>;
+
+/** A sale at the server: the cart as charged, and the payment that settles it. */
+export const serverCompleteInput = completeInput.extend({ payment: serverPayment.optional() }).strict();
+/** A deposit at the server: the cart becomes a reservation, with the deposit that holds it. */
+export const serverConvertInput = convertToPartialInput
+  .extend({ payment: serverPayment.optional() })
+  .strict();
+/**
+ * A later payment on a reservation, from any counter. `expect.paidCents` is what the cashier saw paid
+ * (BALANCE_CHANGED if another counter paid meanwhile); paying the balance completes the sale.
+ */
+export const serverPayInput = z
+  .object({
+    transactionId: z.string().trim().min(1).max(64),
+    actor,
+    expect: z.object({ paidCents: z.number().int().min(0) }).strict(),
+    payment: serverPayment,
+  })
+  .strict();
+export type ServerPayInput = z.infer<typeof serverPayInput>;
+
+/**
+ * A reservation as the server keeps it, for a counter other than the one that took the deposit: the
+ * customer, the live tickets and every payment so far. The counter copies it and takes the next payment.
+ */
+export const serverReservation = z.object({
+  transactionId: z.string(),
+  eventId: z.number().int(),
+  sessionId: z.string(),
+  actor: z.string(),
+  status: z.enum(['PENDING', 'RESERVED', 'COMPLETED', 'CANCELLED', 'EXPIRED']),
+  reservedUntil: z.number().int().nullable(),
+  customer: z.object({ name: z.string(), idNumber: z.string().nullable(), phone: z.string().nullable() }),
+  items: z.array(serverTicketView),
+  payments: z.array(serverPayment),
+});
+export type ServerReservation = z.infer<typeof serverReservation>;
+
+/** GET /v1/reservations: by name, cédula, phone or sale number (the first 8 characters of its id). */
+export const reservationLookup = z
+  .object({
+    query: z.string().trim().min(2).max(80),
+    includeClosed: z
+      .enum(['true', 'false'])
+      .default('false')
+      .transform((v) => v === 'true'),
+  })
+  .strict();
+
 /** A sale made offline from a lease, reported on reconnect. */
 export const leaseSaleInput = z
   .object({
@@ -168,6 +267,8 @@ export const leaseSaleInput = z
       .optional(),
     ticketNumbers: z.array(z.number().int().min(1)).max(200),
     soldAt: z.number().int(),
+    /** The money taken for it at the counter (stored with the sale). */
+    payments: z.array(serverPayment).max(12).optional(),
   })
   .strict();
 export type LeaseSaleInput = z.input<typeof leaseSaleInput>;
@@ -188,8 +289,9 @@ export const serverOperations = {
   releaseGeneral: releaseGeneralInput,
   releaseSession: releaseSessionInput,
   extendHolds: extendHoldsInput,
-  convertToPartial: convertToPartialInput,
-  complete: completeInput,
+  convertToPartial: serverConvertInput,
+  complete: serverCompleteInput,
+  pay: serverPayInput,
   cancel: cancelInput,
   lease: leaseInput,
   leaseSale: leaseSaleInput,
@@ -218,6 +320,8 @@ export interface OperationReply {
 export const seatStateChange = z.object({
   seatId: z.number().int(),
   state: z.enum(['free', 'held', 'reserved', 'sold', 'blocked']),
+  /** When a hold or reservation ends (server time): after it the seat is free without a new change. */
+  until: z.number().int().nullable().optional(),
 });
 export const zoneStateChange = z.object({
   zoneId: z.number().int(),
@@ -260,6 +364,24 @@ export const batchInput = z
   })
   .strict();
 export type BatchInput = z.infer<typeof batchInput>;
+
+/**
+ * "What happened to these requests?" A terminal that lost the answers asks by idempotency key; with
+ * `abandon`, a key the server never saw is settled as never to be applied (a late copy of the request
+ * is answered ABANDONED), so the terminal knows the outcome for good either way.
+ */
+export const outcomesInput = z
+  .object({ keys: z.array(idempotencyKey).min(1).max(200), abandon: z.boolean().default(true) })
+  .strict();
+export type KeyOutcome =
+  | {
+      key: string;
+      outcome: 'applied';
+      status: number;
+      body: { result?: unknown; error?: z.infer<typeof errorBody> };
+    }
+  | { key: string; outcome: 'abandoned' }
+  | { key: string; outcome: 'unknown' };
 
 /** A stable JSON text (sorted keys) so the same body always hashes the same. */
 export function canonicalJson(value: unknown): string {

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { createEvent, createTenant, createVenue } from '../../electron/services/events/event-setup.ts';
+import { cashFor } from '../support/cash-payment.ts';
 import { SyncEngine, serverEventFromStore } from '../../electron/services/sync/sync-engine.ts';
 import { LiveAvailability } from '../../electron/services/sync/live-availability.ts';
 import { openDatabase } from '../../electron/store/database.ts';
@@ -157,8 +158,7 @@ async function pushLatency(storeArgs: string[], label: string): Promise<Figure[]
     });
     const seen = new Map<number, number>();
     const live = new LiveAvailability({
-      serverUrl: reader.url,
-      secret: admin.secret,
+      endpoint: () => ({ serverUrl: reader.url, secret: admin.secret }),
       eventId: 2,
       onDelta: (d) => {
         for (const seat of d.seats) if (!seen.has(seat.seatId)) seen.set(seat.seatId, performance.now());
@@ -272,7 +272,11 @@ async function replay(dir: string): Promise<Figure[]> {
         actor: 'bench',
         seatIds: [seatIds[i]!],
       });
-      await sync.complete({ transactionId: held.transactionId, actor: 'bench' });
+      await sync.complete({
+        transactionId: held.transactionId,
+        actor: 'bench',
+        payment: cashFor(db, held.transactionId),
+      });
     }
     const queued = sync.status().outbox;
     server = await startServer(['--db', serverDb], port);

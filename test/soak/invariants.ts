@@ -238,8 +238,9 @@ export async function checkInvariants(view: InvariantView, final: boolean): Prom
         pending += 1;
         continue;
       }
-      // A schema refusal (400) is answered before the store; anything else is stored under its key.
-      if (item.reply_status !== 400 && !serverKeys.has(item.idempotency_key)) {
+      // A schema refusal (400) is answered before the store, and a withdrawn item (0) never left the
+      // terminal; anything else is stored under its key.
+      if (item.reply_status !== 400 && item.reply_status !== 0 && !serverKeys.has(item.idempotency_key)) {
         violations.push(
           `terminal ${t.index}: outbox item ${item.id} (${item.op}) acknowledged, unknown at server`,
         );

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { cashFor } from '../support/cash-payment.ts';
 import { type SyncWorld, syncWorld } from '../integration/sync/sync-fixture.ts';
 
 /**
@@ -27,7 +28,11 @@ describe('known divergences between a terminal and the server (soak findings)', 
     await t.sync.checkConnection();
     await t.sync.idle();
     const held = await t.sync.holdSeats({ eventId: ev, sessionId: 's', actor: 'ana', seatIds: [second] });
-    const sale = await t.sync.complete({ transactionId: held.transactionId, actor: 'ana' });
+    const sale = await t.sync.complete({
+      transactionId: held.transactionId,
+      actor: 'ana',
+      payment: cashFor(t.venue.db, held.transactionId),
+    });
     const local = t.venue.db
       .prepare<[string], { status: string }>('SELECT status FROM transactions WHERE id = ?')
       .get(held.transactionId);
@@ -66,14 +71,22 @@ describe('known divergences between a terminal and the server (soak findings)', 
     try {
       const held = await t.sync.holdSeats({ eventId: ev, sessionId: 's', actor: 'ana', seatIds: [seat] });
       if (held.transactionId !== leaseCart.transactionId) {
-        await t.sync.complete({ transactionId: held.transactionId, actor: 'ana' });
+        await t.sync.complete({
+          transactionId: held.transactionId,
+          actor: 'ana',
+          payment: cashFor(t.venue.db, held.transactionId),
+        });
         soldOnline = 1;
       }
     } catch {
       // refusing to mix a lease cart with server seats would be a fine answer
     }
     try {
-      await t.sync.complete({ transactionId: leaseCart.transactionId, actor: 'ana' });
+      await t.sync.complete({
+        transactionId: leaseCart.transactionId,
+        actor: 'ana',
+        payment: cashFor(t.venue.db, leaseCart.transactionId),
+      });
     } catch {
       // so would refusing this
     }

@@ -33,7 +33,8 @@ function adminSecret(values: OptionValues): string {
 
 const enrolCommand: CliCommand = {
   name: 'enrol',
-  usage: 'enrol --server URL --code CODE [--name NAME]  enrol this terminal with the central hold server',
+  usage:
+    'enrol --server URL[,URL...] --code CODE [--name NAME]  enrol with the central hold server (each instance URL)',
   options: { server: { type: 'string' }, code: { type: 'string' }, name: { type: 'string' } },
   database: 'create',
   run: async ({ db, clock, values, storeKey }) => {
@@ -62,27 +63,41 @@ const enrolCommand: CliCommand = {
   },
 };
 
+/** How long `sync-status` waits for the server before saying offline. */
+const ASK_DEADLINE_MS = 1500;
+
+function formatAge(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s < 120) return `${s} s`;
+  if (s < 7200) return `${Math.round(s / 60)} min`;
+  return `${Math.round(s / 3600)} h`;
+}
+
 const statusCommand: CliCommand = {
   name: 'sync-status',
-  usage: 'sync-status [--now]                 server link: online/offline, outbox, last sync, clock offset',
+  usage:
+    'sync-status [--now]                 server link (asked now, briefly): online/offline, outbox, last sync and its age, clock offset; --now also sends what waits',
   options: { now: { type: 'boolean', default: false } },
   database: 'existing',
   access: 'read',
   run: async ({ db, clock, values, storeKey }) => {
     const sync = new SyncEngine(db(), clock, { storeKey: storeKey() });
-    // --now asks the server, replays the outbox and renews leases; without it, the stored view.
+    // --now asks the server, replays the outbox and renews leases. Without it the server is still
+    // asked (one short request, nothing sent or written), so the state said is the link's, not a
+    // default; the last sync is given with its age.
     if (values.now) {
       await sync.checkConnection();
       await sync.idle();
-    }
+    } else await sync.ask(ASK_DEADLINE_MS);
     const s = sync.status();
+    const age = s.lastSyncAt === null ? null : Math.max(0, clock.now() - s.lastSyncAt);
     const catalog = { revision: sync.venueCatalog.revision(), problems: sync.venueCatalog.problems() };
     return {
-      json: { ...s, catalog },
+      json: { ...s, lastSyncAgeMs: age, catalog },
       text: [
         `state       ${s.state}${s.serverUrl ? ` (${s.serverUrl})` : ''}`,
         `outbox      ${s.outbox}`,
-        `last sync   ${s.lastSyncAt === null ? 'never' : formatDateTime('es', s.lastSyncAt)}`,
+        `last sync   ${s.lastSyncAt === null ? 'never' : `${formatDateTime('es', s.lastSyncAt)} (${formatAge(age!)} ago)`}`,
         `clock       ${s.clockOffsetMs >= 0 ? '+' : ''}${s.clockOffsetMs} ms`,
         `leases      ${s.openLeases} open`,
         `conflicts   ${s.openConflicts} open`,
@@ -193,4 +208,24 @@ const conflictsCommand: CliCommand = {
   },
 };
 
-export const syncCommands: CliCommand[] = [enrolCommand, statusCommand, publishCommand, conflictsCommand];
+const serversCommand: CliCommand = {
+  name: 'sync-servers',
+  usage: 'sync-servers [--set URL[,URL...]]   the central server URLs this terminal fails over between',
+  options: { set: { type: 'string' } },
+  database: 'existing',
+  run: async ({ db, clock, values }) => {
+    const sync = new SyncEngine(db(), clock);
+    if (typeof values.set === 'string') sync.setServers(values.set);
+    const urls = sync.status().serverUrls;
+    if (urls.length === 0) throw new UsageError('enrol this terminal first (taquilla enrol)');
+    return { json: { servers: urls }, text: urls.join('\n') };
+  },
+};
+
+export const syncCommands: CliCommand[] = [
+  enrolCommand,
+  statusCommand,
+  publishCommand,
+  conflictsCommand,
+  serversCommand,
+];

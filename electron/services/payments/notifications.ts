@@ -139,6 +139,28 @@ export class NotificationService {
       .immediate();
   }
 
+  /**
+   * A notice raised by another part of the terminal (e.g. sync: a sale whose answer was lost turned
+   * out done, or not done). `kind` is what the renderer words; `message` is the English fallback.
+   */
+  note(n: {
+    kind: string;
+    transactionId: string | null;
+    eventId: number | null;
+    message: string;
+    data: object;
+  }): void {
+    this.sql.insert.run({
+      kind: n.kind,
+      tx: n.transactionId,
+      event: n.eventId,
+      message: n.message,
+      data: JSON.stringify(n.data),
+      audit: null,
+      now: this.clock.now(),
+    });
+  }
+
   /** Unacknowledged notifications, newest first (collecting new ones first). */
   list(raw: unknown = {}): Notification[] {
     const input = parseInput(notificationsListInput, raw);

@@ -1,5 +1,5 @@
 import { TaquillaError } from '../../../shared/errors.ts';
-import { referenceKey } from '../../../shared/payment-references.ts';
+import { recordedReferenceKey, referenceKey } from '../../../shared/payment-references.ts';
 import type { Tender } from '../../../shared/schemas/payments.ts';
 import { saleNumberOf } from '../../../shared/schemas/printing.ts';
 import type { Db } from '../../store/database.ts';
@@ -34,6 +34,9 @@ export class PaymentReferences {
       ),
       insert: db.prepare<[string, string, number]>(
         'INSERT INTO payment_references (reference_key, payment_id, tender_id) VALUES (?, ?, ?)',
+      ),
+      insertCopy: db.prepare<[string, string, number]>(
+        'INSERT OR IGNORE INTO payment_references (reference_key, payment_id, tender_id) VALUES (?, ?, ?)',
       ),
     };
   }
@@ -90,5 +93,21 @@ export class PaymentReferences {
     const key = referenceKey(t, provider);
     if (key === null) return;
     this.sql.insert.run(key, paymentId, tenderId);
+  }
+
+  /**
+   * The references of a payment the server recorded (taken at another counter, or here and copied
+   * back): kept so this counter refuses them too. The server decided; a reference this store already
+   * knows keeps its first use.
+   */
+  recordCopy(
+    lines: readonly { method: Tender['method']; reference: string | null; bankCode: string | null }[],
+    paymentId: string,
+    tenderIds: readonly number[],
+  ): void {
+    lines.forEach((line, i) => {
+      const key = recordedReferenceKey(line);
+      if (key !== null) this.sql.insertCopy.run(key, paymentId, tenderIds[i]!);
+    });
   }
 }

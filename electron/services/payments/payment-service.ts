@@ -28,12 +28,13 @@ import {
   type Tender,
 } from '../../../shared/schemas/payments.ts';
 import type { CartExpectation } from '../../../shared/schemas/reservations.ts';
+import type { ServerPayment } from '../../../shared/schemas/sync.ts';
 import { parseInput } from '../../../shared/validation.ts';
 import { type Db, withDurableCommit } from '../../store/database.ts';
 import { Catalog } from '../reservations/catalog.ts';
 import type { ReservationService } from '../reservations/reservation-service.ts';
 import { transactionNumber } from './payment-references.ts';
-import { TenderAcceptance } from './tender-acceptance.ts';
+import { type TenderClaim, TenderAcceptance } from './tender-acceptance.ts';
 
 export { transactionNumber };
 
@@ -59,16 +60,42 @@ interface PayableRow {
   tickets: number;
 }
 
-/** Who settles sales when the terminal is enrolled with the central server (the SyncEngine fits). */
+/**
+ * Who settles sales when the terminal is enrolled with the central server (the SyncEngine fits).
+ * Each call carries the payment: the authority stores it with the sale at the server and, in the same
+ * local write that copies the server's decision, here (through PaymentBook), so money and sale are
+ * never apart, whatever is lost on the way.
+ */
 export interface SaleAuthority {
-  complete(raw: { transactionId: string; actor: string; expect?: CartExpectation }): Promise<unknown>;
+  complete(raw: {
+    transactionId: string;
+    actor: string;
+    expect?: CartExpectation;
+    payment: ServerPayment;
+  }): Promise<unknown>;
   convertToPartial(raw: {
     transactionId: string;
     actor: string;
     expect?: CartExpectation;
     customer: z.output<typeof depositInput>['customer'];
     hours?: number;
+    payment: ServerPayment;
   }): Promise<{ reservedUntil: number | null }>;
+  /** An instalment that leaves a balance (the one that pays it off is a `complete`). */
+  pay(raw: {
+    transactionId: string;
+    actor: string;
+    expect: { paidCents: number };
+    payment: ServerPayment;
+  }): Promise<unknown>;
+}
+
+/** Where payments are written and read as they travel (PaymentService is one). */
+export interface PaymentBook {
+  /** Writes a payment as recorded; call inside the write that settles its transaction. Idempotent. */
+  writePayment(transactionId: string, record: ServerPayment): void;
+  /** The payments recorded here for a transaction, as they travel to the server. */
+  paymentRecords(transactionId: string): ServerPayment[];
 }
 
 type RecordInput = {
@@ -85,7 +112,7 @@ interface Plan {
   s: Settlement;
   settles: {
     complete?: { transactionId: string; actor: string };
-    reserve?: Parameters<SaleAuthority['convertToPartial']>[0];
+    reserve?: Omit<Parameters<SaleAuthority['convertToPartial']>[0], 'payment'>;
   };
 }
 
@@ -128,7 +155,7 @@ export interface ReceiptPayments {
  * savepoint), so money and sale commit together or not at all, on any number of terminals sharing
  * the store.
  */
-export class PaymentService {
+export class PaymentService implements PaymentBook {
   private readonly catalog: Catalog;
   /** Kiosk payments only as a provider confirmed them; each reference once (issue 11). */
   private readonly acceptance: TenderAcceptance;
@@ -266,6 +293,44 @@ export class PaymentService {
         `SELECT change_currency, change_cents FROM payments WHERE transaction_id = ?
          ORDER BY created_at DESC, rowid DESC LIMIT 1`,
       ),
+      paymentExists: db.prepare<[string], { id: string }>('SELECT id FROM payments WHERE id = ?'),
+      paymentsOf: db.prepare<
+        [string],
+        {
+          id: string;
+          kind: PaymentKind;
+          cashier: string;
+          terminal: string | null;
+          ves_per_usd: string;
+          due_cents: number;
+          applied_cents: number;
+          change_currency: 'USD' | 'VES' | null;
+          change_cents: number;
+          change_usd_cents: number;
+          created_at: number;
+          request_id: string | null;
+        }
+      >(
+        `SELECT id, kind, cashier, terminal, ves_per_usd, due_cents, applied_cents, change_currency, change_cents,
+           change_usd_cents, created_at, request_id FROM payments WHERE transaction_id = ? ORDER BY created_at, rowid`,
+      ),
+      tenderRowsOf: db.prepare<
+        [string],
+        {
+          method: Tender['method'];
+          currency: 'USD' | 'VES';
+          amount_cents: number;
+          usd_cents: number;
+          reference: string | null;
+          phone: string | null;
+          bank_code: string | null;
+          email: string | null;
+          terminal_id: string | null;
+        }
+      >(
+        `SELECT method, currency, amount_cents, usd_cents, reference, phone, bank_code, email, terminal_id
+         FROM payment_tenders WHERE payment_id = ? ORDER BY id`,
+      ),
     };
   }
 
@@ -392,7 +457,10 @@ export class PaymentService {
 
   /** Local engine: money and sale in this one write transaction (the engine's write nests). */
   private commit(plan: Plan, input: RecordInput): PaymentResult {
-    const paymentId = this.record(plan.tx, plan.kind, plan.s, input, this.clock.now());
+    // Inside this write (writePayment): another process on the file may have used a reference since the plan.
+    const payment = this.recordOf(plan, input, this.clock.now());
+    this.writePayment(plan.tx.id, payment, input);
+    const paymentId = payment.paymentId;
     if (plan.settles.complete) {
       this.reservations.complete(plan.settles.complete);
       return this.result(paymentId, plan.tx, plan.kind, 'COMPLETED', plan.s, null);
@@ -414,19 +482,25 @@ export class PaymentService {
     const first = this.db.transaction(() => this.replay(input.requestId, kind, transactionId))();
     if (first) return first;
     const plan = this.db.transaction(decide)();
+    const payment = this.recordOf(plan, input, this.clock.now());
     let status: 'COMPLETED' | 'RESERVED' = 'RESERVED';
     let reservedUntil = plan.tx.reserved_until;
+    // The authority writes the payment here, in the write that copies what the server decided.
     if (plan.settles.complete) {
-      await authority.complete(plan.settles.complete);
+      await authority.complete({ ...plan.settles.complete, payment });
       status = 'COMPLETED';
       reservedUntil = null;
     } else if (plan.settles.reserve) {
-      reservedUntil = (await authority.convertToPartial(plan.settles.reserve)).reservedUntil;
+      reservedUntil = (await authority.convertToPartial({ ...plan.settles.reserve, payment })).reservedUntil;
+    } else {
+      await authority.pay({
+        transactionId: plan.tx.id,
+        actor: input.actor,
+        expect: { paidCents: plan.tx.paid_cents },
+        payment,
+      });
     }
-    return this.write(() => {
-      const paymentId = this.record(plan.tx, plan.kind, plan.s, input, this.clock.now());
-      return this.result(paymentId, plan.tx, plan.kind, status, plan.s, reservedUntil);
-    });
+    return this.result(payment.paymentId, plan.tx, plan.kind, status, plan.s, reservedUntil);
   }
 
   /** What the cashier shows before taking money: total, paid, balance in both currencies, minimum deposit. */
@@ -647,45 +721,118 @@ export class PaymentService {
     };
   }
 
-  private record(tx: PayableRow, kind: PaymentKind, s: Settlement, input: RecordInput, now: number): string {
-    const { tenders, actor: cashier, terminal } = input;
-    const id = this.newId();
-    this.sql.insertPayment.run({
-      id,
-      tx: tx.id,
-      event: tx.event_id,
-      kind,
-      cashier,
-      terminal: terminal ?? this.terminal,
-      rate: s.vesPerUsd,
-      due: s.dueCents,
-      applied: s.appliedCents,
-      changeCurrency: s.change?.currency ?? null,
-      change: s.change?.cents ?? 0,
-      changeUsd: s.excessCents,
-      now,
+  /** A payment as it is written here and travels to the server. */
+  private recordOf(plan: Plan, input: RecordInput, now: number): ServerPayment {
+    const { s } = plan;
+    return {
+      paymentId: this.newId(),
+      kind: plan.kind,
+      cashier: input.actor,
+      terminal: input.terminal ?? this.terminal,
+      vesPerUsd: s.vesPerUsd,
+      dueCents: s.dueCents,
+      appliedCents: s.appliedCents,
+      change: s.change
+        ? { currency: s.change.currency, cents: s.change.cents, usdCents: s.excessCents }
+        : null,
+      createdAt: now,
       requestId: input.requestId ?? null,
-    });
-    const tenderIds = s.lines.map((line, i) => {
-      const t = tenders[i]!;
-      const reference = tenderReference(t);
-      const bank = t.method === 'PAGO_MOVIL' || t.method === 'TRANSFER' ? t.bankCode : null;
-      const inserted = this.sql.insertTender.run({
-        payment: id,
-        method: t.method,
-        currency: line.currency,
-        amount: line.amountCents,
-        usd: line.usdCents,
-        reference: t.method === 'ZELLE' ? (t.reference ?? null) : reference,
-        phone: t.method === 'PAGO_MOVIL' ? t.phone : null,
-        bank,
-        email: t.method === 'ZELLE' ? (t.email ?? null) : null,
-        terminalId: t.method === 'CARD' ? (t.terminalId ?? null) : null,
+      lines: s.lines.map((line, i) => {
+        const t = input.tenders[i]!;
+        return {
+          method: t.method,
+          currency: line.currency,
+          amountCents: line.amountCents,
+          usdCents: line.usdCents,
+          reference: t.method === 'ZELLE' ? (t.reference ?? null) : tenderReference(t),
+          phone: t.method === 'PAGO_MOVIL' ? t.phone : null,
+          bankCode: t.method === 'PAGO_MOVIL' || t.method === 'TRANSFER' ? t.bankCode : null,
+          email: t.method === 'ZELLE' ? (t.email ?? null) : null,
+          terminalId: t.method === 'CARD' ? (t.terminalId ?? null) : null,
+        };
+      }),
+    };
+  }
+
+  /**
+   * Writes a payment and its tenders: one taken here (`claim`: what the cashier or kiosk asked to pay,
+   * checked again by TenderAcceptance inside this write) or a copy of one the server recorded.
+   */
+  writePayment(transactionId: string, record: ServerPayment, claim?: TenderClaim): void {
+    // MOVED is the server's bookkeeping of a refused offline sale's money; here that money stays
+    // with the offline sale it was taken for.
+    if (record.kind === 'MOVED' || this.sql.paymentExists.get(record.paymentId)) return;
+    const tx = this.sql.byId.get(transactionId);
+    if (!tx) {
+      throw new TaquillaError('UNKNOWN_TRANSACTION', `There is no transaction ${transactionId}`, {
+        transactionId,
       });
-      return Number(inserted.lastInsertRowid);
+    }
+    this.sql.insertPayment.run({
+      id: record.paymentId,
+      tx: transactionId,
+      event: tx.event_id,
+      kind: record.kind,
+      cashier: record.cashier,
+      terminal: record.terminal,
+      rate: record.vesPerUsd,
+      due: record.dueCents,
+      applied: record.appliedCents,
+      changeCurrency: record.change?.currency ?? null,
+      change: record.change?.cents ?? 0,
+      changeUsd: record.change?.usdCents ?? 0,
+      now: record.createdAt,
+      requestId: record.requestId,
     });
-    this.acceptance.record(input, id, tenderIds);
-    return id;
+    const tenderIds = record.lines.map((line) =>
+      Number(
+        this.sql.insertTender.run({
+          payment: record.paymentId,
+          method: line.method,
+          currency: line.currency,
+          amount: line.amountCents,
+          usd: line.usdCents,
+          reference: line.reference,
+          phone: line.phone,
+          bank: line.bankCode,
+          email: line.email,
+          terminalId: line.terminalId,
+        }).lastInsertRowid,
+      ),
+    );
+    // Taken here: the kiosk's confirmation is used and each reference once, inside this write. A copy
+    // of what the server recorded keeps its references too, so this counter refuses them as well.
+    if (claim) this.acceptance.record(claim, record.paymentId, tenderIds);
+    else this.acceptance.recordCopy(record, tenderIds);
+  }
+
+  paymentRecords(transactionId: string): ServerPayment[] {
+    return this.sql.paymentsOf.all(transactionId).map((p) => ({
+      paymentId: p.id,
+      kind: p.kind,
+      cashier: p.cashier,
+      terminal: p.terminal,
+      vesPerUsd: p.ves_per_usd,
+      dueCents: p.due_cents,
+      appliedCents: p.applied_cents,
+      change:
+        p.change_currency === null
+          ? null
+          : { currency: p.change_currency, cents: p.change_cents, usdCents: p.change_usd_cents },
+      createdAt: p.created_at,
+      requestId: p.request_id,
+      lines: this.sql.tenderRowsOf.all(p.id).map((t) => ({
+        method: t.method,
+        currency: t.currency,
+        amountCents: t.amount_cents,
+        usdCents: t.usd_cents,
+        reference: t.reference,
+        phone: t.phone,
+        bankCode: t.bank_code,
+        email: t.email,
+        terminalId: t.terminal_id,
+      })),
+    }));
   }
 
   private result(

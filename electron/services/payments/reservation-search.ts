@@ -1,4 +1,5 @@
 import type { Clock } from '../../../shared/clock.ts';
+import { customerMatches, ticketNumberCandidates, uuidPrefix } from '../../../shared/customer-keys.ts';
 import { usdToVes } from '../../../shared/money.ts';
 import {
   openReservationsInput,
@@ -7,9 +8,10 @@ import {
 } from '../../../shared/schemas/payments.ts';
 import { normalizeSlipCode } from '../../../shared/slip-code.ts';
 import { parseInput } from '../../../shared/validation.ts';
-import { idSearchKey } from '../../../shared/venezuelan-id.ts';
 import type { Db } from '../../store/database.ts';
 import { transactionNumber } from './payment-service.ts';
+
+export { foldName, idNumberKey, phoneKey, ticketNumberCandidates } from '../../../shared/customer-keys.ts';
 
 interface CandidateRow {
   id: string;
@@ -27,50 +29,6 @@ interface CandidateRow {
   seats: string | null;
   tickets: string | null;
   slip_code: string | null;
-}
-
-/** Lower case without accents: 'María Pérez' and 'maria perez' are the same customer. */
-export function foldName(text: string): string {
-  return text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().replace(/\s+/g, ' ').trim();
-}
-
-/** A phone as its last ten digits: 0414-1234567, +58 414 1234567 and 4141234567 are one number. */
-export function phoneKey(text: string): string {
-  return text.replace(/\D/g, '').slice(-10);
-}
-
-/**
- * An identity number's search key (shared/venezuelan-id.ts): V-12.345.678, v12345678, 12345678 and
- * the same person's RIF V-12345678-1 are one person. Text that is no identity number: its digits.
- */
-export function idNumberKey(text: string): string {
-  let key = idKeys.get(text);
-  if (key === undefined) {
-    key = idSearchKey(text) ?? text.replace(/\D/g, '');
-    // Stored numbers repeat on every search: remember them (a few thousand at most per store).
-    if (idKeys.size > 50_000) idKeys.clear();
-    idKeys.set(text, key);
-  }
-  return key;
-}
-const idKeys = new Map<string, string>();
-
-/**
- * The printed ticket numbers a query can be (T1-000123, t1 123, T1000123): the terminal's code (1 to
- * 6 letters or digits) and the number, padded as printed. Empty when it cannot be one.
- */
-export function ticketNumberCandidates(query: string): string[] {
-  const text = query.trim().toUpperCase();
-  const apart = /^([A-Z0-9]{1,6})[\s-]+0*(\d{1,9})$/.exec(text);
-  if (apart) return [`${apart[1]}-${apart[2]!.padStart(6, '0')}`];
-  if (!/^[A-Z][A-Z0-9]{0,5}\d{6,9}$/.test(text)) return [];
-  // Written together: every split that leaves a printed number (6+ digits) after a code.
-  const out: string[] = [];
-  for (let cut = 1; cut <= 6 && text.length - cut >= 6; cut++) {
-    const number = text.slice(cut);
-    if (/^\d+$/.test(number)) out.push(`${text.slice(0, cut)}-${number}`);
-  }
-  return out;
 }
 
 const STATUS_ORDER: Record<string, number> = {
@@ -120,6 +78,10 @@ export class ReservationSearch {
       ),
       // A kiosk's "Pagar en taquilla" slip, by the code printed on it (typed or scanned).
       // A printed ticket, by its number: the sale it belongs to.
+      byVenueTicketNumber: db.prepare<[number], CandidateRow>(
+        `SELECT ${columns} FROM transactions x JOIN events e ON e.id = x.event_id
+         WHERE x.id IN (SELECT transaction_id FROM venue_ticket_numbers WHERE number = ?)`,
+      ),
       byTicketNumber: db.prepare<[string], CandidateRow>(
         `SELECT ${columns} FROM issued_tickets i JOIN transactions x ON x.id = i.transaction_id
            JOIN events e ON e.id = x.event_id
@@ -143,8 +105,6 @@ export class ReservationSearch {
     const input = parseInput(searchReservationsInput, raw);
     const now = this.clock.now();
     const query = input.query;
-    const name = foldName(query);
-    const digits = query.replace(/\D/g, '');
     const found = new Map<string, CandidateRow>();
 
     const code = normalizeSlipCode(query);
@@ -154,6 +114,14 @@ export class ReservationSearch {
     if (prefix) for (const row of this.sql.byIdPrefix.all(prefix, `${prefix}~`)) found.set(row.id, row);
 
     let ticket = false;
+    // The venue's number (an enrolled counter prints the one the server recorded: 0000123).
+    const typed = query.trim();
+    if (/^\d{1,9}$/.test(typed)) {
+      for (const row of this.sql.byVenueTicketNumber.all(Number(typed))) {
+        found.set(row.id, row);
+        ticket = true;
+      }
+    }
     for (const number of ticketNumberCandidates(query)) {
       for (const row of this.sql.byTicketNumber.all(number)) {
         found.set(row.id, row);
@@ -161,24 +129,15 @@ export class ReservationSearch {
       }
     }
 
-    const hasLetters = /\p{L}/u.test(name.replace(/^[vejgcp]-?(?=\d)/, ''));
-    const idKey = idSearchKey(query);
     for (const row of this.sql.withCustomer.all({
       closed: input.includeClosed ? 1 : 0,
     })) {
-      const byName = hasLetters && row.customer_name !== null && foldName(row.customer_name).includes(name);
-      const byId =
-        row.customer_id_number !== null &&
-        (idKey !== null
-          ? idNumberKey(row.customer_id_number) === idKey
-          : digits.length >= 5 && idNumberKey(row.customer_id_number) === digits);
-      // A ticket number's digits are no phone.
-      const byPhone =
-        !ticket &&
-        digits.length >= 7 &&
-        row.customer_phone !== null &&
-        phoneKey(row.customer_phone).endsWith(phoneKey(digits));
-      if (byName || byId || byPhone) found.set(row.id, row);
+      const customer = {
+        name: row.customer_name,
+        idNumber: row.customer_id_number,
+        phone: row.customer_phone,
+      };
+      if (customerMatches(query, customer, ticket)) found.set(row.id, row);
     }
 
     const rows = [...found.values()]
@@ -228,20 +187,4 @@ export class ReservationSearch {
       };
     });
   }
-}
-
-/**
- * The transaction number as people type it (the first 8 characters, any case, dashes optional)
- * turned into a prefix of the stored lower-case UUID; null when the text cannot be one.
- */
-function uuidPrefix(query: string): string | null {
-  const hex = query.toLowerCase().replace(/[\s-]/g, '');
-  if (!/^[0-9a-f]{6,32}$/.test(hex)) return null;
-  // Put the dashes back where a UUID has them (after 8, 12, 16, 20 hex digits).
-  let out = '';
-  for (let i = 0; i < hex.length; i++) {
-    if (i === 8 || i === 12 || i === 16 || i === 20) out += '-';
-    out += hex[i];
-  }
-  return out;
 }

@@ -8,6 +8,14 @@ import type { Db } from '../../store/database.ts';
 import { PaymentReferences } from './payment-references.ts';
 import { type ProviderConfirmation, ProviderConfirmations } from './provider-confirmations.ts';
 
+/** What recordCopy reads of a payment the server recorded (ServerPayment). */
+export interface ServerPaymentCopy {
+  paymentId: string;
+  cashier: string;
+  requestId: string | null;
+  lines: readonly { method: Tender['method']; reference: string | null; bankCode: string | null }[];
+}
+
 /** The part of a payment request that decides whether its tenders may be recorded. */
 export interface TenderClaim {
   actor: string;
@@ -70,6 +78,19 @@ export class TenderAcceptance {
         reason: 'no-confirmation',
       });
     }
+  }
+
+  /**
+   * Inside the write that copies a payment the central server recorded. The server decided, so nothing
+   * is refused here: its references are kept (this counter refuses them too), and a kiosk payment taken
+   * here (its requestId names this store's provider confirmation) uses that confirmation, however the
+   * copy arrived (the server's answer, a lost answer found by its key, a replay).
+   */
+  recordCopy(record: ServerPaymentCopy, tenderIds: readonly number[]): void {
+    this.references.recordCopy(record.lines, record.paymentId, tenderIds);
+    if (!isKioskActor(record.cashier) || record.requestId === null) return;
+    const confirmation = this.confirmations.byRequest(record.requestId);
+    if (confirmation?.status === 'CONFIRMED') this.confirmations.use(confirmation.id, record.paymentId);
   }
 
   /** The provider's confirmation a kiosk payment rests on; null for staff (or nothing to pay). */

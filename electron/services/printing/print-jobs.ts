@@ -73,6 +73,8 @@ interface SaleRow {
 
 interface PlaceRow {
   id: number;
+  seat_id: number | null;
+  zone_id: number;
   quantity: number;
   price_cents: number;
   zone: string;
@@ -122,7 +124,8 @@ export class PrintJobs {
       ),
       // Places already issued are skipped: queuing a sale twice (two listeners) never prints it twice.
       places: db.prepare<[string, string], PlaceRow>(
-        `SELECT t.id, t.quantity, t.price_cents, z.name AS zone, z.code AS zone_code, s.label, s.row_label, s.number
+        `SELECT t.id, t.seat_id, t.zone_id, t.quantity, t.price_cents, z.name AS zone, z.code AS zone_code, s.label,
+           s.row_label, s.number
          FROM reserved_tickets t JOIN zones z ON z.id = t.zone_id LEFT JOIN seats s ON s.id = t.seat_id
          WHERE t.transaction_id = ? AND t.id IN (SELECT value FROM json_each(?))
            AND NOT EXISTS (SELECT 1 FROM issued_tickets i WHERE i.reserved_ticket_id = t.id)
@@ -248,7 +251,12 @@ export class PrintJobs {
         totalCents: place.price_cents * place.quantity,
       });
       for (let n = 1; n <= place.quantity; n++) {
-        const ticketNumber = this.numbers.next();
+        const ticketNumber = this.numbers.next({
+          transactionId: settled.transactionId,
+          seatId: place.seat_id,
+          zoneId: place.zone_id,
+          place: n,
+        });
         const code = this.signer.sign(sale.tenant_id, {
           ticketNumber,
           eventId: sale.event_id,

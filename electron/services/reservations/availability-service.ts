@@ -44,6 +44,9 @@ interface CachedAvailability {
 /** seat_id, ticket status, reserved_until, session_id */
 type LiveSeatRow = [number, string, number, string];
 
+/** seat_id, state at the central server, until (server_seat_states) */
+type ServerSeatRow = [number, 'held' | 'reserved' | 'sold' | 'blocked', number | null];
+
 /**
  * Availability for the screens: the static seat map, a snapshot of every seat's state, and the
  * changes since a version. Snapshots are cached per event and patched from the change feed
@@ -163,6 +166,29 @@ export class AvailabilityService {
         'DELETE FROM availability_changes WHERE event_id = ? AND version <= ?',
       ),
       events: db.prepare<[], { id: number; version: number }>('SELECT id, version FROM events'),
+      // An enrolled terminal's view of the other counters: the server's feed (migration 011).
+      serverSeats: db
+        .prepare<[number], ServerSeatRow>(
+          'SELECT seat_id, state, until FROM server_seat_states WHERE event_id = ?',
+        )
+        .raw(),
+      serverSeatsIn: db
+        .prepare<[number, string], ServerSeatRow>(
+          `SELECT seat_id, state, until FROM server_seat_states
+           WHERE event_id = ? AND seat_id IN (SELECT value FROM json_each(?))`,
+        )
+        .raw(),
+      serverZones: db.prepare<[number], { zone_id: number; available: number }>(
+        'SELECT zone_id, available FROM server_zone_states WHERE event_id = ?',
+      ),
+      // Seats leased to this terminal and not sold yet: here they are free to sell, whatever the
+      // server shows the rest of the venue.
+      ownLeased: db
+        .prepare<[number], [number]>(
+          `SELECT ls.seat_id FROM sync_lease_seats ls JOIN sync_leases l ON l.id = ls.lease_id
+           WHERE l.status = 'OPEN' AND l.event_id = ? AND ls.sold_at IS NULL`,
+        )
+        .raw(),
     };
   }
 
@@ -302,7 +328,7 @@ export class AvailabilityService {
         (this.sql.changeCount.get(eventId, entry.version)?.n ?? 0) <= PATCH_LIMIT;
       if (patchable) {
         const changed = this.sql.changedSeats.all(eventId, entry.version).map(([id]) => id);
-        this.apply(entry, layout, changed, now);
+        this.apply(eventId, entry, layout, changed, now);
         entry.version = version;
       } else {
         entry = undefined;
@@ -327,11 +353,18 @@ export class AvailabilityService {
     for (const { id } of this.sql.blocked.all(eventId)) this.mark(entry, layout, id, 'blocked', null, null);
     const reserved = new Set(this.sql.reservedSeats.all(eventId).map(([id]) => id));
     for (const row of this.sql.liveSeats.all(eventId)) this.markTicket(entry, layout, row, reserved, now);
+    this.markServer(eventId, entry, layout, this.sql.serverSeats.all(eventId), now);
     return entry;
   }
 
   /** Re-reads just the given seats (the change feed's selective invalidation). */
-  private apply(entry: CachedAvailability, layout: Layout, seatIds: number[], now: number): void {
+  private apply(
+    eventId: number,
+    entry: CachedAvailability,
+    layout: Layout,
+    seatIds: number[],
+    now: number,
+  ): void {
     for (const id of seatIds) {
       const i = layout.indexOf.get(id);
       if (i === undefined) continue;
@@ -342,6 +375,29 @@ export class AvailabilityService {
     for (const { id } of this.sql.blockedIn.all(ids)) this.mark(entry, layout, id, 'blocked', null, null);
     const reserved = new Set(this.sql.reservedSeatsIn.all(ids).map(([id]) => id));
     for (const row of this.sql.liveSeatsIn.all(ids)) this.markTicket(entry, layout, row, reserved, now);
+    this.markServer(eventId, entry, layout, this.sql.serverSeatsIn.all(eventId, ids), now);
+  }
+
+  /**
+   * What the rest of the venue holds and sold, as the central server's feed reported it: every seat
+   * this store has no live ticket on takes the server's state. This terminal's own tickets (its cart,
+   * its sales, its house seats) and its unsold leased seats stay as the local store has them.
+   */
+  private markServer(
+    eventId: number,
+    entry: CachedAvailability,
+    layout: Layout,
+    rows: ServerSeatRow[],
+    now: number,
+  ): void {
+    if (rows.length === 0) return;
+    const leased = new Set(this.sql.ownLeased.all(eventId).map(([id]) => id));
+    for (const [seatId, state, until] of rows) {
+      if (entry.holders.has(seatId) || leased.has(seatId)) continue;
+      if (until !== null && until <= now) continue;
+      this.mark(entry, layout, seatId, state, until, null);
+      if (until !== null && until < entry.nextExpiry) entry.nextExpiry = until;
+    }
   }
 
   /** Frees seats whose hold ended: no write happened, time alone released them. */
@@ -404,12 +460,18 @@ export class AvailabilityService {
       }
     }
     const ga = new Map(this.sql.gaUsage.all(eventId).map((z) => [z.id, z]));
+    const venue = new Map(this.sql.serverZones.all(eventId).map((z) => [z.zone_id, z.available]));
     return layout.zones.map((zone, i) => {
       const usage = ga.get(zone.id);
       if (usage) {
         // `used` still counts holds whose time ran out before cleanup; they block nobody.
         const lapsed = this.sql.gaLapsed.get(zone.id, now)?.q ?? 0;
-        return { zoneId: zone.id, capacity: usage.capacity, free: usage.capacity - usage.used + lapsed };
+        const here = usage.capacity - usage.used + lapsed;
+        // Enrolled: the venue's places left (this terminal's own holds included, once the feed has
+        // them; until then its own count is the smaller).
+        const atServer = venue.get(zone.id);
+        const free = atServer === undefined ? here : Math.min(here, atServer);
+        return { zoneId: zone.id, capacity: usage.capacity, free: Math.max(0, free) };
       }
       return { zoneId: zone.id, capacity: zone.capacity, free: freeByZone[i]! };
     });

@@ -28,8 +28,10 @@ export interface ServerTransactionState {
   customer?: { name: string; idNumber?: string | undefined; phone?: string | undefined };
 }
 
-/** What a copy did to tickets that stood in the server's way (for the sync engine's log). */
+/** What a copy did: the local tickets of the server's, and what stood in the server's way. */
 export interface AdoptResult {
+  /** The server's tickets as this store now has them (local ids and labels), in the server's order. */
+  tickets: (TicketView & { ticketId: number })[];
   /** Local holds of other transactions the server's decision displaced. */
   displaced: number;
   /** True when a transaction this terminal had closed was reopened (or sold) on the server's word. */
@@ -126,7 +128,7 @@ export class ServerStateCopier {
   adopt(state: ServerTransactionState, now: number, changes: ChangeSet): AdoptResult {
     const event = this.catalog.event(state.eventId);
     const actor = state.actor;
-    const result: AdoptResult = { displaced: 0, reopened: false };
+    const result: AdoptResult = { tickets: [], displaced: 0, reopened: false };
     let tx = this.sql.transaction.get(state.transactionId);
     if (tx?.status === 'COMPLETED') {
       if (state.status === 'COMPLETED') return result; // copied already
@@ -185,18 +187,35 @@ export class ServerStateCopier {
       this.hooks.releaseTickets(drop, now, actor, 'not in the central server’s copy of this sale', changes);
       mine.splice(0, mine.length, ...mine.filter((t) => !drop.includes(t)));
     }
+    const kept = (own: TicketRow, ticket: ServerTicket) =>
+      result.tickets.push({
+        ticketId: own.id,
+        seatId: own.seat_id,
+        zoneId: own.zone_id,
+        label: own.label,
+        quantity: own.quantity,
+        priceCents: own.price_cents,
+        reservedUntil: ticket.reservedUntil,
+      });
     for (const ticket of wanted) {
       if (ticket.seatId !== null) {
         const own = mine.find((t) => t.seat_id === ticket.seatId);
         if (own) {
           if (own.reserved_until !== ticket.reservedUntil)
             this.sql.setTicketUntil.run(ticket.reservedUntil, now, own.id);
+          kept(own, ticket);
           continue;
         }
         result.displaced += this.clearSeat(event.id, ticket.seatId, tx.id, now, actor, changes);
       } else {
-        if (state.scope === 'whole' && mine.some((t) => t.seat_id === null && t.zone_id === ticket.zoneId))
+        const own =
+          state.scope === 'whole'
+            ? mine.find((t) => t.seat_id === null && t.zone_id === ticket.zoneId)
+            : null;
+        if (own) {
+          kept(own, ticket);
           continue;
+        }
         result.displaced += this.makeRoom(event.id, ticket, tx.id, now, actor, changes);
       }
       const { id } = this.sql.insertTicket.get(
@@ -213,6 +232,11 @@ export class ServerStateCopier {
       )!;
       this.audit.record(now, actor, 'ticket', id, null, 'ACTIVE', 'held at the central server');
       changes.seat(event.id, ticket.zoneId, ticket.seatId);
+      const label =
+        ticket.seatId === null
+          ? this.catalog.zone(event.id, ticket.zoneId).name
+          : this.sql.seat.get(ticket.seatId, event.id)!.label;
+      result.tickets.push({ ticketId: id, ...ticket, label });
     }
 
     const from = tx.status;

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
 import type { Clock } from '../../../shared/clock.ts';
 import { TaquillaError } from '../../../shared/errors.ts';
 import {
   cancelInput,
-  completeInput,
-  convertToPartialInput,
   extendHoldsInput,
   holdGeneralInput,
   holdSeatsInput,
@@ -14,16 +13,22 @@ import {
 } from '../../../shared/schemas/reservations.ts';
 import {
   type EnrolResult,
+  type KeyOutcome,
   type LeaseGrant,
   type LeaseInput,
   leaseInput,
   type ServerEventDefinition,
   type ServerOperation,
+  type ServerPayment,
+  serverCompleteInput,
+  serverConvertInput,
   serverHoldReply,
+  serverPayInput,
+  serverReservation,
   serverTransactionReply,
 } from '../../../shared/schemas/sync.ts';
 import { parseInput } from '../../../shared/validation.ts';
-import type { Db } from '../../store/database.ts';
+import { type Db, withDurableCommit } from '../../store/database.ts';
 import { StoreKey } from '../../store/store-key.ts';
 import {
   type HoldResult,
@@ -31,8 +36,10 @@ import {
   type SettledTransaction,
   type TransactionSummary,
 } from '../reservations/reservation-service.ts';
-import type { ServerTransactionState } from '../reservations/server-state.ts';
+import type { ServerTicket, ServerTransactionState } from '../reservations/server-state.ts';
 import { HoldServerClient, NetworkError, type ServerReply } from './hold-server-client.ts';
+import type { LiveEndpoint } from './live-availability.ts';
+import type { PaymentBook } from '../payments/payment-service.ts';
 import { type OutboxItem, Outbox } from './outbox.ts';
 import { SyncCredentialStore } from './sync-credential.ts';
 import { VenueCatalog } from './venue-catalog.ts';
@@ -42,7 +49,10 @@ export type SyncState = 'unenrolled' | 'online' | 'offline' | 'revoked';
 /** What the status bar shows. */
 export interface SyncStatus {
   state: SyncState;
+  /** The URL in use now. */
   serverUrl: string | null;
+  /** Every URL the venue's server answers on (failover order). */
+  serverUrls: string[];
   /** Items the server has not acknowledged. */
   outbox: number;
   /** Last time the server answered (server time), null if never. */
@@ -56,15 +66,33 @@ export interface SyncStatus {
 export interface SyncEngineOptions {
   /** How often the server is asked for the time while online (and the first retry when offline). */
   heartbeatMs?: number;
-  /** The longest wait between retries while offline. */
+  /** The heartbeat's own deadline: with `heartbeatMs`, how soon a stalled link is noticed. */
+  heartbeatTimeoutMs?: number;
+  /** The longest wait between retries while offline (how soon a returning link is used again). */
   maxBackoffMs?: number;
+  /** The deadline of every other request. */
   requestTimeoutMs?: number;
   /** On reconnect, renew open leases for this many minutes; null returns them instead. */
   renewLeaseMinutes?: number | null;
   /** Offline sales reported in parallel during a replay (they never depend on each other). */
   replayConcurrency?: number;
+  /**
+   * How long a cashier's sale whose answer was lost keeps asking the server what became of it (by its
+   * idempotency key) before the cashier is told the outcome is not known yet (OUTCOME_UNKNOWN).
+   */
+  resolveWindowMs?: number;
   /** Seals the server credential; default: the key file beside the store (serve and CLI mode). */
   storeKey?: StoreKey;
+}
+
+/** A sale, deposit or payment whose answer was lost, settled later: what the cashier is told. */
+export interface SaleOutcome {
+  op: 'complete' | 'convertToPartial' | 'pay';
+  transactionId: string;
+  actor: string;
+  /** done: the server recorded it (and it was copied here); not-done: it never will be. */
+  outcome: 'done' | 'not-done';
+  errorCode: string | null;
 }
 
 export interface ConflictRow {
@@ -88,6 +116,8 @@ export type ConflictAction =
 interface Waiter {
   resolve: (reply: ServerReply) => void;
   reject: (error: unknown) => void;
+  /** Sent again once already, after its first copy turned out never to have reached the server. */
+  retried?: boolean;
 }
 
 interface LeaseRow {
@@ -104,6 +134,18 @@ interface LeaseRow {
 }
 
 const HOLD_OPS: ReadonlySet<ServerOperation> = new Set(['holdSeats', 'holdGeneral']);
+/** Operations that take money: their outcome is found out before the cashier is told anything final. */
+const SETTLE_OPS: ReadonlySet<ServerOperation> = new Set(['complete', 'convertToPartial', 'pay']);
+
+type CompleteBody = z.output<typeof serverCompleteInput>;
+type ConvertBody = z.output<typeof serverConvertInput>;
+type PayBody = z.output<typeof serverPayInput>;
+
+/** The local engine's own input (it knows nothing of payments). */
+function withoutPayment<T extends { payment?: unknown }>(input: T): Omit<T, 'payment'> {
+  const { payment: _payment, ...rest } = input;
+  return rest;
+}
 
 /** The conflict code of a sale the server recorded that this terminal could not copy into its store. */
 export const LOCAL_COPY_FAILED = 'LOCAL_COPY_FAILED';
@@ -139,6 +181,15 @@ export class SyncEngine {
   private failures = 0;
   private timer: NodeJS.Timeout | undefined;
   private running = false;
+  private readonly linkListeners = new Set<(online: boolean) => void>();
+  private readonly outcomeListeners = new Set<(outcome: SaleOutcome) => void>();
+  /** Items on the wire now: if the link fails, these may have been applied. */
+  private readonly inFlight = new Set<number>();
+  /** Unresolved items a waiting caller is asking about (the reconnect does not ask twice). */
+  private readonly resolving = new Set<number>();
+  private readonly callerResolutions = new Set<Promise<void>>();
+  private book: PaymentBook | null = null;
+  private resolvingAll: Promise<void> | null = null;
   /** True while a server-confirmed change is copied locally: the settle listener must not queue it. */
   private mirroring = false;
   private readonly sql;
@@ -148,12 +199,16 @@ export class SyncEngine {
     private readonly clock: Clock,
     options: SyncEngineOptions = {},
   ) {
+    // A stall is noticed within heartbeatMs (+20 % jitter) + heartbeatTimeoutMs < 2 s, and a link
+    // that comes back is used again within maxBackoffMs: a heartbeat is one small authenticated GET.
     this.options = {
-      heartbeatMs: options.heartbeatMs ?? 5000,
-      maxBackoffMs: options.maxBackoffMs ?? 30_000,
-      requestTimeoutMs: options.requestTimeoutMs ?? 5000,
+      heartbeatMs: options.heartbeatMs ?? 600,
+      heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? 1000,
+      maxBackoffMs: options.maxBackoffMs ?? 2000,
+      requestTimeoutMs: options.requestTimeoutMs ?? 4000,
       renewLeaseMinutes: options.renewLeaseMinutes === undefined ? 240 : options.renewLeaseMinutes,
       replayConcurrency: options.replayConcurrency ?? 16,
+      resolveWindowMs: options.resolveWindowMs ?? 3000,
     };
     this.outbox = new Outbox(db);
     this.credentials = new SyncCredentialStore(db, options.storeKey ?? StoreKey.open(db, clock));
@@ -238,6 +293,12 @@ export class SyncEngine {
         { event_id: number; session_id: string; status: string; reserved_until: number | null }
       >('SELECT event_id, session_id, status, reserved_until FROM transactions WHERE id = ?'),
       eventOfZone: db.prepare<[number], { event_id: number }>('SELECT event_id FROM zones WHERE id = ?'),
+      eventVersion: db.prepare<[number], { version: number }>('SELECT version FROM events WHERE id = ?'),
+      putNumber: db.prepare<[number, string, number | null, number, number]>(
+        `INSERT OR IGNORE INTO venue_ticket_numbers (number, transaction_id, seat_id, zone_id, place)
+         VALUES (?, ?, ?, ?, ?)`,
+      ),
+      seatZone: db.prepare<[number], { zone_id: number }>('SELECT zone_id FROM seats WHERE id = ?'),
       seatZones: db.prepare<[string], { id: number; zone_id: number }>(
         'SELECT id, zone_id FROM seats WHERE id IN (SELECT value FROM json_each(?))',
       ),
@@ -250,21 +311,31 @@ export class SyncEngine {
     const saved = this.credentials.load();
     if (saved) {
       this.credential = { tenantId: saved.tenantId, credentialId: saved.credentialId };
-      this.client = new HoldServerClient(saved.serverUrl, clock, saved.secret, this.options.requestTimeoutMs);
+      this.client = new HoldServerClient(
+        saved.serverUrls,
+        clock,
+        saved.secret,
+        this.options.requestTimeoutMs,
+      );
       this.state = 'offline';
     }
   }
 
   // ---- connection ------------------------------------------------------------------------------
 
-  /** Exchanges a one-time code from the supervisor for this terminal's own credential. */
-  async enrol(serverUrl: string, code: string, terminalName: string): Promise<EnrolResult> {
-    const client = new HoldServerClient(serverUrl, this.clock, null, this.options.requestTimeoutMs);
+  /**
+   * Exchanges a one-time code from the supervisor for this terminal's own credential. `servers`: every
+   * URL the venue's server answers on (its instances); the terminal fails over between them.
+   */
+  async enrol(servers: string | readonly string[], code: string, terminalName: string): Promise<EnrolResult> {
+    const urls = serverList(servers);
+    const client = new HoldServerClient(urls, this.clock, null, this.options.requestTimeoutMs);
     const reply = await client.enrol(code, terminalName);
     if (reply.error) throw new TaquillaError(reply.error.code as 'UNAUTHORIZED', reply.error.message, {});
     const result = reply.result as EnrolResult;
     this.credentials.save({
-      serverUrl,
+      serverUrl: urls[0]!,
+      serverUrls: urls,
       tenantId: result.tenantId,
       credentialId: result.credentialId,
       secret: result.secret,
@@ -275,9 +346,74 @@ export class SyncEngine {
     this.client = client;
     this.credential = { tenantId: result.tenantId, credentialId: result.credentialId };
     this.noteReply(reply);
-    this.state = 'online';
+    this.setState('online');
     await this.venueCatalog.follow(client);
     return result;
+  }
+
+  private setState(next: SyncState): void {
+    const was = this.state === 'online';
+    this.state = next;
+    if (was !== (next === 'online')) for (const listener of this.linkListeners) listener(next === 'online');
+  }
+
+  /** Where payments are written: with each sale this engine copies, in the same local write. */
+  usePayments(book: PaymentBook): void {
+    this.book = book;
+  }
+
+  /** Hears of sales whose answer was lost and whose outcome was found out later. */
+  onOutcome(listener: (outcome: SaleOutcome) => void): () => void {
+    this.outcomeListeners.add(listener);
+    return () => this.outcomeListeners.delete(listener);
+  }
+
+  // ---- the link, as the venue's live feed uses it (VenueLink) ------------------------------------
+
+  online(): boolean {
+    return this.state === 'online';
+  }
+
+  onLinkChange(listener: (online: boolean) => void): () => void {
+    this.linkListeners.add(listener);
+    return () => this.linkListeners.delete(listener);
+  }
+
+  /** The server this terminal talks to now, and its credential (null when not enrolled or revoked). */
+  endpoint(): LiveEndpoint | null {
+    const secret = this.credentials.load()?.secret;
+    if (!this.client || !secret || this.state === 'revoked') return null;
+    return { serverUrl: this.client.serverUrl, secret };
+  }
+
+  /** A read from the server through this terminal's client (NetworkError when it cannot answer). */
+  async get(path: string): Promise<ServerReply> {
+    if (!this.client) throw new NetworkError('not enrolled');
+    const reply = await this.client.get(path);
+    this.noteReply(reply);
+    return reply;
+  }
+
+  /** Changes the URLs of the venue's server (an instance added or moved); the credential stays. */
+  setServers(servers: string | readonly string[]): readonly string[] {
+    const urls = serverList(servers);
+    const saved = this.credentials.load();
+    if (!saved || !this.client) {
+      throw new TaquillaError('OFFLINE', 'This terminal is not enrolled with a server', { outbox: 0 });
+    }
+    this.credentials.setServers(urls);
+    this.client = new HoldServerClient(urls, this.clock, saved.secret, this.options.requestTimeoutMs);
+    return urls;
+  }
+
+  /**
+   * The cashier's "Reconectar": asks the server now instead of at the next retry, and the venue's live
+   * feed reconnects at once if the link is back. Answers the state it found.
+   */
+  async reconnect(): Promise<SyncState> {
+    const state = await this.checkConnection();
+    if (state === 'online') for (const listener of this.linkListeners) listener(true);
+    return state;
   }
 
   /** Starts the heartbeat that notices going offline and coming back. */
@@ -292,9 +428,11 @@ export class SyncEngine {
     clearTimeout(this.timer);
   }
 
-  /** Waits for the current replay, if any (tests, shutdown). */
+  /** Waits for the current replay and every outcome being asked about, if any (tests, shutdown). */
   async idle(): Promise<void> {
-    while (this.flushing) await this.flushing;
+    while (this.flushing || this.resolvingAll || this.callerResolutions.size > 0) {
+      await Promise.all([this.flushing, this.resolvingAll, ...this.callerResolutions]);
+    }
   }
 
   status(): SyncStatus {
@@ -302,6 +440,7 @@ export class SyncEngine {
     return {
       state: this.state,
       serverUrl: this.client?.serverUrl ?? null,
+      serverUrls: [...(this.client?.serverUrls ?? [])],
       outbox: this.outbox.length,
       lastSyncAt: last === undefined ? null : Number(last),
       clockOffsetMs: this.offsetMs,
@@ -310,21 +449,41 @@ export class SyncEngine {
     };
   }
 
+  /**
+   * Asks the server once, within `timeoutMs`, whether this terminal may talk to it: online, offline or
+   * revoked. Sends nothing that is waiting and writes nothing (`taquilla sync-status`, a read-only look
+   * at a store another process may be running).
+   */
+  async ask(timeoutMs = this.options.heartbeatTimeoutMs): Promise<SyncState> {
+    if (!this.client || this.state === 'revoked') return this.state;
+    try {
+      const reply = await this.client.time(timeoutMs);
+      this.setState(reply.status === 401 ? 'revoked' : 'online');
+    } catch (error) {
+      if (!(error instanceof NetworkError)) throw error;
+      this.setState('offline');
+    }
+    return this.state;
+  }
+
   /** Asks the server for its time: decides online/offline, and replays the outbox when back. */
   async checkConnection(): Promise<SyncState> {
     if (!this.client || this.state === 'revoked') return this.state;
     const wasOnline = this.state === 'online';
     try {
-      const reply = await this.client.time();
+      const reply = await this.client.time(this.options.heartbeatTimeoutMs);
       this.noteReply(reply);
       if (reply.status === 401) {
-        this.state = 'revoked';
+        this.setState('revoked');
         return this.state;
       }
-      this.state = 'online';
+      this.setState('online');
       this.failures = 0;
       if (!wasOnline) await this.reconcile();
-      else if (this.outbox.length > 0) await this.flush();
+      else if (this.outbox.length > 0) {
+        await this.resolveUnresolved();
+        await this.flush();
+      }
       // The heartbeat names the server's catalogue revision: pull events and settings when it moved.
       const catalogRevision = (reply.result as { catalogRevision?: unknown } | undefined)?.catalogRevision;
       if (typeof catalogRevision === 'number') await this.venueCatalog.follow(this.client, catalogRevision);
@@ -348,7 +507,7 @@ export class SyncEngine {
   }
 
   private goOffline(): void {
-    if (this.state === 'online') this.state = 'offline';
+    if (this.state === 'online') this.setState('offline');
     this.failures += 1;
   }
 
@@ -358,8 +517,9 @@ export class SyncEngine {
     this.sql.setState.run('last_sync_at', String(reply.serverTime));
   }
 
-  /** Back online: report everything queued, then renew or return the open leases. */
+  /** Back online: settle what was lost, report everything queued, then renew or return the leases. */
   private async reconcile(): Promise<void> {
+    await this.resolveUnresolved();
     await this.flush();
     if (this.state !== 'online' || this.outbox.length > 0) return;
     for (const lease of this.sql.openLeases.all()) {
@@ -421,7 +581,13 @@ export class SyncEngine {
       const firstOther = items.findIndex((i) => i.op !== 'leaseSale');
       const batch =
         firstOther === 0 ? [items[0]!] : items.slice(0, firstOther === -1 ? items.length : firstOther);
-      const sent = batch.length > 1 ? await this.sendBatch(batch) : await this.send(batch[0]!);
+      for (const item of batch) this.inFlight.add(item.id);
+      let sent: boolean;
+      try {
+        sent = batch.length > 1 ? await this.sendBatch(batch) : await this.send(batch[0]!);
+      } finally {
+        for (const item of batch) this.inFlight.delete(item.id);
+      }
       if (!sent) return;
     }
   }
@@ -453,26 +619,157 @@ export class SyncEngine {
     return true;
   }
 
+  /**
+   * The server did not answer `item` (it may or may not have applied it). Replayed items are retried
+   * later. An item a cashier waits on is never sent blindly again: it is asked about by its key, at
+   * once for a sale (the cashier hears the real outcome, or OUTCOME_UNKNOWN if the server cannot be
+   * asked in time), and on reconnect for anything else (a hold told OFFLINE that was applied after all
+   * is released again). Requests queued behind it never left: they are withdrawn, so OFFLINE is true.
+   */
   private unanswered(item: OutboxItem, error: unknown): void {
     const message = error instanceof Error ? error.message : String(error);
-    this.outbox.failed(item.id, this.clock.now() + this.options.heartbeatMs, message);
+    // Refused by every instance: it never reached a server, and nothing needs finding out.
+    const neverSent = error instanceof NetworkError && error.refused;
+    if (item.delivery === 'queued') {
+      this.outbox.failed(item.id, this.clock.now() + this.options.heartbeatMs, message);
+    } else if (neverSent) this.outbox.withdraw(item.id, this.clock.now());
+    else this.outbox.markUnresolved(item.id);
     this.goOffline();
-    this.waiters
-      .get(item.id)
-      ?.reject(new TaquillaError('OFFLINE', 'The server did not answer', { outbox: this.outbox.length }));
+    const waiter = this.waiters.get(item.id);
     this.waiters.delete(item.id);
-    // The drain stops here, so requests queued behind this one would wait for a later replay: answer
-    // them now. Their items stay in the outbox; a reply nobody waits for is settled as a lost reply.
-    for (const waiter of this.waiters.values()) {
-      waiter.reject(
+    if (waiter && SETTLE_OPS.has(item.op) && !neverSent) {
+      const resolution = this.resolveForCaller({ ...item, delivery: 'unresolved' }, waiter, waiter.retried);
+      this.callerResolutions.add(resolution);
+      void resolution.finally(() => this.callerResolutions.delete(resolution));
+    } else
+      waiter?.reject(
+        new TaquillaError('OFFLINE', 'The server did not answer', { outbox: this.outbox.length }),
+      );
+    const now = this.clock.now();
+    for (const [id, other] of this.waiters) {
+      this.outbox.withdraw(id, now);
+      other.reject(
         new TaquillaError('OFFLINE', 'The server cannot be reached', { outbox: this.outbox.length }),
       );
     }
     this.waiters.clear();
   }
 
+  /**
+   * A cashier waits on a sale whose answer was lost: ask the server what became of it (abandoning it
+   * if the server never saw it) until `resolveWindowMs` has passed. Only then is the cashier told the
+   * outcome is unknown; the reconnect finds it out and says so (onOutcome).
+   */
+  private async resolveForCaller(item: OutboxItem, waiter: Waiter, retried = false): Promise<void> {
+    this.resolving.add(item.id);
+    // A wait, not a business time: a timer bounds it (like the requests' own deadlines).
+    let late = false;
+    const window = setTimeout(() => (late = true), this.options.resolveWindowMs);
+    try {
+      while (this.client) {
+        const [outcome] = await this.askOutcomes([item]).catch(() => [null]);
+        if (outcome?.outcome === 'abandoned' && !retried) {
+          // It never reached the server (often a pooled connection the link change had killed), and
+          // now never will; the server just answered, so try once more under a fresh key.
+          this.outbox.withdraw(item.id, this.clock.now());
+          this.setState('online');
+          const again = this.outbox.add(item.op, item.body, this.clock.now(), 'interactive');
+          this.waiters.set(again.id, { ...waiter, retried: true });
+          void this.flush();
+          return;
+        }
+        if (outcome) {
+          this.waiters.set(item.id, waiter);
+          this.settleOutcome(item, outcome);
+          return;
+        }
+        if (late) break;
+        await new Promise((r) => setTimeout(r, 300));
+      }
+      const body = item.body as { transactionId?: string };
+      waiter.reject(
+        new TaquillaError('OUTCOME_UNKNOWN', 'The server has not confirmed whether this sale went through', {
+          transactionId: body.transactionId ?? null,
+          outbox: this.outbox.length,
+        }),
+      );
+    } finally {
+      clearTimeout(window);
+      this.resolving.delete(item.id);
+    }
+  }
+
+  /** Asks the server about every unresolved item nobody waits on (after a reconnect). */
+  private resolveUnresolved(): Promise<void> {
+    // Cleared in .finally (a later microtask), never before the field is set.
+    this.resolvingAll ??= this.resolveAllNow().finally(() => {
+      this.resolvingAll = null;
+    });
+    return this.resolvingAll;
+  }
+
+  private async resolveAllNow(): Promise<void> {
+    for (;;) {
+      const items = this.outbox.unresolved().filter((i) => !this.resolving.has(i.id));
+      if (items.length === 0 || this.state !== 'online') return;
+      const outcomes = await this.askOutcomes(items).catch(() => null);
+      if (!outcomes) return;
+      items.forEach((item, i) => this.settleOutcome(item, outcomes[i]!));
+      if (items.length < 200) return;
+    }
+  }
+
+  /** POST /v1/outcomes with abandon: every key comes back applied (with its reply) or abandoned. */
+  private async askOutcomes(items: OutboxItem[]): Promise<KeyOutcome[]> {
+    const reply = await this.client!.outcomes(
+      items.map((i) => i.idempotencyKey),
+      this.options.heartbeatTimeoutMs + 500,
+    );
+    this.noteReply(reply);
+    const outcomes = (reply.result as { outcomes?: KeyOutcome[] } | undefined)?.outcomes;
+    if (reply.error || !outcomes || outcomes.length !== items.length) {
+      throw new NetworkError(`outcomes answered ${reply.status}`);
+    }
+    return outcomes;
+  }
+
+  /** What became of an item whose answer was lost: it counts as answered now, once and for all. */
+  private settleOutcome(item: OutboxItem, outcome: KeyOutcome): void {
+    const waiter = this.waiters.get(item.id);
+    const body = item.body as { transactionId?: string; actor?: string };
+    const tell = (result: SaleOutcome['outcome'], errorCode: string | null) => {
+      if (waiter || !SETTLE_OPS.has(item.op) || !body.transactionId) return;
+      const told: SaleOutcome = {
+        op: item.op as SaleOutcome['op'],
+        transactionId: body.transactionId,
+        actor: body.actor ?? '',
+        outcome: result,
+        errorCode,
+      };
+      for (const listener of this.outcomeListeners) listener(told);
+    };
+    if (outcome.outcome === 'applied') {
+      this.acknowledged(item, {
+        status: outcome.status,
+        result: outcome.body.result,
+        error: outcome.body.error,
+        serverTime: this.serverClock.now(),
+        localMidpoint: this.clock.now(),
+      });
+      tell(outcome.body.error ? 'not-done' : 'done', outcome.body.error?.code ?? null);
+      return;
+    }
+    // Abandoned at the server: it never happened and never will.
+    this.waiters.delete(item.id);
+    this.outbox.withdraw(item.id, this.clock.now());
+    waiter?.reject(
+      new TaquillaError('OFFLINE', 'The server did not receive this request', { outbox: this.outbox.length }),
+    );
+    tell('not-done', 'ABANDONED');
+  }
+
   private revoked(item: OutboxItem): false {
-    this.state = 'revoked';
+    this.setState('revoked');
     this.waiters.get(item.id)?.reject(new TaquillaError('UNAUTHORIZED', 'This terminal was revoked', {}));
     this.waiters.delete(item.id);
     return false;
@@ -533,6 +830,7 @@ export class SyncEngine {
     switch (item.op) {
       case 'complete':
       case 'convertToPartial':
+      case 'pay':
         this.copySale(item.id, item.op, body, reply.result);
         break;
       case 'cancel':
@@ -596,7 +894,7 @@ export class SyncEngine {
     if (this.state !== 'online') {
       throw new TaquillaError('OFFLINE', 'The server cannot be reached', { outbox: this.outbox.length });
     }
-    const item = this.outbox.add(op, body, this.clock.now());
+    const item = this.outbox.add(op, body, this.clock.now(), 'interactive');
     const answered = new Promise<ServerReply>((resolve, reject) =>
       this.waiters.set(item.id, { resolve, reject }),
     );
@@ -631,7 +929,7 @@ export class SyncEngine {
    */
   private async settleAtServer(
     op: 'complete' | 'convertToPartial',
-    input: { transactionId: string; actor: string },
+    input: CompleteBody | ConvertBody,
   ): Promise<{ result: TransactionSummary; itemId: number }> {
     try {
       return await this.serverExchange<TransactionSummary>(op, input);
@@ -679,50 +977,101 @@ export class SyncEngine {
   }
 
   /**
-   * Copies the holds the server just granted. The local store follows the server as it stands (a
-   * cart its cleanup closed is reopened, a stale local hold on the seat gives way), so the sale that
-   * follows can be copied too. A copy that still fails is repaired by the sale's own copy.
+   * Copies the holds the server just granted and answers as the local engine would (local ticket ids
+   * and labels, the local feed's version), so the API's reply is the same online and unenrolled. The
+   * local store follows the server as it stands (a cart its cleanup closed is reopened, a stale local
+   * hold on the seat gives way). A copy that cannot follow (this terminal sold the seat offline) is
+   * refused to the cashier, and the server's hold is given back.
    */
-  private copyHold(input: { eventId: number; sessionId: string; actor: string }, raw: unknown): void {
-    const reply = serverHoldReply.safeParse(raw);
-    if (!reply.success) return;
-    this.mirror(() =>
-      this.reservations.adoptServerState({
-        transactionId: reply.data.transactionId,
-        eventId: input.eventId,
-        sessionId: input.sessionId,
-        actor: input.actor,
-        status: 'PENDING',
-        reservedUntil: null,
-        tickets: reply.data.tickets,
-        scope: 'added',
-      }),
-    );
+  private copyHold(
+    op: 'holdSeats' | 'holdGeneral',
+    input: { eventId: number; sessionId: string; actor: string; seatIds?: number[]; zoneId?: number },
+    raw: unknown,
+  ): HoldResult {
+    const reply = serverHoldReply.parse(raw);
+    try {
+      const copied = this.asMirror(() =>
+        this.reservations.adoptServerState({
+          transactionId: reply.transactionId,
+          eventId: input.eventId,
+          sessionId: input.sessionId,
+          actor: input.actor,
+          status: 'PENDING',
+          reservedUntil: null,
+          tickets: reply.tickets,
+          scope: 'added',
+        }),
+      );
+      return {
+        transactionId: reply.transactionId,
+        tickets: copied.tickets,
+        alreadyHeld: reply.alreadyHeld,
+        version: this.sql.eventVersion.get(input.eventId)?.version ?? 0,
+      };
+    } catch (error) {
+      const release =
+        op === 'holdSeats'
+          ? {
+              op: 'releaseSeats' as const,
+              body: {
+                eventId: input.eventId,
+                sessionId: input.sessionId,
+                actor: input.actor,
+                seatIds: input.seatIds,
+              },
+            }
+          : {
+              op: 'releaseGeneral' as const,
+              body: {
+                eventId: input.eventId,
+                sessionId: input.sessionId,
+                actor: input.actor,
+                zoneId: input.zoneId,
+              },
+            };
+      this.outbox.add(release.op, release.body, this.clock.now());
+      void this.flush();
+      throw error;
+    }
   }
 
   /**
-   * Copies a sale or reservation the server recorded, with exactly the tickets the server sold, so the
-   * terminal can print it and take its money. A copy that cannot follow (this terminal sold one of
+   * Copies a sale, reservation or payment the server recorded, with exactly the tickets the server
+   * sold, and writes the payment that came with it in the same local write, so the terminal can print
+   * it and its money is in the day's reports. A copy that cannot follow (this terminal sold one of
    * those seats itself, offline) goes on the supervisor's conflict list: never silently.
    */
-  private copySale(itemId: number, op: 'complete' | 'convertToPartial', body: unknown, raw: unknown): void {
+  private copySale(
+    itemId: number,
+    op: 'complete' | 'convertToPartial' | 'pay',
+    body: unknown,
+    raw: unknown,
+  ): void {
     const reply = serverTransactionReply.safeParse(raw);
-    const partial = op === 'convertToPartial' ? convertToPartialInput.parse(body) : null;
-    const input = partial ?? completeInput.parse(body);
-    const fallback = () =>
-      partial ? this.reservations.convertToPartial(partial) : this.reservations.complete(input);
+    const input = this.saleInput(op, body);
+    const payment = input.payment ?? null;
+    const local = this.sql.transactionState.get(input.transactionId);
+    const write = (copy: () => unknown) =>
+      withDurableCommit(this.db, () =>
+        this.db
+          .transaction(() => {
+            copy();
+            if (payment) this.book?.writePayment(input.transactionId, payment);
+          })
+          .immediate(),
+      );
     if (!reply.success || (reply.data.status !== 'COMPLETED' && reply.data.status !== 'RESERVED')) {
-      this.mirror(fallback);
+      this.mirror(() => write(() => this.localSettle(op, input)));
       return;
     }
     const sale = reply.data;
-    const local = this.sql.transactionState.get(sale.transactionId);
     const eventId =
       sale.eventId ?? local?.event_id ?? this.sql.eventOfZone.get(sale.items[0]?.zoneId ?? 0)?.event_id;
     if (eventId === undefined) {
-      this.mirror(fallback);
+      this.mirror(() => write(() => this.localSettle(op, input)));
       return;
     }
+    const customer = 'customer' in input ? input.customer : undefined;
     const state: ServerTransactionState = {
       transactionId: sale.transactionId,
       eventId,
@@ -732,11 +1081,16 @@ export class SyncEngine {
       reservedUntil: sale.reservedUntil,
       tickets: sale.items,
       scope: 'whole',
-      ...(partial?.customer ? { customer: partial.customer } : {}),
+      ...(customer ? { customer } : {}),
     };
     try {
-      this.asMirror(() => this.reservations.adoptServerState(state));
+      write(() => {
+        // Before the copy: a sale copied as COMPLETED prints inside it, with these numbers.
+        this.recordNumbers(sale.transactionId, sale.items);
+        this.asMirror(() => this.reservations.adoptServerState(state));
+      });
     } catch (error) {
+      // The sale and its money are at the server; here the supervisor settles it (refund or accept).
       this.sql.insertConflict.run(
         itemId,
         op,
@@ -746,6 +1100,46 @@ export class SyncEngine {
         this.clock.now(),
       );
     }
+  }
+
+  /** Keeps the venue's numbers of a transaction's places (what its tickets will print). */
+  private recordNumbers(
+    transactionId: string,
+    items: { seatId: number | null; zoneId: number; ticketNumbers?: number[] | undefined }[],
+  ): void {
+    for (const item of items) {
+      (item.ticketNumbers ?? []).forEach((number, i) =>
+        this.sql.putNumber.run(number, transactionId, item.seatId, item.zoneId, i + 1),
+      );
+    }
+  }
+
+  private saleInput(
+    op: 'complete' | 'convertToPartial' | 'pay',
+    body: unknown,
+  ): CompleteBody | ConvertBody | PayBody {
+    return op === 'convertToPartial'
+      ? serverConvertInput.parse(body)
+      : op === 'pay'
+        ? serverPayInput.parse(body)
+        : serverCompleteInput.parse(body);
+  }
+
+  /** The local engine's own settle, when the server's reply cannot be copied as it stands. */
+  private localSettle(
+    op: 'complete' | 'convertToPartial' | 'pay',
+    input: CompleteBody | ConvertBody | PayBody,
+  ) {
+    if (op === 'convertToPartial')
+      return this.reservations.convertToPartial(withoutPayment(input as ConvertBody));
+    if (op === 'pay') {
+      const { transactionId, actor } = input as PayBody;
+      // An instalment that leaves a balance changes no ticket.
+      return this.sql.transactionState.get(transactionId)?.status === 'RESERVED'
+        ? this.reservations.complete({ transactionId, actor })
+        : null;
+    }
+    return this.reservations.complete(withoutPayment(input as CompleteBody));
   }
 
   // ---- hold operations (the ReservationService's, routed) ---------------------------------------
@@ -759,9 +1153,7 @@ export class SyncEngine {
     // A live lease sells its own seats; once it has run out, online, the server decides again.
     if (leased.length > 0 && (leaseLive || this.state !== 'online')) return this.holdFromLease(input, leased);
     this.refuseServerHoldInLeaseCart(input.eventId, input.sessionId, { seatIds: input.seatIds });
-    const result = await this.serverCall<{ transactionId: string }>('holdSeats', input);
-    this.copyHold(input, result);
-    return { ...(result as HoldResult), version: 0 };
+    return this.copyHold('holdSeats', input, await this.serverCall('holdSeats', input));
   }
 
   async holdGeneral(raw: unknown): Promise<HoldResult> {
@@ -771,9 +1163,7 @@ export class SyncEngine {
       return this.holdGeneralFromLease(input, lease);
     }
     this.refuseServerHoldInLeaseCart(input.eventId, input.sessionId, { seatIds: [], zoneId: input.zoneId });
-    const result = await this.serverCall<{ transactionId: string }>('holdGeneral', input);
-    this.copyHold(input, result);
-    return { ...(result as HoldResult), version: 0 };
+    return this.copyHold('holdGeneral', input, await this.serverCall('holdGeneral', input));
   }
 
   async releaseSeats(raw: unknown): Promise<{ released: number[]; notHeld: number[] }> {
@@ -807,14 +1197,29 @@ export class SyncEngine {
   async extendHolds(raw: unknown) {
     const input = parseInput(extendHoldsInput, raw);
     if (this.localCartIsLeased(input.eventId, input.sessionId)) return this.reservations.extendHolds(input);
-    const result = await this.serverCall<{ transactionId: string }>('extendHolds', input);
-    // The screen wants its own tickets' new ends: the local copy has them.
-    const local = this.mirror(() => this.reservations.extendHolds(input));
-    return local ?? { transactionId: result.transactionId, tickets: [] };
+    const result = await this.serverCall<{ transactionId: string; tickets: ServerTicket[] }>(
+      'extendHolds',
+      input,
+    );
+    // The server's new ends are the ones that count: copy them, and answer with the local tickets.
+    const copied = this.mirror(() =>
+      this.reservations.adoptServerState({
+        transactionId: result.transactionId,
+        eventId: input.eventId,
+        sessionId: input.sessionId,
+        actor: input.actor,
+        status: 'PENDING',
+        reservedUntil: null,
+        tickets: result.tickets,
+        scope: 'added',
+      }),
+    );
+    return { transactionId: result.transactionId, tickets: copied?.tickets ?? [] };
   }
 
+  /** A deposit: the cart becomes a reservation at the server, with the money that holds it. */
   async convertToPartial(raw: unknown): Promise<TransactionSummary> {
-    const input = parseInput(convertToPartialInput, raw);
+    const input = parseInput(serverConvertInput, raw);
     if (this.sql.leaseCart.get(input.transactionId)) {
       // A deposit keeps seats for days, beyond any lease: only the server can grant that.
       throw new TaquillaError('NOT_LEASED', 'A partial payment needs the server; sell in full offline', {
@@ -826,16 +1231,34 @@ export class SyncEngine {
     return result;
   }
 
-  /** Full payment. A cart that sells from a lease completes locally and its report is queued with it. */
+  /**
+   * Full payment, with its money. A cart that sells from a lease completes locally: money, sale and
+   * the sale's report (onSettled) in one local write.
+   */
   async complete(raw: unknown): Promise<TransactionSummary> {
-    const input = parseInput(completeInput, raw);
+    const input = parseInput(serverCompleteInput, raw);
     if (this.sql.leaseCart.get(input.transactionId)) {
-      const result = this.reservations.complete(input);
+      const result = withDurableCommit(this.db, () =>
+        this.db
+          .transaction(() => {
+            if (input.payment) this.book?.writePayment(input.transactionId, input.payment);
+            return this.reservations.complete(withoutPayment(input));
+          })
+          .immediate(),
+      );
       if (this.state === 'online') void this.flush();
       return result;
     }
     const { result, itemId } = await this.settleAtServer('complete', input);
     this.copySale(itemId, 'complete', input, result);
+    return result;
+  }
+
+  /** An instalment on a reservation that leaves a balance (the last one is a `complete`). */
+  async pay(raw: unknown): Promise<TransactionSummary> {
+    const input = parseInput(serverPayInput, raw);
+    const { result, itemId } = await this.serverExchange<TransactionSummary>('pay', input);
+    this.copySale(itemId, 'pay', input, result);
     return result;
   }
 
@@ -845,6 +1268,64 @@ export class SyncEngine {
     const result = await this.serverCall<TransactionSummary>('cancel', input);
     this.mirror(() => this.reservations.cancel(input));
     return result;
+  }
+
+  // ---- reservations taken at other counters -------------------------------------------------------
+
+  /**
+   * Copies here the reservations the server finds for `query` (by customer name, cédula, phone or
+   * sale number), with their tickets and every payment so far, so this counter can quote and take
+   * the next payment on a deposit taken at another. Only open reservations are copied (a sale
+   * completed elsewhere is not this counter's to print). Returns how many it copied or brought up to
+   * date. Unreachable: OFFLINE (the local search still answers).
+   */
+  async importReservations(query: string): Promise<number> {
+    if (!this.client || this.state !== 'online') {
+      throw new TaquillaError('OFFLINE', 'The server cannot be reached', { outbox: this.outbox.length });
+    }
+    const reply = await this.get(`/v1/reservations?query=${encodeURIComponent(query)}`).catch(() => {
+      throw new TaquillaError('OFFLINE', 'The server did not answer', { outbox: this.outbox.length });
+    });
+    if (reply.error) return 0;
+    const found = z.array(serverReservation).safeParse(reply.result);
+    if (!found.success) return 0;
+    let copied = 0;
+    for (const r of found.data) {
+      if (r.status !== 'RESERVED') continue;
+      const local = this.sql.transactionState.get(r.transactionId);
+      if (local && local.status !== 'PENDING' && local.status !== 'RESERVED') continue;
+      try {
+        withDurableCommit(this.db, () =>
+          this.db
+            .transaction(() => {
+              this.recordNumbers(r.transactionId, r.items);
+              this.asMirror(() =>
+                this.reservations.adoptServerState({
+                  transactionId: r.transactionId,
+                  eventId: r.eventId,
+                  sessionId: r.sessionId,
+                  actor: r.actor,
+                  status: 'RESERVED',
+                  reservedUntil: r.reservedUntil,
+                  tickets: r.items,
+                  scope: 'whole',
+                  customer: {
+                    name: r.customer.name,
+                    ...(r.customer.idNumber ? { idNumber: r.customer.idNumber } : {}),
+                    ...(r.customer.phone ? { phone: r.customer.phone } : {}),
+                  },
+                }),
+              );
+              for (const payment of r.payments) this.book?.writePayment(r.transactionId, payment);
+            })
+            .immediate(),
+        );
+        copied += 1;
+      } catch {
+        // This store cannot take it as the server has it (an event it does not sell): leave it.
+      }
+    }
+    return copied;
   }
 
   // ---- leases ----------------------------------------------------------------------------------
@@ -987,6 +1468,25 @@ export class SyncEngine {
     }
     const first = taken.next_ticket - count;
     const ticketNumbers = Array.from({ length: count }, (_, i) => first + i);
+    // The numbers this sale prints (the print-job writer runs after this, in the same write).
+    seatIds.forEach((seatId, i) =>
+      this.sql.putNumber.run(
+        ticketNumbers[i]!,
+        settled.transactionId,
+        seatId,
+        this.sql.seatZone.get(seatId)!.zone_id,
+        1,
+      ),
+    );
+    for (let k = 0; k < gaQuantity; k++) {
+      this.sql.putNumber.run(
+        ticketNumbers[seatIds.length + k]!,
+        settled.transactionId,
+        null,
+        lease.ga_zone_id!,
+        k + 1,
+      );
+    }
     if (seatIds.length > 0) this.sql.markSold.run(settled.at, lease.id, JSON.stringify(seatIds));
     if (gaQuantity > 0) this.sql.addGaSold.run(gaQuantity, lease.id);
     this.outbox.add(
@@ -999,6 +1499,8 @@ export class SyncEngine {
         ...(gaQuantity > 0 ? { general: { zoneId: lease.ga_zone_id!, quantity: gaQuantity } } : {}),
         ticketNumbers,
         soldAt: settled.at,
+        // Written earlier in this same transaction (complete() above): the money travels with the sale.
+        payments: this.book?.paymentRecords(settled.transactionId) ?? [],
       },
       settled.at,
     );
@@ -1097,7 +1599,22 @@ export class SyncEngine {
     }
     const sessionId = `conflict-${id}`;
     const held = await this.holdSeats({ eventId: lease.event_id, sessionId, actor: action.actor, seatIds });
-    await this.complete({ transactionId: held.transactionId, actor: action.actor });
+    const total = held.tickets.reduce((sum, t) => sum + t.priceCents * t.quantity, 0);
+    // The customer paid at the counter for the refused sale: that money pays for the new seats.
+    const moved: ServerPayment = {
+      paymentId: randomUUID(),
+      kind: 'MOVED',
+      cashier: action.actor,
+      terminal: null,
+      vesPerUsd: '1',
+      dueCents: total,
+      appliedCents: total,
+      change: null,
+      createdAt: now,
+      requestId: null,
+      lines: [],
+    };
+    await this.complete({ transactionId: held.transactionId, actor: action.actor, payment: moved });
     this.sql.resolveConflict.run(
       now,
       'moved',
@@ -1107,6 +1624,26 @@ export class SyncEngine {
     );
     return { resolution: 'moved', seatIds };
   }
+}
+
+/** The server's URLs as given ('http://a:8787,http://b:8787', or a list): trimmed, no trailing slash. */
+export function serverList(servers: string | readonly string[]): string[] {
+  const urls = (typeof servers === 'string' ? servers.split(',') : [...servers])
+    .map((u) => u.trim().replace(/\/+$/, ''))
+    .filter((u) => u.length > 0);
+  for (const u of urls) {
+    if (!/^https?:\/\/[^\s/]+/.test(u)) {
+      throw new TaquillaError('VALIDATION', `Not a server URL: ${u}`, {
+        issues: [{ path: 'server', message: `not a URL: ${u}` }],
+      });
+    }
+  }
+  if (urls.length === 0) {
+    throw new TaquillaError('VALIDATION', 'A server URL is required', {
+      issues: [{ path: 'server', message: 'required' }],
+    });
+  }
+  return [...new Set(urls)];
 }
 
 /** The server's view of a local event: what an admin publishes before terminals sell it. */

@@ -16,14 +16,27 @@ export function StatusBar({ store, state }: { store: CounterStore; state: Counte
         <i className="dot" />
         {store.t(`status.network.${network}`, { queue: s?.syncQueue ?? 0 })}
       </span>
+      {(network === 'offline' || state.venueFeed === 'down') && (
+        <button type="button" className="link" data-testid="reconnect" onClick={() => void store.reconnect()}>
+          {store.t('status.reconnect')}
+        </button>
+      )}
       <span className="status-item">
         {store.t('status.printer')}:{' '}
         {printer === 'unknown' ? store.t('status.unknown') : store.t(`status.printer.${printer}`)}
       </span>
       {state.event && (
-        <span className={`status-item live-${state.live}`} data-testid="status-live">
+        // The map is live only if this screen's channel is up and, on an enrolled terminal, other
+        // counters' changes are reaching it through the server.
+        <span
+          className={`status-item live-${state.venueFeed === 'down' ? 'lost' : state.live}`}
+          data-testid="status-live"
+        >
           <i className="dot" />
-          {store.t('status.live')}: {store.t(`status.live.${state.live}`)}
+          {store.t('status.live')}:{' '}
+          {state.venueFeed === 'down' && state.live === 'live'
+            ? store.t('status.live.venueDown')
+            : store.t(`status.live.${state.live}`)}
         </span>
       )}
       {s?.disk === 'low' && (

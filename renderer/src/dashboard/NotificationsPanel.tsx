@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { Notification } from '../../../shared/schemas/payments.ts';
-import { formatDate, type Locale } from '../i18n/index.ts';
+import { formatDate, type Locale, translate } from '../i18n/index.ts';
 import { pt, usd } from '../payments/payment-texts.ts';
 import { sessionClient } from '../payments/session-client.ts';
 
@@ -8,6 +8,13 @@ const REFRESH_MS = 5000;
 
 /** A notification in the reader's language, from its facts (the stored message is the fallback). */
 export function notificationText(locale: Locale, n: Notification): string {
+  // A sale whose answer was lost, found out later (the sync engine's notice).
+  if (n.kind === 'SALE_CONFIRMED' || n.kind === 'SALE_NOT_DONE') {
+    const number = String((n.data as { number?: string }).number ?? '—');
+    return translate(locale, n.kind === 'SALE_CONFIRMED' ? 'note.saleConfirmed' : 'note.saleNotDone', {
+      number,
+    });
+  }
   if (n.kind !== 'RESERVATION_EXPIRED') return n.message;
   const d = n.data as {
     number?: string;

@@ -60,6 +60,8 @@ export interface CounterState {
   /** The print queue as the terminal reports it (signed-in staff only): state, jobs waiting, stopped jobs. */
   printer: PrintQueueStatus | null;
   live: 'connecting' | 'live' | 'lost';
+  /** Enrolled terminals: whether other counters' changes reach this map (null: no server). */
+  venueFeed: 'live' | 'down' | null;
   busy: boolean;
   /** Seats picked with Shift, to be held together, all or nothing (seat-map indexes). */
   pending: number[];
@@ -109,6 +111,7 @@ export class CounterStore {
     status: null,
     printer: null,
     live: 'connecting',
+    venueFeed: null,
     busy: false,
     pending: [],
     notices: [],
@@ -279,7 +282,13 @@ export class CounterStore {
   private onLive(eventId: number, message: LiveMessage): void {
     if (this.state.event?.id !== eventId) return;
     if (message.type === 'clock') {
-      this.set({ clockOffset: clockOffset(message.at, this.now()), live: 'live' });
+      const { status } = this.state;
+      this.set({
+        clockOffset: clockOffset(message.at, this.now()),
+        live: 'live',
+        venueFeed: message.venueFeed ?? null,
+        ...(status && message.network ? { status: { ...status, network: message.network } } : {}),
+      });
       return;
     }
     const { availability, seatMap } = this.state;
@@ -314,7 +323,11 @@ export class CounterStore {
     try {
       const status = await this.api.call('terminal.status', {});
       // Also keeps server time current on screens without a live feed (a PIN lock's end).
-      this.set({ status, clockOffset: clockOffset(status.serverTime, this.now()) });
+      this.set({
+        status,
+        venueFeed: status.venueFeed,
+        clockOffset: clockOffset(status.serverTime, this.now()),
+      });
     } catch {
       this.set({ status: null });
     }
@@ -335,6 +348,19 @@ export class CounterStore {
     } catch {
       return this.state.printer;
     }
+  }
+
+  /** "Reconectar": the terminal asks the server now; the status bar shows what it found. */
+  async reconnect(): Promise<void> {
+    await this.run(async () => {
+      const found = await this.api.call('sync.reconnect', {});
+      const status = this.state.status;
+      this.set({
+        venueFeed: found.venueFeed,
+        ...(status ? { status: { ...status, network: found.network, venueFeed: found.venueFeed } } : {}),
+      });
+      if (found.network === 'online') this.notify('success', this.t('status.reconnected'));
+    });
   }
 
   async refreshCart(): Promise<void> {

@@ -60,6 +60,8 @@ export const counter: Record<CounterKey, string> = {
   'status.network.revoked': 'The central server no longer accepts this terminal: tell the supervisor',
   'status.network.unknown': 'Checking the connection…',
   'status.unknown': 'no data',
+  'status.reconnect': 'Reconnect',
+  'status.reconnected': 'Connection to the server restored.',
   'status.printer': 'Printer',
   'status.printer.ready': 'ready',
   'status.printer.paper-out': 'out of paper',
@@ -73,6 +75,7 @@ export const counter: Record<CounterKey, string> = {
   'status.live.live': 'live',
   'status.live.connecting': 'connecting…',
   'status.live.lost': 'reconnecting…',
+  'status.live.venueDown': 'no connection to the server (the map may be out of date)',
   'status.training': 'TRAINING MODE: sales are worth nothing and are never synced',
   'status.kiosk': 'Kiosk mode',
   'kiosk.exit': 'Leave kiosk mode',
@@ -104,6 +107,14 @@ export const counter: Record<CounterKey, string> = {
   'error.NOT_SIGNED_IN': 'The session ended. Please sign in again.',
   'error.VALIDATION': 'Invalid data: {message}',
   'error.NETWORK': 'Cannot reach the terminal.',
+  'error.OUTCOME_UNKNOWN':
+    'No connection to the server: the charge could not be confirmed. Do not hand over tickets or charge again: when the connection is back you will be told whether it went through.',
+  'error.BALANCE_CHANGED':
+    'The balance changed (another counter took a payment): {paid} of {total} is paid now. Look it up again: nothing was charged.',
+  'note.saleConfirmed': 'Sale {number} was confirmed when the connection returned: its tickets are printing.',
+  'note.saleNotDone':
+    'Sale {number} did not go through (the server never received it): nothing was charged. If the customer paid, give the money back or charge again.',
+  'error.OFFLINE': 'No connection to the server: nothing was done. Try again when the connection is back.',
   'error.STORE_FULL':
     "This terminal's disk is full: nothing was done and nothing was lost. Ask the supervisor to free space.",
   'error.STORE_READ_ONLY': "This terminal's store is read-only: it cannot sell. Ask the supervisor.",

@@ -15,8 +15,9 @@ export const errors: Record<ErrorsKey, string> = {
   FORBIDDEN: 'Your user may not do this.',
   IDEMPOTENCY_MISMATCH: 'This operation was already sent with other data: nothing was done. Start it again.',
   UNKNOWN_LEASE: 'The server no longer knows this terminal’s allocation: it is renewed on reconnecting.',
-  OFFLINE:
-    'No connection to the central server: {outbox, plural, =0 {no sales waiting} one {# sale waiting to be sent} other {# sales waiting to be sent}}. They are sent when the connection returns.',
+  PAYMENT_REQUIRED:
+    'The server did not receive the money for this sale ({paid} of {total}): it was not recorded. Charge again.',
+  ABANDONED: 'This operation was given up as lost and the server will not apply it: nothing was done.',
   NOT_LEASED:
     'Without the central server this terminal sells only what it was allocated: {seats, select, none {no tickets left in this zone} other {{seats} {n, plural, one {is} other {are}} not allocated to this terminal}}.',
   'NOT_LEASED.available':

@@ -59,6 +59,8 @@ export const counter = {
   'status.network.revoked': 'El servidor central ya no acepta esta caja: avise al encargado',
   'status.network.unknown': 'Comprobando la conexión…',
   'status.unknown': 'sin datos',
+  'status.reconnect': 'Reconectar',
+  'status.reconnected': 'Conexión con el servidor restablecida.',
   'status.printer': 'Impresora',
   'status.printer.ready': 'lista',
   'status.printer.paper-out': 'sin papel',
@@ -72,6 +74,7 @@ export const counter = {
   'status.live.live': 'en vivo',
   'status.live.connecting': 'conectando…',
   'status.live.lost': 'reconectando…',
+  'status.live.venueDown': 'sin conexión con el servidor (el mapa puede no estar al día)',
   'status.training': 'MODO ENTRENAMIENTO: las ventas no tienen valor y no se sincronizan',
   'status.kiosk': 'Modo quiosco',
   'kiosk.exit': 'Salir del modo quiosco',
@@ -105,6 +108,16 @@ export const counter = {
   'error.NOT_SIGNED_IN': 'La sesión terminó. Inicie sesión de nuevo.',
   'error.VALIDATION': 'Datos no válidos: {message}',
   'error.NETWORK': 'No hay comunicación con la terminal.',
+  'error.OUTCOME_UNKNOWN':
+    'Sin conexión con el servidor: no se pudo confirmar el cobro. No entregue boletos ni cobre de nuevo: al volver la conexión se sabrá si pasó y se le avisará.',
+  'error.BALANCE_CHANGED':
+    'El saldo cambió (otra taquilla registró un pago): ahora hay {paid} pagado de {total}. Consulte de nuevo: no se cobró nada.',
+  'note.saleConfirmed':
+    'La venta {number} quedó confirmada al volver la conexión: sus boletos se están imprimiendo.',
+  'note.saleNotDone':
+    'La venta {number} no se realizó (el servidor no la recibió): no quedó cobrada. Si el cliente pagó, devuélvale el dinero o cobre de nuevo.',
+  'error.OFFLINE':
+    'Sin conexión con el servidor: no se hizo nada. Intente de nuevo cuando vuelva la conexión.',
   'error.STORE_FULL':
     'El disco de esta taquilla está lleno: no se hizo la operación y no se perdió nada. Avise al encargado para liberar espacio.',
   'error.STORE_READ_ONLY':

@@ -19,8 +19,9 @@ export const errors = {
   IDEMPOTENCY_MISMATCH:
     'Esta operación ya se envió con otros datos: no se hizo nada. Vuelva a empezar la operación.',
   UNKNOWN_LEASE: 'El servidor ya no reconoce el cupo de esta taquilla: se renovará al reconectar.',
-  OFFLINE:
-    'Sin conexión con el servidor central: {outbox, plural, =0 {no hay ventas por enviar} one {# venta por enviar} other {# ventas por enviar}}. Se enviarán al volver la conexión.',
+  PAYMENT_REQUIRED:
+    'El servidor no recibió el dinero de esta venta ({paid} de {total}): no quedó registrada. Cobre de nuevo.',
+  ABANDONED: 'Esta operación se dio por perdida y el servidor no la aplicará: no se hizo nada.',
   NOT_LEASED:
     'Sin conexión con el servidor central, esta taquilla solo vende lo que tiene asignado: {seats, select, none {no quedan entradas asignadas en esta zona} other {{seats} no {n, plural, one {está asignado} other {están asignados}} a esta taquilla}}.',
   'NOT_LEASED.available':

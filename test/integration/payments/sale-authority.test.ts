@@ -10,27 +10,41 @@ void _syncEngineFits;
 
 /**
  * On an enrolled terminal the central server settles sales: the authority (the SyncEngine) is asked
- * first, and only then is the money recorded. Here a stand-in authority confirms asynchronously and
- * then mirrors into the local engine, as the SyncEngine does.
+ * first, with the payment, and writes that payment here in the same write that copies the server's
+ * decision. Here a stand-in authority confirms asynchronously and then copies into the local engine,
+ * with the money, as the SyncEngine does.
  */
 describe('payments confirmed by the central server', () => {
   let venue: SmallVenue;
   afterEach(() => venue?.close());
 
-  function serverStandIn(refuse: { next: TaquillaError | null }) {
+  function serverStandIn(refuse: { next: TaquillaError | null }, book: () => PaymentService) {
     const calls: string[] = [];
     const authority: SaleAuthority = {
-      complete: async (raw) => {
-        calls.push(`complete ${raw.transactionId}`);
+      complete: async ({ payment, ...raw }) => {
+        calls.push(`complete ${raw.transactionId} (${payment.kind})`);
         await new Promise((r) => setTimeout(r, 5));
         if (refuse.next) throw refuse.next;
-        return venue.reservations.complete(raw);
+        return venue.db.transaction(() => {
+          book().writePayment(raw.transactionId, payment);
+          return venue.reservations.complete(raw);
+        })();
       },
-      convertToPartial: async (raw) => {
+      convertToPartial: async ({ payment, ...raw }) => {
         calls.push(`reserve ${raw.transactionId} for ${raw.customer.name}`);
         await new Promise((r) => setTimeout(r, 5));
         if (refuse.next) throw refuse.next;
-        return venue.reservations.convertToPartial(raw);
+        return venue.db.transaction(() => {
+          book().writePayment(raw.transactionId, payment);
+          return venue.reservations.convertToPartial(raw);
+        })();
+      },
+      pay: async ({ payment, transactionId, expect }) => {
+        calls.push(`pay ${transactionId} after ${expect.paidCents}`);
+        await new Promise((r) => setTimeout(r, 5));
+        if (refuse.next) throw refuse.next;
+        book().writePayment(transactionId, payment);
+        return null;
       },
     };
     return { authority, calls };
@@ -43,7 +57,7 @@ describe('payments confirmed by the central server', () => {
     venue = smallVenue();
     const payments = new PaymentService(venue.db, venue.clock, venue.reservations);
     const refuse = { next: null as TaquillaError | null };
-    const { authority, calls } = serverStandIn(refuse);
+    const { authority, calls } = serverStandIn(refuse, () => payments);
     venue.reservations.holdSeats({
       eventId: venue.eventId,
       sessionId: 'c1',
@@ -79,7 +93,7 @@ describe('payments confirmed by the central server', () => {
     const refuse = {
       next: new TaquillaError('SEAT_TAKEN', 'taken at the server', { seats: [] }) as TaquillaError,
     };
-    const { authority } = serverStandIn(refuse);
+    const { authority } = serverStandIn(refuse, () => payments);
     venue.reservations.holdSeats({
       eventId: venue.eventId,
       sessionId: 'c1',
@@ -103,7 +117,7 @@ describe('payments confirmed by the central server', () => {
   it('deposit and final payment through the server; a sale without its payment row is found', async () => {
     venue = smallVenue();
     const payments = new PaymentService(venue.db, venue.clock, venue.reservations);
-    const { authority, calls } = serverStandIn({ next: null });
+    const { authority, calls } = serverStandIn({ next: null }, () => payments);
     venue.reservations.holdSeats({
       eventId: venue.eventId,
       sessionId: 'c1',
@@ -131,20 +145,23 @@ describe('payments confirmed by the central server', () => {
       tenders: [{ method: 'CASH_USD', amountCents: 1000 }],
     });
     expect(last).toMatchObject({ status: 'COMPLETED', balanceCents: 0 });
-    // Only the deposit and the final payment needed the server.
+    // Every payment went to the server with what it pays for; the instalment that pays it off sells.
     expect(calls).toEqual([
       `reserve ${deposit.transactionId} for María Pérez`,
-      `complete ${deposit.transactionId}`,
+      `pay ${deposit.transactionId} after 1000`,
+      `complete ${deposit.transactionId} (INSTALMENT)`,
     ]);
+    expect(paymentCount()).toBe(3);
+    expect(payments.unpaidSales()).toEqual([]);
 
-    // A crash after the server sold but before the money was written: the sale is listed as unpaid.
+    // A sale without its payment row (here: sold by the engine alone) is found.
     const orphan = venue.reservations.holdSeats({
       eventId: venue.eventId,
       sessionId: 'c2',
       actor: 'ana',
       seatIds: [venue.seatIds[1]!],
     });
-    await authority.complete({ transactionId: orphan.transactionId, actor: 'ana' });
+    venue.reservations.complete({ transactionId: orphan.transactionId, actor: 'ana' });
     expect(payments.unpaidSales().map((u) => u.transactionId)).toEqual([orphan.transactionId]);
   });
 });

@@ -42,7 +42,7 @@ describe('copying the central server’s state of a transaction', () => {
     open.cleanupExpired();
     expect(statusOf(v, 'srv-1')).toBe('EXPIRED');
 
-    expect(copy(sale(v, [a, b]))).toEqual({ displaced: 0, reopened: true });
+    expect(copy(sale(v, [a, b]))).toMatchObject({ displaced: 0, reopened: true });
     expect(statusOf(v, 'srv-1')).toBe('COMPLETED');
     expect(v.db.prepare('SELECT COUNT(*) AS n FROM transaction_reopen_grants').get()).toEqual({ n: 0 });
     // Without a grant the database still refuses to revive a closed transaction.

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HoldStore, StoredReply } from '../../../server/storage/hold-store.ts';
 import { MINUTE_MS } from '../../../shared/clock.ts';
 import type { ServerEventDefinition, ServerOperation } from '../../../shared/schemas/sync.ts';
+import { cash } from '../../support/cash-payment.ts';
 
 export const T0 = Date.UTC(2026, 10, 24, 14, 0, 0);
 
@@ -291,10 +292,13 @@ export function holdStoreContract(name: string, open: () => Promise<StoreFixture
           transactionId: txId,
           actor: 'c',
           hours: 24,
+          payment: cash(5000, 2000),
         }),
       );
       expect(partial.status).toBe('RESERVED');
-      const done = ok(await run('complete', { transactionId: txId, actor: 'c' }));
+      const done = ok(
+        await run('complete', { transactionId: txId, actor: 'c', payment: cash(3000, 3000, 'INSTALMENT') }),
+      );
       expect(done).toMatchObject({
         status: 'COMPLETED',
         tickets: 2,
@@ -371,12 +375,119 @@ export function holdStoreContract(name: string, open: () => Promise<StoreFixture
       const snap = await fx.store.snapshot(tenant, 7, now);
       expect(snap.seats.filter((x) => x.seatId >= 139).map((x) => x.state)).toEqual(['held', 'held']);
       const both = { totalCents: 5000, seatIds: [140, 139], places: 0 };
-      expect(ok(await run('complete', { transactionId, actor: 'c', expect: both }))).toMatchObject({
+      expect(
+        ok(await run('complete', { transactionId, actor: 'c', expect: both, payment: cash(5000) })),
+      ).toMatchObject({
         status: 'COMPLETED',
         eventId: 7,
         sessionId: 'charged',
         items: [{ seatId: 139 }, { seatId: 140 }],
       });
+    });
+
+    it('a sale or deposit is stored only with the money that pays it, in the same transaction', async () => {
+      await fx.store.putEvent(tenant, demoEvent(8), T0);
+      const held = ok(
+        await run('holdSeats', { eventId: 8, sessionId: 'money', actor: 'c', seatIds: [101, 102] }),
+      );
+      const transactionId = held.transactionId as string;
+      const state = async () =>
+        (await fx.store.snapshot(tenant, 8, now)).seats.filter((x) => x.seatId <= 102).map((x) => x.state);
+      expect(code(await run('complete', { transactionId, actor: 'c' }))).toBe('PAYMENT_REQUIRED');
+      expect(
+        code(await run('complete', { transactionId, actor: 'c', payment: cash(5000, 4000, 'SALE') })),
+      ).toBe('BALANCE_CHANGED');
+      expect(code(await run('convertToPartial', { transactionId, actor: 'c', payment: cash(5000) }))).toBe(
+        'BALANCE_CHANGED',
+      );
+      expect(await state()).toEqual(['held', 'held']);
+      ok(await run('convertToPartial', { transactionId, actor: 'c', payment: cash(5000, 1000) }));
+      // Another counter's instalment came first: this one is refused, nothing changes.
+      const stale = {
+        transactionId,
+        actor: 'c',
+        expect: { paidCents: 0 },
+        payment: cash(5000, 500, 'INSTALMENT'),
+      };
+      expect(code(await run('pay', stale))).toBe('BALANCE_CHANGED');
+      const part = ok(
+        await run('pay', {
+          transactionId,
+          actor: 'c',
+          expect: { paidCents: 1000 },
+          payment: cash(4000, 1500, 'INSTALMENT'),
+        }),
+      );
+      expect(part).toMatchObject({ status: 'RESERVED', paidCents: 2500 });
+      const last = ok(
+        await run('pay', {
+          transactionId,
+          actor: 'c',
+          expect: { paidCents: 2500 },
+          payment: cash(2500, 2500, 'INSTALMENT'),
+        }),
+      );
+      expect(last).toMatchObject({ status: 'COMPLETED', paidCents: 5000 });
+      expect(await state()).toEqual(['sold', 'sold']);
+    });
+
+    it('a lost answer is found by its key; a key never seen is abandoned, and a late copy changes nothing', async () => {
+      await fx.store.putEvent(tenant, demoEvent(8), T0);
+      const [k1, k2] = [key(), key()];
+      const held = ok(
+        await run('holdSeats', { eventId: 8, sessionId: 'lost', actor: 'c', seatIds: [103] }, k1),
+      );
+      const outcomes = await fx.store.resolveKeys(tenant, 1, [k1, k2], true, now);
+      expect(outcomes).toEqual([
+        { key: k1, outcome: 'applied', status: 200, body: { result: held } },
+        { key: k2, outcome: 'abandoned' },
+      ]);
+      const late = await run('holdSeats', { eventId: 8, sessionId: 'lost', actor: 'c', seatIds: [104] }, k2);
+      expect(code(late)).toBe('ABANDONED');
+      const seat104 = (await fx.store.snapshot(tenant, 8, now)).seats.find((x) => x.seatId === 104);
+      expect(seat104?.state).toBe('free');
+      expect(await fx.store.resolveKeys(tenant, 1, [k2], true, now)).toEqual([
+        { key: k2, outcome: 'abandoned' },
+      ]);
+      // Asking without abandoning leaves an unseen key open; another tenant's key is not this one's.
+      const k3 = key();
+      expect(await fx.store.resolveKeys(tenant, 1, [k3], false, now)).toEqual([
+        { key: k3, outcome: 'unknown' },
+      ]);
+      expect(await fx.store.resolveKeys(other, 1, [k1], false, now)).toEqual([
+        { key: k1, outcome: 'unknown' },
+      ]);
+    });
+
+    it('a reservation is found by customer name, cédula, phone or sale number, with its tickets and money', async () => {
+      await fx.store.putEvent(tenant, demoEvent(8), T0);
+      const held = ok(await run('holdSeats', { eventId: 8, sessionId: 'dep', actor: 'c', seatIds: [105] }));
+      const transactionId = held.transactionId as string;
+      const deposit = cash(2500, 1000);
+      ok(
+        await run('convertToPartial', {
+          transactionId,
+          actor: 'c',
+          customer: { name: 'Ana Núñez', idNumber: 'V-20111222', phone: '04245556677' },
+          payment: deposit,
+        }),
+      );
+      const number = transactionId.replace(/-/g, '').slice(0, 8).toUpperCase();
+      for (const query of ['ana nunez', '20111222', '04245556677', number]) {
+        const found = await fx.store.searchReservations(tenant, query, false, now);
+        expect(
+          found.map((r) => r.transactionId),
+          query,
+        ).toEqual([transactionId]);
+      }
+      const [r] = await fx.store.searchReservations(tenant, 'Núñez', false, now);
+      expect(r).toMatchObject({
+        status: 'RESERVED',
+        customer: { name: 'Ana Núñez', idNumber: 'V-20111222', phone: '04245556677' },
+        items: [{ seatId: 105, priceCents: 2500 }],
+        payments: [{ paymentId: deposit.paymentId, appliedCents: 1000 }],
+      });
+      expect(await fx.store.searchReservations(other, 'Núñez', false, now)).toEqual([]);
     });
 
     it('a session may hold at most MAX_RESERVATIONS_PER_USER seats', async () => {
@@ -510,7 +621,9 @@ export function holdStoreContract(name: string, open: () => Promise<StoreFixture
       );
       const delta = await fx.store.changesSince(tenant, 7, before.version, now);
       expect(delta.version).toBe(before.version + 1);
-      expect(delta.seats).toEqual([{ seatId: 138, state: 'held' }]);
+      // With when the hold ends: every terminal frees the seat then, without another change.
+      expect(delta.seats).toEqual([{ seatId: 138, state: 'held', until: expect.any(Number) }]);
+      expect(delta.seats[0]!.until).toBeGreaterThan(now);
       await expect.poll(() => heard.includes(delta.version)).toBe(true);
       off();
     });

@@ -42,8 +42,7 @@ function liveSuite(name: string, setup: () => Promise<Setup>) {
     it('pushes each change to another client, and measures how fast', async () => {
       const seen = new Map<number, number>();
       const live = new LiveAvailability({
-        serverUrl: s.reader.url,
-        secret: s.secret,
+        endpoint: () => ({ serverUrl: s.reader.url, secret: s.secret }),
         eventId: 7,
         onDelta: (d: AvailabilityDelta) => {
           for (const seat of d.seats)
@@ -70,8 +69,7 @@ function liveSuite(name: string, setup: () => Promise<Setup>) {
     it('a client that was away catches up from its last version', async () => {
       const states = new Map<number, string>();
       const first = new LiveAvailability({
-        serverUrl: s.reader.url,
-        secret: s.secret,
+        endpoint: () => ({ serverUrl: s.reader.url, secret: s.secret }),
         eventId: 7,
         onDelta: (d) => d.seats.forEach((x) => states.set(x.seatId, x.state)),
       });
@@ -82,8 +80,7 @@ function liveSuite(name: string, setup: () => Promise<Setup>) {
       expect((await hold([135, 136], 'while-away')).status).toBe(200);
       const missed = new Map<number, string>();
       const again = new LiveAvailability({
-        serverUrl: s.reader.url,
-        secret: s.secret,
+        endpoint: () => ({ serverUrl: s.reader.url, secret: s.secret }),
         eventId: 7,
         since: version,
         onDelta: (d) => d.seats.forEach((x) => missed.set(x.seatId, x.state)),

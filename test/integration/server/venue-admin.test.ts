@@ -274,7 +274,10 @@ if (pgUrl) {
   venueAdminSuite('venue administration by command, two instances on PostgreSQL', async () => {
     const tmp = tempDir('taquilla-venue-admin-pg-');
     const schema = `t_${randomBytes(6).toString('hex')}`;
-    const storeArgs = ['--pg', pgUrl, '--pg-schema', schema];
+    // As an operator would: the URL (and its password) from a file, never on the command line.
+    const urlFile = join(tmp.dir, 'pg-url');
+    writeFileSync(urlFile, pgUrl, { mode: 0o600 });
+    const storeArgs = ['--pg-url-file', urlFile, '--pg-schema', schema];
     serverCli(['create-tenant', ...storeArgs, '--name', 'Otro']);
     const servers = await Promise.all([startServer(storeArgs), startServer(storeArgs)]);
     return {

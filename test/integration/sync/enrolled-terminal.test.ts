@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cashFor } from '../../support/cash-payment.ts';
 import { isTaquillaError } from '../../../shared/errors.ts';
+import { formatVenueTicketNumber } from '../../../electron/services/printing/ticket-numbers.ts';
 import { createTerminal, type Terminal } from '../../../electron/terminal.ts';
 import { type SyncWorld, syncWorld } from './sync-fixture.ts';
 
@@ -56,7 +58,11 @@ describe('an enrolled counter terminal', () => {
   it('sells through the server and the sale is mirrored locally', async () => {
     const { eventId } = world.terminals[0]!.venue;
     const cart = terminal.carts.cart(eventId, 'caja-1');
-    const sale = await terminal.holds.complete({ transactionId: cart.transactionId!, actor: 'ana' });
+    const sale = await terminal.holds.complete({
+      transactionId: cart.transactionId!,
+      actor: 'ana',
+      payment: cashFor(terminal.db, cart.transactionId!),
+    });
     expect(sale.status).toBe('COMPLETED');
     const serverSales = world.serverRows<{ n: number }>(
       "SELECT COUNT(*) AS n FROM transactions WHERE status = 'COMPLETED'",
@@ -124,5 +130,52 @@ describe('an enrolled counter terminal', () => {
       tenders: [{ method: 'CASH_USD', amountCents: due }],
     });
     expect(paid.status).toBe('COMPLETED');
+  });
+
+  it('prints the venue’s ticket numbers: the server’s online, its lease block’s offline', async () => {
+    const core = world.terminals[0]!;
+    const { eventId, seatIds } = core.venue;
+    const issued = (transactionId: string) =>
+      terminal.db
+        .prepare<[string], { ticket_number: string }>(
+          'SELECT ticket_number FROM issued_tickets WHERE transaction_id = ?',
+        )
+        .all(transactionId)
+        .map((r) => r.ticket_number);
+    const sell = async (sessionId: string, seatId: number) => {
+      await terminal.holds.holdSeats({ eventId, sessionId, actor: 'ana', seatIds: [seatId] });
+      const due = terminal.payments.quote({ eventId, sessionId }).balanceCents;
+      return terminal.sales.checkout({
+        eventId,
+        sessionId,
+        actor: 'ana',
+        tenders: [{ method: 'CASH_USD', amountCents: due }],
+      });
+    };
+    const online = await sell('num-1', seatIds[12]!);
+    const recorded = world.serverRows<{ number: number }>(
+      'SELECT number FROM ticket_numbers WHERE transaction_id = ?',
+      online.transactionId,
+    );
+    expect(issued(online.transactionId)).toEqual(recorded.map((r) => formatVenueTicketNumber(r.number)));
+
+    const lease = await terminal.sync.acquireLease({
+      eventId,
+      actor: 'ana',
+      seatIds: [seatIds[13]!],
+      ticketNumbers: 5,
+    });
+    core.proxy.set('down');
+    expect(await terminal.sync.checkConnection()).toBe('offline');
+    const offline = await sell('num-2', seatIds[13]!);
+    expect(issued(offline.transactionId)).toEqual([formatVenueTicketNumber(lease.ticketFrom)]);
+    core.proxy.set('up');
+    await terminal.sync.checkConnection();
+    await terminal.sync.idle();
+    // The server recorded the offline sale under the number its paper shows.
+    const reported = world.serverRows<{ number: number }>(
+      "SELECT n.number FROM ticket_numbers n JOIN transactions x ON x.id = n.transaction_id WHERE x.session_id LIKE 'lease:%'",
+    );
+    expect(reported.map((r) => r.number)).toEqual([lease.ticketFrom]);
   });
 });

@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { cashFor } from '../../support/cash-payment.ts';
 import { isTaquillaError } from '../../../shared/errors.ts';
 import { assertInvariants, type SyncWorld, syncWorld, type TerminalCore } from './sync-fixture.ts';
 
@@ -69,7 +70,11 @@ describe('three terminals, random partitions, leases and duplicate deliveries', 
                 seatIds: [seats[Math.floor(random() * seats.length)]!],
               });
         if (random() < 0.8) {
-          await t.sync.complete({ transactionId: held.transactionId, actor: 'x' });
+          await t.sync.complete({
+            transactionId: held.transactionId,
+            actor: 'x',
+            payment: cashFor(t.venue.db, held.transactionId),
+          });
           sales += 1;
         } else await t.sync.releaseSession({ sessionId: session, actor: 'x' });
       } catch (error) {

@@ -1,4 +1,5 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { cash, cashFor } from '../../support/cash-payment.ts';
 import { runCli } from '../../../electron/cli/taquilla.ts';
 import { MINUTE_MS } from '../../../shared/clock.ts';
 import type { SettledTransaction } from '../../../electron/services/reservations/reservation-service.ts';
@@ -67,7 +68,12 @@ describe('the terminal copies the server’s holds and sales as the server recor
 
     const second = await t.sync.holdSeats({ eventId: ev, sessionId: 's', actor: 'ana', seatIds: [b] });
     expect(second.transactionId).toBe(first.transactionId); // the server kept its cart
-    const sale = await t.sync.complete({ transactionId: second.transactionId, actor: 'ana' });
+    // The cashier charges for the server's cart (both seats), which this store no longer shows whole.
+    const sale = await t.sync.complete({
+      transactionId: second.transactionId,
+      actor: 'ana',
+      payment: cash(5000),
+    });
 
     expect(sale.tickets).toBe(2);
     expect(serverSale(sale.transactionId)).toEqual({ status: 'COMPLETED', seats: [a, b], places: 0 });
@@ -93,7 +99,11 @@ describe('the terminal copies the server’s holds and sales as the server recor
     });
 
     const held = await t.sync.holdSeats({ eventId: ev, sessionId: 'new', actor: 'luis', seatIds: [seat] });
-    const sale = await t.sync.complete({ transactionId: held.transactionId, actor: 'luis' });
+    const sale = await t.sync.complete({
+      transactionId: held.transactionId,
+      actor: 'luis',
+      payment: cashFor(t.venue.db, held.transactionId),
+    });
 
     expect(localSale(t, sale.transactionId)).toEqual(serverSale(sale.transactionId));
     const old = t.venue.db
@@ -124,7 +134,11 @@ describe('the terminal copies the server’s holds and sales as the server recor
       zoneId,
       quantity: 2,
     });
-    const sale = await t.sync.complete({ transactionId: held.transactionId, actor: 'luis' });
+    const sale = await t.sync.complete({
+      transactionId: held.transactionId,
+      actor: 'luis',
+      payment: cashFor(t.venue.db, held.transactionId),
+    });
 
     expect(localSale(t, sale.transactionId)).toEqual({ status: 'COMPLETED', seats: [], places: 2 });
     expect(serverSale(sale.transactionId)).toEqual({ status: 'COMPLETED', seats: [], places: 2 });
@@ -134,7 +148,7 @@ describe('the terminal copies the server’s holds and sales as the server recor
     expect(used.used).toBeLessThanOrEqual(5);
   });
 
-  it('a sale whose reply was lost is copied with the server’s tickets on the replay', async () => {
+  it('a sale whose reply was lost is found by its key and copied with the server’s tickets', async () => {
     world = await syncWorld({ terminals: 1 });
     const t = world.terminals[0]!;
     const ev = t.venue.eventId;
@@ -143,9 +157,10 @@ describe('the terminal copies the server’s holds and sales as the server recor
     // The local copy drifts: one ticket is lost here (the server still sells both).
     t.sync.reservations.releaseSeats({ eventId: ev, sessionId: 's', actor: 'ana', seatIds: [b] });
     t.proxy.set('drop-op-replies');
-    await expect(t.sync.complete({ transactionId: held.transactionId, actor: 'ana' })).rejects.toMatchObject({
-      code: 'OFFLINE',
-    });
+    // The answer is lost, and found again by the request's key before the cashier is told anything.
+    await expect(
+      t.sync.complete({ transactionId: held.transactionId, actor: 'ana', payment: cash(5000) }),
+    ).resolves.toMatchObject({ status: 'COMPLETED' });
     t.proxy.set('up');
     await t.sync.checkConnection();
     await t.sync.idle();
@@ -159,17 +174,26 @@ describe('the terminal copies the server’s holds and sales as the server recor
     const t = world.terminals[0]!;
     const ev = t.venue.eventId;
     const seat = t.venue.seatIds[5]!;
-    // Sold here only (a stand-in for an offline sale the server has not accepted yet).
-    const local = t.sync.reservations.holdSeats({
-      eventId: ev,
-      sessionId: 'offline',
-      actor: 'ana',
-      seatIds: [seat],
-    });
-    t.sync.reservations.complete({ transactionId: local.transactionId, actor: 'ana' });
-
+    const sellHereOnly = () => {
+      // Sold here only (a stand-in for an offline sale the server has not accepted yet).
+      const local = t.sync.reservations.holdSeats({
+        eventId: ev,
+        sessionId: 'offline',
+        actor: 'ana',
+        seatIds: [seat],
+      });
+      t.sync.reservations.complete({ transactionId: local.transactionId, actor: 'ana' });
+    };
+    // Held at the server and copied here; then the local copy drifts (the hold is gone here) and the
+    // seat is sold here. (A hold whose copy cannot follow is refused at once: see the next test.)
     const held = await t.sync.holdSeats({ eventId: ev, sessionId: 'online', actor: 'luis', seatIds: [seat] });
-    const sale = await t.sync.complete({ transactionId: held.transactionId, actor: 'luis' });
+    t.sync.reservations.releaseSeats({ eventId: ev, sessionId: 'online', actor: 'luis', seatIds: [seat] });
+    sellHereOnly();
+    const sale = await t.sync.complete({
+      transactionId: held.transactionId,
+      actor: 'luis',
+      payment: cash(2500),
+    });
     expect(sale.status).toBe('COMPLETED');
 
     const [conflict] = t.sync.conflicts();
@@ -217,6 +241,30 @@ describe('the terminal copies the server’s holds and sales as the server recor
     expect(t.sync.conflicts(true)[0]).toMatchObject({ resolution: 'refunded', resolutionNote: 'devuelto' });
   });
 
+  it('a hold whose local copy cannot follow (the seat was sold here) is refused, and the server’s hold is given back', async () => {
+    world = await syncWorld({ terminals: 1 });
+    const t = world.terminals[0]!;
+    const ev = t.venue.eventId;
+    const seat = t.venue.seatIds[6]!;
+    const local = t.sync.reservations.holdSeats({
+      eventId: ev,
+      sessionId: 'offline',
+      actor: 'ana',
+      seatIds: [seat],
+    });
+    t.sync.reservations.complete({ transactionId: local.transactionId, actor: 'ana' });
+    await expect(
+      t.sync.holdSeats({ eventId: ev, sessionId: 'online', actor: 'luis', seatIds: [seat] }),
+    ).rejects.toMatchObject({ code: 'SEAT_TAKEN' });
+    await t.sync.idle();
+    const live = () =>
+      world!.serverRows<{ n: number }>(
+        "SELECT COUNT(*) AS n FROM tickets WHERE seat_id = ? AND status IN ('ACTIVE', 'COMPLETED')",
+        seat,
+      )[0]!.n;
+    await vi.waitFor(() => expect(live()).toBe(0));
+  });
+
   it('a hold refused on replay that nobody waited for is not a conflict (soak finding 5)', async () => {
     world = await syncWorld({ terminals: 2 });
     const [t1, t2] = world.terminals as [TerminalCore, TerminalCore];
@@ -225,6 +273,8 @@ describe('the terminal copies the server’s holds and sales as the server recor
     await t1.sync.holdSeats({ eventId: ev, sessionId: 'a', actor: 'ana', seatIds: [seat] });
     // Terminal 2 asks for the same seat; the server refuses, and the refusal is lost on the way back.
     t2.proxy.set('drop-op-replies');
+    // (Once the pooled connection the proxy cut is seen closed: the request must reach the server.)
+    await new Promise((r) => setTimeout(r, 100));
     await expect(
       t2.sync.holdSeats({ eventId: ev, sessionId: 'b', actor: 'luis', seatIds: [seat] }),
     ).rejects.toMatchObject({ code: 'OFFLINE' });

@@ -129,4 +129,16 @@ describe('taquilla enrol / publish-event / sync-status (the documented commands)
     const status = JSON.parse((await run(['sync-status', '--now', '--json', '--db', terminalDb])).out);
     expect(status.catalog.problems).toEqual([]);
   });
+
+  it('sync-status without --now says the link as it is: online while the server answers, offline when it does not', async () => {
+    const online = await run(['sync-status', '--json', '--db', terminalDb]);
+    expect(online.code).toBe(0);
+    expect(JSON.parse(online.out)).toMatchObject({ state: 'online', lastSyncAgeMs: expect.any(Number) });
+    expect((await run(['sync-status', '--db', terminalDb])).out).toMatch(
+      /^state {7}online[\s\S]*last sync .* ago\)/,
+    );
+    await server.stop();
+    const offline = await run(['sync-status', '--json', '--db', terminalDb]);
+    expect(JSON.parse(offline.out)).toMatchObject({ state: 'offline' });
+  });
 });

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { cashFor } from '../../support/cash-payment.ts';
 import { HOUR_MS } from '../../../shared/clock.ts';
 import { assertInvariants, type SyncWorld, syncWorld } from './sync-fixture.ts';
 
@@ -43,7 +44,11 @@ describe('terminal sync with the central hold server (real server process, two t
     await expect(
       b.sync.holdSeats({ eventId: b.venue.eventId, sessionId: 'b1', actor: 'bea', seatIds: [seat] }),
     ).rejects.toMatchObject({ code: 'SEAT_TAKEN' });
-    await a.sync.complete({ transactionId: held.transactionId, actor: 'ana' });
+    await a.sync.complete({
+      transactionId: held.transactionId,
+      actor: 'ana',
+      payment: cashFor(a.venue.db, held.transactionId),
+    });
     expect(sold(world)).toEqual([seat]);
     const status = a.sync.status();
     expect(status).toMatchObject({ state: 'online', outbox: 0, openConflicts: 0 });
@@ -102,7 +107,11 @@ describe('terminal sync with the central hold server (real server process, two t
       actor: 'ana',
       seatIds: leased.slice(0, 2),
     });
-    await a.sync.complete({ transactionId: sale1.transactionId, actor: 'ana' });
+    await a.sync.complete({
+      transactionId: sale1.transactionId,
+      actor: 'ana',
+      payment: cashFor(a.venue.db, sale1.transactionId),
+    });
     const sale2 = await a.sync.holdGeneral({
       eventId: ev,
       sessionId: 'off-2',
@@ -110,7 +119,11 @@ describe('terminal sync with the central hold server (real server process, two t
       zoneId: a.venue.gaZoneId,
       quantity: 2,
     });
-    await a.sync.complete({ transactionId: sale2.transactionId, actor: 'ana' });
+    await a.sync.complete({
+      transactionId: sale2.transactionId,
+      actor: 'ana',
+      payment: cashFor(a.venue.db, sale2.transactionId),
+    });
     expect(a.sync.ticketNumbersOf(sale1.transactionId)).toEqual([lease.ticketFrom, lease.ticketFrom + 1]);
     await expect(
       a.sync.holdGeneral({
@@ -158,7 +171,11 @@ describe('terminal sync with the central hold server (real server process, two t
         actor: 'ana',
         seatIds: [t.venue.seatIds[i]!],
       });
-      await t.sync.complete({ transactionId: h.transactionId, actor: 'ana' });
+      await t.sync.complete({
+        transactionId: h.transactionId,
+        actor: 'ana',
+        payment: cashFor(t.venue.db, h.transactionId),
+      });
     }
     await t.sync.flush();
     expect(t.sync.status().state).toBe('offline');
@@ -208,7 +225,11 @@ describe('terminal sync with the central hold server (real server process, two t
         actor: 'ana',
         seatIds: [t.venue.seatIds[i]!],
       });
-      await t.sync.complete({ transactionId: h.transactionId, actor: 'ana' });
+      await t.sync.complete({
+        transactionId: h.transactionId,
+        actor: 'ana',
+        payment: cashFor(t.venue.db, h.transactionId),
+      });
     }
     // the terminal restarts too: a new engine on the same file finds its outbox
     const { SyncEngine } = await import('../../../electron/services/sync/sync-engine.ts');
@@ -235,12 +256,24 @@ describe('terminal sync with the central hold server (real server process, two t
     await world.restart(3 * HOUR_MS);
     await b.sync.checkConnection();
     const bHold = await b.sync.holdSeats({ eventId: ev, sessionId: 'b', actor: 'bea', seatIds: [x] });
-    await b.sync.complete({ transactionId: bHold.transactionId, actor: 'bea' });
+    await b.sync.complete({
+      transactionId: bHold.transactionId,
+      actor: 'bea',
+      payment: cashFor(b.venue.db, bHold.transactionId),
+    });
     // Terminal A, still cut off, believes its lease is good and sells x and y.
     const aHold = await a.sync.holdSeats({ eventId: ev, sessionId: 'a', actor: 'ana', seatIds: [x] });
-    await a.sync.complete({ transactionId: aHold.transactionId, actor: 'ana' });
+    await a.sync.complete({
+      transactionId: aHold.transactionId,
+      actor: 'ana',
+      payment: cashFor(a.venue.db, aHold.transactionId),
+    });
     const aHold2 = await a.sync.holdSeats({ eventId: ev, sessionId: 'a2', actor: 'ana', seatIds: [y] });
-    await a.sync.complete({ transactionId: aHold2.transactionId, actor: 'ana' });
+    await a.sync.complete({
+      transactionId: aHold2.transactionId,
+      actor: 'ana',
+      payment: cashFor(a.venue.db, aHold2.transactionId),
+    });
     a.proxy.set('up');
     await a.sync.checkConnection();
     await a.sync.idle();

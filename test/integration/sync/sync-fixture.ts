@@ -2,6 +2,7 @@ import { createServer, type Server, Socket } from 'node:net';
 import { join } from 'node:path';
 import axios from 'axios';
 import Database from 'better-sqlite3';
+import { PaymentService } from '../../../electron/services/payments/payment-service.ts';
 import { SyncEngine, serverEventFromStore } from '../../../electron/services/sync/sync-engine.ts';
 import { type SmallVenue, smallVenue, tempDir } from '../../support/temp-store.ts';
 import { type ServerProcess, serverCli, startServer } from '../server/server-process.ts';
@@ -139,6 +140,8 @@ export async function syncWorld(
         maxBackoffMs: 200,
         requestTimeoutMs: 3000,
       });
+      // Sales carry their money, written with each copy, as on a real counter.
+      sync.usePayments(new PaymentService(venue.db, sync.serverClock, sync.reservations));
       await sync.enrol(`http://127.0.0.1:${proxy.port}`, code, name);
       const core = { venue, sync, proxy };
       terminals.push(core);
@@ -182,13 +185,14 @@ export function assertInvariants(world: SyncWorld): {
   const keys = new Set(world.serverRows<{ key: string }>('SELECT key FROM idempotency').map((r) => r.key));
   for (const t of world.terminals) {
     const items = t.venue.db
-      .prepare<[], { idempotency_key: string; acked_at: number | null }>(
-        'SELECT idempotency_key, acked_at FROM sync_outbox',
+      .prepare<[], { idempotency_key: string; acked_at: number | null; reply_status: number | null }>(
+        'SELECT idempotency_key, acked_at, reply_status FROM sync_outbox',
       )
       .all();
     for (const item of items) {
       if (item.acked_at === null) pendingOutbox += 1;
-      else if (!keys.has(item.idempotency_key)) unapplied += 1;
+      // A withdrawn item (reply 0) never left the terminal: it is rightly unknown at the server.
+      else if (item.reply_status !== 0 && !keys.has(item.idempotency_key)) unapplied += 1;
     }
   }
   // Every sale a cashier completed is on the server, or on the supervisor's conflict list.

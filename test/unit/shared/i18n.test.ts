@@ -43,6 +43,10 @@ const EXAMPLES: { [C in ErrorCode]: ErrorDetails[C] } = {
   IDEMPOTENCY_MISMATCH: { key: 'k' },
   UNKNOWN_LEASE: { leaseId: 'l' },
   OFFLINE: { outbox: 3 },
+  OUTCOME_UNKNOWN: { transactionId: 'tx', outbox: 1 },
+  PAYMENT_REQUIRED: { transactionId: 'tx', totalCents: 100, paidCents: 0 },
+  BALANCE_CHANGED: { transactionId: 'tx', totalCents: 100, paidCents: 50 },
+  ABANDONED: { key: 'k' },
   NOT_LEASED: { seatIds: [5] },
   CART_CHANGED: {
     transactionId: 'tx',
@@ -181,8 +185,9 @@ describe('the message catalogue', () => {
   });
 
   it('says OFFLINE and NOT_LEASED as a cashier reads them', () => {
-    expect(errorText('es', 'OFFLINE', RAW, { outbox: 1 })).toContain('1 venta por enviar');
-    expect(errorText('es', 'OFFLINE', RAW, { outbox: 3 })).toContain('3 ventas por enviar');
+    expect(errorText('es', 'OFFLINE', RAW, { outbox: 3 })).toBe(
+      'Sin conexión con el servidor: no se hizo nada. Intente de nuevo cuando vuelva la conexión.',
+    );
     expect(errorText('es', 'NOT_LEASED', RAW, { seatIds: [], zoneId: 1, available: 1 })).toContain(
       'le queda 1 entrada',
     );
