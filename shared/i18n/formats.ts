@@ -18,6 +18,16 @@ export const TIME_ZONE = 'America/Caracas';
 export const DATE_FORMATS = {
   /** 27/11/2026 */
   day: { timeZone: TIME_ZONE, day: '2-digit', month: '2-digit', year: 'numeric' },
+  /** 27/11/2026, 20:00 (reports: short enough for 32 columns) */
+  dayTime: {
+    timeZone: TIME_ZONE,
+    day: '2-digit',
+    month: '2-digit',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  },
   /** vie, 27 nov 2026, 20:00 */
   full: {
     timeZone: TIME_ZONE,
@@ -102,6 +112,11 @@ export function formatDateTime(locale: Locale, epochMs: number): string {
 /** A calendar day in Caracas: 27/11/2026 (es), 11/27/2026 (en). */
 export function formatDay(locale: Locale, epochMs: number): string {
   return dateTimeFormat(locale, 'day', DATE_FORMATS.day).format(epochMs);
+}
+
+/** Date and time in figures, in Caracas: 28/11/2026, 00:40. */
+export function formatDayTime(locale: Locale, epochMs: number): string {
+  return plainSpaces(dateTimeFormat(locale, 'dayTime', DATE_FORMATS.dayTime).format(epochMs));
 }
 
 /** A business day ('YYYY-MM-DD', already a Caracas calendar day) as people read it: 27/11/2026. */

@@ -1,6 +1,6 @@
 import { cutoffLabel } from '../../../shared/business-day.ts';
 import { message, type MessageKeyOf, type MessageValues } from '../../../shared/i18n/catalog.ts';
-import { formatBusinessDay, formatDateTime } from '../../../shared/i18n/formats.ts';
+import { formatBusinessDay, formatDayTime } from '../../../shared/i18n/formats.ts';
 import { actorName } from '../../../shared/i18n/people.ts';
 import { formatCents, formatMoney } from '../../../shared/money.ts';
 import type {
@@ -180,7 +180,7 @@ export function reportText(report: ClosingReport, width = 42): string {
       report.cashierName ? actorName('es', report.cashierName) : w('report.everyone'),
       width,
     ),
-    pad(w('report.issued'), formatDateTime('es', report.generatedAt), width),
+    pad(w('report.issued'), formatDayTime('es', report.generatedAt), width),
   ];
   if (report.generatedBy) lines.push(pad(w('report.by'), actorName('es', report.generatedBy), width));
   if (report.cashiers.length === 0) lines.push(rule, centre(w('report.noPayments'), width));

@@ -247,7 +247,7 @@ describe('layouts through the decoder', () => {
     expect(text).toContain('USD 25,00');
     expect(text).toContain('Bs. 912,50');
     expect(text).toContain('Boleto N.º T1-000042');
-    expect(text).toContain('Cajero: José Peña');
+    expect(text).toContain('Atendió: José Peña');
     expect(docs[0]!.elements.filter((e) => e.kind === 'qr')).toEqual([
       expect.objectContaining({ data: ticket.code, align: 'center' }),
     ]);
