@@ -1,3 +1,5 @@
+import { DashboardService } from './services/dashboard/dashboard-service.ts';
+import { Catalog } from './services/reservations/catalog.ts';
 import { statfsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { TerminalStatus } from '../shared/api/counter.ts';
@@ -145,6 +147,8 @@ export interface Terminal {
    */
   findReservations: (input: SearchReservationsInput) => Promise<ReservationMatch[]>;
   paymentStats: PaymentStatsService;
+  /** The supervisor dashboard: figures, the business day's takings, alerts. */
+  dashboard: DashboardService;
   /** X and Z reports, per staff member and business day (the tenant's cutoff hour). */
   dayClosing: DayClosingService;
   /** Each staff member's cash drawer: float, paid in/out, counted against expected (issue 16). */
@@ -174,10 +178,10 @@ const PRINTER_STATE = {
 } as const satisfies Record<ReturnType<PrintingService['status']>['state'], TerminalStatus['printer']>;
 
 const NETWORK_STATE = {
-  unenrolled: 'unknown',
+  unenrolled: 'standalone',
   online: 'online',
   offline: 'offline',
-  revoked: 'offline',
+  revoked: 'revoked',
 } as const satisfies Record<SyncStatus['state'], TerminalStatus['network']>;
 
 /** Free bytes for this user on the disk that holds the store; null where the OS does not say. */
@@ -252,6 +256,8 @@ export function createTerminal({
     terminal: kiosk ? 'kiosk' : 'counter',
   });
   const dayClosing = new DayClosingService(db, time);
+  const stats = new ReservationStatsService(db, time);
+  const paymentStats = new PaymentStatsService(db, time);
   let cleanupTimer: NodeJS.Timeout | undefined;
   let closed = false;
   let checkpoints: BackgroundCheckpoints | undefined;
@@ -279,7 +285,7 @@ export function createTerminal({
     }),
     payAtCounter,
     availability,
-    stats: new ReservationStatsService(db, time),
+    stats,
     sessions: new SessionService(db, time, {
       pepper: storeKey.pepper,
       station: kiosk ? 'kiosk' : 'counter',
@@ -295,7 +301,13 @@ export function createTerminal({
       if (enrolled && sync.online()) await sync.importReservations(input.query).catch(() => undefined);
       return terminal.paymentSearch.search(input);
     },
-    paymentStats: new PaymentStatsService(db, time),
+    paymentStats,
+    dashboard: new DashboardService(db, time, {
+      stats,
+      paymentStats,
+      calendar: dayClosing.calendar,
+      catalog: new Catalog(db),
+    }),
     dayClosing,
     cashDrawer: dayClosing.drawer,
     voids: new VoidService(db, time, reservations, {

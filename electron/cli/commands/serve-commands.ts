@@ -97,11 +97,15 @@ const seedUsersCommand: CliCommand = {
   usage: 'seed-demo-users                   demo staff: cashiers PIN 1234 and 5678, supervisor PIN 9999',
   database: 'existing',
   run: async ({ db, clock, storeKey }) => {
-    const created = await seedDemoUsers(db(), clock, storeKey().pepper);
-    return {
-      json: { users: created },
-      text: `Created ${created.map((u) => u.name).join(', ')}.`,
-    };
+    const { created, existing } = await seedDemoUsers(db(), clock, storeKey().pepper);
+    const names = (users: { name: string }[]) => users.map((u) => u.name).join(', ');
+    const lines = [
+      ...(created.length > 0 ? [`Created ${names(created)}.`] : []),
+      ...(existing.length > 0
+        ? [`Already there, left as they are (PIN and role unchanged): ${names(existing)}.`]
+        : []),
+    ];
+    return { json: { users: created, existing }, text: lines.join('\n') };
   },
 };
 

@@ -342,7 +342,7 @@ describe('an X or Z report on paper (issue 16)', () => {
       jobs: [{ kind: 'report', copy: 1 }],
     });
     expect(await printing.queue.drain()).toBe('idle');
-    const reports = printer.documents.map((d) => d.text).filter((t) => t.includes('REPORTE Z Nº 0001'));
+    const reports = printer.documents.map((d) => d.text).filter((t) => t.includes('REPORTE Z N.º 0001'));
     expect(reports.at(-1)).toContain('COPIA 1');
     expect(reports.at(-1)).toContain('Día cerrado');
     expect(printing.status().interrupted).toEqual([]);

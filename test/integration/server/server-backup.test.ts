@@ -1,3 +1,4 @@
+import { SERVER_SCHEMA_VERSION } from '../../../server/storage/server-migrations.ts';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, writeFileSync } from 'node:fs';
@@ -7,7 +8,6 @@ import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { SERVER_SCHEMA_VERSION } from '../../../server/storage/server-migrations.ts';
 import type { ServerEventDefinition } from '../../../shared/schemas/sync.ts';
 import { tempDir } from '../../support/temp-store.ts';
 import { type ServerProcess, serverCli, serverCliRaw, startServer } from './server-process.ts';

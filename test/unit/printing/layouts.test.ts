@@ -314,7 +314,7 @@ describe.each(WIDTHS)('$columns columns', (w) => {
     expect(checkStarLine(buildReport(zReport, layout('star', w), { copy: 1 }), w.columns).errors).toEqual([]);
     const t = text(bytes, w.columns);
     const words = t.replace(/\s+/g, ' ');
-    expect(t).toContain('REPORTE Z Nº 0012');
+    expect(t).toContain('REPORTE Z N.º 0012');
     expect(t.split('\n').filter((l) => l.includes(TRAINING_BANNER))).toHaveLength(2);
     expect(words).toContain('María José Peña de los Ríos');
     expect(t).toMatch(/Día\s+27\/11\/2026/);
