@@ -253,6 +253,14 @@ export function errorText(locale: Locale, code: string, message_: string, detail
         n: d.seatIds.length,
       });
     }
+    case 'OUTSIDE_LEASE': {
+      const d = details as ErrorDetails['OUTSIDE_LEASE'];
+      // ICU selectors are words: the code's reasons are written with dashes.
+      const reason = { 'not-leased': 'notLeased', 'ticket-numbers': 'ticketNumbers', 'sold-at': 'soldAt' }[
+        d.reason
+      ];
+      return message(locale, 'errors', 'OUTSIDE_LEASE', { reason });
+    }
     case 'EVENT_STARTED':
       return message(locale, 'errors', 'EVENT_STARTED', {
         when: formatDateTime(locale, (details as ErrorDetails['EVENT_STARTED']).startsAt),

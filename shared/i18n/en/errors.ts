@@ -28,7 +28,7 @@ export const errors: Record<ErrorsKey, string> = {
   SUPERVISOR_APPROVAL: 'A copy needs a supervisor’s PIN.',
   TRAINING_MODE: 'Not available in training mode.',
   OUTSIDE_LEASE:
-    'The server does not accept this offline sale: {reason, select, not-leased {those seats or places were not leased to this counter} ticket-numbers {the ticket numbers are outside the leased block or were used} other {the sale time is outside the lease}}. It stays as a conflict for the supervisor.',
+    'The server does not accept this offline sale: {reason, select, notLeased {those seats or places were not leased to this counter} ticketNumbers {the ticket numbers are outside the leased block or were used} other {the sale time is outside the lease}}. It stays as a conflict for the supervisor.',
   LEASE_RENEWAL_TOO_LONG: 'A lease renews for at most {maxMinutes} minutes ({renewMinutes} were asked).',
   EVENT_STARTED: 'The show started on {when}: this sale can no longer be voided.',
   NOT_VOIDABLE: 'This sale cannot be voided (status {status}).',

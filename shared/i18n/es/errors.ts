@@ -32,7 +32,7 @@ export const errors = {
   SUPERVISOR_APPROVAL: 'Una copia necesita el PIN de un supervisor.',
   TRAINING_MODE: 'No disponible en modo entrenamiento.',
   OUTSIDE_LEASE:
-    'El servidor no acepta esta venta sin conexión: {reason, select, not-leased {esos asientos o entradas no estaban asignados a esta taquilla} ticket-numbers {los números de boleto no son del bloque asignado o ya se usaron} other {la hora de la venta está fuera del cupo}}. Queda como conflicto para el supervisor.',
+    'El servidor no acepta esta venta sin conexión: {reason, select, notLeased {esos asientos o entradas no estaban asignados a esta taquilla} ticketNumbers {los números de boleto no son del bloque asignado o ya se usaron} other {la hora de la venta está fuera del cupo}}. Queda como conflicto para el supervisor.',
   LEASE_RENEWAL_TOO_LONG:
     'El cupo se renueva por {maxMinutes} minutos como máximo (se pidieron {renewMinutes}).',
   EVENT_STARTED: 'La función empezó el {when}: ya no se puede anular esta venta.',
