@@ -503,10 +503,18 @@ export class SyncEngine {
   private async catchUp(wasOnline: boolean, beat: ServerReply): Promise<void> {
     try {
       if (!wasOnline) {
-        this.reconciling ??= this.reconcile().finally(() => {
-          this.reconciling = null;
-        });
-        await this.reconciling;
+        // One reconcile at a time; a link back again while one runs gets its own, after it.
+        const previous = this.reconciling;
+        const next = (async () => {
+          await previous?.catch(() => undefined);
+          await this.reconcile();
+        })();
+        this.reconciling = next;
+        const done = () => {
+          if (this.reconciling === next) this.reconciling = null;
+        };
+        next.then(done, done);
+        await next;
       } else if (this.outbox.length > 0) {
         await this.resolveUnresolved();
         await this.flush();
