@@ -1,3 +1,5 @@
+import { DashboardService } from './services/dashboard/dashboard-service.ts';
+import { Catalog } from './services/reservations/catalog.ts';
 import { statfsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { TerminalStatus } from '../shared/api/counter.ts';
@@ -38,6 +40,7 @@ import type { PinPolicy } from './services/session/pin-guard.ts';
 import { SessionService } from './services/session/session-service.ts';
 import { SyncEngine, type SyncStatus } from './services/sync/sync-engine.ts';
 import { VenueFeed } from './services/sync/venue-feed.ts';
+import { VoidService } from './services/voids/void-service.ts';
 import { type TerminalMode, TerminalModeStore } from './services/terminal-mode/terminal-mode.ts';
 import { type AutomaticBackupOptions, AutomaticBackups } from './store/automatic-backups.ts';
 import { assertStoreHealthy } from './store/store-health.ts';
@@ -48,6 +51,7 @@ import {
   startBackgroundCheckpoints,
 } from './store/database.ts';
 import { type KeyWrap, StoreKey } from './store/store-key.ts';
+import type { MonotonicSource } from './services/sync/lease-clock.ts';
 
 export interface TerminalOptions {
   dbFile: string;
@@ -64,6 +68,8 @@ export interface TerminalOptions {
   keyWrap?: KeyWrap | null;
   /** PIN tries and locks; DEFAULT_PIN_POLICY unless given. */
   pinPolicy?: PinPolicy;
+  /** The monotonic clock offline leases end on (default performance.now). */
+  monotonic?: MonotonicSource;
 }
 
 /**
@@ -141,10 +147,14 @@ export interface Terminal {
    */
   findReservations: (input: SearchReservationsInput) => Promise<ReservationMatch[]>;
   paymentStats: PaymentStatsService;
+  /** The supervisor dashboard: figures, the business day's takings, alerts. */
+  dashboard: DashboardService;
   /** X and Z reports, per staff member and business day (the tenant's cutoff hour). */
   dayClosing: DayClosingService;
   /** Each staff member's cash drawer: float, paid in/out, counted against expected (issue 16). */
   cashDrawer: CashDrawer;
+  /** Voids and refunds (issue 16); refused on an enrolled counter (VOID_NEEDS_SERVER). */
+  voids: VoidService;
   notifications: NotificationService;
   /** Hourly rotating backups of the store (started with startMaintenance). */
   backups: AutomaticBackups;
@@ -168,10 +178,10 @@ const PRINTER_STATE = {
 } as const satisfies Record<ReturnType<PrintingService['status']>['state'], TerminalStatus['printer']>;
 
 const NETWORK_STATE = {
-  unenrolled: 'unknown',
+  unenrolled: 'standalone',
   online: 'online',
   offline: 'offline',
-  revoked: 'offline',
+  revoked: 'revoked',
 } as const satisfies Record<SyncStatus['state'], TerminalStatus['network']>;
 
 /** Free bytes for this user on the disk that holds the store; null where the OS does not say. */
@@ -194,6 +204,7 @@ export function createTerminal({
   lowDiskBytes = 256 * 1024 * 1024,
   keyWrap = null,
   pinPolicy,
+  monotonic,
 }: TerminalOptions): Terminal {
   // A store with a corrupt page never starts selling (StoreDamagedError names the backup to restore).
   assertStoreHealthy(dbFile);
@@ -209,7 +220,7 @@ export function createTerminal({
   }
   const modes = new TerminalModeStore(db, clock);
   const mode = modes.mode();
-  const sync = new SyncEngine(db, clock, { storeKey });
+  const sync = new SyncEngine(db, clock, { storeKey, ...(monotonic ? { monotonic } : {}) });
   const enrolled = sync.status().state !== 'unenrolled';
   // Enrolled: the sync engine's engine is the terminal's (server time; its sales go to the outbox).
   const reservations = enrolled ? sync.reservations : new ReservationService(db, clock);
@@ -245,6 +256,8 @@ export function createTerminal({
     terminal: kiosk ? 'kiosk' : 'counter',
   });
   const dayClosing = new DayClosingService(db, time);
+  const stats = new ReservationStatsService(db, time);
+  const paymentStats = new PaymentStatsService(db, time);
   let cleanupTimer: NodeJS.Timeout | undefined;
   let closed = false;
   let checkpoints: BackgroundCheckpoints | undefined;
@@ -272,7 +285,7 @@ export function createTerminal({
     }),
     payAtCounter,
     availability,
-    stats: new ReservationStatsService(db, time),
+    stats,
     sessions: new SessionService(db, time, {
       pepper: storeKey.pepper,
       station: kiosk ? 'kiosk' : 'counter',
@@ -288,9 +301,21 @@ export function createTerminal({
       if (enrolled && sync.online()) await sync.importReservations(input.query).catch(() => undefined);
       return terminal.paymentSearch.search(input);
     },
-    paymentStats: new PaymentStatsService(db, time),
+    paymentStats,
+    dashboard: new DashboardService(db, time, {
+      stats,
+      paymentStats,
+      calendar: dayClosing.calendar,
+      catalog: new Catalog(db),
+    }),
     dayClosing,
     cashDrawer: dayClosing.drawer,
+    voids: new VoidService(db, time, reservations, {
+      terminal: kiosk ? 'kiosk' : 'counter',
+      enrolled: () => sync.status().state !== 'unenrolled',
+      drawer: dayClosing.drawer,
+      staff: dayClosing.staff,
+    }),
     notifications: new NotificationService(db, time),
     backups: new AutomaticBackups(db, dbFile, clock, backups),
     status: {

@@ -169,9 +169,29 @@ export const serverCommands: ServerCommand[] = [
     },
   },
   {
+    name: 'leases',
+    usage:
+      "leases --tenant ID [--end LEASE]                     the tenant's offline leases; --end LEASE ends one now",
+    options: { tenant: { type: 'string' }, end: { type: 'string' } },
+    run: async (store, values, now) => {
+      const tenant = await existingTenant(store, values);
+      if (values.end !== undefined) {
+        if (typeof values.end !== 'string' || values.end === '') throw new ServerUsageError('--end LEASE_ID');
+        const ended = await store.endLease(tenant.tenantId, values.end, now);
+        if (!ended) {
+          throw new TaquillaError('UNKNOWN_LEASE', `There is no lease ${values.end}`, {
+            leaseId: values.end,
+          });
+        }
+        return { ended };
+      }
+      return { tenantId: tenant.tenantId, leases: await store.leases(tenant.tenantId, now) };
+    },
+  },
+  {
     name: 'revoke',
     usage:
-      'revoke --tenant ID --credential N                    revoke a terminal: its sockets close, requests get 401',
+      'revoke --tenant ID --credential N                    revoke a terminal: its sockets close, requests get 401; it may still report what it sold offline and give its leases back',
     options: { tenant: { type: 'string' }, credential: { type: 'string' } },
     run: async (store, values, now) => {
       const tenant = await existingTenant(store, values);

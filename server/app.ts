@@ -22,6 +22,8 @@ import {
   reservationLookup,
   revokeInput,
   SERVER_OPERATIONS,
+  UPLOAD_OPERATIONS,
+  endLeaseInput,
   serverEventDefinition,
   serverOperations,
   statusOfError,
@@ -31,6 +33,7 @@ import { CredentialCache } from './credential-cache.ts';
 import { hashSecret, newEnrolCode, newSecret, normalizeEnrolCode } from './credentials.ts';
 import { HoldSweeper, type HoldSweeperOptions } from './hold-sweeper.ts';
 import { LiveHub } from './live.ts';
+import { validated } from './storage/operation-input.ts';
 import { registerHealth } from './ops/health.ts';
 import { capConnections, nodeServerOptions, resolveLimits, type ServerLimits } from './ops/limits.ts';
 import { type LogOptions, loggableUrl, loggerOptions, registerRequestLog } from './ops/logging.ts';
@@ -161,6 +164,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   async function authenticate(
     request: FastifyRequest,
     cached: 'cached' | 'fresh' = 'fresh',
+    revokedMayUpload = false,
   ): Promise<CredentialRow> {
     const hash = secretHashOf(request);
     if (!hash) throw new TaquillaError('UNAUTHORIZED', 'Missing credential', {});
@@ -171,14 +175,16 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       row = await store.credentialByHash(hash);
       if (row && generation === cleared) credentialCache.put(hash, row, epoch);
     }
-    if (!row || row.revokedAt !== null) {
+    // A revoked terminal reaches only the upload doors; the store refuses it anything else.
+    if (!row || (row.revokedAt !== null && !revokedMayUpload)) {
       throw new TaquillaError('UNAUTHORIZED', 'Unknown or revoked credential', {});
     }
     return row;
   }
   const checkRole =
-    (cached: 'cached' | 'fresh', roles: CredentialRow['role'][]) => async (request: FastifyRequest) => {
-      const credential = await authenticate(request, cached);
+    (cached: 'cached' | 'fresh', roles: CredentialRow['role'][], revokedMayUpload = false) =>
+    async (request: FastifyRequest) => {
+      const credential = await authenticate(request, cached, revokedMayUpload);
       if (!roles.includes(credential.role)) {
         throw new TaquillaError('FORBIDDEN', `This needs a ${roles.join(' or ')} credential`, {
           role: credential.role,
@@ -189,6 +195,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const requireRole = (...roles: CredentialRow['role'][]) => checkRole('fresh', roles);
   /** Hold operations: their statement re-checks the revocation, so the cached credential is enough. */
   const requireRoleForWrite = (...roles: CredentialRow['role'][]) => checkRole('cached', roles);
+  /** Doors a revoked terminal still reaches to report what it sold (the store refuses anything else). */
+  const requireRoleForUpload = (...roles: CredentialRow['role'][]) => checkRole('cached', roles, true);
 
   app.setErrorHandler((error: unknown, request, reply: FastifyReply) => {
     const now = clock.now();
@@ -266,9 +274,18 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       const c = request.credential!;
       // catalogRevision: a terminal whose last applied revision is older pulls /v1/catalog.
       const catalogRevision = await store.catalogRevision(c.tenantId);
+      // openLeases: a terminal stops selling from any lease of its own not listed (ended by a supervisor).
+      const openLeases = c.role === 'terminal' ? await store.openLeaseIds(c.tenantId, c.id) : [];
       return {
         serverTime: clock.now(),
-        result: { tenantId: c.tenantId, credentialId: c.id, role: c.role, name: c.name, catalogRevision },
+        result: {
+          tenantId: c.tenantId,
+          credentialId: c.id,
+          role: c.role,
+          name: c.name,
+          catalogRevision,
+          openLeases,
+        },
       };
     },
   );
@@ -343,6 +360,40 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     },
   );
 
+  app.get(
+    '/v1/admin/leases',
+    {
+      schema: { summary: "The tenant's offline leases, open ones first (admin)" },
+      preHandler: requireRole('admin'),
+    },
+    async (request) => {
+      const now = clock.now();
+      return { serverTime: now, result: await store.leases(request.credential!.tenantId, now) };
+    },
+  );
+
+  app.post(
+    '/v1/admin/leases/end',
+    {
+      schema: {
+        summary:
+          'End a lease now: its counter stops selling from it; late reports are taken for the grace (admin)',
+        body: endLeaseInput,
+      },
+      preHandler: requireRole('admin'),
+    },
+    async (request) => {
+      const now = clock.now();
+      const ended = await store.endLease(request.credential!.tenantId, request.body.leaseId, now);
+      if (!ended) {
+        throw new TaquillaError('UNKNOWN_LEASE', `There is no lease ${request.body.leaseId}`, {
+          leaseId: request.body.leaseId,
+        });
+      }
+      return { serverTime: now, result: ended };
+    },
+  );
+
   app.put(
     '/v1/admin/events',
     {
@@ -371,7 +422,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
           body: serverOperations[op],
           headers: idempotencyHeader,
         },
-        preHandler: requireRoleForWrite('terminal', 'admin'),
+        preHandler: UPLOAD_OPERATIONS.has(op)
+          ? requireRoleForUpload('terminal', 'admin')
+          : requireRoleForWrite('terminal', 'admin'),
       },
       async (request, reply) => {
         const credential = request.credential!;
@@ -380,10 +433,18 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
           .update(`${op}\n${canonicalJson(request.body)}`)
           .digest('hex');
         const now = clock.now();
-        const stored = await store.execute(credential.tenantId, credential.id, op, request.body, now, {
-          key,
-          requestHash,
-        });
+        // Fastify has parsed the body with serverOperations[op]: the store does not parse it again.
+        const stored = await store.execute(
+          credential.tenantId,
+          credential.id,
+          op,
+          validated(request.body),
+          now,
+          {
+            key,
+            requestHash,
+          },
+        );
         if (stored.replayed) reply.header('idempotent-replayed', 'true');
         return reply.status(stored.status).send({ serverTime: now, ...stored.body });
       },
@@ -397,7 +458,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
         summary: 'Independent operations in one request, each under its own idempotency key',
         body: batchInput,
       },
-      preHandler: requireRoleForWrite('terminal', 'admin'),
+      preHandler: requireRoleForUpload('terminal', 'admin'),
     },
     async (request) => {
       const credential = request.credential!;
@@ -419,10 +480,17 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
           const requestHash = createHash('sha256')
             .update(`${item.op}\n${canonicalJson(parsed.data)}`)
             .digest('hex');
-          const stored = await store.execute(credential.tenantId, credential.id, item.op, parsed.data, now, {
-            key: item.key,
-            requestHash,
-          });
+          const stored = await store.execute(
+            credential.tenantId,
+            credential.id,
+            item.op,
+            validated(parsed.data),
+            now,
+            {
+              key: item.key,
+              requestHash,
+            },
+          );
           return { status: stored.status, replayed: stored.replayed, ...stored.body };
         }),
       );

@@ -1,19 +1,22 @@
 import { MINUTE_MS } from '../shared/clock.ts';
 import type { Clock } from '../shared/clock.ts';
-import type { HoldStore } from './storage/hold-store.ts';
+import { DEFAULT_RETENTION, type HistoryRetention, type HoldStore } from './storage/hold-store.ts';
 
 export interface HoldSweeperOptions {
   /** How often (real time) the sweeper looks for a tenant whose cleanup is due. */
   checkEveryMs?: number;
   /** Holds marked per write. */
   batch?: number;
+  /** How long the change feed and idempotency records are kept (default DEFAULT_RETENTION). */
+  retention?: HistoryRetention;
 }
 
 /**
  * The server's cleanup job: each tenant's expired temporary holds are marked EXPIRED every
  * CLEANUP_INTERVAL_MINUTES of that tenant (server time), so every live map frees those seats.
  * Correctness never waits for it (an expired hold blocks nobody before cleanup); several instances
- * on one PostgreSQL may sweep together, each hold is marked once.
+ * on one PostgreSQL may sweep together, each hold is marked once. The same visit prunes the tenant's
+ * history past its retention (the change feed, idempotency records), so the database stays bounded.
  */
 export class HoldSweeper {
   private readonly lastRun = new Map<number, number>();
@@ -51,6 +54,7 @@ export class HoldSweeper {
           while ((await this.store.expireHolds(tenantId, now, batch)) === batch) {
             // a backlog: keep going in batches, each its own short write
           }
+          await this.store.pruneHistory(tenantId, now, this.options.retention ?? DEFAULT_RETENTION);
           this.lastRun.set(tenantId, now);
         }
       } catch {

@@ -40,6 +40,15 @@ export const reservationSettingsSchema = z.object({
     .min(5)
     .max(7 * 24 * 60),
   /**
+   * How long the server keeps a lease's seats and places after the lease's end for the counter's
+   * offline sales to arrive: a sale made just before the end is reported, not resold meanwhile.
+   */
+  LEASE_GRACE_MINUTES: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60),
+  /**
    * The hour (America/Caracas) at which the box office's business day ends and the next begins:
    * a night past midnight belongs to the day it began (shared/business-day.ts). 0 is midnight.
    */
@@ -60,6 +69,7 @@ export const DEFAULT_SETTINGS: Readonly<ReservationSettings> = Object.freeze({
   PAY_AT_COUNTER_MAX_OPEN_SLIPS: 4,
   PAY_AT_COUNTER_SLIPS_PER_SESSION: 1,
   LEASE_MINUTES: 240,
+  LEASE_GRACE_MINUTES: 30,
   BUSINESS_DAY_CUTOFF_HOUR: 4,
 });
 

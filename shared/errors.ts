@@ -59,7 +59,24 @@ export interface ErrorDetails {
   BALANCE_CHANGED: { transactionId: string; totalCents: number; paidCents: number };
   /** A request given up for lost was settled at the server as never to be applied. */
   ABANDONED: { key: string };
-  NOT_LEASED: { seatIds: number[]; zoneId?: number; available?: number };
+  /** `endedAt`: the lease ran out (server time, as this counter measures it) — sell online again. */
+  NOT_LEASED: { seatIds: number[]; zoneId?: number; available?: number; endedAt?: number };
+  /**
+   * A reported offline sale that its lease does not cover: seats or places never leased (or already
+   * reported), ticket numbers outside the lease's block or used before, or a sale time outside the lease.
+   */
+  OUTSIDE_LEASE: {
+    leaseId: string;
+    reason: 'not-leased' | 'ticket-numbers' | 'sold-at';
+    seatIds?: number[];
+    zoneId?: number;
+    ticketNumbers?: number[];
+    soldAt?: number;
+    from?: number;
+    until?: number;
+  };
+  /** A lease renewal longer than the event's lease policy (minutes). */
+  LEASE_RENEWAL_TOO_LONG: { leaseId: string; renewMinutes: number; maxMinutes: number };
   /** Only a refused offline sale can be moved to other seats; other conflicts are refunded or accepted. */
   /** The transaction holds other tickets than the cashier charged for; `items`: what it holds now. */
   CART_CHANGED: {
@@ -131,9 +148,20 @@ export interface ErrorDetails {
   /** Cash in or out, or a count, with no drawer open. */
   NO_OPEN_SHIFT: { staffId: number };
   /** A paid-out by a cashier needs a supervisor's approval (their PIN). */
-  APPROVAL_REQUIRED: { kind: 'PAID_OUT' };
+  APPROVAL_REQUIRED: { kind: 'PAID_OUT' | 'VOID' };
   /** A paid-out larger than the cash the drawer should hold in that currency. */
   INSUFFICIENT_CASH: { currency: 'USD' | 'VES'; requestedCents: number; availableCents: number };
+  /**
+   * Voids and refunds (issue 16). A sale is voided only before its event starts; only a sale
+   * (COMPLETED) or a deposit (RESERVED) can be; a ticket once; and on a counter enrolled with the
+   * central server not here alone (the seat must free at the server, venue-wide).
+   */
+  EVENT_STARTED: { transactionId: string; eventId: number; startsAt: number };
+  NOT_VOIDABLE: { transactionId: string; status: string };
+  ALREADY_VOIDED: { transactionId: string; ticketNumbers: string[] };
+  VOID_NEEDS_SERVER: { transactionId: string };
+  /** A voided ticket is never printed again (reprint) nor let in (verify-ticket). */
+  TICKET_VOIDED: { ticketNumbers: string[] };
   /** Counter app (issue 3): sign-in and the API's doors. */
   NOT_SIGNED_IN: Record<string, never>;
   ROLE_NOT_ALLOWED: { method: string; role: string; allowed: string[] };

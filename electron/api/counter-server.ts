@@ -8,7 +8,7 @@ export interface CounterServerOptions {
   port?: number;
   token?: string;
   rendererDir?: string;
-  advanceClock?: (ms: number) => void;
+  advanceClock?: (ms: number, pcClockOnly: boolean) => void;
 }
 
 /** The terminal's API (and renderer) on loopback HTTP: what `taquilla serve` and the tests start. */

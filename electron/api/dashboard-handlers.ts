@@ -17,12 +17,9 @@ function actorOf(ctx: HandlerContext): { actor: string; supervisor: boolean } {
 /** Handlers of shared/api/dashboard.ts: the dashboard, the CSV export and the kiosk's sign-in. */
 export function createDashboardHandlers(): { [M in DashboardMethodName]: Handler<M> } {
   return {
-    'dashboard.summary': (input, { terminal }) => {
-      const eventId = input.eventId === undefined ? {} : { eventId: input.eventId };
-      // The same service calls as `taquilla reservation-stats` and the payment stats.
-      const reservations = terminal.stats.stats({ ...eventId, contestedLimit: input.contestedLimit ?? 50 });
-      return { at: reservations.at, reservations, outstanding: terminal.paymentStats.outstanding(eventId) };
-    },
+    // The same service calls as `taquilla reservation-stats` and the payment stats, with the takings,
+    // the alerts, and the refunds as the open X of everyone counts them (VoidService).
+    'dashboard.summary': (input, { terminal }) => terminal.dashboard.summary(input),
     'reports.csv': (input, ctx) => {
       const { actor, supervisor } = actorOf(ctx);
       if (input.number !== undefined) {

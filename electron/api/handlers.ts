@@ -3,9 +3,11 @@ import type { SignedInSession } from '../services/session/session-service.ts';
 import { createCashDrawerHandlers } from './cash-drawer-handlers.ts';
 import { createDashboardHandlers } from './dashboard-handlers.ts';
 import { createKioskHandlers } from './kiosk-handlers.ts';
+import { createLeaseHandlers } from './lease-handlers.ts';
 import type { HandlerContext, Handlers } from './dispatcher.ts';
 import { createPrintingHandlers } from './printing-handlers.ts';
 import { createPaymentHandlers } from './payment-handlers.ts';
+import { createVoidHandlers } from './void-handlers.ts';
 
 function signedIn(ctx: HandlerContext): SignedInSession {
   if (!ctx.session) throw new TaquillaError('NOT_SIGNED_IN', 'Sign in first', {});
@@ -29,6 +31,8 @@ export function createHandlers(): Handlers {
     ...createDashboardHandlers(),
     ...createPrintingHandlers(),
     ...createKioskHandlers(),
+    ...createVoidHandlers(),
+    ...createLeaseHandlers(),
     'session.users': (_input, { terminal }) => terminal.sessions.users(),
     'session.signIn': async ({ userId, pin }, { terminal }) => {
       const session = await terminal.sessions.signIn(userId, pin);

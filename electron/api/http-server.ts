@@ -76,7 +76,7 @@ export interface HttpServerOptions {
   token?: string;
   rendererDir?: string;
   /** Only with `taquilla serve --test-clock`: enables POST /api/test/advance-clock. */
-  advanceClock?: (ms: number) => void;
+  advanceClock?: (ms: number, pcClockOnly: boolean) => void;
 }
 
 export interface RunningServer {
@@ -109,10 +109,16 @@ const advanceInput = z
     ms: z
       .number()
       .int()
-      .min(0)
+      .min(-7 * 24 * 3_600_000)
       .max(7 * 24 * 3_600_000),
+    /** Only the PC clock moves (someone set it), not time itself: leases judge time monotonically. */
+    pcClockOnly: z.boolean().default(false),
   })
-  .strict();
+  .strict()
+  .refine(
+    (a) => a.ms >= 0 || a.pcClockOnly,
+    'time only moves forward; set the PC clock back with pcClockOnly',
+  );
 
 /**
  * The terminal's API and renderer over HTTP, on 127.0.0.1 only, behind a per-run token: how the UI
@@ -212,7 +218,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
           error: { code: 'VALIDATION', message: parsed.error.message },
         });
       }
-      options.advanceClock(parsed.data.ms);
+      options.advanceClock(parsed.data.ms, parsed.data.pcClockOnly);
       return sendJson(res, 200, { advancedBy: parsed.data.ms });
     }
     if (path.startsWith('/api/')) {

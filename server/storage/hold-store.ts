@@ -79,7 +79,41 @@ export interface ChangesSince {
   zones: ZoneStateRow[];
 }
 
+/** One offline lease as the operator sees it. */
+export interface LeaseListing {
+  leaseId: string;
+  credentialId: number;
+  terminal: string;
+  /** The terminal's credential was revoked: it may still report what it sold, nothing else. */
+  terminalRevoked: boolean;
+  eventId: number;
+  /** selling: before its end; grace: ended, its seats kept for late reports; closed: returned or ended for good. */
+  state: 'selling' | 'grace' | 'closed';
+  expiresAt: number;
+  /** Its seats and places are kept until here (its end plus LEASE_GRACE_MINUTES). */
+  keptUntil: number;
+  seatsHeld: number;
+  placesHeld: number;
+  /** Places sold from it and reported. */
+  sold: number;
+  ticketFrom: number;
+  ticketTo: number;
+}
+
 /** Live counts for monitoring (GET /metrics), read at scrape time. */
+/** How long the server keeps its history (milliseconds). */
+export interface HistoryRetention {
+  /** The change feed: a cursor older than this gets the whole event instead of a delta. */
+  feedMs: number;
+  /** Idempotency records: a request is applied exactly once if retried within this time. */
+  keysMs: number;
+}
+
+export const DEFAULT_RETENTION: HistoryRetention = {
+  feedMs: 7 * 24 * 3_600_000,
+  keysMs: 30 * 24 * 3_600_000,
+};
+
 export interface StoreGauges {
   /** Tickets held and not expired (temporary holds, deposits, leased places), per tenant. */
   holds: { tenantId: number; count: number }[];
@@ -120,6 +154,16 @@ export interface HoldStore {
     now: number;
   }): Promise<number>;
   credentialByHash(secretHash: string): Promise<CredentialRow | null>;
+  /** The tenant's offline leases, open ones first (`taquilla-server leases`, GET /v1/admin/leases). */
+  leases(tenantId: number, now: number): Promise<LeaseListing[]>;
+  /** Ids of the open leases of one terminal (its heartbeat: a lease not listed sells no more). */
+  openLeaseIds(tenantId: number, credentialId: number): Promise<string[]>;
+  /**
+   * The supervisor ends a lease now: its counter sells no more from it once told (next heartbeat);
+   * its seats stay the lease's for LEASE_GRACE_MINUTES so sales made before now are still reported.
+   * null when the tenant has no such lease; the listing otherwise (ending twice changes nothing).
+   */
+  endLease(tenantId: number, leaseId: string, now: number): Promise<LeaseListing | null>;
   /** false when the credential is not this tenant's. */
   revokeCredential(tenantId: number, credentialId: number, now: number): Promise<boolean>;
   addEnrolCode(tenantId: number, codeHash: string, expiresAt: number, now: number): Promise<void>;
@@ -188,6 +232,20 @@ export interface HoldStore {
    */
   expireHolds(tenantId: number, now: number, limit?: number): Promise<number>;
 
+  /**
+   * Bounded history: deletes the change feed older than `retention.feedMs` and idempotency records
+   * older than `retention.keysMs` (docs/server-and-sync.md, "Retention"). Called by the cleanup.
+   */
+  pruneHistory(
+    tenantId: number,
+    now: number,
+    retention: HistoryRetention,
+  ): Promise<{ changes: number; keys: number }>;
+
+  /**
+   * What changed in the event after `sinceVersion`. A cursor older than the retained feed is answered
+   * with the whole event (`fromVersion` 0), so a terminal offline longer than the retention re-syncs.
+   */
   changesSince(tenantId: number, eventId: number, sinceVersion: number, now: number): Promise<ChangesSince>;
   /** Whole-event availability (a terminal starting up, or too far behind to catch up). */
   snapshot(tenantId: number, eventId: number, now: number): Promise<ChangesSince>;

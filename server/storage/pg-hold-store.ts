@@ -37,6 +37,27 @@ class DroppedBeforeCommit extends Error {
   }
 }
 
+/** A PostgreSQL transaction: it can also keep statements to send with its COMMIT. */
+interface PgTx extends SqlTx {
+  /** Runs `sql` just before COMMIT, in the same message (no result is read). */
+  withCommit(sql: string, params: unknown[]): void;
+}
+
+/**
+ * `sql` with its `?` replaced by literals: a statement sent with COMMIT goes by the simple query
+ * protocol, which takes no parameters. Numbers must be safe integers; strings are escaped by the driver.
+ */
+function inlined(client: pg.PoolClient, sql: string, params: unknown[]): string {
+  let i = 0;
+  return sql.replace(/\?/g, () => {
+    const value = params[i++];
+    if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
+    if (typeof value === 'string') return client.escapeLiteral(value);
+    if (value === null) return 'NULL';
+    throw new Error(`cannot inline ${typeof value}`);
+  });
+}
+
 const LISTEN_RETRY_MS = 200;
 const LISTEN_RETRY_MAX_MS = 5000;
 
@@ -71,6 +92,11 @@ export class PgHoldStore extends SqlHoldStore {
       max: options.poolSize ?? 16,
       application_name: `taquilla-server/${this.schema ?? 'public'}`,
       ...(this.schema ? { options: `-c search_path=${this.schema}` } : {}),
+    });
+    // Temporary holds commit without waiting for their WAL flush (see write's `relaxed`): set once per
+    // connection, and every other write asks for the flush in its BEGIN, at no extra round trip.
+    this.pool.on('connect', (client) => {
+      client.query('SET synchronous_commit = off').catch(() => undefined);
     });
     // An idle connection that PostgreSQL dropped (restart, pg_terminate_backend, network): the pool has
     // already discarded it and opens a new one on the next checkout. Without a listener, the process dies.
@@ -227,7 +253,7 @@ export class PgHoldStore extends SqlHoldStore {
    * back). One that drops during COMMIT leaves the outcome unknown: that error goes up, and the
    * caller's idempotency key makes its retry safe.
    */
-  protected async transaction<T>(fn: (tx: SqlTx) => Promise<T>): Promise<T> {
+  protected async transaction<T>(fn: (tx: SqlTx) => Promise<T>, relaxed = false): Promise<T> {
     let client: pg.PoolClient;
     try {
       client = await this.pool.connect();
@@ -242,18 +268,23 @@ export class PgHoldStore extends SqlHoldStore {
     };
     client.on('error', onError);
     const after: (() => void)[] = [];
-    const tx: SqlTx = {
+    const last: string[] = [];
+    const tx: PgTx = {
       all: async <R>(sql: string, params: unknown[] = []) =>
         (await client.query(this.query(sql, params))).rows as R[],
       run: async (sql, params = []) => (await client.query(this.query(sql, params))).rowCount ?? 0,
       afterCommit: (f) => after.push(f),
+      withCommit: (sql, params) => last.push(inlined(client, sql, params)),
     };
     let committing = false;
     try {
-      await client.query('BEGIN');
+      // One message either way: the durable BEGIN carries its own setting.
+      await client.query(relaxed ? 'BEGIN' : 'BEGIN; SET LOCAL synchronous_commit = on');
       const result = await fn(tx);
       committing = true;
-      await client.query('COMMIT');
+      // The statements kept for the end travel with COMMIT, in one round trip: a row lock they take
+      // is held for the database's own time only, never across the network.
+      await client.query([...last, 'COMMIT'].join(';\n'));
       for (const f of after) f();
       return result;
     } catch (error) {
@@ -278,14 +309,10 @@ export class PgHoldStore extends SqlHoldStore {
     return null;
   }
 
-  protected override async relaxDurability(tx: SqlTx): Promise<void> {
-    // Without this, every hold waits for its own WAL flush while holding the event's row lock.
-    await tx.run('SET LOCAL synchronous_commit = off');
-  }
-
   /**
-   * One round trip for bump, record and NOTIFY: the event's row lock is held from here to COMMIT,
-   * so every round trip inside that window is paid by every writer of the event.
+   * Bump, record and NOTIFY in one statement sent with COMMIT: the event's row lock is held from the
+   * bump to COMMIT, so it must not wait for a round trip in between (every writer of the event would
+   * wait for it).
    */
   protected override async recordChanges(
     tx: SqlTx,
@@ -293,7 +320,7 @@ export class PgHoldStore extends SqlHoldStore {
     eventId: number,
     rows: { seat_id: number | null; zone_id: number }[],
   ): Promise<void> {
-    await tx.all(
+    (tx as PgTx).withCommit(
       `WITH v AS (UPDATE events SET version = version + 1 WHERE tenant_id = ? AND id = ? RETURNING version),
        ins AS (INSERT INTO changes (tenant_id, event_id, version, seat_id, zone_id)
                SELECT ?, ?, v.version, c.seat_id, c.zone_id

@@ -64,6 +64,35 @@ CREATE TABLE payment_references (
 `;
     },
   },
+  {
+    version: 3,
+    name: 'bounded history: change-feed retention, key ages; one index fewer per ticket',
+    // The change feed is pruned by version: each cleanup notes every event's version and the time
+    // (feed_marks); versions noted longer ago than the retention are deleted, and feed_floors says from
+    // which version on the feed is whole (an older cursor is answered with the whole event). Keys are
+    // pruned by age. tickets_by_seat is gone: every read by seat asks for live tickets, which the
+    // unique partial index one_live_ticket_per_seat finds, so a hold writes one index entry fewer.
+    sql: (dialect) => {
+      const big = dialect === 'sqlite' ? 'INTEGER' : 'BIGINT';
+      return `
+DROP INDEX IF EXISTS tickets_by_seat;
+CREATE TABLE IF NOT EXISTS feed_marks (
+  tenant_id  ${big} NOT NULL,
+  event_id   ${big} NOT NULL,
+  version    ${big} NOT NULL,
+  at         ${big} NOT NULL
+);
+CREATE INDEX IF NOT EXISTS feed_marks_by_event ON feed_marks(tenant_id, event_id, at);
+CREATE TABLE IF NOT EXISTS feed_floors (
+  tenant_id  ${big} NOT NULL,
+  event_id   ${big} NOT NULL,
+  version    ${big} NOT NULL,
+  PRIMARY KEY (tenant_id, event_id)
+);
+CREATE INDEX IF NOT EXISTS idempotency_by_age ON idempotency(tenant_id, created_at);
+`;
+    },
+  },
 ];
 
 /** The schema version this server writes. */

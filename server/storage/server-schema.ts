@@ -98,8 +98,6 @@ CREATE TABLE IF NOT EXISTS tickets (
 -- The rule of rules: at most one live (held, reserved or sold) ticket per seat, whatever the race.
 CREATE UNIQUE INDEX IF NOT EXISTS one_live_ticket_per_seat ON tickets(tenant_id, event_id, seat_id)
   WHERE seat_id IS NOT NULL AND status IN ('ACTIVE', 'COMPLETED');
--- Plain (not partial): "seat_id IN (...)" must find it without proving the partial predicate.
-CREATE INDEX IF NOT EXISTS tickets_by_seat ON tickets(tenant_id, event_id, seat_id);
 CREATE INDEX IF NOT EXISTS tickets_by_transaction ON tickets(tenant_id, transaction_id);
 CREATE INDEX IF NOT EXISTS tickets_active_by_session ON tickets(tenant_id, session_id) WHERE status = 'ACTIVE';
 CREATE INDEX IF NOT EXISTS tickets_ga_active ON tickets(tenant_id, event_id, zone_id)

@@ -11,7 +11,7 @@ import {
   type SettingsOverride,
   settingsProblems,
 } from '../../shared/config.ts';
-import { type SeatConflict, TaquillaError } from '../../shared/errors.ts';
+import { type ErrorDetails, type SeatConflict, TaquillaError } from '../../shared/errors.ts';
 import {
   assertTransactionTransition,
   extendedUntil,
@@ -32,10 +32,10 @@ import {
   leaseInput,
   leaseReturnInput,
   leaseSaleInput,
+  UPLOAD_OPERATIONS,
   type KeyOutcome,
   type ServerEventDefinition,
   type ServerOperation,
-  serverOperations,
   type ServerPayInput,
   type ServerPayment,
   type ServerReservation,
@@ -50,20 +50,22 @@ import {
   type EventFile,
   inventoryOf,
 } from '../../shared/schemas/venue.ts';
-import { parseInput } from '../../shared/validation.ts';
 import type {
   ChangeNotice,
   ChangesSince,
   CredentialRole,
   CredentialRow,
+  HistoryRetention,
   HoldStore,
   Idempotency,
+  LeaseListing,
   SeatStateRow,
   StoreNotice,
   StoredReply,
   StoreGauges,
   StoreHealth,
 } from './hold-store.ts';
+import { operationInput } from './operation-input.ts';
 import * as catalog from './sql-catalog.ts';
 import { readGauges } from './sql-gauges.ts';
 
@@ -81,6 +83,8 @@ const LIVE = "status IN ('ACTIVE', 'COMPLETED')"; // the exact predicate of the 
 /** The request hash of a key settled by resolveKeys as never to be applied. */
 const ABANDONED = 'abandoned';
 const RETRIES = 8;
+/** How far before its grant a counter's clock may place a sale (offset measured on a round trip). */
+const LEASE_CLOCK_SKEW_MS = 60_000;
 const RELAXED_OPS: ReadonlySet<ServerOperation> = new Set([
   'holdSeats',
   'holdGeneral',
@@ -124,6 +128,11 @@ class Changes {
   }
 }
 
+/** Inputs as serverOperations produced them (parsed, defaults applied). */
+type LeaseInput = z.output<typeof leaseInput>;
+type LeaseSaleInput = z.output<typeof leaseSaleInput>;
+type LeaseReturnInput = z.output<typeof leaseReturnInput>;
+
 function marks(n: number): string {
   return Array.from({ length: n }, () => '?').join(', ');
 }
@@ -149,17 +158,13 @@ export abstract class SqlHoldStore implements HoldStore {
   abstract init(): Promise<void>;
   abstract close(): Promise<void>;
   abstract health(): Promise<StoreHealth>;
-  protected abstract transaction<T>(fn: (tx: SqlTx) => Promise<T>): Promise<T>;
+  /** One transaction; `relaxed` as in write(). */
+  protected abstract transaction<T>(fn: (tx: SqlTx) => Promise<T>, relaxed?: boolean): Promise<T>;
   /** A read that sees only committed data; by default a transaction like any other (retried alike). */
   protected read<T>(fn: (tx: SqlTx) => Promise<T>): Promise<T> {
     return this.write(fn);
   }
   protected abstract classify(error: unknown): FailureKind;
-  /**
-   * Temporary holds may trade the last instant of durability for speed (a crash loses at most a few
-   * holds, which the cashier simply takes again); sales and deposits never do.
-   */
-  protected async relaxDurability(_tx: SqlTx): Promise<void> {}
   /** Inside the write: tell every instance (PostgreSQL NOTIFY) or queue an in-process emit. */
   protected abstract publish(tx: SqlTx, notice: ChangeNotice): Promise<void>;
   /** Inside the write: announce a StoreNotice to every instance once it commits. */
@@ -212,11 +217,15 @@ export abstract class SqlHoldStore implements HoldStore {
     }
   }
 
-  /** Runs `fn` in a transaction, again when the database asks for a retry (serialization, deadlock). */
-  protected async write<T>(fn: (tx: SqlTx) => Promise<T>): Promise<T> {
+  /**
+   * Runs `fn` in a transaction, again when the database asks for a retry (serialization, deadlock).
+   * `relaxed`: a temporary hold's write, which may trade the last instant of durability for speed (a
+   * crash loses at most a few holds, which the cashier simply takes again); sales and deposits never do.
+   */
+  protected async write<T>(fn: (tx: SqlTx) => Promise<T>, relaxed = false): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.transaction(fn);
+        return await this.transaction(fn, relaxed);
       } catch (error) {
         const kind = this.classify(error);
         if (kind === 'retry' && attempt < RETRIES) {
@@ -368,6 +377,89 @@ export abstract class SqlHoldStore implements HoldStore {
   }
 
   /** Revokes and announces it to every instance in the same transaction (live sockets close at once). */
+  async leases(tenantId: number, now: number): Promise<LeaseListing[]> {
+    const grace = (await this.tenantSettings(tenantId)).LEASE_GRACE_MINUTES * MINUTE_MS;
+    return this.read(async (tx) => {
+      const rows = await tx.all<Record<string, string | number | null>>(
+        `SELECT l.id, l.credential_id, c.name, c.revoked_at, l.event_id, l.status, l.expires_at, l.ticket_from,
+                l.ticket_to, l.transaction_id,
+                (SELECT MAX(t.reserved_until) FROM tickets t WHERE t.tenant_id = l.tenant_id
+                   AND t.transaction_id = l.transaction_id) AS kept_until,
+                (SELECT COUNT(*) FROM tickets t WHERE t.tenant_id = l.tenant_id AND t.transaction_id = l.transaction_id
+                   AND t.status = 'ACTIVE' AND t.reserved_until > ? AND t.seat_id IS NOT NULL) AS seats_held,
+                (SELECT COALESCE(SUM(t.quantity), 0) FROM tickets t WHERE t.tenant_id = l.tenant_id
+                   AND t.transaction_id = l.transaction_id AND t.status = 'ACTIVE' AND t.reserved_until > ?
+                   AND t.seat_id IS NULL) AS places_held,
+                (SELECT COALESCE(SUM(t.quantity), 0) FROM tickets t WHERE t.tenant_id = l.tenant_id
+                   AND t.session_id = 'lease:' || l.id AND t.status = 'COMPLETED') AS sold
+         FROM leases l LEFT JOIN credentials c ON c.id = l.credential_id AND c.tenant_id = l.tenant_id
+         WHERE l.tenant_id = ? ORDER BY CASE WHEN l.status = 'OPEN' THEN 0 ELSE 1 END, l.created_at DESC`,
+        [now, now, tenantId],
+      );
+      return rows.map((r) => {
+        const expiresAt = Number(r.expires_at);
+        const keptUntil = r.kept_until === null ? expiresAt + grace : Number(r.kept_until);
+        const open = r.status === 'OPEN';
+        return {
+          leaseId: String(r.id),
+          credentialId: Number(r.credential_id),
+          terminal: String(r.name ?? ''),
+          terminalRevoked: r.revoked_at !== null,
+          eventId: Number(r.event_id),
+          state:
+            open && expiresAt > now
+              ? 'selling'
+              : keptUntil > now && Number(r.seats_held) + Number(r.places_held) > 0
+                ? 'grace'
+                : 'closed',
+          expiresAt,
+          keptUntil,
+          seatsHeld: Number(r.seats_held),
+          placesHeld: Number(r.places_held),
+          sold: Number(r.sold),
+          ticketFrom: Number(r.ticket_from),
+          ticketTo: Number(r.ticket_to),
+        };
+      });
+    });
+  }
+
+  async openLeaseIds(tenantId: number, credentialId: number): Promise<string[]> {
+    const rows = await this.read((tx) =>
+      tx.all<{ id: string }>(
+        "SELECT id FROM leases WHERE tenant_id = ? AND credential_id = ? AND status = 'OPEN'",
+        [tenantId, credentialId],
+      ),
+    );
+    return rows.map((r) => String(r.id));
+  }
+
+  async endLease(tenantId: number, leaseId: string, now: number): Promise<LeaseListing | null> {
+    const grace = (await this.tenantSettings(tenantId)).LEASE_GRACE_MINUTES * MINUTE_MS;
+    const found = await this.write(async (tx) => {
+      const [lease] = await tx.all<{ transaction_id: string; status: string }>(
+        'SELECT transaction_id, status FROM leases WHERE tenant_id = ? AND id = ?',
+        [tenantId, leaseId],
+      );
+      if (!lease) return false;
+      if (lease.status !== 'OPEN') return true;
+      await tx.run(
+        `UPDATE leases SET status = 'RETURNED', expires_at = CASE WHEN expires_at < ? THEN expires_at ELSE ? END
+         WHERE tenant_id = ? AND id = ?`,
+        [now, now, tenantId, leaseId],
+      );
+      // Sales made before now may still be on their way: the seats are kept for the grace, no longer.
+      await tx.run(
+        `UPDATE tickets SET reserved_until = CASE WHEN reserved_until < ? THEN reserved_until ELSE ? END, updated_at = ?
+         WHERE tenant_id = ? AND transaction_id = ? AND status = 'ACTIVE'`,
+        [now + grace, now + grace, now, tenantId, lease.transaction_id],
+      );
+      return true;
+    });
+    if (!found) return null;
+    return (await this.leases(tenantId, now)).find((l) => l.leaseId === leaseId) ?? null;
+  }
+
   async revokeCredential(tenantId: number, credentialId: number, now: number): Promise<boolean> {
     return this.write(async (tx) => {
       const changed = await tx.run(
@@ -530,7 +622,7 @@ export abstract class SqlHoldStore implements HoldStore {
   ): Promise<StoredReply> {
     let input: unknown;
     try {
-      input = parseInput(serverOperations[op], raw);
+      input = operationInput(op, raw);
     } catch (error) {
       if (error instanceof TaquillaError) return refusal(error);
       throw error;
@@ -540,9 +632,8 @@ export abstract class SqlHoldStore implements HoldStore {
       return await this.write(async (tx) => {
         // The credential's revocation is read in the write itself: no instance applies a revoked
         // terminal's operation, whatever it has cached.
-        const stored = await this.storedReply(tx, tenantId, credentialId, idempotency);
+        const stored = await this.storedReply(tx, tenantId, credentialId, idempotency, op);
         if (stored) return stored;
-        if (RELAXED_OPS.has(op)) await this.relaxDurability(tx);
         // A refusal undoes the operation's writes but keeps the transaction, which then stores the
         // refusal as this key's answer: one write either way. (COMMIT releases the savepoint.)
         await tx.run('SAVEPOINT op');
@@ -562,11 +653,26 @@ export abstract class SqlHoldStore implements HoldStore {
           if (idempotency) await this.saveReply(tx, tenantId, credentialId, idempotency, reply, now);
           return reply;
         }
-      });
+      }, RELAXED_OPS.has(op));
     } catch (error) {
       if (error instanceof TaquillaError) return refusal(error);
       throw error;
     }
+  }
+
+  private async saveReply(
+    tx: SqlTx,
+    tenantId: number,
+    credentialId: number,
+    idem: Idempotency,
+    reply: StoredReply,
+    now: number,
+  ): Promise<void> {
+    // A concurrent twin with the same key makes this a unique violation: the write retries and reads it.
+    await tx.run(
+      'INSERT INTO idempotency (tenant_id, credential_id, key, request_hash, status, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      [tenantId, credentialId, idem.key, idem.requestHash, reply.status, JSON.stringify(reply.body), now],
+    );
   }
 
   /**
@@ -650,6 +756,7 @@ export abstract class SqlHoldStore implements HoldStore {
     tenantId: number,
     credentialId: number,
     idem: Idempotency | null,
+    op: ServerOperation,
   ): Promise<StoredReply | null> {
     const [row] = await tx.all<{
       revoked_at: number | null;
@@ -665,7 +772,10 @@ export abstract class SqlHoldStore implements HoldStore {
        ORDER BY i.credential_id DESC LIMIT 1`,
       [credentialId, tenantId, tenantId, credentialId, idem?.key ?? null],
     );
-    if (row?.revoked_at !== null && row?.revoked_at !== undefined) {
+    // Revocation stops new work, not the upload of what was already sold: a revoked terminal still
+    // reports its offline sales and gives its leases back (never renews them).
+    const revoked = row?.revoked_at !== null && row?.revoked_at !== undefined;
+    if (revoked && !UPLOAD_OPERATIONS.has(op)) {
       throw new TaquillaError('UNAUTHORIZED', 'Unknown or revoked credential', {});
     }
     if (!row || !idem || row.request_hash === null) return null;
@@ -679,21 +789,6 @@ export abstract class SqlHoldStore implements HoldStore {
       body: JSON.parse(row.body!),
       replayed: true,
     };
-  }
-
-  private async saveReply(
-    tx: SqlTx,
-    tenantId: number,
-    credentialId: number,
-    idem: Idempotency,
-    reply: StoredReply,
-    now: number,
-  ): Promise<void> {
-    // A concurrent twin with the same key makes this a unique violation: the write retries and reads it.
-    await tx.run(
-      'INSERT INTO idempotency (tenant_id, credential_id, key, request_hash, status, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      [tenantId, credentialId, idem.key, idem.requestHash, reply.status, JSON.stringify(reply.body), now],
-    );
   }
 
   private dispatch(ctx: OpContext, op: ServerOperation, input: unknown): Promise<unknown> {
@@ -719,11 +814,11 @@ export abstract class SqlHoldStore implements HoldStore {
       case 'cancel':
         return this.cancel(ctx, input as CancelInput);
       case 'lease':
-        return this.lease(ctx, leaseInput.parse(input));
+        return this.lease(ctx, input as LeaseInput);
       case 'leaseSale':
-        return this.leaseSale(ctx, leaseSaleInput.parse(input));
+        return this.leaseSale(ctx, input as LeaseSaleInput);
       case 'leaseReturn':
-        return this.leaseReturn(ctx, leaseReturnInput.parse(input));
+        return this.leaseReturn(ctx, input as LeaseReturnInput);
     }
   }
 
@@ -731,13 +826,13 @@ export abstract class SqlHoldStore implements HoldStore {
 
   private async holdSeats(ctx: OpContext, input: HoldSeatsInput) {
     const { tx, tenantId, now } = ctx;
-    const event = await this.event(ctx, input.eventId);
-    const seats = await this.seatsOrThrow(ctx, event.id, input.seatIds);
-    await this.expireSeatHolds(ctx, event.id, input.seatIds);
-    const cart = await this.cartOf(ctx, event.id, input.sessionId);
+    const seats = await this.seatsOrThrow(ctx, input.eventId, input.seatIds);
+    const event = { id: input.eventId };
+    const session = await this.sessionOf(ctx, event.id, input.sessionId);
+    const cart = session.cart;
     const { alreadyHeld } = await this.assertSeatsFree(ctx, event.id, input.seatIds, cart?.id ?? null);
     const toHold = seats.filter((s) => !alreadyHeld.includes(s.id));
-    await this.assertWithinLimit(ctx, input.sessionId, toHold.length);
+    this.assertHeldWithinLimit(ctx, session.held, toHold.length);
     const transactionId = cart?.id ?? (await this.openCart(ctx, event.id, input.sessionId, input.actor));
     const until = now + ctx.settings.TEMPORARY_HOLD_MINUTES * MINUTE_MS;
     if (toHold.length > 0) {
@@ -818,9 +913,11 @@ export abstract class SqlHoldStore implements HoldStore {
   }
 
   private async releaseSeats(ctx: OpContext, input: ReleaseSeatsInput) {
-    await this.event(ctx, input.eventId);
     const cart = await this.cartOf(ctx, input.eventId, input.sessionId);
-    if (!cart) return { released: [], notHeld: input.seatIds };
+    if (!cart) {
+      await this.event(ctx, input.eventId); // a cart exists only in an event that does
+      return { released: [], notHeld: input.seatIds };
+    }
     const moved = await this.releaseTickets(
       ctx,
       cart,
@@ -1149,14 +1246,16 @@ export abstract class SqlHoldStore implements HoldStore {
    * transaction of the lease until it expires, so nobody else can take them while the terminal is
    * cut off, and the terminal gets its own block of ticket numbers.
    */
-  private async lease(ctx: OpContext, input: ReturnType<typeof leaseInput.parse>): Promise<LeaseGrant> {
+  private async lease(ctx: OpContext, input: LeaseInput): Promise<LeaseGrant> {
     const { tx, tenantId, now } = ctx;
     const event = await this.event(ctx, input.eventId);
     const leaseId = randomUUID();
     const expiresAt = now + Number(event.lease_minutes) * MINUTE_MS;
+    // The counter sells until expiresAt; the seats stay the lease's for a grace beyond it, so a sale
+    // made just before the end is reported before anyone else can take the seat.
+    const keptUntil = expiresAt + ctx.settings.LEASE_GRACE_MINUTES * MINUTE_MS;
     const seats = input.seatIds.length > 0 ? await this.seatsOrThrow(ctx, event.id, input.seatIds) : [];
     if (seats.length > 0) {
-      await this.expireSeatHolds(ctx, event.id, input.seatIds);
       await this.assertSeatsFree(ctx, event.id, input.seatIds, null);
     }
     let zone: ZoneRow | null = null;
@@ -1168,7 +1267,7 @@ export abstract class SqlHoldStore implements HoldStore {
     await tx.run(
       `INSERT INTO transactions (tenant_id, id, event_id, session_id, actor, status, reserved_until, created_at, updated_at)
        VALUES (?, ?, ?, ?, ?, 'RESERVED', ?, ?, ?)`,
-      [tenantId, transactionId, event.id, `lease:${leaseId}`, input.actor, expiresAt, now, now],
+      [tenantId, transactionId, event.id, `lease:${leaseId}`, input.actor, keptUntil, now, now],
     );
     const rows: unknown[][] = seats.map((s) => [s.zone_id, s.id, 1, s.price_cents]);
     if (zone && input.general) rows.push([zone.id, null, input.general.quantity, zone.price_cents]);
@@ -1184,7 +1283,7 @@ export abstract class SqlHoldStore implements HoldStore {
           ...r.slice(0, 3),
           `lease:${leaseId}`,
           r[3],
-          expiresAt,
+          keptUntil,
           now,
           now,
         ]),
@@ -1219,10 +1318,11 @@ export abstract class SqlHoldStore implements HoldStore {
    * out is sold too if nobody took it meanwhile. Only a seat someone else now holds is refused
    * (SEAT_TAKEN), and the terminal puts that on its conflict list.
    */
-  private async leaseSale(ctx: OpContext, input: ReturnType<typeof leaseSaleInput.parse>) {
+  private async leaseSale(ctx: OpContext, input: LeaseSaleInput) {
     const { tx, tenantId, now } = ctx;
     const lease = await this.leaseOrThrow(ctx, input.leaseId);
     const eventId = Number(lease.event_id);
+    await this.assertSaleInsideLease(ctx, lease, input);
     const seats = input.seatIds.length > 0 ? await this.seatsOrThrow(ctx, eventId, input.seatIds) : [];
     if (seats.length > 0) {
       // The lease's own tickets on these seats step aside for the sale.
@@ -1231,7 +1331,6 @@ export abstract class SqlHoldStore implements HoldStore {
            AND status = 'ACTIVE' AND seat_id IN (${marks(input.seatIds.length)})`,
         [now, tenantId, lease.transaction_id, ...input.seatIds],
       );
-      await this.expireSeatHolds(ctx, eventId, input.seatIds);
       await this.assertSeatsFree(ctx, eventId, input.seatIds, null);
     }
     let zone: ZoneRow | null = null;
@@ -1340,13 +1439,111 @@ export abstract class SqlHoldStore implements HoldStore {
     };
   }
 
+  /**
+   * A lease covers only what it granted: each seat still unsold in it (a lease ticket ACTIVE, or
+   * EXPIRED once its grace passed — then the seat is sold only if still free), standing places of its
+   * zone up to what it still holds, one number per place from its block never used before, and a sale
+   * time between the grant and the lease's end. Anything else is refused, whole (OUTSIDE_LEASE).
+   */
+  private async assertSaleInsideLease(
+    ctx: OpContext,
+    lease: Awaited<ReturnType<SqlHoldStore['leaseOrThrow']>>,
+    input: ReturnType<typeof leaseSaleInput.parse>,
+  ): Promise<void> {
+    const { tx, tenantId } = ctx;
+    const refuse = (reason: ErrorDetails['OUTSIDE_LEASE']['reason'], facts: object, message: string) =>
+      new TaquillaError('OUTSIDE_LEASE', message, { leaseId: lease.id, reason, ...facts });
+    const from = Number(lease.created_at) - LEASE_CLOCK_SKEW_MS;
+    const until = Number(lease.expires_at);
+    if (input.soldAt < from || input.soldAt > until) {
+      throw refuse('sold-at', { soldAt: input.soldAt, from, until }, 'The sale time is outside the lease');
+    }
+    const unsold = await tx.all<{ seat_id: number | null; zone_id: number; quantity: number }>(
+      `SELECT seat_id, zone_id, quantity FROM tickets WHERE tenant_id = ? AND transaction_id = ?
+         AND status IN ('ACTIVE', 'EXPIRED')`,
+      [tenantId, lease.transaction_id],
+    );
+    const leasedSeats = new Set(unsold.filter((t) => t.seat_id !== null).map((t) => Number(t.seat_id)));
+    const notLeased = input.seatIds.filter((id) => !leasedSeats.has(id));
+    if (notLeased.length > 0) {
+      throw refuse(
+        'not-leased',
+        { seatIds: notLeased },
+        'Seats not leased (or already reported) in this lease',
+      );
+    }
+    if (input.general) {
+      const zoneId = input.general.zoneId;
+      const places = unsold
+        .filter((t) => t.seat_id === null && Number(t.zone_id) === zoneId)
+        .reduce((n, t) => n + Number(t.quantity), 0);
+      if (input.general.quantity > places) {
+        throw refuse(
+          'not-leased',
+          { zoneId },
+          `Only ${places} standing places of zone ${zoneId} are in this lease`,
+        );
+      }
+    }
+    const numbers = input.ticketNumbers;
+    const places = input.seatIds.length + (input.general?.quantity ?? 0);
+    const outside = numbers.filter((n) => n < Number(lease.ticket_from) || n > Number(lease.ticket_to));
+    const repeated = numbers.filter((n, i) => numbers.indexOf(n) !== i);
+    const used =
+      numbers.length === 0
+        ? []
+        : await tx.all<{ number: number }>(
+            `SELECT number FROM ticket_numbers WHERE tenant_id = ? AND number IN (${marks(numbers.length)})`,
+            [tenantId, ...numbers],
+          );
+    const bad = [...outside, ...repeated, ...used.map((u) => Number(u.number))];
+    if (numbers.length !== places || bad.length > 0) {
+      throw refuse(
+        'ticket-numbers',
+        { ticketNumbers: bad, from: Number(lease.ticket_from), until: Number(lease.ticket_to) },
+        `A sale of ${places} places reports ${places} unused numbers of the lease's block`,
+      );
+    }
+  }
+
   /** Gives back what the lease did not sell, or renews it for another period. */
-  private async leaseReturn(ctx: OpContext, input: ReturnType<typeof leaseReturnInput.parse>) {
+  private async leaseReturn(ctx: OpContext, input: LeaseReturnInput) {
     const { tx, tenantId, now } = ctx;
     const lease = await this.leaseOrThrow(ctx, input.leaseId);
     const eventId = Number(lease.event_id);
-    if (input.renewMinutes !== undefined) {
-      const expiresAt = now + input.renewMinutes * MINUTE_MS;
+    if (input.renewMinutes !== undefined || input.renew) {
+      // A lease returned (or ended by the supervisor) is not brought back by its counter.
+      if (lease.status !== 'OPEN') {
+        throw new TaquillaError('UNKNOWN_LEASE', `Lease ${lease.id} is closed`, { leaseId: lease.id });
+      }
+      const [credential] = await tx.all<{ revoked_at: number | null }>(
+        'SELECT revoked_at FROM credentials WHERE tenant_id = ? AND id = ?',
+        [tenantId, ctx.credentialId],
+      );
+      if (credential && credential.revoked_at !== null) {
+        throw new TaquillaError(
+          'UNAUTHORIZED',
+          'A revoked terminal gives its leases back, it does not renew them',
+          {},
+        );
+      }
+      // Bounded by the event's lease policy: a renewal is another lease period, never more.
+      const event = await this.event(ctx, eventId);
+      const minutes = input.renewMinutes ?? event.lease_minutes;
+      if (minutes > event.lease_minutes) {
+        throw new TaquillaError(
+          'LEASE_RENEWAL_TOO_LONG',
+          `A renewal lasts at most ${event.lease_minutes} minutes`,
+          {
+            leaseId: lease.id,
+            renewMinutes: minutes,
+            maxMinutes: event.lease_minutes,
+          },
+        );
+      }
+      // Never shorter than the counter was already told: it may be selling from it right now.
+      const expiresAt = Math.max(Number(lease.expires_at), now + minutes * MINUTE_MS);
+      const keptUntil = expiresAt + ctx.settings.LEASE_GRACE_MINUTES * MINUTE_MS;
       const renewed = await tx.all<{
         seat_id: number | null;
         zone_id: number;
@@ -1354,8 +1551,13 @@ export abstract class SqlHoldStore implements HoldStore {
       }>(
         `UPDATE tickets SET reserved_until = ?, updated_at = ? WHERE tenant_id = ? AND transaction_id = ?
            AND status = 'ACTIVE' AND reserved_until > ? RETURNING seat_id, zone_id, quantity`,
-        [expiresAt, now, tenantId, lease.transaction_id, now],
+        [keptUntil, now, tenantId, lease.transaction_id, now],
       );
+      await tx.run('UPDATE transactions SET reserved_until = ? WHERE tenant_id = ? AND id = ?', [
+        keptUntil,
+        tenantId,
+        lease.transaction_id,
+      ]);
       await tx.run('UPDATE leases SET expires_at = ? WHERE tenant_id = ? AND id = ?', [
         expiresAt,
         tenantId,
@@ -1554,11 +1756,16 @@ export abstract class SqlHoldStore implements HoldStore {
     now: number,
   ): Promise<ChangesSince> {
     return this.read(async (tx) => {
-      const [event] = await tx.all<{ version: number }>(
-        'SELECT version FROM events WHERE tenant_id = ? AND id = ?',
+      const [event] = await tx.all<{ version: number; floor: number }>(
+        `SELECT e.version, COALESCE(f.version, 0) AS floor FROM events e
+         LEFT JOIN feed_floors f ON f.tenant_id = e.tenant_id AND f.event_id = e.id
+         WHERE e.tenant_id = ? AND e.id = ?`,
         [tenantId, eventId],
       );
       if (!event) throw new TaquillaError('UNKNOWN_EVENT', `There is no event ${eventId}`, { eventId });
+      // The feed before `floor` was pruned: what changed since this cursor is no longer known in
+      // part, so the answer is the whole event.
+      if (sinceVersion < Number(event.floor)) return this.wholeEvent(tx, tenantId, eventId, now);
       const seats = await this.seatStates(
         tx,
         tenantId,
@@ -1586,21 +1793,71 @@ export abstract class SqlHoldStore implements HoldStore {
   }
 
   async snapshot(tenantId: number, eventId: number, now: number): Promise<ChangesSince> {
-    return this.read(async (tx) => {
-      const [event] = await tx.all<{ version: number }>(
-        'SELECT version FROM events WHERE tenant_id = ? AND id = ?',
-        [tenantId, eventId],
+    return this.read((tx) => this.wholeEvent(tx, tenantId, eventId, now));
+  }
+
+  private async wholeEvent(tx: SqlTx, tenantId: number, eventId: number, now: number): Promise<ChangesSince> {
+    const [event] = await tx.all<{ version: number }>(
+      'SELECT version FROM events WHERE tenant_id = ? AND id = ?',
+      [tenantId, eventId],
+    );
+    if (!event) throw new TaquillaError('UNKNOWN_EVENT', `There is no event ${eventId}`, { eventId });
+    const seats = await this.seatStates(tx, tenantId, eventId, now, '', []);
+    const zones = await this.zoneStates(tx, tenantId, eventId, now, "AND z.kind = 'general'", []);
+    return {
+      eventId,
+      fromVersion: 0,
+      version: Number(event.version),
+      seats,
+      zones,
+    };
+  }
+
+  /**
+   * The feed is pruned by version, not by a time on every change row (which would cost an index
+   * entry per change): each call notes every event's version with `now`; versions noted before the
+   * retention are deleted, and feed_floors keeps from which version on the feed is whole.
+   */
+  async pruneHistory(
+    tenantId: number,
+    now: number,
+    retention: HistoryRetention,
+  ): Promise<{ changes: number; keys: number }> {
+    return this.write(async (tx) => {
+      await tx.run(
+        'INSERT INTO feed_marks (tenant_id, event_id, version, at) SELECT tenant_id, id, version, ? FROM events WHERE tenant_id = ?',
+        [now, tenantId],
       );
-      if (!event) throw new TaquillaError('UNKNOWN_EVENT', `There is no event ${eventId}`, { eventId });
-      const seats = await this.seatStates(tx, tenantId, eventId, now, '', []);
-      const zones = await this.zoneStates(tx, tenantId, eventId, now, "AND z.kind = 'general'", []);
-      return {
-        eventId,
-        fromVersion: 0,
-        version: Number(event.version),
-        seats,
-        zones,
-      };
+      const cutoff = now - retention.feedMs;
+      const floors = await tx.all<{ event_id: number; version: number }>(
+        'SELECT event_id, MAX(version) AS version FROM feed_marks WHERE tenant_id = ? AND at <= ? GROUP BY event_id',
+        [tenantId, cutoff],
+      );
+      let changes = 0;
+      for (const f of floors) {
+        const [eventId, version] = [Number(f.event_id), Number(f.version)];
+        changes += await tx.run('DELETE FROM changes WHERE tenant_id = ? AND event_id = ? AND version <= ?', [
+          tenantId,
+          eventId,
+          version,
+        ]);
+        // The floor only rises (two instances may prune together).
+        await tx.run(
+          `INSERT INTO feed_floors (tenant_id, event_id, version) VALUES (?, ?, ?)
+           ON CONFLICT (tenant_id, event_id) DO UPDATE SET version = excluded.version
+           WHERE feed_floors.version < excluded.version`,
+          [tenantId, eventId, version],
+        );
+        await tx.run(
+          'DELETE FROM feed_marks WHERE tenant_id = ? AND event_id = ? AND at <= ? AND version < ?',
+          [tenantId, eventId, cutoff, version],
+        );
+      }
+      const keys = await tx.run('DELETE FROM idempotency WHERE tenant_id = ? AND created_at < ?', [
+        tenantId,
+        now - retention.keysMs,
+      ]);
+      return { changes, keys };
     });
   }
 
@@ -1738,6 +1995,8 @@ export abstract class SqlHoldStore implements HoldStore {
       zone_id: Number(s.zone_id),
     }));
     if (normalized.length !== seatIds.length) {
+      // Seats exist only in an event that does: on a miss, say which is unknown.
+      await this.event(ctx, eventId);
       const known = new Set(normalized.map((s) => s.id));
       const missing = seatIds.filter((id) => !known.has(id));
       throw new TaquillaError('UNKNOWN_SEAT', `No such seat in this event: ${missing.join(', ')}`, {
@@ -1771,17 +2030,6 @@ export abstract class SqlHoldStore implements HoldStore {
       });
     }
     return { ...zone, id: Number(zone.id), capacity: Number(zone.capacity) };
-  }
-
-  /** An expired hold blocks nobody: settle it inside this write, before deciding. */
-  private async expireSeatHolds(ctx: OpContext, eventId: number, seatIds: number[]): Promise<void> {
-    const moved = await ctx.tx.all<{ zone_id: number; seat_id: number }>(
-      `UPDATE tickets SET status = 'EXPIRED', updated_at = ?
-       WHERE tenant_id = ? AND event_id = ? AND seat_id IN (${marks(seatIds.length)})
-         AND status = 'ACTIVE' AND reserved_until <= ? RETURNING zone_id, seat_id`,
-      [ctx.now, ctx.tenantId, eventId, ...seatIds, ctx.now],
-    );
-    for (const t of moved) this.changed(ctx, eventId, t.zone_id, t.seat_id);
   }
 
   /**
@@ -1829,8 +2077,16 @@ export abstract class SqlHoldStore implements HoldStore {
     }
   }
 
+  /**
+   * Refuses (SEAT_TAKEN) when another transaction holds, reserves or sold one of the seats; returns
+   * those the cart already holds. A hold whose time has passed blocks nobody: it is marked EXPIRED
+   * here, inside this write, before deciding. Reads only the seats' live tickets (the unique partial
+   * index), never a seat's past ones.
+   */
   private async assertSeatsFree(ctx: OpContext, eventId: number, seatIds: number[], cartId: string | null) {
-    const live = await ctx.tx.all<{
+    const found = await ctx.tx.all<{
+      id: number;
+      zone_id: number;
       seat_id: number;
       status: string;
       reserved_until: number;
@@ -1840,14 +2096,24 @@ export abstract class SqlHoldStore implements HoldStore {
       actor: string;
       label: string;
     }>(
-      `SELECT t.seat_id, t.status, t.reserved_until, t.session_id, t.transaction_id, x.status AS tx_status,
-              x.actor, s.label
+      `SELECT t.id, t.zone_id, t.seat_id, t.status, t.reserved_until, t.session_id, t.transaction_id,
+              x.status AS tx_status, x.actor, s.label
        FROM tickets t
        JOIN transactions x ON x.tenant_id = t.tenant_id AND x.id = t.transaction_id
        JOIN seats s ON s.tenant_id = t.tenant_id AND s.event_id = t.event_id AND s.id = t.seat_id
-       WHERE t.tenant_id = ? AND t.event_id = ? AND t.seat_id IN (${marks(seatIds.length)}) AND t.${LIVE}`,
+       WHERE t.tenant_id = ? AND t.event_id = ? AND t.seat_id IN (${marks(seatIds.length)})
+         AND t.seat_id IS NOT NULL AND t.${LIVE}`, // one_live_ticket_per_seat's whole predicate: SQLite uses it
       [ctx.tenantId, eventId, ...seatIds],
     );
+    const late = found.filter((l) => l.status === 'ACTIVE' && Number(l.reserved_until) <= ctx.now);
+    if (late.length > 0) {
+      await ctx.tx.run(
+        `UPDATE tickets SET status = 'EXPIRED', updated_at = ? WHERE tenant_id = ? AND id IN (${marks(late.length)})`,
+        [ctx.now, ctx.tenantId, ...late.map((l) => l.id)],
+      );
+      for (const l of late) this.changed(ctx, eventId, l.zone_id, l.seat_id);
+    }
+    const live = found.filter((l) => !late.includes(l));
     const alreadyHeld: number[] = [];
     const conflicts: SeatConflict[] = [];
     for (const l of live) {
@@ -1870,6 +2136,43 @@ export abstract class SqlHoldStore implements HoldStore {
       });
     }
     return { alreadyHeld };
+  }
+
+  /**
+   * The session's open cart for the event and how many places it holds across events, in one read
+   * (what a hold needs to know about its session).
+   */
+  private async sessionOf(
+    ctx: OpContext,
+    eventId: number,
+    sessionId: string,
+  ): Promise<{ cart: TxRow | null; held: number }> {
+    const [row] = await ctx.tx.all<TxRow & { held: number; id: string | null }>(
+      `SELECT x.id, x.event_id, x.session_id, x.actor, x.status, x.reserved_until,
+              (SELECT COALESCE(SUM(t.quantity), 0) FROM tickets t
+               JOIN transactions y ON y.tenant_id = t.tenant_id AND y.id = t.transaction_id
+               WHERE t.tenant_id = ? AND t.session_id = ? AND t.status = 'ACTIVE' AND y.status = 'PENDING'
+                 AND t.reserved_until > ?) AS held
+       FROM (SELECT 1 AS one) AS one
+       LEFT JOIN transactions x ON x.tenant_id = ? AND x.event_id = ? AND x.session_id = ? AND x.status = 'PENDING'`,
+      [ctx.tenantId, sessionId, ctx.now, ctx.tenantId, eventId, sessionId],
+    );
+    const held = Number(row?.held ?? 0);
+    if (!row || row.id === null) return { cart: null, held };
+    const { held: _held, ...cart } = row;
+    return { cart: { ...cart, id: row.id, event_id: Number(row.event_id) }, held };
+  }
+
+  private assertHeldWithinLimit(ctx: OpContext, held: number, requested: number): void {
+    if (requested === 0) return;
+    const limit = ctx.settings.MAX_RESERVATIONS_PER_USER;
+    if (held + requested > limit) {
+      throw new TaquillaError('LIMIT_REACHED', `A session may hold at most ${limit} seats (holds ${held})`, {
+        limit,
+        held,
+        requested,
+      });
+    }
   }
 
   private async assertWithinLimit(ctx: OpContext, sessionId: string, requested: number): Promise<void> {
@@ -1934,9 +2237,12 @@ export abstract class SqlHoldStore implements HoldStore {
       credential_id: number;
       ticket_from: number;
       ticket_to: number;
+      expires_at: number;
+      created_at: number;
+      status: string;
     }>(
-      `SELECT id, event_id, transaction_id, credential_id, ticket_from, ticket_to FROM leases
-       WHERE tenant_id = ? AND id = ?`,
+      `SELECT id, event_id, transaction_id, credential_id, ticket_from, ticket_to, expires_at, created_at, status
+       FROM leases WHERE tenant_id = ? AND id = ?`,
       [ctx.tenantId, leaseId],
     );
     // A terminal reports and returns only its own leases.

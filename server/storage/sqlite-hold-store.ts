@@ -46,6 +46,8 @@ export class SqliteHoldStore extends SqlHoldStore {
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
+    // After a checkpoint has reset the WAL, its file is cut back to this size (else it keeps its peak).
+    this.db.pragma(`journal_size_limit = ${WAL_LIMIT_BYTES}`);
     this.db.pragma('busy_timeout = 5000');
     this.db.pragma('foreign_keys = ON');
     const control = (sql: string) => {
@@ -176,6 +178,7 @@ export class SqliteHoldStore extends SqlHoldStore {
    * IMMEDIATE ... COMMIT, each inside its own SAVEPOINT, so one refusal rolls back only itself and the
    * commit's cost is shared. Nobody hears an answer before the COMMIT that makes it true.
    */
+  // `relaxed` changes nothing here: synchronous = NORMAL already commits without an fsync in WAL mode.
   protected transaction<T>(fn: (tx: SqlTx) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.waiting.push({

@@ -86,13 +86,18 @@ export const eventSummary = z.object({
  * services into electron/terminal.ts these report 'unknown' (a typed placeholder, not a lie).
  */
 export const terminalStatus = z.object({
-  network: z.enum(['online', 'offline', 'unknown']),
+  /**
+   * The central server as the cashier needs to know it: 'standalone' (not enrolled: this terminal
+   * sells on its own), 'online', 'offline' (selling from its leases, changes waiting), 'revoked'
+   * (the server refused this terminal), 'unknown' (not asked yet).
+   */
+  network: z.enum(['online', 'offline', 'standalone', 'revoked', 'unknown']),
   /**
    * An enrolled terminal's copy of the venue's map: 'live' while it follows the server's change feed,
    * 'down' while it cannot (the map may be stale); null when there is no server.
    */
   venueFeed: z.enum(['live', 'down']).nullable(),
-  /** Changes waiting in the sync outbox; null while sync is not wired. */
+  /** Changes waiting in the sync outbox; null when the terminal is not enrolled. */
   syncQueue: z.number().nullable(),
   /** The printer's state (printer.status has the jobs waiting and the interrupted ones). */
   printer: z.enum([
@@ -262,7 +267,7 @@ export const liveMessage = z.discriminatedUnion('type', [
     /** Enrolled terminals: whether other counters' changes are reaching this map (see terminalStatus). */
     venueFeed: z.enum(['live', 'down']).nullable().optional(),
     /** The link to the server, every second (the status bar must not wait for its next poll). */
-    network: z.enum(['online', 'offline', 'unknown']).optional(),
+    network: terminalStatus.shape.network.optional(),
   }),
 ]);
 export type LiveMessage = z.infer<typeof liveMessage>;

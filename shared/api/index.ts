@@ -4,8 +4,10 @@ import { counterApi } from './counter.ts';
 import { dashboardApi } from './dashboard.ts';
 import type { ApiMethod } from './define.ts';
 import { kioskApi } from './kiosk.ts';
+import { leasesApi } from './leases.ts';
 import { printingApi } from './printing.ts';
 import { paymentsApi } from './payments.ts';
+import { voidsApi } from './voids.ts';
 
 /**
  * The table of every terminal API method, merged from one file per capability
@@ -19,6 +21,8 @@ export const api = {
   ...dashboardApi,
   ...printingApi,
   ...kioskApi,
+  ...voidsApi,
+  ...leasesApi,
 } as const satisfies Record<string, ApiMethod>;
 
 export type Api = typeof api;

@@ -67,9 +67,11 @@ export const drawerCurrency = z.object({
   cashInCents: z.number().int(),
   /** Change given back in this currency. */
   changeCents: z.number().int(),
+  /** Cash refunds of voided sales given back in this currency (0 in reports before voids). */
+  refundCents: z.number().int().default(0),
   paidInCents: z.number().int(),
   paidOutCents: z.number().int(),
-  /** float + cash in − change + paid in − paid out. */
+  /** float + cash in − change − refunds + paid in − paid out. */
   expectedCents: z.number().int(),
   /** Null while the drawer is open. */
   countedCents: z.number().int().nullable(),
@@ -129,6 +131,9 @@ export const methodLine = z.object({
   count: z.number().int(),
   receivedCents: z.number().int(),
   changeCents: z.number().int(),
+  /** Refunds of voided sales given back by this method (0 in reports before voids). */
+  refundCents: z.number().int().default(0),
+  /** received − change − refunds. */
   netCents: z.number().int(),
   netUsdCents: z.number().int(),
 });
@@ -140,9 +145,15 @@ const closingSummary = z.object({
   deposits: z.number().int(),
   instalments: z.number().int(),
   lines: z.array(methodLine),
-  /** Net takings in USD at each payment's stored rate; equals what was credited to transactions. */
+  /** Voids that gave money back, and what they gave back in USD (0 in reports before voids). */
+  refunds: z.number().int().default(0),
+  refundedUsdCents: z.number().int().default(0),
+  /**
+   * Net takings in USD at each payment's stored rate: what was credited to transactions, less what
+   * voids refunded.
+   */
   netUsdCents: z.number().int(),
-  /** The same takings in bolívares, each payment's credit at that payment's rate. */
+  /** The same takings in bolívares, each payment's credit (and refund) at its own rate. */
   netVesCents: z.number().int(),
   firstAt: z.number().int().nullable(),
   lastAt: z.number().int().nullable(),

@@ -277,9 +277,26 @@ export const leaseReturnInput = z
   .object({
     leaseId: z.string().min(1).max(64),
     actor,
-    renewMinutes: z.number().int().min(5).optional(),
+    /** Renew for this long (at most the event's lease minutes); without it the lease is returned. */
+    renewMinutes: z
+      .number()
+      .int()
+      .min(5)
+      .max(7 * 24 * 60)
+      .optional(),
+    /** Renew for the event's lease policy (its `leaseMinutes`, else the tenant's LEASE_MINUTES). */
+    renew: z.literal(true).optional(),
   })
-  .strict();
+  .strict()
+  .refine((r) => !(r.renew && r.renewMinutes !== undefined), 'renew or renewMinutes, not both');
+
+/**
+ * What a revoked terminal may still send: the reports of what it sold offline, and its leases back.
+ * Revocation stops new work, not the upload of what was already sold.
+ */
+export const UPLOAD_OPERATIONS: ReadonlySet<string> = new Set(['leaseSale', 'leaseReturn']);
+
+export const endLeaseInput = z.object({ leaseId: z.string().min(1).max(64) }).strict();
 
 /** Every operation the server runs under an idempotency key: name -> input schema. */
 export const serverOperations = {

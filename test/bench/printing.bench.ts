@@ -58,15 +58,25 @@ function ticketBytes(): Figure[] {
 
 /**
  * Tickets per second from the durable queue to the virtual printer over TCP, each confirmed as a real
- * printer confirms it: full status (DLE EOT 1-4) before the job, GS r after it.
+ * printer confirms it. ESC/POS: full status (DLE EOT 1-4) before the job, GS r after it. Star Line
+ * mode: ESC ACK SOH before, then ESC RS E 0 + ETB after the job and ESC ACK SOH until the ETB
+ * counter says it printed.
  */
-async function queueThroughput(): Promise<{ figures: Figure[]; tickets: number }> {
+async function queueThroughput(
+  commandSet: 'escpos' | 'star-line',
+): Promise<{ figures: Figure[]; tickets: number }> {
   const venue = smallVenue({ gaCapacity: 1000 });
-  const printer = new VirtualPrinter();
+  const printer = new VirtualPrinter({ commandSet });
   await printer.start();
   try {
     const printing = new PrintingService(venue.db, venue.clock);
-    printing.setSettings({ connection: { kind: 'tcp', host: '127.0.0.1', port: printer.port } }, 'bench');
+    printing.setSettings(
+      {
+        connection: { kind: 'tcp', host: '127.0.0.1', port: printer.port },
+        type: commandSet === 'star-line' ? 'star' : 'epson',
+      },
+      'bench',
+    );
     printing.attach(venue.reservations);
     // 20 sales of 10 general-admission tickets (the per-session limit), + a receipt each.
     for (let s = 0; s < 20; s++) {
@@ -85,13 +95,15 @@ async function queueThroughput(): Promise<{ figures: Figure[]; tickets: number }
     if (outcome !== 'idle') throw new Error(`queue stopped: ${outcome}`);
     const tickets = printer.documents.filter((d) => d.text.includes('Boleto N.º')).length;
     const perSecond = tickets / seconds;
+    const star = commandSet === 'star-line';
     return {
       tickets,
       figures: [
         {
-          key: 'print.queue.ticketsPerSecond',
-          label:
-            'Tickets/s through the queue to the virtual printer (DLE EOT 1-4 before, GS r after, TCP per job)',
+          key: star ? 'print.queue.star.ticketsPerSecond' : 'print.queue.ticketsPerSecond',
+          label: star
+            ? 'Tickets/s through the queue to the virtual printer in Star Line mode (ESC ACK SOH before, ETB counter after, TCP per job)'
+            : 'Tickets/s through the queue to the virtual printer (DLE EOT 1-4 before, GS r after, TCP per job)',
           value: perSecond,
           unit: 'tickets/s',
           target: '> 50 tickets/s',
@@ -109,15 +121,19 @@ export const suite: BenchSuite = {
   name: 'printing',
   run: async () => {
     const bytes = ticketBytes();
-    const queue = await queueThroughput();
+    const queue = await queueThroughput('escpos');
+    const star = await queueThroughput('star-line');
     return {
-      figures: [...bytes, ...queue.figures],
+      figures: [...bytes, ...queue.figures, ...star.figures],
       notes: {
         ticketsPrinted: queue.tickets,
+        starTicketsPrinted: star.tickets,
         paper: '80 mm',
         codePage: 'PC858',
         transport: 'tcp://127.0.0.1 (virtual)',
         confirmation: 'DLE EOT 1-4 in one write before each job, GS r 1 after it',
+        starConfirmation:
+          'ESC ACK SOH before each job; ESC RS E 0 + ETB after it, ESC ACK SOH until the ETB counter moves',
       },
     };
   },

@@ -1,7 +1,10 @@
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { WebSocket } from 'ws';
 import { createEvent, createTenant, createVenue } from '../../electron/services/events/event-setup.ts';
 import { cashFor } from '../support/cash-payment.ts';
 import { SyncEngine, serverEventFromStore } from '../../electron/services/sync/sync-engine.ts';
@@ -15,7 +18,11 @@ import { type BenchSuite, type Figure, percentile } from './figures.ts';
 
 const CLIENTS = 50;
 const SEATS = 1000;
-const DURATION_MS = 4000;
+/** Each target runs ROUNDS rounds of ROUND_MS (the first WARM_MS not counted), in turn with the others. */
+const ROUNDS = 3;
+const ROUND_MS = 2500;
+const WARM_MS = 500;
+const BASELINE = fileURLToPath(new URL('./baselines/minimal-service.ts', import.meta.url));
 const REPLAY_OPS = 1000;
 
 function seatEvent(eventId: number): ServerEventDefinition {
@@ -35,17 +42,170 @@ function seatEvent(eventId: number): ServerEventDefinition {
   };
 }
 
+/** A hold service under load: the real server or a baseline (test/bench/baselines). */
+interface Target {
+  label: string;
+  url: string;
+  headers: Record<string, string>;
+  pid: number;
+  /** PostgreSQL backends' application_name prefix, to read the database's CPU as well. */
+  pgApp?: string;
+}
+
+interface Round {
+  latencies: number[];
+  requests: number;
+  seconds: number;
+  cpuMs: number;
+  dbCpuMs: number;
+  won: number;
+  refused: number;
+  errors: number;
+}
+
 /**
  * 50 clients on keep-alive connections race for the same 1,000 seats: each picks a random seat,
- * holds it (most attempts find it taken: that is the contention) and releases what it won. Every
+ * holds it (some attempts find it taken: that is the contention) and releases what it won. Every
  * hold request counts, won or refused, because each is a full decision under the seat lock.
  */
+async function round(target: Target, tag: string): Promise<Round> {
+  const post = (op: string, body: unknown) =>
+    fetch(`${target.url}/v1/ops/${op}`, {
+      method: 'POST',
+      headers: { ...target.headers, 'idempotency-key': `b-${randomBytes(9).toString('base64url')}` },
+      body: JSON.stringify(body),
+    });
+  const out: Round = {
+    latencies: [],
+    requests: 0,
+    seconds: 0,
+    cpuMs: 0,
+    dbCpuMs: 0,
+    won: 0,
+    refused: 0,
+    errors: 0,
+  };
+  const release = async (sessionId: string, seatId: number) => {
+    out.requests += 1;
+    await (
+      await post('releaseSeats', { eventId: 1, sessionId, actor: 'bench', seatIds: [seatId] })
+    ).arrayBuffer();
+  };
+  const cpuBefore = processCpuMs(target.pid);
+  const dbBefore = await databaseCpuMs(target.pgApp);
+  const started0 = performance.now();
+  const warmEnd = started0 + WARM_MS;
+  const end = started0 + ROUND_MS;
+  await Promise.all(
+    Array.from({ length: CLIENTS }, async (_, c) => {
+      const sessionId = `${tag}-${c}`;
+      while (performance.now() < end) {
+        const seatId = 1 + Math.floor(Math.random() * SEATS);
+        const started = performance.now();
+        const res = await post('holdSeats', { eventId: 1, sessionId, actor: 'bench', seatIds: [seatId] });
+        const body = (await res.json()) as { error?: { code: string } };
+        const took = performance.now() - started;
+        out.requests += 1; // all of them, warm-up included: the CPU reading covers them all
+        if (started >= warmEnd) {
+          out.latencies.push(took);
+          if (res.status === 200) out.won += 1;
+          else if (body.error?.code === 'SEAT_TAKEN') out.refused += 1;
+          else out.errors += 1;
+        }
+        if (res.status === 200) await release(sessionId, seatId);
+      }
+    }),
+  );
+  out.cpuMs = processCpuMs(target.pid) - cpuBefore;
+  out.dbCpuMs = (await databaseCpuMs(target.pgApp)) - dbBefore;
+  out.seconds = (ROUND_MS - WARM_MS) / 1000;
+  return out;
+}
+
+interface Measured {
+  holdsPerSecond: number;
+  p50: number;
+  p95: number;
+  cpuPerRequest: number;
+  dbCpuPerRequest: number;
+  won: number;
+  refused: number;
+  errors: number;
+}
+
+function summarize(rounds: Round[]): Measured {
+  const latencies = rounds.flatMap((r) => r.latencies).sort((a, b) => a - b);
+  const requests = rounds.reduce((n, r) => n + r.requests, 0);
+  return {
+    holdsPerSecond: latencies.length / rounds.reduce((n, r) => n + r.seconds, 0),
+    p50: percentile(latencies, 50),
+    p95: percentile(latencies, 95),
+    cpuPerRequest: rounds.reduce((n, r) => n + r.cpuMs, 0) / Math.max(1, requests),
+    dbCpuPerRequest: rounds.reduce((n, r) => n + r.dbCpuMs, 0) / Math.max(1, requests),
+    won: rounds.reduce((n, r) => n + r.won, 0),
+    refused: rounds.reduce((n, r) => n + r.refused, 0),
+    errors: rounds.reduce((n, r) => n + r.errors, 0),
+  };
+}
+
+/** Runs the targets in turn, ROUNDS times over, so a change in the box's load falls on all of them. */
+async function interleaved(targets: Target[]): Promise<Map<string, Measured>> {
+  const rounds = new Map<string, Round[]>(targets.map((t) => [t.label, []]));
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const target of targets) rounds.get(target.label)!.push(await round(target, `${target.label}-${r}`));
+  }
+  return new Map([...rounds].map(([label, list]) => [label, summarize(list)]));
+}
+
+function absolute(label: string, m: Measured): Figure[] {
+  return [
+    {
+      key: `server.${label}.holds_per_s`,
+      label: `${label}: hold requests/s, ${CLIENTS} clients on ${SEATS} seats (holds+releases interleaved)`,
+      value: m.holdsPerSecond,
+      unit: 'holds/s',
+    },
+    {
+      key: `server.${label}.hold_p50`,
+      label: `${label}: hold latency p50 (HTTP round trip)`,
+      value: m.p50,
+      unit: 'ms',
+    },
+    { key: `server.${label}.hold_p95`, label: `${label}: hold latency p95`, value: m.p95, unit: 'ms' },
+    {
+      key: `server.${label}.cpu_per_request`,
+      label: `${label}: server CPU per request (holds and releases; independent of other load on the box)`,
+      value: m.cpuPerRequest,
+      unit: 'ms',
+    },
+    ...(m.dbCpuPerRequest > 0
+      ? [
+          {
+            key: `server.${label}.db_cpu_per_request`,
+            label: `${label}: PostgreSQL backends' CPU per request`,
+            value: m.dbCpuPerRequest,
+            unit: 'ms' as const,
+          },
+        ]
+      : []),
+  ];
+}
+
+function ratio(key: string, label: string, value: number, target?: { text: string; met: boolean }): Figure {
+  return { key, label, value, unit: 'count', ...(target ? { target: target.text, met: target.met } : {}) };
+}
+
+/** The real server against its baseline (and, on SQLite, against itself with 50 live subscribers). */
 async function contention(
   storeArgs: string[],
-  label: string,
+  label: 'sqlite' | 'postgres',
+  baselineArgs: string[],
+  pgSchema?: string,
 ): Promise<{ figures: Figure[]; notes: Record<string, unknown> }> {
   const admin = serverCli<{ secret: string }>(['create-tenant', ...storeArgs, '--name', 'Bench']);
   const server: ServerProcess = await startServer(storeArgs);
+  const baseline = await startBaseline(baselineArgs);
+  const sockets: WebSocket[] = [];
   try {
     const auth = { authorization: `Bearer ${admin.secret}`, 'content-type': 'application/json' };
     await fetch(`${server.url}/v1/admin/events`, {
@@ -53,91 +213,139 @@ async function contention(
       headers: auth,
       body: JSON.stringify(seatEvent(1)),
     });
-    const post = (op: string, body: unknown) =>
-      fetch(`${server.url}/v1/ops/${op}`, {
-        method: 'POST',
-        headers: { ...auth, 'idempotency-key': `b-${randomBytes(9).toString('base64url')}` },
-        body: JSON.stringify(body),
-      });
-    const latencies: number[] = [];
-    const cpuBefore = processCpuMs(server.child.pid!);
-    let won = 0;
-    let refused = 0;
-    let errors = 0;
-    let requests = 0;
-    const end = performance.now() + DURATION_MS;
-    const warmEnd = performance.now() + 500;
-    await Promise.all(
-      Array.from({ length: CLIENTS }, async (_, c) => {
-        const sessionId = `client-${c}`;
-        while (performance.now() < end) {
-          const seatId = 1 + Math.floor(Math.random() * SEATS);
-          const started = performance.now();
-          const res = await post('holdSeats', { eventId: 1, sessionId, actor: 'bench', seatIds: [seatId] });
-          const body = (await res.json()) as { error?: { code: string } };
-          const took = performance.now() - started;
-          requests += 1; // all of them, warm-up included: the CPU reading covers them all
-          if (started < warmEnd) {
-            if (res.status === 200) {
-              requests += 1;
-              await (
-                await post('releaseSeats', { eventId: 1, sessionId, actor: 'bench', seatIds: [seatId] })
-              ).arrayBuffer();
-            }
-            continue; // JIT and connection warm-up
-          }
-          latencies.push(took);
-          if (res.status === 200) {
-            won += 1;
-            requests += 1;
-            await (
-              await post('releaseSeats', { eventId: 1, sessionId, actor: 'bench', seatIds: [seatId] })
-            ).arrayBuffer();
-          } else if (body.error?.code === 'SEAT_TAKEN') refused += 1;
-          else errors += 1;
-        }
-      }),
-    );
-    const cpuMs = processCpuMs(server.child.pid!) - cpuBefore;
-    const seconds = (DURATION_MS - 500) / 1000;
-    const sorted = latencies.sort((a, b) => a - b);
-    const holdsPerSecond = latencies.length / seconds;
-    const p95 = percentile(sorted, 95);
-    return {
-      figures: [
-        {
-          key: `server.${label}.holds_per_s`,
-          label: `${label}: hold requests/s, ${CLIENTS} clients on ${SEATS} seats (holds+releases interleaved)`,
-          value: holdsPerSecond,
-          unit: 'holds/s',
-          target: '>= 5000',
-          met: holdsPerSecond >= 5000,
-        },
-        {
-          key: `server.${label}.hold_p95`,
-          label: `${label}: hold latency p95 (HTTP round trip)`,
-          value: p95,
-          unit: 'ms',
-          target: '< 20 ms',
-          met: p95 < 20,
-        },
-        {
-          key: `server.${label}.cpu_per_request`,
-          label: `${label}: server CPU per request (holds and releases; independent of other load on the box)`,
-          value: cpuMs / Math.max(1, requests),
-          unit: 'ms',
-        },
-        {
-          key: `server.${label}.hold_p50`,
-          label: `${label}: hold latency p50`,
-          value: percentile(sorted, 50),
-          unit: 'ms',
-        },
-      ],
-      notes: { [`${label}.won`]: won, [`${label}.refused`]: refused, [`${label}.errors`]: errors },
+    const real: Target = {
+      label,
+      url: server.url,
+      headers: auth,
+      pid: server.child.pid!,
+      ...(pgSchema ? { pgApp: `taquilla-server/${pgSchema}` } : {}),
     };
+    const base: Target = {
+      label: `${label}-baseline`,
+      url: baseline.url,
+      headers: { 'content-type': 'application/json' },
+      pid: baseline.child.pid!,
+      ...(pgSchema ? { pgApp: `bench-baseline/${pgSchema}_base` } : {}),
+    };
+    const measured = await interleaved([real, base]);
+    // The same server with 50 terminals following the event live: what push costs per request.
+    for (let i = 0; i < CLIENTS; i++) {
+      const socket = new WebSocket(
+        `${server.url.replace(/^http/, 'ws')}/v1/live?eventId=1&token=${admin.secret}`,
+      );
+      await new Promise((resolve, reject) => {
+        socket.once('message', resolve);
+        socket.once('error', reject);
+      });
+      socket.on('message', () => undefined);
+      sockets.push(socket);
+    }
+    const withLive = await interleaved([{ ...real, label: `${label}+${CLIENTS} live` }]);
+    const m = measured.get(label)!;
+    const b = measured.get(`${label}-baseline`)!;
+    const l = withLive.get(`${label}+${CLIENTS} live`)!;
+    const throughput = m.holdsPerSecond / b.holdsPerSecond;
+    const p95 = m.p95 / b.p95;
+    const cpu = m.cpuPerRequest / b.cpuPerRequest;
+    const liveCpu = l.cpuPerRequest / m.cpuPerRequest;
+    const figures: Figure[] = [
+      ...absolute(label, m),
+      ...absolute(`${label}-baseline`, b),
+      ...absolute(`${label}+${CLIENTS} live`, l),
+      ratio(`server.${label}.ratio.throughput`, `${label} / baseline: throughput (×)`, throughput, {
+        text: '>= 0.5×',
+        met: throughput >= 0.5,
+      }),
+      ratio(
+        `server.${label}.ratio.p95`,
+        `${label} / baseline: hold p95 (×)`,
+        p95,
+        label === 'sqlite' ? { text: '<= 2×', met: p95 <= 2 } : undefined,
+      ),
+      ratio(`server.${label}.ratio.cpu`, `${label} / baseline: server CPU per request (×)`, cpu),
+      ...(b.dbCpuPerRequest > 0
+        ? [
+            ratio(
+              `server.${label}.ratio.db_cpu`,
+              `${label} / baseline: database CPU per request (×)`,
+              m.dbCpuPerRequest / b.dbCpuPerRequest,
+            ),
+          ]
+        : []),
+      ratio(
+        `server.${label}.ratio.live_cpu`,
+        `${label}: CPU per request with ${CLIENTS} live subscribers / with none (×)`,
+        liveCpu,
+        { text: '<= 1.2×', met: liveCpu <= 1.2 },
+      ),
+    ];
+    if (label === 'postgres') {
+      figures.push({
+        key: 'server.postgres.holds_per_s_target',
+        label: 'postgres: hold requests/s on this box',
+        value: m.holdsPerSecond,
+        unit: 'holds/s',
+        target: '>= 1000',
+        met: m.holdsPerSecond >= 1000,
+      });
+    }
+    const notes: Record<string, unknown> = {};
+    for (const [name, x] of [...measured, ...withLive]) {
+      notes[`${name}.won`] = x.won;
+      notes[`${name}.refused`] = x.refused;
+      notes[`${name}.errors`] = x.errors;
+    }
+    return { figures, notes };
   } finally {
+    for (const socket of sockets) socket.close();
     await server.stop();
+    await baseline.stop();
+  }
+}
+
+/** Starts a baseline service (test/bench/baselines/minimal-service.ts) as its own process. */
+async function startBaseline(
+  args: string[],
+): Promise<{ url: string; child: ChildProcess; stop: () => Promise<void> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', BASELINE, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let err = '';
+  child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /listening (\S+)/.exec(out);
+      if (match) resolve(match[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`baseline exited ${code}: ${err}`)));
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    url,
+    child,
+    stop: async () => {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/** CPU time of the PostgreSQL backends whose application_name starts with `app` (0 without one). */
+async function databaseCpuMs(app: string | undefined): Promise<number> {
+  const url = process.env.TAQUILLA_PG_URL;
+  if (!app || !url) return 0;
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ pid: number }>(
+      'SELECT pid FROM pg_stat_activity WHERE starts_with(application_name, $1)',
+      [app],
+    );
+    return rows.reduce((n, r) => n + (processCpuMs(r.pid) || 0), 0);
+  } finally {
+    await client.end();
   }
 }
 
@@ -307,8 +515,16 @@ export const suite: BenchSuite = {
     const { dir, remove } = tempDir('taquilla-bench-server-');
     try {
       const figures: Figure[] = [];
-      const notes: Record<string, unknown> = { clients: CLIENTS, seats: SEATS, durationMs: DURATION_MS };
-      const sqlite = await contention(['--db', join(dir, 'server.db')], 'sqlite');
+      const notes: Record<string, unknown> = {
+        clients: CLIENTS,
+        seats: SEATS,
+        rounds: ROUNDS,
+        roundMs: ROUND_MS,
+      };
+      const sqlite = await contention(['--db', join(dir, 'server.db')], 'sqlite', [
+        'sqlite',
+        join(dir, 'baseline.db'),
+      ]);
       figures.push(...sqlite.figures);
       Object.assign(notes, sqlite.notes);
       figures.push(...(await pushLatency(['--db', join(dir, 'push.db')], 'sqlite')));
@@ -316,7 +532,12 @@ export const suite: BenchSuite = {
       if (url) {
         const schema = `b_${randomBytes(6).toString('hex')}`;
         try {
-          const postgres = await contention(['--pg', url, '--pg-schema', schema], 'postgres');
+          const postgres = await contention(
+            ['--pg', url, '--pg-schema', schema],
+            'postgres',
+            ['postgres', url, `${schema}_base`],
+            schema,
+          );
           figures.push(...postgres.figures);
           Object.assign(notes, postgres.notes);
           figures.push(...(await pushLatency(['--pg', url, '--pg-schema', `${schema}_p`], 'postgres')));
@@ -325,6 +546,7 @@ export const suite: BenchSuite = {
           await client.connect();
           await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
           await client.query(`DROP SCHEMA IF EXISTS ${schema}_p CASCADE`);
+          await client.query(`DROP SCHEMA IF EXISTS ${schema}_base CASCADE`);
           await client.end();
         }
       } else {

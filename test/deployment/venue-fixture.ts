@@ -71,6 +71,11 @@ export interface Counter {
   signIn: (who: StaffKey) => Promise<SignedIn>;
   /** Reads this counter's own store (read-only, beside the running process). */
   rows: <T>(sql: string, ...params: unknown[]) => T[];
+  /**
+   * Only with `testClock`: time passes (`ms` later on every clock of the counter), or with
+   * `pcClockOnly` someone sets the PC clock (`ms` may be negative) and time itself does not move.
+   */
+  advanceClock: (ms: number, pcClockOnly?: boolean) => Promise<void>;
   /** stderr of the process so far (a failing test prints it). */
   log: () => string;
   stop: () => Promise<void>;
@@ -95,6 +100,8 @@ export interface VenueOptions {
   kiosks?: number;
   /** 'postgres' runs two server instances on TAQUILLA_PG_URL; counter i talks to instance i mod 2. */
   store?: 'sqlite' | 'postgres';
+  /** Counters run `taquilla serve --test-clock` (Counter.advanceClock). */
+  testClock?: boolean;
 }
 
 export const PG_URL = process.env.TAQUILLA_PG_URL;
@@ -159,7 +166,9 @@ export async function startVenue(options: VenueOptions = {}): Promise<Venue> {
     );
     await setUpVenue({ storeArgs, admin, counters: prepared });
     counters.push(
-      ...(await Promise.all(prepared.map((c) => serveCounter(c.name, c.dbFile, c.links, c.kiosk)))),
+      ...(await Promise.all(
+        prepared.map((c) => serveCounter(c.name, c.dbFile, c.links, c.kiosk, options.testClock === true)),
+      )),
     );
     const venue: Venue = {
       dir: tmp.dir,
@@ -287,8 +296,18 @@ async function serveCounter(
   dbFile: string,
   links: FaultProxy[],
   kiosk: boolean,
+  testClock: boolean,
 ): Promise<Counter> {
-  const args = [TAQUILLA, 'serve', '--db', dbFile, '--port', '0', ...(kiosk ? ['--kiosk'] : [])];
+  const args = [
+    TAQUILLA,
+    'serve',
+    '--db',
+    dbFile,
+    '--port',
+    '0',
+    ...(kiosk ? ['--kiosk'] : []),
+    ...(testClock ? ['--test-clock'] : []),
+  ];
   const child: ChildProcess = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -361,6 +380,14 @@ async function serveCounter(
     rows: <T>(sql: string, ...params: unknown[]) => {
       db ??= new Database(dbFile, { readonly: true, fileMustExist: true });
       return db.prepare(sql).all(...params) as T[];
+    },
+    advanceClock: async (ms, pcClockOnly = false) => {
+      const res = await fetch(`${base}/api/test/advance-clock`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-taquilla-token': token },
+        body: JSON.stringify({ ms, pcClockOnly }),
+      });
+      if (!res.ok) throw new Error(`advance-clock: ${res.status} ${await res.text()}`);
     },
     log: () => stderr,
     stop: async () => {

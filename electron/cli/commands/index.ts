@@ -1,6 +1,7 @@
 import type { CliCommand } from '../command.ts';
 import { backupCommands } from './backup-commands.ts';
 import { kioskCommands } from './kiosk-commands.ts';
+import { leaseCommands } from './lease-commands.ts';
 import { modeCommands } from './mode-commands.ts';
 import { paymentCommands } from './payment-commands.ts';
 import { printingCommands } from './printing-commands.ts';
@@ -9,6 +10,7 @@ import { securityCommands } from './security-commands.ts';
 import { serveCommands } from './serve-commands.ts';
 import { staffCommands } from './staff-commands.ts';
 import { syncCommands } from './sync-commands.ts';
+import { voidCommands } from './void-commands.ts';
 
 /** Every `taquilla` subcommand. Each capability adds its own list here. */
 export const commands: CliCommand[] = [
@@ -18,8 +20,10 @@ export const commands: CliCommand[] = [
   ...paymentCommands,
   ...printingCommands,
   ...syncCommands,
+  ...leaseCommands,
   ...modeCommands,
   ...backupCommands,
   ...securityCommands,
   ...kioskCommands,
+  ...voidCommands,
 ];

@@ -1,3 +1,4 @@
+import { formatDateTime } from '../../../shared/i18n/formats.ts';
 import { writeFileSync } from 'node:fs';
 import { formatMoney } from '../../../shared/money.ts';
 import type { ClosingReport, StaffReference } from '../../../shared/schemas/day-closing.ts';
@@ -97,7 +98,7 @@ const findReservationCommand: CliCommand = {
   run: ({ db, clock, values }) => {
     const query = requiredString(values.query, '--query');
     const matches = new ReservationSearch(db(), clock).search({ query, includeClosed: values.all === true });
-    const usd = (cents: number) => formatMoney({ currency: 'USD', cents }, 'en');
+    const usd = (cents: number) => formatMoney({ currency: 'USD', cents });
     return {
       json: { matches },
       text:
@@ -109,7 +110,7 @@ const findReservationCommand: CliCommand = {
                   `${m.number}\t${m.status}\t${m.customerName ?? '-'}\t${m.customerIdNumber ?? '-'}\t${m.customerPhone ?? '-'}\t` +
                   `${m.eventName}\t${m.seats.join(' ')}\tpaid ${usd(m.paidCents)} of ${usd(m.totalCents)}, owes ${usd(m.balanceCents)}` +
                   (m.reservedUntil !== null && !m.expired
-                    ? `\tdue ${new Date(m.reservedUntil).toISOString()}`
+                    ? `\tdue ${formatDateTime('es', m.reservedUntil)}`
                     : '') +
                   `\t${m.transactionId}`,
               )
@@ -129,7 +130,7 @@ const outstandingCommand: CliCommand = {
     const figures = new PaymentStatsService(db(), clock).outstanding(
       eventId === undefined ? {} : { eventId },
     );
-    const usd = (cents: number) => formatMoney({ currency: 'USD', cents }, 'en');
+    const usd = (cents: number) => formatMoney({ currency: 'USD', cents });
     const lines = figures.events.map(
       (e) =>
         `Event ${e.eventId}: ${e.name}: ${e.reservations} reservations owe ${usd(e.balanceCents)} ` +

@@ -1,3 +1,5 @@
+import { formatDateTime } from '../../../shared/i18n/formats.ts';
+import { ExpiryPreviewService } from '../../services/reservations/expiry-preview.ts';
 import { seedDemo } from '../../services/demo/demo-venues.ts';
 import { PaymentProviders } from '../../services/payments/providers/provider-registry.ts';
 import { seatIdsByLabel } from '../../services/events/event-setup.ts';
@@ -99,7 +101,7 @@ const eventsCommand: CliCommand = {
     return {
       json: { events },
       text: events
-        .map((e) => `${e.id}\t${e.name}\t${new Date(e.starts_at).toISOString()}\t${e.seats} seats`)
+        .map((e) => `${e.id}\t${e.name}\t${formatDateTime('es', e.starts_at)}\t${e.seats} seats`)
         .join('\n'),
     };
   },
@@ -107,10 +109,28 @@ const eventsCommand: CliCommand = {
 
 const cleanupCommand: CliCommand = {
   name: 'cleanup-expired',
-  usage: 'cleanup-expired [--batch-size N]  mark holds whose time ran out as EXPIRED',
-  options: { 'batch-size': { type: 'string' } },
+  usage:
+    'cleanup-expired [--batch-size N] [--dry-run]  mark holds whose time ran out as EXPIRED (--dry-run: list them, write nothing)',
+  options: { 'batch-size': { type: 'string' }, 'dry-run': { type: 'boolean' } },
   database: 'existing',
   run: ({ db, clock, values }) => {
+    if (values['dry-run'] === true) {
+      const preview = new ExpiryPreviewService(db(), clock).preview();
+      const holds = preview.tickets.reduce((n, t) => n + t.quantity, 0);
+      const lines = preview.tickets.map(
+        (t) =>
+          `${t.event}\t${t.quantity > 1 ? `${t.quantity} x ${t.place}` : t.place}\t` +
+          `${t.kind === 'deposit' ? `deposit${t.customerName ? ` (${t.customerName})` : ''}` : 'hold'}\t` +
+          `until ${formatDateTime('es', t.reservedUntil)}\t${t.transactionId}`,
+      );
+      lines.push(
+        preview.tickets.length === 0
+          ? 'Dry run: nothing has expired; nothing written.'
+          : `Dry run: would expire ${preview.tickets.length} tickets (${holds} places) and close ` +
+              `${preview.transactions} transactions; nothing written.`,
+      );
+      return { json: { dryRun: true, ...preview }, text: lines.join('\n') };
+    }
     const batchSize = optionalPositiveInt(values['batch-size'], '--batch-size');
     const result = new ReservationService(db(), clock).cleanupExpired(batchSize ? { batchSize } : {});
     const pruned = new AvailabilityService(db(), clock).pruneFeed();

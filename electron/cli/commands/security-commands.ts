@@ -1,3 +1,4 @@
+import { formatDateTime } from '../../../shared/i18n/formats.ts';
 import { TicketSigner } from '../../services/printing/ticket-signing.ts';
 import { PinGuard, type PinLock, type PinLockTarget } from '../../services/session/pin-guard.ts';
 import { type CliCommand, positiveInt, UsageError } from '../command.ts';
@@ -10,7 +11,7 @@ function describeLock(lock: PinLock): string {
         ? 'supervisor override'
         : 'every PIN at this terminal';
   const where = lock.station === 'kiosk' ? ' (kiosk)' : '';
-  return `${what}${where} until ${new Date(lock.until).toISOString()}`;
+  return `${what}${where} until ${formatDateTime('es', lock.until)}`;
 }
 
 const pinLocksCommand: CliCommand = {

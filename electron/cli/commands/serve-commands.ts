@@ -41,7 +41,7 @@ const serveCommand: CliCommand = {
     const port = portOf(values.port, kiosk);
     const testClock = values['test-clock'] === true;
     const clock = new AdjustableClock(io.clock);
-    const terminal = createTerminal({ dbFile, clock, kiosk });
+    const terminal = createTerminal({ dbFile, clock, kiosk, monotonic: clock.monotonic });
     let printer: ServedPrinter | null = null;
     let running: Awaited<ReturnType<typeof startCounterServer>>;
     try {
@@ -50,7 +50,12 @@ const serveCommand: CliCommand = {
       }
       running = await startCounterServer(terminal, {
         port,
-        ...(testClock ? { advanceClock: (ms: number) => clock.advance(ms) } : {}),
+        ...(testClock
+          ? {
+              advanceClock: (ms: number, pcClockOnly: boolean) =>
+                pcClockOnly ? clock.shiftPcClock(ms) : clock.advance(ms),
+            }
+          : {}),
       });
     } catch (error) {
       // Nothing started yet (no sync, no printing): a terminal without its screen never runs on.
@@ -92,11 +97,15 @@ const seedUsersCommand: CliCommand = {
   usage: 'seed-demo-users                   demo staff: cashiers PIN 1234 and 5678, supervisor PIN 9999',
   database: 'existing',
   run: async ({ db, clock, storeKey }) => {
-    const created = await seedDemoUsers(db(), clock, storeKey().pepper);
-    return {
-      json: { users: created },
-      text: `Created ${created.map((u) => u.name).join(', ')}.`,
-    };
+    const { created, existing } = await seedDemoUsers(db(), clock, storeKey().pepper);
+    const names = (users: { name: string }[]) => users.map((u) => u.name).join(', ');
+    const lines = [
+      ...(created.length > 0 ? [`Created ${names(created)}.`] : []),
+      ...(existing.length > 0
+        ? [`Already there, left as they are (PIN and role unchanged): ${names(existing)}.`]
+        : []),
+    ];
+    return { json: { users: created, existing }, text: lines.join('\n') };
   },
 };
 

@@ -1,3 +1,4 @@
+import { formatDateTime } from '../../../shared/i18n/formats.ts';
 import { readFileSync } from 'node:fs';
 import axios from 'axios';
 import { resolveSettings } from '../../../shared/config.ts';
@@ -96,7 +97,7 @@ const statusCommand: CliCommand = {
       text: [
         `state       ${s.state}${s.serverUrl ? ` (${s.serverUrl})` : ''}`,
         `outbox      ${s.outbox}`,
-        `last sync   ${s.lastSyncAt === null ? 'never' : `${new Date(s.lastSyncAt).toISOString()} (${formatAge(age!)} ago)`}`,
+        `last sync   ${s.lastSyncAt === null ? 'never' : `${formatDateTime('es', s.lastSyncAt)} (${formatAge(age!)} ago)`}`,
         `clock       ${s.clockOffsetMs >= 0 ? '+' : ''}${s.clockOffsetMs} ms`,
         `leases      ${s.openLeases} open`,
         `conflicts   ${s.openConflicts} open`,
@@ -168,7 +169,7 @@ const conflictsCommand: CliCommand = {
       const line = (c: ConflictRow) =>
         [
           `#${c.id}`,
-          new Date(c.createdAt).toISOString(),
+          formatDateTime('es', c.createdAt),
           c.op,
           c.errorCode,
           c.error,

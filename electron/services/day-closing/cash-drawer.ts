@@ -52,6 +52,8 @@ interface MovementRow {
 interface CashFlow {
   cashIn: Record<Currency, number>;
   change: Record<Currency, number>;
+  /** Cash refunds of voided sales (VoidService): they leave the drawer of whoever voided. */
+  refunds: Record<Currency, number>;
 }
 
 const SHIFT_COLUMNS = `id, staff_id, staff, business_day, opened_at, opened_by, float_usd_cents, float_ves_cents,
@@ -62,7 +64,7 @@ const SHIFT_COLUMNS = `id, staff_id, staff, business_day, opened_at, opened_by, 
  * The cash drawer (issue 16): a staff member opens it with a float per currency, puts cash in or
  * takes it out with a reason (a cashier's paid-out approved by a supervisor), and closes it by
  * counting each currency. What the drawer should hold is float + cash tenders taken − change given
- * + paid in − paid out, over the staff member's payments between opening and closing; at closing
+ * − cash refunds of voids + paid in − paid out, over the staff member's payments between opening and closing; at closing
  * the expected and counted amounts are stored and the over/short is their difference. The tables
  * are append-only (a closed drawer changes only by being taken into a Z): they are the audit
  * trail of the cash, with who, when, why and who approved.
@@ -162,6 +164,14 @@ export class CashDrawer {
       >(
         `SELECT p.change_currency AS currency, SUM(p.change_cents) AS cents FROM payments p
          WHERE ${byActors} AND p.change_cents > 0 GROUP BY p.change_currency`,
+      ),
+      refunds: db.prepare<
+        [{ actors: string; from: number; until: number }],
+        { currency: Currency; cents: number }
+      >(
+        `SELECT r.currency, SUM(r.amount_cents) AS cents FROM refund_tenders r JOIN voids v ON v.id = r.void_id
+         WHERE v.actor IN (SELECT value FROM json_each(@actors)) AND v.created_at >= @from
+           AND v.created_at <= @until AND r.method IN ('CASH_USD', 'CASH_VES') GROUP BY r.currency`,
       ),
       closingNumber: db.prepare<[number], { number: number }>('SELECT number FROM day_closings WHERE id = ?'),
     };
@@ -297,7 +307,8 @@ export class CashDrawer {
       const computed =
         floatCents +
         flow.cashIn[currency] -
-        flow.change[currency] +
+        flow.change[currency] -
+        flow.refunds[currency] +
         moved.PAID_IN[currency] -
         moved.PAID_OUT[currency];
       const stored = currency === 'USD' ? shift.expected_usd_cents : shift.expected_ves_cents;
@@ -308,6 +319,7 @@ export class CashDrawer {
         floatCents,
         cashInCents: flow.cashIn[currency],
         changeCents: flow.change[currency],
+        refundCents: flow.refunds[currency],
         paidInCents: moved.PAID_IN[currency],
         paidOutCents: moved.PAID_OUT[currency],
         expectedCents,
@@ -348,9 +360,14 @@ export class CashDrawer {
 
   private flow(actors: string[], from: number, until: number): CashFlow {
     const params = { actors: JSON.stringify(actors), from, until };
-    const flow: CashFlow = { cashIn: { USD: 0, VES: 0 }, change: { USD: 0, VES: 0 } };
+    const flow: CashFlow = {
+      cashIn: { USD: 0, VES: 0 },
+      change: { USD: 0, VES: 0 },
+      refunds: { USD: 0, VES: 0 },
+    };
     for (const r of this.sql.cashIn.all(params)) flow.cashIn[r.currency] = r.cents;
     for (const r of this.sql.change.all(params)) flow.change[r.currency] = r.cents;
+    for (const r of this.sql.refunds.all(params)) flow.refunds[r.currency] = r.cents;
     return flow;
   }
 

@@ -38,6 +38,21 @@ interface PaymentRow {
   created_at: number;
 }
 
+interface VoidRow {
+  cashier: string;
+  refund_usd_cents: number;
+  ves_per_usd: string;
+  created_at: number;
+}
+
+interface RefundLineRow {
+  cashier: string;
+  method: PaymentMethod;
+  currency: Currency;
+  cents: number;
+  usd: number;
+}
+
 interface ChangeRow {
   cashier: string;
   currency: Currency;
@@ -102,6 +117,9 @@ export class DayClosingService {
     const open = `p.closing_id IS NULL
       AND (@actors IS NULL OR p.cashier IN (SELECT value FROM json_each(@actors)))
       AND (@before IS NULL OR p.created_at < @before)`;
+    const openVoids = `v.closing_id IS NULL
+      AND (@actors IS NULL OR v.actor IN (SELECT value FROM json_each(@actors)))
+      AND (@before IS NULL OR v.created_at < @before)`;
     this.sql = {
       tenders: db.prepare<[Scope], TenderTotalRow>(
         `SELECT p.cashier, t.method, t.currency, COUNT(*) AS count, SUM(t.amount_cents) AS received,
@@ -117,9 +135,23 @@ export class DayClosingService {
         `SELECT p.cashier, p.kind, p.applied_cents, p.ves_per_usd, p.created_at FROM payments p
          WHERE ${open} ORDER BY p.cashier, p.created_at`,
       ),
+      // Refunds of voids count on the day of whoever voided, as payments do on whoever took them.
+      voids: db.prepare<[Scope], VoidRow>(
+        `SELECT v.actor AS cashier, v.refund_usd_cents, v.ves_per_usd, v.created_at FROM voids v
+         WHERE ${openVoids} AND v.refund_usd_cents > 0 ORDER BY v.actor, v.created_at`,
+      ),
+      refundLines: db.prepare<[Scope], RefundLineRow>(
+        `SELECT v.actor AS cashier, r.method, r.currency, SUM(r.amount_cents) AS cents, SUM(r.usd_cents) AS usd
+         FROM refund_tenders r JOIN voids v ON v.id = r.void_id
+         WHERE ${openVoids} GROUP BY v.actor, r.method, r.currency`,
+      ),
       oldestOpen: db.prepare<[{ actors: string }], { at: number | null }>(
-        `SELECT MIN(created_at) AS at FROM payments
-         WHERE closing_id IS NULL AND cashier IN (SELECT value FROM json_each(@actors))`,
+        `SELECT MIN(at) AS at FROM (
+           SELECT MIN(created_at) AS at FROM payments
+           WHERE closing_id IS NULL AND cashier IN (SELECT value FROM json_each(@actors))
+           UNION ALL
+           SELECT MIN(created_at) FROM voids
+           WHERE closing_id IS NULL AND actor IN (SELECT value FROM json_each(@actors)))`,
       ),
       // Z reports taken before staff ids (migration 023) are found by their actor.
       lastClosing: db.prepare<[{ staffId: number | null; actors: string }], ClosingRow>(
@@ -148,6 +180,10 @@ export class DayClosingService {
       closePayments: db.prepare<[{ id: number; actors: string; before: number }]>(
         `UPDATE payments SET closing_id = @id
          WHERE closing_id IS NULL AND cashier IN (SELECT value FROM json_each(@actors)) AND created_at < @before`,
+      ),
+      closeVoids: db.prepare<[{ id: number; actors: string; before: number }]>(
+        `UPDATE voids SET closing_id = @id
+         WHERE closing_id IS NULL AND actor IN (SELECT value FROM json_each(@actors)) AND created_at < @before`,
       ),
       takeShift: db.prepare<[number, number]>(
         'UPDATE cash_shifts SET closing_id = ? WHERE id = ? AND closing_id IS NULL',
@@ -229,6 +265,7 @@ export class DayClosingService {
           report: JSON.stringify(report),
         })!;
         this.sql.closePayments.run({ id, actors, before });
+        this.sql.closeVoids.run({ id, actors, before });
         for (const s of ofTheDay) this.sql.takeShift.run(id, s.id);
         return report;
       })
@@ -306,12 +343,33 @@ export class DayClosingService {
       s.firstAt = s.firstAt === null ? p.created_at : Math.min(s.firstAt, p.created_at);
       s.lastAt = s.lastAt === null ? p.created_at : Math.max(s.lastAt, p.created_at);
     }
+    // A refund is net takings given back: out of the day's net, at the rate the sale was paid at.
+    for (const v of this.sql.voids.all(scope)) {
+      const s = summaryOf(v.cashier);
+      let rate = rates.get(v.ves_per_usd);
+      if (rate === undefined) rates.set(v.ves_per_usd, (rate = parseRate(v.ves_per_usd)));
+      s.refunds += 1;
+      s.refundedUsdCents += v.refund_usd_cents;
+      s.netUsdCents -= v.refund_usd_cents;
+      s.netVesCents -= usdToVes(v.refund_usd_cents, rate);
+      s.firstAt = s.firstAt === null ? v.created_at : Math.min(s.firstAt, v.created_at);
+      s.lastAt = s.lastAt === null ? v.created_at : Math.max(s.lastAt, v.created_at);
+    }
     const lines = new Map<string, MethodLine>();
     const lineOf = (who: string, method: PaymentMethod, currency: Currency): MethodLine => {
       const key = `${who}\u0000${method}\u0000${currency}`;
       let line = lines.get(key);
       if (!line) {
-        line = { method, currency, count: 0, receivedCents: 0, changeCents: 0, netCents: 0, netUsdCents: 0 };
+        line = {
+          method,
+          currency,
+          count: 0,
+          receivedCents: 0,
+          changeCents: 0,
+          refundCents: 0,
+          netCents: 0,
+          netUsdCents: 0,
+        };
         lines.set(key, line);
         summaryOf(who).lines.push(line);
       }
@@ -328,6 +386,13 @@ export class DayClosingService {
     for (const row of this.sql.change.all(scope)) {
       const line = lineOf(row.cashier, row.currency === 'USD' ? 'CASH_USD' : 'CASH_VES', row.currency);
       line.changeCents += row.cents;
+      line.netCents -= row.cents;
+      line.netUsdCents -= row.usd;
+    }
+    // Refunds leave by the method they were given back in (cash: the voider's drawer).
+    for (const row of this.sql.refundLines.all(scope)) {
+      const line = lineOf(row.cashier, row.method, row.currency);
+      line.refundCents += row.cents;
       line.netCents -= row.cents;
       line.netUsdCents -= row.usd;
     }
@@ -369,6 +434,7 @@ function emptyDrawer(): DrawerCurrency[] {
     floatCents: 0,
     cashInCents: 0,
     changeCents: 0,
+    refundCents: 0,
     paidInCents: 0,
     paidOutCents: 0,
     expectedCents: 0,
@@ -383,6 +449,8 @@ function emptySummary(): ClosingSummary {
     sales: 0,
     deposits: 0,
     instalments: 0,
+    refunds: 0,
+    refundedUsdCents: 0,
     lines: [],
     netUsdCents: 0,
     netVesCents: 0,
@@ -409,6 +477,7 @@ function addDrawers(a: DrawerCurrency[], b: DrawerCurrency[]): DrawerCurrency[] 
       floatCents: x.floatCents + y.floatCents,
       cashInCents: x.cashInCents + y.cashInCents,
       changeCents: x.changeCents + y.changeCents,
+      refundCents: x.refundCents + y.refundCents,
       paidInCents: x.paidInCents + y.paidInCents,
       paidOutCents: x.paidOutCents + y.paidOutCents,
       expectedCents: x.expectedCents + y.expectedCents,
@@ -425,7 +494,7 @@ function outsideDrawer(s: ClosingSummary): ClosingSummary['outsideDrawer'] {
     const method = currency === 'USD' ? 'CASH_USD' : 'CASH_VES';
     const cashNet = s.lines.find((l) => l.method === method)?.netCents ?? 0;
     const d = s.drawer.find((x) => x.currency === currency)!;
-    const netCents = cashNet - (d.cashInCents - d.changeCents);
+    const netCents = cashNet - (d.cashInCents - d.changeCents - d.refundCents);
     if (netCents !== 0) out.push({ currency, netCents });
   }
   return out;
@@ -446,6 +515,8 @@ function total(cashiers: ClosingSummary[]): ClosingSummary {
     sum.sales += c.sales;
     sum.deposits += c.deposits;
     sum.instalments += c.instalments;
+    sum.refunds += c.refunds;
+    sum.refundedUsdCents += c.refundedUsdCents;
     sum.netUsdCents += c.netUsdCents;
     sum.netVesCents += c.netVesCents;
     sum.shifts += c.shifts;
@@ -459,10 +530,12 @@ function total(cashiers: ClosingSummary[]): ClosingSummary {
         count: 0,
         receivedCents: 0,
         changeCents: 0,
+        refundCents: 0,
         netCents: 0,
         netUsdCents: 0,
       };
       t.count += l.count;
+      t.refundCents += l.refundCents;
       t.receivedCents += l.receivedCents;
       t.changeCents += l.changeCents;
       t.netCents += l.netCents;

@@ -1,4 +1,7 @@
 import { cutoffLabel } from '../../../shared/business-day.ts';
+import { message, type MessageKeyOf, type MessageValues } from '../../../shared/i18n/catalog.ts';
+import { formatBusinessDay, formatDayTime } from '../../../shared/i18n/formats.ts';
+import { actorName } from '../../../shared/i18n/people.ts';
 import { formatCents, formatMoney } from '../../../shared/money.ts';
 import type {
   ClosingReport,
@@ -8,15 +11,13 @@ import type {
 } from '../../../shared/schemas/day-closing.ts';
 import type { PaymentMethod } from '../../../shared/schemas/payments.ts';
 
-/** How each method reads on paper and in the spreadsheet (the cashier's language). */
-export const METHOD_LABELS: Readonly<Record<PaymentMethod, string>> = {
-  CASH_USD: 'Efectivo USD',
-  CASH_VES: 'Efectivo Bs.',
-  PAGO_MOVIL: 'Pago Móvil',
-  ZELLE: 'Zelle',
-  CARD: 'Tarjeta débito',
-  TRANSFER: 'Transferencia',
-};
+/** Paper speaks the venue's language: Spanish (es-VE), the catalogue's `paper` section. */
+const w = (key: MessageKeyOf<'paper'>, values?: MessageValues): string => message('es', 'paper', key, values);
+
+/** How a method reads on paper (the same words as on tickets and receipts). */
+export function methodLabel(method: PaymentMethod): string {
+  return w(`method.${method}`);
+}
 
 const CSV_HEADER = [
   'report',
@@ -83,33 +84,34 @@ export function reportCsv(report: ClosingReport): string {
       row(who, 'CASH_OUTSIDE_DRAWER', o.currency, '', '', '', formatCents(o.netCents), '');
     }
   };
+  // Refunds of voids, only where there were any (a day without voids reads as before them).
+  const refunds = (who: string, s: ClosingSummary) => {
+    for (const l of s.lines) {
+      if (l.refundCents > 0)
+        row(who, `REFUND_${l.method}`, l.currency, '', '', '', formatCents(-l.refundCents), '');
+    }
+    for (const d of s.shifts > 0 ? s.drawer : []) {
+      if (d.refundCents > 0)
+        row(who, 'DRAWER_REFUNDS', d.currency, s.shifts, '', '', formatCents(d.refundCents), '');
+    }
+  };
   for (const c of report.cashiers) {
     for (const l of c.lines) push(c.cashierName, l);
     drawer(c.cashierName, c);
+    refunds(c.cashierName, c);
   }
   for (const l of report.totals.lines) push('TOTAL', l);
   drawer('TOTAL', report.totals);
+  refunds('TOTAL', report.totals);
   const t = report.totals;
   row('TOTAL', 'ALL', 'USD', t.payments, '', '', '', formatCents(t.netUsdCents));
   row('TOTAL', 'ALL', 'VES', t.payments, '', '', formatCents(t.netVesCents), '');
   return `${rows.map((r) => r.map(csvField).join(',')).join('\r\n')}\r\n`;
 }
 
-const timeFormat = new Intl.DateTimeFormat('es-VE', {
-  timeZone: 'America/Caracas',
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-  hour: '2-digit',
-  minute: '2-digit',
-  // h23: 00:40, not the 24:40 that hour12: false gives in es-VE.
-  hourCycle: 'h23',
-});
-
 /** 'YYYY-MM-DD' as a Venezuelan reads a date: 27/11/2026. */
 export function dayLabel(day: string): string {
-  const [y, m, d] = day.split('-');
-  return `${d}/${m}/${y}`;
+  return formatBusinessDay('es', day);
 }
 
 function pad(left: string, right: string, width: number): string {
@@ -131,26 +133,28 @@ function money(cents: number, currency: 'USD' | 'VES'): string {
 function drawerLines(s: ClosingSummary, width: number, rule: string): string[] {
   const out: string[] = [];
   if (s.shifts > 0) {
-    out.push(rule, `CAJA (${s.shifts} ${s.shifts === 1 ? 'turno' : 'turnos'})`);
+    out.push(rule, w('report.drawer', { n: s.shifts }));
     for (const d of s.drawer) {
       const c = d.currency;
-      out.push(c === 'USD' ? 'Dólares' : 'Bolívares');
-      out.push(pad('  Fondo inicial', money(d.floatCents, c), width));
-      out.push(pad('  Efectivo recibido', money(d.cashInCents, c), width));
-      if (d.changeCents > 0) out.push(pad('  Vuelto', `-${money(d.changeCents, c)}`, width));
-      if (d.paidInCents > 0) out.push(pad('  Entradas de caja', money(d.paidInCents, c), width));
-      if (d.paidOutCents > 0) out.push(pad('  Salidas de caja', `-${money(d.paidOutCents, c)}`, width));
-      out.push(pad('  Esperado', money(d.expectedCents, c), width));
-      if (d.countedCents !== null) out.push(pad('  Contado', money(d.countedCents, c), width));
+      out.push(w(c === 'USD' ? 'report.dollars' : 'report.bolivares'));
+      out.push(pad(w('report.float'), money(d.floatCents, c), width));
+      out.push(pad(w('report.cashIn'), money(d.cashInCents, c), width));
+      if (d.changeCents > 0) out.push(pad(w('report.change'), `-${money(d.changeCents, c)}`, width));
+      if (d.refundCents > 0) out.push(pad(w('report.refunds'), `-${money(d.refundCents, c)}`, width));
+      if (d.paidInCents > 0) out.push(pad(w('report.paidIn'), money(d.paidInCents, c), width));
+      if (d.paidOutCents > 0) out.push(pad(w('report.paidOut'), `-${money(d.paidOutCents, c)}`, width));
+      out.push(pad(w('report.expected'), money(d.expectedCents, c), width));
+      if (d.countedCents !== null) out.push(pad(w('report.counted'), money(d.countedCents, c), width));
       if (d.overShortCents !== null) {
-        const label =
-          d.overShortCents > 0 ? '  Sobrante' : d.overShortCents < 0 ? '  Faltante' : '  Cuadre exacto';
+        const label = w(
+          d.overShortCents > 0 ? 'report.over' : d.overShortCents < 0 ? 'report.short' : 'report.exact',
+        );
         out.push(pad(label, money(Math.abs(d.overShortCents), c), width));
       }
     }
   }
   for (const o of s.outsideDrawer) {
-    out.push(pad('Efectivo sin caja abierta', money(o.netCents, o.currency), width));
+    out.push(pad(w('report.outsideDrawer'), money(o.netCents, o.currency), width));
   }
   return out;
 }
@@ -158,13 +162,19 @@ function drawerLines(s: ClosingSummary, width: number, rule: string): string[] {
 function summaryLines(s: ClosingSummary, width: number, rule: string): string[] {
   const out: string[] = [];
   for (const l of s.lines) {
-    out.push(pad(`${METHOD_LABELS[l.method]} (${l.count})`, money(l.receivedCents, l.currency), width));
-    if (l.changeCents > 0) out.push(pad('  vuelto', `-${money(l.changeCents, l.currency)}`, width));
-    if (l.changeCents > 0) out.push(pad('  neto', money(l.netCents, l.currency), width));
-    if (l.currency === 'VES') out.push(pad('  equiv.', money(l.netUsdCents, 'USD'), width));
+    out.push(pad(`${methodLabel(l.method)} (${l.count})`, money(l.receivedCents, l.currency), width));
+    if (l.changeCents > 0)
+      out.push(pad(w('report.lineChange'), `-${money(l.changeCents, l.currency)}`, width));
+    if (l.refundCents > 0)
+      out.push(pad(w('report.lineRefunds'), `-${money(l.refundCents, l.currency)}`, width));
+    if (l.changeCents > 0 || l.refundCents > 0)
+      out.push(pad(w('report.lineNet'), money(l.netCents, l.currency), width));
+    if (l.currency === 'VES') out.push(pad(w('report.lineEquiv'), money(l.netUsdCents, 'USD'), width));
   }
-  out.push(pad('Ventas/abonos/pagos', `${s.sales}/${s.deposits}/${s.instalments}`, width));
-  out.push(pad('TOTAL', money(s.netUsdCents, 'USD'), width));
+  out.push(pad(w('report.counts'), `${s.sales}/${s.deposits}/${s.instalments}`, width));
+  if (s.refunds > 0)
+    out.push(pad(w('report.voids', { n: s.refunds }), `-${money(s.refundedUsdCents, 'USD')}`, width));
+  out.push(pad(w('report.total'), money(s.netUsdCents, 'USD'), width));
   out.push(pad('', money(s.netVesCents, 'VES'), width));
   out.push(...drawerLines(s, width, rule));
   return out;
@@ -177,29 +187,32 @@ function summaryLines(s: ClosingSummary, width: number, rule: string): string[] 
 export function reportText(report: ClosingReport, width = 42): string {
   const rule = '-'.repeat(width);
   const title =
-    report.kind === 'Z'
-      ? `REPORTE Z Nº ${String(report.number).padStart(4, '0')}`
-      : 'REPORTE X (día abierto)';
+    report.kind === 'Z' ? w('report.z', { number: String(report.number).padStart(4, '0') }) : w('report.x');
+  const cutoff = cutoffLabel(report.cutoffHour);
   const lines = [
     centre('TAQUILLA', width),
     centre(title, width),
-    pad('Día', dayLabel(report.businessDay), width),
-    pad('Corte', `${cutoffLabel(report.cutoffHour)} a ${cutoffLabel(report.cutoffHour)}`, width),
-    pad('Cajero', report.cashierName ?? 'todos', width),
-    pad('Emitido', timeFormat.format(report.generatedAt), width),
+    pad(w('report.day'), dayLabel(report.businessDay), width),
+    pad(w('report.cutoff'), w('report.cutoffRange', { from: cutoff, to: cutoff }), width),
+    pad(
+      w('report.staff'),
+      report.cashierName ? actorName('es', report.cashierName) : w('report.everyone'),
+      width,
+    ),
+    pad(w('report.issued'), formatDayTime('es', report.generatedAt), width),
   ];
-  if (report.generatedBy) lines.push(pad('Por', report.generatedBy.replace(/^[a-z]+:/, ''), width));
-  if (report.cashiers.length === 0) lines.push(rule, centre('Sin pagos', width));
+  if (report.generatedBy) lines.push(pad(w('report.by'), actorName('es', report.generatedBy), width));
+  if (report.cashiers.length === 0) lines.push(rule, centre(w('report.noPayments'), width));
   const several = report.cashiers.length > 1;
   for (const c of report.cashiers) {
     lines.push(rule);
-    if (several) lines.push(`Cajero: ${c.cashierName}`);
+    if (several) lines.push(`${w('report.staff')}: ${actorName('es', c.cashierName)}`);
     lines.push(...summaryLines(c, width, rule));
   }
   if (several) {
-    lines.push(rule, 'TODOS LOS CAJEROS', ...summaryLines(report.totals, width, rule));
+    lines.push(rule, w('report.everyoneTitle'), ...summaryLines(report.totals, width, rule));
   }
-  lines.push(rule, 'USD y Bs. a la tasa de cada pago');
-  if (report.kind === 'Z') lines.push(centre('Día cerrado', width));
+  lines.push(rule, w('report.rates'));
+  if (report.kind === 'Z') lines.push(centre(w('report.closed'), width));
   return `${lines.join('\n')}\n`;
 }

@@ -65,8 +65,14 @@ export type DecodeEvent =
   | { kind: 'cut'; partial: boolean }
   /** DLE EOT n (real-time: answered on arrival) or GS r n (answered in order, after what came before). */
   | { kind: 'status-request'; n: number; realtime: boolean }
-  /** GS a n: automatic status back on (n != 0) or off. */
+  /** GS a n (Star: ESC RS a n): automatic status back on (n != 0) or off. */
   | { kind: 'asb-setting'; n: number }
+  /** Star ESC ACK SOH: the status block, answered on arrival (real-time), even while offline. */
+  | { kind: 'star-status-request' }
+  /** Star ETB: executed in order, once what came before has printed; adds one to the ETB counter. */
+  | { kind: 'etb' }
+  /** Star ESC RS E n or CAN: the ETB counter back to 0. */
+  | { kind: 'etb-reset' }
   | { kind: 'drawer'; pin: number }
   | { kind: 'beep' }
   | { kind: 'reset' }

@@ -1,3 +1,6 @@
+import { message, type MessageKeyOf, type MessageValues } from '../../../shared/i18n/catalog.ts';
+import { formatDateTime, formatClock } from '../../../shared/i18n/formats.ts';
+import { actorName } from '../../../shared/i18n/people.ts';
 import { formatMoney, usdToVes } from '../../../shared/money.ts';
 import {
   type CharacterSetName,
@@ -55,30 +58,17 @@ export function columnsFor(o: Pick<LayoutOptions, 'paperWidth' | 'columns'>): Co
 
 export { printable } from './transliterate.ts';
 
-const dateFormat = new Intl.DateTimeFormat('es-VE', {
-  timeZone: 'America/Caracas',
-  weekday: 'short',
-  day: '2-digit',
-  month: 'short',
-  year: 'numeric',
-  hour: '2-digit',
-  minute: '2-digit',
-});
+/** Paper speaks the venue's language: Spanish (es-VE), the catalogue's `paper` section. */
+const w = (key: MessageKeyOf<'paper'>, values?: MessageValues): string => message('es', 'paper', key, values);
 
 /** Event and sale times as the venue reads them: America/Caracas, Spanish. */
 export function caracasDateTime(epochMs: number): string {
-  return dateFormat.format(epochMs).replace(/[\u202f\u00a0]/g, ' ');
+  return formatDateTime('es', epochMs);
 }
 
-const timeFormat = new Intl.DateTimeFormat('es-VE', {
-  timeZone: 'America/Caracas',
-  hour: '2-digit',
-  minute: '2-digit',
-});
-
-/** A time of today as the venue reads it ('10:30 a. m.'). */
+/** A time of today as the venue reads it (20:45). */
 export function caracasTime(epochMs: number): string {
-  return timeFormat.format(epochMs).replace(/[\u202f\u00a0]/g, ' ');
+  return formatClock('es', epochMs);
 }
 
 function newPaper(o: LayoutOptions): Paper {
@@ -148,7 +138,7 @@ function rule(paper: Paper): void {
 
 /** The rate as the cashier reads it: what one dollar is in bolívares. */
 function rateLine(vesPerUsd: string): string {
-  return `Tasa: USD 1,00 = ${ves(usdToVes(100, vesPerUsd))}`;
+  return w('rate', { ves: ves(usdToVes(100, vesPerUsd)) });
 }
 
 /** Printable on every code page we support (no em dash), inverted so it cannot be missed. */
@@ -179,32 +169,30 @@ export function buildTicket(t: TicketPrintData, o: LayoutOptions = defaultLayout
   block(paper, t.event, { wide: true }, 'center');
   block(paper, caracasDateTime(t.startsAt), {}, 'center');
   rule(paper);
-  block(paper, `Zona: ${t.zone}`);
+  block(paper, w('ticket.zone', { zone: t.zone }));
   if (t.row !== null && t.seat !== null)
-    block(paper, `Fila ${t.row}  Asiento ${t.seat}`, { tall: true, bold: true });
-  else block(paper, 'Admisión general', { tall: true, bold: true });
-  pair(paper, 'Precio', usd(t.priceCents));
+    block(paper, w('ticket.seat', { row: t.row, seat: t.seat }), { tall: true, bold: true });
+  else block(paper, w('ticket.general'), { tall: true, bold: true });
+  pair(paper, w('ticket.price'), usd(t.priceCents));
   pair(paper, '', ves(usdToVes(t.priceCents, t.vesPerUsd)));
   block(paper, rateLine(t.vesPerUsd));
   rule(paper);
   paper.qr(t.code, paper.columns === 32 ? 4 : 5);
-  block(paper, `Boleto N.º ${t.ticketNumber}`, { bold: true }, 'center');
-  block(paper, `Cajero: ${t.cashier}`);
-  pair(paper, `Venta: ${saleNumberOf(t.transactionId)}`, caracasDateTime(t.issuedAt));
+  block(paper, w('ticket.number', { number: t.ticketNumber }), { bold: true }, 'center');
+  block(paper, w('servedBy', { who: actorName('es', t.cashier) }));
+  pair(paper, w('ticket.sale', { number: saleNumberOf(t.transactionId) }), caracasDateTime(t.issuedAt));
   copyBanner(paper, marks.copy);
   trainingBanner(paper, o);
   paper.cut();
   return paper.bytes();
 }
 
-export const METHOD_LABEL: Record<string, string> = {
-  CASH_USD: 'Efectivo USD',
-  CASH_VES: 'Efectivo Bs.',
-  PAGO_MOVIL: 'Pago Móvil',
-  ZELLE: 'Zelle',
-  CARD: 'Punto de venta',
-  TRANSFER: 'Transferencia',
-};
+/** How a payment method reads on paper (the catalogue's `paper` section, the same on every slip and report). */
+export function methodLabel(method: string): string {
+  const key = `method.${method}` as MessageKeyOf<'paper'>;
+  const text = w(key);
+  return text === key ? method : text;
+}
 
 /**
  * A sale's receipt, or a deposit's (kind 'deposit'): what the reservation keeps, its code for the
@@ -221,54 +209,52 @@ export function buildReceipt(
   if (extras.drawer) paper.pulse(extras.drawer);
   trainingBanner(paper, o);
   block(paper, r.venue, { bold: true }, 'center');
-  block(paper, deposit ? 'RECIBO DE ABONO' : 'RECIBO', { bold: true }, 'center');
+  block(paper, w(deposit ? 'receipt.depositTitle' : 'receipt.title'), { bold: true }, 'center');
   block(paper, r.event, {}, 'center');
   block(paper, caracasDateTime(r.startsAt), {}, 'center');
   rule(paper);
-  pair(paper, 'Venta N.º', saleNumberOf(r.transactionId), { bold: true });
-  block(paper, `Fecha: ${caracasDateTime(r.at)}`);
-  if (r.customer) block(paper, `Cliente: ${r.customer}`);
+  pair(paper, w('receipt.sale'), saleNumberOf(r.transactionId), { bold: true });
+  block(paper, w('receipt.date', { at: r.at }));
+  if (r.customer) block(paper, w('receipt.customer', { customer: r.customer }));
   rule(paper);
   for (const line of r.lines) {
     const label = line.quantity > 1 ? `${line.quantity} x ${line.description}` : line.description;
     pair(paper, label, usd(line.totalCents));
   }
   rule(paper);
-  pair(paper, 'TOTAL', usd(r.totalCents), { bold: true });
+  pair(paper, w('receipt.total'), usd(r.totalCents), { bold: true });
   pair(paper, '', ves(usdToVes(r.totalCents, r.vesPerUsd)));
   block(paper, rateLine(r.vesPerUsd));
   if (r.payments && r.payments.length > 0) {
     rule(paper);
-    block(paper, deposit ? 'Abonado' : 'Pagos');
+    block(paper, w(deposit ? 'receipt.deposited' : 'receipt.payments'));
     for (const pay of r.payments) {
       // The reference is what the bank and the customer check: it wraps, it is never cut.
-      const label = pay.reference
-        ? `${METHOD_LABEL[pay.method]} ${pay.reference}`
-        : METHOD_LABEL[pay.method]!;
+      const label = pay.reference ? `${methodLabel(pay.method)} ${pay.reference}` : methodLabel(pay.method);
       pair(paper, label, formatMoney({ currency: pay.currency, cents: pay.amountCents }));
     }
   }
-  if (r.change && r.change.cents > 0) pair(paper, 'Vuelto', formatMoney(r.change));
+  if (r.change && r.change.cents > 0) pair(paper, w('receipt.change'), formatMoney(r.change));
   if (deposit || (r.balanceCents !== undefined && r.balanceCents > 0)) {
     rule(paper);
-    block(paper, 'ABONO - saldo pendiente', { bold: true });
-    pair(paper, 'Saldo', usd(r.balanceCents ?? r.totalCents), { bold: true });
+    block(paper, w('receipt.balanceTitle'), { bold: true });
+    pair(paper, w('receipt.balance'), usd(r.balanceCents ?? r.totalCents), { bold: true });
     pair(paper, '', ves(usdToVes(r.balanceCents ?? r.totalCents, r.vesPerUsd)));
     if (r.reservedUntil) {
-      block(paper, 'Reservado hasta:');
+      block(paper, w('receipt.reservedUntil'));
       block(paper, caracasDateTime(r.reservedUntil), { bold: true });
     }
     if (deposit) {
       // The code the customer brings back to pay the rest, from any counter.
-      block(paper, 'Código para pagar el saldo:', {}, 'center');
+      block(paper, w('receipt.code'), {}, 'center');
       block(paper, saleNumberOf(r.transactionId), { wide: true, bold: true }, 'center');
       paper.barcode128(saleNumberOf(r.transactionId), 60);
-      block(paper, 'Si no se completa el pago a tiempo, los asientos se liberan.', {}, 'center');
+      block(paper, w('receipt.release'), {}, 'center');
     }
   }
   rule(paper);
-  block(paper, `Cajero: ${r.cashier}`);
-  block(paper, deposit ? '¡Gracias!' : '¡Gracias por su compra!', {}, 'center');
+  block(paper, w('servedBy', { who: actorName('es', r.cashier) }));
+  block(paper, w(deposit ? 'receipt.depositThanks' : 'receipt.thanks'), {}, 'center');
   copyBanner(paper, marks.copy);
   trainingBanner(paper, o);
   paper.cut();
@@ -287,26 +273,22 @@ export function buildSlip(slip: SlipPrintData, o: LayoutOptions = defaultLayout,
   block(paper, slip.event, {}, 'center');
   block(paper, caracasDateTime(slip.startsAt), {}, 'center');
   rule(paper);
-  block(paper, 'PAGAR EN TAQUILLA', { tall: true, bold: true }, 'center');
-  block(paper, 'Código', {}, 'center');
+  block(paper, w('slip.title'), { tall: true, bold: true }, 'center');
+  block(paper, w('slip.code'), {}, 'center');
   // Double width and height: 'ACE-347' takes 14 of even 32 columns.
   block(paper, formatSlipCode(slip.code), { wide: true, bold: true }, 'center');
   paper.qr(slip.code, o.paperWidth === 80 ? 6 : 5);
   paper.barcode128(slip.code, 60);
   rule(paper);
-  block(paper, `Asientos: ${slip.seats.join(', ')}`);
-  pair(paper, 'Total', usd(slip.totalCents));
+  block(paper, w('slip.seats', { seats: slip.seats.join(', ') }));
+  pair(paper, w('slip.total'), usd(slip.totalCents));
   pair(paper, '', ves(usdToVes(slip.totalCents, slip.vesPerUsd)));
   rule(paper);
-  block(paper, 'Pague antes de las', {}, 'center');
+  block(paper, w('slip.payBefore'), {}, 'center');
   block(paper, caracasTime(slip.reservedUntil), { tall: true, bold: true }, 'center');
-  block(
-    paper,
-    'Este comprobante no es una entrada. Presente el código en la taquilla y pague allí; sus ' +
-      'entradas se imprimen al pagar. Pasada la hora, los asientos vuelven a la venta.',
-  );
-  block(paper, `Reserva: ${saleNumberOf(slip.transactionId)}`);
-  pair(paper, 'Emitido:', caracasDateTime(slip.issuedAt));
+  block(paper, w('slip.notATicket'));
+  block(paper, w('slip.reservation', { number: saleNumberOf(slip.transactionId) }));
+  pair(paper, w('slip.issued'), caracasDateTime(slip.issuedAt));
   copyBanner(paper, marks.copy);
   trainingBanner(paper, o);
   paper.cut();

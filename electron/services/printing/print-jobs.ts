@@ -481,11 +481,28 @@ export class PrintJobs {
             });
           }
         }
+        // Tickets a void took back (migration 027): never printed again. Prepared here, not with the
+        // others: a store still being upgraded may build this service before it has the table.
+        const voided = new Set(
+          this.db
+            .prepare<[string], { ticket_number: string }>(
+              `SELECT v.ticket_number FROM voided_tickets v JOIN issued_tickets i ON i.ticket_number = v.ticket_number
+               WHERE i.transaction_id = ?`,
+            )
+            .all(transactionId)
+            .map((v) => v.ticket_number),
+        );
+        const refused = [...(wanted ?? [])].filter((n) => voided.has(n));
+        if (refused.length > 0) {
+          throw new TaquillaError('TICKET_VOIDED', `Tickets ${refused.join(', ')} were voided`, {
+            ticketNumbers: refused,
+          });
+        }
         const approval = approvedBy === actor ? '' : `, approved by ${approvedBy}`;
         const reason = `${approval}${input.reason ? `: ${input.reason}` : ''}`;
         const jobs: ReprintResult['jobs'] = [];
         for (const t of issued) {
-          if (!allTickets && !wanted?.has(t.ticket_number)) continue;
+          if ((!allTickets && !wanted?.has(t.ticket_number)) || voided.has(t.ticket_number)) continue;
           jobs.push(this.copyTicket(transactionId, t.ticket_number, actor, now, reason));
         }
         const original = this.sql.originalReceipt.get(transactionId);

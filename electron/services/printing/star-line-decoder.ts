@@ -17,7 +17,9 @@ import {
  * QR (ESC GS y S model/level/size, ESC GS y D store, ESC GS y P print — a QR printed before its data
  * is stored comes out empty, as on the printer); barcodes (ESC b n1 n2 n3 n4 data RS); cuts (ESC d n);
  * the drawer (ESC BEL n1 n2 then BEL or SUB); line spacing and print-mode commands (consumed); raster
- * lines (ESC X, skipped by size). Anything else is `unknown`, never swallowing what follows.
+ * lines (ESC X, skipped by size); status: ESC ACK SOH (real-time status request), ETB (update the ETB
+ * counter), ESC RS E n and CAN (reset it), ESC RS a n (automatic status on/off). Anything else is
+ * `unknown`, never swallowing what follows.
  */
 const ESC = 0x1b;
 const GS = 0x1d;
@@ -27,6 +29,9 @@ const CAN = 0x18;
 const RS = 0x1e;
 const BEL = 0x07;
 const SUB = 0x1a;
+const ETB = 0x17;
+const ACK = 0x06;
+const SOH = 0x01;
 const NEED_MORE = -1;
 
 /** Star's ESC GS t numbers, as the ESC t numbers of ./code-pages.ts. */
@@ -96,7 +101,16 @@ export class StarLineDecoder {
       this.endLine(out, true);
       return 1;
     }
-    if (b === CR || b === CAN || b === 0) return 1;
+    if (b === CAN) {
+      out.push({ kind: 'etb-reset' });
+      return 1;
+    }
+    if (b === ETB) {
+      this.endLine(out, false);
+      out.push({ kind: 'etb' });
+      return 1;
+    }
+    if (b === CR || b === 0) return 1;
     if (b < 0x20) {
       out.push({ kind: 'unknown', bytes: [b] });
       return 1;
@@ -159,9 +173,23 @@ export class StarLineDecoder {
         return 3;
       case 0x30: // ESC 0: 3 mm line spacing
         return 2;
-      case 0x1e: // ESC RS F n: font
+      case 0x1e: {
+        // ESC RS F n: font; ESC RS E n: ETB counter to 0; ESC RS a n: automatic status on/off.
         if (!has(2)) return NEED_MORE;
+        if (arg(1) === 0x45) out.push({ kind: 'etb-reset' });
+        else if (arg(1) === 0x61)
+          out.push({ kind: 'asb-setting', n: arg(2) >= 0x30 ? arg(2) - 0x30 : arg(2) });
+        else if (arg(1) !== 0x46) out.push({ kind: 'unknown', bytes: [ESC, 0x1e, arg(1), arg(2)] });
         return 4;
+      }
+      case ACK: // ESC ACK SOH: real-time status request
+        if (!has(1)) return NEED_MORE;
+        if (arg(1) === SOH) {
+          out.push({ kind: 'star-status-request' });
+          return 3;
+        }
+        out.push({ kind: 'unknown', bytes: [ESC, ACK] });
+        return 2;
       case 0x62: {
         // ESC b n1 n2 n3 n4 data RS
         if (!has(5)) return NEED_MORE;

@@ -181,8 +181,9 @@ export type TicketVerification =
        * training: signed, but by a training store: "ENTRENAMIENTO - SIN VALOR", never a way in.
        * not-issued: signed with this store's key, but this store never issued that ticket (a copy of
        * the store or its key made it): only verifyTicketAtStore says this.
+       * voided: issued here, then voided (issue 16): on this terminal's revocation list, never a way in.
        */
-      reason: 'not-a-ticket-code' | 'unknown-key' | 'bad-signature' | 'training' | 'not-issued';
+      reason: 'not-a-ticket-code' | 'unknown-key' | 'bad-signature' | 'training' | 'not-issued' | 'voided';
       payload?: TicketCodePayload;
     };
 
@@ -237,6 +238,14 @@ export function verifyTicketAtStore(
       .get(payload.ticketNumber);
     if (row && row.code === code.trim()) issued = { transactionId: row.transaction_id, status: row.status };
     else verification = { valid: false, reason: 'not-issued', payload };
+    // The terminal's revocation list: a ticket a void took back (migration 027) lets nobody in.
+    const voided =
+      issued !== null &&
+      verification.valid &&
+      db
+        .prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM voided_tickets WHERE ticket_number = ?')
+        .get(payload.ticketNumber)!.n > 0;
+    if (voided) verification = { valid: false, reason: 'voided', payload };
   }
   return { verification, issued, trainingStore };
 }
@@ -251,6 +260,8 @@ export function verificationText(result: TicketVerification): string {
   switch (result.reason) {
     case 'training':
       return `${TRAINING_TICKET_TEXT}: a training store's ${what}; not valid for entry`;
+    case 'voided':
+      return `VOID / ANULADO: ${what} was voided; not valid for entry`;
     case 'not-issued':
       return `NOT ISSUED by this store: ${what} has a valid signature, but this store never issued it`;
     default:

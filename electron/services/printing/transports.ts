@@ -10,6 +10,7 @@ import {
   type PrinterCondition,
   StatusReplyReader,
 } from './printer-status.ts';
+import { StarTcpTransport } from './star-transport.ts';
 import { openPrinterTarget, type PrinterTarget, type TargetRules, targetProblem } from './printer-target.ts';
 
 /**
@@ -63,11 +64,6 @@ export interface TcpOptions {
   printMsPerKb?: number;
   /** While waiting for a job's confirmation, how often to ask whether the printer stopped. */
   pollMs?: number;
-  /**
-   * 'escpos': full status and confirmation. 'none': a printer that cannot answer over this link
-   * (Star line mode): jobs are only "sent".
-   */
-  statusProtocol?: 'escpos' | 'none';
 }
 
 /**
@@ -78,7 +74,7 @@ export interface TcpOptions {
  */
 export class TcpTransport implements PrinterTransport {
   readonly description: string;
-  readonly confirms: boolean;
+  readonly confirms = true;
   private readonly o: Required<TcpOptions>;
 
   constructor(
@@ -93,9 +89,7 @@ export class TcpTransport implements PrinterTransport {
       printTimeoutMs: options.printTimeoutMs ?? 15_000,
       printMsPerKb: options.printMsPerKb ?? 1000,
       pollMs: options.pollMs ?? 250,
-      statusProtocol: options.statusProtocol ?? 'escpos',
     };
-    this.confirms = this.o.statusProtocol === 'escpos';
   }
 
   async status(): Promise<PrinterReport> {
@@ -106,7 +100,6 @@ export class TcpTransport implements PrinterTransport {
       return { reachable: false, condition: null, error: (e as Error).message };
     }
     try {
-      if (!this.confirms) return { reachable: true, condition: null };
       const condition = await this.readCondition(conn);
       if (condition) return { reachable: true, condition };
       if (conn.isClosed)
@@ -126,11 +119,6 @@ export class TcpTransport implements PrinterTransport {
     }
     let written = false;
     try {
-      if (!this.confirms) {
-        written = true;
-        await conn.write(bytes);
-        return { outcome: 'sent' };
-      }
       const before = await this.readCondition(conn);
       if (!before) {
         if (conn.isClosed) return { outcome: 'unreachable', error: 'the printer dropped the connection' };
@@ -390,11 +378,9 @@ export function transportFor(
 ): PrinterTransport {
   const c = settings.connection;
   if (c.kind === 'tcp') {
-    // Star printers in line mode do not answer ESC/POS status commands.
-    return new TcpTransport(c.host, c.port, {
-      statusProtocol: settings.type === 'star' ? 'none' : 'escpos',
-      ...tcpOptions,
-    });
+    // Star printers in Star Line mode answer Star status (ESC ACK SOH, the ETB counter), not DLE EOT.
+    if (settings.type === 'star') return new StarTcpTransport(c.host, c.port, tcpOptions);
+    return new TcpTransport(c.host, c.port, tcpOptions);
   }
   if (c.kind === 'device' || c.kind === 'file') return new DeviceTransport(c, rules);
   return new OsPrinterTransport(c.name);

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { createServer, type Server, type Socket } from 'node:net';
 import { type DecodeEvent, EscPosDecoder, elementsAsText, type PrintElement } from './escpos-decoder.ts';
 import { StarLineDecoder } from './star-line-decoder.ts';
+import { starStatusBytes } from './star-status.ts';
 import {
   asbBytes,
   isOffline,
@@ -24,6 +25,14 @@ import {
  *
  * One buffer for the printer, as on the real thing: data from a connection that has closed still
  * prints, in order, before data from the next one.
+ *
+ * In Star Line mode (`commandSet: 'star-line'`) it answers as a Star printer on its Ethernet interface
+ * does (STAR Line Mode Command Specifications, Appendix 2): `ESC ACK SOH` is answered on arrival, even
+ * while offline, with a status block (9 bytes, header 2 bit 7 set, then a two-byte length 0); `ETB` is
+ * executed in order, only once everything before it has printed and never while offline, and adds one
+ * to the ETB counter (`ESC RS E n` and `CAN` set it to 0); with automatic status on (`asb`, or
+ * `ESC RS a n`) a block is sent unasked on every change and after every ETB. DLE EOT and GS r are
+ * not Star commands: a Star printer does not answer them.
  */
 export interface PrintedDocument {
   /** 1, 2, 3... in the order they came out. */
@@ -46,10 +55,12 @@ export interface VirtualPrinterOptions {
   /** Automatic status back on from power-up (a memory switch) for every connection. */
   asb?: boolean;
   /**
-   * 'star-line': a Star printer in Star Line mode (decodes Star commands; answers no ESC/POS status,
-   * as a Star in line mode does not).
+   * 'star-line': a Star printer in Star Line mode (decodes Star commands; answers Star status,
+   * `ESC ACK SOH` and the ETB counter, and no ESC/POS status).
    */
   commandSet?: 'escpos' | 'star-line';
+  /** How long each printed element (a line, a QR...) takes, in ms; 0 (default) prints at once. */
+  msPerElement?: number;
 }
 
 interface Connection {
@@ -81,6 +92,12 @@ export class VirtualPrinter extends EventEmitter<{
   private disconnected = false;
   private mute = false;
   private cutterJam = false;
+  /** While a line is being printed slowly (msPerElement), the timer that prints the next. */
+  private printing: NodeJS.Timeout | null = null;
+  /** Star ETB counter (0-31) and whether an ETB ran since the last block was sent. */
+  private etbCounter = 0;
+  private etbExecuted = false;
+  private readonly star: boolean;
   /** Paper left: whole documents, then printed elements of the next one. */
   private paperLeft: { documents: number; elements: number } | null = null;
   private readonly decoder: EscPosDecoder | StarLineDecoder;
@@ -94,7 +111,8 @@ export class VirtualPrinter extends EventEmitter<{
   constructor(private readonly options: VirtualPrinterOptions = {}) {
     super();
     this.columns = options.columns ?? ((options.paperWidth ?? 80) === 80 ? 48 : 32);
-    this.decoder = options.commandSet === 'star-line' ? new StarLineDecoder() : new EscPosDecoder();
+    this.star = options.commandSet === 'star-line';
+    this.decoder = this.star ? new StarLineDecoder() : new EscPosDecoder();
   }
 
   get port(): number {
@@ -137,6 +155,8 @@ export class VirtualPrinter extends EventEmitter<{
   }
 
   async stop(): Promise<void> {
+    if (this.printing) clearTimeout(this.printing);
+    this.printing = null;
     for (const c of this.connections) c.socket.destroy();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
     this.server = null;
@@ -196,8 +216,23 @@ export class VirtualPrinter extends EventEmitter<{
     this.cond = { ...this.cond, ...patch };
     if (JSON.stringify(this.cond) === before) return;
     this.emit('condition', this.condition);
-    for (const c of this.connections) if (c.asb) this.reply(c, asbBytes(this.cond));
+    for (const c of this.connections) if (c.asb) this.sendAsb(c);
     this.run();
+  }
+
+  /** The unasked status: four ESC/POS ASB bytes, or a Star status block. */
+  private sendAsb(to: Connection): void {
+    this.reply(to, this.star ? this.starBlock() : asbBytes(this.cond));
+  }
+
+  private starBlock(): number[] {
+    const block = starStatusBytes(this.cond, this.etbCounter, {
+      ethernet: true,
+      etbExecuted: this.etbExecuted,
+    });
+    // Cleared once sent to the host (Star spec, printer status 1 bit 1).
+    if (!this.mute) this.etbExecuted = false;
+    return block;
   }
 
   private reply(to: Connection, bytes: number[]): void {
@@ -212,7 +247,7 @@ export class VirtualPrinter extends EventEmitter<{
     }
     const conn: Connection = { socket, asb: this.options.asb === true };
     this.connections.add(conn);
-    if (conn.asb) this.reply(conn, asbBytes(this.cond));
+    if (conn.asb) this.sendAsb(conn);
     socket.on('data', (chunk: Buffer) => {
       if (this.disconnected) {
         socket.destroy();
@@ -225,6 +260,9 @@ export class VirtualPrinter extends EventEmitter<{
           // Real-time: answered on arrival, whatever the printer is busy with or stuck on.
           this.statusRequests.push({ n: event.n, realtime: true });
           this.reply(conn, [realtimeStatusByte(event.n, this.cond)]);
+        } else if (event.kind === 'star-status-request') {
+          this.statusRequests.push({ n: 0, realtime: true });
+          this.reply(conn, this.starBlock());
         } else this.buffer.push({ event, from: conn });
       }
       this.run();
@@ -236,11 +274,21 @@ export class VirtualPrinter extends EventEmitter<{
 
   /** Executes buffered commands while the printer is online. */
   private run(): void {
+    if (this.printing) return;
     while (this.buffer.length > 0 && !isOffline(this.cond)) {
       const next = this.buffer.shift()!;
       if (!this.execute(next)) {
         // It stopped on this command: it is the first thing done when the printer comes back.
         this.buffer.unshift(next);
+        return;
+      }
+      const ms = this.options.msPerElement ?? 0;
+      if (ms > 0 && next.event.kind === 'element') {
+        // The head is busy with this line: the next command waits (ETB and GS r with it).
+        this.printing = setTimeout(() => {
+          this.printing = null;
+          this.run();
+        }, ms);
         return;
       }
     }
@@ -292,7 +340,17 @@ export class VirtualPrinter extends EventEmitter<{
         return true;
       case 'asb-setting':
         from.asb = (event.n & 0x0f) !== 0;
-        if (from.asb) this.reply(from, asbBytes(this.cond));
+        if (from.asb) this.sendAsb(from);
+        return true;
+      case 'etb':
+        // Reached only online, after everything before it printed (run() stops while offline).
+        this.etbCounter = (this.etbCounter + 1) & 0x1f;
+        this.etbExecuted = true;
+        for (const c of this.connections) if (c.asb) this.sendAsb(c);
+        return true;
+      case 'etb-reset':
+        this.etbCounter = 0;
+        this.etbExecuted = false;
         return true;
       case 'drawer':
         this.drawerKicks.push(event.pin);

@@ -13,6 +13,8 @@ export interface EventReservationStats {
   eventId: number;
   name: string;
   startsAt: number;
+  /** The event's availability version (the live feed's), for a screen that follows changes after it. */
+  version: number;
   /** Seats and general-admission places currently in temporary holds (time not yet run out). */
   activeHolds: number;
   /** Places kept by partial-payment reservations still in time. */
@@ -44,8 +46,11 @@ export class ReservationStatsService {
     private readonly clock: Clock,
   ) {
     this.sql = {
-      events: db.prepare<[{ event: number | null }], { id: number; name: string; starts_at: number }>(
-        'SELECT id, name, starts_at FROM events WHERE (@event IS NULL OR id = @event) ORDER BY starts_at, id',
+      events: db.prepare<
+        [{ event: number | null }],
+        { id: number; name: string; starts_at: number; version: number }
+      >(
+        'SELECT id, name, starts_at, version FROM events WHERE (@event IS NULL OR id = @event) ORDER BY starts_at, id',
       ),
       tickets: db.prepare<
         [{ event: number; now: number; soon: number }],
@@ -98,6 +103,7 @@ export class ReservationStatsService {
         eventId: event.id,
         name: event.name,
         startsAt: event.starts_at,
+        version: event.version,
         activeHolds,
         reserved,
         reservationsOpen: this.sql.openReservations.get(event.id, now)?.n ?? 0,

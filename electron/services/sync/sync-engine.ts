@@ -16,7 +16,6 @@ import {
   type KeyOutcome,
   type LeaseGrant,
   type LeaseInput,
-  leaseInput,
   type ServerEventDefinition,
   type ServerOperation,
   type ServerPayment,
@@ -40,6 +39,8 @@ import type { ServerTicket, ServerTransactionState } from '../reservations/serve
 import { HoldServerClient, NetworkError, type ServerReply } from './hold-server-client.ts';
 import type { LiveEndpoint } from './live-availability.ts';
 import type { PaymentBook } from '../payments/payment-service.ts';
+import { LeaseClock, type MonotonicSource, processMonotonic } from './lease-clock.ts';
+import { LeaseDesk, type LeaseRow } from './lease-desk.ts';
 import { type OutboxItem, Outbox } from './outbox.ts';
 import { SyncCredentialStore } from './sync-credential.ts';
 import { VenueCatalog } from './venue-catalog.ts';
@@ -72,8 +73,11 @@ export interface SyncEngineOptions {
   maxBackoffMs?: number;
   /** The deadline of every other request. */
   requestTimeoutMs?: number;
-  /** On reconnect, renew open leases for this many minutes; null returns them instead. */
-  renewLeaseMinutes?: number | null;
+  /**
+   * The monotonic clock leases are judged on (default performance.now): a PC clock set back never
+   * extends a lease. `taquilla serve --test-clock` moves it with simulated time.
+   */
+  monotonic?: MonotonicSource;
   /** Offline sales per request during a replay (at most the server's 200 per batch). */
   replayBatch?: number;
   /** Batches of offline sales on the wire at once during a replay (they never depend on each other). */
@@ -122,19 +126,6 @@ interface Waiter {
   retried?: boolean;
 }
 
-interface LeaseRow {
-  id: string;
-  event_id: number;
-  expires_at: number;
-  ticket_from: number;
-  ticket_to: number;
-  next_ticket: number;
-  ga_zone_id: number | null;
-  ga_quantity: number;
-  ga_sold: number;
-  status: 'OPEN' | 'RETURNED';
-}
-
 const HOLD_OPS: ReadonlySet<ServerOperation> = new Set(['holdSeats', 'holdGeneral']);
 /** Operations that take money: their outcome is found out before the cashier is told anything final. */
 const SETTLE_OPS: ReadonlySet<ServerOperation> = new Set(['complete', 'convertToPartial', 'pay']);
@@ -171,7 +162,9 @@ export class SyncEngine {
   /** The server's events and tenant settings, copied here on enrolment and when they change. */
   readonly venueCatalog: VenueCatalog;
   private readonly outbox: Outbox;
-  private readonly options: Required<Omit<SyncEngineOptions, 'storeKey'>>;
+  /** This counter's offline leases (list, acquire, return, renewal) and the clock they end on. */
+  readonly leases: LeaseDesk;
+  private readonly options: Required<Omit<SyncEngineOptions, 'storeKey' | 'monotonic'>>;
   private readonly credentials: SyncCredentialStore;
   private client: HoldServerClient | null = null;
   private credential: { tenantId: number; credentialId: number } | null = null;
@@ -210,7 +203,6 @@ export class SyncEngine {
       heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? 1000,
       maxBackoffMs: options.maxBackoffMs ?? 500,
       requestTimeoutMs: options.requestTimeoutMs ?? 4000,
-      renewLeaseMinutes: options.renewLeaseMinutes === undefined ? 240 : options.renewLeaseMinutes,
       replayBatch: Math.min(200, options.replayBatch ?? 100),
       replayConcurrency: options.replayConcurrency ?? 4,
       resolveWindowMs: options.resolveWindowMs ?? 3000,
@@ -221,19 +213,6 @@ export class SyncEngine {
       getState: db.prepare<[string], { value: string }>('SELECT value FROM sync_state WHERE key = ?'),
       setState: db.prepare<[string, string]>(
         'INSERT INTO sync_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
-      ),
-      leaseById: db.prepare<[string], LeaseRow>('SELECT * FROM sync_leases WHERE id = ?'),
-      openLeases: db.prepare<[], LeaseRow>(
-        "SELECT * FROM sync_leases WHERE status = 'OPEN' ORDER BY created_at",
-      ),
-      insertLease: db.prepare<
-        [string, number, number, number, number, number, number | null, number, number]
-      >(
-        `INSERT INTO sync_leases (id, event_id, expires_at, ticket_from, ticket_to, next_ticket, ga_zone_id,
-           ga_quantity, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'OPEN', ?)`,
-      ),
-      insertLeaseSeat: db.prepare<[string, number]>(
-        'INSERT INTO sync_lease_seats (lease_id, seat_id) VALUES (?, ?)',
       ),
       leaseOfSeats: db.prepare<
         [number, string],
@@ -269,15 +248,6 @@ export class SyncEngine {
         'UPDATE sync_lease_seats SET sold_at = ? WHERE lease_id = ? AND seat_id IN (SELECT value FROM json_each(?))',
       ),
       addGaSold: db.prepare<[number, string]>('UPDATE sync_leases SET ga_sold = ga_sold + ? WHERE id = ?'),
-      renewLease: db.prepare<[number, string]>('UPDATE sync_leases SET expires_at = ? WHERE id = ?'),
-      setGaQuantity: db.prepare<[number, string]>(
-        'UPDATE sync_leases SET ga_quantity = ga_sold + ? WHERE id = ?',
-      ),
-      dropLeaseSeatsExcept: db.prepare<[string, string]>(
-        `DELETE FROM sync_lease_seats WHERE lease_id = ? AND sold_at IS NULL
-           AND seat_id NOT IN (SELECT value FROM json_each(?))`,
-      ),
-      closeLease: db.prepare<[string]>("UPDATE sync_leases SET status = 'RETURNED' WHERE id = ?"),
       insertConflict: db.prepare<[number, string, string, string, string, number]>(
         `INSERT OR IGNORE INTO sync_conflicts (outbox_id, op, body, error_code, error, created_at)
          VALUES (?, ?, ?, ?, ?, ?)`,
@@ -310,6 +280,36 @@ export class SyncEngine {
     };
     this.offsetMs = Number(this.sql.getState.get('clock_offset_ms')?.value ?? 0);
     this.serverClock = { now: () => this.clock.now() + this.offsetMs };
+    const leaseClock = new LeaseClock(this.serverClock, options.monotonic ?? processMonotonic, {
+      load: () => {
+        const saved = this.sql.getState.get('lease_clock_floor')?.value;
+        return saved === undefined ? null : Number(saved);
+      },
+      save: (at) => this.sql.setState.run('lease_clock_floor', String(at)),
+    });
+    this.leases = new LeaseDesk(db, leaseClock, {
+      call: (op, body) => this.serverCall(op, body),
+      flush: () => this.flush(),
+      pending: () => this.outbox.length,
+      online: () => this.state === 'online',
+      revoked: () => this.state === 'revoked',
+      freeSeats: async (eventId) => {
+        const offline = new TaquillaError(
+          'OFFLINE',
+          'A lease is taken from the server; it cannot be reached',
+          {
+            outbox: this.outbox.length,
+          },
+        );
+        if (this.state !== 'online') throw offline;
+        const reply = await this.get(`/v1/events/${eventId}/availability`).catch(() => {
+          throw offline;
+        });
+        const seats =
+          (reply.result as { seats?: { seatId: number; state: string }[] } | undefined)?.seats ?? [];
+        return new Set(seats.filter((x) => x.state === 'free').map((x) => x.seatId));
+      },
+    });
     this.reservations = new ReservationService(db, this.serverClock, randomUUID);
     this.venueCatalog = new VenueCatalog(db, this.serverClock);
     this.reservations.onSettled((settled) => this.onSettled(settled));
@@ -450,7 +450,7 @@ export class SyncEngine {
       lastSyncAt: last === undefined ? null : Number(last),
       clockOffsetMs: this.offsetMs,
       openConflicts: this.sql.openConflicts.get()!.n,
-      openLeases: this.sql.openLeases.all().length,
+      openLeases: this.leases.openLeases().length,
     };
   }
 
@@ -473,6 +473,11 @@ export class SyncEngine {
 
   /** Asks the server for its time: decides online/offline, and replays the outbox when back. */
   async checkConnection(): Promise<SyncState> {
+    if (!this.client) return this.state;
+    if (this.state === 'revoked') {
+      await this.uploadAfterRevocation();
+      return this.state;
+    }
     const wasOnline = this.state === 'online';
     const beat = await this.probe();
     if (beat) await this.catchUp(wasOnline, beat);
@@ -487,6 +492,7 @@ export class SyncEngine {
       this.noteReply(reply);
       if (reply.status === 401) {
         this.setState('revoked');
+        await this.uploadAfterRevocation();
         return null;
       }
       this.setState('online');
@@ -519,6 +525,10 @@ export class SyncEngine {
         await this.resolveUnresolved();
         await this.flush();
       }
+      // Leases renew while online (not only on coming back), each for its event's policy.
+      if (this.outbox.length === 0) await this.leases.renewDue();
+      const openLeases = (beat.result as { openLeases?: unknown } | undefined)?.openLeases;
+      if (Array.isArray(openLeases)) this.leases.closeEnded(openLeases.map(String), beat.serverTime);
       // The heartbeat names the server's catalogue revision: pull events and settings when it moved.
       const catalogRevision = (beat.result as { catalogRevision?: unknown } | undefined)?.catalogRevision;
       if (typeof catalogRevision === 'number' && this.client) {
@@ -532,11 +542,15 @@ export class SyncEngine {
 
   private async tick(): Promise<void> {
     if (!this.running) return;
-    const wasOnline = this.state === 'online';
-    const beat = await this.probe().catch(() => null);
-    // The next beat never waits for the replay: a request stuck on a dead link must not delay the
-    // heartbeat that notices it.
-    if (beat) void this.catchUp(wasOnline, beat).catch(() => undefined);
+    if (this.state === 'revoked') await this.checkConnection().catch(() => undefined);
+    else {
+      const wasOnline = this.state === 'online';
+      const beat = await this.probe().catch(() => null);
+      // The next beat never waits for the replay: a request stuck on a dead link must not delay the
+      // heartbeat that notices it.
+      if (beat) void this.catchUp(wasOnline, beat).catch(() => undefined);
+    }
+    this.leases.clock.persist();
     if (!this.running) return;
     const wait =
       this.state === 'online'
@@ -555,6 +569,7 @@ export class SyncEngine {
     this.offsetMs = reply.serverTime - reply.localMidpoint;
     this.sql.setState.run('clock_offset_ms', String(this.offsetMs));
     this.sql.setState.run('last_sync_at', String(reply.serverTime));
+    this.leases.clock.heard(reply.serverTime);
   }
 
   /** Back online: settle what was lost, report everything queued, then renew or return the leases. */
@@ -562,32 +577,40 @@ export class SyncEngine {
     await this.resolveUnresolved();
     await this.flush();
     if (this.state !== 'online' || this.outbox.length > 0) return;
-    for (const lease of this.sql.openLeases.all()) {
-      const renew = this.options.renewLeaseMinutes;
-      const body =
-        renew === null
-          ? { leaseId: lease.id, actor: 'sync' }
-          : { leaseId: lease.id, actor: 'sync', renewMinutes: renew };
-      const reply = await this.submit('leaseReturn', body)
-        .then((sent) => sent.reply)
-        .catch(() => null);
-      if (!reply || reply.error) continue;
-      const result = reply.result as {
-        expiresAt?: number;
-        seatIds?: number[];
-        general?: { quantity: number } | null;
-      };
-      if (renew === null) this.sql.closeLease.run(lease.id);
-      else {
-        this.db
-          .transaction(() => {
-            this.sql.renewLease.run(result.expiresAt!, lease.id);
-            this.sql.dropLeaseSeatsExcept.run(lease.id, JSON.stringify(result.seatIds ?? []));
-            // Standing places that ran out before the renewal are no longer this terminal's.
-            this.sql.setGaQuantity.run(Number(result.general?.quantity ?? 0), lease.id);
-          })
-          .immediate();
+    await this.leases.renewDue(true);
+  }
+
+  /**
+   * Revoked: revocation stops new work, not the upload of what was already sold. The offline sales
+   * still queued are reported (the server takes them, or refuses them onto the conflict list); then
+   * each lease is given back. Anything else queued is withdrawn: it asked for new work.
+   */
+  private async uploadAfterRevocation(): Promise<void> {
+    if (!this.client) return;
+    const now = () => this.clock.now();
+    for (;;) {
+      const items = this.outbox.pending(64);
+      if (items.length === 0) break;
+      for (const item of items) {
+        if (item.op === 'leaseSale') {
+          this.inFlight.add(item.id);
+          const sent = await this.send(item).finally(() => this.inFlight.delete(item.id));
+          if (!sent) return; // unreachable (or refused again): the next heartbeat tries again
+        } else {
+          this.outbox.withdraw(item.id, now());
+          this.waiters
+            .get(item.id)
+            ?.reject(new TaquillaError('UNAUTHORIZED', 'This terminal was revoked', {}));
+          this.waiters.delete(item.id);
+        }
       }
+    }
+    for (const lease of this.leases.openLeases()) {
+      const reply = await this.client
+        .operation('leaseReturn', { leaseId: lease.id, actor: 'sync' }, `tq-${randomUUID()}`)
+        .catch(() => null);
+      if (!reply) return;
+      if (!reply.error || reply.error.code === 'UNKNOWN_LEASE') this.leases.closeLocally(lease.id);
     }
   }
 
@@ -1190,9 +1213,7 @@ export class SyncEngine {
   async holdSeats(raw: unknown): Promise<HoldResult> {
     const input = parseInput(holdSeatsInput, raw);
     const leased = this.sql.leaseOfSeats.all(input.eventId, JSON.stringify(input.seatIds));
-    const leaseLive = leased.some(
-      (l) => this.sql.leaseById.get(l.lease_id)!.expires_at > this.serverClock.now(),
-    );
+    const leaseLive = leased.some((l) => this.leases.selling(this.leases.byId(l.lease_id)!));
     // A live lease sells its own seats; once it has run out, online, the server decides again.
     if (leased.length > 0 && (leaseLive || this.state !== 'online')) return this.holdFromLease(input, leased);
     this.refuseServerHoldInLeaseCart(input.eventId, input.sessionId, { seatIds: input.seatIds });
@@ -1374,39 +1395,13 @@ export class SyncEngine {
   // ---- leases ----------------------------------------------------------------------------------
 
   /** While online: takes inventory and a block of ticket numbers to sell from if the network goes. */
-  async acquireLease(raw: LeaseInput): Promise<LeaseGrant> {
-    const input = parseInput(leaseInput, raw);
-    const grant = await this.serverCall<LeaseGrant>('lease', input);
-    this.db
-      .transaction(() => {
-        this.sql.insertLease.run(
-          grant.leaseId,
-          grant.eventId,
-          grant.expiresAt,
-          grant.ticketFrom,
-          grant.ticketTo,
-          grant.ticketFrom,
-          grant.general?.zoneId ?? null,
-          grant.general?.quantity ?? 0,
-          this.serverClock.now(),
-        );
-        for (const seatId of grant.seatIds) this.sql.insertLeaseSeat.run(grant.leaseId, seatId);
-      })
-      .immediate();
-    return grant;
+  acquireLease(raw: LeaseInput): Promise<LeaseGrant> {
+    return this.leases.acquire(raw);
   }
 
   /** Gives a lease back now (reports first: the outbox must be empty for the return to be safe). */
-  async returnLease(leaseId: string, actor: string): Promise<{ returned: number }> {
-    await this.flush();
-    if (this.outbox.length > 0) {
-      throw new TaquillaError('OFFLINE', 'Sales are still waiting to be reported', {
-        outbox: this.outbox.length,
-      });
-    }
-    const result = await this.serverCall<{ returned: number }>('leaseReturn', { leaseId, actor });
-    this.sql.closeLease.run(leaseId);
-    return result;
+  returnLease(leaseId: string, actor: string): Promise<{ returned: number }> {
+    return this.leases.return(leaseId, actor);
   }
 
   private holdFromLease(
@@ -1416,12 +1411,13 @@ export class SyncEngine {
     const leaseIds = new Set(leased.map((l) => l.lease_id));
     const covered = new Set(leased.filter((l) => l.sold_at === null).map((l) => l.seat_id));
     const missing = input.seatIds.filter((id) => !covered.has(id));
-    const lease = this.sql.leaseById.get([...leaseIds][0]!)!;
-    if (missing.length > 0 || leaseIds.size > 1 || lease.expires_at <= this.serverClock.now()) {
+    const lease = this.leases.byId([...leaseIds][0]!)!;
+    if (missing.length > 0 || leaseIds.size > 1) {
       throw new TaquillaError('NOT_LEASED', 'Only seats leased to this terminal can be sold from its lease', {
         seatIds: missing.length > 0 ? missing : input.seatIds,
       });
     }
+    this.leases.assertSelling(lease, { seatIds: input.seatIds });
     return this.db
       .transaction(() => {
         this.assertCartIsLeased(input.eventId, input.sessionId, lease.id);
@@ -1440,7 +1436,8 @@ export class SyncEngine {
       .transaction(() => {
         const held = this.sql.gaHeldFromLease.get(lease.id, input.zoneId)!.held;
         const available = lease.ga_quantity - lease.ga_sold - held;
-        if (lease.expires_at <= this.serverClock.now() || input.quantity > available) {
+        this.leases.assertSelling(lease, { seatIds: [], zoneId: input.zoneId });
+        if (input.quantity > available) {
           throw new TaquillaError(
             'NOT_LEASED',
             `Only ${Math.max(0, available)} standing places are leased here`,
@@ -1501,8 +1498,10 @@ export class SyncEngine {
     if (this.mirroring || settled.status !== 'COMPLETED') return;
     const cart = this.sql.leaseCart.get(settled.transactionId);
     if (!cart) return;
-    const lease = this.sql.leaseById.get(cart.lease_id)!;
+    const lease = this.leases.byId(cart.lease_id)!;
     const seatIds = settled.tickets.filter((t) => t.seatId !== null).map((t) => t.seatId!);
+    // A cart held before the lease ended is not sold after it: the sale must be inside the lease.
+    this.leases.assertSelling(lease, { seatIds });
     const gaQuantity = settled.tickets.filter((t) => t.seatId === null).reduce((n, t) => n + t.quantity, 0);
     const count = seatIds.length + gaQuantity;
     const taken = this.sql.takeNumbers.get({ n: count, id: lease.id });
@@ -1541,7 +1540,8 @@ export class SyncEngine {
         seatIds,
         ...(gaQuantity > 0 ? { general: { zoneId: lease.ga_zone_id!, quantity: gaQuantity } } : {}),
         ticketNumbers,
-        soldAt: settled.at,
+        // On the lease clock: a PC clock set back does not date the sale before its lease.
+        soldAt: this.leases.clock.now(),
         // Written earlier in this same transaction (complete() above): the money travels with the sale.
         payments: this.book?.paymentRecords(settled.transactionId) ?? [],
       },
@@ -1607,7 +1607,7 @@ export class SyncEngine {
       );
     }
     const sale = conflict.body as { leaseId: string; seatIds: number[] };
-    const lease = this.sql.leaseById.get(sale.leaseId);
+    const lease = this.leases.byId(sale.leaseId);
     if (!lease)
       throw new TaquillaError('UNKNOWN_LEASE', `Unknown lease ${sale.leaseId}`, { leaseId: sale.leaseId });
     // Moving a customer takes seats at the server: say so plainly when it cannot be reached.

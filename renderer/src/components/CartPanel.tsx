@@ -1,7 +1,7 @@
 import { formatMoney, usdToVes } from '../../../shared/money.ts';
 import { cartTotals } from '../cart/cart-totals.ts';
 import { countdown, earliest } from '../countdown.ts';
-import { moneyLocale } from '../i18n/index.ts';
+import { formatRate, moneyLocale } from '../i18n/index.ts';
 import type { CounterState, CounterStore } from '../state/counter-store.ts';
 import { Checkout } from './Checkout.tsx';
 
@@ -72,7 +72,7 @@ export function CartPanel({ store, state }: { store: CounterStore; state: Counte
             <strong data-testid="total-ves" className="ves">
               {formatMoney({ currency: 'VES', cents: totals.vesCents }, ml)}
             </strong>
-            <small>{store.t('cart.rate', { rate: cart.vesPerUsd })}</small>
+            <small>{store.t('cart.rate', { rate: formatRate(locale, cart.vesPerUsd) })}</small>
           </div>
           <div className="cart-actions">
             <button type="button" onClick={() => void store.clearCart()} disabled={live.length === 0}>

@@ -16,11 +16,7 @@ export function EventPicker({ store, state }: { store: CounterStore; state: Coun
             <strong>{event.name}</strong>
             <span>{event.venue}</span>
             <span>{formatDate(state.locale, event.startsAt)}</span>
-            <span>
-              {store.t('events.seats', {
-                n: event.seats.toLocaleString(state.locale === 'es' ? 'es-VE' : 'en'),
-              })}
-            </span>
+            <span>{store.t('events.seats', { n: event.seats })}</span>
           </button>
         ))}
       </div>

@@ -14,21 +14,13 @@ export function StatusBar({ store, state }: { store: CounterStore; state: Counte
     <footer className="status-bar" role="contentinfo">
       <span className={`status-item net-${network}`} data-testid="status-network">
         <i className="dot" />
-        {store.t('status.network')}:{' '}
-        {network === 'online'
-          ? store.t('status.online')
-          : network === 'offline'
-            ? store.t('status.offline')
-            : store.t('status.unknown')}
+        {store.t(`status.network.${network}`, { queue: s?.syncQueue ?? 0 })}
       </span>
       {(network === 'offline' || state.venueFeed === 'down') && (
         <button type="button" className="link" data-testid="reconnect" onClick={() => void store.reconnect()}>
           {store.t('status.reconnect')}
         </button>
       )}
-      <span className="status-item">
-        {store.t('status.sync')}: {s?.syncQueue ?? store.t('status.unknown')}
-      </span>
       <span className="status-item">
         {store.t('status.printer')}:{' '}
         {printer === 'unknown' ? store.t('status.unknown') : store.t(`status.printer.${printer}`)}

@@ -40,7 +40,7 @@ export function ZonePanel({ store, state }: { store: CounterStore; state: Counte
                   {formatMoney({ currency: 'VES', cents: usdToVes(zone.priceCents, event.vesPerUsd) }, ml)}
                 </span>
                 <span className="zone-free" data-free={free}>
-                  {store.t('zones.free', { n: free.toLocaleString(ml === 'en' ? 'en' : 'es-VE') })}
+                  {store.t('zones.free', { n: free })}
                 </span>
               </button>
               <form

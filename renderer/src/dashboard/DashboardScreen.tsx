@@ -1,48 +1,26 @@
 import { useEffect, useMemo, useState } from 'react';
-import type { DashboardSummary } from '../../../shared/api/dashboard.ts';
+import type { DashboardAlert } from '../../../shared/api/dashboard.ts';
 import type { SeatMap } from '../../../shared/schemas/availability.ts';
 import { formatDate, formatTime } from '../i18n/index.ts';
 import { paymentErrorText, pt, usd } from '../payments/payment-texts.ts';
-import { errorParts, sessionClient } from '../payments/session-client.ts';
+import { sessionClient } from '../payments/session-client.ts';
 import type { CounterState } from '../state/counter-store.ts';
-import { conversionText, type DashboardAlert, dashboardAlerts } from './alerts.ts';
+import { conversionText } from './alerts.ts';
+import { useDashboardFeed } from './dashboard-feed.ts';
+import { TakingsPanel } from './TakingsPanel.tsx';
 import { HeatMap } from './HeatMap.tsx';
 import { NotificationsPanel } from './NotificationsPanel.tsx';
 import { PaymentProviderPanel } from './PaymentProviderPanel.tsx';
 import { StateChart } from './StateChart.tsx';
-
-/** Short enough to feel live; each refresh is two indexed queries per event. */
-export const DASHBOARD_REFRESH_MS = 3000;
+import { DashboardRefunds } from '../voids/DashboardRefunds.tsx';
 
 /** The supervisor's live view: holds, expiries, conversion, balances due, contested seats, alerts. */
 export function DashboardScreen({ state }: { state: CounterState }) {
   const locale = state.locale;
   const client = useMemo(() => sessionClient(), []);
-  const [summary, setSummary] = useState<DashboardSummary | null>(null);
+  const { summary, error: failure } = useDashboardFeed(client);
   const [maps, setMaps] = useState<Record<number, SeatMap>>({});
-  const [error, setError] = useState<string | null>(null);
-
-  useEffect(() => {
-    let stopped = false;
-    const load = async () => {
-      try {
-        const next = await client.call('dashboard.summary', {});
-        if (!stopped) {
-          setSummary(next);
-          setError(null);
-        }
-      } catch (e) {
-        const p = errorParts(e);
-        if (!stopped) setError(paymentErrorText(locale, p.code, p.message, p.details));
-      }
-    };
-    void load();
-    const timer = setInterval(() => void load(), DASHBOARD_REFRESH_MS);
-    return () => {
-      stopped = true;
-      clearInterval(timer);
-    };
-  }, [client, locale]);
+  const error = failure ? paymentErrorText(locale, failure.code, failure.message, failure.details) : null;
 
   // Seat maps only for events with contested seats, fetched once each.
   useEffect(() => {
@@ -57,13 +35,15 @@ export function DashboardScreen({ state }: { state: CounterState }) {
   }, [summary, maps, client]);
 
   if (!summary) return <p role={error ? 'alert' : undefined}>{error ?? '…'}</p>;
-  const alerts = dashboardAlerts(summary);
+  const alerts = summary.alerts;
   const outstanding = summary.outstanding;
+  const attention = new Map(summary.attention.map((a) => [a.eventId, a]));
   return (
     <div className="dashboard" data-testid="dashboard" data-at={summary.at}>
       <p className="muted">{pt(locale, 'dash.updated', { time: formatTime(locale, summary.at) })}</p>
       {error && <p className="payment-error">{error}</p>}
       <NotificationsPanel locale={locale} />
+      <TakingsPanel locale={locale} takings={summary.takings} />
       <section className="panel" aria-label={pt(locale, 'dash.alerts')}>
         <h2>{pt(locale, 'dash.alerts')}</h2>
         {alerts.length === 0 ? (
@@ -98,10 +78,10 @@ export function DashboardScreen({ state }: { state: CounterState }) {
               />
               <Kpi
                 id={e.eventId}
-                field="expiringWithinHour"
-                label={pt(locale, 'dash.expiring')}
-                value={e.expiringWithinHour}
-                warn={e.expiringWithinHour > 0}
+                field="depositsExpiringSoon"
+                label={pt(locale, 'dash.depositsExpiring')}
+                value={attention.get(e.eventId)?.depositsExpiringSoon ?? 0}
+                warn={(attention.get(e.eventId)?.depositsExpiringSoon ?? 0) > 0}
               />
               <Kpi
                 id={e.eventId}
@@ -143,6 +123,7 @@ export function DashboardScreen({ state }: { state: CounterState }) {
           }}
         />
       </section>
+      <DashboardRefunds locale={locale} refunds={summary.refunds} />
       <section className="panel" aria-label={pt(locale, 'dash.outstanding')}>
         <h2>{pt(locale, 'dash.outstanding')}</h2>
         <p
@@ -213,8 +194,15 @@ function Kpi({
 
 function alertText(locale: CounterState['locale'], a: DashboardAlert): string {
   switch (a.kind) {
-    case 'expiring':
-      return pt(locale, 'dash.alert.expiring', { event: a.event, n: a.n });
+    case 'depositsExpiring':
+      return pt(locale, 'dash.alert.depositsExpiring', {
+        event: a.event,
+        n: a.n,
+        minutes: a.minutes,
+        balance: usd(locale, a.balanceCents),
+      });
+    case 'longHolds':
+      return pt(locale, 'dash.alert.longHolds', { event: a.event, n: a.n, minutes: a.minutes });
     case 'contested':
       return pt(locale, 'dash.alert.contested', { event: a.event, seat: a.seat, n: a.n });
     case 'abandonment':
@@ -223,6 +211,7 @@ function alertText(locale: CounterState['locale'], a: DashboardAlert): string {
       return pt(locale, 'dash.alert.dueSoon', {
         event: a.event,
         n: a.n,
+        hours: a.hours,
         balance: usd(locale, a.balanceCents),
       });
   }

@@ -7,17 +7,21 @@ import { ReprintScreen } from '../printing/ReprintScreen.tsx';
 import type { CounterState, CounterStore } from '../state/counter-store.ts';
 import { type PaymentTextKey, pt } from './payment-texts.ts';
 import { ReservationsScreen } from './ReservationsScreen.tsx';
+import { VoidScreen } from '../voids/VoidScreen.tsx';
+import { vt } from '../voids/void-texts.ts';
 
-type Screen = 'reservations' | 'reprint' | 'dashboard' | 'closing';
+type Screen = 'reservations' | 'reprint' | 'voids' | 'dashboard' | 'closing';
 
-const TITLES: Record<Exclude<Screen, 'reprint'>, PaymentTextKey> = {
+const TITLES: Record<Exclude<Screen, 'reprint' | 'voids'>, PaymentTextKey> = {
   reservations: 'nav.reservations',
   dashboard: 'nav.dashboard',
   closing: 'nav.closing',
 };
 
 function title(locale: CounterState['locale'], screen: Screen): string {
-  return screen === 'reprint' ? prt(locale, 'reprint.title') : pt(locale, TITLES[screen]);
+  if (screen === 'reprint') return prt(locale, 'reprint.title');
+  if (screen === 'voids') return vt(locale, 'void.title');
+  return pt(locale, TITLES[screen]);
 }
 
 /**
@@ -26,6 +30,8 @@ function title(locale: CounterState['locale'], screen: Screen): string {
  */
 export function BackOffice({ store, state }: { store: CounterStore; state: CounterState }) {
   const [screen, setScreen] = useState<Screen | null>(null);
+  /** The sale the reservations list asked to void (the void screen opens on it). */
+  const [voiding, setVoiding] = useState<string | undefined>(undefined);
   const role = state.session?.user.role;
   useEffect(() => {
     if (!state.session) setScreen(null);
@@ -33,8 +39,8 @@ export function BackOffice({ store, state }: { store: CounterStore; state: Count
   if (!role || role === 'kiosk') return null;
   const screens: Screen[] =
     role === 'supervisor'
-      ? ['reservations', 'reprint', 'dashboard', 'closing']
-      : ['reservations', 'reprint', 'closing'];
+      ? ['reservations', 'reprint', 'voids', 'dashboard', 'closing']
+      : ['reservations', 'reprint', 'voids', 'closing'];
   return (
     <>
       <nav className="back-office" aria-label="Back office">
@@ -44,7 +50,10 @@ export function BackOffice({ store, state }: { store: CounterStore; state: Count
             type="button"
             aria-pressed={screen === s}
             className={screen === s ? 'primary' : ''}
-            onClick={() => setScreen(screen === s ? null : s)}
+            onClick={() => {
+              setVoiding(undefined);
+              setScreen(screen === s ? null : s);
+            }}
           >
             {title(state.locale, s)}
           </button>
@@ -60,8 +69,20 @@ export function BackOffice({ store, state }: { store: CounterStore; state: Count
                 {pt(state.locale, 'nav.close')}
               </button>
             </header>
-            {screen === 'reservations' && <ReservationsScreen store={store} state={state} />}
+            {screen === 'reservations' && (
+              <ReservationsScreen
+                store={store}
+                state={state}
+                onVoid={(number) => {
+                  setVoiding(number);
+                  setScreen('voids');
+                }}
+              />
+            )}
             {screen === 'reprint' && <ReprintScreen store={store} state={state} />}
+            {screen === 'voids' && (
+              <VoidScreen key={voiding ?? ''} store={store} state={state} initialNumber={voiding} />
+            )}
             {screen === 'dashboard' && <DashboardScreen state={state} />}
             {screen === 'closing' && <DayClosingScreen state={state} />}
           </div>,

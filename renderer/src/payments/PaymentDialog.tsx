@@ -3,7 +3,7 @@ import { usdToVes } from '../../../shared/money.ts';
 import { parseVenezuelanId } from '../../../shared/venezuelan-id.ts';
 import type { PaymentMethod, PaymentResult, Quote } from '../../../shared/schemas/payments.ts';
 import { PAYMENT_METHODS } from '../../../shared/schemas/payments.ts';
-import { formatDate } from '../i18n/index.ts';
+import { formatDate, formatRate, validationIssueText } from '../i18n/index.ts';
 import type { CounterState, CounterStore } from '../state/counter-store.ts';
 import { methodName, paymentErrorText, pt, usd, ves } from './payment-texts.ts';
 import { KeyBurst } from './scanner-burst.ts';
@@ -218,7 +218,7 @@ export function PaymentDialog({
           <strong data-testid="pay-due-ves" className="ves">
             {ves(locale, preview.dueVesCents)}
           </strong>
-          <small>{pt(locale, 'pay.rate', { rate: quote.vesPerUsd })}</small>
+          <small>{pt(locale, 'pay.rate', { rate: formatRate(locale, quote.vesPerUsd) })}</small>
           {depositMode && (
             <small data-testid="pay-minimum">
               {pt(locale, 'pay.minimum', {
@@ -308,10 +308,8 @@ export function PaymentDialog({
                     {pt(locale, 'pay.remove')}
                   </button>
                 )}
-                {check.problem && check.problem !== 'empty' && (
-                  <small className="line-problem">
-                    {pt(locale, 'pay.lineProblem', { problem: check.problem })}
-                  </small>
+                {check.issue && (
+                  <small className="line-problem">{validationIssueText(locale, check.issue)}</small>
                 )}
               </li>
             );

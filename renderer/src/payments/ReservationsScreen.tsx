@@ -7,6 +7,7 @@ import type { CounterState, CounterStore } from '../state/counter-store.ts';
 import { PaymentDialog, paymentDoneText } from './PaymentDialog.tsx';
 import { paymentErrorText, pt, usd, ves } from './payment-texts.ts';
 import { errorParts, sessionClient } from './session-client.ts';
+import { vt } from '../voids/void-texts.ts';
 
 /**
  * The reservations still owing (deposits and kiosk "Pagar en taquilla" slips), soonest to expire
@@ -14,7 +15,16 @@ import { errorParts, sessionClient } from './session-client.ts';
  * phone, sale number, printed ticket number or slip code (typed, or scanned: a barcode scanner types
  * it and Enter). Payments on a reservation are taken here.
  */
-export function ReservationsScreen({ store, state }: { store: CounterStore; state: CounterState }) {
+export function ReservationsScreen({
+  store,
+  state,
+  onVoid,
+}: {
+  store: CounterStore;
+  state: CounterState;
+  /** Opens the void and refund screen on this sale or deposit (by its number). */
+  onVoid?: (number: string) => void;
+}) {
   const locale = state.locale;
   const client = useMemo(() => sessionClient(), []);
   const [query, setQuery] = useState('');
@@ -155,6 +165,11 @@ export function ReservationsScreen({ store, state }: { store: CounterStore; stat
                     {m.status === 'RESERVED' && (
                       <button type="button" className="primary" onClick={() => setPaying(m)}>
                         {pt(locale, 'res.pay')}
+                      </button>
+                    )}
+                    {onVoid && (m.status === 'RESERVED' || m.status === 'COMPLETED') && !m.expired && (
+                      <button type="button" onClick={() => onVoid(m.number)}>
+                        {vt(locale, 'void.action')}
                       </button>
                     )}
                   </td>

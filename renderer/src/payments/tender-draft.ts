@@ -111,21 +111,30 @@ export function draftInput(d: TenderDraft, amountCents: number): TenderInput {
 export interface DraftCheck {
   draft: TenderDraft;
   amountCents: number | null;
-  /** The validated tender, or null with the problem ('amount' or the schema's first message). */
+  /**
+   * The validated tender, or null with the problem: 'empty' (nothing typed yet), 'amount' (not an
+   * amount) or 'schema' (the tender schema refused it: `issue` is its first issue, for the field-level
+   * text in the cashier's language).
+   */
   tender: Tender | null;
-  problem: string | null;
+  problem: 'empty' | 'amount' | 'schema' | null;
+  issue: { path: string; message: string } | null;
 }
 
 export function checkDraft(d: TenderDraft): DraftCheck {
   const amountCents = d.amount.trim() === '' ? null : parseAmount(d.amount);
   if (amountCents === null || amountCents === 0) {
-    return { draft: d, amountCents, tender: null, problem: d.amount.trim() === '' ? 'empty' : 'amount' };
+    const problem = d.amount.trim() === '' ? 'empty' : 'amount';
+    const issue = problem === 'amount' ? { path: 'amount', message: 'amount-format' } : null;
+    return { draft: d, amountCents, tender: null, problem, issue };
   }
   const parsed = tender.safeParse(draftInput(d, amountCents));
   if (!parsed.success) {
-    return { draft: d, amountCents, tender: null, problem: parsed.error.issues[0]?.message ?? 'invalid' };
+    const first = parsed.error.issues[0];
+    const issue = { path: first?.path.map(String).join('.') ?? '', message: first?.message ?? 'invalid' };
+    return { draft: d, amountCents, tender: null, problem: 'schema', issue };
   }
-  return { draft: d, amountCents, tender: parsed.data, problem: null };
+  return { draft: d, amountCents, tender: parsed.data, problem: null, issue: null };
 }
 
 /**

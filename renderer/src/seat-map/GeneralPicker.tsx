@@ -52,8 +52,7 @@ export function GeneralPicker({
     >
       <strong>{title}</strong>
       <span>
-        {formatMoney({ currency: 'USD', cents: zone.priceCents }, ml)} ·{' '}
-        {store.t('zones.free', { n: free.toLocaleString(ml === 'en' ? 'en' : 'es-VE') })}
+        {formatMoney({ currency: 'USD', cents: zone.priceCents }, ml)} · {store.t('zones.free', { n: free })}
       </span>
       <div className="general-quantity">
         <button

@@ -123,7 +123,6 @@ export function SeatMapCanvas({
     const ctx = canvas.getContext('2d');
     if (!ctx) return;
     const { width, height } = sizeRef.current;
-    const ml = moneyLocale(locale);
     const now = performance.now();
     const facts = drawMap(ctx, canvas, {
       model: seatMap,
@@ -136,8 +135,7 @@ export function SeatMapCanvas({
       text: {
         stage: translate(locale, 'map.stage'),
         field: translate(locale, 'map.field'),
-        free: (name, n) =>
-          `${name} · ${translate(locale, 'zones.free', { n: n.toLocaleString(ml === 'en' ? 'en' : 'es-VE') })}`,
+        free: (name, n) => `${name} · ${translate(locale, 'zones.free', { n })}`,
       },
       pending: state.pending,
       highlight: highlight.current.until > now ? highlight.current.seats : [],

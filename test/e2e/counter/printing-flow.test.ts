@@ -101,7 +101,7 @@ describe.skipIf(skipE2e)('printing at the counter (Chromium, `taquilla serve`, v
     await notice.waitFor();
     await expect(notice.getAttribute('data-state')).resolves.toBe('paper-out');
     await expect(notice.textContent()).resolves.toMatch(
-      /Impresora sin papel: cargue un rollo nuevo y cierre la tapa\. En espera: 2 boletos \(T1-000001, T1-000002\) y 1 recibo\(s\)\./,
+      /Impresora sin papel: cargue un rollo nuevo y cierre la tapa\. En espera: 2 boletos \(T1-000001, T1-000002\) y 1 recibo\./,
     );
     await ana.screenshot({ path: join(RESULTS, '01-paper-out.png') });
     expect(printer.documents).toHaveLength(0);
@@ -125,7 +125,7 @@ describe.skipIf(skipE2e)('printing at the counter (Chromium, `taquilla serve`, v
     await ana.screenshot({ path: join(RESULTS, '02-review.png') });
     await dialog.getByLabel('No salió: reimprimir (COPIA)').check();
     await dialog.getByRole('button', { name: 'Confirmar' }).click();
-    await ana.getByText('Listo: 1 copia(s) en cola, marcadas COPIA.').waitFor();
+    await ana.getByText('Listo: 1 copia en cola, marcada COPIA.').waitFor();
     await until(15_000, () =>
       printer.documents.some((d) => /T1-000003/.test(d.text) && /COPIA 1/.test(d.text)),
     );
@@ -153,8 +153,8 @@ describe.skipIf(skipE2e)('printing at the counter (Chromium, `taquilla serve`, v
       .waitFor();
     await screen.getByLabel('PIN de supervisor').fill('9999');
     await screen.getByRole('button', { name: 'Reimprimir marcado COPIA' }).click();
-    // Exact: the review's "Listo: 1 copia(s) en cola…" of the test before may still be on screen.
-    await ana.getByText('1 copia(s) en cola, marcadas COPIA.', { exact: true }).waitFor();
+    // Exact: the review's "Listo: 1 copia en cola…" of the test before may still be on screen.
+    await ana.getByText('1 copia en cola, marcada COPIA.', { exact: true }).waitFor();
     await until(15_000, () => printer.documents.length === before + 1);
     const copy = printer.documents.at(-1)!;
     expect(copy.text).toContain('RECIBO');

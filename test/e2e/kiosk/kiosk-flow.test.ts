@@ -132,7 +132,7 @@ describe.skipIf(skipE2e)('kiosk mode in training, in Chromium against `taquilla 
     // Two tickets and the receipt, decoded by the virtual printer.
     const docs = await printedDocuments(printer, before, 3);
     expect(docs.filter((d) => d.includes('Boleto N.º'))).toHaveLength(2);
-    expect(docs[2]).toMatch(/Punto de venta ENT\d{9}/);
+    expect(docs[2]).toMatch(/Tarjeta de débito ENT\d{9}/);
     for (const text of docs) expect(text.match(/ENTRENAMIENTO - SIN VALOR/g)).toHaveLength(2);
     await page.getByRole('button', { name: 'Empezar de nuevo' }).click();
     await page.getByTestId('kiosk-start').waitFor({ timeout: 10_000 });

@@ -155,7 +155,7 @@ describe.skipIf(skipE2e)('"Pagar en taquilla": a live kiosk and a counter on one
     const tickets = docs.filter((d) => d.includes('Boleto N.º'));
     expect(tickets).toHaveLength(2);
     for (const t of tickets) {
-      expect(t).toContain('Cajero: cashier:Ana Cajera');
+      expect(t).toContain('Atendió: Ana Cajera');
       // The number on the counter's screen is the one on the paper.
       expect(t).toContain(`Venta: ${number}`);
       expect(t).not.toContain('ENTRENAMIENTO');

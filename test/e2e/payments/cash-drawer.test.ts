@@ -190,8 +190,8 @@ describe.skipIf(skipE2e)('the cash drawer, X and Z, and the reservations list in
 
     await ana.getByRole('button', { name: 'Imprimir', exact: true }).first().click();
     await expect(ana.getByTestId('closing-info').textContent()).resolves.toBe('Enviado a la impresora.');
-    const paper = await printedWith('REPORTE Z Nº 0001');
-    expect(paper).toMatch(/Cajero\s+Ana Cajera/);
+    const paper = await printedWith('REPORTE Z N.º 0001');
+    expect(paper).toMatch(/Personal\s+Ana Cajera/);
     expect(paper).toMatch(/Faltante\s+USD 1,00/);
     expect(paper).toMatch(/Salidas de caja\s+-USD 10,00/);
     await ana

@@ -102,10 +102,34 @@ describe.skipIf(skipE2e)('payments at the counter in Chromium against `taquilla 
     const done = ana.locator('.notice-success span');
     await done.first().waitFor({ timeout: 5000 });
     await expect(done.first().textContent()).resolves.toBe(
-      'Venta completada: 1 entradas, USD 80,00 (Bs. 18.916,00). Entregue vuelto: Bs. 906,50.',
+      'Venta completada: 1 entrada, USD 80,00 (Bs. 18.916,00). Entregue vuelto: Bs. 906,50.',
     );
     await ana.locator('.cart-empty').waitFor();
     await expect(seatState('VIP-A-1')).resolves.toBe('sold');
+  });
+
+  it("speaks a cashier's Spanish: one format for rate and money, refusals field by field, a status bar she reads", async () => {
+    // A terminal not enrolled with a central server says so, not "Red: desconocido".
+    await expect(ana.getByTestId('status-network').textContent()).resolves.toBe(
+      'Sin servidor central (esta caja vende sola)',
+    );
+    await holdSeats(ana, ['VIP-B-1']);
+    await ana.getByRole('button', { name: 'Cobrar', exact: true }).click();
+    // The rate as money is written (not "Tasa: 236.4500 Bs./USD" beside "Bs. 18.916,00").
+    await expect(ana.getByText('Tasa: USD 1,00 = Bs. 236,45').count()).resolves.toBeGreaterThan(0);
+    await fillTender(ana, 0, 'PAGO_MOVIL', '18916', {
+      Referencia: '12',
+      Teléfono: '04141234567',
+      Banco: '0102',
+    });
+    // The schema's refusal reaches the cashier in Spanish, naming the field.
+    await expect(tender(ana, 0).locator('.line-problem').textContent()).resolves.toBe(
+      'Referencia: la referencia tiene de 4 a 20 dígitos',
+    );
+    await ana.screenshot({ path: screenshotPath('screenshot-payment-refusal.png', RESULTS) });
+    await ana.getByRole('button', { name: 'Cancelar', exact: true }).click();
+    await ana.getByRole('button', { name: 'Vaciar', exact: true }).click();
+    await ana.locator('.cart-empty').waitFor();
   });
 
   it('a deposit below the minimum is refused in Spanish; at the minimum it reserves; later payments complete it', async () => {

@@ -87,7 +87,7 @@ describe('the cash drawer over the local API', () => {
     expect(x.body).toMatchObject({ copy: 0 });
     const [xText] = await printed();
     expect(xText).toContain('REPORTE X');
-    expect(xText).toMatch(/Cajero\s+Ana/);
+    expect(xText).toMatch(/Personal\s+Ana/);
     expect(xText).toMatch(/Faltante\s+USD 1,00/);
 
     const closed = await api.call('reports.z', {}, ana);
@@ -96,7 +96,7 @@ describe('the cash drawer over the local API', () => {
     expect((await api.call('reports.print', { number: 1 }, ana)).body).toMatchObject({ copy: 0 });
     expect((await api.call('reports.print', { number: 1 }, ana)).body).toMatchObject({ copy: 1 });
     const [zText, copyText] = await printed();
-    expect(zText).toContain('REPORTE Z Nº 0001');
+    expect(zText).toContain('REPORTE Z N.º 0001');
     expect(zText).toContain('Día cerrado');
     expect(zText).not.toContain('COPIA');
     expect(copyText).toContain('COPIA 1');

@@ -119,6 +119,7 @@ describe('day closing', () => {
         count: 1,
         receivedCents: 2000,
         changeCents: 0,
+        refundCents: 0,
         netCents: 2000,
         netUsdCents: 2000,
       },
@@ -128,6 +129,7 @@ describe('day closing', () => {
         count: 1,
         receivedCents: 120_000,
         changeCents: 10_500,
+        refundCents: 0,
         netCents: 109_500,
         netUsdCents: 3000,
       },
@@ -297,11 +299,11 @@ describe('day closing', () => {
     expect(csv.at(-2)).toBe('Z,1,2026-11-24,TOTAL,ALL,USD,2,,,,25.00');
     expect(csv.at(-1)).toBe('Z,1,2026-11-24,TOTAL,ALL,VES,2,,,912.50,');
     const text = reportText(z, 42);
-    expect(text).toContain('REPORTE Z Nº 0001');
-    expect(text).toContain('Tarjeta débito (1)');
+    expect(text).toContain('REPORTE Z N.º 0001');
+    expect(text).toContain('Tarjeta de débito (1)');
     expect(text).toMatch(/Día\s+24\/11\/2026/);
     expect(text).toMatch(/Corte\s+04:00 a 04:00/);
-    expect(text).toMatch(/Cajero\s+Luis Supervisor/);
+    expect(text).toMatch(/Personal\s+Luis Supervisor/);
     expect(text).toMatch(/TOTAL\s+USD 25,00\n\s+Bs\. 912,50/);
     expect(text).not.toContain('supervisor:');
     for (const width of [32, 42, 48]) {

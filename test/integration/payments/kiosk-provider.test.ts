@@ -187,7 +187,7 @@ describe('a kiosk on a training store', () => {
     const printed = printer.documents.slice(before).map((d) => d.text);
     expect(printed).toHaveLength(3);
     for (const text of printed) expect(text.match(/ENTRENAMIENTO - SIN VALOR/g)).toHaveLength(2);
-    expect(printed[2]).toContain(`Punto de venta ${result.lines[0]!.reference}`);
+    expect(printed[2]).toContain(`Tarjeta de débito ${result.lines[0]!.reference}`);
   });
 
   it('a Pago Móvil reference already used is refused before the provider is asked', async () => {

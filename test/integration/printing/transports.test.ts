@@ -7,6 +7,7 @@ import {
   elementsAsText,
 } from '../../../electron/services/printing/escpos-decoder.ts';
 import { buildTestPage } from '../../../electron/services/printing/layouts.ts';
+import { StarTcpTransport } from '../../../electron/services/printing/star-transport.ts';
 import {
   DeviceTransport,
   OsPrinterTransport,
@@ -85,9 +86,12 @@ describe('transports', () => {
     expect(await transport.status()).toMatchObject({ reachable: false });
   });
 
-  it('Star printers over TCP are sent to without ESC/POS status questions', () => {
+  it('Star printers over TCP get Star status questions (ESC ACK SOH, the ETB counter) and confirm jobs', () => {
     const star = transportFor({ ...defaultPrinterSettings, type: 'star' });
+    expect(star).toBeInstanceOf(StarTcpTransport);
     expect(star.description).toBe('tcp://127.0.0.1:9100');
+    expect(star.confirms).toBe(true);
+    expect(transportFor(defaultPrinterSettings)).toBeInstanceOf(TcpTransport);
   });
 });
 

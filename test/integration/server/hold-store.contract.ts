@@ -558,7 +558,7 @@ export function holdStoreContract(name: string, open: () => Promise<StoreFixture
           actor: 't1',
           seatIds: [134],
           general: { zoneId: 12, quantity: 1 },
-          ticketNumbers: [lease.ticketFrom as number],
+          ticketNumbers: [lease.ticketFrom as number, (lease.ticketFrom as number) + 1],
           soldAt: now,
         }),
       );
@@ -585,7 +585,7 @@ export function holdStoreContract(name: string, open: () => Promise<StoreFixture
           ticketNumbers: 5,
         }),
       );
-      now += 61 * MINUTE_MS;
+      now += (60 + 30 + 1) * MINUTE_MS; // past the lease's end and its grace (LEASE_GRACE_MINUTES 30)
       ok(
         await run('holdSeats', {
           eventId: 7,
@@ -600,9 +600,104 @@ export function holdStoreContract(name: string, open: () => Promise<StoreFixture
         actor: 't1',
         seatIds: [137],
         ticketNumbers: [lease.ticketFrom as number],
-        soldAt: now,
+        soldAt: (lease.expiresAt as number) - 60_000,
       });
       expect(code(refused)).toBe('SEAT_TAKEN');
+    });
+
+    describe('leases in time and in bounds', () => {
+      const E = 9;
+      let lease: Record<string, unknown>;
+      beforeAll(async () => {
+        await fx.store.putEvent(tenant, demoEvent(E), now);
+        lease = ok(
+          await run('lease', {
+            eventId: E,
+            actor: 't1',
+            seatIds: [101, 102, 103, 104],
+            general: { zoneId: 12, quantity: 2 },
+            ticketNumbers: 10,
+          }),
+        );
+      });
+      const state = async (seatId: number) =>
+        (await fx.store.snapshot(tenant, E, now)).seats.find((x) => x.seatId === seatId)?.state;
+      const sale = (body: Record<string, unknown>) =>
+        run('leaseSale', {
+          leaseId: lease.leaseId,
+          saleId: `s-${Math.random()}`,
+          actor: 't1',
+          seatIds: [],
+          ticketNumbers: [],
+          soldAt: (lease.expiresAt as number) - 20_000,
+          ...body,
+        });
+      const from = () => lease.ticketFrom as number;
+
+      it('leaseSale refuses seats, places, numbers and times the lease does not cover, and writes nothing', async () => {
+        const refusal = async (body: Record<string, unknown>) => {
+          const reply = await sale(body);
+          expect(code(reply), JSON.stringify(body)).toBe('OUTSIDE_LEASE');
+          return (reply.body.error!.details as { reason: string }).reason;
+        };
+        expect(await refusal({ seatIds: [105], ticketNumbers: [from()] })).toBe('not-leased');
+        expect(
+          await refusal({
+            general: { zoneId: 12, quantity: 3 },
+            ticketNumbers: [0, 1, 2].map((i) => from() + i),
+          }),
+        ).toBe('not-leased');
+        expect(await refusal({ seatIds: [101], ticketNumbers: [(lease.ticketTo as number) + 1] })).toBe(
+          'ticket-numbers',
+        );
+        expect(await refusal({ seatIds: [101, 102], ticketNumbers: [from(), from()] })).toBe(
+          'ticket-numbers',
+        );
+        expect(await refusal({ seatIds: [101, 102], ticketNumbers: [from()] })).toBe('ticket-numbers');
+        expect(
+          await refusal({ seatIds: [101], ticketNumbers: [from()], soldAt: (lease.expiresAt as number) + 1 }),
+        ).toBe('sold-at');
+        expect(
+          await refusal({ seatIds: [101], ticketNumbers: [from()], soldAt: now - 2 * 60 * MINUTE_MS }),
+        ).toBe('sold-at');
+        expect(await state(101)).toBe('held');
+        expect(await state(105)).toBe('free');
+        // Reported once; the same seat or number again under another sale is refused.
+        ok(await sale({ seatIds: [101], ticketNumbers: [from()] }));
+        expect(await refusal({ seatIds: [101], ticketNumbers: [from() + 1] })).toBe('not-leased');
+        expect(await refusal({ seatIds: [102], ticketNumbers: [from()] })).toBe('ticket-numbers');
+      });
+
+      it('renewals are bounded by the event policy, with a typed refusal on every store', async () => {
+        const centuries = await run('leaseReturn', {
+          leaseId: lease.leaseId,
+          actor: 't1',
+          renewMinutes: 190 * 365 * 24 * 60,
+        });
+        expect(code(centuries)).toBe('VALIDATION');
+        const week = await run('leaseReturn', {
+          leaseId: lease.leaseId,
+          actor: 't1',
+          renewMinutes: 7 * 24 * 60,
+        });
+        expect(code(week)).toBe('LEASE_RENEWAL_TOO_LONG');
+        const policy = ok(await run('leaseReturn', { leaseId: lease.leaseId, actor: 't1', renew: true }));
+        expect(policy.expiresAt).toBe(Math.max(lease.expiresAt as number, now + 60 * MINUTE_MS));
+        lease = { ...lease, expiresAt: policy.expiresAt };
+      });
+
+      it("a seat sold offline just before the lease ends is not resold after the end: it stays the lease's for the grace", async () => {
+        const end = lease.expiresAt as number;
+        now = end + 15_000; // the finding: sold again online 15 s after the end
+        const taken = await run('holdSeats', { eventId: E, sessionId: 'online', actor: 'c', seatIds: [102] });
+        expect(code(taken)).toBe('SEAT_TAKEN');
+        now = end + 40_000;
+        ok(await sale({ seatIds: [102], ticketNumbers: [from() + 1], soldAt: end - 20_000 }));
+        expect(await state(102)).toBe('sold');
+        // Past the grace, what the lease did not report is everyone's again.
+        now = end + 31 * MINUTE_MS;
+        ok(await run('holdSeats', { eventId: E, sessionId: 'online', actor: 'c', seatIds: [103] }));
+      });
     });
 
     it('changes are versioned per event and announced after commit', async () => {
@@ -629,35 +724,41 @@ export function holdStoreContract(name: string, open: () => Promise<StoreFixture
     });
 
     it('the cleanup marks expired temporary holds, frees them on the feed, and leaves deposits alone', async () => {
-      // Event 8 of its own: the other cases' holds do not count here.
-      await fx.store.putEvent(tenant, demoEvent(8), now);
+      // Event 9 of its own (8 is the money case's): the other cases' holds do not count here.
+      await fx.store.putEvent(tenant, demoEvent(9), now);
       const later = now + 11 * MINUTE_MS;
       while ((await fx.store.expireHolds(tenant, later)) > 0); // what earlier cases left to run out
       const cart = ok(
-        await run('holdSeats', { eventId: 8, sessionId: 'sweep-a', actor: 'c', seatIds: [101, 102] }),
+        await run('holdSeats', { eventId: 9, sessionId: 'sweep-a', actor: 'c', seatIds: [101, 102] }),
       );
-      ok(await run('holdGeneral', { eventId: 8, sessionId: 'sweep-a', actor: 'c', zoneId: 12, quantity: 2 }));
+      ok(await run('holdGeneral', { eventId: 9, sessionId: 'sweep-a', actor: 'c', zoneId: 12, quantity: 2 }));
       const kept = ok(
-        await run('holdSeats', { eventId: 8, sessionId: 'sweep-b', actor: 'c', seatIds: [103] }),
+        await run('holdSeats', { eventId: 9, sessionId: 'sweep-b', actor: 'c', seatIds: [103] }),
       );
-      ok(await run('convertToPartial', { transactionId: kept.transactionId, actor: 'c' }));
-      const before = await fx.store.changesSince(tenant, 8, 0, now);
+      ok(
+        await run('convertToPartial', {
+          transactionId: kept.transactionId,
+          actor: 'c',
+          payment: cash(2500, 1000),
+        }),
+      );
+      const before = await fx.store.changesSince(tenant, 9, 0, now);
       expect(await fx.store.expireHolds(tenant, now)).toBe(0); // nothing has run out yet
       await fx.store.expireHolds(other, later); // another tenant's cleanup touches nothing here
       expect(await fx.store.expireHolds(tenant, later, 2)).toBe(2); // in batches
       expect(await fx.store.expireHolds(tenant, later, 2)).toBe(1);
       expect(await fx.store.expireHolds(tenant, later)).toBe(0);
-      const delta = await fx.store.changesSince(tenant, 8, before.version, later);
+      const delta = await fx.store.changesSince(tenant, 9, before.version, later);
       expect(delta.seats).toEqual([
-        { seatId: 101, state: 'free' },
-        { seatId: 102, state: 'free' },
+        { seatId: 101, state: 'free', until: null },
+        { seatId: 102, state: 'free', until: null },
       ]);
       expect(delta.zones).toEqual([{ zoneId: 12, available: 5 }]);
       // The deposit keeps its seat; the places given back can be taken again, all five.
-      const snap = await fx.store.snapshot(tenant, 8, later);
+      const snap = await fx.store.snapshot(tenant, 9, later);
       expect(snap.seats.find((x) => x.seatId === 103)?.state).toBe('reserved');
       now = later;
-      ok(await run('holdGeneral', { eventId: 8, sessionId: 'sweep-c', actor: 'c', zoneId: 12, quantity: 5 }));
+      ok(await run('holdGeneral', { eventId: 9, sessionId: 'sweep-c', actor: 'c', zoneId: 12, quantity: 5 }));
       expect(code(await run('complete', { transactionId: cart.transactionId, actor: 'c' }))).toBe(
         'NOTHING_HELD',
       );
@@ -682,6 +783,45 @@ export function holdStoreContract(name: string, open: () => Promise<StoreFixture
       expect(await fx.store.revokeCredential(other, id, now)).toBe(false);
       expect(await fx.store.revokeCredential(tenant, id, now)).toBe(true);
       expect((await fx.store.credentialByHash('h-t'))?.revokedAt).toBe(now);
+    });
+
+    it('history past its retention is pruned: an older cursor gets the whole event, a forgotten key is new', async () => {
+      // Its own tenant: pruning reaches everything of the tenant it is given.
+      const t = await fx.store.createTenant('Retención', {}, now);
+      await fx.store.putEvent(t, demoEvent(10), now);
+      const retention = { feedMs: MINUTE_MS, keysMs: 60 * MINUTE_MS };
+      const first = { eventId: 10, sessionId: 'ret-a', actor: 'c', seatIds: [101] };
+      ok(await run('holdSeats', first, 'ret-key-1', t));
+      const v1 = (await fx.store.changesSince(t, 10, 0, now)).version;
+      expect(await fx.store.pruneHistory(t, now, retention)).toEqual({ changes: 0, keys: 0 });
+      ok(
+        await run(
+          'holdSeats',
+          { eventId: 10, sessionId: 'ret-b', actor: 'c', seatIds: [102] },
+          'ret-key-2',
+          t,
+        ),
+      );
+      // Within the retention a retry is answered from its key.
+      expect((await run('holdSeats', first, 'ret-key-1', t)).replayed).toBe(true);
+
+      const later = now + 2 * MINUTE_MS;
+      const pruned = await fx.store.pruneHistory(t, later, retention);
+      expect(pruned.changes).toBeGreaterThan(0);
+      // A cursor from before the pruned versions: the whole event, every seat, as it stands.
+      const whole = await fx.store.changesSince(t, 10, 0, later);
+      expect(whole.fromVersion).toBe(0);
+      expect(whole.seats).toHaveLength(40);
+      expect(whole.seats.filter((x) => x.state === 'held').map((x) => x.seatId)).toEqual([101, 102]);
+      expect(whole.zones).toEqual([{ zoneId: 12, available: 5 }]);
+      // A cursor at the floor still gets a delta.
+      const delta = await fx.store.changesSince(t, 10, v1, later);
+      expect(delta.seats.map((x) => x.seatId)).toEqual([102]);
+
+      expect((await fx.store.pruneHistory(t, now + 2 * 60 * MINUTE_MS, retention)).keys).toBe(2);
+      // Past the key retention, the same key is a new request (documented: replay is exactly-once within it).
+      const again = await run('holdSeats', first, 'ret-key-1', t);
+      expect(again.replayed).toBe(false);
     });
   });
 }

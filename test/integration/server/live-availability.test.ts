@@ -90,6 +90,46 @@ function liveSuite(name: string, setup: () => Promise<Setup>) {
       again.close();
     });
 
+    it('clients joining while changes flow all end with the same map (one shared stream per event)', async () => {
+      const release = (seatIds: number[], sessionId: string) =>
+        http.post(
+          '/v1/ops/releaseSeats',
+          { eventId: 7, sessionId, actor: 'c', seatIds },
+          { headers: { authorization: `Bearer ${s.secret}`, 'idempotency-key': key() } },
+        );
+      const seats = [137, 138, 139, 140];
+      const clients: { live: LiveAvailability; states: Map<number, string> }[] = [];
+      const join = (since?: number) => {
+        const states = new Map<number, string>();
+        const live = new LiveAvailability({
+          endpoint: () => ({ serverUrl: s.reader.url, secret: s.secret }),
+          eventId: 7,
+          ...(since === undefined ? {} : { since }),
+          onDelta: (d) => d.seats.forEach((x) => states.set(x.seatId, x.state)),
+        });
+        clients.push({ live, states });
+        return live;
+      };
+      for (let i = 0; i < 5; i++) await join().ready();
+      const start = clients[0]!.live.lastVersion;
+      // Each step changes the map while more clients join, from nothing and from an older version.
+      for (let round = 0; round < 3; round++) {
+        const steps = seats.map(async (seatId, i) => {
+          expect((await hold([seatId], `flow-${round}-${i}`)).status).toBe(200);
+          if (round < 2) expect((await release([seatId], `flow-${round}-${i}`)).status).toBe(200);
+        });
+        join();
+        join(start);
+        await Promise.all(steps);
+      }
+      for (const c of clients) {
+        await expect
+          .poll(() => seats.map((id) => c.states.get(id)), { interval: 5, timeout: 5000 })
+          .toEqual(['held', 'held', 'held', 'held']);
+      }
+      for (const c of clients) c.live.close();
+    });
+
     it('refuses a socket without a valid credential', async () => {
       const { default: WebSocket } = await import('ws');
       const ws = new WebSocket(`${s.reader.url.replace('http', 'ws')}/v1/live?eventId=7`, {

@@ -1,3 +1,4 @@
+import { SERVER_SCHEMA_VERSION } from '../../../server/storage/server-migrations.ts';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, writeFileSync } from 'node:fs';
@@ -162,7 +163,11 @@ describe('server backup and restore drill: SQLite (real processes)', () => {
       await caja.stop();
       expect(caja.failed()).toBeNull();
       expect(during).toBeGreaterThan(before); // sales went on while it copied
-      expect(JSON.parse(stdout)).toMatchObject({ file: backup, bytes: expect.any(Number), schemaVersion: 1 });
+      expect(JSON.parse(stdout)).toMatchObject({
+        file: backup,
+        bytes: expect.any(Number),
+        schemaVersion: SERVER_SCHEMA_VERSION,
+      });
 
       // A running server's database is never replaced underneath it.
       const busy = serverCliRaw(['restore', '--db', db, '--from', backup]);

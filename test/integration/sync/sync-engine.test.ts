@@ -153,6 +153,26 @@ describe('terminal sync with the central hold server (real server process, two t
     expect(renewed).toBeGreaterThan(lease.expiresAt);
   });
 
+  it('leases renew while online (not only on coming back), for the event policy, never for the terminal own period', async () => {
+    world = await syncWorld({ terminals: 1, leaseMinutes: 60 });
+    const t = world.terminals[0]!;
+    const lease = await t.sync.acquireLease({
+      eventId: t.venue.eventId,
+      actor: 'ana',
+      seatIds: t.venue.seatIds.slice(0, 2),
+      ticketNumbers: 4,
+    });
+    // 40 minutes pass at the server (restarted with its clock ahead); the terminal stays online.
+    await world.restart(40 * 60_000);
+    expect(await t.sync.checkConnection()).toBe('online');
+    await t.sync.checkConnection();
+    const [row] = world.serverRows<{ expires_at: number }>('SELECT expires_at FROM leases');
+    // Renewed for the event's 60 minutes from the server's now, not 240 from the terminal's say-so.
+    expect(row!.expires_at).toBeGreaterThan(lease.expiresAt);
+    expect(row!.expires_at).toBeLessThanOrEqual(lease.expiresAt + 41 * 60_000);
+    expect(t.sync.leases.list()[0]!.expiresAt).toBe(row!.expires_at);
+  });
+
   it('a reply lost mid-request: the replay is answered from the server store, never applied twice', async () => {
     world = await syncWorld({ terminals: 1 });
     const t = world.terminals[0]!;

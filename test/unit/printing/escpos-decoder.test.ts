@@ -241,13 +241,13 @@ describe('layouts through the decoder', () => {
     expect(docs[0]!.cut).toBe(true);
     const text = elementsAsText(docs[0]!.elements, 48);
     expect(text).toContain('Teatro Teresa Carreño');
-    expect(text).toContain('31 dic. 2026, 07:30 p. m.');
+    expect(text).toContain('31 dic. 2026, 19:30');
     expect(text).toContain('Zona: Platea');
     expect(text).toContain('Fila Ñ  Asiento 12');
     expect(text).toContain('USD 25,00');
     expect(text).toContain('Bs. 912,50');
     expect(text).toContain('Boleto N.º T1-000042');
-    expect(text).toContain('Cajero: José Peña');
+    expect(text).toContain('Atendió: José Peña');
     expect(docs[0]!.elements.filter((e) => e.kind === 'qr')).toEqual([
       expect.objectContaining({ data: ticket.code, align: 'center' }),
     ]);

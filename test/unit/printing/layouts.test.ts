@@ -99,6 +99,8 @@ const summary: ClosingSummary = {
   sales: 2,
   deposits: 1,
   instalments: 0,
+  refunds: 0,
+  refundedUsdCents: 0,
   lines: [
     {
       method: 'CASH_USD',
@@ -106,6 +108,7 @@ const summary: ClosingSummary = {
       count: 2,
       receivedCents: 1_250_000,
       changeCents: 500,
+      refundCents: 0,
       netCents: 1_249_500,
       netUsdCents: 1_249_500,
     },
@@ -115,6 +118,7 @@ const summary: ClosingSummary = {
       count: 1,
       receivedCents: 295_562_500,
       changeCents: 0,
+      refundCents: 0,
       netCents: 295_562_500,
       netUsdCents: 1_250_000,
     },
@@ -130,6 +134,7 @@ const summary: ClosingSummary = {
       floatCents: 5000,
       cashInCents: 1_250_000,
       changeCents: 500,
+      refundCents: 0,
       paidInCents: 0,
       paidOutCents: 1000,
       expectedCents: 1_253_500,
@@ -141,6 +146,7 @@ const summary: ClosingSummary = {
       floatCents: 20_000_000,
       cashInCents: 0,
       changeCents: 0,
+      refundCents: 0,
       paidInCents: 50_000,
       paidOutCents: 0,
       expectedCents: 20_050_000,
@@ -308,7 +314,7 @@ describe.each(WIDTHS)('$columns columns', (w) => {
     expect(checkStarLine(buildReport(zReport, layout('star', w), { copy: 1 }), w.columns).errors).toEqual([]);
     const t = text(bytes, w.columns);
     const words = t.replace(/\s+/g, ' ');
-    expect(t).toContain('REPORTE Z Nº 0012');
+    expect(t).toContain('REPORTE Z N.º 0012');
     expect(t.split('\n').filter((l) => l.includes(TRAINING_BANNER))).toHaveLength(2);
     expect(words).toContain('María José Peña de los Ríos');
     expect(t).toMatch(/Día\s+27\/11\/2026/);

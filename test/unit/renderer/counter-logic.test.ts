@@ -124,7 +124,7 @@ describe('refusals in the cashier’s words', () => {
   it('ZONE_FULL, LIMIT_REACHED and HOLD_EXPIRED read in Spanish by default and English on request', () => {
     expect(
       errorText('es', 'ZONE_FULL', '', { zoneId: 1, zoneName: 'General', requested: 4, available: 1 }),
-    ).toBe('General: no hay 4 disponibles (quedan 1).');
+    ).toBe('General: no hay 4 disponibles (queda 1).');
     expect(errorText('es', 'LIMIT_REACHED', '', { limit: 10, held: 9, requested: 2 })).toMatch(
       /hasta 10 entradas/,
     );

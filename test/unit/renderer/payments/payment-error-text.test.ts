@@ -88,7 +88,7 @@ describe('what a payment beyond the bounds says', () => {
       minimum: '1.0000',
       maximum: '1000000.0000',
     };
-    expect(paymentErrorText('es', 'RATE_OUT_OF_RANGE', '', rate)).toMatch(/0\.0001 Bs\.\/USD.*supervisor/);
+    expect(paymentErrorText('es', 'RATE_OUT_OF_RANGE', '', rate)).toMatch(/0,0001 Bs\.\/USD.*supervisor/);
     const change: ErrorDetails['RATE_CHANGE_UNCONFIRMED'] = {
       eventId: 1,
       current: '36.5000',
@@ -97,7 +97,7 @@ describe('what a payment beyond the bounds says', () => {
       confirmAbovePercent: 25,
     };
     expect(paymentErrorText('en', 'RATE_CHANGE_UNCONFIRMED', '', change)).toBe(
-      'The rate would change by 900 % (36.5000 → 365.0000 Bs./USD). Confirm the change if it is right.',
+      'The rate would change by 900 % (36.50 → 365.00 Bs./USD). Confirm the change if it is right.',
     );
   });
 });

@@ -1,16 +1,16 @@
-/** Spanish (Venezuela): the default language of the counter. */
-export const es = {
+/** Spanish (Venezuela), the default language: the counter's words. */
+export const counter = {
   appName: 'Taquilla',
   'signIn.title': 'Iniciar sesión',
   'signIn.who': '¿Quién atiende la taquilla?',
   'signIn.pin': 'PIN',
   'signIn.submit': 'Entrar',
-  'signIn.cashier': 'Cajero',
-  'signIn.supervisor': 'Supervisor',
+  'signIn.cashier': 'Caja',
+  'signIn.supervisor': 'Supervisión',
   'signIn.noUsers': 'No hay usuarios. Ejecute: taquilla seed-demo-users --db ARCHIVO',
   signOut: 'Cerrar sesión',
   'events.title': 'Elija un evento',
-  'events.seats': '{n} localidades',
+  'events.seats': '{n, plural, one {# localidad} other {# localidades}}',
   'events.change': 'Cambiar evento',
   'map.stage': 'Escenario',
   'map.field': 'Terreno',
@@ -22,7 +22,7 @@ export const es = {
   'map.zoomIn': 'Acercar',
   'map.zoomOut': 'Alejar',
   'map.fit': 'Ver todo',
-  'map.holdSelection': 'Apartar {n} seleccionados',
+  'map.holdSelection': '{n, plural, one {Apartar # seleccionado} other {Apartar # seleccionados}}',
   'map.clearSelection': 'Cancelar selección',
   'map.label': 'Mapa de asientos. Flechas para moverse, Enter o Espacio para seleccionar.',
   'legend.title': 'Leyenda',
@@ -35,29 +35,32 @@ export const es = {
   'seat.until': 'hasta las {time}',
   'seat.left': 'quedan {time}',
   'zones.title': 'Zonas',
-  'zones.free': '{n} libres',
-  'zones.best': 'Mejores {n} juntos',
+  'zones.free': '{n, plural, one {# libre} other {# libres}}',
+  'zones.best': '{n, plural, one {El mejor asiento} other {Mejores # juntos}}',
   'zones.bestButton': 'Apartar',
   'zones.quantity': 'Cantidad',
   'zones.add': 'Agregar',
   'cart.title': 'Carrito',
   'cart.empty': 'Seleccione asientos en el mapa o una cantidad en una zona general.',
   'cart.expiresIn': 'El apartado vence en',
-  'cart.places': '{n} entradas',
+  'cart.places': '{n, plural, one {# entrada} other {# entradas}}',
   'cart.total': 'Total',
   'cart.remove': 'Quitar',
   'cart.clear': 'Vaciar',
   'cart.extend': 'Más tiempo',
-  'cart.rate': 'Tasa: {rate} Bs./USD',
+  'cart.rate': 'Tasa: USD 1,00 = Bs. {rate}',
   'checkout.pay': 'Cobrar',
   'checkout.paying': 'Cobrando…',
-  'status.network': 'Red',
-  'status.online': 'En línea',
-  'status.offline': 'Sin conexión con el servidor',
-  'status.unknown': 'desconocido',
+  'status.network.online':
+    '{queue, plural, =0 {En línea con el servidor central} one {En línea: enviando # operación} other {En línea: enviando # operaciones}}',
+  'status.network.offline':
+    '{queue, plural, =0 {Sin conexión con el servidor: se vende con lo asignado a esta caja} one {Sin conexión con el servidor: # operación por enviar} other {Sin conexión con el servidor: # operaciones por enviar}}',
+  'status.network.standalone': 'Sin servidor central (esta caja vende sola)',
+  'status.network.revoked': 'El servidor central ya no acepta esta caja: avise al encargado',
+  'status.network.unknown': 'Comprobando la conexión…',
+  'status.unknown': 'sin datos',
   'status.reconnect': 'Reconectar',
   'status.reconnected': 'Conexión con el servidor restablecida.',
-  'status.sync': 'Cola de sincronización',
   'status.printer': 'Impresora',
   'status.printer.ready': 'lista',
   'status.printer.paper-out': 'sin papel',
@@ -66,7 +69,7 @@ export const es = {
   'status.printer.cover-open': 'tapa abierta',
   'status.printer.cutter-error': 'error de cuchilla',
   'status.printer.no-reply': 'no responde',
-  'status.cashier': 'Cajero',
+  'status.cashier': 'Atiende',
   'status.live': 'Disponibilidad',
   'status.live.live': 'en vivo',
   'status.live.connecting': 'conectando…',
@@ -85,10 +88,12 @@ export const es = {
   'error.SEAT_TAKEN.until': ' hasta las {time}',
   'error.SEAT_TAKEN.sold': '{seats} ya está vendido.',
   'error.SEAT_BLOCKED': '{seats} no está a la venta.',
-  'error.ZONE_FULL': '{zone}: no hay {requested} disponibles (quedan {available}).',
-  'error.ZONE_FULL.together': '{zone}: no hay {requested} asientos juntos (quedan {available} libres).',
+  'error.ZONE_FULL':
+    '{zone}: no hay {requested, number} disponibles ({available, plural, =0 {no queda ninguna} one {queda #} other {quedan #}}).',
+  'error.ZONE_FULL.together':
+    '{zone}: no hay {requested, number} asientos juntos ({available, plural, one {queda # libre} other {quedan # libres}}).',
   'error.LIMIT_REACHED':
-    'Límite alcanzado: una venta puede apartar hasta {limit} entradas (ya tiene {held}).',
+    'Límite alcanzado: una venta puede apartar hasta {limit, plural, one {# entrada} other {# entradas}} (ya tiene {held, number}).',
   'error.CART_CHANGED':
     'El carrito cambió en el servidor (ahora {seats}, {total}). Revíselo y cobre de nuevo: no se cobró nada.',
   'error.HOLD_EXPIRED': 'Se venció el tiempo de apartado: {seats}. Los asientos quedaron libres.',
@@ -147,4 +152,4 @@ export const es = {
   otherCashier: 'otra caja',
 };
 
-export type MessageKey = keyof typeof es;
+export type CounterKey = keyof typeof counter;

@@ -1,0 +1,584 @@
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '../../../shared/clock.ts';
+import { TaquillaError } from '../../../shared/errors.ts';
+import { formatRate, parseRate } from '../../../shared/money.ts';
+import { type PaidWith, planRefund, type PlannedRefund, refundAmount } from '../../../shared/refunds.ts';
+import type { PaymentMethod } from '../../../shared/schemas/payments.ts';
+import { saleNumberOf } from '../../../shared/schemas/printing.ts';
+import {
+  type RefundLine,
+  voidInput,
+  type VoidPreview,
+  voidPreviewInput,
+  type VoidResult,
+  voidResult,
+} from '../../../shared/schemas/voids.ts';
+import { parseInput } from '../../../shared/validation.ts';
+import { type Db, withDurableCommit } from '../../store/database.ts';
+import type { CashDrawer } from '../day-closing/cash-drawer.ts';
+import type { StaffDirectory } from '../day-closing/staff-directory.ts';
+import type { ReservationService } from '../reservations/reservation-service.ts';
+import { type SoldTicketRelease, SoldTicketVoids } from '../reservations/sold-ticket-voids.ts';
+
+type Currency = 'USD' | 'VES';
+type VoidKind = VoidResult['kind'];
+
+interface SaleRow {
+  id: string;
+  event_id: number;
+  status: string;
+  customer_name: string | null;
+  event_name: string;
+  starts_at: number;
+  event_rate: string;
+}
+
+interface TicketRow {
+  id: number;
+  event_id: number;
+  zone_id: number;
+  seat_id: number | null;
+  quantity: number;
+  price_cents: number;
+  status: string;
+  label: string;
+}
+
+interface IssuedRow {
+  ticket_number: string;
+  reserved_ticket_id: number;
+  place: number;
+}
+
+/** One voidable line: a printed ticket (one place) or, unprinted, a whole reserved ticket. */
+interface Place {
+  ticket: TicketRow;
+  ticketNumber: string | null;
+  places: number;
+  voided: boolean;
+}
+
+interface VoidRow {
+  id: string;
+  transaction_id: string;
+  kind: VoidKind;
+  reason: string;
+  actor: string;
+  approved_by: string;
+  ves_per_usd: string;
+  refund_usd_cents: number;
+  created_at: number;
+}
+
+export interface VoidServiceOptions {
+  /** Recorded with every void: which counter took it. */
+  terminal?: string;
+  newId?: () => string;
+  /**
+   * True on a counter enrolled with the central server: the seat must free at the server, venue-wide,
+   * so a void here alone is refused (VOID_NEEDS_SERVER) rather than freeing seats only locally.
+   */
+  enrolled?: () => boolean;
+  /** With both: a cash refund never takes more than the voider's open drawer should hold. */
+  drawer?: CashDrawer;
+  staff?: StaffDirectory;
+}
+
+/**
+ * Voids and refunds (issue 16). A sale (COMPLETED) — all of it, or the tickets named by their
+ * printed numbers — or a deposit (RESERVED) is voided before its event starts, with a reason and a
+ * supervisor's approval (checked at the API by PIN). What was paid for what is voided goes back:
+ * a whole sale or deposit refunds everything paid and not yet refunded; some tickets refund their
+ * prices (change given at the sale is never refunded: refunds come from what was applied), in the
+ * methods the sale was paid with (shared/refunds.ts) or one the cashier chose, recorded as such.
+ *
+ * One write: the void, its refund lines and the voided tickets (the revocation list verify-ticket
+ * and reprint read) are recorded, then the seats go back on sale (SoldTicketVoids, or the
+ * reservation's cancel for a deposit), with the audit trail and the change feed. A retried request
+ * (same requestId) answers as the first and refunds nothing twice.
+ */
+export class VoidService {
+  private readonly released: SoldTicketVoids;
+  private readonly terminal: string | null;
+  private readonly newId: () => string;
+  private readonly sql;
+
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+    private readonly reservations: ReservationService,
+    private readonly options: VoidServiceOptions = {},
+  ) {
+    this.released = new SoldTicketVoids(db);
+    this.terminal = options.terminal ?? null;
+    this.newId = options.newId ?? randomUUID;
+    this.sql = {
+      sale: db.prepare<[string], SaleRow>(
+        `SELECT x.id, x.event_id, x.status, x.customer_name, e.name AS event_name, e.starts_at,
+           e.ves_per_usd AS event_rate
+         FROM transactions x JOIN events e ON e.id = x.event_id WHERE x.id = ?`,
+      ),
+      bySaleNumber: db.prepare<[string], { id: string }>(
+        `SELECT id FROM transactions WHERE substr(replace(id, '-', ''), 1, 8) = ?
+           AND status IN ('COMPLETED', 'RESERVED', 'CANCELLED') LIMIT 5`,
+      ),
+      tickets: db.prepare<[string], TicketRow>(
+        `SELECT t.id, t.event_id, t.zone_id, t.seat_id, t.quantity, t.price_cents, t.status,
+           COALESCE(s.label, z.name) AS label
+         FROM reserved_tickets t JOIN zones z ON z.id = t.zone_id LEFT JOIN seats s ON s.id = t.seat_id
+         WHERE t.transaction_id = ? ORDER BY t.id`,
+      ),
+      issued: db.prepare<[string], IssuedRow>(
+        `SELECT ticket_number, reserved_ticket_id, place FROM issued_tickets WHERE transaction_id = ?
+         ORDER BY reserved_ticket_id, place`,
+      ),
+      voidedNumbers: db.prepare<[string], { ticket_number: string }>(
+        `SELECT v.ticket_number FROM voided_tickets v JOIN voids d ON d.id = v.void_id
+         WHERE d.transaction_id = ? AND v.ticket_number IS NOT NULL`,
+      ),
+      paid: db.prepare<[string], { cents: number }>(
+        'SELECT COALESCE(SUM(applied_cents), 0) AS cents FROM payments WHERE transaction_id = ?',
+      ),
+      refunded: db.prepare<[string], { cents: number }>(
+        'SELECT COALESCE(SUM(refund_usd_cents), 0) AS cents FROM voids WHERE transaction_id = ?',
+      ),
+      tenders: db.prepare<[string], { method: PaymentMethod; currency: Currency; usd: number }>(
+        `SELECT t.method, t.currency, SUM(t.usd_cents) AS usd FROM payment_tenders t
+         JOIN payments p ON p.id = t.payment_id WHERE p.transaction_id = ? GROUP BY t.method, t.currency`,
+      ),
+      change: db.prepare<[string], { currency: Currency; usd: number }>(
+        `SELECT change_currency AS currency, SUM(change_usd_cents) AS usd FROM payments
+         WHERE transaction_id = ? AND change_cents > 0 GROUP BY change_currency`,
+      ),
+      lastRate: db.prepare<[string], { rate: string }>(
+        `SELECT ves_per_usd AS rate FROM payments WHERE transaction_id = ?
+         ORDER BY created_at DESC, rowid DESC LIMIT 1`,
+      ),
+      byRequest: db.prepare<[string], VoidRow>(
+        `SELECT id, transaction_id, kind, reason, actor, approved_by, ves_per_usd, refund_usd_cents, created_at
+         FROM voids WHERE request_id = ?`,
+      ),
+      insertVoid: db.prepare<
+        [
+          {
+            id: string;
+            tx: string;
+            event: number;
+            kind: VoidKind;
+            reason: string;
+            actor: string;
+            approvedBy: string;
+            terminal: string | null;
+            rate: string;
+            refund: number;
+            now: number;
+            requestId: string | null;
+          },
+        ]
+      >(
+        `INSERT INTO voids (id, transaction_id, event_id, kind, reason, actor, approved_by, terminal, ves_per_usd,
+           refund_usd_cents, created_at, request_id)
+         VALUES (@id, @tx, @event, @kind, @reason, @actor, @approvedBy, @terminal, @rate, @refund, @now, @requestId)`,
+      ),
+      insertRefund: db.prepare<
+        [
+          {
+            void: string;
+            method: string;
+            currency: string;
+            amount: number;
+            usd: number;
+            reference: string | null;
+            asPaid: number;
+          },
+        ]
+      >(
+        `INSERT INTO refund_tenders (void_id, method, currency, amount_cents, usd_cents, reference, as_paid)
+         VALUES (@void, @method, @currency, @amount, @usd, @reference, @asPaid)`,
+      ),
+      insertVoided: db.prepare<
+        [{ void: string; ticket: number; number: string | null; places: number; price: number }]
+      >(
+        `INSERT INTO voided_tickets (void_id, reserved_ticket_id, ticket_number, places, price_cents)
+         VALUES (@void, @ticket, @number, @places, @price)`,
+      ),
+      refundsOf: db.prepare<
+        [string],
+        {
+          method: PaymentMethod;
+          currency: Currency;
+          amount_cents: number;
+          usd_cents: number;
+          reference: string | null;
+          as_paid: number;
+        }
+      >(
+        `SELECT method, currency, amount_cents, usd_cents, reference, as_paid FROM refund_tenders
+         WHERE void_id = ? ORDER BY id`,
+      ),
+      voidedOf: db.prepare<[string], { ticket_number: string | null; places: number }>(
+        'SELECT ticket_number, places FROM voided_tickets WHERE void_id = ? ORDER BY id',
+      ),
+      status: db.prepare<[string], { status: string }>('SELECT status FROM transactions WHERE id = ?'),
+      voidsOf: db.prepare<[string], { n: number }>(
+        'SELECT COUNT(*) AS n FROM voids WHERE transaction_id = ?',
+      ),
+      // A voided ticket's original still waiting for the printer must not come out.
+      cancelPrinting: db.prepare<[string, string]>(
+        `UPDATE print_jobs SET status = 'CANCELLED', last_error = ?
+         WHERE kind = 'ticket' AND status = 'PENDING' AND ticket_number IN (SELECT value FROM json_each(?))`,
+      ),
+    };
+  }
+
+  /** A sale as the void screen shows it, by its printed number or id. */
+  preview(raw: unknown): VoidPreview {
+    const input = parseInput(voidPreviewInput, raw);
+    const transactionId = 'transactionId' in input ? input.transactionId : this.saleOf(input.saleNumber);
+    const sale = this.saleOrThrow(transactionId);
+    const places = this.places(sale);
+    return {
+      transactionId: sale.id,
+      number: saleNumberOf(sale.id),
+      status: sale.status,
+      eventId: sale.event_id,
+      eventName: sale.event_name,
+      startsAt: sale.starts_at,
+      voidable:
+        (sale.status === 'COMPLETED' || sale.status === 'RESERVED') && this.clock.now() < sale.starts_at,
+      customerName: sale.customer_name,
+      vesPerUsd: this.rateOf(sale),
+      tickets: places.map((p) => ({
+        ticketNumber: p.ticketNumber,
+        label: p.ticket.label,
+        places: p.places,
+        priceCents: p.ticket.price_cents * p.places,
+        voided: p.voided,
+      })),
+      paidCents: this.sql.paid.get(sale.id)!.cents,
+      refundedCents: this.sql.refunded.get(sale.id)!.cents,
+      paidWith: this.paidWith(sale.id),
+    };
+  }
+
+  /** Voids (see the class comment). The answer is checked against its schema before the commit. */
+  void(raw: unknown): VoidResult {
+    const input = parseInput(voidInput, raw);
+    const write = () =>
+      this.db
+        .transaction(() => {
+          if (input.requestId !== undefined) {
+            const first = this.sql.byRequest.get(input.requestId);
+            if (first) {
+              if (first.transaction_id !== input.transactionId) {
+                throw new TaquillaError(
+                  'IDEMPOTENCY_MISMATCH',
+                  `Request ${input.requestId} voided another sale`,
+                  {
+                    key: input.requestId,
+                  },
+                );
+              }
+              return voidResult.parse(this.resultOf(first));
+            }
+          }
+          return voidResult.parse(this.decideAndWrite(input));
+        })
+        .immediate();
+    return withDurableCommit(this.db, write);
+  }
+
+  // ---- internals -------------------------------------------------------------------------------
+
+  private decideAndWrite(input: ReturnType<typeof voidInput.parse>): VoidResult {
+    const now = this.clock.now();
+    const sale = this.saleOrThrow(input.transactionId);
+    if (this.options.enrolled?.()) {
+      throw new TaquillaError(
+        'VOID_NEEDS_SERVER',
+        'This counter sells for the central server: a void must be decided there, so the seats free venue-wide',
+        { transactionId: sale.id },
+      );
+    }
+    const places = this.places(sale);
+    if (sale.status === 'CANCELLED' && this.sql.voidsOf.get(sale.id)!.n > 0) {
+      throw alreadyVoided(
+        sale.id,
+        places.filter((p) => p.voided && p.ticketNumber !== null).map((p) => p.ticketNumber!),
+      );
+    }
+    if (sale.status !== 'COMPLETED' && sale.status !== 'RESERVED') {
+      throw new TaquillaError('NOT_VOIDABLE', `Transaction ${saleNumberOf(sale.id)} is ${sale.status}`, {
+        transactionId: sale.id,
+        status: sale.status,
+      });
+    }
+    if (now >= sale.starts_at) {
+      throw new TaquillaError(
+        'EVENT_STARTED',
+        `${sale.event_name} has started: its sales can no longer be voided`,
+        {
+          transactionId: sale.id,
+          eventId: sale.event_id,
+          startsAt: sale.starts_at,
+        },
+      );
+    }
+    const live = places.filter((p) => !p.voided);
+    let chosen = live;
+    if (input.ticketNumbers !== undefined) {
+      if (sale.status === 'RESERVED') {
+        throw new TaquillaError('VALIDATION', 'A deposit is cancelled whole: name no tickets', {
+          issues: [{ path: 'ticketNumbers', message: 'a deposit is cancelled whole' }],
+        });
+      }
+      const wanted = new Set(input.ticketNumbers.map((n) => n.toUpperCase()));
+      const known = new Map(
+        places.filter((p) => p.ticketNumber).map((p) => [p.ticketNumber!.toUpperCase(), p]),
+      );
+      const unknown = [...wanted].filter((n) => !known.has(n));
+      if (unknown.length > 0) {
+        throw new TaquillaError('VALIDATION', `Tickets ${unknown.join(', ')} are not part of this sale`, {
+          issues: [{ path: 'ticketNumbers', message: `not in sale: ${unknown.join(', ')}` }],
+        });
+      }
+      const again = [...wanted].filter((n) => known.get(n)!.voided);
+      if (again.length > 0)
+        throw alreadyVoided(
+          sale.id,
+          again.map((n) => known.get(n)!.ticketNumber!),
+        );
+      chosen = live.filter((p) => p.ticketNumber !== null && wanted.has(p.ticketNumber.toUpperCase()));
+    }
+    if (chosen.length === 0) throw alreadyVoided(sale.id, []);
+    const whole = chosen.length === live.length;
+    const kind: VoidKind = sale.status === 'RESERVED' ? 'DEPOSIT' : whole ? 'SALE' : 'TICKETS';
+    const refundUsd = refundAmount({
+      paidCents: this.sql.paid.get(sale.id)!.cents,
+      refundedCents: this.sql.refunded.get(sale.id)!.cents,
+      chosenPriceCents: chosen.reduce((sum, p) => sum + p.ticket.price_cents * p.places, 0),
+      whole,
+    });
+    const rate = this.rateOf(sale);
+    const plan = planRefund(
+      refundUsd,
+      this.paidWith(sale.id),
+      rate,
+      input.refundMethod === undefined
+        ? undefined
+        : { method: input.refundMethod, ...(input.refundCurrency ? { currency: input.refundCurrency } : {}) },
+    );
+    this.assertDrawerCovers(input.actor, plan);
+
+    const voidId = this.newId();
+    this.sql.insertVoid.run({
+      id: voidId,
+      tx: sale.id,
+      event: sale.event_id,
+      kind,
+      reason: input.reason,
+      actor: input.actor,
+      approvedBy: input.approvedBy,
+      terminal: input.terminal ?? this.terminal,
+      rate,
+      refund: refundUsd,
+      now,
+      requestId: input.requestId ?? null,
+    });
+    for (const line of plan) {
+      this.sql.insertRefund.run({
+        void: voidId,
+        method: line.method,
+        currency: line.currency,
+        amount: line.amountCents,
+        usd: line.usdCents,
+        // The bank reference belongs to a refund sent by a bank, not to cash.
+        reference:
+          line.method === 'CASH_USD' || line.method === 'CASH_VES' ? null : (input.refundReference ?? null),
+        asPaid: line.asPaid ? 1 : 0,
+      });
+    }
+    for (const p of chosen) {
+      this.sql.insertVoided.run({
+        void: voidId,
+        ticket: p.ticket.id,
+        number: p.ticketNumber,
+        places: p.places,
+        price: p.ticket.price_cents * p.places,
+      });
+    }
+    const approval = input.approvedBy === input.actor ? '' : `, approved by ${input.approvedBy}`;
+    const why = `void ${saleNumberOf(voidId)}: ${input.reason}${approval}`;
+    if (kind === 'DEPOSIT') {
+      // The reservation's own cancel releases its seats (nested: one commit with the refund).
+      this.reservations.cancel({ transactionId: sale.id, actor: input.actor, reason: why.slice(0, 200) });
+    } else {
+      const byTicket = new Map<number, SoldTicketRelease>();
+      for (const p of chosen) {
+        const r = byTicket.get(p.ticket.id) ?? {
+          ticketId: p.ticket.id,
+          eventId: p.ticket.event_id,
+          zoneId: p.ticket.zone_id,
+          seatId: p.ticket.seat_id,
+          quantity: p.ticket.quantity,
+          places: 0,
+        };
+        r.places += p.places;
+        byTicket.set(p.ticket.id, r);
+      }
+      this.released.release(sale.id, [...byTicket.values()], now, input.actor, why);
+      const numbers = chosen.filter((p) => p.ticketNumber !== null).map((p) => p.ticketNumber!);
+      this.sql.cancelPrinting.run(`voided (${saleNumberOf(voidId)})`, JSON.stringify(numbers));
+    }
+    return this.resultOf({
+      id: voidId,
+      transaction_id: sale.id,
+      kind,
+      reason: input.reason,
+      actor: input.actor,
+      approved_by: input.approvedBy,
+      ves_per_usd: rate,
+      refund_usd_cents: refundUsd,
+      created_at: now,
+    });
+  }
+
+  private resultOf(row: VoidRow): VoidResult {
+    const voided = this.sql.voidedOf.all(row.id);
+    return {
+      voidId: row.id,
+      transactionId: row.transaction_id,
+      number: saleNumberOf(row.transaction_id),
+      kind: row.kind,
+      status: this.sql.status.get(row.transaction_id)!.status,
+      ticketNumbers: voided.filter((v) => v.ticket_number !== null).map((v) => v.ticket_number!),
+      places: voided.reduce((n, v) => n + v.places, 0),
+      refundUsdCents: row.refund_usd_cents,
+      vesPerUsd: row.ves_per_usd,
+      refunds: this.sql.refundsOf.all(row.id).map((r): RefundLine => ({
+        method: r.method,
+        currency: r.currency,
+        amountCents: r.amount_cents,
+        usdCents: r.usd_cents,
+        reference: r.reference,
+        asPaid: r.as_paid === 1,
+      })),
+      reason: row.reason,
+      actor: row.actor,
+      approvedBy: row.approved_by,
+      at: row.created_at,
+    };
+  }
+
+  private saleOf(number: string): string {
+    const matches = this.sql.bySaleNumber.all(number.toLowerCase());
+    if (matches.length === 0) {
+      throw new TaquillaError('UNKNOWN_TRANSACTION', `No sale ${number}`, { transactionId: number });
+    }
+    if (matches.length > 1) {
+      throw new TaquillaError('VALIDATION', `Sale number ${number} is not unique: give the full id`, {
+        issues: [{ path: 'saleNumber', message: `matches ${matches.map((m) => m.id).join(', ')}` }],
+      });
+    }
+    return matches[0]!.id;
+  }
+
+  private saleOrThrow(transactionId: string): SaleRow {
+    const sale = this.sql.sale.get(transactionId);
+    if (!sale) {
+      throw new TaquillaError('UNKNOWN_TRANSACTION', `There is no transaction ${transactionId}`, {
+        transactionId,
+      });
+    }
+    return sale;
+  }
+
+  /**
+   * What a void can take, line by line: each printed ticket (one place; general admission prints one
+   * per place), or, for tickets not printed (a deposit), the reserved ticket whole.
+   */
+  private places(sale: SaleRow): Place[] {
+    const liveStatus = sale.status === 'RESERVED' ? 'ACTIVE' : 'COMPLETED';
+    const tickets = this.sql.tickets.all(sale.id);
+    const issued = this.sql.issued.all(sale.id);
+    const voided = new Set(this.sql.voidedNumbers.all(sale.id).map((v) => v.ticket_number));
+    const out: Place[] = [];
+    for (const t of tickets) {
+      const printed = issued.filter((i) => i.reserved_ticket_id === t.id);
+      if (printed.length > 0 && sale.status !== 'RESERVED') {
+        for (const i of printed) {
+          out.push({
+            ticket: t,
+            ticketNumber: i.ticket_number,
+            places: 1,
+            voided: voided.has(i.ticket_number),
+          });
+        }
+      } else if (t.status === liveStatus) {
+        out.push({ ticket: t, ticketNumber: null, places: t.quantity, voided: false });
+      }
+    }
+    return out;
+  }
+
+  /** The methods a sale was paid with, net of change (taken from the cash of its currency first). */
+  private paidWith(transactionId: string): PaidWith[] {
+    const lines: PaidWith[] = this.sql.tenders
+      .all(transactionId)
+      .map((t) => ({ method: t.method, currency: t.currency, usdCents: t.usd }));
+    for (const c of this.sql.change.all(transactionId)) {
+      let owed = c.usd;
+      const cash = lines.find((l) => l.method === (c.currency === 'USD' ? 'CASH_USD' : 'CASH_VES'));
+      const order = [...(cash ? [cash] : []), ...[...lines].sort((a, b) => b.usdCents - a.usdCents)];
+      for (const l of order) {
+        const take = Math.min(owed, l.usdCents);
+        l.usdCents -= take;
+        owed -= take;
+        if (owed === 0) break;
+      }
+    }
+    return lines.filter((l) => l.usdCents > 0);
+  }
+
+  private rateOf(sale: SaleRow): string {
+    const rate = this.sql.lastRate.get(sale.id)?.rate ?? sale.event_rate;
+    return formatRate(parseRate(rate));
+  }
+
+  /** A cash refund leaves the voider's open drawer: never more than it should hold (INSUFFICIENT_CASH). */
+  private assertDrawerCovers(actor: string, plan: PlannedRefund[]): void {
+    const { drawer, staff } = this.options;
+    if (!drawer || !staff) return;
+    const cash = plan.filter((l) => l.method === 'CASH_USD' || l.method === 'CASH_VES');
+    if (cash.length === 0) return;
+    let staffId: number | null;
+    try {
+      staffId = staff.resolve({ name: actor }).staffId;
+    } catch {
+      return; // not a staff member with a drawer (the CLI's operator): the Z shows the cash outside drawers
+    }
+    if (staffId === null) return;
+    const shift = drawer.state({ staffId }).shift;
+    if (!shift || shift.status !== 'OPEN') return;
+    for (const line of cash) {
+      const held = shift.drawer.find((d) => d.currency === line.currency)!.expectedCents;
+      if (line.amountCents > held) {
+        throw new TaquillaError(
+          'INSUFFICIENT_CASH',
+          `The drawer should hold ${held} ${line.currency} cents, less than the ${line.amountCents} to refund`,
+          { currency: line.currency, requestedCents: line.amountCents, availableCents: Math.max(0, held) },
+        );
+      }
+    }
+  }
+}
+
+function alreadyVoided(transactionId: string, ticketNumbers: string[]): TaquillaError<'ALREADY_VOIDED'> {
+  return new TaquillaError(
+    'ALREADY_VOIDED',
+    ticketNumbers.length > 0
+      ? `Already voided: ${ticketNumbers.join(', ')}`
+      : `Sale ${saleNumberOf(transactionId)} has nothing left to void`,
+    { transactionId, ticketNumbers },
+  );
+}

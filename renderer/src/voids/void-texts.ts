@@ -1,0 +1,145 @@
+import type { ErrorDetails } from '../../../shared/errors.ts';
+import { formatDate, type Locale } from '../i18n/index.ts';
+import { paymentErrorText, usd, ves } from '../payments/payment-texts.ts';
+
+/**
+ * The words of the void and refund screen (issue 16), one dictionary per language with the same
+ * keys, kept beside the screen as the printing and payment screens keep theirs.
+ */
+const es = {
+  'void.title': 'Anular / devolver',
+  'void.action': 'Anular',
+  'void.saleNumber': 'Número de venta',
+  'void.find': 'Buscar',
+  'void.sale': 'Venta {number} · {event}',
+  'void.customer': 'Cliente: {name}',
+  'void.starts': 'Función: {when}',
+  'void.started': 'La función ya empezó: esta venta no se puede anular.',
+  'void.notVoidable': 'Esta venta no se puede anular (estado {status}).',
+  'void.deposit': 'Reserva con abono: se cancela completa y se devuelve lo abonado.',
+  'void.tickets': 'Boletos a anular',
+  'void.ticketVoided': 'anulado',
+  'void.paid': 'Pagado {paid} · devuelto {refunded}',
+  'void.paidWith': 'Pagado con: {methods}',
+  'void.refund': 'A devolver: {amount}',
+  'void.refundHow': 'Devolver en',
+  'void.refundAsPaid': 'Lo mismo con que pagó',
+  'void.reference': 'Referencia de la devolución',
+  'void.reason': 'Motivo',
+  'void.needsSupervisor': 'Una anulación necesita el PIN de un supervisor.',
+  'void.pin': 'PIN del supervisor',
+  'void.confirm': 'Anular y devolver',
+  'void.chooseTickets': 'Elija al menos un boleto.',
+  'void.done': 'Venta {number}: anulada. Devuelva {refund}.',
+  'void.doneNothing': 'Venta {number}: anulada. No hay dinero que devolver.',
+  'void.line': '{method}: {amount}',
+  'dash.refunds': 'Devoluciones del día',
+  'dash.refundsNone': 'Sin anulaciones en el día abierto.',
+  'dash.refundsOne': '1 anulación · {amount} devuelto',
+  'dash.refundsMany': '{n} anulaciones · {amount} devuelto',
+  'err.EVENT_STARTED': 'La función empezó el {when}: ya no se puede anular esta venta.',
+  'err.NOT_VOIDABLE': 'Esta venta no se puede anular (estado {status}).',
+  'err.ALREADY_VOIDED': 'Ya anulado: {tickets}.',
+  'err.ALREADY_VOIDED.all': 'Esta venta ya fue anulada por completo.',
+  'err.VOID_NEEDS_SERVER':
+    'Esta taquilla vende para el servidor central: la anulación debe hacerse allí para liberar los asientos en todo el recinto. Llame al supervisor.',
+  'err.TICKET_VOIDED': 'Boleto anulado: {tickets}. No se reimprime.',
+  'err.APPROVAL_REQUIRED': 'Una anulación necesita el PIN de un supervisor.',
+  'err.INSUFFICIENT_CASH':
+    'La caja solo debería tener {available}: no se pueden devolver {requested} en efectivo.',
+  'err.UNKNOWN_TRANSACTION': 'No hay ninguna venta con ese número.',
+};
+
+const en: Record<keyof typeof es, string> = {
+  'void.title': 'Void / refund',
+  'void.action': 'Void',
+  'void.saleNumber': 'Sale number',
+  'void.find': 'Find',
+  'void.sale': 'Sale {number} · {event}',
+  'void.customer': 'Customer: {name}',
+  'void.starts': 'Show: {when}',
+  'void.started': 'The show has started: this sale can no longer be voided.',
+  'void.notVoidable': 'This sale cannot be voided (status {status}).',
+  'void.deposit': 'Reservation with a deposit: it is cancelled whole and the deposit given back.',
+  'void.tickets': 'Tickets to void',
+  'void.ticketVoided': 'voided',
+  'void.paid': 'Paid {paid} · refunded {refunded}',
+  'void.paidWith': 'Paid with: {methods}',
+  'void.refund': 'To refund: {amount}',
+  'void.refundHow': 'Refund in',
+  'void.refundAsPaid': 'As it was paid',
+  'void.reference': 'Refund reference',
+  'void.reason': 'Reason',
+  'void.needsSupervisor': "A void needs a supervisor's PIN.",
+  'void.pin': "Supervisor's PIN",
+  'void.confirm': 'Void and refund',
+  'void.chooseTickets': 'Choose at least one ticket.',
+  'void.done': 'Sale {number} voided. Give back {refund}.',
+  'void.doneNothing': 'Sale {number} voided. There is no money to give back.',
+  'void.line': '{method}: {amount}',
+  'dash.refunds': "Today's refunds",
+  'dash.refundsNone': 'No voids in the open day.',
+  'dash.refundsOne': '1 void · {amount} refunded',
+  'dash.refundsMany': '{n} voids · {amount} refunded',
+  'err.EVENT_STARTED': 'The show started on {when}: this sale can no longer be voided.',
+  'err.NOT_VOIDABLE': 'This sale cannot be voided (status {status}).',
+  'err.ALREADY_VOIDED': 'Already voided: {tickets}.',
+  'err.ALREADY_VOIDED.all': 'This sale has already been voided in full.',
+  'err.VOID_NEEDS_SERVER':
+    'This counter sells for the central server: the void must be made there so the seats free venue-wide. Call the supervisor.',
+  'err.TICKET_VOIDED': 'Voided ticket: {tickets}. It is not reprinted.',
+  'err.APPROVAL_REQUIRED': "A void needs a supervisor's PIN.",
+  'err.INSUFFICIENT_CASH': 'The drawer should only hold {available}: {requested} cannot be refunded in cash.',
+  'err.UNKNOWN_TRANSACTION': 'There is no sale with that number.',
+};
+
+export type VoidTextKey = keyof typeof es;
+const DICTIONARIES: Record<Locale, Record<VoidTextKey, string>> = { es, en };
+
+export function vt(locale: Locale, key: VoidTextKey, params: Record<string, string | number> = {}): string {
+  return DICTIONARIES[locale][key].replace(/\{(\w+)\}/g, (_, name: string) =>
+    name in params ? String(params[name]) : `{${name}}`,
+  );
+}
+
+/** An amount in its currency as the cashier reads it. */
+export function amount(locale: Locale, currency: 'USD' | 'VES', cents: number): string {
+  return currency === 'USD' ? usd(locale, cents) : ves(locale, cents);
+}
+
+/** The refusals of a void as sentences; anything else as the payment screens say it. */
+export function voidErrorText(locale: Locale, code: string, message: string, details: unknown): string {
+  switch (code) {
+    case 'EVENT_STARTED':
+      return vt(locale, 'err.EVENT_STARTED', {
+        when: formatDate(locale, (details as ErrorDetails['EVENT_STARTED']).startsAt),
+      });
+    case 'NOT_VOIDABLE':
+      return vt(locale, 'err.NOT_VOIDABLE', { status: (details as ErrorDetails['NOT_VOIDABLE']).status });
+    case 'ALREADY_VOIDED': {
+      const tickets = (details as ErrorDetails['ALREADY_VOIDED']).ticketNumbers;
+      return tickets.length > 0
+        ? vt(locale, 'err.ALREADY_VOIDED', { tickets: tickets.join(', ') })
+        : vt(locale, 'err.ALREADY_VOIDED.all');
+    }
+    case 'VOID_NEEDS_SERVER':
+      return vt(locale, 'err.VOID_NEEDS_SERVER');
+    case 'TICKET_VOIDED':
+      return vt(locale, 'err.TICKET_VOIDED', {
+        tickets: (details as ErrorDetails['TICKET_VOIDED']).ticketNumbers.join(', '),
+      });
+    case 'APPROVAL_REQUIRED':
+      return vt(locale, 'err.APPROVAL_REQUIRED');
+    case 'INSUFFICIENT_CASH': {
+      const d = details as ErrorDetails['INSUFFICIENT_CASH'];
+      return vt(locale, 'err.INSUFFICIENT_CASH', {
+        available: amount(locale, d.currency, d.availableCents),
+        requested: amount(locale, d.currency, d.requestedCents),
+      });
+    }
+    case 'UNKNOWN_TRANSACTION':
+      return vt(locale, 'err.UNKNOWN_TRANSACTION');
+    default:
+      return paymentErrorText(locale, code, message, details);
+  }
+}

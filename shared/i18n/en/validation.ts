@@ -1,0 +1,53 @@
+import type { ValidationKey } from '../es/validation.ts';
+
+/** English: the schema's own message is already English; the keys only name fields. */
+export const validation: Record<ValidationKey, string> = {
+  issue: '{field}: {problem}',
+  'field.amountCents': 'Amount',
+  'field.amount': 'Amount',
+  'field.reference': 'Reference',
+  'field.bankCode': 'Bank',
+  'field.phone': 'Phone',
+  'field.email': 'Email',
+  'field.idNumber': 'Cédula, RIF or passport',
+  'field.name': 'Name',
+  'field.tenders': 'Payments',
+  'field.seatIds': 'Seats',
+  'field.query': 'Search',
+  'field.vesPerUsd': 'Rate',
+  'field.hours': 'Hours',
+  'field.minutes': 'Minutes',
+  'field.reason': 'Reason',
+  'field.pin': 'PIN',
+  'field.input': 'Data',
+  'problem.invalid': 'not valid',
+  'problem.amount is a whole number of cents': 'the amount has at most two decimals',
+  'problem.amount must be greater than zero': 'the amount must be greater than zero',
+  'problem.amount is too large': 'the amount is too large',
+  'problem.amount-format': 'type a valid amount, like 50 or 1,250.50',
+  'problem.bank code has four digits, like 0102': 'the bank code has four digits, like 0102',
+  'problem.reference has 4 to 20 digits': 'the reference has 4 to 20 digits',
+  'problem.reference has 4 to 40 letters or digits': 'the reference has 4 to 40 letters or digits',
+  'problem.mobile number looks like 0414-1234567': 'a mobile number looks like 0414-1234567',
+  'problem.email looks like name@example.com': 'an email looks like name@example.com',
+  'problem.Zelle needs the confirmation reference or the sender email':
+    "Zelle needs the confirmation reference or the sender's email",
+  'problem.at most 12 tenders in one payment': 'at most 12 tenders in one payment',
+  'problem.add at least one tender': 'add at least one payment',
+  'problem.phone has 7 to 15 digits': 'the phone has 7 to 15 digits',
+  'problem.phone has 7 to 20 digits': 'the phone has 7 to 20 digits',
+  'problem.give the cédula or the phone number': 'give the cédula or the phone number',
+  'problem.type at least 2 characters': 'type at least 2 characters',
+  'problem.rate like 36.50': 'a rate looks like 36.50',
+  'problem.choose at least one seat': 'choose at least one seat',
+  'problem.at most 100 seats in one request': 'at most 100 seats at once',
+  'problem.a seat appears twice in the request': 'a seat appears twice',
+  'problem.give hours or minutes, not both': 'give hours or minutes, not both',
+  'problem.identity number looks like V-12345678 (cédula), J-40123456-9 (RIF) or P-123456789 (passport)':
+    'write V-12345678 (cédula), J-40123456-9 (RIF) or P-123456789 (passport)',
+  "problem.the RIF's check digit does not match its number":
+    "the RIF's check digit does not match its number",
+  'problem.a RIF needs its letter: V-, E-, J-, G- or C-': 'a RIF needs its letter: V-, E-, J-, G- or C-',
+  'problem.a J-, G- or C- number is a RIF: write its check digit, like J-40123456-9':
+    'a J-, G- or C- number is a RIF: write its check digit, like J-40123456-9',
+};
