@@ -78,7 +78,9 @@ export interface SyncEngineOptions {
    * extends a lease. `taquilla serve --test-clock` moves it with simulated time.
    */
   monotonic?: MonotonicSource;
-  /** Offline sales reported in parallel during a replay (they never depend on each other). */
+  /** Offline sales per request during a replay (at most the server's 200 per batch). */
+  replayBatch?: number;
+  /** Batches of offline sales on the wire at once during a replay (they never depend on each other). */
   replayConcurrency?: number;
   /**
    * How long a cashier's sale whose answer was lost keeps asking the server what became of it (by its
@@ -183,6 +185,7 @@ export class SyncEngine {
   private readonly callerResolutions = new Set<Promise<void>>();
   private book: PaymentBook | null = null;
   private resolvingAll: Promise<void> | null = null;
+  private reconciling: Promise<void> | null = null;
   /** True while a server-confirmed change is copied locally: the settle listener must not queue it. */
   private mirroring = false;
   private readonly sql;
@@ -193,13 +196,15 @@ export class SyncEngine {
     options: SyncEngineOptions = {},
   ) {
     // A stall is noticed within heartbeatMs (+20 % jitter) + heartbeatTimeoutMs < 2 s, and a link
-    // that comes back is used again within maxBackoffMs: a heartbeat is one small authenticated GET.
+    // that comes back is used again within maxBackoffMs (+20 %): a heartbeat is one small
+    // authenticated GET per instance, and a refused connection costs nothing.
     this.options = {
       heartbeatMs: options.heartbeatMs ?? 600,
       heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? 1000,
-      maxBackoffMs: options.maxBackoffMs ?? 2000,
+      maxBackoffMs: options.maxBackoffMs ?? 500,
       requestTimeoutMs: options.requestTimeoutMs ?? 4000,
-      replayConcurrency: options.replayConcurrency ?? 16,
+      replayBatch: Math.min(200, options.replayBatch ?? 100),
+      replayConcurrency: options.replayConcurrency ?? 4,
       resolveWindowMs: options.resolveWindowMs ?? 3000,
     };
     this.outbox = new Outbox(db);
@@ -430,8 +435,8 @@ export class SyncEngine {
 
   /** Waits for the current replay and every outcome being asked about, if any (tests, shutdown). */
   async idle(): Promise<void> {
-    while (this.flushing || this.resolvingAll || this.callerResolutions.size > 0) {
-      await Promise.all([this.flushing, this.resolvingAll, ...this.callerResolutions]);
+    while (this.flushing || this.resolvingAll || this.reconciling || this.callerResolutions.size > 0) {
+      await Promise.all([this.flushing, this.resolvingAll, this.reconciling, ...this.callerResolutions]);
     }
   }
 
@@ -474,38 +479,77 @@ export class SyncEngine {
       return this.state;
     }
     const wasOnline = this.state === 'online';
+    const beat = await this.probe();
+    if (beat) await this.catchUp(wasOnline, beat);
+    return this.state;
+  }
+
+  /** The heartbeat's question itself: online, offline or revoked (and the clock offset). */
+  private async probe(): Promise<ServerReply | null> {
+    if (!this.client || this.state === 'revoked') return null;
     try {
       const reply = await this.client.time(this.options.heartbeatTimeoutMs);
       this.noteReply(reply);
       if (reply.status === 401) {
         this.setState('revoked');
         await this.uploadAfterRevocation();
-        return this.state;
+        return null;
       }
       this.setState('online');
       this.failures = 0;
-      if (!wasOnline) await this.reconcile();
-      else if (this.outbox.length > 0) {
+      return reply;
+    } catch (error) {
+      if (!(error instanceof NetworkError)) throw error;
+      this.goOffline();
+      return null;
+    }
+  }
+
+  /** Online: back from offline, settle what was lost and reconcile; else send what is waiting. */
+  private async catchUp(wasOnline: boolean, beat: ServerReply): Promise<void> {
+    try {
+      if (!wasOnline) {
+        // One reconcile at a time; a link back again while one runs gets its own, after it.
+        const previous = this.reconciling;
+        const next = (async () => {
+          await previous?.catch(() => undefined);
+          await this.reconcile();
+        })();
+        this.reconciling = next;
+        const done = () => {
+          if (this.reconciling === next) this.reconciling = null;
+        };
+        next.then(done, done);
+        await next;
+      } else if (this.outbox.length > 0) {
         await this.resolveUnresolved();
         await this.flush();
       }
       // Leases renew while online (not only on coming back), each for its event's policy.
       if (this.outbox.length === 0) await this.leases.renewDue();
-      const openLeases = (reply.result as { openLeases?: unknown } | undefined)?.openLeases;
-      if (Array.isArray(openLeases)) this.leases.closeEnded(openLeases.map(String), reply.serverTime);
+      const openLeases = (beat.result as { openLeases?: unknown } | undefined)?.openLeases;
+      if (Array.isArray(openLeases)) this.leases.closeEnded(openLeases.map(String), beat.serverTime);
       // The heartbeat names the server's catalogue revision: pull events and settings when it moved.
-      const catalogRevision = (reply.result as { catalogRevision?: unknown } | undefined)?.catalogRevision;
-      if (typeof catalogRevision === 'number') await this.venueCatalog.follow(this.client, catalogRevision);
+      const catalogRevision = (beat.result as { catalogRevision?: unknown } | undefined)?.catalogRevision;
+      if (typeof catalogRevision === 'number' && this.client) {
+        await this.venueCatalog.follow(this.client, catalogRevision);
+      }
     } catch (error) {
       if (!(error instanceof NetworkError)) throw error;
       this.goOffline();
     }
-    return this.state;
   }
 
   private async tick(): Promise<void> {
     if (!this.running) return;
-    await this.checkConnection().catch(() => undefined);
+    if (this.state === 'revoked') await this.checkConnection().catch(() => undefined);
+    else {
+      const wasOnline = this.state === 'online';
+      const beat = await this.probe().catch(() => null);
+      // The next beat never waits for the replay: a request stuck on a dead link must not delay the
+      // heartbeat that notices it.
+      if (beat) void this.catchUp(wasOnline, beat).catch(() => undefined);
+    }
     this.leases.clock.persist();
     if (!this.running) return;
     const wait =
@@ -592,22 +636,25 @@ export class SyncEngine {
   }
 
   private async drain(): Promise<void> {
+    const size = Math.max(1, this.options.replayBatch);
     while (this.client && this.state === 'online') {
-      const items = this.outbox.pending(Math.max(1, this.options.replayConcurrency));
+      const items = this.outbox.pending(size * Math.max(1, this.options.replayConcurrency));
       if (items.length === 0) return;
-      // Offline sales are independent of each other: send a run of them together. Anything else
-      // goes alone, in order (a hold before the sale that depends on it).
+      // Offline sales are independent of each other: send a run of them in batches, several at once.
+      // Anything else goes alone, in order (a hold before the sale that depends on it).
       const firstOther = items.findIndex((i) => i.op !== 'leaseSale');
-      const batch =
+      const run =
         firstOther === 0 ? [items[0]!] : items.slice(0, firstOther === -1 ? items.length : firstOther);
-      for (const item of batch) this.inFlight.add(item.id);
-      let sent: boolean;
+      const batches: OutboxItem[][] = [];
+      for (let i = 0; i < run.length; i += size) batches.push(run.slice(i, i + size));
+      for (const item of run) this.inFlight.add(item.id);
+      let sent: boolean[];
       try {
-        sent = batch.length > 1 ? await this.sendBatch(batch) : await this.send(batch[0]!);
+        sent = await Promise.all(batches.map((b) => (b.length > 1 ? this.sendBatch(b) : this.send(b[0]!))));
       } finally {
-        for (const item of batch) this.inFlight.delete(item.id);
+        for (const item of run) this.inFlight.delete(item.id);
       }
-      if (!sent) return;
+      if (sent.includes(false)) return;
     }
   }
 
