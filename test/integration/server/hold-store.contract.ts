@@ -821,16 +821,18 @@ export function holdStoreContract(name: string, open: () => Promise<StoreFixture
     });
 
     it('the cleanup marks expired temporary holds, frees them on the feed, and leaves deposits alone', async () => {
-      // Event 9 of its own (8 is the money case's): the other cases' holds do not count here.
-      await fx.store.putEvent(tenant, demoEvent(9), now);
+      // Event 19 of its own (8 is the money case's, 9 the leases'): the other cases' holds do not count here.
+      await fx.store.putEvent(tenant, demoEvent(19), now);
       const later = now + 11 * MINUTE_MS;
       while ((await fx.store.expireHolds(tenant, later)) > 0); // what earlier cases left to run out
       const cart = ok(
-        await run('holdSeats', { eventId: 9, sessionId: 'sweep-a', actor: 'c', seatIds: [101, 102] }),
+        await run('holdSeats', { eventId: 19, sessionId: 'sweep-a', actor: 'c', seatIds: [101, 102] }),
       );
-      ok(await run('holdGeneral', { eventId: 9, sessionId: 'sweep-a', actor: 'c', zoneId: 12, quantity: 2 }));
+      ok(
+        await run('holdGeneral', { eventId: 19, sessionId: 'sweep-a', actor: 'c', zoneId: 12, quantity: 2 }),
+      );
       const kept = ok(
-        await run('holdSeats', { eventId: 9, sessionId: 'sweep-b', actor: 'c', seatIds: [103] }),
+        await run('holdSeats', { eventId: 19, sessionId: 'sweep-b', actor: 'c', seatIds: [103] }),
       );
       ok(
         await run('convertToPartial', {
@@ -839,23 +841,25 @@ export function holdStoreContract(name: string, open: () => Promise<StoreFixture
           payment: cash(2500, 1000),
         }),
       );
-      const before = await fx.store.changesSince(tenant, 9, 0, now);
+      const before = await fx.store.changesSince(tenant, 19, 0, now);
       expect(await fx.store.expireHolds(tenant, now)).toBe(0); // nothing has run out yet
       await fx.store.expireHolds(other, later); // another tenant's cleanup touches nothing here
       expect(await fx.store.expireHolds(tenant, later, 2)).toBe(2); // in batches
       expect(await fx.store.expireHolds(tenant, later, 2)).toBe(1);
       expect(await fx.store.expireHolds(tenant, later)).toBe(0);
-      const delta = await fx.store.changesSince(tenant, 9, before.version, later);
+      const delta = await fx.store.changesSince(tenant, 19, before.version, later);
       expect(delta.seats).toEqual([
         { seatId: 101, state: 'free', until: null },
         { seatId: 102, state: 'free', until: null },
       ]);
       expect(delta.zones).toEqual([{ zoneId: 12, available: 5 }]);
       // The deposit keeps its seat; the places given back can be taken again, all five.
-      const snap = await fx.store.snapshot(tenant, 9, later);
+      const snap = await fx.store.snapshot(tenant, 19, later);
       expect(snap.seats.find((x) => x.seatId === 103)?.state).toBe('reserved');
       now = later;
-      ok(await run('holdGeneral', { eventId: 9, sessionId: 'sweep-c', actor: 'c', zoneId: 12, quantity: 5 }));
+      ok(
+        await run('holdGeneral', { eventId: 19, sessionId: 'sweep-c', actor: 'c', zoneId: 12, quantity: 5 }),
+      );
       expect(code(await run('complete', { transactionId: cart.transactionId, actor: 'c' }))).toBe(
         'NOTHING_HELD',
       );
