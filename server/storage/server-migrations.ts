@@ -95,9 +95,10 @@ CREATE INDEX IF NOT EXISTS idempotency_by_age ON idempotency(tenant_id, created_
   },
   {
     version: 4,
-    name: 'voids decided at the server: the void, its places and its refund',
+    name: 'voids decided at the server: the void, its places and its refund; offline sales by counter id',
     // A void on an enrolled counter is decided here (voidTickets): its tickets go back on sale in the
-    // same write; the refund lines travel in `record` beside the sale's payments.
+    // same write; the refund lines travel in `record` beside the sale's payments. lease_sales finds an
+    // offline sale (stored under the server's own id) by the id its counter knows it by.
     sql: (dialect) => {
       const big = dialect === 'sqlite' ? 'INTEGER' : 'BIGINT';
       return `
@@ -116,6 +117,12 @@ CREATE TABLE IF NOT EXISTS voids (
   PRIMARY KEY (tenant_id, id)
 );
 CREATE INDEX IF NOT EXISTS voids_by_transaction ON voids(tenant_id, transaction_id);
+CREATE TABLE IF NOT EXISTS lease_sales (
+  tenant_id       ${big} NOT NULL,
+  sale_id         TEXT NOT NULL,
+  transaction_id  TEXT NOT NULL,
+  PRIMARY KEY (tenant_id, sale_id)
+);
 `;
     },
   },

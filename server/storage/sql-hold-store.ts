@@ -1252,7 +1252,14 @@ export abstract class SqlHoldStore implements HoldStore {
    */
   private async voidTickets(ctx: OpContext, input: ServerVoidInput) {
     const { tx, tenantId, now } = ctx;
-    const t = await this.transactionOrThrow(ctx, input.transactionId);
+    // A sale made offline from a lease is stored under the server's id; its counter names it by its own.
+    const [sold] = await tx.all<{ transaction_id: string }>(
+      'SELECT transaction_id FROM lease_sales WHERE tenant_id = ? AND sale_id = ?',
+      [tenantId, input.transactionId],
+    );
+    const t = sold
+      ? await this.leaseSaleTransaction(ctx, sold.transaction_id)
+      : await this.transactionOrThrow(ctx, input.transactionId);
     const deposit = input.kind === 'DEPOSIT';
     const voidedBefore = await tx.all<{ n: number }>(
       'SELECT COUNT(*) AS n FROM voids WHERE tenant_id = ? AND transaction_id = ?',
@@ -1502,6 +1509,11 @@ export abstract class SqlHoldStore implements HoldStore {
       `INSERT INTO transactions (tenant_id, id, event_id, session_id, actor, status, reserved_until, created_at, updated_at)
        VALUES (?, ?, ?, ?, ?, 'COMPLETED', NULL, ?, ?)`,
       [tenantId, transactionId, eventId, `lease:${lease.id}`, input.actor, input.soldAt, now],
+    );
+    // The counter knows this sale by its own id (a void names it so).
+    await tx.run(
+      'INSERT INTO lease_sales (tenant_id, sale_id, transaction_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
+      [tenantId, input.saleId, transactionId],
     );
     const rows: unknown[][] = seats.map((s) => [s.zone_id, s.id, 1, s.price_cents]);
     if (zone && input.general) rows.push([zone.id, null, input.general.quantity, zone.price_cents]);
@@ -2360,6 +2372,21 @@ export abstract class SqlHoldStore implements HoldStore {
       [ctx.tenantId, transactionId],
     );
     if (!t || t.session_id.startsWith('lease:')) {
+      throw new TaquillaError('UNKNOWN_TRANSACTION', `There is no transaction ${transactionId}`, {
+        transactionId,
+      });
+    }
+    return { ...t, event_id: Number(t.event_id) };
+  }
+
+  /** An offline sale as voidTickets reads it (transactionOrThrow hides the lease's own transactions). */
+  private async leaseSaleTransaction(ctx: OpContext, transactionId: string): Promise<TxRow> {
+    const [t] = await ctx.tx.all<TxRow>(
+      `SELECT id, event_id, session_id, actor, status, reserved_until FROM transactions
+       WHERE tenant_id = ? AND id = ?`,
+      [ctx.tenantId, transactionId],
+    );
+    if (!t) {
       throw new TaquillaError('UNKNOWN_TRANSACTION', `There is no transaction ${transactionId}`, {
         transactionId,
       });

@@ -14,12 +14,13 @@ let a: Counter;
 let b: Counter;
 let ana: SignedIn;
 let beto: SignedIn;
+let luis: SignedIn;
 let map: SeatMap;
 
 beforeAll(async () => {
   venue = await startVenue({ counters: 2 });
   [a, b] = venue.counters as [Counter, Counter];
-  [ana, beto] = await Promise.all([a.signIn('ana'), b.signIn('beto')]);
+  [ana, beto, luis] = await Promise.all([a.signIn('ana'), b.signIn('beto'), a.signIn('luis')]);
   map = await a.call('events.seatMap', { eventId: THEATRE }, ana);
 });
 afterAll(async () => {
@@ -68,6 +69,12 @@ function stateAt(states: string, seatId: number): string {
 async function network(counter: Counter, state: 'online' | 'offline'): Promise<void> {
   await venue.eventually(async () => {
     expect((await counter.call('terminal.status', {})).network).toBe(state);
+  }, 20_000);
+}
+
+async function drained(counter: Counter): Promise<void> {
+  await venue.eventually(async () => {
+    expect(await counter.call('terminal.status', {})).toMatchObject({ network: 'online', syncQueue: 0 });
   }, 20_000);
 }
 
@@ -206,5 +213,35 @@ describe('a void on an enrolled counter', () => {
     await network(a, 'online');
     expect(await serverSeat(seat)).toEqual(['COMPLETED']);
     expect(await serverVoids(sale.transactionId)).toBe(0);
+  });
+
+  it('a sale made offline from a lease, once reported, is voided at the server by the id the counter knows it by', async () => {
+    const zoneId = map.seats.zoneId[map.seats.id.length - 1]!;
+    const grant = await a.call('leases.acquire', { eventId: THEATRE, zoneId, count: 1 }, luis);
+    const [seat] = grant.seatIds as [number];
+    await a.link('refuse');
+    await network(a, 'offline');
+    await a.call('holds.seats', { eventId: THEATRE, seatIds: [seat] }, ana);
+    const sale = await a.call('payments.checkout', { eventId: THEATRE, tenders: [CASH] }, ana);
+    expect(sale.status).toBe('COMPLETED');
+    await a.link('pass');
+    await drained(a);
+    expect(await serverSeat(seat)).toContain('COMPLETED');
+
+    const result = await a.call(
+      'sales.void',
+      { transactionId: sale.transactionId, reason: 'vendida sin enlace', supervisorPin: '9999' },
+      ana,
+    );
+    expect(result).toMatchObject({ kind: 'SALE', status: 'CANCELLED', refundUsdCents: sale.totalCents });
+    const live = await venue.serverRows<{ status: string }>(
+      `SELECT status FROM tickets WHERE seat_id = ? AND status IN ('ACTIVE', 'COMPLETED')`,
+      seat,
+    );
+    expect(live).toEqual([]);
+    await venue.eventually(async () => {
+      const snapshot = await b.call('availability.snapshot', { eventId: THEATRE }, beto);
+      expect(stateAt(snapshot.states, seat)).toBe('.');
+    }, 10_000);
   });
 });

@@ -272,6 +272,9 @@ export class SyncEngine {
          VALUES (?, ?, ?, ?, ?)`,
       ),
       seatZone: db.prepare<[number], { zone_id: number }>('SELECT zone_id FROM seats WHERE id = ?'),
+      unreportedSale: db.prepare<[string], { id: number }>(
+        "SELECT id FROM sync_outbox WHERE op = 'leaseSale' AND acked_at IS NULL AND json_extract(body, '$.saleId') = ?",
+      ),
       seatZones: db.prepare<[string], { id: number; zone_id: number }>(
         'SELECT id, zone_id FROM seats WHERE id IN (SELECT value FROM json_each(?))',
       ),
@@ -1295,7 +1298,8 @@ export class SyncEngine {
    * this resolves with the server's answer; the caller then writes its local void. `key` is the
    * void's own idempotency key (from its requestId), so a void retried after the server said yes and
    * the local write failed hears the same answer and frees nothing twice. Not sent through the outbox:
-   * a void is never queued. Unreachable: OFFLINE (nothing done). A reply lost on the way: the server
+   * a void is never queued. Unreachable, or a sale made offline whose report cannot be sent first:
+   * OFFLINE (nothing done). A reply lost on the way: the server
    * is asked by key at once (giving it up if it never arrived, OFFLINE); when it cannot be asked,
    * OUTCOME_UNKNOWN (the same request retried settles it). The server's refusals as they are.
    */
@@ -1309,6 +1313,11 @@ export class SyncEngine {
     const offline = () =>
       new TaquillaError('OFFLINE', 'The server cannot be reached', { outbox: this.outbox.length });
     if (this.state !== 'online') throw offline();
+    // A sale made offline is voided at the server once it is reported there: send the report first.
+    if (this.sql.unreportedSale.get(body.transactionId)) {
+      await this.flush();
+      if (this.sql.unreportedSale.get(body.transactionId)) throw offline();
+    }
     const client = this.client;
     let reply: ServerReply;
     try {
