@@ -83,6 +83,8 @@ describe('a void on an enrolled counter', () => {
     const [kept, voided] = [map.seats.id[0]!, map.seats.id[1]!];
     const sale = await sell([kept, voided]);
     const before = await a.call('reports.x', {}, ana);
+    const preview = await a.call('sales.voidPreview', { transactionId: sale.transactionId }, ana);
+    expect(preview).toMatchObject({ status: 'COMPLETED', voidable: true, paidCents: sale.totalCents });
 
     const result = await a.call(
       'sales.void',
@@ -103,6 +105,9 @@ describe('a void on an enrolled counter', () => {
     const price = sale.totalCents / 2;
     expect(result.refundUsdCents).toBe(price);
 
+    const after = await a.call('sales.voidPreview', { transactionId: sale.transactionId }, ana);
+    expect(after.tickets.map((t) => t.voided).sort()).toEqual([false, true]);
+    expect(after.refundedCents).toBe(price);
     // The authority: the voided seat's ticket is CANCELLED at the server, the other still sold.
     expect(await serverSeat(voided)).toEqual(['CANCELLED']);
     expect(await serverSeat(kept)).toEqual(['COMPLETED']);
