@@ -313,6 +313,7 @@ export function createTerminal({
     voids: new VoidService(db, time, reservations, {
       terminal: kiosk ? 'kiosk' : 'counter',
       enrolled: () => sync.status().state !== 'unenrolled',
+      server: { void: (body, key) => sync.voidAtServer(body, key) },
       drawer: dayClosing.drawer,
       staff: dayClosing.staff,
     }),

@@ -93,6 +93,39 @@ CREATE INDEX IF NOT EXISTS idempotency_by_age ON idempotency(tenant_id, created_
 `;
     },
   },
+  {
+    version: 4,
+    name: 'voids decided at the server: the void, its places and its refund; offline sales by counter id',
+    // A void on an enrolled counter is decided here (voidTickets): its tickets go back on sale in the
+    // same write; the refund lines travel in `record` beside the sale's payments. lease_sales finds an
+    // offline sale (stored under the server's own id) by the id its counter knows it by.
+    sql: (dialect) => {
+      const big = dialect === 'sqlite' ? 'INTEGER' : 'BIGINT';
+      return `
+CREATE TABLE IF NOT EXISTS voids (
+  tenant_id         ${big} NOT NULL,
+  id                TEXT NOT NULL,
+  transaction_id    TEXT NOT NULL,
+  kind              TEXT NOT NULL CHECK (kind IN ('SALE', 'TICKETS', 'DEPOSIT')),
+  actor             TEXT NOT NULL,
+  approved_by       TEXT NOT NULL,
+  reason            TEXT NOT NULL,
+  credential_id     ${big} NOT NULL,
+  refund_usd_cents  ${big} NOT NULL CHECK (refund_usd_cents >= 0),
+  record            TEXT NOT NULL,
+  created_at        ${big} NOT NULL,
+  PRIMARY KEY (tenant_id, id)
+);
+CREATE INDEX IF NOT EXISTS voids_by_transaction ON voids(tenant_id, transaction_id);
+CREATE TABLE IF NOT EXISTS lease_sales (
+  tenant_id       ${big} NOT NULL,
+  sale_id         TEXT NOT NULL,
+  transaction_id  TEXT NOT NULL,
+  PRIMARY KEY (tenant_id, sale_id)
+);
+`;
+    },
+  },
 ];
 
 /** The schema version this server writes. */

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { settingsOverrideSchema } from '../config.ts';
 import type { TicketView } from '../errors.ts';
 import { PAYMENT_METHODS } from './payments.ts';
+import { voidReason } from './voids.ts';
 import {
   actor,
   cancelInput,
@@ -291,6 +292,59 @@ export const leaseReturnInput = z
   .refine((r) => !(r.renew && r.renewMinutes !== undefined), 'renew or renewMinutes, not both');
 
 /**
+ * A void decided at the server (issue 16): the places of one transaction that go back on sale, by
+ * seat (numbered) or zone and count (standing places), with the refund the counter worked out from
+ * the sale's payments. A sale's tickets (COMPLETED) or a deposit whole (RESERVED, kind DEPOSIT).
+ * Refused when a named place is not live any more (ALREADY_VOIDED) or the refund is more than the
+ * server's payments of the sale have left (BALANCE_CHANGED).
+ */
+export const serverVoidInput = z
+  .object({
+    transactionId: z.string().trim().min(1).max(64),
+    kind: z.enum(['SALE', 'TICKETS', 'DEPOSIT']),
+    reason: voidReason,
+    actor,
+    approvedBy: actor,
+    places: z
+      .array(
+        z.object({ zoneId: id, seatId: id.nullable(), places: z.number().int().min(1).max(10_000) }).strict(),
+      )
+      .min(1)
+      .max(200),
+    refund: z
+      .object({
+        usdCents: z.number().int().min(0),
+        vesPerUsd: z.string().regex(/^\d+(\.\d+)?$/),
+        lines: z
+          .array(
+            z
+              .object({
+                method: z.enum(PAYMENT_METHODS),
+                currency: z.enum(['USD', 'VES']),
+                amountCents: z.number().int().min(0),
+                usdCents: z.number().int().min(0),
+                reference: z.string().max(40).nullable(),
+                asPaid: z.boolean(),
+              })
+              .strict(),
+          )
+          .max(12),
+      })
+      .strict(),
+  })
+  .strict();
+export type ServerVoidInput = z.infer<typeof serverVoidInput>;
+
+/** The server's answer to voidTickets: its id of the void and the sale's status after it. */
+export const serverVoidReply = z.object({
+  voidId: z.string().min(1),
+  transactionId: z.string(),
+  status: z.enum(['PENDING', 'RESERVED', 'COMPLETED', 'CANCELLED', 'EXPIRED']),
+  refundUsdCents: z.number().int(),
+});
+export type ServerVoidReply = z.infer<typeof serverVoidReply>;
+
+/**
  * What a revoked terminal may still send: the reports of what it sold offline, and its leases back.
  * Revocation stops new work, not the upload of what was already sold.
  */
@@ -310,6 +364,7 @@ export const serverOperations = {
   complete: serverCompleteInput,
   pay: serverPayInput,
   cancel: cancelInput,
+  voidTickets: serverVoidInput,
   lease: leaseInput,
   leaseSale: leaseSaleInput,
   leaseReturn: leaseReturnInput,

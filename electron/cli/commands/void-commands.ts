@@ -38,7 +38,7 @@ const voidCommand: CliCommand = {
     'request-id': { type: 'string' },
   },
   database: 'existing',
-  run: ({ db, clock, values, actor }) => {
+  run: async ({ db, clock, values, actor }) => {
     const v = values as Record<string, unknown>;
     if ((typeof values.sale === 'string') === (typeof values.transaction === 'string'))
       throw new UsageError('give --sale NUMBER or --transaction ID');
@@ -53,7 +53,7 @@ const voidCommand: CliCommand = {
         ? values.transaction
         : voids.preview({ saleNumber: values.sale as string }).transactionId;
     // Whoever runs the command line holds the store's file: they approve their own void (audited).
-    const result = voids.void({
+    const result = await voids.void({
       transactionId,
       reason,
       actor,

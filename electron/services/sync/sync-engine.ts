@@ -22,6 +22,9 @@ import {
   serverCompleteInput,
   serverConvertInput,
   serverHoldReply,
+  type ServerVoidInput,
+  serverVoidReply,
+  type ServerVoidReply,
   serverPayInput,
   serverReservation,
   serverTransactionReply,
@@ -274,6 +277,9 @@ export class SyncEngine {
          VALUES (?, ?, ?, ?, ?)`,
       ),
       seatZone: db.prepare<[number], { zone_id: number }>('SELECT zone_id FROM seats WHERE id = ?'),
+      unreportedSale: db.prepare<[string], { id: number }>(
+        "SELECT id FROM sync_outbox WHERE op = 'leaseSale' AND acked_at IS NULL AND json_extract(body, '$.saleId') = ?",
+      ),
       seatZones: db.prepare<[string], { id: number; zone_id: number }>(
         'SELECT id, zone_id FROM seats WHERE id IN (SELECT value FROM json_each(?))',
       ),
@@ -1332,6 +1338,73 @@ export class SyncEngine {
     const result = await this.serverCall<TransactionSummary>('cancel', input);
     this.mirror(() => this.reservations.cancel(input));
     return result;
+  }
+
+  /**
+   * A void decided at the server (issue 16): its tickets free venue-wide in the server's write, and
+   * this resolves with the server's answer; the caller then writes its local void. `key` is the
+   * void's own idempotency key (from its requestId), so a void retried after the server said yes and
+   * the local write failed hears the same answer and frees nothing twice. Not sent through the outbox:
+   * a void is never queued. Unreachable, or a sale made offline whose report cannot be sent first:
+   * OFFLINE (nothing done). A reply lost on the way: the server
+   * is asked by key at once (giving it up if it never arrived, OFFLINE); when it cannot be asked,
+   * OUTCOME_UNKNOWN (the same request retried settles it). The server's refusals as they are.
+   */
+  async voidAtServer(body: ServerVoidInput, key: string): Promise<ServerVoidReply> {
+    if (!this.client || this.state === 'unenrolled') {
+      throw new TaquillaError('OFFLINE', 'This terminal is not enrolled with a server', { outbox: 0 });
+    }
+    if (this.state === 'revoked') {
+      throw new TaquillaError('UNAUTHORIZED', 'This terminal was revoked at the server; enrol it again', {});
+    }
+    const offline = () =>
+      new TaquillaError('OFFLINE', 'The server cannot be reached', { outbox: this.outbox.length });
+    if (this.state !== 'online') throw offline();
+    // A sale made offline is voided at the server once it is reported there: send the report first.
+    if (this.sql.unreportedSale.get(body.transactionId)) {
+      await this.flush();
+      if (this.sql.unreportedSale.get(body.transactionId)) throw offline();
+    }
+    const client = this.client;
+    let reply: ServerReply;
+    try {
+      reply = await client.operation('voidTickets', body, key);
+    } catch (error) {
+      this.goOffline();
+      if (error instanceof NetworkError && error.refused) throw offline();
+      const asked = await client.outcomes([key], this.options.heartbeatTimeoutMs + 500).catch(() => null);
+      const outcome = (asked?.result as { outcomes?: KeyOutcome[] } | undefined)?.outcomes?.[0];
+      if (!outcome || outcome.outcome === 'unknown') {
+        throw new TaquillaError(
+          'OUTCOME_UNKNOWN',
+          'The server has not confirmed whether this void went through',
+          {
+            transactionId: body.transactionId,
+            outbox: this.outbox.length,
+          },
+        );
+      }
+      if (outcome.outcome === 'abandoned') throw offline();
+      reply = {
+        ...outcome.body,
+        status: outcome.status,
+        serverTime: this.serverClock.now(),
+        localMidpoint: this.clock.now(),
+      };
+    }
+    this.noteReply(reply);
+    if (reply.status === 401) {
+      this.setState('revoked');
+      throw new TaquillaError('UNAUTHORIZED', 'This terminal was revoked', {});
+    }
+    if (reply.error) {
+      throw new TaquillaError(
+        reply.error.code as 'ALREADY_VOIDED',
+        reply.error.message,
+        reply.error.details as never,
+      );
+    }
+    return serverVoidReply.parse(reply.result);
   }
 
   // ---- reservations taken at other counters -------------------------------------------------------

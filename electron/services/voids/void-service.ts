@@ -1,10 +1,11 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Clock } from '../../../shared/clock.ts';
 import { TaquillaError } from '../../../shared/errors.ts';
 import { formatRate, parseRate } from '../../../shared/money.ts';
 import { type PaidWith, planRefund, type PlannedRefund, refundAmount } from '../../../shared/refunds.ts';
 import type { PaymentMethod } from '../../../shared/schemas/payments.ts';
 import { saleNumberOf } from '../../../shared/schemas/printing.ts';
+import type { ServerVoidInput, ServerVoidReply } from '../../../shared/schemas/sync.ts';
 import {
   type RefundLine,
   voidInput,
@@ -76,12 +77,30 @@ export interface VoidServiceOptions {
   newId?: () => string;
   /**
    * True on a counter enrolled with the central server: the seat must free at the server, venue-wide,
-   * so a void here alone is refused (VOID_NEEDS_SERVER) rather than freeing seats only locally.
+   * so the void is decided there first (`server`); without a link to it (the command line on an
+   * enrolled store) it is refused (VOID_NEEDS_SERVER) rather than freeing seats only locally.
    */
   enrolled?: () => boolean;
+  /** The central server's side of a void (the sync engine's voidAtServer). */
+  server?: VoidServer;
   /** With both: a cash refund never takes more than the voider's open drawer should hold. */
   drawer?: CashDrawer;
   staff?: StaffDirectory;
+}
+
+/** Decides a void at the central server, under the void's own idempotency key. */
+export interface VoidServer {
+  void(body: ServerVoidInput, key: string): Promise<ServerVoidReply>;
+}
+
+/** What a void takes and gives back, decided from the local store before anything is written. */
+interface VoidDecision {
+  sale: SaleRow;
+  kind: VoidKind;
+  chosen: Place[];
+  refundUsd: number;
+  rate: string;
+  plan: PlannedRefund[];
 }
 
 /**
@@ -96,6 +115,12 @@ export interface VoidServiceOptions {
  * and reprint read) are recorded, then the seats go back on sale (SoldTicketVoids, or the
  * reservation's cancel for a deposit), with the audit trail and the change feed. A retried request
  * (same requestId) answers as the first and refunds nothing twice.
+ *
+ * On a counter enrolled with the central server the server decides first (voidTickets: the seats
+ * free there, venue-wide, in its write); only its yes is written here, in the write that copies it,
+ * with the server's void id. Offline: OFFLINE, nothing done. The server is asked under a key derived
+ * from the requestId, so a void retried after the server said yes and the local write failed is
+ * answered as the first there and written once here.
  */
 export class VoidService {
   private readonly released: SoldTicketVoids;
@@ -262,44 +287,90 @@ export class VoidService {
   }
 
   /** Voids (see the class comment). The answer is checked against its schema before the commit. */
-  void(raw: unknown): VoidResult {
+  async void(raw: unknown): Promise<VoidResult> {
     const input = parseInput(voidInput, raw);
+    if (!this.options.enrolled?.()) return this.writeVoid(input, null);
+    const server = this.options.server;
+    if (!server) {
+      throw new TaquillaError(
+        'VOID_NEEDS_SERVER',
+        'This counter sells for the central server: a void must be decided there, so the seats free venue-wide',
+        { transactionId: input.transactionId },
+      );
+    }
+    const first = this.firstAnswer(input);
+    if (first) return first;
+    // Refusals found here (already voided, event started, drawer short) never reach the server.
+    const decision = this.decide(input);
+    const requestId = input.requestId ?? this.newId();
+    const reply = await server.void(this.serverBody(input, decision), voidKey(requestId));
+    return this.writeVoid({ ...input, requestId }, reply);
+  }
+
+  // ---- internals -------------------------------------------------------------------------------
+
+  /** The local void in one write; with the server's yes, under its void id. */
+  private writeVoid(input: VoidInputParsed, server: ServerVoidReply | null): VoidResult {
     const write = () =>
       this.db
         .transaction(() => {
-          if (input.requestId !== undefined) {
-            const first = this.sql.byRequest.get(input.requestId);
-            if (first) {
-              if (first.transaction_id !== input.transactionId) {
-                throw new TaquillaError(
-                  'IDEMPOTENCY_MISMATCH',
-                  `Request ${input.requestId} voided another sale`,
-                  {
-                    key: input.requestId,
-                  },
-                );
-              }
-              return voidResult.parse(this.resultOf(first));
-            }
-          }
-          return voidResult.parse(this.decideAndWrite(input));
+          const first = this.firstAnswer(input);
+          if (first) return first;
+          const decision = this.decide(input);
+          return voidResult.parse(this.write(input, decision, server?.voidId ?? this.newId()));
         })
         .immediate();
     return withDurableCommit(this.db, write);
   }
 
-  // ---- internals -------------------------------------------------------------------------------
+  /** The answer already given to this requestId, if any. */
+  private firstAnswer(input: VoidInputParsed): VoidResult | null {
+    if (input.requestId === undefined) return null;
+    const first = this.sql.byRequest.get(input.requestId);
+    if (!first) return null;
+    if (first.transaction_id !== input.transactionId) {
+      throw new TaquillaError('IDEMPOTENCY_MISMATCH', `Request ${input.requestId} voided another sale`, {
+        key: input.requestId,
+      });
+    }
+    return voidResult.parse(this.resultOf(first));
+  }
 
-  private decideAndWrite(input: ReturnType<typeof voidInput.parse>): VoidResult {
+  /** The server's request: the places by seat or zone and count, and the refund as planned here. */
+  private serverBody(input: VoidInputParsed, d: VoidDecision): ServerVoidInput {
+    const places = new Map<string, ServerVoidInput['places'][number]>();
+    for (const p of d.chosen) {
+      const key = `${p.ticket.zone_id}:${p.ticket.seat_id ?? ''}`;
+      const line = places.get(key) ?? { zoneId: p.ticket.zone_id, seatId: p.ticket.seat_id, places: 0 };
+      line.places += p.places;
+      places.set(key, line);
+    }
+    return {
+      transactionId: d.sale.id,
+      kind: d.kind,
+      reason: input.reason,
+      actor: input.actor,
+      approvedBy: input.approvedBy,
+      places: [...places.values()],
+      refund: {
+        usdCents: d.refundUsd,
+        vesPerUsd: d.rate,
+        lines: d.plan.map((line) => ({
+          method: line.method,
+          currency: line.currency,
+          amountCents: line.amountCents,
+          usdCents: line.usdCents,
+          reference: refundReferenceOf(line, input),
+          asPaid: line.asPaid,
+        })),
+      },
+    };
+  }
+
+  /** Judges a void against the local store (refusals thrown), writing nothing. */
+  private decide(input: VoidInputParsed): VoidDecision {
     const now = this.clock.now();
     const sale = this.saleOrThrow(input.transactionId);
-    if (this.options.enrolled?.()) {
-      throw new TaquillaError(
-        'VOID_NEEDS_SERVER',
-        'This counter sells for the central server: a void must be decided there, so the seats free venue-wide',
-        { transactionId: sale.id },
-      );
-    }
     const places = this.places(sale);
     if (sale.status === 'CANCELLED' && this.sql.voidsOf.get(sale.id)!.n > 0) {
       throw alreadyVoided(
@@ -369,8 +440,13 @@ export class VoidService {
         : { method: input.refundMethod, ...(input.refundCurrency ? { currency: input.refundCurrency } : {}) },
     );
     this.assertDrawerCovers(input.actor, plan);
+    return { sale, kind, chosen, refundUsd, rate, plan };
+  }
 
-    const voidId = this.newId();
+  /** Writes a decided void: the void, its refund lines, the voided tickets, the seats back on sale. */
+  private write(input: VoidInputParsed, d: VoidDecision, voidId: string): VoidResult {
+    const { sale, kind, chosen, refundUsd, rate, plan } = d;
+    const now = this.clock.now();
     this.sql.insertVoid.run({
       id: voidId,
       tx: sale.id,
@@ -392,9 +468,7 @@ export class VoidService {
         currency: line.currency,
         amount: line.amountCents,
         usd: line.usdCents,
-        // The bank reference belongs to a refund sent by a bank, not to cash.
-        reference:
-          line.method === 'CASH_USD' || line.method === 'CASH_VES' ? null : (input.refundReference ?? null),
+        reference: refundReferenceOf(line, input),
         asPaid: line.asPaid ? 1 : 0,
       });
     }
@@ -571,6 +645,18 @@ export class VoidService {
       }
     }
   }
+}
+
+type VoidInputParsed = ReturnType<typeof voidInput.parse>;
+
+/** The bank reference belongs to a refund sent by a bank, not to cash. */
+function refundReferenceOf(line: PlannedRefund, input: VoidInputParsed): string | null {
+  return line.method === 'CASH_USD' || line.method === 'CASH_VES' ? null : (input.refundReference ?? null);
+}
+
+/** The server's idempotency key of a void: printable and bounded whatever the requestId holds. */
+function voidKey(requestId: string): string {
+  return `void-${createHash('sha256').update(requestId).digest('hex').slice(0, 40)}`;
 }
 
 function alreadyVoided(transactionId: string, ticketNumbers: string[]): TaquillaError<'ALREADY_VOIDED'> {

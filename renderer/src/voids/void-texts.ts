@@ -48,6 +48,12 @@ const es = {
   'err.INSUFFICIENT_CASH':
     'La caja solo debería tener {available}: no se pueden devolver {requested} en efectivo.',
   'err.UNKNOWN_TRANSACTION': 'No hay ninguna venta con ese número.',
+  'err.OFFLINE':
+    'Sin conexión con el servidor central: la anulación se decide allí. No se anuló nada ni se devolvió dinero; inténtelo al volver la conexión.',
+  'err.OUTCOME_UNKNOWN':
+    'Sin respuesta del servidor: no se sabe si la anulación pasó. No devuelva dinero todavía: al volver la conexión pulse de nuevo «Anular y devolver» sin cambiar nada; no se anulará dos veces.',
+  'err.BALANCE_CHANGED':
+    'El servidor tiene registrado menos pagado para esta venta ({paid}) que lo que se devolvería: no se anuló nada. Llame al supervisor.',
 };
 
 const en: Record<keyof typeof es, string> = {
@@ -91,6 +97,12 @@ const en: Record<keyof typeof es, string> = {
   'err.APPROVAL_REQUIRED': "A void needs a supervisor's PIN.",
   'err.INSUFFICIENT_CASH': 'The drawer should only hold {available}: {requested} cannot be refunded in cash.',
   'err.UNKNOWN_TRANSACTION': 'There is no sale with that number.',
+  'err.OFFLINE':
+    'No connection to the central server: the void is decided there. Nothing was voided and no money given back; try again when the connection is back.',
+  'err.OUTCOME_UNKNOWN':
+    'No answer from the server: it is not known whether the void went through. Do not give money back yet: when the connection is back press "Void and refund" again without changing anything; it will not be voided twice.',
+  'err.BALANCE_CHANGED':
+    'The server has less recorded as paid for this sale ({paid}) than would be refunded: nothing was voided. Call the supervisor.',
 };
 
 export type VoidTextKey = keyof typeof es;
@@ -139,6 +151,15 @@ export function voidErrorText(locale: Locale, code: string, message: string, det
     }
     case 'UNKNOWN_TRANSACTION':
       return vt(locale, 'err.UNKNOWN_TRANSACTION');
+    // On an enrolled counter the void is decided at the server (issue 16): its link's refusals.
+    case 'OFFLINE':
+      return vt(locale, 'err.OFFLINE');
+    case 'OUTCOME_UNKNOWN':
+      return vt(locale, 'err.OUTCOME_UNKNOWN');
+    case 'BALANCE_CHANGED':
+      return vt(locale, 'err.BALANCE_CHANGED', {
+        paid: usd(locale, (details as ErrorDetails['BALANCE_CHANGED']).paidCents),
+      });
     default:
       return paymentErrorText(locale, code, message, details);
   }

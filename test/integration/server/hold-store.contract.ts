@@ -431,6 +431,103 @@ export function holdStoreContract(name: string, open: () => Promise<StoreFixture
       expect(await state()).toEqual(['sold', 'sold']);
     });
 
+    it('a void frees the named places of a sale in one write, with its refund; once; only for the tenant', async () => {
+      await fx.store.putEvent(tenant, demoEvent(21), now);
+      const sid = 'void-sale';
+      ok(await run('holdSeats', { eventId: 21, sessionId: sid, actor: 'c', seatIds: [101, 102] }));
+      const held = ok(
+        await run('holdGeneral', { eventId: 21, sessionId: sid, actor: 'c', zoneId: 12, quantity: 2 }),
+      );
+      const transactionId = held.transactionId as string;
+      ok(await run('complete', { transactionId, actor: 'c', payment: cash(7000) }));
+      const seats = async () =>
+        (await fx.store.snapshot(tenant, 21, now)).seats.filter((x) => x.seatId <= 102).map((x) => x.state);
+      const standing = async () =>
+        (await fx.store.snapshot(tenant, 21, now)).zones.find((z) => z.zoneId === 12)?.available;
+      expect(await seats()).toEqual(['sold', 'sold']);
+      expect(await standing()).toBe(3);
+      const refund = (usdCents: number) => ({
+        usdCents,
+        vesPerUsd: '36.5000',
+        lines: [
+          {
+            method: 'CASH_USD',
+            currency: 'USD',
+            amountCents: usdCents,
+            usdCents,
+            reference: null,
+            asPaid: true,
+          },
+        ],
+      });
+      const voiding = (places: unknown[], usdCents: number, kind = 'TICKETS') => ({
+        transactionId,
+        kind,
+        reason: 'cliente desiste',
+        actor: 'c',
+        approvedBy: 'supervisor:s',
+        places,
+        refund: refund(usdCents),
+      });
+      const some = voiding(
+        [
+          { zoneId: 11, seatId: 101, places: 1 },
+          { zoneId: 12, seatId: null, places: 1 },
+        ],
+        3500,
+      );
+
+      // Another tenant's counter cannot void it.
+      expect(code(await run('voidTickets', some, key(), other))).toBe('UNKNOWN_TRANSACTION');
+      const before = await fx.store.changesSince(tenant, 21, 0, now);
+      const k = key();
+      const first = ok(await run('voidTickets', some, k));
+      expect(first).toMatchObject({ transactionId, status: 'COMPLETED', refundUsdCents: 3500 });
+      expect(await seats()).toEqual(['free', 'sold']);
+      expect(await standing()).toBe(4);
+      // Sold → free on the change feed: every counter's live map frees the seat.
+      const delta = await fx.store.changesSince(tenant, 21, before.version, now);
+      expect(delta.seats).toEqual([expect.objectContaining({ seatId: 101, state: 'free' })]);
+      expect(delta.zones).toEqual([{ zoneId: 12, available: 4 }]);
+      // The same request again: the same answer, nothing voided twice.
+      const again = await run('voidTickets', some, k);
+      expect(again.replayed).toBe(true);
+      expect(again.body.result).toEqual(first);
+      expect(code(await run('voidTickets', voiding([{ zoneId: 11, seatId: 101, places: 1 }], 2500)))).toBe(
+        'ALREADY_VOIDED',
+      );
+      // A refund beyond what the sale's payments have left is refused, and nothing changes.
+      const rest = [
+        { zoneId: 11, seatId: 102, places: 1 },
+        { zoneId: 12, seatId: null, places: 1 },
+      ];
+      expect(code(await run('voidTickets', voiding(rest, 3501)))).toBe('BALANCE_CHANGED');
+      expect(await seats()).toEqual(['free', 'sold']);
+      const last = ok(await run('voidTickets', voiding(rest, 3500, 'SALE')));
+      expect(last).toMatchObject({ status: 'CANCELLED' });
+      expect(await seats()).toEqual(['free', 'free']);
+      expect(await standing()).toBe(5);
+      expect(code(await run('voidTickets', voiding(rest, 0, 'SALE')))).toBe('ALREADY_VOIDED');
+
+      // A deposit is cancelled whole: its seat frees, its money is refunded.
+      const dep = ok(
+        await run('holdSeats', { eventId: 21, sessionId: 'void-dep', actor: 'c', seatIds: [103] }),
+      );
+      const depId = dep.transactionId as string;
+      ok(await run('convertToPartial', { transactionId: depId, actor: 'c', payment: cash(2500, 1000) }));
+      expect(
+        ok(
+          await run('voidTickets', {
+            ...voiding([{ zoneId: 11, seatId: 103, places: 1 }], 1000, 'DEPOSIT'),
+            transactionId: depId,
+          }),
+        ),
+      ).toMatchObject({ status: 'CANCELLED', refundUsdCents: 1000 });
+      expect((await fx.store.snapshot(tenant, 21, now)).seats.find((x) => x.seatId === 103)?.state).toBe(
+        'free',
+      );
+    });
+
     it('a lost answer is found by its key; a key never seen is abandoned, and a late copy changes nothing', async () => {
       await fx.store.putEvent(tenant, demoEvent(8), T0);
       const [k1, k2] = [key(), key()];

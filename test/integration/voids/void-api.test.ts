@@ -413,21 +413,21 @@ describe('voiding a sale over the local API', () => {
     expect(count('voided_tickets')).toBe(0);
   });
 
-  it('a counter enrolled with the central server refuses a void rather than free the seat only here', async () => {
+  it('an enrolled store with no link to the central server (the command line) refuses a void rather than free the seat only here', async () => {
     const sara = await api.signIn(api.users.supervisor, '9999');
     const sale = await sell(sara, { seats: [7] }, [{ method: 'CASH_USD', amountCents: 2500 }]);
-    // The terminal's own wiring asks the sync engine; here the same service, told it is enrolled.
+    // The terminal's own wiring asks the sync engine; here the same service, enrolled with no server.
     const enrolled = new VoidService(api.terminal.db, api.clock, api.terminal.reservations, {
       enrolled: () => true,
     });
-    expect(() =>
+    await expect(
       enrolled.void({
         transactionId: sale.transactionId,
         reason: 'prueba',
         actor: 'supervisor:Sara',
         approvedBy: 'supervisor:Sara',
       }),
-    ).toThrow(expect.objectContaining({ code: 'VOID_NEEDS_SERVER' }));
+    ).rejects.toMatchObject({ code: 'VOID_NEEDS_SERVER' });
     expect(count('voids')).toBe(0);
     expect((await snapshot()).states[7]).toBe('s');
   });

@@ -13,6 +13,9 @@ describe('what a refused void says', () => {
       ['TICKET_VOIDED', { ticketNumbers: ['T1-000001'] }],
       ['APPROVAL_REQUIRED', { kind: 'VOID' }],
       ['INSUFFICIENT_CASH', { currency: 'VES', requestedCents: 91_250, availableCents: 0 }],
+      ['OFFLINE', { outbox: 0 }],
+      ['OUTCOME_UNKNOWN', { transactionId: 't', outbox: 0 }],
+      ['BALANCE_CHANGED', { transactionId: 't', totalCents: 2500, paidCents: 1000 }],
     ];
     for (const [code, details] of cases) {
       for (const locale of ['es', 'en'] as const) {
@@ -23,6 +26,10 @@ describe('what a refused void says', () => {
     }
     expect(voidErrorText('es', 'VOID_NEEDS_SERVER', '', { transactionId: 't' })).toMatch(
       /^Esta taquilla vende/,
+    );
+    // A void whose answer was lost is settled by sending the same void again, not by waiting.
+    expect(voidErrorText('es', 'OUTCOME_UNKNOWN', '', { transactionId: 't', outbox: 0 })).toMatch(
+      /anulación.*pulse de nuevo «Anular y devolver»/,
     );
     expect(
       voidErrorText('es', 'ALREADY_VOIDED', '', { transactionId: 't', ticketNumbers: ['T1-000001'] }),
