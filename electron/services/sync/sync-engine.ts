@@ -48,6 +48,9 @@ import { type OutboxItem, Outbox } from './outbox.ts';
 import { SyncCredentialStore } from './sync-credential.ts';
 import { VenueCatalog } from './venue-catalog.ts';
 
+/** Backward steps of the estimated server time up to this are estimate noise, smoothed out. */
+const MAX_SMOOTHED_STEP_BACK_MS = 5_000;
+
 export type SyncState = 'unenrolled' | 'online' | 'offline' | 'revoked';
 
 /** What the status bar shows. */
@@ -285,7 +288,18 @@ export class SyncEngine {
       ),
     };
     this.offsetMs = Number(this.sql.getState.get('clock_offset_ms')?.value ?? 0);
-    this.serverClock = { now: () => this.clock.now() + this.offsetMs };
+    // Each reply re-estimates the offset from its round trip, so under load the estimate jitters by
+    // hundreds of ms. Server time read here never steps back by such noise (a payment stamped before
+    // the drawer it went into was opened was missed by the drawer); a real correction (more than
+    // MAX_SMOOTHED_STEP_BACK_MS, e.g. the PC clock set right) is taken as it is.
+    let last = Number.NEGATIVE_INFINITY;
+    this.serverClock = {
+      now: () => {
+        const raw = this.clock.now() + this.offsetMs;
+        last = raw < last && last - raw <= MAX_SMOOTHED_STEP_BACK_MS ? last : raw;
+        return last;
+      },
+    };
     const leaseClock = new LeaseClock(this.serverClock, options.monotonic ?? processMonotonic, {
       load: () => {
         const saved = this.sql.getState.get('lease_clock_floor')?.value;
