@@ -1,4 +1,4 @@
-import { Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { isOffline } from './printer-status.ts';
 import {
   STAR_ETB,
@@ -7,7 +7,13 @@ import {
   type StarStatus,
   StarStatusReader,
 } from './star-status.ts';
-import type { PrinterReport, PrinterTransport, SendResult, TcpOptions } from './transports.ts';
+import {
+  connectPrinter,
+  type PrinterReport,
+  type PrinterTransport,
+  type SendResult,
+  type TcpOptions,
+} from './transports.ts';
 
 /**
  * A Star printer in Star Line mode on TCP (port 9100), confirmed the way Star's specification allows:
@@ -183,23 +189,7 @@ class StarConnection {
   }
 
   static open(host: string, port: number, timeoutMs: number): Promise<StarConnection> {
-    return new Promise((resolve, reject) => {
-      const socket = new Socket();
-      socket.setNoDelay(true);
-      const timer = setTimeout(() => {
-        socket.destroy();
-        reject(new Error(`no answer from ${host}:${port} within ${timeoutMs} ms`));
-      }, timeoutMs);
-      socket.once('error', (e) => {
-        clearTimeout(timer);
-        reject(e);
-      });
-      socket.connect(port, host, () => {
-        clearTimeout(timer);
-        socket.removeAllListeners('error');
-        resolve(new StarConnection(socket));
-      });
-    });
+    return connectPrinter(host, port, timeoutMs).then((socket) => new StarConnection(socket));
   }
 
   get isClosed(): boolean {

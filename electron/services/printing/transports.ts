@@ -207,23 +207,7 @@ class Connection {
   }
 
   static open(host: string, port: number, timeoutMs: number): Promise<Connection> {
-    return new Promise((resolve, reject) => {
-      const socket = new Socket();
-      socket.setNoDelay(true);
-      const timer = setTimeout(() => {
-        socket.destroy();
-        reject(new Error(`no answer from ${host}:${port} within ${timeoutMs} ms`));
-      }, timeoutMs);
-      socket.once('error', (e) => {
-        clearTimeout(timer);
-        reject(e);
-      });
-      socket.connect(port, host, () => {
-        clearTimeout(timer);
-        socket.removeAllListeners('error');
-        resolve(new Connection(socket));
-      });
-    });
+    return connectPrinter(host, port, timeoutMs).then((socket) => new Connection(socket));
   }
 
   get isClosed(): boolean {
@@ -387,3 +371,27 @@ export function transportFor(
 }
 
 export { printerUri };
+
+/**
+ * A TCP connection to a printer (Nagle off: status questions are a few bytes), or an error naming
+ * the address when it does not answer within `timeoutMs`. Shared by the ESC/POS and Star transports.
+ */
+export function connectPrinter(host: string, port: number, timeoutMs: number): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = new Socket();
+    socket.setNoDelay(true);
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`no answer from ${host}:${port} within ${timeoutMs} ms`));
+    }, timeoutMs);
+    socket.once('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    socket.connect(port, host, () => {
+      clearTimeout(timer);
+      socket.removeAllListeners('error');
+      resolve(socket);
+    });
+  });
+}
