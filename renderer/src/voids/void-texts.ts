@@ -1,5 +1,5 @@
 import type { ErrorDetails } from '../../../shared/errors.ts';
-import { formatDate, type Locale } from '../i18n/index.ts';
+import type { Locale } from '../i18n/index.ts';
 import { paymentErrorText, usd, ves } from '../payments/payment-texts.ts';
 
 /**
@@ -37,13 +37,6 @@ const es = {
   'dash.refundsNone': 'Sin anulaciones en el día abierto.',
   'dash.refundsOne': '1 anulación · {amount} devuelto',
   'dash.refundsMany': '{n} anulaciones · {amount} devuelto',
-  'err.EVENT_STARTED': 'La función empezó el {when}: ya no se puede anular esta venta.',
-  'err.NOT_VOIDABLE': 'Esta venta no se puede anular (estado {status}).',
-  'err.ALREADY_VOIDED': 'Ya anulado: {tickets}.',
-  'err.ALREADY_VOIDED.all': 'Esta venta ya fue anulada por completo.',
-  'err.VOID_NEEDS_SERVER':
-    'Esta taquilla vende para el servidor central: la anulación debe hacerse allí para liberar los asientos en todo el recinto. Llame al supervisor.',
-  'err.TICKET_VOIDED': 'Boleto anulado: {tickets}. No se reimprime.',
   'err.APPROVAL_REQUIRED': 'Una anulación necesita el PIN de un supervisor.',
   'err.INSUFFICIENT_CASH':
     'La caja solo debería tener {available}: no se pueden devolver {requested} en efectivo.',
@@ -87,13 +80,6 @@ const en: Record<keyof typeof es, string> = {
   'dash.refundsNone': 'No voids in the open day.',
   'dash.refundsOne': '1 void · {amount} refunded',
   'dash.refundsMany': '{n} voids · {amount} refunded',
-  'err.EVENT_STARTED': 'The show started on {when}: this sale can no longer be voided.',
-  'err.NOT_VOIDABLE': 'This sale cannot be voided (status {status}).',
-  'err.ALREADY_VOIDED': 'Already voided: {tickets}.',
-  'err.ALREADY_VOIDED.all': 'This sale has already been voided in full.',
-  'err.VOID_NEEDS_SERVER':
-    'This counter sells for the central server: the void must be made there so the seats free venue-wide. Call the supervisor.',
-  'err.TICKET_VOIDED': 'Voided ticket: {tickets}. It is not reprinted.',
   'err.APPROVAL_REQUIRED': "A void needs a supervisor's PIN.",
   'err.INSUFFICIENT_CASH': 'The drawer should only hold {available}: {requested} cannot be refunded in cash.',
   'err.UNKNOWN_TRANSACTION': 'There is no sale with that number.',
@@ -119,27 +105,12 @@ export function amount(locale: Locale, currency: 'USD' | 'VES', cents: number): 
   return currency === 'USD' ? usd(locale, cents) : ves(locale, cents);
 }
 
-/** The refusals of a void as sentences; anything else as the payment screens say it. */
+/**
+ * The refusals whose words differ on the void screen (money given back, not taken; a void sent
+ * again); the void's own codes (EVENT_STARTED, ALREADY_VOIDED, ...) as the shared catalogue words them.
+ */
 export function voidErrorText(locale: Locale, code: string, message: string, details: unknown): string {
   switch (code) {
-    case 'EVENT_STARTED':
-      return vt(locale, 'err.EVENT_STARTED', {
-        when: formatDate(locale, (details as ErrorDetails['EVENT_STARTED']).startsAt),
-      });
-    case 'NOT_VOIDABLE':
-      return vt(locale, 'err.NOT_VOIDABLE', { status: (details as ErrorDetails['NOT_VOIDABLE']).status });
-    case 'ALREADY_VOIDED': {
-      const tickets = (details as ErrorDetails['ALREADY_VOIDED']).ticketNumbers;
-      return tickets.length > 0
-        ? vt(locale, 'err.ALREADY_VOIDED', { tickets: tickets.join(', ') })
-        : vt(locale, 'err.ALREADY_VOIDED.all');
-    }
-    case 'VOID_NEEDS_SERVER':
-      return vt(locale, 'err.VOID_NEEDS_SERVER');
-    case 'TICKET_VOIDED':
-      return vt(locale, 'err.TICKET_VOIDED', {
-        tickets: (details as ErrorDetails['TICKET_VOIDED']).ticketNumbers.join(', '),
-      });
     case 'APPROVAL_REQUIRED':
       return vt(locale, 'err.APPROVAL_REQUIRED');
     case 'INSUFFICIENT_CASH': {
