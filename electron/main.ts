@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { app, BrowserWindow, dialog, Menu, session, type WebFrameMain } from 'electron';
+import { app, BrowserWindow, dialog, Menu, safeStorage, session, type WebFrameMain } from 'electron';
 import { systemClock } from '../shared/clock.ts';
 import { createDispatcher } from './api/dispatcher.ts';
 import { createHandlers } from './api/handlers.ts';
@@ -48,7 +48,7 @@ async function runAppCli(args: string[]): Promise<void> {
     args.includes('--db') || args.includes('--help') || args.length === 0
       ? args
       : [...args, '--db', process.env.TAQUILLA_DB ?? join(app.getPath('userData'), 'taquilla.db')];
-  const code = await runCli(withDb, undefined, undefined, { keyWrap: osKeychain(() => {}) });
+  const code = await runCli(withDb, undefined, undefined, { keyWrap: osKeychain(safeStorage, () => {}) });
   app.exit(code);
 }
 
@@ -89,7 +89,7 @@ async function start(): Promise<void> {
       kiosk,
       ...(migrationsDir ? { migrationsDir } : {}),
       // The store key is wrapped by the OS keychain: a copy of the user-data folder opens nothing.
-      keyWrap: osKeychain(),
+      keyWrap: osKeychain(safeStorage),
     });
   } catch (error) {
     // A damaged or read-only store: say so in words (and which backup to restore), never sell on it.

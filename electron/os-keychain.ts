@@ -1,5 +1,12 @@
-import { safeStorage } from 'electron';
 import type { KeyWrap } from './store/store-key.ts';
+
+/** The part of Electron's `safeStorage` the wrap uses; main.ts passes the real one (only it imports 'electron'). */
+export interface SafeStorage {
+  isEncryptionAvailable(): boolean;
+  getSelectedStorageBackend(): string;
+  encryptString(plain: string): Buffer;
+  decryptString(encrypted: Buffer): string;
+}
 
 /**
  * The OS keychain as the store key's wrap (Electron's safeStorage: DPAPI on Windows, the Keychain on
@@ -8,9 +15,10 @@ import type { KeyWrap } from './store/store-key.ts';
  * the key then stays in its 0600 key file, as under `taquilla serve`. Call after app 'ready'.
  */
 export function osKeychain(
+  safeStorage: SafeStorage,
   log: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
 ): KeyWrap | null {
-  const backend = process.platform === 'linux' ? safeStorage.getSelectedStorageBackend() : ('os' as const);
+  const backend = process.platform === 'linux' ? safeStorage.getSelectedStorageBackend() : 'os';
   if (!safeStorage.isEncryptionAvailable() || backend === 'basic_text' || backend === 'unknown') {
     log(`taquilla: no OS keychain (${backend}); the store key stays in its 0600 key file`);
     return null;

@@ -58,7 +58,7 @@ describe("the desktop app's own command line (taquilla --cli …)", () => {
   it('opens a keychain-wrapped store that npx taquilla cannot, with no window, and --db defaulting to the app store', async () => {
     const { osKeychain } = await import('../../../electron/os-keychain.ts');
     const file = join(dir.dir, 'taquilla.db');
-    const terminal = createTerminal({ dbFile: file, clock, keyWrap: osKeychain() });
+    const terminal = createTerminal({ dbFile: file, clock, keyWrap: osKeychain(fake.module.safeStorage) });
     await terminal.sessions.createUser('Sara', 'supervisor', '9999');
     terminal.close();
     // The plain command line has no keychain: a command that needs the store's secrets refuses.

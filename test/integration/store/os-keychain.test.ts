@@ -30,7 +30,6 @@ const keychain = vi.hoisted(() => {
     },
   };
 });
-vi.mock('electron', () => keychain.module);
 const { osKeychain } = await import('../../../electron/os-keychain.ts');
 
 const clock = new ManualClock(T0);
@@ -53,7 +52,11 @@ async function cli(...args: string[]): Promise<{ code: number; err: string; out:
 describe('under Electron the OS keychain wraps the store key', () => {
   it('wraps a new store’s key, and the key file alone opens nothing', async () => {
     const file = join(dir.dir, 'terminal.db');
-    const terminal = createTerminal({ dbFile: file, clock, keyWrap: osKeychain() });
+    const terminal = createTerminal({
+      dbFile: file,
+      clock,
+      keyWrap: osKeychain(keychain.module.safeStorage),
+    });
     const userId = await terminal.sessions.createUser('Ana', 'cashier', '1234');
     terminal.close();
     const keyFile = JSON.parse(readFileSync(keyFileOf(file), 'utf8')) as { wrap: string; key: string };
@@ -61,7 +64,7 @@ describe('under Electron the OS keychain wraps the store key', () => {
     expect(Buffer.from(keyFile.key, 'base64').subarray(0, 3).toString()).toBe('v11');
     expect(statSync(keyFileOf(file)).mode & 0o777).toBe(0o600);
     // The app opens it again through the keychain: the PIN pepper is the same key.
-    const again = createTerminal({ dbFile: file, clock, keyWrap: osKeychain() });
+    const again = createTerminal({ dbFile: file, clock, keyWrap: osKeychain(keychain.module.safeStorage) });
     await expect(again.sessions.signIn(userId, '1234')).resolves.toMatchObject({ user: { name: 'Ana' } });
     again.close();
     // Without the keychain (the CLI), a command that needs the store's secrets refuses, clearly…
@@ -77,7 +80,11 @@ describe('under Electron the OS keychain wraps the store key', () => {
     const file = join(dir.dir, 'demo.db');
     expect((await cli('seed-demo', '--db', file)).code).toBe(0);
     expect(JSON.parse(readFileSync(keyFileOf(file), 'utf8')).wrap).toBe('none');
-    const terminal = createTerminal({ dbFile: file, clock, keyWrap: osKeychain() });
+    const terminal = createTerminal({
+      dbFile: file,
+      clock,
+      keyWrap: osKeychain(keychain.module.safeStorage),
+    });
     try {
       expect(JSON.parse(readFileSync(keyFileOf(file), 'utf8')).wrap).toBe('os-keychain');
       const ana = terminal.sessions.users().find((u) => u.name === 'Ana Cajera')!;
@@ -90,10 +97,10 @@ describe('under Electron the OS keychain wraps the store key', () => {
   it('keeps the 0600 key file when the OS has no keychain worth the name', () => {
     const lines: string[] = [];
     keychain.state.backend = 'basic_text';
-    expect(osKeychain((l) => lines.push(l))).toBeNull();
+    expect(osKeychain(keychain.module.safeStorage, (l) => lines.push(l))).toBeNull();
     keychain.state.backend = 'gnome_libsecret';
     keychain.state.available = false;
-    expect(osKeychain((l) => lines.push(l))).toBeNull();
+    expect(osKeychain(keychain.module.safeStorage, (l) => lines.push(l))).toBeNull();
     expect(lines.join('\n')).toMatch(/0600 key file/);
   });
 });
