@@ -1,0 +1,191 @@
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '../../../shared/clock.ts';
+import { TaquillaError } from '../../../shared/errors.ts';
+import type { ServerOperation, ServerPayment } from '../../../shared/schemas/sync.ts';
+import type { Db } from '../../store/database.ts';
+import type { HoldResult, TransactionSummary } from '../reservations/reservation-service.ts';
+import type { LeaseDesk } from './lease-desk.ts';
+import type { Outbox } from './outbox.ts';
+import type { ServerLink } from './server-link.ts';
+
+export interface ConflictRow {
+  id: number;
+  outboxId: number;
+  op: ServerOperation;
+  body: unknown;
+  errorCode: string;
+  error: string;
+  createdAt: number;
+  resolvedAt: number | null;
+  resolution: 'moved' | 'refunded' | 'override' | null;
+  resolutionNote: string | null;
+}
+
+export type ConflictAction =
+  | { action: 'move'; actor: string; seatIds?: number[]; note?: string }
+  | { action: 'refund'; actor: string; note: string }
+  | { action: 'override'; actor: string; note: string };
+
+/** How a moved customer is sold the new seats: through the engine's own routing, at the server. */
+export interface ConflictSales {
+  holdSeats(raw: unknown): Promise<HoldResult>;
+  complete(raw: unknown): Promise<TransactionSummary>;
+}
+
+/**
+ * The supervisor's list of what the server refused after money was taken (an offline sale) or what
+ * it recorded that could not be copied here, and the ways out of each: move, refund or override.
+ * Owns sync_conflicts.
+ */
+export class SyncConflicts {
+  private readonly sql;
+
+  constructor(
+    private readonly db: Db,
+    private readonly serverClock: Clock,
+    private readonly link: ServerLink,
+    private readonly outbox: Outbox,
+    private readonly leases: LeaseDesk,
+    private readonly sales: ConflictSales,
+  ) {
+    this.sql = {
+      insertConflict: db.prepare<[number, string, string, string, string, number]>(
+        `INSERT OR IGNORE INTO sync_conflicts (outbox_id, op, body, error_code, error, created_at)
+         VALUES (?, ?, ?, ?, ?, ?)`,
+      ),
+      conflicts: db.prepare<[number], Record<string, unknown>>(
+        `SELECT id, outbox_id, op, body, error_code, error, created_at, resolved_at, resolution, resolution_note
+         FROM sync_conflicts WHERE (? = 1 OR resolved_at IS NULL) ORDER BY id`,
+      ),
+      openConflicts: db.prepare<[], { n: number }>(
+        'SELECT COUNT(*) AS n FROM sync_conflicts WHERE resolved_at IS NULL',
+      ),
+      resolveConflict: db.prepare<[number, string, string | null, string, number]>(
+        `UPDATE sync_conflicts SET resolved_at = ?, resolution = ?, resolution_note = ?, resolved_by = ?
+         WHERE id = ? AND resolved_at IS NULL`,
+      ),
+      seatZones: db.prepare<[string], { id: number; zone_id: number }>(
+        'SELECT id, zone_id FROM seats WHERE id IN (SELECT value FROM json_each(?))',
+      ),
+    };
+  }
+
+  /** Puts an item on the list (once per outbox item). */
+  record(outboxId: number, op: string, body: string, errorCode: string, error: string, at: number): void {
+    this.sql.insertConflict.run(outboxId, op, body, errorCode, error, at);
+  }
+
+  /** How many are still open (the status bar). */
+  open(): number {
+    return this.sql.openConflicts.get()!.n;
+  }
+
+  list(includeResolved = false): ConflictRow[] {
+    return this.sql.conflicts.all(includeResolved ? 1 : 0).map((r) => ({
+      id: r.id as number,
+      outboxId: r.outbox_id as number,
+      op: r.op as ServerOperation,
+      body: JSON.parse(r.body as string),
+      errorCode: r.error_code as string,
+      error: r.error as string,
+      createdAt: r.created_at as number,
+      resolvedAt: (r.resolved_at as number | null) ?? null,
+      resolution: (r.resolution as ConflictRow['resolution']) ?? null,
+      resolutionNote: (r.resolution_note as string | null) ?? null,
+    }));
+  }
+
+  /**
+   * The supervisor's way out of a refused offline sale: move the customer to an equivalent free seat
+   * (same zone; sold on the server now), refund, or override (accept it as it stands, with a note).
+   */
+  async resolve(id: number, action: ConflictAction): Promise<{ resolution: string; seatIds?: number[] }> {
+    const conflict = this.list(true).find((c) => c.id === id);
+    if (!conflict || conflict.resolvedAt !== null) {
+      throw new TaquillaError('NOTHING_HELD', `Conflict ${id} is not open`, {});
+    }
+    const now = this.serverClock.now();
+    if (action.action !== 'move') {
+      this.sql.resolveConflict.run(
+        now,
+        action.action === 'refund' ? 'refunded' : 'override',
+        action.note,
+        action.actor,
+        id,
+      );
+      return { resolution: action.action === 'refund' ? 'refunded' : 'override' };
+    }
+    if (conflict.op !== 'leaseSale') {
+      throw new TaquillaError(
+        'CONFLICT_NOT_MOVABLE',
+        'Only a refused offline sale can be moved to other seats: refund it or accept it',
+        { conflictId: id, op: conflict.op, errorCode: conflict.errorCode },
+      );
+    }
+    const sale = conflict.body as { leaseId: string; seatIds: number[] };
+    const lease = this.leases.byId(sale.leaseId);
+    if (!lease)
+      throw new TaquillaError('UNKNOWN_LEASE', `Unknown lease ${sale.leaseId}`, { leaseId: sale.leaseId });
+    // Moving a customer takes seats at the server: say so plainly when it cannot be reached.
+    const offline = () =>
+      new TaquillaError('OFFLINE', 'Moving a customer needs the server; try again when it is reachable', {
+        outbox: this.outbox.length,
+      });
+    const client = this.link.client;
+    if (!client || this.link.state !== 'online') throw offline();
+    let seatIds = action.seatIds;
+    if (!seatIds) {
+      const zones = new Set(this.sql.seatZones.all(JSON.stringify(sale.seatIds)).map((s) => s.zone_id));
+      const snapshot = (
+        await client.get(`/v1/events/${lease.event_id}/availability`).catch(() => {
+          throw offline();
+        })
+      ).result as {
+        seats: { seatId: number; state: string }[];
+      };
+      const free = new Set(snapshot.seats.filter((s) => s.state === 'free').map((s) => s.seatId));
+      const candidates = this.db
+        .prepare<[number], { id: number; zone_id: number }>(
+          'SELECT id, zone_id FROM seats WHERE event_id = ? ORDER BY id',
+        )
+        .all(lease.event_id)
+        .filter((s) => zones.has(s.zone_id) && free.has(s.id))
+        .map((s) => s.id);
+      if (candidates.length < sale.seatIds.length) {
+        throw new TaquillaError('SEAT_TAKEN', 'No equivalent free seats in that zone', { seats: [] });
+      }
+      seatIds = candidates.slice(0, sale.seatIds.length);
+    }
+    const sessionId = `conflict-${id}`;
+    const held = await this.sales.holdSeats({
+      eventId: lease.event_id,
+      sessionId,
+      actor: action.actor,
+      seatIds,
+    });
+    const total = held.tickets.reduce((sum, t) => sum + t.priceCents * t.quantity, 0);
+    // The customer paid at the counter for the refused sale: that money pays for the new seats.
+    const moved: ServerPayment = {
+      paymentId: randomUUID(),
+      kind: 'MOVED',
+      cashier: action.actor,
+      terminal: null,
+      vesPerUsd: '1',
+      dueCents: total,
+      appliedCents: total,
+      change: null,
+      createdAt: now,
+      requestId: null,
+      lines: [],
+    };
+    await this.sales.complete({ transactionId: held.transactionId, actor: action.actor, payment: moved });
+    this.sql.resolveConflict.run(
+      now,
+      'moved',
+      action.note ?? `moved to ${seatIds.join(', ')}`,
+      action.actor,
+      id,
+    );
+    return { resolution: 'moved', seatIds };
+  }
+}
