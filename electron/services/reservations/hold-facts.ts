@@ -99,7 +99,7 @@ export class HoldFacts {
         { id: string; status: TransactionRow['status']; reserved_until: number | null; active_left: number }
       >(
         `SELECT x.id, x.status, x.reserved_until,
-                (SELECT COUNT(*) FROM reserved_tickets t WHERE t.transaction_id = x.id AND t.status = 'ACTIVE')
+                EXISTS (SELECT 1 FROM reserved_tickets t WHERE t.transaction_id = x.id AND t.status = 'ACTIVE')
                   AS active_left
          FROM transactions x WHERE x.id IN (SELECT value FROM json_each(?))`,
       ),
@@ -206,7 +206,10 @@ export class HoldFacts {
       .map((t) => ({ ticketId: t.id, transactionId: t.transaction_id, reservedUntil: t.reserved_until }));
   }
 
-  /** The transactions and how many ACTIVE tickets each still has (what decideEmptied reads). */
+  /**
+   * The transactions and whether each still has an ACTIVE ticket (activeLeft 0 or 1: decideEmptied
+   * asks only "none left?", and EXISTS stops at the first; cleanup touches thousands per batch).
+   */
   touched(transactionIds: Iterable<string>): (TouchedTransactionFact & { reservedUntil: number | null })[] {
     return this.sql.touched.all(JSON.stringify([...transactionIds])).map((t) => ({
       transactionId: t.id,
