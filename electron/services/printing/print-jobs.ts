@@ -4,12 +4,8 @@ import { TaquillaError } from '../../../shared/errors.ts';
 import { TRANSACTION_PREFIX_LENGTH, ticketPlace } from '../../../shared/printing/ticket-code.ts';
 import type { ClosingReport } from '../../../shared/schemas/day-closing.ts';
 import {
-  defaultPrinterSettings,
   type PrintedSale,
   type PrintJobKind,
-  type PrinterSettings,
-  printerSettings,
-  printerSettingsPatch,
   type ReceiptPrintData,
   type ReprintResult,
   reprintInput,
@@ -23,44 +19,13 @@ import { parseInput } from '../../../shared/validation.ts';
 import type { Db } from '../../store/database.ts';
 import { StoreKey } from '../../store/store-key.ts';
 import type { ReservationService, SettledTransaction } from '../reservations/reservation-service.ts';
+import { PrinterSettingsStore } from './printer-settings-store.ts';
 import { LocalTicketNumbers, type TicketNumberSource } from './ticket-numbers.ts';
 import { TicketSigner } from './ticket-signing.ts';
 
-/** The printer settings row, with defaults (the virtual printer on 127.0.0.1:9100) until set. */
-export class PrinterSettingsStore {
-  private readonly read;
-  private readonly write;
-
-  constructor(
-    db: Db,
-    private readonly clock: Clock,
-  ) {
-    this.read = db.prepare<[], { settings: string }>('SELECT settings FROM printer_settings WHERE id = 1');
-    this.write = db.prepare<[string, number, string]>(
-      `INSERT INTO printer_settings (id, settings, updated_at, updated_by) VALUES (1, ?, ?, ?)
-       ON CONFLICT (id) DO UPDATE SET settings = excluded.settings, updated_at = excluded.updated_at,
-         updated_by = excluded.updated_by`,
-    );
-  }
-
-  get(): PrinterSettings {
-    const row = this.read.get();
-    if (!row) return defaultPrinterSettings;
-    return printerSettings.parse({ ...defaultPrinterSettings, ...JSON.parse(row.settings) });
-  }
-
-  /** Saves the settings merged with `raw`, once `accept` (if given) did not throw on them. */
-  set(raw: unknown, actor: string, accept?: (next: PrinterSettings) => void): PrinterSettings {
-    const patch = parseInput(printerSettingsPatch, raw);
-    const merged = { ...this.get(), ...patch };
-    // A new paper width without columns takes that width's default (48 columns never fit 58 mm).
-    if (patch.paperWidth !== undefined && patch.columns === undefined) delete merged.columns;
-    const next = parseInput(printerSettings, merged);
-    accept?.(next);
-    this.write.run(JSON.stringify(next), this.clock.now(), actor);
-    return next;
-  }
-}
+// Moved to their own modules; still exported here, where their callers import them.
+export { PrinterSettingsStore };
+export { receiptPaymentsFromStore } from './receipt-payments.ts';
 
 interface SaleRow {
   tenant_id: number;
@@ -623,50 +588,4 @@ export class PrintJobs {
     );
     return { jobId: id, kind, copy };
   }
-}
-
-/**
- * What the payments capability recorded for a sale (migration 004's tables), shaped for the receipt.
- * Returns nothing when those tables are absent, so printing never depends on payments being there.
- */
-export function receiptPaymentsFromStore(
-  db: Db,
-): (transactionId: string, totalCents: number) => Partial<ReceiptPrintData> {
-  const hasPayments =
-    db
-      .prepare<[], { n: number }>(
-        "SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name IN ('payments', 'payment_tenders')",
-      )
-      .get()!.n === 2;
-  if (!hasPayments) return () => ({});
-  const tenders = db.prepare<
-    [string],
-    { method: string; currency: 'USD' | 'VES'; amount_cents: number; reference: string | null }
-  >(
-    `SELECT t.method, t.currency, t.amount_cents, t.reference FROM payment_tenders t
-     JOIN payments p ON p.id = t.payment_id WHERE p.transaction_id = ? ORDER BY p.created_at, t.id`,
-  );
-  const totals = db.prepare<[string], { applied: number; n: number }>(
-    'SELECT COALESCE(SUM(applied_cents), 0) AS applied, COUNT(*) AS n FROM payments WHERE transaction_id = ?',
-  );
-  const lastChange = db.prepare<[string], { change_currency: 'USD' | 'VES' | null; change_cents: number }>(
-    'SELECT change_currency, change_cents FROM payments WHERE transaction_id = ? ORDER BY created_at DESC LIMIT 1',
-  );
-  return (transactionId, totalCents) => {
-    const { applied, n } = totals.get(transactionId)!;
-    if (n === 0) return {};
-    const change = lastChange.get(transactionId);
-    return {
-      payments: tenders.all(transactionId).map((t) => ({
-        method: t.method as NonNullable<ReceiptPrintData['payments']>[number]['method'],
-        currency: t.currency,
-        amountCents: t.amount_cents,
-        reference: t.reference,
-      })),
-      change: change?.change_currency
-        ? { currency: change.change_currency, cents: change.change_cents }
-        : null,
-      balanceCents: Math.max(0, totalCents - applied),
-    };
-  };
 }
