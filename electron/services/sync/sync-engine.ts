@@ -1670,13 +1670,16 @@ export class SyncEngine {
   async resolveConflict(
     id: number,
     action: ConflictAction,
-  ): Promise<{ resolution: string; seatIds?: number[] }> {
+    // issue 14 hook: what the conflict desk does before the conflict is marked resolved (conflict-actions.ts).
+    settle?: (moved: { transactionId: string; seatIds: number[] } | null) => void,
+  ): Promise<{ resolution: string; seatIds?: number[]; transactionId?: string }> {
     const conflict = this.conflicts(true).find((c) => c.id === id);
     if (!conflict || conflict.resolvedAt !== null) {
       throw new TaquillaError('NOTHING_HELD', `Conflict ${id} is not open`, {});
     }
     const now = this.serverClock.now();
     if (action.action !== 'move') {
+      settle?.(null);
       this.sql.resolveConflict.run(
         now,
         action.action === 'refund' ? 'refunded' : 'override',
@@ -1745,6 +1748,7 @@ export class SyncEngine {
       lines: [],
     };
     await this.complete({ transactionId: held.transactionId, actor: action.actor, payment: moved });
+    settle?.({ transactionId: held.transactionId, seatIds });
     this.sql.resolveConflict.run(
       now,
       'moved',
@@ -1752,7 +1756,15 @@ export class SyncEngine {
       action.actor,
       id,
     );
-    return { resolution: 'moved', seatIds };
+    return { resolution: 'moved', seatIds, transactionId: held.transactionId };
+  }
+
+  /** issue 14 hook: the server's link while online, for what the conflict desk records there. */
+  serverLink(): HoldServerClient {
+    if (!this.client || this.state !== 'online') {
+      throw new TaquillaError('OFFLINE', 'The server cannot be reached', { outbox: this.outbox.length });
+    }
+    return this.client;
   }
 }
 
