@@ -25,6 +25,8 @@ export const conflictView = z.object({
   /** The refused sale here (its transaction id), when the conflict is a sale. */
   saleId: z.string().nullable(),
   seatIds: z.array(z.number().int()),
+  /** The seats' labels as the map shows them ('BAL-A-4'), in the order of seatIds. */
+  seatLabels: z.array(z.string()),
   /** The venue's numbers printed on its tickets. */
   ticketNumbers: z.array(z.number().int()),
   resolvedAt: z.number().int().nullable(),
@@ -68,6 +70,7 @@ export const conflictOutcome = z.object({
   resolution: conflictResolution,
   /** Move: the seats the customer now has, and their sale. */
   seatIds: z.array(z.number().int()).optional(),
+  seatLabels: z.array(z.string()).optional(),
   transactionId: z.string().optional(),
   /** Move and refund: the void of the refused sale (its tickets are revoked here). */
   voidId: z.string().optional(),

@@ -1,10 +1,19 @@
 import { execFile } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT } from '../e2e/counter/counter-fixture.ts';
+import {
+  assertChromium,
+  ensureRendererBuilt,
+  launchChromium,
+  ROOT,
+  skipE2e,
+} from '../e2e/counter/counter-fixture.ts';
+import { screenshotPath } from '../e2e/dashboard/dashboard-fixture.ts';
 import type { ConflictView } from '../../shared/schemas/conflicts.ts';
+import { openCounterPage } from './browser.ts';
 import { CASH, type Counter, type SignedIn, THEATRE, type Venue, startVenue } from './venue-fixture.ts';
 
 /**
@@ -15,6 +24,8 @@ import { CASH, type Counter, type SignedIn, THEATRE, type Venue, startVenue } fr
  * old tickets; a refund goes back in the tender used (A's X shows it) and voids the tickets; an
  * override is recorded at the server, which then never sells that seat to anyone else.
  */
+const RESULTS = join(ROOT, 'test-results/conflicts');
+
 let venue: Venue;
 let a: Counter;
 let b: Counter;
@@ -24,6 +35,8 @@ let beto: SignedIn;
 /** Counter A's refused offline sales, by the seat each sold. */
 const refused = new Map<number, { transactionId: string; totalCents: number }>();
 let seats: number[] = [];
+/** Seat labels by id, as the map shows them. */
+const labels = new Map<number, string>();
 
 async function network(counter: Counter, state: 'online' | 'offline'): Promise<void> {
   await venue.eventually(async () => {
@@ -60,11 +73,12 @@ beforeAll(async () => {
   [a, b] = venue.counters as [Counter, Counter];
   [luis, ana, beto] = await Promise.all([a.signIn('luis'), a.signIn('ana'), b.signIn('beto')]);
   const map = await a.call('events.seatMap', { eventId: THEATRE }, luis);
+  map.seats.id.forEach((id, i) => labels.set(id, map.seats.label[i]!));
   const zoneId = map.seats.zoneId.at(-1)!;
-  const grant = await a.call('leases.acquire', { eventId: THEATRE, zoneId, count: 3 }, luis);
+  const grant = await a.call('leases.acquire', { eventId: THEATRE, zoneId, count: 4 }, luis);
   seats = grant.seatIds;
 
-  // A sells its three leased seats offline, one sale each.
+  // A sells its four leased seats offline, one sale each.
   await a.link('refuse');
   await network(a, 'offline');
   for (const seat of seats) {
@@ -91,10 +105,10 @@ beforeAll(async () => {
       'COMPLETED',
     );
   }
-  // A is back: its three reports are refused, and wait for a supervisor.
+  // A is back: its four reports are refused, and wait for a supervisor.
   await a.link('pass');
   await venue.eventually(async () => {
-    expect(await a.call('conflicts.list', { all: false }, luis)).toHaveLength(3);
+    expect(await a.call('conflicts.list', { all: false }, luis)).toHaveLength(4);
   }, 20_000);
 });
 afterAll(async () => {
@@ -116,7 +130,7 @@ describe('conflicts that act', () => {
       luis,
     );
     expect(!noReason.ok && noReason.error.code).toBe('VALIDATION');
-    expect(await a.call('conflicts.list', { all: false }, luis)).toHaveLength(3);
+    expect(await a.call('conflicts.list', { all: false }, luis)).toHaveLength(4);
   });
 
   it('move: the new seat is sold at the server and printed, the old sale is voided and its tickets revoked', async () => {
@@ -225,6 +239,41 @@ describe('conflicts that act', () => {
       actor: luis.actor,
       terminal: 'Caja 1',
     });
-    expect(await a.call('conflicts.list', { all: false }, luis)).toEqual([]);
+    expect((await a.call('conflicts.list', { all: false }, luis)).map((c) => c.seatIds)).toEqual([
+      [seats[3]],
+    ]);
   });
+
+  it.skipIf(skipE2e)(
+    'the supervisor’s screen, in Spanish: lists the conflict and refunds it with a reason',
+    async () => {
+      const seat = seats[3]!;
+      const old = refused.get(seat)!;
+      assertChromium();
+      ensureRendererBuilt();
+      const browser = await launchChromium();
+      try {
+        const page = await openCounterPage(browser, a, 'Luis Supervisor', '9999', /Gala de Zarzuela/);
+        await page.getByRole('button', { name: 'Conflictos' }).click();
+        const row = page.getByTestId('conflict');
+        await expect.poll(() => row.count()).toBe(1);
+        expect(await row.textContent()).toContain(`asientos ${labels.get(seat)}`);
+        await row.getByLabel('Motivo').fill('asiento vendido en otra taquilla');
+        mkdirSync(RESULTS, { recursive: true });
+        await page.screenshot({ path: screenshotPath('screenshot-conflicts.png', RESULTS) });
+        await row.getByRole('button', { name: 'Devolver el dinero' }).click();
+        await page.getByText(/Venta anulada\. Devuelva/).waitFor();
+        await page.getByTestId('conflicts-none').waitFor();
+      } finally {
+        await browser.close();
+      }
+      expect(a.rows('SELECT status FROM transactions WHERE id = ?', old.transactionId)).toEqual([
+        { status: 'CANCELLED' },
+      ]);
+      expect(conflictOf(await a.call('conflicts.list', { all: true }, luis), seat)).toMatchObject({
+        resolution: 'refunded',
+        resolvedBy: luis.actor,
+      });
+    },
+  );
 });

@@ -72,6 +72,9 @@ export class ConflictDesk {
       eventOfLease: db.prepare<[string], { event_id: number }>(
         'SELECT event_id FROM sync_leases WHERE id = ?',
       ),
+      seatLabels: db.prepare<[string], { id: number; label: string }>(
+        'SELECT id, label FROM seats WHERE id IN (SELECT value FROM json_each(?))',
+      ),
       refundOf: db.prepare<[string], { refund_usd_cents: number }>(
         'SELECT refund_usd_cents FROM voids WHERE id = ?',
       ),
@@ -163,7 +166,7 @@ export class ConflictDesk {
     return {
       conflictId: id,
       resolution,
-      ...(done.seatIds ? { seatIds: done.seatIds } : {}),
+      ...(done.seatIds ? { seatIds: done.seatIds, seatLabels: this.labelsOf(done.seatIds) } : {}),
       ...(done.transactionId ? { transactionId: done.transactionId } : {}),
       ...(voidId ? { voidId, refundUsdCents } : {}),
       recordedAtServer,
@@ -321,6 +324,11 @@ export class ConflictDesk {
     this.sql.recorded.run(this.clock.now(), conflict.id);
   }
 
+  private labelsOf(seatIds: number[]): string[] {
+    const labels = new Map(this.sql.seatLabels.all(JSON.stringify(seatIds)).map((s) => [s.id, s.label]));
+    return seatIds.map((id) => labels.get(id) ?? `#${id}`);
+  }
+
   private view(c: ConflictRow): ConflictView {
     const sale = refusedSale(c);
     const row = this.sql.resolved.get(c.id);
@@ -332,6 +340,7 @@ export class ConflictDesk {
       createdAt: c.createdAt,
       saleId: sale?.saleId ?? null,
       seatIds: sale?.seatIds ?? [],
+      seatLabels: this.labelsOf(sale?.seatIds ?? []),
       ticketNumbers: sale?.ticketNumbers ?? [],
       resolvedAt: c.resolvedAt,
       resolution: c.resolution,
