@@ -52,7 +52,7 @@ export async function recordConflictResolution(
       tenantId,
       input.saleId,
       credentialId,
-      input.eventId,
+      input.eventId ?? 0,
       input.resolution,
       input.reason,
       input.actor,

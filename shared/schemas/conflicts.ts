@@ -85,7 +85,8 @@ export type ConflictOutcome = z.infer<typeof conflictOutcome>;
 export const serverConflictResolution = z
   .object({
     saleId: z.string().trim().min(1).max(64),
-    eventId: id,
+    /** null when the counter cannot tell (a sale it never copied). */
+    eventId: id.nullable(),
     resolution: conflictResolution,
     reason: z.string().trim().min(1).max(200),
     actor,

@@ -13,7 +13,7 @@ import {
 } from '../e2e/counter/counter-fixture.ts';
 import { screenshotPath } from '../e2e/dashboard/dashboard-fixture.ts';
 import type { ConflictView } from '../../shared/schemas/conflicts.ts';
-import { openCounterPage } from './browser.ts';
+import { openCounterPage, seatState } from './browser.ts';
 import { CASH, type Counter, type SignedIn, THEATRE, type Venue, startVenue } from './venue-fixture.ts';
 
 /**
@@ -159,6 +159,11 @@ describe('conflicts that act', () => {
     ).toHaveLength(1);
     const x = await a.call('reports.x', {}, luis);
     expect(x.totals.refundedUsdCents).toBe(before.totals.refundedUsdCents);
+    // A's map still shows the old seat sold (B's customer has it), the new one sold too.
+    await venue.eventually(async () => {
+      expect(await seatState(a, luis, seat)).toBe('sold');
+      expect(await seatState(a, luis, newSeat!)).toBe('sold');
+    });
     // The server has the move: who, why, the old and the new seats.
     const [record] = await venue.serverRows<{ resolution: string; actor: string; record: string }>(
       'SELECT resolution, actor, record FROM conflict_resolutions WHERE sale_id = ?',

@@ -104,11 +104,27 @@ export class ConflictDesk {
     const sale = refusedSale(conflict);
     if (decision.action === 'override') return this.override(conflict, sale, decision.note!, who);
     if (!sale) {
-      throw new TaquillaError(
-        'CONFLICT_NOT_MOVABLE',
-        'Only a refused offline sale can be moved or refunded here: accept it (override)',
-        { conflictId: id, op: conflict.op, errorCode: conflict.errorCode },
+      // Not a refused offline sale (a sale the server recorded that this store could not copy): the
+      // engine refuses a move; a refund is marked with its reason and recorded at the server (its
+      // sale there is voided with `sales.void` once copied, as any sale).
+      const done = await this.sync.resolveConflict(
+        id,
+        decision.action === 'move'
+          ? { action: 'move', actor: who.actor }
+          : { action: 'refund', actor: who.actor, note: decision.note! },
       );
+      const recordedAtServer = await this.tellServer(conflict, null, {
+        resolution: 'refunded',
+        reason: decision.note!,
+        who,
+        movedTo: null,
+        keptBy: null,
+        soldElsewhere: [],
+      }).then(
+        () => true,
+        () => false,
+      );
+      return { conflictId: id, resolution: done.resolution as ConflictResolution, recordedAtServer };
     }
     let voidId: string | null = null;
     let refundUsdCents = 0;
@@ -192,7 +208,8 @@ export class ConflictDesk {
     const soldElsewhere: number[] = [];
     const eventId = sale ? this.sql.eventOfLease.get(sale.leaseId)?.event_id : undefined;
     if (sale && eventId !== undefined && seatIds.length > 0) {
-      const sessionId = `conflict-${conflict.id}`;
+      // The sale's own id: conflict numbers are this counter's, and the server's carts are venue-wide.
+      const sessionId = `conflict-${sale.saleId}`;
       // One seat at a time: a seat the server has sold to another customer stays theirs (both stand).
       const held: number[] = [];
       let transactionId: string | null = null;
@@ -306,8 +323,11 @@ export class ConflictDesk {
   ): Promise<void> {
     const eventId = sale ? this.sql.eventOfLease.get(sale.leaseId)?.event_id : undefined;
     const body: ServerConflictResolution = {
-      saleId: sale?.saleId ?? `conflict-${conflict.id}`,
-      eventId: eventId ?? eventOfBody(conflict.body) ?? 1,
+      saleId:
+        sale?.saleId ??
+        fieldOf(conflict.body, 'transactionId') ??
+        `conflict-${conflict.createdAt}-${conflict.id}`,
+      eventId: eventId ?? fieldOf(conflict.body, 'eventId') ?? null,
       resolution: what.resolution,
       reason: what.reason.slice(0, 200),
       actor: what.who.actor,
@@ -356,9 +376,12 @@ function refusedSale(conflict: ConflictRow): RefusedSale | null {
   return conflict.body as RefusedSale;
 }
 
-function eventOfBody(body: unknown): number | undefined {
-  const eventId = (body as { eventId?: unknown } | null)?.eventId;
-  return typeof eventId === 'number' ? eventId : undefined;
+/** A field of an operation's body, when it has one of that type. */
+function fieldOf(body: unknown, field: 'transactionId'): string | undefined;
+function fieldOf(body: unknown, field: 'eventId'): number | undefined;
+function fieldOf(body: unknown, field: string): unknown {
+  const value = (body as Record<string, unknown> | null)?.[field];
+  return typeof value === (field === 'eventId' ? 'number' : 'string') ? value : undefined;
 }
 
 async function ask(

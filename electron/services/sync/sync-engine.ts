@@ -1730,7 +1730,8 @@ export class SyncEngine {
       }
       seatIds = candidates.slice(0, sale.seatIds.length);
     }
-    const sessionId = `conflict-${id}`;
+    // The refused sale's own id (a conflict's number is this counter's; the server's carts are venue-wide).
+    const sessionId = `conflict-${(conflict.body as { saleId?: string }).saleId ?? id}`;
     const held = await this.holdSeats({ eventId: lease.event_id, sessionId, actor: action.actor, seatIds });
     const total = held.tickets.reduce((sum, t) => sum + t.priceCents * t.quantity, 0);
     // The customer paid at the counter for the refused sale: that money pays for the new seats.
