@@ -164,6 +164,20 @@ describe('conflicts that act', () => {
       expect(await seatState(a, luis, seat)).toBe('sold');
       expect(await seatState(a, luis, newSeat!)).toBe('sold');
     });
+    // Asked again (an answer lost on the way): the same move, nothing sold twice; no other way out now.
+    const again = await a.call('conflicts.resolve', { conflictId: conflict.id, action: 'move' }, luis);
+    expect(again).toMatchObject({
+      resolution: 'moved',
+      transactionId: moved.transactionId,
+      voidId: moved.voidId,
+    });
+    expect(await serverSeat(newSeat!)).toEqual(['COMPLETED']);
+    const other = await a.attempt(
+      'conflicts.resolve',
+      { conflictId: conflict.id, action: 'refund', note: 'otra vez' },
+      luis,
+    );
+    expect(!other.ok && other.error.code).toBe('NOTHING_HELD');
     // The server has the move: who, why, the old and the new seats.
     const [record] = await venue.serverRows<{ resolution: string; actor: string; record: string }>(
       'SELECT resolution, actor, record FROM conflict_resolutions WHERE sale_id = ?',

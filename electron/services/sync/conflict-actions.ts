@@ -1,6 +1,7 @@
 import type { Clock } from '../../../shared/clock.ts';
 import { TaquillaError } from '../../../shared/errors.ts';
 import {
+  type ConflictActionName,
   type ConflictOutcome,
   type ConflictResolution,
   type ConflictView,
@@ -13,6 +14,12 @@ import type { Db } from '../../store/database.ts';
 import type { VoidService } from '../voids/void-service.ts';
 import type { HoldServerClient, ServerReply } from './hold-server-client.ts';
 import type { ConflictRow, SyncEngine } from './sync-engine.ts';
+
+const RESOLUTION_OF: Record<ConflictActionName, ConflictResolution> = {
+  move: 'moved',
+  refund: 'refunded',
+  override: 'override',
+};
 
 /** The refused offline sale a conflict stands for (a leaseSale's body). */
 interface RefusedSale {
@@ -99,8 +106,11 @@ export class ConflictDesk {
   async resolve(id: number, raw: unknown, who: ConflictDecider): Promise<ConflictOutcome> {
     const decision = parseInput(conflictDecision, raw);
     const conflict = this.sync.conflicts(true).find((c) => c.id === id);
-    if (conflict && conflict.resolvedAt !== null) return this.recordAgain(conflict);
-    if (!conflict) throw new TaquillaError('NOTHING_HELD', `Conflict ${id} is not open`, {});
+    // Asked again for what was done (a lost answer): the same answer, its server record sent if need be.
+    if (conflict && conflict.resolution === RESOLUTION_OF[decision.action]) return this.recordAgain(conflict);
+    if (!conflict || conflict.resolvedAt !== null) {
+      throw new TaquillaError('NOTHING_HELD', `Conflict ${id} is not open`, {});
+    }
     const sale = refusedSale(conflict);
     if (decision.action === 'override') return this.override(conflict, sale, decision.note!, who);
     if (!sale) {
@@ -126,6 +136,9 @@ export class ConflictDesk {
       );
       return { conflictId: id, resolution: done.resolution as ConflictResolution, recordedAtServer };
     }
+    // The refused sale is voided once the new seats are sold: find out first that it can be, so a
+    // move never sells seats it cannot then take the old tickets back for.
+    this.assertVoidable(sale.saleId);
     let voidId: string | null = null;
     let refundUsdCents = 0;
     const voidOld = (moved: { transactionId: string; seatIds: number[] } | null) => {
@@ -279,6 +292,23 @@ export class ConflictDesk {
     };
   }
 
+  private assertVoidable(transactionId: string): void {
+    const sale = this.voids.preview({ transactionId });
+    if (sale.status !== 'COMPLETED') {
+      throw new TaquillaError('NOT_VOIDABLE', `The refused sale is ${sale.status}`, {
+        transactionId,
+        status: sale.status,
+      });
+    }
+    if (!sale.voidable) {
+      throw new TaquillaError('EVENT_STARTED', `${sale.eventName} has started`, {
+        transactionId,
+        eventId: sale.eventId,
+        startsAt: sale.startsAt,
+      });
+    }
+  }
+
   /** A resolved conflict asked again: its server record sent if it never got there; the same answer. */
   private async recordAgain(conflict: ConflictRow): Promise<ConflictOutcome> {
     const row = this.sql.resolved.get(conflict.id)!;
@@ -289,7 +319,7 @@ export class ConflictDesk {
         resolution: conflict.resolution!,
         reason: conflict.resolutionNote ?? conflict.resolution!,
         who: { actor: row.resolved_by ?? 'supervisor', approvedBy: row.resolved_by ?? 'supervisor' },
-        movedTo: null,
+        movedTo: row.moved_to ? { transactionId: row.moved_to, seatIds: [] } : null,
         keptBy: null,
         soldElsewhere: [],
       }).then(
