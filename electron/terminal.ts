@@ -40,6 +40,7 @@ import type { PinPolicy } from './services/session/pin-guard.ts';
 import { SessionService } from './services/session/session-service.ts';
 import { SyncEngine, type SyncStatus } from './services/sync/sync-engine.ts';
 import { VenueFeed } from './services/sync/venue-feed.ts';
+import { ConflictDesk } from './services/sync/conflict-actions.ts';
 import { VoidService } from './services/voids/void-service.ts';
 import { type TerminalMode, TerminalModeStore } from './services/terminal-mode/terminal-mode.ts';
 import { type AutomaticBackupOptions, AutomaticBackups } from './store/automatic-backups.ts';
@@ -155,6 +156,8 @@ export interface Terminal {
   cashDrawer: CashDrawer;
   /** Voids and refunds (issue 16); refused on an enrolled counter (VOID_NEEDS_SERVER). */
   voids: VoidService;
+  /** Refused offline sales and the supervisor's ways out (issue 14). */
+  conflicts: ConflictDesk;
   notifications: NotificationService;
   /** Hourly rotating backups of the store (started with startMaintenance). */
   backups: AutomaticBackups;
@@ -258,6 +261,13 @@ export function createTerminal({
   const dayClosing = new DayClosingService(db, time);
   const stats = new ReservationStatsService(db, time);
   const paymentStats = new PaymentStatsService(db, time);
+  const voids = new VoidService(db, time, reservations, {
+    terminal: kiosk ? 'kiosk' : 'counter',
+    enrolled: () => sync.status().state !== 'unenrolled',
+    server: { void: (body, key) => sync.voidAtServer(body, key) },
+    drawer: dayClosing.drawer,
+    staff: dayClosing.staff,
+  });
   let cleanupTimer: NodeJS.Timeout | undefined;
   let closed = false;
   let checkpoints: BackgroundCheckpoints | undefined;
@@ -310,13 +320,8 @@ export function createTerminal({
     }),
     dayClosing,
     cashDrawer: dayClosing.drawer,
-    voids: new VoidService(db, time, reservations, {
-      terminal: kiosk ? 'kiosk' : 'counter',
-      enrolled: () => sync.status().state !== 'unenrolled',
-      server: { void: (body, key) => sync.voidAtServer(body, key) },
-      drawer: dayClosing.drawer,
-      staff: dayClosing.staff,
-    }),
+    voids,
+    conflicts: new ConflictDesk(db, clock, sync, voids),
     notifications: new NotificationService(db, time),
     backups: new AutomaticBackups(db, dbFile, clock, backups),
     status: {

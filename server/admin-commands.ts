@@ -189,6 +189,16 @@ export const serverCommands: ServerCommand[] = [
     },
   },
   {
+    name: 'conflicts',
+    usage:
+      'conflicts --tenant ID                                how supervisors settled refused offline sales (who, why, when, seats)',
+    options: { tenant: { type: 'string' } },
+    run: async (store, values) => {
+      const tenant = await existingTenant(store, values);
+      return { tenantId: tenant.tenantId, conflicts: await store.conflictResolutions(tenant.tenantId) };
+    },
+  },
+  {
     name: 'revoke',
     usage:
       'revoke --tenant ID --credential N                    revoke a terminal: its sockets close, requests get 401; it may still report what it sold offline and give its leases back',

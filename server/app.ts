@@ -29,6 +29,7 @@ import {
   statusOfError,
 } from '../shared/schemas/sync.ts';
 import { registerCatalogRoutes } from './catalog-routes.ts';
+import { registerConflictRoutes } from './conflict-routes.ts';
 import { CredentialCache } from './credential-cache.ts';
 import { hashSecret, newEnrolCode, newSecret, normalizeEnrolCode } from './credentials.ts';
 import { HoldSweeper, type HoldSweeperOptions } from './hold-sweeper.ts';
@@ -411,6 +412,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   );
 
   registerCatalogRoutes(app, { store, clock, requireRole });
+  registerConflictRoutes(app, { store, clock, requireRole });
 
   const idempotencyHeader = z.object({ 'idempotency-key': idempotencyKey });
   for (const op of SERVER_OPERATIONS) {

@@ -86,6 +86,8 @@ export interface ErrorDetails {
     items: TicketView[];
   };
   CONFLICT_NOT_MOVABLE: { conflictId: number; op: string; errorCode: string };
+  /** A refused offline sale already settled at the server (by another resolution or terminal). */
+  CONFLICT_RESOLVED: { saleId: string; resolution: string };
   /** Payments (issue 6). Amounts in USD cents unless a field says VES. */
   UNDERPAID: { dueCents: number; paidCents: number; shortCents: number; shortVesCents: number };
   OVERPAID: {
@@ -148,7 +150,7 @@ export interface ErrorDetails {
   /** Cash in or out, or a count, with no drawer open. */
   NO_OPEN_SHIFT: { staffId: number };
   /** A paid-out by a cashier needs a supervisor's approval (their PIN). */
-  APPROVAL_REQUIRED: { kind: 'PAID_OUT' | 'VOID' };
+  APPROVAL_REQUIRED: { kind: 'PAID_OUT' | 'VOID' | 'CONFLICT' };
   /** A paid-out larger than the cash the drawer should hold in that currency. */
   INSUFFICIENT_CASH: { currency: 'USD' | 'VES'; requestedCents: number; availableCents: number };
   /**

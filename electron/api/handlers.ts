@@ -1,6 +1,7 @@
 import { TaquillaError } from '../../shared/errors.ts';
 import type { SignedInSession } from '../services/session/session-service.ts';
 import { createCashDrawerHandlers } from './cash-drawer-handlers.ts';
+import { createConflictHandlers } from './conflict-handlers.ts';
 import { createDashboardHandlers } from './dashboard-handlers.ts';
 import { createKioskHandlers } from './kiosk-handlers.ts';
 import { createLeaseHandlers } from './lease-handlers.ts';
@@ -33,6 +34,7 @@ export function createHandlers(): Handlers {
     ...createKioskHandlers(),
     ...createVoidHandlers(),
     ...createLeaseHandlers(),
+    ...createConflictHandlers(),
     'session.users': (_input, { terminal }) => terminal.sessions.users(),
     'session.signIn': async ({ userId, pin }, { terminal }) => {
       const session = await terminal.sessions.signIn(userId, pin);

@@ -1,4 +1,5 @@
 import type { ReservationSettings, SettingsOverride } from '../../shared/config.ts';
+import type { ServerConflictRecord, ServerConflictResolution } from '../../shared/schemas/conflicts.ts';
 import type {
   KeyOutcome,
   ServerEventDefinition,
@@ -164,6 +165,15 @@ export interface HoldStore {
    * null when the tenant has no such lease; the listing otherwise (ending twice changes nothing).
    */
   endLease(tenantId: number, leaseId: string, now: number): Promise<LeaseListing | null>;
+  /** issue 14: a supervisor's settling of a refused offline sale, once per sale (conflict-overrides.ts). */
+  recordConflictResolution(
+    tenantId: number,
+    credentialId: number,
+    input: ServerConflictResolution,
+    now: number,
+  ): Promise<ServerConflictRecord>;
+  /** issue 14: the tenant's conflict resolutions, newest first (`taquilla-server conflicts`). */
+  conflictResolutions(tenantId: number): Promise<ServerConflictRecord[]>;
   /** false when the credential is not this tenant's. */
   revokeCredential(tenantId: number, credentialId: number, now: number): Promise<boolean>;
   addEnrolCode(tenantId: number, codeHash: string, expiresAt: number, now: number): Promise<void>;

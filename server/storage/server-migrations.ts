@@ -126,6 +126,32 @@ CREATE TABLE IF NOT EXISTS lease_sales (
 `;
     },
   },
+  {
+    version: 8,
+    name: 'conflict resolutions recorded at the server',
+    // Issue 14: a counter records here how a supervisor settled an offline sale the server refused
+    // (moved, refunded, accepted as it stands), once per sale: the operator's audit, and the moved
+    // and refunded tickets' numbers for the revocation list. server/storage/conflict-overrides.ts.
+    sql: (dialect) => {
+      const big = dialect === 'sqlite' ? 'INTEGER' : 'BIGINT';
+      return `
+CREATE TABLE IF NOT EXISTS conflict_resolutions (
+  tenant_id       ${big} NOT NULL,
+  sale_id         TEXT NOT NULL,
+  credential_id   ${big} NOT NULL,
+  event_id        ${big} NOT NULL,
+  resolution      TEXT NOT NULL CHECK (resolution IN ('moved', 'refunded', 'override')),
+  reason          TEXT NOT NULL,
+  actor           TEXT NOT NULL,
+  approved_by     TEXT NOT NULL,
+  record          TEXT NOT NULL,
+  resolved_at     ${big} NOT NULL,
+  recorded_at     ${big} NOT NULL,
+  PRIMARY KEY (tenant_id, sale_id)
+);
+`;
+    },
+  },
 ];
 
 /** The schema version this server writes. */

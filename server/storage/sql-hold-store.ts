@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import type { ServerConflictRecord, ServerConflictResolution } from '../../shared/schemas/conflicts.ts';
+import { conflictResolutions, recordConflictResolution } from './conflict-overrides.ts';
 import type { z } from 'zod';
 import { assertCartAsExpected } from '../../shared/cart-expectation.ts';
 import { customerMatches, uuidPrefix } from '../../shared/customer-keys.ts';
@@ -433,6 +435,20 @@ export abstract class SqlHoldStore implements HoldStore {
       ),
     );
     return rows.map((r) => String(r.id));
+  }
+
+  // issue 14 hook: conflict resolutions live in ./conflict-overrides.ts.
+  recordConflictResolution(
+    tenantId: number,
+    credentialId: number,
+    input: ServerConflictResolution,
+    now: number,
+  ): Promise<ServerConflictRecord> {
+    return this.write((tx) => recordConflictResolution(tx, tenantId, credentialId, input, now));
+  }
+
+  conflictResolutions(tenantId: number): Promise<ServerConflictRecord[]> {
+    return this.read((tx) => conflictResolutions(tx, tenantId));
   }
 
   async endLease(tenantId: number, leaseId: string, now: number): Promise<LeaseListing | null> {

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { cashDrawerApi } from './cash-drawer.ts';
+import { conflictsApi } from './conflicts.ts';
 import { counterApi } from './counter.ts';
 import { dashboardApi } from './dashboard.ts';
 import type { ApiMethod } from './define.ts';
@@ -23,6 +24,7 @@ export const api = {
   ...kioskApi,
   ...voidsApi,
   ...leasesApi,
+  ...conflictsApi,
 } as const satisfies Record<string, ApiMethod>;
 
 export type Api = typeof api;

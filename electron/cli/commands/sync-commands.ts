@@ -2,7 +2,17 @@ import { formatDateTime } from '../../../shared/i18n/formats.ts';
 import { readFileSync } from 'node:fs';
 import axios from 'axios';
 import { resolveSettings } from '../../../shared/config.ts';
-import { type ConflictRow, SyncEngine } from '../../services/sync/sync-engine.ts';
+import type { Clock } from '../../../shared/clock.ts';
+import type { ConflictView } from '../../../shared/schemas/conflicts.ts';
+import { PrinterSettingsStore } from '../../services/printing/print-jobs.ts';
+import { PrintingService } from '../../services/printing/printing-service.ts';
+import { LocalTicketNumbers, VenueTicketNumbers } from '../../services/printing/ticket-numbers.ts';
+import { TicketSigner } from '../../services/printing/ticket-signing.ts';
+import { ConflictDesk } from '../../services/sync/conflict-actions.ts';
+import { SyncEngine } from '../../services/sync/sync-engine.ts';
+import { VoidService } from '../../services/voids/void-service.ts';
+import type { StoreKey } from '../../store/store-key.ts';
+import type { Db } from '../../store/database.ts';
 import { catalogEventFromStore } from '../../services/sync/venue-catalog.ts';
 import { TerminalModeStore } from '../../services/terminal-mode/terminal-mode.ts';
 import { type CliCommand, type OptionValues, positiveInt, requiredString, UsageError } from '../command.ts';
@@ -149,10 +159,31 @@ const publishCommand: CliCommand = {
   },
 };
 
+/**
+ * The conflict desk as the command line runs it: the store's own sync engine, voids and printing
+ * (a moved customer's tickets are queued like any sale's; `taquilla serve` or print-queue prints them).
+ */
+function conflictDeskOf(db: Db, clock: Clock, storeKey: StoreKey): ConflictDesk {
+  const sync = new SyncEngine(db, clock, { storeKey });
+  const time = sync.serverClock;
+  const printing = new PrintingService(db, time, {
+    jobs: {
+      signer: new TicketSigner(db, time, storeKey),
+      numbers: new VenueTicketNumbers(
+        db,
+        new LocalTicketNumbers(db, () => new PrinterSettingsStore(db, time).get().terminalCode),
+      ),
+    },
+  });
+  printing.attach(sync.reservations);
+  const voids = new VoidService(db, time, sync.reservations, { terminal: 'cli' });
+  return new ConflictDesk(db, clock, sync, voids);
+}
+
 const conflictsCommand: CliCommand = {
   name: 'sync-conflicts',
   usage:
-    'sync-conflicts [--all] [--resolve ID --action move|refund|override [--note TEXT] [--seats 1,2]]  refused offline sales',
+    'sync-conflicts [--all] [--resolve ID --action move|refund|override [--note TEXT] [--seats 1,2]]  refused offline sales: move (new seats sold and printed, old tickets voided), refund (in the tender used) or override (accepted at the server); --note says why',
   options: {
     all: { type: 'boolean', default: false },
     resolve: { type: 'string' },
@@ -163,17 +194,19 @@ const conflictsCommand: CliCommand = {
   database: 'existing',
   access: 'read',
   run: async ({ db, clock, values, actor, storeKey }) => {
-    const sync = new SyncEngine(db(), clock, { storeKey: storeKey() });
+    const desk = conflictDeskOf(db(), clock, storeKey());
     if (values.resolve === undefined) {
-      const rows = sync.conflicts(values.all === true);
-      const line = (c: ConflictRow) =>
+      const rows = desk.list(values.all === true);
+      const line = (c: ConflictView) =>
         [
           `#${c.id}`,
           formatDateTime('es', c.createdAt),
           c.op,
           c.errorCode,
           c.error,
+          c.seatIds.length > 0 ? `seats ${c.seatIds.join(', ')}` : '',
           c.resolution ? `→ ${c.resolution}${c.resolutionNote ? ` (${c.resolutionNote})` : ''}` : '',
+          c.resolution && c.recordedAtServer === null ? '(not yet recorded at the server)' : '',
         ]
           .filter(Boolean)
           .join('  ');
@@ -183,27 +216,38 @@ const conflictsCommand: CliCommand = {
       };
     }
     const id = positiveInt(values.resolve, '--resolve');
-    const note = typeof values.note === 'string' ? values.note.trim() : '';
     const action = values.action;
     if (action !== 'move' && action !== 'refund' && action !== 'override') {
       throw new UsageError('--action must be move, refund or override');
     }
+    const note = typeof values.note === 'string' ? values.note.trim() : '';
     if (action !== 'move' && note === '') throw new UsageError(`--note says why (required to ${action})`);
     const seatIds =
       typeof values.seats === 'string'
         ? values.seats.split(',').map((seat) => positiveInt(seat.trim(), '--seats'))
         : undefined;
-    // Moving sells other seats at the server: find out first whether it can be reached.
-    if (action === 'move') await sync.checkConnection();
-    const result = await sync.resolveConflict(
+    // Moving and overriding act at the server, and every resolution is recorded there: reach it first.
+    await desk.checkConnection();
+    // Whoever runs the command line holds the store's file: they approve their own decision (audited).
+    const result = await desk.resolve(
       id,
-      action === 'move'
-        ? { action, actor, ...(seatIds ? { seatIds } : {}), ...(note ? { note } : {}) }
-        : { action, actor, note },
+      { action, ...(seatIds ? { seatIds } : {}), ...(note ? { note } : {}) },
+      { actor, approvedBy: actor },
     );
     return {
-      json: { id, ...result },
-      text: `Conflict #${id}: ${result.resolution}${result.seatIds ? ` to seats ${result.seatIds.join(', ')}` : ''}`,
+      json: result,
+      text: [
+        `Conflict #${id}: ${result.resolution}${result.seatIds && action === 'move' ? ` to seats ${result.seatIds.join(', ')}` : ''}`,
+        ...(result.voidId
+          ? [`Old sale voided (void ${result.voidId}); refund ${result.refundUsdCents ?? 0} USD cents`]
+          : []),
+        ...(result.soldElsewhere?.length
+          ? [`Sold to another customer as well: seats ${result.soldElsewhere.join(', ')}`]
+          : []),
+        result.recordedAtServer
+          ? 'Recorded at the server.'
+          : 'Not yet recorded at the server: run the same command again when it is reachable.',
+      ].join('\n'),
     };
   },
 };

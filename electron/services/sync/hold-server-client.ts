@@ -125,6 +125,11 @@ export class HoldServerClient {
     return this.failover((i) => this.send(i, 'post', '/v1/enrol', { code, terminalName }));
   }
 
+  /** A write that is its own idempotency (the server keys it by what it names): sent again on failover. */
+  async post(path: string, body: unknown): Promise<ServerReply> {
+    return this.askAgainByKey((i) => this.send(i, 'post', path, body));
+  }
+
   async get(path: string, timeoutMs?: number): Promise<ServerReply> {
     return this.failover((i) => this.send(i, 'get', path, undefined, {}, timeoutMs));
   }

@@ -99,13 +99,19 @@ export class SyncConflicts {
    * The supervisor's way out of a refused offline sale: move the customer to an equivalent free seat
    * (same zone; sold on the server now), refund, or override (accept it as it stands, with a note).
    */
-  async resolve(id: number, action: ConflictAction): Promise<{ resolution: string; seatIds?: number[] }> {
+  async resolve(
+    id: number,
+    action: ConflictAction,
+    // What the conflict desk does before the conflict is marked resolved (conflict-actions.ts).
+    settle?: (moved: { transactionId: string; seatIds: number[] } | null) => void,
+  ): Promise<{ resolution: string; seatIds?: number[]; transactionId?: string }> {
     const conflict = this.list(true).find((c) => c.id === id);
     if (!conflict || conflict.resolvedAt !== null) {
       throw new TaquillaError('NOTHING_HELD', `Conflict ${id} is not open`, {});
     }
     const now = this.serverClock.now();
     if (action.action !== 'move') {
+      settle?.(null);
       this.sql.resolveConflict.run(
         now,
         action.action === 'refund' ? 'refunded' : 'override',
@@ -156,7 +162,8 @@ export class SyncConflicts {
       }
       seatIds = candidates.slice(0, sale.seatIds.length);
     }
-    const sessionId = `conflict-${id}`;
+    // The refused sale's own id (a conflict's number is this counter's; the server's carts are venue-wide).
+    const sessionId = `conflict-${(conflict.body as { saleId?: string }).saleId ?? id}`;
     const held = await this.sales.holdSeats({
       eventId: lease.event_id,
       sessionId,
@@ -179,6 +186,7 @@ export class SyncConflicts {
       lines: [],
     };
     await this.sales.complete({ transactionId: held.transactionId, actor: action.actor, payment: moved });
+    settle?.({ transactionId: held.transactionId, seatIds });
     this.sql.resolveConflict.run(
       now,
       'moved',
@@ -186,6 +194,6 @@ export class SyncConflicts {
       action.actor,
       id,
     );
-    return { resolution: 'moved', seatIds };
+    return { resolution: 'moved', seatIds, transactionId: held.transactionId };
   }
 }

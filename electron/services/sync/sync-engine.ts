@@ -17,7 +17,7 @@ import {
   type TransactionSummary,
 } from '../reservations/reservation-service.ts';
 import { HoldRouter } from './hold-router.ts';
-import { NetworkError, type ServerReply } from './hold-server-client.ts';
+import { type HoldServerClient, NetworkError, type ServerReply } from './hold-server-client.ts';
 import { LeaseClock, type MonotonicSource, processMonotonic } from './lease-clock.ts';
 import { LeaseDesk } from './lease-desk.ts';
 import { LeaseSales } from './lease-sales.ts';
@@ -466,7 +466,20 @@ export class SyncEngine {
    * The supervisor's way out of a refused offline sale: move the customer to an equivalent free seat
    * (same zone; sold on the server now), refund, or override (accept it as it stands, with a note).
    */
-  resolveConflict(id: number, action: ConflictAction): Promise<{ resolution: string; seatIds?: number[] }> {
-    return this.conflictList.resolve(id, action);
+  resolveConflict(
+    id: number,
+    action: ConflictAction,
+    // What the conflict desk does before the conflict is marked resolved (conflict-actions.ts).
+    settle?: (moved: { transactionId: string; seatIds: number[] } | null) => void,
+  ): Promise<{ resolution: string; seatIds?: number[]; transactionId?: string }> {
+    return this.conflictList.resolve(id, action, settle);
+  }
+
+  /** The server's link while online, for what the conflict desk records there. */
+  serverLink(): HoldServerClient {
+    if (!this.link.client || this.link.state !== 'online') {
+      throw new TaquillaError('OFFLINE', 'The server cannot be reached', { outbox: this.outbox.length });
+    }
+    return this.link.client;
   }
 }

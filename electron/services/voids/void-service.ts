@@ -307,16 +307,28 @@ export class VoidService {
     return this.writeVoid({ ...input, requestId }, reply);
   }
 
+  /**
+   * Voids a whole sale the central server refused (a conflict, issue 14): decided and written here
+   * alone, since the server never held it (its seats are not this sale's there). `refund: true`
+   * refunds what was paid in the tenders used, as any void (the X and Z reports show it); false when
+   * its money went to the seats the customer was moved to. Its tickets join the revocation list.
+   */
+  voidRefusedSale(raw: unknown, options: { refund: boolean }): VoidResult {
+    const input = parseInput(voidInput, raw);
+    return this.writeVoid(input, null, options.refund);
+  }
+
   // ---- internals -------------------------------------------------------------------------------
 
   /** The local void in one write; with the server's yes, under its void id. */
-  private writeVoid(input: VoidInputParsed, server: ServerVoidReply | null): VoidResult {
+  private writeVoid(input: VoidInputParsed, server: ServerVoidReply | null, refund = true): VoidResult {
     const write = () =>
       this.db
         .transaction(() => {
           const first = this.firstAnswer(input);
           if (first) return first;
-          const decision = this.decide(input);
+          const decided = this.decide(input, refund);
+          const decision = refund ? decided : { ...decided, refundUsd: 0, plan: [] };
           return voidResult.parse(this.write(input, decision, server?.voidId ?? this.newId()));
         })
         .immediate();
@@ -368,7 +380,7 @@ export class VoidService {
   }
 
   /** Judges a void against the local store (refusals thrown), writing nothing. */
-  private decide(input: VoidInputParsed): VoidDecision {
+  private decide(input: VoidInputParsed, refund = true): VoidDecision {
     const now = this.clock.now();
     const sale = this.saleOrThrow(input.transactionId);
     const places = this.places(sale);
@@ -439,7 +451,7 @@ export class VoidService {
         ? undefined
         : { method: input.refundMethod, ...(input.refundCurrency ? { currency: input.refundCurrency } : {}) },
     );
-    this.assertDrawerCovers(input.actor, plan);
+    if (refund) this.assertDrawerCovers(input.actor, plan);
     return { sale, kind, chosen, refundUsd, rate, plan };
   }
 

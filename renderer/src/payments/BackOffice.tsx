@@ -1,5 +1,7 @@
 import { useEffect, useState } from 'react';
 import { createPortal } from 'react-dom';
+import { ConflictScreen } from '../conflicts/ConflictScreen.tsx';
+import { ct } from '../conflicts/conflict-texts.ts';
 import { DashboardScreen } from '../dashboard/DashboardScreen.tsx';
 import { DayClosingScreen } from '../day-closing/DayClosingScreen.tsx';
 import { prt } from '../printing/printing-texts.ts';
@@ -10,9 +12,9 @@ import { ReservationsScreen } from './ReservationsScreen.tsx';
 import { VoidScreen } from '../voids/VoidScreen.tsx';
 import { vt } from '../voids/void-texts.ts';
 
-type Screen = 'reservations' | 'reprint' | 'voids' | 'dashboard' | 'closing';
+type Screen = 'reservations' | 'reprint' | 'voids' | 'conflicts' | 'dashboard' | 'closing';
 
-const TITLES: Record<Exclude<Screen, 'reprint' | 'voids'>, PaymentTextKey> = {
+const TITLES: Record<Exclude<Screen, 'reprint' | 'voids' | 'conflicts'>, PaymentTextKey> = {
   reservations: 'nav.reservations',
   dashboard: 'nav.dashboard',
   closing: 'nav.closing',
@@ -21,6 +23,7 @@ const TITLES: Record<Exclude<Screen, 'reprint' | 'voids'>, PaymentTextKey> = {
 function title(locale: CounterState['locale'], screen: Screen): string {
   if (screen === 'reprint') return prt(locale, 'reprint.title');
   if (screen === 'voids') return vt(locale, 'void.title');
+  if (screen === 'conflicts') return ct(locale, 'conflict.title');
   return pt(locale, TITLES[screen]);
 }
 
@@ -37,10 +40,16 @@ export function BackOffice({ store, state }: { store: CounterStore; state: Count
     if (!state.session) setScreen(null);
   }, [state.session]);
   if (!role || role === 'kiosk') return null;
-  const screens: Screen[] =
-    role === 'supervisor'
-      ? ['reservations', 'reprint', 'voids', 'dashboard', 'closing']
-      : ['reservations', 'reprint', 'voids', 'closing'];
+  // Conflicts only on a counter enrolled with a central server (a standalone one has none).
+  const enrolled = state.status?.syncQueue !== null && state.status?.syncQueue !== undefined;
+  const screens: Screen[] = [
+    'reservations',
+    'reprint',
+    'voids',
+    ...(enrolled ? (['conflicts'] as const) : []),
+    ...(role === 'supervisor' ? (['dashboard'] as const) : []),
+    'closing',
+  ];
   return (
     <>
       <nav className="back-office" aria-label="Back office">
@@ -83,6 +92,7 @@ export function BackOffice({ store, state }: { store: CounterStore; state: Count
             {screen === 'voids' && (
               <VoidScreen key={voiding ?? ''} store={store} state={state} initialNumber={voiding} />
             )}
+            {screen === 'conflicts' && <ConflictScreen store={store} state={state} />}
             {screen === 'dashboard' && <DashboardScreen state={state} />}
             {screen === 'closing' && <DayClosingScreen state={state} />}
           </div>,

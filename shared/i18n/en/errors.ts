@@ -23,6 +23,7 @@ export const errors: Record<ErrorsKey, string> = {
   'NOT_LEASED.available':
     'Without the central server this terminal sells only what it was allocated: {available, plural, =0 {no tickets left} one {# ticket left} other {# tickets left}} in this zone.',
   CONFLICT_NOT_MOVABLE: 'This conflict is not resolved by moving seats: refund or accept it.',
+  CONFLICT_RESOLVED: "This sale's conflict was already settled at the server.",
   UNKNOWN_METHOD: 'This terminal does not know the operation “{method}”: update the program.',
   ROLE_NOT_ALLOWED: 'Your user may not do this.',
   SUPERVISOR_APPROVAL: 'A copy needs a supervisor’s PIN.',

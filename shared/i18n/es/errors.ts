@@ -27,6 +27,7 @@ export const errors = {
   'NOT_LEASED.available':
     'Sin conexión con el servidor central, esta taquilla solo vende lo que tiene asignado: {available, plural, =0 {no le quedan entradas} one {le queda # entrada} other {le quedan # entradas}} en esta zona.',
   CONFLICT_NOT_MOVABLE: 'Este conflicto no se resuelve cambiando de asientos: reembólselo o acéptelo.',
+  CONFLICT_RESOLVED: 'El conflicto de esta venta ya se resolvió en el servidor.',
   UNKNOWN_METHOD: 'Esta taquilla no conoce la operación «{method}»: actualice el programa.',
   ROLE_NOT_ALLOWED: 'Su usuario no tiene permiso para esta operación.',
   SUPERVISOR_APPROVAL: 'Una copia necesita el PIN de un supervisor.',

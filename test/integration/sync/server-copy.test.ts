@@ -235,7 +235,10 @@ describe('the terminal copies the server’s holds and sales as the server recor
       '--note',
       'devuelto',
     );
-    expect(refunded).toMatchObject({ code: 0, out: `Conflict #${conflict!.id}: refunded` });
+    expect(refunded).toMatchObject({
+      code: 0,
+      out: `Conflict #${conflict!.id}: refunded\nRecorded at the server.`,
+    });
     expect((await cli('sync-conflicts')).out).toBe('No open conflicts.');
     expect((await cli('sync-conflicts', '--all')).out).toMatch(/→ refunded \(devuelto\)/);
     expect(t.sync.conflicts(true)[0]).toMatchObject({ resolution: 'refunded', resolutionNote: 'devuelto' });

@@ -55,6 +55,7 @@ const EXAMPLES: { [C in ErrorCode]: ErrorDetails[C] } = {
     items: [],
   },
   CONFLICT_NOT_MOVABLE: { conflictId: 1, op: 'sale', errorCode: 'SEAT_TAKEN' },
+  CONFLICT_RESOLVED: { saleId: 'abc', resolution: 'moved' },
   UNDERPAID: { dueCents: 100, paidCents: 50, shortCents: 50, shortVesCents: 1800 },
   OVERPAID: { dueCents: 1, paidCents: 2, excessCents: 1, cashCents: 0, reason: 'no-cash' },
   DEPOSIT_TOO_SMALL: { totalCents: 100, minimumCents: 30, paidCents: 10, minimumBasisPoints: 3000 },
