@@ -1,8 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Clock } from '../../../shared/clock.ts';
 import { TaquillaError } from '../../../shared/errors.ts';
-import { formatRate, parseRate } from '../../../shared/money.ts';
-import { type PaidWith, planRefund, type PlannedRefund, refundAmount } from '../../../shared/refunds.ts';
+import { planRefund, type PlannedRefund, refundAmount } from '../../../shared/refunds.ts';
 import type { PaymentMethod } from '../../../shared/schemas/payments.ts';
 import { saleNumberOf } from '../../../shared/schemas/printing.ts';
 import type { ServerVoidInput, ServerVoidReply } from '../../../shared/schemas/sync.ts';
@@ -20,44 +19,10 @@ import type { CashDrawer } from '../day-closing/cash-drawer.ts';
 import type { StaffDirectory } from '../day-closing/staff-directory.ts';
 import type { ReservationService } from '../reservations/reservation-service.ts';
 import { type SoldTicketRelease, SoldTicketVoids } from '../reservations/sold-ticket-voids.ts';
+import { type Place, type SaleRow, VoidableSales } from './voidable-sales.ts';
 
 type Currency = 'USD' | 'VES';
 type VoidKind = VoidResult['kind'];
-
-interface SaleRow {
-  id: string;
-  event_id: number;
-  status: string;
-  customer_name: string | null;
-  event_name: string;
-  starts_at: number;
-  event_rate: string;
-}
-
-interface TicketRow {
-  id: number;
-  event_id: number;
-  zone_id: number;
-  seat_id: number | null;
-  quantity: number;
-  price_cents: number;
-  status: string;
-  label: string;
-}
-
-interface IssuedRow {
-  ticket_number: string;
-  reserved_ticket_id: number;
-  place: number;
-}
-
-/** One voidable line: a printed ticket (one place) or, unprinted, a whole reserved ticket. */
-interface Place {
-  ticket: TicketRow;
-  ticketNumber: string | null;
-  places: number;
-  voided: boolean;
-}
 
 interface VoidRow {
   id: string;
@@ -124,6 +89,8 @@ interface VoidDecision {
  */
 export class VoidService {
   private readonly released: SoldTicketVoids;
+  /** The sale being voided, as read before anything is written. */
+  private readonly sales: VoidableSales;
   private readonly terminal: string | null;
   private readonly newId: () => string;
   private readonly sql;
@@ -135,50 +102,10 @@ export class VoidService {
     private readonly options: VoidServiceOptions = {},
   ) {
     this.released = new SoldTicketVoids(db);
+    this.sales = new VoidableSales(db);
     this.terminal = options.terminal ?? null;
     this.newId = options.newId ?? randomUUID;
     this.sql = {
-      sale: db.prepare<[string], SaleRow>(
-        `SELECT x.id, x.event_id, x.status, x.customer_name, e.name AS event_name, e.starts_at,
-           e.ves_per_usd AS event_rate
-         FROM transactions x JOIN events e ON e.id = x.event_id WHERE x.id = ?`,
-      ),
-      bySaleNumber: db.prepare<[string], { id: string }>(
-        `SELECT id FROM transactions WHERE substr(replace(id, '-', ''), 1, 8) = ?
-           AND status IN ('COMPLETED', 'RESERVED', 'CANCELLED') LIMIT 5`,
-      ),
-      tickets: db.prepare<[string], TicketRow>(
-        `SELECT t.id, t.event_id, t.zone_id, t.seat_id, t.quantity, t.price_cents, t.status,
-           COALESCE(s.label, z.name) AS label
-         FROM reserved_tickets t JOIN zones z ON z.id = t.zone_id LEFT JOIN seats s ON s.id = t.seat_id
-         WHERE t.transaction_id = ? ORDER BY t.id`,
-      ),
-      issued: db.prepare<[string], IssuedRow>(
-        `SELECT ticket_number, reserved_ticket_id, place FROM issued_tickets WHERE transaction_id = ?
-         ORDER BY reserved_ticket_id, place`,
-      ),
-      voidedNumbers: db.prepare<[string], { ticket_number: string }>(
-        `SELECT v.ticket_number FROM voided_tickets v JOIN voids d ON d.id = v.void_id
-         WHERE d.transaction_id = ? AND v.ticket_number IS NOT NULL`,
-      ),
-      paid: db.prepare<[string], { cents: number }>(
-        'SELECT COALESCE(SUM(applied_cents), 0) AS cents FROM payments WHERE transaction_id = ?',
-      ),
-      refunded: db.prepare<[string], { cents: number }>(
-        'SELECT COALESCE(SUM(refund_usd_cents), 0) AS cents FROM voids WHERE transaction_id = ?',
-      ),
-      tenders: db.prepare<[string], { method: PaymentMethod; currency: Currency; usd: number }>(
-        `SELECT t.method, t.currency, SUM(t.usd_cents) AS usd FROM payment_tenders t
-         JOIN payments p ON p.id = t.payment_id WHERE p.transaction_id = ? GROUP BY t.method, t.currency`,
-      ),
-      change: db.prepare<[string], { currency: Currency; usd: number }>(
-        `SELECT change_currency AS currency, SUM(change_usd_cents) AS usd FROM payments
-         WHERE transaction_id = ? AND change_cents > 0 GROUP BY change_currency`,
-      ),
-      lastRate: db.prepare<[string], { rate: string }>(
-        `SELECT ves_per_usd AS rate FROM payments WHERE transaction_id = ?
-         ORDER BY created_at DESC, rowid DESC LIMIT 1`,
-      ),
       byRequest: db.prepare<[string], VoidRow>(
         `SELECT id, transaction_id, kind, reason, actor, approved_by, ves_per_usd, refund_usd_cents, created_at
          FROM voids WHERE request_id = ?`,
@@ -259,9 +186,10 @@ export class VoidService {
   /** A sale as the void screen shows it, by its printed number or id. */
   preview(raw: unknown): VoidPreview {
     const input = parseInput(voidPreviewInput, raw);
-    const transactionId = 'transactionId' in input ? input.transactionId : this.saleOf(input.saleNumber);
-    const sale = this.saleOrThrow(transactionId);
-    const places = this.places(sale);
+    const transactionId =
+      'transactionId' in input ? input.transactionId : this.sales.saleOf(input.saleNumber);
+    const sale = this.sales.saleOrThrow(transactionId);
+    const places = this.sales.places(sale);
     return {
       transactionId: sale.id,
       number: saleNumberOf(sale.id),
@@ -272,7 +200,7 @@ export class VoidService {
       voidable:
         (sale.status === 'COMPLETED' || sale.status === 'RESERVED') && this.clock.now() < sale.starts_at,
       customerName: sale.customer_name,
-      vesPerUsd: this.rateOf(sale),
+      vesPerUsd: this.sales.rateOf(sale),
       tickets: places.map((p) => ({
         ticketNumber: p.ticketNumber,
         label: p.ticket.label,
@@ -280,9 +208,9 @@ export class VoidService {
         priceCents: p.ticket.price_cents * p.places,
         voided: p.voided,
       })),
-      paidCents: this.sql.paid.get(sale.id)!.cents,
-      refundedCents: this.sql.refunded.get(sale.id)!.cents,
-      paidWith: this.paidWith(sale.id),
+      paidCents: this.sales.paidCents(sale.id),
+      refundedCents: this.sales.refundedCents(sale.id),
+      paidWith: this.sales.paidWith(sale.id),
     };
   }
 
@@ -382,8 +310,8 @@ export class VoidService {
   /** Judges a void against the local store (refusals thrown), writing nothing. */
   private decide(input: VoidInputParsed, refund = true): VoidDecision {
     const now = this.clock.now();
-    const sale = this.saleOrThrow(input.transactionId);
-    const places = this.places(sale);
+    const sale = this.sales.saleOrThrow(input.transactionId);
+    const places = this.sales.places(sale);
     if (sale.status === 'CANCELLED' && this.sql.voidsOf.get(sale.id)!.n > 0) {
       throw alreadyVoided(
         sale.id,
@@ -437,15 +365,15 @@ export class VoidService {
     const whole = chosen.length === live.length;
     const kind: VoidKind = sale.status === 'RESERVED' ? 'DEPOSIT' : whole ? 'SALE' : 'TICKETS';
     const refundUsd = refundAmount({
-      paidCents: this.sql.paid.get(sale.id)!.cents,
-      refundedCents: this.sql.refunded.get(sale.id)!.cents,
+      paidCents: this.sales.paidCents(sale.id),
+      refundedCents: this.sales.refundedCents(sale.id),
       chosenPriceCents: chosen.reduce((sum, p) => sum + p.ticket.price_cents * p.places, 0),
       whole,
     });
-    const rate = this.rateOf(sale);
+    const rate = this.sales.rateOf(sale);
     const plan = planRefund(
       refundUsd,
-      this.paidWith(sale.id),
+      this.sales.paidWith(sale.id),
       rate,
       input.refundMethod === undefined
         ? undefined
@@ -554,81 +482,6 @@ export class VoidService {
       approvedBy: row.approved_by,
       at: row.created_at,
     };
-  }
-
-  private saleOf(number: string): string {
-    const matches = this.sql.bySaleNumber.all(number.toLowerCase());
-    if (matches.length === 0) {
-      throw new TaquillaError('UNKNOWN_TRANSACTION', `No sale ${number}`, { transactionId: number });
-    }
-    if (matches.length > 1) {
-      throw new TaquillaError('VALIDATION', `Sale number ${number} is not unique: give the full id`, {
-        issues: [{ path: 'saleNumber', message: `matches ${matches.map((m) => m.id).join(', ')}` }],
-      });
-    }
-    return matches[0]!.id;
-  }
-
-  private saleOrThrow(transactionId: string): SaleRow {
-    const sale = this.sql.sale.get(transactionId);
-    if (!sale) {
-      throw new TaquillaError('UNKNOWN_TRANSACTION', `There is no transaction ${transactionId}`, {
-        transactionId,
-      });
-    }
-    return sale;
-  }
-
-  /**
-   * What a void can take, line by line: each printed ticket (one place; general admission prints one
-   * per place), or, for tickets not printed (a deposit), the reserved ticket whole.
-   */
-  private places(sale: SaleRow): Place[] {
-    const liveStatus = sale.status === 'RESERVED' ? 'ACTIVE' : 'COMPLETED';
-    const tickets = this.sql.tickets.all(sale.id);
-    const issued = this.sql.issued.all(sale.id);
-    const voided = new Set(this.sql.voidedNumbers.all(sale.id).map((v) => v.ticket_number));
-    const out: Place[] = [];
-    for (const t of tickets) {
-      const printed = issued.filter((i) => i.reserved_ticket_id === t.id);
-      if (printed.length > 0 && sale.status !== 'RESERVED') {
-        for (const i of printed) {
-          out.push({
-            ticket: t,
-            ticketNumber: i.ticket_number,
-            places: 1,
-            voided: voided.has(i.ticket_number),
-          });
-        }
-      } else if (t.status === liveStatus) {
-        out.push({ ticket: t, ticketNumber: null, places: t.quantity, voided: false });
-      }
-    }
-    return out;
-  }
-
-  /** The methods a sale was paid with, net of change (taken from the cash of its currency first). */
-  private paidWith(transactionId: string): PaidWith[] {
-    const lines: PaidWith[] = this.sql.tenders
-      .all(transactionId)
-      .map((t) => ({ method: t.method, currency: t.currency, usdCents: t.usd }));
-    for (const c of this.sql.change.all(transactionId)) {
-      let owed = c.usd;
-      const cash = lines.find((l) => l.method === (c.currency === 'USD' ? 'CASH_USD' : 'CASH_VES'));
-      const order = [...(cash ? [cash] : []), ...[...lines].sort((a, b) => b.usdCents - a.usdCents)];
-      for (const l of order) {
-        const take = Math.min(owed, l.usdCents);
-        l.usdCents -= take;
-        owed -= take;
-        if (owed === 0) break;
-      }
-    }
-    return lines.filter((l) => l.usdCents > 0);
-  }
-
-  private rateOf(sale: SaleRow): string {
-    const rate = this.sql.lastRate.get(sale.id)?.rate ?? sale.event_rate;
-    return formatRate(parseRate(rate));
   }
 
   /** A cash refund leaves the voider's open drawer: never more than it should hold (INSUFFICIENT_CASH). */
