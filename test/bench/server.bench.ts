@@ -469,7 +469,11 @@ export async function replayQueuedSales(dir: string, ops = REPLAY_OPS): Promise<
       .prepare<[number], { id: number }>('SELECT id FROM seats WHERE event_id = ? ORDER BY id')
       .all(eventId)
       .map((r) => r.id);
-    await sync.acquireLease({ eventId, actor: 'bench', seatIds, ticketNumbers: ops });
+    // A lease carries at most 2,000 seats: a longer run takes several.
+    for (let i = 0; i < ops; i += 2000) {
+      const chunk = seatIds.slice(i, i + 2000);
+      await sync.acquireLease({ eventId, actor: 'bench', seatIds: chunk, ticketNumbers: chunk.length });
+    }
     const port = server.port;
     await server.stop();
     await sync.checkConnection();
