@@ -273,7 +273,7 @@ function profileStatements(
 }
 
 /** 100,000 holds whose time ran out, marked EXPIRED by the service's cleanup in batches of 5,000. */
-async function cleanup(dir: string): Promise<Figure[]> {
+async function cleanup(dir: string): Promise<{ figures: Figure[]; statements: string[] }> {
   const file = join(dir, 'cleanup.db');
   const db = openDatabase(file, { autoCheckpoint: false });
   const checkpoints = startBackgroundCheckpoints(file, 500, undefined, db);
@@ -330,25 +330,36 @@ async function cleanup(dir: string): Promise<Figure[]> {
   })();
   db.pragma('wal_checkpoint(TRUNCATE)');
   clock.advance(11 * MINUTE_MS);
-  const service = new ReservationService(db, clock);
-  let maxWal = 0;
-  const start = process.hrtime.bigint();
-  const result = service.cleanupExpired({ batchSize: 5000 });
-  const ms = micros(start) / 1000;
-  maxWal = Math.max(maxWal, walBytes(file));
+  const run = { ms: 0, expired: 0, batches: 0 };
+  // Timed per statement too (a few hundred statements: the counting costs well under a millisecond).
+  const profile = profileStatements(
+    db,
+    () => {
+      const service = new ReservationService(db, clock);
+      return () => {
+        const start = process.hrtime.bigint();
+        const result = service.cleanupExpired({ batchSize: 5000 });
+        run.ms = micros(start) / 1000;
+        run.expired = result.expiredTickets;
+        run.batches = result.batches;
+      };
+    },
+    1,
+  );
+  const maxWal = walBytes(file);
   await checkpoints.stop();
   db.close();
-  if (result.expiredTickets !== CLEANUP_HOLDS) {
-    throw new Error(`cleanup expired ${result.expiredTickets}, expected ${CLEANUP_HOLDS}`);
+  if (run.expired !== CLEANUP_HOLDS) {
+    throw new Error(`cleanup expired ${run.expired}, expected ${CLEANUP_HOLDS}`);
   }
-  return [
+  const figures: Figure[] = [
     {
       key: 'terminal.cleanup_100k.ms',
-      label: `cleanup of 100,000 expired holds (${result.batches} batches of 5,000, audit + feed included)`,
-      value: ms,
+      label: `cleanup of 100,000 expired holds (${run.batches} batches of 5,000, audit + feed included)`,
+      value: run.ms,
       unit: 'ms',
       target: '≤ 500 ms',
-      met: ms <= 500,
+      met: run.ms <= 500,
     },
     {
       key: 'terminal.cleanup_100k.wal',
@@ -357,6 +368,10 @@ async function cleanup(dir: string): Promise<Figure[]> {
       unit: 'count',
     },
   ];
+  return {
+    figures,
+    statements: profile.rows.map((r) => `${r.calls}× ${(r.us / 1000).toFixed(1)} ms ${r.sql}`),
+  };
 }
 
 /** 30,000 holds as the terminal runs them: checkpoints from a worker, the seller bounding the WAL. */
@@ -488,9 +503,10 @@ export const suite: BenchSuite = {
     const dir = tempDir('taquilla-bench-terminal-');
     try {
       const holds = holdAgainstBaselines(dir.dir);
+      const cleaned = await cleanup(dir.dir);
       const figures = [
         ...holds.figures,
-        ...(await cleanup(dir.dir)),
+        ...cleaned.figures,
         ...(await walThroughHolds(dir.dir)),
         ...snapshot200k(dir.dir),
       ];
@@ -498,7 +514,7 @@ export const suite: BenchSuite = {
         const replay = await replayQueuedSales(dir.dir, REPLAY_SALES);
         figures.push({ ...replay, target: '≤ 3 s', met: replay.met && replay.value <= 3 });
       }
-      return { figures, notes: holds.notes };
+      return { figures, notes: { ...holds.notes, cleanupStatements: cleaned.statements } };
     } finally {
       dir.remove();
     }
