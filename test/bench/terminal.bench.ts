@@ -200,6 +200,30 @@ function holdAgainstBaselines(dir: string): { figures: Figure[]; notes: Record<s
       unit: 'count',
     },
     {
+      key: 'terminal.hold.cpu',
+      label: 'CPU per hold (all threads)',
+      value: (cpu.hold * 1000) / (ROUNDS * PER_ROUND),
+      unit: 'µs',
+    },
+    {
+      key: 'terminal.raw.cpu',
+      label: 'CPU per (b)',
+      value: (cpu.raw * 1000) / (ROUNDS * PER_ROUND),
+      unit: 'µs',
+    },
+    {
+      key: 'terminal.bare.cpu',
+      label: 'CPU per (c)',
+      value: (cpu.bare * 1000) / (ROUNDS * PER_ROUND),
+      unit: 'µs',
+    },
+    {
+      key: 'terminal.hold_over_raw.cpu',
+      label: 'CPU per hold / per (b)',
+      value: cpu.hold / cpu.raw,
+      unit: 'count',
+    },
+    {
       key: 'terminal.hold.wal_frames',
       label: 'WAL pages written per hold',
       value: frames.hold,
