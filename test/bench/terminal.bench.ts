@@ -261,7 +261,7 @@ function holdAgainstBaselines(dir: string): { figures: Figure[]; notes: Record<s
 }
 
 /**
- * Runs `call` `times` times with every statement that `build` prepares counted and timed, by its SQL
+ * Runs `call` `times` times with every statement that `build` prepares counted and timed (CPU µs), by its SQL
  * (triggers run inside the statement that fires them). BEGIN and COMMIT are not counted.
  */
 function profileStatements(
@@ -269,7 +269,7 @@ function profileStatements(
   build: () => (i: number) => void,
   times: number,
 ): { perCall: number; rows: { sql: string; calls: number; us: number }[] } {
-  const stats = new Map<string, { calls: number; ns: bigint }>();
+  const stats = new Map<string, { calls: number; us: number }>();
   const prepare = db.prepare.bind(db);
   const counting = ((sql: string) => {
     const statement = prepare(sql) as unknown as Record<string, (...args: unknown[]) => unknown>;
@@ -277,13 +277,15 @@ function profileStatements(
     for (const method of ['run', 'get', 'all', 'iterate'] as const) {
       const original = statement[method]!.bind(statement);
       statement[method] = (...args: unknown[]) => {
-        const start = process.hrtime.bigint();
+        // CPU time, not wall time: on a shared box a statement is often preempted mid-way.
+        const start = process.cpuUsage();
         try {
           return original(...args);
         } finally {
-          const entry = stats.get(key) ?? { calls: 0, ns: 0n };
+          const used = process.cpuUsage(start);
+          const entry = stats.get(key) ?? { calls: 0, us: 0 };
           entry.calls += 1;
-          entry.ns += process.hrtime.bigint() - start;
+          entry.us += used.user + used.system;
           stats.set(key, entry);
         }
       };
@@ -299,7 +301,7 @@ function profileStatements(
   }
   for (let i = 0; i < times; i++) call(i);
   const rows = [...stats.entries()]
-    .map(([sql, e]) => ({ sql, calls: e.calls / times, us: Number(e.ns) / 1000 / times }))
+    .map(([sql, e]) => ({ sql, calls: e.calls / times, us: e.us / times }))
     .filter((r) => r.calls > 0)
     .sort((a, b) => b.us - a.us);
   return { perCall: rows.reduce((n, r) => n + r.calls, 0), rows };
