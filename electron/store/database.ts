@@ -44,13 +44,21 @@ export const PRAGMAS = {
   busy_timeout: 5000,
   temp_store: 'MEMORY',
   cache_size: -65536,
+  /**
+   * Bytes a WAL file keeps when a checkpoint lets it restart: without it the file stays as large as
+   * the largest write it ever held (the seller's TRUNCATE, startBackgroundCheckpoints, empties it too).
+   */
+  journal_size_limit: 16 * 1024 * 1024,
 } as const;
 
 export function openDatabase(file: string, options: OpenOptions = {}): Db {
   if (!options.readonly) preparePrivateStore(file);
   const db = new Database(file, { readonly: options.readonly ?? false });
   db.pragma(`busy_timeout = ${PRAGMAS.busy_timeout}`);
-  if (!options.readonly) db.pragma(`journal_mode = ${PRAGMAS.journal_mode}`);
+  if (!options.readonly) {
+    db.pragma(`journal_mode = ${PRAGMAS.journal_mode}`);
+    db.pragma(`journal_size_limit = ${PRAGMAS.journal_size_limit}`);
+  }
   db.pragma(`synchronous = ${PRAGMAS.synchronous}`);
   db.pragma(`foreign_keys = ${PRAGMAS.foreign_keys}`);
   db.pragma(`temp_store = ${PRAGMAS.temp_store}`);

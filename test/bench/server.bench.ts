@@ -417,8 +417,8 @@ function processCpuMs(pid: number): number {
   }
 }
 
-/** A terminal cut off for a while sold 1,000 single-seat tickets from its lease; how long to report them. */
-async function replay(dir: string): Promise<Figure[]> {
+/** A terminal cut off for a while sold `ops` single-seat tickets from its lease; how long to report them. */
+export async function replayQueuedSales(dir: string, ops = REPLAY_OPS): Promise<Figure> {
   const serverDb = join(dir, 'replay-server.db');
   const admin = serverCli<{ secret: string }>(['create-tenant', '--db', serverDb, '--name', 'Replay']);
   let server = await startServer(['--db', serverDb]);
@@ -441,8 +441,8 @@ async function replay(dir: string): Promise<Figure[]> {
             code: 'PLA',
             name: 'Platea',
             priceCents: 2500,
-            seats: Array.from({ length: REPLAY_OPS }, (_, i) => ({
-              row: String.fromCharCode(65 + Math.floor(i / 50)),
+            seats: Array.from({ length: ops }, (_, i) => ({
+              row: String(Math.floor(i / 50) + 1),
               number: (i % 50) + 1,
               x: i % 50,
               y: Math.floor(i / 50),
@@ -469,11 +469,15 @@ async function replay(dir: string): Promise<Figure[]> {
       .prepare<[number], { id: number }>('SELECT id FROM seats WHERE event_id = ? ORDER BY id')
       .all(eventId)
       .map((r) => r.id);
-    await sync.acquireLease({ eventId, actor: 'bench', seatIds, ticketNumbers: REPLAY_OPS });
+    // A lease carries at most 2,000 seats: a longer run takes several.
+    for (let i = 0; i < ops; i += 2000) {
+      const chunk = seatIds.slice(i, i + 2000);
+      await sync.acquireLease({ eventId, actor: 'bench', seatIds: chunk, ticketNumbers: chunk.length });
+    }
     const port = server.port;
     await server.stop();
     await sync.checkConnection();
-    for (let i = 0; i < REPLAY_OPS; i++) {
+    for (let i = 0; i < ops; i++) {
       const held = await sync.holdSeats({
         eventId,
         sessionId: `s${i}`,
@@ -493,16 +497,14 @@ async function replay(dir: string): Promise<Figure[]> {
     await sync.idle();
     const seconds = (performance.now() - started) / 1000;
     const left = sync.status();
-    return [
-      {
-        key: 'server.replay_1000',
-        label: `replay ${queued} queued offline sales after reconnect (${left.outbox} left, ${left.openConflicts} conflicts)`,
-        value: seconds,
-        unit: 's',
-        target: '< 2 s',
-        met: seconds < 2 && left.outbox === 0,
-      },
-    ];
+    return {
+      key: `server.replay_${ops}`,
+      label: `replay ${queued} queued offline sales after reconnect (${left.outbox} left, ${left.openConflicts} conflicts)`,
+      value: seconds,
+      unit: 's',
+      target: '< 2 s',
+      met: seconds < 2 && left.outbox === 0,
+    };
   } finally {
     db.close();
     await server.stop();
@@ -552,7 +554,7 @@ export const suite: BenchSuite = {
       } else {
         notes.postgres = 'skipped (set TAQUILLA_PG_URL)';
       }
-      figures.push(...(await replay(dir)));
+      figures.push(await replayQueuedSales(dir));
       return { figures, notes };
     } finally {
       remove();

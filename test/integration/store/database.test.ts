@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   loadMigrations,
   openDatabase,
+  PRAGMAS,
   startBackgroundCheckpoints,
 } from '../../../electron/store/database.ts';
 import { tempDir } from '../../support/temp-store.ts';
@@ -108,6 +109,23 @@ describe('the store', () => {
     expect(statSync(`${file}-wal`).size).toBeLessThanOrEqual(limit);
     await checkpoints.stop();
     reader.close();
+    db.close();
+  });
+
+  it('shrinks a WAL that one large write grew once a checkpoint lets it restart (journal_size_limit)', () => {
+    // A short-lived tool's connection checkpoints itself (wal_autocheckpoint): without a size limit
+    // the WAL file keeps the size of the largest write it ever held, for as long as the store lives.
+    const file = join(dir.dir, 'restart.db');
+    const db = openDatabase(file);
+    db.exec('CREATE TABLE filler (id INTEGER PRIMARY KEY, text TEXT)');
+    const insert = db.prepare('INSERT INTO filler (text) VALUES (?)');
+    db.transaction(() => {
+      for (let i = 0; i < 12_000; i++) insert.run('x'.repeat(2000));
+    })();
+    expect(statSync(`${file}-wal`).size).toBeGreaterThan(20 * 1024 * 1024);
+    db.pragma('wal_checkpoint(PASSIVE)');
+    insert.run('the next write restarts the WAL');
+    expect(statSync(`${file}-wal`).size).toBeLessThanOrEqual(PRAGMAS.journal_size_limit);
     db.close();
   });
 });
