@@ -88,7 +88,10 @@ export const leaseInstructions = z.object({
 export type LeaseInstructions = z.infer<typeof leaseInstructions>;
 
 /** Places a full lease of this policy carries. */
-export function policyPlaces(policy: Pick<LeasePolicy, 'seats' | 'general'>): number {
+export function policyPlaces(policy: {
+  seats: readonly { count: number }[];
+  general: { quantity: number } | null;
+}): number {
   return policy.seats.reduce((n, s) => n + s.count, 0) + (policy.general?.quantity ?? 0);
 }
 

@@ -1,3 +1,4 @@
+import type { LeasePolicyStore } from './lease-policy-store.ts';
 import type { ReservationSettings, SettingsOverride } from '../../shared/config.ts';
 import type {
   KeyOutcome,
@@ -164,6 +165,8 @@ export interface HoldStore {
    * null when the tenant has no such lease; the listing otherwise (ending twice changes nothing).
    */
   endLease(tenantId: number, leaseId: string, now: number): Promise<LeaseListing | null>;
+  /** Lease policies per event and rebalance recalls (issue 14; server/storage/lease-policy-store.ts). */
+  readonly leasePolicies: LeasePolicyStore;
   /** false when the credential is not this tenant's. */
   revokeCredential(tenantId: number, credentialId: number, now: number): Promise<boolean>;
   addEnrolCode(tenantId: number, codeHash: string, expiresAt: number, now: number): Promise<void>;

@@ -44,6 +44,7 @@ import type { LiveEndpoint } from './live-availability.ts';
 import type { PaymentBook } from '../payments/payment-service.ts';
 import { LeaseClock, type MonotonicSource, processMonotonic } from './lease-clock.ts';
 import { LeaseDesk, type LeaseRow } from './lease-desk.ts';
+import { LeaseKeeper } from './lease-keeper.ts';
 import { type OutboxItem, Outbox } from './outbox.ts';
 import { SyncCredentialStore } from './sync-credential.ts';
 import { VenueCatalog } from './venue-catalog.ts';
@@ -170,6 +171,8 @@ export class SyncEngine {
   private readonly outbox: Outbox;
   /** This counter's offline leases (list, acquire, return, renewal) and the clock they end on. */
   readonly leases: LeaseDesk;
+  /** Keeps the leases by the venue's lease policy while online (issue 14). */
+  readonly leaseKeeper: LeaseKeeper;
   private readonly options: Required<Omit<SyncEngineOptions, 'storeKey' | 'monotonic'>>;
   private readonly credentials: SyncCredentialStore;
   private client: HoldServerClient | null = null;
@@ -329,6 +332,11 @@ export class SyncEngine {
           (reply.result as { seats?: { seatId: number; state: string }[] } | undefined)?.seats ?? [];
         return new Set(seats.filter((x) => x.state === 'free').map((x) => x.seatId));
       },
+    });
+    this.leaseKeeper = new LeaseKeeper(db, this.leases, {
+      online: () => this.state === 'online',
+      pending: () => this.outbox.length,
+      availability: async (eventId) => (await this.get(`/v1/events/${eventId}/availability`)).result,
     });
     this.reservations = new ReservationService(db, this.serverClock, randomUUID);
     this.venueCatalog = new VenueCatalog(db, this.serverClock);
@@ -546,9 +554,11 @@ export class SyncEngine {
         await this.flush();
       }
       // Leases renew while online (not only on coming back), each for its event's policy.
+      this.leaseKeeper.heard((beat.result as { leasePolicy?: unknown } | undefined)?.leasePolicy);
       if (this.outbox.length === 0) await this.leases.renewDue();
       const openLeases = (beat.result as { openLeases?: unknown } | undefined)?.openLeases;
       if (Array.isArray(openLeases)) this.leases.closeEnded(openLeases.map(String), beat.serverTime);
+      if (this.outbox.length === 0) await this.leaseKeeper.keep(!wasOnline);
       // The heartbeat names the server's catalogue revision: pull events and settings when it moved.
       const catalogRevision = (beat.result as { catalogRevision?: unknown } | undefined)?.catalogRevision;
       if (typeof catalogRevision === 'number' && this.client) {
