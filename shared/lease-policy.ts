@@ -28,13 +28,16 @@ export const leasePolicySpec = z
       .int()
       .min(5)
       .max(7 * 24 * 60),
-    /** Renewed while online once this little of it is left, in minutes (less than the duration). */
+    /**
+     * Renewed while online once this little of it is left, in minutes (less than the duration);
+     * default a quarter of the duration.
+     */
     renewBeforeMinutes: z
       .number()
       .int()
       .min(1)
       .max(7 * 24 * 60)
-      .default(30),
+      .optional(),
     /** A lease smaller than this many places is not worth taking (the event is short: none is taken). */
     minPlaces: z.number().int().min(1).max(12_000).default(1),
     /**
@@ -46,6 +49,10 @@ export const leasePolicySpec = z
     returnOnReconnect: z.boolean().default(false),
   })
   .strict()
+  .transform((p) => ({
+    ...p,
+    renewBeforeMinutes: p.renewBeforeMinutes ?? Math.max(1, Math.floor(p.durationMinutes / 4)),
+  }))
   .refine((p) => p.seats.length > 0 || p.general !== null, {
     message: 'a lease policy carries seats (seats: [{zoneId, count}]) or standing places (general)',
   })

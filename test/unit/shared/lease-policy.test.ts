@@ -96,6 +96,8 @@ describe('a lease policy per event', () => {
     const p = policy({ seats: [{ zoneId: 1, count: 1 }], renewBeforeMinutes: 10 });
     expect(renewDue(p, 60 * 60_000, 49 * 60_000)).toBe(false);
     expect(renewDue(p, 60 * 60_000, 50 * 60_000)).toBe(true);
+    // Without a margin, a quarter of the period.
+    expect(policy({ seats: [{ zoneId: 1, count: 1 }], durationMinutes: 30 }).renewBeforeMinutes).toBe(7);
   });
 
   it('gives unsold places back when recalled, when nearly sold out, and on reconnect if the policy says so', () => {
