@@ -2,7 +2,15 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT } from '../e2e/counter/counter-fixture.ts';
+import {
+  assertChromium,
+  ensureRendererBuilt,
+  hoverSeat,
+  launchChromium,
+  ROOT,
+  skipE2e,
+} from '../e2e/counter/counter-fixture.ts';
+import { openCounterPage, tooltipState } from './browser.ts';
 import type { SeatMap } from '../../shared/schemas/availability.ts';
 import { CASH, type Counter, type SignedIn, THEATRE, type Venue, startVenue } from './venue-fixture.ts';
 
@@ -70,9 +78,9 @@ async function network(counter: Counter, state: 'online' | 'offline'): Promise<v
 async function openLease(counter: Counter) {
   const who = counter === a ? luis : luisB;
   return venue.eventually(async () => {
-    const leases = await counter.call('leases.list', { all: false }, who);
-    expect(leases.filter((l) => l.selling)).toHaveLength(1);
-    return leases[0]!;
+    const selling = (await counter.call('leases.list', { all: false }, who)).filter((l) => l.selling);
+    expect(selling).toHaveLength(1);
+    return selling[0]!;
   }, 20_000);
 }
 
@@ -114,7 +122,7 @@ describe('a lease policy set by a supervisor', () => {
     expect(JSON.stringify(standingAsSeats.out)).toContain('WRONG_ZONE_KIND');
     expect((await leasePolicy()).out).toMatchObject({ policies: [] });
     expect(await venue.serverRows('SELECT * FROM lease_policies')).toEqual([]);
-  });
+  }, 120_000);
 
   it('every counter takes its lease by itself, for the policy’s period; offline it sells from it; back online the unsold seats go back and a fresh lease is taken', async () => {
     const set = await leasePolicy(
@@ -155,7 +163,41 @@ describe('a lease policy set by a supervisor', () => {
     const fresh = await openLease(a);
     expect(fresh.leaseId).not.toBe(first.leaseId);
     expect(fresh.seatIds).not.toContain(first.seatIds[0]!);
-  });
+  }, 120_000);
+
+  it.skipIf(skipE2e)(
+    'the seats leased to this counter show on its map as its own (Spanish legend), the others’ as taken',
+    async () => {
+      const lease = await openLease(a);
+      expect(await a.call('leases.seats', { eventId: THEATRE }, await a.signIn('ana'))).toEqual({
+        seatIds: lease.seatIds,
+      });
+      const [otherLease] = await b.call('leases.list', { all: false }, luisB);
+      assertChromium();
+      ensureRendererBuilt();
+      const browser = await launchChromium();
+      try {
+        const page = await openCounterPage(browser, a, 'Ana Cajera', '1234', /Gala de Zarzuela/);
+        await page.getByText('Cupo de esta taquilla').first().waitFor();
+        const label = (seatId: number) => map.seats.label[map.seats.id.indexOf(seatId)]!;
+        await hoverSeat(page, map, label(lease.seatIds[0]!));
+        await venue.eventually(
+          async () => expect(await tooltipState(page)).toBe(`${label(lease.seatIds[0]!)}:leased`),
+          5000,
+        );
+        // Another counter's leased seat is taken for this one.
+        const theirs = label(otherLease!.seatIds[0]!);
+        await hoverSeat(page, map, theirs);
+        await venue.eventually(
+          async () => expect(await tooltipState(page)).toMatch(new RegExp(`^${theirs}:(reserved|held)$`)),
+          5000,
+        );
+      } finally {
+        await browser.close();
+      }
+    },
+    120_000,
+  );
 
   it('renews before the end margin for the policy’s period (one counter’s own policy wins)', async () => {
     const before = await openLease(a);
@@ -170,6 +212,14 @@ describe('a lease policy set by a supervisor', () => {
       '80',
     );
     expect(set.code).toBe(0);
+    // The supervisor screen shows the policy the counter keeps its lease by (its own).
+    await venue.eventually(async () => {
+      const [policy] = await a.call('leases.policies', {}, luis);
+      expect(policy).toMatchObject({
+        eventId: THEATRE,
+        policy: { durationMinutes: 90, renewBeforeMinutes: 80 },
+      });
+    }, 20_000);
     // Less than 80 minutes are left of its 30: the next heartbeat renews it for 90.
     await venue.eventually(async () => {
       const [lease] = await a.call('leases.list', { all: false }, luis);
@@ -182,7 +232,7 @@ describe('a lease policy set by a supervisor', () => {
     const [other] = await b.call('leases.list', { all: false }, luisB);
     const { serverTime } = await b.call('terminal.status', {});
     expect(other!.expiresAt - serverTime).toBeLessThanOrEqual(30 * MINUTE);
-  });
+  }, 120_000);
 
   it('on a sold-out night the operator rebalances: the unsold leased seats go back on sale and no counter takes more', async () => {
     const supB = luisB;
@@ -213,5 +263,5 @@ describe('a lease policy set by a supervisor', () => {
     expect(await b.call('leases.list', { all: false }, supB)).toEqual([]);
     expect((await leasePolicy('--seats', `${zoneId}:2`, '--minutes', '30')).code).toBe(0);
     expect((await openLease(b)).seatIds).toHaveLength(2);
-  });
+  }, 120_000);
 });

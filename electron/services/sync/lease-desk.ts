@@ -166,6 +166,19 @@ export class LeaseDesk {
     );
   }
 
+  /** Unsold seats of `eventId` in this counter's leases that sell now (the seat map shows them). */
+  sellableSeats(eventId: number): number[] {
+    return this.sql.open
+      .all()
+      .filter((l) => l.event_id === eventId && this.selling(l))
+      .flatMap((l) =>
+        this.sql.seats
+          .all(l.id)
+          .filter((s) => s.sold_at === null)
+          .map((s) => s.seat_id),
+      );
+  }
+
   list(includeReturned = false): LeaseView[] {
     const rows = includeReturned ? this.sql.all.all() : this.sql.open.all();
     return rows.map((l) => {

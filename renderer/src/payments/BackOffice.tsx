@@ -8,11 +8,13 @@ import type { CounterState, CounterStore } from '../state/counter-store.ts';
 import { type PaymentTextKey, pt } from './payment-texts.ts';
 import { ReservationsScreen } from './ReservationsScreen.tsx';
 import { VoidScreen } from '../voids/VoidScreen.tsx';
+import { LeasesScreen } from '../leases/LeasesScreen.tsx';
+import { lt } from '../leases/lease-texts.ts';
 import { vt } from '../voids/void-texts.ts';
 
-type Screen = 'reservations' | 'reprint' | 'voids' | 'dashboard' | 'closing';
+type Screen = 'reservations' | 'reprint' | 'voids' | 'dashboard' | 'closing' | 'leases';
 
-const TITLES: Record<Exclude<Screen, 'reprint' | 'voids'>, PaymentTextKey> = {
+const TITLES: Record<Exclude<Screen, 'reprint' | 'voids' | 'leases'>, PaymentTextKey> = {
   reservations: 'nav.reservations',
   dashboard: 'nav.dashboard',
   closing: 'nav.closing',
@@ -21,6 +23,7 @@ const TITLES: Record<Exclude<Screen, 'reprint' | 'voids'>, PaymentTextKey> = {
 function title(locale: CounterState['locale'], screen: Screen): string {
   if (screen === 'reprint') return prt(locale, 'reprint.title');
   if (screen === 'voids') return vt(locale, 'void.title');
+  if (screen === 'leases') return lt(locale, 'leases.title');
   return pt(locale, TITLES[screen]);
 }
 
@@ -39,7 +42,7 @@ export function BackOffice({ store, state }: { store: CounterStore; state: Count
   if (!role || role === 'kiosk') return null;
   const screens: Screen[] =
     role === 'supervisor'
-      ? ['reservations', 'reprint', 'voids', 'dashboard', 'closing']
+      ? ['reservations', 'reprint', 'voids', 'dashboard', 'closing', 'leases']
       : ['reservations', 'reprint', 'voids', 'closing'];
   return (
     <>
@@ -85,6 +88,7 @@ export function BackOffice({ store, state }: { store: CounterStore; state: Count
             )}
             {screen === 'dashboard' && <DashboardScreen state={state} />}
             {screen === 'closing' && <DayClosingScreen state={state} />}
+            {screen === 'leases' && <LeasesScreen store={store} state={state} />}
           </div>,
           document.body,
         )}
