@@ -120,6 +120,19 @@ describe('a lease policy set by a supervisor', () => {
     expect(JSON.stringify(noSuchZone.out)).toContain('UNKNOWN_ZONE');
     const standingAsSeats = await leasePolicy('--general', `${zoneId}:3`, '--minutes', '30');
     expect(JSON.stringify(standingAsSeats.out)).toContain('WRONG_ZONE_KIND');
+    // The same refusal over the admin API: 400 with every problem named, nothing written.
+    const reply = await fetch(`http://127.0.0.1:${venue.servers[0]!.port}/v1/admin/lease-policies`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${venue.admin.secret}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        eventId: THEATRE,
+        policy: { seats: [{ zoneId, count: 0 }], durationMinutes: 2 },
+      }),
+    });
+    expect(reply.status).toBe(400);
+    const body = (await reply.json()) as { error: { code: string; details: { issues: { path: string }[] } } };
+    expect(body.error.code).toBe('VALIDATION');
+    expect(body.error.details.issues.map((i) => i.path).sort()).toEqual(['durationMinutes', 'seats.0.count']);
     expect((await leasePolicy()).out).toMatchObject({ policies: [] });
     expect(await venue.serverRows('SELECT * FROM lease_policies')).toEqual([]);
   }, 120_000);
@@ -166,7 +179,7 @@ describe('a lease policy set by a supervisor', () => {
   }, 120_000);
 
   it.skipIf(skipE2e)(
-    'the seats leased to this counter show on its map as its own (Spanish legend), the others’ as taken',
+    'the seats leased to this counter show on its map as its own (Spanish legend), the others’ as taken; the supervisor sees its lease and policy',
     async () => {
       const lease = await openLease(a);
       expect(await a.call('leases.seats', { eventId: THEATRE }, await a.signIn('ana'))).toEqual({
@@ -192,6 +205,13 @@ describe('a lease policy set by a supervisor', () => {
           async () => expect(await tooltipState(page)).toMatch(new RegExp(`^${theirs}:(reserved|held)$`)),
           5000,
         );
+        // The supervisor's screen: the counter's lease, the policy it keeps it by, in Spanish.
+        const sup = await openCounterPage(browser, a, 'Luis Supervisor', '9999', /Gala de Zarzuela/);
+        await sup.getByRole('button', { name: 'Cupos sin conexión' }).click();
+        await sup.getByTestId('lease-row').first().waitFor();
+        expect(await sup.getByTestId('lease-row').first().textContent()).toContain('Vendiendo');
+        expect(await sup.getByTestId('lease-row').first().textContent()).toContain('3 butacas (0 vendidas)');
+        expect(await sup.getByTestId('lease-policies').textContent()).toContain('3 lugares por 30 min');
       } finally {
         await browser.close();
       }
