@@ -8,6 +8,7 @@ import { type CatalogEvent, eventFile } from '../shared/schemas/venue.ts';
 import { parseInput } from '../shared/validation.ts';
 import { createEnrolCode, createTenantWithAdmin } from './app.ts';
 import { tenantSettingsView } from './catalog-routes.ts';
+import { leasePolicyCommands } from './lease-policy-commands.ts';
 import type { HoldStore } from './storage/hold-store.ts';
 
 /** A refusal caused by how the command was called (exit code 2). */
@@ -171,10 +172,25 @@ export const serverCommands: ServerCommand[] = [
   {
     name: 'leases',
     usage:
-      "leases --tenant ID [--end LEASE]                     the tenant's offline leases; --end LEASE ends one now",
-    options: { tenant: { type: 'string' }, end: { type: 'string' } },
+      "leases --tenant ID [--end LEASE | --rebalance --event ID]   the tenant's offline leases; --end LEASE ends one now; --rebalance takes back an event's unsold leased places",
+    options: {
+      tenant: { type: 'string' },
+      end: { type: 'string' },
+      rebalance: { type: 'boolean' },
+      event: { type: 'string' },
+    },
     run: async (store, values, now) => {
       const tenant = await existingTenant(store, values);
+      // --rebalance --event ID: recall the event's unsold leased places (server/storage/lease-policy-store.ts).
+      if (values.rebalance === true) {
+        return {
+          rebalanced: await store.leasePolicies.rebalance(
+            tenant.tenantId,
+            positive(values.event, '--event'),
+            now,
+          ),
+        };
+      }
       if (values.end !== undefined) {
         if (typeof values.end !== 'string' || values.end === '') throw new ServerUsageError('--end LEASE_ID');
         const ended = await store.endLease(tenant.tenantId, values.end, now);
@@ -212,4 +228,5 @@ export const serverCommands: ServerCommand[] = [
       return { revoked: credentialId };
     },
   },
+  ...leasePolicyCommands,
 ];

@@ -30,6 +30,7 @@ import {
 } from '../shared/schemas/sync.ts';
 import { registerCatalogRoutes } from './catalog-routes.ts';
 import { registerConflictRoutes } from './conflict-routes.ts';
+import { registerLeasePolicyRoutes } from './lease-policy-routes.ts';
 import { CredentialCache } from './credential-cache.ts';
 import { hashSecret, newEnrolCode, newSecret, normalizeEnrolCode } from './credentials.ts';
 import { HoldSweeper, type HoldSweeperOptions } from './hold-sweeper.ts';
@@ -277,6 +278,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       const catalogRevision = await store.catalogRevision(c.tenantId);
       // openLeases: a terminal stops selling from any lease of its own not listed (ended by a supervisor).
       const openLeases = c.role === 'terminal' ? await store.openLeaseIds(c.tenantId, c.id) : [];
+      // leasePolicy: the counter keeps its leases by it (issue 14, electron/services/sync/lease-keeper.ts).
+      const leasePolicy =
+        c.role === 'terminal' ? await store.leasePolicies.instructions(c.tenantId, c.id) : null;
       return {
         serverTime: clock.now(),
         result: {
@@ -286,6 +290,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
           name: c.name,
           catalogRevision,
           openLeases,
+          leasePolicy,
         },
       };
     },
@@ -413,6 +418,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 
   registerCatalogRoutes(app, { store, clock, requireRole });
   registerConflictRoutes(app, { store, clock, requireRole });
+  registerLeasePolicyRoutes(app, { store, clock, requireRole });
 
   const idempotencyHeader = z.object({ 'idempotency-key': idempotencyKey });
   for (const op of SERVER_OPERATIONS) {

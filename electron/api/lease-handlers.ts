@@ -18,6 +18,11 @@ export function createLeaseHandlers(): { [M in LeaseMethodName]: Handler<M> } {
   return {
     'leases.list': ({ all }, { terminal }) => terminal.sync.leases.list(all),
     'leases.acquire': (input, ctx) => ctx.terminal.sync.leases.acquireFor(input, supervisorAt(ctx)),
+    'leases.seats': ({ eventId }, { terminal }) => ({
+      seatIds:
+        terminal.sync.status().state === 'unenrolled' ? [] : terminal.sync.leases.sellableSeats(eventId),
+    }),
+    'leases.policies': (_input, { terminal }) => terminal.sync.leaseKeeper.policies(),
     'leases.return': ({ leaseId }, ctx) => ctx.terminal.sync.leases.return(leaseId, supervisorAt(ctx)),
   };
 }

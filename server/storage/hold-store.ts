@@ -1,3 +1,4 @@
+import type { LeasePolicyStore } from './lease-policy-store.ts';
 import type { ReservationSettings, SettingsOverride } from '../../shared/config.ts';
 import type { ServerConflictRecord, ServerConflictResolution } from '../../shared/schemas/conflicts.ts';
 import type {
@@ -174,6 +175,8 @@ export interface HoldStore {
   ): Promise<ServerConflictRecord>;
   /** issue 14: the tenant's conflict resolutions, newest first (`taquilla-server conflicts`). */
   conflictResolutions(tenantId: number): Promise<ServerConflictRecord[]>;
+  /** Lease policies per event and rebalance recalls (issue 14; server/storage/lease-policy-store.ts). */
+  readonly leasePolicies: LeasePolicyStore;
   /** false when the credential is not this tenant's. */
   revokeCredential(tenantId: number, credentialId: number, now: number): Promise<boolean>;
   addEnrolCode(tenantId: number, codeHash: string, expiresAt: number, now: number): Promise<void>;

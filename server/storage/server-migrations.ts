@@ -152,6 +152,35 @@ CREATE TABLE IF NOT EXISTS conflict_resolutions (
 `;
     },
   },
+  {
+    version: 9,
+    name: 'lease policies and recalls',
+    // A supervisor's lease policy per event, for every counter (credential_id 0) or one counter; and
+    // the leases a rebalance took back (server/storage/lease-policy-store.ts owns both).
+    sql: (dialect) => {
+      const big = dialect === 'sqlite' ? 'INTEGER' : 'BIGINT';
+      return `
+CREATE TABLE lease_policies (
+  tenant_id      ${big} NOT NULL,
+  event_id       ${big} NOT NULL,
+  credential_id  ${big} NOT NULL DEFAULT 0,
+  policy         TEXT NOT NULL,
+  set_at         ${big} NOT NULL,
+  set_by         TEXT NOT NULL,
+  PRIMARY KEY (tenant_id, event_id, credential_id)
+);
+CREATE TABLE lease_recalls (
+  tenant_id      ${big} NOT NULL,
+  lease_id       TEXT NOT NULL,
+  event_id       ${big} NOT NULL,
+  credential_id  ${big} NOT NULL,
+  recalled_at    ${big} NOT NULL,
+  PRIMARY KEY (tenant_id, lease_id)
+);
+CREATE INDEX lease_recalls_by_credential ON lease_recalls(tenant_id, credential_id);
+`;
+    },
+  },
 ];
 
 /** The schema version this server writes. */

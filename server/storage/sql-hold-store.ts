@@ -68,6 +68,7 @@ import type {
   StoreGauges,
   StoreHealth,
 } from './hold-store.ts';
+import { LeasePolicyStore, policyLeaseMinutes } from './lease-policy-store.ts';
 import { operationInput } from './operation-input.ts';
 import * as catalog from './sql-catalog.ts';
 import { readGauges } from './sql-gauges.ts';
@@ -157,6 +158,11 @@ export abstract class SqlHoldStore implements HoldStore {
   >();
   /** Credentials known to be revoked: a revocation not yet announced here is announced once. */
   private knownRevoked: Set<number> | null = null;
+  /** Lease policies and recalls (issue 14), on this store's own transactions. */
+  readonly leasePolicies = new LeasePolicyStore({
+    read: (fn) => this.read(fn),
+    write: (fn) => this.write(fn),
+  });
 
   abstract init(): Promise<void>;
   abstract close(): Promise<void>;
@@ -1411,7 +1417,10 @@ export abstract class SqlHoldStore implements HoldStore {
     const { tx, tenantId, now } = ctx;
     const event = await this.event(ctx, input.eventId);
     const leaseId = randomUUID();
-    const expiresAt = now + Number(event.lease_minutes) * MINUTE_MS;
+    // The lease policy of the event (this counter's, else the default) sets the period (issue 14).
+    const period =
+      (await policyLeaseMinutes(tx, tenantId, event.id, ctx.credentialId)) ?? event.lease_minutes;
+    const expiresAt = now + period * MINUTE_MS;
     // The counter sells until expiresAt; the seats stay the lease's for a grace beyond it, so a sale
     // made just before the end is reported before anyone else can take the seat.
     const keptUntil = expiresAt + ctx.settings.LEASE_GRACE_MINUTES * MINUTE_MS;
@@ -1695,17 +1704,15 @@ export abstract class SqlHoldStore implements HoldStore {
       }
       // Bounded by the event's lease policy: a renewal is another lease period, never more.
       const event = await this.event(ctx, eventId);
-      const minutes = input.renewMinutes ?? event.lease_minutes;
-      if (minutes > event.lease_minutes) {
-        throw new TaquillaError(
-          'LEASE_RENEWAL_TOO_LONG',
-          `A renewal lasts at most ${event.lease_minutes} minutes`,
-          {
-            leaseId: lease.id,
-            renewMinutes: minutes,
-            maxMinutes: event.lease_minutes,
-          },
-        );
+      const period =
+        (await policyLeaseMinutes(tx, tenantId, eventId, ctx.credentialId)) ?? event.lease_minutes;
+      const minutes = input.renewMinutes ?? period;
+      if (minutes > period) {
+        throw new TaquillaError('LEASE_RENEWAL_TOO_LONG', `A renewal lasts at most ${period} minutes`, {
+          leaseId: lease.id,
+          renewMinutes: minutes,
+          maxMinutes: period,
+        });
       }
       // Never shorter than the counter was already told: it may be selling from it right now.
       const expiresAt = Math.max(Number(lease.expires_at), now + minutes * MINUTE_MS);

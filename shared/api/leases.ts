@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { leasePolicyEntry } from '../lease-policy.ts';
 import { id } from '../schemas/reservations.ts';
 import { leaseGrant } from '../schemas/sync.ts';
 import { defineMethod } from './define.ts';
@@ -62,6 +63,19 @@ export const leasesApi = {
     roles: ['supervisor'],
     input: leaseRequest,
     output: leaseGrant,
+  }),
+  'leases.seats': defineMethod({
+    summary:
+      "Seats of an event this counter sells from its leases now (the map shows them as this counter's)",
+    roles: ['cashier', 'supervisor'],
+    input: z.object({ eventId: id }).strict(),
+    output: z.object({ seatIds: z.array(z.number().int()) }),
+  }),
+  'leases.policies': defineMethod({
+    summary: "The event lease policies this counter keeps its leases by (from the server's last heartbeat)",
+    roles: ['supervisor'],
+    input: z.object({}).strict(),
+    output: z.array(leasePolicyEntry),
   }),
   'leases.return': defineMethod({
     summary: 'Give a lease back once every sale from it is reported (OFFLINE while some are not)',

@@ -64,6 +64,13 @@ export interface LeaseLink {
   freeSeats(eventId: number): Promise<Set<number>>;
 }
 
+/**
+ * When a lease is renewed and for how long: the event's lease policy decides (lease-keeper.ts); null
+ * when the event has none, and then a lease renews once less than half of its period is left, for
+ * the period the server gives.
+ */
+export type RenewRule = (lease: LeaseRow) => { due: boolean; minutes: number } | null;
+
 interface RenewReply {
   expiresAt: number;
   seatIds: number[];
@@ -78,6 +85,10 @@ interface RenewReply {
 export class LeaseDesk {
   private readonly sql;
   private renewing: Promise<void> | null = null;
+  /** Leases being given back: they sell nothing meanwhile (a sale from one would reach a returned lease). */
+  private readonly returning = new Set<string>();
+  /** Set by the lease keeper: the event's policy decides renewals of its leases. */
+  renewRule: RenewRule = () => null;
 
   constructor(
     private readonly db: Db,
@@ -130,8 +141,13 @@ export class LeaseDesk {
   }
 
   /** Whether `lease` sells now: open, and before its end less the margin on the lease clock. */
-  selling(lease: Pick<LeaseRow, 'expires_at' | 'status'>): boolean {
-    return !this.link.revoked() && lease.status === 'OPEN' && this.clock.now() < this.sellsUntil(lease);
+  selling(lease: Pick<LeaseRow, 'id' | 'expires_at' | 'status'>): boolean {
+    return (
+      !this.link.revoked() &&
+      lease.status === 'OPEN' &&
+      !this.returning.has(lease.id) &&
+      this.clock.now() < this.sellsUntil(lease)
+    );
   }
 
   /** NOT_LEASED unless `lease` sells now (`endedAt` says when it stopped). */
@@ -148,6 +164,19 @@ export class LeaseDesk {
         endedAt: this.sellsUntil(lease),
       },
     );
+  }
+
+  /** Unsold seats of `eventId` in this counter's leases that sell now (the seat map shows them). */
+  sellableSeats(eventId: number): number[] {
+    return this.sql.open
+      .all()
+      .filter((l) => l.event_id === eventId && this.selling(l))
+      .flatMap((l) =>
+        this.sql.seats
+          .all(l.id)
+          .filter((s) => s.sold_at === null)
+          .map((s) => s.seat_id),
+      );
   }
 
   list(includeReturned = false): LeaseView[] {
@@ -238,15 +267,21 @@ export class LeaseDesk {
     if (!lease || lease.status !== 'OPEN') {
       throw new TaquillaError('UNKNOWN_LEASE', `There is no open lease ${leaseId} here`, { leaseId });
     }
-    await this.link.flush();
-    if (this.link.pending() > 0) {
-      throw new TaquillaError('OFFLINE', 'Sales are still waiting to be reported', {
-        outbox: this.link.pending(),
-      });
+    // From now on (in this same tick) the lease sells nothing here; if it cannot be given back, it sells again.
+    this.returning.add(leaseId);
+    try {
+      await this.link.flush();
+      if (this.link.pending() > 0) {
+        throw new TaquillaError('OFFLINE', 'Sales are still waiting to be reported', {
+          outbox: this.link.pending(),
+        });
+      }
+      const result = await this.link.call<{ returned: number }>('leaseReturn', { leaseId, actor });
+      this.sql.close.run(leaseId);
+      return result;
+    } finally {
+      this.returning.delete(leaseId);
     }
-    const result = await this.link.call<{ returned: number }>('leaseReturn', { leaseId, actor });
-    this.sql.close.run(leaseId);
-    return result;
   }
 
   /**
@@ -279,15 +314,17 @@ export class LeaseDesk {
   private async renewEach(all: boolean): Promise<void> {
     for (const lease of this.sql.open.all()) {
       if (!this.link.online() || this.link.pending() > 0) return;
+      const rule = this.renewRule(lease);
       const period = Math.max(0, lease.expires_at - lease.created_at);
       const left = lease.expires_at - this.clock.now();
-      if (!all && left > period * RENEW_WHEN_LEFT) continue;
+      const due = rule ? rule.due : left <= period * RENEW_WHEN_LEFT;
+      if (!all && !due) continue;
       let reply: RenewReply;
       try {
         reply = await this.link.call<RenewReply>('leaseReturn', {
           leaseId: lease.id,
           actor: 'sync',
-          renew: true,
+          ...(rule ? { renewMinutes: rule.minutes } : { renew: true }),
         });
       } catch (error) {
         if (error instanceof TaquillaError && error.code === 'UNKNOWN_LEASE') this.sql.close.run(lease.id);

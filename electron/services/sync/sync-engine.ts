@@ -20,6 +20,7 @@ import { HoldRouter } from './hold-router.ts';
 import { type HoldServerClient, NetworkError, type ServerReply } from './hold-server-client.ts';
 import { LeaseClock, type MonotonicSource, processMonotonic } from './lease-clock.ts';
 import { LeaseDesk } from './lease-desk.ts';
+import { LeaseKeeper } from './lease-keeper.ts';
 import { LeaseSales } from './lease-sales.ts';
 import type { LiveEndpoint } from './live-availability.ts';
 import { Outbox } from './outbox.ts';
@@ -107,6 +108,8 @@ export class SyncEngine {
   readonly venueCatalog: VenueCatalog;
   /** This counter's offline leases (list, acquire, return, renewal) and the clock they end on. */
   readonly leases: LeaseDesk;
+  /** Keeps the leases by the venue's lease policy while online (issue 14). */
+  readonly leaseKeeper: LeaseKeeper;
   private readonly outbox: Outbox;
   private readonly link: ServerLink;
   private readonly replay: OutboxReplay;
@@ -170,6 +173,11 @@ export class SyncEngine {
           (reply.result as { seats?: { seatId: number; state: string }[] } | undefined)?.seats ?? [];
         return new Set(seats.filter((x) => x.state === 'free').map((x) => x.seatId));
       },
+    });
+    this.leaseKeeper = new LeaseKeeper(db, this.leases, {
+      online: () => this.link.state === 'online',
+      pending: () => this.outbox.length,
+      availability: async (eventId) => (await this.get(`/v1/events/${eventId}/availability`)).result,
     });
     this.reservations = new ReservationService(db, this.serverClock, randomUUID);
     this.venueCatalog = new VenueCatalog(db, this.serverClock);
@@ -355,9 +363,11 @@ export class SyncEngine {
         await this.flush();
       }
       // Leases renew while online (not only on coming back), each for its event's policy.
+      this.leaseKeeper.heard((beat.result as { leasePolicy?: unknown } | undefined)?.leasePolicy);
       if (this.outbox.length === 0) await this.leases.renewDue();
       const openLeases = (beat.result as { openLeases?: unknown } | undefined)?.openLeases;
       if (Array.isArray(openLeases)) this.leases.closeEnded(openLeases.map(String), beat.serverTime);
+      if (this.outbox.length === 0) await this.leaseKeeper.keep(!wasOnline);
       // The heartbeat names the server's catalogue revision: pull events and settings when it moved.
       const catalogRevision = (beat.result as { catalogRevision?: unknown } | undefined)?.catalogRevision;
       if (typeof catalogRevision === 'number' && this.link.client) {

@@ -10,11 +10,13 @@ import type { CounterState, CounterStore } from '../state/counter-store.ts';
 import { type PaymentTextKey, pt } from './payment-texts.ts';
 import { ReservationsScreen } from './ReservationsScreen.tsx';
 import { VoidScreen } from '../voids/VoidScreen.tsx';
+import { LeasesScreen } from '../leases/LeasesScreen.tsx';
+import { lt } from '../leases/lease-texts.ts';
 import { vt } from '../voids/void-texts.ts';
 
-type Screen = 'reservations' | 'reprint' | 'voids' | 'conflicts' | 'dashboard' | 'closing';
+type Screen = 'reservations' | 'reprint' | 'voids' | 'conflicts' | 'dashboard' | 'closing' | 'leases';
 
-const TITLES: Record<Exclude<Screen, 'reprint' | 'voids' | 'conflicts'>, PaymentTextKey> = {
+const TITLES: Record<Exclude<Screen, 'reprint' | 'voids' | 'conflicts' | 'leases'>, PaymentTextKey> = {
   reservations: 'nav.reservations',
   dashboard: 'nav.dashboard',
   closing: 'nav.closing',
@@ -24,6 +26,7 @@ function title(locale: CounterState['locale'], screen: Screen): string {
   if (screen === 'reprint') return prt(locale, 'reprint.title');
   if (screen === 'voids') return vt(locale, 'void.title');
   if (screen === 'conflicts') return ct(locale, 'conflict.title');
+  if (screen === 'leases') return lt(locale, 'leases.title');
   return pt(locale, TITLES[screen]);
 }
 
@@ -49,6 +52,7 @@ export function BackOffice({ store, state }: { store: CounterStore; state: Count
     ...(enrolled ? (['conflicts'] as const) : []),
     ...(role === 'supervisor' ? (['dashboard'] as const) : []),
     'closing',
+    ...(role === 'supervisor' ? (['leases'] as const) : []),
   ];
   return (
     <>
@@ -95,6 +99,7 @@ export function BackOffice({ store, state }: { store: CounterStore; state: Count
             {screen === 'conflicts' && <ConflictScreen store={store} state={state} />}
             {screen === 'dashboard' && <DashboardScreen state={state} />}
             {screen === 'closing' && <DayClosingScreen state={state} />}
+            {screen === 'leases' && <LeasesScreen store={store} state={state} />}
           </div>,
           document.body,
         )}

@@ -5,6 +5,8 @@ import type { LandmarkKind } from '../../../shared/schemas/availability.ts';
 export const SEAT_COLORS: Record<Exclude<SeatView, 'free'>, string> = {
   // Light fills for seats nobody here can take, so they never read as a zone's (saturated) colour.
   mine: '#22c55e',
+  // Leased to this counter: sellable here (also offline), so a strong colour of its own.
+  leased: '#0d9488',
   held: '#fcd34d',
   reserved: '#f9a8d4',
   sold: '#cbd5e1',

@@ -100,6 +100,7 @@ export function drawMap(ctx: CanvasRenderingContext2D, canvas: HTMLCanvasElement
       reserved: pixelColor(SEAT_COLORS.reserved),
       sold: pixelColor(SEAT_COLORS.sold),
       blocked: pixelColor(SEAT_COLORS.blocked),
+      leased: pixelColor(SEAT_COLORS.leased),
     };
     let image = f.cache.image;
     if (!image || image.width !== canvas.width || image.height !== canvas.height) {
@@ -129,7 +130,13 @@ export function drawMap(ctx: CanvasRenderingContext2D, canvas: HTMLCanvasElement
   } else {
     // Zoomed in: one path per colour, only for seats on screen.
     const freePaths = map.zones.map(() => new Path2D());
-    const paths = { held: new Path2D(), reserved: new Path2D(), sold: new Path2D(), blocked: new Path2D() };
+    const paths = {
+      held: new Path2D(),
+      reserved: new Path2D(),
+      sold: new Path2D(),
+      blocked: new Path2D(),
+      leased: new Path2D(),
+    };
     const faded = new Path2D();
     for (let i = 0; i < xs.length; i++) {
       const sx = xs[i]! * v.scale + v.tx;
@@ -141,7 +148,7 @@ export function drawMap(ctx: CanvasRenderingContext2D, canvas: HTMLCanvasElement
       }
       const state = f.seatViews(i);
       // Seats on screen and whether their number is written light (on a zone's strong colour).
-      visible[visibleCount++] = state === 'free' || state === 'blocked' ? i : ~i;
+      visible[visibleCount++] = state === 'free' || state === 'blocked' || state === 'leased' ? i : ~i;
       const path =
         state === 'free'
           ? freePaths[zoneIndex.get(zoneIds[i]!) ?? 0]!
@@ -154,7 +161,7 @@ export function drawMap(ctx: CanvasRenderingContext2D, canvas: HTMLCanvasElement
       ctx.fillStyle = zone.color ?? FREE_FALLBACK;
       ctx.fill(freePaths[i]!);
     });
-    for (const state of ['sold', 'blocked', 'reserved', 'held'] as const) {
+    for (const state of ['sold', 'blocked', 'reserved', 'held', 'leased'] as const) {
       ctx.fillStyle = SEAT_COLORS[state];
       ctx.fill(paths[state]);
     }

@@ -6,10 +6,22 @@ import type {
   ZoneAvailability,
 } from '../../../shared/schemas/availability.ts';
 
-/** What a seat looks like to this cashier. */
-export type SeatView = 'free' | 'mine' | 'held' | 'reserved' | 'sold' | 'blocked';
-export const SEAT_VIEWS: readonly SeatView[] = ['free', 'mine', 'held', 'reserved', 'sold', 'blocked'];
+/**
+ * What a seat looks like to this cashier. `leased`: leased to this counter (issue 14) — others see it
+ * taken, this counter sells it, online or offline.
+ */
+export type SeatView = 'free' | 'leased' | 'mine' | 'held' | 'reserved' | 'sold' | 'blocked';
+export const SEAT_VIEWS: readonly SeatView[] = [
+  'free',
+  'leased',
+  'mine',
+  'held',
+  'reserved',
+  'sold',
+  'blocked',
+];
 
+const NONE: ReadonlySet<number> = new Set();
 const FREE = SEAT_STATE_CODES.free.charCodeAt(0);
 const SOLD = SEAT_STATE_CODES.sold.charCodeAt(0);
 const BLOCKED = SEAT_STATE_CODES.blocked.charCodeAt(0);
@@ -73,15 +85,18 @@ export function seatView(
   seatId: number,
   serverNow: number,
   mySessionId: string | null,
+  leasedHere: ReadonlySet<number> = NONE,
 ): SeatView {
   const code = model.codes[index];
-  if (code === FREE || code === undefined) return 'free';
   if (code === SOLD) return 'sold';
   if (code === BLOCKED) return 'blocked';
-  const holder = model.holders.get(seatId);
-  if (!holder) return 'free';
-  if (holder.until !== null && holder.until <= serverNow) return 'free';
-  if (holder.state === 'held' && mySessionId !== null && holder.sessionId === mySessionId) return 'mine';
+  const holder = code === FREE || code === undefined ? undefined : model.holders.get(seatId);
+  const live = holder && (holder.until === null || holder.until > serverNow);
+  if (live && holder.state === 'held' && mySessionId !== null && holder.sessionId === mySessionId)
+    return 'mine';
+  // The lease's own hold on the seat is this counter's to sell; a cart's hold on it is not.
+  if (leasedHere.has(seatId) && (!live || holder.state === 'reserved')) return 'leased';
+  if (!live) return 'free';
   return holder.state === 'reserved' ? 'reserved' : 'held';
 }
 

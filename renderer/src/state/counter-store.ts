@@ -53,6 +53,8 @@ export interface CounterState {
   event: EventSummary | null;
   seatMap: SeatMapModel | null;
   availability: AvailabilityModel | null;
+  /** Seats of the event this counter sells from its leases now (issue 14): shown as its own. */
+  leasedHere: ReadonlySet<number>;
   /** serverNow = Date.now() + clockOffset. */
   clockOffset: number;
   cart: Cart | null;
@@ -106,6 +108,7 @@ export class CounterStore {
     event: null,
     seatMap: null,
     availability: null,
+    leasedHere: new Set(),
     clockOffset: 0,
     cart: null,
     status: null,
@@ -236,6 +239,7 @@ export class CounterStore {
       event: null,
       seatMap: null,
       availability: null,
+      leasedHere: new Set(),
       cart: null,
       notices: [],
       pending: [],
@@ -268,6 +272,7 @@ export class CounterStore {
     const snapshot = await this.api.call('availability.snapshot', { eventId: event.id });
     if (this.state.event?.id !== event.id) return;
     this.set({ availability: fromSnapshot(snapshot), clockOffset: clockOffset(snapshot.at, this.now()) });
+    await this.refreshLeased();
     this.stopLive = this.api.live(
       event.id,
       snapshot.version,
@@ -332,6 +337,23 @@ export class CounterStore {
       this.set({ status: null });
     }
     await this.refreshPrinter();
+    await this.refreshLeased();
+  }
+
+  /** The seats this counter's leases sell now (they come and go with the lease keeper's heartbeat). */
+  async refreshLeased(): Promise<void> {
+    const event = this.state.event;
+    const role = this.state.session?.user.role;
+    if (!event || (role !== 'cashier' && role !== 'supervisor')) {
+      if (this.state.leasedHere.size > 0) this.set({ leasedHere: new Set() });
+      return;
+    }
+    try {
+      const { seatIds } = await this.api.call('leases.seats', { eventId: event.id });
+      if (this.state.event?.id === event.id) this.set({ leasedHere: new Set(seatIds) });
+    } catch {
+      // The map keeps what it showed; the next status refresh asks again.
+    }
   }
 
   /** The print queue's state, for the printer notice (kiosk customers are not shown it). */
@@ -380,12 +402,12 @@ export class CounterStore {
 
   /** A reader of seat states at one instant: what a frame of the map uses for 50,000 seats. */
   seatViews(): (index: number) => SeatView {
-    const { availability, seatMap, session } = this.state;
+    const { availability, seatMap, session, leasedHere } = this.state;
     if (!availability || !seatMap) return () => 'free';
     const now = this.serverNow();
     const ids = seatMap.map.seats.id;
     const me = session?.sessionId ?? null;
-    return (index) => seatView(availability, index, ids[index]!, now, me);
+    return (index) => seatView(availability, index, ids[index]!, now, me, leasedHere);
   }
 
   /** Click or Enter on a seat: hold it when free, release it when it is mine, explain otherwise. */
@@ -412,7 +434,8 @@ export class CounterStore {
   togglePending(index: number): void {
     const pending = this.state.pending;
     if (pending.includes(index)) this.set({ pending: pending.filter((i) => i !== index) });
-    else if (this.viewOf(index) === 'free') this.set({ pending: [...pending, index] });
+    else if (this.viewOf(index) === 'free' || this.viewOf(index) === 'leased')
+      this.set({ pending: [...pending, index] });
   }
 
   clearPending(): void {

@@ -28,6 +28,7 @@ export const counter: Record<CounterKey, string> = {
   'map.label': 'Seat map. Arrow keys move, Enter or Space selects.',
   'legend.title': 'Legend',
   'seat.free': 'Free',
+  'seat.leased': 'Leased to this counter',
   'seat.mine': 'Held by me',
   'seat.held': 'Held by another counter',
   'seat.reserved': 'Reserved (deposit)',

@@ -27,6 +27,7 @@ export const counter = {
   'map.label': 'Mapa de asientos. Flechas para moverse, Enter o Espacio para seleccionar.',
   'legend.title': 'Leyenda',
   'seat.free': 'Libre',
+  'seat.leased': 'Cupo de esta taquilla',
   'seat.mine': 'Apartado por mí',
   'seat.held': 'Apartado por otra caja',
   'seat.reserved': 'Reservado (abono)',
