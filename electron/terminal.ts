@@ -39,6 +39,7 @@ import { TicketSigner } from './services/printing/ticket-signing.ts';
 import type { PinPolicy } from './services/session/pin-guard.ts';
 import { SessionService } from './services/session/session-service.ts';
 import { SyncEngine, type SyncStatus } from './services/sync/sync-engine.ts';
+import { KEYSET_REFRESH_MS, KeysetSync } from './services/sync/keyset-sync.ts';
 import { VenueFeed } from './services/sync/venue-feed.ts';
 import { VoidService } from './services/voids/void-service.ts';
 import { type TerminalMode, TerminalModeStore } from './services/terminal-mode/terminal-mode.ts';
@@ -259,6 +260,13 @@ export function createTerminal({
   const stats = new ReservationStatsService(db, time);
   const paymentStats = new PaymentStatsService(db, time);
   let cleanupTimer: NodeJS.Timeout | undefined;
+  // Enrolled: the venue's ticket keys and revocations, kept fresh so this door verifies every counter's
+  // tickets offline; this counter's own keys are registered on the way (a rotation made offline too).
+  const keysets = enrolled ? new KeysetSync(db, clock, storeKey) : null;
+  let keysetTimer: NodeJS.Timeout | undefined;
+  const refreshKeyset = () => {
+    if (!closed && sync.online()) void keysets?.refresh().catch(() => undefined);
+  };
   let closed = false;
   let checkpoints: BackgroundCheckpoints | undefined;
   const terminal: Terminal = {
@@ -334,6 +342,7 @@ export function createTerminal({
       // The tenant's CLEANUP_INTERVAL_MINUTES, read again before each run (the server may change it).
       const scheduleCleanup = () => {
         clearTimeout(cleanupTimer);
+        clearInterval(keysetTimer);
         cleanupTimer = setTimeout(() => {
           if (closed) return;
           reservations.cleanupExpired();
@@ -347,6 +356,12 @@ export function createTerminal({
       printing.start();
       terminal.backups.start();
       if (enrolled) sync.start();
+      if (keysets && !keysetTimer) {
+        sync.onLinkChange((online) => online && refreshKeyset());
+        refreshKeyset();
+        keysetTimer = setInterval(refreshKeyset, KEYSET_REFRESH_MS);
+        keysetTimer.unref();
+      }
       venueFeed?.start();
       // A hold never waits for a checkpoint's fsync: a worker thread checkpoints the WAL instead.
       if (!checkpoints) {

@@ -28,6 +28,7 @@ import {
   serverOperations,
   statusOfError,
 } from '../shared/schemas/sync.ts';
+import { registerKeysetRoutes } from './keyset-routes.ts';
 import { registerCatalogRoutes } from './catalog-routes.ts';
 import { CredentialCache } from './credential-cache.ts';
 import { hashSecret, newEnrolCode, newSecret, normalizeEnrolCode } from './credentials.ts';
@@ -411,6 +412,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   );
 
   registerCatalogRoutes(app, { store, clock, requireRole });
+  registerKeysetRoutes(app, { store, clock, requireRole });
 
   const idempotencyHeader = z.object({ 'idempotency-key': idempotencyKey });
   for (const op of SERVER_OPERATIONS) {

@@ -51,6 +51,7 @@ import {
   type EventFile,
   inventoryOf,
 } from '../../shared/schemas/venue.ts';
+import type { TicketKeyRegistration } from '../../shared/schemas/keyset.ts';
 import type {
   ChangeNotice,
   ChangesSince,
@@ -68,6 +69,7 @@ import type {
 } from './hold-store.ts';
 import { operationInput } from './operation-input.ts';
 import * as catalog from './sql-catalog.ts';
+import * as keysets from './keyset-store.ts';
 import { readGauges } from './sql-gauges.ts';
 
 /** The statements both databases understand; `?` placeholders (PostgreSQL's store rewrites them). */
@@ -470,6 +472,19 @@ export abstract class SqlHoldStore implements HoldStore {
       if (changed > 0) await this.publishNotice(tx, { kind: 'revoked', tenantId, credentialId });
       return changed > 0;
     });
+  }
+
+  registerTicketKeys(
+    tenantId: number,
+    credentialId: number,
+    keys: readonly TicketKeyRegistration[],
+    now: number,
+  ) {
+    return this.write((tx) => keysets.registerTicketKeys(tx, { tenantId, credentialId, keys, now }));
+  }
+
+  ticketKeyset(tenantId: number, now: number) {
+    return this.read((tx) => keysets.exportKeyset(tx, tenantId, now));
   }
 
   async addEnrolCode(tenantId: number, codeHash: string, expiresAt: number, now: number): Promise<void> {
@@ -1380,6 +1395,15 @@ export abstract class SqlHoldStore implements HoldStore {
       }
       if (tickets.every((k) => k.take === k.quantity)) status = 'CANCELLED';
     }
+    // Every door refuses what this void took back (the keyset's revocation list).
+    await keysets.revokeVoidedTickets(tx, {
+      tenantId,
+      transactionId: t.id,
+      wholeTicketIds: tickets.filter((k) => k.take === k.quantity).map((k) => k.id),
+      ticketNumbers: input.ticketNumbers ?? [],
+      refunded: input.refund.usdCents > 0,
+      now,
+    });
     if (status !== t.status) await this.setStatus(ctx, t.id, status, null);
     return { voidId, transactionId: t.id, status, refundUsdCents: input.refund.usdCents };
   }
