@@ -89,15 +89,31 @@ export async function revokeVoidedTickets(
       numbers.add(given);
     }
   }
-  const reason: RevocationReason = v.refunded ? 'refunded' : 'voided';
-  for (const n of numbers) {
+  await revokeTickets(tx, { ...v, numbers: [...numbers], reason: v.refunded ? 'refunded' : 'voided' });
+  return numbers.size;
+}
+
+/**
+ * Puts printed ticket numbers of one sale on the revocation list (the first reason and time stay):
+ * what a void, a refund or a move (a customer moved to other seats) takes back.
+ */
+export async function revokeTickets(
+  tx: SqlTx,
+  r: {
+    tenantId: number;
+    transactionId: string;
+    numbers: readonly string[];
+    reason: RevocationReason;
+    now: number;
+  },
+): Promise<void> {
+  for (const n of r.numbers) {
     await tx.run(
       `INSERT INTO revoked_tickets (tenant_id, ticket_number, transaction_id, reason, revoked_at)
        VALUES (?, ?, ?, ?, ?) ON CONFLICT (tenant_id, ticket_number) DO NOTHING`,
-      [v.tenantId, n, v.transactionId, reason, v.now],
+      [r.tenantId, n, r.transactionId, r.reason, r.now],
     );
   }
-  return numbers.size;
 }
 
 /** The tenant's keyset and revocation list, as of `now` (server time). */

@@ -16,10 +16,19 @@ export async function registerKeysIfEnrolled(db: Db, clock: Clock, storeKey: Sto
   if (!new SyncCredentialStore(db, storeKey).load()) return '';
   try {
     const { registered, taken, keyset } = await new KeysetSync(db, clock, storeKey).refresh();
+    // A retired key another counter registered first is a copied store's past: only an active one
+    // would make this counter's new tickets someone else's.
+    const active = new Set(
+      db
+        .prepare<[], { key_id: string }>('SELECT key_id FROM ticket_signing_keys WHERE retired_at IS NULL')
+        .all()
+        .map((k) => k.key_id),
+    );
+    const signingTaken = taken.filter((k) => active.has(k));
     return (
       `; ${registered.length} ticket key(s) registered at the server, venue keyset has ${keyset.keys.length}` +
-      (taken.length > 0
-        ? `; keys ${taken.join(', ')} belong to another counter (rotate this store's key)`
+      (signingTaken.length > 0
+        ? `; signing key ${signingTaken.join(', ')} belongs to another counter: run rotate-ticket-key`
         : '')
     );
   } catch (error) {
