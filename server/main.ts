@@ -50,7 +50,10 @@ const SERVE_OPTIONS: ParseArgsOptionsConfig = {
 
 const USAGE = [
   'taquilla-server [serve] (--db FILE | --pg URL | --pg-url-file FILE) [--port N] [--host ADDR] [options below]',
-  ...serverCommands.map((c) => `taquilla-server ${c.usage.replace(/^(\S+)/, '$1 (--db FILE | --pg URL)')}`),
+  ...serverCommands.map(
+    (c) =>
+      `taquilla-server ${c.usage.replace(c.actions ? /^(\S+ \S+)/ : /^(\S+)/, '$1 (--db FILE | --pg URL)')}`,
+  ),
   ...fileCommands.map((c) => `taquilla-server ${c.usage}`),
   '',
   'Database:',
