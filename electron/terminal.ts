@@ -342,7 +342,6 @@ export function createTerminal({
       // The tenant's CLEANUP_INTERVAL_MINUTES, read again before each run (the server may change it).
       const scheduleCleanup = () => {
         clearTimeout(cleanupTimer);
-        clearInterval(keysetTimer);
         cleanupTimer = setTimeout(() => {
           if (closed) return;
           reservations.cleanupExpired();
@@ -373,6 +372,7 @@ export function createTerminal({
     close: () => {
       closed = true;
       clearTimeout(cleanupTimer);
+      clearInterval(keysetTimer);
       // The worker checks the store is open before recording a result.
       sync.stop();
       venueFeed?.stop();
