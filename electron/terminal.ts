@@ -39,6 +39,7 @@ import { TicketSigner } from './services/printing/ticket-signing.ts';
 import type { PinPolicy } from './services/session/pin-guard.ts';
 import { SessionService } from './services/session/session-service.ts';
 import { SyncEngine, type SyncStatus } from './services/sync/sync-engine.ts';
+import { KEYSET_REFRESH_MS, KeysetSync } from './services/sync/keyset-sync.ts';
 import { VenueFeed } from './services/sync/venue-feed.ts';
 import { ConflictDesk } from './services/sync/conflict-actions.ts';
 import { VoidService } from './services/voids/void-service.ts';
@@ -269,6 +270,13 @@ export function createTerminal({
     staff: dayClosing.staff,
   });
   let cleanupTimer: NodeJS.Timeout | undefined;
+  // Enrolled: the venue's ticket keys and revocations, kept fresh so this door verifies every counter's
+  // tickets offline; this counter's own keys are registered on the way (a rotation made offline too).
+  const keysets = enrolled ? new KeysetSync(db, clock, storeKey) : null;
+  let keysetTimer: NodeJS.Timeout | undefined;
+  const refreshKeyset = () => {
+    if (!closed && sync.online()) void keysets?.refresh().catch(() => undefined);
+  };
   let closed = false;
   let checkpoints: BackgroundCheckpoints | undefined;
   const terminal: Terminal = {
@@ -352,6 +360,12 @@ export function createTerminal({
       printing.start();
       terminal.backups.start();
       if (enrolled) sync.start();
+      if (keysets && !keysetTimer) {
+        sync.onLinkChange((online) => online && refreshKeyset());
+        refreshKeyset();
+        keysetTimer = setInterval(refreshKeyset, KEYSET_REFRESH_MS);
+        keysetTimer.unref();
+      }
       venueFeed?.start();
       // A hold never waits for a checkpoint's fsync: a worker thread checkpoints the WAL instead.
       if (!checkpoints) {
@@ -363,6 +377,7 @@ export function createTerminal({
     close: () => {
       closed = true;
       clearTimeout(cleanupTimer);
+      clearInterval(keysetTimer);
       // The worker checks the store is open before recording a result.
       sync.stop();
       venueFeed?.stop();

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import type { ParseArgsConfig } from 'node:util';
 
 type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig['options']>;
@@ -25,7 +25,9 @@ export interface ServerCommand {
   name: string;
   usage: string;
   options: ParseArgsOptionsConfig;
-  run: (store: HoldStore, values: Values, now: number) => Promise<unknown>;
+  /** The words that may follow the command's name (`keyset export`); the one given is `action`. */
+  actions?: readonly string[];
+  run: (store: HoldStore, values: Values, now: number, action?: string) => Promise<unknown>;
 }
 
 function positive(value: unknown, flag: string): number {
@@ -212,6 +214,22 @@ export const serverCommands: ServerCommand[] = [
     run: async (store, values) => {
       const tenant = await existingTenant(store, values);
       return { tenantId: tenant.tenantId, conflicts: await store.conflictResolutions(tenant.tenantId) };
+    },
+  },
+  {
+    name: 'keyset',
+    usage:
+      "keyset export --tenant ID [--out FILE]              the venue's ticket keys and revoked tickets, for door scanners (taquilla verify-ticket --keyset FILE)",
+    options: { tenant: { type: 'string' }, out: { type: 'string' } },
+    actions: ['export'],
+    run: async (store, values, now, action) => {
+      if (action !== 'export') throw new ServerUsageError('keyset export --tenant ID [--out FILE]');
+      const tenant = await existingTenant(store, values);
+      const keyset = await store.ticketKeyset(tenant.tenantId, now);
+      if (values.out === undefined) return keyset;
+      if (typeof values.out !== 'string' || values.out === '') throw new ServerUsageError('--out FILE');
+      writeFileSync(values.out, `${JSON.stringify(keyset, null, 2)}\n`);
+      return { out: values.out, keys: keyset.keys.length, revoked: keyset.revoked.length };
     },
   },
   {

@@ -28,6 +28,7 @@ import {
   serverOperations,
   statusOfError,
 } from '../shared/schemas/sync.ts';
+import { registerKeysetRoutes } from './keyset-routes.ts';
 import { registerCatalogRoutes } from './catalog-routes.ts';
 import { registerConflictRoutes } from './conflict-routes.ts';
 import { registerLeasePolicyRoutes } from './lease-policy-routes.ts';
@@ -419,6 +420,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   registerCatalogRoutes(app, { store, clock, requireRole });
   registerConflictRoutes(app, { store, clock, requireRole });
   registerLeasePolicyRoutes(app, { store, clock, requireRole });
+  registerKeysetRoutes(app, { store, clock, requireRole });
 
   const idempotencyHeader = z.object({ 'idempotency-key': idempotencyKey });
   for (const op of SERVER_OPERATIONS) {

@@ -50,7 +50,10 @@ const SERVE_OPTIONS: ParseArgsOptionsConfig = {
 
 const USAGE = [
   'taquilla-server [serve] (--db FILE | --pg URL | --pg-url-file FILE) [--port N] [--host ADDR] [options below]',
-  ...serverCommands.map((c) => `taquilla-server ${c.usage.replace(/^(\S+)/, '$1 (--db FILE | --pg URL)')}`),
+  ...serverCommands.map(
+    (c) =>
+      `taquilla-server ${c.usage.replace(c.actions ? /^(\S+ \S+)/ : /^(\S+)/, '$1 (--db FILE | --pg URL)')}`,
+  ),
   ...fileCommands.map((c) => `taquilla-server ${c.usage}`),
   '',
   'Database:',
@@ -227,7 +230,9 @@ export async function main(argv: string[]): Promise<number> {
     });
     const values = parsed.values as Values;
     const positionals = parsed.positionals;
-    if (positionals.length > 1) throw new ServerUsageError(`unexpected argument '${positionals[1]}'`);
+    const action = command?.actions?.includes(positionals[1] ?? '') ? positionals[1] : undefined;
+    const extra = positionals[action === undefined ? 1 : 2];
+    if (extra !== undefined) throw new ServerUsageError(`unexpected argument '${extra}'`);
     // Only create-tenant (and the server) may start a new SQLite file: elsewhere a typo in --db
     // would create an empty database and report an unknown tenant.
     if (
@@ -243,7 +248,7 @@ export async function main(argv: string[]): Promise<number> {
     await store.init();
     if (command) {
       for (const warning of warnings) process.stderr.write(`taquilla-server: warning: ${warning}\n`);
-      const result = await command.run(store, values, systemClock.now());
+      const result = await command.run(store, values, systemClock.now(), action);
       process.stdout.write(`${JSON.stringify(result)}\n`);
       await store.close();
       return 0;

@@ -8,6 +8,11 @@ import type {
   ServerReservation,
 } from '../../shared/schemas/sync.ts';
 import type { CatalogEvent, CatalogReply, CredentialListing, EventFile } from '../../shared/schemas/venue.ts';
+import type {
+  RegisterTicketKeysReply,
+  TicketKeyRegistration,
+  TicketKeyset,
+} from '../../shared/schemas/keyset.ts';
 
 /**
  * The one storage interface of the central hold server. Two implementations: SQLite (embedded
@@ -182,6 +187,16 @@ export interface HoldStore {
   addEnrolCode(tenantId: number, codeHash: string, expiresAt: number, now: number): Promise<void>;
   /** Consumes a one-time code atomically; null when unknown, used or expired. */
   takeEnrolCode(codeHash: string, now: number): Promise<number | null>;
+
+  /** A counter's public ticket keys, under its credential (server/storage/keyset-store.ts). */
+  registerTicketKeys(
+    tenantId: number,
+    credentialId: number,
+    keys: readonly TicketKeyRegistration[],
+    now: number,
+  ): Promise<RegisterTicketKeysReply>;
+  /** The tenant's keyset and revocation list, the document every door verifies against. */
+  ticketKeyset(tenantId: number, now: number): Promise<TicketKeyset>;
 
   /** Creates or replaces an event's inventory (seats are added, never removed while held). */
   putEvent(tenantId: number, event: ServerEventDefinition, now: number): Promise<void>;

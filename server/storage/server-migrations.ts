@@ -127,6 +127,36 @@ CREATE TABLE IF NOT EXISTS lease_sales (
     },
   },
   {
+    version: 5,
+    name: "tickets any door verifies: counters' public ticket keys, the printed tickets taken back",
+    // Each counter registers its public ticket keys under its credential (enrolment, rotation); the
+    // keyset export (keyset-store.ts) gives every door all of them with the numbers voids took back.
+    // Voids recorded before this version are not in revoked_tickets (their counters still refuse them).
+    sql: (dialect) => {
+      const big = dialect === 'sqlite' ? 'INTEGER' : 'BIGINT';
+      return `
+CREATE TABLE IF NOT EXISTS ticket_keys (
+  tenant_id      ${big} NOT NULL,
+  key_id         TEXT NOT NULL,
+  credential_id  ${big} NOT NULL,
+  public_key     TEXT NOT NULL,
+  valid_from     ${big} NOT NULL,
+  retired_at     ${big},
+  registered_at  ${big} NOT NULL,
+  PRIMARY KEY (tenant_id, key_id)
+);
+CREATE TABLE IF NOT EXISTS revoked_tickets (
+  tenant_id       ${big} NOT NULL,
+  ticket_number   TEXT NOT NULL,
+  transaction_id  TEXT NOT NULL,
+  reason          TEXT NOT NULL CHECK (reason IN ('voided', 'refunded', 'moved')),
+  revoked_at      ${big} NOT NULL,
+  PRIMARY KEY (tenant_id, ticket_number)
+);
+`;
+    },
+  },
+  {
     version: 8,
     name: 'conflict resolutions recorded at the server',
     // Issue 14: a counter records here how a supervisor settled an offline sale the server refused

@@ -53,6 +53,7 @@ import {
   type EventFile,
   inventoryOf,
 } from '../../shared/schemas/venue.ts';
+import type { TicketKeyRegistration } from '../../shared/schemas/keyset.ts';
 import type {
   ChangeNotice,
   ChangesSince,
@@ -71,6 +72,7 @@ import type {
 import { LeasePolicyStore, policyLeaseMinutes } from './lease-policy-store.ts';
 import { operationInput } from './operation-input.ts';
 import * as catalog from './sql-catalog.ts';
+import * as keysets from './keyset-store.ts';
 import { readGauges } from './sql-gauges.ts';
 
 /** The statements both databases understand; `?` placeholders (PostgreSQL's store rewrites them). */
@@ -492,6 +494,19 @@ export abstract class SqlHoldStore implements HoldStore {
       if (changed > 0) await this.publishNotice(tx, { kind: 'revoked', tenantId, credentialId });
       return changed > 0;
     });
+  }
+
+  registerTicketKeys(
+    tenantId: number,
+    credentialId: number,
+    keys: readonly TicketKeyRegistration[],
+    now: number,
+  ) {
+    return this.write((tx) => keysets.registerTicketKeys(tx, { tenantId, credentialId, keys, now }));
+  }
+
+  ticketKeyset(tenantId: number, now: number) {
+    return this.read((tx) => keysets.exportKeyset(tx, tenantId, now));
   }
 
   async addEnrolCode(tenantId: number, codeHash: string, expiresAt: number, now: number): Promise<void> {
@@ -1402,6 +1417,15 @@ export abstract class SqlHoldStore implements HoldStore {
       }
       if (tickets.every((k) => k.take === k.quantity)) status = 'CANCELLED';
     }
+    // Every door refuses what this void took back (the keyset's revocation list).
+    await keysets.revokeVoidedTickets(tx, {
+      tenantId,
+      transactionId: t.id,
+      wholeTicketIds: tickets.filter((k) => k.take === k.quantity).map((k) => k.id),
+      ticketNumbers: input.ticketNumbers ?? [],
+      refunded: input.refund.usdCents > 0,
+      now,
+    });
     if (status !== t.status) await this.setStatus(ctx, t.id, status, null);
     return { voidId, transactionId: t.id, status, refundUsdCents: input.refund.usdCents };
   }

@@ -311,6 +311,8 @@ export const serverVoidInput = z
       )
       .min(1)
       .max(200),
+    /** The printed numbers of the voided tickets (revoked at every door); older counters omit it. */
+    ticketNumbers: z.array(z.string().trim().min(1).max(40)).max(10_000).optional(),
     refund: z
       .object({
         usdCents: z.number().int().min(0),

@@ -89,6 +89,8 @@ export interface Venue {
   counters: Counter[];
   /** Reads the server's own database: the suite checks the authority, not just what screens say. */
   serverRows: <T>(sql: string, ...params: unknown[]) => Promise<T[]>;
+  /** Runs a `taquilla-server` administration command on the venue's database; its JSON answer. */
+  serverCommand: <T>(args: string[]) => Promise<T>;
   /** Waits until `check` passes (polling), or fails with its last error after `ms`. */
   eventually: <T>(check: () => Promise<T> | T, ms?: number) => Promise<T>;
   close: () => Promise<void>;
@@ -177,6 +179,7 @@ export async function startVenue(options: VenueOptions = {}): Promise<Venue> {
       admin,
       counters,
       serverRows: (sql, ...params) => serverRows(store, storeArgs, schema, sql, params),
+      serverCommand: <T>(args: string[]) => serverCommand<T>([args[0]!, ...args.slice(1), ...storeArgs]),
       eventually,
       close,
     };

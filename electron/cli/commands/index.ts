@@ -1,5 +1,6 @@
 import type { CliCommand } from '../command.ts';
 import { backupCommands } from './backup-commands.ts';
+import { keysetCommands } from './keyset-commands.ts';
 import { kioskCommands } from './kiosk-commands.ts';
 import { leaseCommands } from './lease-commands.ts';
 import { modeCommands } from './mode-commands.ts';
@@ -26,4 +27,5 @@ export const commands: CliCommand[] = [
   ...securityCommands,
   ...kioskCommands,
   ...voidCommands,
+  ...keysetCommands,
 ];

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { columnsOf, commandSetOf, parsePrinterUri, printerUri } from '../../../shared/schemas/printing.ts';
 import { PrintingService, type PrintingServiceOptions } from '../../services/printing/printing-service.ts';
@@ -10,6 +10,13 @@ import {
   verifyTicketAtStore,
   verifyTicketCode,
 } from '../../services/printing/ticket-signing.ts';
+import {
+  type DoorVerification,
+  doorVerdictText,
+  parseKeyset,
+  VenueKeysetStore,
+  verifyAtDoor,
+} from '../../services/printing/ticket-keyset.ts';
 import { TerminalModeStore } from '../../services/terminal-mode/terminal-mode.ts';
 import { TRAINING_TICKET_TEXT } from '../../../shared/printing/ticket-code.ts';
 import { VirtualPrinter } from '../../services/printing/virtual-printer.ts';
@@ -244,12 +251,27 @@ const reprintCommand: CliCommand = {
 
 const verifyCommand: CliCommand = {
   name: 'verify-ticket',
-  usage: 'verify-ticket --code CODE (--db FILE | --public-key KEYID=KEY)  check a scanned ticket QR offline',
-  options: { code: { type: 'string' }, 'public-key': { type: 'string', multiple: true } },
+  usage:
+    "verify-ticket --code CODE (--keyset FILE | --db FILE | --public-key KEYID=KEY)  check a scanned ticket QR offline (--keyset: the venue's, from keyset export)",
+  options: {
+    code: { type: 'string' },
+    keyset: { type: 'string' },
+    'public-key': { type: 'string', multiple: true },
+  },
   database: 'none',
   access: 'read',
   run: ({ db, values }) => {
     const code = requiredString(values.code, '--code');
+    // A door with the venue's keyset file: every counter's keys and the revocation list, nothing else.
+    if (typeof values.keyset === 'string') {
+      let keyset;
+      try {
+        keyset = parseKeyset(readFileSync(values.keyset, 'utf8'));
+      } catch (error) {
+        throw new UsageError(`${values.keyset} is not a venue keyset: ${(error as Error).message}`);
+      }
+      return doorAnswer(verifyAtDoor(code, keyset));
+    }
     const given = (values as Record<string, unknown>)['public-key'] as string[] | undefined;
     const keys = new Map<string, string>();
     for (const k of given ?? []) {
@@ -259,7 +281,17 @@ const verifyCommand: CliCommand = {
     }
     // With the store: its keys, and whether it issued this very ticket (a copy of it could sign more).
     const atStore = typeof values.db === 'string' ? verifyTicketAtStore(db(), code, keys) : null;
-    if (!atStore && keys.size === 0) throw new UsageError('give --db FILE or --public-key KEYID=KEY');
+    if (!atStore && keys.size === 0)
+      throw new UsageError('give --keyset FILE, --db FILE or --public-key KEYID=KEY');
+    // An enrolled counter's door: another counter's ticket, or one revoked elsewhere, is judged by the
+    // venue keyset this counter keeps (fetched while online).
+    const venue = atStore ? new VenueKeysetStore(db()).load() : null;
+    if (atStore && venue) {
+      const door = verifyAtDoor(code, venue.keyset);
+      const own = atStore.verification;
+      if (!own.valid && own.reason === 'unknown-key') return doorAnswer(door);
+      if (own.valid && door.verdict === 'REVOKED') return doorAnswer(door);
+    }
     const result = atStore ? atStore.verification : verifyTicketCode(code, keys);
     const text = verificationText(result);
     if (!result.valid) throw new Error(`ticket code refused (${result.reason}): ${text}`);
@@ -269,6 +301,13 @@ const verifyCommand: CliCommand = {
     };
   },
 };
+
+/** A door's answer: VALID prints; anything else is a refusal (exit 1) that says why. */
+function doorAnswer(result: DoorVerification) {
+  const text = doorVerdictText(result);
+  if (result.verdict !== 'VALID') throw new Error(`ticket code refused (${result.verdict}): ${text}`);
+  return { json: { valid: true, ...result }, text };
+}
 
 const keysCommand: CliCommand = {
   name: 'ticket-keys',

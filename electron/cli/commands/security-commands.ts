@@ -1,5 +1,6 @@
 import { formatDateTime } from '../../../shared/i18n/formats.ts';
 import { TicketSigner } from '../../services/printing/ticket-signing.ts';
+import { registerKeysIfEnrolled } from './keyset-commands.ts';
 import { PinGuard, type PinLock, type PinLockTarget } from '../../services/session/pin-guard.ts';
 import { type CliCommand, positiveInt, UsageError } from '../command.ts';
 
@@ -84,7 +85,7 @@ const rotateCommand: CliCommand = {
     'rotate-ticket-key [--tenant ID]     retire the ticket signing key and make a new one (old tickets stay valid)',
   options: { tenant: { type: 'string' } },
   database: 'existing',
-  run: ({ db, clock, storeKey, values }) => {
+  run: async ({ db, clock, storeKey, values }) => {
     const tenants =
       values.tenant === undefined
         ? db()
@@ -97,14 +98,17 @@ const rotateCommand: CliCommand = {
     for (const id of tenants) if (!known.get(id)) throw new UsageError(`no tenant ${id} in this store`);
     const signer = new TicketSigner(db(), clock, storeKey());
     const rotated = tenants.map((tenantId) => ({ tenantId, ...signer.rotate(tenantId) }));
+    // Enrolled: the new key (and the old one's retirement) go to the server, so every door knows them.
+    const registered = await registerKeysIfEnrolled(db(), clock, storeKey());
     return {
       json: { rotated },
-      text: rotated
-        .map(
-          (r) =>
-            `tenant ${r.tenantId}: signing with ${r.keyId}${r.retired ? `, ${r.retired} retired (still verifies)` : ''}`,
-        )
-        .join('\n'),
+      text:
+        rotated
+          .map(
+            (r) =>
+              `tenant ${r.tenantId}: signing with ${r.keyId}${r.retired ? `, ${r.retired} retired (still verifies)` : ''}`,
+          )
+          .join('\n') + registered,
     };
   },
 };

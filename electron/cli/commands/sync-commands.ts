@@ -14,6 +14,7 @@ import { VoidService } from '../../services/voids/void-service.ts';
 import type { StoreKey } from '../../store/store-key.ts';
 import type { Db } from '../../store/database.ts';
 import { catalogEventFromStore } from '../../services/sync/venue-catalog.ts';
+import { freshKeysAtEnrolment, registerKeysIfEnrolled } from './keyset-commands.ts';
 import { TerminalModeStore } from '../../services/terminal-mode/terminal-mode.ts';
 import { type CliCommand, type OptionValues, positiveInt, requiredString, UsageError } from '../command.ts';
 
@@ -55,6 +56,9 @@ const enrolCommand: CliCommand = {
     new TerminalModeStore(db(), clock).assertLive('be enrolled with a server');
     const sync = new SyncEngine(db(), clock, { storeKey: storeKey() });
     const result = await sync.enrol(server, code, name);
+    // A key of its own, registered with the server, so every door of the venue verifies its tickets.
+    freshKeysAtEnrolment(db(), clock, storeKey());
+    const keys = await registerKeysIfEnrolled(db(), clock, storeKey());
     // The events the server delivered (the catalogue), not whatever this store held before.
     const events = db()
       .prepare<[], { event_id: number }>(
@@ -68,7 +72,8 @@ const enrolCommand: CliCommand = {
         `Enrolled as terminal ${result.credentialId} of tenant ${result.tenantId} at ${server}` +
         (events.length > 0
           ? `; events ${events.join(', ')} received`
-          : '; no events defined at the server yet'),
+          : '; no events defined at the server yet') +
+        keys,
     };
   },
 };

@@ -130,6 +130,11 @@ export class HoldServerClient {
     return this.askAgainByKey((i) => this.send(i, 'post', path, body));
   }
 
+  /** A request that changes nothing more when asked twice (e.g. registering a public key). */
+  async postAgainSafe(path: string, body: unknown): Promise<ServerReply> {
+    return this.failover((i) => this.send(i, 'post', path, body));
+  }
+
   async get(path: string, timeoutMs?: number): Promise<ServerReply> {
     return this.failover((i) => this.send(i, 'get', path, undefined, {}, timeoutMs));
   }

@@ -292,6 +292,7 @@ export class VoidService {
       actor: input.actor,
       approvedBy: input.approvedBy,
       places: [...places.values()],
+      ticketNumbers: d.chosen.flatMap((p) => (p.ticketNumber ? [p.ticketNumber] : [])),
       refund: {
         usdCents: d.refundUsd,
         vesPerUsd: d.rate,
