@@ -271,6 +271,9 @@ export function changed(ctx: OpContext, eventId: number, zoneId: number, seatId:
 
 /** Last in the write: the version bump row-locks the event, so hold that lock as briefly as possible. */
 export async function flushChanges(ctx: OpContext): Promise<void> {
+  if (ctx.audit.length > 0) {
+    await ctx.db.recordAudit(ctx.tx, ctx.tenantId, ctx.credentialId, ctx.now, ctx.audit.splice(0));
+  }
   for (const [eventId, changes] of ctx.changes) {
     if (changes.isEmpty) continue;
     await ctx.db.recordChanges(ctx.tx, ctx.tenantId, eventId, [

@@ -22,7 +22,8 @@ import type {
   StoreHealth,
 } from './hold-store.ts';
 import { readGauges } from './sql-gauges.ts';
-import { backstopRefusal, type FailureKind, type SqlDb, type SqlTx } from './sql-tx.ts';
+import { AUDIT_INSERT, AUDIT_ROW, type AuditRecord, auditParams, readAudit } from './sql-audit.ts';
+import { type AuditEntry, backstopRefusal, type FailureKind, type SqlDb, type SqlTx } from './sql-tx.ts';
 import * as availability from './sql-availability.ts';
 import * as idempotency from './sql-idempotency.ts';
 import * as inventory from './sql-inventory.ts';
@@ -60,6 +61,9 @@ export abstract class SqlHoldStore implements HoldStore {
     publishNotice: (tx, notice) => this.publishNotice(tx, notice),
     recordChanges: (tx, tenantId, eventId, rows) => this.recordChanges(tx, tenantId, eventId, rows),
     tenantSettings: (tenantId) => this.tenantSettings(tenantId),
+    recordAudit: (tx, tenantId, credentialId, at, entries) =>
+      this.recordAudit(tx, tenantId, credentialId, at, entries),
+    forUpdate: this.forUpdate,
   };
   /** Credentials known to be revoked: a revocation not yet announced here is announced once. */
   private knownRevoked: Set<number> | null = null;
@@ -316,6 +320,13 @@ export abstract class SqlHoldStore implements HoldStore {
     return availability.snapshot(this.sql, tenantId, eventId, now);
   }
 
+  async auditTrail(
+    tenantId: number,
+    filter: { eventId?: number | undefined; entityId?: string | undefined; limit: number },
+  ): Promise<AuditRecord[]> {
+    return readAudit(this.sql, tenantId, filter);
+  }
+
   /**
    * The feed is pruned by version, not by a time on every change row (which would cost an index
    * entry per change): each call notes every event's version with `now`; versions noted before the
@@ -325,13 +336,32 @@ export abstract class SqlHoldStore implements HoldStore {
     tenantId: number,
     now: number,
     retention: HistoryRetention,
-  ): Promise<{ changes: number; keys: number }> {
+  ): Promise<{ changes: number; keys: number; audit: number }> {
     return cleanup.pruneHistory(this.sql, tenantId, now, retention);
   }
 
   // ---- internals -------------------------------------------------------------------------------
 
   /** Bumps the event's version, records what changed under it and announces it. */
+  /** The row lock a deciding read takes (see SqlDb.forUpdate). */
+  protected get forUpdate(): string {
+    return '';
+  }
+
+  /** Appends the operation's audit entries (server migration 6), in its write. */
+  protected async recordAudit(
+    tx: SqlTx,
+    tenantId: number,
+    credentialId: number,
+    at: number,
+    entries: AuditEntry[],
+  ): Promise<void> {
+    await tx.run(
+      AUDIT_INSERT + entries.map(() => AUDIT_ROW).join(', '),
+      auditParams(tenantId, credentialId, at, entries),
+    );
+  }
+
   protected async recordChanges(
     tx: SqlTx,
     tenantId: number,

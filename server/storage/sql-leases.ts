@@ -5,16 +5,11 @@ import { type ErrorDetails, TaquillaError } from '../../shared/errors.ts';
 import { type LeaseGrant, leaseInput, leaseReturnInput, leaseSaleInput } from '../../shared/schemas/sync.ts';
 import type { LeaseListing } from './hold-store.ts';
 import { changed } from './sql-availability.ts';
-import {
-  assertSeatsFree,
-  eventOrThrow,
-  generalZone,
-  releaseTickets,
-  seatsOrThrow,
-  takeCapacity,
-} from './sql-holds.ts';
+import type { ZoneFact } from '../../shared/hold-rules/index.ts';
+import { eventOrThrow } from './sql-hold-facts.ts';
+import { releaseTransaction, takePlacesForLease, takeSeatsForLease } from './sql-holds.ts';
 import { useReferences } from './sql-sales.ts';
-import { type OpContext, type SqlDb, type TxRow, type ZoneRow, marks } from './sql-tx.ts';
+import { type OpContext, type SqlDb, type TxRow, marks } from './sql-tx.ts';
 
 /**
  * Offline leases: seats and ticket numbers granted to one counter, its sales and its return.
@@ -132,23 +127,18 @@ export async function lease(ctx: OpContext, input: LeaseInput): Promise<LeaseGra
   // The counter sells until expiresAt; the seats stay the lease's for a grace beyond it, so a sale
   // made just before the end is reported before anyone else can take the seat.
   const keptUntil = expiresAt + ctx.settings.LEASE_GRACE_MINUTES * MINUTE_MS;
-  const seats = input.seatIds.length > 0 ? await seatsOrThrow(ctx, event.id, input.seatIds) : [];
-  if (seats.length > 0) {
-    await assertSeatsFree(ctx, event.id, input.seatIds, null);
-  }
-  let zone: ZoneRow | null = null;
-  if (input.general) {
-    zone = await generalZone(ctx, event.id, input.general.zoneId);
-    await takeCapacity(ctx, event.id, zone, input.general.quantity);
-  }
+  const seats = await takeSeatsForLease(ctx, event.id, input.seatIds);
+  const zone = input.general
+    ? await takePlacesForLease(ctx, event.id, input.general.zoneId, input.general.quantity)
+    : null;
   const transactionId = `lease-${leaseId}`;
   await tx.run(
     `INSERT INTO transactions (tenant_id, id, event_id, session_id, actor, status, reserved_until, created_at, updated_at)
      VALUES (?, ?, ?, ?, ?, 'RESERVED', ?, ?, ?)`,
     [tenantId, transactionId, event.id, `lease:${leaseId}`, input.actor, keptUntil, now, now],
   );
-  const rows: unknown[][] = seats.map((s) => [s.zone_id, s.id, 1, s.price_cents]);
-  if (zone && input.general) rows.push([zone.id, null, input.general.quantity, zone.price_cents]);
+  const rows: unknown[][] = seats.map((s) => [s.zoneId, s.seatId, 1, s.priceCents]);
+  if (zone && input.general) rows.push([zone.zoneId, null, input.general.quantity, zone.priceCents]);
   if (rows.length > 0) {
     await tx.run(
       `INSERT INTO tickets (tenant_id, transaction_id, event_id, zone_id, seat_id, quantity, session_id,
@@ -167,8 +157,8 @@ export async function lease(ctx: OpContext, input: LeaseInput): Promise<LeaseGra
       ]),
     );
   }
-  for (const s of seats) changed(ctx, event.id, s.zone_id, s.id);
-  if (zone) changed(ctx, event.id, zone.id, null);
+  for (const s of seats) changed(ctx, event.id, s.zoneId, s.seatId);
+  if (zone) changed(ctx, event.id, zone.zoneId, null);
   const [numbers] = await tx.all<{ next_ticket: number }>(
     'UPDATE tenants SET next_ticket = next_ticket + ? WHERE id = ? RETURNING next_ticket',
     [input.ticketNumbers, tenantId],
@@ -183,7 +173,7 @@ export async function lease(ctx: OpContext, input: LeaseInput): Promise<LeaseGra
   return {
     leaseId,
     eventId: event.id,
-    seatIds: seats.map((s) => s.id),
+    seatIds: seats.map((s) => s.seatId),
     general: input.general ? { zoneId: input.general.zoneId, quantity: input.general.quantity } : null,
     ticketFrom,
     ticketTo,
@@ -201,23 +191,22 @@ export async function leaseSale(ctx: OpContext, input: LeaseSaleInput) {
   const lease = await leaseOrThrow(ctx, input.leaseId);
   const eventId = Number(lease.event_id);
   await assertSaleInsideLease(ctx, lease, input);
-  const seats = input.seatIds.length > 0 ? await seatsOrThrow(ctx, eventId, input.seatIds) : [];
-  if (seats.length > 0) {
+  if (input.seatIds.length > 0) {
     // The lease's own tickets on these seats step aside for the sale.
     await tx.run(
       `UPDATE tickets SET status = 'CANCELLED', updated_at = ? WHERE tenant_id = ? AND transaction_id = ?
          AND status = 'ACTIVE' AND seat_id IN (${marks(input.seatIds.length)})`,
       [now, tenantId, lease.transaction_id, ...input.seatIds],
     );
-    await assertSeatsFree(ctx, eventId, input.seatIds, null);
   }
-  let zone: ZoneRow | null = null;
+  const seats = await takeSeatsForLease(ctx, eventId, input.seatIds);
+  let zone: ZoneFact | null = null;
   if (input.general) {
-    zone = await generalZone(ctx, eventId, input.general.zoneId);
+    const zoneId = input.general.zoneId;
     const [leased] = await tx.all<{ id: number; quantity: number }>(
       `SELECT id, quantity FROM tickets WHERE tenant_id = ? AND transaction_id = ? AND status = 'ACTIVE'
          AND seat_id IS NULL AND zone_id = ?`,
-      [tenantId, lease.transaction_id, zone.id],
+      [tenantId, lease.transaction_id, zoneId],
     );
     const fromLease = Math.min(Number(leased?.quantity ?? 0), input.general.quantity);
     if (leased && fromLease > 0) {
@@ -232,10 +221,10 @@ export async function leaseSale(ctx: OpContext, input: LeaseSaleInput) {
         fromLease,
         tenantId,
         eventId,
-        zone.id,
+        zoneId,
       ]);
     }
-    await takeCapacity(ctx, eventId, zone, input.general.quantity);
+    zone = await takePlacesForLease(ctx, eventId, zoneId, input.general.quantity);
   }
   const transactionId = `sale-${randomUUID()}`;
   await tx.run(
@@ -248,8 +237,8 @@ export async function leaseSale(ctx: OpContext, input: LeaseSaleInput) {
     'INSERT INTO lease_sales (tenant_id, sale_id, transaction_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
     [tenantId, input.saleId, transactionId],
   );
-  const rows: unknown[][] = seats.map((s) => [s.zone_id, s.id, 1, s.price_cents]);
-  if (zone && input.general) rows.push([zone.id, null, input.general.quantity, zone.price_cents]);
+  const rows: unknown[][] = seats.map((s) => [s.zoneId, s.seatId, 1, s.priceCents]);
+  if (zone && input.general) rows.push([zone.zoneId, null, input.general.quantity, zone.priceCents]);
   const sold = await tx.all<{ id: number; seat_id: number | null }>(
     `INSERT INTO tickets (tenant_id, transaction_id, event_id, zone_id, seat_id, quantity, session_id,
        price_cents, status, reserved_until, created_at, updated_at)
@@ -267,8 +256,8 @@ export async function leaseSale(ctx: OpContext, input: LeaseSaleInput) {
       now,
     ]),
   );
-  for (const s of seats) changed(ctx, eventId, s.zone_id, s.id);
-  if (zone) changed(ctx, eventId, zone.id, null);
+  for (const s of seats) changed(ctx, eventId, s.zoneId, s.seatId);
+  if (zone) changed(ctx, eventId, zone.zoneId, null);
   // The numbers the counter printed, from its lease's block: seats in the order reported, then the
   // standing places. A number is the venue's once (the key refuses a second use).
   const places: { ticketId: number; place: number }[] = [];
@@ -462,7 +451,7 @@ export async function leaseReturn(ctx: OpContext, input: LeaseReturnInput) {
     status: 'RESERVED',
     reserved_until: null,
   };
-  const moved = await releaseTickets(ctx, t, '', []);
+  const moved = await releaseTransaction(ctx, t, input.actor, 'lease returned');
   await tx.run("UPDATE leases SET status = 'RETURNED' WHERE tenant_id = ? AND id = ?", [tenantId, lease.id]);
   await tx.run(
     `UPDATE transactions SET status = 'CANCELLED', updated_at = ? WHERE tenant_id = ? AND id = ? AND status = 'RESERVED'`,

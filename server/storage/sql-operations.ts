@@ -1,5 +1,6 @@
 import { TaquillaError } from '../../shared/errors.ts';
 import type {
+  BlockSeatsInput,
   CancelInput,
   ExtendHoldsInput,
   HoldGeneralInput,
@@ -7,6 +8,7 @@ import type {
   ReleaseGeneralInput,
   ReleaseSeatsInput,
   ReleaseSessionInput,
+  UnblockSeatsInput,
 } from '../../shared/schemas/reservations.ts';
 import {
   type ServerOperation,
@@ -25,6 +27,7 @@ import {
   releaseSeats,
   releaseSession,
 } from './sql-holds.ts';
+import { blockSeats, unblockSeats } from './sql-house-seats.ts';
 import { saveReply, storedReply } from './sql-idempotency.ts';
 import {
   type LeaseInput,
@@ -42,7 +45,7 @@ import {
   convertToPartial,
   pay,
 } from './sql-sales.ts';
-import { backstopRefusal, type OpContext, type SqlDb } from './sql-tx.ts';
+import { backstopRefusal, type OpContext, opContext, type SqlDb } from './sql-tx.ts';
 import { voidTickets } from './sql-voids.ts';
 
 /**
@@ -94,7 +97,7 @@ export async function execute(
       // refusal as this key's answer: one write either way. (COMMIT releases the savepoint.)
       await tx.run('SAVEPOINT op');
       try {
-        const ctx: OpContext = { tx, tenantId, credentialId, now, settings, changes: new Map(), db };
+        const ctx = opContext(db, tx, tenantId, credentialId, now, settings);
         const result = await dispatch(ctx, op, input);
         const reply: StoredReply = { status: 200, body: { result }, replayed: false };
         if (idempotency) await saveReply(tx, tenantId, credentialId, idempotency, reply, now);
@@ -152,5 +155,9 @@ export function dispatch(ctx: OpContext, op: ServerOperation, input: unknown): P
       return leaseSale(ctx, input as LeaseSaleInput);
     case 'leaseReturn':
       return leaseReturn(ctx, input as LeaseReturnInput);
+    case 'blockSeats':
+      return blockSeats(ctx, input as BlockSeatsInput);
+    case 'unblockSeats':
+      return unblockSeats(ctx, input as UnblockSeatsInput);
   }
 }

@@ -1,48 +1,52 @@
 import type { HistoryRetention } from './hold-store.ts';
-import { changed, flushChanges } from './sql-availability.ts';
-import { type OpContext, type SqlDb } from './sql-tx.ts';
+import { decideEmptied, decideExpiry, expiry, HOLD_TIME_RAN_OUT } from '../../shared/hold-rules/index.ts';
+import { flushChanges } from './sql-availability.ts';
+import { closeTransactions, moveTickets, touchedFacts } from './sql-effects.ts';
+import { opContext, type SqlDb } from './sql-tx.ts';
 
 /**
  * Time-based cleanup: expiring temporary holds and pruning the change feed and idempotency keys.
  */
 
+/** Who the audit trail names for what time alone did. */
+const SWEEPER = 'system';
+
 export async function expireHolds(db: SqlDb, tenantId: number, now: number, limit = 500): Promise<number> {
   const settings = await db.tenantSettings(tenantId);
   return db.write(async (tx) => {
     // Only temporary holds: a deposit's or a lease's end is decided by its own flow.
-    const moved = await tx.all<{
-      event_id: number;
-      zone_id: number;
-      seat_id: number | null;
-      quantity: number;
-    }>(
-      `UPDATE tickets SET status = 'EXPIRED', updated_at = ?
-       WHERE status = 'ACTIVE' AND id IN (
-         SELECT t.id FROM tickets t JOIN transactions x ON x.tenant_id = t.tenant_id AND x.id = t.transaction_id
-         WHERE t.tenant_id = ? AND t.status = 'ACTIVE' AND t.reserved_until <= ? AND x.status = 'PENDING'
-         ORDER BY t.reserved_until LIMIT ?)
-       RETURNING event_id, zone_id, seat_id, quantity`,
-      [now, tenantId, now, limit],
+    const candidates = await tx.all<{ id: number; transaction_id: string; reserved_until: number }>(
+      `SELECT t.id, t.transaction_id, t.reserved_until FROM tickets t
+       JOIN transactions x ON x.tenant_id = t.tenant_id AND x.id = t.transaction_id
+       WHERE t.tenant_id = ? AND t.status = 'ACTIVE' AND t.reserved_until <= ? AND x.status = 'PENDING'
+       ORDER BY t.reserved_until LIMIT ?`,
+      [tenantId, now, limit],
     );
-    if (moved.length === 0) return 0;
-    const ctx: OpContext = { tx, tenantId, credentialId: 0, now, settings, changes: new Map(), db };
-    const standing = new Map<string, number>();
-    for (const m of moved) {
-      changed(ctx, Number(m.event_id), m.zone_id, m.seat_id);
-      if (m.seat_id === null) {
-        const key = `${m.event_id}:${m.zone_id}`;
-        standing.set(key, (standing.get(key) ?? 0) + Number(m.quantity));
-      }
-    }
-    for (const [key, quantity] of standing) {
-      const [eventId, zoneId] = key.split(':').map(Number);
-      await tx.run('UPDATE zones SET used = used - ? WHERE tenant_id = ? AND event_id = ? AND id = ?', [
-        quantity,
-        tenantId,
-        eventId,
-        zoneId,
-      ]);
-    }
+    const late = decideExpiry(
+      now,
+      candidates.map((c) => ({
+        ticketId: Number(c.id),
+        transactionId: c.transaction_id,
+        reservedUntil: Number(c.reserved_until),
+      })),
+    );
+    if (late.length === 0) return 0;
+    const ctx = opContext(db, tx, tenantId, 0, now, settings);
+    const moved = await moveTickets(
+      ctx,
+      late.map((t) => expiry(t.ticketId, t.transactionId)),
+      SWEEPER,
+    );
+    const touched = await touchedFacts(
+      ctx,
+      moved.map((t) => t.transactionId),
+    );
+    const eventOf = new Map(touched.map((t) => [t.transactionId, t.eventId]));
+    const closing = decideEmptied(touched, 'EXPIRED').map((c) => ({
+      ...c,
+      eventId: eventOf.get(c.transactionId)!,
+    }));
+    await closeTransactions(ctx, closing, SWEEPER, HOLD_TIME_RAN_OUT);
     await flushChanges(ctx);
     return moved.length;
   });
@@ -58,7 +62,7 @@ export async function pruneHistory(
   tenantId: number,
   now: number,
   retention: HistoryRetention,
-): Promise<{ changes: number; keys: number }> {
+): Promise<{ changes: number; keys: number; audit: number }> {
   return db.write(async (tx) => {
     await tx.run(
       'INSERT INTO feed_marks (tenant_id, event_id, version, at) SELECT tenant_id, id, version, ? FROM events WHERE tenant_id = ?',
@@ -89,10 +93,12 @@ export async function pruneHistory(
         [tenantId, eventId, cutoff, version],
       );
     }
+    // The audit trail is kept as long as the change feed (see sql-audit.ts).
+    const audit = await tx.run('DELETE FROM audit_log WHERE tenant_id = ? AND at <= ?', [tenantId, cutoff]);
     const keys = await tx.run('DELETE FROM idempotency WHERE tenant_id = ? AND created_at < ?', [
       tenantId,
       now - retention.keysMs,
     ]);
-    return { changes, keys };
+    return { changes, keys, audit };
   });
 }

@@ -40,21 +40,3 @@ export async function activeTickets(ctx: OpContext, transactionId: string): Prom
     price_cents: Number(r.price_cents),
   }));
 }
-
-export async function liveTicketsOrThrow(ctx: OpContext, transactionId: string): Promise<TicketRow[]> {
-  const tickets = await activeTickets(ctx, transactionId);
-  if (tickets.length === 0) {
-    throw new TaquillaError('NOTHING_HELD', 'This transaction holds nothing', { transactionId });
-  }
-  const late = tickets.filter((t) => t.reserved_until <= ctx.now);
-  if (late.length > 0) {
-    throw new TaquillaError('HOLD_EXPIRED', `Time ran out for: ${late.map((t) => t.label).join(', ')}`, {
-      seats: late.map((t) => ({
-        seatId: t.seat_id,
-        label: t.label,
-        expiredAt: t.reserved_until,
-      })),
-    });
-  }
-  return tickets;
-}

@@ -1,13 +1,14 @@
 import type { z } from 'zod';
-import { assertCartAsExpected } from '../../shared/cart-expectation.ts';
 import { recordedReferenceKey } from '../../shared/payment-references.ts';
 import { saleNumberOf } from '../../shared/schemas/printing.ts';
 import { TaquillaError } from '../../shared/errors.ts';
 import {
-  assertTransactionTransition,
-  reservationLengthMs,
-  type TransactionStatus,
-} from '../../shared/lifecycle.ts';
+  decideCancel,
+  decideComplete,
+  decideConvert,
+  effectsOrThrow,
+  type TransactionFact,
+} from '../../shared/hold-rules/index.ts';
 import type { CancelInput } from '../../shared/schemas/reservations.ts';
 import {
   type ServerPayInput,
@@ -16,9 +17,10 @@ import {
   type serverConvertInput,
 } from '../../shared/schemas/sync.ts';
 import { changed } from './sql-availability.ts';
-import { releaseTickets } from './sql-holds.ts';
-import { activeTickets, liveTicketsOrThrow, transactionOrThrow } from './sql-rows.ts';
-import { type OpContext, type TicketRow, type TxRow, summary, ticketView, totalOf } from './sql-tx.ts';
+import { moveTickets, setStatus } from './sql-effects.ts';
+import { heldFact } from './sql-hold-facts.ts';
+import { activeTickets, transactionOrThrow } from './sql-rows.ts';
+import { type OpContext, type TicketRow, type TxRow, summary, totalOf } from './sql-tx.ts';
 
 /**
  * From hold to sale: deposits (RESERVED), payments, completion, ticket numbers and cancellation.
@@ -31,17 +33,25 @@ export type ServerConvertInput = z.output<typeof serverConvertInput>;
 export async function convertToPartial(ctx: OpContext, input: ServerConvertInput) {
   const { tx, tenantId, now } = ctx;
   const t = await transactionOrThrow(ctx, input.transactionId);
-  assertTransactionTransition(t.id, t.status, 'RESERVED');
-  const tickets = await liveTicketsOrThrow(ctx, t.id);
-  assertCartAsExpected(t.id, input.expect, tickets.map(ticketView));
+  const tickets = await activeTickets(ctx, t.id);
+  const decided = effectsOrThrow(
+    decideConvert({
+      now,
+      settings: ctx.settings,
+      transaction: transactionFact(t),
+      tickets: tickets.map(heldFact),
+      expect: input.expect,
+      length: input,
+    }),
+  );
   // A deposit is money: it is stored with the reservation it holds, and never covers the whole.
   await takePayment(ctx, t.id, totalOf(tickets), input.payment, 'partial');
-  const until = now + reservationLengthMs(input, ctx.settings.PARTIAL_PAYMENT_HOURS);
+  const until = decided.until;
   await tx.run(
     `UPDATE tickets SET reserved_until = ?, updated_at = ? WHERE tenant_id = ? AND transaction_id = ? AND status = 'ACTIVE'`,
     [until, now, tenantId, t.id],
   );
-  await setStatus(ctx, t.id, 'RESERVED', until);
+  await setStatus(ctx, t, 'RESERVED', until, input.actor, 'deposit taken');
   if (input.customer) {
     const c = input.customer;
     await tx.run(
@@ -58,12 +68,18 @@ export async function convertToPartial(ctx: OpContext, input: ServerConvertInput
 
 export async function complete(ctx: OpContext, input: ServerCompleteInput) {
   const t = await transactionOrThrow(ctx, input.transactionId);
-  assertTransactionTransition(t.id, t.status, 'COMPLETED');
-  const tickets = await liveTicketsOrThrow(ctx, t.id);
-  assertCartAsExpected(t.id, input.expect, tickets.map(ticketView));
+  const tickets = await activeTickets(ctx, t.id);
+  effectsOrThrow(
+    decideComplete({
+      now: ctx.now,
+      transaction: transactionFact(t),
+      tickets: tickets.map(heldFact),
+      expect: input.expect,
+    }),
+  );
   // The rule of money: a sale is COMPLETED only in the transaction that stores what pays it.
   await takePayment(ctx, t.id, totalOf(tickets), input.payment, 'whole');
-  await sell(ctx, t, tickets);
+  await sell(ctx, t, tickets, input.actor);
   return summary(t, 'COMPLETED', null, tickets, await numberTickets(ctx, t.id, tickets));
 }
 
@@ -101,17 +117,28 @@ export async function pay(ctx: OpContext, input: ServerPayInput) {
       paidCents: paid + input.payment.appliedCents,
     };
   }
-  await sell(ctx, t, tickets);
+  await sell(ctx, t, tickets, input.actor);
   return { ...summary(t, 'COMPLETED', null, tickets, numbers), paidCents: total };
 }
 
-export async function sell(ctx: OpContext, t: TxRow, tickets: TicketRow[]): Promise<void> {
+export async function sell(ctx: OpContext, t: TxRow, tickets: TicketRow[], actor: string): Promise<void> {
   await ctx.tx.run(
     `UPDATE tickets SET status = 'COMPLETED', updated_at = ? WHERE tenant_id = ? AND transaction_id = ? AND status = 'ACTIVE'`,
     [ctx.now, ctx.tenantId, t.id],
   );
-  await setStatus(ctx, t.id, 'COMPLETED', null);
-  for (const k of tickets) changed(ctx, t.event_id, k.zone_id, k.seat_id);
+  await setStatus(ctx, t, 'COMPLETED', null, actor, 'paid in full');
+  for (const k of tickets) {
+    changed(ctx, t.event_id, k.zone_id, k.seat_id);
+    ctx.audit.push({
+      eventId: t.event_id,
+      actor,
+      entity: 'ticket',
+      entityId: k.id,
+      from: 'ACTIVE',
+      to: 'COMPLETED',
+      reason: 'sold',
+    });
+  }
 }
 
 /**
@@ -272,21 +299,20 @@ export async function useReferences(
 
 export async function cancel(ctx: OpContext, input: CancelInput) {
   const t = await transactionOrThrow(ctx, input.transactionId);
-  assertTransactionTransition(t.id, t.status, 'CANCELLED');
   const tickets = await activeTickets(ctx, t.id);
-  await releaseTickets(ctx, t, '', []);
-  await setStatus(ctx, t.id, 'CANCELLED', null);
+  const reason = 'cancelled';
+  const { moves } = effectsOrThrow(decideCancel(ctx.now, transactionFact(t), tickets.map(heldFact), reason));
+  await moveTickets(ctx, moves, input.actor);
+  await setStatus(ctx, t, 'CANCELLED', null, input.actor, reason);
   return summary(t, 'CANCELLED', null, tickets);
 }
 
-export async function setStatus(
-  ctx: OpContext,
-  transactionId: string,
-  status: TransactionStatus,
-  until: number | null,
-) {
-  await ctx.tx.run(
-    'UPDATE transactions SET status = ?, reserved_until = ?, updated_at = ? WHERE tenant_id = ? AND id = ?',
-    [status, until, ctx.now, ctx.tenantId, transactionId],
-  );
+/** A transaction as the rules see it. */
+function transactionFact(t: TxRow): TransactionFact {
+  return {
+    transactionId: t.id,
+    status: t.status,
+    reservedUntil: t.reserved_until === null ? null : Number(t.reserved_until),
+    createdAt: 0,
+  };
 }

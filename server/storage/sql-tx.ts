@@ -42,14 +42,6 @@ export interface TxRow {
   reserved_until: number | null;
 }
 
-export interface ZoneRow {
-  id: number;
-  kind: 'numbered' | 'general';
-  name: string;
-  capacity: number;
-  price_cents: number;
-}
-
 export class Changes {
   readonly seats = new Set<number>();
   readonly zones = new Set<number>();
@@ -69,7 +61,32 @@ export interface OpContext {
   now: number;
   settings: ReservationSettings;
   changes: Map<number, Changes>;
+  /** The state changes this operation made, written to audit_log in its own transaction. */
+  audit: AuditEntry[];
   db: SqlDb;
+}
+
+/** What the server's audit trail records of one state change (server migration 6). */
+export interface AuditEntry {
+  eventId: number | null;
+  actor: string;
+  entity: 'transaction' | 'ticket' | 'seat' | 'lease' | 'void';
+  entityId: string | number;
+  from: string | null;
+  to: string;
+  reason: string;
+}
+
+/** A fresh context for one write (an operation, or a sweep as `credentialId` 0). */
+export function opContext(
+  db: SqlDb,
+  tx: SqlTx,
+  tenantId: number,
+  credentialId: number,
+  now: number,
+  settings: ReservationSettings,
+): OpContext {
+  return { tx, tenantId, credentialId, now, settings, changes: new Map(), audit: [], db };
 }
 
 export function marks(n: number): string {
@@ -130,6 +147,19 @@ export interface SqlDb {
     rows: { seat_id: number | null; zone_id: number }[],
   ): Promise<void>;
   tenantSettings(tenantId: number): Promise<ReservationSettings>;
+  /**
+   * Appends audit entries inside the write (PostgreSQL sends them with COMMIT: no round trip of
+   * their own).
+   */
+  recordAudit(
+    tx: SqlTx,
+    tenantId: number,
+    credentialId: number,
+    at: number,
+    entries: AuditEntry[],
+  ): Promise<void>;
+  /** The row lock a read that decides a write takes: ' FOR UPDATE' on PostgreSQL; SQLite has one writer. */
+  readonly forUpdate: string;
 }
 
 /** The schema's backstop (unique seat index, capacity CHECK) as the refusal the rules would give. */

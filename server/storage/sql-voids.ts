@@ -4,9 +4,10 @@ import { TaquillaError } from '../../shared/errors.ts';
 import { type TransactionStatus } from '../../shared/lifecycle.ts';
 import { type ServerVoidInput } from '../../shared/schemas/sync.ts';
 import { changed } from './sql-availability.ts';
-import { releaseTickets } from './sql-holds.ts';
+import { setStatus } from './sql-effects.ts';
+import { releaseTransaction } from './sql-holds.ts';
 import { transactionOrThrow } from './sql-rows.ts';
-import { paidOf, setStatus } from './sql-sales.ts';
+import { paidOf } from './sql-sales.ts';
 import { type OpContext, type TxRow } from './sql-tx.ts';
 
 /**
@@ -120,7 +121,7 @@ export async function voidTickets(ctx: OpContext, input: ServerVoidInput) {
   );
   let status: TransactionStatus = t.status;
   if (deposit) {
-    await releaseTickets(ctx, t, '', []);
+    await releaseTransaction(ctx, t, input.actor, `void ${voidId}`);
     status = 'CANCELLED';
   } else {
     const gaByZone = new Map<number, number>();
@@ -140,6 +141,15 @@ export async function voidTickets(ctx: OpContext, input: ServerVoidInput) {
       }
       if (k.seat === null) gaByZone.set(k.zone, (gaByZone.get(k.zone) ?? 0) + k.take);
       changed(ctx, t.event_id, k.zone, k.seat);
+      ctx.audit.push({
+        eventId: t.event_id,
+        actor: input.actor,
+        entity: 'ticket',
+        entityId: k.id,
+        from: 'COMPLETED',
+        to: k.take === k.quantity ? 'CANCELLED' : `COMPLETED (${k.quantity - k.take} left)`,
+        reason: `void ${voidId}`,
+      });
     }
     for (const [zoneId, quantity] of gaByZone) {
       await tx.run('UPDATE zones SET used = used - ? WHERE tenant_id = ? AND event_id = ? AND id = ?', [
@@ -151,7 +161,16 @@ export async function voidTickets(ctx: OpContext, input: ServerVoidInput) {
     }
     if (tickets.every((k) => k.take === k.quantity)) status = 'CANCELLED';
   }
-  if (status !== t.status) await setStatus(ctx, t.id, status, null);
+  ctx.audit.push({
+    eventId: t.event_id,
+    actor: input.actor,
+    entity: 'void',
+    entityId: voidId,
+    from: null,
+    to: input.kind,
+    reason: `${input.reason} (approved by ${input.approvedBy}; transaction ${t.id})`,
+  });
+  if (status !== t.status) await setStatus(ctx, t, status, null, input.actor, `void ${voidId}`);
   return { voidId, transactionId: t.id, status, refundUsdCents: input.refund.usdCents };
 }
 
