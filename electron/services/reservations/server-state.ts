@@ -1,9 +1,9 @@
 import { TaquillaError, type TicketView } from '../../../shared/errors.ts';
-import type { TicketStatus, TransactionStatus } from '../../../shared/lifecycle.ts';
-import type { Db } from '../../store/database.ts';
-import type { AuditTrail } from './audit-trail.ts';
+import { decideRelease, type SeatFact } from '../../../shared/hold-rules/index.ts';
 import type { Catalog } from './catalog.ts';
 import type { ChangeSet } from './change-set.ts';
+import { type HoldFacts, heldTicketFact } from './hold-facts.ts';
+import type { HoldWriter } from './hold-writer.ts';
 import type { TicketRow, TransactionRow } from './rows.ts';
 
 /** One ticket as the central server recorded it (its label is the local store's own). */
@@ -38,10 +38,8 @@ export interface AdoptResult {
   reopened: boolean;
 }
 
-/** Hooks into the reservation engine: the copy settles tickets and announces sales the same way. */
+/** Hooks into the reservation engine: a sale copied here is announced like a local one. */
 export interface AdoptHooks {
-  releaseTickets(tickets: TicketRow[], now: number, actor: string, reason: string, changes: ChangeSet): void;
-  closeIfEmpty(tx: TransactionRow, to: 'CANCELLED', now: number, actor: string, reason: string): void;
   announceCompleted(tx: TransactionRow, actor: string, now: number, tickets: TicketRow[]): void;
 }
 
@@ -52,84 +50,26 @@ export interface AdoptHooks {
  * on a clock slightly ahead, a stale hold on the seat, a cart the server kept open for the session's
  * next hold). Anything the copy displaces is written to the audit log with the reason.
  *
+ * It reads through HoldFacts and writes through HoldWriter, the same writer as every local decision;
+ * releases and closing follow the hold rules (decideRelease, decideEmptied).
+ *
  * The one thing it cannot override is a sale: a seat this terminal sold (offline, from a lease) and
  * the server sold to someone else is a conflict for the supervisor, so the copy refuses with SEAT_TAKEN.
  */
 export class ServerStateCopier {
-  private readonly sql;
-
   constructor(
-    db: Db,
     private readonly catalog: Catalog,
-    private readonly audit: AuditTrail,
+    private readonly facts: HoldFacts,
+    private readonly writer: HoldWriter,
     private readonly hooks: AdoptHooks,
-  ) {
-    const ticketColumns = `t.id, t.transaction_id, t.event_id, t.zone_id, t.seat_id, t.quantity, t.status,
-      t.reserved_until, t.created_at, t.price_cents, COALESCE(s.label, z.name) AS label`;
-    const txColumns = 'id, tenant_id, event_id, session_id, actor, status, reserved_until, created_at';
-    this.sql = {
-      transaction: db.prepare<[string], TransactionRow>(`SELECT ${txColumns} FROM transactions WHERE id = ?`),
-      cartOf: db.prepare<[number, string], TransactionRow>(
-        `SELECT ${txColumns} FROM transactions WHERE event_id = ? AND session_id = ? AND status = 'PENDING'`,
-      ),
-      insertTransaction: db.prepare<[string, number, number, string, string, number, number]>(
-        `INSERT INTO transactions (id, tenant_id, event_id, session_id, actor, status, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, 'PENDING', ?, ?)`,
-      ),
-      setStatus: db.prepare<[{ status: TransactionStatus; now: number; until: number | null; id: string }]>(
-        `UPDATE transactions SET status = @status, updated_at = @now, reserved_until = @until,
-           completed_at = CASE WHEN @status = 'COMPLETED' THEN @now ELSE completed_at END
-         WHERE id = @id`,
-      ),
-      grant: db.prepare<[string]>(
-        'INSERT OR IGNORE INTO transaction_reopen_grants (transaction_id) VALUES (?)',
-      ),
-      revoke: db.prepare<[string]>('DELETE FROM transaction_reopen_grants WHERE transaction_id = ?'),
-      activeOf: db.prepare<[string], TicketRow>(
-        `SELECT ${ticketColumns} FROM reserved_tickets t
-         LEFT JOIN seats s ON s.id = t.seat_id JOIN zones z ON z.id = t.zone_id
-         WHERE t.transaction_id = ? AND t.status = 'ACTIVE'`,
-      ),
-      liveOnSeat: db.prepare<[number], TicketRow>(
-        `SELECT ${ticketColumns} FROM reserved_tickets t
-         LEFT JOIN seats s ON s.id = t.seat_id JOIN zones z ON z.id = t.zone_id
-         WHERE t.seat_id = ? AND t.status IN ('ACTIVE', 'COMPLETED')`,
-      ),
-      otherGaHolds: db.prepare<[number, string], TicketRow>(
-        `SELECT ${ticketColumns} FROM reserved_tickets t
-         LEFT JOIN seats s ON s.id = t.seat_id JOIN zones z ON z.id = t.zone_id
-         WHERE t.zone_id = ? AND t.seat_id IS NULL AND t.status = 'ACTIVE' AND t.transaction_id <> ?
-         ORDER BY t.reserved_until`,
-      ),
-      seat: db.prepare<[number, number], { id: number; zone_id: number; blocked: number; label: string }>(
-        'SELECT id, zone_id, blocked, label FROM seats WHERE id = ? AND event_id = ?',
-      ),
-      insertTicket: db.prepare<
-        [string, number, number, number | null, number, string, number, number, number, number],
-        { id: number }
-      >(
-        `INSERT INTO reserved_tickets (transaction_id, event_id, zone_id, seat_id, quantity, session_id,
-           price_cents, status, reserved_until, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, 'ACTIVE', ?, ?, ?) RETURNING id`,
-      ),
-      setTicketStatus: db.prepare<[TicketStatus, number, number]>(
-        'UPDATE reserved_tickets SET status = ?, updated_at = ? WHERE id = ?',
-      ),
-      setTicketUntil: db.prepare<[number, number, number]>(
-        'UPDATE reserved_tickets SET reserved_until = ?, updated_at = ? WHERE id = ?',
-      ),
-      setCustomer: db.prepare<[string | null, string | null, string | null, string]>(
-        'UPDATE transactions SET customer_name = ?, customer_id_number = ?, customer_phone = ? WHERE id = ?',
-      ),
-    };
-  }
+  ) {}
 
   /** Call inside one write transaction; `changes` is flushed by the caller. */
   adopt(state: ServerTransactionState, now: number, changes: ChangeSet): AdoptResult {
     const event = this.catalog.event(state.eventId);
     const actor = state.actor;
     const result: AdoptResult = { tickets: [], displaced: 0, reopened: false };
-    let tx = this.sql.transaction.get(state.transactionId);
+    let tx = this.facts.transaction(state.transactionId);
     if (tx?.status === 'COMPLETED') {
       if (state.status === 'COMPLETED') return result; // copied already
       throw invalid(tx.id, tx.status, state.status);
@@ -140,51 +80,37 @@ export class ServerStateCopier {
     if (state.status === 'PENDING') {
       // The server holds this session's seats in its cart; a different local cart of the session is
       // one the server closed (or never had), and the one-open-cart rule needs its place.
-      const open = this.sql.cartOf.get(event.id, state.sessionId);
+      const open = this.facts.cartOf(event.id, state.sessionId);
       if (open && open.id !== state.transactionId) {
-        this.hooks.releaseTickets(
-          this.sql.activeOf.all(open.id),
-          now,
-          actor,
-          'the central server closed this cart',
-          changes,
-        );
-        this.hooks.closeIfEmpty(open, 'CANCELLED', now, actor, 'the central server closed this cart');
+        const reason = 'the central server closed this cart';
+        this.release(this.facts.activeOf(open.id), now, actor, reason, changes);
+        this.writer.closeEmptied([open.id], 'CANCELLED', now, actor, reason);
       }
     }
     if (!tx) {
-      this.sql.insertTransaction.run(
-        state.transactionId,
-        event.tenant_id,
-        event.id,
-        state.sessionId,
+      this.writer.openTransaction({
+        id: state.transactionId,
+        tenantId: event.tenant_id,
+        eventId: event.id,
+        sessionId: state.sessionId,
         actor,
         now,
-        now,
-      );
-      this.audit.record(
-        now,
-        actor,
-        'transaction',
-        state.transactionId,
-        null,
-        'PENDING',
-        'opened by the central server',
-      );
-      tx = this.sql.transaction.get(state.transactionId)!;
+        reason: 'opened by the central server',
+      });
+      tx = this.facts.transaction(state.transactionId)!;
     } else if (tx.status === 'EXPIRED' || tx.status === 'CANCELLED') {
-      this.sql.grant.run(tx.id);
+      this.writer.allowReopen(tx.id);
       result.reopened = true;
     }
 
-    const mine = this.sql.activeOf.all(tx.id);
+    const mine = this.facts.activeOf(tx.id);
     const wanted = state.tickets;
     if (state.scope === 'whole') {
       const seats = new Set(wanted.filter((t) => t.seatId !== null).map((t) => t.seatId));
       const drop = mine.filter((t) =>
         t.seat_id !== null ? !seats.has(t.seat_id) : serverGa(wanted, t.zone_id) !== localGa(mine, t.zone_id),
       );
-      this.hooks.releaseTickets(drop, now, actor, 'not in the central server’s copy of this sale', changes);
+      this.release(drop, now, actor, 'not in the central server’s copy of this sale', changes);
       mine.splice(0, mine.length, ...mine.filter((t) => !drop.includes(t)));
     }
     const kept = (own: TicketRow, ticket: ServerTicket) =>
@@ -198,15 +124,18 @@ export class ServerStateCopier {
         reservedUntil: ticket.reservedUntil,
       });
     for (const ticket of wanted) {
+      let label: string;
       if (ticket.seatId !== null) {
         const own = mine.find((t) => t.seat_id === ticket.seatId);
         if (own) {
           if (own.reserved_until !== ticket.reservedUntil)
-            this.sql.setTicketUntil.run(ticket.reservedUntil, now, own.id);
+            this.writer.setTicketsUntil([{ ...own, until: ticket.reservedUntil }], now, changes);
           kept(own, ticket);
           continue;
         }
-        result.displaced += this.clearSeat(event.id, ticket.seatId, tx.id, now, actor, changes);
+        const seat = this.seatOrThrow(event.id, ticket.seatId);
+        label = seat.label;
+        result.displaced += this.clearSeat(seat, tx.id, now, actor, changes);
       } else {
         const own =
           state.scope === 'whole'
@@ -216,106 +145,98 @@ export class ServerStateCopier {
           kept(own, ticket);
           continue;
         }
+        label = this.catalog.zone(event.id, ticket.zoneId).name;
         result.displaced += this.makeRoom(event.id, ticket, tx.id, now, actor, changes);
       }
-      const { id } = this.sql.insertTicket.get(
-        tx.id,
-        event.id,
-        ticket.zoneId,
-        ticket.seatId,
-        ticket.quantity,
-        tx.session_id,
-        ticket.priceCents,
-        ticket.reservedUntil,
-        now,
-        now,
-      )!;
-      this.audit.record(now, actor, 'ticket', id, null, 'ACTIVE', 'held at the central server');
-      changes.seat(event.id, ticket.zoneId, ticket.seatId);
-      const label =
-        ticket.seatId === null
-          ? this.catalog.zone(event.id, ticket.zoneId).name
-          : this.sql.seat.get(ticket.seatId, event.id)!.label;
+      const id = this.writer.insertTicket(
+        {
+          transactionId: tx.id,
+          eventId: event.id,
+          zoneId: ticket.zoneId,
+          seatId: ticket.seatId,
+          quantity: ticket.quantity,
+          sessionId: tx.session_id,
+          priceCents: ticket.priceCents,
+          until: ticket.reservedUntil,
+          now,
+          actor,
+          reason: 'held at the central server',
+        },
+        changes,
+      );
       result.tickets.push({ ticketId: id, ...ticket, label });
     }
 
     const from = tx.status;
     if (state.status === 'COMPLETED') {
-      const tickets = this.sql.activeOf.all(tx.id);
+      const tickets = this.facts.activeOf(tx.id);
       if (tickets.length === 0) {
         throw new TaquillaError('NOTHING_HELD', 'The central server sold nothing in this transaction', {
           transactionId: tx.id,
         });
       }
-      for (const t of tickets) {
-        this.sql.setTicketStatus.run('COMPLETED', now, t.id);
-        this.audit.record(now, actor, 'ticket', t.id, 'ACTIVE', 'COMPLETED', 'sold at the central server');
-        changes.seat(t.event_id, t.zone_id, t.seat_id);
-      }
-      this.sql.setStatus.run({ status: 'COMPLETED', now, until: null, id: tx.id });
-      this.audit.record(
+      this.writer.completeTickets(tickets, now, actor, 'sold at the central server', changes);
+      this.writer.setTransactionStatus(
+        tx,
+        'COMPLETED',
+        null,
         now,
         actor,
-        'transaction',
-        tx.id,
-        from,
-        'COMPLETED',
         'paid in full at the central server',
       );
       this.hooks.announceCompleted(tx, actor, now, tickets);
     } else if (state.status === 'RESERVED') {
       const until = state.reservedUntil ?? now;
-      for (const t of this.sql.activeOf.all(tx.id)) {
-        this.sql.setTicketUntil.run(until, now, t.id);
-        changes.seat(t.event_id, t.zone_id, t.seat_id);
-      }
-      this.sql.setStatus.run({ status: 'RESERVED', now, until, id: tx.id });
-      const c = state.customer;
-      if (c) this.sql.setCustomer.run(c.name, c.idNumber ?? null, c.phone ?? null, tx.id);
-      if (from !== 'RESERVED') {
-        this.audit.record(
-          now,
-          actor,
-          'transaction',
-          tx.id,
-          from,
-          'RESERVED',
-          'partial payment at the central server',
-        );
-      }
-    } else if (from !== 'PENDING') {
-      this.sql.setStatus.run({ status: 'PENDING', now, until: null, id: tx.id });
-      this.audit.record(
+      this.writer.setTicketsUntil(
+        this.facts.activeOf(tx.id).map((t) => ({ ...t, until })),
+        now,
+        changes,
+      );
+      this.writer.setTransactionStatus(
+        tx,
+        'RESERVED',
+        until,
         now,
         actor,
-        'transaction',
-        tx.id,
-        from,
+        from !== 'RESERVED' ? 'partial payment at the central server' : null,
+      );
+      if (state.customer) this.writer.setCustomer(tx.id, state.customer);
+    } else if (from !== 'PENDING') {
+      this.writer.setTransactionStatus(
+        tx,
         'PENDING',
+        null,
+        now,
+        actor,
         'the central server kept this cart open',
       );
     }
-    this.sql.revoke.run(tx.id);
+    this.writer.endReopen(tx.id);
     return result;
+  }
+
+  private seatOrThrow(eventId: number, seatId: number): SeatFact {
+    const [seat] = this.facts.seats(eventId, [seatId]);
+    if (!seat)
+      throw new TaquillaError('UNKNOWN_SEAT', `No such seat in this event: ${seatId}`, { seatIds: [seatId] });
+    return seat;
   }
 
   /** The server gave this seat to `transactionId`: a local hold elsewhere on it is stale. */
   private clearSeat(
-    eventId: number,
-    seatId: number,
+    seat: SeatFact,
     transactionId: string,
     now: number,
     actor: string,
     changes: ChangeSet,
   ): number {
-    const seat = this.sql.seat.get(seatId, eventId);
-    if (!seat)
-      throw new TaquillaError('UNKNOWN_SEAT', `No such seat in this event: ${seatId}`, { seatIds: [seatId] });
-    const live = this.sql.liveOnSeat.all(seatId).filter((t) => t.transaction_id !== transactionId);
+    const live = this.facts.liveOnSeat(seat.seatId).filter((t) => t.transaction_id !== transactionId);
     const sold = live.filter((t) => t.status === 'COMPLETED');
     if (sold.length > 0) {
       throw new TaquillaError('SEAT_TAKEN', `Sold here and at the central server: ${seat.label}`, {
-        seats: [{ seatId, label: seat.label, state: 'sold', heldBySession: '', heldByActor: '' }],
+        seats: [
+          { seatId: seat.seatId, label: seat.label, state: 'sold', heldBySession: '', heldByActor: '' },
+        ],
       });
     }
     this.displace(live, now, actor, `the central server gave ${seat.label} to ${transactionId}`, changes);
@@ -334,7 +255,7 @@ export class ServerStateCopier {
     const zone = this.catalog.zone(eventId, ticket.zoneId);
     let short = ticket.quantity - (zone.capacity - zone.used);
     const displaced: TicketRow[] = [];
-    for (const hold of this.sql.otherGaHolds.all(zone.id, transactionId)) {
+    for (const hold of this.facts.otherGaHolds(zone.id, transactionId)) {
       if (short <= 0) break;
       displaced.push(hold);
       short -= hold.quantity;
@@ -365,11 +286,24 @@ export class ServerStateCopier {
     changes: ChangeSet,
   ): void {
     if (tickets.length === 0) return;
-    this.hooks.releaseTickets(tickets, now, actor, reason, changes);
-    for (const txId of new Set(tickets.map((t) => t.transaction_id))) {
-      const tx = this.sql.transaction.get(txId);
-      if (tx) this.hooks.closeIfEmpty(tx, 'CANCELLED', now, actor, reason);
-    }
+    this.release(tickets, now, actor, reason, changes);
+    this.writer.closeEmptied(
+      tickets.map((t) => t.transaction_id),
+      'CANCELLED',
+      now,
+      actor,
+      reason,
+    );
+  }
+
+  private release(
+    tickets: TicketRow[],
+    now: number,
+    actor: string,
+    reason: string,
+    changes: ChangeSet,
+  ): void {
+    this.writer.moveTickets(decideRelease(now, tickets.map(heldTicketFact), reason), now, actor, changes);
   }
 }
 
