@@ -14,11 +14,13 @@ const SWEEPER = 'system';
 export async function expireHolds(db: SqlDb, tenantId: number, now: number, limit = 500): Promise<number> {
   const settings = await db.tenantSettings(tenantId);
   return db.write(async (tx) => {
-    // Only temporary holds: a deposit's or a lease's end is decided by its own flow.
+    // Holds and reservations whose time ran out (as the terminal's sweep); a lease's end is decided by
+    // its own flow (its grace, its return).
     const candidates = await tx.all<{ id: number; transaction_id: string; reserved_until: number }>(
       `SELECT t.id, t.transaction_id, t.reserved_until FROM tickets t
        JOIN transactions x ON x.tenant_id = t.tenant_id AND x.id = t.transaction_id
-       WHERE t.tenant_id = ? AND t.status = 'ACTIVE' AND t.reserved_until <= ? AND x.status = 'PENDING'
+       WHERE t.tenant_id = ? AND t.status = 'ACTIVE' AND t.reserved_until <= ?
+         AND x.status IN ('PENDING', 'RESERVED') AND x.session_id NOT LIKE 'lease:%'
        ORDER BY t.reserved_until LIMIT ?`,
       [tenantId, now, limit],
     );
