@@ -1,4 +1,5 @@
 import { TaquillaError } from '../../shared/errors.ts';
+import { heldTicketFromRow } from '../../shared/ticket-rows.ts';
 import type {
   HeldTicketFact,
   LateZoneHold,
@@ -159,19 +160,7 @@ export async function zoneFact(
 }
 
 /** A ticket row as the rules see it. */
-export function heldFact(t: TicketRow): HeldTicketFact {
-  return {
-    ticketId: t.id,
-    transactionId: t.transaction_id,
-    seatId: t.seat_id,
-    zoneId: t.zone_id,
-    label: t.label,
-    quantity: t.quantity,
-    priceCents: t.price_cents,
-    reservedUntil: t.reserved_until,
-    createdAt: t.created_at,
-  };
-}
+export const heldFact: (t: TicketRow) => HeldTicketFact = heldTicketFromRow;
 
 /**
  * The session's PENDING carts (in one event, or all) with their ACTIVE tickets, in one read.

@@ -1,5 +1,7 @@
 import { type ReservationSettings } from '../../shared/config.ts';
 import { TaquillaError } from '../../shared/errors.ts';
+import { ticketView as coreTicketView } from '../../shared/hold-rules/index.ts';
+import { heldTicketFromRow } from '../../shared/ticket-rows.ts';
 import { type TransactionStatus } from '../../shared/lifecycle.ts';
 import type { StoreNotice } from './hold-store.ts';
 
@@ -93,15 +95,9 @@ export function marks(n: number): string {
   return Array.from({ length: n }, () => '?').join(', ');
 }
 
+/** A ticket as screens and the cart check describe it (shared/hold-rules). */
 export function ticketView(t: TicketRow) {
-  return {
-    seatId: t.seat_id,
-    zoneId: t.zone_id,
-    label: t.label,
-    quantity: t.quantity,
-    priceCents: t.price_cents,
-    reservedUntil: t.reserved_until,
-  };
+  return coreTicketView(heldTicketFromRow(t));
 }
 
 /** A transaction as the terminals copy it: with its event, session and every live ticket. */
