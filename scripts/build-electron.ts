@@ -33,7 +33,7 @@ await build({
   sourcemap: true,
 });
 // The store starts its WAL checkpoint worker from a file beside the bundle (new URL(..., import.meta.url)).
-copyFileSync(`${root}electron/store/checkpoint-worker.js`, `${out}/checkpoint-worker.js`);
+copyFileSync(`${root}sqlite/checkpoint-worker.js`, `${out}/checkpoint-worker.js`);
 // electron/main.ts opens the store with the migrations beside the bundle (inside app.asar when
 // packaged); electron-builder also copies them to <resources>/migrations (extraResources).
 mkdirSync(`${out}/migrations`, { recursive: true });

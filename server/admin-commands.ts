@@ -233,6 +233,27 @@ export const serverCommands: ServerCommand[] = [
     },
   },
   {
+    name: 'audit',
+    usage:
+      'audit --tenant ID [--event N] [--entity ID] [--limit N]   the audit trail: every hold, release, sale, void… (newest N, default 200)',
+    options: {
+      tenant: { type: 'string' },
+      event: { type: 'string' },
+      entity: { type: 'string' },
+      limit: { type: 'string', default: '200' },
+    },
+    run: async (store, values) => {
+      const tenant = await existingTenant(store, values);
+      const eventId = values.event === undefined ? undefined : positive(values.event, '--event');
+      const entityId = typeof values.entity === 'string' ? values.entity : undefined;
+      const limit = positive(values.limit, '--limit');
+      return {
+        tenantId: tenant.tenantId,
+        entries: await store.auditTrail(tenant.tenantId, { eventId, entityId, limit }),
+      };
+    },
+  },
+  {
     name: 'revoke',
     usage:
       'revoke --tenant ID --credential N                    revoke a terminal: its sockets close, requests get 401; it may still report what it sold offline and give its leases back',

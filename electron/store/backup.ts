@@ -1,17 +1,13 @@
-import {
-  chmodSync,
-  closeSync,
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  renameSync,
-  rmSync,
-  statSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import Database from 'better-sqlite3';
+import {
+  inspectSoundFile,
+  replaceSqliteFile,
+  type SqliteFileProblem,
+  sqliteFileInUse,
+  stamp,
+  writeBackupFile,
+} from '../../sqlite/file-backup.ts';
 import type { Db } from './database.ts';
 import { assertSafeFolder } from './store-ownership.ts';
 
@@ -44,21 +40,8 @@ export async function backupStore(db: Db, outFile: string, now: number): Promise
   mkdirSync(dirname(outFile), { recursive: true, mode: 0o700 });
   // A backup holds the same sales and customers: never into a folder others could swap files in.
   assertSafeFolder(dirname(outFile));
-  const partial = `${outFile}.partial`;
-  // The WAL SQLite keeps beside the partial copy while checking it (the copy is a WAL store too).
-  const leftovers = [partial, `${partial}-wal`, `${partial}-shm`, `${partial}-journal`];
-  for (const file of leftovers) rmSync(file, { force: true });
-  try {
-    // Made here, owner-only, so SQLite writes into a file of ours, not one placed there meanwhile.
-    closeSync(openSync(partial, 'wx', 0o600));
-    await db.backup(partial);
-    chmodSync(partial, 0o600);
-    const checked = checkStoreFile(partial);
-    renameSync(partial, outFile);
-    return { file: outFile, bytes: statSync(outFile).size, schemaVersion: checked.schemaVersion, at: now };
-  } finally {
-    for (const file of leftovers) rmSync(file, { force: true });
-  }
+  const checked = await writeBackupFile(outFile, (partial) => db.backup(partial), checkStoreFile);
+  return { file: outFile, bytes: statSync(outFile).size, schemaVersion: checked.schemaVersion, at: now };
 }
 
 /**
@@ -66,23 +49,9 @@ export async function backupStore(db: Db, outFile: string, now: number): Promise
  * corrupt page (`integrity_check`). Returns its schema version.
  */
 export function checkStoreFile(file: string): { schemaVersion: number } {
-  let db: Database.Database;
-  try {
-    db = new Database(file, { readonly: true, fileMustExist: true });
-  } catch (error) {
-    throw new BackupError('not-a-store', `${file} cannot be opened: ${(error as Error).message}`);
-  }
-  try {
-    let result: string[];
-    try {
-      result = db.pragma('integrity_check', { simple: false }) as string[];
-    } catch (error) {
-      throw new BackupError('corrupt', `${file} is not a sound SQLite file: ${(error as Error).message}`);
-    }
-    const lines = (result as unknown as { integrity_check: string }[]).map((r) => r.integrity_check);
-    if (lines.length !== 1 || lines[0] !== 'ok') {
-      throw new BackupError('corrupt', `${file} failed integrity_check: ${lines.slice(0, 3).join('; ')}`);
-    }
+  const fail = (problem: SqliteFileProblem, message: string) =>
+    new BackupError(problem === 'unopenable' ? 'not-a-store' : 'corrupt', message);
+  return inspectSoundFile(file, fail, (db) => {
     const tables = db
       .prepare<[], { name: string }>(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('transactions', 'reserved_tickets')",
@@ -90,29 +59,15 @@ export function checkStoreFile(file: string): { schemaVersion: number } {
       .all();
     if (tables.length !== 2) throw new BackupError('not-a-store', `${file} is not a Taquilla store`);
     return { schemaVersion: db.pragma('user_version', { simple: true }) as number };
-  } finally {
-    db.close();
-  }
+  });
 }
 
 /**
- * True when some connection (this process or another) has the store open. An exclusive lock is
- * refused while any other connection is open on a WAL store, so a running terminal is never
- * replaced underneath itself.
+ * True when some connection (this process or another) has the store open: a running terminal is
+ * never replaced underneath itself.
  */
 export function storeInUse(file: string): boolean {
-  if (!existsSync(file)) return false;
-  const db = new Database(file, { timeout: 0, fileMustExist: true });
-  try {
-    db.pragma('locking_mode = EXCLUSIVE');
-    db.exec('BEGIN EXCLUSIVE');
-    db.exec('COMMIT');
-    return false;
-  } catch {
-    return true;
-  } finally {
-    db.close();
-  }
+  return sqliteFileInUse(file);
 }
 
 /**
@@ -136,22 +91,10 @@ export function restoreStore(input: { from: string; to: string; newestSchema: nu
   if (storeInUse(to)) {
     throw new BackupError('in-use', `${to} is open in a running terminal; stop it, then restore`);
   }
-  let replaced: string | null = null;
-  if (existsSync(to)) {
-    replaced = `${to}.replaced-${stamp(input.now)}`;
-    for (const suffix of ['', '-wal', '-shm']) {
-      if (existsSync(to + suffix)) renameSync(to + suffix, replaced + suffix);
-    }
-  }
-  mkdirSync(dirname(to), { recursive: true, mode: 0o700 });
-  copyFileSync(from, to);
-  return { replaced, schemaVersion };
+  return { replaced: replaceSqliteFile(from, to, input.now), schemaVersion };
 }
 
-/** 20261129-231502 (UTC): sorts by time, safe in any file system. */
-export function stamp(epochMs: number): string {
-  return new Date(epochMs).toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-}
+export { stamp };
 
 /** Where a store's automatic backups go: a `backups` folder beside it. */
 export function backupFolderOf(storeFile: string): string {

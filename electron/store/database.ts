@@ -11,8 +11,8 @@ import {
 } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
+import { startCheckpointWorker } from '../../sqlite/checkpoints.ts';
 import { automaticBackupFile } from './backup.ts';
 import { assertOwnStoreFiles, claimCompanion } from './store-ownership.ts';
 
@@ -156,8 +156,11 @@ export function startBackgroundCheckpoints(
   walLimitBytes = 16 * 1024 * 1024,
   seller?: Db,
 ): BackgroundCheckpoints {
-  const worker = new Worker(new URL('./checkpoint-worker.js', import.meta.url), {
-    workerData: { file, intervalMs, walLimitBytes, sellerTruncates: seller !== undefined },
+  const worker = startCheckpointWorker({
+    file,
+    intervalMs,
+    walLimitBytes,
+    sellerTruncates: seller !== undefined,
   });
   worker.unref();
   let limit = walLimitBytes;

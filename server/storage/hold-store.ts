@@ -7,6 +7,7 @@ import type {
   ServerOperation,
   ServerReservation,
 } from '../../shared/schemas/sync.ts';
+import type { AuditRecord } from './sql-audit.ts';
 import type { CatalogEvent, CatalogReply, CredentialListing, EventFile } from '../../shared/schemas/venue.ts';
 import type {
   RegisterTicketKeysReply,
@@ -261,6 +262,15 @@ export interface HoldStore {
   expireHolds(tenantId: number, now: number, limit?: number): Promise<number>;
 
   /**
+   * The audit trail (server migration 6): the newest `limit` state changes of the tenant, of one
+   * event or one entity (a transaction id, ticket id, seat id…) when asked, oldest first.
+   */
+  auditTrail(
+    tenantId: number,
+    filter: { eventId?: number | undefined; entityId?: string | undefined; limit: number },
+  ): Promise<AuditRecord[]>;
+
+  /**
    * Bounded history: deletes the change feed older than `retention.feedMs` and idempotency records
    * older than `retention.keysMs` (docs/server-and-sync.md, "Retention"). Called by the cleanup.
    */
@@ -268,7 +278,7 @@ export interface HoldStore {
     tenantId: number,
     now: number,
     retention: HistoryRetention,
-  ): Promise<{ changes: number; keys: number }>;
+  ): Promise<{ changes: number; keys: number; audit: number }>;
 
   /**
    * What changed in the event after `sinceVersion`. A cursor older than the retained feed is answered

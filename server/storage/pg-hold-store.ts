@@ -2,7 +2,9 @@ import pg from 'pg';
 import type { ChangeNotice, StoreHealth, StoreNotice } from './hold-store.ts';
 import { migrateServerSchema } from './server-migrations.ts';
 import { serverSchema } from './server-schema.ts';
+import { AUDIT_INSERT, AUDIT_ROW, auditParams } from './sql-audit.ts';
 import { type FailureKind, SqlHoldStore, type SqlTx } from './sql-hold-store.ts';
+import type { AuditEntry } from './sql-tx.ts';
 
 // BIGINT columns come back as numbers: every value we keep (epoch ms, ids, counts) is a safe integer.
 pg.types.setTypeParser(20, (v) => Number.parseInt(v, 10));
@@ -328,6 +330,25 @@ export class PgHoldStore extends SqlHoldStore {
        SELECT pg_notify(?, json_build_object('tenantId', ?::bigint, 'eventId', ?::bigint, 'version', v.version)::text)
        FROM v`,
       [tenantId, eventId, tenantId, eventId, JSON.stringify(rows), this.channel(), tenantId, eventId],
+    );
+  }
+
+  /** READ COMMITTED: a read that decides a write locks its row until COMMIT. */
+  protected override get forUpdate(): string {
+    return ' FOR UPDATE';
+  }
+
+  /** Sent with COMMIT, like the change feed: the audit trail costs no round trip of its own. */
+  protected override async recordAudit(
+    tx: SqlTx,
+    tenantId: number,
+    credentialId: number,
+    at: number,
+    entries: AuditEntry[],
+  ): Promise<void> {
+    (tx as PgTx).withCommit(
+      AUDIT_INSERT + entries.map(() => AUDIT_ROW).join(', '),
+      auditParams(tenantId, credentialId, at, entries),
     );
   }
 

@@ -157,6 +157,35 @@ CREATE TABLE IF NOT EXISTS revoked_tickets (
     },
   },
   {
+    version: 6,
+    name: 'audit trail of every state change; house seats with their reason',
+    // Written in the transaction of the change it records (sql-audit.ts); pruned by age with the
+    // change feed. blocked_reason: a house seat blocked with block-seats says why (SEAT_BLOCKED).
+    // (Number 6: migration 5 is the ticket keysets' — the numbers only need to rise.)
+    sql: (dialect) => {
+      const big = dialect === 'sqlite' ? 'INTEGER' : 'BIGINT';
+      const id = dialect === 'sqlite' ? 'INTEGER PRIMARY KEY AUTOINCREMENT' : 'BIGSERIAL PRIMARY KEY';
+      return `
+CREATE TABLE IF NOT EXISTS audit_log (
+  id             ${id},
+  tenant_id      ${big} NOT NULL,
+  event_id       ${big},
+  at             ${big} NOT NULL,
+  actor          TEXT NOT NULL,
+  credential_id  ${big} NOT NULL,
+  entity         TEXT NOT NULL CHECK (entity IN ('transaction', 'ticket', 'seat', 'lease', 'void')),
+  entity_id      TEXT NOT NULL,
+  from_state     TEXT,
+  to_state       TEXT NOT NULL,
+  reason         TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS audit_by_event ON audit_log(tenant_id, event_id, id);
+CREATE INDEX IF NOT EXISTS audit_by_age ON audit_log(tenant_id, at);
+ALTER TABLE seats ADD COLUMN blocked_reason TEXT;
+`;
+    },
+  },
+  {
     version: 8,
     name: 'conflict resolutions recorded at the server',
     // Issue 14: a counter records here how a supervisor settled an offline sale the server refused

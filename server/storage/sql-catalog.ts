@@ -5,7 +5,7 @@ import {
   type EventFile,
   seatLabel,
 } from '../../shared/schemas/venue.ts';
-import type { SqlTx } from './sql-hold-store.ts';
+import type { SqlTx } from './sql-tx.ts';
 
 /**
  * The catalogue tables (catalog_events, catalog_revisions, catalog_ids, venues), in plain functions

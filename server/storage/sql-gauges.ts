@@ -1,5 +1,5 @@
 import type { StoreGauges } from './hold-store.ts';
-import type { SqlTx } from './sql-hold-store.ts';
+import type { SqlTx } from './sql-tx.ts';
 
 /**
  * The counts monitoring reads (GET /metrics), in two grouped statements over partial indexes

@@ -1,11 +1,17 @@
-import { chmodSync, copyFileSync, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { chmodSync, existsSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
+import {
+  inspectSoundFile,
+  replaceSqliteFile,
+  type SqliteFileProblem,
+  sqliteFileInUse,
+  writeBackupFile,
+} from '../../sqlite/file-backup.ts';
 import { SERVER_SCHEMA_VERSION } from './server-migrations.ts';
 
 /**
  * Backup and restore of the server's SQLite database: the server-side counterpart of the terminal's
- * electron/store/backup.ts (the server does not import from electron/).
+ * electron/store/backup.ts; the file work both share is sqlite/file-backup.ts.
  */
 export class ServerBackupError extends Error {
   constructor(
@@ -32,48 +38,26 @@ export async function backupServerDb(
   if (!existsSync(dbFile)) throw new ServerBackupError('missing', `no database at ${dbFile}`);
   if (existsSync(outFile))
     throw new ServerBackupError('exists', `${outFile} already exists; choose a new file`);
-  mkdirSync(dirname(outFile), { recursive: true, mode: 0o700 });
-  const partial = `${outFile}.partial`;
-  rmSync(partial, { force: true });
   const source = new Database(dbFile, { fileMustExist: true });
   try {
     source.pragma('busy_timeout = 5000');
-    // The first step only measures; the second copies every page at once.
-    await source.backup(partial, { progress: () => 0x7fffffff });
-    chmodSync(partial, 0o600);
-    const { schemaVersion } = checkServerDbFile(partial);
-    renameSync(partial, outFile);
+    const { schemaVersion } = await writeBackupFile(
+      outFile,
+      // The first step only measures; the second copies every page at once.
+      (partial) => source.backup(partial, { progress: () => 0x7fffffff }),
+      checkServerDbFile,
+    );
     return { file: outFile, bytes: statSync(outFile).size, schemaVersion };
   } finally {
     source.close();
-    rmSync(partial, { force: true });
   }
 }
 
 /** Opens a file read-only and checks it is a sound server database; returns its schema version. */
 export function checkServerDbFile(file: string): { schemaVersion: number } {
-  let db: Database.Database;
-  try {
-    db = new Database(file, { readonly: true, fileMustExist: true });
-  } catch (error) {
-    throw new ServerBackupError('not-a-server-db', `${file} cannot be opened: ${(error as Error).message}`);
-  }
-  try {
-    let lines: string[];
-    try {
-      lines = (db.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check);
-    } catch (error) {
-      throw new ServerBackupError(
-        'corrupt',
-        `${file} is not a sound SQLite file: ${(error as Error).message}`,
-      );
-    }
-    if (lines.length !== 1 || lines[0] !== 'ok') {
-      throw new ServerBackupError(
-        'corrupt',
-        `${file} failed integrity_check: ${lines.slice(0, 3).join('; ')}`,
-      );
-    }
+  const fail = (problem: SqliteFileProblem, message: string) =>
+    new ServerBackupError(problem === 'unopenable' ? 'not-a-server-db' : 'corrupt', message);
+  return inspectSoundFile(file, fail, (db) => {
     const tables = new Set(
       db
         .prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'")
@@ -90,28 +74,14 @@ export function checkServerDbFile(file: string): { schemaVersion: number } {
         )?.version ?? 0)
       : 0;
     return { schemaVersion };
-  } finally {
-    db.close();
-  }
+  });
 }
 
 /**
- * True when some connection (a running server, a command) has the database open: an exclusive lock
- * is refused while any other connection is open on a WAL database.
+ * True when some connection (a running server, a command) has the database open.
  */
 export function serverDbInUse(file: string): boolean {
-  if (!existsSync(file)) return false;
-  const db = new Database(file, { timeout: 0, fileMustExist: true });
-  try {
-    db.pragma('locking_mode = EXCLUSIVE');
-    db.exec('BEGIN EXCLUSIVE');
-    db.exec('COMMIT');
-    return false;
-  } catch {
-    return true;
-  } finally {
-    db.close();
-  }
+  return sqliteFileInUse(file);
 }
 
 /**
@@ -136,20 +106,7 @@ export function restoreServerDb(input: { from: string; to: string; now: number }
   if (serverDbInUse(to)) {
     throw new ServerBackupError('in-use', `${to} is open by a running server; stop it, then restore`);
   }
-  let replaced: string | null = null;
-  if (existsSync(to)) {
-    replaced = `${to}.replaced-${stamp(input.now)}`;
-    for (const suffix of ['', '-wal', '-shm']) {
-      if (existsSync(to + suffix)) renameSync(to + suffix, replaced + suffix);
-    }
-  }
-  mkdirSync(dirname(to), { recursive: true, mode: 0o700 });
-  copyFileSync(from, to);
+  const replaced = replaceSqliteFile(from, to, input.now);
   chmodSync(to, 0o600);
   return { restored: to, replaced, schemaVersion };
-}
-
-/** 20261129-231502 (UTC): sorts by time, safe in any file system. */
-function stamp(epochMs: number): string {
-  return new Date(epochMs).toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
 }

@@ -1,7 +1,8 @@
 import { statfsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
+import { startCheckpointWorker } from '../../sqlite/checkpoints.ts';
 import type { ChangeNotice, StoreHealth, StoreNotice } from './hold-store.ts';
 import { migrateServerSchema } from './server-migrations.ts';
 import { serverSchema } from './server-schema.ts';
@@ -72,8 +73,11 @@ export class SqliteHoldStore extends SqlHoldStore {
     this.db.exec(serverSchema('sqlite'));
     await this.migrate();
     this.db.pragma('wal_autocheckpoint = 0');
-    this.checkpoints = new Worker(new URL('./checkpoint-worker.js', import.meta.url), {
-      workerData: { file: this.file, intervalMs: 500, walLimitBytes: WAL_LIMIT_BYTES, sellerTruncates: true },
+    this.checkpoints = startCheckpointWorker({
+      file: this.file,
+      intervalMs: 500,
+      walLimitBytes: WAL_LIMIT_BYTES,
+      sellerTruncates: true,
     });
     this.checkpoints.unref();
     this.reader = new Database(this.file, { readonly: true });

@@ -5,6 +5,7 @@ import { PAYMENT_METHODS } from './payments.ts';
 import { voidReason } from './voids.ts';
 import {
   actor,
+  blockSeatsInput,
   cancelInput,
   completeInput,
   convertToPartialInput,
@@ -15,6 +16,7 @@ import {
   releaseGeneralInput,
   releaseSeatsInput,
   releaseSessionInput,
+  unblockSeatsInput,
 } from './reservations.ts';
 
 /**
@@ -370,6 +372,8 @@ export const serverOperations = {
   lease: leaseInput,
   leaseSale: leaseSaleInput,
   leaseReturn: leaseReturnInput,
+  blockSeats: blockSeatsInput,
+  unblockSeats: unblockSeatsInput,
 } as const;
 export type ServerOperation = keyof typeof serverOperations;
 export const SERVER_OPERATIONS = Object.keys(serverOperations) as ServerOperation[];

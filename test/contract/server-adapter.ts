@@ -74,8 +74,7 @@ export async function openServerStore(backend: ServerBackend): Promise<HoldRules
       }),
     complete: (transactionId, total) => run('complete', { transactionId, actor, payment: cash(total) }),
     cancel: (transactionId) => run('cancel', { transactionId, actor, reason: 'contract' }),
-    // The server has no house-seat operation yet: a seat blocked at a counter is unknown to it.
-    blockSeats: async () => ({ code: 'NO_BLOCK_SEATS_OPERATION', details: {} }),
+    blockSeats: (seatIds) => run('blockSeats', { eventId, actor, seatIds }),
     sweep: async () => void (await store.expireHolds(tenant, now)),
     transactionStatus: (id) => backend.status(id),
     close: () => backend.close(),

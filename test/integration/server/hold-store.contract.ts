@@ -860,8 +860,9 @@ export function holdStoreContract(name: string, open: () => Promise<StoreFixture
       ok(
         await run('holdGeneral', { eventId: 19, sessionId: 'sweep-c', actor: 'c', zoneId: 12, quantity: 5 }),
       );
+      // The cart the sweep emptied is closed (EXPIRED), as on the terminal (shared/hold-rules decideEmptied).
       expect(code(await run('complete', { transactionId: cart.transactionId, actor: 'c' }))).toBe(
-        'NOTHING_HELD',
+        'INVALID_TRANSITION',
       );
     });
 
@@ -894,7 +895,7 @@ export function holdStoreContract(name: string, open: () => Promise<StoreFixture
       const first = { eventId: 10, sessionId: 'ret-a', actor: 'c', seatIds: [101] };
       ok(await run('holdSeats', first, 'ret-key-1', t));
       const v1 = (await fx.store.changesSince(t, 10, 0, now)).version;
-      expect(await fx.store.pruneHistory(t, now, retention)).toEqual({ changes: 0, keys: 0 });
+      expect(await fx.store.pruneHistory(t, now, retention)).toEqual({ changes: 0, keys: 0, audit: 0 });
       ok(
         await run(
           'holdSeats',
@@ -909,6 +910,9 @@ export function holdStoreContract(name: string, open: () => Promise<StoreFixture
       const later = now + 2 * MINUTE_MS;
       const pruned = await fx.store.pruneHistory(t, later, retention);
       expect(pruned.changes).toBeGreaterThan(0);
+      // The audit trail is kept as long as the feed.
+      expect(pruned.audit).toBeGreaterThan(0);
+      expect(await fx.store.auditTrail(t, { limit: 100 })).toEqual([]);
       // A cursor from before the pruned versions: the whole event, every seat, as it stands.
       const whole = await fx.store.changesSince(t, 10, 0, later);
       expect(whole.fromVersion).toBe(0);
@@ -923,6 +927,129 @@ export function holdStoreContract(name: string, open: () => Promise<StoreFixture
       // Past the key retention, the same key is a new request (documented: replay is exactly-once within it).
       const again = await run('holdSeats', first, 'ret-key-1', t);
       expect(again.replayed).toBe(false);
+    });
+    it('every state change is in the audit trail, written with the change; a refusal writes none', async () => {
+      const t = await fx.store.createTenant('Auditoría', {}, now);
+      await fx.store.putEvent(t, demoEvent(11), now);
+      const held = ok(
+        await run('holdSeats', { eventId: 11, sessionId: 'au', actor: 'ana', seatIds: [101, 102] }, key(), t),
+      );
+      const cart = String(held.transactionId);
+      ok(await run('releaseSeats', { eventId: 11, sessionId: 'au', actor: 'ana', seatIds: [102] }, key(), t));
+      ok(
+        await run(
+          'holdGeneral',
+          { eventId: 11, sessionId: 'au', actor: 'ana', zoneId: 12, quantity: 2 },
+          key(),
+          t,
+        ),
+      );
+      const before = await fx.store.auditTrail(t, { limit: 100 });
+      expect(
+        code(
+          await run('holdSeats', { eventId: 11, sessionId: 'other', actor: 'bea', seatIds: [101] }, key(), t),
+        ),
+      ).toBe('SEAT_TAKEN');
+      expect(await fx.store.auditTrail(t, { limit: 100 })).toEqual(before);
+      ok(
+        await run(
+          'complete',
+          { transactionId: cart, actor: 'ana', payment: cash(2500 + 2 * 1000) },
+          key(),
+          t,
+        ),
+      );
+      const trail = await fx.store.auditTrail(t, { eventId: 11, limit: 100 });
+      const lines = trail.map((e) => `${e.entity} ${e.from ?? '-'}>${e.to} ${e.actor}`);
+      expect(lines).toEqual([
+        'transaction ->PENDING ana',
+        'ticket ->ACTIVE ana',
+        'ticket ->ACTIVE ana',
+        'ticket ACTIVE>CANCELLED ana',
+        'ticket ->ACTIVE ana',
+        'transaction PENDING>COMPLETED ana',
+        'ticket ACTIVE>COMPLETED ana',
+        'ticket ACTIVE>COMPLETED ana',
+      ]);
+      expect(trail.every((e) => e.at > 0 && e.credentialId === 1)).toBe(true);
+      expect((await fx.store.auditTrail(t, { entityId: cart, limit: 10 })).map((e) => e.to)).toEqual([
+        'PENDING',
+        'COMPLETED',
+      ]);
+      // Time alone: the sweeper's expiry is recorded too, by 'system'.
+      ok(await run('holdSeats', { eventId: 11, sessionId: 'late', actor: 'ana', seatIds: [110] }, key(), t));
+      expect(await fx.store.expireHolds(t, now + 11 * MINUTE_MS)).toBe(1);
+      const last = (await fx.store.auditTrail(t, { limit: 2 })).map(
+        (e) => `${e.entity} ${e.to} ${e.actor} ${e.reason}`,
+      );
+      expect(last).toEqual([
+        'ticket EXPIRED system hold time ran out',
+        'transaction EXPIRED system hold time ran out',
+      ]);
+    });
+
+    it('a house seat blocked at the server is refused to every session, with its reason, until unblocked', async () => {
+      const t = await fx.store.createTenant('Casa', {}, now);
+      await fx.store.putEvent(t, demoEvent(12), now);
+      ok(await run('holdSeats', { eventId: 12, sessionId: 'h1', actor: 'c', seatIds: [105] }, key(), t));
+      // A seat someone holds cannot be blocked under them.
+      expect(
+        code(await run('blockSeats', { eventId: 12, actor: 'sup', seatIds: [104, 105] }, key(), t)),
+      ).toBe('SEAT_TAKEN');
+      ok(await run('blockSeats', { eventId: 12, actor: 'sup', seatIds: [104], reason: 'Prensa' }, key(), t));
+      const refused = await run(
+        'holdSeats',
+        { eventId: 12, sessionId: 'h2', actor: 'c', seatIds: [104] },
+        key(),
+        t,
+      );
+      expect(refused.body.error).toMatchObject({
+        code: 'SEAT_BLOCKED',
+        details: { seats: [{ seatId: 104, reason: 'Prensa' }] },
+      });
+      const map = await fx.store.snapshot(t, 12, now);
+      expect(map.seats.find((x) => x.seatId === 104)?.state).toBe('blocked');
+      ok(await run('unblockSeats', { eventId: 12, actor: 'sup', seatIds: [104] }, key(), t));
+      ok(await run('holdSeats', { eventId: 12, sessionId: 'h2', actor: 'c', seatIds: [104] }, key(), t));
+      const seatTrail = (await fx.store.auditTrail(t, { entityId: '104', limit: 10 })).filter(
+        (e) => e.entity === 'seat',
+      );
+      expect(seatTrail.map((e) => `${e.to} ${e.actor} ${e.reason}`)).toEqual([
+        'blocked sup Prensa',
+        'on sale sup unblocked',
+      ]);
+    });
+
+    it('a general hold checks capacity before the session limit (ZONE_FULL, as on the terminal)', async () => {
+      const t = await fx.store.createTenant('Orden', { MAX_RESERVATIONS_PER_USER: 3 }, now);
+      await fx.store.putEvent(t, demoEvent(13), now);
+      ok(
+        await run(
+          'holdGeneral',
+          { eventId: 13, sessionId: 'g1', actor: 'c', zoneId: 12, quantity: 3 },
+          key(),
+          t,
+        ),
+      );
+      ok(
+        await run(
+          'holdGeneral',
+          { eventId: 13, sessionId: 'g2', actor: 'c', zoneId: 12, quantity: 2 },
+          key(),
+          t,
+        ),
+      );
+      // g1 is at its limit and the zone is full: the full zone is the answer.
+      expect(
+        code(
+          await run(
+            'holdGeneral',
+            { eventId: 13, sessionId: 'g1', actor: 'c', zoneId: 12, quantity: 1 },
+            key(),
+            t,
+          ),
+        ),
+      ).toBe('ZONE_FULL');
     });
   });
 }
