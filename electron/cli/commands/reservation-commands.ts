@@ -5,6 +5,7 @@ import { PaymentProviders } from '../../services/payments/providers/provider-reg
 import { seatIdsByLabel } from '../../services/events/event-setup.ts';
 import { AvailabilityService } from '../../services/reservations/availability-service.ts';
 import { ReservationService } from '../../services/reservations/reservation-service.ts';
+import { SyncEngine } from '../../services/sync/sync-engine.ts';
 import {
   type EventReservationStats,
   ReservationStatsService,
@@ -188,15 +189,33 @@ function seatsFromLabels(ctx: CliContext): { eventId: number; ids: number[]; lab
   return { eventId, ids, labels };
 }
 
+/**
+ * Where house seats are blocked: on an enrolled counter, at the server first (every counter's holds
+ * are refused from then on) and then here; a standalone counter decides alone. Without the server an
+ * enrolled counter is refused (OFFLINE): house seats are never blocked on one counter only.
+ */
+async function houseSeatDesk(ctx: CliContext): Promise<{
+  blockSeats: (input: unknown) => { blocked: number[] } | Promise<{ blocked: number[] }>;
+  unblockSeats: (input: unknown) => { unblocked: number[] } | Promise<{ unblocked: number[] }>;
+}> {
+  const sync = new SyncEngine(ctx.db(), ctx.clock, { storeKey: ctx.storeKey() });
+  if (sync.status().state === 'unenrolled') return new ReservationService(ctx.db(), ctx.clock);
+  await sync.checkConnection();
+  return sync;
+}
+
 const blockCommand: CliCommand = {
   name: 'block-seats',
-  usage: 'block-seats --event ID --seats L1,L2 [--reason TEXT]  keep house seats off sale',
+  usage:
+    'block-seats --event ID --seats L1,L2 [--reason TEXT]  keep house seats off sale (enrolled: at the server)',
   options: { event: { type: 'string' }, seats: { type: 'string' }, reason: { type: 'string' } },
   database: 'existing',
-  run: (ctx) => {
+  run: async (ctx) => {
     const { eventId, ids, labels } = seatsFromLabels(ctx);
     const reason = typeof ctx.values.reason === 'string' ? { reason: ctx.values.reason } : {};
-    const result = new ReservationService(ctx.db(), ctx.clock).blockSeats({
+    const result = await (
+      await houseSeatDesk(ctx)
+    ).blockSeats({
       eventId,
       seatIds: ids,
       actor: ctx.actor,
@@ -211,12 +230,14 @@ const blockCommand: CliCommand = {
 
 const unblockCommand: CliCommand = {
   name: 'unblock-seats',
-  usage: 'unblock-seats --event ID --seats L1,L2  put house seats back on sale',
+  usage: 'unblock-seats --event ID --seats L1,L2  put house seats back on sale (enrolled: at the server)',
   options: { event: { type: 'string' }, seats: { type: 'string' } },
   database: 'existing',
-  run: (ctx) => {
+  run: async (ctx) => {
     const { eventId, ids } = seatsFromLabels(ctx);
-    const result = new ReservationService(ctx.db(), ctx.clock).unblockSeats({
+    const result = await (
+      await houseSeatDesk(ctx)
+    ).unblockSeats({
       eventId,
       seatIds: ids,
       actor: ctx.actor,

@@ -1,6 +1,7 @@
 import type { Clock } from '../../../shared/clock.ts';
 import { TaquillaError } from '../../../shared/errors.ts';
 import {
+  blockSeatsInput,
   cancelInput,
   extendHoldsInput,
   holdGeneralInput,
@@ -8,6 +9,7 @@ import {
   releaseGeneralInput,
   releaseSeatsInput,
   releaseSessionInput,
+  unblockSeatsInput,
 } from '../../../shared/schemas/reservations.ts';
 import { serverCompleteInput, serverConvertInput, serverPayInput } from '../../../shared/schemas/sync.ts';
 import { parseInput } from '../../../shared/validation.ts';
@@ -181,6 +183,38 @@ export class HoldRouter {
     const result = await this.replay.call<TransactionSummary>('cancel', input);
     this.copy.mirror(() => this.reservations.cancel(input));
     return result;
+  }
+
+  /**
+   * House seats off sale: decided at the server (every counter's holds are refused SEAT_BLOCKED from
+   * then on), then copied here as a local decision. Blocking seats is an office task, not a sale a
+   * counter makes offline: without the server it is refused (OFFLINE), never blocked here only.
+   */
+  async blockSeats(raw: unknown): Promise<{ blocked: number[] }> {
+    const input = parseInput(blockSeatsInput, raw);
+    this.refuseHouseSeatsOffline('block');
+    const result = await this.replay.call<{ blocked: number[] }>('blockSeats', input);
+    this.copy.mirror(() => this.reservations.blockSeats(input));
+    return result;
+  }
+
+  /** House seats back on sale, at the server first (see blockSeats). */
+  async unblockSeats(raw: unknown): Promise<{ unblocked: number[] }> {
+    const input = parseInput(unblockSeatsInput, raw);
+    this.refuseHouseSeatsOffline('unblock');
+    const result = await this.replay.call<{ unblocked: number[] }>('unblockSeats', input);
+    this.copy.mirror(() => this.reservations.unblockSeats(input));
+    return result;
+  }
+
+  private refuseHouseSeatsOffline(what: 'block' | 'unblock'): void {
+    if (this.state === 'offline') {
+      throw new TaquillaError(
+        'OFFLINE',
+        `House seats are ${what}ed at the server, which cannot be reached; try again when online`,
+        { outbox: this.outbox.length },
+      );
+    }
   }
 
   /**

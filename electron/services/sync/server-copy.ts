@@ -114,6 +114,12 @@ export class ServerCopy {
       case 'extendHolds':
         this.mirror(() => this.reservations.extendHolds(body));
         break;
+      case 'blockSeats':
+        this.mirror(() => this.reservations.blockSeats(body));
+        break;
+      case 'unblockSeats':
+        this.mirror(() => this.reservations.unblockSeats(body));
+        break;
       case 'lease': {
         // A lease nobody recorded would keep seats from everyone until it expires: give it back.
         const grant = reply.result as LeaseGrant;

@@ -436,6 +436,16 @@ export class SyncEngine {
     return this.router.cancel(raw);
   }
 
+  /** House seats off sale, decided at the server first; refused OFFLINE without it. */
+  blockSeats(raw: unknown): Promise<{ blocked: number[] }> {
+    return this.router.blockSeats(raw);
+  }
+
+  /** House seats back on sale, decided at the server first; refused OFFLINE without it. */
+  unblockSeats(raw: unknown): Promise<{ unblocked: number[] }> {
+    return this.router.unblockSeats(raw);
+  }
+
   /** A void decided at the server (issue 16); see `ServerVoids.voidAtServer`. */
   voidAtServer(body: ServerVoidInput, key: string): Promise<ServerVoidReply> {
     return this.voids.voidAtServer(body, key);
