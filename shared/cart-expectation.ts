@@ -1,4 +1,4 @@
-import { TaquillaError, type TicketView } from './errors.ts';
+import { type ErrorDetails, TaquillaError, type TicketView } from './errors.ts';
 import type { CartExpectation } from './schemas/reservations.ts';
 
 /** What a transaction holds, in the terms a cashier charges for: total, seats, standing places. */
@@ -41,4 +41,17 @@ export function assertCartAsExpected(
       items: [...items],
     },
   );
+}
+
+/**
+ * Whether a refused sale or reservation means the cart on screen is no longer the one that exists,
+ * so the screen must read it again: its holds ran out (HOLD_EXPIRED), it holds nothing (NOTHING_HELD),
+ * or it is already closed — the server's sweep closes an expired cart EXPIRED, and completing it is
+ * then refused INVALID_TRANSITION out of that state. Decided by the refusal's code and facts.
+ */
+export function cartIsGone(code: string, details: unknown): boolean {
+  if (code === 'HOLD_EXPIRED' || code === 'NOTHING_HELD') return true;
+  if (code !== 'INVALID_TRANSITION') return false;
+  const d = details as Partial<ErrorDetails['INVALID_TRANSITION']> | null | undefined;
+  return d?.entity === 'transaction' && (d.from === 'EXPIRED' || d.from === 'CANCELLED');
 }

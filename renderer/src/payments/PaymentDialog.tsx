@@ -1,4 +1,5 @@
 import { type KeyboardEvent, useEffect, useMemo, useState } from 'react';
+import { cartIsGone } from '../../../shared/cart-expectation.ts';
 import { usdToVes } from '../../../shared/money.ts';
 import { parseVenezuelanId } from '../../../shared/venezuelan-id.ts';
 import type { PaymentMethod, PaymentResult, Quote } from '../../../shared/schemas/payments.ts';
@@ -181,7 +182,8 @@ export function PaymentDialog({
     } catch (e) {
       const p = errorParts(e);
       setError(paymentErrorText(locale, p.code, p.message, p.details));
-      if (p.code === 'HOLD_EXPIRED' || p.code === 'NOTHING_HELD') void store.refreshCart().catch(() => {});
+      // The cart ran out or was closed (the server's sweep): show what is really held now.
+      if (cartIsGone(p.code, p.details)) void store.refreshCart().catch(() => {});
     } finally {
       setBusy(false);
     }

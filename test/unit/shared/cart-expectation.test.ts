@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assertCartAsExpected, describeCart } from '../../../shared/cart-expectation.ts';
+import { assertCartAsExpected, cartIsGone, describeCart } from '../../../shared/cart-expectation.ts';
 
 const seat = (seatId: number, priceCents = 2500) => ({
   seatId,
@@ -51,5 +51,24 @@ describe('what the cashier charged for', () => {
       code: 'CART_CHANGED',
       details: { transactionId: 'tx-1', actual: describeCart(items), items },
     });
+  });
+});
+
+describe('cartIsGone', () => {
+  const transition = (from: string, entity = 'transaction') => ({ entity, id: 't1', from, to: 'COMPLETED' });
+
+  it('a cart whose holds ran out, that holds nothing, or that the server’s sweep closed is gone', () => {
+    expect(cartIsGone('HOLD_EXPIRED', { seats: [] })).toBe(true);
+    expect(cartIsGone('NOTHING_HELD', { transactionId: 't1' })).toBe(true);
+    expect(cartIsGone('INVALID_TRANSITION', transition('EXPIRED'))).toBe(true);
+    expect(cartIsGone('INVALID_TRANSITION', transition('CANCELLED'))).toBe(true);
+  });
+
+  it('any other refusal leaves the cart as the screen has it', () => {
+    expect(cartIsGone('INVALID_TRANSITION', transition('EXPIRED', 'ticket'))).toBe(false);
+    expect(cartIsGone('INVALID_TRANSITION', transition('COMPLETED'))).toBe(false);
+    expect(cartIsGone('INVALID_TRANSITION', undefined)).toBe(false);
+    expect(cartIsGone('CART_CHANGED', { items: [] })).toBe(false);
+    expect(cartIsGone('OFFLINE', { outbox: 0 })).toBe(false);
   });
 });
