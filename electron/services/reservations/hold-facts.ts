@@ -1,4 +1,6 @@
+import { heldTicketFromRow } from '../../../shared/ticket-rows.ts';
 import type {
+  HeldTicketFact,
   LateZoneHold,
   SeatFact,
   SeatTicketFact,
@@ -230,19 +232,9 @@ export function transactionFact(tx: TransactionRow): TransactionFact {
   };
 }
 
-/** A ticket row as the hold rules see it. */
-export function heldTicketFact(t: TicketRow) {
-  return {
-    ticketId: t.id,
-    transactionId: t.transaction_id,
-    seatId: t.seat_id,
-    zoneId: t.zone_id,
-    label: t.label,
-    quantity: t.quantity,
-    priceCents: t.price_cents,
-    reservedUntil: t.reserved_until,
-    createdAt: t.created_at,
-  };
+/** A ticket row as the hold rules see it (the one mapping the server's store uses too). */
+export function heldTicketFact(t: TicketRow): HeldTicketFact {
+  return heldTicketFromRow(t);
 }
 
 interface SeatRowFact {
