@@ -39,6 +39,12 @@ interface CachedAvailability {
   holders: Map<number, SeatHolder>;
   /** Earliest end of a hold in `holders`: after it, the cache must free that seat. */
   nextExpiry: number;
+  /**
+   * The snapshot's encoded parts while `states` and `holders` are unchanged (the same version, no
+   * hold lapsed since): a screen asking again pays neither the 200,000-byte encoding nor the copy of
+   * every holder. Dropped whenever the entry is patched or a hold lapses.
+   */
+  encoded?: { states: string; taken: SeatHolder[]; freeByZone: Int32Array } | undefined;
 }
 
 /** seat_id, ticket status, reserved_until, session_id */
@@ -205,16 +211,22 @@ export class AvailabilityService {
         const now = this.clock.now();
         const layout = this.layout(eventId);
         const current = this.refresh(eventId, layout, now);
-        return {
-          eventId,
-          version: current.version,
-          at: now,
+        const encoded = (current.encoded ??= {
           states: Buffer.from(
             current.states.buffer,
             current.states.byteOffset,
             current.states.length,
           ).toString('latin1'),
           taken: [...current.holders.values()],
+          freeByZone: this.freeByZone(layout, current),
+        });
+        return {
+          eventId,
+          version: current.version,
+          at: now,
+          states: encoded.states,
+          // A copy: the cached list stays as built whatever a caller does with its answer.
+          taken: encoded.taken.slice(),
           zones: this.zoneAvailability(eventId, layout, current, now),
         };
       })
@@ -330,6 +342,7 @@ export class AvailabilityService {
         const changed = this.sql.changedSeats.all(eventId, entry.version).map(([id]) => id);
         this.apply(eventId, entry, layout, changed, now);
         entry.version = version;
+        entry.encoded = undefined;
       } else {
         entry = undefined;
       }
@@ -402,6 +415,7 @@ export class AvailabilityService {
 
   /** Frees seats whose hold ended: no write happened, time alone released them. */
   private lapse(entry: CachedAvailability, layout: Layout, now: number): void {
+    entry.encoded = undefined;
     let next = Number.POSITIVE_INFINITY;
     for (const [seatId, holder] of entry.holders) {
       if (holder.until === null) continue;
@@ -445,12 +459,8 @@ export class AvailabilityService {
     entry.holders.set(seatId, { seatId, state, until, sessionId });
   }
 
-  private zoneAvailability(
-    eventId: number,
-    layout: Layout,
-    entry: CachedAvailability,
-    now: number,
-  ): ZoneAvailability[] {
+  /** Free numbered seats per zone (layout.zones order), counted from the states. */
+  private freeByZone(layout: Layout, entry: CachedAvailability): Int32Array {
     const freeByZone = new Int32Array(layout.zones.length);
     const { states } = entry;
     for (let i = 0; i < states.length; i++) {
@@ -459,6 +469,16 @@ export class AvailabilityService {
         if (z >= 0) freeByZone[z]! += 1;
       }
     }
+    return freeByZone;
+  }
+
+  private zoneAvailability(
+    eventId: number,
+    layout: Layout,
+    entry: CachedAvailability,
+    now: number,
+  ): ZoneAvailability[] {
+    const freeByZone = entry.encoded?.freeByZone ?? this.freeByZone(layout, entry);
     const ga = new Map(this.sql.gaUsage.all(eventId).map((z) => [z.id, z]));
     const venue = new Map(this.sql.serverZones.all(eventId).map((z) => [z.zone_id, z.available]));
     return layout.zones.map((zone, i) => {

@@ -26,6 +26,7 @@ export interface ZoneRow {
 /** Read-side lookups shared by the services: events, zones and the tenant's resolved settings. */
 export class Catalog {
   private readonly eventById;
+  private readonly eventAndSettingsById;
   private readonly zoneById;
   private readonly tenantSettings;
   private readonly settingsCache = new Map<number, { raw: string; settings: ReservationSettings }>();
@@ -33,6 +34,12 @@ export class Catalog {
   constructor(db: Db) {
     this.eventById = db.prepare<[number], EventRow>(
       'SELECT id, tenant_id, venue_id, name, starts_at, ves_per_usd, version FROM events WHERE id = ?',
+    );
+    // The hold's first read: the event and its tenant's settings text in one statement. Read each
+    // time, not cached: other processes (kiosks, the sync engine) may change settings in the file.
+    this.eventAndSettingsById = db.prepare<[number], EventRow & { settings: string | null }>(
+      `SELECT e.id, e.tenant_id, e.venue_id, e.name, e.starts_at, e.ves_per_usd, e.version, t.settings
+       FROM events e LEFT JOIN tenants t ON t.id = e.tenant_id WHERE e.id = ?`,
     );
     this.zoneById = db.prepare<[number], ZoneRow>(
       `SELECT z.id, z.event_id, z.code, z.name, z.kind, z.capacity, z.used, p.price_cents
@@ -49,6 +56,14 @@ export class Catalog {
     return event;
   }
 
+  /** The event and its tenant's resolved settings, read together (one statement per hold). */
+  eventWithSettings(eventId: number): { event: EventRow; settings: ReservationSettings } {
+    const row = this.eventAndSettingsById.get(eventId);
+    if (!row) throw new TaquillaError('UNKNOWN_EVENT', `There is no event ${eventId}`, { eventId });
+    const { settings, ...event } = row;
+    return { event, settings: this.resolve(event.tenant_id, settings ?? '{}') };
+  }
+
   zone(eventId: number, zoneId: number): ZoneRow {
     const zone = this.zoneById.get(zoneId);
     if (!zone || zone.event_id !== eventId) {
@@ -59,7 +74,10 @@ export class Catalog {
 
   /** Tenant override -> defaults. Parsed once per distinct settings text. */
   settings(tenantId: number): ReservationSettings {
-    const raw = this.tenantSettings.get(tenantId)?.settings ?? '{}';
+    return this.resolve(tenantId, this.tenantSettings.get(tenantId)?.settings ?? '{}');
+  }
+
+  private resolve(tenantId: number, raw: string): ReservationSettings {
     const cached = this.settingsCache.get(tenantId);
     if (cached && cached.raw === raw) return cached.settings;
     const settings = resolveSettings(JSON.parse(raw));

@@ -46,10 +46,17 @@ export class HoldFacts {
         `SELECT id, transaction_id, quantity FROM reserved_tickets
          WHERE zone_id = ? AND seat_id IS NULL AND status = 'ACTIVE' AND reserved_until <= ?`,
       ),
-      sessionHeld: db.prepare<[string, number], { held: number }>(
-        `SELECT COALESCE(SUM(t.quantity), 0) AS held
-         FROM reserved_tickets t JOIN transactions x ON x.id = t.transaction_id
-         WHERE t.session_id = ? AND t.status = 'ACTIVE' AND x.status = 'PENDING' AND t.reserved_until > ?`,
+      // The session's cart in this event and its live held count (the per-user limit): one statement.
+      session: db.prepare<
+        [{ event: number; session: string; now: number }],
+        { cart_id: string | null; held: number }
+      >(
+        `SELECT (SELECT id FROM transactions
+                 WHERE event_id = @event AND session_id = @session AND status = 'PENDING') AS cart_id,
+                (SELECT COALESCE(SUM(t.quantity), 0)
+                 FROM reserved_tickets t JOIN transactions x ON x.id = t.transaction_id
+                 WHERE t.session_id = @session AND t.status = 'ACTIVE' AND x.status = 'PENDING'
+                   AND t.reserved_until > @now) AS held`,
       ),
       cartOf: db.prepare<[number, string], TransactionRow>(
         `SELECT ${TX_COLUMNS} FROM transactions WHERE event_id = ? AND session_id = ? AND status = 'PENDING'`,
@@ -154,11 +161,8 @@ export class HoldFacts {
   }
 
   session(eventId: number, sessionId: string, now: number): SessionFact {
-    return {
-      sessionId,
-      cartId: this.sql.cartOf.get(eventId, sessionId)?.id ?? null,
-      held: this.sql.sessionHeld.get(sessionId, now)?.held ?? 0,
-    };
+    const row = this.sql.session.get({ event: eventId, session: sessionId, now })!;
+    return { sessionId, cartId: row.cart_id, held: row.held };
   }
 
   cartOf(eventId: number, sessionId: string): TransactionRow | undefined {

@@ -52,6 +52,18 @@ export class HoldWriter {
            completed_at = CASE WHEN @status = 'COMPLETED' THEN @now ELSE completed_at END
          WHERE id = @id`,
       ),
+      // Closing many transactions at once (cleanup empties thousands of carts a batch): one UPDATE and
+      // one audit INSERT per kind of move. reserved_until is kept: when the reservation would have ended.
+      closeMany: db.prepare<[{ from: TransactionStatus; to: TransactionStatus; now: number; ids: string }]>(
+        `UPDATE transactions SET status = @to, updated_at = @now
+         WHERE id IN (SELECT value FROM json_each(@ids)) AND status = @from`,
+      ),
+      auditTransactions: db.prepare<
+        [{ at: number; actor: string; from: string; to: string; reason: string; ids: string }]
+      >(
+        `INSERT INTO audit_log (at, actor, entity, entity_id, from_state, to_state, reason)
+         SELECT @at, @actor, 'transaction', value, @from, @to, @reason FROM json_each(@ids)`,
+      ),
       setCustomer: db.prepare<[string | null, string | null, string | null, string]>(
         'UPDATE transactions SET customer_name = ?, customer_id_number = ?, customer_phone = ? WHERE id = ?',
       ),
@@ -255,15 +267,34 @@ export class HoldWriter {
   ): number {
     const ids = new Set(transactionIds);
     if (ids.size === 0) return 0;
-    const touched = this.facts.touched(ids);
-    const reservedUntil = new Map(touched.map((t) => [t.transactionId, t.reservedUntil]));
-    const closing = decideEmptied(touched, to, keepOpen);
-    for (const c of closing) {
-      // An emptied transaction keeps its reserved_until: when its reservation would have ended.
-      const until = reservedUntil.get(c.transactionId) ?? null;
-      this.setTransactionStatus({ id: c.transactionId, status: c.from }, c.to, until, now, actor, reason);
-    }
+    const closing = decideEmptied(this.facts.touched(ids), to, keepOpen);
+    this.closeTransactions(closing, now, actor, reason);
     return closing.length;
+  }
+
+  /**
+   * Moves transactions from their state to a closed one, each with its audit row, in one UPDATE and
+   * one audit INSERT per (from, to) pair whatever their number. Each keeps its reserved_until (when
+   * its reservation would have ended). A transaction no longer in `from` is left alone.
+   */
+  closeTransactions(
+    closing: readonly { transactionId: string; from: TransactionStatus; to: 'EXPIRED' | 'CANCELLED' }[],
+    now: number,
+    actor: string,
+    reason: string,
+  ): void {
+    const groups = new Map<string, { from: TransactionStatus; to: TransactionStatus; ids: string[] }>();
+    for (const c of closing) {
+      const key = `${c.from}\u0000${c.to}`;
+      let group = groups.get(key);
+      if (!group) groups.set(key, (group = { from: c.from, to: c.to, ids: [] }));
+      group.ids.push(c.transactionId);
+    }
+    for (const { from, to, ids } of groups.values()) {
+      const json = JSON.stringify(ids);
+      this.sql.closeMany.run({ from, to, now, ids: json });
+      this.sql.auditTransactions.run({ at: now, actor, from, to, reason, ids: json });
+    }
   }
 
   /**

@@ -114,12 +114,12 @@ export class ReservationService {
       return this.db
         .transaction(() => {
           const now = this.clock.now();
-          const event = this.catalog.event(input.eventId);
+          const { event, settings } = this.catalog.eventWithSettings(input.eventId);
           const session = this.facts.session(event.id, input.sessionId, now);
           const effects = effectsOrThrow(
             decideSeatHold({
               now,
-              settings: this.catalog.settings(event.tenant_id),
+              settings,
               requested: input.seatIds,
               seats: this.facts.seats(event.id, input.seatIds),
               onSeats: this.facts.onSeats(input.seatIds),
@@ -178,13 +178,13 @@ export class ReservationService {
       return this.db
         .transaction(() => {
           const now = this.clock.now();
-          const event = this.catalog.event(input.eventId);
+          const { event, settings } = this.catalog.eventWithSettings(input.eventId);
           const zone = this.catalog.zone(event.id, input.zoneId);
           const session = this.facts.session(event.id, input.sessionId, now);
           const effects = effectsOrThrow(
             decideGeneralHold({
               now,
-              settings: this.catalog.settings(event.tenant_id),
+              settings,
               zone: this.facts.zone(zone),
               quantity: input.quantity,
               late: this.facts.lateInZone(zone.id, now),

@@ -55,6 +55,30 @@ describe('availability snapshot', () => {
     ]);
   });
 
+  it('a snapshot asked again serves what is current: unchanged, after a hold, after a lapse', () => {
+    const [a, b] = v.seatIds;
+    const first = v.availability.snapshot({ eventId: v.eventId });
+    first.taken.push({ seatId: b!, state: 'sold', until: null, sessionId: 'x' }); // a caller's own copy
+    const again = v.availability.snapshot({ eventId: v.eventId });
+    expect(again).toEqual({ ...first, taken: [] });
+
+    v.reservations.holdSeats({ eventId: v.eventId, ...who('s1'), seatIds: [a!] });
+    const held = v.availability.snapshot({ eventId: v.eventId });
+    expect(held.version).toBeGreaterThan(first.version);
+    expect(held.states[0]).toBe('h');
+    expect(held.taken.map((t) => t.seatId)).toEqual([a]);
+    expect(held.zones[0]).toEqual({ zoneId: v.numberedZoneId, capacity: 20, free: 19 });
+    expect(v.availability.snapshot({ eventId: v.eventId })).toEqual(held);
+
+    v.clock.advance(10 * MINUTE_MS);
+    const lapsed = v.availability.snapshot({ eventId: v.eventId });
+    expect(lapsed.version).toBe(held.version);
+    expect(lapsed.states[0]).toBe('.');
+    expect(lapsed.taken).toEqual([]);
+    expect(lapsed.zones[0]).toEqual({ zoneId: v.numberedZoneId, capacity: 20, free: 20 });
+    expect(fresh().snapshot({ eventId: v.eventId })).toEqual(lapsed);
+  });
+
   it('a hold whose time ran out shows as free before cleanup, in cache and from scratch', () => {
     v.reservations.holdSeats({ eventId: v.eventId, ...who('s1'), seatIds: [v.seatIds[0]!] });
     v.reservations.holdGeneral({ eventId: v.eventId, ...who('s1'), zoneId: v.gaZoneId, quantity: 2 });
