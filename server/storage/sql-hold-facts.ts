@@ -190,8 +190,9 @@ export async function cartsWithTickets(
      LEFT JOIN tickets t ON t.tenant_id = x.tenant_id AND t.transaction_id = x.id AND t.status = 'ACTIVE'
      LEFT JOIN seats s ON s.tenant_id = t.tenant_id AND s.event_id = t.event_id AND s.id = t.seat_id
      LEFT JOIN zones z ON z.tenant_id = t.tenant_id AND z.event_id = t.event_id AND z.id = t.zone_id
-     WHERE x.tenant_id = ? AND x.session_id = ? AND x.status = 'PENDING' AND (? = 0 OR x.event_id = ?)
-     ORDER BY x.id, t.id`,
+     WHERE x.tenant_id = ? AND x.session_id = ? AND x.status = 'PENDING' AND (? = 0 OR x.event_id = ?)`,
+    // No ORDER BY: SQLite would walk every transaction of the tenant in key order to avoid a sort;
+    // the session's few rows are sorted here instead (transactions_by_session finds them).
     [ctx.tenantId, sessionId, eventId === null ? 0 : 1, eventId ?? 0],
   );
   const carts = new Map<string, { cart: TxRow; tickets: TicketRow[] }>();
@@ -223,5 +224,9 @@ export async function cartsWithTickets(
       label: r.label,
     });
   }
-  return [...carts.values()];
+  const sorted = [...carts.values()].sort((a, b) =>
+    a.cart.id < b.cart.id ? -1 : a.cart.id > b.cart.id ? 1 : 0,
+  );
+  for (const entry of sorted) entry.tickets.sort((a, b) => a.id - b.id);
+  return sorted;
 }
