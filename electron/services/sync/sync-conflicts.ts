@@ -64,8 +64,8 @@ export class SyncConflicts {
         `UPDATE sync_conflicts SET resolved_at = ?, resolution = ?, resolution_note = ?, resolved_by = ?
          WHERE id = ? AND resolved_at IS NULL`,
       ),
-      seatZones: db.prepare<[string], { id: number; zone_id: number }>(
-        'SELECT id, zone_id FROM seats WHERE id IN (SELECT value FROM json_each(?))',
+      seatZones: db.prepare<[number, string], { id: number; zone_id: number }>(
+        'SELECT id, zone_id FROM seats WHERE event_id = ? AND id IN (SELECT value FROM json_each(?))',
       ),
     };
   }
@@ -139,9 +139,33 @@ export class SyncConflicts {
       });
     const client = this.link.client;
     if (!client || this.link.state !== 'online') throw offline();
+    // The new seats must be equivalent: as many in each zone as the customer paid for (same price),
+    // so the money of the refused sale pays for them exactly and nothing is lost or owed.
+    const needed = zoneCounts(this.sql.seatZones.all(lease.event_id, JSON.stringify(sale.seatIds)));
     let seatIds = action.seatIds;
-    if (!seatIds) {
-      const zones = new Set(this.sql.seatZones.all(JSON.stringify(sale.seatIds)).map((s) => s.zone_id));
+    if (seatIds) {
+      const named = this.sql.seatZones.all(lease.event_id, JSON.stringify(seatIds));
+      const given = zoneCounts(named);
+      const equivalent =
+        named.length === seatIds.length &&
+        new Set(seatIds).size === seatIds.length &&
+        given.size === needed.size &&
+        [...needed].every(([zone, count]) => given.get(zone) === count);
+      if (!equivalent) {
+        throw new TaquillaError(
+          'VALIDATION',
+          `Move to ${sale.seatIds.length} seat(s) of the same zone(s) as the refused sale`,
+          {
+            issues: [
+              {
+                path: 'seatIds',
+                message: `needs ${[...needed].map(([zone, count]) => `${count} in zone ${zone}`).join(', ')}`,
+              },
+            ],
+          },
+        );
+      }
+    } else {
       const snapshot = (
         await client.get(`/v1/events/${lease.event_id}/availability`).catch(() => {
           throw offline();
@@ -150,17 +174,23 @@ export class SyncConflicts {
         seats: { seatId: number; state: string }[];
       };
       const free = new Set(snapshot.seats.filter((s) => s.state === 'free').map((s) => s.seatId));
-      const candidates = this.db
+      const left = new Map(needed);
+      const chosen: number[] = [];
+      for (const seat of this.db
         .prepare<[number], { id: number; zone_id: number }>(
           'SELECT id, zone_id FROM seats WHERE event_id = ? ORDER BY id',
         )
-        .all(lease.event_id)
-        .filter((s) => zones.has(s.zone_id) && free.has(s.id))
-        .map((s) => s.id);
-      if (candidates.length < sale.seatIds.length) {
+        .all(lease.event_id)) {
+        const want = left.get(seat.zone_id) ?? 0;
+        if (want > 0 && free.has(seat.id)) {
+          chosen.push(seat.id);
+          left.set(seat.zone_id, want - 1);
+        }
+      }
+      if (chosen.length < sale.seatIds.length) {
         throw new TaquillaError('SEAT_TAKEN', 'No equivalent free seats in that zone', { seats: [] });
       }
-      seatIds = candidates.slice(0, sale.seatIds.length);
+      seatIds = chosen;
     }
     // The refused sale's own id (a conflict's number is this counter's; the server's carts are venue-wide).
     const sessionId = `conflict-${(conflict.body as { saleId?: string }).saleId ?? id}`;
@@ -196,4 +226,11 @@ export class SyncConflicts {
     );
     return { resolution: 'moved', seatIds, transactionId: held.transactionId };
   }
+}
+
+/** How many of the seats are in each zone. */
+function zoneCounts(seats: readonly { zone_id: number }[]): Map<number, number> {
+  const counts = new Map<number, number>();
+  for (const s of seats) counts.set(s.zone_id, (counts.get(s.zone_id) ?? 0) + 1);
+  return counts;
 }

@@ -312,6 +312,18 @@ describe('terminal sync with the central hold server (real server process, two t
     expect(a.sync.status().openConflicts).toBe(1);
     a.proxy.set('up');
     await a.sync.checkConnection();
+    // Seats the supervisor names must be equivalent (same zone, same count): the customer paid for those.
+    const zoneOf = (seat: number) =>
+      a.venue.db.prepare<[number], { zone_id: number }>('SELECT zone_id FROM seats WHERE id = ?').get(seat)!
+        .zone_id;
+    const sameZone = a.venue.seatIds.filter((s) => s !== x && s !== y && zoneOf(s) === zoneOf(x));
+    // (This venue has one seated zone: a count that differs stands for the whole rule.)
+    for (const seatIds of [sameZone.slice(0, 2), [sameZone[0]!, sameZone[0]!]]) {
+      await expect(
+        a.sync.resolveConflict(conflicts[0]!.id, { action: 'move', actor: 'supervisor', seatIds }),
+      ).rejects.toMatchObject({ code: 'VALIDATION' });
+    }
+    expect(a.sync.status().openConflicts).toBe(1);
     const moved = await a.sync.resolveConflict(conflicts[0]!.id, { action: 'move', actor: 'supervisor' });
     expect(moved.seatIds).toHaveLength(1);
     expect(sold(world)).toContain(moved.seatIds![0]);
