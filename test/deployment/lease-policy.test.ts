@@ -176,6 +176,17 @@ describe('a lease policy set by a supervisor', () => {
     const fresh = await openLease(a);
     expect(fresh.leaseId).not.toBe(first.leaseId);
     expect(fresh.seatIds).not.toContain(first.seatIds[0]!);
+    // A command beside the running counter hears the server for the first time: that is no reconnect,
+    // and the counter keeps its lease (each `sync-status --now` used to return it and take another).
+    for (let i = 0; i < 2; i += 1) {
+      await promisify(execFile)(
+        process.execPath,
+        [join(ROOT, 'bin/taquilla.js'), 'sync-status', '--now', '--db', a.dbFile],
+        { cwd: ROOT },
+      );
+    }
+    expect((await openLease(a)).leaseId).toBe(fresh.leaseId);
+    expect(await serverLeaseStatus(fresh.leaseId)).not.toBe('RETURNED');
   }, 120_000);
 
   it.skipIf(skipE2e)(

@@ -110,6 +110,8 @@ export class SyncEngine {
   readonly leases: LeaseDesk;
   /** Keeps the leases by the venue's lease policy while online (issue 14). */
   readonly leaseKeeper: LeaseKeeper;
+  /** This process has heard the server at least once (see catchUp). */
+  private seenOnline = false;
   private readonly outbox: Outbox;
   private readonly link: ServerLink;
   private readonly replay: OutboxReplay;
@@ -367,7 +369,10 @@ export class SyncEngine {
       if (this.outbox.length === 0) await this.leases.renewDue();
       const openLeases = (beat.result as { openLeases?: unknown } | undefined)?.openLeases;
       if (Array.isArray(openLeases)) this.leases.closeEnded(openLeases.map(String), beat.serverTime);
-      if (this.outbox.length === 0) await this.leaseKeeper.keep(!wasOnline);
+      // A reconnect is coming back after an outage this process saw: a fresh process's first contact
+      // (a CLI command beside the running counter, a restart) is not one, or each would return leases.
+      if (this.outbox.length === 0) await this.leaseKeeper.keep(!wasOnline && this.seenOnline);
+      this.seenOnline = true;
       // The heartbeat names the server's catalogue revision: pull events and settings when it moved.
       const catalogRevision = (beat.result as { catalogRevision?: unknown } | undefined)?.catalogRevision;
       if (typeof catalogRevision === 'number' && this.link.client) {
