@@ -10,6 +10,14 @@ import { usdToVes } from '../../../shared/money.ts';
 import type { Currency } from '../../../shared/money.ts';
 import type { PaymentMethod } from '../../../shared/schemas/payments.ts';
 import type { MethodLine } from '../../../shared/schemas/day-closing.ts';
+import {
+  addChange,
+  addReceived,
+  addRefund,
+  byMethod,
+  changeMethod,
+  emptyMethodLine,
+} from '../../../shared/takings.ts';
 import type { Db } from '../../store/database.ts';
 import type { BusinessCalendar } from '../day-closing/business-calendar.ts';
 import type { PaymentStatsService } from '../payments/payment-stats.ts';
@@ -151,50 +159,19 @@ export class DashboardService {
     const lineOf = (method: PaymentMethod, currency: Currency): MethodLine => {
       const key = `${method}:${currency}`;
       let line = lines.get(key);
-      if (!line) {
-        line = {
-          method,
-          currency,
-          count: 0,
-          receivedCents: 0,
-          changeCents: 0,
-          refundCents: 0,
-          netCents: 0,
-          netUsdCents: 0,
-        };
-        lines.set(key, line);
-      }
+      if (!line) lines.set(key, (line = emptyMethodLine(method, currency)));
       return line;
     };
     for (const row of this.sql.tenders.all(bounds)) {
-      const line = lineOf(row.method, row.currency);
-      line.count += row.count;
-      line.receivedCents += row.received;
-      line.netCents += row.received;
-      line.netUsdCents += row.usd;
+      addReceived(lineOf(row.method, row.currency), { count: row.count, cents: row.received, usd: row.usd });
     }
-    // Change leaves the cash of its currency, whatever was paid with.
-    for (const row of this.sql.change.all(bounds)) {
-      const line = lineOf(row.currency === 'USD' ? 'CASH_USD' : 'CASH_VES', row.currency);
-      line.changeCents += row.cents;
-      line.netCents -= row.cents;
-      line.netUsdCents -= row.usd;
-    }
-    // Refunds leave in the method they were given back in.
-    for (const row of this.sql.refunds.all(bounds)) {
-      const line = lineOf(row.method, row.currency);
-      line.refundCents += row.cents;
-      line.netCents -= row.cents;
-      line.netUsdCents -= row.usd;
-    }
+    for (const row of this.sql.change.all(bounds))
+      addChange(lineOf(changeMethod(row.currency), row.currency), row);
+    for (const row of this.sql.refunds.all(bounds)) addRefund(lineOf(row.method, row.currency), row);
     let netVesCents = 0;
     for (const p of this.sql.netVes.all(bounds)) netVesCents += usdToVes(p.applied_cents, p.ves_per_usd);
     const voided = this.sql.voidsOfDay.get(bounds)!;
-    const ordered = [...lines.values()].sort(
-      (a, b) =>
-        METHOD_ORDER.indexOf(a.method) - METHOD_ORDER.indexOf(b.method) ||
-        a.currency.localeCompare(b.currency),
-    );
+    const ordered = [...lines.values()].sort(byMethod);
     return {
       businessDay,
       cutoffHour,
@@ -244,15 +221,6 @@ export class DashboardService {
     return [...byEvent.values()];
   }
 }
-
-const METHOD_ORDER: readonly PaymentMethod[] = [
-  'CASH_USD',
-  'CASH_VES',
-  'PAGO_MOVIL',
-  'CARD',
-  'TRANSFER',
-  'ZELLE',
-];
 
 /**
  * The dashboard's alerts from its figures: deposits running out within the hour (danger), holds that

@@ -12,7 +12,15 @@ import {
   xReportRequest,
   zReportRequest,
 } from '../../../shared/schemas/day-closing.ts';
-import { PAYMENT_METHODS, type PaymentMethod } from '../../../shared/schemas/payments.ts';
+import type { PaymentMethod } from '../../../shared/schemas/payments.ts';
+import {
+  addChange,
+  addReceived,
+  addRefund,
+  byMethod,
+  changeMethod,
+  emptyMethodLine,
+} from '../../../shared/takings.ts';
 import { parseInput } from '../../../shared/validation.ts';
 import type { Db } from '../../store/database.ts';
 import { BusinessCalendar } from './business-calendar.ts';
@@ -360,41 +368,21 @@ export class DayClosingService {
       const key = `${who}\u0000${method}\u0000${currency}`;
       let line = lines.get(key);
       if (!line) {
-        line = {
-          method,
-          currency,
-          count: 0,
-          receivedCents: 0,
-          changeCents: 0,
-          refundCents: 0,
-          netCents: 0,
-          netUsdCents: 0,
-        };
-        lines.set(key, line);
+        lines.set(key, (line = emptyMethodLine(method, currency)));
         summaryOf(who).lines.push(line);
       }
       return line;
     };
     for (const row of this.sql.tenders.all(scope)) {
       const line = lineOf(row.cashier, row.method, row.currency);
-      line.count += row.count;
-      line.receivedCents += row.received;
-      line.netCents += row.received;
-      line.netUsdCents += row.usd;
+      addReceived(line, { count: row.count, cents: row.received, usd: row.usd });
     }
-    // Change leaves the cash drawer of its currency, whatever was paid.
     for (const row of this.sql.change.all(scope)) {
-      const line = lineOf(row.cashier, row.currency === 'USD' ? 'CASH_USD' : 'CASH_VES', row.currency);
-      line.changeCents += row.cents;
-      line.netCents -= row.cents;
-      line.netUsdCents -= row.usd;
+      addChange(lineOf(row.cashier, changeMethod(row.currency), row.currency), row);
     }
-    // Refunds leave by the method they were given back in (cash: the voider's drawer).
+    // A cash refund leaves the voider's drawer.
     for (const row of this.sql.refundLines.all(scope)) {
-      const line = lineOf(row.cashier, row.method, row.currency);
-      line.refundCents += row.cents;
-      line.netCents -= row.cents;
-      line.netUsdCents -= row.usd;
+      addRefund(lineOf(row.cashier, row.method, row.currency), row);
     }
     // Drawers: each adds to its staff member's cash reconciliation.
     for (const shift of shifts) {
@@ -500,13 +488,6 @@ function outsideDrawer(s: ClosingSummary): ClosingSummary['outsideDrawer'] {
   return out;
 }
 
-function byMethod(a: MethodLine, b: MethodLine): number {
-  return (
-    PAYMENT_METHODS.indexOf(a.method) - PAYMENT_METHODS.indexOf(b.method) ||
-    a.currency.localeCompare(b.currency)
-  );
-}
-
 function total(cashiers: ClosingSummary[]): ClosingSummary {
   const lines = new Map<string, MethodLine>();
   const sum = emptySummary();
@@ -525,15 +506,7 @@ function total(cashiers: ClosingSummary[]): ClosingSummary {
     if (c.lastAt !== null && (sum.lastAt === null || c.lastAt > sum.lastAt)) sum.lastAt = c.lastAt;
     for (const l of c.lines) {
       const key = `${l.method}\u0000${l.currency}`;
-      const t = lines.get(key) ?? {
-        ...l,
-        count: 0,
-        receivedCents: 0,
-        changeCents: 0,
-        refundCents: 0,
-        netCents: 0,
-        netUsdCents: 0,
-      };
+      const t = lines.get(key) ?? emptyMethodLine(l.method, l.currency);
       t.count += l.count;
       t.refundCents += l.refundCents;
       t.receivedCents += l.receivedCents;
