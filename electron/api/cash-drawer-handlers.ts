@@ -29,16 +29,11 @@ export function createCashDrawerHandlers(): { [M in CashDrawerMethodName]: Handl
     'drawer.open': (input, ctx) => ctx.terminal.cashDrawer.open({ ...input, ...own(ctx) }),
     'drawer.move': async ({ supervisorPin, ...input }, ctx) => {
       const session = signedIn(ctx);
-      let approvedBy: string | undefined;
-      if (input.kind === 'PAID_OUT' && session.user.role !== 'supervisor') {
-        if (supervisorPin === undefined) {
-          throw new TaquillaError('APPROVAL_REQUIRED', 'A paid-out needs a supervisor to approve it', {
-            kind: 'PAID_OUT',
-          });
-        }
-        const supervisor = await ctx.terminal.sessions.verifySupervisor(supervisorPin, session);
-        approvedBy = `supervisor:${supervisor.name}`.slice(0, 64);
-      }
+      // Only a paid-out needs a supervisor.
+      const approvedBy =
+        input.kind === 'PAID_OUT'
+          ? await ctx.terminal.sessions.approvedBy(session, supervisorPin, 'PAID_OUT', 'A paid-out')
+          : undefined;
       return ctx.terminal.cashDrawer.move({ ...input, ...own(ctx), ...(approvedBy ? { approvedBy } : {}) });
     },
     'drawer.close': (input, ctx) => ctx.terminal.cashDrawer.close({ ...input, ...own(ctx) }),

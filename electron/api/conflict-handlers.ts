@@ -24,12 +24,11 @@ export function createConflictHandlers(): { [M in ConflictMethodName]: Handler<M
 async function decider(ctx: HandlerContext, supervisorPin: string | undefined): Promise<ConflictDecider> {
   const session = ctx.session;
   if (!session) throw new TaquillaError('NOT_SIGNED_IN', 'Sign in first', {});
-  if (session.user.role === 'supervisor') return { actor: session.actor, approvedBy: session.actor };
-  if (supervisorPin === undefined) {
-    throw new TaquillaError('APPROVAL_REQUIRED', 'Settling a conflict needs a supervisor to approve it', {
-      kind: 'CONFLICT',
-    });
-  }
-  const supervisor = await ctx.terminal.sessions.verifySupervisor(supervisorPin, session);
-  return { actor: session.actor, approvedBy: `supervisor:${supervisor.name}`.slice(0, 64) };
+  const approvedBy = await ctx.terminal.sessions.approvedBy(
+    session,
+    supervisorPin,
+    'CONFLICT',
+    'Settling a conflict',
+  );
+  return { actor: session.actor, approvedBy };
 }

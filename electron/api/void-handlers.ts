@@ -23,16 +23,7 @@ export function createVoidHandlers(): { [M in VoidMethodName]: Handler<M> } {
     },
     'sales.void': async ({ supervisorPin, ...input }, ctx) => {
       const session = signedIn(ctx);
-      let approvedBy = session.actor;
-      if (session.user.role !== 'supervisor') {
-        if (supervisorPin === undefined) {
-          throw new TaquillaError('APPROVAL_REQUIRED', 'A void needs a supervisor to approve it', {
-            kind: 'VOID',
-          });
-        }
-        const supervisor = await ctx.terminal.sessions.verifySupervisor(supervisorPin, session);
-        approvedBy = `supervisor:${supervisor.name}`.slice(0, 64);
-      }
+      const approvedBy = await ctx.terminal.sessions.approvedBy(session, supervisorPin, 'VOID', 'A void');
       return ctx.terminal.voids.void({ ...input, actor: session.actor, approvedBy });
     },
   };

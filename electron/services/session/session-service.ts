@@ -222,6 +222,25 @@ export class SessionService {
     this.refuse(counted);
   }
 
+  /**
+   * Who approves `asker`'s action that needs a supervisor (a void, a paid-out, settling a conflict): a
+   * signed-in supervisor approves their own; anyone else needs a supervisor's PIN (verifySupervisor).
+   * Answers the approver as recorded ("supervisor:NAME" for a PIN). APPROVAL_REQUIRED without a PIN.
+   */
+  async approvedBy(
+    asker: SignedInSession,
+    supervisorPin: string | undefined,
+    kind: 'PAID_OUT' | 'VOID' | 'CONFLICT',
+    what: string,
+  ): Promise<string> {
+    if (asker.user.role === 'supervisor') return asker.actor;
+    if (supervisorPin === undefined) {
+      throw new TaquillaError('APPROVAL_REQUIRED', `${what} needs a supervisor to approve it`, { kind });
+    }
+    const supervisor = await this.verifySupervisor(supervisorPin, asker);
+    return `supervisor:${supervisor.name}`.slice(0, 64);
+  }
+
   /** Lifts a PIN lock (a supervisor, or `taquilla unlock-user`); true if something was locked. */
   unlock(target: PinLockTarget, actor: string): boolean {
     return this.guard.unlock(target, actor);
