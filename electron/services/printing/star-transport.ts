@@ -1,4 +1,4 @@
-import type { Socket } from 'node:net';
+import { PrinterSocket } from './printer-socket.ts';
 import { isOffline } from './printer-status.ts';
 import {
   STAR_ETB,
@@ -166,37 +166,23 @@ export class StarTcpTransport implements PrinterTransport {
 const notReady = (s: StarStatus): boolean => s.offline || isOffline(s.condition);
 
 /** A socket with "ask for the status and give me the answer" as a promise. */
-class StarConnection {
+class StarConnection extends PrinterSocket {
   private readonly reader = new StarStatusReader();
   private readonly blocks: StarStatus[] = [];
   private waiter: ((s: StarStatus | null) => void) | null = null;
-  private closed: Error | null = null;
-
-  private constructor(private readonly socket: Socket) {
-    socket.on('data', (chunk: Buffer) => {
-      for (const reply of this.reader.push(chunk)) {
-        // Strays (noise, XON/XOFF, a broken block) are never an answer.
-        if (reply.kind === 'status') this.blocks.push(reply.status);
-      }
-      this.deliver();
-    });
-    const end = (e?: Error) => {
-      this.closed = e ?? new Error('the printer closed the connection');
-      this.deliver();
-    };
-    socket.on('error', end);
-    socket.on('close', () => end());
-  }
 
   static open(host: string, port: number, timeoutMs: number): Promise<StarConnection> {
     return connectPrinter(host, port, timeoutMs).then((socket) => new StarConnection(socket));
   }
 
-  get isClosed(): boolean {
-    return this.closed !== null;
+  protected received(chunk: Buffer): void {
+    for (const reply of this.reader.push(chunk)) {
+      // Strays (noise, XON/XOFF, a broken block) are never an answer.
+      if (reply.kind === 'status') this.blocks.push(reply.status);
+    }
   }
 
-  private deliver(): void {
+  protected deliver(): void {
     const w = this.waiter;
     if (!w) return;
     if (this.blocks.length > 0) {
@@ -206,13 +192,6 @@ class StarConnection {
       this.waiter = null;
       w(null);
     }
-  }
-
-  write(bytes: Uint8Array): Promise<void> {
-    return new Promise((resolve, reject) => {
-      if (this.closed) return reject(this.closed);
-      this.socket.write(bytes, (e) => (e ? reject(e) : resolve()));
-    });
   }
 
   /**
@@ -234,10 +213,5 @@ class StarConnection {
       };
       this.deliver();
     });
-  }
-
-  close(): void {
-    this.socket.end();
-    this.socket.destroySoon?.();
   }
 }

@@ -1,3 +1,4 @@
+import { PrinterSocket } from './printer-socket.ts';
 import { spawn } from 'node:child_process';
 import { Socket } from 'node:net';
 import { type PrinterSettings, printerUri } from '../../../shared/schemas/printing.ts';
@@ -181,40 +182,26 @@ export class TcpTransport implements PrinterTransport {
  * patterns (StatusReplyReader), so status bytes a printer sends unasked (automatic status back) are
  * never taken for the answer to a question.
  */
-class Connection {
+class Connection extends PrinterSocket {
   private readonly reader = new StatusReplyReader();
   private readonly queues = { realtime: [] as number[], transmit: [] as number[] };
   private waiter: { kind: 'realtime' | 'transmit'; resolve: (b: number | null) => void } | null = null;
-  private closed: Error | null = null;
   /** The latest automatic status back, if the printer sends them. */
   lastAsb: PrinterCondition | null = null;
-
-  private constructor(private readonly socket: Socket) {
-    socket.on('data', (chunk: Buffer) => {
-      for (const reply of this.reader.push(chunk)) {
-        if (reply.kind === 'asb') this.lastAsb = conditionFromAsb(reply.bytes);
-        else if (reply.kind === 'realtime' || reply.kind === 'transmit')
-          this.queues[reply.kind].push(reply.byte);
-      }
-      this.deliver();
-    });
-    const end = (e?: Error) => {
-      this.closed = e ?? new Error('the printer closed the connection');
-      this.deliver();
-    };
-    socket.on('error', end);
-    socket.on('close', () => end());
-  }
 
   static open(host: string, port: number, timeoutMs: number): Promise<Connection> {
     return connectPrinter(host, port, timeoutMs).then((socket) => new Connection(socket));
   }
 
-  get isClosed(): boolean {
-    return this.closed !== null;
+  protected received(chunk: Buffer): void {
+    for (const reply of this.reader.push(chunk)) {
+      if (reply.kind === 'asb') this.lastAsb = conditionFromAsb(reply.bytes);
+      else if (reply.kind === 'realtime' || reply.kind === 'transmit')
+        this.queues[reply.kind].push(reply.byte);
+    }
   }
 
-  private deliver(): void {
+  protected deliver(): void {
     const w = this.waiter;
     if (!w) return;
     const queue = this.queues[w.kind];
@@ -225,13 +212,6 @@ class Connection {
       this.waiter = null;
       w.resolve(null);
     }
-  }
-
-  write(bytes: Uint8Array): Promise<void> {
-    return new Promise((resolve, reject) => {
-      if (this.closed) return reject(this.closed);
-      this.socket.write(bytes, (e) => (e ? reject(e) : resolve()));
-    });
   }
 
   /** The next reply of `kind`, or null on timeout or when the connection closes. */
@@ -250,11 +230,6 @@ class Connection {
       };
       this.deliver();
     });
-  }
-
-  close(): void {
-    this.socket.end();
-    this.socket.destroySoon?.();
   }
 }
 
