@@ -4,13 +4,18 @@ import { TaquillaError } from '../../shared/errors.ts';
 import {
   type Decision,
   decideEmptied,
+  decideGeneralHold,
   decideRelease,
   decideSeatHold,
   type SeatFact,
   type SeatTicketFact,
 } from '../../shared/hold-rules/index.ts';
 import type { TransactionStatus } from '../../shared/lifecycle.ts';
-import type { HoldSeatsInput, ReleaseSeatsInput } from '../../shared/schemas/reservations.ts';
+import type {
+  HoldGeneralInput,
+  HoldSeatsInput,
+  ReleaseSeatsInput,
+} from '../../shared/schemas/reservations.ts';
 import { type ServerOperation } from '../../shared/schemas/sync.ts';
 import type { Idempotency, StoredReply } from './hold-store.ts';
 import { operationInput } from './operation-input.ts';
@@ -34,10 +39,11 @@ import type { FailureKind, TicketRow } from './sql-tx.ts';
  * decision with more to write (late holds on the requested seats to expire first).
  */
 
-export type FastOperation = 'holdSeats' | 'releaseSeats';
+export type FastOperation = 'holdSeats' | 'holdGeneral' | 'releaseSeats';
 
 export const FAST_OPERATIONS: ReadonlySet<ServerOperation> = new Set<FastOperation>([
   'holdSeats',
+  'holdGeneral',
   'releaseSeats',
 ]);
 
@@ -103,7 +109,9 @@ export async function executeInOneStatement(
       plan =
         op === 'holdSeats'
           ? await planHoldSeats(db, req, input as HoldSeatsInput)
-          : await planReleaseSeats(db, req, input as ReleaseSeatsInput);
+          : op === 'holdGeneral'
+            ? await planHoldGeneral(db, req, input as HoldGeneralInput)
+            : await planReleaseSeats(db, req, input as ReleaseSeatsInput);
     } catch (error) {
       if (error instanceof TaquillaError) return refusal(error); // revoked, or a reused key
       if (db.connectionLost(error)) continue; // a read: nothing was written
@@ -344,6 +352,178 @@ async function planHoldSeats(db: PgStatements, req: Request, input: HoldSeatsInp
         d.hold.map((s) => s.seatId),
         d.hold.map((s) => s.zoneId),
         d.hold.map((s) => s.priceCents),
+        ...answerParams(req, reply),
+        req.credentialId,
+        db.channel,
+      ],
+    },
+  };
+}
+
+// ---- holdGeneral ---------------------------------------------------------------------------------
+
+/** sql-hold-facts.ts' zoneFacts (without its row lock) and sessionFact, in one statement. */
+const GENERAL_FACTS = `SELECT ${STORED_COLUMNS},
+  EXISTS (SELECT 1 FROM events e WHERE e.tenant_id = $1 AND e.id = $4) AS event_known,
+  (SELECT json_build_array(z.id, z.kind, z.name, z.capacity, z.used, z.price_cents) FROM zones z
+   WHERE z.tenant_id = $1 AND z.event_id = $4 AND z.id = $5) AS zone,
+  (SELECT json_agg(json_build_array(t.id, t.transaction_id, t.quantity)) FROM tickets t
+   WHERE t.tenant_id = $1 AND t.event_id = $4 AND t.zone_id = $5 AND t.seat_id IS NULL
+     AND t.status = 'ACTIVE' AND t.reserved_until <= $7) AS late,
+  (SELECT x.id FROM transactions x
+   WHERE x.tenant_id = $1 AND x.event_id = $4 AND x.session_id = $6 AND x.status = 'PENDING') AS cart_id,
+  (SELECT COALESCE(SUM(t.quantity), 0) FROM tickets t
+   JOIN transactions y ON y.tenant_id = t.tenant_id AND y.id = t.transaction_id
+   WHERE t.tenant_id = $1 AND t.session_id = $6 AND t.status = 'ACTIVE' AND y.status = 'PENDING'
+     AND t.reserved_until > $7) AS held`;
+
+interface GeneralFactsRow extends StoredColumns {
+  event_known: boolean;
+  zone: [number, 'numbered' | 'general', string, number, number, number] | null;
+  late: [number, string, number][] | null;
+  cart_id: string | null;
+  held: number | string;
+}
+
+/**
+ * A standing-places hold's guarded write: HOLD_WRITE's parameters, with $9 the quantity, $10 the
+ * zone and $11 its price. The zone's count is taken in the write: the CHECK on zones.used (the fact the
+ * rules decided on: places left) fails the statement when another counter took them in between.
+ */
+const GENERAL_WRITE = `WITH
+cart AS (
+  SELECT x.id FROM transactions x
+  WHERE NOT $4::boolean AND x.tenant_id = $1 AND x.id = $3 AND x.status = 'PENDING' FOR UPDATE
+),
+guard AS (
+  SELECT ($4::boolean OR EXISTS (SELECT 1 FROM cart)) AS ok
+),
+taken AS (
+  UPDATE zones z SET used = z.used + $9
+  FROM guard WHERE guard.ok AND z.tenant_id = $1 AND z.event_id = $2 AND z.id = $10
+  RETURNING z.id
+),
+opened AS (
+  INSERT INTO transactions (tenant_id, id, event_id, session_id, actor, status, reserved_until, created_at, updated_at)
+  SELECT $1::bigint, $3::text, $2::bigint, $5::text, $6::text, 'PENDING', NULL::bigint, $7::bigint, $7::bigint
+  FROM guard WHERE guard.ok AND $4::boolean
+  RETURNING id
+),
+held AS (
+  INSERT INTO tickets (tenant_id, transaction_id, event_id, zone_id, seat_id, quantity, session_id,
+                       price_cents, status, reserved_until, created_at, updated_at)
+  SELECT $1::bigint, $3::text, $2::bigint, $10::bigint, NULL, $9::bigint, $5::text, $11::bigint, 'ACTIVE',
+         $8::bigint, $7::bigint, $7::bigint
+  FROM guard WHERE guard.ok
+  RETURNING id
+),
+answer AS (
+  INSERT INTO idempotency (tenant_id, credential_id, key, request_hash, status, body, created_at)
+  SELECT $1::bigint, $16::bigint, $12::text, $13::text, $14::int, $15::text, $7::bigint
+  FROM guard WHERE guard.ok AND $12::text IS NOT NULL
+),
+audit AS (
+  INSERT INTO audit_log (tenant_id, event_id, at, actor, credential_id, entity, entity_id, from_state, to_state, reason)
+  SELECT a.t, a.e, a.at, a.actor, a.cred, a.entity, a.entity_id, a.from_state, a.to_state, a.reason FROM (
+    SELECT $1::bigint, $2::bigint, $7::bigint, $6::text, $16::bigint, 'transaction', $3::text,
+           NULL::text, 'PENDING', 'cart opened', 0 FROM opened
+    UNION ALL
+    SELECT $1, $2, $7, $6, $16, 'ticket', h.id::text, NULL, 'ACTIVE', 'held ' || $9 || ' in zone ' || $10, 1
+    FROM held h
+  ) AS a(t, e, at, actor, cred, entity, entity_id, from_state, to_state, reason, n) ORDER BY a.n
+),
+v AS (
+  UPDATE events SET version = version + 1
+  WHERE tenant_id = $1 AND id = $2 AND (SELECT count(*) FROM held) + (SELECT count(*) FROM taken) > 0
+  RETURNING version
+),
+feed AS (
+  INSERT INTO changes (tenant_id, event_id, version, seat_id, zone_id)
+  SELECT $1::bigint, $2::bigint, v.version, NULL, $10::bigint FROM v
+)
+SELECT (SELECT ok FROM guard) AS ok,
+       (SELECT pg_notify($17, json_build_object('tenantId', $1::bigint, 'eventId', $2::bigint,
+                                                'version', v.version)::text) FROM v) AS notified`;
+
+async function planHoldGeneral(db: PgStatements, req: Request, input: HoldGeneralInput): Promise<Plan> {
+  const { eventId, zoneId, sessionId, quantity } = input;
+  const [r] = await db.statement<GeneralFactsRow>(GENERAL_FACTS, [
+    req.tenantId,
+    req.credentialId,
+    req.idempotency?.key ?? null,
+    eventId,
+    zoneId,
+    sessionId,
+    req.now,
+  ]);
+  const stored = answerFromStored(storedRow(r!), req.idempotency, 'holdGeneral');
+  if (stored) return { answer: stored };
+  if (r!.zone === null) {
+    if (!r!.event_known) return { refused: unknownEvent(eventId) };
+    return {
+      refused: new TaquillaError('UNKNOWN_ZONE', `There is no zone ${zoneId} in event ${eventId}`, {
+        zoneId,
+      }),
+    };
+  }
+  const [id, kind, name, capacity, used, price] = r!.zone;
+  const zone = {
+    zoneId: Number(id),
+    kind,
+    name,
+    capacity: Number(capacity),
+    used: Number(used),
+    priceCents: Number(price),
+  };
+  const late = (r!.late ?? []).map(([ticketId, transactionId, q]) => ({
+    ticketId: Number(ticketId),
+    transactionId,
+    quantity: Number(q),
+  }));
+  const session = { sessionId, cartId: r!.cart_id, held: Number(r!.held) };
+  const decided = decided_(
+    decideGeneralHold({ now: req.now, settings: req.settings, zone, quantity, late, session }),
+  );
+  if ('refused' in decided) return decided;
+  const d = decided.effects;
+  if (d.expire.length > 0) return { locked: true };
+  const cartId = session.cartId ?? randomUUID();
+  const reply: StoredReply = {
+    status: 200,
+    body: {
+      result: {
+        transactionId: cartId,
+        tickets: [
+          {
+            seatId: null,
+            zoneId: d.hold.zoneId,
+            label: d.hold.label,
+            quantity: d.hold.quantity,
+            priceCents: d.hold.priceCents,
+            reservedUntil: d.until,
+          },
+        ],
+        alreadyHeld: [],
+      },
+    },
+    replayed: false,
+  };
+  return {
+    reply,
+    write: {
+      sql: GENERAL_WRITE,
+      params: [
+        req.tenantId,
+        eventId,
+        cartId,
+        session.cartId === null,
+        sessionId,
+        input.actor,
+        req.now,
+        d.until,
+        d.hold.quantity,
+        d.hold.zoneId,
+        d.hold.priceCents,
         ...answerParams(req, reply),
         req.credentialId,
         db.channel,

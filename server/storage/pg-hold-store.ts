@@ -68,6 +68,7 @@ function inlined(client: pg.PoolClient, sql: string, params: unknown[]): string 
 }
 
 const LISTEN_RETRY_MS = 200;
+const IDLE_CONNECTION_MS = 5 * 60_000;
 const LISTEN_RETRY_MAX_MS = 5000;
 
 /**
@@ -99,6 +100,10 @@ export class PgHoldStore extends SqlHoldStore {
     this.pool = new pg.Pool({
       connectionString: url,
       max: options.poolSize ?? 16,
+      // Connections are kept through a lull (the driver's default closes them after 10 s idle): a new
+      // backend costs its start and a parse and plan of every statement again, several ms of
+      // database CPU each, which under bursty load came to most of the database's time per request.
+      idleTimeoutMillis: IDLE_CONNECTION_MS,
       application_name: `taquilla-server/${this.schema ?? 'public'}`,
       ...(this.schema ? { options: `-c search_path=${this.schema}` } : {}),
     });

@@ -86,5 +86,26 @@ if (!url) {
         'transaction PENDING>CANCELLED',
       ]);
     });
+
+    it('a standing-places hold is two, and over capacity the same refusal as the locked path', async () => {
+      const held = await run('holdGeneral', {
+        eventId: 7,
+        sessionId: 'g1',
+        actor: 'c',
+        zoneId: 12,
+        quantity: 4,
+      });
+      expect(held.reply.status).toBe(200);
+      expect(held.trips).toBe(2);
+      const full = await run('holdGeneral', {
+        eventId: 7,
+        sessionId: 'g2',
+        actor: 'c',
+        zoneId: 12,
+        quantity: 2,
+      });
+      expect(full.reply.body.error?.details).toMatchObject({ zoneId: 12, requested: 2, available: 1 });
+      expect(full.trips).toBe(2);
+    });
   });
 }
