@@ -121,7 +121,11 @@ export async function executeInOneStatement(
     if ('locked' in plan) break;
     if ('refused' in plan) {
       // The refusal is an answer too: a retry of the same request must hear the same thing.
-      if (await storeRefusal(db, req, plan.refused)) return refusal(plan.refused);
+      try {
+        if (await storeRefusal(db, req, plan.refused)) return refusal(plan.refused);
+      } catch (error) {
+        if (!db.connectionLost(error)) throw error; // stored or not, the next read tells
+      }
       continue; // a twin request stored its answer first: read it
     }
     try {
