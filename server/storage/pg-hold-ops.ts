@@ -4,14 +4,17 @@ import { TaquillaError } from '../../shared/errors.ts';
 import {
   type Decision,
   decideEmptied,
+  decideExtendHolds,
   decideGeneralHold,
   decideRelease,
   decideSeatHold,
   type SeatFact,
   type SeatTicketFact,
+  ticketView,
 } from '../../shared/hold-rules/index.ts';
 import type { TransactionStatus } from '../../shared/lifecycle.ts';
 import type {
+  ExtendHoldsInput,
   HoldGeneralInput,
   HoldSeatsInput,
   ReleaseSeatsInput,
@@ -25,7 +28,8 @@ import { refusal } from './sql-operations.ts';
 import type { FailureKind, TicketRow } from './sql-tx.ts';
 
 /**
- * Holds and releases of seats on PostgreSQL in two statements, each one round trip: one read of
+ * Holds (of seats or standing places), releases of seats and extensions on PostgreSQL in two
+ * statements, each one round trip: one read of
  * every fact the hold rules decide on (with the key's stored answer and the credential's
  * revocation), then one guarded write that commits on its own (autocommit, the connection's
  * synchronous_commit off): the key's answer, the tickets, the cart, the audit and change-feed rows,
@@ -33,18 +37,19 @@ import type { FailureKind, TicketRow } from './sql-tx.ts';
  *
  * The rules are decided once, in TypeScript (shared/hold-rules); SQL only re-checks that the facts
  * the decision used still hold: the unique partial index (a seat another counter took in between),
- * the cart still PENDING and the seats not blocked (hold), the tickets still ACTIVE in the cart
- * (release). A guard that finds them changed writes nothing; the operation reads and decides again
+ * the zone's CHECK (places left), the cart still PENDING and the seats not blocked (hold), the
+ * tickets still ACTIVE in the cart (release) with the end they had (extension). A guard that finds them changed writes nothing; the operation reads and decides again
  * (OPTIMISTIC_ATTEMPTS), then goes the locked transactional way, which is also taken for the rare
  * decision with more to write (late holds on the requested seats to expire first).
  */
 
-export type FastOperation = 'holdSeats' | 'holdGeneral' | 'releaseSeats';
+export type FastOperation = 'holdSeats' | 'holdGeneral' | 'releaseSeats' | 'extendHolds';
 
 export const FAST_OPERATIONS: ReadonlySet<ServerOperation> = new Set<FastOperation>([
   'holdSeats',
   'holdGeneral',
   'releaseSeats',
+  'extendHolds',
 ]);
 
 const OPTIMISTIC_ATTEMPTS = 3;
@@ -111,7 +116,9 @@ export async function executeInOneStatement(
           ? await planHoldSeats(db, req, input as HoldSeatsInput)
           : op === 'holdGeneral'
             ? await planHoldGeneral(db, req, input as HoldGeneralInput)
-            : await planReleaseSeats(db, req, input as ReleaseSeatsInput);
+            : op === 'releaseSeats'
+              ? await planReleaseSeats(db, req, input as ReleaseSeatsInput)
+              : await planExtendHolds(db, req, input as ExtendHoldsInput);
     } catch (error) {
       if (error instanceof TaquillaError) return refusal(error); // revoked, or a reused key
       if (db.connectionLost(error)) continue; // a read: nothing was written
@@ -610,8 +617,14 @@ SELECT (SELECT ok FROM guard) AS ok,
        (SELECT pg_notify($16, json_build_object('tenantId', $1::bigint, 'eventId', $2::bigint,
                                                 'version', v.version)::text) FROM v) AS notified`;
 
-async function planReleaseSeats(db: PgStatements, req: Request, input: ReleaseSeatsInput): Promise<Plan> {
-  const { eventId, seatIds, sessionId } = input;
+/** The session's cart in the event with its ACTIVE tickets (RELEASE_FACTS), or the plan's answer. */
+async function readCart(
+  db: PgStatements,
+  req: Request,
+  op: FastOperation,
+  eventId: number,
+  sessionId: string,
+): Promise<{ cartId: string | null; cartStatus: TransactionStatus; tickets: TicketRow[] } | Plan> {
   const [r] = await db.statement<ReleaseFactsRow>(RELEASE_FACTS, [
     req.tenantId,
     req.credentialId,
@@ -619,8 +632,9 @@ async function planReleaseSeats(db: PgStatements, req: Request, input: ReleaseSe
     eventId,
     sessionId,
   ]);
-  const stored = answerFromStored(storedRow(r!), req.idempotency, 'releaseSeats');
+  const stored = answerFromStored(storedRow(r!), req.idempotency, op);
   if (stored) return { answer: stored };
+  // A cart exists only in an event that does.
   if (r!.cart === null && !r!.event_known) return { refused: unknownEvent(eventId) };
   const [cartId, cartStatus] = r!.cart ?? [null, 'PENDING' as TransactionStatus];
   const tickets: TicketRow[] = (r!.tickets ?? []).map((t) => ({
@@ -635,6 +649,14 @@ async function planReleaseSeats(db: PgStatements, req: Request, input: ReleaseSe
     price_cents: Number(t[6]),
     label: t[7],
   }));
+  return { cartId, cartStatus, tickets };
+}
+
+async function planReleaseSeats(db: PgStatements, req: Request, input: ReleaseSeatsInput): Promise<Plan> {
+  const { eventId, seatIds, sessionId } = input;
+  const cart = await readCart(db, req, 'releaseSeats', eventId, sessionId);
+  if (!('tickets' in cart)) return cart;
+  const { cartId, cartStatus, tickets } = cart;
   const wanted = new Set(seatIds);
   const picked = tickets.filter((t) => t.seat_id !== null && wanted.has(t.seat_id)).map(heldFact);
   const moves = decideRelease(req.now, picked, RELEASED);
@@ -666,6 +688,94 @@ async function planReleaseSeats(db: PgStatements, req: Request, input: ReleaseSe
         input.actor,
         closing !== undefined,
         closing?.to ?? 'CANCELLED',
+        ...answerParams(req, reply),
+        req.credentialId,
+        db.channel,
+      ],
+    },
+  };
+}
+
+// ---- extendHolds ---------------------------------------------------------------------------------
+
+/**
+ * The extension's guarded write ($1 tenant, $2 event, $3 cart, $4–$6 tickets/ends read/new ends,
+ * $7 now, $8–$11 the key's answer, $12 credential, $13 channel): each ticket is locked and must
+ * still be ACTIVE in the cart with the end the rules extended from.
+ */
+const EXTEND_WRITE = `WITH
+locked AS (
+  SELECT t.id FROM tickets t
+  JOIN unnest($4::bigint[], $5::bigint[]) AS e(id, until) ON e.id = t.id
+  WHERE t.tenant_id = $1 AND t.transaction_id = $3 AND t.status = 'ACTIVE' AND t.reserved_until = e.until
+  FOR UPDATE OF t
+),
+guard AS (
+  SELECT (SELECT count(*) FROM locked) = cardinality($4::bigint[]) AS ok
+),
+extended AS (
+  UPDATE tickets t SET reserved_until = e.until, updated_at = $7
+  FROM guard, unnest($4::bigint[], $6::bigint[]) AS e(id, until)
+  WHERE guard.ok AND t.tenant_id = $1 AND t.id = e.id AND t.status = 'ACTIVE'
+  RETURNING t.seat_id, t.zone_id
+),
+answer AS (
+  INSERT INTO idempotency (tenant_id, credential_id, key, request_hash, status, body, created_at)
+  SELECT $1::bigint, $12::bigint, $8::text, $9::text, $10::int, $11::text, $7::bigint
+  FROM guard WHERE guard.ok AND $8::text IS NOT NULL
+),
+v AS (
+  UPDATE events SET version = version + 1
+  WHERE tenant_id = $1 AND id = $2 AND (SELECT count(*) FROM extended) > 0
+  RETURNING version
+),
+feed AS (
+  INSERT INTO changes (tenant_id, event_id, version, seat_id, zone_id)
+  SELECT DISTINCT $1::bigint, $2::bigint, v.version, x.seat_id, CASE WHEN x.seat_id IS NULL THEN x.zone_id ELSE 0 END
+  FROM v, extended x
+)
+SELECT (SELECT ok FROM guard) AS ok,
+       (SELECT pg_notify($13, json_build_object('tenantId', $1::bigint, 'eventId', $2::bigint,
+                                                'version', v.version)::text) FROM v) AS notified`;
+
+async function planExtendHolds(db: PgStatements, req: Request, input: ExtendHoldsInput): Promise<Plan> {
+  const { eventId, sessionId } = input;
+  const cart = await readCart(db, req, 'extendHolds', eventId, sessionId);
+  if (!('tickets' in cart)) return cart;
+  const decided = decided_(
+    decideExtendHolds({
+      now: req.now,
+      settings: req.settings,
+      sessionId,
+      cartId: cart.cartId,
+      tickets: cart.tickets.map(heldFact),
+      minutes: input.minutes,
+    }),
+  );
+  if ('refused' in decided) return decided;
+  const d = decided.effects;
+  const reply: StoredReply = {
+    status: 200,
+    body: {
+      result: {
+        transactionId: d.transactionId,
+        tickets: d.extended.map(({ ticket, until }) => ({ ...ticketView(ticket), reservedUntil: until })),
+      },
+    },
+    replayed: false,
+  };
+  return {
+    reply,
+    write: {
+      sql: EXTEND_WRITE,
+      params: [
+        req.tenantId,
+        eventId,
+        d.transactionId,
+        d.extended.map((e) => e.ticket.ticketId),
+        d.extended.map((e) => e.ticket.reservedUntil),
+        d.extended.map((e) => e.until),
+        req.now,
         ...answerParams(req, reply),
         req.credentialId,
         db.channel,

@@ -87,7 +87,7 @@ if (!url) {
       ]);
     });
 
-    it('a standing-places hold is two, and over capacity the same refusal as the locked path', async () => {
+    it('a standing-places hold is two, and over capacity the same refusal as the locked path; an extension two', async () => {
       const held = await run('holdGeneral', {
         eventId: 7,
         sessionId: 'g1',
@@ -106,6 +106,9 @@ if (!url) {
       });
       expect(full.reply.body.error?.details).toMatchObject({ zoneId: 12, requested: 2, available: 1 });
       expect(full.trips).toBe(2);
+      const extended = await run('extendHolds', { eventId: 7, sessionId: 'g1', actor: 'c', minutes: 20 });
+      expect(extended.reply.body.result).toMatchObject({ tickets: [{ zoneId: 12, quantity: 4 }] });
+      expect(extended.trips).toBe(2);
     });
   });
 }
