@@ -29,18 +29,18 @@ import type { FailureKind, TicketRow } from './sql-tx.ts';
 
 /**
  * Holds (of seats or standing places), releases of seats and extensions on PostgreSQL in two
- * statements, each one round trip: one read of
- * every fact the hold rules decide on (with the key's stored answer and the credential's
- * revocation), then one guarded write that commits on its own (autocommit, the connection's
- * synchronous_commit off): the key's answer, the tickets, the cart, the audit and change-feed rows,
- * the event's version and NOTIFY.
+ * statements, each one round trip: one read of every fact the hold rules decide on (with the
+ * key's stored answer and the credential's revocation), then one guarded write that commits on
+ * its own (autocommit, the connection's synchronous_commit off): the key's answer, the tickets,
+ * the cart, the audit and change-feed rows, the event's version and NOTIFY.
  *
- * The rules are decided once, in TypeScript (shared/hold-rules); SQL only re-checks that the facts
- * the decision used still hold: the unique partial index (a seat another counter took in between),
- * the zone's CHECK (places left), the cart still PENDING and the seats not blocked (hold), the
- * tickets still ACTIVE in the cart (release) with the end they had (extension). A guard that finds them changed writes nothing; the operation reads and decides again
- * (OPTIMISTIC_ATTEMPTS), then goes the locked transactional way, which is also taken for the rare
- * decision with more to write (late holds on the requested seats to expire first).
+ * The rules are decided once, in TypeScript (shared/hold-rules); SQL only re-checks that the
+ * facts the decision used still hold: the unique partial index (a seat another counter took in
+ * between), the zone's CHECK (places left), the cart still PENDING and the seats not blocked
+ * (hold), the tickets still ACTIVE in the cart (release) with the end they had (extension). A
+ * guard that finds them changed writes nothing; the operation reads and decides again
+ * (OPTIMISTIC_ATTEMPTS), then goes the locked transactional way, which is also taken for the
+ * rare decision with more to write (late holds on the requested seats to expire first).
  */
 
 export type FastOperation = 'holdSeats' | 'holdGeneral' | 'releaseSeats' | 'extendHolds';
