@@ -322,7 +322,7 @@ async function planHoldSeats(db: PgStatements, req: Request, input: HoldSeatsInp
     label: t[9],
   }));
   const session = { sessionId, cartId: r!.cart_id, held: Number(r!.held) };
-  const decided = decided_(
+  const decided = effectsOrRefusal(
     decideSeatHold({ now: req.now, settings: req.settings, requested: seatIds, seats, onSeats, session }),
   );
   if ('refused' in decided) return decided;
@@ -492,7 +492,7 @@ async function planHoldGeneral(db: PgStatements, req: Request, input: HoldGenera
     quantity: Number(q),
   }));
   const session = { sessionId, cartId: r!.cart_id, held: Number(r!.held) };
-  const decided = decided_(
+  const decided = effectsOrRefusal(
     decideGeneralHold({ now: req.now, settings: req.settings, zone, quantity, late, session }),
   );
   if ('refused' in decided) return decided;
@@ -742,7 +742,7 @@ async function planExtendHolds(db: PgStatements, req: Request, input: ExtendHold
   const { eventId, sessionId } = input;
   const cart = await readCart(db, req, 'extendHolds', eventId, sessionId);
   if (!('tickets' in cart)) return cart;
-  const decided = decided_(
+  const decided = effectsOrRefusal(
     decideExtendHolds({
       now: req.now,
       settings: req.settings,
@@ -792,6 +792,7 @@ function answerParams(req: Request, reply: StoredReply): unknown[] {
   return [req.idempotency.key, req.idempotency.requestHash, reply.status, JSON.stringify(reply.body)];
 }
 
-function decided_<E>(d: Decision<E>): { effects: E } | { refused: TaquillaError } {
+/** A decision as a plan's refusal, or its effects to write. */
+function effectsOrRefusal<E>(d: Decision<E>): { effects: E } | { refused: TaquillaError } {
   return d.ok ? { effects: d.effects } : { refused: d.refusal };
 }
