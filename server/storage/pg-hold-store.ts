@@ -1,5 +1,12 @@
 import pg from 'pg';
-import type { ChangeNotice, StoreHealth, StoreNotice } from './hold-store.ts';
+import type { ServerOperation } from '../../shared/schemas/sync.ts';
+import type { ChangeNotice, Idempotency, StoreHealth, StoreNotice, StoredReply } from './hold-store.ts';
+import {
+  executeInOneStatement,
+  FAST_OPERATIONS,
+  type FastOperation,
+  type PgStatements,
+} from './pg-hold-ops.ts';
 import { migrateServerSchema } from './server-migrations.ts';
 import { serverSchema } from './server-schema.ts';
 import { AUDIT_INSERT, AUDIT_ROW, auditParams } from './sql-audit.ts';
@@ -61,6 +68,7 @@ function inlined(client: pg.PoolClient, sql: string, params: unknown[]): string 
 }
 
 const LISTEN_RETRY_MS = 200;
+const IDLE_CONNECTION_MS = 5 * 60_000;
 const LISTEN_RETRY_MAX_MS = 5000;
 
 /**
@@ -92,6 +100,10 @@ export class PgHoldStore extends SqlHoldStore {
     this.pool = new pg.Pool({
       connectionString: url,
       max: options.poolSize ?? 16,
+      // Connections are kept through a lull (the driver's default closes them after 10 s idle): a new
+      // backend costs its start and a parse and plan of every statement again, several ms of
+      // database CPU each, which under bursty load came to most of the database's time per request.
+      idleTimeoutMillis: IDLE_CONNECTION_MS,
       application_name: `taquilla-server/${this.schema ?? 'public'}`,
       ...(this.schema ? { options: `-c search_path=${this.schema}` } : {}),
     });
@@ -238,15 +250,73 @@ export class PgHoldStore extends SqlHoldStore {
     await client.end();
   }
 
-  /** `?` -> `$n`, and a statement name: each connection parses and plans a statement once. */
-  private query(sql: string, values: unknown[]): pg.QueryConfig {
-    let cached = this.sqlCache.get(sql);
+  /**
+   * `?` -> `$n` (unless `numbered`: the text has its `$n` already), and a statement name: each
+   * connection parses and plans a statement once.
+   */
+  private query(sql: string, values: unknown[], numbered = false): pg.QueryConfig {
+    const key = numbered ? `$${sql}` : sql;
+    let cached = this.sqlCache.get(key);
     if (cached === undefined) {
       let n = 0;
-      cached = { text: sql.replace(/\?/g, () => `$${++n}`), name: `tq${this.sqlCache.size}` };
-      this.sqlCache.set(sql, cached);
+      const text = numbered ? sql : sql.replace(/\?/g, () => `$${++n}`);
+      cached = { text, name: `tq${this.sqlCache.size}` };
+      this.sqlCache.set(key, cached);
     }
     return { text: cached.text, name: cached.name, values };
+  }
+
+  /**
+   * Holds and releases of seats: one read and one guarded write, each its own round trip and, for
+   * the write, its own commit (pg-hold-ops.ts). Every other operation: one transaction.
+   */
+  override async execute(
+    tenantId: number,
+    credentialId: number,
+    op: ServerOperation,
+    raw: unknown,
+    now: number,
+    idempotency: Idempotency | null,
+  ): Promise<StoredReply> {
+    const locked = () => super.execute(tenantId, credentialId, op, raw, now, idempotency);
+    if (!FAST_OPERATIONS.has(op)) return locked();
+    const db: PgStatements = {
+      statement: (sql, params) => this.statement(sql, params),
+      connectionLost: (error) => error instanceof DroppedBeforeCommit || isConnectionLost(error),
+      classify: (error) => this.classify(error),
+      tenantSettings: (id) => this.tenantSettings(id),
+      channel: this.channel(),
+      locked,
+    };
+    return executeInOneStatement(db, tenantId, credentialId, op as FastOperation, raw, now, idempotency);
+  }
+
+  /**
+   * One statement on its own (autocommit, with the connection's synchronous_commit), one round trip.
+   * A connection lost before the statement was sent is DroppedBeforeCommit; one lost while it ran
+   * goes up as it is (it may have committed). A statement's own error leaves the connection usable.
+   */
+  private async statement<R>(sql: string, params: unknown[]): Promise<R[]> {
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (error) {
+      throw isConnectionLost(error) ? new DroppedBeforeCommit(error) : error;
+    }
+    let broken: unknown = null;
+    const onError = (error: unknown) => {
+      broken = error;
+    };
+    client.on('error', onError);
+    try {
+      return (await client.query(this.query(sql, params, true))).rows as R[];
+    } catch (error) {
+      if (broken === null && isConnectionLost(error)) broken = error;
+      throw error;
+    } finally {
+      client.off('error', onError);
+      client.release(broken === null ? undefined : (broken as Error));
+    }
   }
 
   /**

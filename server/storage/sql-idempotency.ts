@@ -96,12 +96,7 @@ export async function storedReply(
   idem: Idempotency | null,
   op: ServerOperation,
 ): Promise<StoredReply | null> {
-  const [row] = await tx.all<{
-    revoked_at: number | null;
-    request_hash: string | null;
-    status: number | null;
-    body: string | null;
-  }>(
+  const [row] = await tx.all<StoredRow>(
     // A key is its credential's own (two terminals may choose the same one); a row stored before
     // keys were scoped (credential 0, server migration 1) still answers for the whole tenant.
     `SELECT c.revoked_at, i.request_hash, i.status, i.body FROM (SELECT 1 AS one) AS one
@@ -110,6 +105,26 @@ export async function storedReply(
      ORDER BY i.credential_id DESC LIMIT 1`,
     [credentialId, tenantId, tenantId, credentialId, idem?.key ?? null],
   );
+  return answerFromStored(row ?? null, idem, op);
+}
+
+/** A key's stored row (with its credential's revocation) as read by storedReply or a store's own read. */
+export interface StoredRow {
+  revoked_at: number | null;
+  request_hash: string | null;
+  status: number | null;
+  body: string | null;
+}
+
+/**
+ * What a stored row means for this request: UNAUTHORIZED (revoked, not an upload),
+ * IDEMPOTENCY_MISMATCH (the key was used for another request), the stored answer, or null (new).
+ */
+export function answerFromStored(
+  row: StoredRow | null,
+  idem: Idempotency | null,
+  op: ServerOperation,
+): StoredReply | null {
   // Revocation stops new work, not the upload of what was already sold: a revoked terminal still
   // reports its offline sales and gives its leases back (never renews them).
   const revoked = row?.revoked_at !== null && row?.revoked_at !== undefined;
