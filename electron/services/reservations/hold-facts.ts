@@ -53,10 +53,11 @@ export class HoldFacts {
       >(
         `SELECT (SELECT id FROM transactions
                  WHERE event_id = @event AND session_id = @session AND status = 'PENDING') AS cart_id,
+                -- Through the session's open carts (carts_by_session), then their tickets.
                 (SELECT COALESCE(SUM(t.quantity), 0)
-                 FROM reserved_tickets t JOIN transactions x ON x.id = t.transaction_id
-                 WHERE t.session_id = @session AND t.status = 'ACTIVE' AND x.status = 'PENDING'
-                   AND t.reserved_until > @now) AS held`,
+                 FROM transactions x CROSS JOIN reserved_tickets t ON t.transaction_id = x.id
+                 WHERE x.session_id = @session AND x.status = 'PENDING' AND t.session_id = @session
+                   AND t.status = 'ACTIVE' AND t.reserved_until > @now) AS held`,
       ),
       cartOf: db.prepare<[number, string], TransactionRow>(
         `SELECT ${TX_COLUMNS} FROM transactions WHERE event_id = ? AND session_id = ? AND status = 'PENDING'`,
@@ -96,13 +97,13 @@ export class HoldFacts {
          WHERE t.zone_id = ? AND t.seat_id IS NULL AND t.status = 'ACTIVE' AND t.transaction_id <> ?
          ORDER BY t.reserved_until`,
       ),
-      lateBatch: db.prepare<
-        [{ now: number; limit: number }],
-        { id: number; transaction_id: string; reserved_until: number }
-      >(
-        `SELECT id, transaction_id, reserved_until FROM reserved_tickets
-         WHERE status = 'ACTIVE' AND reserved_until <= @now ORDER BY reserved_until LIMIT @limit`,
-      ),
+      // Raw rows: cleanup reads thousands per batch.
+      lateBatch: db
+        .prepare<[{ now: number; limit: number }], [number, string, number, number, number | null, number]>(
+          `SELECT id, transaction_id, event_id, zone_id, seat_id, reserved_until FROM reserved_tickets
+           WHERE status = 'ACTIVE' AND reserved_until <= @now ORDER BY reserved_until LIMIT @limit`,
+        )
+        .raw(),
       touched: db.prepare<
         [string],
         { id: string; status: TransactionRow['status']; reserved_until: number | null; active_left: number }
@@ -203,13 +204,17 @@ export class HoldFacts {
   }
 
   /** Up to `limit` ACTIVE tickets whose time has run out, earliest first (cleanup). */
-  lateBatch(
-    now: number,
-    limit: number,
-  ): { ticketId: number; transactionId: string; reservedUntil: number }[] {
+  lateBatch(now: number, limit: number): LateTicket[] {
     return this.sql.lateBatch
       .all({ now, limit })
-      .map((t) => ({ ticketId: t.id, transactionId: t.transaction_id, reservedUntil: t.reserved_until }));
+      .map(([ticketId, transactionId, eventId, zoneId, seatId, reservedUntil]) => ({
+        ticketId,
+        transactionId,
+        eventId,
+        zoneId,
+        seatId,
+        reservedUntil,
+      }));
   }
 
   /**
@@ -224,6 +229,16 @@ export class HoldFacts {
       reservedUntil: t.reserved_until,
     }));
   }
+}
+
+/** An ACTIVE ticket whose hold time has run out, as cleanup reads it. */
+export interface LateTicket {
+  ticketId: number;
+  transactionId: string;
+  eventId: number;
+  zoneId: number;
+  seatId: number | null;
+  reservedUntil: number;
 }
 
 /** A transaction row as the hold rules see it. */

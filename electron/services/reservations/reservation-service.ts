@@ -451,23 +451,18 @@ export class ReservationService {
     const reason = 'cleanup: hold time ran out';
     const runBatch = this.db.transaction(() => {
       const now = this.clock.now();
-      const moves: TicketMove[] = decideExpiry(now, this.facts.lateBatch(now, batchSize)).map((t) => ({
-        ticketId: t.ticketId,
-        transactionId: t.transactionId,
-        to: 'EXPIRED',
-        reason,
-      }));
+      const late = decideExpiry(now, this.facts.lateBatch(now, batchSize));
       const changes = new ChangeSet();
-      const moved = this.writer.moveTickets(moves, now, 'system', changes);
+      this.writer.expireTickets(late, now, 'system', reason, changes);
       const closed = this.writer.closeEmptied(
-        moved.map((t) => t.transaction_id),
+        late.map((t) => t.transactionId),
         'EXPIRED',
         now,
         'system',
         reason,
       );
       this.feed.flush(changes);
-      return { moved: moved.length, closed };
+      return { moved: late.length, closed };
     });
     for (;;) {
       const { moved, closed } = runBatch.immediate();
