@@ -97,13 +97,6 @@ export class HoldFacts {
          WHERE t.zone_id = ? AND t.seat_id IS NULL AND t.status = 'ACTIVE' AND t.transaction_id <> ?
          ORDER BY t.reserved_until`,
       ),
-      // Raw rows: cleanup reads thousands per batch.
-      lateBatch: db
-        .prepare<[{ now: number; limit: number }], [number, string, number, number, number | null, number]>(
-          `SELECT id, transaction_id, event_id, zone_id, seat_id, reserved_until FROM reserved_tickets
-           WHERE status = 'ACTIVE' AND reserved_until <= @now ORDER BY reserved_until LIMIT @limit`,
-        )
-        .raw(),
       touched: db.prepare<
         [string],
         { id: string; status: TransactionRow['status']; reserved_until: number | null; active_left: number }
@@ -203,20 +196,6 @@ export class HoldFacts {
     return this.sql.otherGaHolds.all(zoneId, transactionId);
   }
 
-  /** Up to `limit` ACTIVE tickets whose time has run out, earliest first (cleanup). */
-  lateBatch(now: number, limit: number): LateTicket[] {
-    return this.sql.lateBatch
-      .all({ now, limit })
-      .map(([ticketId, transactionId, eventId, zoneId, seatId, reservedUntil]) => ({
-        ticketId,
-        transactionId,
-        eventId,
-        zoneId,
-        seatId,
-        reservedUntil,
-      }));
-  }
-
   /**
    * The transactions and whether each still has an ACTIVE ticket (activeLeft 0 or 1: decideEmptied
    * asks only "none left?", and EXISTS stops at the first; cleanup touches thousands per batch).
@@ -229,16 +208,6 @@ export class HoldFacts {
       reservedUntil: t.reserved_until,
     }));
   }
-}
-
-/** An ACTIVE ticket whose hold time has run out, as cleanup reads it. */
-export interface LateTicket {
-  ticketId: number;
-  transactionId: string;
-  eventId: number;
-  zoneId: number;
-  seatId: number | null;
-  reservedUntil: number;
 }
 
 /** A transaction row as the hold rules see it. */

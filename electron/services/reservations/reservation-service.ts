@@ -6,7 +6,6 @@ import {
   decideCancel,
   decideComplete,
   decideConvert,
-  decideExpiry,
   decideExtendHolds,
   decideGeneralHold,
   decideRelease,
@@ -451,18 +450,10 @@ export class ReservationService {
     const reason = 'cleanup: hold time ran out';
     const runBatch = this.db.transaction(() => {
       const now = this.clock.now();
-      const late = decideExpiry(now, this.facts.lateBatch(now, batchSize));
       const changes = new ChangeSet();
-      this.writer.expireTickets(late, now, 'system', reason, changes);
-      const closed = this.writer.closeEmptied(
-        late.map((t) => t.transactionId),
-        'EXPIRED',
-        now,
-        'system',
-        reason,
-      );
+      const { expired, closed } = this.writer.expireLateBatch(now, batchSize, 'system', reason, changes);
       this.feed.flush(changes);
-      return { moved: late.length, closed };
+      return { moved: expired, closed };
     });
     for (;;) {
       const { moved, closed } = runBatch.immediate();
