@@ -216,9 +216,10 @@ export class HoldWriter {
   }
 
   /**
-   * Cleanup's batch: up to `limit` ACTIVE tickets whose time ran out by `now`, earliest first, go to
-   * EXPIRED with their audit rows and change-feed rows (`changes.late`), and the transactions that
-   * left empty close as decideEmptied says. Returns how many tickets expired and transactions closed.
+   * Cleanup's batch: up to `limit` ACTIVE tickets whose time ran out by `now`, earliest first, go
+   * to EXPIRED with their audit rows and change-feed rows (`changes.lateTickets`), and the
+   * transactions left empty close as decideEmptied says. Returns how many tickets expired and how
+   * many transactions closed.
    */
   expireLateBatch(
     now: number,
