@@ -578,20 +578,27 @@ function snapshot200k(dir: string): Figure[] {
   ];
 }
 
+/** `--parts hold,cleanup,wal,snapshot,replay` runs only those parts (all by default). */
+function wanted(part: string): boolean {
+  const i = process.argv.indexOf('--parts');
+  if (i < 0) return part !== 'replay' || !process.argv.includes('--no-replay');
+  return (process.argv[i + 1] ?? '').split(',').includes(part);
+}
+
 export const suite: BenchSuite = {
   name: 'terminal',
   run: async () => {
     const dir = tempDir('taquilla-bench-terminal-');
     try {
-      const holds = holdAgainstBaselines(dir.dir);
-      const cleaned = await cleanup(dir.dir);
+      const holds = wanted('hold') ? holdAgainstBaselines(dir.dir) : { figures: [], notes: {} };
+      const cleaned = wanted('cleanup') ? await cleanup(dir.dir) : { figures: [], statements: [] };
       const figures = [
         ...holds.figures,
         ...cleaned.figures,
-        ...(await walThroughHolds(dir.dir)),
-        ...snapshot200k(dir.dir),
+        ...(wanted('wal') ? await walThroughHolds(dir.dir) : []),
+        ...(wanted('snapshot') ? snapshot200k(dir.dir) : []),
       ];
-      if (!process.argv.includes('--no-replay')) {
+      if (wanted('replay')) {
         const replay = await replayQueuedSales(dir.dir, REPLAY_SALES);
         figures.push({ ...replay, target: '≤ 3 s', met: replay.met && replay.value <= 3 });
       }

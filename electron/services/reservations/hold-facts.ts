@@ -53,10 +53,11 @@ export class HoldFacts {
       >(
         `SELECT (SELECT id FROM transactions
                  WHERE event_id = @event AND session_id = @session AND status = 'PENDING') AS cart_id,
+                -- Through the session's open carts (carts_by_session), then their tickets.
                 (SELECT COALESCE(SUM(t.quantity), 0)
-                 FROM reserved_tickets t JOIN transactions x ON x.id = t.transaction_id
-                 WHERE t.session_id = @session AND t.status = 'ACTIVE' AND x.status = 'PENDING'
-                   AND t.reserved_until > @now) AS held`,
+                 FROM transactions x CROSS JOIN reserved_tickets t ON t.transaction_id = x.id
+                 WHERE x.session_id = @session AND x.status = 'PENDING' AND t.session_id = @session
+                   AND t.status = 'ACTIVE' AND t.reserved_until > @now) AS held`,
       ),
       cartOf: db.prepare<[number, string], TransactionRow>(
         `SELECT ${TX_COLUMNS} FROM transactions WHERE event_id = ? AND session_id = ? AND status = 'PENDING'`,
@@ -95,13 +96,6 @@ export class HoldFacts {
          LEFT JOIN seats s ON s.id = t.seat_id JOIN zones z ON z.id = t.zone_id
          WHERE t.zone_id = ? AND t.seat_id IS NULL AND t.status = 'ACTIVE' AND t.transaction_id <> ?
          ORDER BY t.reserved_until`,
-      ),
-      lateBatch: db.prepare<
-        [{ now: number; limit: number }],
-        { id: number; transaction_id: string; reserved_until: number }
-      >(
-        `SELECT id, transaction_id, reserved_until FROM reserved_tickets
-         WHERE status = 'ACTIVE' AND reserved_until <= @now ORDER BY reserved_until LIMIT @limit`,
       ),
       touched: db.prepare<
         [string],
@@ -200,16 +194,6 @@ export class HoldFacts {
   /** Other carts' standing-place holds in the zone, earliest-ending first. */
   otherGaHolds(zoneId: number, transactionId: string): TicketRow[] {
     return this.sql.otherGaHolds.all(zoneId, transactionId);
-  }
-
-  /** Up to `limit` ACTIVE tickets whose time has run out, earliest first (cleanup). */
-  lateBatch(
-    now: number,
-    limit: number,
-  ): { ticketId: number; transactionId: string; reservedUntil: number }[] {
-    return this.sql.lateBatch
-      .all({ now, limit })
-      .map((t) => ({ ticketId: t.id, transactionId: t.transaction_id, reservedUntil: t.reserved_until }));
   }
 
   /**

@@ -4,6 +4,7 @@ import type { Db } from '../../store/database.ts';
 import { AuditTrail } from './audit-trail.ts';
 import type { ChangeSet } from './change-set.ts';
 import type { HoldFacts } from './hold-facts.ts';
+import { ensureLateTickets } from './late-tickets.ts';
 
 /** A ticket a move took out of ACTIVE. */
 export interface MovedTicket {
@@ -42,6 +43,7 @@ export class HoldWriter {
     private readonly facts: HoldFacts,
   ) {
     this.audit = new AuditTrail(db);
+    ensureLateTickets(db);
     this.sql = {
       insertTransaction: db.prepare<[string, number, number, string, string, number, number]>(
         `INSERT INTO transactions (id, tenant_id, event_id, session_id, actor, status, created_at, updated_at)
@@ -80,6 +82,32 @@ export class HoldWriter {
         `UPDATE reserved_tickets SET status = @to, updated_at = @now
          WHERE id IN (SELECT value FROM json_each(@ids)) AND status = 'ACTIVE'
          RETURNING id, transaction_id, event_id, zone_id, seat_id`,
+      ),
+      // Cleanup, set-based: the late batch is chosen, expired, audited, fed and its carts found in SQL,
+      // through a scratch table of this connection (late_tickets); no ticket row crosses into
+      // JavaScript (reading 100,000 rows into it cost more than expiring them). The selection is the
+      // hold rules' isLive (shared/lifecycle.ts) stated for the index: ACTIVE, reserved_until <= now.
+      clearLate: db.prepare('DELETE FROM temp.late_tickets'),
+      pickLate: db.prepare<[{ now: number; limit: number }]>(
+        `INSERT INTO temp.late_tickets (id, transaction_id, event_id, zone_id, seat_id)
+         SELECT id, transaction_id, event_id, zone_id, seat_id FROM reserved_tickets
+         WHERE status = 'ACTIVE' AND reserved_until <= @now ORDER BY reserved_until LIMIT @limit`,
+      ),
+      expireLate: db.prepare<[{ now: number }]>(
+        `UPDATE reserved_tickets SET status = 'EXPIRED', updated_at = @now
+         WHERE id IN (SELECT id FROM temp.late_tickets) AND status = 'ACTIVE'`,
+      ),
+      auditLate: db.prepare<[{ at: number; actor: string; reason: string }]>(
+        `INSERT INTO audit_log (at, actor, entity, entity_id, from_state, to_state, reason)
+         SELECT @at, @actor, 'ticket', id, 'ACTIVE', 'EXPIRED', @reason FROM temp.late_tickets`,
+      ),
+      lateEvents: db.prepare<[], [number]>('SELECT DISTINCT event_id FROM temp.late_tickets').raw(),
+      // Which of the batch's transactions still have an ACTIVE ticket (decideEmptied's facts).
+      lateTouched: db.prepare<[], { id: string; status: TransactionStatus; active_left: number }>(
+        `SELECT x.id, x.status,
+                EXISTS (SELECT 1 FROM reserved_tickets t WHERE t.transaction_id = x.id AND t.status = 'ACTIVE')
+                  AS active_left
+         FROM transactions x WHERE x.id IN (SELECT transaction_id FROM temp.late_tickets)`,
       ),
       auditTickets: db.prepare<
         [{ at: number; actor: string; from: string; to: string; reason: string; ids: string }]
@@ -185,6 +213,41 @@ export class HoldWriter {
       moved.push(...rows);
     }
     return moved;
+  }
+
+  /**
+   * Cleanup's batch: up to `limit` ACTIVE tickets whose time ran out by `now`, earliest first, go
+   * to EXPIRED with their audit rows and change-feed rows (`changes.lateTickets`), and the
+   * transactions left empty close as decideEmptied says. Returns how many tickets expired and how
+   * many transactions closed.
+   */
+  expireLateBatch(
+    now: number,
+    limit: number,
+    actor: string,
+    reason: string,
+    changes: ChangeSet,
+  ): { expired: number; closed: number } {
+    this.sql.clearLate.run();
+    const expired = this.sql.pickLate.run({ now, limit }).changes;
+    if (expired === 0) return { expired: 0, closed: 0 };
+    const moved = this.sql.expireLate.run({ now }).changes;
+    if (moved !== expired) {
+      // Picked inside this write, so every one is still ACTIVE; anything else is a bug here.
+      throw new Error(`expireLateBatch: ${moved} of ${expired} late tickets were ACTIVE`);
+    }
+    this.sql.auditLate.run({ at: now, actor, reason });
+    for (const [eventId] of this.sql.lateEvents.all()) changes.lateTickets(eventId);
+    const closing = decideEmptied(
+      this.sql.lateTouched.all().map((t) => ({
+        transactionId: t.id,
+        status: t.status,
+        activeLeft: t.active_left,
+      })),
+      'EXPIRED',
+    );
+    this.closeTransactions(closing, now, actor, reason);
+    return { expired, closed: closing.length };
   }
 
   /** Sells ACTIVE tickets (COMPLETED), with their audit rows. */

@@ -6,7 +6,6 @@ import {
   decideCancel,
   decideComplete,
   decideConvert,
-  decideExpiry,
   decideExtendHolds,
   decideGeneralHold,
   decideRelease,
@@ -451,23 +450,10 @@ export class ReservationService {
     const reason = 'cleanup: hold time ran out';
     const runBatch = this.db.transaction(() => {
       const now = this.clock.now();
-      const moves: TicketMove[] = decideExpiry(now, this.facts.lateBatch(now, batchSize)).map((t) => ({
-        ticketId: t.ticketId,
-        transactionId: t.transactionId,
-        to: 'EXPIRED',
-        reason,
-      }));
       const changes = new ChangeSet();
-      const moved = this.writer.moveTickets(moves, now, 'system', changes);
-      const closed = this.writer.closeEmptied(
-        moved.map((t) => t.transaction_id),
-        'EXPIRED',
-        now,
-        'system',
-        reason,
-      );
+      const { expired, closed } = this.writer.expireLateBatch(now, batchSize, 'system', reason, changes);
       this.feed.flush(changes);
-      return { moved: moved.length, closed };
+      return { moved: expired, closed };
     });
     for (;;) {
       const { moved, closed } = runBatch.immediate();

@@ -60,8 +60,12 @@ export class ReservationStatsService {
            SUM(CASE WHEN t.status = 'ACTIVE' AND t.reserved_until > @now THEN t.quantity ELSE 0 END) AS live,
            SUM(CASE WHEN t.status = 'ACTIVE' AND t.reserved_until > @now AND t.reserved_until <= @soon
                     THEN t.quantity ELSE 0 END) AS expiring
-         FROM reserved_tickets t JOIN transactions x ON x.id = t.transaction_id
-         WHERE t.event_id = @event GROUP BY x.status, t.status`,
+         FROM transactions x CROSS JOIN reserved_tickets t ON t.transaction_id = x.id
+         WHERE x.event_id = @event AND t.event_id = @event
+           -- Every status, stated: the event's transactions by transactions_by_status, then their
+           -- tickets (tickets_by_event_status holds live tickets only, migration 035).
+           AND x.status IN ('PENDING', 'RESERVED', 'COMPLETED', 'CANCELLED', 'EXPIRED')
+         GROUP BY x.status, t.status`,
       ),
       openReservations: db.prepare<[number, number], { n: number }>(
         `SELECT COUNT(*) AS n FROM transactions WHERE event_id = ? AND status = 'RESERVED' AND reserved_until > ?`,

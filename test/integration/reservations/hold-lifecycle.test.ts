@@ -303,6 +303,75 @@ describe('checkout', () => {
     ).toHaveLength(1);
   });
 
+  it('cleanup in batches leaves every expiry in the audit trail and the change feed, and closes only emptied carts', () => {
+    const s1 = v.reservations.holdSeats({ eventId: v.eventId, ...who('s1'), seatIds: v.seatIds.slice(0, 3) });
+    const ga = v.reservations.holdGeneral({
+      eventId: v.eventId,
+      ...who('s2'),
+      zoneId: v.gaZoneId,
+      quantity: 2,
+    });
+    v.clock.advance(5 * MINUTE_MS);
+    const s3 = v.reservations.holdSeats({ eventId: v.eventId, ...who('s3'), seatIds: [v.seatIds[3]!] });
+    v.clock.advance(5 * MINUTE_MS); // s1's and s2's holds ran out; s3's has 5 minutes left
+    const before = v.db
+      .prepare<[number], { version: number }>('SELECT version FROM events WHERE id = ?')
+      .get(v.eventId)!;
+    const lastAudit = v.db
+      .prepare<[], { id: number }>('SELECT COALESCE(MAX(id), 0) AS id FROM audit_log')
+      .get()!.id;
+
+    expect(v.reservations.cleanupExpired({ batchSize: 2 })).toEqual({
+      expiredTickets: 4,
+      expiredTransactions: 2,
+      batches: 2,
+    });
+
+    const expired = [...s1.tickets, ...ga.tickets].map((t) => t.ticketId);
+    expect(expired.map(ticketStatus)).toEqual(['EXPIRED', 'EXPIRED', 'EXPIRED', 'EXPIRED']);
+    expect(ticketStatus(s3.tickets[0]!.ticketId)).toBe('ACTIVE');
+    expect([s1.transactionId, ga.transactionId, s3.transactionId].map(txStatus)).toEqual([
+      'EXPIRED',
+      'EXPIRED',
+      'PENDING',
+    ]);
+    const trail = v.db
+      .prepare<
+        [number],
+        { actor: string; entity: string; entity_id: string; from_state: string; to_state: string }
+      >('SELECT actor, entity, entity_id, from_state, to_state FROM audit_log WHERE id > ? ORDER BY id')
+      .all(lastAudit);
+    expect(
+      trail
+        .filter((a) => a.entity === 'ticket')
+        .map((a) => Number(a.entity_id))
+        .sort(),
+    ).toEqual([...expired].sort());
+    expect(
+      trail
+        .filter((a) => a.entity === 'transaction')
+        .map((a) => a.entity_id)
+        .sort(),
+    ).toEqual([s1.transactionId, ga.transactionId].sort());
+    expect(trail.every((a) => a.actor === 'system' && a.to_state === 'EXPIRED')).toBe(true);
+    // The standing zone gave its places back (the trigger) and screens see every change.
+    expect(
+      v.db.prepare<[number], { used: number }>('SELECT used FROM zones WHERE id = ?').get(v.gaZoneId)!.used,
+    ).toBe(0);
+    const feed = v.availability.changesSince({ eventId: v.eventId, sinceVersion: before.version });
+    expect(feed.reset).toBe(false);
+    if (feed.reset) return;
+    expect(feed.seats.map((x) => x.seatId).sort()).toEqual(v.seatIds.slice(0, 3).sort());
+    expect(feed.seats.every((x) => x.state === 'free')).toBe(true);
+    expect(feed.zones.find((z) => z.zoneId === v.gaZoneId)!.free).toBe(5);
+    const changed = v.db
+      .prepare<[number, number], { zone_id: number }>(
+        'SELECT zone_id FROM availability_changes WHERE event_id = ? AND version > ? AND seat_id IS NULL',
+      )
+      .all(v.eventId, before.version);
+    expect(changed.map((c) => c.zone_id)).toEqual([v.gaZoneId]);
+  });
+
   it('checkout with a hold whose time ran out is refused and writes nothing', () => {
     const held = v.reservations.holdSeats({ eventId: v.eventId, ...who('s1'), seatIds: [v.seatIds[0]!] });
     v.clock.advance(10 * MINUTE_MS + 1);

@@ -46,7 +46,7 @@ function plan(sql: string): string[] {
 }
 
 describe('the indexes on tickets (issue 17: index writes per hold)', () => {
-  it('keeps five index entries per seat hold and one index by event', () => {
+  it('keeps four index entries per seat hold and one index by event', () => {
     const indexes = db
       .prepare<[], { name: string; partial: number }>(
         "SELECT il.name, il.partial FROM pragma_index_list('reserved_tickets') il ORDER BY il.name",
@@ -54,14 +54,13 @@ describe('the indexes on tickets (issue 17: index writes per hold)', () => {
       .all();
     expect(indexes.map((i) => i.name)).toEqual([
       'one_live_ticket_per_seat',
-      'tickets_active_by_session',
       'tickets_active_by_until',
       'tickets_by_event_status',
       'tickets_by_transaction',
       'tickets_ga_active',
     ]);
     // A seat hold (ACTIVE, seat set) lands in every index but the general-admission one.
-    expect(indexes.filter((i) => i.name !== 'tickets_ga_active')).toHaveLength(5);
+    expect(indexes.filter((i) => i.name !== 'tickets_ga_active')).toHaveLength(4);
   });
 
   it('reads the live seats of an event for the snapshot from the index alone', () => {
