@@ -10,6 +10,7 @@ import { createEnrolCode, createTenantWithAdmin } from './app.ts';
 import { tenantSettingsView } from './catalog-routes.ts';
 import { leasePolicyCommands } from './lease-policy-commands.ts';
 import type { HoldStore } from './storage/hold-store.ts';
+import { cliOperator } from './storage/sql-audit.ts';
 
 /** A refusal caused by how the command was called (exit code 2). */
 export class ServerUsageError extends Error {}
@@ -190,12 +191,13 @@ export const serverCommands: ServerCommand[] = [
             tenant.tenantId,
             positive(values.event, '--event'),
             now,
+            cliOperator(),
           ),
         };
       }
       if (values.end !== undefined) {
         if (typeof values.end !== 'string' || values.end === '') throw new ServerUsageError('--end LEASE_ID');
-        const ended = await store.endLease(tenant.tenantId, values.end, now);
+        const ended = await store.endLease(tenant.tenantId, values.end, now, cliOperator());
         if (!ended) {
           throw new TaquillaError('UNKNOWN_LEASE', `There is no lease ${values.end}`, {
             leaseId: values.end,
@@ -261,7 +263,7 @@ export const serverCommands: ServerCommand[] = [
     run: async (store, values, now) => {
       const tenant = await existingTenant(store, values);
       const credentialId = positive(values.credential, '--credential');
-      if (!(await store.revokeCredential(tenant.tenantId, credentialId, now))) {
+      if (!(await store.revokeCredential(tenant.tenantId, credentialId, now, cliOperator()))) {
         throw new Error(`tenant ${tenant.tenantId} has no credential ${credentialId}`);
       }
       return { revoked: credentialId };

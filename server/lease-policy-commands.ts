@@ -4,6 +4,7 @@ import type { LeasePolicyInput } from '../shared/lease-policy.ts';
 import type { ServerCommand } from './admin-commands.ts';
 import { ServerUsageError } from './admin-commands.ts';
 import type { HoldStore } from './storage/hold-store.ts';
+import { cliOperator } from './storage/sql-audit.ts';
 
 type Values = Parameters<ServerCommand['run']>[1];
 
@@ -100,13 +101,13 @@ export const leasePolicyCommands: ServerCommand[] = [
         return {
           eventId,
           credentialId,
-          removed: await store.leasePolicies.unset(tenantId, eventId, credentialId),
+          removed: await store.leasePolicies.unset(tenantId, eventId, credentialId, cliOperator(), now),
         };
       }
       const policy = policyFromFlags(values);
       if (policy !== null) {
         return {
-          set: await store.leasePolicies.set(tenantId, eventId, credentialId, policy, 'operator', now),
+          set: await store.leasePolicies.set(tenantId, eventId, credentialId, policy, cliOperator(), now),
         };
       }
       return { tenantId, eventId, policies: await store.leasePolicies.list(tenantId, eventId) };

@@ -6,6 +6,7 @@ import {
 } from '../../shared/schemas/conflicts.ts';
 import { venueTicketNumberText } from '../../shared/schemas/keyset.ts';
 import { revokeTickets } from './keyset-store.ts';
+import { writeAudit } from './sql-audit.ts';
 import type { SqlTx } from './sql-hold-store.ts';
 
 interface Row {
@@ -65,6 +66,18 @@ export async function recordConflictResolution(
       now,
     ],
   );
+  await writeAudit(tx, tenantId, { actor: input.actor, credentialId }, now, [
+    {
+      eventId: input.eventId,
+      entity: 'conflict',
+      entityId: input.saleId,
+      from: 'refused',
+      to: input.resolution,
+      reason: `${input.reason} (approved by ${input.approvedBy}; seats ${input.seatIds.join(', ') || 'none'}${
+        input.movedTo ? `; moved to ${input.movedTo.transactionId}` : ''
+      }${input.keptBy ? `; kept by ${input.keptBy}` : ''})`,
+    },
+  ]);
   if (input.resolution !== 'override') {
     await revokeTickets(tx, {
       tenantId,

@@ -94,6 +94,28 @@ async function doorVerdict(code: string, file: string): Promise<string> {
   }
 }
 
+interface AuditRow {
+  actor: string;
+  credentialId: number;
+  entity: string;
+  entityId: string;
+  from: string | null;
+  to: string;
+  reason: string;
+}
+
+/** `taquilla-server audit --entity ID`: the server's audit trail of one thing, oldest first. */
+async function auditOf(entityId: string | number): Promise<AuditRow[]> {
+  const { entries } = await serverCommand<{ entries: AuditRow[] }>(
+    'audit',
+    '--tenant',
+    String(venue.admin.tenantId),
+    '--entity',
+    String(entityId),
+  );
+  return entries;
+}
+
 function conflictOf(list: ConflictView[], seatId: number): ConflictView {
   const found = list.find((c) => c.seatIds.includes(seatId));
   if (!found) throw new Error(`no conflict for seat ${seatId}`);
@@ -226,6 +248,9 @@ describe('conflicts that act', () => {
     );
     expect(await doorVerdict(oldTicket!.code, file)).toBe('REVOKED');
     expect(await doorVerdict(newTicket!.code, file)).toBe('VALID');
+    expect(await auditOf(old.transactionId)).toContainEqual(
+      expect.objectContaining({ entity: 'conflict', from: 'refused', to: 'moved', actor: luis.actor }),
+    );
   });
 
   it('refund: in the tender used (A’s X shows it), the ticket voided, the conflict resolved', async () => {
@@ -265,6 +290,14 @@ describe('conflicts that act', () => {
       expect.objectContaining({ ticketNumber: ticket!.ticketNumber, reason: 'refunded' }),
     );
     expect(await doorVerdict(ticket!.code, file)).toBe('REVOKED');
+    expect(await auditOf(old.transactionId)).toContainEqual(
+      expect.objectContaining({
+        entity: 'conflict',
+        to: 'refunded',
+        actor: ana.actor,
+        reason: expect.stringContaining('asiento vendido dos veces'),
+      }),
+    );
   });
 
   it('override: recorded at the server with its reason, which then never sells the seat to another customer', async () => {
@@ -306,6 +339,9 @@ describe('conflicts that act', () => {
       actor: luis.actor,
       terminal: 'Caja 1',
     });
+    expect(await auditOf(refused.get(seat)!.transactionId)).toContainEqual(
+      expect.objectContaining({ entity: 'conflict', to: 'override', actor: luis.actor }),
+    );
     expect((await a.call('conflicts.list', { all: false }, luis)).map((c) => c.seatIds)).toEqual([
       [seats[3]],
     ]);
