@@ -360,6 +360,13 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     async (request) => {
       const now = clock.now();
       const c = request.credential!;
+      if (request.body.credentialId === c.id && request.body.force !== true) {
+        const message =
+          'this is your own credential: revoking it locks you out of the admin API; send force: true';
+        throw new TaquillaError('VALIDATION', `Invalid input: force: ${message}`, {
+          issues: [{ path: 'force', message }],
+        });
+      }
       const ok = await store.revokeCredential(c.tenantId, request.body.credentialId, now, adminBy(c));
       if (!ok) throw new TaquillaError('FORBIDDEN', 'No such credential in this tenant', { role: 'admin' });
       return {
