@@ -4,12 +4,14 @@ import type { ParseArgsConfig } from 'node:util';
 type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig['options']>;
 import { parseSettingAssignments, SETTING_KEYS, type SettingKey } from '../shared/config.ts';
 import { TaquillaError } from '../shared/errors.ts';
+import { ENROL_CODE_MAX_MINUTES } from '../shared/schemas/sync.ts';
 import { type CatalogEvent, eventFile } from '../shared/schemas/venue.ts';
 import { parseInput } from '../shared/validation.ts';
 import { createEnrolCode, createTenantWithAdmin } from './app.ts';
 import { tenantSettingsView } from './catalog-routes.ts';
 import { leasePolicyCommands } from './lease-policy-commands.ts';
 import type { HoldStore } from './storage/hold-store.ts';
+import { cliOperator } from './storage/sql-audit.ts';
 
 /** A refusal caused by how the command was called (exit code 2). */
 export class ServerUsageError extends Error {}
@@ -96,11 +98,22 @@ export const serverCommands: ServerCommand[] = [
   },
   {
     name: 'enrol-code',
-    usage: 'enrol-code --tenant ID [--minutes N]                 a one-time enrolment code for a terminal',
+    usage: `enrol-code --tenant ID [--minutes N]                 a one-time enrolment code for a terminal, usable N minutes (default 60, at most ${ENROL_CODE_MAX_MINUTES}: 7 days)`,
     options: { tenant: { type: 'string' }, minutes: { type: 'string', default: '60' } },
     run: async (store, values, now) => {
+      const minutes = Number(values.minutes);
+      if (
+        typeof values.minutes !== 'string' ||
+        !/^\d+$/.test(values.minutes) ||
+        minutes < 1 ||
+        minutes > ENROL_CODE_MAX_MINUTES
+      ) {
+        throw new ServerUsageError(
+          `--minutes must be a whole number from 1 to ${ENROL_CODE_MAX_MINUTES} (7 days), got '${String(values.minutes)}'`,
+        );
+      }
       const tenant = await existingTenant(store, values);
-      return createEnrolCode(store, tenant.tenantId, positive(values.minutes, '--minutes'), now);
+      return createEnrolCode(store, tenant.tenantId, minutes, now);
     },
   },
   {
@@ -190,12 +203,13 @@ export const serverCommands: ServerCommand[] = [
             tenant.tenantId,
             positive(values.event, '--event'),
             now,
+            cliOperator(),
           ),
         };
       }
       if (values.end !== undefined) {
         if (typeof values.end !== 'string' || values.end === '') throw new ServerUsageError('--end LEASE_ID');
-        const ended = await store.endLease(tenant.tenantId, values.end, now);
+        const ended = await store.endLease(tenant.tenantId, values.end, now, cliOperator());
         if (!ended) {
           throw new TaquillaError('UNKNOWN_LEASE', `There is no lease ${values.end}`, {
             leaseId: values.end,
@@ -256,12 +270,19 @@ export const serverCommands: ServerCommand[] = [
   {
     name: 'revoke',
     usage:
-      'revoke --tenant ID --credential N                    revoke a terminal: its sockets close, requests get 401; it may still report what it sold offline and give its leases back',
-    options: { tenant: { type: 'string' }, credential: { type: 'string' } },
+      'revoke --tenant ID --credential N [--force]          revoke a terminal: its sockets close, requests get 401; it may still report what it sold offline and give its leases back (an admin credential needs --force)',
+    options: { tenant: { type: 'string' }, credential: { type: 'string' }, force: { type: 'boolean' } },
     run: async (store, values, now) => {
       const tenant = await existingTenant(store, values);
       const credentialId = positive(values.credential, '--credential');
-      if (!(await store.revokeCredential(tenant.tenantId, credentialId, now))) {
+      const target = (await store.credentials(tenant.tenantId)).find((c) => c.credentialId === credentialId);
+      // The admin's own credential: revoking it locks the operator out of the admin API.
+      if (target?.role === 'admin' && target.revokedAt === null && values.force !== true) {
+        throw new ServerUsageError(
+          `credential ${credentialId} (${target.name}) is the tenant's admin credential: revoking it locks you out of the admin API; add --force to revoke it anyway`,
+        );
+      }
+      if (!(await store.revokeCredential(tenant.tenantId, credentialId, now, cliOperator()))) {
         throw new Error(`tenant ${tenant.tenantId} has no credential ${credentialId}`);
       }
       return { revoked: credentialId };

@@ -44,6 +44,7 @@ import { ServerMetrics } from './ops/metrics.ts';
 import { RateLimitedError, registerRateLimits } from './ops/rate-limits.ts';
 import { storeFailure } from './ops/store-failures.ts';
 import type { CredentialRow, HoldStore } from './storage/hold-store.ts';
+import { adminBy } from './storage/sql-audit.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -358,7 +359,15 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     },
     async (request) => {
       const now = clock.now();
-      const ok = await store.revokeCredential(request.credential!.tenantId, request.body.credentialId, now);
+      const c = request.credential!;
+      if (request.body.credentialId === c.id && request.body.force !== true) {
+        const message =
+          'this is your own credential: revoking it locks you out of the admin API; send force: true';
+        throw new TaquillaError('VALIDATION', `Invalid input: force: ${message}`, {
+          issues: [{ path: 'force', message }],
+        });
+      }
+      const ok = await store.revokeCredential(c.tenantId, request.body.credentialId, now, adminBy(c));
       if (!ok) throw new TaquillaError('FORBIDDEN', 'No such credential in this tenant', { role: 'admin' });
       return {
         serverTime: now,
@@ -391,7 +400,12 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     },
     async (request) => {
       const now = clock.now();
-      const ended = await store.endLease(request.credential!.tenantId, request.body.leaseId, now);
+      const ended = await store.endLease(
+        request.credential!.tenantId,
+        request.body.leaseId,
+        now,
+        adminBy(request.credential!),
+      );
       if (!ended) {
         throw new TaquillaError('UNKNOWN_LEASE', `There is no lease ${request.body.leaseId}`, {
           leaseId: request.body.leaseId,

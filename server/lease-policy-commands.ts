@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { TaquillaError } from '../shared/errors.ts';
-import type { LeasePolicyInput } from '../shared/lease-policy.ts';
+import { type LeasePolicyInput, leasePolicySpec } from '../shared/lease-policy.ts';
 import type { ServerCommand } from './admin-commands.ts';
 import { ServerUsageError } from './admin-commands.ts';
 import type { HoldStore } from './storage/hold-store.ts';
+import { cliOperator } from './storage/sql-audit.ts';
 
 type Values = Parameters<ServerCommand['run']>[1];
 
@@ -21,13 +22,45 @@ function whole(value: unknown, flag: string, min = 1): number {
   return Number(value);
 }
 
-/** ZONE:N pairs, comma-separated ("3:20,4:10"). */
-function zoneCounts(value: string, flag: string): { zoneId: number; n: number }[] {
-  return value.split(',').map((pair) => {
-    const [zone, n, extra] = pair.trim().split(':');
-    if (extra !== undefined) throw new ServerUsageError(`${flag} takes ZONE:N[,ZONE:N...], got '${pair}'`);
-    return { zoneId: whole(zone, `${flag} ZONE`), n: whole(n, `${flag} :N`) };
-  });
+/** A problem with one flag, named as the operator typed it (the policy's field beside it). */
+interface FlagProblem {
+  path: string;
+  message: string;
+}
+
+/** The flag each policy field comes from (a --file policy is named by its fields alone). */
+const FLAG_OF: Record<string, string> = {
+  seats: '--seats',
+  general: '--general',
+  durationMinutes: '--minutes',
+  renewBeforeMinutes: '--renew-before',
+  ticketNumbers: '--numbers',
+  minPlaces: '--min',
+  soldOutBelow: '--sold-out-below',
+  returnOnReconnect: '--return-on-reconnect',
+};
+
+/** A whole number as typed ('-3' too: the schema says what is allowed); else a problem, and null. */
+function numberOf(value: string, flag: string, field: string, problems: FlagProblem[]): number | null {
+  if (/^-?\d+$/.test(value.trim())) return Number(value);
+  problems.push({ path: field, message: `${flag} takes a whole number, got '${value}'` });
+  return null;
+}
+
+/** ZONE:N pairs, comma-separated ("3:20,4:10"); a malformed pair is a problem and is left out. */
+function zoneCounts(value: string, flag: string, field: string, problems: FlagProblem[]) {
+  const pairs: { zoneId: number; n: number }[] = [];
+  for (const pair of value.split(',')) {
+    const parts = pair.trim().split(':');
+    const zoneId = parts.length === 2 ? numberOf(parts[0]!, flag, field, []) : null;
+    const n = parts.length === 2 ? numberOf(parts[1]!, flag, field, []) : null;
+    if (zoneId === null || n === null) {
+      problems.push({ path: field, message: `${flag} takes ZONE:N[,ZONE:N...], got '${pair}'` });
+    } else {
+      pairs.push({ zoneId, n });
+    }
+  }
+  return pairs;
 }
 
 async function tenantOf(store: HoldStore, values: Values): Promise<number> {
@@ -38,33 +71,77 @@ async function tenantOf(store: HoldStore, values: Values): Promise<number> {
   return tenantId;
 }
 
-/** The policy the flags describe (or --file's JSON); unset flags keep the schema's defaults. */
+/**
+ * The policy the flags describe (or --file's JSON), checked by the one policy schema
+ * (shared/lease-policy.ts leasePolicySpec) with every problem named at once, by flag: VALIDATION.
+ * Null when no policy flag is given (the command then shows the policies).
+ */
 function policyFromFlags(values: Values): LeasePolicyInput | null {
-  if (typeof values.file === 'string')
-    return JSON.parse(readFileSync(values.file, 'utf8')) as LeasePolicyInput;
-  const given = ['seats', 'general', 'minutes'].some((k) => values[k] !== undefined);
-  if (!given) return null;
-  if (values.minutes === undefined) throw new ServerUsageError('--minutes N (the lease period) is required');
-  const general = typeof values.general === 'string' ? zoneCounts(values.general, '--general') : [];
-  if (general.length > 1)
-    throw new ServerUsageError('--general takes one ZONE:N (a lease carries one standing zone)');
-  return {
-    seats:
-      typeof values.seats === 'string'
-        ? zoneCounts(values.seats, '--seats').map((z) => ({ zoneId: z.zoneId, count: z.n }))
-        : [],
-    general: general[0] ? { zoneId: general[0].zoneId, quantity: general[0].n } : null,
-    durationMinutes: whole(values.minutes, '--minutes'),
-    ...(values['renew-before'] !== undefined
-      ? { renewBeforeMinutes: whole(values['renew-before'], '--renew-before') }
-      : {}),
-    ...(values.numbers !== undefined ? { ticketNumbers: whole(values.numbers, '--numbers') } : {}),
-    ...(values.min !== undefined ? { minPlaces: whole(values.min, '--min') } : {}),
-    ...(values['sold-out-below'] !== undefined
-      ? { soldOutBelow: whole(values['sold-out-below'], '--sold-out-below', 0) }
-      : {}),
-    ...(values['return-on-reconnect'] === true ? { returnOnReconnect: true } : {}),
-  };
+  const problems: FlagProblem[] = [];
+  let raw: Record<string, unknown>;
+  if (typeof values.file === 'string') {
+    try {
+      raw = JSON.parse(readFileSync(values.file, 'utf8')) as Record<string, unknown>;
+    } catch (error) {
+      throw new ServerUsageError(`cannot read the policy in ${values.file}: ${(error as Error).message}`);
+    }
+  } else {
+    const given = ['seats', 'general', 'minutes'].some((k) => values[k] !== undefined);
+    if (!given) return null;
+    if (values.minutes === undefined)
+      throw new ServerUsageError('--minutes N (the lease period) is required');
+    raw = {};
+    const text = (flag: string) => (typeof values[flag] === 'string' ? (values[flag] as string) : undefined);
+    const seats = text('seats');
+    if (seats !== undefined) {
+      raw.seats = zoneCounts(seats, '--seats', 'seats', problems).map((z) => ({
+        zoneId: z.zoneId,
+        count: z.n,
+      }));
+    }
+    const general = text('general');
+    if (general !== undefined) {
+      const pairs = zoneCounts(general, '--general', 'general', problems);
+      if (pairs.length > 1) {
+        problems.push({
+          path: 'general',
+          message: '--general takes one ZONE:N (a lease carries one standing zone)',
+        });
+      }
+      if (pairs[0]) raw.general = { zoneId: pairs[0].zoneId, quantity: pairs[0].n };
+    }
+    const numbers: [string, string][] = [
+      ['minutes', 'durationMinutes'],
+      ['renew-before', 'renewBeforeMinutes'],
+      ['numbers', 'ticketNumbers'],
+      ['min', 'minPlaces'],
+      ['sold-out-below', 'soldOutBelow'],
+    ];
+    for (const [flag, field] of numbers) {
+      const value = text(flag);
+      if (value === undefined) continue;
+      const n = numberOf(value, `--${flag}`, field, problems);
+      if (n !== null) raw[field] = n;
+    }
+    if (values['return-on-reconnect'] === true) raw.returnOnReconnect = true;
+  }
+  const parsed = leasePolicySpec.safeParse(raw);
+  const flagged = new Set(problems.map((p) => p.path));
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const path = issue.path.map(String).join('.') || '(policy)';
+      // A field whose flag was unreadable is named once, by its flag's own problem.
+      if (!flagged.has(String(issue.path[0] ?? ''))) problems.push({ path, message: issue.message });
+    }
+  }
+  if (problems.length > 0) {
+    const named = problems.map((p) => {
+      const flag = typeof values.file === 'string' ? undefined : FLAG_OF[p.path.split('.')[0]!];
+      return `${flag ? `${flag} (${p.path})` : p.path}: ${p.message}`;
+    });
+    throw new TaquillaError('VALIDATION', `Invalid lease policy: ${named.join('; ')}`, { issues: problems });
+  }
+  return raw as LeasePolicyInput;
 }
 
 /**
@@ -100,13 +177,13 @@ export const leasePolicyCommands: ServerCommand[] = [
         return {
           eventId,
           credentialId,
-          removed: await store.leasePolicies.unset(tenantId, eventId, credentialId),
+          removed: await store.leasePolicies.unset(tenantId, eventId, credentialId, cliOperator(), now),
         };
       }
       const policy = policyFromFlags(values);
       if (policy !== null) {
         return {
-          set: await store.leasePolicies.set(tenantId, eventId, credentialId, policy, 'operator', now),
+          set: await store.leasePolicies.set(tenantId, eventId, credentialId, policy, cliOperator(), now),
         };
       }
       return { tenantId, eventId, policies: await store.leasePolicies.list(tenantId, eventId) };

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { leasePolicyEntry } from '../shared/lease-policy.ts';
 import { id } from '../shared/schemas/reservations.ts';
 import type { CatalogRouteDeps, ZodApp } from './catalog-routes.ts';
+import { adminBy } from './storage/sql-audit.ts';
 
 /** PUT /v1/admin/lease-policies: the event, the counter (none: every counter) and the policy. */
 export const setLeasePolicyInput = z
@@ -54,14 +55,7 @@ export function registerLeasePolicyRoutes(
       const { eventId, credentialId, policy } = request.body;
       return {
         serverTime: now,
-        result: await store.leasePolicies.set(
-          c.tenantId,
-          eventId,
-          credentialId,
-          policy,
-          `admin:${c.name}`,
-          now,
-        ),
+        result: await store.leasePolicies.set(c.tenantId, eventId, credentialId, policy, adminBy(c), now),
       };
     },
   );
@@ -72,16 +66,22 @@ export function registerLeasePolicyRoutes(
       schema: { summary: "Remove an event's lease policy (admin)", body: unsetLeasePolicyInput },
       preHandler: requireRole('admin'),
     },
-    async (request) => ({
-      serverTime: clock.now(),
-      result: {
-        removed: await store.leasePolicies.unset(
-          request.credential!.tenantId,
-          request.body.eventId,
-          request.body.credentialId,
-        ),
-      },
-    }),
+    async (request) => {
+      const now = clock.now();
+      const c = request.credential!;
+      return {
+        serverTime: now,
+        result: {
+          removed: await store.leasePolicies.unset(
+            c.tenantId,
+            request.body.eventId,
+            request.body.credentialId,
+            adminBy(c),
+            now,
+          ),
+        },
+      };
+    },
   );
 
   app.post(
@@ -98,7 +98,12 @@ export function registerLeasePolicyRoutes(
       const now = clock.now();
       return {
         serverTime: now,
-        result: await store.leasePolicies.rebalance(request.credential!.tenantId, request.body.eventId, now),
+        result: await store.leasePolicies.rebalance(
+          request.credential!.tenantId,
+          request.body.eventId,
+          now,
+          adminBy(request.credential!),
+        ),
       };
     },
   );

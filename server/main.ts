@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { type CliOptionShape, joinNegativeValues } from '../shared/cli-args.ts';
 import { systemClock } from '../shared/clock.ts';
 import { isTaquillaError } from '../shared/errors.ts';
 import { serverCommands, ServerUsageError } from './admin-commands.ts';
@@ -188,7 +189,7 @@ function isLoopback(host: string): boolean {
 }
 
 /** Runs `taquilla-server`; returns the exit code (the server itself keeps running after 0). */
-export async function main(argv: string[]): Promise<number> {
+export async function main(given: string[]): Promise<number> {
   // The command is the first positional once every known option has taken its value
   // (`taquilla-server --db server.db` serves; --db's value is not a command).
   const everyOption = Object.assign(
@@ -198,6 +199,8 @@ export async function main(argv: string[]): Promise<number> {
     ...serverCommands.map((c) => c.options),
     ...fileCommands.map((c) => c.options),
   );
+  // A negative number given to any option reaches the command's own check (shared/cli-args.ts).
+  const argv = joinNegativeValues(given, everyOption as Record<string, CliOptionShape>);
   const name =
     parseArgs({ args: argv, options: everyOption, allowPositionals: true, strict: false }).positionals[0] ??
     'serve';

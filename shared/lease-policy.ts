@@ -67,6 +67,17 @@ export const leasePolicySpec = z
   .refine((p) => policyPlaces(p) >= p.minPlaces, {
     message: 'minPlaces is more than the policy carries',
     path: ['minPlaces'],
+  })
+  .superRefine((p, ctx) => {
+    // One number per ticket: a lease with fewer numbers than places could not number its tickets.
+    const places = policyPlaces(p);
+    if (p.ticketNumbers !== undefined && p.ticketNumbers < places) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ticketNumbers'],
+        message: `ticketNumbers must be at least ${places}, the places the policy carries (one number per ticket)`,
+      });
+    }
   });
 export type LeasePolicy = z.output<typeof leasePolicySpec>;
 export type LeasePolicyInput = z.input<typeof leasePolicySpec>;

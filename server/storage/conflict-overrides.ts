@@ -4,6 +4,9 @@ import {
   type ServerConflictResolution,
   serverConflictResolution,
 } from '../../shared/schemas/conflicts.ts';
+import { venueTicketNumberText } from '../../shared/schemas/keyset.ts';
+import { revokeTickets } from './keyset-store.ts';
+import { writeAudit } from './sql-audit.ts';
 import type { SqlTx } from './sql-hold-store.ts';
 
 interface Row {
@@ -23,7 +26,8 @@ interface Row {
 /**
  * Records a resolution once per (tenant, sale). The same resolution sent again (a retried request)
  * answers the first record; another resolution of the same sale, or one from another terminal, is
- * refused (CONFLICT_RESOLVED).
+ * refused (CONFLICT_RESOLVED). A move or a refund puts the refused sale's printed numbers on the
+ * revocation list in the same transaction (reason 'moved' or 'refunded'), so every door refuses them.
  */
 export async function recordConflictResolution(
   tx: SqlTx,
@@ -62,6 +66,27 @@ export async function recordConflictResolution(
       now,
     ],
   );
+  await writeAudit(tx, tenantId, { actor: input.actor, credentialId }, now, [
+    {
+      eventId: input.eventId,
+      entity: 'conflict',
+      entityId: input.saleId,
+      from: 'refused',
+      to: input.resolution,
+      reason: `${input.reason} (approved by ${input.approvedBy}; seats ${input.seatIds.join(', ') || 'none'}${
+        input.movedTo ? `; moved to ${input.movedTo.transactionId}` : ''
+      }${input.keptBy ? `; kept by ${input.keptBy}` : ''})`,
+    },
+  ]);
+  if (input.resolution !== 'override') {
+    await revokeTickets(tx, {
+      tenantId,
+      transactionId: input.saleId,
+      numbers: await refusedSaleNumbers(tx, tenantId, credentialId, input.ticketNumbers),
+      reason: input.resolution,
+      now,
+    });
+  }
   const [row] = await firstOf(tx, tenantId, input.saleId);
   return recordOf(row!);
 }
@@ -79,6 +104,32 @@ export async function conflictResolutions(
     [tenantId, limit],
   );
   return rows.map(recordOf);
+}
+
+/**
+ * The numbers a refused offline sale printed that are this counter's to take back: those of a block
+ * leased to it that no sale the server recorded carries (a counter cannot revoke another's ticket).
+ */
+async function refusedSaleNumbers(
+  tx: SqlTx,
+  tenantId: number,
+  credentialId: number,
+  numbers: readonly number[],
+): Promise<string[]> {
+  if (numbers.length === 0) return [];
+  const blocks = await tx.all<{ ticket_from: number | string; ticket_to: number | string }>(
+    'SELECT ticket_from, ticket_to FROM leases WHERE tenant_id = ? AND credential_id = ?',
+    [tenantId, credentialId],
+  );
+  const recorded = await tx.all<{ number: number | string }>(
+    `SELECT number FROM ticket_numbers WHERE tenant_id = ? AND number IN (${numbers.map(() => '?').join(', ')})`,
+    [tenantId, ...numbers],
+  );
+  const taken = new Set(recorded.map((r) => Number(r.number)));
+  return numbers
+    .filter((n) => !taken.has(n))
+    .filter((n) => blocks.some((b) => n >= Number(b.ticket_from) && n <= Number(b.ticket_to)))
+    .map(venueTicketNumberText);
 }
 
 function firstOf(tx: SqlTx, tenantId: number, saleId: string): Promise<Row[]> {

@@ -7,7 +7,7 @@ import type {
   ServerOperation,
   ServerReservation,
 } from '../../shared/schemas/sync.ts';
-import type { AuditRecord } from './sql-audit.ts';
+import type { AuditBy, AuditRecord } from './sql-audit.ts';
 import type { CatalogEvent, CatalogReply, CredentialListing, EventFile } from '../../shared/schemas/venue.ts';
 import type {
   RegisterTicketKeysReply,
@@ -171,7 +171,8 @@ export interface HoldStore {
    * its seats stay the lease's for LEASE_GRACE_MINUTES so sales made before now are still reported.
    * null when the tenant has no such lease; the listing otherwise (ending twice changes nothing).
    */
-  endLease(tenantId: number, leaseId: string, now: number): Promise<LeaseListing | null>;
+  /** The operator ends a lease now (audited as `by`). */
+  endLease(tenantId: number, leaseId: string, now: number, by: AuditBy): Promise<LeaseListing | null>;
   /** issue 14: a supervisor's settling of a refused offline sale, once per sale (conflict-overrides.ts). */
   recordConflictResolution(
     tenantId: number,
@@ -184,7 +185,8 @@ export interface HoldStore {
   /** Lease policies per event and rebalance recalls (issue 14; server/storage/lease-policy-store.ts). */
   readonly leasePolicies: LeasePolicyStore;
   /** false when the credential is not this tenant's. */
-  revokeCredential(tenantId: number, credentialId: number, now: number): Promise<boolean>;
+  /** Revokes a credential (audited as `by` the first time); false when the tenant has no such one. */
+  revokeCredential(tenantId: number, credentialId: number, now: number, by: AuditBy): Promise<boolean>;
   addEnrolCode(tenantId: number, codeHash: string, expiresAt: number, now: number): Promise<void>;
   /** Consumes a one-time code atomically; null when unknown, used or expired. */
   takeEnrolCode(codeHash: string, now: number): Promise<number | null>;

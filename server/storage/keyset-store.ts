@@ -7,6 +7,7 @@ import {
   type TicketKeyset,
   venueTicketNumberText,
 } from '../../shared/schemas/keyset.ts';
+import { writeAudit } from './sql-audit.ts';
 import type { SqlTx } from './sql-hold-store.ts';
 
 /**
@@ -27,9 +28,21 @@ export async function registerTicketKeys(
 ): Promise<RegisterTicketKeysReply> {
   const registered: string[] = [];
   const taken: string[] = [];
+  const [terminal] = await tx.all<{ name: string }>(
+    'SELECT name FROM credentials WHERE tenant_id = ? AND id = ?',
+    [c.tenantId, c.credentialId],
+  );
+  const audit = (keyId: string, from: string | null, to: string, reason: string) =>
+    writeAudit(
+      tx,
+      c.tenantId,
+      { actor: `terminal:${terminal?.name ?? c.credentialId}`, credentialId: c.credentialId },
+      c.now,
+      [{ eventId: null, entity: 'key', entityId: keyId, from, to, reason }],
+    );
   for (const key of c.keys) {
-    const [row] = await tx.all<{ credential_id: number; public_key: string }>(
-      'SELECT credential_id, public_key FROM ticket_keys WHERE tenant_id = ? AND key_id = ?',
+    const [row] = await tx.all<{ credential_id: number; public_key: string; retired_at: number | null }>(
+      'SELECT credential_id, public_key, retired_at FROM ticket_keys WHERE tenant_id = ? AND key_id = ?',
       [c.tenantId, key.keyId],
     );
     if (!row) {
@@ -38,9 +51,17 @@ export async function registerTicketKeys(
          VALUES (?, ?, ?, ?, ?, ?, ?)`,
         [c.tenantId, key.keyId, c.credentialId, key.publicKey, key.createdAt, key.retiredAt, c.now],
       );
+      await audit(
+        key.keyId,
+        null,
+        'registered',
+        `ticket key valid from ${new Date(key.createdAt).toISOString()}`,
+      );
+      if (key.retiredAt !== null) await audit(key.keyId, 'registered', 'retired', 'retired by its counter');
       registered.push(key.keyId);
     } else if (Number(row.credential_id) === c.credentialId && row.public_key === key.publicKey) {
-      if (key.retiredAt !== null) {
+      if (key.retiredAt !== null && row.retired_at === null) {
+        await audit(key.keyId, 'registered', 'retired', 'retired by its counter (a key rotation)');
         await tx.run(
           'UPDATE ticket_keys SET retired_at = COALESCE(retired_at, ?) WHERE tenant_id = ? AND key_id = ?',
           [key.retiredAt, c.tenantId, key.keyId],

@@ -7,6 +7,7 @@ import {
   planRebalance,
 } from '../../shared/lease-policy.ts';
 import { parseInput } from '../../shared/validation.ts';
+import { type AuditBy, writeAudit } from './sql-audit.ts';
 import type { SqlTx } from './sql-hold-store.ts';
 
 /** The store's transactions, as SqlHoldStore runs them (retried, one writer on SQLite). */
@@ -71,16 +72,18 @@ export class LeasePolicyStore {
    * Sets the policy of an event, for every counter (`credentialId` null) or one. Refused whole, with
    * nothing written: VALIDATION (the policy itself), UNKNOWN_EVENT, UNKNOWN_ZONE, WRONG_ZONE_KIND,
    * ZONE_FULL (more seats or places than the zone has), VALIDATION for a counter not of the tenant.
+   * Audited as `by` (entity 'policy', id `EVENT:COUNTER`, COUNTER 0 for every counter).
    */
   async set(
     tenantId: number,
     eventId: number,
     credentialId: number | null,
     raw: unknown,
-    setBy: string,
+    by: AuditBy,
     now: number,
   ): Promise<LeasePolicyEntry> {
     const policy = parseInput(leasePolicySpec, raw);
+    const setBy = by.actor;
     return this.db.write(async (tx) => {
       await this.assertFits(tx, tenantId, eventId, policy);
       if (credentialId !== null) await this.assertTerminal(tx, tenantId, credentialId);
@@ -91,19 +94,48 @@ export class LeasePolicyStore {
          DO UPDATE SET policy = excluded.policy, set_at = excluded.set_at, set_by = excluded.set_by`,
         [tenantId, eventId, credentialId ?? 0, JSON.stringify(policy), now, setBy],
       );
+      await writeAudit(tx, tenantId, by, now, [
+        {
+          eventId,
+          entity: 'policy',
+          entityId: `${eventId}:${credentialId ?? 0}`,
+          from: null,
+          to: 'SET',
+          reason: JSON.stringify(policy),
+        },
+      ]);
       return { eventId, credentialId, policy, setAt: now, setBy };
     });
   }
 
   /** Removes a policy (the event's default, or one counter's); whether there was one. */
-  async unset(tenantId: number, eventId: number, credentialId: number | null): Promise<boolean> {
-    return this.db.write(
-      async (tx) =>
+  async unset(
+    tenantId: number,
+    eventId: number,
+    credentialId: number | null,
+    by: AuditBy,
+    now: number,
+  ): Promise<boolean> {
+    return this.db.write(async (tx) => {
+      const removed =
         (await tx.run(
           'DELETE FROM lease_policies WHERE tenant_id = ? AND event_id = ? AND credential_id = ?',
           [tenantId, eventId, credentialId ?? 0],
-        )) > 0,
-    );
+        )) > 0;
+      if (removed) {
+        await writeAudit(tx, tenantId, by, now, [
+          {
+            eventId,
+            entity: 'policy',
+            entityId: `${eventId}:${credentialId ?? 0}`,
+            from: 'SET',
+            to: 'UNSET',
+            reason: 'lease policy removed',
+          },
+        ]);
+      }
+      return removed;
+    });
   }
 
   /** The tenant's policies (of one event, or all), the default first. */
@@ -154,7 +186,7 @@ export class LeasePolicyStore {
    * the lease back once its sales are reported; one offline does so when it reconnects (until then it
    * may still sell from it). No counter takes a new lease of the event until its policy is set again.
    */
-  async rebalance(tenantId: number, eventId: number, now: number): Promise<RebalanceResult> {
+  async rebalance(tenantId: number, eventId: number, now: number, by: AuditBy): Promise<RebalanceResult> {
     return this.db.write(async (tx) => {
       await this.assertEvent(tx, tenantId, eventId);
       const leases = await tx.all<{ id: string; credential_id: number; unsold: number }>(
@@ -178,6 +210,24 @@ export class LeasePolicyStore {
           [tenantId, lease.leaseId, eventId, lease.credentialId, now],
         );
       }
+      await writeAudit(tx, tenantId, by, now, [
+        ...plan.recall.map((lease) => ({
+          eventId,
+          entity: 'lease' as const,
+          entityId: lease.leaseId,
+          from: 'OPEN',
+          to: 'RECALLED',
+          reason: `rebalance: ${lease.unsoldPlaces} unsold places of counter #${lease.credentialId} flow back`,
+        })),
+        {
+          eventId,
+          entity: 'lease',
+          entityId: `event:${eventId}`,
+          from: null,
+          to: 'RECALLED',
+          reason: `rebalance: ${plan.recall.length} leases recalled, ${plan.places} places; no new lease until the policy is set again`,
+        },
+      ]);
       // The event's own mark: counters holding no lease now take none either.
       await tx.run(
         `INSERT INTO lease_recalls (tenant_id, lease_id, event_id, credential_id, recalled_at)

@@ -240,6 +240,45 @@ CREATE INDEX lease_recalls_by_credential ON lease_recalls(tenant_id, credential_
 `;
     },
   },
+  {
+    version: 11,
+    name: "the operator's actions in the audit trail: credentials, lease policies, conflicts, ticket keys",
+    // Issue 14: a revoked credential, a lease policy set or removed, a conflict settled and a ticket key
+    // registered or retired are audited beside the sales (sql-audit.ts AUDIT_ENTITIES). SQLite cannot
+    // change a CHECK in place: the table is copied (ids kept); PostgreSQL swaps the constraint.
+    // (Number 11: 10 is the server generation's — the numbers only need to rise.)
+    sql: (dialect) => {
+      const entities =
+        "'transaction', 'ticket', 'seat', 'lease', 'void', 'credential', 'policy', 'conflict', 'key'";
+      if (dialect === 'postgres') {
+        return `
+ALTER TABLE audit_log DROP CONSTRAINT IF EXISTS audit_log_entity_check;
+ALTER TABLE audit_log ADD CONSTRAINT audit_log_entity_check CHECK (entity IN (${entities}));
+`;
+      }
+      return `
+CREATE TABLE audit_log_v11 (
+  id             INTEGER PRIMARY KEY AUTOINCREMENT,
+  tenant_id      INTEGER NOT NULL,
+  event_id       INTEGER,
+  at             INTEGER NOT NULL,
+  actor          TEXT NOT NULL,
+  credential_id  INTEGER NOT NULL,
+  entity         TEXT NOT NULL CHECK (entity IN (${entities})),
+  entity_id      TEXT NOT NULL,
+  from_state     TEXT,
+  to_state       TEXT NOT NULL,
+  reason         TEXT NOT NULL
+);
+INSERT INTO audit_log_v11 SELECT id, tenant_id, event_id, at, actor, credential_id, entity, entity_id, from_state,
+  to_state, reason FROM audit_log;
+DROP TABLE audit_log;
+ALTER TABLE audit_log_v11 RENAME TO audit_log;
+CREATE INDEX IF NOT EXISTS audit_by_event ON audit_log(tenant_id, event_id, id);
+CREATE INDEX IF NOT EXISTS audit_by_age ON audit_log(tenant_id, at);
+`;
+    },
+  },
 ];
 
 /** The schema version this server writes. */

@@ -1,4 +1,5 @@
-import type { AuditEntry, SqlDb } from './sql-tx.ts';
+import { userInfo } from 'node:os';
+import type { AuditEntry, SqlDb, SqlTx } from './sql-tx.ts';
 
 /**
  * The server's audit trail (server migration 6): one row for every state change of a transaction,
@@ -10,6 +11,51 @@ import type { AuditEntry, SqlDb } from './sql-tx.ts';
 export const AUDIT_INSERT = `INSERT INTO audit_log
   (tenant_id, event_id, at, actor, credential_id, entity, entity_id, from_state, to_state, reason) VALUES `;
 export const AUDIT_ROW = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+
+/** Who did it: an operator on the server's command line (credential 0), an admin or a counter. */
+export interface AuditBy {
+  actor: string;
+  credentialId: number;
+}
+
+/**
+ * The operator of a `taquilla-server` command: whoever can open the database, named by the account
+ * that ran it (credential 0).
+ */
+export function cliOperator(): AuditBy {
+  let account = 'unknown';
+  try {
+    account = userInfo().username;
+  } catch {
+    // No account name on this system (a container without a passwd entry): still the operator.
+  }
+  return { actor: `operator:${account}`, credentialId: 0 };
+}
+
+/** An admin credential acting through the HTTP API. */
+export function adminBy(credential: { id: number; name: string }): AuditBy {
+  return { actor: `admin:${credential.name}`, credentialId: credential.id };
+}
+
+/** Writes entries in the caller's transaction (the write of the change they record). */
+export async function writeAudit(
+  tx: SqlTx,
+  tenantId: number,
+  by: AuditBy,
+  at: number,
+  entries: Omit<AuditEntry, 'actor'>[],
+): Promise<void> {
+  if (entries.length === 0) return;
+  await tx.run(
+    AUDIT_INSERT + entries.map(() => AUDIT_ROW).join(', '),
+    auditParams(
+      tenantId,
+      by.credentialId,
+      at,
+      entries.map((e) => ({ ...e, actor: by.actor })),
+    ),
+  );
+}
 
 export function auditParams(
   tenantId: number,

@@ -27,7 +27,14 @@ import { conflictResolutions, recordConflictResolution } from './conflict-overri
 import * as keysets from './keyset-store.ts';
 import { LeasePolicyStore } from './lease-policy-store.ts';
 import { readGauges } from './sql-gauges.ts';
-import { AUDIT_INSERT, AUDIT_ROW, type AuditRecord, auditParams, readAudit } from './sql-audit.ts';
+import {
+  AUDIT_INSERT,
+  AUDIT_ROW,
+  type AuditBy,
+  type AuditRecord,
+  auditParams,
+  readAudit,
+} from './sql-audit.ts';
 import { type AuditEntry, backstopRefusal, type FailureKind, type SqlDb, type SqlTx } from './sql-tx.ts';
 import * as availability from './sql-availability.ts';
 import * as idempotency from './sql-idempotency.ts';
@@ -226,8 +233,8 @@ export abstract class SqlHoldStore implements HoldStore {
     return leases.openLeaseIds(this.sql, tenantId, credentialId);
   }
 
-  async endLease(tenantId: number, leaseId: string, now: number): Promise<LeaseListing | null> {
-    return leases.endLease(this.sql, tenantId, leaseId, now);
+  async endLease(tenantId: number, leaseId: string, now: number, by: AuditBy): Promise<LeaseListing | null> {
+    return leases.endLease(this.sql, tenantId, leaseId, now, by);
   }
 
   /** A supervisor's settling of a refused offline sale, once per sale (conflict-overrides.ts). */
@@ -257,8 +264,8 @@ export abstract class SqlHoldStore implements HoldStore {
     return this.read((tx) => keysets.exportKeyset(tx, tenantId, now));
   }
 
-  async revokeCredential(tenantId: number, credentialId: number, now: number): Promise<boolean> {
-    return tenancy.revokeCredential(this.sql, tenantId, credentialId, now);
+  async revokeCredential(tenantId: number, credentialId: number, now: number, by: AuditBy): Promise<boolean> {
+    return tenancy.revokeCredential(this.sql, tenantId, credentialId, now, by);
   }
 
   async addEnrolCode(tenantId: number, codeHash: string, expiresAt: number, now: number): Promise<void> {

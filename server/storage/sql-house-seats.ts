@@ -1,5 +1,10 @@
 import { decideBlockSeats, decideUnblockSeats, effectsOrThrow } from '../../shared/hold-rules/index.ts';
-import type { BlockSeatsInput, UnblockSeatsInput } from '../../shared/schemas/reservations.ts';
+import type {
+  BlockSeatsInput,
+  BlockSeatsResult,
+  UnblockSeatsInput,
+  UnblockSeatsResult,
+} from '../../shared/schemas/reservations.ts';
 import { changed } from './sql-availability.ts';
 import { seatFacts, seatTicketFacts } from './sql-hold-facts.ts';
 import { expireLate } from './sql-holds.ts';
@@ -10,7 +15,7 @@ import { marks, type OpContext } from './sql-tx.ts';
  * hold on them is refused (SEAT_BLOCKED, with the reason) and every map shows them blocked.
  */
 
-export async function blockSeats(ctx: OpContext, input: BlockSeatsInput) {
+export async function blockSeats(ctx: OpContext, input: BlockSeatsInput): Promise<BlockSeatsResult> {
   const seats = await seatFacts(ctx, input.eventId, input.seatIds);
   const onSeats = await seatTicketFacts(ctx, input.eventId, input.seatIds);
   const decided = effectsOrThrow(
@@ -37,10 +42,11 @@ export async function blockSeats(ctx: OpContext, input: BlockSeatsInput) {
       reason: reason ?? 'house seat',
     });
   }
-  return { blocked: input.seatIds };
+  const blocked = decided.block.map((s) => s.seatId);
+  return { blocked, alreadyBlocked: input.seatIds.filter((id) => !blocked.includes(id)) };
 }
 
-export async function unblockSeats(ctx: OpContext, input: UnblockSeatsInput) {
+export async function unblockSeats(ctx: OpContext, input: UnblockSeatsInput): Promise<UnblockSeatsResult> {
   const seats = await seatFacts(ctx, input.eventId, input.seatIds);
   const { unblock } = effectsOrThrow(decideUnblockSeats(input.seatIds, seats));
   if (unblock.length > 0) {
@@ -62,5 +68,6 @@ export async function unblockSeats(ctx: OpContext, input: UnblockSeatsInput) {
       reason: 'unblocked',
     });
   }
-  return { unblocked: input.seatIds };
+  const unblocked = unblock.map((s) => s.seatId);
+  return { unblocked, alreadyOnSale: input.seatIds.filter((id) => !unblocked.includes(id)) };
 }

@@ -10,6 +10,7 @@ import type { ZoneFact } from '../../shared/hold-rules/index.ts';
 import { eventOrThrow } from './sql-hold-facts.ts';
 import { releaseTransaction, takePlacesForLease, takeSeatsForLease } from './sql-holds.ts';
 import { useReferences } from './sql-sales.ts';
+import { type AuditBy, writeAudit } from './sql-audit.ts';
 import { type OpContext, type SqlDb, type TxRow, marks } from './sql-tx.ts';
 
 /**
@@ -89,11 +90,12 @@ export async function endLease(
   tenantId: number,
   leaseId: string,
   now: number,
+  by: AuditBy,
 ): Promise<LeaseListing | null> {
   const grace = (await db.tenantSettings(tenantId)).LEASE_GRACE_MINUTES * MINUTE_MS;
   const found = await db.write(async (tx) => {
-    const [lease] = await tx.all<{ transaction_id: string; status: string }>(
-      'SELECT transaction_id, status FROM leases WHERE tenant_id = ? AND id = ?',
+    const [lease] = await tx.all<{ transaction_id: string; status: string; event_id: number }>(
+      'SELECT transaction_id, status, event_id FROM leases WHERE tenant_id = ? AND id = ?',
       [tenantId, leaseId],
     );
     if (!lease) return false;
@@ -109,6 +111,16 @@ export async function endLease(
        WHERE tenant_id = ? AND transaction_id = ? AND status = 'ACTIVE'`,
       [now + grace, now + grace, now, tenantId, lease.transaction_id],
     );
+    await writeAudit(tx, tenantId, by, now, [
+      {
+        eventId: Number(lease.event_id),
+        entity: 'lease',
+        entityId: leaseId,
+        from: 'OPEN',
+        to: 'RETURNED',
+        reason: `ended by the operator; its seats kept for late reports until ${iso(now + grace)}`,
+      },
+    ]);
     return true;
   });
   if (!found) return null;
@@ -173,6 +185,20 @@ export async function lease(ctx: OpContext, input: LeaseInput): Promise<LeaseGra
        expires_at, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'OPEN', ?)`,
     [tenantId, leaseId, ctx.credentialId, event.id, transactionId, ticketFrom, ticketTo, expiresAt, now],
   );
+  const granted = [
+    `${seats.length} seats`,
+    ...(input.general ? [`${input.general.quantity} places of zone ${input.general.zoneId}`] : []),
+    `numbers ${ticketFrom}–${ticketTo}`,
+  ];
+  ctx.audit.push({
+    eventId: event.id,
+    actor: input.actor,
+    entity: 'lease',
+    entityId: leaseId,
+    from: null,
+    to: 'OPEN',
+    reason: `granted ${granted.join(', ')} until ${iso(expiresAt)}`,
+  });
   return {
     leaseId,
     eventId: event.id,
@@ -287,6 +313,28 @@ export async function leaseSale(ctx: OpContext, input: LeaseSaleInput) {
       numbered.flatMap((p) => [tenantId, p.number, transactionId, p.ticketId, p.place]),
     );
   }
+  ctx.audit.push(
+    {
+      eventId,
+      actor: input.actor,
+      entity: 'lease',
+      entityId: lease.id,
+      from: lease.status,
+      to: 'SOLD',
+      reason: `offline sale ${input.saleId} recorded as ${transactionId}: ${input.seatIds.length} seats${
+        input.general ? `, ${input.general.quantity} places` : ''
+      }, numbers ${input.ticketNumbers.join(', ') || 'none'}`,
+    },
+    {
+      eventId,
+      actor: input.actor,
+      entity: 'transaction',
+      entityId: transactionId,
+      from: null,
+      to: 'COMPLETED',
+      reason: `offline sale ${input.saleId} of lease ${lease.id}`,
+    },
+  );
   // The money taken offline is stored with the sale (an offline sale is reported, never refused
   // for its money: the counter already sold it).
   for (const payment of input.payments ?? []) {
@@ -436,6 +484,15 @@ export async function leaseReturn(ctx: OpContext, input: LeaseReturnInput) {
       lease.id,
     ]);
     for (const t of renewed) changed(ctx, eventId, t.zone_id, t.seat_id);
+    ctx.audit.push({
+      eventId,
+      actor: input.actor,
+      entity: 'lease',
+      entityId: lease.id,
+      from: 'OPEN',
+      to: 'OPEN',
+      reason: `renewed until ${iso(expiresAt)} (${minutes} minutes)`,
+    });
     return {
       leaseId: lease.id,
       expiresAt,
@@ -453,6 +510,15 @@ export async function leaseReturn(ctx: OpContext, input: LeaseReturnInput) {
   };
   const moved = await releaseTransaction(ctx, t, input.actor, 'lease returned');
   await tx.run("UPDATE leases SET status = 'RETURNED' WHERE tenant_id = ? AND id = ?", [tenantId, lease.id]);
+  ctx.audit.push({
+    eventId,
+    actor: input.actor,
+    entity: 'lease',
+    entityId: lease.id,
+    from: lease.status,
+    to: 'RETURNED',
+    reason: `returned by its counter: ${moved.reduce((n, k) => n + Number(k.quantity), 0)} places back on sale`,
+  });
   await tx.run(
     `UPDATE transactions SET status = 'CANCELLED', updated_at = ? WHERE tenant_id = ? AND id = ? AND status = 'RESERVED'`,
     [now, tenantId, lease.transaction_id],
@@ -484,4 +550,8 @@ export async function leaseOrThrow(ctx: OpContext, leaseId: string) {
     throw new TaquillaError('UNKNOWN_LEASE', `There is no lease ${leaseId} for this terminal`, { leaseId });
   }
   return lease;
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
 }

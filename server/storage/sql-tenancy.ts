@@ -3,6 +3,7 @@ import { TaquillaError } from '../../shared/errors.ts';
 import { type CredentialListing } from '../../shared/schemas/venue.ts';
 import type { CredentialRole, CredentialRow } from './hold-store.ts';
 import * as catalog from './sql-catalog.ts';
+import { type AuditBy, writeAudit } from './sql-audit.ts';
 import { type SqlDb } from './sql-tx.ts';
 
 /**
@@ -146,14 +147,33 @@ export async function revokeCredential(
   tenantId: number,
   credentialId: number,
   now: number,
+  by: AuditBy,
 ): Promise<boolean> {
   return db.write(async (tx) => {
-    const changed = await tx.run(
-      'UPDATE credentials SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ? AND tenant_id = ?',
-      [now, credentialId, tenantId],
+    const [row] = await tx.all<{ revoked_at: number | null; role: string; name: string }>(
+      'SELECT revoked_at, role, name FROM credentials WHERE id = ? AND tenant_id = ?',
+      [credentialId, tenantId],
     );
-    if (changed > 0) await db.publishNotice(tx, { kind: 'revoked', tenantId, credentialId });
-    return changed > 0;
+    if (!row) return false;
+    if (row.revoked_at === null) {
+      await tx.run('UPDATE credentials SET revoked_at = ? WHERE id = ? AND tenant_id = ?', [
+        now,
+        credentialId,
+        tenantId,
+      ]);
+      await writeAudit(tx, tenantId, by, now, [
+        {
+          eventId: null,
+          entity: 'credential',
+          entityId: credentialId,
+          from: 'active',
+          to: 'revoked',
+          reason: `${row.role} ${row.name} revoked`,
+        },
+      ]);
+    }
+    await db.publishNotice(tx, { kind: 'revoked', tenantId, credentialId });
+    return true;
   });
 }
 

@@ -72,7 +72,8 @@ export interface OpContext {
 export interface AuditEntry {
   eventId: number | null;
   actor: string;
-  entity: 'transaction' | 'ticket' | 'seat' | 'lease' | 'void';
+  /** credential, policy, conflict, key: the operator's and supervisors' actions (server migration 11). */
+  entity: 'transaction' | 'ticket' | 'seat' | 'lease' | 'void' | 'credential' | 'policy' | 'conflict' | 'key';
   entityId: string | number;
   from: string | null;
   to: string;

@@ -93,3 +93,15 @@ export type CancelInput = z.infer<typeof cancelInput>;
 export type ExtendReservationsInput = z.infer<typeof extendReservationsInput>;
 export type BlockSeatsInput = z.infer<typeof blockSeatsInput>;
 export type UnblockSeatsInput = z.infer<typeof unblockSeatsInput>;
+
+/** What block-seats changed: the seats it took off sale, and those already off sale (unchanged). */
+export interface BlockSeatsResult {
+  blocked: number[];
+  alreadyBlocked: number[];
+}
+
+/** What unblock-seats changed: the seats it put back on sale, and those already on sale (unchanged). */
+export interface UnblockSeatsResult {
+  unblocked: number[];
+  alreadyOnSale: number[];
+}

@@ -71,14 +71,12 @@ export const createTenantInput = z
   })
   .strict();
 
+/** How long a one-time enrolment code may stay usable, in minutes (7 days): `enrol-code --minutes`. */
+export const ENROL_CODE_MAX_MINUTES = 7 * 24 * 60;
+
 export const enrolCodeInput = z
   .object({
-    minutes: z
-      .number()
-      .int()
-      .min(1)
-      .max(7 * 24 * 60)
-      .default(60),
+    minutes: z.number().int().min(1).max(ENROL_CODE_MAX_MINUTES).default(60),
   })
   .strict();
 export const enrolInput = z
@@ -95,7 +93,8 @@ export const enrolResult = z.object({
 });
 export type EnrolResult = z.infer<typeof enrolResult>;
 
-export const revokeInput = z.object({ credentialId: id }).strict();
+/** `force`: an admin revoking its own credential (which locks it out of this API) must say so. */
+export const revokeInput = z.object({ credentialId: id, force: z.boolean().optional() }).strict();
 
 export const leaseInput = z
   .object({

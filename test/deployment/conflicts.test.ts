@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
@@ -13,6 +13,7 @@ import {
 } from '../e2e/counter/counter-fixture.ts';
 import { screenshotPath } from '../e2e/dashboard/dashboard-fixture.ts';
 import type { ConflictView } from '../../shared/schemas/conflicts.ts';
+import type { TicketKeyset } from '../../shared/schemas/keyset.ts';
 import { openCounterPage, seatState } from './browser.ts';
 import { CASH, type Counter, type SignedIn, THEATRE, type Venue, startVenue } from './venue-fixture.ts';
 
@@ -60,6 +61,59 @@ async function serverSeat(seatId: number): Promise<string[]> {
     seatId,
   );
   return rows.map((r) => r.status);
+}
+
+/** The codes printed on a sale's tickets at `counter`. */
+function codesOf(counter: Counter, transactionId: string): { ticketNumber: string; code: string }[] {
+  return counter.rows<{ ticketNumber: string; code: string }>(
+    'SELECT ticket_number AS ticketNumber, code FROM issued_tickets WHERE transaction_id = ? ORDER BY ticket_number',
+    transactionId,
+  );
+}
+
+/** The venue's keyset as `taquilla-server keyset export` writes it for a door scanner. */
+async function exportKeyset(): Promise<{ file: string; keyset: TicketKeyset }> {
+  const file = join(venue.dir, `keyset-${Date.now()}.json`);
+  await serverCommand('keyset', 'export', '--tenant', String(venue.admin.tenantId), '--out', file);
+  return { file, keyset: JSON.parse(readFileSync(file, 'utf8')) as TicketKeyset };
+}
+
+/** A door with only the exported keyset: `taquilla verify-ticket --keyset`'s verdict word. */
+async function doorVerdict(code: string, file: string): Promise<string> {
+  try {
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [join(ROOT, 'bin/taquilla.js'), 'verify-ticket', '--code', code, '--keyset', file],
+      { cwd: ROOT },
+    );
+    return stdout.trim().split(' ')[0]!;
+  } catch (error) {
+    const match = /ticket code refused \(([^)]+)\)/.exec((error as { stderr?: string }).stderr ?? '');
+    if (!match) throw error;
+    return match[1]!;
+  }
+}
+
+interface AuditRow {
+  actor: string;
+  credentialId: number;
+  entity: string;
+  entityId: string;
+  from: string | null;
+  to: string;
+  reason: string;
+}
+
+/** `taquilla-server audit --entity ID`: the server's audit trail of one thing, oldest first. */
+async function auditOf(entityId: string | number): Promise<AuditRow[]> {
+  const { entries } = await serverCommand<{ entries: AuditRow[] }>(
+    'audit',
+    '--tenant',
+    String(venue.admin.tenantId),
+    '--entity',
+    String(entityId),
+  );
+  return entries;
 }
 
 function conflictOf(list: ConflictView[], seatId: number): ConflictView {
@@ -185,6 +239,18 @@ describe('conflicts that act', () => {
     );
     expect(record).toMatchObject({ resolution: 'moved', actor: luis.actor });
     expect(JSON.parse(record!.record)).toMatchObject({ seatIds: [seat], movedTo: { seatIds: [newSeat] } });
+    // Every door refuses the old ticket (moved) and admits the new one, from the exported keyset alone.
+    const [oldTicket] = codesOf(a, old.transactionId);
+    const [newTicket] = codesOf(a, moved.transactionId!);
+    const { file, keyset } = await exportKeyset();
+    expect(keyset.revoked).toContainEqual(
+      expect.objectContaining({ ticketNumber: oldTicket!.ticketNumber, reason: 'moved' }),
+    );
+    expect(await doorVerdict(oldTicket!.code, file)).toBe('REVOKED');
+    expect(await doorVerdict(newTicket!.code, file)).toBe('VALID');
+    expect(await auditOf(old.transactionId)).toContainEqual(
+      expect.objectContaining({ entity: 'conflict', from: 'refused', to: 'moved', actor: luis.actor }),
+    );
   });
 
   it('refund: in the tender used (A’s X shows it), the ticket voided, the conflict resolved', async () => {
@@ -217,6 +283,21 @@ describe('conflicts that act', () => {
     const all = await a.call('conflicts.list', { all: true }, luis);
     expect(conflictOf(all, seat)).toMatchObject({ resolution: 'refunded', resolvedBy: ana.actor });
     expect(conflictOf(all, seat).recordedAtServer).not.toBeNull();
+    // Every door refuses the refunded ticket.
+    const [ticket] = codesOf(a, old.transactionId);
+    const { file, keyset } = await exportKeyset();
+    expect(keyset.revoked).toContainEqual(
+      expect.objectContaining({ ticketNumber: ticket!.ticketNumber, reason: 'refunded' }),
+    );
+    expect(await doorVerdict(ticket!.code, file)).toBe('REVOKED');
+    expect(await auditOf(old.transactionId)).toContainEqual(
+      expect.objectContaining({
+        entity: 'conflict',
+        to: 'refunded',
+        actor: ana.actor,
+        reason: expect.stringContaining('asiento vendido dos veces'),
+      }),
+    );
   });
 
   it('override: recorded at the server with its reason, which then never sells the seat to another customer', async () => {
@@ -258,6 +339,9 @@ describe('conflicts that act', () => {
       actor: luis.actor,
       terminal: 'Caja 1',
     });
+    expect(await auditOf(refused.get(seat)!.transactionId)).toContainEqual(
+      expect.objectContaining({ entity: 'conflict', to: 'override', actor: luis.actor }),
+    );
     expect((await a.call('conflicts.list', { all: false }, luis)).map((c) => c.seatIds)).toEqual([
       [seats[3]],
     ]);

@@ -189,6 +189,23 @@ describe('tickets any door verifies', () => {
     expect(keyset.keys.find((k) => k.keyId === keyIdOf(after!.code))?.retiredAt).toBeNull();
     expect((await verify(before!.code, '--keyset', file)).verdict).toBe('VALID');
     expect((await verify(after!.code, '--keyset', file)).verdict).toBe('VALID');
+    // The rotation is in the server's audit trail: the old key retired, the new one registered.
+    const audit = async (entityId: string) =>
+      (
+        await venue.serverCommand<{ entries: { entity: string; to: string }[] }>([
+          'audit',
+          '--tenant',
+          String(venue.admin.tenantId),
+          '--entity',
+          entityId,
+        ])
+      ).entries;
+    expect(await audit(keyIdOf(before!.code))).toContainEqual(
+      expect.objectContaining({ entity: 'key', to: 'retired' }),
+    );
+    expect(await audit(keyIdOf(after!.code))).toContainEqual(
+      expect.objectContaining({ entity: 'key', from: null, to: 'registered' }),
+    );
   }, 120_000);
 
   it("every counter prints the venue's numbers: none repeats, none is a terminal's own T1-", async () => {

@@ -64,7 +64,7 @@ describe('house seats blocked on a counter are blocked at the server', () => {
       'Prensa',
     ]);
     expect(blocked.stderr).toBe('');
-    expect(JSON.parse(blocked.stdout)).toEqual({ blocked: [x] });
+    expect(JSON.parse(blocked.stdout)).toEqual({ blocked: [x], alreadyBlocked: [] });
     // The server's decision is copied on A, like any of its decisions.
     expect(a.rows<{ blocked: number }>('SELECT blocked FROM seats WHERE id = ?', x)).toEqual([
       { blocked: 1 },
@@ -77,13 +77,64 @@ describe('house seats blocked on a counter are blocked at the server', () => {
       expect(refused.error.details).toEqual({ seats: [{ seatId: x, label: 'VIP-E-1', reason: 'Prensa' }] });
     }
     await venue.eventually(async () => expect(await seatState(b, beto, x)).toBe('blocked'), 2000);
+    // B's own store has it blocked too (from the server's feed): B refuses it itself, even cut off.
+    await venue.eventually(() =>
+      expect(b.rows<{ blocked: number }>('SELECT blocked FROM seats WHERE id = ?', x)).toEqual([
+        { blocked: 1 },
+      ]),
+    );
+    await b.link('refuse');
+    try {
+      await venue.eventually(async () => {
+        expect((await b.call('terminal.status', {})).network).toBe('offline');
+      }, 20_000);
+      const offline = await b.attempt('holds.seats', { eventId: THEATRE, seatIds: [x] }, beto);
+      expect(!offline.ok && offline.error.code).toBe('SEAT_BLOCKED');
+    } finally {
+      await b.link('pass');
+    }
+  });
+
+  it('blocking a seat already blocked (or unblocking one on sale) reports it as such, not as changed', async () => {
+    const x = seat('VIP-E-1');
+    const y = seat('VIP-E-3');
+    const again = await taquilla(a, [
+      'block-seats',
+      '--event',
+      String(THEATRE),
+      '--seats',
+      'VIP-E-1,VIP-E-3',
+    ]);
+    expect(JSON.parse(again.stdout)).toEqual({ blocked: [y], alreadyBlocked: [x] });
+    const text = await promisify(execFile)(
+      process.execPath,
+      [
+        join(ROOT, 'bin/taquilla.js'),
+        'unblock-seats',
+        '--event',
+        String(THEATRE),
+        '--seats',
+        'VIP-E-3,VIP-E-4',
+        '--actor',
+        'sup',
+        '--db',
+        a.dbFile,
+      ],
+      { cwd: ROOT },
+    );
+    expect(text.stdout).toContain('Unblocked 1 seats (already on sale: VIP-E-4)');
   });
 
   it('unblocked on counter A, counter B can hold it again', async () => {
     const x = seat('VIP-E-1');
     const unblocked = await taquilla(a, ['unblock-seats', '--event', String(THEATRE), '--seats', 'VIP-E-1']);
-    expect(JSON.parse(unblocked.stdout)).toEqual({ unblocked: [x] });
+    expect(JSON.parse(unblocked.stdout)).toEqual({ unblocked: [x], alreadyOnSale: [] });
     await venue.eventually(async () => expect(await seatState(b, beto, x)).toBe('free'), 2000);
+    await venue.eventually(() =>
+      expect(b.rows<{ blocked: number }>('SELECT blocked FROM seats WHERE id = ?', x)).toEqual([
+        { blocked: 0 },
+      ]),
+    );
     const held = await b.call('holds.seats', { eventId: THEATRE, seatIds: [x] }, beto);
     expect(held.tickets.map((t) => t.seatId)).toEqual([x]);
   });

@@ -64,6 +64,28 @@ async function leasePolicy(...args: string[]): Promise<{ code: number; out: Reco
   }
 }
 
+interface AuditRow {
+  actor: string;
+  credentialId: number;
+  entity: string;
+  entityId: string;
+  from: string | null;
+  to: string;
+  reason: string;
+}
+
+/** `taquilla-server audit --entity ID`: the server's audit trail of one thing, oldest first. */
+async function auditOf(entityId: string | number): Promise<AuditRow[]> {
+  const { entries } = await serverCommand<{ entries: AuditRow[] }>(
+    'audit',
+    '--tenant',
+    String(venue.admin.tenantId),
+    '--entity',
+    String(entityId),
+  );
+  return entries;
+}
+
 async function credentialOf(name: string): Promise<number> {
   const [row] = await venue.serverRows<{ id: number }>('SELECT id FROM credentials WHERE name = ?', name);
   return Number(row!.id);
@@ -259,6 +281,12 @@ describe('a lease policy set by a supervisor', () => {
       expect(lease!.expiresAt - serverTime).toBeGreaterThan(88 * MINUTE);
       expect(lease!.expiresAt - serverTime).toBeLessThanOrEqual(90 * MINUTE);
     }, 20_000);
+    // The operator's policy and the counter's renewal are in the server's audit trail.
+    const policyTrail = await auditOf(`${THEATRE}:${await credentialOf('Caja 1')}`);
+    expect(policyTrail.at(-1)).toMatchObject({ entity: 'policy', to: 'SET', credentialId: 0 });
+    expect(policyTrail.at(-1)!.reason).toContain('"durationMinutes":90');
+    const renewal = (await auditOf(before.leaseId)).find((e) => e.reason.startsWith('renewed'));
+    expect(renewal).toMatchObject({ entity: 'lease', from: 'OPEN', to: 'OPEN' });
     // The other counter keeps the default policy's period.
     const [other] = await b.call('leases.list', { all: false }, luisB);
     const { serverTime } = await b.call('terminal.status', {});
@@ -279,6 +307,9 @@ describe('a lease policy set by a supervisor', () => {
     }>('leases', '--tenant', String(venue.admin.tenantId), '--rebalance', '--event', String(THEATRE));
     expect(rebalanced.recalled.map((l) => l.leaseId)).toContain(leasedToB!.leaseId);
     expect(rebalanced.places).toBeGreaterThanOrEqual(3);
+    const recall = (await auditOf(leasedToB!.leaseId)).find((e) => e.to === 'RECALLED');
+    expect(recall).toMatchObject({ entity: 'lease', from: 'OPEN', credentialId: 0 });
+    expect(recall!.actor).toMatch(/^operator/);
     await venue.eventually(async () => {
       expect(await serverLeaseStatus(leasedToB!.leaseId)).toBe('RETURNED');
       expect(await b.call('leases.list', { all: false }, supB)).toEqual([]);

@@ -60,6 +60,28 @@ async function serverCommand<T>(...args: string[]): Promise<T> {
   return JSON.parse(stdout.trim().split('\n').pop()!) as T;
 }
 
+interface AuditRow {
+  actor: string;
+  credentialId: number;
+  entity: string;
+  entityId: string;
+  from: string | null;
+  to: string;
+  reason: string;
+}
+
+/** `taquilla-server audit --entity ID`: the server's audit trail of one thing, oldest first. */
+async function auditOf(entityId: string | number): Promise<AuditRow[]> {
+  const { entries } = await serverCommand<{ entries: AuditRow[] }>(
+    'audit',
+    '--tenant',
+    String(venue.admin.tenantId),
+    '--entity',
+    String(entityId),
+  );
+  return entries;
+}
+
 interface ServerLease {
   leaseId: string;
   terminal: string;
@@ -110,6 +132,25 @@ describe('leases as an operation', () => {
     await venue.eventually(async () => expect(await soldAtServer(leased)).toEqual([leased[0]!]));
     const [after] = await a.call('leases.list', { all: false }, luis);
     expect(after!.soldSeatIds).toEqual([leased[0]!]);
+    // The server's audit trail has the grant (who, which counter) and the sale reported from it.
+    const [credentialA] = a.rows<{ credential_id: number }>(
+      'SELECT credential_id FROM sync_credentials WHERE id = 1',
+    );
+    const trail = await auditOf(grant.leaseId);
+    expect(trail[0]).toMatchObject({
+      entity: 'lease',
+      from: null,
+      to: 'OPEN',
+      actor: luis.actor,
+      credentialId: credentialA!.credential_id,
+    });
+    expect(trail[0]!.reason).toContain('3 seats');
+    expect(trail.find((e) => e.to === 'SOLD')).toMatchObject({
+      entity: 'lease',
+      actor: ana.actor,
+      credentialId: credentialA!.credential_id,
+    });
+    expect(trail.find((e) => e.to === 'SOLD')!.reason).toContain(sale.transactionId);
   });
 
   it('setting the PC clock back never extends a lease: once its time has passed offline it sells nothing', async () => {
@@ -136,6 +177,12 @@ describe('leases as an operation', () => {
     const sup = await a.signIn('luis');
     const [lease] = await a.call('leases.list', { all: false }, sup);
     expect(await a.call('leases.return', { leaseId: lease!.leaseId }, sup)).toEqual({ returned: 2 });
+    expect((await auditOf(lease!.leaseId)).at(-1)).toMatchObject({
+      entity: 'lease',
+      from: 'OPEN',
+      to: 'RETURNED',
+      actor: sup.actor,
+    });
     expect(await a.call('leases.list', { all: false }, sup)).toEqual([]);
     const held = await b.call('holds.seats', { eventId: THEATRE, seatIds: [leased[1]!] }, beto);
     expect(held.tickets).toHaveLength(1);
@@ -164,6 +211,9 @@ describe('leases as an operation', () => {
       grant.leaseId,
     );
     expect(ended).toMatchObject({ leaseId: grant.leaseId, state: 'grace', seatsHeld: 1 });
+    const endedBy = (await auditOf(grant.leaseId)).at(-1)!;
+    expect(endedBy).toMatchObject({ entity: 'lease', from: 'OPEN', to: 'RETURNED', credentialId: 0 });
+    expect(endedBy.actor).toMatch(/^operator/);
     await venue.eventually(async () => expect(await a.call('leases.list', { all: false }, sup)).toEqual([]));
     // Its seat is kept for the grace (late reports), and this counter no longer sells it.
     const ana = await a.signIn('ana');
@@ -194,6 +244,10 @@ describe('revocation stops new work, not the upload of what was already sold', (
       '--credential',
       String(credential!.id),
     );
+    // (--entity matches any entity of that id: a seat may have it too.)
+    const revoked = (await auditOf(credential!.id)).find((e) => e.entity === 'credential');
+    expect(revoked).toMatchObject({ entity: 'credential', from: 'active', to: 'revoked', credentialId: 0 });
+    expect(revoked!.actor).toMatch(/^operator/);
     await b.link('pass');
     // The sale sold before the revocation reaches the server; the lease goes back; the outbox empties.
     await venue.eventually(async () => {

@@ -13,12 +13,12 @@ import {
 import {
   type DoorVerification,
   doorVerdictText,
-  parseKeyset,
   VenueKeysetStore,
   verifyAtDoor,
 } from '../../services/printing/ticket-keyset.ts';
 import { TerminalModeStore } from '../../services/terminal-mode/terminal-mode.ts';
 import { TRAINING_TICKET_TEXT } from '../../../shared/printing/ticket-code.ts';
+import { type TicketKeyset, ticketKeyset } from '../../../shared/schemas/keyset.ts';
 import { VirtualPrinter } from '../../services/printing/virtual-printer.ts';
 import { type CliCommand, type CliContext, positiveInt, requiredString, UsageError } from '../command.ts';
 
@@ -249,6 +249,42 @@ const reprintCommand: CliCommand = {
   },
 };
 
+/**
+ * A door's keyset file, or a refusal saying what is wrong with it: no such file, not JSON, or not a
+ * venue keyset (its first problems, by field). UsageError: the file given is the caller's to fix.
+ */
+function readKeysetFile(file: string): TicketKeyset {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === 'ENOENT')
+      throw new UsageError(
+        `no keyset file at ${file}: export the venue's with taquilla-server keyset export --out FILE`,
+      );
+    throw new UsageError(`cannot read the keyset file ${file} (${code ?? (error as Error).message})`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw new UsageError(
+      `${file} is not JSON: a venue keyset is the file taquilla-server keyset export writes`,
+    );
+  }
+  const parsed = ticketKeyset.safeParse(raw);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map(
+      (i) => `${i.path.map(String).join('.') || '(file)'}: ${i.message}`,
+    );
+    const shown =
+      issues.slice(0, 5).join('; ') + (issues.length > 5 ? `; and ${issues.length - 5} more` : '');
+    throw new UsageError(`${file} is not a venue keyset (${shown})`);
+  }
+  return parsed.data;
+}
+
 const verifyCommand: CliCommand = {
   name: 'verify-ticket',
   usage:
@@ -264,13 +300,7 @@ const verifyCommand: CliCommand = {
     const code = requiredString(values.code, '--code');
     // A door with the venue's keyset file: every counter's keys and the revocation list, nothing else.
     if (typeof values.keyset === 'string') {
-      let keyset;
-      try {
-        keyset = parseKeyset(readFileSync(values.keyset, 'utf8'));
-      } catch (error) {
-        throw new UsageError(`${values.keyset} is not a venue keyset: ${(error as Error).message}`);
-      }
-      return doorAnswer(verifyAtDoor(code, keyset));
+      return doorAnswer(verifyAtDoor(code, readKeysetFile(values.keyset)));
     }
     const given = (values as Record<string, unknown>)['public-key'] as string[] | undefined;
     const keys = new Map<string, string>();

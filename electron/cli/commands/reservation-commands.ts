@@ -1,4 +1,5 @@
 import { formatDateTime } from '../../../shared/i18n/formats.ts';
+import type { BlockSeatsResult, UnblockSeatsResult } from '../../../shared/schemas/reservations.ts';
 import { ExpiryPreviewService } from '../../services/reservations/expiry-preview.ts';
 import { seedDemo } from '../../services/demo/demo-venues.ts';
 import { PaymentProviders } from '../../services/payments/providers/provider-registry.ts';
@@ -195,8 +196,8 @@ function seatsFromLabels(ctx: CliContext): { eventId: number; ids: number[]; lab
  * enrolled counter is refused (OFFLINE): house seats are never blocked on one counter only.
  */
 async function houseSeatDesk(ctx: CliContext): Promise<{
-  blockSeats: (input: unknown) => { blocked: number[] } | Promise<{ blocked: number[] }>;
-  unblockSeats: (input: unknown) => { unblocked: number[] } | Promise<{ unblocked: number[] }>;
+  blockSeats: (input: unknown) => BlockSeatsResult | Promise<BlockSeatsResult>;
+  unblockSeats: (input: unknown) => UnblockSeatsResult | Promise<UnblockSeatsResult>;
 }> {
   const sync = new SyncEngine(ctx.db(), ctx.clock, { storeKey: ctx.storeKey() });
   if (sync.status().state === 'unenrolled') return new ReservationService(ctx.db(), ctx.clock);
@@ -223,7 +224,7 @@ const blockCommand: CliCommand = {
     });
     return {
       json: result,
-      text: `Blocked ${result.blocked.length} seats (${labels.length - result.blocked.length} already blocked).`,
+      text: `Blocked ${result.blocked.length} seats${already('blocked', result.alreadyBlocked, ids, labels)}.`,
     };
   },
 };
@@ -234,7 +235,7 @@ const unblockCommand: CliCommand = {
   options: { event: { type: 'string' }, seats: { type: 'string' } },
   database: 'existing',
   run: async (ctx) => {
-    const { eventId, ids } = seatsFromLabels(ctx);
+    const { eventId, ids, labels } = seatsFromLabels(ctx);
     const result = await (
       await houseSeatDesk(ctx)
     ).unblockSeats({
@@ -242,9 +243,18 @@ const unblockCommand: CliCommand = {
       seatIds: ids,
       actor: ctx.actor,
     });
-    return { json: result, text: `Unblocked ${result.unblocked.length} seats.` };
+    return {
+      json: result,
+      text: `Unblocked ${result.unblocked.length} seats${already('on sale', result.alreadyOnSale, ids, labels)}.`,
+    };
   },
 };
+
+/** ' (already blocked: A-1, A-2)' for the seats a command left as they were; '' when none. */
+function already(state: string, seatIds: number[], ids: number[], labels: string[]): string {
+  if (seatIds.length === 0) return '';
+  return ` (already ${state}: ${seatIds.map((id) => labels[ids.indexOf(id)] ?? `#${id}`).join(', ')})`;
+}
 
 function statsText(events: EventReservationStats[]): string {
   if (events.length === 0) return 'No events.';

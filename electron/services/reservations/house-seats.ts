@@ -1,6 +1,11 @@
 import type { Clock } from '../../../shared/clock.ts';
 import { decideBlockSeats, decideUnblockSeats, effectsOrThrow } from '../../../shared/hold-rules/index.ts';
-import { blockSeatsInput, unblockSeatsInput } from '../../../shared/schemas/reservations.ts';
+import {
+  type BlockSeatsResult,
+  blockSeatsInput,
+  type UnblockSeatsResult,
+  unblockSeatsInput,
+} from '../../../shared/schemas/reservations.ts';
 import { parseInput } from '../../../shared/validation.ts';
 import type { Db } from '../../store/database.ts';
 import { AuditTrail } from './audit-trail.ts';
@@ -32,7 +37,7 @@ export class HouseSeats {
     );
   }
 
-  blockSeats(raw: unknown): { blocked: number[] } {
+  blockSeats(raw: unknown): BlockSeatsResult {
     const input = parseInput(blockSeatsInput, raw);
     return this.db
       .transaction(() => {
@@ -62,12 +67,13 @@ export class HouseSeats {
           changes.seat(input.eventId, seat.zoneId, seat.seatId);
         }
         this.feed.flush(changes);
-        return { blocked: effects.block.map((s) => s.seatId) };
+        const blocked = effects.block.map((s) => s.seatId);
+        return { blocked, alreadyBlocked: input.seatIds.filter((id) => !blocked.includes(id)) };
       })
       .immediate();
   }
 
-  unblockSeats(raw: unknown): { unblocked: number[] } {
+  unblockSeats(raw: unknown): UnblockSeatsResult {
     const input = parseInput(unblockSeatsInput, raw);
     return this.db
       .transaction(() => {
@@ -83,7 +89,8 @@ export class HouseSeats {
           changes.seat(input.eventId, seat.zoneId, seat.seatId);
         }
         this.feed.flush(changes);
-        return { unblocked: effects.unblock.map((s) => s.seatId) };
+        const unblocked = effects.unblock.map((s) => s.seatId);
+        return { unblocked, alreadyOnSale: input.seatIds.filter((id) => !unblocked.includes(id)) };
       })
       .immediate();
   }

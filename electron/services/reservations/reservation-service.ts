@@ -27,6 +27,8 @@ import {
   releaseGeneralInput,
   releaseSeatsInput,
   releaseSessionInput,
+  type BlockSeatsResult,
+  type UnblockSeatsResult,
 } from '../../../shared/schemas/reservations.ts';
 import { parseInput } from '../../../shared/validation.ts';
 import { type Db, withDurableCommit } from '../../store/database.ts';
@@ -492,11 +494,11 @@ export class ReservationService {
 
   // ---- house seats -----------------------------------------------------------------------------
 
-  blockSeats(raw: unknown): { blocked: number[] } {
+  blockSeats(raw: unknown): BlockSeatsResult {
     return this.houseSeats.blockSeats(raw);
   }
 
-  unblockSeats(raw: unknown): { unblocked: number[] } {
+  unblockSeats(raw: unknown): UnblockSeatsResult {
     return this.houseSeats.unblockSeats(raw);
   }
 

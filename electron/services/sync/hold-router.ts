@@ -1,5 +1,6 @@
+import type { Statement } from 'better-sqlite3';
 import type { Clock } from '../../../shared/clock.ts';
-import { TaquillaError } from '../../../shared/errors.ts';
+import { type ErrorDetails, TaquillaError } from '../../../shared/errors.ts';
 import {
   blockSeatsInput,
   cancelInput,
@@ -10,6 +11,8 @@ import {
   releaseSeatsInput,
   releaseSessionInput,
   unblockSeatsInput,
+  type BlockSeatsResult,
+  type UnblockSeatsResult,
 } from '../../../shared/schemas/reservations.ts';
 import { serverCompleteInput, serverConvertInput, serverPayInput } from '../../../shared/schemas/sync.ts';
 import { parseInput } from '../../../shared/validation.ts';
@@ -34,7 +37,10 @@ import type { ServerLink } from './server-link.ts';
  * a cart that sells from an offline lease stays local and is reported with its sale. Refusals are
  * the server's, as it gave them.
  */
+type BlockedSeat = ErrorDetails['SEAT_BLOCKED']['seats'][number];
+
 export class HoldRouter {
+  private blockedSeats: Statement<[number, string], BlockedSeat> | undefined;
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
@@ -54,6 +60,7 @@ export class HoldRouter {
 
   async holdSeats(raw: unknown): Promise<HoldResult> {
     const input = parseInput(holdSeatsInput, raw);
+    this.refuseHouseSeats(input.eventId, input.seatIds);
     const leased = this.leaseSales.leasedSeats(input.eventId, input.seatIds);
     const leaseLive = leased.some((l) => this.leases.selling(this.leases.byId(l.lease_id)!));
     // A live lease sells its own seats; once it has run out, online, the server decides again.
@@ -190,21 +197,40 @@ export class HoldRouter {
    * then on), then copied here as a local decision. Blocking seats is an office task, not a sale a
    * counter makes offline: without the server it is refused (OFFLINE), never blocked here only.
    */
-  async blockSeats(raw: unknown): Promise<{ blocked: number[] }> {
+  async blockSeats(raw: unknown): Promise<BlockSeatsResult> {
     const input = parseInput(blockSeatsInput, raw);
     this.refuseHouseSeatsOffline('block');
-    const result = await this.replay.call<{ blocked: number[] }>('blockSeats', input);
+    const result = await this.replay.call<BlockSeatsResult>('blockSeats', input);
     this.copy.mirror(() => this.reservations.blockSeats(input));
     return result;
   }
 
   /** House seats back on sale, at the server first (see blockSeats). */
-  async unblockSeats(raw: unknown): Promise<{ unblocked: number[] }> {
+  async unblockSeats(raw: unknown): Promise<UnblockSeatsResult> {
     const input = parseInput(unblockSeatsInput, raw);
     this.refuseHouseSeatsOffline('unblock');
-    const result = await this.replay.call<{ unblocked: number[] }>('unblockSeats', input);
+    const result = await this.replay.call<UnblockSeatsResult>('unblockSeats', input);
     this.copy.mirror(() => this.reservations.unblockSeats(input));
     return result;
+  }
+
+  /**
+   * A house seat is refused here when the server cannot be asked: the server blocked it and its feed
+   * blocked it in this store (VenueFeed), so the counter answers as the server would (SEAT_BLOCKED).
+   * Online the server answers, with the reason it was blocked for (the feed carries none).
+   */
+  private refuseHouseSeats(eventId: number, seatIds: number[]): void {
+    if (this.state === 'online') return;
+    this.blockedSeats ??= this.db.prepare<[number, string], BlockedSeat>(
+      `SELECT id AS seatId, label, blocked_reason AS reason FROM seats
+       WHERE event_id = ? AND blocked = 1 AND id IN (SELECT value FROM json_each(?)) ORDER BY id`,
+    );
+    const seats = this.blockedSeats.all(eventId, JSON.stringify(seatIds));
+    if (seats.length > 0) {
+      throw new TaquillaError('SEAT_BLOCKED', `Not on sale: ${seats.map((s) => s.label).join(', ')}`, {
+        seats,
+      });
+    }
   }
 
   private refuseHouseSeatsOffline(what: 'block' | 'unblock'): void {

@@ -8,6 +8,7 @@ import type {
   ServerVoidInput,
   ServerVoidReply,
 } from '../../../shared/schemas/sync.ts';
+import type { BlockSeatsResult, UnblockSeatsResult } from '../../../shared/schemas/reservations.ts';
 import type { Db } from '../../store/database.ts';
 import { StoreKey } from '../../store/store-key.ts';
 import type { PaymentBook } from '../payments/payment-service.ts';
@@ -442,12 +443,12 @@ export class SyncEngine {
   }
 
   /** House seats off sale, decided at the server first; refused OFFLINE without it. */
-  blockSeats(raw: unknown): Promise<{ blocked: number[] }> {
+  blockSeats(raw: unknown): Promise<BlockSeatsResult> {
     return this.router.blockSeats(raw);
   }
 
   /** House seats back on sale, decided at the server first; refused OFFLINE without it. */
-  unblockSeats(raw: unknown): Promise<{ unblocked: number[] }> {
+  unblockSeats(raw: unknown): Promise<UnblockSeatsResult> {
     return this.router.unblockSeats(raw);
   }
 

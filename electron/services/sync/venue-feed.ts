@@ -79,6 +79,13 @@ export class VenueFeed {
       knownSeats: db.prepare<[number, string], { id: number }>(
         'SELECT id FROM seats WHERE event_id = ? AND id IN (SELECT value FROM json_each(?))',
       ),
+      // House seats are the server's decision: its feed blocks and unblocks them in this store too, so
+      // this counter's own hold rules refuse them (SEAT_BLOCKED), with or without the server. The feed
+      // carries no reason: a seat blocked at another counter keeps none here (its label is shown).
+      houseSeat: db.prepare<{ blocked: 0 | 1; eventId: number; seatId: number }>(
+        `UPDATE seats SET blocked = @blocked, blocked_reason = CASE WHEN @blocked = 1 THEN blocked_reason END
+         WHERE event_id = @eventId AND id = @seatId AND blocked <> @blocked`,
+      ),
       resetEvent: db.prepare<[number]>('DELETE FROM server_seat_states WHERE event_id = ?'),
       resetZones: db.prepare<[number]>('DELETE FROM server_zone_states WHERE event_id = ?'),
     };
@@ -191,6 +198,7 @@ export class VenueFeed {
           if (!known.has(seat.seatId)) continue;
           if (seat.state === 'free') this.sql.dropSeat.run(eventId, seat.seatId);
           else this.sql.putSeat.run(eventId, seat.seatId, seat.state, seat.until ?? null);
+          this.sql.houseSeat.run({ blocked: seat.state === 'blocked' ? 1 : 0, eventId, seatId: seat.seatId });
           changes.seat(eventId, 0, seat.seatId);
         }
         for (const zone of delta.zones) {

@@ -882,8 +882,12 @@ export function holdStoreContract(name: string, open: () => Promise<StoreFixture
         secretHash: 'h-t',
         now,
       });
-      expect(await fx.store.revokeCredential(other, id, now)).toBe(false);
-      expect(await fx.store.revokeCredential(tenant, id, now)).toBe(true);
+      expect(
+        await fx.store.revokeCredential(other, id, now, { actor: 'operator:test', credentialId: 0 }),
+      ).toBe(false);
+      expect(
+        await fx.store.revokeCredential(tenant, id, now, { actor: 'operator:test', credentialId: 0 }),
+      ).toBe(true);
       expect((await fx.store.credentialByHash('h-t'))?.revokedAt).toBe(now);
     });
 

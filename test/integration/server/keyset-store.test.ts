@@ -70,7 +70,7 @@ async function keysetBehaviour(store: HoldStore) {
     T0 + 99,
   );
 
-  await store.revokeCredential(tenantId, caja2, T0 + 20);
+  await store.revokeCredential(tenantId, caja2, T0 + 20, { actor: 'operator:test', credentialId: 0 });
   const keyset = await store.ticketKeyset(tenantId, T0 + 30);
   expect(keyset).toEqual({
     format: 'taquilla-keyset/1',
