@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../../support/temp-store.ts';
 import { EXAMPLE_EVENT } from '../../support/venue-example.ts';
@@ -111,6 +112,21 @@ describe('taquilla-server command refusals', () => {
     expect(numbers.stderr).toContain('--numbers');
     expect(numbers.stderr).toContain('at least 3');
     expect(serverCli<{ policies: unknown[] }>(policy).policies).toEqual([]);
+  });
+
+  it('a policy stored before --numbers had to cover its places is still read (with the default block)', () => {
+    const seats = zones.find((z) => z.code === 'PLA')!.zoneId;
+    const policy = ['lease-policy', ...db, ...tenant, '--event', String(eventId)];
+    serverCli([...policy, '--seats', `${seats}:4`, '--minutes', '30']);
+    // As an older server wrote it: one number for four places.
+    const file = new Database(db[1]!);
+    file.prepare("UPDATE lease_policies SET policy = json_set(policy, '$.ticketNumbers', 1)").run();
+    file.close();
+    const read = serverCli<{ policies: { policy: { ticketNumbers?: number; seats: unknown[] } }[] }>(policy);
+    expect(read.policies).toHaveLength(1);
+    expect(read.policies[0]!.policy.ticketNumbers).toBeUndefined();
+    expect(read.policies[0]!.policy.seats).toEqual([{ zoneId: seats, count: 4 }]);
+    serverCli([...policy, '--remove']);
   });
 });
 
