@@ -29,6 +29,17 @@ export class CredentialCache {
     return entry.row;
   }
 
+  /**
+   * The row of a credential that was live when last read, whatever its epoch: only for a write, whose
+   * own statement re-reads the revocation (nothing else of a credential ever changes).
+   */
+  live(hash: string): CredentialRow | null {
+    const entry = this.entries.get(hash);
+    if (!entry) return null;
+    this.touch(hash, entry);
+    return entry.row;
+  }
+
   /** True when `hash` was a live (not revoked) credential when last read. */
   known(hash: string): boolean {
     const entry = this.entries.get(hash);

@@ -55,6 +55,17 @@ export async function expireHolds(db: SqlDb, tenantId: number, now: number, limi
 }
 
 /**
+ * The tenant's audit entries from before its first one newer than the cutoff, in id order, and only
+ * those at or before the cutoff: no index on `at` (server migration 13), so the walk stops at the
+ * first entry kept and visits only what goes. An entry written under a clock set back is kept until a
+ * later prune; none newer than the cutoff is ever deleted. Ids only rise (AUTOINCREMENT, BIGSERIAL).
+ * `+tenant_id`: walk the ids, not audit_by_event (which would read every entry of the tenant).
+ */
+const PRUNE_AUDIT = `DELETE FROM audit_log WHERE +tenant_id = ? AND at <= ? AND id < COALESCE(
+  (SELECT id FROM audit_log WHERE +tenant_id = ? AND at > ? ORDER BY id LIMIT 1),
+  (SELECT MAX(id) + 1 FROM audit_log))`;
+
+/**
  * The feed is pruned by version, not by a time on every change row (which would cost an index
  * entry per change): each call notes every event's version with `now`; versions noted before the
  * retention are deleted, and feed_floors keeps from which version on the feed is whole.
@@ -96,7 +107,7 @@ export async function pruneHistory(
       );
     }
     // The audit trail is kept as long as the change feed (see sql-audit.ts).
-    const audit = await tx.run('DELETE FROM audit_log WHERE tenant_id = ? AND at <= ?', [tenantId, cutoff]);
+    const audit = await tx.run(PRUNE_AUDIT, [tenantId, cutoff, tenantId, cutoff]);
     const keys = await tx.run('DELETE FROM idempotency WHERE tenant_id = ? AND created_at < ?', [
       tenantId,
       now - retention.keysMs,

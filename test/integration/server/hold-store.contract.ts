@@ -932,6 +932,39 @@ export function holdStoreContract(name: string, open: () => Promise<StoreFixture
       const again = await run('holdSeats', first, 'ret-key-1', t);
       expect(again.replayed).toBe(false);
     });
+    it("the audit retention deletes only the tenant's entries at or before its cutoff", async () => {
+      const a = await fx.store.createTenant('Retención A', {}, now);
+      const b = await fx.store.createTenant('Retención B', {}, now);
+      await fx.store.putEvent(a, demoEvent(12), now);
+      await fx.store.putEvent(b, demoEvent(12), now);
+      const retention = { feedMs: 5 * MINUTE_MS, keysMs: 60 * MINUTE_MS };
+      const hold = (t: number, sessionId: string, seat: number, at: number) =>
+        fx.store.execute(t, 1, 'holdSeats', { eventId: 12, sessionId, actor: 'c', seatIds: [seat] }, at, {
+          key: key(),
+          requestHash: `${sessionId}:${seat}`,
+        });
+      const trail = async (t: number) =>
+        (await fx.store.auditTrail(t, { limit: 100 })).map((e) => `${e.at - now} ${e.entity}`);
+      ok(await hold(a, 'old', 101, now));
+      ok(await hold(b, 'old', 101, now));
+      ok(await hold(a, 'new', 102, now + 10 * MINUTE_MS));
+      // A clock set back: an old time on an entry written after newer ones.
+      ok(await hold(a, 'back', 103, now + MINUTE_MS));
+      const at12 = now + 12 * MINUTE_MS;
+      expect((await fx.store.pruneHistory(a, at12, retention)).audit).toBe(2);
+      const ten = 10 * MINUTE_MS;
+      // The entry under the clock set back is kept until a later prune; nothing newer is ever deleted.
+      expect(await trail(a)).toEqual([
+        `${ten} transaction`,
+        `${ten} ticket`,
+        `${MINUTE_MS} transaction`,
+        `${MINUTE_MS} ticket`,
+      ]);
+      expect(await trail(b)).toEqual(['0 transaction', '0 ticket']);
+      expect((await fx.store.pruneHistory(a, now + 30 * MINUTE_MS, retention)).audit).toBe(4);
+      expect(await trail(a)).toEqual([]);
+      expect(await trail(b)).toEqual(['0 transaction', '0 ticket']);
+    });
     it('every state change is in the audit trail, written with the change; a refusal writes none', async () => {
       const t = await fx.store.createTenant('Auditoría', {}, now);
       await fx.store.putEvent(t, demoEvent(11), now);

@@ -31,6 +31,18 @@ describe('credential cache', () => {
     expect(cache.known('b')).toBe(true);
   });
 
+  it("gives a write the row of a live credential whatever the epoch it was read in, never a revoked one's", () => {
+    const cache = new CredentialCache(10);
+    cache.put('a', row(1), null);
+    cache.put('b', row(2), 5);
+    cache.put('c', row(3, 1000), null);
+    expect(cache.live('a')?.id).toBe(1);
+    expect(cache.live('b')?.id).toBe(2);
+    expect(cache.live('c')).toBeNull();
+    cache.forget(1);
+    expect(cache.live('a')).toBeNull();
+  });
+
   it('never keeps a revoked credential, and forgets one when it is revoked', () => {
     const cache = new CredentialCache(10);
     cache.put('a', row(1), 0);
