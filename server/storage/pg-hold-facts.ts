@@ -7,6 +7,7 @@ import type {
 } from '../../shared/hold-rules/index.ts';
 import type { TransactionStatus } from '../../shared/lifecycle.ts';
 import type { HoldGeneralInput, HoldSeatsInput } from '../../shared/schemas/reservations.ts';
+import type { StoredReply } from './hold-store.ts';
 import type { FastOperation, PgStatements, Plan, Request } from './pg-hold-ops.ts';
 import { answerFromStored, type StoredRow } from './sql-idempotency.ts';
 import type { TicketRow } from './sql-tx.ts';
@@ -37,6 +38,27 @@ function storedRow(r: StoredColumns): StoredRow {
     status: r.stored?.[1] ?? null,
     body: r.stored?.[2] ?? null,
   };
+}
+
+/**
+ * Runs one facts read: `sql` with the key's columns ($1–$3: tenant, credential, key) and `params`
+ * from $4 on; its row, or the key's stored answer for `op`.
+ */
+async function factsRow<R extends StoredColumns>(
+  db: PgStatements,
+  req: Request,
+  op: FastOperation,
+  sql: string,
+  params: unknown[],
+): Promise<{ row: R } | { answer: StoredReply }> {
+  const [row] = await db.statement<R>(sql, [
+    req.tenantId,
+    req.credentialId,
+    req.idempotency?.key ?? null,
+    ...params,
+  ]);
+  const stored = answerFromStored(storedRow(row!), req.idempotency, op);
+  return stored ? { answer: stored } : { row: row! };
 }
 
 function unknownEvent(eventId: number) {
@@ -80,18 +102,15 @@ export async function readSeatHoldFacts(
   input: HoldSeatsInput,
 ): Promise<Pick<SeatHoldFacts, 'seats' | 'onSeats' | 'session'> | Plan> {
   const { eventId, seatIds, sessionId } = input;
-  const [r] = await db.statement<HoldFactsRow>(HOLD_FACTS, [
-    req.tenantId,
-    req.credentialId,
-    req.idempotency?.key ?? null,
+  const read = await factsRow<HoldFactsRow>(db, req, 'holdSeats', HOLD_FACTS, [
     eventId,
     seatIds,
     sessionId,
     req.now,
   ]);
-  const stored = answerFromStored(storedRow(r!), req.idempotency, 'holdSeats');
-  if (stored) return { answer: stored };
-  const seats: SeatFact[] = (r!.seats ?? []).map(([id, zoneId, label, blocked, reason, price]) => ({
+  if ('answer' in read) return read;
+  const r = read.row;
+  const seats: SeatFact[] = (r.seats ?? []).map(([id, zoneId, label, blocked, reason, price]) => ({
     seatId: Number(id),
     zoneId: Number(zoneId),
     label,
@@ -100,8 +119,8 @@ export async function readSeatHoldFacts(
     blockedReason: reason,
   }));
   // Seats exist only in an event that does: on a miss, say first whether the event is unknown.
-  if (seats.length !== seatIds.length && !r!.event_known) return { refused: unknownEvent(eventId) };
-  const onSeats: SeatTicketFact[] = (r!.on_seats ?? []).map((t) => ({
+  if (seats.length !== seatIds.length && !r.event_known) return { refused: unknownEvent(eventId) };
+  const onSeats: SeatTicketFact[] = (r.on_seats ?? []).map((t) => ({
     ticketId: Number(t[0]),
     zoneId: Number(t[1]),
     seatId: Number(t[2]),
@@ -113,7 +132,7 @@ export async function readSeatHoldFacts(
     actor: t[8],
     label: t[9],
   }));
-  const session = { sessionId, cartId: r!.cart_id, held: Number(r!.held) };
+  const session = { sessionId, cartId: r.cart_id, held: Number(r.held) };
   return { seats, onSeats, session };
 }
 
@@ -149,26 +168,23 @@ export async function readGeneralHoldFacts(
   input: HoldGeneralInput,
 ): Promise<Pick<GeneralHoldFacts, 'zone' | 'late' | 'session'> | Plan> {
   const { eventId, zoneId, sessionId } = input;
-  const [r] = await db.statement<GeneralFactsRow>(GENERAL_FACTS, [
-    req.tenantId,
-    req.credentialId,
-    req.idempotency?.key ?? null,
+  const read = await factsRow<GeneralFactsRow>(db, req, 'holdGeneral', GENERAL_FACTS, [
     eventId,
     zoneId,
     sessionId,
     req.now,
   ]);
-  const stored = answerFromStored(storedRow(r!), req.idempotency, 'holdGeneral');
-  if (stored) return { answer: stored };
-  if (r!.zone === null) {
-    if (!r!.event_known) return { refused: unknownEvent(eventId) };
+  if ('answer' in read) return read;
+  const r = read.row;
+  if (r.zone === null) {
+    if (!r.event_known) return { refused: unknownEvent(eventId) };
     return {
       refused: new TaquillaError('UNKNOWN_ZONE', `There is no zone ${zoneId} in event ${eventId}`, {
         zoneId,
       }),
     };
   }
-  const [id, kind, name, capacity, used, price] = r!.zone;
+  const [id, kind, name, capacity, used, price] = r.zone;
   const zone = {
     zoneId: Number(id),
     kind,
@@ -177,12 +193,12 @@ export async function readGeneralHoldFacts(
     used: Number(used),
     priceCents: Number(price),
   };
-  const late = (r!.late ?? []).map(([ticketId, transactionId, q]) => ({
+  const late = (r.late ?? []).map(([ticketId, transactionId, q]) => ({
     ticketId: Number(ticketId),
     transactionId,
     quantity: Number(q),
   }));
-  const session = { sessionId, cartId: r!.cart_id, held: Number(r!.held) };
+  const session = { sessionId, cartId: r.cart_id, held: Number(r.held) };
   return { zone, late, session };
 }
 
@@ -215,19 +231,13 @@ export async function readCart(
   eventId: number,
   sessionId: string,
 ): Promise<{ cartId: string | null; cartStatus: TransactionStatus; tickets: TicketRow[] } | Plan> {
-  const [r] = await db.statement<ReleaseFactsRow>(RELEASE_FACTS, [
-    req.tenantId,
-    req.credentialId,
-    req.idempotency?.key ?? null,
-    eventId,
-    sessionId,
-  ]);
-  const stored = answerFromStored(storedRow(r!), req.idempotency, op);
-  if (stored) return { answer: stored };
+  const read = await factsRow<ReleaseFactsRow>(db, req, op, RELEASE_FACTS, [eventId, sessionId]);
+  if ('answer' in read) return read;
+  const r = read.row;
   // A cart exists only in an event that does.
-  if (r!.cart === null && !r!.event_known) return { refused: unknownEvent(eventId) };
-  const [cartId, cartStatus] = r!.cart ?? [null, 'PENDING' as TransactionStatus];
-  const tickets: TicketRow[] = (r!.tickets ?? []).map((t) => ({
+  if (r.cart === null && !r.event_known) return { refused: unknownEvent(eventId) };
+  const [cartId, cartStatus] = r.cart ?? [null, 'PENDING' as TransactionStatus];
+  const tickets: TicketRow[] = (r.tickets ?? []).map((t) => ({
     id: Number(t[0]),
     transaction_id: cartId!,
     zone_id: Number(t[1]),
