@@ -1,0 +1,229 @@
+/**
+ * The guarded writes of PostgreSQL's one-read-one-write hold path (pg-hold-ops.ts): one statement
+ * each, a CTE that locks and re-checks the facts the hold rules decided on (the `guard`), then
+ * writes only if they still hold: the tickets, the cart, the key's answer, the audit and change-feed
+ * rows, the event's version and NOTIFY. Their first column, `ok`, says whether the guard held.
+ */
+
+/** The reason a release writes on the tickets and the cart it moves. */
+export const RELEASED = 'released by its session';
+
+// ---- holdSeats ------------------------------------------------------------------------------------
+
+/**
+ * The hold's guarded write ($1 tenant, $2 event, $3 cart, $4 whether to open it, $5 session,
+ * $6 actor, $7 now, $8 until, $9–$11 seats/zones/prices, $12–$15 the key's answer, $16 credential,
+ * $17 channel). The cart is locked first and the tickets written before the event's version, so a
+ * wait on another counter's seat never holds the event row.
+ */
+export const HOLD_WRITE = `WITH
+cart AS (
+  SELECT x.id FROM transactions x
+  WHERE NOT $4::boolean AND x.tenant_id = $1 AND x.id = $3 AND x.status = 'PENDING' FOR UPDATE
+),
+guard AS (
+  SELECT ($4::boolean OR EXISTS (SELECT 1 FROM cart))
+     AND (SELECT count(*) FROM seats s WHERE s.tenant_id = $1 AND s.event_id = $2
+            AND s.id = ANY($9::bigint[]) AND s.blocked = 0) = cardinality($9::bigint[]) AS ok
+),
+opened AS (
+  INSERT INTO transactions (tenant_id, id, event_id, session_id, actor, status, reserved_until, created_at, updated_at)
+  SELECT $1::bigint, $3::text, $2::bigint, $5::text, $6::text, 'PENDING', NULL::bigint, $7::bigint, $7::bigint
+  FROM guard WHERE guard.ok AND $4::boolean
+  RETURNING id
+),
+held AS (
+  INSERT INTO tickets (tenant_id, transaction_id, event_id, zone_id, seat_id, quantity, session_id,
+                       price_cents, status, reserved_until, created_at, updated_at)
+  SELECT $1::bigint, $3::text, $2::bigint, h.zone_id, h.seat_id, 1, $5::text, h.price_cents, 'ACTIVE',
+         $8::bigint, $7::bigint, $7::bigint
+  FROM guard, unnest($9::bigint[], $10::bigint[], $11::bigint[]) AS h(seat_id, zone_id, price_cents)
+  WHERE guard.ok
+  RETURNING id, seat_id
+),
+answer AS (
+  INSERT INTO idempotency (tenant_id, credential_id, key, request_hash, status, body, created_at)
+  SELECT $1::bigint, $16::bigint, $12::text, $13::text, $14::int, $15::text, $7::bigint
+  FROM guard WHERE guard.ok AND $12::text IS NOT NULL
+),
+audit AS (
+  INSERT INTO audit_log (tenant_id, event_id, at, actor, credential_id, entity, entity_id, from_state, to_state, reason)
+  SELECT a.t, a.e, a.at, a.actor, a.cred, a.entity, a.entity_id, a.from_state, a.to_state, a.reason FROM (
+    SELECT $1::bigint, $2::bigint, $7::bigint, $6::text, $16::bigint, 'transaction', $3::text,
+           NULL::text, 'PENDING', 'cart opened', 0 FROM opened
+    UNION ALL
+    SELECT $1, $2, $7, $6, $16, 'ticket', h.id::text, NULL, 'ACTIVE', 'held seat ' || h.seat_id,
+           array_position($9::bigint[], h.seat_id) FROM held h
+  ) AS a(t, e, at, actor, cred, entity, entity_id, from_state, to_state, reason, n) ORDER BY a.n
+),
+v AS (
+  UPDATE events SET version = version + 1
+  WHERE tenant_id = $1 AND id = $2 AND (SELECT count(*) FROM held) > 0
+  RETURNING version
+),
+feed AS (
+  INSERT INTO changes (tenant_id, event_id, version, seat_id, zone_id)
+  SELECT $1::bigint, $2::bigint, v.version, h.seat_id, 0 FROM v, held h
+)
+SELECT (SELECT ok FROM guard) AS ok,
+       (SELECT pg_notify($17, json_build_object('tenantId', $1::bigint, 'eventId', $2::bigint,
+                                                'version', v.version)::text) FROM v) AS notified`;
+
+// ---- holdGeneral ---------------------------------------------------------------------------------
+
+/**
+ * A standing-places hold's guarded write: HOLD_WRITE's parameters, with $9 the quantity, $10 the
+ * zone and $11 its price. The zone's count is taken in the write: the CHECK on zones.used (the fact the
+ * rules decided on: places left) fails the statement when another counter took them in between.
+ */
+export const GENERAL_WRITE = `WITH
+cart AS (
+  SELECT x.id FROM transactions x
+  WHERE NOT $4::boolean AND x.tenant_id = $1 AND x.id = $3 AND x.status = 'PENDING' FOR UPDATE
+),
+guard AS (
+  SELECT ($4::boolean OR EXISTS (SELECT 1 FROM cart)) AS ok
+),
+taken AS (
+  UPDATE zones z SET used = z.used + $9
+  FROM guard WHERE guard.ok AND z.tenant_id = $1 AND z.event_id = $2 AND z.id = $10
+  RETURNING z.id
+),
+opened AS (
+  INSERT INTO transactions (tenant_id, id, event_id, session_id, actor, status, reserved_until, created_at, updated_at)
+  SELECT $1::bigint, $3::text, $2::bigint, $5::text, $6::text, 'PENDING', NULL::bigint, $7::bigint, $7::bigint
+  FROM guard WHERE guard.ok AND $4::boolean
+  RETURNING id
+),
+held AS (
+  INSERT INTO tickets (tenant_id, transaction_id, event_id, zone_id, seat_id, quantity, session_id,
+                       price_cents, status, reserved_until, created_at, updated_at)
+  SELECT $1::bigint, $3::text, $2::bigint, $10::bigint, NULL, $9::bigint, $5::text, $11::bigint, 'ACTIVE',
+         $8::bigint, $7::bigint, $7::bigint
+  FROM guard WHERE guard.ok
+  RETURNING id
+),
+answer AS (
+  INSERT INTO idempotency (tenant_id, credential_id, key, request_hash, status, body, created_at)
+  SELECT $1::bigint, $16::bigint, $12::text, $13::text, $14::int, $15::text, $7::bigint
+  FROM guard WHERE guard.ok AND $12::text IS NOT NULL
+),
+audit AS (
+  INSERT INTO audit_log (tenant_id, event_id, at, actor, credential_id, entity, entity_id, from_state, to_state, reason)
+  SELECT a.t, a.e, a.at, a.actor, a.cred, a.entity, a.entity_id, a.from_state, a.to_state, a.reason FROM (
+    SELECT $1::bigint, $2::bigint, $7::bigint, $6::text, $16::bigint, 'transaction', $3::text,
+           NULL::text, 'PENDING', 'cart opened', 0 FROM opened
+    UNION ALL
+    SELECT $1, $2, $7, $6, $16, 'ticket', h.id::text, NULL, 'ACTIVE', 'held ' || $9 || ' in zone ' || $10, 1
+    FROM held h
+  ) AS a(t, e, at, actor, cred, entity, entity_id, from_state, to_state, reason, n) ORDER BY a.n
+),
+v AS (
+  UPDATE events SET version = version + 1
+  WHERE tenant_id = $1 AND id = $2 AND (SELECT count(*) FROM held) + (SELECT count(*) FROM taken) > 0
+  RETURNING version
+),
+feed AS (
+  INSERT INTO changes (tenant_id, event_id, version, seat_id, zone_id)
+  SELECT $1::bigint, $2::bigint, v.version, NULL, $10::bigint FROM v
+)
+SELECT (SELECT ok FROM guard) AS ok,
+       (SELECT pg_notify($17, json_build_object('tenantId', $1::bigint, 'eventId', $2::bigint,
+                                                'version', v.version)::text) FROM v) AS notified`;
+
+// ---- releaseSeats ---------------------------------------------------------------------------------
+
+/**
+ * The release's guarded write ($1 tenant, $2 event, $3 cart, $4–$6 tickets/new states/reasons,
+ * $7 now, $8 actor, $9 whether the cart closes, $10 its state then, $11–$14 the key's answer,
+ * $15 credential, $16 channel). The tickets are locked and re-checked ACTIVE in the cart first:
+ * a sweep or a twin release that moved one in between makes the guard fail and nothing is written.
+ */
+export const RELEASE_WRITE = `WITH
+locked AS (
+  SELECT t.id FROM tickets t
+  WHERE t.tenant_id = $1 AND t.id = ANY($4::bigint[]) AND t.transaction_id = $3 AND t.status = 'ACTIVE'
+  FOR UPDATE
+),
+guard AS (
+  SELECT (SELECT count(*) FROM locked) = cardinality($4::bigint[]) AS ok
+),
+moved AS (
+  UPDATE tickets t SET status = m.status, updated_at = $7
+  FROM guard, unnest($4::bigint[], $5::text[], $6::text[]) AS m(id, status, reason)
+  WHERE guard.ok AND t.tenant_id = $1 AND t.id = m.id AND t.status = 'ACTIVE'
+  RETURNING t.id, t.seat_id, t.zone_id, m.status, m.reason
+),
+closed AS (
+  UPDATE transactions x SET status = $10, updated_at = $7
+  FROM guard WHERE guard.ok AND $9::boolean AND x.tenant_id = $1 AND x.id = $3 AND x.status = 'PENDING'
+  RETURNING x.id
+),
+answer AS (
+  INSERT INTO idempotency (tenant_id, credential_id, key, request_hash, status, body, created_at)
+  SELECT $1::bigint, $15::bigint, $11::text, $12::text, $13::int, $14::text, $7::bigint
+  FROM guard WHERE guard.ok AND $11::text IS NOT NULL
+),
+audit AS (
+  INSERT INTO audit_log (tenant_id, event_id, at, actor, credential_id, entity, entity_id, from_state, to_state, reason)
+  SELECT a.t, a.e, a.at, a.actor, a.cred, a.entity, a.entity_id, a.from_state, a.to_state, a.reason FROM (
+    SELECT $1::bigint, $2::bigint, $7::bigint, $8::text, $15::bigint, 'ticket', m.id::text, 'ACTIVE'::text,
+           m.status, m.reason, m.id FROM moved m
+    UNION ALL
+    SELECT $1, $2, $7, $8, $15, 'transaction', c.id, 'PENDING', $10::text, '${RELEASED}', NULL FROM closed c
+  ) AS a(t, e, at, actor, cred, entity, entity_id, from_state, to_state, reason, n) ORDER BY a.n NULLS LAST
+),
+v AS (
+  UPDATE events SET version = version + 1
+  WHERE tenant_id = $1 AND id = $2 AND (SELECT count(*) FROM moved) > 0
+  RETURNING version
+),
+feed AS (
+  INSERT INTO changes (tenant_id, event_id, version, seat_id, zone_id)
+  SELECT $1::bigint, $2::bigint, v.version, m.seat_id, 0 FROM v, moved m
+)
+SELECT (SELECT ok FROM guard) AS ok,
+       (SELECT pg_notify($16, json_build_object('tenantId', $1::bigint, 'eventId', $2::bigint,
+                                                'version', v.version)::text) FROM v) AS notified`;
+
+// ---- extendHolds ---------------------------------------------------------------------------------
+
+/**
+ * The extension's guarded write ($1 tenant, $2 event, $3 cart, $4–$6 tickets/ends read/new ends,
+ * $7 now, $8–$11 the key's answer, $12 credential, $13 channel): each ticket is locked and must
+ * still be ACTIVE in the cart with the end the rules extended from.
+ */
+export const EXTEND_WRITE = `WITH
+locked AS (
+  SELECT t.id FROM tickets t
+  JOIN unnest($4::bigint[], $5::bigint[]) AS e(id, until) ON e.id = t.id
+  WHERE t.tenant_id = $1 AND t.transaction_id = $3 AND t.status = 'ACTIVE' AND t.reserved_until = e.until
+  FOR UPDATE OF t
+),
+guard AS (
+  SELECT (SELECT count(*) FROM locked) = cardinality($4::bigint[]) AS ok
+),
+extended AS (
+  UPDATE tickets t SET reserved_until = e.until, updated_at = $7
+  FROM guard, unnest($4::bigint[], $6::bigint[]) AS e(id, until)
+  WHERE guard.ok AND t.tenant_id = $1 AND t.id = e.id AND t.status = 'ACTIVE'
+  RETURNING t.seat_id, t.zone_id
+),
+answer AS (
+  INSERT INTO idempotency (tenant_id, credential_id, key, request_hash, status, body, created_at)
+  SELECT $1::bigint, $12::bigint, $8::text, $9::text, $10::int, $11::text, $7::bigint
+  FROM guard WHERE guard.ok AND $8::text IS NOT NULL
+),
+v AS (
+  UPDATE events SET version = version + 1
+  WHERE tenant_id = $1 AND id = $2 AND (SELECT count(*) FROM extended) > 0
+  RETURNING version
+),
+feed AS (
+  INSERT INTO changes (tenant_id, event_id, version, seat_id, zone_id)
+  SELECT DISTINCT $1::bigint, $2::bigint, v.version, x.seat_id, CASE WHEN x.seat_id IS NULL THEN x.zone_id ELSE 0 END
+  FROM v, extended x
+)
+SELECT (SELECT ok FROM guard) AS ok,
+       (SELECT pg_notify($13, json_build_object('tenantId', $1::bigint, 'eventId', $2::bigint,
+                                                'version', v.version)::text) FROM v) AS notified`;
