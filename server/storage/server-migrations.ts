@@ -240,6 +240,18 @@ CREATE INDEX lease_recalls_by_credential ON lease_recalls(tenant_id, credential_
 `;
     },
   },
+  {
+    version: 14,
+    name: "a lease's tickets by seat",
+    // Issue 17: each offline sale read every unsold ticket of its lease (2,000 rows for one seat), so a
+    // replay grew with the lease. The index by transaction gains the seat, which serves the same
+    // reads by transaction and now a sale's own seats (`seat_id IN`) and standing places (`IS NULL`);
+    // replacing it keeps a hold's index writes as they were.
+    sql: () => `
+CREATE INDEX IF NOT EXISTS tickets_by_transaction_seat ON tickets(tenant_id, transaction_id, seat_id);
+DROP INDEX IF EXISTS tickets_by_transaction;
+`,
+  },
 ];
 
 /** The schema version this server writes. */
