@@ -288,6 +288,18 @@ CREATE INDEX IF NOT EXISTS audit_by_age ON audit_log(tenant_id, at);
     // (Number 13: the numbers between are other branches' — they only need to rise.)
     sql: () => 'DROP INDEX IF EXISTS audit_by_age;',
   },
+  {
+    version: 14,
+    name: "a lease's tickets by seat",
+    // Issue 17: each offline sale read every unsold ticket of its lease (2,000 rows for one seat), so a
+    // replay grew with the lease. The index by transaction gains the seat, which serves the same
+    // reads by transaction and now a sale's own seats (`seat_id IN`) and standing places (`IS NULL`);
+    // replacing it keeps a hold's index writes as they were.
+    sql: () => `
+CREATE INDEX IF NOT EXISTS tickets_by_transaction_seat ON tickets(tenant_id, transaction_id, seat_id);
+DROP INDEX IF EXISTS tickets_by_transaction;
+`,
+  },
 ];
 
 /** The schema version this server writes. */

@@ -98,7 +98,9 @@ CREATE TABLE IF NOT EXISTS tickets (
 -- The rule of rules: at most one live (held, reserved or sold) ticket per seat, whatever the race.
 CREATE UNIQUE INDEX IF NOT EXISTS one_live_ticket_per_seat ON tickets(tenant_id, event_id, seat_id)
   WHERE seat_id IS NOT NULL AND status IN ('ACTIVE', 'COMPLETED');
-CREATE INDEX IF NOT EXISTS tickets_by_transaction ON tickets(tenant_id, transaction_id);
+-- A transaction's tickets, and one seat's (or its standing places, seat_id NULL) within it: an offline
+-- sale's checks read only the seats it names from its lease (server migration 14).
+CREATE INDEX IF NOT EXISTS tickets_by_transaction_seat ON tickets(tenant_id, transaction_id, seat_id);
 CREATE INDEX IF NOT EXISTS tickets_active_by_session ON tickets(tenant_id, session_id) WHERE status = 'ACTIVE';
 CREATE INDEX IF NOT EXISTS tickets_ga_active ON tickets(tenant_id, event_id, zone_id)
   WHERE seat_id IS NULL AND status = 'ACTIVE';

@@ -381,12 +381,17 @@ export async function assertSaleInsideLease(
   if (input.soldAt < from || input.soldAt > until) {
     throw refuse('sold-at', { soldAt: input.soldAt, from, until }, 'The sale time is outside the lease');
   }
-  const unsold = await tx.all<{ seat_id: number | null; zone_id: number; quantity: number }>(
-    `SELECT seat_id, zone_id, quantity FROM tickets WHERE tenant_id = ? AND transaction_id = ?
-       AND status IN ('ACTIVE', 'EXPIRED')`,
-    [tenantId, lease.transaction_id],
-  );
-  const leasedSeats = new Set(unsold.filter((t) => t.seat_id !== null).map((t) => Number(t.seat_id)));
+  // Only what the sale names is read (its seats, its zone's places), never the whole lease: a replay
+  // of a lease's sales would otherwise read the lease once per sale (tickets_by_transaction_seat).
+  const leased =
+    input.seatIds.length === 0
+      ? []
+      : await tx.all<{ seat_id: number }>(
+          `SELECT seat_id FROM tickets WHERE tenant_id = ? AND transaction_id = ?
+             AND seat_id IN (${marks(input.seatIds.length)}) AND status IN ('ACTIVE', 'EXPIRED')`,
+          [tenantId, lease.transaction_id, ...input.seatIds],
+        );
+  const leasedSeats = new Set(leased.map((t) => Number(t.seat_id)));
   const notLeased = input.seatIds.filter((id) => !leasedSeats.has(id));
   if (notLeased.length > 0) {
     throw refuse(
@@ -397,9 +402,12 @@ export async function assertSaleInsideLease(
   }
   if (input.general) {
     const zoneId = input.general.zoneId;
-    const places = unsold
-      .filter((t) => t.seat_id === null && Number(t.zone_id) === zoneId)
-      .reduce((n, t) => n + Number(t.quantity), 0);
+    const [row] = await tx.all<{ places: number }>(
+      `SELECT COALESCE(SUM(quantity), 0) AS places FROM tickets WHERE tenant_id = ? AND transaction_id = ?
+         AND seat_id IS NULL AND zone_id = ? AND status IN ('ACTIVE', 'EXPIRED')`,
+      [tenantId, lease.transaction_id, zoneId],
+    );
+    const places = Number(row?.places ?? 0);
     if (input.general.quantity > places) {
       throw refuse(
         'not-leased',
