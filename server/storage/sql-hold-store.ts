@@ -72,7 +72,7 @@ export abstract class SqlHoldStore implements HoldStore {
     classify: (error) => this.classify(error),
     publishNotice: (tx, notice) => this.publishNotice(tx, notice),
     recordChanges: (tx, tenantId, eventId, rows) => this.recordChanges(tx, tenantId, eventId, rows),
-    tenantSettings: (tenantId) => this.tenantSettings(tenantId),
+    tenantSettings: (tenantId, within) => this.tenantSettings(tenantId, within),
     recordAudit: (tx, tenantId, credentialId, at, entries) =>
       this.recordAudit(tx, tenantId, credentialId, at, entries),
     forUpdate: this.forUpdate,
@@ -84,6 +84,13 @@ export abstract class SqlHoldStore implements HoldStore {
     read: (fn) => this.read(fn),
     write: (fn) => this.write(fn),
   });
+
+  /**
+   * Whether an operation reads the tenant's settings in its own write rather than on a read of its
+   * own: SQLite's writer has the page in its cache, while its reader connection re-reads its pages
+   * after every commit. PostgreSQL keeps them out of the write (a round trip with the locks held).
+   */
+  protected readonly settingsInWrite: boolean = false;
 
   abstract init(): Promise<void>;
   abstract close(): Promise<void>;
@@ -188,14 +195,16 @@ export abstract class SqlHoldStore implements HoldStore {
   /**
    * Tenant override -> defaults. Cached only while this instance is sure to hear a change
    * (cacheEpoch); otherwise the stored text is read every time and parsed only when it differs.
+   * `within`: the write about to use them, where a store that reads there cheaply
+   * (settingsInWrite) reads them.
    */
-  async tenantSettings(tenantId: number): Promise<ReservationSettings> {
+  async tenantSettings(tenantId: number, within?: SqlTx): Promise<ReservationSettings> {
     const epoch = this.cacheEpoch();
     const cached = this.settingsCache.get(tenantId);
     if (cached && epoch !== null && cached.epoch === epoch) return cached.settings;
-    const rows = await this.read((tx) =>
-      tx.all<{ settings: string }>('SELECT settings FROM tenants WHERE id = ?', [tenantId]),
-    );
+    const read = (tx: SqlTx) =>
+      tx.all<{ settings: string }>('SELECT settings FROM tenants WHERE id = ?', [tenantId]);
+    const rows = within && this.settingsInWrite ? await read(within) : await this.read(read);
     const raw = rows[0]?.settings ?? '{}';
     const settings = cached && cached.raw === raw ? cached.settings : resolveSettings(JSON.parse(raw));
     this.settingsCache.set(tenantId, { raw, settings, epoch });

@@ -143,7 +143,8 @@ export interface SqlDb {
     eventId: number,
     rows: { seat_id: number | null; zone_id: number }[],
   ): Promise<void>;
-  tenantSettings(tenantId: number): Promise<ReservationSettings>;
+  /** The tenant's settings; `within`, the write they are for (the store may read them there). */
+  tenantSettings(tenantId: number, within?: SqlTx): Promise<ReservationSettings>;
   /**
    * Appends audit entries inside the write (PostgreSQL sends them with COMMIT: no round trip of
    * their own).
