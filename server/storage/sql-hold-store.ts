@@ -27,15 +27,16 @@ import { conflictResolutions, recordConflictResolution } from './conflict-overri
 import * as keysets from './keyset-store.ts';
 import { LeasePolicyStore } from './lease-policy-store.ts';
 import { readGauges } from './sql-gauges.ts';
+import { type AuditBy, type AuditRecord, auditInsert, auditParams, readAudit } from './sql-audit.ts';
 import {
-  AUDIT_INSERT,
-  AUDIT_ROW,
-  type AuditBy,
-  type AuditRecord,
-  auditParams,
-  readAudit,
-} from './sql-audit.ts';
-import { type AuditEntry, backstopRefusal, type FailureKind, type SqlDb, type SqlTx } from './sql-tx.ts';
+  type AuditEntry,
+  backstopRefusal,
+  type FailureKind,
+  type SqlDb,
+  type SqlTx,
+  marksRows,
+  textByCount,
+} from './sql-tx.ts';
 import * as availability from './sql-availability.ts';
 import * as idempotency from './sql-idempotency.ts';
 import * as inventory from './sql-inventory.ts';
@@ -47,6 +48,10 @@ import * as tenancy from './sql-tenancy.ts';
 export type { FailureKind, SqlTx } from './sql-tx.ts';
 
 const RETRIES = 8;
+
+const changesInsert = textByCount(
+  (n) => `INSERT INTO changes (tenant_id, event_id, version, seat_id, zone_id) VALUES ${marksRows(n, 5)}`,
+);
 
 /**
  * The hold store over plain SQL that SQLite and PostgreSQL both run, carved by job into the sql-*
@@ -409,10 +414,7 @@ export abstract class SqlHoldStore implements HoldStore {
     at: number,
     entries: AuditEntry[],
   ): Promise<void> {
-    await tx.run(
-      AUDIT_INSERT + entries.map(() => AUDIT_ROW).join(', '),
-      auditParams(tenantId, credentialId, at, entries),
-    );
+    await tx.run(auditInsert(entries.length), auditParams(tenantId, credentialId, at, entries));
   }
 
   protected async recordChanges(
@@ -427,7 +429,7 @@ export abstract class SqlHoldStore implements HoldStore {
     );
     const version = Number(row!.version);
     await tx.run(
-      `INSERT INTO changes (tenant_id, event_id, version, seat_id, zone_id) VALUES ${rows.map(() => '(?, ?, ?, ?, ?)').join(', ')}`,
+      changesInsert(rows.length),
       rows.flatMap((r) => [tenantId, eventId, version, r.seat_id, r.zone_id]),
     );
     await this.publish(tx, { tenantId, eventId, version });
