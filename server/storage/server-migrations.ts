@@ -10,6 +10,10 @@ export interface ServerMigration {
   sql: (dialect: 'sqlite' | 'postgres') => string;
 }
 
+/** audit_log's entities from server migration 11 on (sql-audit.ts AUDIT_ENTITIES). */
+const AUDIT_ENTITIES_V11 =
+  "'transaction', 'ticket', 'seat', 'lease', 'void', 'credential', 'policy', 'conflict', 'key'";
+
 export const SERVER_MIGRATIONS: readonly ServerMigration[] = [
   {
     version: 1,
@@ -248,8 +252,7 @@ CREATE INDEX lease_recalls_by_credential ON lease_recalls(tenant_id, credential_
     // change a CHECK in place: the table is copied (ids kept); PostgreSQL swaps the constraint.
     // (Number 11: 10 is the server generation's — the numbers only need to rise.)
     sql: (dialect) => {
-      const entities =
-        "'transaction', 'ticket', 'seat', 'lease', 'void', 'credential', 'policy', 'conflict', 'key'";
+      const entities = AUDIT_ENTITIES_V11;
       if (dialect === 'postgres') {
         return `
 ALTER TABLE audit_log DROP CONSTRAINT IF EXISTS audit_log_entity_check;
@@ -298,6 +301,39 @@ CREATE INDEX IF NOT EXISTS audit_by_age ON audit_log(tenant_id, at);
     sql: () => `
 CREATE INDEX IF NOT EXISTS tickets_by_transaction_seat ON tickets(tenant_id, transaction_id, seat_id);
 DROP INDEX IF EXISTS tickets_by_transaction;
+`,
+  },
+  {
+    version: 15,
+    name: 'audit trail ids without AUTOINCREMENT (SQLite)',
+    // AUTOINCREMENT kept audit_log's last id in sqlite_sequence: one more page written by every
+    // state change's commit and checkpoint. A plain INTEGER PRIMARY KEY takes MAX(id) + 1, so an
+    // entry still gets an id above every entry present (the retention's walk and the audit's
+    // newest-first read rely on that, nothing on ids never seen again). The table is copied, ids
+    // kept (SQLite cannot drop AUTOINCREMENT in place). PostgreSQL's BIGSERIAL has no such page.
+    // (Number 15: the numbers between are other branches' — they only need to rise.)
+    sql: (dialect) =>
+      dialect === 'postgres'
+        ? 'SELECT 1;'
+        : `
+CREATE TABLE audit_log_v15 (
+  id             INTEGER PRIMARY KEY,
+  tenant_id      INTEGER NOT NULL,
+  event_id       INTEGER,
+  at             INTEGER NOT NULL,
+  actor          TEXT NOT NULL,
+  credential_id  INTEGER NOT NULL,
+  entity         TEXT NOT NULL CHECK (entity IN (${AUDIT_ENTITIES_V11})),
+  entity_id      TEXT NOT NULL,
+  from_state     TEXT,
+  to_state       TEXT NOT NULL,
+  reason         TEXT NOT NULL
+);
+INSERT INTO audit_log_v15 SELECT id, tenant_id, event_id, at, actor, credential_id, entity, entity_id, from_state,
+  to_state, reason FROM audit_log;
+DROP TABLE audit_log;
+ALTER TABLE audit_log_v15 RENAME TO audit_log;
+CREATE INDEX IF NOT EXISTS audit_by_event ON audit_log(tenant_id, event_id, id);
 `,
   },
 ];

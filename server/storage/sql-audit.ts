@@ -1,5 +1,5 @@
 import { userInfo } from 'node:os';
-import type { AuditEntry, SqlDb, SqlTx } from './sql-tx.ts';
+import { type AuditEntry, type SqlDb, type SqlTx, textByCount } from './sql-tx.ts';
 
 /**
  * The server's audit trail (server migration 6): one row for every state change of a transaction,
@@ -11,6 +11,10 @@ import type { AuditEntry, SqlDb, SqlTx } from './sql-tx.ts';
 export const AUDIT_INSERT = `INSERT INTO audit_log
   (tenant_id, event_id, at, actor, credential_id, entity, entity_id, from_state, to_state, reason) VALUES `;
 export const AUDIT_ROW = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+/** The INSERT of n entries. */
+export const auditInsert = textByCount(
+  (n) => AUDIT_INSERT + Array.from({ length: n }, () => AUDIT_ROW).join(', '),
+);
 
 /** Who did it: an operator on the server's command line (credential 0), an admin or a counter. */
 export interface AuditBy {
@@ -47,7 +51,7 @@ export async function writeAudit(
 ): Promise<void> {
   if (entries.length === 0) return;
   await tx.run(
-    AUDIT_INSERT + entries.map(() => AUDIT_ROW).join(', '),
+    auditInsert(entries.length),
     auditParams(
       tenantId,
       by.credentialId,

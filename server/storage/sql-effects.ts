@@ -2,7 +2,23 @@ import { randomUUID } from 'node:crypto';
 import type { TicketMove } from '../../shared/hold-rules/index.ts';
 import type { TransactionStatus } from '../../shared/lifecycle.ts';
 import { changed } from './sql-availability.ts';
-import { marks, type OpContext, type TxRow } from './sql-tx.ts';
+import { marks, type OpContext, textByCount, type TxRow } from './sql-tx.ts';
+
+const MOVE_TICKETS = textByCount(
+  (n) => `UPDATE tickets SET status = ?, updated_at = ?
+       WHERE tenant_id = ? AND status = 'ACTIVE' AND id IN (${marks(n)})
+       RETURNING id, transaction_id, event_id, zone_id, seat_id, quantity`,
+);
+const TOUCHED = textByCount(
+  (n) => `SELECT x.id, x.status, x.event_id, (SELECT COUNT(*) FROM tickets t WHERE t.tenant_id = x.tenant_id
+       AND t.transaction_id = x.id AND t.status = 'ACTIVE') AS active_left
+     FROM transactions x WHERE x.tenant_id = ? AND x.id IN (${marks(n)})`,
+);
+const INSERT_HOLDS = textByCount(
+  (n) => `INSERT INTO tickets (tenant_id, transaction_id, event_id, zone_id, seat_id, quantity, session_id,
+       price_cents, status, reserved_until, created_at, updated_at)
+     VALUES ${Array.from({ length: n }, () => "(?, ?, ?, ?, ?, ?, ?, ?, 'ACTIVE', ?, ?, ?)").join(', ')} RETURNING id, seat_id`,
+);
 
 /**
  * The one writer of the hold tables at the server: what the hold rules decided (shared/hold-rules),
@@ -37,12 +53,12 @@ export async function moveTickets(
   }
   for (const group of groups.values()) {
     const { to, reason } = group[0]!;
-    const rows = await ctx.tx.all<Record<string, string | number | null>>(
-      `UPDATE tickets SET status = ?, updated_at = ?
-       WHERE tenant_id = ? AND status = 'ACTIVE' AND id IN (${marks(group.length)})
-       RETURNING id, transaction_id, event_id, zone_id, seat_id, quantity`,
-      [to, ctx.now, ctx.tenantId, ...group.map((m) => m.ticketId)],
-    );
+    const rows = await ctx.tx.all<Record<string, string | number | null>>(MOVE_TICKETS(group.length), [
+      to,
+      ctx.now,
+      ctx.tenantId,
+      ...group.map((m) => m.ticketId),
+    ]);
     for (const r of rows) {
       const t: MovedTicket = {
         ticketId: Number(r.id),
@@ -93,12 +109,7 @@ export async function touchedFacts(ctx: OpContext, transactionIds: readonly stri
     status: TransactionStatus;
     event_id: number;
     active_left: number;
-  }>(
-    `SELECT x.id, x.status, x.event_id, (SELECT COUNT(*) FROM tickets t WHERE t.tenant_id = x.tenant_id
-       AND t.transaction_id = x.id AND t.status = 'ACTIVE') AS active_left
-     FROM transactions x WHERE x.tenant_id = ? AND x.id IN (${marks(ids.length)})`,
-    [ctx.tenantId, ...ids],
-  );
+  }>(TOUCHED(ids.length), [ctx.tenantId, ...ids]);
   return rows.map((r) => ({
     transactionId: r.id,
     status: r.status,
@@ -195,9 +206,7 @@ export async function insertHolds(
 ): Promise<number[]> {
   if (places.length === 0) return [];
   const rows = await ctx.tx.all<{ id: number; seat_id: number | null }>(
-    `INSERT INTO tickets (tenant_id, transaction_id, event_id, zone_id, seat_id, quantity, session_id,
-       price_cents, status, reserved_until, created_at, updated_at)
-     VALUES ${places.map(() => "(?, ?, ?, ?, ?, ?, ?, ?, 'ACTIVE', ?, ?, ?)").join(', ')} RETURNING id, seat_id`,
+    INSERT_HOLDS(places.length),
     places.flatMap((p) => [
       ctx.tenantId,
       hold.transactionId,

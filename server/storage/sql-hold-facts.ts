@@ -9,7 +9,7 @@ import type {
   ZoneFact,
 } from '../../shared/hold-rules/index.ts';
 import type { TransactionStatus } from '../../shared/lifecycle.ts';
-import { LIVE, marks, type OpContext, type TicketRow, type TxRow } from './sql-tx.ts';
+import { LIVE, marks, type OpContext, textByCount, type TicketRow, type TxRow } from './sql-tx.ts';
 
 /**
  * The facts the hold rules (shared/hold-rules) decide on, read inside the operation's own write.
@@ -25,18 +25,23 @@ export async function eventOrThrow(ctx: OpContext, eventId: number) {
   return { id: Number(event.id), lease_minutes: Number(event.lease_minutes) };
 }
 
+const SEAT_FACTS = textByCount(
+  (n) => `SELECT s.id, s.zone_id, s.label, s.blocked, s.blocked_reason, z.price_cents FROM seats s
+     JOIN zones z ON z.tenant_id = s.tenant_id AND z.event_id = s.event_id AND z.id = s.zone_id
+     WHERE s.tenant_id = ? AND s.event_id = ? AND s.id IN (${marks(n)})`,
+);
+
 /** The requested seats the event has, with their price and house-seat block. */
 export async function seatFacts(
   ctx: OpContext,
   eventId: number,
   seatIds: readonly number[],
 ): Promise<SeatFact[]> {
-  const rows = await ctx.tx.all<Record<string, string | number | null>>(
-    `SELECT s.id, s.zone_id, s.label, s.blocked, s.blocked_reason, z.price_cents FROM seats s
-     JOIN zones z ON z.tenant_id = s.tenant_id AND z.event_id = s.event_id AND z.id = s.zone_id
-     WHERE s.tenant_id = ? AND s.event_id = ? AND s.id IN (${marks(seatIds.length)})`,
-    [ctx.tenantId, eventId, ...seatIds],
-  );
+  const rows = await ctx.tx.all<Record<string, string | number | null>>(SEAT_FACTS(seatIds.length), [
+    ctx.tenantId,
+    eventId,
+    ...seatIds,
+  ]);
   // Seats exist only in an event that does: on a miss, say first whether the event is unknown.
   if (rows.length !== seatIds.length) await eventOrThrow(ctx, eventId);
   return rows.map((s) => ({
@@ -49,6 +54,16 @@ export async function seatFacts(
   }));
 }
 
+const SEAT_TICKET_FACTS = textByCount(
+  (n) => `SELECT t.id, t.zone_id, t.seat_id, t.status, t.reserved_until, t.session_id, t.transaction_id,
+            x.status AS tx_status, x.actor, s.label
+     FROM tickets t
+     JOIN transactions x ON x.tenant_id = t.tenant_id AND x.id = t.transaction_id
+     JOIN seats s ON s.tenant_id = t.tenant_id AND s.event_id = t.event_id AND s.id = t.seat_id
+     WHERE t.tenant_id = ? AND t.event_id = ? AND t.seat_id IN (${marks(n)})
+       AND t.seat_id IS NOT NULL AND t.${LIVE}`, // one_live_ticket_per_seat's whole predicate: SQLite uses it
+);
+
 /**
  * Every live-indexed ticket on the seats (late holds included: the rules expire them). Reads only
  * the unique partial index one_live_ticket_per_seat, never a seat's past tickets.
@@ -58,16 +73,11 @@ export async function seatTicketFacts(
   eventId: number,
   seatIds: readonly number[],
 ): Promise<SeatTicketFact[]> {
-  const rows = await ctx.tx.all<Record<string, string | number>>(
-    `SELECT t.id, t.zone_id, t.seat_id, t.status, t.reserved_until, t.session_id, t.transaction_id,
-            x.status AS tx_status, x.actor, s.label
-     FROM tickets t
-     JOIN transactions x ON x.tenant_id = t.tenant_id AND x.id = t.transaction_id
-     JOIN seats s ON s.tenant_id = t.tenant_id AND s.event_id = t.event_id AND s.id = t.seat_id
-     WHERE t.tenant_id = ? AND t.event_id = ? AND t.seat_id IN (${marks(seatIds.length)})
-       AND t.seat_id IS NOT NULL AND t.${LIVE}`, // one_live_ticket_per_seat's whole predicate: SQLite uses it
-    [ctx.tenantId, eventId, ...seatIds],
-  );
+  const rows = await ctx.tx.all<Record<string, string | number>>(SEAT_TICKET_FACTS(seatIds.length), [
+    ctx.tenantId,
+    eventId,
+    ...seatIds,
+  ]);
   return rows.map((r) => ({
     ticketId: Number(r.id),
     seatId: Number(r.seat_id),
@@ -162,14 +172,32 @@ export async function zoneFact(
 /** A ticket row as the rules see it. */
 export const heldFact: (t: TicketRow) => HeldTicketFact = heldTicketFromRow;
 
+/** A cart's tickets with the labels screens show (an extension's reply names its seats). */
+const CARTS_WITH_LABELS = `SELECT x.id, x.event_id, x.session_id, x.actor, x.status, x.reserved_until,
+            t.id AS t_id, t.zone_id, t.seat_id, t.quantity, t.reserved_until AS reserved_until_t, t.created_at,
+            t.price_cents, COALESCE(s.label, z.name) AS label
+     FROM transactions x
+     LEFT JOIN tickets t ON t.tenant_id = x.tenant_id AND t.transaction_id = x.id AND t.status = 'ACTIVE'
+     LEFT JOIN seats s ON s.tenant_id = t.tenant_id AND s.event_id = t.event_id AND s.id = t.seat_id
+     LEFT JOIN zones z ON z.tenant_id = t.tenant_id AND z.event_id = t.event_id AND z.id = t.zone_id
+     WHERE x.tenant_id = ? AND x.session_id = ? AND x.status = 'PENDING' AND (? = 0 OR x.event_id = ?)`;
+/** The same without labels (a release replies with ids only): two joins fewer. */
+const CARTS = `SELECT x.id, x.event_id, x.session_id, x.actor, x.status, x.reserved_until,
+            t.id AS t_id, t.zone_id, t.seat_id, t.quantity, t.reserved_until AS reserved_until_t, t.created_at,
+            t.price_cents, '' AS label
+     FROM transactions x
+     LEFT JOIN tickets t ON t.tenant_id = x.tenant_id AND t.transaction_id = x.id AND t.status = 'ACTIVE'
+     WHERE x.tenant_id = ? AND x.session_id = ? AND x.status = 'PENDING' AND (? = 0 OR x.event_id = ?)`;
+
 /**
  * The session's PENDING carts (in one event, or all) with their ACTIVE tickets, in one read.
- * `zoneId`: only that zone's standing-places tickets; `seatIds`: only those seats.
+ * `labels`: each ticket's seat label or zone name (else '': a release replies with ids only).
  */
 export async function cartsWithTickets(
   ctx: OpContext,
   sessionId: string,
   eventId: number | null,
+  labels = true,
 ): Promise<{ cart: TxRow; tickets: TicketRow[] }[]> {
   const rows = await ctx.tx.all<
     TxRow & {
@@ -183,14 +211,7 @@ export async function cartsWithTickets(
       label: string;
     }
   >(
-    `SELECT x.id, x.event_id, x.session_id, x.actor, x.status, x.reserved_until,
-            t.id AS t_id, t.zone_id, t.seat_id, t.quantity, t.reserved_until AS reserved_until_t, t.created_at,
-            t.price_cents, COALESCE(s.label, z.name) AS label
-     FROM transactions x
-     LEFT JOIN tickets t ON t.tenant_id = x.tenant_id AND t.transaction_id = x.id AND t.status = 'ACTIVE'
-     LEFT JOIN seats s ON s.tenant_id = t.tenant_id AND s.event_id = t.event_id AND s.id = t.seat_id
-     LEFT JOIN zones z ON z.tenant_id = t.tenant_id AND z.event_id = t.event_id AND z.id = t.zone_id
-     WHERE x.tenant_id = ? AND x.session_id = ? AND x.status = 'PENDING' AND (? = 0 OR x.event_id = ?)`,
+    labels ? CARTS_WITH_LABELS : CARTS,
     // No ORDER BY: SQLite would walk every transaction of the tenant in key order to avoid a sort;
     // the session's few rows are sorted here instead (transactions_by_session finds them).
     [ctx.tenantId, sessionId, eventId === null ? 0 : 1, eventId ?? 0],

@@ -27,15 +27,16 @@ import { conflictResolutions, recordConflictResolution } from './conflict-overri
 import * as keysets from './keyset-store.ts';
 import { LeasePolicyStore } from './lease-policy-store.ts';
 import { readGauges } from './sql-gauges.ts';
+import { type AuditBy, type AuditRecord, auditInsert, auditParams, readAudit } from './sql-audit.ts';
 import {
-  AUDIT_INSERT,
-  AUDIT_ROW,
-  type AuditBy,
-  type AuditRecord,
-  auditParams,
-  readAudit,
-} from './sql-audit.ts';
-import { type AuditEntry, backstopRefusal, type FailureKind, type SqlDb, type SqlTx } from './sql-tx.ts';
+  type AuditEntry,
+  backstopRefusal,
+  type FailureKind,
+  type SqlDb,
+  type SqlTx,
+  marksRows,
+  textByCount,
+} from './sql-tx.ts';
 import * as availability from './sql-availability.ts';
 import * as idempotency from './sql-idempotency.ts';
 import * as inventory from './sql-inventory.ts';
@@ -47,6 +48,10 @@ import * as tenancy from './sql-tenancy.ts';
 export type { FailureKind, SqlTx } from './sql-tx.ts';
 
 const RETRIES = 8;
+
+const changesInsert = textByCount(
+  (n) => `INSERT INTO changes (tenant_id, event_id, version, seat_id, zone_id) VALUES ${marksRows(n, 5)}`,
+);
 
 /**
  * The hold store over plain SQL that SQLite and PostgreSQL both run, carved by job into the sql-*
@@ -72,7 +77,7 @@ export abstract class SqlHoldStore implements HoldStore {
     classify: (error) => this.classify(error),
     publishNotice: (tx, notice) => this.publishNotice(tx, notice),
     recordChanges: (tx, tenantId, eventId, rows) => this.recordChanges(tx, tenantId, eventId, rows),
-    tenantSettings: (tenantId) => this.tenantSettings(tenantId),
+    tenantSettings: (tenantId, within) => this.tenantSettings(tenantId, within),
     recordAudit: (tx, tenantId, credentialId, at, entries) =>
       this.recordAudit(tx, tenantId, credentialId, at, entries),
     forUpdate: this.forUpdate,
@@ -84,6 +89,13 @@ export abstract class SqlHoldStore implements HoldStore {
     read: (fn) => this.read(fn),
     write: (fn) => this.write(fn),
   });
+
+  /**
+   * Whether an operation reads the tenant's settings in its own write rather than on a read of its
+   * own: SQLite's writer has the page in its cache, while its reader connection re-reads its pages
+   * after every commit. PostgreSQL keeps them out of the write (a round trip with the locks held).
+   */
+  protected readonly settingsInWrite: boolean = false;
 
   abstract init(): Promise<void>;
   abstract close(): Promise<void>;
@@ -188,14 +200,16 @@ export abstract class SqlHoldStore implements HoldStore {
   /**
    * Tenant override -> defaults. Cached only while this instance is sure to hear a change
    * (cacheEpoch); otherwise the stored text is read every time and parsed only when it differs.
+   * `within`: the write about to use them, where a store that reads there cheaply
+   * (settingsInWrite) reads them.
    */
-  async tenantSettings(tenantId: number): Promise<ReservationSettings> {
+  async tenantSettings(tenantId: number, within?: SqlTx): Promise<ReservationSettings> {
     const epoch = this.cacheEpoch();
     const cached = this.settingsCache.get(tenantId);
     if (cached && epoch !== null && cached.epoch === epoch) return cached.settings;
-    const rows = await this.read((tx) =>
-      tx.all<{ settings: string }>('SELECT settings FROM tenants WHERE id = ?', [tenantId]),
-    );
+    const read = (tx: SqlTx) =>
+      tx.all<{ settings: string }>('SELECT settings FROM tenants WHERE id = ?', [tenantId]);
+    const rows = within && this.settingsInWrite ? await read(within) : await this.read(read);
     const raw = rows[0]?.settings ?? '{}';
     const settings = cached && cached.raw === raw ? cached.settings : resolveSettings(JSON.parse(raw));
     this.settingsCache.set(tenantId, { raw, settings, epoch });
@@ -400,10 +414,7 @@ export abstract class SqlHoldStore implements HoldStore {
     at: number,
     entries: AuditEntry[],
   ): Promise<void> {
-    await tx.run(
-      AUDIT_INSERT + entries.map(() => AUDIT_ROW).join(', '),
-      auditParams(tenantId, credentialId, at, entries),
-    );
+    await tx.run(auditInsert(entries.length), auditParams(tenantId, credentialId, at, entries));
   }
 
   protected async recordChanges(
@@ -418,7 +429,7 @@ export abstract class SqlHoldStore implements HoldStore {
     );
     const version = Number(row!.version);
     await tx.run(
-      `INSERT INTO changes (tenant_id, event_id, version, seat_id, zone_id) VALUES ${rows.map(() => '(?, ?, ?, ?, ?)').join(', ')}`,
+      changesInsert(rows.length),
       rows.flatMap((r) => [tenantId, eventId, version, r.seat_id, r.zone_id]),
     );
     await this.publish(tx, { tenantId, eventId, version });

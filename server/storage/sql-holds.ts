@@ -130,7 +130,7 @@ export async function holdGeneral(ctx: OpContext, input: HoldGeneralInput) {
 }
 
 export async function releaseSeats(ctx: OpContext, input: ReleaseSeatsInput) {
-  const [entry] = await cartsWithTickets(ctx, input.sessionId, input.eventId);
+  const [entry] = await cartsWithTickets(ctx, input.sessionId, input.eventId, false);
   if (!entry) {
     await eventOrThrow(ctx, input.eventId); // a cart exists only in an event that does
     return { released: [], notHeld: input.seatIds };
@@ -144,7 +144,7 @@ export async function releaseSeats(ctx: OpContext, input: ReleaseSeatsInput) {
 export async function releaseGeneral(ctx: OpContext, input: ReleaseGeneralInput) {
   const zone = await zoneFact(ctx, input.eventId, input.zoneId);
   if (zone.kind !== 'general') throw wrongZoneKind(zone);
-  const [entry] = await cartsWithTickets(ctx, input.sessionId, input.eventId);
+  const [entry] = await cartsWithTickets(ctx, input.sessionId, input.eventId, false);
   if (!entry) return { released: 0 };
   const moved = await release(
     ctx,
@@ -156,7 +156,7 @@ export async function releaseGeneral(ctx: OpContext, input: ReleaseGeneralInput)
 }
 
 export async function releaseSession(ctx: OpContext, input: ReleaseSessionInput) {
-  const carts = await cartsWithTickets(ctx, input.sessionId, null);
+  const carts = await cartsWithTickets(ctx, input.sessionId, null, false);
   const moved = await release(ctx, carts, () => true, input.actor);
   return { released: moved.reduce((n, t) => n + t.quantity, 0), transactions: carts.map((c) => c.cart.id) };
 }

@@ -86,13 +86,13 @@ export async function execute(
     if (error instanceof TaquillaError) return refusal(error);
     throw error;
   }
-  const settings = await db.tenantSettings(tenantId);
   try {
     return await db.write(async (tx) => {
       // The credential's revocation is read in the write itself: no instance applies a revoked
       // terminal's operation, whatever it has cached.
       const stored = await storedReply(tx, tenantId, credentialId, idempotency, op);
       if (stored) return stored;
+      const settings = await db.tenantSettings(tenantId, tx);
       // A refusal undoes the operation's writes but keeps the transaction, which then stores the
       // refusal as this key's answer: one write either way. (COMMIT releases the savepoint.)
       await tx.run('SAVEPOINT op');

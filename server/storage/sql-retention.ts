@@ -58,7 +58,8 @@ export async function expireHolds(db: SqlDb, tenantId: number, now: number, limi
  * The tenant's audit entries from before its first one newer than the cutoff, in id order, and only
  * those at or before the cutoff: no index on `at` (server migration 13), so the walk stops at the
  * first entry kept and visits only what goes. An entry written under a clock set back is kept until a
- * later prune; none newer than the cutoff is ever deleted. Ids only rise (AUTOINCREMENT, BIGSERIAL).
+ * later prune; none newer than the cutoff is ever deleted. A new entry's id is above every entry
+ * present (SQLite: MAX(id) + 1 since server migration 15; PostgreSQL: BIGSERIAL).
  * `+tenant_id`: walk the ids, not audit_by_event (which would read every entry of the tenant).
  */
 const PRUNE_AUDIT = `DELETE FROM audit_log WHERE +tenant_id = ? AND at <= ? AND id < COALESCE(

@@ -96,6 +96,22 @@ export function marks(n: number): string {
   return Array.from({ length: n }, () => '?').join(', ');
 }
 
+/** n rows of `width` placeholders: `(?, ?), (?, ?)`. */
+export function marksRows(n: number, width: number): string {
+  const row = `(${marks(width)})`;
+  return Array.from({ length: n }, () => row).join(', ');
+}
+
+/**
+ * A statement's text for n repeated parts (`IN (?, ?)`, rows of a multi-row INSERT), built once per
+ * n up to 64: the store finds its prepared statement by this text, and building and hashing a new
+ * string on every call cost each write a few microseconds.
+ */
+export function textByCount(build: (n: number) => string): (n: number) => string {
+  const built: string[] = [];
+  return (n) => (n > 64 ? build(n) : (built[n] ??= build(n)));
+}
+
 /** A ticket as screens and the cart check describe it (shared/hold-rules). */
 export function ticketView(t: TicketRow) {
   return coreTicketView(heldTicketFromRow(t));
@@ -143,7 +159,8 @@ export interface SqlDb {
     eventId: number,
     rows: { seat_id: number | null; zone_id: number }[],
   ): Promise<void>;
-  tenantSettings(tenantId: number): Promise<ReservationSettings>;
+  /** The tenant's settings; `within`, the write they are for (the store may read them there). */
+  tenantSettings(tenantId: number, within?: SqlTx): Promise<ReservationSettings>;
   /**
    * Appends audit entries inside the write (PostgreSQL sends them with COMMIT: no round trip of
    * their own).

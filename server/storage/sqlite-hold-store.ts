@@ -28,6 +28,7 @@ interface Job {
  */
 export class SqliteHoldStore extends SqlHoldStore {
   readonly kind = 'sqlite' as const;
+  protected override readonly settingsInWrite = true;
   private readonly db: Database.Database;
   private readonly statements = new Map<string, Statement>();
   private readonly control: Record<

@@ -5,7 +5,7 @@ import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import type { HoldStore } from '../../../server/storage/hold-store.ts';
 import { PgHoldStore } from '../../../server/storage/pg-hold-store.ts';
-import { SERVER_SCHEMA_VERSION } from '../../../server/storage/server-migrations.ts';
+import { SERVER_MIGRATIONS, SERVER_SCHEMA_VERSION } from '../../../server/storage/server-migrations.ts';
 import { serverSchema } from '../../../server/storage/server-schema.ts';
 import { SqliteHoldStore } from '../../../server/storage/sqlite-hold-store.ts';
 import { T0, tempDir } from '../../support/temp-store.ts';
@@ -69,6 +69,51 @@ describe('server schema migrations (SQLite)', () => {
     const again = new SqliteHoldStore(file);
     await again.init();
     await again.close();
+    tmp.remove();
+  });
+
+  it('server migration 15: the audit trail keeps its entries and ids, and new ids continue above them without sqlite_sequence', async () => {
+    const tmp = tempDir('taquilla-migrate-');
+    const file = join(tmp.dir, 'server.db');
+    // A database as a server of schema 13 left it, with audit entries of a hold and a release.
+    const old = new Database(file);
+    old.exec(serverSchema('sqlite'));
+    old.exec('CREATE TABLE server_schema (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL)');
+    for (const m of SERVER_MIGRATIONS.filter((m) => m.version <= 13)) old.exec(m.sql('sqlite'));
+    old.exec('INSERT INTO server_schema (id, version) VALUES (1, 13)');
+    old.exec(`INSERT INTO tenants (id, name, settings, created_at) VALUES (1, 'Teatro', '{}', ${T0})`);
+    old.exec(`INSERT INTO audit_log (id, tenant_id, event_id, at, actor, credential_id, entity, entity_id,
+      from_state, to_state, reason) VALUES (40, 1, 7, ${T0}, 'c', 5, 'ticket', 't1', NULL, 'ACTIVE', 'held'),
+      (41, 1, 7, ${T0}, 'c', 5, 'ticket', 't1', 'ACTIVE', 'RELEASED', 'released')`);
+    old.close();
+
+    const store = new SqliteHoldStore(file);
+    try {
+      await store.init();
+      await store.putEvent(1, demoEvent(7), T0);
+      const held = await store.execute(1, 5, 'holdSeats', { ...HOLD, seatIds: [104] }, T0, null);
+      expect(held.status).toBe(200);
+      const entries = await store.auditTrail(1, { eventId: 7, limit: 100 });
+      expect(entries.slice(0, 2).map((e) => [e.id, e.reason])).toEqual([
+        [40, 'held'],
+        [41, 'released'],
+      ]);
+      expect(entries.slice(2).every((e) => e.id > 41)).toBe(true);
+      expect(entries.length).toBeGreaterThan(2);
+    } finally {
+      await store.close();
+    }
+    const db = new Database(file, { readonly: true });
+    const table = db.prepare("SELECT sql FROM sqlite_master WHERE name = 'audit_log'").get() as {
+      sql: string;
+    };
+    expect(table.sql).not.toMatch(/AUTOINCREMENT/);
+    const sequence = db.prepare("SELECT name FROM sqlite_master WHERE name = 'sqlite_sequence'").get()
+      ? db.prepare("SELECT name FROM sqlite_sequence WHERE name = 'audit_log'").all()
+      : [];
+    expect(sequence).toEqual([]);
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+    db.close();
     tmp.remove();
   });
 
