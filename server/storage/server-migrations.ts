@@ -1,3 +1,5 @@
+import { generationMigrationSql } from './generation.ts';
+
 /**
  * Numbered changes to the server's schema after `serverSchema` (version 0: every table as first
  * shipped, created if missing). Both dialects keep the version in one row of `server_schema` (a table
@@ -239,6 +241,12 @@ CREATE TABLE lease_recalls (
 CREATE INDEX lease_recalls_by_credential ON lease_recalls(tenant_id, credential_id);
 `;
     },
+  },
+  {
+    version: 10,
+    name: 'the server generation: a random id, minted again by a restore',
+    // Issue 14: a counter that sees it change re-sends what a restore lost (server/storage/generation.ts).
+    sql: generationMigrationSql,
   },
 ];
 
