@@ -288,5 +288,12 @@ export const serverCommands: ServerCommand[] = [
       return { revoked: credentialId };
     },
   },
+  {
+    name: 'new-generation',
+    usage:
+      'new-generation                                       after a PostgreSQL restore (pg_restore): counters re-send what the backup lost',
+    options: {},
+    run: async (store, _values, now) => ({ generation: await store.mintGeneration(now) }),
+  },
   ...leasePolicyCommands,
 ];

@@ -291,6 +291,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       // leasePolicy: the counter keeps its leases by it (issue 14, electron/services/sync/lease-keeper.ts).
       const leasePolicy =
         c.role === 'terminal' ? await store.leasePolicies.instructions(c.tenantId, c.id) : null;
+      // generation: a counter that sees it change re-sends what a restore may have lost (issue 14).
+      const generation = await store.generation();
       return {
         serverTime: clock.now(),
         result: {
@@ -301,6 +303,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
           catalogRevision,
           openLeases,
           leasePolicy,
+          generation,
         },
       };
     },

@@ -137,7 +137,10 @@ export class LiveHub {
         if (feed.version < 0) return; // nobody in step yet: each is still catching up on its own
         const from = feed.version;
         const delta = await this.store.changesSince(feed.tenantId, feed.eventId, from, this.clock.now());
-        if (delta.version <= from) continue;
+        if (delta.version === from) continue;
+        // Lower: the stream's version came from a cursor ahead of the database (restored from an
+        // older backup); the answer is the whole event, for every subscriber in step.
+        const rewound = delta.version < from;
         // Encoded once: every socket is sent the same bytes.
         const message = Buffer.from(
           JSON.stringify({ type: 'changes', serverTime: this.clock.now(), ...delta } satisfies LiveMessage),
@@ -145,7 +148,7 @@ export class LiveHub {
         feed.version = delta.version;
         // Every subscriber in step has seen at least `from`: the delta since `from` covers it.
         for (const sub of feed.subscribers) {
-          if (sub.catchingUp || sub.version >= delta.version) continue;
+          if (sub.catchingUp || (sub.version >= delta.version && !rewound)) continue;
           sub.version = delta.version;
           this.send(sub, message);
         }
@@ -161,13 +164,16 @@ export class LiveHub {
   private async catchUp(feed: Feed, sub: Subscriber): Promise<void> {
     try {
       for (;;) {
+        const before = sub.version;
         const delta = await this.store.changesSince(
           feed.tenantId,
           feed.eventId,
           sub.version,
           this.clock.now(),
         );
-        if (delta.version > sub.version) {
+        // Lower than asked: this cursor is from a database since restored from an older backup, and
+        // the answer is the whole event as it is now.
+        if (delta.version !== sub.version) {
           sub.version = delta.version;
           this.send(
             sub,
@@ -175,6 +181,10 @@ export class LiveHub {
           );
         }
         if (sub.version >= feed.version) break;
+        // Nothing newer than this subscriber: the stream's version is ahead of the database (a
+        // cursor from before a restore joined it); the stream's next read corrects it. Reading again
+        // here would spin: a SQLite read never yields, and the server stopped answering.
+        if (delta.version <= before) break;
         // The stream moved on while this one read: read again from here.
       }
       // Nobody in step yet: the stream starts where this subscriber is.

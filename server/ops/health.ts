@@ -27,9 +27,12 @@ export function registerHealth(app: FastifyInstance, store: HoldStore, clock: Cl
             ok: false,
             checks: { database: error instanceof Error ? error.message : String(error) },
           }));
+      // The database's generation (issue 14): an operator sees a restore took (or which copy answers).
+      const generation = health.ok ? await store.generation().catch(() => null) : null;
       return reply.status(health.ok ? 200 : 503).send({
         status: health.ok ? 'ready' : 'not ready',
         store: store.kind,
+        ...(generation ? { generation } : {}),
         checks: health.checks,
         serverTime: clock.now(),
       });

@@ -184,6 +184,13 @@ export interface HoldStore {
   conflictResolutions(tenantId: number): Promise<ServerConflictRecord[]>;
   /** Lease policies per event and rebalance recalls (issue 14; server/storage/lease-policy-store.ts). */
   readonly leasePolicies: LeasePolicyStore;
+  /**
+   * The database's generation (server/storage/generation.ts): a random id minted with the database
+   * and again by every restore, so a counter notices a server that went back in time (issue 14).
+   */
+  generation(): Promise<string>;
+  /** A new generation, after the database was put back from a backup (`taquilla-server new-generation`). */
+  mintGeneration(now: number): Promise<string>;
   /** false when the credential is not this tenant's. */
   /** Revokes a credential (audited as `by` the first time); false when the tenant has no such one. */
   revokeCredential(tenantId: number, credentialId: number, now: number, by: AuditBy): Promise<boolean>;

@@ -1,3 +1,5 @@
+import { generationMigrationSql } from './generation.ts';
+
 /**
  * Numbered changes to the server's schema after `serverSchema` (version 0: every table as first
  * shipped, created if missing). Both dialects keep the version in one row of `server_schema` (a table
@@ -335,6 +337,12 @@ DROP TABLE audit_log;
 ALTER TABLE audit_log_v15 RENAME TO audit_log;
 CREATE INDEX IF NOT EXISTS audit_by_event ON audit_log(tenant_id, event_id, id);
 `,
+  },
+  {
+    version: 16,
+    name: 'the server generation: a random id, minted again by a restore',
+    // Issue 14: a counter that sees it change re-sends what a restore lost (server/storage/generation.ts).
+    sql: generationMigrationSql,
   },
 ];
 

@@ -139,8 +139,11 @@ export async function changesSince(
     );
     if (!event) throw new TaquillaError('UNKNOWN_EVENT', `There is no event ${eventId}`, { eventId });
     // The feed before `floor` was pruned: what changed since this cursor is no longer known in
-    // part, so the answer is the whole event.
-    if (sinceVersion < Number(event.floor)) return wholeEvent(tx, tenantId, eventId, now);
+    // part, so the answer is the whole event. So is a cursor ahead of the event: it was read from a
+    // database since restored from an older backup (issue 14); the lower version tells the reader.
+    if (sinceVersion < Number(event.floor) || sinceVersion > Number(event.version)) {
+      return wholeEvent(tx, tenantId, eventId, now);
+    }
     const seats = await seatStates(
       tx,
       tenantId,

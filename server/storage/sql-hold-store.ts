@@ -1,3 +1,4 @@
+import { mintGeneration, readGeneration } from './generation.ts';
 import type { ReservationSettings, SettingsOverride } from '../../shared/config.ts';
 import { resolveSettings } from '../../shared/config.ts';
 import type {
@@ -306,6 +307,15 @@ export abstract class SqlHoldStore implements HoldStore {
 
   async catalog(tenantId: number, sinceRevision: number): Promise<CatalogReply> {
     return inventory.catalog(this.sql, tenantId, sinceRevision);
+  }
+
+  /** Read at every ask (one row): `new-generation` may run beside live PostgreSQL instances. */
+  generation(): Promise<string> {
+    return this.read((tx) => readGeneration(tx));
+  }
+
+  mintGeneration(now: number): Promise<string> {
+    return this.write((tx) => mintGeneration(tx, now));
   }
 
   async catalogRevision(tenantId: number): Promise<number> {

@@ -45,6 +45,12 @@ import {
   convertToPartial,
   pay,
 } from './sql-sales.ts';
+import {
+  type RaiseTicketFloorInput,
+  type RecoverSaleInput,
+  raiseTicketFloor,
+  recoverSale,
+} from './sql-recovery.ts';
 import { backstopRefusal, type OpContext, opContext, type SqlDb } from './sql-tx.ts';
 import { voidTickets } from './sql-voids.ts';
 
@@ -159,5 +165,9 @@ export function dispatch(ctx: OpContext, op: ServerOperation, input: unknown): P
       return blockSeats(ctx, input as BlockSeatsInput);
     case 'unblockSeats':
       return unblockSeats(ctx, input as UnblockSeatsInput);
+    case 'recoverSale':
+      return recoverSale(ctx, input as RecoverSaleInput);
+    case 'raiseTicketFloor':
+      return raiseTicketFloor(ctx, input as RaiseTicketFloorInput);
   }
 }

@@ -1,5 +1,6 @@
 import { chmodSync, existsSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
+import { mintSqliteGeneration } from './generation.ts';
 import {
   inspectSoundFile,
   replaceSqliteFile,
@@ -93,6 +94,8 @@ export function restoreServerDb(input: { from: string; to: string; now: number }
   restored: string;
   replaced: string | null;
   schemaVersion: number;
+  /** The restored database's new generation; null for a backup older than server migration 16. */
+  generation: string | null;
 } {
   const { from, to } = input;
   if (!existsSync(from)) throw new ServerBackupError('missing', `no backup at ${from}`);
@@ -108,5 +111,7 @@ export function restoreServerDb(input: { from: string; to: string; now: number }
   }
   const replaced = replaceSqliteFile(from, to, input.now);
   chmodSync(to, 0o600);
-  return { restored: to, replaced, schemaVersion };
+  // The database went back in time: a new generation, so every counter re-sends what it lost.
+  const generation = mintSqliteGeneration(to, input.now);
+  return { restored: to, replaced, schemaVersion, generation };
 }

@@ -10,3 +10,4 @@ export * from './facts.ts';
 export * from './holds.ts';
 export * from './house-seats.ts';
 export * from './transactions.ts';
+export * from './recovery.ts';

@@ -348,10 +348,62 @@ export const serverVoidReply = z.object({
 export type ServerVoidReply = z.infer<typeof serverVoidReply>;
 
 /**
- * What a revoked terminal may still send: the reports of what it sold offline, and its leases back.
- * Revocation stops new work, not the upload of what was already sold.
+ * A sale the server once acknowledged, re-sent by the counter that made it because the server's
+ * generation changed (it was restored from an older backup; issue 14). The counter's own record of
+ * it: the transaction id the server knew it by (an online sale's, or the server's id of an offline
+ * sale with the counter's `saleId`), its live places with the ticket numbers they print, the money.
+ * The server answers `present` when it still has the sale, takes it back otherwise (same seats,
+ * same numbers), or refuses it (SEAT_TAKEN, ZONE_FULL: sold to someone else meanwhile), which the
+ * counter lists as a conflict.
  */
-export const UPLOAD_OPERATIONS: ReadonlySet<string> = new Set(['leaseSale', 'leaseReturn']);
+export const recoverSaleInput = z
+  .object({
+    transactionId: z.string().min(1).max(64),
+    saleId: z.string().min(1).max(64).optional(),
+    eventId: id,
+    actor,
+    soldAt: z.number().int().min(0).max(8_640_000_000_000_000),
+    places: z
+      .array(
+        z
+          .object({
+            zoneId: id,
+            seatId: id.nullable(),
+            quantity: z.number().int().min(1).max(10_000),
+            ticketNumbers: z.array(z.number().int().min(1).max(2_000_000_000)).max(10_000),
+          })
+          .strict(),
+      )
+      .min(1)
+      .max(200),
+    payments: z.array(serverPayment).max(12).default([]),
+  })
+  .strict();
+export type RecoverSaleInput = z.input<typeof recoverSaleInput>;
+
+/** recoverSale's answer: taken back, or already there; numbers another sale used meanwhile. */
+export const recoverSaleReply = z.object({
+  transactionId: z.string(),
+  outcome: z.enum(['present', 'recovered']),
+  numbersInUse: z.array(z.number().int()),
+});
+export type RecoverSaleReply = z.infer<typeof recoverSaleReply>;
+
+/**
+ * A counter's highest ticket number (used, or in a block it carries): the server's counter is raised
+ * above it, so a server restored from an older backup never hands a number out twice.
+ */
+export const raiseTicketFloorInput = z
+  .object({ atLeast: z.number().int().min(0).max(2_000_000_000) })
+  .strict();
+export type RaiseTicketFloorInput = z.input<typeof raiseTicketFloorInput>;
+
+/**
+ * What a revoked terminal may still send: the reports of what it sold offline (and the sales it
+ * re-sends to a restored server), and its leases back. Revocation stops new work, not the upload of
+ * what was already sold.
+ */
+export const UPLOAD_OPERATIONS: ReadonlySet<string> = new Set(['leaseSale', 'leaseReturn', 'recoverSale']);
 
 export const endLeaseInput = z.object({ leaseId: z.string().min(1).max(64) }).strict();
 
@@ -373,6 +425,8 @@ export const serverOperations = {
   leaseReturn: leaseReturnInput,
   blockSeats: blockSeatsInput,
   unblockSeats: unblockSeatsInput,
+  recoverSale: recoverSaleInput,
+  raiseTicketFloor: raiseTicketFloorInput,
 } as const;
 export type ServerOperation = keyof typeof serverOperations;
 export const SERVER_OPERATIONS = Object.keys(serverOperations) as ServerOperation[];

@@ -131,7 +131,9 @@ export class LiveAvailability {
         this.resolveOpened();
         return;
       }
-      if (message.version <= this.version) return;
+      // A whole event at a lower version: the server was restored from an older backup (taken as is).
+      const rewound = message.version < this.version && message.fromVersion === 0;
+      if (message.version <= this.version && !rewound) return;
       const { type: _type, serverTime: _time, ...delta } = message;
       try {
         this.options.onDelta(delta);

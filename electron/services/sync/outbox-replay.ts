@@ -7,6 +7,7 @@ import { NetworkError, type ServerReply } from './hold-server-client.ts';
 import type { LeaseDesk } from './lease-desk.ts';
 import type { Outbox, OutboxItem } from './outbox.ts';
 import type { ServerCopy } from './server-copy.ts';
+import type { ServerGeneration } from './server-generation.ts';
 import type { ServerLink } from './server-link.ts';
 import type { SyncConflicts } from './sync-conflicts.ts';
 
@@ -43,6 +44,12 @@ interface Waiter {
 const HOLD_OPS: ReadonlySet<ServerOperation> = new Set(['holdSeats', 'holdGeneral']);
 /** Operations that take money: their outcome is found out before the cashier is told anything final. */
 const SETTLE_OPS: ReadonlySet<ServerOperation> = new Set(['complete', 'convertToPartial', 'pay']);
+/**
+ * Reports of what was already sold, independent of each other: offline sales, and sales re-sent to a
+ * restored server (server-generation.ts). Sent in batches on replay; a refusal is a conflict; a
+ * revoked terminal still uploads them.
+ */
+const SOLD_REPORTS: ReadonlySet<string> = new Set(['leaseSale', 'recoverSale']);
 
 /**
  * Sends the durable outbox to the server and settles every answer exactly once. Every request is
@@ -72,6 +79,7 @@ export class OutboxReplay {
     private readonly leases: LeaseDesk,
     private readonly conflicts: SyncConflicts,
     private readonly copy: ServerCopy,
+    private readonly generation: ServerGeneration,
     private readonly options: ReplayOptions,
   ) {}
 
@@ -106,7 +114,7 @@ export class OutboxReplay {
       const items = this.outbox.pending(64);
       if (items.length === 0) break;
       for (const item of items) {
-        if (item.op === 'leaseSale') {
+        if (SOLD_REPORTS.has(item.op) || item.op === 'raiseTicketFloor') {
           this.inFlight.add(item.id);
           const sent = await this.send(item).finally(() => this.inFlight.delete(item.id));
           if (!sent) return; // unreachable (or refused again): the next heartbeat tries again
@@ -154,7 +162,7 @@ export class OutboxReplay {
       if (items.length === 0) return;
       // Offline sales are independent of each other: send a run of them in batches, several at once.
       // Anything else goes alone, in order (a hold before the sale that depends on it).
-      const firstOther = items.findIndex((i) => i.op !== 'leaseSale');
+      const firstOther = items.findIndex((i) => !SOLD_REPORTS.has(i.op));
       const run =
         firstOther === 0 ? [items[0]!] : items.slice(0, firstOther === -1 ? items.length : firstOther);
       const batches: OutboxItem[][] = [];
@@ -380,7 +388,8 @@ export class OutboxReplay {
           error: reply.error,
         });
         if (!first) return;
-        if (reply.error && !waiter && item.op === 'leaseSale') {
+        this.generation.noteAcknowledged(item, reply);
+        if (reply.error && !waiter && SOLD_REPORTS.has(item.op)) {
           // An offline sale the server refused: money was taken, so the supervisor must resolve it.
           // Any other refusal nobody waited for changed nothing (the cashier was told OFFLINE).
           this.conflicts.record(

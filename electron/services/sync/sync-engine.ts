@@ -27,6 +27,7 @@ import type { LiveEndpoint } from './live-availability.ts';
 import { Outbox } from './outbox.ts';
 import { OutboxReplay, type SaleOutcome } from './outbox-replay.ts';
 import { ServerCopy } from './server-copy.ts';
+import { ServerGeneration } from './server-generation.ts';
 import { ServerLink, type SyncState } from './server-link.ts';
 import { ServerVoids } from './server-void.ts';
 import { SyncConflicts, type ConflictAction, type ConflictRow } from './sync-conflicts.ts';
@@ -117,6 +118,8 @@ export class SyncEngine {
   private readonly link: ServerLink;
   private readonly replay: OutboxReplay;
   private readonly copy: ServerCopy;
+  /** What a server restored from an older backup lost is re-sent (server-generation.ts). */
+  private readonly generation: ServerGeneration;
   private readonly router: HoldRouter;
   private readonly leaseSales: LeaseSales;
   private readonly voids: ServerVoids;
@@ -200,6 +203,12 @@ export class SyncEngine {
       book,
       flush,
     );
+    this.generation = new ServerGeneration(
+      db,
+      clock,
+      this.outbox,
+      (id) => this.book?.paymentRecords(id) ?? [],
+    );
     this.replay = new OutboxReplay(
       db,
       clock,
@@ -209,6 +218,7 @@ export class SyncEngine {
       this.leases,
       this.conflictList,
       this.copy,
+      this.generation,
       settings,
     );
     this.leaseSales = new LeaseSales(
@@ -348,6 +358,8 @@ export class SyncEngine {
   /** Online: back from offline, settle what was lost and reconcile; else send what is waiting. */
   private async catchUp(wasOnline: boolean, beat: ServerReply): Promise<void> {
     try {
+      // A new server generation (a restore) queues what it may have lost, before anything is sent.
+      this.generation.follow((beat.result as { generation?: unknown } | undefined)?.generation);
       if (!wasOnline) {
         // One reconcile at a time; a link back again while one runs gets its own, after it.
         const previous = this.reconciling;

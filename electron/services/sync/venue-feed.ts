@@ -188,7 +188,15 @@ export class VenueFeed {
     const { eventId } = delta;
     const applied = this.db
       .transaction(() => {
-        const at = this.sql.version.get(eventId)?.version ?? 0;
+        let at = this.sql.version.get(eventId)?.version ?? 0;
+        if (delta.version < at && delta.fromVersion === 0) {
+          // The whole event at a lower version: the server's database was restored from an older
+          // backup. Its map as it is now replaces this copy.
+          this.sql.resetEvent.run(eventId);
+          this.sql.resetZones.run(eventId);
+          this.sql.setVersion.run(eventId, 0);
+          at = 0;
+        }
         if (delta.version <= at) return false;
         const changes = new ChangeSet();
         const known = new Set(

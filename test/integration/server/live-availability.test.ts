@@ -90,6 +90,40 @@ function liveSuite(name: string, setup: () => Promise<Setup>) {
       again.close();
     });
 
+    it('a cursor ahead of the database (a server restored from an older backup) gets the whole event, and the server keeps answering', async () => {
+      // Before: the joining socket's catch-up read the feed again and again without yielding, and the
+      // server stopped answering anyone (issue 14, the restore drill's stall).
+      const ahead = 1_000_000;
+      const inStep = new Map<number, string>();
+      const first = new LiveAvailability({
+        endpoint: () => ({ serverUrl: s.reader.url, secret: s.secret }),
+        eventId: 7,
+        since: ahead + 5,
+        onDelta: (d) => d.seats.forEach((x) => inStep.set(x.seatId, x.state)),
+      });
+      await expect.poll(() => first.lastVersion, { timeout: 5000 }).toBeLessThan(ahead);
+      const joining = new Map<number, string>();
+      const second = new LiveAvailability({
+        endpoint: () => ({ serverUrl: s.reader.url, secret: s.secret }),
+        eventId: 7,
+        since: ahead,
+        onDelta: (d) => d.seats.forEach((x) => joining.set(x.seatId, x.state)),
+      });
+      await expect.poll(() => second.lastVersion, { timeout: 5000 }).toBeLessThan(ahead);
+      expect((await axios.get(`${s.reader.url}/ready`, { timeout: 3000 })).status).toBe(200);
+      // Both follow the stream on from the database's version.
+      expect((await hold([137], 'after-restore')).status).toBe(200);
+      await expect.poll(() => inStep.get(137) === 'held' && joining.get(137) === 'held').toBe(true);
+      const released = await http.post(
+        '/v1/ops/releaseSeats',
+        { eventId: 7, sessionId: 'after-restore', actor: 'c', seatIds: [137] },
+        { headers: { authorization: `Bearer ${s.secret}`, 'idempotency-key': key() } },
+      );
+      expect(released.status).toBe(200);
+      first.close();
+      second.close();
+    });
+
     it('clients joining while changes flow all end with the same map (one shared stream per event)', async () => {
       const release = (seatIds: number[], sessionId: string) =>
         http.post(
