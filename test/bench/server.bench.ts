@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -24,6 +24,8 @@ const ROUND_MS = 2500;
 const WARM_MS = 500;
 const BASELINE = fileURLToPath(new URL('./baselines/minimal-service.ts', import.meta.url));
 const REPLAY_OPS = 1000;
+/** Issue 17: the server's WAL through a minute of full load (the 50 clients, without a pause). */
+const WAL_LOAD_MS = 60_000;
 
 function seatEvent(eventId: number): ServerEventDefinition {
   return {
@@ -68,7 +70,7 @@ interface Round {
  * holds it (some attempts find it taken: that is the contention) and releases what it won. Every
  * hold request counts, won or refused, because each is a full decision under the seat lock.
  */
-async function round(target: Target, tag: string): Promise<Round> {
+async function round(target: Target, tag: string, roundMs = ROUND_MS): Promise<Round> {
   const post = (op: string, body: unknown) =>
     fetch(`${target.url}/v1/ops/${op}`, {
       method: 'POST',
@@ -95,7 +97,7 @@ async function round(target: Target, tag: string): Promise<Round> {
   const dbBefore = await databaseCpuMs(target.pgApp);
   const started0 = performance.now();
   const warmEnd = started0 + WARM_MS;
-  const end = started0 + ROUND_MS;
+  const end = started0 + roundMs;
   await Promise.all(
     Array.from({ length: CLIENTS }, async (_, c) => {
       const sessionId = `${tag}-${c}`;
@@ -118,7 +120,7 @@ async function round(target: Target, tag: string): Promise<Round> {
   );
   out.cpuMs = processCpuMs(target.pid) - cpuBefore;
   out.dbCpuMs = (await databaseCpuMs(target.pgApp)) - dbBefore;
-  out.seconds = (ROUND_MS - WARM_MS) / 1000;
+  out.seconds = (roundMs - WARM_MS) / 1000;
   return out;
 }
 
@@ -418,7 +420,51 @@ function processCpuMs(pid: number): number {
 }
 
 /** A terminal cut off for a while sold `ops` single-seat tickets from its lease; how long to report them. */
-export async function replayQueuedSales(dir: string, ops = REPLAY_OPS): Promise<Figure> {
+/** `targetSeconds`: the target the figure is judged by (the server bench's 1,000 in < 2 s by default). */
+/**
+ * The largest the SQLite server's WAL grows (sampled every 100 ms) through WAL_LOAD_MS of the 50
+ * clients' holds and releases without a pause (issue 17: it reached 1.25 GB in 10 s before).
+ */
+async function serverWalUnderLoad(dir: string): Promise<Figure> {
+  const file = join(dir, 'wal.db');
+  const admin = serverCli<{ secret: string }>(['create-tenant', '--db', file, '--name', 'Bench']);
+  const server = await startServer(['--db', file]);
+  let largest = 0;
+  const sample = setInterval(() => {
+    try {
+      largest = Math.max(largest, statSync(`${file}-wal`).size);
+    } catch {
+      // No WAL file between a truncating checkpoint and the next write.
+    }
+  }, 100);
+  try {
+    const headers = { authorization: `Bearer ${admin.secret}`, 'content-type': 'application/json' };
+    await fetch(`${server.url}/v1/admin/events`, {
+      method: 'PUT',
+      headers,
+      body: JSON.stringify(seatEvent(1)),
+    });
+    const load = await round(
+      { label: 'wal', url: server.url, headers, pid: server.child.pid! },
+      'wal',
+      WAL_LOAD_MS,
+    );
+    const mb = largest / 2 ** 20;
+    return {
+      key: 'server.wal_full_load_mb',
+      label: `largest server WAL (SQLite) through ${WAL_LOAD_MS / 1000} s of full load (${load.requests} requests), MB`,
+      value: mb,
+      unit: 'count',
+      target: '≤ 64 MB',
+      met: mb <= 64,
+    };
+  } finally {
+    clearInterval(sample);
+    await server.stop();
+  }
+}
+
+export async function replayQueuedSales(dir: string, ops = REPLAY_OPS, targetSeconds = 2): Promise<Figure> {
   const serverDb = join(dir, 'replay-server.db');
   const admin = serverCli<{ secret: string }>(['create-tenant', '--db', serverDb, '--name', 'Replay']);
   let server = await startServer(['--db', serverDb]);
@@ -512,8 +558,8 @@ export async function replayQueuedSales(dir: string, ops = REPLAY_OPS): Promise<
         ` CPU s in the drain: server ${cpu.server.toFixed(2)}, counter ${cpu.counter.toFixed(2)})`,
       value: seconds,
       unit: 's',
-      target: '< 2 s',
-      met: seconds < 2 && left.outbox === 0,
+      target: `< ${targetSeconds} s`,
+      met: seconds < targetSeconds && left.outbox === 0 && left.openConflicts === 0,
     };
   } finally {
     db.close();
@@ -540,6 +586,7 @@ export const suite: BenchSuite = {
       figures.push(...sqlite.figures);
       Object.assign(notes, sqlite.notes);
       figures.push(...(await pushLatency(['--db', join(dir, 'push.db')], 'sqlite')));
+      figures.push(await serverWalUnderLoad(dir));
       const url = process.env.TAQUILLA_PG_URL;
       if (url) {
         const schema = `b_${randomBytes(6).toString('hex')}`;
