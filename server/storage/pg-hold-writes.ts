@@ -5,6 +5,27 @@
  * rows, the event's version and NOTIFY. Their first column, `ok`, says whether the guard held.
  */
 
+/**
+ * The end every guarded write shares: the event's version bumped once when `changed` (a count of the
+ * write's changed rows, SQL) is positive, the change-feed rows (`feedRows`, a SELECT of (tenant,
+ * event, version, seat, zone) FROM v, ...) at that version, and NOTIFY on `channel` (a parameter),
+ * all in the one statement. $1 is the tenant and $2 the event in every write.
+ */
+function versionFeedAndNotify(changed: string, feedRows: string, channel: string): string {
+  return `v AS (
+  UPDATE events SET version = version + 1
+  WHERE tenant_id = $1 AND id = $2 AND ${changed} > 0
+  RETURNING version
+),
+feed AS (
+  INSERT INTO changes (tenant_id, event_id, version, seat_id, zone_id)
+  ${feedRows}
+)
+SELECT (SELECT ok FROM guard) AS ok,
+       (SELECT pg_notify(${channel}, json_build_object('tenantId', $1::bigint, 'eventId', $2::bigint,
+                                                'version', v.version)::text) FROM v) AS notified`;
+}
+
 /** The reason a release writes on the tickets and the cart it moves. */
 export const RELEASED = 'released by its session';
 
@@ -56,18 +77,11 @@ audit AS (
            array_position($9::bigint[], h.seat_id) FROM held h
   ) AS a(t, e, at, actor, cred, entity, entity_id, from_state, to_state, reason, n) ORDER BY a.n
 ),
-v AS (
-  UPDATE events SET version = version + 1
-  WHERE tenant_id = $1 AND id = $2 AND (SELECT count(*) FROM held) > 0
-  RETURNING version
-),
-feed AS (
-  INSERT INTO changes (tenant_id, event_id, version, seat_id, zone_id)
-  SELECT $1::bigint, $2::bigint, v.version, h.seat_id, 0 FROM v, held h
-)
-SELECT (SELECT ok FROM guard) AS ok,
-       (SELECT pg_notify($17, json_build_object('tenantId', $1::bigint, 'eventId', $2::bigint,
-                                                'version', v.version)::text) FROM v) AS notified`;
+${versionFeedAndNotify(
+  '(SELECT count(*) FROM held)',
+  `SELECT $1::bigint, $2::bigint, v.version, h.seat_id, 0 FROM v, held h`,
+  '$17',
+)}`;
 
 // ---- holdGeneral ---------------------------------------------------------------------------------
 
@@ -118,18 +132,11 @@ audit AS (
     FROM held h
   ) AS a(t, e, at, actor, cred, entity, entity_id, from_state, to_state, reason, n) ORDER BY a.n
 ),
-v AS (
-  UPDATE events SET version = version + 1
-  WHERE tenant_id = $1 AND id = $2 AND (SELECT count(*) FROM held) + (SELECT count(*) FROM taken) > 0
-  RETURNING version
-),
-feed AS (
-  INSERT INTO changes (tenant_id, event_id, version, seat_id, zone_id)
-  SELECT $1::bigint, $2::bigint, v.version, NULL, $10::bigint FROM v
-)
-SELECT (SELECT ok FROM guard) AS ok,
-       (SELECT pg_notify($17, json_build_object('tenantId', $1::bigint, 'eventId', $2::bigint,
-                                                'version', v.version)::text) FROM v) AS notified`;
+${versionFeedAndNotify(
+  '(SELECT count(*) FROM held) + (SELECT count(*) FROM taken)',
+  `SELECT $1::bigint, $2::bigint, v.version, NULL, $10::bigint FROM v`,
+  '$17',
+)}`;
 
 // ---- releaseSeats ---------------------------------------------------------------------------------
 
@@ -173,18 +180,11 @@ audit AS (
     SELECT $1, $2, $7, $8, $15, 'transaction', c.id, 'PENDING', $10::text, '${RELEASED}', NULL FROM closed c
   ) AS a(t, e, at, actor, cred, entity, entity_id, from_state, to_state, reason, n) ORDER BY a.n NULLS LAST
 ),
-v AS (
-  UPDATE events SET version = version + 1
-  WHERE tenant_id = $1 AND id = $2 AND (SELECT count(*) FROM moved) > 0
-  RETURNING version
-),
-feed AS (
-  INSERT INTO changes (tenant_id, event_id, version, seat_id, zone_id)
-  SELECT $1::bigint, $2::bigint, v.version, m.seat_id, 0 FROM v, moved m
-)
-SELECT (SELECT ok FROM guard) AS ok,
-       (SELECT pg_notify($16, json_build_object('tenantId', $1::bigint, 'eventId', $2::bigint,
-                                                'version', v.version)::text) FROM v) AS notified`;
+${versionFeedAndNotify(
+  '(SELECT count(*) FROM moved)',
+  `SELECT $1::bigint, $2::bigint, v.version, m.seat_id, 0 FROM v, moved m`,
+  '$16',
+)}`;
 
 // ---- extendHolds ---------------------------------------------------------------------------------
 
@@ -214,16 +214,9 @@ answer AS (
   SELECT $1::bigint, $12::bigint, $8::text, $9::text, $10::int, $11::text, $7::bigint
   FROM guard WHERE guard.ok AND $8::text IS NOT NULL
 ),
-v AS (
-  UPDATE events SET version = version + 1
-  WHERE tenant_id = $1 AND id = $2 AND (SELECT count(*) FROM extended) > 0
-  RETURNING version
-),
-feed AS (
-  INSERT INTO changes (tenant_id, event_id, version, seat_id, zone_id)
-  SELECT DISTINCT $1::bigint, $2::bigint, v.version, x.seat_id, CASE WHEN x.seat_id IS NULL THEN x.zone_id ELSE 0 END
-  FROM v, extended x
-)
-SELECT (SELECT ok FROM guard) AS ok,
-       (SELECT pg_notify($13, json_build_object('tenantId', $1::bigint, 'eventId', $2::bigint,
-                                                'version', v.version)::text) FROM v) AS notified`;
+${versionFeedAndNotify(
+  '(SELECT count(*) FROM extended)',
+  `SELECT DISTINCT $1::bigint, $2::bigint, v.version, x.seat_id, CASE WHEN x.seat_id IS NULL THEN x.zone_id ELSE 0 END
+  FROM v, extended x`,
+  '$13',
+)}`;
