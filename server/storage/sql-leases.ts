@@ -9,7 +9,7 @@ import { changed } from './sql-availability.ts';
 import type { ZoneFact } from '../../shared/hold-rules/index.ts';
 import { eventOrThrow } from './sql-hold-facts.ts';
 import { releaseTransaction, takePlacesForLease, takeSeatsForLease } from './sql-holds.ts';
-import { useReferences } from './sql-sales.ts';
+import { storePayment } from './sql-sales.ts';
 import { type AuditBy, writeAudit } from './sql-audit.ts';
 import { type OpContext, type SqlDb, type TxRow, marks } from './sql-tx.ts';
 
@@ -338,22 +338,7 @@ export async function leaseSale(ctx: OpContext, input: LeaseSaleInput) {
   // The money taken offline is stored with the sale (an offline sale is reported, never refused
   // for its money: the counter already sold it).
   for (const payment of input.payments ?? []) {
-    await useReferences(ctx, transactionId, payment, 'keep-first');
-    await ctx.tx.run(
-      `INSERT INTO payments (tenant_id, id, transaction_id, kind, cashier, credential_id, applied_cents, record, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      [
-        tenantId,
-        payment.paymentId,
-        transactionId,
-        payment.kind,
-        payment.cashier,
-        ctx.credentialId,
-        payment.appliedCents,
-        JSON.stringify(payment),
-        now,
-      ],
-    );
+    await storePayment(ctx, transactionId, payment, 'keep-first', now);
   }
   return {
     transactionId,

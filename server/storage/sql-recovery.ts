@@ -11,7 +11,7 @@ import { moveTickets } from './sql-effects.ts';
 import { heldFact, seatFacts, seatTicketFacts, zoneFacts } from './sql-hold-facts.ts';
 import { expireLate } from './sql-holds.ts';
 import { activeTickets } from './sql-rows.ts';
-import { useReferences } from './sql-sales.ts';
+import { storePayment } from './sql-sales.ts';
 import { marks, type OpContext, type TicketRow } from './sql-tx.ts';
 
 /**
@@ -178,22 +178,7 @@ export async function recoverSale(ctx: OpContext, input: RecoverSaleInput): Prom
       payment.paymentId,
     ]);
     if (known) continue;
-    await useReferences(ctx, transactionId, payment, 'keep-first');
-    await tx.run(
-      `INSERT INTO payments (tenant_id, id, transaction_id, kind, cashier, credential_id, applied_cents, record, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      [
-        tenantId,
-        payment.paymentId,
-        transactionId,
-        payment.kind,
-        payment.cashier,
-        ctx.credentialId,
-        payment.appliedCents,
-        JSON.stringify(payment),
-        payment.createdAt,
-      ],
-    );
+    await storePayment(ctx, transactionId, payment, 'keep-first', payment.createdAt);
   }
   return { transactionId, outcome: 'recovered', numbersInUse: decided.numbersInUse };
 }

@@ -225,7 +225,23 @@ export async function takePayment(
     (covers === 'partial' && after >= total);
   if (wrong)
     throw new TaquillaError('BALANCE_CHANGED', 'The balance is not what this payment was for', facts);
-  await useReferences(ctx, transactionId, payment, 'refuse');
+  await storePayment(ctx, transactionId, payment, 'refuse', ctx.now);
+  return after === total;
+}
+
+/**
+ * Stores a payment with its sale, its references first (useReferences, `mode` as there); `takenAt`
+ * (ms): when the money was taken — now for a payment taken online, the counter's time for one it
+ * reports. The one place a server payment row is written.
+ */
+export async function storePayment(
+  ctx: OpContext,
+  transactionId: string,
+  payment: ServerPayment,
+  mode: 'refuse' | 'keep-first',
+  takenAt: number,
+): Promise<void> {
+  await useReferences(ctx, transactionId, payment, mode);
   await ctx.tx.run(
     `INSERT INTO payments (tenant_id, id, transaction_id, kind, cashier, credential_id, applied_cents, record, created_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -238,10 +254,9 @@ export async function takePayment(
       ctx.credentialId,
       payment.appliedCents,
       JSON.stringify(payment),
-      ctx.now,
+      takenAt,
     ],
   );
-  return after === total;
 }
 
 /**
