@@ -15,7 +15,15 @@ import { screenshotPath } from '../e2e/dashboard/dashboard-fixture.ts';
 import type { ConflictView } from '../../shared/schemas/conflicts.ts';
 import type { TicketKeyset } from '../../shared/schemas/keyset.ts';
 import { openCounterPage, seatState } from './browser.ts';
-import { CASH, type Counter, type SignedIn, THEATRE, type Venue, startVenue } from './venue-fixture.ts';
+import {
+  CASH,
+  type Counter,
+  type SignedIn,
+  THEATRE,
+  type Venue,
+  serverAudit,
+  startVenue,
+} from './venue-fixture.ts';
 
 /**
  * Conflicts that act (issue 14). Counter A sells leased seats with its link cut; meanwhile the
@@ -45,14 +53,8 @@ async function network(counter: Counter, state: 'online' | 'offline'): Promise<v
   }, 20_000);
 }
 
-async function serverCommand<T>(...args: string[]): Promise<T> {
-  const { stdout } = await promisify(execFile)(
-    process.execPath,
-    [join(ROOT, 'bin/taquilla-server.js'), ...args, '--db', join(venue.dir, 'server.db')],
-    { cwd: ROOT },
-  );
-  return JSON.parse(stdout.trim().split('\n').pop()!) as T;
-}
+/** A `taquilla-server` command on the venue's store; its JSON answer. */
+const serverCommand = <T>(...args: string[]): Promise<T> => venue.serverCommand<T>(args);
 
 /** The server's tickets of a seat (oldest first): the authority, not what a screen says. */
 async function serverSeat(seatId: number): Promise<string[]> {
@@ -94,27 +96,7 @@ async function doorVerdict(code: string, file: string): Promise<string> {
   }
 }
 
-interface AuditRow {
-  actor: string;
-  credentialId: number;
-  entity: string;
-  entityId: string;
-  from: string | null;
-  to: string;
-  reason: string;
-}
-
-/** `taquilla-server audit --entity ID`: the server's audit trail of one thing, oldest first. */
-async function auditOf(entityId: string | number): Promise<AuditRow[]> {
-  const { entries } = await serverCommand<{ entries: AuditRow[] }>(
-    'audit',
-    '--tenant',
-    String(venue.admin.tenantId),
-    '--entity',
-    String(entityId),
-  );
-  return entries;
-}
+const auditOf = (entityId: string | number) => serverAudit(venue, entityId);
 
 function conflictOf(list: ConflictView[], seatId: number): ConflictView {
   const found = list.find((c) => c.seatIds.includes(seatId));

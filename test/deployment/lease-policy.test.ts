@@ -12,7 +12,15 @@ import {
 } from '../e2e/counter/counter-fixture.ts';
 import { openCounterPage, tooltipState } from './browser.ts';
 import type { SeatMap } from '../../shared/schemas/availability.ts';
-import { CASH, type Counter, type SignedIn, THEATRE, type Venue, startVenue } from './venue-fixture.ts';
+import {
+  CASH,
+  type Counter,
+  type SignedIn,
+  THEATRE,
+  type Venue,
+  serverAudit,
+  startVenue,
+} from './venue-fixture.ts';
 
 /**
  * Leases a venue can run on a sold-out night (issue 14): a supervisor sets the event's lease policy at
@@ -30,6 +38,8 @@ let zoneId: number;
 
 const MINUTE = 60_000;
 
+/** A `taquilla-server` command on the venue's store; its JSON answer, or the process's error as it is
+ * (its exit code and output: leasePolicy reads the refusal from them). */
 async function serverCommand<T>(...args: string[]): Promise<T> {
   const { stdout } = await promisify(execFile)(
     process.execPath,
@@ -64,27 +74,7 @@ async function leasePolicy(...args: string[]): Promise<{ code: number; out: Reco
   }
 }
 
-interface AuditRow {
-  actor: string;
-  credentialId: number;
-  entity: string;
-  entityId: string;
-  from: string | null;
-  to: string;
-  reason: string;
-}
-
-/** `taquilla-server audit --entity ID`: the server's audit trail of one thing, oldest first. */
-async function auditOf(entityId: string | number): Promise<AuditRow[]> {
-  const { entries } = await serverCommand<{ entries: AuditRow[] }>(
-    'audit',
-    '--tenant',
-    String(venue.admin.tenantId),
-    '--entity',
-    String(entityId),
-  );
-  return entries;
-}
+const auditOf = (entityId: string | number) => serverAudit(venue, entityId);
 
 async function credentialOf(name: string): Promise<number> {
   const [row] = await venue.serverRows<{ id: number }>('SELECT id FROM credentials WHERE name = ?', name);

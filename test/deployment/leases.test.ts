@@ -1,10 +1,14 @@
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT } from '../e2e/counter/counter-fixture.ts';
 import type { SeatMap } from '../../shared/schemas/availability.ts';
-import { CASH, type Counter, type SignedIn, THEATRE, type Venue, startVenue } from './venue-fixture.ts';
+import {
+  CASH,
+  type Counter,
+  type SignedIn,
+  THEATRE,
+  type Venue,
+  serverAudit,
+  startVenue,
+} from './venue-fixture.ts';
 
 /**
  * Offline selling a venue can run (issue 14): a supervisor leases seats to a counter, the counter
@@ -51,36 +55,10 @@ async function soldAtServer(seatIds: number[]): Promise<number[]> {
 }
 
 /** `taquilla-server ARGS --db <the venue's server.db>`, as the operator runs it; its JSON answer. */
-async function serverCommand<T>(...args: string[]): Promise<T> {
-  const { stdout } = await promisify(execFile)(
-    process.execPath,
-    [join(ROOT, 'bin/taquilla-server.js'), ...args, '--db', join(venue.dir, 'server.db')],
-    { cwd: ROOT },
-  );
-  return JSON.parse(stdout.trim().split('\n').pop()!) as T;
-}
+/** A `taquilla-server` command on the venue's store; its JSON answer. */
+const serverCommand = <T>(...args: string[]): Promise<T> => venue.serverCommand<T>(args);
 
-interface AuditRow {
-  actor: string;
-  credentialId: number;
-  entity: string;
-  entityId: string;
-  from: string | null;
-  to: string;
-  reason: string;
-}
-
-/** `taquilla-server audit --entity ID`: the server's audit trail of one thing, oldest first. */
-async function auditOf(entityId: string | number): Promise<AuditRow[]> {
-  const { entries } = await serverCommand<{ entries: AuditRow[] }>(
-    'audit',
-    '--tenant',
-    String(venue.admin.tenantId),
-    '--entity',
-    String(entityId),
-  );
-  return entries;
-}
+const auditOf = (entityId: string | number) => serverAudit(venue, entityId);
 
 interface ServerLease {
   leaseId: string;

@@ -248,6 +248,29 @@ async function setUpVenue(setup: {
   ]);
 }
 
+/** One entry of the server's audit trail, as `taquilla-server audit` prints it. */
+export interface AuditRow {
+  actor: string;
+  credentialId: number;
+  entity: string;
+  entityId: string;
+  from: string | null;
+  to: string;
+  reason: string;
+}
+
+/** `taquilla-server audit --entity ID` on the venue's store: the audit trail of one thing, oldest first. */
+export async function serverAudit(venue: Venue, entityId: string | number): Promise<AuditRow[]> {
+  const { entries } = await venue.serverCommand<{ entries: AuditRow[] }>([
+    'audit',
+    '--tenant',
+    String(venue.admin.tenantId),
+    '--entity',
+    String(entityId),
+  ]);
+  return entries;
+}
+
 /**
  * A store made by `taquilla seed-demo`, kept in the temp folder between files and runs under a name
  * that changes with the migrations and the demo's sources (so a stale seed is never reused).
