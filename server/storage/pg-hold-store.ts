@@ -403,6 +403,11 @@ export class PgHoldStore extends SqlHoldStore {
     );
   }
 
+  /** An init plan: the subquery runs once, not once per row of the outer scan. */
+  protected override inSet(expr: string, subquery: string): string {
+    return `${expr} = ANY (ARRAY(${subquery}))`;
+  }
+
   /** READ COMMITTED: a read that decides a write locks its row until COMMIT. */
   protected override get forUpdate(): string {
     return ' FOR UPDATE';

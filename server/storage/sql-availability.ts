@@ -149,7 +149,7 @@ export async function changesSince(
       tenantId,
       eventId,
       now,
-      'AND s.id IN (SELECT seat_id FROM changes WHERE tenant_id = ? AND event_id = ? AND version > ? AND seat_id IS NOT NULL)',
+      `AND ${db.inSet('s.id', 'SELECT seat_id FROM changes WHERE tenant_id = ? AND event_id = ? AND version > ? AND seat_id IS NOT NULL')}`,
       [tenantId, eventId, sinceVersion],
     );
     const zones = await zoneStates(
@@ -157,7 +157,7 @@ export async function changesSince(
       tenantId,
       eventId,
       now,
-      'AND z.id IN (SELECT zone_id FROM changes WHERE tenant_id = ? AND event_id = ? AND version > ? AND seat_id IS NULL)',
+      `AND ${db.inSet('z.id', 'SELECT zone_id FROM changes WHERE tenant_id = ? AND event_id = ? AND version > ? AND seat_id IS NULL')}`,
       [tenantId, eventId, sinceVersion],
     );
     return {

@@ -82,6 +82,7 @@ export abstract class SqlHoldStore implements HoldStore {
     recordAudit: (tx, tenantId, credentialId, at, entries) =>
       this.recordAudit(tx, tenantId, credentialId, at, entries),
     forUpdate: this.forUpdate,
+    inSet: (expr, subquery) => this.inSet(expr, subquery),
   };
   /** Credentials known to be revoked: a revocation not yet announced here is announced once. */
   private knownRevoked: Set<number> | null = null;
@@ -411,6 +412,11 @@ export abstract class SqlHoldStore implements HoldStore {
   // ---- internals -------------------------------------------------------------------------------
 
   /** Bumps the event's version, records what changed under it and announces it. */
+  /** `expr` among the rows of `subquery`, the subquery run once (see SqlDb.inSet). */
+  protected inSet(expr: string, subquery: string): string {
+    return `${expr} IN (${subquery})`;
+  }
+
   /** The row lock a deciding read takes (see SqlDb.forUpdate). */
   protected get forUpdate(): string {
     return '';

@@ -174,6 +174,13 @@ export interface SqlDb {
   ): Promise<void>;
   /** The row lock a read that decides a write takes: ' FOR UPDATE' on PostgreSQL; SQLite has one writer. */
   readonly forUpdate: string;
+  /**
+   * `expr` is one of the rows `subquery` selects, with the subquery run once whatever the planner
+   * believes of the tables: SQLite's IN (SELECT …) is built once; PostgreSQL's `= ANY (ARRAY(…))`
+   * is an init plan (a plain IN, planned on a fresh table's row estimates, ran the feed's range
+   * scan again for every seat of the event).
+   */
+  inSet(expr: string, subquery: string): string;
 }
 
 /** The schema's backstop (unique seat index, capacity CHECK) as the refusal the rules would give. */

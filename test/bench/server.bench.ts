@@ -280,6 +280,17 @@ async function contention(
         liveCpu,
         { text: '<= 1.2×', met: liveCpu <= 1.2 },
       ),
+      // The push's reads of the change feed run in the database: its CPU counts too.
+      ...(m.dbCpuPerRequest > 0
+        ? [
+            ratio(
+              `server.${label}.ratio.live_db_cpu`,
+              `${label}: database CPU per request, ${CLIENTS} live / none (×)`,
+              l.dbCpuPerRequest / m.dbCpuPerRequest,
+              { text: '<= 1.2×', met: l.dbCpuPerRequest / m.dbCpuPerRequest <= 1.2 },
+            ),
+          ]
+        : []),
     ];
     if (label === 'postgres') {
       figures.push({
