@@ -16,6 +16,11 @@ export interface InvariantView {
   sales: readonly AckedSale[];
   /** Runs a read on the server's store (`?` placeholders; SQLite or PostgreSQL). */
   serverRows: <T>(sql: string, params?: unknown[]) => Promise<T[]>;
+  /**
+   * Idempotency keys of acknowledged items a server restore took away (they were answered after
+   * the backup was taken): their records are legitimately gone; what they sold is re-sent.
+   */
+  lostKeys?: ReadonlySet<string>;
 }
 
 export interface CheckResult {
@@ -189,6 +194,10 @@ export async function checkInvariants(view: InvariantView, final: boolean): Prom
   const effectiveGeneral = new Map<number, number>();
   const allKeys = new Map<string, number>();
   const locallySold = new Map<number, Set<string>>();
+  /** Per terminal: sales on its conflict list (refused offline or on re-sending; open or resolved). */
+  const conflictedBy = new Map<number, Set<string>>();
+  /** Per terminal: sales a restore lost that it has queued to re-send and not yet sent. */
+  const resendingBy = new Map<number, Set<string>>();
   for (const t of view.terminals) {
     const db = t.db;
     const localSold = soldOf(
@@ -228,6 +237,9 @@ export async function checkInvariants(view: InvariantView, final: boolean): Prom
       if (body.saleId) conflicted.add(body.saleId);
       if (body.transactionId) conflicted.add(body.transactionId);
     }
+    conflictedBy.set(t.index, conflicted);
+    const resending = new Set<string>();
+    resendingBy.set(t.index, resending);
     const reports = new Map<string, (typeof outbox)[number]>();
     let pending = 0;
     for (const item of outbox) {
@@ -236,11 +248,20 @@ export async function checkInvariants(view: InvariantView, final: boolean): Prom
       if (item.op === 'leaseSale') reports.set((JSON.parse(item.body) as { saleId: string }).saleId, item);
       if (item.acked_at === null) {
         pending += 1;
+        if (item.op === 'recoverSale') {
+          const body = JSON.parse(item.body) as { saleId?: string; transactionId: string };
+          resending.add(body.saleId ?? body.transactionId);
+        }
         continue;
       }
       // A schema refusal (400) is answered before the store, and a withdrawn item (0) never left the
-      // terminal; anything else is stored under its key.
-      if (item.reply_status !== 400 && item.reply_status !== 0 && !serverKeys.has(item.idempotency_key)) {
+      // terminal; anything else is stored under its key — unless a restore took its record away.
+      if (
+        item.reply_status !== 400 &&
+        item.reply_status !== 0 &&
+        !serverKeys.has(item.idempotency_key) &&
+        !view.lostKeys?.has(item.idempotency_key)
+      ) {
         violations.push(
           `terminal ${t.index}: outbox item ${item.id} (${item.op}) acknowledged, unknown at server`,
         );
@@ -253,6 +274,8 @@ export async function checkInvariants(view: InvariantView, final: boolean): Prom
       checks += 1;
       const where = `terminal ${t.index}: sale ${txId}`;
       if (conflicted.has(txId)) continue; // on the supervisor's list: not counted as sold
+      // Lost by a restore and queued to re-send: checked once it is sent (the final check: it was).
+      if (resending.has(txId) && !final) continue;
       if (leasedCarts.has(txId)) {
         const report = reports.get(txId);
         if (!report) {
@@ -304,6 +327,10 @@ export async function checkInvariants(view: InvariantView, final: boolean): Prom
   // 5. Every sale a cashier saw succeed is at the server, exactly as the terminal recorded it.
   for (const sale of view.sales) {
     checks += 1;
+    // A conflict (refused on re-sending after a restore, or an offline sale refused) is the
+    // supervisor's to refund or accept: recorded, not lost. Not yet re-sent: checked once it is.
+    if (conflictedBy.get(sale.terminal)?.has(sale.transactionId)) continue;
+    if (resendingBy.get(sale.terminal)?.has(sale.transactionId) && !final) continue;
     if (!locallySold.get(sale.terminal)?.has(sale.transactionId)) {
       divergences.push(
         `terminal ${sale.terminal}: acknowledged sale ${sale.transactionId} (op ${sale.op}) missing locally` +

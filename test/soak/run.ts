@@ -1,6 +1,6 @@
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { runSoak, type SoakReport } from './simulation.ts';
+import { OP_KINDS, type OpKind, runSoak, type SoakReport } from './simulation.ts';
 
 const USAGE = `npm run soak -- --ops N --seed S [options]
 
@@ -11,6 +11,7 @@ const USAGE = `npm run soak -- --ops N --seed S [options]
   --servers N        server processes (more than one needs --pg)
   --check-every K    check the invariants every K operations (default 100)
   --burst N          up to N operations of different terminals at once (default 3; 1 = sequential)
+  --weights K=W,...  replace some operation weights (e.g. restore=1.5,revoke=2; see OP_WEIGHTS)
   --lenient          report a terminal store behind the server, or an unexpected error, as a finding
                      and exit 0 (default: either fails the run, exit 1)
   --log FILE         write every operation to FILE
@@ -25,6 +26,7 @@ function summary(report: SoakReport): string {
     `  ok ${f.ok}; refused ${JSON.stringify(f.refused)}`,
     `  partitions ${f.partitions}, server crashes ${f.serverCrashes}, server restarts ${f.serverRestarts}, time jumps ${f.timeJumps}, terminal restarts ${f.terminalRestarts}`,
     `  sales acknowledged ${f.salesAcknowledged} (online ${f.salesOnline}, from a lease ${f.salesFromLease}); leases ${f.leasesTaken}; conflicts ${f.conflicts} ${JSON.stringify(f.conflictCodes)} (resolved ${f.conflictsResolved}); redeliveries ${f.redeliveries}`,
+    `  backups ${f.backups}, restores ${f.restores} (acknowledged items lost ${f.keysLostByRestores}; sales re-sent ${JSON.stringify(f.recovery)}); revocations ${f.revocations} (${f.revocationsWithUnreported} with ${f.unreportedAtRevocation} unreported sales, ${f.uploadedAfterRevocation} uploaded after); enrolled again ${JSON.stringify(f.reenrolments)}; re-sent sales refused, by what has the place ${JSON.stringify(f.recoveryConflicts)}`,
     `  invariant checkpoints ${f.checkpoints}, assertions ${f.invariantChecks}`,
     `  ops by kind ${JSON.stringify(f.opsByKind)}`,
   ];
@@ -55,6 +57,7 @@ async function main(): Promise<number> {
       log: { type: 'string' },
       json: { type: 'string' },
       progress: { type: 'string' },
+      weights: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -70,6 +73,17 @@ async function main(): Promise<number> {
   const ops = Number(values.ops);
   const seed = values.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : Number(values.seed);
   const opt = (v: string | undefined) => (v === undefined ? undefined : Number(v));
+  const weights: Partial<Record<OpKind, number>> = {};
+  for (const pair of values.weights ? values.weights.split(',') : []) {
+    const [kind, weight] = pair.split('=');
+    if (!OP_KINDS.includes(kind as OpKind) || !(Number(weight) >= 0)) {
+      process.stderr.write(
+        `--weights: not an operation kind and weight: ${pair} (kinds: ${OP_KINDS.join(', ')})\n`,
+      );
+      return 2;
+    }
+    weights[kind as OpKind] = Number(weight);
+  }
   if (values.log) writeFileSync(values.log, '');
   process.stderr.write(`soak: seed ${seed}, ${ops} ops\n`);
   const report = await runSoak({
@@ -81,6 +95,7 @@ async function main(): Promise<number> {
     ...(opt(values['check-every']) ? { checkEvery: opt(values['check-every'])! } : {}),
     ...(opt(values.burst) ? { burst: opt(values.burst)! } : {}),
     strict: !values.lenient,
+    ...(Object.keys(weights).length > 0 ? { weights } : {}),
     progressEvery: opt(values.progress) ?? Math.max(50, Math.round(ops / 20)),
     ...(values.log ? { log: (line: string) => appendFileSync(values.log!, `${line}\n`) } : {}),
   });

@@ -13,11 +13,13 @@ import { type Db, openDatabase } from '../../electron/store/database.ts';
 import { StoreKey } from '../../electron/store/store-key.ts';
 import { MINUTE_MS, ManualClock } from '../../shared/clock.ts';
 import { isTaquillaError } from '../../shared/errors.ts';
+import type { RecoverSaleInput } from '../../shared/schemas/sync.ts';
 import { Partition } from '../integration/sync/sync-fixture.ts';
 import { type ServerProcess, serverCli, startServer } from '../integration/server/server-process.ts';
 import { T0, tempDir } from '../support/temp-store.ts';
 import { type AckedSale, checkInvariants, type InvariantView } from './invariants.ts';
 import { Prng } from './prng.ts';
+import { ServerBackups, type SoakBackup } from './server-backups.ts';
 
 export interface SoakOptions {
   ops: number;
@@ -42,6 +44,8 @@ export interface SoakOptions {
   progressEvery?: number;
   /** A terminal store behind the server (a divergence) fails the run (default); false: a finding. */
   strict?: boolean;
+  /** Weights replacing some of `OP_WEIGHTS` (e.g. more restores in a short run). */
+  weights?: Partial<Record<OpKind, number>>;
 }
 
 export interface SoakFigures {
@@ -63,6 +67,29 @@ export interface SoakFigures {
   conflictCodes: Record<string, number>;
   conflictsResolved: number;
   redeliveries: number;
+  /** Server backups taken while selling (`taquilla-server backup`, or pg_dump). */
+  backups: number;
+  /** Restore drills: servers stopped, an older backup put back, every counter back before selling. */
+  restores: number;
+  /** Acknowledged outbox items whose idempotency record a restore took away (the backup predates them). */
+  keysLostByRestores: number;
+  /** Re-sent sales by the restored server's answer: present, recovered, or refused (a conflict). */
+  recovery: Record<string, number>;
+  /** Terminal credentials revoked (`taquilla-server revoke`, or the admin API). */
+  revocations: number;
+  /** ...of which the terminal had offline sales not yet reported, and how many sales in all. */
+  revocationsWithUnreported: number;
+  unreportedAtRevocation: number;
+  /** Those sales reported after the revocation, before the terminal was enrolled again. */
+  uploadedAfterRevocation: number;
+  /** Enrolments with a new one-time code: after a revocation, or after a restore to before the enrolment. */
+  reenrolments: Record<'afterRevocation' | 'afterRestore', number>;
+  /**
+   * Re-sent sales the restored server refused, by what has their place at the end: `sold to another
+   * customer` (two customers, one on a conflict list), `lease brought back` / `hold brought back`
+   * (the backup's, released after it), `free now`, `standing zone full`.
+   */
+  recoveryConflicts: Record<string, number>;
   checkpoints: number;
   invariantChecks: number;
   events: number;
@@ -116,11 +143,13 @@ const EXPECTED_REFUSALS = new Set([
 
 /** Longer than any request timeout of the engine (3 s) plus a server restart. */
 const OP_TIMEOUT_MS = 30_000;
+/** A restore drill stops, restores and starts every server and waits for every counter. */
+const RESTORE_TIMEOUT_MS = 180_000;
 
 class HungOperation extends Error {
   override readonly name = 'HungOperation';
-  constructor() {
-    super(`no answer after ${OP_TIMEOUT_MS / 1000} s`);
+  constructor(ms: number) {
+    super(`no answer after ${ms / 1000} s`);
   }
 }
 
@@ -151,10 +180,21 @@ const OP_WEIGHTS = {
   serverCrash: 0.6,
   timeJump: 0.4,
   failover: 0.5,
+  backup: 0.2,
+  restore: 0.08,
+  revoke: 0.12,
 } as const;
 
-type OpKind = keyof typeof OP_WEIGHTS;
-const WORLD_OPS: ReadonlySet<OpKind> = new Set(['serverCrash', 'timeJump', 'clockAdvance']);
+export type OpKind = keyof typeof OP_WEIGHTS;
+export const OP_KINDS = Object.keys(OP_WEIGHTS) as OpKind[];
+const WORLD_OPS: ReadonlySet<OpKind> = new Set([
+  'serverCrash',
+  'timeJump',
+  'clockAdvance',
+  'backup',
+  'restore',
+  'revoke',
+]);
 
 /** An operation, fully drawn from the PRNG before it runs: the sequence depends on the seed only. */
 interface Op {
@@ -177,6 +217,12 @@ interface Terminal {
   server: number;
   /** Op index at which a cut cable is plugged back in. */
   healAt: number;
+  /** Revoked at the server: op index from which it is enrolled again (once its uploads are done). */
+  revokedUntil: number | null;
+  /** Outbox ids of the sales it had not reported when it was revoked. */
+  unreportedAtRevocation: number[];
+  /** Outbox items up to this id were acknowledged under an earlier credential or server generation. */
+  redeliverAbove: number;
 }
 
 interface ServerSlot {
@@ -192,10 +238,54 @@ interface EventInfo {
   gaZoneId: number;
 }
 
-function drawOp(random: Prng, index: number, terminals: number, sessions: number): Op {
+/** What a revoked terminal must be refused (UNAUTHORIZED) once it knows. */
+const NEW_WORK: ReadonlySet<OpKind> = new Set([
+  'holdSeats',
+  'holdGeneral',
+  'extendHolds',
+  'convertToPartial',
+  'complete',
+  'sell',
+  'lease',
+]);
+
+/** Reports of what was already sold: a revoked terminal still uploads them. */
+const SOLD_REPORTS = "('leaseSale', 'recoverSale')";
+
+/** Outbox ids of the sales this terminal sold (offline, or lost by a restore) and has not reported. */
+function unreported(t: Pick<Terminal, 'db'>): number[] {
+  return t.db
+    .prepare<[], { id: number }>(
+      `SELECT id FROM sync_outbox WHERE acked_at IS NULL AND op IN ${SOLD_REPORTS} ORDER BY id`,
+    )
+    .all()
+    .map((r) => r.id);
+}
+
+function credentialOf(t: Pick<Terminal, 'db'>): number {
+  return t.db.prepare<[], { credential_id: number }>('SELECT credential_id FROM sync_credentials').get()!
+    .credential_id;
+}
+
+function lastOutboxId(t: Pick<Terminal, 'db'>): number {
+  return t.db.prepare<[], { n: number }>('SELECT COALESCE(MAX(id), 0) AS n FROM sync_outbox').get()!.n;
+}
+
+/** Revoked at the server, until it is enrolled again (whether it has heard yet or not). */
+function isRevoked(t: Terminal): boolean {
+  return t.revokedUntil !== null || t.sync.status().state === 'revoked';
+}
+
+function drawOp(
+  random: Prng,
+  weights: Readonly<Record<OpKind, number>>,
+  index: number,
+  terminals: number,
+  sessions: number,
+): Op {
   return {
     index,
-    kind: random.weighted(OP_WEIGHTS),
+    kind: random.weighted(weights),
     terminal: random.int(0, terminals - 1),
     session: random.int(0, sessions - 1),
     r: [random.next(), random.next(), random.next(), random.next()],
@@ -217,6 +307,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     sessionsPerTerminal: options.sessionsPerTerminal ?? 3,
     progressEvery: options.progressEvery ?? 0,
     strict: options.strict ?? true,
+    weights: { ...OP_WEIGHTS, ...options.weights } as Record<OpKind, number>,
   };
   if (opts.servers > 1 && !options.pgUrl) {
     throw new Error('several server processes share one store only on PostgreSQL (--pg)');
@@ -247,6 +338,16 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     conflictCodes: {},
     conflictsResolved: 0,
     redeliveries: 0,
+    backups: 0,
+    restores: 0,
+    keysLostByRestores: 0,
+    recovery: {},
+    revocations: 0,
+    revocationsWithUnreported: 0,
+    unreportedAtRevocation: 0,
+    uploadedAfterRevocation: 0,
+    reenrolments: { afterRevocation: 0, afterRestore: 0 },
+    recoveryConflicts: {},
     checkpoints: 0,
     invariantChecks: 0,
     events: 0,
@@ -254,6 +355,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   };
   const findings: SoakFinding[] = [];
   const sales: AckedSale[] = [];
+  /** Idempotency keys a restore legitimately took away (acknowledged after the backup was taken). */
+  const lostKeys = new Set<string>();
   let failure: SoakFailure | null = null;
 
   // ---- the world -------------------------------------------------------------------------------
@@ -268,6 +371,11 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     '--name',
     'Soak',
   ]);
+  const backups = new ServerBackups(
+    options.pgUrl ? { pgUrl: options.pgUrl, schema } : { sqliteFile: storeArgs[1]! },
+    tmp.dir,
+  );
+  const taken: SoakBackup[] = [];
   let serverOffsetMs = 0;
   const servers: ServerSlot[] = [];
   for (let i = 0; i < opts.servers; i++) {
@@ -379,14 +487,23 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       proxy,
       server: slot,
       healAt: 0,
+      revokedUntil: null,
+      unreportedAtRevocation: [],
+      redeliverAbove: 0,
     });
   }
   await openRollover();
-  for (const t of terminals) {
+  /** A one-time code from the admin API, exchanged by the terminal for a credential of its own. */
+  const enrol = async (t: Terminal) => {
     const code = (await adminHttp()!.post('/v1/admin/enrol-codes', { minutes: 5 })).data.result
       .code as string;
     await t.sync.enrol(`http://127.0.0.1:${t.proxy.port}`, code, `Taquilla ${t.index + 1}`);
-  }
+    // What it acknowledged before answered under another credential: not a duplicate of this one's.
+    t.redeliverAbove = lastOutboxId(t);
+    t.revokedUntil = null;
+    t.unreportedAtRevocation = [];
+  };
+  for (const t of terminals) await enrol(t);
 
   const view = (): InvariantView => ({
     tenantId: admin.tenantId,
@@ -397,6 +514,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     })),
     sales,
     serverRows,
+    lostKeys,
   });
 
   // ---- operations ------------------------------------------------------------------------------
@@ -470,6 +588,24 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
         .all(),
       serverNow: t.sync.serverClock.now(),
     });
+
+  /** What has the place of a re-sent sale the restored server refused, at the end of the run. */
+  const recoveryConflictCause = async (sale: RecoverSaleInput): Promise<string> => {
+    const seats = sale.places.filter((p) => p.seatId !== null).map((p) => p.seatId!);
+    if (seats.length === 0) return 'standing zone full';
+    const holders = await serverRows<{ status: string; transaction_id: string; session_id: string }>(
+      `SELECT t.status, t.transaction_id, x.session_id FROM tickets t
+       JOIN transactions x ON x.tenant_id = t.tenant_id AND x.id = t.transaction_id
+       WHERE t.tenant_id = ? AND t.event_id = ? AND t.status IN ('ACTIVE', 'COMPLETED')
+         AND t.seat_id IN (${seats.map(() => '?').join(', ')})`,
+      [admin.tenantId, sale.eventId, ...seats],
+    );
+    const other = holders.filter((h) => h.transaction_id !== sale.transactionId);
+    if (other.some((h) => h.status === 'COMPLETED')) return 'sold to another customer';
+    if (other.some((h) => h.session_id.startsWith('lease:'))) return 'lease brought back';
+    if (other.length > 0) return 'hold brought back';
+    return 'free now';
+  };
 
   /** Runs one terminal operation; returns a short description of what happened. */
   const runTerminalOp = async (op: Op): Promise<string> => {
@@ -647,12 +783,15 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       }
       case 'redeliver': {
         // A duplicate delivery: an item the server already answered, sent again with its key.
+        // Only what this credential sent to this generation of the server: a duplicate in flight does
+        // not outlive a restore, and keys are each credential's own.
+        if (isRevoked(t)) return 'skip: revoked';
         const items = t.db
-          .prepare<[], { idempotency_key: string; op: string; body: string; reply_status: number }>(
+          .prepare<[number], { idempotency_key: string; op: string; body: string; reply_status: number }>(
             `SELECT idempotency_key, op, body, reply_status FROM sync_outbox
-             WHERE acked_at IS NOT NULL AND reply_status NOT IN (0, 400) ORDER BY id`,
+             WHERE acked_at IS NOT NULL AND reply_status NOT IN (0, 400) AND id > ? ORDER BY id`,
           )
-          .all();
+          .all(t.redeliverAbove);
         const item = nth(items, r1);
         if (!item) return 'skip: nothing acknowledged';
         const secret = new SyncCredentialStore(t.db, StoreKey.open(t.db, t.clock)).load()!.secret;
@@ -700,9 +839,238 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     }
   };
 
+  /**
+   * Every counter back online with an empty queue (the restore drill's step 3; the end of a run):
+   * cables mended, servers up. With `reenrol`, a counter the server answers 401 is enrolled again
+   * with a new one-time code once it has uploaded what it can: after a restore, a credential issued
+   * after the backup is unknown to the restored server (and a counter revoked meanwhile comes back).
+   */
+  const everyCounterBack = async (reenrol: 'afterRestore' | null) => {
+    for (const slot of servers) if (!slot.proc) await startSlot(slot);
+    for (const t of terminals) t.proxy.set('up');
+    for (let round = 0; round < 20; round++) {
+      let pending = 0;
+      for (const t of terminals) {
+        if ((await t.sync.checkConnection()) === 'revoked' && reenrol) {
+          await t.sync.idle();
+          noteUploads(t);
+          try {
+            await enrol(t);
+            figures.reenrolments[reenrol] += 1;
+          } catch (error) {
+            // Refused (RATE_LIMITED) or unreachable: it stays revoked; the run enrols it later.
+            t.revokedUntil = currentOp + 5;
+            log(`#${currentOp} t${t.index} enrolment after the restore failed: ${String(error)}`);
+          }
+          await t.sync.checkConnection();
+        }
+        await t.sync.idle();
+        await t.sync.flush();
+        await t.sync.idle();
+        pending += t.sync.status().outbox;
+      }
+      if (pending === 0) break;
+    }
+  };
+
+  /** Whether the server's store has this terminal's credential revoked (the truth, not its cache). */
+  const credentialRevoked = async (t: Terminal): Promise<boolean> => {
+    const [row] = await serverRows<{ revoked_at: unknown }>(
+      'SELECT revoked_at FROM credentials WHERE tenant_id = ? AND id = ?',
+      [admin.tenantId, credentialOf(t)],
+    );
+    return row !== undefined && row.revoked_at !== null;
+  };
+
+  /** Counts the sales a revoked terminal had not reported and has reported since. */
+  const noteUploads = (t: Terminal) => {
+    if (t.unreportedAtRevocation.length === 0) return;
+    const done = t.db
+      .prepare<[string], { n: number }>(
+        'SELECT COUNT(*) AS n FROM sync_outbox WHERE id IN (SELECT value FROM json_each(?)) AND acked_at IS NOT NULL',
+      )
+      .get(JSON.stringify(t.unreportedAtRevocation))!.n;
+    figures.uploadedAfterRevocation += done;
+    t.unreportedAtRevocation = [];
+  };
+
+  /**
+   * A revoked terminal whose time is up is enrolled again with a new one-time code — once it has
+   * uploaded every sale it had not reported (it reports them while revoked); until then, and while
+   * its cable is cut or no server answers, it waits.
+   */
+  const reenrolRevoked = async (t: Terminal, index: number): Promise<string> => {
+    if (t.proxy.mode !== 'up' || !upServer()) {
+      t.revokedUntil = index + 5;
+      return 'unreachable, enrolment put off';
+    }
+    const state = await t.sync.checkConnection();
+    await t.sync.idle();
+    if (state !== 'revoked') {
+      // A restore put its credential back (the backup predates the revocation): nothing to do.
+      if (state === 'online' && !(await credentialRevoked(t))) {
+        noteUploads(t);
+        t.revokedUntil = null;
+        return 'no longer revoked (a restore put its credential back)';
+      }
+      t.revokedUntil = index + 5;
+      return `${state}, has not heard yet; enrolment put off`;
+    }
+    const left = unreported(t).length;
+    if (left > 0) {
+      t.revokedUntil = index + 5;
+      return `${left} sales still to upload, enrolment put off`;
+    }
+    noteUploads(t);
+    await enrol(t);
+    figures.reenrolments.afterRevocation += 1;
+    return `enrolled again, ${await t.sync.checkConnection()}`;
+  };
+
+  /**
+   * The restore drill of docs/operations.md, as the operator runs it: sales stopped (a world
+   * operation runs alone), every server stopped, the newest backup put back with the product's
+   * command (a new generation), the servers started, the events defined after the backup defined
+   * again, and every counter brought back online until its queue is empty — it re-sends what the
+   * restore lost (raiseTicketFloor, recoverSale) — before anyone sells again.
+   */
+  const restoreDrill = async (): Promise<string> => {
+    const backup = taken.at(-1);
+    if (!backup) return 'skip: no backup yet';
+    for (const t of terminals) await t.sync.idle();
+    for (const slot of servers) {
+      if (slot.proc) await slot.proc.stop();
+      slot.proc = null;
+    }
+    const generation = await backups.restore(backup.file);
+    for (const slot of servers) await startSlot(slot);
+    const http = adminHttp()!;
+    for (const ev of events.slice(backup.events)) {
+      await http.put('/v1/admin/events', serverEventFromStore(terminals[0]!.db, ev.eventId, 60));
+    }
+    // What the restore legitimately took away: the records of what was acknowledged after the backup.
+    const kept = new Set(
+      (
+        await serverRows<{ key: string }>('SELECT key FROM idempotency WHERE tenant_id = ?', [admin.tenantId])
+      ).map((r) => r.key),
+    );
+    let lost = 0;
+    for (const t of terminals) {
+      for (const { idempotency_key: key } of t.db
+        .prepare<[], { idempotency_key: string }>(
+          'SELECT idempotency_key FROM sync_outbox WHERE acked_at IS NOT NULL AND reply_status NOT IN (0, 400)',
+        )
+        .all()) {
+        if (kept.has(key) || lostKeys.has(key)) continue;
+        lostKeys.add(key);
+        lost += 1;
+      }
+      t.redeliverAbove = lastOutboxId(t);
+    }
+    figures.keysLostByRestores += lost;
+    await everyCounterBack('afterRestore');
+    figures.restores += 1;
+    return (
+      `backup of op ${backup.op} restored (generation ${generation.slice(0, 8)}; ${lost} acknowledged items lost, ` +
+      `${events.length - backup.events} events defined again); counters back: ` +
+      terminals.map((t) => `t${t.index} ${t.sync.status().state}/${t.sync.status().outbox}`).join(' ')
+    );
+  };
+
+  /**
+   * The operator revokes a terminal — the one with the most offline sales not yet reported (ties: the
+   * drawn one) — with `taquilla-server revoke` or the admin API. It must still upload those sales
+   * and is refused anything new (UNAUTHORIZED) until it is enrolled again, 10-49 operations later.
+   */
+  const revoke = async (op: Op, r1: number, r2: number): Promise<string> => {
+    const n = terminals.length;
+    const candidates = terminals
+      .filter((t) => !isRevoked(t))
+      .map((t) => ({ t, unreported: unreported(t), turn: (t.index - op.terminal + n) % n }))
+      .sort((a, b) => b.unreported.length - a.unreported.length || a.turn - b.turn);
+    let pick = candidates[0];
+    if (!pick) return 'skip: every terminal revoked';
+    let offlineSale = '';
+    if (pick.unreported.length === 0) {
+      // Nobody has an unreported sale: make one as a venue sees it — a counter carrying a lease
+      // loses its cable, sells a leased seat offline, and is revoked before it is back.
+      for (const c of candidates) {
+        const leased = [...events]
+          .reverse()
+          .map((ev) => ({ ev, seatId: c.t.sync.leases.sellableSeats(ev.eventId)[0] }))
+          .find((x) => x.seatId !== undefined);
+        if (!leased) continue;
+        const t = c.t;
+        t.proxy.set('down');
+        t.healAt = op.index + 5 + Math.floor(r2 * 20);
+        figures.partitions += 1;
+        await t.sync.checkConnection();
+        try {
+          const held = await t.sync.holdSeats({
+            eventId: leased.ev.eventId,
+            sessionId: `t${t.index}-offline`,
+            actor: actor(t),
+            seatIds: [leased.seatId!],
+          });
+          await t.sync.complete({
+            transactionId: held.transactionId,
+            actor: actor(t),
+            payment: cashFor(t.db, held.transactionId),
+          });
+          recordSale(t, held.transactionId, op.index);
+          offlineSale = `t${t.index} offline sold leased seat ${leased.seatId} tx=${held.transactionId}; `;
+        } catch (error) {
+          offlineSale = `t${t.index} offline sale refused ${isTaquillaError(error) ? error.code : String(error)}; `;
+        }
+        pick = { ...c, unreported: unreported(t) };
+        break;
+      }
+    }
+    const { t } = pick;
+    const credentialId = credentialOf(t);
+    const http = adminHttp();
+    const viaCli = r1 < 0.5 || !http;
+    if (viaCli) {
+      serverCli([
+        'revoke',
+        ...storeArgs,
+        '--tenant',
+        String(admin.tenantId),
+        '--credential',
+        String(credentialId),
+      ]);
+    } else {
+      await http.post('/v1/admin/revoke', { credentialId });
+    }
+    t.revokedUntil = op.index + 10 + Math.floor(r2 * 40);
+    t.unreportedAtRevocation = pick.unreported;
+    figures.revocations += 1;
+    if (pick.unreported.length > 0) {
+      figures.revocationsWithUnreported += 1;
+      figures.unreportedAtRevocation += pick.unreported.length;
+    }
+    // It hears of it at its next request (now, if its cable is up) and uploads what it sold.
+    const state = await t.sync.checkConnection();
+    await t.sync.idle();
+    return (
+      offlineSale +
+      `t${t.index} (credential ${credentialId}) revoked via ${viaCli ? 'taquilla-server revoke' : 'admin API'} ` +
+      `with ${pick.unreported.length} unreported sales; ${state}, ${unreported(t).length} left, until op ${t.revokedUntil}`
+    );
+  };
+
   /** Operations on the whole world (servers, time): run alone, between bursts. */
   const runWorldOp = async (op: Op): Promise<string> => {
     const [, r1, r2] = op.r;
+    if (op.kind === 'backup') {
+      // The operator's cron job: a consistent copy while the counters sell (any server may be down).
+      const file = await backups.take(op.index);
+      taken.push({ file, op: op.index, events: events.length });
+      figures.backups += 1;
+      return `backup ${taken.length} taken`;
+    }
+    if (op.kind === 'restore') return restoreDrill();
+    if (op.kind === 'revoke') return revoke(op, r1!, r2!);
     if (op.kind === 'clockAdvance') {
       // Every PC clock moves on (minutes pass at the counter); the servers' clocks run on real time.
       const ms = Math.round(1 + r1 * 20) * MINUTE_MS;
@@ -735,7 +1103,10 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const outcome = (error: unknown, op: Op): string => {
     if (isTaquillaError(error)) {
       figures.refused[error.code] = (figures.refused[error.code] ?? 0) + 1;
-      if (!EXPECTED_REFUSALS.has(error.code)) {
+      // A revoked terminal is refused new work: expected of it, of no other.
+      const revokedRefusal =
+        error.code === 'UNAUTHORIZED' && !WORLD_OPS.has(op.kind) && isRevoked(terminals[op.terminal]!);
+      if (!EXPECTED_REFUSALS.has(error.code) && !revokedRefusal) {
         findings.push({
           op: op.index,
           kind: 'error',
@@ -758,13 +1129,15 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const runOp = async (op: Op) => {
     figures.ops += 1;
     figures.opsByKind[op.kind] = (figures.opsByKind[op.kind] ?? 0) + 1;
+    const knewRevoked = !WORLD_OPS.has(op.kind) && terminals[op.terminal]!.sync.status().state === 'revoked';
     let result: string;
     try {
       const running = WORLD_OPS.has(op.kind) ? runWorldOp(op) : runTerminalOp(op);
       // An operation that never answers is a finding, not a hung harness: the run goes on.
       let timer: NodeJS.Timeout | undefined;
       const hung = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new HungOperation()), OP_TIMEOUT_MS);
+        const ms = op.kind === 'restore' ? RESTORE_TIMEOUT_MS : OP_TIMEOUT_MS;
+        timer = setTimeout(() => reject(new HungOperation(ms)), ms);
       });
       try {
         result = await Promise.race([running, hung]);
@@ -772,6 +1145,13 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
         clearTimeout(timer);
       }
       figures.ok += 1;
+      if (knewRevoked && NEW_WORK.has(op.kind) && !result.includes('skip')) {
+        findings.push({
+          op: op.index,
+          kind: 'error',
+          what: `revoked terminal ${op.terminal} did new work: ${op.kind} ${result}`,
+        });
+      }
     } catch (error) {
       result = outcome(error, op);
     }
@@ -799,21 +1179,13 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     return true;
   };
 
-  /** Everyone back: cables up, servers up, every terminal reconnects and drains its outbox. */
+  /**
+   * Everyone back: cables up, servers up, every terminal reconnects and drains its outbox (a revoked
+   * one uploads what it sold and stays revoked).
+   */
   const settle = async (index: number) => {
-    for (const slot of servers) if (!slot.proc) await startSlot(slot);
-    for (const t of terminals) t.proxy.set('up');
-    for (let round = 0; round < 20; round++) {
-      let pending = 0;
-      for (const t of terminals) {
-        await t.sync.checkConnection();
-        await t.sync.idle();
-        await t.sync.flush();
-        await t.sync.idle();
-        pending += t.sync.status().outbox;
-      }
-      if (pending === 0) break;
-    }
+    await everyCounterBack(null);
+    for (const t of terminals) noteUploads(t);
     log(
       `#${index} settled: ${terminals.map((t) => `t${t.index} ${t.sync.status().state}/${t.sync.status().outbox}`).join(' ')}`,
     );
@@ -845,6 +1217,16 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
           log(`#${index} t${t.index} cable up again`);
         }
       }
+      for (const t of terminals) {
+        // It heard of a revocation the run did not make (a restore to before its enrolment): the same.
+        if (t.revokedUntil === null && t.sync.status().state === 'revoked') t.revokedUntil = index + 10;
+        if (t.revokedUntil === null || t.revokedUntil > index) continue;
+        const said = await reenrolRevoked(t, index).catch((error: unknown) => {
+          t.revokedUntil = index + 5;
+          return `enrolment failed (${isTaquillaError(error) ? error.code : String(error)}), put off`;
+        });
+        log(`#${index} t${t.index} ${said}`);
+      }
       if (index >= nextRollover) {
         if (await openRollover()) log(`#${index} world new event ${events[events.length - 1]!.eventId}`);
         nextRollover += opts.rolloverEvery;
@@ -853,7 +1235,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       const size = random.int(1, opts.burst);
       const burst: Op[] = [];
       while (burst.length < size && index < opts.ops) {
-        const op = drawOp(random, index, terminals.length, opts.sessionsPerTerminal);
+        const op = drawOp(random, opts.weights, index, terminals.length, opts.sessionsPerTerminal);
         if (WORLD_OPS.has(op.kind) && burst.length > 0) break;
         if (burst.some((b) => b.terminal === op.terminal))
           op.terminal = (op.terminal + burst.length) % terminals.length;
@@ -863,7 +1245,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
         if (WORLD_OPS.has(op.kind)) break;
       }
       if (burst.length === 0) {
-        const op = drawOp(random, index, terminals.length, opts.sessionsPerTerminal);
+        const op = drawOp(random, opts.weights, index, terminals.length, opts.sessionsPerTerminal);
         burst.push(op);
         index += 1;
       }
@@ -892,6 +1274,24 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
         const code = `${c.op}:${c.errorCode}`;
         figures.conflictCodes[code] = (figures.conflictCodes[code] ?? 0) + 1;
       }
+      for (const item of t.db
+        .prepare<[], { reply_status: number | null; reply: string | null }>(
+          "SELECT reply_status, reply FROM sync_outbox WHERE op = 'recoverSale' AND acked_at IS NOT NULL",
+        )
+        .all()) {
+        const reply = JSON.parse(item.reply ?? '{}') as {
+          result?: { outcome?: string };
+          error?: { code?: string };
+        };
+        const said = reply.result?.outcome ?? `refused ${reply.error?.code ?? item.reply_status}`;
+        figures.recovery[said] = (figures.recovery[said] ?? 0) + 1;
+      }
+      for (const c of t.sync.conflicts(true)) {
+        if (c.op !== 'recoverSale') continue;
+        const why = await recoveryConflictCause(c.body as RecoverSaleInput);
+        figures.recoveryConflicts[why] = (figures.recoveryConflicts[why] ?? 0) + 1;
+        log(`recoverSale conflict on t${t.index}: ${c.errorCode} ${JSON.stringify(c.body)}: ${why}`);
+      }
     }
   } finally {
     process.off('unhandledRejection', onUnhandled);
@@ -911,7 +1311,13 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   figures.durationMs = Date.now() - started;
   const replay = `npm run soak -- --ops ${opts.ops} --seed ${opts.seed}${options.pgUrl ? ' --pg' : ''}${
     opts.terminals !== 3 ? ` --terminals ${opts.terminals}` : ''
-  }${opts.burst !== 3 ? ` --burst ${opts.burst}` : ''}${opts.strict ? '' : ' --lenient'}`;
+  }${opts.burst !== 3 ? ` --burst ${opts.burst}` : ''}${opts.strict ? '' : ' --lenient'}${
+    options.weights && Object.keys(options.weights).length > 0
+      ? ` --weights ${Object.entries(options.weights)
+          .map(([k, w]) => `${k}=${w}`)
+          .join(',')}`
+      : ''
+  }`;
   return {
     seed: opts.seed,
     options: { ...opts, store: options.pgUrl ? 'postgres' : 'sqlite' },

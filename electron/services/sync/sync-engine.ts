@@ -261,6 +261,17 @@ export class SyncEngine {
    */
   async enrol(servers: string | readonly string[], code: string, terminalName: string): Promise<EnrolResult> {
     const result = await this.link.enrol(servers, code, terminalName);
+    // The server's generation at once, before anything is sold: a sale acknowledged before the
+    // first heartbeat named it was stamped with whatever generation that heartbeat named, so a
+    // restore in between lost it for good (found by the soak). Unanswered: offline until a
+    // heartbeat, which names it before anything is sent.
+    try {
+      const beat = await this.link.get('/v1/whoami');
+      this.generation.follow((beat.result as { generation?: unknown } | undefined)?.generation);
+    } catch (error) {
+      if (!(error instanceof NetworkError)) throw error;
+      this.link.goOffline();
+    }
     await this.venueCatalog.follow(this.link.client!);
     return result;
   }

@@ -87,4 +87,38 @@ describe('a server restored from an older backup (issue 14)', () => {
       expect(next.ticketFrom).toBeGreaterThan(lease.ticketTo);
     },
   );
+
+  it(
+    'a sale acknowledged before the counter heard its first heartbeat is re-sent too (found by the soak, seed 11)',
+    { timeout: 120_000 },
+    async () => {
+      world = await syncWorld({ terminals: 1 });
+      const [a] = world.terminals as [SyncWorld['terminals'][0]];
+      const backup = join(world.serverDb, '..', 'before.backup');
+      serverCli(['backup', '--db', world.serverDb, '--out', backup]);
+      // Enrolled, and selling at once: no heartbeat has named the server's generation yet.
+      const held = await a!.sync.holdSeats({
+        eventId: a!.venue.eventId,
+        sessionId: 's1',
+        actor: 'ana',
+        seatIds: [a!.venue.seatIds[0]!],
+      });
+      await a!.sync.complete({
+        transactionId: held.transactionId,
+        actor: 'ana',
+        payment: cashFor(a!.venue.db, held.transactionId),
+      });
+      await world.server.stop();
+      serverCli(['restore', '--db', world.serverDb, '--from', backup]);
+      await world.restart();
+      await a!.sync.checkConnection();
+      await expect.poll(() => a!.sync.status().outbox, { timeout: 10_000 }).toBe(0);
+      expect(
+        world.serverRows<{ transaction_id: string; status: string }>(
+          "SELECT transaction_id, status FROM tickets WHERE seat_id = ? AND status IN ('ACTIVE', 'COMPLETED')",
+          a!.venue.seatIds[0]!,
+        ),
+      ).toEqual([{ transaction_id: held.transactionId, status: 'COMPLETED' }]);
+    },
+  );
 });
