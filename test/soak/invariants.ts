@@ -198,6 +198,14 @@ export async function checkInvariants(view: InvariantView, final: boolean): Prom
   const conflictedBy = new Map<number, Set<string>>();
   /** Per terminal: sales a restore lost that it has queued to re-send and not yet sent. */
   const resendingBy = new Map<number, Set<string>>();
+  const addOwner = (terminal: number, txId: string, sale: Sold) => {
+    for (const seat of sale.seats) {
+      const owners = effectiveSeats.get(seat) ?? [];
+      owners.push(`t${terminal}:${txId}`);
+      effectiveSeats.set(seat, owners);
+    }
+    for (const [zone, n] of sale.general) effectiveGeneral.set(zone, (effectiveGeneral.get(zone) ?? 0) + n);
+  };
   for (const t of view.terminals) {
     const db = t.db;
     const localSold = soldOf(
@@ -273,7 +281,19 @@ export async function checkInvariants(view: InvariantView, final: boolean): Prom
       let sale = localSale;
       checks += 1;
       const where = `terminal ${t.index}: sale ${txId}`;
-      if (conflicted.has(txId)) continue; // on the supervisor's list: not counted as sold
+      if (conflicted.has(txId)) {
+        // On the supervisor's list: not counted as sold — unless the server holds it after all (a
+        // conflict accepted with override, re-sent after a later restore and taken back): then it is
+        // a sale like any other, in the checks across terminals too.
+        const report = reports.get(txId);
+        const serverId = leasedCarts.has(txId)
+          ? (JSON.parse(report?.reply ?? '{}') as { result?: { transactionId?: string } }).result
+              ?.transactionId
+          : txId;
+        if (!serverId || !sameSale(sale, serverSold.get(serverId))) continue;
+        addOwner(t.index, txId, sale);
+        continue;
+      }
       // Lost by a restore and queued to re-send: checked once it is sent (the final check: it was).
       if (resending.has(txId) && !final) continue;
       if (leasedCarts.has(txId)) {
@@ -308,12 +328,7 @@ export async function checkInvariants(view: InvariantView, final: boolean): Prom
         // The server's sale is the truth for the checks across terminals.
         sale = atServer;
       }
-      for (const seat of sale.seats) {
-        const owners = effectiveSeats.get(seat) ?? [];
-        owners.push(`t${t.index}:${txId}`);
-        effectiveSeats.set(seat, owners);
-      }
-      for (const [zone, n] of sale.general) effectiveGeneral.set(zone, (effectiveGeneral.get(zone) ?? 0) + n);
+      addOwner(t.index, txId, sale);
     }
   }
   for (const [key, n] of allKeys) {

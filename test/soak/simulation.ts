@@ -87,7 +87,8 @@ export interface SoakFigures {
   /**
    * Re-sent sales the restored server refused, by what has their place at the end: `sold to another
    * customer` (two customers, one on a conflict list), `lease brought back` / `hold brought back`
-   * (the backup's, released after it), `free now`, `standing zone full`.
+   * (the backup's, released after it), `taken back later` (accepted, re-sent after a later restore),
+   * `free now`, `standing zone full`.
    */
   recoveryConflicts: Record<string, number>;
   checkpoints: number;
@@ -604,6 +605,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     if (other.some((h) => h.status === 'COMPLETED')) return 'sold to another customer';
     if (other.some((h) => h.session_id.startsWith('lease:'))) return 'lease brought back';
     if (other.length > 0) return 'hold brought back';
+    // Accepted (override) and re-sent after a later restore, which took it back.
+    if (holders.some((h) => h.status === 'COMPLETED')) return 'taken back later';
     return 'free now';
   };
 
