@@ -297,26 +297,44 @@ export class PgHoldStore extends SqlHoldStore {
    * goes up as it is (it may have committed). A statement's own error leaves the connection usable.
    */
   private async statement<R>(sql: string, params: unknown[]): Promise<R[]> {
+    const { client, lost, release } = await this.checkout();
+    try {
+      return (await client.query(this.query(sql, params, true))).rows as R[];
+    } catch (error) {
+      if (lost.error === null && isConnectionLost(error)) lost.error = error;
+      throw error;
+    } finally {
+      release();
+    }
+  }
+
+  /**
+   * A pooled connection for one statement or transaction. A connection that cannot be had is
+   * DroppedBeforeCommit (nothing was sent). `lost.error` is set when the connection breaks (its
+   * 'error' event: between statements a checked-out client has no listener of its own, and an
+   * unheard one would end the process); `release` then destroys it instead of pooling it.
+   */
+  private async checkout(): Promise<{
+    client: pg.PoolClient;
+    lost: { error: unknown };
+    release: () => void;
+  }> {
     let client: pg.PoolClient;
     try {
       client = await this.pool.connect();
     } catch (error) {
       throw isConnectionLost(error) ? new DroppedBeforeCommit(error) : error;
     }
-    let broken: unknown = null;
+    const lost: { error: unknown } = { error: null };
     const onError = (error: unknown) => {
-      broken = error;
+      lost.error = error;
     };
     client.on('error', onError);
-    try {
-      return (await client.query(this.query(sql, params, true))).rows as R[];
-    } catch (error) {
-      if (broken === null && isConnectionLost(error)) broken = error;
-      throw error;
-    } finally {
+    const release = () => {
       client.off('error', onError);
-      client.release(broken === null ? undefined : (broken as Error));
-    }
+      client.release(lost.error === null ? undefined : (lost.error as Error));
+    };
+    return { client, lost, release };
   }
 
   /**
@@ -326,19 +344,7 @@ export class PgHoldStore extends SqlHoldStore {
    * caller's idempotency key makes its retry safe.
    */
   protected async transaction<T>(fn: (tx: SqlTx) => Promise<T>, relaxed = false): Promise<T> {
-    let client: pg.PoolClient;
-    try {
-      client = await this.pool.connect();
-    } catch (error) {
-      throw isConnectionLost(error) ? new DroppedBeforeCommit(error) : error;
-    }
-    let broken: unknown = null;
-    // Between statements a checked-out client has no listener of its own: a dropped connection
-    // would be an unhandled 'error' event and end the process.
-    const onError = (error: unknown) => {
-      broken = error;
-    };
-    client.on('error', onError);
+    const { client, lost, release } = await this.checkout();
     const after: (() => void)[] = [];
     const last: string[] = [];
     const tx: PgTx = {
@@ -360,14 +366,12 @@ export class PgHoldStore extends SqlHoldStore {
       for (const f of after) f();
       return result;
     } catch (error) {
-      if (broken === null && isConnectionLost(error)) broken = error;
-      if (broken === null) await client.query('ROLLBACK').catch(() => undefined);
-      if (broken !== null && !committing) throw new DroppedBeforeCommit(error);
+      if (lost.error === null && isConnectionLost(error)) lost.error = error;
+      if (lost.error === null) await client.query('ROLLBACK').catch(() => undefined);
+      if (lost.error !== null && !committing) throw new DroppedBeforeCommit(error);
       throw error;
     } finally {
-      client.off('error', onError);
-      // A broken connection is destroyed, not returned to the pool.
-      client.release(broken === null ? undefined : (broken as Error));
+      release();
     }
   }
 
