@@ -28,21 +28,48 @@ INSERT INTO server_generation (id, generation, minted_at) VALUES (1, ${random}, 
 `;
 }
 
+/**
+ * Server migration 17: the highest ticket id when the generation was minted. Tickets up to it came
+ * back with the backup (ids only rise after it), so a hold or lease among them that stands in a
+ * re-sent sale's way had ended before that sale (shared/hold-rules/recovery.ts). A database migrated
+ * now is either live (no recovery until a restore mints again) or a backup older than 17 just put
+ * back (every ticket in it came back): the highest id now is right for both.
+ */
+export function ticketMarkMigrationSql(dialect: 'sqlite' | 'postgres'): string {
+  const big = dialect === 'sqlite' ? 'INTEGER' : 'BIGINT';
+  return `
+ALTER TABLE server_generation ADD COLUMN ticket_mark ${big} NOT NULL DEFAULT 0;
+UPDATE server_generation SET ticket_mark = (SELECT COALESCE(MAX(id), 0) FROM tickets);
+`;
+}
+
+const MARK_NOW = '(SELECT COALESCE(MAX(id), 0) FROM tickets)';
+
 /** A fresh generation id: 32 hex characters. */
 export function newGeneration(): string {
   return randomBytes(16).toString('hex');
 }
 
 export async function readGeneration(tx: SqlTx): Promise<string> {
-  const [row] = await tx.all<{ generation: string }>('SELECT generation FROM server_generation WHERE id = 1');
+  return (await readGenerationRow(tx)).generation;
+}
+
+/** The generation and its ticket mark (the highest ticket id the backup brought back). */
+export async function readGenerationRow(tx: SqlTx): Promise<{ generation: string; ticketMark: number }> {
+  const [row] = await tx.all<{ generation: string; ticket_mark: number }>(
+    'SELECT generation, ticket_mark FROM server_generation WHERE id = 1',
+  );
   if (!row) throw new Error('the server database has no generation (server migration 16 did not run)');
-  return String(row.generation);
+  return { generation: String(row.generation), ticketMark: Number(row.ticket_mark) };
 }
 
 /** Mints a new generation in a database just put back from a backup (inside the caller's write). */
 export async function mintGeneration(tx: SqlTx, now: number): Promise<string> {
   const generation = newGeneration();
-  await tx.run('UPDATE server_generation SET generation = ?, minted_at = ? WHERE id = 1', [generation, now]);
+  await tx.run(
+    `UPDATE server_generation SET generation = ?, minted_at = ?, ticket_mark = ${MARK_NOW} WHERE id = 1`,
+    [generation, now],
+  );
   return generation;
 }
 
@@ -58,10 +85,14 @@ export function mintSqliteGeneration(file: string, now: number): string | null {
       .get();
     if (!table) return null;
     const generation = newGeneration();
-    db.prepare('UPDATE server_generation SET generation = ?, minted_at = ? WHERE id = 1').run(
-      generation,
-      now,
-    );
+    // A backup older than migration 17 gets its mark when that migration runs at the first start.
+    const marked = db
+      .prepare<[string], { name: string }>('SELECT name FROM pragma_table_info(?)')
+      .all('server_generation')
+      .some((c) => c.name === 'ticket_mark');
+    db.prepare(
+      `UPDATE server_generation SET generation = ?, minted_at = ?${marked ? `, ticket_mark = ${MARK_NOW}` : ''} WHERE id = 1`,
+    ).run(generation, now);
     return generation;
   } finally {
     db.close();

@@ -1,4 +1,4 @@
-import { generationMigrationSql } from './generation.ts';
+import { generationMigrationSql, ticketMarkMigrationSql } from './generation.ts';
 
 /**
  * Numbered changes to the server's schema after `serverSchema` (version 0: every table as first
@@ -343,6 +343,13 @@ CREATE INDEX IF NOT EXISTS audit_by_event ON audit_log(tenant_id, event_id, id);
     name: 'the server generation: a random id, minted again by a restore',
     // Issue 14: a counter that sees it change re-sends what a restore lost (server/storage/generation.ts).
     sql: generationMigrationSql,
+  },
+  {
+    version: 17,
+    name: 'the generation notes the highest ticket id a restore brought back',
+    // Issue 14 (docs/soak.md finding 9): holds and leases the backup brought back step aside for a
+    // re-sent sale.
+    sql: ticketMarkMigrationSql,
   },
 ];
 

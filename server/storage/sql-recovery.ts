@@ -3,8 +3,10 @@ import {
   decideRecoverSale,
   effectsOrThrow,
   type HeldTicketFact,
+  LEASE_SESSION_PREFIX,
   RECOVERED,
 } from '../../shared/hold-rules/index.ts';
+import { readGenerationRow } from './generation.ts';
 import type { raiseTicketFloorInput, recoverSaleInput, RecoverSaleReply } from '../../shared/schemas/sync.ts';
 import { changed } from './sql-availability.ts';
 import { moveTickets } from './sql-effects.ts';
@@ -51,6 +53,7 @@ export async function recoverSale(ctx: OpContext, input: RecoverSaleInput): Prom
   );
   const own = new Set(ownLeases.map((l) => String(l.transaction_id)));
   if (existing) own.add(existing.transactionId);
+  const { ticketMark: restoredUpTo } = await readGenerationRow(tx);
   const ownTickets =
     existing && existing.status !== 'COMPLETED' ? await activeTickets(ctx, existing.transactionId) : [];
   const standing = new Map<number, number>();
@@ -60,7 +63,12 @@ export async function recoverSale(ctx: OpContext, input: RecoverSaleInput): Prom
   const zones = [];
   for (const [zoneId, quantity] of standing) {
     const { zone, late } = await zoneFacts(ctx, eventId, zoneId);
-    zones.push({ zone, quantity, late, ownPlaces: await ownPlaces(ctx, eventId, zoneId, own) });
+    zones.push({
+      zone,
+      quantity,
+      late,
+      placesAside: await placesAside(ctx, eventId, zoneId, own, restoredUpTo),
+    });
   }
   const inUse =
     numbers.length === 0
@@ -78,6 +86,7 @@ export async function recoverSale(ctx: OpContext, input: RecoverSaleInput): Prom
       seats: requested.length > 0 ? await seatFacts(ctx, eventId, requested) : [],
       onSeats: requested.length > 0 ? await seatTicketFacts(ctx, eventId, requested) : [],
       own,
+      restoredUpTo,
       ownTickets: ownTickets.map(heldFact),
       zones,
       numbersInUse: inUse.map((u) => Number(u.number)),
@@ -183,21 +192,26 @@ export async function recoverSale(ctx: OpContext, input: RecoverSaleInput): Prom
   return { transactionId, outcome: 'recovered', numbersInUse: decided.numbersInUse };
 }
 
-/** ACTIVE standing places of these transactions in the zone (they step aside for the sale). */
-async function ownPlaces(
+/**
+ * ACTIVE standing places in the zone that may step aside for the sale: of these transactions, and
+ * the holds and leases the backup brought back (`broughtBackHold`'s test, as SQL).
+ */
+async function placesAside(
   ctx: OpContext,
   eventId: number,
   zoneId: number,
   own: ReadonlySet<string>,
+  restoredUpTo: number,
 ): Promise<HeldTicketFact[]> {
-  if (own.size === 0) return [];
   const rows = await ctx.tx.all<TicketRow>(
     `SELECT t.id, t.transaction_id, t.zone_id, t.seat_id, t.quantity, t.status, t.reserved_until, t.created_at,
             t.price_cents, z.name AS label
      FROM tickets t JOIN zones z ON z.tenant_id = t.tenant_id AND z.event_id = t.event_id AND z.id = t.zone_id
+     JOIN transactions x ON x.tenant_id = t.tenant_id AND x.id = t.transaction_id
      WHERE t.tenant_id = ? AND t.event_id = ? AND t.zone_id = ? AND t.seat_id IS NULL AND t.status = 'ACTIVE'
-       AND t.transaction_id IN (${marks(own.size)})`,
-    [ctx.tenantId, eventId, zoneId, ...own],
+       AND (t.transaction_id IN (${own.size === 0 ? 'NULL' : marks(own.size)})
+            OR (t.id <= ? AND (x.status = 'PENDING' OR t.session_id LIKE '${LEASE_SESSION_PREFIX}%')))`,
+    [ctx.tenantId, eventId, zoneId, ...own, restoredUpTo],
   );
   return rows.map((r) =>
     heldFact({

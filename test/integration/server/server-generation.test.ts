@@ -69,6 +69,64 @@ function generationContract(
       expect(refused.body.error?.code).toBe('SEAT_TAKEN');
     });
 
+    it('holds and leases the backup brought back step aside for a re-sent sale; a deposit, and a hold made after the restore, do not', async () => {
+      const result = (reply: StoredReply) => {
+        expect(reply.body.error).toBeUndefined();
+        return reply.body.result as { transactionId: string };
+      };
+      // In the backup: a customer's hold, a counter's leased seat, standing places filling the
+      // zone, a deposit (part paid at the server).
+      result(await run('holdSeats', { eventId: 7, sessionId: 'kiosk-1', actor: 'c', seatIds: [103] }));
+      result(await run('lease', { eventId: 7, actor: 'sup', seatIds: [104], ticketNumbers: 2 }));
+      for (const [sessionId, quantity] of [
+        ['ga-back-1', 2],
+        ['ga-back-2', 3],
+      ] as const) {
+        result(await run('holdGeneral', { eventId: 7, sessionId, actor: 'c', zoneId: 12, quantity }));
+      }
+      const deposit = result(
+        await run('holdSeats', { eventId: 7, sessionId: 'deposit', actor: 'c', seatIds: [106] }),
+      );
+      result(
+        await run('convertToPartial', {
+          transactionId: deposit.transactionId,
+          actor: 'c',
+          hours: 24,
+          payment: cash(2500, 1000),
+        }),
+      );
+      // The restore: everything above came back with the backup. Then a hold made afterwards.
+      await store.mintGeneration(T0);
+      result(await run('holdSeats', { eventId: 7, sessionId: 'after', actor: 'c', seatIds: [105] }));
+
+      for (const [transactionId, seatId, number] of [
+        ['tx-back-hold', 103, 70],
+        ['tx-back-lease', 104, 71],
+      ] as const) {
+        expect(result(await run('recoverSale', sale(transactionId, seatId, number)))).toMatchObject({
+          transactionId,
+          outcome: 'recovered',
+        });
+      }
+      const standing = {
+        ...sale('tx-back-standing', 0, 72),
+        places: [{ zoneId: 12, seatId: null, quantity: 2, ticketNumbers: [72, 73] }],
+      };
+      expect(result(await run('recoverSale', standing))).toMatchObject({ outcome: 'recovered' });
+      expect((await run('recoverSale', sale('tx-after-hold', 105, 74))).body.error?.code).toBe('SEAT_TAKEN');
+      expect((await run('recoverSale', sale('tx-deposit', 106, 75))).body.error?.code).toBe('SEAT_TAKEN');
+      // Only as many brought-back places as the sale needed stepped aside (the oldest hold, 2): the
+      // zone (5) is full again with the sale's 2 and the other hold's 3.
+      const late = await run('holdGeneral', {
+        eventId: 7,
+        sessionId: 'late',
+        actor: 'c',
+        zoneId: 12,
+        quantity: 1,
+      });
+      expect(late.body.error?.code).toBe('ZONE_FULL');
+    });
+
     it('a new generation after a restore (taquilla-server new-generation) is what every read answers', async () => {
       const before = await store.generation();
       const minted = await store.mintGeneration(T0);
