@@ -45,7 +45,11 @@ export interface ErrorDetails {
   UNAUTHORIZED: Record<string, never>;
   FORBIDDEN: { role: string };
   IDEMPOTENCY_MISMATCH: { key: string };
-  UNKNOWN_LEASE: { leaseId: string };
+  /**
+   * `generation`: the server's generation, named where the server has no such lease at all (a
+   * counter whose lease was granted under another generation re-sends its sales as recovered).
+   */
+  UNKNOWN_LEASE: { leaseId: string; generation?: string };
   OFFLINE: { outbox: number };
   /**
    * The server was asked but its answer was lost, and it could not be asked again in time: the sale

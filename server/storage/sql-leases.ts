@@ -8,6 +8,7 @@ import type { LeaseListing } from './hold-store.ts';
 import { changed } from './sql-availability.ts';
 import type { ZoneFact } from '../../shared/hold-rules/index.ts';
 import { eventOrThrow } from './sql-hold-facts.ts';
+import { readGeneration } from './generation.ts';
 import { releaseTransaction, takePlacesForLease, takeSeatsForLease } from './sql-holds.ts';
 import { storePayment } from './sql-sales.ts';
 import { type AuditBy, writeAudit } from './sql-audit.ts';
@@ -540,7 +541,11 @@ export async function leaseOrThrow(ctx: OpContext, leaseId: string) {
   );
   // A terminal reports and returns only its own leases.
   if (!lease || Number(lease.credential_id) !== ctx.credentialId) {
-    throw new TaquillaError('UNKNOWN_LEASE', `There is no lease ${leaseId} for this terminal`, { leaseId });
+    // The generation tells a counter whose lease a restore lost to re-send its sales (issue 14).
+    throw new TaquillaError('UNKNOWN_LEASE', `There is no lease ${leaseId} for this terminal`, {
+      leaseId,
+      generation: await readGeneration(ctx.tx),
+    });
   }
   return lease;
 }

@@ -26,6 +26,12 @@ let seats: number[];
 let kept: { transactionId: string; numbers: number[] };
 let resold: { transactionId: string; numbers: number[] };
 let aBlock: { ticketFrom: number; ticketTo: number };
+/** Sold by counter A after the backup, on a seat the backup has held by counter B (a hold; a lease). */
+let afterHold: { transactionId: string; numbers: number[] };
+let afterLease: { transactionId: string; numbers: number[] };
+/** Sold by counter A offline from its lease, which the backup has never heard of. */
+let leaseSold: { transactionId: string; numbers: number[] };
+let bLeaseId: string;
 
 const serverDb = () => join(venue.dir, 'server.db');
 
@@ -46,7 +52,8 @@ async function network(counter: Counter, state: 'online' | 'offline'): Promise<v
 }
 
 async function sell(counter: Counter, who: SignedIn, seatId: number) {
-  await counter.call('holds.seats', { eventId: THEATRE, seatIds: [seatId] }, who);
+  const held = await counter.call('holds.seats', { eventId: THEATRE, seatIds: [seatId] }, who);
+  expect(held.tickets.map((t) => t.seatId)).toEqual([seatId]);
   const sale = await counter.call('payments.checkout', { eventId: THEATRE, tenders: [CASH] }, who);
   expect(sale.status).toBe('COMPLETED');
   const numbers = counter
@@ -76,12 +83,24 @@ beforeAll(async () => {
   const zoneId = map.seats.zoneId.at(-1)!;
   seats = map.seats.id.filter((_, i) => map.seats.zoneId[i] === zoneId).slice(-6);
 
+  // What the backup will have although it ended before the seats were sold: counter B's hold (of
+  // a customer who then let it go) and B's lease (given back).
+  const [holder, bSupervisor] = [await b.signIn('beto'), await b.signIn('luis')];
+  await b.call('holds.seats', { eventId: THEATRE, seatIds: [seats[4]!] }, holder);
+  bLeaseId = (
+    await b.call('leases.acquire', { eventId: THEATRE, seatIds: [seats[5]!], ticketNumbers: 2 }, bSupervisor)
+  ).leaseId;
+
   // The operator's backup, then sales and a lease the backup does not have.
   await serverCommand('backup', '--db', serverDb(), '--out', join(venue.dir, 'server-before.backup'));
+  await b.call('holds.releaseSeats', { eventId: THEATRE, seatIds: [seats[4]!] }, holder);
+  await b.call('leases.return', { leaseId: bLeaseId }, bSupervisor);
   // The seat resold below goes first: the other counter's sale after the restore takes its number
   // from the rewound counter (docs: sell again only once every counter has reconnected).
   resold = await sell(a, ana, seats[1]!);
   kept = await sell(a, ana, seats[0]!);
+  afterHold = await sell(a, ana, seats[4]!);
+  afterLease = await sell(a, ana, seats[5]!);
   const grant = await a.call(
     'leases.acquire',
     { eventId: THEATRE, seatIds: [seats[2]!], ticketNumbers: 5 },
@@ -89,9 +108,11 @@ beforeAll(async () => {
   );
   aBlock = { ticketFrom: grant.ticketFrom, ticketTo: grant.ticketTo };
 
-  // Counter A is cut off while the server is restored from the older backup and restarted.
+  // Counter A is cut off, sells its leased seat offline, and the server is restored from the
+  // older backup and restarted meanwhile.
   await a.link('refuse');
   await network(a, 'offline');
+  leaseSold = await sell(a, ana, seats[2]!);
   const port = venue.servers[0]!.port;
   await venue.servers[0]!.stop();
   await serverCommand('restore', '--db', serverDb(), '--from', join(venue.dir, 'server-before.backup'));
@@ -131,6 +152,68 @@ describe('a server restored from an older backup', () => {
         kept.transactionId,
       );
       expect(Number(paid[0]!.n)).toBe(1);
+    },
+  );
+
+  it(
+    "what the backup brought back and had ended before the sale (another counter's hold, a returned lease) steps aside: the sale is there again",
+    { timeout: 150_000 },
+    async () => {
+      await venue.eventually(async () => {
+        expect(await atServer(seats[4]!)).toEqual([
+          { transaction_id: afterHold.transactionId, status: 'COMPLETED' },
+        ]);
+        expect(await atServer(seats[5]!)).toEqual([
+          { transaction_id: afterLease.transactionId, status: 'COMPLETED' },
+        ]);
+      }, 60_000);
+      for (const sold of [afterHold, afterLease]) {
+        const numbers = await venue.serverRows<{ number: number }>(
+          'SELECT number FROM ticket_numbers WHERE transaction_id = ? ORDER BY number',
+          sold.transactionId,
+        );
+        expect(numbers.map((n) => Number(n.number))).toEqual(sold.numbers);
+      }
+      // The audit trail says why B's lease lost its seat.
+      const [lease] = await venue.serverRows<{ transaction_id: string }>(
+        'SELECT transaction_id FROM leases WHERE id = ?',
+        bLeaseId,
+      );
+      const stepped = await venue.serverRows<{ status: string }>(
+        'SELECT status FROM tickets WHERE transaction_id = ? AND seat_id = ?',
+        lease!.transaction_id,
+        seats[5]!,
+      );
+      expect(stepped.map((t) => t.status)).toEqual(['CANCELLED']);
+    },
+  );
+
+  it(
+    'an offline sale from a lease the restored server never granted is taken back, not listed as a conflict',
+    { timeout: 150_000 },
+    async () => {
+      await venue.eventually(async () => {
+        const live = await atServer(seats[2]!);
+        expect(live).toHaveLength(1);
+        expect(live[0]!.status).toBe('COMPLETED');
+      }, 60_000);
+      const [live] = await atServer(seats[2]!);
+      const numbers = await venue.serverRows<{ number: number }>(
+        'SELECT number FROM ticket_numbers WHERE transaction_id = ? ORDER BY number',
+        live!.transaction_id,
+      );
+      expect(numbers.map((n) => Number(n.number))).toEqual(leaseSold.numbers);
+      const paid = await venue.serverRows<{ n: number }>(
+        'SELECT COUNT(*) AS n FROM payments WHERE transaction_id = ?',
+        live!.transaction_id,
+      );
+      expect(Number(paid[0]!.n)).toBe(1);
+      await venue.eventually(() => {
+        expect(
+          a.rows<{ n: number }>('SELECT COUNT(*) AS n FROM sync_outbox WHERE acked_at IS NULL')[0]!.n,
+        ).toBe(0);
+      }, 60_000);
+      expect(a.rows('SELECT op, error_code FROM sync_conflicts WHERE op = ?', 'leaseSale')).toEqual([]);
     },
   );
 
@@ -176,6 +259,50 @@ describe('a server restored from an older backup', () => {
       );
       const used = [...kept.numbers, ...resold.numbers, aBlock.ticketTo];
       expect(grant.ticketFrom).toBeGreaterThan(Math.max(...used));
+    },
+  );
+
+  it(
+    'restored from the same backup again: the sales come back again, and a sale on the conflict list is not listed twice',
+    { timeout: 200_000 },
+    async () => {
+      const port = venue.servers[0]!.port;
+      await venue.servers[0]!.stop();
+      const { generation } = await serverCommand<{ generation: string }>(
+        'restore',
+        '--db',
+        serverDb(),
+        '--from',
+        join(venue.dir, 'server-before.backup'),
+      );
+      venue.servers[0] = await startServer(['--db', serverDb()], port);
+      await venue.eventually(() => {
+        for (const counter of [a, b]) {
+          expect(
+            counter.rows<{ value: string }>("SELECT value FROM sync_state WHERE key = 'server_generation'"),
+          ).toEqual([{ value: generation }]);
+          expect(
+            counter.rows<{ n: number }>('SELECT COUNT(*) AS n FROM sync_outbox WHERE acked_at IS NULL')[0]!.n,
+          ).toBe(0);
+        }
+      }, 90_000);
+      for (const [seat, sold] of [
+        [seats[0]!, kept],
+        [seats[4]!, afterHold],
+        [seats[5]!, afterLease],
+      ] as const) {
+        expect(await atServer(seat)).toEqual([{ transaction_id: sold.transactionId, status: 'COMPLETED' }]);
+      }
+      expect(await atServer(seats[2]!)).toHaveLength(1);
+      // B's sale of the seat is back (B re-sent it); A's refused sale stays one open conflict.
+      const live = await atServer(seats[1]!);
+      expect(live).toHaveLength(1);
+      expect(live[0]!.transaction_id).not.toBe(resold.transactionId);
+      const open = a.rows<{ op: string; error_code: string }>(
+        'SELECT op, error_code FROM sync_conflicts WHERE resolved_at IS NULL',
+      );
+      expect(open).toEqual([{ op: 'recoverSale', error_code: 'SEAT_TAKEN' }]);
+      expect(b.rows('SELECT op FROM sync_conflicts')).toEqual([]);
     },
   );
 });

@@ -103,8 +103,10 @@ export class LeaseDesk {
         'SELECT seat_id, sold_at FROM sync_lease_seats WHERE lease_id = ? ORDER BY seat_id',
       ),
       insert: db.prepare<[string, number, number, number, number, number, number | null, number, number]>(
+        // The generation seen now: a sale from a lease a later restore lost is re-sent (migration 037).
         `INSERT INTO sync_leases (id, event_id, expires_at, ticket_from, ticket_to, next_ticket, ga_zone_id,
-           ga_quantity, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'OPEN', ?)`,
+           ga_quantity, status, created_at, generation)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'OPEN', ?, (SELECT value FROM sync_state WHERE key = 'server_generation'))`,
       ),
       insertSeat: db.prepare<[string, number]>(
         'INSERT INTO sync_lease_seats (lease_id, seat_id) VALUES (?, ?)',

@@ -389,7 +389,12 @@ export class OutboxReplay {
         });
         if (!first) return;
         this.generation.noteAcknowledged(item, reply);
-        if (reply.error && !waiter && SOLD_REPORTS.has(item.op)) {
+        if (
+          reply.error &&
+          !waiter &&
+          SOLD_REPORTS.has(item.op) &&
+          !this.generation.recoverFromLostLease(item, reply.error)
+        ) {
           // An offline sale the server refused: money was taken, so the supervisor must resolve it.
           // Any other refusal nobody waited for changed nothing (the cashier was told OFFLINE).
           this.conflicts.record(

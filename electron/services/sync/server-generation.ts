@@ -34,15 +34,21 @@ export class ServerGeneration {
         `INSERT INTO sync_server_sales (transaction_id, server_id, outbox_id, generation) VALUES (?, ?, ?, ?)
          ON CONFLICT(transaction_id) DO UPDATE SET generation = excluded.generation`,
       ),
-      confirm: db.prepare<[string | null, string]>(
-        'UPDATE sync_server_sales SET generation = ? WHERE transaction_id = ?',
-      ),
       stampUnknown: db.prepare<[string]>(
         'UPDATE sync_server_sales SET generation = ? WHERE generation IS NULL',
       ),
+      // A sale whose earlier re-sending was refused and is still on the conflict list is the
+      // supervisor's to move or refund: not re-sent (nor listed again) at a later restore.
       notConfirmed: db.prepare<[string], { transaction_id: string; server_id: string }>(
-        `SELECT transaction_id, server_id FROM sync_server_sales
-         WHERE generation IS NULL OR generation <> ? ORDER BY outbox_id`,
+        `SELECT transaction_id, server_id FROM sync_server_sales s
+         WHERE (generation IS NULL OR generation <> ?)
+           AND NOT EXISTS (SELECT 1 FROM sync_conflicts c
+             WHERE c.op = 'recoverSale' AND c.resolved_at IS NULL
+               AND COALESCE(json_extract(c.body, '$.saleId'), json_extract(c.body, '$.transactionId')) = s.transaction_id)
+         ORDER BY outbox_id`,
+      ),
+      leaseGeneration: db.prepare<[string], { generation: string | null }>(
+        'SELECT generation FROM sync_leases WHERE id = ?',
       ),
       highestNumber: db.prepare<[], { n: number | null }>(
         `SELECT MAX(n) AS n FROM (SELECT MAX(number) AS n FROM venue_ticket_numbers
@@ -78,7 +84,8 @@ export class ServerGeneration {
     const result = (reply.result ?? {}) as { transactionId?: unknown; status?: unknown };
     const serverId = typeof result.transactionId === 'string' ? result.transactionId : body.transactionId;
     if (item.op === 'recoverSale') {
-      this.sql.confirm.run(this.seen, body.saleId ?? body.transactionId!);
+      // Noted even if it was never acknowledged before (an offline sale from a lease a restore lost).
+      this.sql.note.run(body.saleId ?? body.transactionId!, serverId!, item.id, this.seen);
       return;
     }
     const sold =
@@ -117,6 +124,25 @@ export class ServerGeneration {
         return true;
       })
       .immediate();
+  }
+
+  /**
+   * Call inside the write that records the server's refusal of an offline sale (`leaseSale`). The
+   * server answered UNKNOWN_LEASE naming a generation other than the one this terminal had seen when
+   * the lease was granted: it was restored from a backup older than the lease. The sale was made
+   * in good faith from a lease that server had granted, so it is queued as a re-sent sale instead
+   * (the server takes it back, or refuses it if someone else has a place now). true when queued.
+   */
+  recoverFromLostLease(item: OutboxItem, error: { code: string; details?: unknown }): boolean {
+    if (item.op !== 'leaseSale' || error.code !== 'UNKNOWN_LEASE') return false;
+    const body = item.body as { leaseId: string; saleId: string };
+    const current = (error.details as { generation?: unknown } | undefined)?.generation;
+    const granted = this.sql.leaseGeneration.get(body.leaseId)?.generation ?? null;
+    if (typeof current !== 'string' || granted === null || granted === current) return false;
+    const recovery = this.recovery(body.saleId, body.saleId);
+    if (!recovery) return false;
+    this.outbox.add('recoverSale', recovery, this.clock.now());
+    return true;
   }
 
   /** The sale as it stands here: its live places with their numbers, and its money; null if voided. */
