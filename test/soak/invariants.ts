@@ -249,11 +249,17 @@ export async function checkInvariants(view: InvariantView, final: boolean): Prom
     const resending = new Set<string>();
     resendingBy.set(t.index, resending);
     const reports = new Map<string, (typeof outbox)[number]>();
+    /** The latest re-sending of each sale (after a restore; or of an offline sale whose lease it lost). */
+    const recoveries = new Map<string, (typeof outbox)[number]>();
     let pending = 0;
     for (const item of outbox) {
       checks += 1;
       allKeys.set(item.idempotency_key, (allKeys.get(item.idempotency_key) ?? 0) + 1);
       if (item.op === 'leaseSale') reports.set((JSON.parse(item.body) as { saleId: string }).saleId, item);
+      if (item.op === 'recoverSale') {
+        const body = JSON.parse(item.body) as { saleId?: string; transactionId: string };
+        recoveries.set(body.saleId ?? body.transactionId, item);
+      }
       if (item.acked_at === null) {
         pending += 1;
         if (item.op === 'recoverSale') {
@@ -306,12 +312,20 @@ export async function checkInvariants(view: InvariantView, final: boolean): Prom
           if (final) violations.push(`${where} was never reported`);
           continue;
         }
-        if (report.reply_status !== 200) {
-          violations.push(`${where} was refused (${report.reply_status}) and is not on the conflict list`);
+        // Refused UNKNOWN_LEASE by a server restored from before its lease: re-sent as a recovered sale.
+        const resent = report.reply_status === 404 ? recoveries.get(txId) : undefined;
+        if (resent && resent.acked_at === null) {
+          if (final) violations.push(`${where} was re-sent and never answered`);
           continue;
         }
-        const serverId = (JSON.parse(report.reply ?? '{}') as { result?: { transactionId?: string } }).result
-          ?.transactionId;
+        const answer = resent ?? report;
+        if (answer.reply_status !== 200) {
+          violations.push(`${where} was refused (${answer.reply_status}) and is not on the conflict list`);
+          continue;
+        }
+        const serverId =
+          (JSON.parse(answer.reply ?? '{}') as { result?: { transactionId?: string } }).result
+            ?.transactionId ?? txId;
         if (!serverId || !sameSale(sale, serverSold.get(serverId))) {
           violations.push(
             `${where} was acknowledged, but the server's sale ${serverId} differs or is missing`,
