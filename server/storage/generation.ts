@@ -44,6 +44,8 @@ UPDATE server_generation SET ticket_mark = (SELECT COALESCE(MAX(id), 0) FROM tic
 }
 
 const MARK_NOW = '(SELECT COALESCE(MAX(id), 0) FROM tickets)';
+const MINT_MARKED = `UPDATE server_generation SET generation = ?, minted_at = ?, ticket_mark = ${MARK_NOW} WHERE id = 1`;
+const MINT_UNMARKED = 'UPDATE server_generation SET generation = ?, minted_at = ? WHERE id = 1';
 
 /** A fresh generation id: 32 hex characters. */
 export function newGeneration(): string {
@@ -66,10 +68,7 @@ export async function readGenerationRow(tx: SqlTx): Promise<{ generation: string
 /** Mints a new generation in a database just put back from a backup (inside the caller's write). */
 export async function mintGeneration(tx: SqlTx, now: number): Promise<string> {
   const generation = newGeneration();
-  await tx.run(
-    `UPDATE server_generation SET generation = ?, minted_at = ?, ticket_mark = ${MARK_NOW} WHERE id = 1`,
-    [generation, now],
-  );
+  await tx.run(MINT_MARKED, [generation, now]);
   return generation;
 }
 
@@ -90,9 +89,7 @@ export function mintSqliteGeneration(file: string, now: number): string | null {
       .prepare<[string], { name: string }>('SELECT name FROM pragma_table_info(?)')
       .all('server_generation')
       .some((c) => c.name === 'ticket_mark');
-    db.prepare(
-      `UPDATE server_generation SET generation = ?, minted_at = ?${marked ? `, ticket_mark = ${MARK_NOW}` : ''} WHERE id = 1`,
-    ).run(generation, now);
+    db.prepare(marked ? MINT_MARKED : MINT_UNMARKED).run(generation, now);
     return generation;
   } finally {
     db.close();
