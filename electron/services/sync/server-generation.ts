@@ -1,4 +1,4 @@
-import type { Clock } from '../../../shared/clock.ts';
+import { type Clock, DAY_MS } from '../../../shared/clock.ts';
 import type { RecoverSaleInput, ServerPayment } from '../../../shared/schemas/sync.ts';
 import type { Db } from '../../store/database.ts';
 import type { Outbox, OutboxItem } from './outbox.ts';
@@ -12,7 +12,8 @@ import type { Outbox, OutboxItem } from './outbox.ts';
  * never rewinds, then every sale not confirmed by the new generation, as it stands here now (its live
  * places, their numbers, its money). The outbox sends them like offline sales; the server answers
  * each `present`, takes it back, or refuses it (a seat sold again meanwhile), which the sync engine
- * lists as a conflict. A sale voided here in full is not re-sent.
+ * lists as a conflict. A sale voided here in full is not re-sent. Last, it gives back again every
+ * lease it had ended (the backup may have it open).
  */
 export class ServerGeneration {
   private readonly sql;
@@ -46,6 +47,11 @@ export class ServerGeneration {
              WHERE c.op = 'recoverSale' AND c.resolved_at IS NULL
                AND COALESCE(json_extract(c.body, '$.saleId'), json_extract(c.body, '$.transactionId')) = s.transaction_id)
          ORDER BY outbox_id`,
+      ),
+      // Leases this counter ended (returned, recalled, lost) that a restore may have brought back
+      // open; within a day of their end, since the server frees a lease's places at its end anyway.
+      closedLeases: db.prepare<[number], { id: string }>(
+        "SELECT id FROM sync_leases WHERE status = 'RETURNED' AND expires_at > ? ORDER BY created_at",
       ),
       leaseGeneration: db.prepare<[string], { generation: string | null }>(
         'SELECT generation FROM sync_leases WHERE id = ?',
@@ -120,6 +126,12 @@ export class ServerGeneration {
         for (const row of this.sql.notConfirmed.all(generation)) {
           const body = this.recovery(row.transaction_id, row.server_id);
           if (body) this.outbox.add('recoverSale', body, now);
+        }
+        // Then the leases it had ended: the backup may have them open, holding places nobody sells
+        // (after the re-sent sales, which take their sold places first). One the server does not
+        // know, or has closed, is answered UNKNOWN_LEASE and changes nothing.
+        for (const lease of this.sql.closedLeases.all(now - DAY_MS)) {
+          this.outbox.add('leaseReturn', { leaseId: lease.id, actor: 'sync' }, now);
         }
         return true;
       })
