@@ -535,8 +535,10 @@ export async function leaseOrThrow(ctx: OpContext, leaseId: string) {
     created_at: number;
     status: string;
   }>(
+    // Locked: a lease's sales and its return each read and then change its places (PostgreSQL runs
+    // a counter's concurrent reports side by side; SQLite has one writer anyway).
     `SELECT id, event_id, transaction_id, credential_id, ticket_from, ticket_to, expires_at, created_at, status
-     FROM leases WHERE tenant_id = ? AND id = ?`,
+     FROM leases WHERE tenant_id = ? AND id = ?${ctx.db.forUpdate}`,
     [ctx.tenantId, leaseId],
   );
   // A terminal reports and returns only its own leases.
