@@ -308,4 +308,31 @@ describe('a server restored from an older backup', () => {
       expect(b.rows('SELECT op FROM sync_conflicts')).toEqual([]);
     },
   );
+
+  it(
+    'a supervisor moves the customer of a sale refused on re-sending: the new seat is sold at the server, the old sale voided here',
+    { timeout: 150_000 },
+    async () => {
+      const luis = await a.signIn('luis');
+      const [conflict] = await a.call('conflicts.list', { all: false }, luis);
+      // Shown as the sale it is: its own id here, its seat and number.
+      expect(conflict).toMatchObject({
+        op: 'recoverSale',
+        saleId: resold.transactionId,
+        seatIds: [seats[1]!],
+        ticketNumbers: resold.numbers,
+      });
+      const moved = await a.call('conflicts.resolve', { conflictId: conflict!.id, action: 'move' }, luis);
+      expect(moved).toMatchObject({ resolution: 'moved', recordedAtServer: true, refundUsdCents: 0 });
+      const [newSeat] = moved.seatIds!;
+      expect(newSeat).not.toBe(seats[1]);
+      expect(await atServer(newSeat!)).toEqual([
+        { transaction_id: moved.transactionId, status: 'COMPLETED' },
+      ]);
+      expect(
+        a.rows<{ status: string }>('SELECT status FROM transactions WHERE id = ?', resold.transactionId),
+      ).toEqual([{ status: 'CANCELLED' }]);
+      expect(a.rows('SELECT id FROM sync_conflicts WHERE resolved_at IS NULL')).toEqual([]);
+    },
+  );
 });

@@ -13,6 +13,7 @@ import { parseInput } from '../../../shared/validation.ts';
 import type { Db } from '../../store/database.ts';
 import type { VoidService } from '../voids/void-service.ts';
 import type { HoldServerClient, ServerReply } from './hold-server-client.ts';
+import { type RefusedSale, refusedSaleOf } from './refused-sale.ts';
 import type { ConflictRow, SyncEngine } from './sync-engine.ts';
 
 const RESOLUTION_OF: Record<ConflictActionName, ConflictResolution> = {
@@ -20,14 +21,6 @@ const RESOLUTION_OF: Record<ConflictActionName, ConflictResolution> = {
   refund: 'refunded',
   override: 'override',
 };
-
-/** The refused offline sale a conflict stands for (a leaseSale's body). */
-interface RefusedSale {
-  leaseId: string;
-  saleId: string;
-  seatIds?: number[];
-  ticketNumbers?: number[];
-}
 
 interface Resolved {
   void_id: string | null;
@@ -43,8 +36,9 @@ export interface ConflictDecider {
 }
 
 /**
- * The supervisor's three ways out of an offline sale the central server refused (issue 14), each of
- * which acts on everything the sale touched, through the services that already own it:
+ * The supervisor's three ways out of a sale the central server refused (issue 14): an offline sale,
+ * or a sale re-sent to a server restored from an older backup (refused-sale.ts). Each acts on
+ * everything the sale touched, through the services that already own it:
  *
  * - move: the sync engine sells equivalent seats at the server (and here; the printing service prints
  *   their tickets as for any sale), then the refused sale is voided here without a refund (its money
@@ -111,10 +105,10 @@ export class ConflictDesk {
     if (!conflict || conflict.resolvedAt !== null) {
       throw new TaquillaError('NOTHING_HELD', `Conflict ${id} is not open`, {});
     }
-    const sale = refusedSale(conflict);
+    const sale = this.refusedSale(conflict);
     if (decision.action === 'override') return this.override(conflict, sale, decision.note!, who);
     if (!sale) {
-      // Not a refused offline sale (a sale the server recorded that this store could not copy): the
+      // Not a refused sale of this counter (a sale the server recorded that this store could not copy): the
       // engine refuses a move; a refund is marked with its reason and recorded at the server (its
       // sale there is voided with `sales.void` once copied, as any sale).
       const done = await this.sync.resolveConflict(
@@ -219,8 +213,8 @@ export class ConflictDesk {
     const seatIds = sale?.seatIds ?? [];
     let keptBy: string | null = null;
     const soldElsewhere: number[] = [];
-    const eventId = sale ? this.sql.eventOfLease.get(sale.leaseId)?.event_id : undefined;
-    if (sale && eventId !== undefined && seatIds.length > 0) {
+    const eventId = sale?.eventId ?? null;
+    if (sale && eventId !== null && seatIds.length > 0) {
       // The sale's own id: conflict numbers are this counter's, and the server's carts are venue-wide.
       const sessionId = `conflict-${sale.saleId}`;
       // One seat at a time: a seat the server has sold to another customer stays theirs (both stand).
@@ -312,7 +306,7 @@ export class ConflictDesk {
   /** A resolved conflict asked again: its server record sent if it never got there; the same answer. */
   private async recordAgain(conflict: ConflictRow): Promise<ConflictOutcome> {
     const row = this.sql.resolved.get(conflict.id)!;
-    const sale = refusedSale(conflict);
+    const sale = this.refusedSale(conflict);
     let recorded = row.server_recorded_at !== null;
     if (!recorded) {
       recorded = await this.tellServer(conflict, sale, {
@@ -351,7 +345,7 @@ export class ConflictDesk {
       soldElsewhere: number[];
     },
   ): Promise<void> {
-    const eventId = sale ? this.sql.eventOfLease.get(sale.leaseId)?.event_id : undefined;
+    const eventId = sale?.eventId ?? undefined;
     const body: ServerConflictResolution = {
       saleId:
         sale?.saleId ??
@@ -374,13 +368,22 @@ export class ConflictDesk {
     this.sql.recorded.run(this.clock.now(), conflict.id);
   }
 
+  /** The sale a conflict stands for (an offline sale, or one re-sent after a restore); null: none. */
+  private refusedSale(conflict: ConflictRow): RefusedSale | null {
+    return refusedSaleOf(
+      conflict.op,
+      conflict.body,
+      (leaseId) => this.sql.eventOfLease.get(leaseId)?.event_id,
+    );
+  }
+
   private labelsOf(seatIds: number[]): string[] {
     const labels = new Map(this.sql.seatLabels.all(JSON.stringify(seatIds)).map((s) => [s.id, s.label]));
     return seatIds.map((id) => labels.get(id) ?? `#${id}`);
   }
 
   private view(c: ConflictRow): ConflictView {
-    const sale = refusedSale(c);
+    const sale = this.refusedSale(c);
     const row = this.sql.resolved.get(c.id);
     return {
       id: c.id,
@@ -399,11 +402,6 @@ export class ConflictDesk {
       recordedAtServer: row?.server_recorded_at ?? null,
     };
   }
-}
-
-function refusedSale(conflict: ConflictRow): RefusedSale | null {
-  if (conflict.op !== 'leaseSale') return null;
-  return conflict.body as RefusedSale;
 }
 
 /** A field of an operation's body, when it has one of that type. */

@@ -6,6 +6,7 @@ import type { Db } from '../../store/database.ts';
 import type { HoldResult, TransactionSummary } from '../reservations/reservation-service.ts';
 import type { LeaseDesk } from './lease-desk.ts';
 import type { Outbox } from './outbox.ts';
+import { refusedSaleOf } from './refused-sale.ts';
 import type { ServerLink } from './server-link.ts';
 
 export interface ConflictRow {
@@ -121,17 +122,19 @@ export class SyncConflicts {
       );
       return { resolution: action.action === 'refund' ? 'refunded' : 'override' };
     }
-    if (conflict.op !== 'leaseSale') {
+    const sale = refusedSaleOf(conflict.op, conflict.body, (leaseId) => this.leases.byId(leaseId)?.event_id);
+    if (!sale) {
       throw new TaquillaError(
         'CONFLICT_NOT_MOVABLE',
-        'Only a refused offline sale can be moved to other seats: refund it or accept it',
+        'Only a refused sale of this counter can be moved to other seats: refund it or accept it',
         { conflictId: id, op: conflict.op, errorCode: conflict.errorCode },
       );
     }
-    const sale = conflict.body as { leaseId: string; seatIds: number[] };
-    const lease = this.leases.byId(sale.leaseId);
-    if (!lease)
-      throw new TaquillaError('UNKNOWN_LEASE', `Unknown lease ${sale.leaseId}`, { leaseId: sale.leaseId });
+    if (sale.eventId === null) {
+      const { leaseId } = conflict.body as { leaseId: string };
+      throw new TaquillaError('UNKNOWN_LEASE', `Unknown lease ${leaseId}`, { leaseId });
+    }
+    const eventId = sale.eventId;
     // Moving a customer takes seats at the server: say so plainly when it cannot be reached.
     const offline = () =>
       new TaquillaError('OFFLINE', 'Moving a customer needs the server; try again when it is reachable', {
@@ -141,10 +144,10 @@ export class SyncConflicts {
     if (!client || this.link.state !== 'online') throw offline();
     // The new seats must be equivalent: as many in each zone as the customer paid for (same price),
     // so the money of the refused sale pays for them exactly and nothing is lost or owed.
-    const needed = zoneCounts(this.sql.seatZones.all(lease.event_id, JSON.stringify(sale.seatIds)));
+    const needed = zoneCounts(this.sql.seatZones.all(eventId, JSON.stringify(sale.seatIds)));
     let seatIds = action.seatIds;
     if (seatIds) {
-      const named = this.sql.seatZones.all(lease.event_id, JSON.stringify(seatIds));
+      const named = this.sql.seatZones.all(eventId, JSON.stringify(seatIds));
       const given = zoneCounts(named);
       const equivalent =
         named.length === seatIds.length &&
@@ -167,7 +170,7 @@ export class SyncConflicts {
       }
     } else {
       const snapshot = (
-        await client.get(`/v1/events/${lease.event_id}/availability`).catch(() => {
+        await client.get(`/v1/events/${eventId}/availability`).catch(() => {
           throw offline();
         })
       ).result as {
@@ -180,7 +183,7 @@ export class SyncConflicts {
         .prepare<[number], { id: number; zone_id: number }>(
           'SELECT id, zone_id FROM seats WHERE event_id = ? ORDER BY id',
         )
-        .all(lease.event_id)) {
+        .all(eventId)) {
         const want = left.get(seat.zone_id) ?? 0;
         if (want > 0 && free.has(seat.id)) {
           chosen.push(seat.id);
@@ -193,9 +196,9 @@ export class SyncConflicts {
       seatIds = chosen;
     }
     // The refused sale's own id (a conflict's number is this counter's; the server's carts are venue-wide).
-    const sessionId = `conflict-${(conflict.body as { saleId?: string }).saleId ?? id}`;
+    const sessionId = `conflict-${sale.saleId}`;
     const held = await this.sales.holdSeats({
-      eventId: lease.event_id,
+      eventId,
       sessionId,
       actor: action.actor,
       seatIds,
