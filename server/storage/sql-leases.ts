@@ -6,7 +6,7 @@ import { type ErrorDetails, TaquillaError } from '../../shared/errors.ts';
 import { type LeaseGrant, leaseInput, leaseReturnInput, leaseSaleInput } from '../../shared/schemas/sync.ts';
 import type { LeaseListing } from './hold-store.ts';
 import { changed } from './sql-availability.ts';
-import type { ZoneFact } from '../../shared/hold-rules/index.ts';
+import { LEASE_TRANSACTION_PREFIX, type ZoneFact } from '../../shared/hold-rules/index.ts';
 import { eventOrThrow } from './sql-hold-facts.ts';
 import { readGeneration } from './generation.ts';
 import { releaseTransaction, takePlacesForLease, takeSeatsForLease } from './sql-holds.ts';
@@ -147,7 +147,7 @@ export async function lease(ctx: OpContext, input: LeaseInput): Promise<LeaseGra
   const zone = input.general
     ? await takePlacesForLease(ctx, event.id, input.general.zoneId, input.general.quantity)
     : null;
-  const transactionId = `lease-${leaseId}`;
+  const transactionId = `${LEASE_TRANSACTION_PREFIX}${leaseId}`;
   await tx.run(
     `INSERT INTO transactions (tenant_id, id, event_id, session_id, actor, status, reserved_until, created_at, updated_at)
      VALUES (?, ?, ?, ?, ?, 'RESERVED', ?, ?, ?)`,

@@ -3,7 +3,7 @@ import {
   decideRecoverSale,
   effectsOrThrow,
   type HeldTicketFact,
-  LEASE_SESSION_PREFIX,
+  LEASE_TRANSACTION_PREFIX,
   RECOVERED,
 } from '../../shared/hold-rules/index.ts';
 import { readGenerationRow } from './generation.ts';
@@ -210,7 +210,8 @@ async function placesAside(
      JOIN transactions x ON x.tenant_id = t.tenant_id AND x.id = t.transaction_id
      WHERE t.tenant_id = ? AND t.event_id = ? AND t.zone_id = ? AND t.seat_id IS NULL AND t.status = 'ACTIVE'
        AND (t.transaction_id IN (${own.size === 0 ? 'NULL' : marks(own.size)})
-            OR (t.id <= ? AND (x.status = 'PENDING' OR t.session_id LIKE '${LEASE_SESSION_PREFIX}%')))`,
+            OR (t.id <= ? AND (x.status = 'PENDING'
+                               OR substr(t.transaction_id, 1, ${LEASE_TRANSACTION_PREFIX.length}) = '${LEASE_TRANSACTION_PREFIX}')))`,
     [ctx.tenantId, eventId, zoneId, ...own, restoredUpTo],
   );
   return rows.map((r) =>

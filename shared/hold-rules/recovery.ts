@@ -43,8 +43,8 @@ export interface RecoverSaleFacts {
   ownTickets: readonly HeldTicketFact[];
   /**
    * Each general zone the sale names (once, with the places it takes in all), its late holds and the
-   * places that may step aside (ACTIVE): those of `own` transactions (they do), and the holds and
-   * leases the backup brought back (`broughtBackHold`'s test; as many as the sale needs).
+   * places that may step aside (ACTIVE): those of `own` transactions and the holds and leases the
+   * backup brought back (`broughtBackHold`'s test), as many as the sale needs.
    */
   zones: readonly {
     zone: ZoneFact;
@@ -73,8 +73,16 @@ export type RecoverSaleEffects =
       numbersInUse: number[];
     };
 
-/** The session of a lease's places (server/storage/sql-leases.ts). */
-export const LEASE_SESSION_PREFIX = 'lease:';
+/**
+ * The id of every lease's transaction begins so (server/storage/sql-leases.ts). The server names
+ * these transactions itself, unlike sessions, which counters name.
+ */
+export const LEASE_TRANSACTION_PREFIX = 'lease-';
+
+/** A lease's place (its transaction is a lease's). */
+export function isLeasePlace(t: { transactionId: string }): boolean {
+  return t.transactionId.startsWith(LEASE_TRANSACTION_PREFIX);
+}
 
 /**
  * A live place the backup brought back that gives way to a re-sent sale: a hold (its cart still
@@ -82,13 +90,13 @@ export const LEASE_SESSION_PREFIX = 'lease:';
  * place (a customer paid part of it at the server).
  */
 export function broughtBackHold(
-  t: Pick<SeatTicketFact, 'ticketId' | 'status' | 'transactionStatus' | 'sessionId'>,
+  t: Pick<SeatTicketFact, 'ticketId' | 'status' | 'transactionStatus' | 'transactionId'>,
   restoredUpTo: number,
 ): boolean {
   return (
     t.status === 'ACTIVE' &&
     t.ticketId <= restoredUpTo &&
-    (t.transactionStatus === 'PENDING' || t.sessionId.startsWith(LEASE_SESSION_PREFIX))
+    (t.transactionStatus === 'PENDING' || isLeasePlace(t))
   );
 }
 
@@ -131,29 +139,10 @@ export function decideRecoverSale(f: RecoverSaleFacts): Decision<RecoverSaleEffe
   }
   const general: { zoneId: number; quantity: number; priceCents: number }[] = [];
   for (const z of f.zones) {
-    // Own places always step aside; places the backup brought back only as far as the sale needs
-    // them, oldest first: the zone had room for the sale when it was made, so at most those had ended.
-    const back = z.placesAside
-      .filter((t) => !f.own.has(t.transactionId))
-      .sort((a, b) => a.ticketId - b.ticketId);
-    const freeing = z.placesAside.filter((t) => f.own.has(t.transactionId));
-    for (;;) {
-      const decided = decideGeneralHold({
-        now: f.now,
-        settings,
-        zone: { ...z.zone, used: z.zone.used - freeing.reduce((n, t) => n + t.quantity, 0) },
-        quantity: z.quantity,
-        late: z.late.filter((l) => !freeing.some((t) => t.ticketId === l.ticketId)),
-        session,
-      });
-      if (decided.ok) {
-        for (const t of freeing) aside(t.ticketId, t.transactionId);
-        expire.push(...decided.effects.expire);
-        break;
-      }
-      if (decided.refusal.code !== 'ZONE_FULL' || back.length === 0) return refuse(decided.refusal);
-      freeing.push(back.shift()!);
-    }
+    const freed = decideZoneStepAside(f, z, settings, session);
+    if (!freed.ok) return refuse(freed.refusal);
+    for (const t of freed.effects.aside) aside(t.ticketId, t.transactionId);
+    expire.push(...freed.effects.expire);
     general.push({ zoneId: z.zone.zoneId, quantity: z.quantity, priceCents: z.zone.priceCents });
   }
   return allow({
@@ -165,4 +154,50 @@ export function decideRecoverSale(f: RecoverSaleFacts): Decision<RecoverSaleEffe
     reuse: f.existing !== null,
     numbersInUse: [...f.numbersInUse].sort((a, b) => a - b),
   });
+}
+
+/**
+ * Which standing places give way in one zone. The sale's own cart or deposit always does. The others
+ * (this counter's leases, then holds and then leases the backup brought back, each oldest first) only
+ * as far as the sale needs them: the zone had room for the sale when it was made, so no more than
+ * that had ended. Taken in that order until the sale fits, then any the sale turns out not to need
+ * is kept. Places give way whole (a ticket of several places is not split).
+ */
+function decideZoneStepAside(
+  f: RecoverSaleFacts,
+  z: RecoverSaleFacts['zones'][number],
+  settings: HoldSettings,
+  session: { sessionId: string; cartId: null; held: number },
+): Decision<{ aside: HeldTicketFact[]; expire: TicketMove[] }> {
+  const mine = z.placesAside.filter((t) => t.transactionId === f.existing?.transactionId);
+  const rank = (t: HeldTicketFact) => (f.own.has(t.transactionId) ? 0 : isLeasePlace(t) ? 2 : 1);
+  const others = z.placesAside
+    .filter((t) => t.transactionId !== f.existing?.transactionId)
+    .sort((a, b) => rank(a) - rank(b) || a.ticketId - b.ticketId);
+  const fits = (freeing: readonly HeldTicketFact[]) =>
+    decideGeneralHold({
+      now: f.now,
+      settings,
+      zone: { ...z.zone, used: z.zone.used - freeing.reduce((n, t) => n + t.quantity, 0) },
+      quantity: z.quantity,
+      late: z.late.filter((l) => !freeing.some((t) => t.ticketId === l.ticketId)),
+      session,
+    });
+  const taken: HeldTicketFact[] = [];
+  let decided = fits(mine);
+  while (!decided.ok && decided.refusal.code === 'ZONE_FULL' && taken.length < others.length) {
+    taken.push(others[taken.length]!);
+    decided = fits([...mine, ...taken]);
+  }
+  if (!decided.ok) return refuse(decided.refusal);
+  // Keep whichever of them the sale turns out not to need (a later, larger one may have sufficed).
+  for (let i = taken.length - 2; i >= 0; i--) {
+    const without = taken.filter((_, j) => j !== i);
+    const again = fits([...mine, ...without]);
+    if (again.ok) {
+      taken.splice(i, 1);
+      decided = again;
+    }
+  }
+  return allow({ aside: [...mine, ...taken], expire: decided.effects.expire });
 }
