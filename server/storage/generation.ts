@@ -31,15 +31,17 @@ INSERT INTO server_generation (id, generation, minted_at) VALUES (1, ${random}, 
 /**
  * Server migration 17: the highest ticket id when the generation was minted. Tickets up to it came
  * back with the backup (ids only rise after it), so a hold or lease among them that stands in a
- * re-sent sale's way had ended before that sale (shared/hold-rules/recovery.ts). A database migrated
- * now is either live (no recovery until a restore mints again) or a backup older than 17 just put
- * back (every ticket in it came back): the highest id now is right for both.
+ * re-sent sale's way had ended before that sale (shared/hold-rules/recovery.ts). A live database
+ * gets 0 (nothing gave way until a restore mints again). A backup older than 17 that was just put
+ * back (`restore` minted it after its last ticket changed, before any server opened it) gets its
+ * highest id, as a restore of a newer one would.
  */
 export function ticketMarkMigrationSql(dialect: 'sqlite' | 'postgres'): string {
   const big = dialect === 'sqlite' ? 'INTEGER' : 'BIGINT';
   return `
 ALTER TABLE server_generation ADD COLUMN ticket_mark ${big} NOT NULL DEFAULT 0;
-UPDATE server_generation SET ticket_mark = (SELECT COALESCE(MAX(id), 0) FROM tickets);
+UPDATE server_generation SET ticket_mark = (SELECT COALESCE(MAX(id), 0) FROM tickets)
+WHERE minted_at > 0 AND minted_at >= (SELECT COALESCE(MAX(updated_at), 0) FROM tickets);
 `;
 }
 

@@ -310,7 +310,11 @@ export abstract class SqlHoldStore implements HoldStore {
     return inventory.catalog(this.sql, tenantId, sinceRevision);
   }
 
-  /** Read at every ask (one row): `new-generation` may run beside live PostgreSQL instances. */
+  /**
+   * Read at every ask (one row): another process mints it (`new-generation`). The drill runs that with
+   * the servers stopped: a hold a server took after the restore and before the mint would count as
+   * brought back by the backup.
+   */
   generation(): Promise<string> {
     return this.read((tx) => readGeneration(tx));
   }

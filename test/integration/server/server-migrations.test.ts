@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
@@ -7,6 +8,7 @@ import type { HoldStore } from '../../../server/storage/hold-store.ts';
 import { PgHoldStore } from '../../../server/storage/pg-hold-store.ts';
 import { SERVER_MIGRATIONS, SERVER_SCHEMA_VERSION } from '../../../server/storage/server-migrations.ts';
 import { serverSchema } from '../../../server/storage/server-schema.ts';
+import { restoreServerDb } from '../../../server/storage/sqlite-backup.ts';
 import { SqliteHoldStore } from '../../../server/storage/sqlite-hold-store.ts';
 import { T0, tempDir } from '../../support/temp-store.ts';
 import { demoEvent } from './hold-store.contract.ts';
@@ -114,6 +116,53 @@ describe('server schema migrations (SQLite)', () => {
     expect(sequence).toEqual([]);
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
     db.close();
+    tmp.remove();
+  });
+
+  it('server migration 17: a live database marks no ticket as brought back; a backup older than 17 just restored marks all of its own', async () => {
+    const tmp = tempDir('taquilla-migrate-');
+    // A server of schema 16 with a hold in it; its file copied as the operator's backup.
+    const file = join(tmp.dir, 'server.db');
+    const old = new Database(file);
+    old.exec(serverSchema('sqlite'));
+    old.exec('CREATE TABLE server_schema (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL)');
+    for (const m of SERVER_MIGRATIONS.filter((m) => m.version <= 16)) old.exec(m.sql('sqlite'));
+    old.exec('INSERT INTO server_schema (id, version) VALUES (1, 16)');
+    old.exec(`INSERT INTO tenants (id, name, settings, created_at) VALUES (1, 'Teatro', '{}', ${T0})`);
+    old.close();
+    const live = new SqliteHoldStore(file);
+    await live.init();
+    await live.putEvent(1, demoEvent(7), T0);
+    expect((await live.execute(1, 5, 'holdSeats', { ...HOLD, seatIds: [105] }, T0, null)).status).toBe(200);
+    await live.close();
+    const backup = join(tmp.dir, 'server-16.backup');
+    copyFileSync(file, backup);
+    // Upgraded in place (this test file's copy went to 17 above: read its mark).
+    const markOf = (f: string) => {
+      const db = new Database(f, { readonly: true });
+      try {
+        return (db.prepare('SELECT ticket_mark FROM server_generation').get() as { ticket_mark: number })
+          .ticket_mark;
+      } finally {
+        db.close();
+      }
+    };
+    expect(markOf(file)).toBe(0);
+    // The same database at 16, restored by this server, then opened.
+    const at16 = new Database(backup);
+    at16.exec('ALTER TABLE server_generation DROP COLUMN ticket_mark');
+    at16.exec('UPDATE server_schema SET version = 16');
+    at16.close();
+    const restored = join(tmp.dir, 'restored.db');
+    restoreServerDb({ from: backup, to: restored, now: T0 + 60_000 });
+    const reopened = new SqliteHoldStore(restored);
+    await reopened.init();
+    await reopened.close();
+    const db = new Database(restored, { readonly: true });
+    const highest = (db.prepare('SELECT MAX(id) AS id FROM tickets').get() as { id: number }).id;
+    db.close();
+    expect(highest).toBeGreaterThan(0);
+    expect(markOf(restored)).toBe(highest);
     tmp.remove();
   });
 
