@@ -208,6 +208,7 @@ export async function lease(ctx: OpContext, input: LeaseInput): Promise<LeaseGra
     ticketFrom,
     ticketTo,
     expiresAt,
+    generation: await readGeneration(ctx.tx),
   };
 }
 

@@ -120,6 +120,11 @@ export const leaseGrant = z.object({
   ticketFrom: z.number().int(),
   ticketTo: z.number().int(),
   expiresAt: z.number().int(),
+  /**
+   * The server generation that granted it (issue 14): a sale from it that a server restored from an
+   * older backup does not know is re-sent as a recovered sale. Absent from older servers.
+   */
+  generation: z.string().optional(),
 });
 export type LeaseGrant = z.infer<typeof leaseGrant>;
 

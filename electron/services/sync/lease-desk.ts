@@ -102,11 +102,15 @@ export class LeaseDesk {
       seats: db.prepare<[string], { seat_id: number; sold_at: number | null }>(
         'SELECT seat_id, sold_at FROM sync_lease_seats WHERE lease_id = ? ORDER BY seat_id',
       ),
-      insert: db.prepare<[string, number, number, number, number, number, number | null, number, number]>(
-        // The generation seen now: a sale from a lease a later restore lost is re-sent (migration 037).
+      insert: db.prepare<
+        [string, number, number, number, number, number, number | null, number, number, string | null]
+      >(
+        // The generation that granted it (an older server names none: the one seen now): a sale from a
+        // lease a later restore lost is re-sent (migration 037).
         `INSERT INTO sync_leases (id, event_id, expires_at, ticket_from, ticket_to, next_ticket, ga_zone_id,
            ga_quantity, status, created_at, generation)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'OPEN', ?, (SELECT value FROM sync_state WHERE key = 'server_generation'))`,
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'OPEN', ?,
+           COALESCE(?, (SELECT value FROM sync_state WHERE key = 'server_generation')))`,
       ),
       insertSeat: db.prepare<[string, number]>(
         'INSERT INTO sync_lease_seats (lease_id, seat_id) VALUES (?, ?)',
@@ -257,6 +261,7 @@ export class LeaseDesk {
           grant.general?.zoneId ?? null,
           grant.general?.quantity ?? 0,
           this.clock.now(),
+          grant.generation ?? null,
         );
         for (const seatId of grant.seatIds) this.sql.insertSeat.run(grant.leaseId, seatId);
       })
