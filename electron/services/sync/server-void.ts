@@ -27,8 +27,10 @@ export class ServerVoids {
     private readonly heartbeatTimeoutMs: number,
   ) {
     this.sql = {
+      // An offline sale not yet reported, or a sale queued to be re-sent to a restored server.
       unreportedSale: db.prepare<[string], { id: number }>(
-        "SELECT id FROM sync_outbox WHERE op = 'leaseSale' AND acked_at IS NULL AND json_extract(body, '$.saleId') = ?",
+        `SELECT id FROM sync_outbox WHERE op IN ('leaseSale', 'recoverSale') AND acked_at IS NULL
+           AND COALESCE(json_extract(body, '$.saleId'), json_extract(body, '$.transactionId')) = ?`,
       ),
     };
   }
@@ -53,7 +55,8 @@ export class ServerVoids {
     const offline = () =>
       new TaquillaError('OFFLINE', 'The server cannot be reached', { outbox: this.outbox.length });
     if (this.link.state !== 'online') throw offline();
-    // A sale made offline is voided at the server once it is reported there: send the report first.
+    // A sale made offline (or re-sent after a restore) is voided at the server once it is there: send
+    // it first.
     if (this.sql.unreportedSale.get(body.transactionId)) {
       await this.flush();
       if (this.sql.unreportedSale.get(body.transactionId)) throw offline();
