@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
-import { type CliOptionShape, joinNegativeValues } from '../shared/cli-args.ts';
+import { type CliOptionShape, joinDashValues } from '../shared/cli-args.ts';
 import { systemClock } from '../shared/clock.ts';
 import { isTaquillaError } from '../shared/errors.ts';
 import { serverCommands, ServerUsageError } from './admin-commands.ts';
@@ -199,8 +199,8 @@ export async function main(given: string[]): Promise<number> {
     ...serverCommands.map((c) => c.options),
     ...fileCommands.map((c) => c.options),
   );
-  // A negative number given to any option reaches the command's own check (shared/cli-args.ts).
-  const argv = joinNegativeValues(given, everyOption as Record<string, CliOptionShape>);
+  // A value that begins with a dash (a negative number, a key id) is read as the value (shared/cli-args.ts).
+  const argv = joinDashValues(given, everyOption as Record<string, CliOptionShape>);
   const name =
     parseArgs({ args: argv, options: everyOption, allowPositionals: true, strict: false }).positionals[0] ??
     'serve';

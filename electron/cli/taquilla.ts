@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
-import { type CliOptionShape, joinNegativeValues } from '../../shared/cli-args.ts';
+import { type CliOptionShape, joinDashValues } from '../../shared/cli-args.ts';
 import { systemClock } from '../../shared/clock.ts';
 import { isTaquillaError } from '../../shared/errors.ts';
 import { type Db, openDatabase } from '../store/database.ts';
@@ -66,7 +66,7 @@ export async function runCli(
     if (!command) throw new UsageError(`unknown command '${name}'`);
     const optionTable = { ...COMMON, ...command.options };
     const { values, positionals } = parseArgs({
-      args: joinNegativeValues(argv, optionTable as Record<string, CliOptionShape>),
+      args: joinDashValues(argv, optionTable as Record<string, CliOptionShape>),
       options: optionTable,
       allowPositionals: true,
       strict: true,

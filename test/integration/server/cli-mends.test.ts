@@ -54,6 +54,16 @@ describe('taquilla-server command refusals', () => {
     expect(audit.stderr).toContain("--limit must be a positive whole number, got '-1'");
   });
 
+  it('a value that begins with a dash (a ticket key id is base64url) is read as the value', () => {
+    const found = serverCliRaw(['audit', ...db, ...tenant, '--entity', '-jS5K0sO']);
+    expect(found.stderr).toBe('');
+    expect(found.status).toBe(0);
+    expect(JSON.parse(found.stdout.trim().split('\n').pop()!)).toMatchObject({ entries: [] });
+    // An option after an option that takes a value is still an option (the value is missing).
+    const missing = serverCliRaw(['audit', ...db, '--entity', ...tenant]);
+    expect(missing.status).toBe(2);
+  });
+
   it('enrol-code --minutes is bounded (at most 7 days), as the admin API is', () => {
     const refused = serverCliRaw(['enrol-code', ...db, ...tenant, '--minutes', '999999']);
     expect(refused.status).toBe(2);
