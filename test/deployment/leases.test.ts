@@ -204,7 +204,7 @@ describe('revocation stops new work, not the upload of what was already sold', (
   it('a counter revoked while offline reports its offline sales, gives its leases back and sells nothing more', async () => {
     const sup = await b.signIn('luis');
     const zoneId = zoneOf(map.seats.label.at(-1)!);
-    const grant = await b.call('leases.acquire', { eventId: THEATRE, zoneId, count: 2 }, sup);
+    const grant = await b.call('leases.acquire', { eventId: THEATRE, zoneId, count: 3 }, sup);
     await b.link('refuse');
     await network(b, 'offline');
     const cashier = await b.signIn('beto');
@@ -212,6 +212,9 @@ describe('revocation stops new work, not the upload of what was already sold', (
     expect((await b.call('payments.checkout', { eventId: THEATRE, tenders: [CASH] }, cashier)).status).toBe(
       'COMPLETED',
     );
+    // Another customer is deciding on a leased seat when the counter is revoked.
+    const deciding = await b.signIn('beto');
+    await b.call('holds.seats', { eventId: THEATRE, seatIds: [grant.seatIds[2]!] }, deciding);
     const [credential] = await venue.serverRows<{ id: number }>(
       "SELECT id FROM credentials WHERE name = 'Caja 2'",
     );
@@ -252,5 +255,8 @@ describe('revocation stops new work, not the upload of what was already sold', (
       cashier,
     );
     expect(refused.ok).toBe(false);
+    // Nor does it keep a leased cart going (found by the soak, seed 1201, op 4537).
+    const extended = await b.attempt('holds.extend', { eventId: THEATRE }, deciding);
+    expect(!extended.ok && extended.error.code).toBe('UNAUTHORIZED');
   });
 });

@@ -117,8 +117,10 @@ export class HoldRouter {
 
   async extendHolds(raw: unknown) {
     const input = parseInput(extendHoldsInput, raw);
-    if (this.leaseSales.localCartIsLeased(input.eventId, input.sessionId))
+    if (this.leaseSales.localCartIsLeased(input.eventId, input.sessionId)) {
+      this.leaseSales.assertLeasedCartSells(input.eventId, input.sessionId);
       return this.reservations.extendHolds(input);
+    }
     const result = await this.replay.call<{ transactionId: string; tickets: ServerTicket[] }>(
       'extendHolds',
       input,

@@ -146,6 +146,17 @@ export class LeaseSales {
   }
 
   /**
+   * More time for a cart that sells from a lease, only while that lease sells: a revoked counter
+   * (UNAUTHORIZED) or an ended lease (NOT_LEASED) keeps no customer deciding on seats it cannot sell.
+   */
+  assertLeasedCartSells(eventId: number, sessionId: string): void {
+    const cart = this.sql.localCart.get(eventId, sessionId);
+    const leased = cart ? this.sql.leaseCart.get(cart.id) : undefined;
+    const lease = leased ? this.leases.byId(leased.lease_id) : undefined;
+    if (lease) this.leases.assertSelling(lease, { seatIds: [] });
+  }
+
+  /**
    * The other half of "never both": a cart selling from a lease takes no holds from the server, or
    * its seats would be sold online and again in the lease's report (soak finding: one seat, two
    * customers).
