@@ -140,8 +140,8 @@ export class ServerGeneration {
 
   /**
    * Call inside the write that records the server's refusal of an offline sale (`leaseSale`). The
-   * server answered UNKNOWN_LEASE naming a generation other than the one this terminal had seen when
-   * the lease was granted: it was restored from a backup older than the lease. The sale was made
+   * server answered UNKNOWN_LEASE naming a generation other than the one that granted the lease
+   * (noted with it, migration 037): it was restored from a backup older than the lease. The sale was made
    * in good faith from a lease that server had granted, so it is queued as a re-sent sale instead
    * (the server takes it back, or refuses it if someone else has a place now). true when queued.
    */
