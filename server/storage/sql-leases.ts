@@ -7,7 +7,7 @@ import { type LeaseGrant, leaseInput, leaseReturnInput, leaseSaleInput } from '.
 import type { LeaseListing } from './hold-store.ts';
 import { changed } from './sql-availability.ts';
 import { LEASE_TRANSACTION_PREFIX, type ZoneFact } from '../../shared/hold-rules/index.ts';
-import { eventOrThrow } from './sql-hold-facts.ts';
+import { eventOrThrow, zoneFact } from './sql-hold-facts.ts';
 import { readGeneration } from './generation.ts';
 import { releaseTransaction, takePlacesForLease, takeSeatsForLease } from './sql-holds.ts';
 import { storePayment } from './sql-sales.ts';
@@ -96,7 +96,8 @@ export async function endLease(
   const grace = (await db.tenantSettings(tenantId)).LEASE_GRACE_MINUTES * MINUTE_MS;
   const found = await db.write(async (tx) => {
     const [lease] = await tx.all<{ transaction_id: string; status: string; event_id: number }>(
-      'SELECT transaction_id, status, event_id FROM leases WHERE tenant_id = ? AND id = ?',
+      // Locked, as its counter's sales and return lock it (leaseOrThrow).
+      `SELECT transaction_id, status, event_id FROM leases WHERE tenant_id = ? AND id = ?${db.forUpdate}`,
       [tenantId, leaseId],
     );
     if (!lease) return false;
@@ -234,9 +235,12 @@ export async function leaseSale(ctx: OpContext, input: LeaseSaleInput) {
   let zone: ZoneFact | null = null;
   if (input.general) {
     const zoneId = input.general.zoneId;
+    // The zone first, then the lease's places in it, both locked (PostgreSQL): a re-sent sale or an
+    // expiry that takes the lease's places locks in the same order, and neither counts them twice.
+    await zoneFact(ctx, eventId, zoneId, ctx.db.forUpdate);
     const [leased] = await tx.all<{ id: number; quantity: number }>(
       `SELECT id, quantity FROM tickets WHERE tenant_id = ? AND transaction_id = ? AND status = 'ACTIVE'
-         AND seat_id IS NULL AND zone_id = ?`,
+         AND seat_id IS NULL AND zone_id = ?${ctx.db.forUpdate}`,
       [tenantId, lease.transaction_id, zoneId],
     );
     const fromLease = Math.min(Number(leased?.quantity ?? 0), input.general.quantity);
@@ -244,8 +248,8 @@ export async function leaseSale(ctx: OpContext, input: LeaseSaleInput) {
       const left = Number(leased.quantity) - fromLease;
       await tx.run(
         left === 0
-          ? "UPDATE tickets SET status = 'CANCELLED', updated_at = ? WHERE tenant_id = ? AND id = ?"
-          : `UPDATE tickets SET quantity = ${left}, updated_at = ? WHERE tenant_id = ? AND id = ?`,
+          ? "UPDATE tickets SET status = 'CANCELLED', updated_at = ? WHERE tenant_id = ? AND id = ? AND status = 'ACTIVE'"
+          : `UPDATE tickets SET quantity = ${left}, updated_at = ? WHERE tenant_id = ? AND id = ? AND status = 'ACTIVE'`,
         [now, tenantId, leased.id],
       );
       await tx.run('UPDATE zones SET used = used - ? WHERE tenant_id = ? AND event_id = ? AND id = ?', [
