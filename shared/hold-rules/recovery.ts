@@ -158,9 +158,9 @@ export function decideRecoverSale(f: RecoverSaleFacts): Decision<RecoverSaleEffe
 
 /**
  * Which standing places give way in one zone. The sale's own cart or deposit always does. The others
- * (this counter's leases, then holds and then leases the backup brought back, each oldest first) only
- * as far as the sale needs them: the zone had room for the sale when it was made, so no more than
- * that had ended. Taken in that order until the sale fits, then any the sale turns out not to need
+ * (holds, then leases the backup brought back, then this counter's leases taken since; each oldest
+ * first) only as far as the sale needs them: the zone had room for the sale when it was made, so no
+ * more than that had ended. Taken in that order until the sale fits, then any the sale turns out not to need
  * is kept. Places give way whole (a ticket of several places is not split).
  */
 function decideZoneStepAside(
@@ -170,7 +170,8 @@ function decideZoneStepAside(
   session: { sessionId: string; cartId: null; held: number },
 ): Decision<{ aside: HeldTicketFact[]; expire: TicketMove[] }> {
   const mine = z.placesAside.filter((t) => t.transactionId === f.existing?.transactionId);
-  const rank = (t: HeldTicketFact) => (f.own.has(t.transactionId) ? 0 : isLeasePlace(t) ? 2 : 1);
+  // A lease this counter took after the restore is one it sells from now: it gives way last.
+  const rank = (t: HeldTicketFact) => (t.ticketId > f.restoredUpTo ? 3 : isLeasePlace(t) ? 2 : 1);
   const others = z.placesAside
     .filter((t) => t.transactionId !== f.existing?.transactionId)
     .sort((a, b) => rank(a) - rank(b) || a.ticketId - b.ticketId);

@@ -119,10 +119,11 @@ describe('a re-sent sale after a restore', () => {
     expect(asideOf(standing(2, 6, [lease, small]))).toEqual([]);
   });
 
-  it("gives this counter's own lease first, and only what the sale needs of it", () => {
+  it("takes this counter's lease from after the restore last, and only what the sale needs of it", () => {
     const mine = place(600, 'lease-mine', 3); // granted after the restore, to the counter re-sending
     const back = place(100, 'cart-a', 2);
-    expect(asideOf(standing(2, 10, [back, mine], ['lease-mine']))).toEqual([600]);
+    expect(asideOf(standing(2, 10, [back, mine], ['lease-mine']))).toEqual([100]);
+    expect(asideOf(standing(4, 10, [back, mine], ['lease-mine']))).toEqual([100, 600]);
     expect(asideOf(standing(1, 5, [back, mine], ['lease-mine']))).toEqual([]);
   });
 
