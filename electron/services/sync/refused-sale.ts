@@ -10,6 +10,8 @@ export interface RefusedSale {
   /** null when the lease it came from is no longer known here. */
   eventId: number | null;
   seatIds: number[];
+  /** Its standing places, by zone. */
+  standing: { zoneId: number; quantity: number }[];
   ticketNumbers: number[];
 }
 
@@ -17,6 +19,7 @@ interface LeaseSaleBody {
   leaseId: string;
   saleId: string;
   seatIds?: number[];
+  general?: { zoneId: number; quantity: number };
   ticketNumbers?: number[];
 }
 
@@ -24,7 +27,7 @@ interface RecoverSaleBody {
   transactionId: string;
   saleId?: string;
   eventId: number;
-  places: { seatId: number | null; ticketNumbers: number[] }[];
+  places: { zoneId: number; seatId: number | null; quantity: number; ticketNumbers: number[] }[];
 }
 
 /**
@@ -42,6 +45,7 @@ export function refusedSaleOf(
       saleId: sale.saleId,
       eventId: eventOfLease(sale.leaseId) ?? null,
       seatIds: sale.seatIds ?? [],
+      standing: sale.general ? [sale.general] : [],
       ticketNumbers: sale.ticketNumbers ?? [],
     };
   }
@@ -51,6 +55,9 @@ export function refusedSaleOf(
       saleId: sale.saleId ?? sale.transactionId,
       eventId: sale.eventId,
       seatIds: sale.places.flatMap((p) => (p.seatId === null ? [] : [p.seatId])),
+      standing: sale.places.flatMap((p) =>
+        p.seatId === null ? [{ zoneId: p.zoneId, quantity: p.quantity }] : [],
+      ),
       ticketNumbers: sale.places.flatMap((p) => p.ticketNumbers),
     };
   }

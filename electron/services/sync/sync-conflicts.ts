@@ -130,6 +130,15 @@ export class SyncConflicts {
         { conflictId: id, op: conflict.op, errorCode: conflict.errorCode },
       );
     }
+    if (sale.standing.length > 0) {
+      // A move sells equivalent seats; standing places would be voided with the sale and not
+      // replaced, so the customer would lose them.
+      throw new TaquillaError(
+        'CONFLICT_NOT_MOVABLE',
+        'A sale with standing places is refunded or accepted, not moved to seats',
+        { conflictId: id, op: conflict.op, errorCode: conflict.errorCode },
+      );
+    }
     if (sale.eventId === null) {
       const { leaseId } = conflict.body as { leaseId: string };
       throw new TaquillaError('UNKNOWN_LEASE', `Unknown lease ${leaseId}`, { leaseId });
