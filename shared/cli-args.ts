@@ -24,6 +24,11 @@ export function joinDashValues(
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
+    if (arg === '--') {
+      // Everything after it is positional, as given.
+      out.push(...argv.slice(i));
+      break;
+    }
     const next = argv[i + 1];
     const name = arg.startsWith('--') && !arg.includes('=') ? arg.slice(2) : null;
     if (
