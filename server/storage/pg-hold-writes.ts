@@ -26,6 +26,61 @@ SELECT (SELECT ok FROM guard) AS ok,
                                                 'version', v.version)::text) FROM v) AS notified`;
 }
 
+/**
+ * The key's answer, stored in the write when the guard held and the request had a key: `key`,
+ * `hash`, `status`, `body` and `credential` name the write's parameters ($7 is `now` in every write).
+ */
+function keyAnswer(p: {
+  key: string;
+  hash: string;
+  status: string;
+  body: string;
+  credential: string;
+}): string {
+  return `answer AS (
+  INSERT INTO idempotency (tenant_id, credential_id, key, request_hash, status, body, created_at)
+  SELECT $1::bigint, ${p.credential}::bigint, ${p.key}::text, ${p.hash}::text, ${p.status}::int, ${p.body}::text, $7::bigint
+  FROM guard WHERE guard.ok AND ${p.key}::text IS NOT NULL
+)`;
+}
+
+/**
+ * The audit rows of a write: `rows` a UNION of SELECTs of (tenant, event, at, actor, credential,
+ * entity, entity id, from, to, reason, n), written in the order of n (`order`).
+ */
+function auditRows(rows: string, order = 'a.n'): string {
+  return `audit AS (
+  INSERT INTO audit_log (tenant_id, event_id, at, actor, credential_id, entity, entity_id, from_state, to_state, reason)
+  SELECT a.t, a.e, a.at, a.actor, a.cred, a.entity, a.entity_id, a.from_state, a.to_state, a.reason FROM (
+${rows}
+  ) AS a(t, e, at, actor, cred, entity, entity_id, from_state, to_state, reason, n) ORDER BY ${order}
+)`;
+}
+
+/**
+ * A hold's cart ($3): the open one locked, or opened in the write when $4 says so ($5 session,
+ * $6 actor, $7 now). `guardRest` adds the hold's own re-checks to the guard (SQL, or '').
+ */
+function cartLockedOrOpened(guardRest: string): string {
+  return `cart AS (
+  SELECT x.id FROM transactions x
+  WHERE NOT $4::boolean AND x.tenant_id = $1 AND x.id = $3 AND x.status = 'PENDING' FOR UPDATE
+),
+guard AS (
+  SELECT ($4::boolean OR EXISTS (SELECT 1 FROM cart))${guardRest} AS ok
+),
+opened AS (
+  INSERT INTO transactions (tenant_id, id, event_id, session_id, actor, status, reserved_until, created_at, updated_at)
+  SELECT $1::bigint, $3::text, $2::bigint, $5::text, $6::text, 'PENDING', NULL::bigint, $7::bigint, $7::bigint
+  FROM guard WHERE guard.ok AND $4::boolean
+  RETURNING id
+)`;
+}
+
+/** The audit row of a cart the write opened (first, n = 0). */
+const CART_OPENED_AUDIT = `    SELECT $1::bigint, $2::bigint, $7::bigint, $6::text, $16::bigint, 'transaction', $3::text,
+           NULL::text, 'PENDING', 'cart opened', 0 FROM opened`;
+
 /** The reason a release writes on the tickets and the cart it moves. */
 export const RELEASED = 'released by its session';
 
@@ -38,21 +93,9 @@ export const RELEASED = 'released by its session';
  * wait on another counter's seat never holds the event row.
  */
 export const HOLD_WRITE = `WITH
-cart AS (
-  SELECT x.id FROM transactions x
-  WHERE NOT $4::boolean AND x.tenant_id = $1 AND x.id = $3 AND x.status = 'PENDING' FOR UPDATE
-),
-guard AS (
-  SELECT ($4::boolean OR EXISTS (SELECT 1 FROM cart))
+${cartLockedOrOpened(`
      AND (SELECT count(*) FROM seats s WHERE s.tenant_id = $1 AND s.event_id = $2
-            AND s.id = ANY($9::bigint[]) AND s.blocked = 0) = cardinality($9::bigint[]) AS ok
-),
-opened AS (
-  INSERT INTO transactions (tenant_id, id, event_id, session_id, actor, status, reserved_until, created_at, updated_at)
-  SELECT $1::bigint, $3::text, $2::bigint, $5::text, $6::text, 'PENDING', NULL::bigint, $7::bigint, $7::bigint
-  FROM guard WHERE guard.ok AND $4::boolean
-  RETURNING id
-),
+            AND s.id = ANY($9::bigint[]) AND s.blocked = 0) = cardinality($9::bigint[])`)},
 held AS (
   INSERT INTO tickets (tenant_id, transaction_id, event_id, zone_id, seat_id, quantity, session_id,
                        price_cents, status, reserved_until, created_at, updated_at)
@@ -62,21 +105,11 @@ held AS (
   WHERE guard.ok
   RETURNING id, seat_id
 ),
-answer AS (
-  INSERT INTO idempotency (tenant_id, credential_id, key, request_hash, status, body, created_at)
-  SELECT $1::bigint, $16::bigint, $12::text, $13::text, $14::int, $15::text, $7::bigint
-  FROM guard WHERE guard.ok AND $12::text IS NOT NULL
-),
-audit AS (
-  INSERT INTO audit_log (tenant_id, event_id, at, actor, credential_id, entity, entity_id, from_state, to_state, reason)
-  SELECT a.t, a.e, a.at, a.actor, a.cred, a.entity, a.entity_id, a.from_state, a.to_state, a.reason FROM (
-    SELECT $1::bigint, $2::bigint, $7::bigint, $6::text, $16::bigint, 'transaction', $3::text,
-           NULL::text, 'PENDING', 'cart opened', 0 FROM opened
+${keyAnswer({ key: '$12', hash: '$13', status: '$14', body: '$15', credential: '$16' })},
+${auditRows(`${CART_OPENED_AUDIT}
     UNION ALL
     SELECT $1, $2, $7, $6, $16, 'ticket', h.id::text, NULL, 'ACTIVE', 'held seat ' || h.seat_id,
-           array_position($9::bigint[], h.seat_id) FROM held h
-  ) AS a(t, e, at, actor, cred, entity, entity_id, from_state, to_state, reason, n) ORDER BY a.n
-),
+           array_position($9::bigint[], h.seat_id) FROM held h`)},
 ${versionFeedAndNotify(
   '(SELECT count(*) FROM held)',
   `SELECT $1::bigint, $2::bigint, v.version, h.seat_id, 0 FROM v, held h`,
@@ -91,23 +124,11 @@ ${versionFeedAndNotify(
  * rules decided on: places left) fails the statement when another counter took them in between.
  */
 export const GENERAL_WRITE = `WITH
-cart AS (
-  SELECT x.id FROM transactions x
-  WHERE NOT $4::boolean AND x.tenant_id = $1 AND x.id = $3 AND x.status = 'PENDING' FOR UPDATE
-),
-guard AS (
-  SELECT ($4::boolean OR EXISTS (SELECT 1 FROM cart)) AS ok
-),
+${cartLockedOrOpened('')},
 taken AS (
   UPDATE zones z SET used = z.used + $9
   FROM guard WHERE guard.ok AND z.tenant_id = $1 AND z.event_id = $2 AND z.id = $10
   RETURNING z.id
-),
-opened AS (
-  INSERT INTO transactions (tenant_id, id, event_id, session_id, actor, status, reserved_until, created_at, updated_at)
-  SELECT $1::bigint, $3::text, $2::bigint, $5::text, $6::text, 'PENDING', NULL::bigint, $7::bigint, $7::bigint
-  FROM guard WHERE guard.ok AND $4::boolean
-  RETURNING id
 ),
 held AS (
   INSERT INTO tickets (tenant_id, transaction_id, event_id, zone_id, seat_id, quantity, session_id,
@@ -117,21 +138,11 @@ held AS (
   FROM guard WHERE guard.ok
   RETURNING id
 ),
-answer AS (
-  INSERT INTO idempotency (tenant_id, credential_id, key, request_hash, status, body, created_at)
-  SELECT $1::bigint, $16::bigint, $12::text, $13::text, $14::int, $15::text, $7::bigint
-  FROM guard WHERE guard.ok AND $12::text IS NOT NULL
-),
-audit AS (
-  INSERT INTO audit_log (tenant_id, event_id, at, actor, credential_id, entity, entity_id, from_state, to_state, reason)
-  SELECT a.t, a.e, a.at, a.actor, a.cred, a.entity, a.entity_id, a.from_state, a.to_state, a.reason FROM (
-    SELECT $1::bigint, $2::bigint, $7::bigint, $6::text, $16::bigint, 'transaction', $3::text,
-           NULL::text, 'PENDING', 'cart opened', 0 FROM opened
+${keyAnswer({ key: '$12', hash: '$13', status: '$14', body: '$15', credential: '$16' })},
+${auditRows(`${CART_OPENED_AUDIT}
     UNION ALL
     SELECT $1, $2, $7, $6, $16, 'ticket', h.id::text, NULL, 'ACTIVE', 'held ' || $9 || ' in zone ' || $10, 1
-    FROM held h
-  ) AS a(t, e, at, actor, cred, entity, entity_id, from_state, to_state, reason, n) ORDER BY a.n
-),
+    FROM held h`)},
 ${versionFeedAndNotify(
   '(SELECT count(*) FROM held) + (SELECT count(*) FROM taken)',
   `SELECT $1::bigint, $2::bigint, v.version, NULL, $10::bigint FROM v`,
@@ -166,20 +177,14 @@ closed AS (
   FROM guard WHERE guard.ok AND $9::boolean AND x.tenant_id = $1 AND x.id = $3 AND x.status = 'PENDING'
   RETURNING x.id
 ),
-answer AS (
-  INSERT INTO idempotency (tenant_id, credential_id, key, request_hash, status, body, created_at)
-  SELECT $1::bigint, $15::bigint, $11::text, $12::text, $13::int, $14::text, $7::bigint
-  FROM guard WHERE guard.ok AND $11::text IS NOT NULL
-),
-audit AS (
-  INSERT INTO audit_log (tenant_id, event_id, at, actor, credential_id, entity, entity_id, from_state, to_state, reason)
-  SELECT a.t, a.e, a.at, a.actor, a.cred, a.entity, a.entity_id, a.from_state, a.to_state, a.reason FROM (
-    SELECT $1::bigint, $2::bigint, $7::bigint, $8::text, $15::bigint, 'ticket', m.id::text, 'ACTIVE'::text,
+${keyAnswer({ key: '$11', hash: '$12', status: '$13', body: '$14', credential: '$15' })},
+${auditRows(
+  `    SELECT $1::bigint, $2::bigint, $7::bigint, $8::text, $15::bigint, 'ticket', m.id::text, 'ACTIVE'::text,
            m.status, m.reason, m.id FROM moved m
     UNION ALL
-    SELECT $1, $2, $7, $8, $15, 'transaction', c.id, 'PENDING', $10::text, '${RELEASED}', NULL FROM closed c
-  ) AS a(t, e, at, actor, cred, entity, entity_id, from_state, to_state, reason, n) ORDER BY a.n NULLS LAST
-),
+    SELECT $1, $2, $7, $8, $15, 'transaction', c.id, 'PENDING', $10::text, '${RELEASED}', NULL FROM closed c`,
+  'a.n NULLS LAST',
+)},
 ${versionFeedAndNotify(
   '(SELECT count(*) FROM moved)',
   `SELECT $1::bigint, $2::bigint, v.version, m.seat_id, 0 FROM v, moved m`,
@@ -209,11 +214,7 @@ extended AS (
   WHERE guard.ok AND t.tenant_id = $1 AND t.id = e.id AND t.status = 'ACTIVE'
   RETURNING t.seat_id, t.zone_id
 ),
-answer AS (
-  INSERT INTO idempotency (tenant_id, credential_id, key, request_hash, status, body, created_at)
-  SELECT $1::bigint, $12::bigint, $8::text, $9::text, $10::int, $11::text, $7::bigint
-  FROM guard WHERE guard.ok AND $8::text IS NOT NULL
-),
+${keyAnswer({ key: '$8', hash: '$9', status: '$10', body: '$11', credential: '$12' })},
 ${versionFeedAndNotify(
   '(SELECT count(*) FROM extended)',
   `SELECT DISTINCT $1::bigint, $2::bigint, v.version, x.seat_id, CASE WHEN x.seat_id IS NULL THEN x.zone_id ELSE 0 END
