@@ -8,9 +8,8 @@ import type {
 } from '../../shared/schemas/reservations.ts';
 import { type ServerOperation } from '../../shared/schemas/sync.ts';
 import type { Idempotency, StoredReply } from './hold-store.ts';
-import { operationInput } from './operation-input.ts';
 import { planExtendHolds, planHoldGeneral, planHoldSeats, planReleaseSeats } from './pg-hold-plans.ts';
-import { refusal } from './sql-operations.ts';
+import { inputOrRefusal, refusal } from './sql-operations.ts';
 import type { FailureKind } from './sql-tx.ts';
 
 /**
@@ -84,13 +83,9 @@ export async function executeInOneStatement(
   now: number,
   idempotency: Idempotency | null,
 ): Promise<StoredReply> {
-  let input: unknown;
-  try {
-    input = operationInput(op, raw);
-  } catch (error) {
-    if (error instanceof TaquillaError) return refusal(error);
-    throw error;
-  }
+  const parsed = inputOrRefusal(op, raw);
+  if ('refused' in parsed) return parsed.refused;
+  const { input } = parsed;
   const req: Request = {
     tenantId,
     credentialId,

@@ -76,6 +76,19 @@ export function refusal(error: TaquillaError): StoredReply {
   };
 }
 
+/** The operation's input as its schema reads it, or the refusal to answer (VALIDATION and the like). */
+export function inputOrRefusal(
+  op: ServerOperation,
+  raw: unknown,
+): { input: unknown } | { refused: StoredReply } {
+  try {
+    return { input: operationInput(op, raw) };
+  } catch (error) {
+    if (error instanceof TaquillaError) return { refused: refusal(error) };
+    throw error;
+  }
+}
+
 export async function execute(
   db: SqlDb,
   tenantId: number,
@@ -85,13 +98,9 @@ export async function execute(
   now: number,
   idempotency: Idempotency | null,
 ): Promise<StoredReply> {
-  let input: unknown;
-  try {
-    input = operationInput(op, raw);
-  } catch (error) {
-    if (error instanceof TaquillaError) return refusal(error);
-    throw error;
-  }
+  const parsed = inputOrRefusal(op, raw);
+  if ('refused' in parsed) return parsed.refused;
+  const { input } = parsed;
   try {
     return await db.write(async (tx) => {
       // The credential's revocation is read in the write itself: no instance applies a revoked
