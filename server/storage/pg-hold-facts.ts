@@ -65,6 +65,17 @@ function unknownEvent(eventId: number) {
   return new TaquillaError('UNKNOWN_EVENT', `There is no event ${eventId}`, { eventId });
 }
 
+/**
+ * sql-hold-facts.ts' sessionFact as columns of a hold's facts read ($4 event, $6 session, $7 now):
+ * the session's open cart in the event, and the places it holds across events.
+ */
+const SESSION_COLUMNS = `(SELECT x.id FROM transactions x
+   WHERE x.tenant_id = $1 AND x.event_id = $4 AND x.session_id = $6 AND x.status = 'PENDING') AS cart_id,
+  (SELECT COALESCE(SUM(t.quantity), 0) FROM tickets t
+   JOIN transactions y ON y.tenant_id = t.tenant_id AND y.id = t.transaction_id
+   WHERE t.tenant_id = $1 AND t.session_id = $6 AND t.status = 'ACTIVE' AND y.status = 'PENDING'
+     AND t.reserved_until > $7) AS held`;
+
 // ---- holdSeats ------------------------------------------------------------------------------------
 
 /** sql-hold-facts.ts' seatFacts, seatTicketFacts and sessionFact, in one statement. */
@@ -80,12 +91,7 @@ const HOLD_FACTS = `SELECT ${STORED_COLUMNS},
    JOIN seats s ON s.tenant_id = t.tenant_id AND s.event_id = t.event_id AND s.id = t.seat_id
    WHERE t.tenant_id = $1 AND t.event_id = $4 AND t.seat_id = ANY($5::bigint[])
      AND t.seat_id IS NOT NULL AND t.status IN ('ACTIVE', 'COMPLETED')) AS on_seats,
-  (SELECT x.id FROM transactions x
-   WHERE x.tenant_id = $1 AND x.event_id = $4 AND x.session_id = $6 AND x.status = 'PENDING') AS cart_id,
-  (SELECT COALESCE(SUM(t.quantity), 0) FROM tickets t
-   JOIN transactions y ON y.tenant_id = t.tenant_id AND y.id = t.transaction_id
-   WHERE t.tenant_id = $1 AND t.session_id = $6 AND t.status = 'ACTIVE' AND y.status = 'PENDING'
-     AND t.reserved_until > $7) AS held`;
+  ${SESSION_COLUMNS}`;
 
 interface HoldFactsRow extends StoredColumns {
   event_known: boolean;
@@ -146,12 +152,7 @@ const GENERAL_FACTS = `SELECT ${STORED_COLUMNS},
   (SELECT json_agg(json_build_array(t.id, t.transaction_id, t.quantity)) FROM tickets t
    WHERE t.tenant_id = $1 AND t.event_id = $4 AND t.zone_id = $5 AND t.seat_id IS NULL
      AND t.status = 'ACTIVE' AND t.reserved_until <= $7) AS late,
-  (SELECT x.id FROM transactions x
-   WHERE x.tenant_id = $1 AND x.event_id = $4 AND x.session_id = $6 AND x.status = 'PENDING') AS cart_id,
-  (SELECT COALESCE(SUM(t.quantity), 0) FROM tickets t
-   JOIN transactions y ON y.tenant_id = t.tenant_id AND y.id = t.transaction_id
-   WHERE t.tenant_id = $1 AND t.session_id = $6 AND t.status = 'ACTIVE' AND y.status = 'PENDING'
-     AND t.reserved_until > $7) AS held`;
+  ${SESSION_COLUMNS}`;
 
 interface GeneralFactsRow extends StoredColumns {
   event_known: boolean;
